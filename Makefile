@@ -1,0 +1,54 @@
+# Two commands set up a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PICCOLO_CONF := piccolo_conf
+
+.PHONY: run test test-sqlite test-postgres test-unit bench install messages translations migrate demo clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compile the gettext catalogs (.po -> .mo); the .mo files are build output, not committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d agency/locale -D messages --statistics 2>&1 | tail -n 2
+
+# Extract new strings and merge them into the catalogs (run after changing templates or code).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o agency/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i agency/locale/messages.pot -d agency/locale -D messages --no-fuzzy-matching --ignore-obsolete
+
+migrate: install
+	$(BIN)/agency migrate
+
+demo: migrate
+	$(BIN)/agency demo
+
+run: demo
+	$(BIN)/agency serve --host 127.0.0.1 --port 8000
+
+# The whole suite on SQLite, then on PostgreSQL (127.0.0.1:5432, a throwaway database).
+test: install
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite: install
+	AGENCY_TEST_DB=sqlite $(BIN)/pytest
+
+test-postgres: install
+	AGENCY_TEST_DB=postgres $(BIN)/pytest
+
+test-unit: install
+	AGENCY_TEST_DB=sqlite $(BIN)/pytest tests/unit
+
+bench: install
+	AGENCY_TEST_DB=postgres $(BIN)/pytest -s tests/bench -p no:cacheprovider -o norecursedirs=
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""The agency workspace: settings, app factory, accounts, storage, mail, worker, CLI."""

@@ -1,0 +1,97 @@
+"""The app factory: templates, static files, sessions, CSRF, auth, htmx, errors, OpenAPI, lifespan."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from agency import db, logs
+from agency.auth import AuthenticationMiddleware, TokenAwareCSRFMiddleware
+from agency.controllers.accounts import AccountPages, MyAccountPages
+from agency.controllers.admin import AdminPages
+from agency.controllers.api import AuthApi, health
+from agency.errors import EXCEPTION_HANDLERS
+from agency.security import derive_key
+from agency.settings import ROOT, get_settings
+from agency.templating import environment
+from cases.controllers import CaseApi, CasePages
+
+# Uploads are limited per file by the storage rules; this is the whole-request ceiling.
+REQUEST_MAX_BYTES = 110 * 1024 * 1024
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    await db.start()
+    try:
+        yield
+    finally:
+        await db.stop()
+
+
+def create_app(manage_database: bool = True) -> Litestar:
+    """``manage_database=False`` leaves the connection pool to the caller (the test suite owns one)."""
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment()))
+    session = CookieBackendConfig(
+        secret=derive_key(settings.secret_key, "session"),
+        key="agency_session",
+        max_age=12 * 3600,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=["^/static/", "^/health$"],
+    )
+    csrf = CSRFConfig(
+        secret=derive_key(settings.secret_key, "csrf").hex(),
+        cookie_name="agency_csrf",
+        header_name="x-csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=["^/static/"],
+    )
+    return Litestar(
+        route_handlers=[
+            create_static_files_router(path="/static", directories=[ROOT / "static"], name="static", include_in_schema=False),
+            health,
+            AccountPages,
+            MyAccountPages,
+            AdminPages,
+            AuthApi,
+            CaseApi,
+            CasePages,
+        ],
+        middleware=[
+            logs.RequestLogMiddleware,
+            session.middleware,
+            AuthenticationMiddleware(),
+            DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
+        ],
+        template_config=template_config,
+        plugins=[HTMXPlugin(), FlashPlugin(config=FlashConfig(template_config=template_config))],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Agency API",
+            version="1",
+            path="/schema",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
+        ),
+        type_encoders={Decimal: str},
+        request_max_body_size=REQUEST_MAX_BYTES,
+        lifespan=[lifespan] if manage_database else [],
+        debug=False,
+    )

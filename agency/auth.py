@@ -1,0 +1,170 @@
+"""Who is calling: session cookie or bearer token, the role guards, and the CSRF exemption for tokens.
+
+A request carrying ``Authorization: Bearer`` is judged by that token alone (cookies are ignored),
+which is why it needs no CSRF token: a browser never attaches such a header cross-site."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from agency import i18n
+from agency.db import utcnow
+from agency.i18n import gettext as _
+from agency.roles import STAFF, Role
+from agency.security import token_hash
+from agency.tables import ApiToken, User
+
+SESSION_USER = "uid"
+SESSION_EPOCH = "epoch"
+LANGUAGE_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    name: str
+    role: Role
+    organisation_id: int | None
+    language: str
+    via_token: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+    @property
+    def is_creditor(self) -> bool:
+        return self.role == Role.creditor
+
+
+_USER_COLUMNS = (User.id, User.email, User.name, User.role, User.organisation, User.language, User.session_epoch)
+
+
+def _current(row: dict[str, Any], via_token: bool) -> CurrentUser:
+    return CurrentUser(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        organisation_id=row["organisation"],
+        language=row["language"],
+        via_token=via_token,
+    )
+
+
+async def user_for_token(token: str) -> CurrentUser | None:
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            *(getattr(ApiToken.user, c._meta.name).as_alias(c._meta.name) for c in _USER_COLUMNS),
+            ApiToken.user.active.as_alias("active"),
+        )
+        .where((ApiToken.token_hash == token_hash(token)) & ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if row is None or not row["active"]:
+        return None
+    return _current(row, via_token=True)
+
+
+async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
+    uid = session.get(SESSION_USER)
+    if not isinstance(uid, int):
+        return None
+    row = await User.select(*_USER_COLUMNS).where((User.id == uid) & (User.active == True)).first()  # noqa: E712
+    if row is None or row["session_epoch"] != session.get(SESSION_EPOCH):
+        return None
+    return _current(row, via_token=False)
+
+
+def bearer_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return None
+
+
+class AuthenticationMiddleware(ASGIMiddleware):
+    """Sets ``scope["user"]`` (a CurrentUser or None) and the request's language."""
+
+    scopes = ("http",)  # type: ignore[assignment]
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        token = bearer_token(scope)
+        if token is not None:
+            user = await user_for_token(token)
+            if user is None:
+                raise NotAuthorizedException(detail="The API token is invalid or was revoked.")
+        else:
+            user = await user_for_session(scope.get("session") or {})
+        scope["user"] = user
+        cookie_lang = None
+        accept = None
+        for name, value in scope.get("headers", ()):
+            if name == b"cookie":
+                for part in value.decode("latin-1").split(";"):
+                    key, _, val = part.strip().partition("=")
+                    if key == LANGUAGE_COOKIE:
+                        cookie_lang = val
+            elif name == b"accept-language":
+                accept = value.decode("latin-1")
+        i18n.set_language(i18n.pick_language(user.language if user else None, cookie_lang, accept))
+        await next_app(scope, receive, send)
+
+
+class TokenAwareCSRFMiddleware(CSRFMiddleware):
+    """Litestar's double-submit CSRF check, skipped for bearer-token requests (see module doc)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and bearer_token(scope) is not None:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def current_user(connection: ASGIConnection) -> CurrentUser | None:
+    return connection.scope.get("user")
+
+
+def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException(detail=_("Sign in to continue."))
+
+
+def roles(*allowed: Role):
+    """A guard: signed in, and with one of these roles (403 otherwise)."""
+
+    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise NotAuthorizedException(detail=_("Sign in to continue."))
+        if user.role not in allowed:
+            raise PermissionDeniedException(detail=_("Your role does not give access to this page."))
+
+    guard.__name__ = "roles_" + "_".join(r.value for r in allowed)
+    return guard
+
+
+admin_only = roles(Role.admin)
+staff_only = roles(*STAFF)
+anyone_signed_in = roles(*Role)
+
+
+
+def user_of_connection(connection: ASGIConnection) -> CurrentUser:
+    """The caller of a guarded route."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException(detail=_("Sign in to continue."))
+    return user

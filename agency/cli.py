@@ -1,0 +1,127 @@
+"""The ``agency`` command: serve, migrate, demo, worker, user add (and, later, import)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+async def _with_db(coro_fn, *args):
+    from agency import db
+
+    await db.start()
+    try:
+        return await coro_fn(*args)
+    finally:
+        await db.stop()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from agency.settings import get_settings
+
+    get_settings()  # fail early on bad settings, and create the secret key once, before workers fork
+    uvicorn.run(
+        "agency.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_graceful_shutdown=30,  # SIGTERM: stop accepting, finish requests in flight
+        log_config=None,
+        access_log=False,  # our own structured access log (agency.logs)
+    )
+    return 0
+
+
+async def migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all", migration_id="all")
+    if not result.success:
+        raise SystemExit(f"migration failed: {result.message}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _run(migrate())
+    print("migrations applied")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from agency.demo import load_demo
+
+    lines = _run(_with_db(load_demo))
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from agency.worker import run_worker
+
+    _run(run_worker(interval=args.interval, once=args.once))
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from agency.users_cli import add_user
+
+    password = args.password
+    if args.set_password and password is None:
+        password = getpass.getpass("Password: ")
+    try:
+        message = _run(_with_db(add_user, args.email, args.name, args.role, args.organisation, args.language, password))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(message)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="agency", description="Case management for debt-collection agencies.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the web app and the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="proxies trusted for X-Forwarded-For")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load demo organisations, users and cases (idempotent)").set_defaults(func=cmd_demo)
+
+    worker = sub.add_parser("worker", help="run background jobs (outbox, ...) until SIGTERM")
+    worker.add_argument("--interval", type=float, default=10.0, help="seconds between rounds")
+    worker.add_argument("--once", action="store_true", help="run one round and exit")
+    worker.set_defaults(func=cmd_worker)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create a user (with a password, or a set-password link in the outbox)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["admin", "negotiator", "lawyer", "creditor"])
+    add.add_argument("--organisation", help="tax id or id of the creditor organisation (creditors only)")
+    add.add_argument("--language", default="es", choices=["es", "en"])
+    add.add_argument("--password", help="set this password now (otherwise a link is put in the outbox)")
+    add.add_argument("--set-password", action="store_true", help="ask for the password on the terminal")
+    add.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

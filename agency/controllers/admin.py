@@ -1,0 +1,140 @@
+"""The agency's administration: dashboard, organisations, users, outbox (admins only)."""
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from agency import accounts
+from agency.auth import admin_only
+from agency.i18n import LANGUAGES
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tables import Organisation, OutboxMessage, User
+from agency.web import form_data, notify, page, redirect, user_of
+from cases.tables import Case
+
+PAGE_SIZE = 50
+
+
+async def _organisation_choices() -> list[dict]:
+    return await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
+
+
+class AdminPages(Controller):
+    path = "/admin"
+    guards = [admin_only]
+
+    @get("/")
+    async def dashboard(self, request: Request) -> Template:
+        counts = {
+            "organisations": await Organisation.count(),
+            "users": await User.count().where(User.active == True),  # noqa: E712
+            "cases": await Case.count(),
+            "open_cases": await Case.count().where(Case.closed_at.is_null()),
+            "outbox_pending": await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()),
+        }
+        stages = await Case.select(Case.stage, Case.id.count().as_alias("n")).group_by(Case.stage)
+        return page(request, "agency/admin/dashboard.html", counts=counts, stages={r["stage"]: r["n"] for r in stages})
+
+    # --- organisations ---------------------------------------------------------------------------
+
+    @get("/organisations")
+    async def organisations(self, request: Request) -> Template:
+        rows = await Organisation.select().order_by(Organisation.legal_name)
+        return page(request, "agency/admin/organisations.html", organisations=rows)
+
+    @get("/organisations/new")
+    async def new_organisation(self, request: Request) -> Template:
+        return page(request, "agency/admin/organisation_form.html", organisation=None, form={"country": "ES"})
+
+    @post("/organisations/new")
+    async def create_organisation(self, request: Request) -> Response:
+        data = await form_data(request)
+        try:
+            await accounts.save_organisation(data)
+        except accounts.FormErrors as exc:
+            return page(request, "agency/admin/organisation_form.html", organisation=None, form=data, errors=exc.errors, status_code=400)
+        notify(request, _("Organisation %(name)s created.") % {"name": data.get("legal_name", "")})
+        return redirect("/admin/organisations")
+
+    @get("/organisations/{org_id:int}")
+    async def edit_organisation(self, request: Request, org_id: int) -> Template:
+        row = await Organisation.select().where(Organisation.id == org_id).first()
+        if row is None:
+            raise NotFoundException(detail=_("Not found."))
+        users = await User.select(User.id, User.email, User.name, User.active).where(User.organisation == org_id)
+        return page(request, "agency/admin/organisation_form.html", organisation=row, form=row, users=users)
+
+    @post("/organisations/{org_id:int}")
+    async def update_organisation(self, request: Request, org_id: int) -> Response:
+        row = await Organisation.select().where(Organisation.id == org_id).first()
+        if row is None:
+            raise NotFoundException(detail=_("Not found."))
+        data = await form_data(request)
+        try:
+            await accounts.save_organisation(data, org_id)
+        except accounts.FormErrors as exc:
+            return page(request, "agency/admin/organisation_form.html", organisation=row, form=data, errors=exc.errors, status_code=400)
+        notify(request, _("Changes saved."))
+        return redirect("/admin/organisations")
+
+    # --- users -----------------------------------------------------------------------------------
+
+    @get("/users")
+    async def users(self, request: Request) -> Template:
+        rows = await User.select(
+            User.id, User.email, User.name, User.role, User.active, User.language,
+            User.organisation.legal_name.as_alias("organisation_name"), User.password_hash,
+        ).order_by(User.role, User.email)
+        for row in rows:
+            row["has_password"] = bool(row.pop("password_hash"))
+        return page(request, "agency/admin/users.html", users=rows)
+
+    @get("/users/new")
+    async def new_user(self, request: Request) -> Template:
+        return page(
+            request, "agency/admin/user_form.html", organisations=await _organisation_choices(), roles=list(Role),
+            languages=LANGUAGES, form={"language": "es", "role": "creditor"},
+        )
+
+    @post("/users/new")
+    async def create_user(self, request: Request) -> Response:
+        data = await form_data(request)
+        try:
+            await accounts.create_user(data, invited_by=user_of(request))
+        except accounts.FormErrors as exc:
+            return page(
+                request, "agency/admin/user_form.html", organisations=await _organisation_choices(), roles=list(Role),
+                languages=LANGUAGES, form=data, errors=exc.errors, status_code=400,
+            )
+        notify(request, _("User created. A link to set the password was sent to %(email)s.") % {"email": data.get("email", "")})
+        return redirect("/admin/users")
+
+    @post("/users/{user_id:int}/active")
+    async def toggle_active(self, request: Request, user_id: int) -> Response:
+        data = await form_data(request)
+        if user_id == user_of(request).id:
+            notify(request, _("You cannot deactivate yourself."), "error")
+            return redirect("/admin/users")
+        await accounts.set_active(user_id, data.get("active") == "1")
+        notify(request, _("Changes saved."))
+        return redirect("/admin/users")
+
+    @post("/users/{user_id:int}/password-link")
+    async def password_link(self, request: Request, user_id: int) -> Response:
+        await accounts.send_password_reset(user_id, requested_by=user_of(request))
+        notify(request, _("A new link to set the password was put in the outbox."))
+        return redirect("/admin/users")
+
+    # --- outbox ----------------------------------------------------------------------------------
+
+    @get("/outbox")
+    async def outbox(self, request: Request, page_number: int = 1) -> Template:
+        rows = (
+            await OutboxMessage.select()
+            .order_by(OutboxMessage.id, ascending=False)
+            .limit(PAGE_SIZE)
+            .offset((max(page_number, 1) - 1) * PAGE_SIZE)
+        )
+        return page(request, "agency/admin/outbox.html", messages=rows, page_number=page_number, page_size=PAGE_SIZE)

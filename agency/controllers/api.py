@@ -1,0 +1,75 @@
+"""The workspace's JSON API: tokens, the caller, health."""
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from agency import accounts
+from agency.auth import anyone_signed_in, bearer_token, user_of_connection
+from agency.db import engine
+from agency.http_utils import client_ip
+from agency.storage import storage
+
+
+class TokenRequest(msgspec.Struct):
+    email: str
+    password: str
+    name: str = "api"
+
+
+class TokenResponse(msgspec.Struct):
+    token: str
+
+
+class Me(msgspec.Struct):
+    id: int
+    email: str
+    name: str
+    role: str
+    organisation_id: int | None
+    language: str
+
+
+class AuthApi(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/token", status_code=HTTP_200_OK, summary="Exchange email and password for a bearer token")
+    async def token(self, request: Request, data: TokenRequest) -> TokenResponse:
+        try:
+            user = await accounts.authenticate(data.email, data.password, client_ip(request.scope))
+        except accounts.LoginRefused as refused:
+            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+            raise HTTPException(status_code=refused.status, detail=refused.message, headers=headers) from None
+        issued = await accounts.issue_token(user, data.name)
+        return TokenResponse(token=issued.token)
+
+    @delete("/token", guards=[anyone_signed_in], summary="Revoke the token this request is made with")
+    async def revoke(self, request: Request) -> None:
+        token = bearer_token(request.scope)
+        if token is None:
+            raise HTTPException(status_code=400, detail="Send the token to revoke as 'Authorization: Bearer <token>'.")
+        await accounts.revoke_token(user_of_connection(request), token=token)
+
+    @get("/me", guards=[anyone_signed_in], summary="Who the caller is")
+    async def me(self, request: Request) -> Me:
+        u = user_of_connection(request)
+        return Me(id=u.id, email=u.email, name=u.name, role=u.role.value, organisation_id=u.organisation_id, language=u.language)
+
+
+@get("/health", tags=["operations"], summary="Database and storage reachable")
+async def health() -> Response:
+    problems = {}
+    try:
+        await engine().run_ddl("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - health reports, it does not crash
+        problems["database"] = type(exc).__name__
+    try:
+        await storage().check()
+    except Exception as exc:  # noqa: BLE001
+        problems["storage"] = type(exc).__name__
+    if problems:
+        return Response({"status": "unavailable", "problems": problems}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response({"status": "ok"})

@@ -1,0 +1,64 @@
+"""The database engine for either backend, and the one way services open a writing transaction."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from agency.settings import sqlite_path
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:"):
+        path = sqlite_path(database_url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL is a property of the file: set it once, before any pooled use.
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+        return SQLiteEngine(path=str(path), timeout=30)
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"AGENCY_DATABASE_URL: unsupported scheme {parts.scheme!r} (use sqlite:/// or postgresql://)")
+    return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+
+
+def engine() -> Engine:
+    db = engine_finder()
+    assert db is not None, "piccolo_conf.DB is not configured"
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+def atomic():
+    """A writing transaction: IMMEDIATE on SQLite (so writers queue instead of failing), plain on PostgreSQL.
+
+    Keep the writes inside sequential (see DESIGN.md's pitfalls)."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return db.transaction(transaction_type=TransactionType.immediate)
+    return db.transaction()
+
+
+async def start() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=10)
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+def utcnow() -> datetime:
+    """Every stored time is UTC (SQLite compares timestamps as text: one zone, one format)."""
+    return datetime.now(timezone.utc)

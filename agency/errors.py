@@ -1,0 +1,92 @@
+"""Errors: JSON with a ``detail`` for the API, a friendly page for the browser, never a leaked trace."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
+
+from agency.accounts import FormErrors
+from agency.auth import current_user
+from agency.i18n import gettext as _
+
+log = logging.getLogger("agency.errors")
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path in {"/health", "/schema"}:
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _validation_detail(exc: ValidationException) -> str:
+    parts = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            key = item.get("key") or item.get("source") or ""
+            parts.append(f"{key}: {item.get('message')}" if key else str(item.get("message")))
+    return "; ".join(parts) or (exc.detail or _("The request is not valid."))
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    titles = {
+        400: _("The request could not be understood"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        413: _("The file is too large"),
+        429: _("Too many attempts"),
+    }
+    return Template(
+        template_name="error.html",
+        context={"user": current_user(request), "status": status, "title": titles.get(status, _("Something went wrong")), "message": message},
+        status_code=status,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        detail = _validation_detail(exc)
+    elif status == 403 and "CSRF" in (exc.detail or ""):
+        detail = _("The form expired or was sent from elsewhere. Reload the page and try again.")
+    elif status == 404 and (exc.detail or "") in {"", "Not Found"}:
+        detail = _("Not found.")
+    else:
+        detail = exc.detail or ""
+    headers = dict(exc.headers or {})
+    if wants_json(request):
+        if isinstance(exc, NotAuthorizedException):
+            headers.setdefault("WWW-Authenticate", "Bearer")
+        return Response({"detail": detail}, status_code=status, media_type=MediaType.JSON, headers=headers)
+    if isinstance(exc, NotAuthorizedException):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"/login?next={quote(target)}"})
+    return _error_page(request, status, detail)
+
+
+def form_errors_handler(request: Request, exc: FormErrors) -> Response:
+    """Services refuse input with FormErrors; pages catch it themselves, the API lands here."""
+    detail = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
+    if wants_json(request):
+        return Response({"detail": detail, "errors": exc.errors}, status_code=400, media_type=MediaType.JSON)
+    return _error_page(request, 400, detail)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error", exc_info=exc, extra={"method": request.method, "path": request.url.path})
+    message = _("Something went wrong on our side. It has been logged; please try again.")
+    if wants_json(request):
+        return Response({"detail": message}, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON)
+    return _error_page(request, 500, message)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    FormErrors: form_errors_handler,
+    Exception: internal_error_handler,
+}

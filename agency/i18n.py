@@ -1,0 +1,109 @@
+"""Translations and locale-aware formatting.
+
+The interface speaks Spanish first and English in full. Source strings are English msgids; the
+catalogs live in ``agency/locale`` (compiled to .mo by the build). The language of the current
+request sits in a context variable, so ``gettext`` works the same in controllers, templates and
+services, and formatting (money, dates) follows the reader."""
+from __future__ import annotations
+
+import contextvars
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.numbers import format_currency, format_decimal
+from babel.support import LazyProxy, NullTranslations, Translations
+
+LANGUAGES = {"es": "Español", "en": "English"}
+DEFAULT_LANGUAGE = "es"
+LOCALE_DIR = Path(__file__).parent / "locale"
+# Formatting locales: Spanish of Spain; English as written in Europe (23 Nov 2026, €1,234.56).
+_FORMAT_LOCALE = {"es": "es_ES", "en": "en_IE"}
+_DATE_PATTERN = {"es": "dd/MM/yyyy", "en": "d MMM yyyy"}
+DISPLAY_TZ = ZoneInfo("Europe/Madrid")
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def set_language(language: str | None) -> str:
+    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    _language.set(lang)
+    return lang
+
+
+def get_language() -> str:
+    return _language.get()
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> NullTranslations:
+    found = Translations.load(str(LOCALE_DIR), [language], domain="messages")
+    return found
+
+
+def gettext(message: str, **variables) -> str:
+    text = translations(get_language()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    text = translations(get_language()).ungettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+def lazy_gettext(message: str, **variables) -> LazyProxy:
+    """For messages made before the language is known (module level, pure rules): resolved when shown."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+_ = gettext
+
+
+def pick_language(user_language: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The user's saved choice, then the anonymous cookie, then the browser's wish, then Spanish."""
+    for candidate in (user_language, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    if accept_language:
+        for part in accept_language.split(","):
+            tag = part.split(";")[0].strip().lower()[:2]
+            if tag in LANGUAGES:
+                return tag
+    return DEFAULT_LANGUAGE
+
+
+def format_money(amount: Decimal | int | str | None, currency: str = "EUR") -> str:
+    if amount is None:
+        return ""
+    return format_currency(Decimal(amount), currency, locale=_FORMAT_LOCALE[get_language()])
+
+
+def format_number(value, digits: int | None = None) -> str:
+    fmt = None if digits is None else "#,##0." + "0" * digits
+    return format_decimal(value, format=fmt, locale=_FORMAT_LOCALE[get_language()])
+
+
+def format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(DISPLAY_TZ).date()
+    lang = get_language()
+    return _format_date(value, _DATE_PATTERN[lang], locale=_FORMAT_LOCALE[lang])
+
+
+def format_moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    lang = get_language()
+    return _format_datetime(value, _DATE_PATTERN[lang] + " HH:mm", tzinfo=DISPLAY_TZ, locale=_FORMAT_LOCALE[lang])
+
+
+def language_name(code: str) -> str:
+    return Locale.parse(code).get_display_name(code).capitalize()

@@ -1,0 +1,75 @@
+"""Settings from the environment: one frozen object, read once (see DESIGN.md)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("AGENCY_VAR_DIR", ROOT / "var")).resolve()
+
+
+def _secret_key(var: Path) -> str:
+    """AGENCY_SECRET_KEY, or one generated into var/ on first run and kept there."""
+    if key := os.environ.get("AGENCY_SECRET_KEY"):
+        if len(key) < 32:
+            raise ValueError("AGENCY_SECRET_KEY must be at least 32 characters long")
+        return key
+    path = var / "secret_key"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def sqlite_path(database_url: str) -> Path:
+    """sqlite:///var/agency.sqlite3 is relative to the project root; sqlite:////abs/path is absolute."""
+    path = Path(database_url.removeprefix("sqlite:///"))
+    return path if path.is_absolute() else ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    storage_url: str
+    s3_endpoint_url: str | None
+    smtp_url: str | None
+    secret_key: str
+    base_url: str
+    var_dir: Path
+    mail_from: str
+    max_upload_bytes: int
+    log_level: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    var = _var_dir()
+    return Settings(
+        database_url=os.environ.get("AGENCY_DATABASE_URL", "sqlite:///var/agency.sqlite3"),
+        storage_url=os.environ.get("AGENCY_STORAGE_URL", "file://var/storage"),
+        s3_endpoint_url=os.environ.get("AGENCY_S3_ENDPOINT_URL") or None,
+        smtp_url=os.environ.get("AGENCY_SMTP_URL") or None,
+        secret_key=_secret_key(var),
+        base_url=os.environ.get("AGENCY_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        var_dir=var,
+        mail_from=os.environ.get("AGENCY_MAIL_FROM", "Agencia <no-reply@agency.test>"),
+        max_upload_bytes=int(os.environ.get("AGENCY_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        log_level=os.environ.get("AGENCY_LOG_LEVEL", "INFO"),
+    )

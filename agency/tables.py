@@ -1,0 +1,83 @@
+"""Persistence of the workspace: organisations, users, tokens, login attempts, the outbox."""
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from agency.roles import Role
+
+
+class Organisation(Table, tablename="organisations"):
+    """A creditor company, client of the agency."""
+
+    legal_name = Varchar(length=200)
+    country = Varchar(length=2, default="ES")
+    tax_id = Varchar(length=20, unique=True)  # compact, validated (python-stdnum)
+    address_line1 = Varchar(length=200)
+    city = Varchar(length=100)
+    postal_code = Varchar(length=16)
+    iban = Varchar(length=34)  # compact, validated (schwifty)
+    email = Varchar(length=254, default="")
+    contract_version = Varchar(length=20, null=True, default=None)
+    contract_accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class User(Table, tablename="users"):
+    email = Varchar(length=254, unique=True)  # always lower case
+    name = Varchar(length=200)
+    role = Varchar(length=20, choices=Role)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    password_hash = Varchar(length=200, null=True, default=None)  # None until the user sets one
+    language = Varchar(length=5, default="es")
+    active = Boolean(default=True)
+    # Bumped when the password changes or an admin signs the user out: every older session dies.
+    session_epoch = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="api_tokens"):
+    user = ForeignKey(references=User, index=True, on_delete=OnDelete.restrict)
+    name = Varchar(length=100, default="")
+    token_hash = Varchar(length=64, unique=True)  # SHA-256 of the token; the token itself is shown once
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class PasswordToken(Table, tablename="password_tokens"):
+    """A one-use link to set a password (new users, resets)."""
+
+    user = ForeignKey(references=User, index=True, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoginAttempt(Table, tablename="login_attempts"):
+    """Every login attempt, for throttling across app processes (and for the record)."""
+
+    email = Varchar(length=254, index=True)
+    ip = Varchar(length=64, index=True)
+    succeeded = Boolean(default=False)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class OutboxMessage(Table, tablename="outbox_messages"):
+    """Every email the product sends is written here first, in the transaction that caused it."""
+
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    body_text = Text()
+    kind = Varchar(length=50, index=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    sent_at = Timestamptz(null=True, default=None, index=True)
+    attempts = Integer(default=0)
+    last_error = Text(default="")

@@ -1,0 +1,31 @@
+"""The one Jinja2 environment: pages, htmx fragments and emails, all translated through gettext."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from agency import i18n
+from agency.settings import ROOT
+
+TEMPLATES_DIR = ROOT / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "htm", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(money=i18n.format_money, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
+    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language)
+    return env
+
+
+def render_text(template: str, **context) -> str:
+    """Render a template outside a request (emails, documents), in the current language."""
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,37 @@
+"""Tenancy: the one function through which every read of organisation-owned data passes.
+
+Staff (admins, negotiators, lawyers) work for the agency and see every organisation's data.
+A creditor sees only rows owned by their own organisation; anything else does not exist for
+them, so lookups answer 404, never 403 (which would confirm the thing exists)."""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from litestar.exceptions import NotFoundException
+from piccolo.columns import Column
+from piccolo.query.base import Query
+
+from agency.auth import CurrentUser
+from agency.i18n import gettext as _
+
+Q = TypeVar("Q", bound=Query)
+
+
+def scoped(query: Q, user: CurrentUser, owner: Column) -> Q:
+    """Restrict ``query`` to what ``user`` may see.
+
+    ``owner`` is the column that names the owning organisation, reached by joins if need be:
+    ``Case.organisation``, ``Evidence.case.organisation``, ``Organisation.id``."""
+    if user.is_staff:
+        return query
+    if user.organisation_id is None:  # a creditor without an organisation sees nothing
+        return query.where(owner.is_null() & owner.is_not_null())
+    return query.where(owner == user.organisation_id)
+
+
+async def get_visible(query: Query, user: CurrentUser, owner: Column):
+    """The first row of ``query`` that ``user`` may see, or 404."""
+    row = await scoped(query, user, owner).first()
+    if row is None:
+        raise NotFoundException(detail=_("Not found."))
+    return row

@@ -1,0 +1,30 @@
+"""``agency user add``: the same use-case as the admin page, from the shell."""
+from __future__ import annotations
+
+from agency import accounts
+from agency.security import hash_password, password_problem
+from agency.tables import Organisation, User
+
+
+async def add_user(email: str, name: str, role: str, organisation: str | None, language: str, password: str | None) -> str:
+    organisation_id = None
+    if organisation:
+        row = await Organisation.select(Organisation.id).where(
+            (Organisation.tax_id == organisation.upper()) | (Organisation.id == (int(organisation) if organisation.isdigit() else -1))
+        ).first()
+        if row is None:
+            raise ValueError(f"no organisation with tax id or id {organisation!r}")
+        organisation_id = row["id"]
+    if password is not None and (problem := password_problem(password, email)):
+        raise ValueError(str(problem))
+    try:
+        user_id = await accounts.create_user(
+            {"email": email, "name": name, "role": role, "organisation_id": str(organisation_id or ""), "language": language},
+            invited_by=None,
+        )
+    except accounts.FormErrors as exc:
+        raise ValueError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+    if password is not None:
+        await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
+        return f"user {email} created with the given password"
+    return f"user {email} created; a set-password link is in the outbox (admin > Outbox)"

@@ -1,0 +1,40 @@
+"""What every page controller needs: render a page or its htmx fragment, flash, redirect, read forms."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from agency.auth import current_user
+from agency.auth import user_of_connection as user_of
+
+
+def page(request: Request, template: str, *, status_code: int = 200, fragment: str | None = None, **context: Any) -> Template:
+    """The full page to a browser; the fragment template to htmx when one is named and htmx asks."""
+    name = fragment if (fragment and request.headers.get("hx-request") == "true") else template
+    context.setdefault("errors", {})
+    context.setdefault("form", {})
+    return Template(template_name=name, context={"user": current_user(request), **context}, status_code=status_code)
+
+
+def redirect(path: str) -> Redirect:
+    return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
+
+
+def notify(request: Request, message: str, category: str = "success") -> None:
+    flash(request, message, category)
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if k != "_csrf_token"}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

@@ -1,0 +1,54 @@
+"""``agency worker``: background jobs in rounds, until SIGTERM or SIGINT.
+
+Each job is idempotent (running a round twice does no harm), so a restarted or duplicated
+worker never charges, sends or reports anything twice."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from agency import db, logs, mail
+from agency.settings import Settings, get_settings
+
+log = logging.getLogger("agency.worker")
+
+Job = Callable[[Settings], Awaitable[int]]
+JOBS: list[tuple[str, Job]] = [("outbox", mail.send_pending)]
+
+
+async def run_round(settings: Settings) -> dict[str, int]:
+    done: dict[str, int] = {}
+    for name, job in JOBS:
+        try:
+            done[name] = await job(settings)
+        except Exception:  # one failing job must not stop the others, nor the worker
+            log.exception("job failed", extra={"route": name})
+            done[name] = -1
+    return done
+
+
+async def run_worker(interval: float = 10.0, once: bool = False) -> None:
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await db.start()
+    log.info("worker started")
+    try:
+        while not stop.is_set():
+            result = await run_round(settings)
+            if any(result.values()):
+                log.info("round done: %s", result)
+            if once:
+                break
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        await db.stop()
+        log.info("worker stopped")

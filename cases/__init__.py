@@ -1,0 +1,1 @@
+"""The case lifecycle: debtors, cases, invoices, evidence, stages, contacts, payments, queue."""

@@ -1,0 +1,82 @@
+"""Reads of cases, always through the tenancy scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agency.auth import CurrentUser
+from agency.tenancy import get_visible, scoped
+from cases.tables import Case
+
+PAGE_SIZE = 25
+STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
+
+CASE_COLUMNS = (
+    Case.id,
+    Case.reference,
+    Case.stage,
+    Case.outcome,
+    Case.creditor_reference,
+    Case.currency,
+    Case.jurisdiction,
+    Case.limitation_date,
+    Case.next_action_at,
+    Case.created_at,
+    Case.organisation.as_alias("organisation_id"),
+    Case.organisation.legal_name.as_alias("creditor_name"),
+    Case.debtor.name.as_alias("debtor_name"),
+    Case.debtor.tax_id.as_alias("debtor_tax_id"),
+    Case.negotiator.name.as_alias("negotiator_name"),
+    Case.lawyer.name.as_alias("lawyer_name"),
+)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    stage: str | None = None
+    q: str | None = None
+    page: int = 1
+    assigned_to: int | None = None
+    unassigned_or_mine: int | None = None
+
+
+def _apply(query, f: CaseFilter):
+    if f.stage in STAGES:
+        query = query.where(Case.stage == f.stage)
+    if f.q:
+        term = f.q.strip()
+        like = f"%{term}%"
+        query = query.where(
+            (Case.reference.ilike(like)) | (Case.debtor.name.ilike(like)) | (Case.debtor.tax_id == term.upper())
+            | (Case.creditor_reference == term)
+        )
+    if f.unassigned_or_mine is not None:
+        query = query.where(Case.negotiator.is_null() | (Case.negotiator == f.unassigned_or_mine))
+    return query
+
+
+async def list_cases(user: CurrentUser, f: CaseFilter) -> tuple[list[dict], int]:
+    page = max(f.page, 1)
+    rows = await _apply(scoped(Case.select(*CASE_COLUMNS), user, Case.organisation), f).order_by(
+        Case.created_at, ascending=False
+    ).order_by(Case.id, ascending=False).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    total = await _apply(scoped(Case.count(), user, Case.organisation), f)
+    return rows, total
+
+
+async def get_case(user: CurrentUser, case_id: int) -> dict:
+    return await get_visible(
+        Case.select(
+            *CASE_COLUMNS,
+            Case.notes,
+            Case.debtor.id.as_alias("debtor_id"),
+            Case.debtor.kind.as_alias("debtor_kind"),
+            Case.debtor.email.as_alias("debtor_email"),
+            Case.debtor.phone.as_alias("debtor_phone"),
+            Case.debtor.address_line1.as_alias("debtor_address_line1"),
+            Case.debtor.city.as_alias("debtor_city"),
+            Case.debtor.postal_code.as_alias("debtor_postal_code"),
+            Case.debtor.country.as_alias("debtor_country"),
+        ).where(Case.id == case_id),
+        user,
+        Case.organisation,
+    )

@@ -1,0 +1,1 @@
+"""The legal hand-off: jurisdictions, procedures, documents, filings and deadlines."""

@@ -1,0 +1,1 @@
+"""Persistence of the legal hand-off (filled by the legal issue)."""

@@ -1,0 +1,69 @@
+"""Helpers that create real rows through the services, and sign people in through the real pages."""
+from __future__ import annotations
+
+import itertools
+import secrets
+
+from stdnum.es import cif
+
+from agency.security import hash_password
+from agency.tables import Organisation, User
+
+PASSWORD = "correct-horse-battery"
+_HASH = hash_password(PASSWORD)
+_seq = itertools.count(1)
+
+
+def unique_cif() -> str:
+    body = f"B{secrets.randbelow(10**7):07d}"
+    return body + cif.calc_check_digits(body)[0]
+
+
+async def create_org(name: str | None = None) -> int:
+    rows = await Organisation.insert(
+        Organisation(
+            legal_name=name or f"Acreedor {next(_seq)} S.L.", country="ES", tax_id=unique_cif(),
+            address_line1="Calle Mayor 1", city="Madrid", postal_code="28013", iban="ES9121000418450200051332",
+        )
+    ).returning(Organisation.id)
+    return rows[0]["id"]
+
+
+async def create_user(role: str, organisation: int | None = None, password: str | None = PASSWORD, **extra) -> dict:
+    email = extra.pop("email", None) or f"{role}-{secrets.token_hex(4)}@example.test"
+    rows = await User.insert(
+        User(email=email, name=extra.pop("name", f"{role.title()} {next(_seq)}"), role=role, organisation=organisation,
+             password_hash=_HASH if password == PASSWORD else (hash_password(password) if password else None), **extra)
+    ).returning(User.id)
+    return {"id": rows[0]["id"], "email": email, "password": password}
+
+
+def csrf_token(client) -> str:
+    return client.cookies.get("agency_csrf")
+
+
+async def login(client, email: str, password: str = PASSWORD, follow: bool = False):
+    await client.get("/login")
+    return await client.post(
+        "/login", data={"email": email, "password": password, "_csrf_token": csrf_token(client)}, follow_redirects=follow
+    )
+
+
+async def post_form(client, url: str, data: dict | None = None, **kwargs):
+    if not csrf_token(client):
+        await client.get("/login")
+    return await client.post(url, data={**(data or {}), "_csrf_token": csrf_token(client)}, **kwargs)
+
+
+async def signed_in(make_client, role: str, organisation: int | None = None):
+    client = await make_client()
+    user = await create_user(role, organisation)
+    response = await login(client, user["email"])
+    assert response.status_code == 303, response.text
+    return client, user
+
+
+async def api_token(client, email: str, password: str = PASSWORD) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}

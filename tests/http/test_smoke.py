@@ -1,0 +1,19 @@
+from tests.factories import create_org, create_user, login
+
+
+async def test_health(client):
+    r = await client.get("/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+async def test_login_page_and_landing(client):
+    r = await client.get("/login")
+    assert r.status_code == 200
+    org = await create_org()
+    user = await create_user("creditor", org)
+    r = await login(client, user["email"])
+    assert r.status_code == 303
+    assert r.headers["location"] == "/cases"
+    r = await client.get("/cases")
+    assert r.status_code == 200, r.text
