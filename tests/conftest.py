@@ -93,11 +93,17 @@ def app(database):
     return create_app(manage_database=False)
 
 
+def _client(app):
+    """httpx on the ASGI app in this very event loop (Litestar's test client runs the app in another
+    thread and loop, which a PostgreSQL pool opened here cannot follow)."""
+    import httpx
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local", follow_redirects=False)
+
+
 @pytest.fixture
 async def client(app):
-    from litestar.testing import AsyncTestClient
-
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+    async with _client(app) as c:
         yield c
 
 
@@ -106,11 +112,9 @@ async def make_client(app):
     """For tests that need several people signed in at once."""
     from contextlib import AsyncExitStack
 
-    from litestar.testing import AsyncTestClient
-
     async with AsyncExitStack() as stack:
 
         async def make():
-            return await stack.enter_async_context(AsyncTestClient(app=app, base_url="http://testserver.local"))
+            return await stack.enter_async_context(_client(app))
 
         yield make

@@ -4,6 +4,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
+from piccolo.query.functions.aggregate import Count
 
 from agency import accounts
 from agency.auth import admin_only
@@ -34,7 +35,7 @@ class AdminPages(Controller):
             "open_cases": await Case.count().where(Case.closed_at.is_null()),
             "outbox_pending": await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()),
         }
-        stages = await Case.select(Case.stage, Case.id.count().as_alias("n")).group_by(Case.stage)
+        stages = await Case.select(Case.stage, Count(Case.id, alias="n")).group_by(Case.stage)
         return page(request, "agency/admin/dashboard.html", counts=counts, stages={r["stage"]: r["n"] for r in stages})
 
     # --- organisations ---------------------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""Sign-in, sessions, CSRF, role guards, password links, tokens: through the real routes."""
+import re
+
+from agency.tables import LoginAttempt, Organisation, OutboxMessage, User
+from tests.factories import PASSWORD, api_token, create_org, create_user, csrf_token, login, post_form, signed_in
+
+
+async def test_wrong_password_is_401_with_a_message_and_counted(client):
+    user = await create_user("negotiator")
+    r = await login(client, user["email"], "not-the-password")
+    assert r.status_code == 401
+    assert "Wrong email or password" in r.text or "incorrectos" in r.text
+    assert await LoginAttempt.count().where((LoginAttempt.email == user["email"]) & (LoginAttempt.succeeded == False))  # noqa: E712
+
+
+async def test_login_is_throttled_after_repeated_failures(client):
+    user = await create_user("negotiator")
+    for _ in range(5):
+        assert (await login(client, user["email"], "wrong-password-x")).status_code == 401
+    r = await login(client, user["email"], PASSWORD)  # even the right password waits
+    assert r.status_code == 429
+    assert int(r.headers["retry-after"]) > 0
+    r = await client.post("/api/v1/auth/token", json={"email": user["email"], "password": PASSWORD})
+    assert r.status_code == 429
+    assert "detail" in r.json()
+
+
+async def test_form_without_csrf_token_is_403(client):
+    user = await create_user("admin")
+    await client.get("/login")
+    r = await client.post("/login", data={"email": user["email"], "password": PASSWORD})
+    assert r.status_code == 403
+
+
+async def test_anonymous_page_redirects_to_login_and_api_is_401(client):
+    r = await client.get("/admin/users", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/admin/users"
+    r = await client.get("/api/v1/cases")
+    assert r.status_code == 401
+    assert r.json()["detail"]
+
+
+async def test_creditor_on_admin_page_is_403(make_client):
+    org = await create_org()
+    client, _ = await signed_in(make_client, "creditor", org)
+    r = await client.get("/admin/users")
+    assert r.status_code == 403
+    r = await client.get("/api/v1/auth/me")
+    assert r.json()["role"] == "creditor"
+
+
+async def test_each_role_lands_on_its_page(make_client):
+    org = await create_org()
+    for role, landing in [("admin", "/admin"), ("negotiator", "/queue"), ("lawyer", "/legal"), ("creditor", "/cases")]:
+        client, user = await signed_in(make_client, role, org if role == "creditor" else None)
+        r = await client.get("/", follow_redirects=False)
+        assert r.headers["location"] == landing
+        r = await client.get(landing)
+        assert r.status_code == 200, (role, r.text[:500])
+
+
+async def test_admin_creates_org_with_invalid_ids_nothing_saved(make_client):
+    client, _ = await signed_in(make_client, "admin")
+    before = await Organisation.count()
+    r = await post_form(client, "/admin/organisations/new", {
+        "legal_name": "Mala S.L.", "country": "ES", "tax_id": "B46123452", "address_line1": "C/ Uno 1",
+        "city": "Madrid", "postal_code": "28001", "iban": "ES9121000418450200051333",
+    })
+    assert r.status_code == 400
+    assert 'id="e-tax_id"' in r.text and 'id="e-iban"' in r.text
+    assert await Organisation.count() == before
+
+
+async def test_admin_creates_user_who_sets_password_by_link(make_client):
+    admin, _ = await signed_in(make_client, "admin")
+    org = await create_org()
+    r = await post_form(admin, "/admin/users/new", {
+        "name": "Nueva Acreedora", "email": "Nueva@Example.test", "role": "creditor", "organisation_id": str(org), "language": "es",
+    })
+    assert r.status_code == 303, r.text
+    message = await OutboxMessage.select().where(OutboxMessage.to_address == "nueva@example.test").first()
+    assert message and message["kind"] == "password_link"
+    link = re.search(r"http://testserver\.local(/set-password/\S+)", message["body_text"]).group(1)
+
+    newcomer = await make_client()
+    assert (await newcomer.get(link)).status_code == 200
+    r = await post_form(newcomer, link, {"password": "short", "confirm": "short"})
+    assert r.status_code == 400
+    r = await post_form(newcomer, link, {"password": "a-good-long-password", "confirm": "a-good-long-password"})
+    assert r.status_code == 303 and r.headers["location"] == "/cases"
+    # the link is used up
+    assert (await newcomer.get(link)).status_code == 410
+    other = await make_client()
+    assert (await login(other, "nueva@example.test", "a-good-long-password")).status_code == 303
+
+
+async def test_admin_user_form_refuses_creditor_without_organisation(make_client):
+    admin, _ = await signed_in(make_client, "admin")
+    before = await User.count()
+    r = await post_form(admin, "/admin/users/new", {"name": "X", "email": "x-no-org@example.test", "role": "creditor"})
+    assert r.status_code == 400 and 'id="e-organisation_id"' in r.text
+    assert await User.count() == before
+
+
+async def test_changing_password_ends_other_sessions(make_client):
+    user = await create_user("negotiator")
+    first, second = await make_client(), await make_client()
+    await login(first, user["email"])
+    await login(second, user["email"])
+    r = await post_form(first, "/account/password", {"current": PASSWORD, "password": "another-long-pass", "confirm": "another-long-pass"})
+    assert r.status_code == 303
+    assert (await first.get("/account")).status_code == 200
+    assert (await second.get("/account", follow_redirects=False)).status_code == 303
+
+
+async def test_deactivated_user_loses_session_and_tokens(make_client):
+    admin, _ = await signed_in(make_client, "admin")
+    user_client, user = await signed_in(make_client, "negotiator")
+    headers = await api_token(await make_client(), user["email"])
+    r = await post_form(admin, f"/admin/users/{user['id']}/active", {"active": "0"})
+    assert r.status_code == 303
+    assert (await user_client.get("/queue", follow_redirects=False)).status_code == 303
+    anon = await make_client()
+    assert (await anon.get("/api/v1/auth/me", headers=headers)).status_code == 401
+    assert (await login(anon, user["email"])).status_code == 401
+
+
+async def test_language_is_remembered_per_user(make_client):
+    client, user = await signed_in(make_client, "negotiator")
+    r = await client.get("/queue")
+    assert "Cola de trabajo" in r.text or "Mi cola" in r.text
+    await post_form(client, "/language", {"language": "en", "next": "/queue"})
+    r = await client.get("/queue")
+    assert "My queue" in r.text and 'lang="en"' in r.text
+    assert (await User.select(User.language).where(User.id == user["id"]).first())["language"] == "en"
+
+
+async def test_open_redirect_is_refused(client):
+    user = await create_user("lawyer")
+    await client.get("/login")
+    r = await client.post("/login", data={"email": user["email"], "password": PASSWORD, "next": "//evil.example/x",
+                                          "_csrf_token": csrf_token(client)})
+    assert r.headers["location"] == "/legal"

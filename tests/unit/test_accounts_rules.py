@@ -1,0 +1,119 @@
+"""Pure rules of the workspace: throttling, identifiers, passwords, languages, file names."""
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from agency import i18n
+from agency.http_utils import content_disposition, sanitise_filename
+from agency.identifiers import InvalidIdentifier, normalise_iban, normalise_tax_id
+from agency.security import hash_password, password_problem, token_hash, verify_password
+from agency.throttle import MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, WINDOW, Attempt, wait_before_login
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def fails(n, start=NOW - timedelta(minutes=5), step=timedelta(seconds=10)):
+    return [Attempt(at=start + i * step, succeeded=False) for i in range(n)]
+
+
+class TestThrottle:
+    def test_four_failures_still_allowed(self):
+        assert wait_before_login(fails(MAX_FAILURES_PER_EMAIL - 1), [], NOW) is None
+
+    def test_fifth_failure_locks_for_fifteen_minutes_from_the_last(self):
+        attempts = fails(MAX_FAILURES_PER_EMAIL)
+        wait = wait_before_login(attempts, [], NOW)
+        assert wait == attempts[-1].at + WINDOW - NOW
+
+    def test_lock_ends_when_the_window_has_passed(self):
+        attempts = fails(MAX_FAILURES_PER_EMAIL, start=NOW - WINDOW - timedelta(minutes=1))
+        assert wait_before_login(attempts, [], NOW) is None
+
+    def test_success_clears_the_email_count(self):
+        attempts = fails(4) + [Attempt(NOW - timedelta(minutes=1), True)] + fails(1, start=NOW - timedelta(seconds=30))
+        assert wait_before_login(attempts, [], NOW) is None
+
+    def test_address_lock_ignores_successes(self):
+        by_ip = fails(MAX_FAILURES_PER_IP, step=timedelta(seconds=1)) + [Attempt(NOW - timedelta(seconds=1), True)]
+        assert wait_before_login([], by_ip, NOW) is not None
+
+
+class TestIdentifiers:
+    @pytest.mark.parametrize(
+        "country,raw,expected",
+        [("ES", "b-4612345 1", "B46123451"), ("ES", "ESB46123451", "B46123451"), ("ES", "12345678z", "12345678Z"),
+         ("ES", "X1234567L", "X1234567L"), ("FR", "732 829 320", "732829320"), ("FR", "73282932000074", "73282932000074"),
+         ("PT", "501 442 600", "501442600")],
+    )
+    def test_valid_tax_ids_are_normalised(self, country, raw, expected):
+        assert normalise_tax_id(country, raw) == expected
+
+    @pytest.mark.parametrize("country,raw", [("ES", "B46123452"), ("ES", ""), ("FR", "732829321"), ("PT", "501442601"), ("DE", "123")])
+    def test_invalid_tax_ids_are_refused_with_a_message(self, country, raw):
+        with pytest.raises(InvalidIdentifier) as exc:
+            normalise_tax_id(country, raw)
+        assert str(exc.value)
+
+    def test_iban(self):
+        assert normalise_iban("es91 2100 0418 4502 0005 1332") == "ES9121000418450200051332"
+        with pytest.raises(InvalidIdentifier):
+            normalise_iban("ES9121000418450200051333")
+
+
+class TestPasswords:
+    def test_hash_and_verify(self):
+        h = hash_password("a long enough secret")
+        assert h.startswith("$argon2id$")
+        assert verify_password(h, "a long enough secret")
+        assert not verify_password(h, "a long enough secreT")
+        assert not verify_password(None, "anything")
+
+    def test_rules(self):
+        assert password_problem("short") is not None
+        assert password_problem("me@example.test", "me@example.test") is not None
+        assert password_problem("correct-horse-battery") is None
+
+    def test_token_hash_is_stable_sha256(self):
+        assert token_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+class TestLanguage:
+    def test_pick_language_order(self):
+        assert i18n.pick_language("en", "es", "es-ES") == "en"
+        assert i18n.pick_language(None, "en", "es") == "en"
+        assert i18n.pick_language(None, None, "en-GB,en;q=0.9") == "en"
+        assert i18n.pick_language(None, "de", "de-DE") == "es"
+
+    def test_money_and_dates_follow_the_reader(self):
+        from datetime import date
+
+        i18n.set_language("es")
+        assert i18n.format_money(Decimal("1234.56")) == "1.234,56\xa0€"
+        assert i18n.format_day(date(2026, 11, 23)) == "23/11/2026"
+        i18n.set_language("en")
+        assert i18n.format_money(Decimal("1234.56")) == "€1,234.56"
+        assert i18n.format_day(date(2026, 11, 23)) == "23 Nov 2026"
+        i18n.set_language("es")
+
+    def test_spanish_catalog_is_compiled_and_used(self):
+        i18n.set_language("es")
+        assert i18n.gettext("Sign in") == "Iniciar sesión"
+        i18n.set_language("en")
+        assert i18n.gettext("Sign in") == "Sign in"
+        i18n.set_language("es")
+
+
+class TestFileNames:
+    @pytest.mark.parametrize(
+        "raw,expected",
+        [("../../etc/passwd", "passwd"), ("C:\\Users\\x\\factura 1.pdf", "factura 1.pdf"), ("a\x00b\nc.pdf", "abc.pdf"),
+         ("", "file"), ("...", "file")],
+    )
+    def test_sanitise(self, raw, expected):
+        assert sanitise_filename(raw) == expected
+
+    def test_content_disposition_has_ascii_fallback_and_utf8_name(self):
+        header = content_disposition('Factura "Año" 2026.pdf')
+        assert header.startswith('attachment; filename="Factura Ano 2026.pdf"')
+        assert "filename*=UTF-8''Factura%20%22A%C3%B1o%22%202026.pdf" in header
