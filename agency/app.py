@@ -12,7 +12,6 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -26,6 +25,7 @@ from agency.errors import EXCEPTION_HANDLERS
 from agency.security import derive_key
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
+from agency.web import pop_flashes
 from cases.controllers import CaseApi, CasePages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
@@ -45,7 +45,9 @@ def create_app(manage_database: bool = True) -> Litestar:
     """``manage_database=False`` leaves the connection pool to the caller (the test suite owns one)."""
     settings = get_settings()
     logs.configure(settings.log_level)
-    template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment()))
+    engine = JinjaTemplateEngine.from_environment(environment())
+    engine.register_template_callable("flashes", pop_flashes)
+    template_config = TemplateConfig(engine=engine)
     session = CookieBackendConfig(
         secret=derive_key(settings.secret_key, "session"),
         key="agency_session",
@@ -81,7 +83,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         template_config=template_config,
-        plugins=[HTMXPlugin(), FlashPlugin(config=FlashConfig(template_config=template_config))],
+        plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Agency API",

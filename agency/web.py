@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -24,8 +23,23 @@ def redirect(path: str) -> Redirect:
     return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
 
 
+FLASH_KEY = "_messages"
+
+
 def notify(request: Request, message: str, category: str = "success") -> None:
-    flash(request, message, category)
+    """A message for the next page the person sees (kept in the session cookie)."""
+    session = request.scope.get("session")
+    if not isinstance(session, dict):
+        request.set_session({})
+        session = request.scope["session"]
+    session.setdefault(FLASH_KEY, []).append({"message": str(message), "category": category})
+
+
+def pop_flashes(context: dict) -> list[dict]:
+    """Template callable: the messages waiting for this page (none when there is no session)."""
+    request = context.get("request")
+    session = request.scope.get("session") if request is not None else None
+    return session.pop(FLASH_KEY, []) if isinstance(session, dict) else []
 
 
 async def form_data(request: Request) -> dict[str, Any]:

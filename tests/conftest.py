@@ -60,6 +60,11 @@ def pytest_configure(config: pytest.Config) -> None:
 backend_key = pytest.StashKey[str]()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser journeys last: the fast tests speak first."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"agency database: {config.stash.get(backend_key, '?')} ({os.environ.get('AGENCY_DATABASE_URL')})"
 
@@ -118,3 +123,70 @@ async def make_client(app):
             return await stack.enter_async_context(_client(app))
 
         yield make
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3-protocol server on loopback, as a real process; the run fails if it cannot start."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except Exception:  # noqa: BLE001
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("moto's S3 server could not be started on loopback", pytrace=False)
+            time.sleep(0.1)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_bucket(s3_server):
+    import boto3
+
+    name = f"agency-{secrets.token_hex(4)}"
+    boto3.client("s3", endpoint_url=s3_server).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def smtp_server():
+    """aiosmtpd on loopback: a real SMTP server that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield {"url": f"smtp://127.0.0.1:{controller.port}", "received": received}
+    finally:
+        controller.stop()

@@ -58,7 +58,7 @@ class AccountPages(Controller):
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:
-        request.clear_session()
+        request.set_session({})
         notify(request, _("You have signed out."))
         return redirect("/login")
 

@@ -1,0 +1,98 @@
+"""Browser journeys: the real server (``agency serve``) in a subprocess on the suite's database,
+driven by Playwright through Debian's chromium. Never ``playwright install``.
+
+If chromium or the server cannot start, the journeys fail: they are never skipped."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from agency.settings import ROOT
+
+CHROMIUM = os.environ.get("AGENCY_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ)
+    subprocess.run([str(bin_dir / "agency"), "demo"], check=True, env=env, capture_output=True)
+    port = _free_port()
+    env["AGENCY_BASE_URL"] = f"http://127.0.0.1:{port}"
+    var = Path(os.environ["AGENCY_VAR_DIR"])
+    var.mkdir(parents=True, exist_ok=True)
+    log = open(var / "server.log", "wb")
+    proc = subprocess.Popen([str(bin_dir / "agency"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/health", timeout=1)
+            break
+        except Exception:  # noqa: BLE001
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"the server did not start; see {log.name}", pytrace=False)
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Module scope: sync Playwright runs its own loop, which must be gone before async tests run.
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": 1280, "height": 860})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    """Screenshots are kept under var/screenshots for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    backend = os.environ.get("AGENCY_TEST_DB", "sqlite")
+    path = SCREENSHOTS / f"{backend}-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, email: str, password: str = "demo-password") -> None:
+    page.goto("/login")
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(password)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
