@@ -95,5 +95,6 @@ def create_app(manage_database: bool = True) -> Litestar:
         type_encoders={Decimal: str},
         request_max_body_size=REQUEST_MAX_BYTES,
         lifespan=[lifespan] if manage_database else [],
+        logging_config=None,  # agency.logs configures structured logging
         debug=False,
     )

@@ -119,7 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from agency import i18n
+
     args = build_parser().parse_args(argv)
+    i18n.set_language(i18n.pick_language(None, None, os.environ.get("LANGUAGE") or os.environ.get("LANG")))
     return args.func(args)
 
 
