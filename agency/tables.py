@@ -44,7 +44,7 @@ class User(Table, tablename="users"):
 
 
 class ApiToken(Table, tablename="api_tokens"):
-    user = ForeignKey(references=User, index=True, on_delete=OnDelete.restrict)
+    user = ForeignKey(null=False, references=User, index=True, on_delete=OnDelete.restrict)
     name = Varchar(length=100, default="")
     token_hash = Varchar(length=64, unique=True)  # SHA-256 of the token; the token itself is shown once
     created_at = Timestamptz(default=TimestamptzNow())
@@ -54,7 +54,7 @@ class ApiToken(Table, tablename="api_tokens"):
 class PasswordToken(Table, tablename="password_tokens"):
     """A one-use link to set a password (new users, resets)."""
 
-    user = ForeignKey(references=User, index=True, on_delete=OnDelete.restrict)
+    user = ForeignKey(null=False, references=User, index=True, on_delete=OnDelete.restrict)
     token_hash = Varchar(length=64, unique=True)
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)

@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from cases.tables import Case, Debtor
+from cases.tables import Case, CaseEvent, CaseSequence, Debtor, Evidence, ImportJob, Invoice
 
 APP_CONFIG = AppConfig(
     app_name="cases",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Debtor, Case],
+    table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

@@ -1,5 +1,5 @@
 """Persistence of the case lifecycle."""
-from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -10,7 +10,7 @@ from agency.tables import Organisation, User
 class Debtor(Table, tablename="debtors"):
     """A debtor as known to one creditor organisation (tenancy: never shared across creditors)."""
 
-    organisation = ForeignKey(references=Organisation, index=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
     kind = Varchar(length=10)  # company | person
     name = Varchar(length=200)
     tax_id = Varchar(length=20, default="", index=True)
@@ -29,8 +29,8 @@ class Case(Table, tablename="collection_cases"):
     """One creditor against one debtor. ``case`` is reserved in SQL, hence the table name."""
 
     reference = Varchar(length=20, unique=True)  # EXP-2026-000123
-    organisation = ForeignKey(references=Organisation, index=True, on_delete=OnDelete.restrict)
-    debtor = ForeignKey(references=Debtor, index=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
+    debtor = ForeignKey(null=False, references=Debtor, index=True, on_delete=OnDelete.restrict)
     creditor_reference = Varchar(length=100, default="")
     stage = Varchar(length=20, default="intake", index=True)
     outcome = Varchar(length=20, null=True, default=None)
@@ -45,3 +45,64 @@ class Case(Table, tablename="collection_cases"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     closed_at = Timestamptz(null=True, default=None)
+
+
+class CaseSequence(Table, tablename="case_sequences"):
+    """The last case number used per year: EXP-<year>-<6 digits>, handed out inside the writing transaction."""
+
+    year = Integer(unique=True)
+    last = Integer(default=0)
+
+
+class Invoice(Table, tablename="invoices"):
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    number = Varchar(length=64, index=True)
+    issue_date = Date()
+    due_date = Date()
+    amount_cents = BigInt()  # money is integer cents in the database (DESIGN.md)
+    currency = Varchar(length=3, default="EUR")
+    disputed = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Evidence(Table, tablename="evidence"):
+    """A stored file. ``case`` is empty while an upload waits for its claim to be submitted."""
+
+    organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    storage_key = Varchar(length=200, unique=True)  # made by the product, never from user input
+    original_name = Varchar(length=200)  # sanitised
+    content_type = Varchar(length=100)  # sniffed from the content
+    kind = Varchar(length=20, default="other")
+    size = BigInt()
+    sha256 = Varchar(length=64, index=True)
+    uploaded_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CaseEvent(Table, tablename="case_events"):
+    """The append-only timeline of a case: who, when, what."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=30)
+    actor = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    summary = Text(default="")
+    payload = JSON(default="{}")
+    visible_to_creditor = Boolean(default=False)
+
+
+class ImportJob(Table, tablename="import_jobs"):
+    """An uploaded invoice file: previewed first, committed all-or-nothing."""
+
+    organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
+    uploaded_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    storage_key = Varchar(length=200, unique=True)
+    filename = Varchar(length=200)
+    status = Varchar(length=20, default="previewed")  # previewed | refused | committed
+    row_count = Integer(default=0)
+    case_count = Integer(default=0)
+    total_cents = BigInt(default=0)
+    errors = JSON(default="[]")
+    created_at = Timestamptz(default=TimestamptzNow())
+    committed_at = Timestamptz(null=True, default=None)

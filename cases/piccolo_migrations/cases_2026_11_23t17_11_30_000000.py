@@ -2,7 +2,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 
-ID = "2026-11-23T16:57:30:000000"
+ID = "2026-11-23T17:11:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Indexes for listing cases per organisation and stage, newest first"
 
