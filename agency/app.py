@@ -26,6 +26,7 @@ from agency.security import derive_key
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
 from agency.web import pop_flashes
+from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
@@ -75,6 +76,9 @@ def create_app(manage_database: bool = True) -> Litestar:
             AuthApi,
             CaseApi,
             CasePages,
+            ClaimPages,
+            EvidencePages,
+            ClaimApi,
         ],
         middleware=[
             logs.RequestLogMiddleware,

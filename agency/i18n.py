@@ -84,6 +84,11 @@ def format_money(amount: Decimal | int | str | None, currency: str = "EUR") -> s
     return format_currency(Decimal(amount), currency, locale=_FORMAT_LOCALE[get_language()])
 
 
+def format_cents(cents: int | None, currency: str = "EUR") -> str:
+    """Money stored as integer cents, shown exactly (no float on the way)."""
+    return "" if cents is None else format_money(Decimal(int(cents)) / 100, currency)
+
+
 def format_number(value, digits: int | None = None) -> str:
     fmt = None if digits is None else "#,##0." + "0" * digits
     return format_decimal(value, format=fmt, locale=_FORMAT_LOCALE[get_language()])

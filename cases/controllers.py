@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -11,7 +12,11 @@ from litestar.response import Template
 from agency.auth import anyone_signed_in, roles
 from agency.roles import Role
 from agency.web import page, user_of
-from cases.queries import PAGE_SIZE, STAGES, CaseFilter, get_case, list_cases
+from cases.money import from_cents
+from cases.queries import (
+    PAGE_SIZE, STAGES, CaseFilter, case_events, case_evidence, case_invoices, claimed_by_case, claimed_total, get_case, list_cases,
+)
+from cases.services import EVIDENCE_KINDS
 
 
 class DebtorOut(msgspec.Struct):
@@ -45,6 +50,34 @@ class CaseList(msgspec.Struct):
     page_size: int
 
 
+class InvoiceOut(msgspec.Struct):
+    id: int
+    number: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    currency: str
+    disputed: bool
+
+
+class EvidenceOut(msgspec.Struct):
+    id: int
+    filename: str
+    content_type: str
+    kind: str
+    size: int
+    sha256: str
+    download_url: str
+
+
+class EventOut(msgspec.Struct):
+    id: int
+    kind: str
+    at: datetime
+    summary: str
+    actor: str | None
+
+
 class CaseOut(msgspec.Struct):
     id: int
     reference: str
@@ -59,6 +92,10 @@ class CaseOut(msgspec.Struct):
     next_action_at: datetime | None
     created_at: datetime
     debtor: DebtorOut
+    invoices: list[InvoiceOut] = []
+    evidence: list[EvidenceOut] = []
+    balance: dict[str, Decimal] = {}
+    events: list[EventOut] = []
 
 
 def _summary(row: dict[str, Any]) -> CaseSummary:
@@ -70,8 +107,32 @@ def _summary(row: dict[str, Any]) -> CaseSummary:
     )
 
 
-def case_out(row: dict[str, Any]) -> CaseOut:
+async def case_detail(user, case_id: int) -> dict[str, Any]:
+    """Everything the case page and the API show, through the tenancy scope."""
+    case = await get_case(user, case_id)
+    invoices = await case_invoices(case_id)
+    principal = sum(i["amount_cents"] for i in invoices)
+    return {
+        "case": case,
+        "invoices": invoices,
+        "evidence": await case_evidence(case_id),
+        "events": await case_events(user, case_id),
+        # Payments and interest join with the ledger; until then what is owed is the principal claimed.
+        "balance": {"principal": from_cents(principal), "outstanding": from_cents(principal)},
+    }
+
+
+def case_out(row: dict[str, Any], detail: dict[str, Any] | None = None) -> CaseOut:
+    detail = detail or {}
     return CaseOut(
+        invoices=[InvoiceOut(id=i["id"], number=i["number"], issue_date=i["issue_date"], due_date=i["due_date"],
+                             amount=from_cents(i["amount_cents"]), currency=i["currency"], disputed=i["disputed"])
+                  for i in detail.get("invoices", [])],
+        evidence=[EvidenceOut(id=e["id"], filename=e["original_name"], content_type=e["content_type"], kind=e["kind"], size=e["size"],
+                              sha256=e["sha256"], download_url=f"/api/v1/evidence/{e['id']}/download")
+                  for e in detail.get("evidence", [])],
+        balance=detail.get("balance", {}),
+        events=[EventOut(id=e["id"], kind=e["kind"], at=e["at"], summary=e["summary"], actor=e["actor_name"]) for e in detail.get("events", [])],
         id=row["id"], reference=row["reference"], stage=row["stage"], outcome=row["outcome"],
         creditor_reference=row["creditor_reference"], organisation_id=row["organisation_id"], creditor=row["creditor_name"],
         currency=row["currency"], jurisdiction=row["jurisdiction"], limitation_date=row["limitation_date"],
@@ -97,21 +158,29 @@ class CaseApi(Controller):
 
     @get("/{case_id:int}", summary="One case; another organisation's case is a 404")
     async def detail(self, request: Request, case_id: int) -> CaseOut:
-        return case_out(await get_case(user_of(request), case_id))
+        detail = await case_detail(user_of(request), case_id)
+        return case_out(detail["case"], detail)
 
 
 class CasePages(Controller):
     @get("/cases", guards=[anyone_signed_in])
     async def cases(self, request: Request, stage: str | None = None, q: str | None = None, page_number: int = 1) -> Template:
-        rows, total = await list_cases(user_of(request), CaseFilter(stage=stage, q=q, page=page_number))
+        user = user_of(request)
+        f = CaseFilter(stage=stage, q=q, page=page_number)
+        rows, total = await list_cases(user, f)
+        claimed = await claimed_by_case([r["id"] for r in rows])
+        for r in rows:
+            r["claimed"] = from_cents(claimed.get(r["id"], 0))
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,
             stage=stage or "", q=q or "", page_number=max(page_number, 1), page_size=PAGE_SIZE,
+            claimed_total=from_cents(await claimed_total(user, f)),
         )
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])
     async def case(self, request: Request, case_id: int) -> Template:
-        return page(request, "cases/detail.html", case=await get_case(user_of(request), case_id), stages=STAGES)
+        detail = await case_detail(user_of(request), case_id)
+        return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, **detail)
 
     @get("/queue", guards=[roles(Role.negotiator, Role.admin)])
     async def queue(self, request: Request) -> Template:

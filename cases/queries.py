@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from agency.auth import CurrentUser
 from agency.tenancy import get_visible, scoped
-from cases.tables import Case
+from piccolo.query.functions.aggregate import Sum
+
+from cases.tables import Case, CaseEvent, Evidence, Invoice
 
 PAGE_SIZE = 25
 STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
@@ -48,6 +50,7 @@ def _apply(query, f: CaseFilter):
         query = query.where(
             (Case.reference.ilike(like)) | (Case.debtor.name.ilike(like)) | (Case.debtor.tax_id == term.upper())
             | (Case.creditor_reference == term)
+            | Case.id.is_in(Invoice.select(Invoice.case).where(Invoice.number == term))
         )
     if f.unassigned_or_mine is not None:
         query = query.where(Case.negotiator.is_null() | (Case.negotiator == f.unassigned_or_mine))
@@ -80,3 +83,52 @@ async def get_case(user: CurrentUser, case_id: int) -> dict:
         user,
         Case.organisation,
     )
+
+
+async def claimed_by_case(case_ids: list[int]) -> dict[int, int]:
+    """Principal claimed per case, in cents (one query for a page of cases)."""
+    if not case_ids:
+        return {}
+    rows = await Invoice.select(Invoice.case, Sum(Invoice.amount_cents, alias="cents")).where(Invoice.case.is_in(case_ids)).group_by(
+        Invoice.case
+    )
+    return {r["case"]: int(r["cents"] or 0) for r in rows}
+
+
+async def claimed_total(user: CurrentUser, f: CaseFilter) -> int:
+    """Principal claimed over every case the filter finds (not just the page), in cents."""
+    query = Invoice.select(Sum(Invoice.amount_cents, alias="cents"))
+    query = scoped(query, user, Invoice.case.organisation)
+    if f.stage in STAGES:
+        query = query.where(Invoice.case.stage == f.stage)
+    if f.q:
+        term = f.q.strip()
+        like = f"%{term}%"
+        query = query.where(
+            Invoice.case.reference.ilike(like) | Invoice.case.debtor.name.ilike(like) | (Invoice.case.debtor.tax_id == term.upper())
+            | (Invoice.case.creditor_reference == term) | (Invoice.number == term)
+        )
+    row = await query.first()
+    return int(row["cents"] or 0) if row else 0
+
+
+async def case_invoices(case_id: int) -> list[dict]:
+    return await Invoice.select().where(Invoice.case == case_id).order_by(Invoice.due_date).order_by(Invoice.id)
+
+
+async def case_evidence(case_id: int) -> list[dict]:
+    return await Evidence.select(
+        Evidence.id, Evidence.original_name, Evidence.content_type, Evidence.kind, Evidence.size, Evidence.sha256, Evidence.created_at,
+        Evidence.uploaded_by.name.as_alias("uploaded_by_name"),
+    ).where(Evidence.case == case_id).order_by(Evidence.id)
+
+
+async def case_events(user: CurrentUser, case_id: int, limit: int = 200) -> list[dict]:
+    """Newest first; a creditor sees only what is meant for creditors."""
+    query = CaseEvent.select(
+        CaseEvent.id, CaseEvent.kind, CaseEvent.at, CaseEvent.summary, CaseEvent.visible_to_creditor,
+        CaseEvent.actor.name.as_alias("actor_name"),
+    ).where(CaseEvent.case == case_id)
+    if not user.is_staff:
+        query = query.where(CaseEvent.visible_to_creditor == True)  # noqa: E712
+    return await query.order_by(CaseEvent.at, ascending=False).order_by(CaseEvent.id, ascending=False).limit(limit)

@@ -8,3 +8,76 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   const status = event.detail.xhr.status;
   if (status >= 400 && status < 500) { event.detail.shouldSwap = true; event.detail.isError = false; }
 });
+
+// Claim form: each chosen or dropped file is uploaded on its own, with a progress bar, and
+// becomes a hidden evidence_id of the form. Without JavaScript the files go with the form.
+(function () {
+  const zone = document.getElementById("dropzone");
+  if (!zone) return;
+  const input = zone.querySelector("input[type=file]");
+  const list = document.getElementById("uploads");
+  const kind = document.getElementById("f-file_kind");
+  const org = document.getElementById("f-organisation_id");
+  const token = document.querySelector("meta[name=csrf-token]").content;
+  const text = (s) => document.createTextNode(s);
+
+  function upload(file) {
+    const item = document.createElement("li");
+    item.className = "upload";
+    const name = document.createElement("span"); name.className = "name"; name.append(text(file.name));
+    const bar = document.createElement("progress"); bar.max = 100; bar.value = 0;
+    bar.setAttribute("aria-label", file.name);
+    const status = document.createElement("span"); status.className = "muted small";
+    item.append(name, bar, status);
+    list.append(item);
+    const params = new URLSearchParams({ filename: file.name, kind: kind ? kind.value : "other" });
+    if (org && org.value) params.set("organisation_id", org.value);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", zone.dataset.uploadUrl + "?" + params.toString());
+    xhr.setRequestHeader("x-csrftoken", token);
+    xhr.setRequestHeader("content-type", file.type || "application/octet-stream");
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
+    xhr.onload = () => {
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+      if (xhr.status === 201) {
+        bar.value = 100; item.classList.add("done");
+        const hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = "evidence_id"; hidden.value = body.id;
+        status.textContent = (body.size / 1024).toFixed(1) + " KB · SHA-256 " + body.sha256.slice(0, 12) + "…";
+        const remove = document.createElement("button");
+        remove.type = "button"; remove.className = "link danger"; remove.textContent = zone.dataset.removeLabel || "×";
+        remove.onclick = () => item.remove();
+        item.append(hidden, remove);
+      } else {
+        item.classList.add("failed"); bar.remove();
+        status.className = "error"; status.setAttribute("role", "alert");
+        status.textContent = body.detail || ("HTTP " + xhr.status);
+      }
+    };
+    xhr.onerror = () => { item.classList.add("failed"); status.className = "error"; status.textContent = "⚠"; };
+    xhr.send(file);
+  }
+
+  input.addEventListener("change", () => { Array.from(input.files).forEach(upload); input.value = ""; });
+  ["dragenter", "dragover"].forEach((t) => zone.addEventListener(t, (e) => { e.preventDefault(); zone.classList.add("over"); }));
+  ["dragleave", "drop"].forEach((t) => zone.addEventListener(t, (e) => { e.preventDefault(); zone.classList.remove("over"); }));
+  zone.addEventListener("drop", (e) => Array.from(e.dataTransfer.files).forEach(upload));
+})();
+
+// Any form with a <progress class="upload-progress">: send it with XHR to show upload progress.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const bar = form.querySelector("progress.upload-progress");
+  if (!bar || event.defaultPrevented) return;
+  event.preventDefault();
+  bar.hidden = false;
+  const xhr = new XMLHttpRequest();
+  xhr.open(form.method, form.action);
+  xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
+  xhr.onload = () => {
+    if (xhr.responseURL && xhr.status < 400) { window.location.href = xhr.responseURL; }
+    else { document.open(); document.write(xhr.responseText); document.close(); }
+  };
+  xhr.send(new FormData(form));
+});
