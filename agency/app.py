@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from agency import db, logs
-from agency.auth import AuthenticationMiddleware, TokenAwareCSRFMiddleware
+from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AuthApi, health
@@ -60,7 +60,7 @@ def create_app(manage_database: bool = True) -> Litestar:
     )
     csrf = CSRFConfig(
         secret=derive_key(settings.secret_key, "csrf").hex(),
-        cookie_name="agency_csrf",
+        cookie_name=CSRF_COOKIE,
         header_name="x-csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",

@@ -24,6 +24,7 @@ from agency.tables import ApiToken, User
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"
 LANGUAGE_COOKIE = "lang"
+CSRF_COOKIE = "agency_csrf"
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,57 @@ class AuthenticationMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
+CSRF_IN_STREAM = "csrf_in_stream"  # route opt: the token is read from the streamed multipart body
+_CSRF_PENDING = "agency.csrf_pending"
+_csrf_secret: list[str] = []
+
+
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
-    """Litestar's double-submit CSRF check, skipped for bearer-token requests (see module doc)."""
+    """Litestar's double-submit CSRF check, skipped for bearer-token requests (see module doc).
+
+    Upload routes (opt ``csrf_in_stream``) stream their multipart body instead of letting the
+    middleware buffer it to find the token: for those, the check is left to ``agency.uploads``,
+    which makes it before anything is kept."""
+
+    def __init__(self, app: ASGIApp, config) -> None:
+        super().__init__(app, config)
+        _csrf_secret[:] = [config.secret]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and bearer_token(scope) is not None:
             await self.app(scope, receive, send)
             return
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in self.config.safe_methods
+            and scope["route_handler"].opt.get(CSRF_IN_STREAM)
+            and not dict(scope["headers"]).get(self.config.header_name.encode())
+        ):
+            scope.setdefault("state", {})[_CSRF_PENDING] = True
+            await self.app(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+
+def csrf_pending(scope: Scope) -> bool:
+    return bool(scope.get("state", {}).get(_CSRF_PENDING))
+
+
+def check_streamed_csrf(scope: Scope, cookie_token: str | None, form_token: str | None) -> None:
+    """The double-submit check for a token that came inside a streamed body."""
+    from hmac import compare_digest
+
+    from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
+
+    def decode(token: str | None) -> str | None:
+        if not token or len(token) < CSRF_SECRET_LENGTH + 1 or not _csrf_secret:
+            return None
+        secret_part, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+        return secret_part if compare_digest(signature, generate_csrf_hash(secret_part, _csrf_secret[0])) else None
+
+    a, b = decode(form_token), decode(cookie_token)
+    if a is None or b is None or not compare_digest(a, b):
+        raise PermissionDeniedException(detail="CSRF token verification failed")
 
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:

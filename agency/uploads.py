@@ -7,6 +7,7 @@ Starlette uses); a raw body (the browser's per-file XHR upload) is taken as one 
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -15,11 +16,13 @@ from litestar import Request
 from litestar.exceptions import ClientException, HTTPException
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from agency.auth import CSRF_COOKIE, check_streamed_csrf, csrf_pending
 from agency.http_utils import sanitise_filename
 from agency.i18n import gettext as _
 
 MAX_FIELDS_BYTES = 1024 * 1024  # text fields of one form, all together
 MAX_FILES = 20
+_ENCODED_CONTROL = re.compile(r"%(?:[01][0-9A-Fa-f]|7[Ff])")
 
 
 class TooLarge(HTTPException):
@@ -111,6 +114,9 @@ async def receive_multipart(request: Request, max_file_bytes: int) -> ReceivedFo
             if len(form.files) >= MAX_FILES:
                 raise ClientException(detail=_("Send at most %(n)s files at once.") % {"n": MAX_FILES})
             raw_name = options[b"filename"].decode("utf-8", "replace")
+            # Browsers percent-encode quotes and control characters in multipart names (HTML spec): undo
+            # those, so sanitising sees them; any other "%" is the user's own.
+            raw_name = _ENCODED_CONTROL.sub("", raw_name).replace("%22", '"')
             declared = state["headers"].get("content-type", b"").decode("latin-1")
             received = ReceivedFile(name, sanitise_filename(raw_name), declared, tempfile.TemporaryFile(), blank=not raw_name.strip())
             form.files.append(received)
@@ -162,4 +168,10 @@ async def receive_multipart(request: Request, max_file_bytes: int) -> ReceivedFo
     except Exception as exc:  # a malformed body is the client's fault, not a 500
         form.close()
         raise ClientException(detail=_("The upload could not be read: %(error)s") % {"error": type(exc).__name__}) from None
+    if csrf_pending(request.scope):
+        try:
+            check_streamed_csrf(request.scope, request.cookies.get(CSRF_COOKIE), form.get("_csrf_token"))
+        except HTTPException:
+            form.close()
+            raise
     return form

@@ -11,7 +11,7 @@ from litestar.exceptions import ClientException, HTTPException
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
-from agency.auth import CurrentUser, roles
+from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
 from agency.http_utils import content_disposition
 from agency.i18n import gettext as _
 from agency.roles import Role
@@ -21,10 +21,9 @@ from agency.tables import Organisation
 from agency.uploads import receive_multipart, receive_raw
 from agency.web import notify, page, redirect, user_of
 from cases import services
-from cases.controllers import case_out
+from cases.controllers import case_detail, case_out
 from cases.forms import claim_from_form, claim_from_json, form_values
 from cases.intake import ClaimErrors
-from cases.queries import get_case
 from cases.tables import Evidence
 
 claimants = roles(Role.creditor, Role.admin)
@@ -74,7 +73,7 @@ class ClaimPages(Controller):
     def invoice_row(self, request: Request) -> Template:
         return page(request, "cases/_invoice_row.html", invoice={"currency": "EUR"}, n=None, today=_today().isoformat())
 
-    @post("/new", request_max_body_size=110 * 1024 * 1024)
+    @post("/new", request_max_body_size=110 * 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def submit(self, request: Request) -> Response:
         user = user_of(request)
         form = await receive_multipart(request, get_settings().max_upload_bytes)
@@ -147,7 +146,7 @@ async def download_response(user: CurrentUser, evidence_id: int) -> Response:
 class EvidencePages(Controller):
     guards = [roles(*Role)]
 
-    @post("/cases/{case_id:int}/evidence", request_max_body_size=110 * 1024 * 1024)
+    @post("/cases/{case_id:int}/evidence", request_max_body_size=110 * 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def add(self, request: Request, case_id: int) -> Response:
         user = user_of(request)
         case = await services.case_for_evidence(user, case_id)
@@ -193,9 +192,11 @@ class ClaimApi(Controller):
             errors = {k: str(v) for k, v in exc.errors.items()}
             return Response({"detail": "; ".join(f"{k}: {v}" for k, v in errors.items()), "errors": errors,
                              "duplicates": exc.duplicates}, status_code=409 if exc.duplicates and len(exc.duplicates) == len(errors) else 400)
-        return case_out(await get_case(user, case_id))
+        detail = await case_detail(user, case_id)
+        return case_out(detail["case"], detail)
 
     @post("/cases/{case_id:int}/evidence", status_code=HTTP_201_CREATED, request_max_body_size=UPLOAD_ROUTE_LIMIT,
+          opt={CSRF_IN_STREAM: True},
           summary="Add a file (multipart field 'file', optional 'kind')")
     async def add_evidence(self, request: Request, case_id: int) -> dict:
         user = user_of(request)

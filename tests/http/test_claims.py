@@ -1,0 +1,190 @@
+"""Claims and evidence through the API and the pages, with the bad input of the issue."""
+import asyncio
+import io
+import re
+import secrets
+from datetime import date, timedelta
+
+import pytest
+
+from agency.tables import OutboxMessage
+from cases.tables import Case, CaseEvent, Evidence, Invoice
+from tests.factories import api_token, create_org, create_user, post_form, signed_in
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+
+
+def claim_body(**over):
+    body = {
+        "creditor_reference": "REF-1",
+        "debtor": {"kind": "company", "name": "Talleres Norte S.L.", "tax_id": "B46123451", "email": "pagos@norte.test",
+                   "address": {"line1": "C/ Sol 3", "city": "Bilbao", "postal_code": "48001", "country": "ES"}},
+        "invoices": [{"number": f"F-{secrets.token_hex(3)}", "issue_date": "2026-01-10", "due_date": YESTERDAY, "amount": "1210.50"},
+                     {"number": f"F-{secrets.token_hex(3)}", "issue_date": "2026-02-10", "due_date": YESTERDAY, "amount": "89.50"}],
+    }
+    body.update(over)
+    return body
+
+
+@pytest.fixture
+async def creditor(make_client):
+    org = await create_org()
+    user = await create_user("creditor", org)
+    client = await make_client()
+    headers = await api_token(client, user["email"])
+    return {"org": org, "user": user, "client": client, "headers": headers}
+
+
+async def test_api_claim_creates_an_intake_case_with_event_and_email(creditor):
+    c, h = creditor["client"], creditor["headers"]
+    r = await c.post("/api/v1/claims", json=claim_body(), headers=h)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["stage"] == "intake" and re.fullmatch(r"EXP-\d{4}-\d{6}", case["reference"])
+    assert case["balance"]["principal"] == "1300.00" and len(case["invoices"]) == 2
+    assert case["invoices"][0]["amount"] in {"1210.50", "89.50"}
+    assert [e["kind"] for e in case["events"]] == ["claim_opened"]
+    assert await Invoice.count().where(Invoice.case == case["id"]) == 2
+    mail = await OutboxMessage.select().where(OutboxMessage.to_address == creditor["user"]["email"]).first()
+    assert mail and case["reference"] in mail["subject"]
+
+
+@pytest.mark.parametrize("mutate,field", [
+    (lambda b: b["invoices"][0].update(amount="-5"), "invoices.0.amount"),
+    (lambda b: b["invoices"][0].update(amount="0"), "invoices.0.amount"),
+    (lambda b: b["invoices"][0].update(amount="12.345"), "invoices.0.amount"),
+    (lambda b: b["invoices"][0].update(amount="doce"), "invoices.0.amount"),
+    (lambda b: b["invoices"][0].update(due_date=(date.today() + timedelta(days=3)).isoformat()), "invoices.0.due_date"),
+    (lambda b: b["invoices"][0].update(issue_date="2026-12-31", due_date="2026-01-01"), "invoices.0.issue_date"),
+    (lambda b: b["debtor"].update(tax_id="B46123452"), "debtor.tax_id"),
+    (lambda b: b["debtor"].update(name=""), "debtor.name"),
+    (lambda b: b["debtor"]["address"].update(line1=""), "debtor.address_line1"),
+    (lambda b: b.update(invoices=[]), "invoices"),
+])
+async def test_api_claim_bad_input_is_400_and_writes_nothing(creditor, mutate, field):
+    body = claim_body()
+    mutate(body)
+    before = await Case.count()
+    r = await creditor["client"].post("/api/v1/claims", json=body, headers=creditor["headers"])
+    assert r.status_code == 400, r.text
+    assert field in r.json()["errors"] and r.json()["detail"]
+    assert await Case.count() == before
+
+
+async def test_duplicate_invoice_of_an_open_case_is_refused_with_the_case(creditor):
+    body = claim_body()
+    first = (await creditor["client"].post("/api/v1/claims", json=body, headers=creditor["headers"])).json()
+    r = await creditor["client"].post("/api/v1/claims", json=body, headers=creditor["headers"])
+    assert r.status_code == 409
+    assert set(r.json()["duplicates"].values()) == {first["reference"]}
+
+
+async def test_references_are_unique_when_many_claims_arrive_at_once(creditor):
+    async def one():
+        return await creditor["client"].post("/api/v1/claims", json=claim_body(), headers=creditor["headers"])
+
+    results = await asyncio.gather(*[one() for _ in range(10)])
+    refs = [r.json()["reference"] for r in results if r.status_code == 201]
+    assert len(refs) == 10 and len(set(refs)) == 10
+
+
+async def _upload(client, headers, case_id, data, name, kind="invoice"):
+    return await client.post(f"/api/v1/cases/{case_id}/evidence", headers=headers,
+                             files={"file": (name, io.BytesIO(data), "application/octet-stream")}, data={"kind": kind})
+
+
+async def test_evidence_upload_download_and_tenancy(creditor, make_client):
+    c, h = creditor["client"], creditor["headers"]
+    case = (await c.post("/api/v1/claims", json=claim_body(), headers=h)).json()
+    r = await _upload(c, h, case["id"], PDF, "../../Factura 1\x07.pdf")
+    assert r.status_code == 201, r.text
+    ev = r.json()
+    assert ev["content_type"] == "application/pdf" and ev["filename"] == "Factura 1.pdf"
+    import hashlib
+
+    assert ev["sha256"] == hashlib.sha256(PDF).hexdigest() and ev["size"] == len(PDF)
+    row = await Evidence.select().where(Evidence.id == ev["id"]).first()
+    assert "Factura" not in row["storage_key"] and ".." not in row["storage_key"]
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "evidence_added"))
+    d = await c.get(f"/api/v1/evidence/{ev['id']}/download", headers=h)
+    assert d.status_code == 200 and d.content == PDF
+    assert d.headers["content-disposition"].startswith('attachment; filename="Factura 1.pdf"')
+
+    other = await create_user("creditor", await create_org())
+    oh = await api_token(await make_client(), other["email"])
+    assert (await c.get(f"/api/v1/evidence/{ev['id']}/download", headers=oh)).status_code == 404
+    assert (await c.get(f"/api/v1/cases/{case['id']}", headers=oh)).status_code == 404
+    assert (await _upload(c, oh, case["id"], PDF, "x.pdf")).status_code == 404
+
+
+@pytest.mark.parametrize("data,name,status", [
+    (b"MZ\x90\x00" + b"\0" * 64, "factura.pdf", 400),
+    (b"<html><body>x</body></html>", "factura.html", 400),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "logo.svg", 400),
+    (b"", "vacio.pdf", 400),
+])
+async def test_bad_files_are_refused_and_nothing_is_kept(creditor, data, name, status):
+    c, h = creditor["client"], creditor["headers"]
+    case = (await c.post("/api/v1/claims", json=claim_body(), headers=h)).json()
+    r = await _upload(c, h, case["id"], data, name)
+    assert r.status_code == status and r.json()["detail"]
+    assert await Evidence.count().where(Evidence.case == case["id"]) == 0
+
+
+async def test_file_over_the_limit_is_413(creditor, monkeypatch):
+    import dataclasses
+
+    from agency import settings as settings_module
+
+    c, h = creditor["client"], creditor["headers"]
+    case = (await c.post("/api/v1/claims", json=claim_body(), headers=h)).json()
+    small = dataclasses.replace(settings_module.get_settings(), max_upload_bytes=1024)
+    monkeypatch.setattr("cases.claims_controllers.get_settings", lambda: small)
+    monkeypatch.setattr("cases.services.get_settings", lambda: small)
+    r = await _upload(c, h, case["id"], PDF + b"0" * 2048, "grande.pdf")
+    assert r.status_code == 413 and r.json()["detail"]
+
+
+async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
+    org = await create_org()
+    client, user = await signed_in(make_client, "creditor", org)
+    assert (await client.get("/claims/new")).status_code == 200
+    row = await client.get("/claims/new/invoice-row", headers={"hx-request": "true"})
+    assert row.status_code == 200 and "<html" not in row.text and 'name="invoice_number"' in row.text
+    up = await client.post("/claims/uploads", params={"filename": "factura.pdf", "kind": "invoice"}, content=PDF,
+                           headers={"x-csrftoken": client.cookies.get("agency_csrf"), "content-type": "application/pdf"})
+    assert up.status_code == 201, up.text
+    number = f"F-{secrets.token_hex(3)}"
+    fields = {
+        "debtor_kind": "company", "debtor_name": "Bar Pepe S.L.", "debtor_tax_id": "B46123451", "debtor_country": "ES",
+        "debtor_address_line1": "C/ Mar 1", "debtor_city": "Cádiz", "debtor_postal_code": "11001", "debtor_email": "",
+        "debtor_phone": "", "debtor_language": "es", "invoice_number": number, "invoice_issue_date": "2026-01-01",
+        "invoice_due_date": YESTERDAY, "invoice_amount": "1.234,56", "invoice_currency": "EUR", "evidence_id": str(up.json()["id"]),
+    }
+    before = await Case.count()
+    review = await post_form(client, "/claims/new", {**fields, "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
+    assert review.status_code == 200, review.text[-2000:]
+    assert "1.234,56" in review.text and await Case.count() == before
+    bad = await post_form(client, "/claims/new", {**fields, "invoice_amount": "-3", "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+    done = await post_form(client, "/claims/new", {**fields, "action": "confirm"}, files={"files": ("", b"", "application/octet-stream")})
+    assert done.status_code == 303, done.text[-2000:]
+    case_id = int(done.headers["location"].rsplit("/", 1)[1])
+    assert await Evidence.count().where(Evidence.case == case_id) == 1
+    page = await client.get(f"/cases/{case_id}")
+    assert "factura.pdf" in page.text and "Bar Pepe" in page.text
+
+
+async def test_streamed_form_without_csrf_token_is_403_and_keeps_nothing(make_client):
+    org = await create_org()
+    client, _ = await signed_in(make_client, "creditor", org)
+    case = (await client.post("/api/v1/claims", json=claim_body(), headers={"x-csrftoken": client.cookies.get("agency_csrf")})).json()
+    r = await client.post(f"/cases/{case['id']}/evidence", data={"kind": "invoice"}, files={"files": ("f.pdf", PDF, "application/pdf")})
+    assert r.status_code == 403
+    r = await client.post(f"/cases/{case['id']}/evidence", data={"kind": "invoice", "_csrf_token": "forged" * 30},
+                          files={"files": ("f.pdf", PDF, "application/pdf")})
+    assert r.status_code == 403
+    assert await Evidence.count().where(Evidence.case == case["id"]) == 0
+    r = await post_form(client, f"/cases/{case['id']}/evidence", {"kind": "invoice"}, files={"files": ("f.pdf", PDF, "application/pdf")})
+    assert r.status_code == 303 and await Evidence.count().where(Evidence.case == case["id"]) == 1
