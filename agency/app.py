@@ -28,6 +28,7 @@ from agency.templating import environment
 from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
+from cases.import_controllers import ImportApi, ImportPages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
 REQUEST_MAX_BYTES = 110 * 1024 * 1024
@@ -79,6 +80,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             ClaimPages,
             EvidencePages,
             ClaimApi,
+            ImportPages,
+            ImportApi,
         ],
         middleware=[
             logs.RequestLogMiddleware,

@@ -86,6 +86,41 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from agency.tables import Organisation
+    from cases.import_service import import_for_cli
+
+    async def go():
+        org = args.creditor
+        row = await Organisation.select(Organisation.id, Organisation.legal_name).where(
+            (Organisation.tax_id == org.upper()) | (Organisation.id == (int(org) if org.isdigit() else -1))
+        ).first()
+        if row is None:
+            return None, None, None
+        job, result = await import_for_cli(row["id"], args.file, date.today())
+        return row, job, result
+
+    try:
+        org, job, result = _run(_with_db(go))
+    except FileNotFoundError:
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
+    if org is None:
+        print(f"error: no organisation with tax id or id {args.creditor!r}", file=sys.stderr)
+        return 2
+    if result is None:
+        print(f"refused: {args.file} was not imported ({len(job['errors'])} problems; nothing was written)", file=sys.stderr)
+        for e in job["errors"]:
+            where = f"row {e['row']}, column {e['column']}" if e["column"] else f"row {e['row']}"
+            print(f"  {where}: {e['message']}", file=sys.stderr)
+        return 1
+    print(f"imported for {org['legal_name']}: {result.case_count} cases, {result.invoice_count} invoices "
+          f"({result.references[0]} to {result.references[-1]})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agency", description="Case management for debt-collection agencies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=10.0, help="seconds between rounds")
     worker.add_argument("--once", action="store_true", help="run one round and exit")
     worker.set_defaults(func=cmd_worker)
+
+    imp = sub.add_parser("import", help="import a CSV or XLSX of unpaid invoices for a creditor (all or nothing)")
+    imp.add_argument("file")
+    imp.add_argument("--creditor", required=True, help="the creditor organisation's tax id or id")
+    imp.set_defaults(func=cmd_import)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a user (with a password, or a set-password link in the outbox)")

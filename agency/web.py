@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -19,7 +19,10 @@ def page(request: Request, template: str, *, status_code: int = 200, fragment: s
     return Template(template_name=name, context={"user": current_user(request), **context}, status_code=status_code)
 
 
-def redirect(path: str) -> Redirect:
+def redirect(path: str, request: Request | None = None) -> Response:
+    """303 to ``path``; to htmx, an HX-Redirect so the whole page moves rather than a fragment."""
+    if request is not None and request.headers.get("hx-request") == "true":
+        return Response(content=b"", status_code=200, headers={"HX-Redirect": path})
     return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
 
 

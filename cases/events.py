@@ -15,7 +15,7 @@ CREDITOR_VISIBLE = {"claim_opened", "evidence_added", "stage_changed", "payment"
 def event_row(case_id: int, kind: str, actor: CurrentUser | None, summary: str, payload: dict[str, Any] | None = None,
               visible_to_creditor: bool | None = None) -> CaseEvent:
     return CaseEvent(
-        case=case_id, kind=kind, actor=actor.id if actor else None, at=utcnow(), summary=summary,
+        case=case_id, kind=kind, actor=actor.id if actor and actor.id else None, at=utcnow(), summary=summary,
         payload=json.dumps(payload or {}, default=str, ensure_ascii=False),
         visible_to_creditor=kind in CREDITOR_VISIBLE if visible_to_creditor is None else visible_to_creditor,
     )
