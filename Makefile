@@ -47,8 +47,10 @@ test-postgres: install
 test-unit: install
 	AGENCY_TEST_DB=sqlite $(BIN)/pytest tests/unit
 
+# Benchmarks report ratios against a baseline measured in the same run; not part of `make test`.
 bench: install
-	AGENCY_TEST_DB=postgres $(BIN)/pytest -s tests/bench -p no:cacheprovider -o norecursedirs=
+	AGENCY_TEST_DB=postgres $(BIN)/pytest -s -q tests/bench -p no:cacheprovider -o norecursedirs=
+	AGENCY_TEST_DB=sqlite $(BIN)/pytest -s -q tests/bench -p no:cacheprovider -o norecursedirs=
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -13,12 +13,11 @@ from typing import BinaryIO
 from litestar.exceptions import ClientException, NotFoundException
 
 from agency.auth import CurrentUser
-from agency.db import atomic, utcnow
+from agency.db import atomic, bulk_insert, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.storage import storage
 from agency.tenancy import get_visible
-from cases import events
 from cases.importing import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
 from cases.money import to_cents
 from cases.services import next_references, notify_creditors
@@ -65,6 +64,10 @@ def _errors_json(errors: list[RowError]) -> str:
 
 async def preview_import(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> int:
     """Keep the file, check every row, and record the verdict. Returns the import's id."""
+    return (await _preview(user, organisation_id, fileobj, filename, today))[0]
+
+
+async def _preview(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> tuple[int, ImportPlan | None]:
     try:
         plan = await plan_with_duplicates(organisation_id, fileobj, filename, today)
         refusal = None
@@ -82,7 +85,7 @@ async def preview_import(user: CurrentUser, organisation_id: int, fileobj: Binar
             errors=_errors_json(errors) if errors else "[]",
         )
     ).returning(ImportJob.id)
-    return rows[0]["id"]
+    return rows[0]["id"], plan
 
 
 async def get_import(user: CurrentUser, job_id: int) -> dict:
@@ -98,10 +101,15 @@ async def commit_import(user: CurrentUser, job_id: int, today: date) -> CommitRe
     if job["status"] != "previewed":
         raise ClientException(detail=_("This file has errors: correct them and upload it again."))
     data = await storage().read(job["storage_key"])
-    organisation_id = job["organisation"]
+    plan = await asyncio.to_thread(plan_import, io.BytesIO(data), job["filename"], today)
+    return await _commit(user, job, plan, today)
+
+
+async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -> CommitResult:
+    job_id, organisation_id = job["id"], job["organisation"]
     async with atomic():
-        # Checked again inside the transaction: another claim may have taken an invoice meanwhile.
-        plan = await plan_with_duplicates(organisation_id, io.BytesIO(data), job["filename"], today)
+        # Duplicates are checked again inside the transaction: another claim may have taken an invoice meanwhile.
+        add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
         if not plan.ok:
             await ImportJob.update({ImportJob.status: "refused", ImportJob.errors: _errors_json(plan.errors)}).where(ImportJob.id == job_id)
             raise ClientException(detail=_("The file no longer passes the checks: %(n)s rows have errors. See the preview.") % {"n": len(plan.errors)})
@@ -128,44 +136,44 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
             existing.setdefault(r["tax_id"], r["id"])
     debtor_ids: dict[tuple, int] = {g.key: existing[g.debtor.tax_id] for g in groups if g.debtor.tax_id in existing}
     new = [g for g in groups if g.key not in debtor_ids]
-    for start in range(0, len(new), BATCH):
-        batch = new[start:start + BATCH]
-        rows = await Debtor.insert(
-            *[Debtor(organisation=organisation_id, kind=g.debtor.kind, name=g.debtor.name, tax_id=g.debtor.tax_id, country=g.debtor.country,
-                     address_line1=g.debtor.address_line1, city=g.debtor.city, postal_code=g.debtor.postal_code, email=g.debtor.email,
-                     phone=g.debtor.phone, language=g.debtor.language) for g in batch]
-        ).returning(Debtor.id, Debtor.name, Debtor.tax_id, Debtor.postal_code)
-        # Matched by the group key, not by position: RETURNING promises no order.
-        for r in rows:
+    now = utcnow()  # also marks the debtors this import creates, to read their ids back
+    await bulk_insert(
+        Debtor, ["organisation", "kind", "name", "tax_id", "country", "address_line1", "city", "postal_code", "email", "phone",
+                 "language", "classification", "created_at"],
+        [(organisation_id, g.debtor.kind, g.debtor.name, g.debtor.tax_id, g.debtor.country, g.debtor.address_line1, g.debtor.city,
+          g.debtor.postal_code, g.debtor.email, g.debtor.phone, g.debtor.language, "unknown", now) for g in new],
+    )
+    if new:
+        for r in await Debtor.select(Debtor.id, Debtor.name, Debtor.tax_id, Debtor.postal_code).where(
+            (Debtor.organisation == organisation_id) & (Debtor.created_at == now)
+        ):
             key = ("tax", r["tax_id"]) if r["tax_id"] else ("name", r["name"].lower(), r["postal_code"])
             debtor_ids[key] = r["id"]
     references = await next_references(len(groups), today.year)
     by_reference = dict(zip(references, groups))
-    now = utcnow()
+    await bulk_insert(
+        Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes", "priority",
+               "created_at", "updated_at"],
+        [(ref, organisation_id, debtor_ids[g.key], g.creditor_reference, "intake", g.debtor.country, g.invoices[0].currency, g.notes, 0,
+          now, now) for ref, g in by_reference.items()],
+    )
     case_ids: dict[str, int] = {}
-    for start in range(0, len(references), BATCH):
-        refs = references[start:start + BATCH]
-        rows = await Case.insert(
-            *[Case(reference=ref, organisation=organisation_id, debtor=debtor_ids[by_reference[ref].key],
-                   creditor_reference=by_reference[ref].creditor_reference, stage="intake", jurisdiction=by_reference[ref].debtor.country,
-                   currency=by_reference[ref].invoices[0].currency, notes=by_reference[ref].notes, created_at=now, updated_at=now)
-              for ref in refs]
-        ).returning(Case.id, Case.reference)
+    for start in range(0, len(references), 1000):
+        rows = await Case.select(Case.id, Case.reference).where(Case.reference.is_in(references[start:start + 1000]))
         case_ids.update({r["reference"]: r["id"] for r in rows})
     invoices = [
-        Invoice(case=case_ids[ref], number=i.number, issue_date=i.issue_date, due_date=i.due_date, amount_cents=to_cents(i.amount),
-                currency=i.currency, created_at=now)
+        (case_ids[ref], i.number, i.issue_date, i.due_date, to_cents(i.amount), i.currency, False, now)
         for ref, g in by_reference.items() for i in g.invoices
     ]
-    for start in range(0, len(invoices), BATCH * 2):
-        await Invoice.insert(*invoices[start:start + BATCH * 2])
+    await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"], invoices)
     summary = _("Claim received by import (%(file)s).") % {"file": filename}
-    event_rows = [
-        events.event_row(case_ids[ref], "claim_opened", user, summary, {"import": filename, "invoices": len(g.invoices), "total": str(g.total)})
-        for ref, g in by_reference.items()
-    ]
-    for start in range(0, len(event_rows), BATCH):
-        await CaseEvent.insert(*event_rows[start:start + BATCH])
+    actor = user.id if user and user.id else None
+    await bulk_insert(
+        CaseEvent, ["case", "kind", "actor", "at", "summary", "payload", "visible_to_creditor"],
+        [(case_ids[ref], "claim_opened", actor, now, summary,
+          json.dumps({"import": filename, "invoices": len(g.invoices), "total": str(g.total)}, ensure_ascii=False), True)
+         for ref, g in by_reference.items()],
+    )
     return CommitResult(len(groups), len(invoices), references)
 
 
@@ -173,10 +181,11 @@ SYSTEM = CurrentUser(id=0, email="", name="agency import", role=Role.admin, orga
 
 
 async def import_for_cli(organisation_id: int, path: str, today: date) -> tuple[dict, CommitResult | None]:
-    """``agency import FILE --creditor ORG``: the same preview and commit as the pages, as the system."""
+    """``agency import FILE --creditor ORG``: the same checks, record and commit as the pages, as the
+    system, reading the file once."""
     with open(path, "rb") as fh:
-        job_id = await preview_import(SYSTEM, organisation_id, fh, path.rsplit("/", 1)[-1], today)
+        job_id, plan = await _preview(SYSTEM, organisation_id, fh, path.rsplit("/", 1)[-1], today)
     job = await get_import(SYSTEM, job_id)
-    if job["status"] != "previewed":
+    if plan is None or job["status"] != "previewed":
         return job, None
-    return job, await commit_import(SYSTEM, job_id, today)
+    return job, await _commit(SYSTEM, job, plan, today)

@@ -206,6 +206,7 @@ def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
     errors: list[RowError] = []
     groups: dict[tuple, ClaimGroup] = {}
     seen_invoices: dict[tuple, int] = {}
+    debtors_seen: dict[DebtorInput, tuple[DebtorInput, dict]] = {}
     count = 0
     for row_number, cells in rows:
         count += 1
@@ -218,14 +219,18 @@ def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
 
         row_errors: dict[str, object] = {}
         kind_raw = _norm_header(_cell(get("debtor_kind")) or "empresa")
-        debtor = clean_debtor(
-            DebtorInput(
-                kind=_KINDS.get(kind_raw, kind_raw), name=_cell(get("debtor_name")), tax_id=_cell(get("debtor_tax_id")),
-                email=_cell(get("debtor_email")), phone=_cell(get("debtor_phone")), address_line1=_cell(get("debtor_address")),
-                city=_cell(get("debtor_city")), postal_code=_cell(get("debtor_postal_code")), country=_cell(get("debtor_country")) or "ES",
-            ),
-            row_errors,
+        raw_debtor = DebtorInput(
+            kind=_KINDS.get(kind_raw, kind_raw), name=_cell(get("debtor_name")), tax_id=_cell(get("debtor_tax_id")),
+            email=_cell(get("debtor_email")), phone=_cell(get("debtor_phone")), address_line1=_cell(get("debtor_address")),
+            city=_cell(get("debtor_city")), postal_code=_cell(get("debtor_postal_code")), country=_cell(get("debtor_country")) or "ES",
         )
+        # A debtor's columns repeat on each of its rows: check each distinct debtor once.
+        cached = debtors_seen.get(raw_debtor)
+        if cached is None:
+            debtor_errors: dict[str, object] = {}
+            cached = debtors_seen[raw_debtor] = (clean_debtor(raw_debtor, debtor_errors), debtor_errors)
+        debtor = cached[0]
+        row_errors.update(cached[1])
         raw_amount = get("amount")
         invoice = clean_invoice(
             InvoiceInput(number=_cell(get("invoice_number")), issue_date=get("issue_date"), due_date=get("due_date"),

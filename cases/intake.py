@@ -90,6 +90,18 @@ def parse_date(raw: object) -> date:
     if isinstance(raw, date):
         return raw
     text = str(raw or "").strip()
+    # Fast paths for the two usual shapes (the import reads hundreds of thousands of dates).
+    if len(text) == 10:
+        if text[4] == "-" and text[7] == "-":
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+        elif text[2] in "/-." and text[5] == text[2] and text[:2].isdigit() and text[3:5].isdigit() and text[6:].isdigit():
+            try:
+                return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+            except ValueError:
+                raise ValueError(text) from None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, fmt).date()
