@@ -1,4 +1,4 @@
-"""``agency demo``: demo organisations and users (idempotent: running it again changes nothing)."""
+"""``agency demo``: demo organisations, users and cases (idempotent: running it again changes nothing)."""
 from __future__ import annotations
 
 from agency.db import atomic
@@ -48,6 +48,9 @@ async def load_demo() -> list[str]:
                 User(email=email, name=name, role=role, organisation=org_ids.get(org_tax_id), password_hash=password_hash)
             )
             created.append(f"user {email}")
+    from agency.demo_cases import load_demo_cases
+
+    created += await load_demo_cases()
     lines = [f"created: {c}" for c in created] or ["demo data already present: nothing to do"]
     lines.append(f"demo users (password '{DEMO_PASSWORD}'): " + ", ".join(u[0] for u in USERS))
     return lines

@@ -15,12 +15,15 @@ from agency.settings import Settings, get_settings
 log = logging.getLogger("agency.worker")
 
 Job = Callable[[Settings], Awaitable[int]]
-JOBS: list[tuple[str, Job]] = [("outbox", mail.send_pending)]
+def _jobs() -> list[tuple[str, Job]]:
+    from cases.services import purge_staged_uploads
+
+    return [("outbox", mail.send_pending), ("staged_uploads", purge_staged_uploads)]
 
 
 async def run_round(settings: Settings) -> dict[str, int]:
     done: dict[str, int] = {}
-    for name, job in JOBS:
+    for name, job in _jobs():
         try:
             done[name] = await job(settings)
         except Exception:  # one failing job must not stop the others, nor the worker

@@ -174,7 +174,8 @@ class CasePages(Controller):
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,
             stage=stage or "", q=q or "", page_number=max(page_number, 1), page_size=PAGE_SIZE,
-            claimed_total=from_cents(await claimed_total(user, f)),
+            # The sum over every matching case is for creditors (their own book); staff lists span all creditors.
+            claimed_total=from_cents(await claimed_total(user, f)) if user.is_creditor else None,
         )
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])

@@ -193,3 +193,20 @@ async def visible_evidence(user: CurrentUser, evidence_id: int) -> dict:
     if row["case"] is None and row["uploaded_by"] != user.id and not user.is_staff:
         raise NotFoundException(detail=_("Not found."))
     return row
+
+
+STAGED_UPLOAD_TTL_HOURS = 24
+
+
+async def purge_staged_uploads(settings=None) -> int:
+    """Worker job: files uploaded for a claim that was never sent are removed after a day
+    (they never became a case's evidence). Idempotent."""
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(hours=STAGED_UPLOAD_TTL_HOURS)
+    rows = await Evidence.select(Evidence.id, Evidence.storage_key).where(Evidence.case.is_null() & (Evidence.created_at < cutoff)).limit(500)
+    for row in rows:
+        deleted = await Evidence.delete().where((Evidence.id == row["id"]) & Evidence.case.is_null()).returning(Evidence.id)
+        if deleted:
+            await storage().delete(row["storage_key"])
+    return len(rows)

@@ -45,3 +45,26 @@ async def test_unreachable_smtp_keeps_the_message_and_records_the_error(database
     row = await OutboxMessage.select().where(OutboxMessage.to_address == to).first()
     assert row["sent_at"] is None and row["attempts"] == 1 and row["last_error"]
     assert row["attempts"] < MAX_ATTEMPTS
+
+
+async def test_worker_round_purges_stale_staged_uploads(database):
+    import io
+    from datetime import timedelta
+
+    from agency.auth import CurrentUser
+    from agency.db import utcnow
+    from agency.roles import Role
+    from agency.worker import run_round
+    from cases.services import store_evidence
+    from cases.tables import Evidence
+    from tests.factories import create_org, create_user
+
+    org = await create_org()
+    u = await create_user("creditor", org)
+    user = CurrentUser(id=u["id"], email=u["email"], name="c", role=Role.creditor, organisation_id=org, language="es")
+    old = await store_evidence(user, org, io.BytesIO(b"%PDF-1.4 old"), "old.pdf", 12, "x" * 64, "invoice")
+    fresh = await store_evidence(user, org, io.BytesIO(b"%PDF-1.4 new"), "new.pdf", 12, "y" * 64, "invoice")
+    await Evidence.update({Evidence.created_at: utcnow() - timedelta(hours=25)}).where(Evidence.id == old["id"])
+    await run_round(get_settings())
+    assert not await Evidence.exists().where(Evidence.id == old["id"])
+    assert await Evidence.exists().where(Evidence.id == fresh["id"])
