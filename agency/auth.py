@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.connection import ASGIConnection
+from litestar.connection import ASGIConnection, Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 from agency import i18n
 from agency.db import utcnow
@@ -151,6 +152,10 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
             and not dict(scope["headers"]).get(self.config.header_name.encode())
         ):
             scope.setdefault("state", {})[_CSRF_PENDING] = True
+            # Pages rendered in answer (a refused form, the review step) still need the token.
+            cookie = Request(scope).cookies.get(self.config.cookie_name)
+            if cookie:
+                ScopeState.from_scope(scope).csrf_token = cookie
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

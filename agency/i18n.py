@@ -52,9 +52,12 @@ def gettext(message: str, **variables) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    """Like gettext, formatting only when given variables (Jinja's newstyle gettext formats itself)."""
     text = translations(get_language()).ungettext(singular, plural, n)
-    variables.setdefault("num", n)
-    return text % variables
+    if variables:
+        variables.setdefault("num", n)
+        return text % variables
+    return text
 
 
 def lazy_gettext(message: str, **variables) -> LazyProxy:

@@ -1,6 +1,7 @@
 """Reads of cases, always through the tenancy scope."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from agency.auth import CurrentUser
@@ -126,9 +127,13 @@ async def case_evidence(case_id: int) -> list[dict]:
 async def case_events(user: CurrentUser, case_id: int, limit: int = 200) -> list[dict]:
     """Newest first; a creditor sees only what is meant for creditors."""
     query = CaseEvent.select(
-        CaseEvent.id, CaseEvent.kind, CaseEvent.at, CaseEvent.summary, CaseEvent.visible_to_creditor,
+        CaseEvent.id, CaseEvent.kind, CaseEvent.at, CaseEvent.summary, CaseEvent.payload, CaseEvent.visible_to_creditor,
         CaseEvent.actor.name.as_alias("actor_name"),
     ).where(CaseEvent.case == case_id)
     if not user.is_staff:
         query = query.where(CaseEvent.visible_to_creditor == True)  # noqa: E712
-    return await query.order_by(CaseEvent.at, ascending=False).order_by(CaseEvent.id, ascending=False).limit(limit)
+    rows = await query.order_by(CaseEvent.at, ascending=False).order_by(CaseEvent.id, ascending=False).limit(limit)
+    for row in rows:
+        if isinstance(row["payload"], str):
+            row["payload"] = json.loads(row["payload"] or "{}")
+    return rows

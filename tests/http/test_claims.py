@@ -174,6 +174,7 @@ async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
     assert await Evidence.count().where(Evidence.case == case_id) == 1
     page = await client.get(f"/cases/{case_id}")
     assert "factura.pdf" in page.text and "Bar Pepe" in page.text
+    assert "Reclamación recibida: 1 factura, 1.234,56\xa0€." in page.text  # the timeline speaks the reader's money
 
 
 async def test_streamed_form_without_csrf_token_is_403_and_keeps_nothing(make_client):
@@ -188,3 +189,10 @@ async def test_streamed_form_without_csrf_token_is_403_and_keeps_nothing(make_cl
     assert await Evidence.count().where(Evidence.case == case["id"]) == 0
     r = await post_form(client, f"/cases/{case['id']}/evidence", {"kind": "invoice"}, files={"files": ("f.pdf", PDF, "application/pdf")})
     assert r.status_code == 303 and await Evidence.count().where(Evidence.case == case["id"]) == 1
+
+
+async def test_pages_answering_a_streamed_form_carry_a_csrf_token(make_client):
+    client, _ = await signed_in(make_client, "creditor", await create_org())
+    r = await post_form(client, "/claims/new", {"action": "review", "debtor_name": ""}, files={"files": ("", b"", "application/octet-stream")})
+    assert r.status_code == 400
+    assert f'name="_csrf_token" value="{client.cookies.get("agency_csrf")}"' in r.text
