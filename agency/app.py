@@ -29,6 +29,7 @@ from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
+from cases.stage_controllers import StageApi, StagePages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
 REQUEST_MAX_BYTES = 110 * 1024 * 1024
@@ -82,6 +83,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             ClaimApi,
             ImportPages,
             ImportApi,
+            StageApi,
+            StagePages,
         ],
         middleware=[
             logs.RequestLogMiddleware,

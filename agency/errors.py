@@ -62,7 +62,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if wants_json(request):
         if isinstance(exc, NotAuthorizedException):
             headers.setdefault("WWW-Authenticate", "Bearer")
-        return Response({"detail": detail}, status_code=status, media_type=MediaType.JSON, headers=headers)
+        body = {"detail": detail}
+        if isinstance(exc.extra, dict):
+            body.update(exc.extra)  # machine-readable details, e.g. the stage guards' refusal codes
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"/login?next={quote(target)}"})

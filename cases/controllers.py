@@ -17,6 +17,7 @@ from cases.queries import (
     PAGE_SIZE, STAGES, CaseFilter, case_events, case_evidence, case_invoices, claimed_by_case, claimed_total, get_case, list_cases,
 )
 from cases.services import EVIDENCE_KINDS
+from cases.stages import moves_from, outcomes_from
 
 
 class DebtorOut(msgspec.Struct):
@@ -180,8 +181,11 @@ class CasePages(Controller):
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])
     async def case(self, request: Request, case_id: int) -> Template:
-        detail = await case_detail(user_of(request), case_id)
-        return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, **detail)
+        user = user_of(request)
+        detail = await case_detail(user, case_id)
+        stage = detail["case"]["stage"]
+        return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS,
+                    moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage), **detail)
 
     @get("/queue", guards=[roles(Role.negotiator, Role.admin)])
     async def queue(self, request: Request) -> Template:

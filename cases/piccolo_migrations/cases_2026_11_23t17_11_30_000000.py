@@ -9,6 +9,7 @@ DESCRIPTION = "Indexes for listing cases per organisation and stage, newest firs
 INDEXES = {
     "collection_cases_org_stage_created": "collection_cases (organisation, stage, created_at)",
     "collection_cases_org_created": "collection_cases (organisation, created_at)",
+    "collection_cases_stage_created": "collection_cases (stage, created_at)",  # staff lists by stage
 }
 
 

@@ -1,0 +1,51 @@
+"""Stage moves: the API and the case page's quick action (staff only; creditors get 403)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, post
+
+from agency.auth import staff_only
+from agency.i18n import gettext as _
+from agency.web import form_data, notify, redirect, user_of
+from cases.controllers import case_detail, case_out
+from cases.stage_service import StageRefused, advance_stage
+from cases.stages import STAGE_LABELS, MoveRequest
+
+
+class TransitionIn(msgspec.Struct):
+    to: str
+    outcome: str | None = None
+    reason: str = ""
+
+
+class StageApi(Controller):
+    path = "/api/v1/cases"
+    tags = ["cases"]
+    guards = [staff_only]
+
+    @post("/{case_id:int}/transitions", status_code=200, summary="Move the case to another stage; 409 with the guards' reasons")
+    async def move(self, request: Request, case_id: int, data: TransitionIn) -> Any:
+        user = user_of(request)
+        await advance_stage(user, case_id, MoveRequest(to=data.to, outcome=data.outcome, reason=data.reason), date.today())
+        detail = await case_detail(user, case_id)
+        return case_out(detail["case"], detail)
+
+
+class StagePages(Controller):
+    guards = [staff_only]
+
+    @post("/cases/{case_id:int}/transitions")
+    async def move(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        try:
+            await advance_stage(user_of(request), case_id,
+                                MoveRequest(to=data.get("to", ""), outcome=data.get("outcome") or None, reason=data.get("reason", "")),
+                                date.today())
+            notify(request, _("The case moved to %(stage)s.") % {"stage": STAGE_LABELS.get(data.get("to", ""), "")})
+        except StageRefused as refused:
+            for r in refused.decision.refusals:
+                notify(request, str(r), "error")
+        return redirect(f"/cases/{case_id}", request)

@@ -1,0 +1,79 @@
+"""Moving a case between stages: facts from the database, the decision from cases.stages, and the
+change, its event and the creditor's email in one transaction."""
+from __future__ import annotations
+
+from datetime import date
+
+from litestar.exceptions import HTTPException
+from piccolo.query.functions.aggregate import Count, Min, Sum
+
+from agency.auth import CurrentUser
+from agency.db import atomic, utcnow
+from agency.i18n import gettext as _
+from agency.tenancy import get_visible
+from cases import events
+from cases.services import notify_creditors
+from cases.stages import CaseFacts, Decision, MoveRequest, decide
+from cases.tables import Case, Evidence, Invoice
+
+
+class StageRefused(HTTPException):
+    status_code = 409
+
+    def __init__(self, decision: Decision):
+        super().__init__(detail=decision.reason, extra={"refusals": [{"code": r.code, "message": str(r)} for r in decision.refusals]})
+        self.decision = decision
+
+
+async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
+    case = await get_visible(
+        Case.select(
+            Case.id, Case.reference, Case.stage, Case.organisation, Case.lawyer, Case.debtor.name.as_alias("debtor_name"),
+            Case.debtor.kind.as_alias("debtor_kind"), Case.debtor.tax_id.as_alias("debtor_tax_id"),
+            Case.debtor.address_line1.as_alias("debtor_address"), Case.debtor.postal_code.as_alias("debtor_postal_code"),
+        ).where(Case.id == case_id),
+        user, Case.organisation,
+    )
+    money = await Invoice.select(
+        Count(Invoice.id, alias="n"), Sum(Invoice.amount_cents, alias="cents"), Min(Invoice.due_date, alias="oldest"),
+    ).where((Invoice.case == case_id) & (Invoice.disputed == False)).first()  # noqa: E712
+    disputed = await Invoice.count().where((Invoice.case == case_id) & (Invoice.disputed == True))  # noqa: E712
+    evidence = await Evidence.count().where(Evidence.case == case_id)
+    principal = int(money["cents"] or 0)
+    facts = CaseFacts(
+        stage=case["stage"],
+        debtor_named=bool(case["debtor_name"].strip()),
+        debtor_has_address=bool(case["debtor_address"].strip() and case["debtor_postal_code"].strip()),
+        debtor_identified_by_tax_id=bool(case["debtor_tax_id"]),
+        debtor_is_person=case["debtor_kind"] == "person",
+        outstanding_invoices=money["n"] if principal > 0 else 0,
+        disputed_invoices=disputed,
+        evidence_count=evidence,
+        # Payments arrive with the ledger; until then what is owed is the undisputed principal.
+        outstanding_cents=principal,
+        principal_cents=principal,
+        oldest_due_date=money["oldest"],
+        lawyer_assigned=case["lawyer"] is not None,
+    )
+    return case, facts
+
+
+async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, today: date) -> None:
+    case, facts = await load_facts(case_id, user)
+    decision = decide(facts, move, user.role, today)
+    if not decision.allowed:
+        raise StageRefused(decision)
+    now = utcnow()
+    values = {Case.stage: move.to, Case.updated_at: now}
+    if move.to == "closed":
+        values.update({Case.outcome: move.outcome, Case.closed_at: now})
+    async with atomic():
+        changed = await Case.update(values).where((Case.id == case_id) & (Case.stage == facts.stage)).returning(Case.id)
+        if not changed:  # someone else moved it in between
+            raise HTTPException(status_code=409, detail=_("The case changed meanwhile: reload the page and try again."))
+        await events.record(
+            case_id, "stage_changed", user, move.reason.strip(),
+            {"from": facts.stage, "to": move.to, "outcome": move.outcome, "reason": move.reason.strip()},
+        )
+        await notify_creditors(case["organisation"], "stage_changed", reference=case["reference"], debtor=case["debtor_name"],
+                               stage=move.to, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)

@@ -1,0 +1,59 @@
+"""Stage moves through the API and the page: 409 with the reason, an event, the creditor's email."""
+import io
+
+from agency.tables import OutboxMessage
+from cases.tables import Case, CaseEvent
+from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.http.test_claims import PDF, claim_body
+
+
+async def _case(client, h, with_evidence=True):
+    case = (await client.post("/api/v1/claims", json=claim_body(), headers=h)).json()
+    if with_evidence:
+        await client.post(f"/api/v1/cases/{case['id']}/evidence", headers=h, files={"file": ("f.pdf", io.BytesIO(PDF), "application/pdf")})
+    return case
+
+
+async def test_accepting_and_refusing(make_client):
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    bare = await _case(client, ch, with_evidence=False)
+    r = await client.post(f"/api/v1/cases/{bare['id']}/transitions", json={"to": "amicable"}, headers=nh)
+    assert r.status_code == 409 and r.json()["detail"]
+    assert [x["code"] for x in r.json()["refusals"]] == ["no_evidence"]
+    assert (await Case.select(Case.stage).where(Case.id == bare["id"]).first())["stage"] == "intake"
+
+    case = await _case(client, ch)
+    assert (await client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "amicable"}, headers=ch)).status_code == 403
+    r = await client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "amicable", "reason": "Documentación completa"}, headers=nh)
+    assert r.status_code == 200 and r.json()["stage"] == "amicable"
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "stage_changed") & (CaseEvent.visible_to_creditor == True))  # noqa: E712
+    mail = await OutboxMessage.select().where((OutboxMessage.to_address == creditor["email"]) & (OutboxMessage.kind == "stage_changed")).first()
+    assert mail and case["reference"] in mail["subject"] and "recobro amistoso" in mail["body_text"]
+    creditor_view = (await client.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()
+    assert "stage_changed" in [e["kind"] for e in creditor_view["events"]]
+    r = await client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "closed", "outcome": "paid"}, headers=nh)
+    assert r.status_code == 409 and [x["code"] for x in r.json()["refusals"]] == ["balance_not_zero"]
+    r = await client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "court"}, headers=nh)
+    assert r.status_code == 409 and r.json()["refusals"][0]["code"] == "not_your_move"
+
+
+async def test_page_quick_action_shows_the_refusal(make_client):
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    api = await make_client()
+    case = await _case(api, await api_token(api, creditor["email"]), with_evidence=False)
+    client, _ = await signed_in(make_client, "negotiator")
+    page = await client.get(f"/cases/{case['id']}")
+    assert 'action="/cases/%d/transitions"' % case["id"] in page.text
+    r = await post_form(client, f"/cases/{case['id']}/transitions", {"to": "amicable"})
+    assert r.status_code == 303
+    page = await client.get(f"/cases/{case['id']}")
+    assert "flash-error" in page.text
+    r = await post_form(client, f"/cases/{case['id']}/transitions", {"to": "closed", "outcome": "rejected", "reason": "No es una deuda vencida"},
+                        headers={"hx-request": "true"})
+    assert r.headers["hx-redirect"] == f"/cases/{case['id']}"
+    assert (await Case.select(Case.stage, Case.outcome).where(Case.id == case["id"]).first()) == {"stage": "closed", "outcome": "rejected"}
