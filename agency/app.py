@@ -29,7 +29,7 @@ from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
-from cases.stage_controllers import StageApi, StagePages
+from cases.stage_controllers import ActivityApi, StageApi, StagePages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
 REQUEST_MAX_BYTES = 110 * 1024 * 1024
@@ -84,6 +84,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             ImportPages,
             ImportApi,
             StageApi,
+            ActivityApi,
             StagePages,
         ],
         middleware=[

@@ -8,6 +8,8 @@ from agency.auth import CurrentUser
 from agency.db import utcnow
 from cases.tables import CaseEvent
 
+__all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "record"]
+
 # Which kinds creditors see on their timeline (the rest is the agency's working notes).
 CREDITOR_VISIBLE = {"claim_opened", "evidence_added", "stage_changed", "payment", "document", "message"}
 

@@ -11,7 +11,9 @@ from agency.auth import staff_only
 from agency.i18n import gettext as _
 from agency.web import form_data, notify, redirect, user_of
 from cases.controllers import case_detail, case_out
-from cases.stage_service import StageRefused, advance_stage
+from agency.accounts import FormErrors
+from cases.contacts import ActivityErrors, ActivityInput
+from cases.stage_service import StageRefused, advance_stage, log_activity
 from cases.stages import STAGE_LABELS, MoveRequest
 
 
@@ -34,6 +36,32 @@ class StageApi(Controller):
         return case_out(detail["case"], detail)
 
 
+class ActivityIn(msgspec.Struct):
+    kind: str
+    direction: str = "outbound"
+    outcome: str = ""
+    body: str = ""
+    contact: str = ""
+    next_action_on: str = ""
+
+
+async def _log(request: Request, case_id: int, values: dict) -> dict:
+    try:
+        return await log_activity(user_of(request), case_id, ActivityInput(**values), date.today())
+    except ActivityErrors as exc:
+        raise FormErrors({k: str(v) for k, v in exc.errors.items()}) from None
+
+
+class ActivityApi(Controller):
+    path = "/api/v1/cases"
+    tags = ["cases"]
+    guards = [staff_only]
+
+    @post("/{case_id:int}/activities", status_code=201, summary="Log a contact (call, email, WhatsApp, SMS, letter, burofax, visit) or a note")
+    async def create(self, request: Request, case_id: int, data: ActivityIn) -> dict:
+        return await _log(request, case_id, msgspec.structs.asdict(data))
+
+
 class StagePages(Controller):
     guards = [staff_only]
 
@@ -49,3 +77,15 @@ class StagePages(Controller):
             for r in refused.decision.refusals:
                 notify(request, str(r), "error")
         return redirect(f"/cases/{case_id}", request)
+
+    @post("/cases/{case_id:int}/activities")
+    async def log(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        values = {k: str(data.get(k, "")) for k in ("kind", "direction", "outcome", "body", "contact", "next_action_on")}
+        try:
+            await _log(request, case_id, values)
+            notify(request, _("Contact logged."))
+        except FormErrors as exc:
+            for message in exc.errors.values():
+                notify(request, message, "error")
+        return redirect(f"/cases/{case_id}#timeline", request)

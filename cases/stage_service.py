@@ -77,3 +77,24 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
         )
         await notify_creditors(case["organisation"], "stage_changed", reference=case["reference"], debtor=case["debtor_name"],
                                stage=move.to, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
+
+
+async def log_activity(user: CurrentUser, case_id: int, activity_input, today: date) -> dict:
+    """A contact with the debtor (or a note) on the record, and the next action date it sets."""
+    from datetime import datetime, time, timezone
+
+    from cases.contacts import validate_activity
+
+    case = await get_visible(Case.select(Case.id, Case.jurisdiction, Case.closed_at).where(Case.id == case_id), user, Case.organisation)
+    activity = validate_activity(activity_input, today, case["jurisdiction"])
+    payload = {"channel": activity.kind, "direction": activity.direction, "outcome": activity.outcome, "contact": activity.contact,
+               "certified": activity.certified, "body": activity.body,
+               "next_action_on": activity.next_action_on.isoformat() if activity.next_action_on else None}
+    async with atomic():
+        row = (await events.CaseEvent.insert(events.event_row(case_id, "contact", user, activity.body[:500], payload)).returning(
+            events.CaseEvent.id))[0]
+        values = {Case.updated_at: utcnow()}
+        if activity.next_action_on:
+            values[Case.next_action_at] = datetime.combine(activity.next_action_on, time(9, 0), tzinfo=timezone.utc)
+        await Case.update(values).where(Case.id == case_id)
+    return {"id": row["id"], **payload}

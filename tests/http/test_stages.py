@@ -57,3 +57,28 @@ async def test_page_quick_action_shows_the_refusal(make_client):
                         headers={"hx-request": "true"})
     assert r.headers["hx-redirect"] == f"/cases/{case['id']}"
     assert (await Case.select(Case.stage, Case.outcome).where(Case.id == case["id"]).first()) == {"stage": "closed", "outcome": "rejected"}
+
+
+async def test_logging_contacts(make_client):
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _case(client, ch)
+    body = {"kind": "call", "direction": "outbound", "outcome": "promise_to_pay", "contact": "600123456", "body": "Pagará el viernes",
+            "next_action_on": "2099-01-08"}
+    assert (await client.post(f"/api/v1/cases/{case['id']}/activities", json=body, headers=ch)).status_code == 403
+    r = await client.post(f"/api/v1/cases/{case['id']}/activities", json=body, headers=nh)
+    assert r.status_code == 201 and r.json()["contact"] == "+34600123456"
+    staff_view = (await client.get(f"/api/v1/cases/{case['id']}", headers=nh)).json()
+    assert "contact" in [e["kind"] for e in staff_view["events"]] and staff_view["next_action_at"].startswith("2099-01-08")
+    creditor_view = (await client.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()
+    assert "contact" not in [e["kind"] for e in creditor_view["events"]]  # the agency's working record
+    r = await client.post(f"/api/v1/cases/{case['id']}/activities", json={**body, "contact": "12"}, headers=nh)
+    assert r.status_code == 400 and "contact" in r.json()["errors"]
+    page_client, _ = await signed_in(make_client, "negotiator")
+    r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "burofax", "outcome": "sent", "body": "Requerimiento"})
+    assert r.status_code == 303
+    page = await page_client.get(f"/cases/{case['id']}")
+    assert "Requerimiento" in page.text and "Burofax" in page.text
