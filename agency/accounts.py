@@ -189,7 +189,8 @@ async def send_password_reset(user_id: int, requested_by: CurrentUser | None) ->
 
 async def password_link_user(token: str) -> dict | None:
     return (
-        await PasswordToken.select(PasswordToken.id, PasswordToken.user, PasswordToken.user.email.as_alias("email"))
+        await PasswordToken.select(PasswordToken.id, PasswordToken.user, PasswordToken.user.email.as_alias("email"),
+                                   PasswordToken.user.language.as_alias("language"))
         .where(
             (PasswordToken.token_hash == token_hash(token))
             & PasswordToken.used_at.is_null()

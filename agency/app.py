@@ -5,7 +5,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
-from litestar import Litestar
+from litestar import Litestar, Request
+from litestar.exceptions import NotFoundException
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
@@ -22,6 +23,7 @@ from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AuthApi, health
 from agency.errors import EXCEPTION_HANDLERS
+from agency.i18n import gettext as _
 from agency.security import derive_key
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
@@ -33,6 +35,16 @@ from cases.stage_controllers import ActivityApi, StageApi, StagePages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
 REQUEST_MAX_BYTES = 110 * 1024 * 1024
+
+
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; a larger one names nothing
+
+
+async def ids_in_range(request: Request) -> None:
+    """An id no row can have is a 404 here, not a driver overflow (a 500) further down."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFoundException(detail=_("Not found."))
 
 
 @asynccontextmanager
@@ -105,6 +117,7 @@ def create_app(manage_database: bool = True) -> Litestar:
         ),
         type_encoders={Decimal: str},
         request_max_body_size=REQUEST_MAX_BYTES,
+        before_request=ids_in_range,
         lifespan=[lifespan] if manage_database else [],
         logging_config=None,  # agency.logs configures structured logging
         debug=False,

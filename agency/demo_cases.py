@@ -98,6 +98,24 @@ async def load_demo_cases(today: date | None = None) -> list[str]:
                     for number, overdue, amount in invoices
                 ),
             )
-            await open_claim(actor, org["id"], claim, evidence, today)
+            case_id = await open_claim(actor, org["id"], claim, evidence, today)
             made.append(f"case for {name}")
+            if kind == "company" and len(made) % 2 == 1:
+                await _accept(case_id, today)
     return made
+
+
+async def _accept(case_id: int, today: date) -> None:
+    """Some demo claims are already accepted, so the negotiator's queue has work in it."""
+    from cases.contacts import ActivityInput
+    from cases.stage_service import advance_stage, log_activity
+    from cases.stages import MoveRequest
+
+    row = await User.select().where(User.email == "negotiator@demo.test").first()
+    if row is None:
+        return
+    negotiator = CurrentUser(id=row["id"], email=row["email"], name=row["name"], role=Role.negotiator, organisation_id=None,
+                             language=row["language"])
+    await advance_stage(negotiator, case_id, MoveRequest(to="amicable", reason="Documentación completa."), today)
+    await log_activity(negotiator, case_id, ActivityInput(kind="email", outcome="sent", body="Primer contacto enviado con el detalle de la deuda."),
+                       today)

@@ -92,6 +92,15 @@ def format_cents(cents: int | None, currency: str = "EUR") -> str:
     return "" if cents is None else format_money(Decimal(int(cents)) / 100, currency)
 
 
+def format_size(size: int | None) -> str:
+    """File sizes as people read them: 391,2 KB / 1,4 MB."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return f"{format_number(round(size / 1024, 1), 1)} KB"
+    return f"{format_number(round(size / (1024 * 1024), 1), 1)} MB"
+
+
 def format_number(value, digits: int | None = None) -> str:
     fmt = None if digits is None else "#,##0." + "0" * digits
     return format_decimal(value, format=fmt, locale=_FORMAT_LOCALE[get_language()])

@@ -21,7 +21,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(money=i18n.format_money, cents=i18n.format_cents, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
+    env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
     env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language)
     return env
 

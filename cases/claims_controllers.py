@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
 from agency.http_utils import content_disposition
 from agency.i18n import gettext as _
+from agency.i18n import ngettext
 from agency.roles import Role
 from agency.settings import get_settings
 from agency.storage import storage
@@ -99,6 +100,9 @@ class ClaimPages(Controller):
             if organisation_id is None:
                 errors = {"organisation_id": _("Choose the creditor organisation the claim is for.")}
                 return await self._form(request, values, errors, staged, 400, file_errors)
+            if action == "add_row":  # without JavaScript, "add another invoice" comes back here
+                values["invoices"] = [*values["invoices"], {"currency": "EUR"}]
+                return await self._form(request, values, {}, staged, 200, file_errors)
             if action == "edit":
                 return await self._form(request, values, {}, staged, 200, file_errors)
             try:
@@ -165,12 +169,12 @@ class EvidencePages(Controller):
         finally:
             form.close()
         if added:
-            notify(request, _("%(n)s documents added.") % {"n": added})
+            notify(request, ngettext("%(num)s document added.", "%(num)s documents added.", added, num=added))
         for reason in refused:
             notify(request, reason, "error")
         if not added and not refused:
             notify(request, _("Choose at least one file."), "error")
-        return redirect(f"/cases/{case_id}#evidence")
+        return redirect(f"/cases/{case_id}#evidence", request)
 
     @get("/evidence/{evidence_id:int}/download")
     async def download(self, request: Request, evidence_id: int) -> Response:

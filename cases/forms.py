@@ -31,22 +31,34 @@ def form_values(claim: ClaimInput) -> dict[str, Any]:
     return values
 
 
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """JSON strings and numbers as text; anything else (lists, objects) as empty, which the rules refuse."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        return ""
+    return str(value)
+
+
 def claim_from_json(data: dict[str, Any]) -> ClaimInput:
-    debtor = data.get("debtor") or {}
-    address = debtor.get("address") or {}
+    debtor = _dict(data.get("debtor"))
+    address = _dict(debtor.get("address"))
     return ClaimInput(
         debtor=DebtorInput(
-            kind=str(debtor.get("kind") or ""), name=str(debtor.get("name") or ""), tax_id=str(debtor.get("tax_id") or ""),
-            email=str(debtor.get("email") or ""), phone=str(debtor.get("phone") or ""),
-            address_line1=str(address.get("line1") or ""), city=str(address.get("city") or ""),
-            postal_code=str(address.get("postal_code") or ""), country=str(address.get("country") or "ES"),
-            language=str(debtor.get("language") or "es"),
+            kind=_text(debtor.get("kind")), name=_text(debtor.get("name")), tax_id=_text(debtor.get("tax_id")),
+            email=_text(debtor.get("email")), phone=_text(debtor.get("phone")),
+            address_line1=_text(address.get("line1")), city=_text(address.get("city")),
+            postal_code=_text(address.get("postal_code")), country=_text(address.get("country")) or "ES",
+            language=_text(debtor.get("language")) or "es",
         ),
         invoices=tuple(
-            InvoiceInput(number=str(i.get("number") or ""), issue_date=i.get("issue_date") or "", due_date=i.get("due_date") or "",
-                         amount=i.get("amount") if i.get("amount") is not None else "", currency=str(i.get("currency") or "EUR"))
-            for i in (data.get("invoices") or []) if isinstance(i, dict)
+            InvoiceInput(number=_text(i.get("number")), issue_date=_text(i.get("issue_date")), due_date=_text(i.get("due_date")),
+                         amount=i.get("amount") if isinstance(i.get("amount"), (str, int, float)) and not isinstance(i.get("amount"), bool) else "",
+                         currency=_text(i.get("currency")) or "EUR")
+            for i in (data.get("invoices") if isinstance(data.get("invoices"), list) else []) if isinstance(i, dict)
         ),
-        creditor_reference=str(data.get("creditor_reference") or ""),
-        notes=str(data.get("notes") or ""),
+        creditor_reference=_text(data.get("creditor_reference")),
+        notes=_text(data.get("notes")),
     )

@@ -88,7 +88,7 @@ class ImportPages(Controller):
             job_id = await import_service.preview_import(user, organisation_id, f.file, f.filename, date.today())
         finally:
             form.close()
-        return redirect(f"/imports/{job_id}")
+        return redirect(f"/imports/{job_id}", request)
 
     @get("/{job_id:int}")
     async def preview(self, request: Request, job_id: int) -> Template:

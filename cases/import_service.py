@@ -35,6 +35,10 @@ class CommitResult:
     references: list[str]
 
 
+def _identity(d: dict) -> tuple:
+    return tuple(d[f] for f in ("tax_id", "name", "kind", "address_line1", "postal_code", "city", "email", "phone", "country"))
+
+
 async def _open_invoices(organisation_id: int, plan: ImportPlan) -> dict[tuple, str]:
     numbers = sorted({i.number for g in plan.groups for i in g.invoices})
     found: dict[tuple, str] = {}
@@ -126,15 +130,17 @@ async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -
 
 async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, today: date, filename: str) -> CommitResult:
     groups = plan.groups
-    # Debtors: reuse this creditor's debtor with the same tax id, create the others.
+    # Debtors: reuse this creditor's record of exactly the same debtor (as a claim does), create the others.
     tax_ids = sorted({g.debtor.tax_id for g in groups if g.debtor.tax_id})
-    existing: dict[str, int] = {}
+    existing: dict[tuple, int] = {}
     for start in range(0, len(tax_ids), 1000):
-        for r in await Debtor.select(Debtor.id, Debtor.tax_id).where(
+        for r in await Debtor.select().where(
             (Debtor.organisation == organisation_id) & Debtor.tax_id.is_in(tax_ids[start:start + 1000])
         ):
-            existing.setdefault(r["tax_id"], r["id"])
-    debtor_ids: dict[tuple, int] = {g.key: existing[g.debtor.tax_id] for g in groups if g.debtor.tax_id in existing}
+            existing.setdefault(_identity(r), r["id"])
+    debtor_ids: dict[tuple, int] = {
+        g.key: existing[_identity(g.debtor.__dict__)] for g in groups if _identity(g.debtor.__dict__) in existing
+    }
     new = [g for g in groups if g.key not in debtor_ids]
     now = utcnow()  # also marks the debtors this import creates, to read their ids back
     await bulk_insert(

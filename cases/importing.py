@@ -49,7 +49,7 @@ COLUMNS: dict[str, tuple[str, str]] = {  # canonical: (spanish, english)
 }
 REQUIRED = ("debtor_name", "debtor_address", "debtor_city", "debtor_postal_code", "invoice_number", "issue_date", "due_date", "amount")
 EXAMPLE = {
-    "debtor_kind": "empresa", "debtor_name": "Talleres Norte S.L.", "debtor_tax_id": "B46123451", "debtor_email": "pagos@talleresnorte.es",
+    "debtor_kind": "empresa", "debtor_name": "Talleres Norte S.L.", "debtor_tax_id": "B48123459", "debtor_email": "pagos@talleresnorte.es",
     "debtor_phone": "+34 944 000 000", "debtor_address": "Calle del Sol 3", "debtor_city": "Bilbao", "debtor_postal_code": "48001",
     "debtor_country": "ES", "invoice_number": "F-2026-0107", "issue_date": "15/01/2026", "due_date": "14/02/2026", "amount": "1210,00",
     "currency": "EUR", "creditor_reference": "CLI-0042", "notes": "",
@@ -143,7 +143,7 @@ def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tu
     if head.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         return _read_xlsx(fileobj)
     data = fileobj.read()
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] or data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"\xd0\xcf\x11\xe0", b"MZ", b"{\\rtf")):
         raise ImportRefused(_l("This file is neither a CSV nor an XLSX spreadsheet."))
     text = _decode_csv(data)
     sample = text[:8192]

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from agency.auth import CurrentUser
+from agency.db import is_sqlite
 from agency.tenancy import get_visible, scoped
 from piccolo.query.functions.aggregate import Sum
 
@@ -33,6 +34,18 @@ CASE_COLUMNS = (
 )
 
 
+def like_safe(term: str) -> str:
+    """A search term taken literally: LIKE's wildcards are dropped rather than obeyed."""
+    return term.replace("%", "").replace("_", " ").replace("\\", "")
+
+
+def contains(column, pattern: str):
+    # ILIKE on PostgreSQL; on SQLite, LIKE is already case-insensitive (ASCII) and ILIKE only warns.
+    if pattern.strip("% ") == "":
+        return column.is_null() & column.is_not_null()  # nothing left to look for: no match, not every row
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     stage: str | None = None
@@ -45,11 +58,11 @@ class CaseFilter:
 def _apply(query, f: CaseFilter):
     if f.stage in STAGES:
         query = query.where(Case.stage == f.stage)
-    if f.q:
-        term = f.q.strip()
-        like = f"%{term}%"
+    if f.q and f.q.strip():
+        term = f.q.strip()[:100]
+        like = f"%{like_safe(term)}%"
         query = query.where(
-            (Case.reference.ilike(like)) | (Case.debtor.name.ilike(like)) | (Case.debtor.tax_id == term.upper())
+            contains(Case.reference, like) | contains(Case.debtor.name, like) | (Case.debtor.tax_id == term.upper())
             | (Case.creditor_reference == term)
             | Case.id.is_in(Invoice.select(Invoice.case).where(Invoice.number == term))
         )
@@ -58,8 +71,11 @@ def _apply(query, f: CaseFilter):
     return query
 
 
+MAX_PAGE = 100_000
+
+
 async def list_cases(user: CurrentUser, f: CaseFilter) -> tuple[list[dict], int]:
-    page = max(f.page, 1)
+    page = min(max(f.page, 1), MAX_PAGE)
     rows = await _apply(scoped(Case.select(*CASE_COLUMNS), user, Case.organisation), f).order_by(
         Case.created_at, ascending=False
     ).order_by(Case.id, ascending=False).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
@@ -102,11 +118,11 @@ async def claimed_total(user: CurrentUser, f: CaseFilter) -> int:
     query = scoped(query, user, Invoice.case.organisation)
     if f.stage in STAGES:
         query = query.where(Invoice.case.stage == f.stage)
-    if f.q:
-        term = f.q.strip()
-        like = f"%{term}%"
+    if f.q and f.q.strip():
+        term = f.q.strip()[:100]
+        like = f"%{like_safe(term)}%"
         query = query.where(
-            Invoice.case.reference.ilike(like) | Invoice.case.debtor.name.ilike(like) | (Invoice.case.debtor.tax_id == term.upper())
+            contains(Invoice.case.reference, like) | contains(Invoice.case.debtor.name, like) | (Invoice.case.debtor.tax_id == term.upper())
             | (Invoice.case.creditor_reference == term) | (Invoice.number == term)
         )
     row = await query.first()

@@ -53,7 +53,7 @@ async def open_invoice_numbers(organisation_id: int, debtor: DebtorInput, number
     if debtor.tax_id:
         query = query.where(Invoice.case.debtor.tax_id == debtor.tax_id)
     else:
-        query = query.where(Invoice.case.debtor.name.ilike(debtor.name.strip()))
+        query = query.where(Invoice.case.debtor.name == debtor.name)
     return {r["number"]: r["reference"] for r in await query}
 
 
@@ -68,12 +68,15 @@ async def validate(organisation_id: int, claim: ClaimInput, today: date) -> Vali
 
 
 async def _debtor_id(organisation_id: int, d: DebtorInput) -> int:
-    if d.tax_id:
-        row = await Debtor.select(Debtor.id).where((Debtor.organisation == organisation_id) & (Debtor.tax_id == d.tax_id)).first()
-        if row:
-            await Debtor.update({Debtor.email: d.email, Debtor.phone: d.phone, Debtor.address_line1: d.address_line1,
-                                 Debtor.city: d.city, Debtor.postal_code: d.postal_code}).where(Debtor.id == row["id"])
-            return row["id"]
+    """The creditor's debtor record when this claim names exactly the same debtor; a new one otherwise.
+    An existing record is never rewritten by a later claim: each case keeps the debtor it was filed against."""
+    row = await Debtor.select(Debtor.id).where(
+        (Debtor.organisation == organisation_id) & (Debtor.tax_id == d.tax_id) & (Debtor.name == d.name) & (Debtor.kind == d.kind)
+        & (Debtor.address_line1 == d.address_line1) & (Debtor.postal_code == d.postal_code) & (Debtor.city == d.city)
+        & (Debtor.email == d.email) & (Debtor.phone == d.phone) & (Debtor.country == d.country)
+    ).first()
+    if row:
+        return row["id"]
     rows = await Debtor.insert(
         Debtor(organisation=organisation_id, kind=d.kind, name=d.name, tax_id=d.tax_id, country=d.country,
                address_line1=d.address_line1, city=d.city, postal_code=d.postal_code, email=d.email, phone=d.phone,
@@ -89,6 +92,8 @@ def claim_organisation(user: CurrentUser, requested: int | None) -> int:
             raise ClientException(detail=_("Your account is not linked to a creditor organisation."))
         return user.organisation_id
     if user.role == Role.admin and requested:
+        if not 0 < requested < 2**31:
+            raise ClientException(detail=_("That organisation does not exist."))
         return requested
     raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
 

@@ -35,6 +35,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", zone.dataset.uploadUrl + "?" + params.toString());
     xhr.setRequestHeader("x-csrftoken", token);
+    xhr.setRequestHeader("accept", "application/json");
     xhr.setRequestHeader("content-type", file.type || "application/octet-stream");
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
     xhr.onload = () => {
@@ -46,7 +47,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
         hidden.type = "hidden"; hidden.name = "evidence_id"; hidden.value = body.id;
         status.textContent = (body.size / 1024).toFixed(1) + " KB · SHA-256 " + body.sha256.slice(0, 12) + "…";
         const remove = document.createElement("button");
-        remove.type = "button"; remove.className = "link danger"; remove.textContent = zone.dataset.removeLabel || "×";
+        remove.type = "button"; remove.className = "link danger"; remove.textContent = zone.dataset.removeLabel;
         remove.onclick = () => item.remove();
         item.append(hidden, remove);
       } else {
@@ -74,9 +75,13 @@ document.addEventListener("submit", (event) => {
   bar.hidden = false;
   const xhr = new XMLHttpRequest();
   xhr.open(form.method, form.action);
+  // Asked as htmx would: the server answers with HX-Redirect instead of a redirect the XHR would
+  // follow on its own (which would use up the flash message meant for the next page).
+  xhr.setRequestHeader("hx-request", "true");
   xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
   xhr.onload = () => {
-    if (xhr.responseURL && xhr.status < 400) { window.location.href = xhr.responseURL; }
+    const target = xhr.getResponseHeader("hx-redirect");
+    if (target) { window.location.href = target; }
     else { document.open(); document.write(xhr.responseText); document.close(); }
   };
   xhr.send(new FormData(form));

@@ -65,6 +65,8 @@ class AccountPages(Controller):
     @get("/set-password/{token:str}")
     async def set_password_form(self, request: Request, token: str) -> Template:
         link = await accounts.password_link_user(token)
+        if link:
+            set_language(link["language"])  # the page speaks the account's language, as its email did
         return page(request, "agency/set_password.html", token=token, link=link, status_code=200 if link else 410)
 
     @post("/set-password/{token:str}")
@@ -76,6 +78,7 @@ class AccountPages(Controller):
             link = await accounts.password_link_user(token)
             return page(request, "agency/set_password.html", token=token, link=link, errors=exc.errors, status_code=400)
         start_session(request, user.id, await accounts.session_epoch(user.id))
+        set_language(user.language)
         notify(request, _("Your password is set. Welcome."))
         return redirect(LANDING[user.role])
 
@@ -108,6 +111,10 @@ class MyAccountPages(Controller):
     @get("/")
     async def show(self, request: Request) -> Template:
         return await self._render(request)
+
+    @get("/password", sync_to_thread=False)
+    def password_page(self) -> Response:
+        return redirect("/account")  # a refreshed or bookmarked failed form lands on the account page
 
     @post("/password")
     async def change_password(self, request: Request) -> Response:

@@ -109,7 +109,7 @@ class AdminPages(Controller):
                 request, "agency/admin/user_form.html", organisations=await _organisation_choices(), roles=list(Role),
                 languages=LANGUAGES, form=data, errors=exc.errors, status_code=400,
             )
-        notify(request, _("User created. A link to set the password was sent to %(email)s.") % {"email": data.get("email", "")})
+        notify(request, _("User created. The email with the link to set the password, for %(email)s, is in the outbox.") % {"email": data.get("email", "")})
         return redirect("/admin/users")
 
     @post("/users/{user_id:int}/active")

@@ -196,3 +196,37 @@ async def test_pages_answering_a_streamed_form_carry_a_csrf_token(make_client):
     r = await post_form(client, "/claims/new", {"action": "review", "debtor_name": ""}, files={"files": ("", b"", "application/octet-stream")})
     assert r.status_code == 400
     assert f'name="_csrf_token" value="{client.cookies.get("agency_csrf")}"' in r.text
+
+
+async def test_malformed_json_claims_are_400_never_500(creditor):
+    c, h = creditor["client"], creditor["headers"]
+    for body in ({"debtor": "string", "invoices": "nope"}, {"debtor": {"address": "str"}, "invoices": [1, "x", None]}, {}):
+        r = await c.post("/api/v1/claims", json=body, headers=h)
+        assert r.status_code == 400 and r.json()["detail"], (body, r.text)
+
+
+async def test_impossible_ids_and_pages_are_404_or_clamped(creditor, make_client):
+    c, h = creditor["client"], creditor["headers"]
+    huge = "9" * 25
+    for url in (f"/api/v1/cases/{huge}", f"/api/v1/evidence/{huge}/download", f"/api/v1/imports/{huge}", "/api/v1/cases/2147483648"):
+        assert (await c.get(url, headers=h)).status_code == 404, url
+    assert (await c.get("/api/v1/cases", params={"page": huge}, headers=h)).status_code == 200
+    await c.post("/api/v1/claims", json=claim_body(), headers=h)
+    assert (await c.get("/api/v1/cases", headers=h)).json()["total"] == 1
+    for wildcard in ("%", "_", "%%"):
+        assert (await c.get("/api/v1/cases", params={"q": wildcard}, headers=h)).json()["total"] == 0
+    admin = await create_user("admin")
+    ah = await api_token(c, admin["email"])
+    r = await c.post("/api/v1/claims", json={**claim_body(), "organisation_id": int(huge)}, headers=ah)
+    assert r.status_code == 400
+
+
+async def test_a_later_claim_never_rewrites_an_earlier_debtor(creditor):
+    c, h = creditor["client"], creditor["headers"]
+    first = (await c.post("/api/v1/claims", json=claim_body(), headers=h)).json()
+    other = claim_body()
+    other["debtor"] = {**other["debtor"], "name": "Otro Nombre S.L.", "email": ""}
+    second = (await c.post("/api/v1/claims", json=other, headers=h)).json()
+    again = (await c.get(f"/api/v1/cases/{first['id']}", headers=h)).json()
+    assert again["debtor"]["name"] == "Talleres Norte S.L." and again["debtor"]["email"] == "pagos@norte.test"
+    assert second["debtor"]["name"] == "Otro Nombre S.L."
