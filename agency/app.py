@@ -8,7 +8,7 @@ from decimal import Decimal
 from litestar import Litestar, Request
 from litestar.exceptions import NotFoundException
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -31,6 +31,7 @@ from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
+from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
@@ -97,6 +98,10 @@ def create_app(manage_database: bool = True) -> Litestar:
             ImportApi,
             StageApi,
             ActivityApi,
+            QueueApi,
+            QueuePages,
+            NegotiationApi,
+            CaseActionPages,
             StagePages,
         ],
         middleware=[

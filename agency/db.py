@@ -79,3 +79,12 @@ async def bulk_insert(table, columns: list[str], rows: list[tuple]) -> None:
         placeholders = ", ".join("?" for _ in columns)
         quoted = ", ".join(f'"{c}"' for c in columns)
         await transaction.connection.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({placeholders})', rows)
+
+
+def as_date(value):
+    """Aggregates (MIN, MAX) of date columns come back as text on SQLite: make them dates again."""
+    from datetime import date
+
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -16,9 +16,15 @@ log = logging.getLogger("agency.worker")
 
 Job = Callable[[Settings], Awaitable[int]]
 def _jobs() -> list[tuple[str, Job]]:
+    from cases.negotiation import rescore_open_cases, settle_due_commitments
     from cases.services import purge_staged_uploads
 
-    return [("outbox", mail.send_pending), ("staged_uploads", purge_staged_uploads)]
+    return [
+        ("outbox", mail.send_pending),
+        ("staged_uploads", purge_staged_uploads),
+        ("commitments", settle_due_commitments),
+        ("queue_scores", rescore_open_cases),
+    ]
 
 
 async def run_round(settings: Settings) -> dict[str, int]:

@@ -13,6 +13,7 @@ from agency.auth import anyone_signed_in, roles
 from agency.roles import Role
 from agency.web import page, user_of
 from cases.money import from_cents
+from cases.negotiation import paid_by_case
 from cases.queries import (
     PAGE_SIZE, STAGES, CaseFilter, case_events, case_evidence, case_invoices, claimed_by_case, claimed_total, get_case, list_cases,
 )
@@ -112,14 +113,15 @@ async def case_detail(user, case_id: int) -> dict[str, Any]:
     """Everything the case page and the API show, through the tenancy scope."""
     case = await get_case(user, case_id)
     invoices = await case_invoices(case_id)
-    principal = sum(i["amount_cents"] for i in invoices)
+    principal = sum(i["amount_cents"] for i in invoices if not i["disputed"])
+    paid = (await paid_by_case([case_id])).get(case_id, 0)
     return {
         "case": case,
         "invoices": invoices,
         "evidence": await case_evidence(case_id),
         "events": await case_events(user, case_id),
-        # Payments and interest join with the ledger; until then what is owed is the principal claimed.
-        "balance": {"principal": from_cents(principal), "outstanding": from_cents(principal)},
+        # Interest, compensation and costs join with the ledger's money issue.
+        "balance": {"principal": from_cents(principal), "paid": from_cents(paid), "outstanding": from_cents(principal - paid)},
     }
 
 
@@ -181,17 +183,22 @@ class CasePages(Controller):
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])
     async def case(self, request: Request, case_id: int) -> Template:
+        import secrets
+
+        from cases.negotiation import case_commitments
+        from cases.negotiation_controllers import negotiators_list
+        from cases.queue import STRATEGIES
+
         user = user_of(request)
         detail = await case_detail(user, case_id)
         stage = detail["case"]["stage"]
+        classification = detail["case"]["debtor_classification"] or "unknown"
         return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS,
-                    moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage), **detail)
-
-    @get("/queue", guards=[roles(Role.negotiator, Role.admin)])
-    async def queue(self, request: Request) -> Template:
-        user = user_of(request)
-        rows, total = await list_cases(user, CaseFilter(stage="amicable", unassigned_or_mine=user.id))
-        return page(request, "cases/queue.html", cases=rows, total=total)
+                    moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage),
+                    commitments=await case_commitments(case_id), classification=classification,
+                    strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
+                    negotiators=await negotiators_list() if user.role == Role.admin else [],
+                    payment_key=secrets.token_hex(12), **detail)
 
     @get("/legal", guards=[roles(Role.lawyer, Role.admin)])
     async def legal(self, request: Request) -> Template:

@@ -11,7 +11,10 @@ from cases.tables import CaseEvent
 __all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "record"]
 
 # Which kinds creditors see on their timeline (the rest is the agency's working notes).
-CREDITOR_VISIBLE = {"claim_opened", "evidence_added", "stage_changed", "payment", "document", "message"}
+CREDITOR_VISIBLE = {
+    "claim_opened", "evidence_added", "stage_changed", "payment", "document", "message", "promise", "plan", "promise_kept",
+    "promise_broken", "instalment_missed",
+}
 
 
 def event_row(case_id: int, kind: str, actor: CurrentUser | None, summary: str, payload: dict[str, Any] | None = None,

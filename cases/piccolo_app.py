@@ -2,12 +2,14 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from cases.tables import Case, CaseEvent, CaseSequence, Debtor, Evidence, ImportJob, Invoice
+from cases.tables import (
+    Case, CaseEvent, CaseSequence, Debtor, Evidence, ImportJob, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise,
+)
 
 APP_CONFIG = AppConfig(
     app_name="cases",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob],
+    table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

@@ -8,7 +8,7 @@ from litestar.exceptions import HTTPException
 from piccolo.query.functions.aggregate import Count, Min, Sum
 
 from agency.auth import CurrentUser
-from agency.db import atomic, utcnow
+from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
 from agency.tenancy import get_visible
 from cases import events
@@ -40,19 +40,21 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
     disputed = await Invoice.count().where((Invoice.case == case_id) & (Invoice.disputed == True))  # noqa: E712
     evidence = await Evidence.count().where(Evidence.case == case_id)
     principal = int(money["cents"] or 0)
+    from cases.negotiation import paid_by_case
+
+    paid = (await paid_by_case([case_id])).get(case_id, 0)
     facts = CaseFacts(
         stage=case["stage"],
         debtor_named=bool(case["debtor_name"].strip()),
         debtor_has_address=bool(case["debtor_address"].strip() and case["debtor_postal_code"].strip()),
         debtor_identified_by_tax_id=bool(case["debtor_tax_id"]),
         debtor_is_person=case["debtor_kind"] == "person",
-        outstanding_invoices=money["n"] if principal > 0 else 0,
+        outstanding_invoices=money["n"] if principal - paid > 0 else 0,
         disputed_invoices=disputed,
         evidence_count=evidence,
-        # Payments arrive with the ledger; until then what is owed is the undisputed principal.
-        outstanding_cents=principal,
+        outstanding_cents=principal - paid,
         principal_cents=principal,
-        oldest_due_date=money["oldest"],
+        oldest_due_date=as_date(money["oldest"]),
         lawyer_assigned=case["lawyer"] is not None,
     )
     return case, facts
@@ -65,6 +67,8 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
         raise StageRefused(decision)
     now = utcnow()
     values = {Case.stage: move.to, Case.updated_at: now}
+    if move.to == "amicable" and facts.stage == "intake":
+        values[Case.accepted_at] = now
     if move.to == "closed":
         values.update({Case.outcome: move.outcome, Case.closed_at: now})
     async with atomic():
@@ -75,6 +79,9 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
             case_id, "stage_changed", user, move.reason.strip(),
             {"from": facts.stage, "to": move.to, "outcome": move.outcome, "reason": move.reason.strip()},
         )
+        from cases.negotiation import rescore
+
+        await rescore([case_id])
         await notify_creditors(case["organisation"], "stage_changed", reference=case["reference"], debtor=case["debtor_name"],
                                stage=move.to, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
 
@@ -94,7 +101,12 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
         row = (await events.CaseEvent.insert(events.event_row(case_id, "contact", user, activity.body[:500], payload)).returning(
             events.CaseEvent.id))[0]
         values = {Case.updated_at: utcnow()}
+        if activity.direction == "outbound" and activity.kind != "note":
+            values[Case.last_contact_at] = utcnow()
         if activity.next_action_on:
             values[Case.next_action_at] = datetime.combine(activity.next_action_on, time(9, 0), tzinfo=timezone.utc)
         await Case.update(values).where(Case.id == case_id)
+        from cases.negotiation import rescore
+
+        await rescore([case_id])
     return {"id": row["id"], **payload}

@@ -39,7 +39,10 @@ class Case(Table, tablename="collection_cases"):
     jurisdiction = Varchar(length=2, default="ES")
     currency = Varchar(length=3, default="EUR")
     next_action_at = Timestamptz(null=True, default=None)
-    priority = Integer(default=0)
+    priority = Integer(default=0)  # cases.queue.score, kept current by the services and the worker
+    priority_reasons = Varchar(length=200, default="")  # the score's reason codes, comma-separated
+    accepted_at = Timestamptz(null=True, default=None)
+    last_contact_at = Timestamptz(null=True, default=None)
     limitation_date = Date(null=True, default=None)
     notes = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
@@ -106,3 +109,52 @@ class ImportJob(Table, tablename="import_jobs"):
     errors = JSON(default="[]")
     created_at = Timestamptz(default=TimestamptzNow())
     committed_at = Timestamptz(null=True, default=None)
+
+
+class Promise(Table, tablename="promises"):
+    """A promise to pay: kept or broken is decided from the payments recorded by its date."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    promised_on = Date()
+    amount_cents = BigInt()
+    status = Varchar(length=10, default="open")  # open | kept | broken | replaced
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    resolved_at = Timestamptz(null=True, default=None)
+
+
+class PaymentPlan(Table, tablename="payment_plans"):
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    total_cents = BigInt()
+    instalment_count = Integer()
+    frequency = Varchar(length=10, default="monthly")  # weekly | fortnightly | monthly
+    first_due_on = Date()
+    status = Varchar(length=10, default="active")  # active | completed | broken | cancelled
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Instalment(Table, tablename="instalments"):
+    plan = ForeignKey(null=False, references=PaymentPlan, index=True, on_delete=OnDelete.restrict)
+    number = Integer()
+    due_on = Date(index=True)
+    amount_cents = BigInt()
+    status = Varchar(length=10, default="due")  # due | paid | missed
+
+
+class LedgerEntry(Table, tablename="ledger_entries"):
+    """Append-only money of a case. Amounts are signed cents: what the debtor owes goes up with
+    principal, interest, compensation and recoverable costs, and down with payments. A correction
+    is a new entry that names the one it reverses; nothing is edited."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)  # principal | interest | compensation | cost | payment | fee | remittance | reversal
+    amount_cents = BigInt()
+    booked_on = Date()
+    invoice = ForeignKey(references=Invoice, null=True, default=None, on_delete=OnDelete.restrict)
+    method = Varchar(length=20, default="")
+    reference = Varchar(length=100, default="")
+    idempotency_key = Varchar(length=100, null=True, default=None, unique=True)
+    reverses = Integer(null=True, default=None)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,281 @@
+"""The negotiator's use-cases: the queue (score, take next, assign), classification, promises,
+instalment plans and payments. Each writes its rows, the case event and the new score in ONE
+transaction."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from piccolo.query.functions.aggregate import Min, Sum
+
+from agency.auth import CurrentUser
+from agency.db import as_date, atomic, engine, is_sqlite, utcnow
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tables import User
+from agency.tenancy import get_visible
+from cases import events
+from cases.money import to_cents
+from cases.plans import Payment, check_promise, instalment_statuses, promise_status, split_plan
+from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
+from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
+
+PAYMENT_METHODS = ("transfer", "card", "cash", "direct_debit", "cheque", "other")
+
+
+# --- money (until the ledger issue extends it) ------------------------------------------------------
+
+async def outstanding_by_case(case_ids: list[int]) -> dict[int, int]:
+    """Undisputed principal minus payments, in cents, per case."""
+    if not case_ids:
+        return {}
+    principal = {r["case"]: int(r["cents"] or 0) for r in await Invoice.select(Invoice.case, Sum(Invoice.amount_cents, alias="cents")).where(
+        Invoice.case.is_in(case_ids) & (Invoice.disputed == False)).group_by(Invoice.case)}  # noqa: E712
+    paid = await paid_by_case(case_ids)
+    return {c: principal.get(c, 0) - paid.get(c, 0) for c in case_ids}
+
+
+async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
+    if not case_ids:
+        return {}
+    rows = await LedgerEntry.select(LedgerEntry.case, Sum(LedgerEntry.amount_cents, alias="cents")).where(
+        LedgerEntry.case.is_in(case_ids) & (LedgerEntry.kind == "payment")).group_by(LedgerEntry.case)
+    return {r["case"]: int(r["cents"] or 0) for r in rows}
+
+
+async def payments_of(case_id: int) -> list[Payment]:
+    rows = await LedgerEntry.select(LedgerEntry.booked_on, LedgerEntry.amount_cents).where(
+        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment"))
+    return [Payment(r["booked_on"], r["amount_cents"]) for r in rows]
+
+
+# --- the score ---------------------------------------------------------------------------------------
+
+async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
+    """Recompute the queue score of these cases (bulk: a handful of queries for any number)."""
+    now = now or utcnow()
+    for start in range(0, len(case_ids), 1000):
+        ids = case_ids[start:start + 1000]
+        cases = await Case.select(
+            Case.id, Case.stage, Case.next_action_at, Case.limitation_date, Case.accepted_at, Case.last_contact_at,
+            Case.debtor.classification.as_alias("classification"),
+        ).where(Case.id.is_in(ids))
+        outstanding = await outstanding_by_case(ids)
+        oldest = {r["case"]: as_date(r["oldest"]) for r in await Invoice.select(Invoice.case, Min(Invoice.due_date, alias="oldest")).where(
+            Invoice.case.is_in(ids)).group_by(Invoice.case)}
+        broken: dict[int, int] = defaultdict(int)
+        for r in await Promise.select(Promise.case).where(Promise.case.is_in(ids) & (Promise.status == "broken")):
+            broken[r["case"]] += 1
+        missed: dict[int, int] = defaultdict(int)
+        for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
+                Instalment.plan.case.is_in(ids) & (Instalment.status == "missed") & (Instalment.plan.status == "active")):
+            missed[r["case"]] += 1
+        for c in cases:
+            points, reasons = score(QueueFacts(
+                stage=c["stage"], outstanding_cents=outstanding.get(c["id"], 0), oldest_due_date=oldest.get(c["id"]),
+                next_action_at=c["next_action_at"], broken_promises=broken[c["id"]], missed_instalments=missed[c["id"]],
+                classification=c["classification"] or "unknown", limitation_date=c["limitation_date"], accepted_at=c["accepted_at"],
+                last_contact_at=c["last_contact_at"],
+            ), now)
+            await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
+
+
+async def rescore_open_cases(settings=None) -> int:
+    """Worker job: scores move with time (days overdue, actions falling due), so refresh them."""
+    done, last_id = 0, 0
+    while True:
+        ids = [r["id"] for r in await Case.select(Case.id).where(Case.stage.is_in(list(QUEUE_STAGES)) & (Case.id > last_id))
+               .order_by(Case.id).limit(1000)]
+        if not ids:
+            return done
+        async with atomic():
+            await rescore(ids)
+        done += len(ids)
+        last_id = ids[-1]
+
+
+# --- the queue ---------------------------------------------------------------------------------------
+
+async def take_next(user: CurrentUser) -> int | None:
+    """Assign the highest-scored unassigned case whose next action is due to ``user``. Twenty people
+    pressing at once get twenty different cases: FOR UPDATE SKIP LOCKED on PostgreSQL, the
+    IMMEDIATE write lock on SQLite."""
+    now = utcnow()
+    stages = ", ".join(f"'{s}'" for s in QUEUE_STAGES)
+    async with atomic():
+        db = engine()
+        if is_sqlite():
+            rows = await db.run_querystring(_qs(
+                f"SELECT id FROM collection_cases WHERE stage IN ({stages}) AND negotiator IS NULL "
+                "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1", now))
+        else:
+            rows = await db.run_querystring(_qs(
+                f"SELECT id FROM collection_cases WHERE stage IN ({stages}) AND negotiator IS NULL "
+                "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED", now))
+        if not rows:
+            return None
+        case_id = rows[0]["id"]
+        await Case.update({Case.negotiator: user.id, Case.updated_at: now}).where(Case.id == case_id)
+        await events.record(case_id, "assigned", user, _("%(name)s took the case from the queue.") % {"name": user.name},
+                            {"negotiator": user.id, "via": "take_next"})
+    return case_id
+
+
+def _qs(template: str, *args):
+    from piccolo.querystring import QueryString
+
+    return QueryString(template, *args)
+
+
+async def assign(user: CurrentUser, case_id: int, negotiator_id: int | None) -> None:
+    if negotiator_id is not None and not await User.exists().where(
+            (User.id == negotiator_id) & (User.role == Role.negotiator.value) & (User.active == True)):  # noqa: E712
+        raise ClientException(detail=_("Choose an active negotiator."))
+    await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    async with atomic():
+        await Case.update({Case.negotiator: negotiator_id, Case.updated_at: utcnow()}).where(Case.id == case_id)
+        await events.record(case_id, "assigned", user, "", {"negotiator": negotiator_id, "via": "admin"})
+
+
+# --- classification ------------------------------------------------------------------------------------
+
+async def classify(user: CurrentUser, case_id: int, classification: str) -> None:
+    if classification not in CLASSIFICATIONS:
+        raise ClientException(detail=_("The classification is intentional, negligent, circumstantial or unknown."))
+    case = await get_visible(Case.select(Case.id, Case.debtor).where(Case.id == case_id), user, Case.organisation)
+    async with atomic():
+        await Debtor.update({Debtor.classification: classification}).where(Debtor.id == case["debtor"])
+        await events.record(case_id, "classified", user, classification, {"classification": classification})
+        await rescore([case_id])
+
+
+# --- promises, plans, payments -----------------------------------------------------------------------------
+
+async def _open_case(user: CurrentUser, case_id: int) -> dict:
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation).where(Case.id == case_id), user,
+                             Case.organisation)
+    if case["closed_at"] is not None:
+        raise ClientException(detail=_("This case is closed."))
+    return case
+
+
+async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount: Decimal, today: date) -> int:
+    await _open_case(user, case_id)
+    cents = to_cents(amount)
+    async with atomic():
+        outstanding = (await outstanding_by_case([case_id]))[case_id]
+        check_promise(promised_on, cents, outstanding, today)
+        await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
+            (Promise.case == case_id) & (Promise.status == "open"))
+        row = (await Promise.insert(Promise(case=case_id, promised_on=promised_on, amount_cents=cents, created_by=user.id)).returning(
+            Promise.id))[0]
+        await Case.update({Case.next_action_at: datetime.combine(promised_on + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
+            Case.id == case_id)
+        await events.record(case_id, "promise", user, "", {"promise_id": row["id"], "promised_on": promised_on.isoformat(),
+                                                           "amount": str(amount)})
+        await rescore([case_id])
+    return row["id"]
+
+
+async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, first_due_on: date, today: date) -> int:
+    await _open_case(user, case_id)
+    async with atomic():
+        outstanding = (await outstanding_by_case([case_id]))[case_id]
+        parts = split_plan(outstanding, count, first_due_on, frequency, today)
+        await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active"))
+        plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
+                                                        first_due_on=first_due_on, created_by=user.id)).returning(PaymentPlan.id))[0]["id"]
+        await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
+        await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
+            Case.id == case_id)
+        await events.record(case_id, "plan", user, "", {
+            "plan_id": plan_id, "total": str(Decimal(outstanding) / 100), "instalments": [
+                {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
+        await rescore([case_id])
+    return plan_id
+
+
+async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, received_on: date, method: str, reference: str,
+                         idempotency_key: str | None, today: date) -> tuple[int, bool]:
+    """Returns (ledger entry id, created). The same Idempotency-Key again returns the first entry."""
+    await _open_case(user, case_id)
+    if amount <= 0:
+        raise ClientException(detail=_("The amount must be greater than zero."))
+    if received_on > today:
+        raise ClientException(detail=_("A payment cannot be received in the future."))
+    if method not in PAYMENT_METHODS:
+        raise ClientException(detail=_("The method is one of: %(methods)s.") % {"methods": ", ".join(PAYMENT_METHODS)})
+    key = (idempotency_key or "").strip()[:100] or None
+    if key:
+        existing = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case).where(LedgerEntry.idempotency_key == key).first()
+        if existing:
+            if existing["case"] != case_id:
+                raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for another case."))
+            return existing["id"], False
+    cents = to_cents(amount)
+    async with atomic():
+        row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on, method=method,
+                                                    reference=reference.strip()[:100], idempotency_key=key, created_by=user.id)
+                                        ).returning(LedgerEntry.id))[0]
+        await events.record(case_id, "payment", user, "", {"entry_id": row["id"], "amount": str(amount), "received_on": received_on.isoformat(),
+                                                           "method": method})
+        await _settle_commitments([case_id], today, user)
+        await rescore([case_id])
+    return row["id"], True
+
+
+async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUser | None) -> int:
+    """Decide open promises and due instalments from the payments recorded; each change once, with its event."""
+    changed = 0
+    for case_id in case_ids:
+        payments = await payments_of(case_id)
+        for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")):
+            status = promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today)
+            if status != "open":
+                done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow()}).where(
+                    (Promise.id == p["id"]) & (Promise.status == "open")).returning(Promise.id)
+                if done:
+                    changed += 1
+                    await events.record(case_id, f"promise_{status}", actor, "", {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
+                                                                                  "promised_on": p["promised_on"].isoformat()})
+        for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")):
+            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+            statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
+                                           plan["created_at"].date(), today)
+            for r, status in zip(rows, statuses):
+                if status != r["status"]:
+                    await Instalment.update({Instalment.status: status}).where(Instalment.id == r["id"])
+                    if status == "missed":
+                        changed += 1
+                        await events.record(case_id, "instalment_missed", actor, "", {"plan_id": plan["id"], "number": r["number"],
+                                                                                      "due_on": r["due_on"].isoformat()})
+            if statuses and all(s == "paid" for s in statuses):
+                await PaymentPlan.update({PaymentPlan.status: "completed"}).where(PaymentPlan.id == plan["id"])
+    return changed
+
+
+async def settle_due_commitments(settings=None, today: date | None = None) -> int:
+    """Worker job: promises and instalments whose date has passed are marked once; their cases rise."""
+    today = today or date.today()
+    cutoff = today - timedelta(days=3)
+    promise_cases = [r["case"] for r in await Promise.select(Promise.case).where((Promise.status == "open") & (Promise.promised_on < cutoff))]
+    plan_cases = [r["case"] for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
+        (Instalment.status == "due") & (Instalment.due_on < cutoff) & (Instalment.plan.status == "active"))]
+    case_ids = sorted(set(promise_cases) | set(plan_cases))
+    changed = 0
+    for start in range(0, len(case_ids), 200):
+        ids = case_ids[start:start + 200]
+        async with atomic():
+            changed += await _settle_commitments(ids, today, None)
+            await rescore(ids)
+    return changed
+
+
+async def case_commitments(case_id: int) -> dict:
+    promises = await Promise.select().where(Promise.case == case_id).order_by(Promise.id, ascending=False)
+    plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & PaymentPlan.status.is_in(["active", "completed"])).order_by(
+        PaymentPlan.id, ascending=False).first()
+    instalments = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else []
+    return {"promises": promises, "plan": plan, "instalments": instalments}

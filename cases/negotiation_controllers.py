@@ -1,0 +1,247 @@
+"""The negotiator's routes: the queue, take next, assign, classify, promises, plans, payments."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ClientException
+from litestar.params import Parameter
+from litestar.response import Template
+from typing_extensions import Annotated
+
+from agency.accounts import FormErrors
+from agency.auth import admin_only, roles, staff_only
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tables import Organisation, User
+from agency.web import form_data, notify, page, redirect, user_of
+from cases import negotiation
+from cases.controllers import case_detail, case_out
+from cases.intake import parse_date
+from cases.money import AmountError, from_cents, parse_amount
+from cases.plans import PlanError
+from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, REASONS
+from cases.tables import Case
+
+negotiators = roles(Role.negotiator, Role.admin)
+QUEUE_PAGE = 50
+
+
+def _amount(raw: Any, field: str = "amount") -> Decimal:
+    try:
+        amount = parse_amount(raw)
+    except AmountError:
+        raise FormErrors({field: _("Enter the amount as a number, e.g. 1234.56.")}) from None
+    if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+        raise FormErrors({field: _("Use a positive amount with at most two decimals.")})
+    return amount
+
+
+def _date(raw: Any, field: str) -> date:
+    try:
+        return parse_date(raw)
+    except ValueError:
+        raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
+
+
+def _plan_errors(exc: PlanError) -> FormErrors:
+    return FormErrors({k: str(v) for k, v in exc.errors.items()})
+
+
+async def queue_rows(user, stage: str | None, organisation_id: int | None, classification: str | None) -> list[dict]:
+    query = Case.select(
+        Case.id, Case.reference, Case.stage, Case.priority, Case.priority_reasons, Case.next_action_at, Case.negotiator,
+        Case.debtor.name.as_alias("debtor_name"), Case.debtor.classification.as_alias("classification"),
+        Case.organisation.legal_name.as_alias("creditor_name"), Case.currency,
+    ).where(Case.stage.is_in([stage] if stage in QUEUE_STAGES else list(QUEUE_STAGES)))
+    if user.role == Role.negotiator:
+        query = query.where(Case.negotiator.is_null() | (Case.negotiator == user.id))
+    if organisation_id:
+        query = query.where(Case.organisation == organisation_id)
+    if classification in CLASSIFICATIONS:
+        query = query.where(Case.debtor.classification == classification)
+    rows = await query.order_by(Case.priority, ascending=False).order_by(Case.id).limit(QUEUE_PAGE)
+    owed = await negotiation.outstanding_by_case([r["id"] for r in rows])
+    for r in rows:
+        r["outstanding"] = from_cents(owed.get(r["id"], 0))
+        r["reasons"] = [str(REASONS[c]) for c in r["priority_reasons"].split(",") if c in REASONS]
+    return rows
+
+
+class QueueItem(msgspec.Struct):
+    id: int
+    reference: str
+    stage: str
+    priority: int
+    reasons: list[str]
+    debtor: str
+    creditor: str
+    outstanding: Decimal
+    assigned_to_me: bool
+
+
+class QueueApi(Controller):
+    path = "/api/v1/queue"
+    tags = ["queue"]
+    guards = [negotiators]
+
+    @get("/", summary="The caller's queue: their cases and unassigned ones, highest score first, with the reasons")
+    async def list(self, request: Request, stage: str | None = None) -> list[QueueItem]:
+        user = user_of(request)
+        return [QueueItem(id=r["id"], reference=r["reference"], stage=r["stage"], priority=r["priority"], reasons=r["reasons"],
+                          debtor=r["debtor_name"], creditor=r["creditor_name"], outstanding=r["outstanding"],
+                          assigned_to_me=r["negotiator"] == user.id)
+                for r in await queue_rows(user, stage, None, None)]
+
+    @post("/claim", summary="Take the next case: assigned to the caller, or 204 when nothing is due")
+    async def claim(self, request: Request) -> Response:
+        user = user_of(request)
+        case_id = await negotiation.take_next(user)
+        if case_id is None:
+            return Response(content=None, status_code=204)
+        detail = await case_detail(user, case_id)
+        return Response(case_out(detail["case"], detail), status_code=200)
+
+
+class PromiseIn(msgspec.Struct):
+    promised_on: str
+    amount: str
+
+
+class PlanIn(msgspec.Struct):
+    instalments: int
+    first_due_on: str
+    frequency: str = "monthly"
+
+
+class PaymentIn(msgspec.Struct):
+    amount: str
+    received_on: str
+    method: str = "transfer"
+    reference: str = ""
+
+
+class NegotiationApi(Controller):
+    path = "/api/v1/cases/{case_id:int}"
+    tags = ["cases"]
+    guards = [staff_only]
+
+    @post("/promises", status_code=201, summary="Record a promise to pay")
+    async def promise(self, request: Request, case_id: int, data: PromiseIn) -> dict:
+        try:
+            pid = await negotiation.add_promise(user_of(request), case_id, _date(data.promised_on, "promised_on"), _amount(data.amount),
+                                                date.today())
+        except PlanError as exc:
+            raise _plan_errors(exc) from None
+        return {"id": pid}
+
+    @post("/plans", status_code=201, summary="Agree an instalment plan over what is owed (the cents add up)")
+    async def plan(self, request: Request, case_id: int, data: PlanIn) -> dict:
+        try:
+            plan_id = await negotiation.add_plan(user_of(request), case_id, data.instalments, data.frequency,
+                                                 _date(data.first_due_on, "first_due_on"), date.today())
+        except PlanError as exc:
+            raise _plan_errors(exc) from None
+        c = await negotiation.case_commitments(case_id)
+        return {"id": plan_id, "instalments": [{"number": i["number"], "due_on": i["due_on"].isoformat(),
+                                                 "amount": str(from_cents(i["amount_cents"]))} for i in c["instalments"]]}
+
+    @post("/payments", status_code=201, summary="Record a payment received (send an Idempotency-Key header)")
+    async def payment(self, request: Request, case_id: int, data: PaymentIn,
+                      idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+        entry_id, created = await negotiation.record_payment(
+            user_of(request), case_id, _amount(data.amount), _date(data.received_on, "received_on"), data.method, data.reference,
+            idempotency_key, date.today())
+        return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)
+
+
+class QueuePages(Controller):
+    guards = [negotiators]
+
+    @get("/queue")
+    async def queue(self, request: Request, stage: str | None = None, organisation_id: int | None = None,
+                    classification: str | None = None) -> Template:
+        user = user_of(request)
+        rows = await queue_rows(user, stage, organisation_id, classification)
+        organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
+        return page(request, "cases/queue.html", fragment="cases/_queue_table.html", rows=rows, stages=QUEUE_STAGES,
+                    classifications=CLASSIFICATIONS, organisations=organisations, stage=stage or "",
+                    organisation_id=organisation_id or "", classification=classification or "")
+
+    @post("/queue/take")
+    async def take(self, request: Request) -> Response:
+        case_id = await negotiation.take_next(user_of(request))
+        if case_id is None:
+            notify(request, _("Nothing is due in the queue right now."), "info")
+            return redirect("/queue", request)
+        return redirect(f"/cases/{case_id}", request)
+
+
+class CaseActionPages(Controller):
+    path = "/cases/{case_id:int}"
+    guards = [staff_only]
+
+    async def _do(self, request: Request, case_id: int, action, done: str) -> Response:
+        try:
+            await action()
+            notify(request, done)
+        except PlanError as exc:
+            for message in exc.errors.values():
+                notify(request, str(message), "error")
+        except FormErrors as exc:
+            for message in exc.errors.values():
+                notify(request, str(message), "error")
+        except ClientException as exc:
+            notify(request, str(exc.detail), "error")
+        return redirect(f"/cases/{case_id}", request)
+
+    @post("/classify")
+    async def classify(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        return await self._do(request, case_id, lambda: negotiation.classify(user_of(request), case_id, data.get("classification", "")),
+                              _("Classification saved."))
+
+    @post("/promises")
+    async def promise(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+
+        async def act():
+            await negotiation.add_promise(user_of(request), case_id, _date(data.get("promised_on"), "promised_on"),
+                                          _amount(data.get("amount")), date.today())
+        return await self._do(request, case_id, act, _("Promise recorded."))
+
+    @post("/plans")
+    async def plan(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+
+        async def act():
+            count = data.get("instalments", "")
+            if not str(count).isdigit():
+                raise FormErrors({"instalments": _("Between 1 and %(n)s instalments.") % {"n": 60}})
+            await negotiation.add_plan(user_of(request), case_id, int(count), data.get("frequency", "monthly"),
+                                       _date(data.get("first_due_on"), "first_due_on"), date.today())
+        return await self._do(request, case_id, act, _("Instalment plan agreed."))
+
+    @post("/payments")
+    async def payment(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+
+        async def act():
+            await negotiation.record_payment(user_of(request), case_id, _amount(data.get("amount")),
+                                             _date(data.get("received_on"), "received_on"), data.get("method", "transfer"),
+                                             data.get("reference", ""), data.get("idempotency_key"), date.today())
+        return await self._do(request, case_id, act, _("Payment recorded."))
+
+    @post("/assign", guards=[admin_only])
+    async def assign(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        raw = data.get("negotiator_id", "")
+        return await self._do(request, case_id, lambda: negotiation.assign(user_of(request), case_id, int(raw) if str(raw).isdigit() else None),
+                              _("Assignment saved."))
+
+
+async def negotiators_list() -> list[dict]:
+    return await User.select(User.id, User.name).where((User.role == Role.negotiator.value) & (User.active == True)).order_by(User.name)  # noqa: E712

@@ -1,0 +1,95 @@
+"""Promises to pay and instalment plans (pure): how a plan splits the debt, and which promises and
+instalments were kept, from the payments recorded."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from agency.i18n import lazy_gettext as _l
+
+FREQUENCIES = ("weekly", "fortnightly", "monthly")
+MAX_INSTALMENTS = 60
+GRACE_DAYS = 3  # an instalment paid within three days of its date is on time
+
+
+class PlanError(ValueError):
+    def __init__(self, errors: dict[str, object]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _add_months(d: date, months: int) -> date:
+    month = d.month - 1 + months
+    year, month = d.year + month // 12, month % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def due_dates(first: date, count: int, frequency: str) -> list[date]:
+    if frequency == "weekly":
+        return [first + timedelta(weeks=n) for n in range(count)]
+    if frequency == "fortnightly":
+        return [first + timedelta(weeks=2 * n) for n in range(count)]
+    return [_add_months(first, n) for n in range(count)]
+
+
+def split_plan(total_cents: int, count: int, first: date, frequency: str, today: date) -> list[tuple[int, date, int]]:
+    """(number, due date, cents) for each instalment: equal parts, the remainder on the last, so the
+    instalments always add up to the debt to the cent."""
+    errors: dict[str, object] = {}
+    if total_cents <= 0:
+        errors["total"] = _l("There is nothing outstanding to split into instalments.")
+    if not 1 <= count <= MAX_INSTALMENTS:
+        errors["instalments"] = _l("Between 1 and %(n)s instalments.", n=MAX_INSTALMENTS)
+    if frequency not in FREQUENCIES:
+        errors["frequency"] = _l("The frequency is weekly, fortnightly or monthly.")
+    if first < today:
+        errors["first_due_on"] = _l("The first instalment cannot be in the past.")
+    if errors:
+        raise PlanError(errors)
+    base = total_cents // count
+    amounts = [base] * (count - 1) + [total_cents - base * (count - 1)]
+    return [(n + 1, d, a) for n, (d, a) in enumerate(zip(due_dates(first, count, frequency), amounts))]
+
+
+def check_promise(promised_on: date, amount_cents: int, outstanding_cents: int, today: date) -> None:
+    errors: dict[str, object] = {}
+    if promised_on < today:
+        errors["promised_on"] = _l("A promise is for today or a later date.")
+    if amount_cents <= 0:
+        errors["amount"] = _l("The promised amount must be greater than zero.")
+    elif amount_cents > outstanding_cents:
+        errors["amount"] = _l("The promise is larger than what is owed.")
+    if errors:
+        raise PlanError(errors)
+
+
+@dataclass(frozen=True)
+class Payment:
+    received_on: date
+    cents: int
+
+
+def promise_status(promised_on: date, amount_cents: int, made_on: date, payments: list[Payment], today: date) -> str:
+    """kept once the payments since the promise reach its amount by its date; broken when its date
+    (plus the grace days) has passed without that; open meanwhile."""
+    paid = sum(p.cents for p in payments if made_on <= p.received_on <= promised_on + timedelta(days=GRACE_DAYS))
+    if paid >= amount_cents:
+        return "kept"
+    return "broken" if today > promised_on + timedelta(days=GRACE_DAYS) else "open"
+
+
+def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date, today: date) -> list[str]:
+    """Payments since the plan was agreed settle the instalments in order (cumulatively): the k-th
+    is paid once the total paid covers the first k; missed when its date plus grace has passed."""
+    paid_total = sum(p.cents for p in payments if p.received_on >= since)
+    statuses, due_so_far = [], 0
+    for _number, due_on, cents in instalments:
+        due_so_far += cents
+        if paid_total >= due_so_far:
+            statuses.append("paid")
+        elif today > due_on + timedelta(days=GRACE_DAYS):
+            statuses.append("missed")
+        else:
+            statuses.append("due")
+    return statuses

@@ -1,0 +1,100 @@
+"""Queue, take next, promises, plans and payments through the API and the pages."""
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+
+from agency.auth import CurrentUser
+from agency.roles import Role
+from cases.negotiation import take_next
+from cases.tables import Case, CaseEvent, Instalment, Promise
+from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.http.test_stages import _case
+
+TODAY = date.today()
+
+
+async def _accepted_case(client, ch, nh) -> dict:
+    case = await _case(client, ch)
+    r = await client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "amicable"}, headers=nh)
+    assert r.status_code == 200, r.text
+    return case
+
+
+@pytest.fixture
+async def people(make_client):
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    negotiator = await create_user("negotiator")
+    client = await make_client()
+    return {"client": client, "ch": await api_token(client, creditor["email"]), "nh": await api_token(client, negotiator["email"]),
+            "negotiator": negotiator, "org": org}
+
+
+async def test_promise_plan_payment_and_the_creditors_view(people):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    cid = case["id"]
+    assert (await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "100.00"}, headers=ch)).status_code == 403
+    r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": (TODAY - timedelta(days=1)).isoformat(), "amount": "100"}, headers=nh)
+    assert r.status_code == 400 and "promised_on" in r.json()["errors"]
+    r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "99999"}, headers=nh)
+    assert r.status_code == 400 and "amount" in r.json()["errors"]
+    r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "100.00"}, headers=nh)
+    assert r.status_code == 201
+    # a payment with an Idempotency-Key, sent twice: one entry
+    body = {"amount": "100.00", "received_on": TODAY.isoformat(), "method": "transfer", "reference": "TR-1"}
+    first = await c.post(f"/api/v1/cases/{cid}/payments", json=body, headers={**nh, "Idempotency-Key": f"k-{cid}"})
+    again = await c.post(f"/api/v1/cases/{cid}/payments", json=body, headers={**nh, "Idempotency-Key": f"k-{cid}"})
+    assert first.status_code == 201 and again.status_code == 200 and first.json()["id"] == again.json()["id"]
+    assert (await Promise.select(Promise.status).where(Promise.case == cid).first())["status"] == "kept"
+    # a three-instalment plan over the rest: 1300.00 - 100.00 = 1200.00
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 3, "first_due_on": TODAY.isoformat()}, headers=nh)
+    assert r.status_code == 201 and [i["amount"] for i in r.json()["instalments"]] == ["400.00", "400.00", "400.00"]
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 0, "first_due_on": TODAY.isoformat()}, headers=nh)
+    assert r.status_code == 400
+    view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
+    kinds = [e["kind"] for e in view["events"]]
+    assert {"stage_changed", "promise", "payment", "promise_kept", "plan"} <= set(kinds)
+    assert view["balance"]["paid"] == "100.00" and view["balance"]["outstanding"] == "1200.00"
+
+
+async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(["amicable"]))
+    ids = [(await _accepted_case(c, ch, nh))["id"] for _ in range(20)]
+    users = [await create_user("negotiator") for _ in range(20)]
+    takers = [CurrentUser(id=u["id"], email=u["email"], name="n", role=Role.negotiator, organisation_id=None, language="es") for u in users]
+    got = await asyncio.gather(*[take_next(t) for t in takers])
+    assert sorted(g for g in got if g) == sorted(ids)
+    assert await take_next(takers[0]) is None
+
+
+async def test_queue_page_and_take_next(people, make_client):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(["amicable"]))
+    case = await _accepted_case(c, ch, nh)
+    page_client, me = await signed_in(make_client, "negotiator")
+    queue = await page_client.get("/queue")
+    assert queue.status_code == 200 and case["reference"] in queue.text
+    r = await post_form(page_client, "/queue/take")
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{case['id']}"
+    assert (await Case.select(Case.negotiator).where(Case.id == case["id"]).first())["negotiator"] == me["id"]
+    api = await page_client.post("/api/v1/queue/claim", headers={"x-csrftoken": page_client.cookies.get("agency_csrf")})
+    assert api.status_code == 204
+    creditor_client, _ = await signed_in(make_client, "creditor", people["org"])
+    assert (await creditor_client.get("/queue")).status_code == 403
+
+
+async def test_case_page_forms(people, make_client):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    pc, _ = await signed_in(make_client, "negotiator")
+    r = await post_form(pc, f"/cases/{case['id']}/classify", {"classification": "intentional"})
+    assert r.status_code == 303
+    r = await post_form(pc, f"/cases/{case['id']}/plans", {"instalments": "3", "frequency": "monthly", "first_due_on": TODAY.isoformat()})
+    assert r.status_code == 303
+    assert await Instalment.count().where(Instalment.plan.case == case["id"]) == 3
+    page = await pc.get(f"/cases/{case['id']}")
+    assert "433,33" in page.text and "433,34" in page.text  # 1300.00 in three: the cent on the last
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "classified"))

@@ -1,0 +1,83 @@
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from cases.plans import Payment, PlanError, check_promise, instalment_statuses, promise_status, split_plan
+from cases.queue import QueueFacts, score
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+TODAY = NOW.date()
+BASE = QueueFacts(stage="amicable", outstanding_cents=100_000, oldest_due_date=TODAY - timedelta(days=90),
+                  next_action_at=NOW + timedelta(days=2), broken_promises=0, missed_instalments=0, classification="unknown",
+                  limitation_date=None, accepted_at=NOW - timedelta(days=10), last_contact_at=NOW - timedelta(days=3))
+
+
+def test_worked_example():
+    # 1,000 EUR: 10*log10(1001) = 30.0; 90 days: 10; stage amicable: 5 -> 45
+    assert score(BASE, NOW) == (45, ("amount", "overdue"))
+
+
+def test_each_part_moves_the_score():
+    base, _ = score(BASE, NOW)
+    from dataclasses import replace
+
+    assert score(replace(BASE, broken_promises=1), NOW)[0] == base + 15
+    assert score(replace(BASE, broken_promises=5), NOW)[0] == base + 30
+    assert score(replace(BASE, missed_instalments=1), NOW)[0] == base + 12
+    assert score(replace(BASE, classification="intentional"), NOW)[0] == base + 10
+    assert score(replace(BASE, next_action_at=NOW - timedelta(minutes=1)), NOW)[0] == base + 15
+    assert score(replace(BASE, limitation_date=TODAY + timedelta(days=90)), NOW)[0] == base + 20
+    assert score(replace(BASE, limitation_date=TODAY + timedelta(days=91)), NOW)[0] == base + 10
+    assert score(replace(BASE, last_contact_at=NOW - timedelta(hours=1)), NOW)[0] == base - 20
+
+
+def test_act_fast_after_24_hours_without_contact():
+    from dataclasses import replace
+
+    fresh = replace(BASE, accepted_at=NOW - timedelta(hours=23), last_contact_at=None)
+    late = replace(BASE, accepted_at=NOW - timedelta(hours=24), last_contact_at=None)
+    assert "act_fast" not in score(fresh, NOW)[1]
+    assert "act_fast" in score(late, NOW)[1] and score(late, NOW)[0] == score(fresh, NOW)[0] + 25
+
+
+class TestPlans:
+    def test_cents_add_up_with_the_remainder_on_the_last(self):
+        parts = split_plan(100_000, 3, TODAY, "monthly", TODAY)
+        assert [p[2] for p in parts] == [33_333, 33_333, 33_334]
+        assert sum(p[2] for p in parts) == 100_000
+        assert [p[1] for p in parts] == [date(2026, 11, 23), date(2026, 12, 23), date(2027, 1, 23)]
+
+    def test_month_ends_are_kept_in_short_months(self):
+        parts = split_plan(300, 3, date(2027, 1, 31), "monthly", TODAY)
+        assert [p[1] for p in parts] == [date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31)]
+
+    @pytest.mark.parametrize("total,count,first,freq,field", [
+        (0, 3, TODAY, "monthly", "total"), (100, 0, TODAY, "monthly", "instalments"),
+        (100, 3, TODAY - timedelta(days=1), "monthly", "first_due_on"), (100, 3, TODAY, "daily", "frequency"),
+    ])
+    def test_refused(self, total, count, first, freq, field):
+        with pytest.raises(PlanError) as exc:
+            split_plan(total, count, first, freq, TODAY)
+        assert field in exc.value.errors
+
+    def test_instalments_kept_and_missed(self):
+        parts = split_plan(30_000, 3, date(2026, 10, 1), "monthly", date(2026, 10, 1))
+        payments = [Payment(date(2026, 10, 2), 10_000)]
+        assert instalment_statuses(parts, payments, date(2026, 9, 30), date(2026, 11, 23)) == ["paid", "missed", "due"]
+        assert instalment_statuses(parts, payments, date(2026, 9, 30), date(2026, 11, 4)) == ["paid", "due", "due"]
+
+
+class TestPromises:
+    def test_kept_open_broken(self):
+        made, on = date(2026, 11, 1), date(2026, 11, 10)
+        assert promise_status(on, 5000, made, [Payment(date(2026, 11, 9), 5000)], TODAY) == "kept"
+        assert promise_status(on, 5000, made, [], date(2026, 11, 13)) == "open"  # grace
+        assert promise_status(on, 5000, made, [], date(2026, 11, 14)) == "broken"
+        assert promise_status(on, 5000, made, [Payment(date(2026, 10, 30), 5000)], TODAY) == "broken"  # paid before, not for it
+
+    def test_refused(self):
+        with pytest.raises(PlanError):
+            check_promise(TODAY - timedelta(days=1), 100, 1000, TODAY)
+        with pytest.raises(PlanError):
+            check_promise(TODAY, 2000, 1000, TODAY)
+        check_promise(TODAY, 1000, 1000, TODAY)
