@@ -106,9 +106,14 @@ def format_number(value, digits: int | None = None) -> str:
     return format_decimal(value, format=fmt, locale=_FORMAT_LOCALE[get_language()])
 
 
-def format_day(value: date | datetime | None) -> str:
-    if value is None:
+def format_day(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):  # ISO dates kept in event data
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = value.astimezone(DISPLAY_TZ).date()
     lang = get_language()

@@ -1,0 +1,55 @@
+"""A negotiator takes the next case, logs a call with a promise, agrees a three-instalment plan;
+the creditor then sees the stage and the promise on their timeline."""
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.e2e.conftest import shot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_server):
+    sign_in(page, "negotiator@demo.test")
+    assert page.url.endswith("/queue")
+    page.locator("form[action='/queue/take'] button").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_url = page.url
+    reference = page.locator("h1").inner_text().strip()
+    creditor = page.locator(".case-header p", has_text="→").first.inner_text().split("→")[0].strip()
+
+    promised = (date.today() + timedelta(days=5)).isoformat()
+    page.select_option("#c-kind", "call")
+    page.select_option("#c-outcome", "promise_to_pay")
+    page.locator("#c-body").fill("Dice que pagará 100 euros el viernes.")
+    page.locator("#c-next").fill(promised)
+    page.locator("#log-contact button[type=submit]").click()
+    page.wait_for_selector("#timeline .event-contact")
+
+    page.locator("#pd").fill(promised)
+    page.locator("#pa").fill("100,00")
+    page.locator("form[action$='/promises'] button").click()
+    page.wait_for_selector("#commitments")
+
+    page.locator("#money-actions details:nth-of-type(2) summary").click()
+    page.locator("#pn").fill("3")
+    page.locator("#p1").fill((date.today() + timedelta(days=30)).isoformat())
+    page.locator("form[action$='/plans'] button").click()
+    page.wait_for_selector("#commitments table tbody tr:nth-child(3)")
+    shot(page, "negotiator-case")
+
+    # the creditor of that case sees the stage and the promise on their timeline
+    creditor_email = "creditor@demo.test" if "Levante" in creditor else "creditor2@demo.test"
+    other = browser.new_context(base_url=live_server, locale="es-ES")
+    cp = other.new_page()
+    sign_in(cp, creditor_email)
+    cp.goto(case_url)
+    timeline = cp.locator("#timeline").inner_text()
+    assert "Fase amistosa" in timeline
+    assert "100,00" in timeline
+    assert "Dice que pagará" not in timeline  # the agency's call notes stay internal
+    assert cp.locator("#commitments table tbody tr").count() == 3
+    shot(cp, "creditor-sees-promise")
+    other.close()
+    assert reference.startswith("EXP-")
