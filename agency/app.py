@@ -31,6 +31,7 @@ from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
+from cases.messages_controllers import MessageApi, MessagePages, TemplatePages
 from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
 
@@ -102,6 +103,9 @@ def create_app(manage_database: bool = True) -> Litestar:
             QueuePages,
             NegotiationApi,
             CaseActionPages,
+            TemplatePages,
+            MessageApi,
+            MessagePages,
             StagePages,
         ],
         middleware=[

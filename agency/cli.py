@@ -48,6 +48,9 @@ async def migrate() -> None:
     result = await run_forwards(app_name="all", migration_id="all")
     if not result.success:
         raise SystemExit(f"migration failed: {result.message}")
+    from cases.messages_service import ensure_seeds
+
+    await ensure_seeds()  # the starting message templates and reminder flow, when missing
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -69,7 +70,8 @@ async def send_pending(settings: Settings, limit: int = 100) -> int:
         return 0
     rows = (
         await OutboxMessage.select()
-        .where(OutboxMessage.sent_at.is_null() & (OutboxMessage.attempts < MAX_ATTEMPTS))
+        .where(OutboxMessage.sent_at.is_null() & (OutboxMessage.attempts < MAX_ATTEMPTS)
+               & (OutboxMessage.next_attempt_at.is_null() | (OutboxMessage.next_attempt_at <= utcnow())))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -89,7 +91,9 @@ async def send_pending(settings: Settings, limit: int = 100) -> int:
                 OutboxMessage.id == row["id"]
             )
         else:
-            await OutboxMessage.update({OutboxMessage.last_error: error[:500], OutboxMessage.attempts: row["attempts"] + 1}).where(
-                OutboxMessage.id == row["id"]
-            )
+            # Backoff: 2, 4, 8, 16 minutes before the next attempts.
+            await OutboxMessage.update({
+                OutboxMessage.last_error: error[:500], OutboxMessage.attempts: row["attempts"] + 1,
+                OutboxMessage.next_attempt_at: utcnow() + timedelta(minutes=2 ** (row["attempts"] + 1)),
+            }).where(OutboxMessage.id == row["id"])
     return sent

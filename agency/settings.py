@@ -48,6 +48,8 @@ class Settings:
     mail_from: str
     max_upload_bytes: int
     log_level: str
+    agency_name: str
+    agency_iban: str
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,4 +74,7 @@ def get_settings() -> Settings:
         mail_from=os.environ.get("AGENCY_MAIL_FROM", "Agencia <no-reply@agency.test>"),
         max_upload_bytes=int(os.environ.get("AGENCY_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         log_level=os.environ.get("AGENCY_LOG_LEVEL", "INFO"),
+        agency_name=os.environ.get("AGENCY_NAME", "Agencia de Recobro"),
+        # Where debtors pay: the agency's client account (a demo IBAN until set).
+        agency_iban=os.environ.get("AGENCY_PAYMENT_IBAN", "ES6000491500051234567892").replace(" ", ""),
     )

@@ -80,4 +80,5 @@ class OutboxMessage(Table, tablename="outbox_messages"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     sent_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None)  # after a failure: backoff
     last_error = Text(default="")

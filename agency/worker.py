@@ -16,10 +16,12 @@ log = logging.getLogger("agency.worker")
 
 Job = Callable[[Settings], Awaitable[int]]
 def _jobs() -> list[tuple[str, Job]]:
+    from cases.messages_service import send_due_reminders
     from cases.negotiation import rescore_open_cases, settle_due_commitments
     from cases.services import purge_staged_uploads
 
     return [
+        ("reminders", send_due_reminders),
         ("outbox", mail.send_pending),
         ("staged_uploads", purge_staged_uploads),
         ("commitments", settle_due_commitments),

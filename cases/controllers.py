@@ -165,6 +165,15 @@ class CaseApi(Controller):
         return case_out(detail["case"], detail)
 
 
+async def message_choices() -> list[dict]:
+    from cases.tables import MessageTemplate
+
+    rows = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.name).where(
+        (MessageTemplate.active == True) & (MessageTemplate.language == "es") & MessageTemplate.channel.is_in(["email", "whatsapp", "letter"])  # noqa: E712
+    ).order_by(MessageTemplate.name)
+    return rows
+
+
 class CasePages(Controller):
     @get("/cases", guards=[anyone_signed_in])
     async def cases(self, request: Request, stage: str | None = None, q: str | None = None, page_number: int = 1) -> Template:
@@ -198,7 +207,7 @@ class CasePages(Controller):
                     commitments=await case_commitments(case_id), classification=classification,
                     strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
-                    payment_key=secrets.token_hex(12), **detail)
+                    payment_key=secrets.token_hex(12), message_templates=await message_choices(), **detail)
 
     @get("/legal", guards=[roles(Role.lawyer, Role.admin)])
     async def legal(self, request: Request) -> Template:

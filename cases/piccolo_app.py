@@ -3,13 +3,15 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from cases.tables import (
-    Case, CaseEvent, CaseSequence, Debtor, Evidence, ImportJob, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise,
+    Case, CaseEvent, CaseSequence, Debtor, Evidence, ImportJob, Instalment, Invoice, LedgerEntry, MessageTemplate, PaymentPlan,
+    Promise, ReminderSent, ReminderStep,
 )
 
 APP_CONFIG = AppConfig(
     app_name="cases",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry],
+    table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry,
+                   MessageTemplate, ReminderStep, ReminderSent],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

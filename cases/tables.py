@@ -158,3 +158,39 @@ class LedgerEntry(Table, tablename="ledger_entries"):
     reverses = Integer(null=True, default=None)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MessageTemplate(Table, tablename="message_templates"):
+    """Emails, letters, WhatsApp texts and phone scripts with merge fields. Every save is a new
+    version; the active one is used, the older ones are kept."""
+
+    key = Varchar(length=40, index=True)
+    language = Varchar(length=5)
+    channel = Varchar(length=10)  # email | letter | whatsapp | sms | script
+    name = Varchar(length=100)
+    subject = Varchar(length=300, default="")
+    body = Text()
+    version = Integer(default=1)
+    active = Boolean(default=True)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReminderStep(Table, tablename="reminder_steps"):
+    """One step of the automatic reminder flow: the agency's default (no organisation) or a creditor's own."""
+
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    position = Integer()
+    anchor = Varchar(length=10, default="due")  # due | accepted
+    offset_days = Integer()
+    channel = Varchar(length=10, default="email")
+    template_key = Varchar(length=40)
+    active = Boolean(default=True)
+
+
+class ReminderSent(Table, tablename="reminders_sent"):
+    """A step that fired for a case: unique per (case, step), so it fires exactly once."""
+
+    case = ForeignKey(null=False, references=Case, on_delete=OnDelete.restrict)
+    step = ForeignKey(null=False, references=ReminderStep, on_delete=OnDelete.restrict)
+    sent_at = Timestamptz(default=TimestamptzNow())

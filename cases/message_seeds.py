@@ -1,0 +1,127 @@
+"""The starting set of messages, written for this product (Spanish and English), and the agency's
+default reminder flow. Loaded once by ``agency migrate`` when a template or step is missing; admins
+edit them afterwards (each edit a new version)."""
+from __future__ import annotations
+
+# key: (channel, name, {language: (subject, body)})
+TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
+    "first_contact": ("email", "Primer contacto / First contact", {
+        "es": ("Deuda pendiente con {{ creditor_name }} – expediente {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\n{{ creditor_name }} nos ha encargado la gestión de las siguientes facturas, que figuran impagadas:\n\n"
+               "{{ invoices_table }}\n\nImporte pendiente: {{ outstanding }}.\n\n"
+               "Si ya las ha pagado, responda a este mensaje con el justificante y lo comprobaremos. Si no, puede pagar por transferencia a\n"
+               "{{ payment_iban }} indicando el concepto «{{ payment_concept }}», o contestarnos para acordar una forma de pago a su medida.\n\n"
+               "Atentamente,\n{{ agency_name }}"),
+        "en": ("Outstanding debt with {{ creditor_name }} – case {{ reference }}",
+               "Dear {{ debtor_name }},\n\n{{ creditor_name }} has asked us to collect the following unpaid invoices:\n\n"
+               "{{ invoices_table }}\n\nAmount outstanding: {{ outstanding }}.\n\n"
+               "If you have already paid, reply with the proof of payment and we will check it. Otherwise you can pay by bank transfer to\n"
+               "{{ payment_iban }} quoting \"{{ payment_concept }}\", or reply to agree a way of paying that suits you.\n\n"
+               "Yours sincerely,\n{{ agency_name }}"),
+    }),
+    "reminder": ("email", "Recordatorio / Reminder", {
+        "es": ("Recordatorio: {{ outstanding }} pendientes – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nLe recordamos que sigue pendiente el pago de {{ outstanding }} a {{ creditor_name }}.\n\n"
+               "{{ invoices_table }}\n\nPuede pagar por transferencia a {{ payment_iban }} (concepto «{{ payment_concept }}») "
+               "o respondernos para proponer un plan de pagos.\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("Reminder: {{ outstanding }} outstanding – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nThis is a reminder that {{ outstanding }} is still owed to {{ creditor_name }}.\n\n"
+               "{{ invoices_table }}\n\nYou can pay by bank transfer to {{ payment_iban }} (reference \"{{ payment_concept }}\") "
+               "or reply to propose a payment plan.\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "overdue": ("email", "Deuda vencida / Overdue", {
+        "es": ("Aviso: deuda vencida desde el {{ oldest_due_date }} – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nNo hemos recibido respuesta a nuestros mensajes anteriores. La deuda de {{ outstanding }} "
+               "con {{ creditor_name }} está vencida desde el {{ oldest_due_date }}.\n\nLe rogamos que la abone o se ponga en contacto con "
+               "nosotros en un plazo de 10 días. De lo contrario, {{ creditor_name }} podrá iniciar otras acciones para su cobro, "
+               "incluida la vía judicial.\n\nTransferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("Notice: debt overdue since {{ oldest_due_date }} – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nWe have not heard from you about our previous messages. The debt of {{ outstanding }} to "
+               "{{ creditor_name }} has been overdue since {{ oldest_due_date }}.\n\nPlease pay it or contact us within 10 days. Otherwise "
+               "{{ creditor_name }} may take further steps to recover it, including legal action.\n\nBank transfer: {{ payment_iban }} – "
+               "reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "debt_summary": ("email", "Resumen de la deuda / Debt summary", {
+        "es": ("Resumen de su deuda – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nComo nos ha pedido, este es el detalle de su deuda con {{ creditor_name }} a {{ today }}:\n\n"
+               "{{ invoices_table }}\n\nPrincipal pendiente: {{ principal }}\nPagado: {{ paid }}\nTotal pendiente: {{ outstanding }}\n\n"
+               "Atentamente,\n{{ agency_name }}"),
+        "en": ("Summary of your debt – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nAs requested, here is the detail of your debt to {{ creditor_name }} as of {{ today }}:\n\n"
+               "{{ invoices_table }}\n\nPrincipal outstanding: {{ principal }}\nPaid: {{ paid }}\nTotal outstanding: {{ outstanding }}\n\n"
+               "Yours sincerely,\n{{ agency_name }}"),
+    }),
+    "promise_confirmation": ("email", "Confirmación de promesa / Promise confirmation", {
+        "es": ("Confirmación de su compromiso de pago – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nGracias por atender nuestra llamada. Confirmamos su compromiso de pagar {{ promise_amount }} "
+               "el {{ promise_date }}.\n\nTransferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("Confirmation of your promise to pay – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nThank you for speaking with us. We confirm your promise to pay {{ promise_amount }} on "
+               "{{ promise_date }}.\n\nBank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "instalment_due": ("email", "Plazo próximo / Instalment due", {
+        "es": ("Plazo {{ instalment_number }} de {{ instalment_count }}: {{ instalment_amount }} el {{ instalment_date }}",
+               "Estimado/a {{ debtor_name }}:\n\nLe recordamos que el {{ instalment_date }} vence el plazo {{ instalment_number }} de "
+               "{{ instalment_count }} de su plan de pagos: {{ instalment_amount }}.\n\nTransferencia: {{ payment_iban }} – concepto "
+               "«{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("Instalment {{ instalment_number }} of {{ instalment_count }}: {{ instalment_amount }} on {{ instalment_date }}",
+               "Dear {{ debtor_name }},\n\nA reminder that instalment {{ instalment_number }} of {{ instalment_count }} of your payment "
+               "plan, {{ instalment_amount }}, is due on {{ instalment_date }}.\n\nBank transfer: {{ payment_iban }} – reference "
+               "\"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "instalment_missed": ("email", "Plazo impagado / Instalment missed", {
+        "es": ("Plazo impagado – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nNo nos consta el pago del plazo de su plan. Para mantener el plan, abone el importe "
+               "pendiente o llámenos en los próximos días; si no, el plan quedará sin efecto y se reclamará el total, {{ outstanding }}.\n\n"
+               "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("Missed instalment – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nWe have not received the instalment of your plan. To keep the plan, please pay it or call us in "
+               "the next few days; otherwise the plan will lapse and the full amount, {{ outstanding }}, will be claimed.\n\n"
+               "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "payment_received": ("email", "Pago recibido / Payment received", {
+        "es": ("Hemos recibido su pago – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nHemos recibido su pago de {{ last_payment_amount }}. Gracias.\n\n"
+               "Importe pendiente: {{ outstanding }}.\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("We have received your payment – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nWe have received your payment of {{ last_payment_amount }}. Thank you.\n\n"
+               "Amount still outstanding: {{ outstanding }}.\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "settlement_offer": ("email", "Oferta de acuerdo / Settlement offer", {
+        "es": ("Propuesta para cerrar su deuda – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nEn nombre de {{ creditor_name }} le proponemos cerrar la deuda de {{ outstanding }} "
+               "con un pago único de {{ settlement_amount }} en los próximos 30 días. Esta propuesta es un intento de solución "
+               "extrajudicial: si no recibimos respuesta en 30 días la entenderemos rechazada.\n\nTransferencia: {{ payment_iban }} – "
+               "concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("A proposal to settle your debt – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nOn behalf of {{ creditor_name }} we propose to settle the debt of {{ outstanding }} with a "
+               "single payment of {{ settlement_amount }} within 30 days. This proposal is an attempt to settle out of court: without an "
+               "answer within 30 days we will take it as rejected.\n\nBank transfer: {{ payment_iban }} – reference "
+               "\"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+    }),
+    "whatsapp_first_contact": ("whatsapp", "WhatsApp: primer contacto / first contact", {
+        "es": ("", "Hola, {{ debtor_name }}. Le escribimos de {{ agency_name }} en nombre de {{ creditor_name }} por una deuda de "
+                   "{{ outstanding }} (exp. {{ reference }}). ¿Podemos hablar para buscar una solución?"),
+        "en": ("", "Hello {{ debtor_name }}. This is {{ agency_name }}, on behalf of {{ creditor_name }}, about a debt of {{ outstanding }} "
+                   "(case {{ reference }}). Could we talk to find a solution?"),
+    }),
+    "script_first_call": ("script", "Guion: primera llamada / Script: first call", {
+        "es": ("", "1. Preséntese: «Le llamo de {{ agency_name }} en nombre de {{ creditor_name }}». Confirme que habla con {{ debtor_name }}.\n"
+                   "2. Motivo: deuda de {{ outstanding }} (exp. {{ reference }}), la más antigua vencida el {{ oldest_due_date }}.\n"
+                   "3. Escuche: ¿por qué no se ha pagado? (clasifique: intencional, negligente, circunstancial).\n"
+                   "4. Proponga: pago hoy por transferencia ({{ payment_iban }}), una fecha concreta o un plan de pagos.\n"
+                   "5. Cierre: confirme el compromiso y registre la llamada con su resultado."),
+        "en": ("", "1. Introduce yourself: \"I am calling from {{ agency_name }} on behalf of {{ creditor_name }}\". Check you are speaking to "
+                   "{{ debtor_name }}.\n2. Reason: a debt of {{ outstanding }} (case {{ reference }}), the oldest due on {{ oldest_due_date }}.\n"
+                   "3. Listen: why was it not paid? (classify: intentional, negligent, circumstantial).\n"
+                   "4. Propose: payment today by transfer ({{ payment_iban }}), a firm date, or an instalment plan.\n"
+                   "5. Close: confirm the commitment and log the call with its outcome."),
+    }),
+}
+
+# The agency's default reminder flow: (anchor, days after it, template)
+DEFAULT_STEPS = [
+    ("accepted", 0, "first_contact"),
+    ("accepted", 7, "reminder"),
+    ("accepted", 21, "overdue"),
+]

@@ -1,0 +1,112 @@
+"""Message templates (admins edit and preview; versions kept) and sending a message from a case."""
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.response import Template
+
+from agency.auth import admin_only, staff_only
+from agency.i18n import gettext as _
+from agency.web import form_data, notify, page, redirect, user_of
+from cases import messages_service as svc
+from cases.messaging import MERGE_FIELDS, TemplateProblem, render
+from cases.tables import Case, MessageTemplate
+
+
+class TemplatePages(Controller):
+    path = "/admin/templates"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        rows = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.language, MessageTemplate.channel, MessageTemplate.name,
+                                            MessageTemplate.version, MessageTemplate.created_at).where(
+            MessageTemplate.active == True).order_by(MessageTemplate.key).order_by(MessageTemplate.language)  # noqa: E712
+        return page(request, "cases/templates.html", templates=rows)
+
+    async def _edit(self, request: Request, key: str, language: str, status_code: int = 200, **extra) -> Template:
+        current = await svc.active_template(key, language)
+        if current["language"] != language:
+            raise NotFoundException(detail=_("Not found."))
+        versions = await MessageTemplate.select(MessageTemplate.version, MessageTemplate.created_at, MessageTemplate.active,
+                                                MessageTemplate.created_by.name.as_alias("author")).where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == language)).order_by(MessageTemplate.version, ascending=False)
+        extra.setdefault("form", {"subject": current["subject"], "body": current["body"]})
+        return page(request, "cases/template_edit.html", tpl=current, versions=versions, fields=MERGE_FIELDS,
+                    status_code=status_code, **extra)
+
+    @get("/{key:str}/{language:str}")
+    async def edit(self, request: Request, key: str, language: str) -> Template:
+        return await self._edit(request, key, language)
+
+    @post("/{key:str}/{language:str}")
+    async def save(self, request: Request, key: str, language: str) -> Response:
+        data = await form_data(request)
+        subject, body = data.get("subject", ""), data.get("body", "")
+        if data.get("action") == "preview":
+            return await self._preview(request, key, language, subject, body, data.get("case_reference", ""))
+        try:
+            await svc.save_template(user_of(request), key, language, subject, body)
+        except TemplateProblem as exc:
+            return await self._edit(request, key, language, 400, form={"subject": subject, "body": body}, errors={exc.field: str(exc.message)})
+        notify(request, _("New version saved and active."))
+        return redirect(f"/admin/templates/{key}/{language}")
+
+    async def _preview(self, request, key, language, subject, body, reference) -> Template:
+        try:
+            from cases.messaging import check_template
+
+            check_template(subject, body)
+        except TemplateProblem as exc:
+            return await self._edit(request, key, language, 400, form={"subject": subject, "body": body}, errors={exc.field: str(exc.message)})
+        case = await Case.select(Case.id, Case.reference).where(Case.reference == reference.strip().upper()).first() if reference.strip() \
+            else await Case.select(Case.id, Case.reference).order_by(Case.id, ascending=False).first()
+        if case is None:
+            return await self._edit(request, key, language, 400, form={"subject": subject, "body": body},
+                                    errors={"case_reference": _("No case with that reference.")})
+        rendered = render(subject, body, await svc.merge_context(case["id"], language, date.today()))
+        return await self._edit(request, key, language, form={"subject": subject, "body": body, "case_reference": case["reference"]},
+                                preview={"subject": rendered[0], "body": rendered[1], "reference": case["reference"]})
+
+
+class MessageIn(msgspec.Struct):
+    template: str
+
+
+class MessageApi(Controller):
+    path = "/api/v1/cases/{case_id:int}/messages"
+    tags = ["cases"]
+    guards = [staff_only]
+
+    @post("/", status_code=201, summary="Send a template to the case's debtor (email via the outbox; WhatsApp as a link)")
+    async def send(self, request: Request, case_id: int, data: MessageIn) -> dict:
+        from agency.db import atomic
+
+        async with atomic():
+            return await svc.send_message(user_of(request), case_id, data.template, date.today())
+
+
+class MessagePages(Controller):
+    guards = [staff_only]
+
+    @post("/cases/{case_id:int}/messages")
+    async def send(self, request: Request, case_id: int) -> Response:
+        from agency.db import atomic
+
+        data = await form_data(request)
+        try:
+            async with atomic():
+                result = await svc.send_message(user_of(request), case_id, data.get("template", ""), date.today())
+        except (ClientException, NotFoundException) as exc:
+            notify(request, str(exc.detail), "error")
+            return redirect(f"/cases/{case_id}", request)
+        if result["channel"] == "email":
+            notify(request, _("Email to %(to)s put in the outbox.") % {"to": result["to"]})
+        elif result["channel"] == "whatsapp":
+            notify(request, _("Open WhatsApp with the message ready: %(link)s") % {"link": result["link"]}, "info")
+        else:
+            notify(request, _("Text recorded on the case."), "info")
+        return redirect(f"/cases/{case_id}#timeline", request)

@@ -1,0 +1,197 @@
+"""Templates and messages to debtors: seeds, versions, the merge context of a case, sending one,
+and the reminder flow the worker runs."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, NotFoundException
+from piccolo.query.functions.aggregate import Max
+
+from agency import i18n
+from agency.auth import CurrentUser
+from agency.db import atomic, utcnow
+from agency.i18n import gettext as _
+from agency.identifiers import format_iban
+from agency.settings import get_settings
+from agency.tables import OutboxMessage
+from agency.tenancy import get_visible
+from cases import events
+from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
+from cases.messaging import ContactWindow, Step, check_template, render, step_due, whatsapp_link
+from cases.money import from_cents
+from cases.negotiation import outstanding_by_case, paid_by_case
+from cases.tables import Case, Instalment, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent, ReminderStep
+
+LANGS = ("es", "en")
+
+
+async def ensure_seeds() -> int:
+    """Insert the starting templates and default reminder steps that are missing (idempotent)."""
+    added = 0
+    for key, (channel, name, texts) in TEMPLATES.items():
+        for language, (subject, body) in texts.items():
+            if not await MessageTemplate.exists().where((MessageTemplate.key == key) & (MessageTemplate.language == language)):
+                await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=name, subject=subject,
+                                                             body=body, version=1, active=True))
+                added += 1
+    if not await ReminderStep.exists().where(ReminderStep.organisation.is_null()):
+        for position, (anchor, offset, key) in enumerate(DEFAULT_STEPS, start=1):
+            await ReminderStep.insert(ReminderStep(position=position, anchor=anchor, offset_days=offset, template_key=key))
+            added += 1
+    return added
+
+
+async def active_template(key: str, language: str) -> dict:
+    for lang in (language, "es"):
+        row = await MessageTemplate.select().where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == lang) & (MessageTemplate.active == True)  # noqa: E712
+        ).first()
+        if row:
+            return row
+    raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
+
+
+async def save_template(user: CurrentUser, key: str, language: str, subject: str, body: str) -> int:
+    """A new version, active at once, after the check; the previous versions are kept."""
+    current = await active_template(key, language)
+    if current["language"] != language:
+        raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
+    check_template(subject, body)
+    async with atomic():
+        last = await MessageTemplate.select(Max(MessageTemplate.version, alias="v")).where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == language)).first()
+        await MessageTemplate.update({MessageTemplate.active: False}).where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == language))
+        row = (await MessageTemplate.insert(MessageTemplate(
+            key=key, language=language, channel=current["channel"], name=current["name"], subject=subject, body=body,
+            version=int(last["v"] or 0) + 1, active=True, created_by=user.id)).returning(MessageTemplate.id))[0]
+    return row["id"]
+
+
+async def merge_context(case_id: int, language: str, today: date, settlement_percent: int = 80) -> dict:
+    """Every merge field for a case, formatted in the debtor's language."""
+    previous = i18n.get_language()
+    i18n.set_language(language if language in i18n.LANGUAGES else "es")
+    try:
+        case = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
+                                 Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()
+        invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
+        outstanding = (await outstanding_by_case([case_id]))[case_id]
+        paid = (await paid_by_case([case_id])).get(case_id, 0)
+        cur = case["currency"]
+        lines = [f"  {i['number']:<20} {i18n.format_day(i['due_date']):>12} {i18n.format_cents(i['amount_cents'], cur):>16}" for i in invoices]
+        promise = await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")).first()
+        plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+        nxt = None
+        if plan:
+            nxt = await Instalment.select().where((Instalment.plan == plan["id"]) & (Instalment.status != "paid")).order_by(
+                Instalment.number).first()
+        last_payment = await LedgerEntry.select().where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).order_by(
+            LedgerEntry.id, ascending=False).first()
+        settings = get_settings()
+        return {
+            "debtor_name": case["debtor_name"], "creditor_name": case["creditor_name"], "reference": case["reference"],
+            "invoices_table": "\n".join(lines),
+            "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
+            "outstanding": i18n.format_cents(outstanding, cur),
+            "oldest_due_date": i18n.format_day(invoices[0]["due_date"]) if invoices else "",
+            "agency_name": settings.agency_name, "payment_iban": format_iban(settings.agency_iban),
+            "payment_concept": case["reference"],
+            "promise_amount": i18n.format_cents(promise["amount_cents"], cur) if promise else "",
+            "promise_date": i18n.format_day(promise["promised_on"]) if promise else "",
+            "instalment_amount": i18n.format_cents(nxt["amount_cents"], cur) if nxt else "",
+            "instalment_date": i18n.format_day(nxt["due_on"]) if nxt else "",
+            "instalment_number": nxt["number"] if nxt else "", "instalment_count": plan["instalment_count"] if plan else "",
+            "last_payment_amount": i18n.format_cents(last_payment["amount_cents"], cur) if last_payment else "",
+            "settlement_amount": i18n.format_money((Decimal(outstanding) * settlement_percent / 10000).quantize(Decimal("0.01")), cur),
+            "today": i18n.format_day(today),
+        }
+    finally:
+        i18n.set_language(previous)
+
+
+async def _debtor(case_id: int) -> dict:
+    return await Case.select(Case.debtor.email.as_alias("email"), Case.debtor.phone.as_alias("phone"),
+                             Case.debtor.language.as_alias("language"), Case.jurisdiction).where(Case.id == case_id).first()
+
+
+async def send_message(user: CurrentUser | None, case_id: int, key: str, today: date, reminder_step: int | None = None) -> dict:
+    """Render a template for the case's debtor and send it: email through the outbox; WhatsApp as a
+    click-to-chat link; a letter or script as text. Each is a case event with the full text (proof
+    of what the debtor was told). Call inside a transaction when part of a larger change."""
+    if user is not None:
+        await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    debtor = await _debtor(case_id)
+    template = await active_template(key, debtor["language"])
+    subject, body = render(template["subject"], template["body"], await merge_context(case_id, template["language"], today))
+    result = {"channel": template["channel"], "subject": subject, "body": body, "template": key, "version": template["version"]}
+    if template["channel"] == "email":
+        if not debtor["email"]:
+            raise ClientException(detail=_("The debtor has no email address."))
+        await OutboxMessage.insert(OutboxMessage(to_address=debtor["email"], subject=subject, body_text=body, kind=f"debtor:{key}"))
+        result["to"] = debtor["email"]
+    elif template["channel"] == "whatsapp":
+        from cases.contacts import normalise_phone
+
+        try:
+            phone = normalise_phone(debtor["phone"], debtor["jurisdiction"])
+        except ValueError:
+            raise ClientException(detail=_("The debtor has no valid phone number for WhatsApp.")) from None
+        result["link"] = whatsapp_link(phone, body)
+        result["to"] = phone
+    payload = {**result, "reminder_step": reminder_step}
+    await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
+    if template["channel"] in ("email", "letter"):
+        await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)
+    return result
+
+
+async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None) -> int:
+    """Worker job: each due step of the reminder flow, once per case, inside the contact window.
+    The unique (case, step) row is written in the same transaction as the message: two workers,
+    or a restart halfway, never send a step twice."""
+    now = now or utcnow()
+    window = window or ContactWindow()
+    if not window.allows(now):
+        return 0
+    today = now.astimezone(ZoneInfo(window.timezone)).date()
+    steps_rows = await ReminderStep.select().where(ReminderStep.active == True).order_by(ReminderStep.position)  # noqa: E712
+    defaults = [Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]) for r in steps_rows if r["organisation"] is None]
+    by_org: dict[int, list[Step]] = {}
+    for r in steps_rows:
+        if r["organisation"] is not None:
+            by_org.setdefault(r["organisation"], []).append(Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]))
+    sent = 0
+    last_id = 0
+    while True:
+        cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.debtor.email.as_alias("email")).where(
+            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()).order_by(Case.id).limit(500)
+        if not cases:
+            return sent
+        last_id = cases[-1]["id"]
+        ids = [c["id"] for c in cases]
+        oldest: dict[int, date] = {}
+        for r in await Invoice.select(Invoice.case, Invoice.due_date).where(Invoice.case.is_in(ids) & (Invoice.disputed == False)):  # noqa: E712
+            if r["case"] not in oldest or r["due_date"] < oldest[r["case"]]:
+                oldest[r["case"]] = r["due_date"]
+        done = {(r["case"], r["step"]) for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step).where(ReminderSent.case.is_in(ids))}
+        owed = await outstanding_by_case(ids)
+        planned = {r["case"] for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.case.is_in(ids) & (PaymentPlan.status == "active"))}
+        for c in cases:
+            if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
+                continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
+            for step in by_org.get(c["organisation"], defaults):
+                if (c["id"], step.id) in done or not step_due(step, oldest[c["id"]], c["accepted_at"].date(), today):
+                    continue
+                # A debtor on a plan is asked for the instalment due, not the whole debt.
+                key = "instalment_due" if c["id"] in planned else step.template_key
+                async with atomic():
+                    claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id)).on_conflict(action="DO NOTHING").returning(
+                        ReminderSent.id)
+                    if not claimed:
+                        continue
+                    await send_message(None, c["id"], key, today, reminder_step=step.id)
+                sent += 1
+                break  # one message per case per round

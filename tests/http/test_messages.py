@@ -1,0 +1,48 @@
+"""Templates: edited by admins with versions, refused with the unknown field named, previewed on a
+case; sent from a case by staff (email via the outbox, WhatsApp as a link)."""
+from agency.tables import OutboxMessage
+from cases.tables import CaseEvent, MessageTemplate
+from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.http.test_negotiation import _accepted_case
+
+
+async def test_admin_edits_with_versions_and_the_unknown_field_is_named(make_client):
+    admin, _ = await signed_in(make_client, "admin")
+    assert (await admin.get("/admin/templates")).status_code == 200
+    page = await admin.get("/admin/templates/reminder/es")
+    assert page.status_code == 200 and "{{ outstanding }}" in page.text
+    r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "Hola", "body": "Debe {{ outstandig }}", "action": "save"})
+    assert r.status_code == 400 and "outstandig" in r.text
+    before = await MessageTemplate.count().where((MessageTemplate.key == "reminder") & (MessageTemplate.language == "es"))
+    r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "Recordatorio {{ reference }}", "body": "Debe {{ outstanding }}.",
+                                                                   "action": "save"})
+    assert r.status_code == 303
+    versions = await MessageTemplate.select().where((MessageTemplate.key == "reminder") & (MessageTemplate.language == "es"))
+    assert len(versions) == before + 1 and sum(v["active"] for v in versions) == 1
+    from cases.tables import Case
+    from tests.http.test_tenancy import make_case
+
+    case_id = await make_case(await create_org(), "Deudor Vista Previa")
+    reference = (await Case.select(Case.reference).where(Case.id == case_id).first())["reference"]
+    r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "x", "body": "Hola {{ debtor_name }}, exp. {{ reference }}.",
+                                                                   "action": "preview", "case_reference": reference})
+    assert r.status_code == 200 and f"Hola Deudor Vista Previa, exp. {reference}." in r.text
+
+
+async def test_staff_send_a_template_and_creditors_cannot(make_client):
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _accepted_case(client, ch, nh)
+    assert (await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "first_contact"}, headers=ch)).status_code == 403
+    r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "first_contact"}, headers=nh)
+    assert r.status_code == 201 and r.json()["to"] == "pagos@norte.test"
+    assert "1.210,50" in r.json()["body"] and case["reference"] in r.json()["subject"]
+    assert await OutboxMessage.exists().where((OutboxMessage.to_address == "pagos@norte.test") & (OutboxMessage.kind == "debtor:first_contact"))
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "message"))
+    r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "whatsapp_first_contact"}, headers=nh)
+    assert r.status_code == 400  # the debtor has no phone
+    r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "nope"}, headers=nh)
+    assert r.status_code == 404
