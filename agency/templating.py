@@ -22,7 +22,9 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
-    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language)
+    from cases.stages import STAGE_LABELS  # lazy strings: translated when shown, built once
+
+    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language, STAGE_LABELS=STAGE_LABELS)
     return env
 
 

@@ -10,6 +10,11 @@ INDEXES = {
     "collection_cases_stage_priority": "collection_cases (stage, priority)",
     "collection_cases_negotiator_priority": "collection_cases (negotiator, priority)",
     "case_events_case_at": "case_events (\"case\", at)",
+    # The queue across its stages, in the order it is shown: a partial index the planner walks
+    # from the top instead of sorting every open case (200,000 cases: 18 -> see make bench).
+    "collection_cases_queue_order": (
+        "collection_cases (priority DESC, id) WHERE stage IN ('amicable', 'mediation', 'credit_bureau')"
+    ),
 }
 
 

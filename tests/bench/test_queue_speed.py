@@ -1,0 +1,141 @@
+"""The negotiator's queue at a million cases: the HTML page and the JSON API served by `agency serve`
+under 16 concurrent connections, against the same query run raw through asyncpg in the same run.
+Targets (negotiator issue): the page at least 50 % of the raw query's throughput, the API 70 %,
+p99 under 50 ms. PostgreSQL only (the production database)."""
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agency.db import atomic, bulk_insert
+from agency.settings import get_settings
+from cases.tables import Case, Debtor, Invoice
+from tests.factories import PASSWORD, create_org, create_user
+
+TOTAL = int(os.environ.get("AGENCY_BENCH_CASES", "1000000"))
+REQUESTS = int(os.environ.get("AGENCY_BENCH_REQUESTS", "1200"))
+CONCURRENCY = 16
+STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
+
+RAW_QUEUE = """
+SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, d.name, d.classification,
+       o.legal_name, c.currency
+FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation
+WHERE c.stage IN ('amicable', 'mediation', 'credit_bureau') AND (c.negotiator IS NULL OR c.negotiator = $1)
+ORDER BY c.priority DESC, c.id LIMIT 50
+"""
+RAW_OWED = "SELECT \"case\", SUM(amount_cents) FROM invoices WHERE \"case\" = ANY($1::int[]) AND NOT disputed GROUP BY \"case\""
+
+
+async def fill() -> None:
+    orgs = [await create_org(f"Queue bench {n}") for n in range(50)]
+    debtors = {o: (await Debtor.insert(Debtor(organisation=o, kind="company", name=f"Deudor {o}", address_line1="x", city="x",
+                                              postal_code="1")).returning(Debtor.id))[0]["id"] for o in orgs}
+    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    rnd = random.Random(7)
+    for chunk in range(0, TOTAL, 50_000):
+        rows = [(f"EXP-1998-{n:07d}", orgs[n % 50], debtors[orgs[n % 50]], "", STAGES[n % 6], "ES", "EUR", "", rnd.randint(0, 150),
+                 "amount,overdue", base + timedelta(minutes=n), base + timedelta(minutes=n)) for n in range(chunk, min(chunk + 50_000, TOTAL))]
+        async with atomic():
+            await bulk_insert(Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes",
+                                     "priority", "priority_reasons", "created_at", "updated_at"], rows)
+    # one invoice for each of the top cases the queue shows (the page sums what they owe)
+    top = await Case.select(Case.id).where(Case.stage.is_in(["amicable", "mediation", "credit_bureau"])).order_by(
+        Case.priority, ascending=False).limit(200)
+    async with atomic():
+        await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"],
+                          [(r["id"], f"Q-{r['id']}", datetime(2025, 1, 1).date(), datetime(2025, 2, 1).date(), 100_00, "EUR", False, base)
+                           for r in top])
+    await Case.raw("ANALYZE")
+
+
+async def load(make_request, n: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    queue = asyncio.Queue()
+    for _ in range(n):
+        queue.put_nowait(None)
+
+    async def worker():
+        while not queue.empty():
+            queue.get_nowait()
+            started = time.perf_counter()
+            await make_request()
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(CONCURRENCY)])
+    return n / (time.perf_counter() - started), latencies
+
+
+def p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98] * 1000
+
+
+async def test_queue_under_load(database, backend):
+    if backend != "postgres":
+        pytest.skip("the queue benchmark targets PostgreSQL")  # make bench runs it in the PostgreSQL pass
+    await fill()
+    negotiator = await create_user("negotiator")
+    import asyncpg
+
+    pool = await asyncpg.create_pool(get_settings().database_url, min_size=CONCURRENCY, max_size=CONCURRENCY)
+
+    async def raw():
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(RAW_QUEUE, negotiator["id"])
+            await conn.fetch(RAW_OWED, [r["id"] for r in rows])
+
+    for _ in range(50):
+        await raw()
+    raw_rps, raw_lat = await load(raw, REQUESTS)
+    await pool.close()
+
+    port = 8765
+    env = dict(os.environ)
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("agency")), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+            for _ in range(100):
+                try:
+                    await client.get("/health")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+            token = (await client.post("/api/v1/auth/token", json={"email": negotiator["email"], "password": PASSWORD})).json()["token"]
+            await client.get("/login")
+            r = await client.post("/login", data={"email": negotiator["email"], "password": PASSWORD,
+                                                 "_csrf_token": client.cookies.get("agency_csrf")})
+            assert r.status_code == 303
+            assert (await client.get("/queue")).status_code == 200
+
+            async def html():
+                r = await client.get("/queue")
+                assert r.status_code == 200
+
+            async def api():
+                r = await client.get("/api/v1/queue/", headers={"Authorization": f"Bearer {token}"})
+                assert r.status_code == 200
+
+            for _ in range(30):
+                await html()
+                await api()
+            html_rps, html_lat = await load(html, REQUESTS)
+            api_rps, api_lat = await load(api, REQUESTS)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(f"\n[bench] queue at {TOTAL:,} cases, {CONCURRENCY} connections, {REQUESTS} requests each:")
+    print(f"[bench]   raw asyncpg query   {raw_rps:8.0f} req/s  p99 {p99(raw_lat):6.1f} ms")
+    print(f"[bench]   JSON /api/v1/queue  {api_rps:8.0f} req/s  p99 {p99(api_lat):6.1f} ms  = {100 * api_rps / raw_rps:5.1f} % of raw (target 70 %)")
+    print(f"[bench]   HTML /queue         {html_rps:8.0f} req/s  p99 {p99(html_lat):6.1f} ms  = {100 * html_rps / raw_rps:5.1f} % of raw (target 50 %)")
