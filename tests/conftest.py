@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.netutil import free_port
+
 PG_ADMIN_DSN = os.environ.get("AGENCY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 _state: dict[str, str] = {}
 
@@ -125,14 +127,6 @@ async def make_client(app):
         yield make
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_server():
     """moto's S3-protocol server on loopback, as a real process; the run fails if it cannot start."""
@@ -141,7 +135,7 @@ def s3_server():
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
     proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -184,7 +178,7 @@ def smtp_server():
         def handle_message(self, message):
             received.append(message)
 
-    controller = Controller(Keep(), hostname="127.0.0.1", port=_free_port())
+    controller = Controller(Keep(), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield {"url": f"smtp://127.0.0.1:{controller.port}", "received": received}

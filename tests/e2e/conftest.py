@@ -13,18 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.netutil import free_port
+
 from agency.settings import ROOT
 
 CHROMIUM = os.environ.get("AGENCY_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "screenshots"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +26,7 @@ def live_server():
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)
     subprocess.run([str(bin_dir / "agency"), "demo"], check=True, env=env, capture_output=True)
-    port = _free_port()
+    port = free_port()
     env["AGENCY_BASE_URL"] = f"http://127.0.0.1:{port}"
     var = Path(os.environ["AGENCY_VAR_DIR"])
     var.mkdir(parents=True, exist_ok=True)

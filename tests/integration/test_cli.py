@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.netutil import free_port
+
 AGENCY = str(Path(sys.executable).with_name("agency"))
 
 
@@ -43,16 +45,8 @@ def test_worker_stops_cleanly_on_sigterm():
     assert "worker stopped" in proc.stderr.read()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_logs_json_with_request_ids_and_stops_on_sigterm():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([AGENCY, "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
