@@ -31,7 +31,7 @@ from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
-from cases.messages_controllers import MessageApi, MessagePages, TemplatePages
+from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
 
@@ -104,6 +104,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             NegotiationApi,
             CaseActionPages,
             TemplatePages,
+            ReminderPages,
             MessageApi,
             MessagePages,
             StagePages,

@@ -110,3 +110,50 @@ class MessagePages(Controller):
         else:
             notify(request, _("Text recorded on the case."), "info")
         return redirect(f"/cases/{case_id}#timeline", request)
+
+
+class ReminderPages(Controller):
+    """The reminder flow: the agency's default steps and each creditor's own (which replace the default)."""
+
+    path = "/admin/reminders"
+    guards = [admin_only]
+
+    async def _render(self, request: Request, status_code: int = 200, **extra) -> Template:
+        from agency.tables import Organisation
+        from cases.tables import ReminderStep
+
+        steps = await ReminderStep.select(ReminderStep.all_columns(), ReminderStep.organisation.legal_name.as_alias("organisation_name")).order_by(
+            ReminderStep.organisation).order_by(ReminderStep.position)
+        organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
+        templates = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.name).where(
+            (MessageTemplate.active == True) & (MessageTemplate.language == "es") & (MessageTemplate.channel == "email"))  # noqa: E712
+        extra.setdefault("form", {"anchor": "accepted", "offset_days": "7"})
+        return page(request, "cases/reminders.html", steps=steps, organisations=organisations, templates=templates,
+                    status_code=status_code, **extra)
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        return await self._render(request)
+
+    @post("/")
+    async def add(self, request: Request) -> Response:
+        from agency.accounts import FormErrors
+
+        data = await form_data(request)
+        org = data.get("organisation_id", "")
+        try:
+            await svc.add_step(int(org) if str(org).isdigit() else None, data.get("anchor", ""), data.get("offset_days", ""),
+                               data.get("template_key", ""))
+        except FormErrors as exc:
+            return await self._render(request, 400, form=data, errors=exc.errors)
+        notify(request, _("Step added."))
+        return redirect("/admin/reminders")
+
+    @post("/{step_id:int}/active")
+    async def toggle(self, request: Request, step_id: int) -> Response:
+        from cases.tables import ReminderStep
+
+        data = await form_data(request)
+        await ReminderStep.update({ReminderStep.active: data.get("active") == "1"}).where(ReminderStep.id == step_id)
+        notify(request, _("Changes saved."))
+        return redirect("/admin/reminders")

@@ -195,3 +195,23 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
                     await send_message(None, c["id"], key, today, reminder_step=step.id)
                 sent += 1
                 break  # one message per case per round
+
+
+async def add_step(organisation_id: int | None, anchor: str, offset_days: str, template_key: str) -> int:
+    """A step of a creditor's own reminder flow (or of the agency default, without organisation)."""
+    from agency.accounts import FormErrors
+
+    errors = {}
+    if anchor not in ("due", "accepted"):
+        errors["anchor"] = _("Count the days from the due date or from acceptance.")
+    if not str(offset_days).isdigit() or not 0 <= int(offset_days) <= 365:
+        errors["offset_days"] = _("Between 0 and 365 days.")
+    if not await MessageTemplate.exists().where((MessageTemplate.key == template_key) & (MessageTemplate.channel == "email")):
+        errors["template_key"] = _("Choose an email template.")
+    if errors:
+        raise FormErrors(errors)
+    last = await ReminderStep.select(Max(ReminderStep.position, alias="p")).where(
+        ReminderStep.organisation.is_null() if organisation_id is None else ReminderStep.organisation == organisation_id).first()
+    row = (await ReminderStep.insert(ReminderStep(organisation=organisation_id, position=int(last["p"] or 0) + 1, anchor=anchor,
+                                                  offset_days=int(offset_days), template_key=template_key)).returning(ReminderStep.id))[0]
+    return row["id"]

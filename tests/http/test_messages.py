@@ -46,3 +46,32 @@ async def test_staff_send_a_template_and_creditors_cannot(make_client):
     assert r.status_code == 400  # the debtor has no phone
     r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "nope"}, headers=nh)
     assert r.status_code == 404
+
+
+async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
+    from datetime import datetime, timedelta, timezone
+
+    from cases.messages_service import send_due_reminders
+    from cases.tables import Case, ReminderStep
+
+    admin, _ = await signed_in(make_client, "admin")
+    org = await create_org()
+    assert (await admin.get("/admin/reminders")).status_code == 200
+    r = await post_form(admin, "/admin/reminders/", {"organisation_id": str(org), "anchor": "due", "offset_days": "999", "template_key": "reminder"})
+    assert r.status_code == 400 and "365" in r.text
+    r = await post_form(admin, "/admin/reminders/", {"organisation_id": str(org), "anchor": "due", "offset_days": "0", "template_key": "overdue"})
+    assert r.status_code == 303
+    assert await ReminderStep.exists().where((ReminderStep.organisation == org) & (ReminderStep.template_key == "overdue"))
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _accepted_case(client, ch, nh)
+    monday = datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)
+    await Case.update({Case.accepted_at: monday - timedelta(days=1)}).where(Case.id == case["id"])
+    await send_due_reminders(now=monday)
+    sent = [e["payload"] for e in await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "message"))]
+    import json
+
+    templates = [json.loads(p)["template"] if isinstance(p, str) else p["template"] for p in sent]
+    assert templates == ["overdue"]  # the creditor's own step, not the agency's first contact
