@@ -20,7 +20,6 @@ from agency.db import utcnow
 from agency.i18n import gettext as _
 from agency.roles import STAFF, Role
 from agency.security import token_hash
-from agency.tables import ApiToken, User
 
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"
@@ -47,7 +46,12 @@ class CurrentUser:
         return self.role == Role.creditor
 
 
-_USER_COLUMNS = (User.id, User.email, User.name, User.role, User.organisation, User.language, User.session_epoch)
+# Every request looks its caller up: plain SQL, built once (Piccolo's join building cost more than the query).
+_TOKEN_SQL = (
+    'SELECT u.id, u.email, u.name, u.role, u.organisation, u.language, u.active FROM api_tokens t JOIN users u ON u.id = t."user" '
+    "WHERE t.token_hash = {} AND t.revoked_at IS NULL"
+)
+_SESSION_SQL = "SELECT id, email, name, role, organisation, language, session_epoch FROM users WHERE id = {} AND active = {}"
 
 
 def _current(row: dict[str, Any], via_token: bool) -> CurrentUser:
@@ -62,16 +66,17 @@ def _current(row: dict[str, Any], via_token: bool) -> CurrentUser:
     )
 
 
+async def _one(sql: str, *args) -> dict[str, Any] | None:
+    from piccolo.querystring import QueryString
+
+    from agency.db import engine
+
+    rows = await engine().run_querystring(QueryString(sql, *args))
+    return dict(rows[0]) if rows else None
+
+
 async def user_for_token(token: str) -> CurrentUser | None:
-    row = (
-        await ApiToken.select(
-            ApiToken.id,
-            *(getattr(ApiToken.user, c._meta.name).as_alias(c._meta.name) for c in _USER_COLUMNS),
-            ApiToken.user.active.as_alias("active"),
-        )
-        .where((ApiToken.token_hash == token_hash(token)) & ApiToken.revoked_at.is_null())
-        .first()
-    )
+    row = await _one(_TOKEN_SQL, token_hash(token))
     if row is None or not row["active"]:
         return None
     return _current(row, via_token=True)
@@ -79,9 +84,9 @@ async def user_for_token(token: str) -> CurrentUser | None:
 
 async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
     uid = session.get(SESSION_USER)
-    if not isinstance(uid, int):
+    if not isinstance(uid, int) or not 0 < uid < 2**31:
         return None
-    row = await User.select(*_USER_COLUMNS).where((User.id == uid) & (User.active == True)).first()  # noqa: E712
+    row = await _one(_SESSION_SQL, uid, True)
     if row is None or row["session_epoch"] != session.get(SESSION_EPOCH):
         return None
     return _current(row, via_token=False)
