@@ -15,6 +15,7 @@ from datetime import date
 
 from agency.i18n import lazy_gettext as _l
 from agency.roles import Role
+from legal.jurisdictions import BUREAU_MAX_YEARS, BUREAU_MIN_PRINCIPAL
 
 STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 OPEN_STAGES = STAGES[:-1]
@@ -27,8 +28,7 @@ OUTCOME_LABELS = {
     "paid": _l("paid"), "settled": _l("settled"), "uncollectible": _l("uncollectible"), "withdrawn": _l("withdrawn"),
     "rejected": _l("not accepted"),
 }
-BUREAU_MIN_PRINCIPAL_CENTS = 5000  # LOPDGDD additional provision 6: 50 EUR (legal/jurisdictions.py will own it)
-BUREAU_MAX_YEARS = 5
+BUREAU_MIN_PRINCIPAL_CENTS = int(BUREAU_MIN_PRINCIPAL * 100)  # LOPDGDD additional provision 6
 
 
 @dataclass(frozen=True)
