@@ -45,11 +45,16 @@ async def authenticate(email: str, password: str, ip: str) -> CurrentUser:
     email = (email or "").strip().lower()
     now = utcnow()
     since = now - WINDOW
+    # The attempt is on record before it is judged, so parallel guesses count each other: each one
+    # is weighed against the attempts recorded before it.
+    attempt = (await LoginAttempt.insert(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=False, at=now)).returning(
+        LoginAttempt.id))[0]["id"]
+    earlier = LoginAttempt.id < attempt
     by_email = await LoginAttempt.select(LoginAttempt.at, LoginAttempt.succeeded).where(
-        (LoginAttempt.email == email) & (LoginAttempt.at >= since)
+        (LoginAttempt.email == email) & (LoginAttempt.at >= since) & earlier
     )
     by_ip = await LoginAttempt.select(LoginAttempt.at, LoginAttempt.succeeded).where(
-        (LoginAttempt.ip == ip) & (LoginAttempt.at >= since) & (LoginAttempt.succeeded == False)  # noqa: E712
+        (LoginAttempt.ip == ip) & (LoginAttempt.at >= since) & (LoginAttempt.succeeded == False) & earlier  # noqa: E712
     )
     wait = wait_before_login([Attempt(**r) for r in by_email], [Attempt(**r) for r in by_ip], now)
     if wait is not None:
@@ -61,9 +66,9 @@ async def authenticate(email: str, password: str, ip: str) -> CurrentUser:
         )
     row = await User.select().where(User.email == email).first()
     ok = verify_password(row["password_hash"] if row else None, password or "") and bool(row and row["active"])
-    await LoginAttempt.insert(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=ok, at=now))
     if not ok or row is None:
         raise LoginRefused(_("Wrong email or password."), status=401)
+    await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt)
     if needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: hash_password(password)}).where(User.id == row["id"])
     return _current(row, via_token=False)
@@ -135,10 +140,12 @@ async def create_user(data: dict, invited_by: CurrentUser | None) -> int:
         values["language"] = "es"
     organisation_id: int | None = None
     if values["role"] == Role.creditor.value:
-        if not values["organisation_id"].isdigit():
+        from agency.http_utils import parse_id
+
+        organisation_id = parse_id(values["organisation_id"])
+        if organisation_id is None:
             errors["organisation_id"] = _("A creditor user belongs to an organisation: choose one.")
         else:
-            organisation_id = int(values["organisation_id"])
             if not await Organisation.exists().where(Organisation.id == organisation_id):
                 errors["organisation_id"] = _("That organisation does not exist.")
     if errors:

@@ -47,6 +47,9 @@ async def ids_in_range(request: Request) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException(detail=_("Not found."))
+    for key, value in request.query_params.items():
+        if key.endswith("_id") and value.isascii() and value.isdigit() and int(value) > MAX_ID:
+            raise NotFoundException(detail=_("Not found."))
 
 
 @asynccontextmanager

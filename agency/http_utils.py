@@ -28,3 +28,15 @@ def content_disposition(filename: str) -> str:
 def client_ip(scope) -> str:
     client = scope.get("client")
     return client[0] if client else "unknown"
+
+
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
+
+
+def parse_id(raw: object) -> int | None:
+    """A positive id from a form or query field, or None (ASCII digits only: '²'.isdigit() is True)."""
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

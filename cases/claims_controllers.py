@@ -12,7 +12,7 @@ from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
-from agency.http_utils import content_disposition
+from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.i18n import ngettext
 from agency.roles import Role
@@ -36,7 +36,7 @@ def _today() -> date:
 
 
 async def _staged(user: CurrentUser, organisation_id: int | None, ids: list[str]) -> list[dict]:
-    wanted = [int(i) for i in ids if str(i).isdigit()]
+    wanted = [i for i in (parse_id(raw) for raw in ids) if i is not None]
     if not wanted or organisation_id is None:
         return []
     return await Evidence.select(Evidence.id, Evidence.original_name, Evidence.size, Evidence.kind, Evidence.sha256).where(
@@ -45,9 +45,10 @@ async def _staged(user: CurrentUser, organisation_id: int | None, ids: list[str]
 
 
 def _requested_org(user: CurrentUser, raw: str | int | None) -> int | None:
+    """Creditors act for their organisation; admins name one (checked to exist when used)."""
     if user.role == Role.creditor:
         return user.organisation_id
-    return int(raw) if str(raw or "").isdigit() else None
+    return parse_id(raw)
 
 
 class ClaimPages(Controller):
@@ -83,6 +84,8 @@ class ClaimPages(Controller):
             values = form_values(claim)
             values["organisation_id"] = form.get("organisation_id")
             organisation_id = _requested_org(user, form.get("organisation_id"))
+            if organisation_id is not None and not await Organisation.exists().where(Organisation.id == organisation_id):
+                organisation_id = None
             staged_ids = form.getall("evidence_id")
             file_errors: list[str] = []
             if organisation_id is not None:
@@ -124,7 +127,7 @@ class ClaimPages(Controller):
         """One file per request, the body being the file (the page's per-file progress bars)."""
         user = user_of(request)
         org = _requested_org(user, organisation_id)
-        if org is None:
+        if org is None or not await Organisation.exists().where(Organisation.id == org):
             raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
         received = await receive_raw(request, filename, get_settings().max_upload_bytes)
         try:

@@ -82,7 +82,7 @@ class ImportPages(Controller):
         form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
         try:
             organisation_id = _requested_org(user, form.get("organisation_id"))
-            if organisation_id is None:
+            if organisation_id is None or not await Organisation.exists().where(Organisation.id == organisation_id):
                 raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
             f = _one_file(form.files)
             job_id = await import_service.preview_import(user, organisation_id, f.file, f.filename, date.today())
@@ -114,7 +114,7 @@ class ImportApi(Controller):
         form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
         try:
             org = _requested_org(user, organisation_id or form.get("organisation_id"))
-            if org is None:
+            if org is None or not await Organisation.exists().where(Organisation.id == org):
                 raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
             f = _one_file(form.files)
             job_id = await import_service.preview_import(user, org, f.file, f.filename, date.today())

@@ -111,20 +111,24 @@ async def commit_import(user: CurrentUser, job_id: int, today: date) -> CommitRe
 
 async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -> CommitResult:
     job_id, organisation_id = job["id"], job["organisation"]
+    refused = False
     async with atomic():
         # Duplicates are checked again inside the transaction: another claim may have taken an invoice meanwhile.
         add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
-        if not plan.ok:
-            await ImportJob.update({ImportJob.status: "refused", ImportJob.errors: _errors_json(plan.errors)}).where(ImportJob.id == job_id)
-            raise ClientException(detail=_("The file no longer passes the checks: %(n)s rows have errors. See the preview.") % {"n": len(plan.errors)})
-        claimed = await ImportJob.update({ImportJob.status: "committed", ImportJob.committed_at: utcnow()}).where(
-            (ImportJob.id == job_id) & (ImportJob.status == "previewed")
-        ).returning(ImportJob.id)
-        if not claimed:
-            raise ClientException(detail=_("This file was already imported."))
-        result = await _write(user, organisation_id, plan, today, job["filename"])
-        await notify_creditors(organisation_id, "import_done", filename=job["filename"], cases=result.case_count,
-                               invoices=result.invoice_count, total=plan.total)
+        if plan.ok:
+            claimed = await ImportJob.update({ImportJob.status: "committed", ImportJob.committed_at: utcnow()}).where(
+                (ImportJob.id == job_id) & (ImportJob.status == "previewed")
+            ).returning(ImportJob.id)
+            if not claimed:
+                raise ClientException(detail=_("This file was already imported."))
+            result = await _write(user, organisation_id, plan, today, job["filename"])
+            await notify_creditors(organisation_id, "import_done", filename=job["filename"], cases=result.case_count,
+                                   invoices=result.invoice_count, total=plan.total)
+        else:
+            refused = True
+    if refused:  # recorded outside the transaction, which wrote nothing else, so the preview shows why
+        await ImportJob.update({ImportJob.status: "refused", ImportJob.errors: _errors_json(plan.errors)}).where(ImportJob.id == job_id)
+        raise ClientException(detail=_("The file no longer passes the checks: %(n)s rows have errors. See the preview.") % {"n": len(plan.errors)})
     return result
 
 

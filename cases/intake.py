@@ -186,8 +186,9 @@ def clean_invoice(i: InvoiceInput, today: date, key: str, errors: dict[str, obje
         elif amount >= Decimal("10000000000"):
             errors[f"{key}.amount"] = _l("The amount is too large.")
             ok = False
-    except AmountError:
-        errors[f"{key}.amount"] = _l("Enter the amount without thousands separators and with at most two decimals, e.g. 1234.56.")
+    except AmountError as exc:
+        errors[f"{key}.amount"] = (_l("The amount is too large.") if exc.args[0] == "too large" else
+                                   _l("Enter the amount without thousands separators and with at most two decimals, e.g. 1234.56."))
         amount, ok = None, False
     currency = (i.currency or "EUR").strip().upper()
     if currency not in CURRENCIES:

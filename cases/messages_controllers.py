@@ -9,6 +9,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.response import Template
 
 from agency.auth import admin_only, staff_only
+from agency.http_utils import parse_id
 from agency.i18n import gettext as _
 from agency.web import form_data, notify, page, redirect, user_of
 from cases import messages_service as svc
@@ -142,7 +143,7 @@ class ReminderPages(Controller):
         data = await form_data(request)
         org = data.get("organisation_id", "")
         try:
-            await svc.add_step(int(org) if str(org).isdigit() else None, data.get("anchor", ""), data.get("offset_days", ""),
+            await svc.add_step(parse_id(org), data.get("anchor", ""), data.get("offset_days", ""),
                                data.get("template_key", ""))
         except FormErrors as exc:
             return await self._render(request, 400, form=data, errors=exc.errors)

@@ -204,7 +204,7 @@ async def add_step(organisation_id: int | None, anchor: str, offset_days: str, t
     errors = {}
     if anchor not in ("due", "accepted"):
         errors["anchor"] = _("Count the days from the due date or from acceptance.")
-    if not str(offset_days).isdigit() or not 0 <= int(offset_days) <= 365:
+    if not (str(offset_days).isascii() and str(offset_days).isdigit()) or not 0 <= int(offset_days) <= 365:
         errors["offset_days"] = _("Between 0 and 365 days.")
     if not await MessageTemplate.exists().where((MessageTemplate.key == template_key) & (MessageTemplate.channel == "email")):
         errors["template_key"] = _("Choose an email template.")

@@ -64,4 +64,6 @@ def parse_amount(raw: object) -> Decimal:
             raise AmountError("not a number") from None
     if not value.is_finite():
         raise AmountError("not a number")
+    if value.adjusted() >= 12:  # a trillion and up: nobody's invoice, and beyond what quantize and BIGINT cents take
+        raise AmountError("too large")
     return value

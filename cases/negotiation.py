@@ -208,22 +208,46 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     if method not in PAYMENT_METHODS:
         raise ClientException(detail=_("The method is one of: %(methods)s.") % {"methods": ", ".join(PAYMENT_METHODS)})
     key = (idempotency_key or "").strip()[:100] or None
-    if key:
-        existing = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case).where(LedgerEntry.idempotency_key == key).first()
-        if existing:
-            if existing["case"] != case_id:
-                raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for another case."))
-            return existing["id"], False
     cents = to_cents(amount)
-    async with atomic():
-        row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on, method=method,
-                                                    reference=reference.strip()[:100], idempotency_key=key, created_by=user.id)
-                                        ).returning(LedgerEntry.id))[0]
-        await events.record(case_id, "payment", user, "", {"entry_id": row["id"], "amount": str(amount), "received_on": received_on.isoformat(),
-                                                           "method": method})
-        await _settle_commitments([case_id], today, user)
-        await rescore([case_id])
+
+    async def replay() -> tuple[int, bool] | None:
+        existing = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on).where(
+            LedgerEntry.idempotency_key == key).first()
+        if existing is None:
+            return None
+        if (existing["case"], existing["amount_cents"], existing["booked_on"]) != (case_id, cents, received_on):
+            raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for a different payment."))
+        return existing["id"], False
+
+    if key and (seen := await replay()):
+        return seen
+    try:
+        async with atomic():
+            # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).
+            if key and (seen := await replay()):
+                return seen
+            row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on,
+                                                        method=method, reference=reference.strip()[:100], idempotency_key=key,
+                                                        created_by=user.id)).returning(LedgerEntry.id))[0]
+            await events.record(case_id, "payment", user, "", {"entry_id": row["id"], "amount": str(amount),
+                                                               "received_on": received_on.isoformat(), "method": method})
+            await _settle_commitments([case_id], today, user)
+            await rescore([case_id])
+    except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
+        if key and _is_unique_violation(exc) and (seen := await replay()):
+            return seen
+        raise
     return row["id"], True
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    import sqlite3
+
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover
+        UniqueViolationError = ()  # type: ignore[assignment]
+    return isinstance(exc, UniqueViolationError) or (isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc))
 
 
 async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUser | None) -> int:

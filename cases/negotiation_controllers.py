@@ -17,6 +17,7 @@ from agency.auth import admin_only, roles, staff_only
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation, User
+from agency.http_utils import parse_id
 from agency.web import form_data, notify, page, redirect, user_of
 from cases import negotiation
 from cases.controllers import case_detail, case_out
@@ -38,16 +39,19 @@ def _amount(raw: Any, field: str = "amount") -> Decimal:
         amount = parse_amount(raw)
     except AmountError:
         raise FormErrors({field: _("Enter the amount as a number, e.g. 1234.56.")}) from None
-    if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+    if amount <= 0 or amount >= Decimal("10000000000") or amount != amount.quantize(Decimal("0.01")):
         raise FormErrors({field: _("Use a positive amount with at most two decimals.")})
     return amount
 
 
 def _date(raw: Any, field: str) -> date:
     try:
-        return parse_date(raw)
+        value = parse_date(raw)
     except ValueError:
         raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
+    if not date(2000, 1, 1) <= value <= date.today().replace(year=date.today().year + 10):
+        raise FormErrors({field: _("Enter a date within the next ten years.")})
+    return value
 
 
 def _plan_errors(exc: PlanError) -> FormErrors:
@@ -234,10 +238,10 @@ class CaseActionPages(Controller):
         data = await form_data(request)
 
         async def act():
-            count = data.get("instalments", "")
-            if not str(count).isdigit():
+            count = parse_id(data.get("instalments", ""))
+            if count is None:
                 raise FormErrors({"instalments": _("Between 1 and %(n)s instalments.") % {"n": 60}})
-            await negotiation.add_plan(user_of(request), case_id, int(count), data.get("frequency", "monthly"),
+            await negotiation.add_plan(user_of(request), case_id, count, data.get("frequency", "monthly"),
                                        _date(data.get("first_due_on"), "first_due_on"), date.today())
         return await self._do(request, case_id, act, _("Instalment plan agreed."))
 
@@ -254,8 +258,8 @@ class CaseActionPages(Controller):
     @post("/assign", guards=[admin_only])
     async def assign(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
-        raw = data.get("negotiator_id", "")
-        return await self._do(request, case_id, lambda: negotiation.assign(user_of(request), case_id, int(raw) if str(raw).isdigit() else None),
+        negotiator_id = parse_id(data.get("negotiator_id", ""))
+        return await self._do(request, case_id, lambda: negotiation.assign(user_of(request), case_id, negotiator_id),
                               _("Assignment saved."))
 
 

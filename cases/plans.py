@@ -41,10 +41,14 @@ def split_plan(total_cents: int, count: int, first: date, frequency: str, today:
         errors["total"] = _l("There is nothing outstanding to split into instalments.")
     if not 1 <= count <= MAX_INSTALMENTS:
         errors["instalments"] = _l("Between 1 and %(n)s instalments.", n=MAX_INSTALMENTS)
+    elif 0 < total_cents < count:
+        errors["instalments"] = _l("Too many instalments for what is owed: each must be at least one cent.")
     if frequency not in FREQUENCIES:
         errors["frequency"] = _l("The frequency is weekly, fortnightly or monthly.")
     if first < today:
         errors["first_due_on"] = _l("The first instalment cannot be in the past.")
+    elif first.year > today.year + 10:
+        errors["first_due_on"] = _l("Enter a date within the next ten years.")
     if errors:
         raise PlanError(errors)
     base = total_cents // count
@@ -56,6 +60,8 @@ def check_promise(promised_on: date, amount_cents: int, outstanding_cents: int, 
     errors: dict[str, object] = {}
     if promised_on < today:
         errors["promised_on"] = _l("A promise is for today or a later date.")
+    elif promised_on.year > today.year + 10:
+        errors["promised_on"] = _l("Enter a date within the next ten years.")
     if amount_cents <= 0:
         errors["amount"] = _l("The promised amount must be greater than zero.")
     elif amount_cents > outstanding_cents:

@@ -142,3 +142,17 @@ async def test_open_redirect_is_refused(client):
     r = await client.post("/login", data={"email": user["email"], "password": PASSWORD, "next": "//evil.example/x",
                                           "_csrf_token": csrf_token(client)})
     assert r.headers["location"] == "/legal"
+
+
+async def test_parallel_guesses_are_throttled_too(make_client):
+    import asyncio
+
+    user = await create_user("negotiator")
+    client = await make_client()
+
+    async def guess(n):
+        return await client.post("/api/v1/auth/token", json={"email": user["email"], "password": f"wrong-{n}-password"})
+
+    results = await asyncio.gather(*[guess(n) for n in range(12)])
+    codes = sorted(r.status_code for r in results)
+    assert codes.count(401) == 5 and codes.count(429) == 7

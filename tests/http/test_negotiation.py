@@ -98,3 +98,40 @@ async def test_case_page_forms(people, make_client):
     page = await pc.get(f"/cases/{case['id']}")
     assert "433,33" in page.text and "433,34" in page.text  # 1300.00 in three: the cent on the last
     assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "classified"))
+
+
+async def test_payment_replays_and_limits(people):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    cid = case["id"]
+    body = {"amount": "10.00", "received_on": TODAY.isoformat(), "method": "transfer"}
+    results = await asyncio.gather(*[c.post(f"/api/v1/cases/{cid}/payments", json=body, headers={**nh, "Idempotency-Key": f"race-{cid}"})
+                                     for _ in range(4)])
+    assert sorted(r.status_code for r in results) == [200, 200, 200, 201]
+    assert len({r.json()["id"] for r in results}) == 1
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={**body, "amount": "11.00"}, headers={**nh, "Idempotency-Key": f"race-{cid}"})
+    assert r.status_code == 409
+    for amount in ("1" + "0" * 30, "99999999999999999999"):
+        r = await c.post(f"/api/v1/cases/{cid}/payments", json={**body, "amount": amount}, headers=nh)
+        assert r.status_code == 400, r.text
+    r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": "9999-12-31", "amount": "1"}, headers=nh)
+    assert r.status_code == 400
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 60, "first_due_on": TODAY.isoformat()}, headers=nh)
+    assert r.status_code == 201  # 1,290.00 in 60: fine
+    r = await c.post(f"/api/v1/claims", json={**__import__("tests.http.test_claims", fromlist=["claim_body"]).claim_body(
+        invoices=[{"number": "HUGE", "issue_date": "2026-01-01", "due_date": "2026-02-01", "amount": "1" + "0" * 30}])}, headers=ch)
+    assert r.status_code == 400 and "invoices.0.amount" in r.json()["errors"]
+
+
+async def test_odd_ids_in_forms_are_refused_not_crashing(make_client):
+    org = await create_org()
+    client, _ = await signed_in(make_client, "creditor", org)
+    for raw in ("99999999999", "²", "-1"):
+        r = await post_form(client, "/claims/new", {"action": "review", "evidence_id": raw}, files={"files": ("", b"", "application/octet-stream")})
+        assert r.status_code == 400, (raw, r.status_code)
+    admin, _ = await signed_in(make_client, "admin")
+    r = await admin.get("/queue", params={"organisation_id": "99999999999"})
+    assert r.status_code == 404
+    r = await admin.post("/claims/uploads", params={"filename": "f.pdf", "organisation_id": "999999"}, content=b"%PDF-1.4",
+                         headers={"x-csrftoken": admin.cookies.get("agency_csrf")})
+    assert r.status_code == 400

@@ -104,3 +104,22 @@ def test_cli_import_refuses_with_row_errors_and_imports_a_good_file(tmp_path: Pa
     r = subprocess.run([agency, "import", str(good), "--creditor", "B46123451"], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "1" in r.stdout and "EXP-" in r.stdout
+
+
+async def test_a_commit_refused_by_a_later_claim_says_why_in_the_preview(database):
+    from cases.intake import ClaimInput, DebtorInput, InvoiceInput
+    from cases.services import open_claim
+
+    org, user = await _creditor()
+    data = csv_bytes([row(number="Z-1"), row(number="Z-2")])
+    job_id = await import_service.preview_import(user, org, io.BytesIO(data), "z.csv", TODAY)
+    # meanwhile the same invoice arrives as a claim
+    await open_claim(user, org, ClaimInput(
+        debtor=DebtorInput(kind="company", name="Ferretería Núñez S.L.", tax_id="B46123451", address_line1="Calle Mayor 1",
+                           city="Logroño", postal_code="26001"),
+        invoices=(InvoiceInput(number="Z-2", issue_date="2025-01-01", due_date=(TODAY - timedelta(days=40)).isoformat(), amount="100"),),
+    ), [], TODAY)
+    with pytest.raises(Exception):
+        await import_service.commit_import(user, job_id, TODAY)
+    job = await import_service.get_import(user, job_id)
+    assert job["status"] == "refused" and [e["row"] for e in job["errors"]] == [3]

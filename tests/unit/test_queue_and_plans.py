@@ -81,3 +81,10 @@ class TestPromises:
         with pytest.raises(PlanError):
             check_promise(TODAY, 2000, 1000, TODAY)
         check_promise(TODAY, 1000, 1000, TODAY)
+
+
+def test_a_plan_never_has_an_instalment_of_zero():
+    with pytest.raises(PlanError) as exc:
+        split_plan(5, 12, TODAY, "monthly", TODAY)
+    assert "instalments" in exc.value.errors
+    assert [p[2] for p in split_plan(12, 12, TODAY, "monthly", TODAY)] == [1] * 12
