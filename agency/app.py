@@ -32,6 +32,7 @@ from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
 from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
+from cases.quote_controllers import QuotePages
 from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
 
@@ -108,6 +109,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             CaseActionPages,
             TemplatePages,
             ReminderPages,
+            QuotePages,
             MessageApi,
             MessagePages,
             StagePages,

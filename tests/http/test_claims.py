@@ -166,6 +166,7 @@ async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
     review = await post_form(client, "/claims/new", {**fields, "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
     assert review.status_code == 200, review.text[-2000:]
     assert "1.234,56" in review.text and await Case.count() == before
+    assert 'id="fees"' in review.text and "60,00" in review.text  # the tariff band of 1,234.56
     bad = await post_form(client, "/claims/new", {**fields, "invoice_amount": "-3", "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
     done = await post_form(client, "/claims/new", {**fields, "action": "confirm"}, files={"files": ("", b"", "application/octet-stream")})
