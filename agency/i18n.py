@@ -14,9 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date as _format_date
+from babel.dates import parse_pattern
 from babel.dates import format_datetime as _format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
 LANGUAGES = {"es": "Español", "en": "English"}
@@ -81,10 +81,23 @@ def pick_language(user_language: str | None, cookie: str | None, accept_language
     return DEFAULT_LANGUAGE
 
 
+@lru_cache(maxsize=None)
+def _money_format(language: str):
+    locale = Locale.parse(_FORMAT_LOCALE[language])
+    return locale, locale.currency_formats["standard"]
+
+
+@lru_cache(maxsize=None)
+def _date_format(language: str):
+    return Locale.parse(_FORMAT_LOCALE[language]), parse_pattern(_DATE_PATTERN[language])
+
+
 def format_money(amount: Decimal | int | str | None, currency: str = "EUR") -> str:
+    """babel's format_currency, with the locale and pattern parsed once per language (pages list many amounts)."""
     if amount is None:
         return ""
-    return format_currency(Decimal(amount), currency, locale=_FORMAT_LOCALE[get_language()])
+    locale, pattern = _money_format(get_language())
+    return pattern.apply(Decimal(amount), locale, currency=currency, currency_digits=True)
 
 
 def format_cents(cents: int | None, currency: str = "EUR") -> str:
@@ -116,8 +129,8 @@ def format_day(value: date | datetime | str | None) -> str:
             return value
     if isinstance(value, datetime):
         value = value.astimezone(DISPLAY_TZ).date()
-    lang = get_language()
-    return _format_date(value, _DATE_PATTERN[lang], locale=_FORMAT_LOCALE[lang])
+    locale, pattern = _date_format(get_language())
+    return pattern.apply(value, locale)
 
 
 def format_moment(value: datetime | None) -> str:
