@@ -32,6 +32,7 @@ from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
 from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
+from cases.ledger_controllers import LedgerApi
 from cases.quote_controllers import QuotePages
 from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
@@ -110,6 +111,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             TemplatePages,
             ReminderPages,
             QuotePages,
+            LedgerApi,
             MessageApi,
             MessagePages,
             StagePages,

@@ -26,17 +26,7 @@ def _next_year(start: date) -> date:
 
 def _accrue(principal: Decimal, due: date, until: date, period_start: Callable[[date], date], next_period: Callable[[date], date],
             rate_for: Callable[[date], Decimal]) -> tuple[Decimal, list[tuple[date, date, int, Decimal, Decimal]]]:
-    slices = []
-    total = Decimal(0)
-    start = due + timedelta(days=1)
-    while start <= until:
-        end = min(next_period(start) - timedelta(days=1), until)
-        days = (end - start).days + 1
-        rate = rate_for(period_start(start))
-        amount = principal * rate / 100 * days / 365
-        slices.append((start, end, days, rate, amount))
-        total += amount
-        start = end + timedelta(days=1)
+    total, slices = _accrue_raw(principal, due, until, period_start, next_period, rate_for)
     return total.quantize(CENT, rounding=ROUND_HALF_UP), slices
 
 
@@ -59,3 +49,29 @@ def interest_for(debtor_is_business: bool, principal: Decimal, due: date, until:
 def compensation(debtor_is_business: bool, late_invoices: int, country: str = "ES") -> Decimal:
     """A fixed amount per late invoice, owed without demand, to business debtors only."""
     return JURISDICTIONS[country].compensation_per_invoice * late_invoices if debtor_is_business else Decimal("0.00")
+
+
+def late_payment_interest_unrounded(principal: Decimal, after: date, until: date, country: str = "ES") -> Decimal:
+    """Interest from the day after ``after`` to ``until`` inclusive, not yet rounded (for the ledger's periods)."""
+    total, _ = _accrue_raw(principal, after, until, half_year_start, _next_half_year, lambda hy: late_payment_rate(country, hy))
+    return total
+
+
+def legal_interest_unrounded(principal: Decimal, after: date, until: date, country: str = "ES") -> Decimal:
+    total, _ = _accrue_raw(principal, after, until, lambda d: date(d.year, 1, 1), _next_year, lambda y: legal_interest_rate(country, y.year))
+    return total
+
+
+def _accrue_raw(principal, due, until, period_start, next_period, rate_for):
+    total = Decimal(0)
+    slices = []
+    start = due + timedelta(days=1)
+    while start <= until:
+        end = min(next_period(start) - timedelta(days=1), until)
+        days = (end - start).days + 1
+        rate = rate_for(period_start(start))
+        amount = principal * rate / 100 * days / 365
+        slices.append((start, end, days, rate, amount))
+        total += amount
+        start = end + timedelta(days=1)
+    return total, slices

@@ -93,9 +93,12 @@ def late_payment_rate(country: str, half_year: date) -> Decimal:
     """The yearly rate (in %) for the half-year starting on ``half_year``. Spain: the BOE table;
     France: the ECB rate on 1 January or 1 July, + 10; Portugal: the same reference + 8."""
     if country == "ES":
-        if half_year not in ES_LATE_PAYMENT_HALF_YEARS:
+        if half_year in ES_LATE_PAYMENT_HALF_YEARS:
+            return ES_LATE_PAYMENT_HALF_YEARS[half_year]
+        if half_year < min(ES_LATE_PAYMENT_HALF_YEARS):
             raise LookupError(f"no Spanish late-payment rate for the half-year starting {half_year}: add it to the table")
-        return ES_LATE_PAYMENT_HALF_YEARS[half_year]
+        # A half-year the BOE table does not have yet: the rule itself (ECB rate before it + 8), derived.
+        return ecb_rate_on(date.fromordinal(half_year.toordinal() - 1)) + JURISDICTIONS["ES"].ecb_margin
     # The rate in force before the half-year starts (a decision effective on 1 July would not count).
     reference = ecb_rate_on(date.fromordinal(half_year.toordinal() - 1))
     return reference + JURISDICTIONS[country].ecb_margin

@@ -135,3 +135,21 @@ async def test_odd_ids_in_forms_are_refused_not_crashing(make_client):
     r = await admin.post("/claims/uploads", params={"filename": "f.pdf", "organisation_id": "999999"}, content=b"%PDF-1.4",
                          headers={"x-csrftoken": admin.cookies.get("agency_csrf")})
     assert r.status_code == 400
+
+
+async def test_ledger_endpoint_balances_and_tenancy(people, make_client):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    cid = case["id"]
+    await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "100.00", "received_on": TODAY.isoformat(), "method": "transfer"},
+                 headers={**nh, "Idempotency-Key": f"ledger-{cid}"})
+    r = await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)
+    assert r.status_code == 200, r.text
+    b = r.json()["balances"]
+    assert b["principal"] == "1300.00" and b["paid"] == "100.00"
+    assert b["compensation"] == "80.00"  # two late invoices of a company debtor
+    assert r.json()["allocation_order"][0] == "costs" and any(e["kind"] == "payment" for e in r.json()["entries"])
+    other = await create_user("creditor", await create_org())
+    oh = await api_token(c, other["email"])
+    assert (await c.get(f"/api/v1/cases/{cid}/ledger", headers=oh)).status_code == 404
+    assert (await c.get(f"/api/v1/cases/{cid}/ledger", params={"as_of": "2999-01-01"}, headers=ch)).status_code == 400

@@ -1,0 +1,54 @@
+"""GET /api/v1/cases/{id}/ledger: the ledger's entries and the balances at a date (contract in DESIGN.md)."""
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, get
+from litestar.exceptions import ClientException
+
+from agency.auth import roles
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tenancy import get_visible
+from agency.web import user_of
+from cases.fees import DEFAULT_TARIFF, flat_fee, success_fee
+from cases.ledger import OwedInvoice, Paid, balances
+from cases.money import from_cents
+from cases.tables import Case, Invoice, LedgerEntry
+
+
+class LedgerApi(Controller):
+    path = "/api/v1/cases/{case_id:int}/ledger"
+    tags = ["cases"]
+    guards = [roles(*Role)]
+
+    @get("/", summary="Entries and balances, with interest and compensation accrued to as_of (default today)")
+    async def ledger(self, request: Request, case_id: int, as_of: date | None = None) -> dict:
+        user = user_of(request)
+        case = await get_visible(Case.select(Case.id, Case.stage, Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(
+            Case.id == case_id), user, Case.organisation)
+        day = as_of or date.today()
+        if day > date.today():
+            raise ClientException(detail=_("as_of cannot be in the future."))
+        invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
+        entries = await LedgerEntry.select().where(LedgerEntry.case == case_id).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
+        payments = [Paid(e["booked_on"], from_cents(e["amount_cents"])) for e in entries if e["kind"] == "payment"]
+        try:
+            b = balances([OwedInvoice(i["number"], i["due_date"], from_cents(i["amount_cents"])) for i in invoices], payments, day,
+                         business=case["debtor_kind"] == "company", country=case["jurisdiction"])
+        except LookupError as exc:
+            raise ClientException(detail=str(exc)) from None
+        fees = flat_fee(DEFAULT_TARIFF, b.principal) + success_fee(DEFAULT_TARIFF, b.paid, case["stage"] if case["stage"] != "closed" else "amicable")
+        lines = [{"kind": "principal", "on": i["due_date"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "invoice": i["number"]}
+                 for i in invoices]
+        lines += [{"kind": e["kind"], "on": e["booked_on"].isoformat(), "amount": str(from_cents(e["amount_cents"])),
+                   "method": e["method"], "reference": e["reference"]} for e in entries]
+        return {
+            "as_of": day.isoformat(),
+            "allocation_order": ["costs", "interest", "compensation", "principal"],
+            "entries": lines,
+            "balances": {
+                "principal": str(b.principal), "interest": str(b.interest), "compensation": str(b.compensation), "costs": str(b.costs),
+                "paid": str(b.paid), "outstanding": str(b.outstanding), "fees": str(fees), "net_to_creditor": str(b.paid - fees),
+            },
+        }
