@@ -13,7 +13,6 @@ from agency.auth import anyone_signed_in, roles
 from agency.roles import Role
 from agency.web import page, user_of
 from cases.money import from_cents
-from cases.negotiation import paid_by_case
 from cases.queries import (
     PAGE_SIZE, STAGES, CaseFilter, case_events, case_evidence, case_invoices, claimed_by_case, claimed_total, get_case, list_cases,
 )
@@ -112,16 +111,15 @@ def _summary(row: dict[str, Any]) -> CaseSummary:
 async def case_detail(user, case_id: int) -> dict[str, Any]:
     """Everything the case page and the API show, through the tenancy scope."""
     case = await get_case(user, case_id)
+    from cases.ledger_service import balance_dict, balance_of
+
     invoices = await case_invoices(case_id)
-    principal = sum(i["amount_cents"] for i in invoices if not i["disputed"])
-    paid = (await paid_by_case([case_id])).get(case_id, 0)
     return {
         "case": case,
         "invoices": invoices,
         "evidence": await case_evidence(case_id),
         "events": await case_events(user, case_id),
-        # Interest, compensation and costs join with the ledger's money issue.
-        "balance": {"principal": from_cents(principal), "paid": from_cents(paid), "outstanding": from_cents(principal - paid)},
+        "balance": balance_dict(await balance_of(case_id)),  # interest and compensation accrued to today
     }
 
 

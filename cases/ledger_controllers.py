@@ -12,7 +12,7 @@ from agency.roles import Role
 from agency.tenancy import get_visible
 from agency.web import user_of
 from cases.fees import DEFAULT_TARIFF, flat_fee, success_fee
-from cases.ledger import OwedInvoice, Paid, balances
+from cases.ledger_service import balance_of
 from cases.money import from_cents
 from cases.tables import Case, Invoice, LedgerEntry
 
@@ -32,10 +32,8 @@ class LedgerApi(Controller):
             raise ClientException(detail=_("as_of cannot be in the future."))
         invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
         entries = await LedgerEntry.select().where(LedgerEntry.case == case_id).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
-        payments = [Paid(e["booked_on"], from_cents(e["amount_cents"])) for e in entries if e["kind"] == "payment"]
         try:
-            b = balances([OwedInvoice(i["number"], i["due_date"], from_cents(i["amount_cents"])) for i in invoices], payments, day,
-                         business=case["debtor_kind"] == "company", country=case["jurisdiction"])
+            b = await balance_of(case_id, day)
         except LookupError as exc:
             raise ClientException(detail=str(exc)) from None
         fees = flat_fee(DEFAULT_TARIFF, b.principal) + success_fee(DEFAULT_TARIFF, b.paid, case["stage"] if case["stage"] != "closed" else "amicable")

@@ -21,7 +21,7 @@ from cases import events
 from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
 from cases.messaging import ContactWindow, Step, check_template, render, step_due, whatsapp_link
 from cases.money import from_cents
-from cases.negotiation import outstanding_by_case, paid_by_case
+from cases.negotiation import outstanding_by_case
 from cases.tables import Case, Instalment, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent, ReminderStep
 
 LANGS = ("es", "en")
@@ -78,8 +78,10 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
         case = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
                                  Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()
         invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
-        outstanding = (await outstanding_by_case([case_id]))[case_id]
-        paid = (await paid_by_case([case_id])).get(case_id, 0)
+        from cases.ledger_service import balance_of
+
+        owed = await balance_of(case_id, today)
+        outstanding, paid = int(owed.outstanding * 100), int(owed.paid * 100)
         cur = case["currency"]
         lines = [f"  {i['number']:<20} {i18n.format_day(i['due_date']):>12} {i18n.format_cents(i['amount_cents'], cur):>16}" for i in invoices]
         promise = await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")).first()

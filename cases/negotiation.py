@@ -17,6 +17,7 @@ from agency.roles import Role
 from agency.tables import User
 from agency.tenancy import get_visible
 from cases import events
+from cases.ledger_service import balance_of
 from cases.money import to_cents
 from cases.plans import Payment, check_promise, instalment_statuses, promise_status, split_plan
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
@@ -28,7 +29,8 @@ PAYMENT_METHODS = ("transfer", "card", "cash", "direct_debit", "cheque", "other"
 # --- money (until the ledger issue extends it) ------------------------------------------------------
 
 async def outstanding_by_case(case_ids: list[int]) -> dict[int, int]:
-    """Undisputed principal minus payments, in cents, per case."""
+    """Undisputed principal minus payments, in cents, per case: a bulk approximation for ranking and
+    for "is anything still owed"; what is owed to the cent comes from cases.ledger_service."""
     if not case_ids:
         return {}
     principal = {r["case"]: int(r["cents"] or 0) for r in await Invoice.select(Invoice.case, Sum(Invoice.amount_cents, alias="cents")).where(
@@ -165,7 +167,7 @@ async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount
     await _open_case(user, case_id)
     cents = to_cents(amount)
     async with atomic():
-        outstanding = (await outstanding_by_case([case_id]))[case_id]
+        outstanding = to_cents((await balance_of(case_id, today)).outstanding)
         check_promise(promised_on, cents, outstanding, today)
         await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
             (Promise.case == case_id) & (Promise.status == "open"))
@@ -182,7 +184,8 @@ async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount
 async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, first_due_on: date, today: date) -> int:
     await _open_case(user, case_id)
     async with atomic():
-        outstanding = (await outstanding_by_case([case_id]))[case_id]
+        # The plan covers everything owed today: principal, interest and compensation.
+        outstanding = to_cents((await balance_of(case_id, today)).outstanding)
         parts = split_plan(outstanding, count, first_due_on, frequency, today)
         await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active"))
         plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,

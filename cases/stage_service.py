@@ -12,6 +12,7 @@ from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
 from agency.tenancy import get_visible
 from cases import events
+from cases.ledger_service import balance_of
 from cases.services import notify_creditors
 from cases.stages import CaseFacts, Decision, MoveRequest, decide
 from cases.tables import Case, Evidence, Invoice
@@ -52,7 +53,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
         outstanding_invoices=money["n"] if principal - paid > 0 else 0,
         disputed_invoices=disputed,
         evidence_count=evidence,
-        outstanding_cents=principal - paid,
+        outstanding_cents=int((await balance_of(case_id)).outstanding * 100),
         principal_cents=principal,
         oldest_due_date=as_date(money["oldest"]),
         lawyer_assigned=case["lawyer"] is not None,

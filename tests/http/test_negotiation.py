@@ -1,6 +1,7 @@
 """Queue, take next, promises, plans and payments through the API and the pages."""
 import asyncio
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -48,15 +49,19 @@ async def test_promise_plan_payment_and_the_creditors_view(people):
     again = await c.post(f"/api/v1/cases/{cid}/payments", json=body, headers={**nh, "Idempotency-Key": f"k-{cid}"})
     assert first.status_code == 201 and again.status_code == 200 and first.json()["id"] == again.json()["id"]
     assert (await Promise.select(Promise.status).where(Promise.case == cid).first())["status"] == "kept"
-    # a three-instalment plan over the rest: 1300.00 - 100.00 = 1200.00
+    # a three-instalment plan over everything owed now (principal, interest, compensation, less what was paid)
+    owed = Decimal((await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]["outstanding"])
     r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 3, "first_due_on": TODAY.isoformat()}, headers=nh)
-    assert r.status_code == 201 and [i["amount"] for i in r.json()["instalments"]] == ["400.00", "400.00", "400.00"]
+    parts = [Decimal(i["amount"]) for i in r.json()["instalments"]]
+    assert r.status_code == 201 and sum(parts) == owed and parts[0] == parts[1] and Decimal("0") <= parts[2] - parts[0] < Decimal("0.03")
     r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 0, "first_due_on": TODAY.isoformat()}, headers=nh)
     assert r.status_code == 400
     view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
     kinds = [e["kind"] for e in view["events"]]
     assert {"stage_changed", "promise", "payment", "promise_kept", "plan"} <= set(kinds)
-    assert view["balance"]["paid"] == "100.00" and view["balance"]["outstanding"] == "1200.00"
+    b = {k: Decimal(v) for k, v in view["balance"].items()}
+    assert b["paid"] == Decimal("100.00") and b["compensation"] == Decimal("80.00")  # two late invoices of a company
+    assert b["outstanding"] == b["principal"] + b["interest"] + b["compensation"] + b["costs"] - b["paid"]
 
 
 async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend):
@@ -95,8 +100,11 @@ async def test_case_page_forms(people, make_client):
     r = await post_form(pc, f"/cases/{case['id']}/plans", {"instalments": "3", "frequency": "monthly", "first_due_on": TODAY.isoformat()})
     assert r.status_code == 303
     assert await Instalment.count().where(Instalment.plan.case == case["id"]) == 3
+    owed = Decimal((await pc.get(f"/api/v1/cases/{case['id']}")).json()["balance"]["outstanding"])
     page = await pc.get(f"/cases/{case['id']}")
-    assert "433,33" in page.text and "433,34" in page.text  # 1300.00 in three: the cent on the last
+    part = (owed / 3).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    last = owed - 2 * part  # the cents left over go on the last instalment
+    assert f"{part:.2f}".replace(".", ",") in page.text and f"{last:.2f}".replace(".", ",") in page.text
     assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "classified"))
 
 

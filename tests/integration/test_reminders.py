@@ -72,4 +72,8 @@ async def test_disputed_debts_are_not_chased_and_plans_ask_for_the_instalment(da
     await send_due_reminders(now=MONDAY_NOON)
     assert await _sent_to("pedro.disputed@example.test") == []
     mails = await _sent_to("pedro.plan@example.test")
-    assert len(mails) == 1 and mails[0]["subject"].startswith("Plazo 1 de 3: 100,00")
+    from cases.tables import Instalment
+
+    first = await Instalment.select(Instalment.amount_cents).where((Instalment.plan.case == planned) & (Instalment.number == 1)).first()
+    expected = f"{first['amount_cents'] // 100},{first['amount_cents'] % 100:02d}"
+    assert len(mails) == 1 and mails[0]["subject"].startswith(f"Plazo 1 de 3: {expected}")

@@ -1,0 +1,31 @@
+"""What a case's debtor owes at a date, read from the database and computed by cases.ledger. The one
+place the case page, the API, promises, plans, messages and the stage guards take "owed" from."""
+from __future__ import annotations
+
+from datetime import date
+
+from cases.ledger import Balances, OwedInvoice, Paid, balances
+from cases.money import from_cents
+from cases.tables import Case, Invoice, LedgerEntry
+
+
+async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
+    case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
+    invoices = await Invoice.select(Invoice.number, Invoice.due_date, Invoice.amount_cents).where(
+        (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
+    payments = await LedgerEntry.select(LedgerEntry.booked_on, LedgerEntry.amount_cents).where(
+        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment"))
+    costs = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "cost"))
+    return balances(
+        [OwedInvoice(i["number"], i["due_date"], from_cents(i["amount_cents"])) for i in invoices],
+        [Paid(p["booked_on"], from_cents(p["amount_cents"])) for p in payments],
+        as_of or date.today(),
+        business=case["debtor_kind"] == "company",  # a person is a consumer here; the self-employed are filed as companies
+        country=case["jurisdiction"],
+        costs=sum((from_cents(c["amount_cents"]) for c in costs), from_cents(0)),
+    )
+
+
+def balance_dict(b: Balances) -> dict:
+    return {"principal": b.principal, "interest": b.interest, "compensation": b.compensation, "costs": b.costs, "paid": b.paid,
+            "outstanding": b.outstanding}
