@@ -71,7 +71,7 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         booked_interest += rounded
         owed["interest"] += rounded
 
-    for payment in sorted(p for p in payments if p.received_on <= as_of):
+    for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
         book(payment.received_on)
         left = payment.amount
         paid += payment.amount

@@ -40,7 +40,7 @@ class LedgerApi(Controller):
         lines = [{"kind": "principal", "on": i["due_date"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "invoice": i["number"]}
                  for i in invoices]
         lines += [{"kind": e["kind"], "on": e["booked_on"].isoformat(), "amount": str(from_cents(e["amount_cents"])),
-                   "method": e["method"], "reference": e["reference"]} for e in entries]
+                   "method": e["method"], "reference": e["reference"]} for e in entries if e["booked_on"] <= day]
         return {
             "as_of": day.isoformat(),
             "allocation_order": ["costs", "interest", "compensation", "principal"],

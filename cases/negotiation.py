@@ -18,7 +18,7 @@ from agency.tables import User
 from agency.tenancy import get_visible
 from cases import events
 from cases.ledger_service import balance_of
-from cases.money import to_cents
+from cases.money import from_cents, to_cents
 from cases.plans import Payment, check_promise, instalment_statuses, promise_status, split_plan
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
 from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
@@ -224,6 +224,10 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
 
     if key and (seen := await replay()):
         return seen
+    owed = to_cents((await balance_of(case_id, today)).outstanding)
+    if cents > owed:
+        raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
+                                       "an excess is returned to the debtor outside the case.") % {"owed": from_cents(owed)})
     try:
         async with atomic():
             # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).

@@ -62,6 +62,10 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
 
 
 async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, today: date) -> None:
+    from cases.stages import STAGES
+
+    if move.to not in STAGES:  # bad input, not a conflict with the case's state
+        raise HTTPException(status_code=400, detail=_("Unknown stage: %(stage)s.") % {"stage": move.to[:30]})
     case, facts = await load_facts(case_id, user)
     decision = decide(facts, move, user.role, today)
     if not decision.allowed:

@@ -161,3 +161,19 @@ async def test_ledger_endpoint_balances_and_tenancy(people, make_client):
     oh = await api_token(c, other["email"])
     assert (await c.get(f"/api/v1/cases/{cid}/ledger", headers=oh)).status_code == 404
     assert (await c.get(f"/api/v1/cases/{cid}/ledger", params={"as_of": "2999-01-01"}, headers=ch)).status_code == 400
+
+
+async def test_two_payments_and_the_case_still_opens(people):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    cid = case["id"]
+    for amount, day in (("10.00", TODAY - timedelta(days=1)), ("20.00", TODAY)):
+        r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": day.isoformat(), "method": "transfer"}, headers=nh)
+        assert r.status_code == 201, r.text
+    assert (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["balance"]["paid"] == "30.00"
+    assert (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).status_code == 200
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "99999999", "received_on": TODAY.isoformat(), "method": "transfer"},
+                     headers=nh)
+    assert r.status_code == 400 and r.json()["detail"]
+    r = await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "nonsense"}, headers=nh)
+    assert r.status_code == 400

@@ -41,3 +41,10 @@ def test_consumers_owe_legal_interest_and_no_compensation():
 def test_nothing_accrues_before_the_due_date():
     b = balances(INV, [], date(2025, 3, 31), business=True)
     assert (b.interest, b.compensation, b.outstanding) == (Decimal("0.00"), Decimal("0.00"), Decimal("10000.00"))
+
+
+def test_several_payments_in_any_order():
+    payments = [Paid(date(2025, 9, 30), Decimal("100.00")), Paid(date(2025, 6, 30), Decimal("5000.00"))]
+    b = balances(INV, payments, date(2025, 9, 30), business=True)
+    assert b.paid == Decimal("5100.00")
+    assert b.outstanding == b.principal + b.interest + b.compensation - b.paid
