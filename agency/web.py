@@ -22,7 +22,9 @@ def page(request: Request, template: str, *, status_code: int = 200, fragment: s
 def redirect(path: str, request: Request | None = None) -> Response:
     """303 to ``path``; to htmx, an HX-Redirect so the whole page moves rather than a fragment."""
     if request is not None and request.headers.get("hx-request") == "true":
-        return Response(content=b"", status_code=200, headers={"HX-Redirect": path})
+        # Without the #fragment: a location that differs from the page only by its fragment would
+        # scroll instead of reloading, and the page would not show what changed (nor the message).
+        return Response(content=b"", status_code=200, headers={"HX-Redirect": path.split("#", 1)[0]})
     return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
 
 

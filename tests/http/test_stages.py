@@ -80,5 +80,9 @@ async def test_logging_contacts(make_client):
     page_client, _ = await signed_in(make_client, "negotiator")
     r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "burofax", "outcome": "sent", "body": "Requerimiento"})
     assert r.status_code == 303
+    # through htmx: the whole page reloads (a #fragment-only change would just scroll and hide the result)
+    r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "call", "contact": "Sr. Pérez", "outcome": "reached"},
+                        headers={"hx-request": "true"})
+    assert r.headers["hx-redirect"] == f"/cases/{case['id']}"
     page = await page_client.get(f"/cases/{case['id']}")
     assert "Requerimiento" in page.text and "Burofax" in page.text
