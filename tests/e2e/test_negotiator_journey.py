@@ -22,6 +22,7 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     promised = (date.today() + timedelta(days=5)).isoformat()
     page.select_option("#c-kind", "call")
     page.select_option("#c-outcome", "promise_to_pay")
+    page.locator("#c-contact").fill("+34 600 123 456")
     page.locator("#c-body").fill("Dice que pagará 100 euros el viernes.")
     page.locator("#c-next").fill(promised)
     page.locator("#log-contact button[type=submit]").click()
