@@ -32,6 +32,20 @@ def _one_file(files: list[ReceivedFile]) -> ReceivedFile:
     return chosen[0]
 
 
+async def _receive_and_preview(request: Request, organisation_id: int | None) -> int:
+    """The uploaded file (streamed), for the caller's organisation or the one an admin names: its preview's id."""
+    user = user_of(request)
+    form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
+    try:
+        org = _requested_org(user, organisation_id or form.get("organisation_id"))
+        if org is None or not await Organisation.exists().where(Organisation.id == org):
+            raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
+        f = _one_file(form.files)
+        return await import_service.preview_import(user, org, f.file, f.filename, date.today())
+    finally:
+        form.close()
+
+
 def _job_json(job: dict) -> dict:
     return {
         "id": job["id"], "status": job["status"], "filename": job["filename"], "rows": job["row_count"], "cases": job["case_count"],
@@ -78,16 +92,7 @@ class ImportPages(Controller):
 
     @post("/", request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def upload(self, request: Request) -> Response:
-        user = user_of(request)
-        form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
-        try:
-            organisation_id = _requested_org(user, form.get("organisation_id"))
-            if organisation_id is None or not await Organisation.exists().where(Organisation.id == organisation_id):
-                raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
-            f = _one_file(form.files)
-            job_id = await import_service.preview_import(user, organisation_id, f.file, f.filename, date.today())
-        finally:
-            form.close()
+        job_id = await _receive_and_preview(request, None)
         return redirect(f"/imports/{job_id}", request)
 
     @get("/{job_id:int}")
@@ -110,17 +115,8 @@ class ImportApi(Controller):
     @post("/", status_code=HTTP_201_CREATED, request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024,
           opt={CSRF_IN_STREAM: True}, summary="Upload a CSV or XLSX of invoices (multipart 'file'): the preview, nothing imported yet")
     async def upload(self, request: Request, organisation_id: int | None = None) -> dict:
-        user = user_of(request)
-        form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
-        try:
-            org = _requested_org(user, organisation_id or form.get("organisation_id"))
-            if org is None or not await Organisation.exists().where(Organisation.id == org):
-                raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
-            f = _one_file(form.files)
-            job_id = await import_service.preview_import(user, org, f.file, f.filename, date.today())
-        finally:
-            form.close()
-        return _job_json(await import_service.get_import(user, job_id))
+        job_id = await _receive_and_preview(request, organisation_id)
+        return _job_json(await import_service.get_import(user_of(request), job_id))
 
     @get("/{job_id:int}", summary="An import's preview: counts and every row error")
     async def show(self, request: Request, job_id: int) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.netutil import free_port
+from tests.netutil import free_port, wait_until_up
 
 PG_ADMIN_DSN = os.environ.get("AGENCY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 _state: dict[str, str] = {}
@@ -132,23 +132,12 @@ def s3_server():
     """moto's S3-protocol server on loopback, as a real process; the run fails if it cannot start."""
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
     proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            break
-        except Exception:  # noqa: BLE001
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("moto's S3 server could not be started on loopback", pytrace=False)
-            time.sleep(0.1)
+    wait_until_up(url + "/moto-api/", proc, 20, "moto's S3 server could not be started on loopback")
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

@@ -7,13 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.netutil import free_port
+from tests.netutil import free_port, wait_until_up
 
 from agency.settings import ROOT
 
@@ -33,16 +31,7 @@ def live_server():
     log = open(var / "server.log", "wb")
     proc = subprocess.Popen([str(bin_dir / "agency"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/health", timeout=1)
-            break
-        except Exception:  # noqa: BLE001
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the server did not start; see {log.name}", pytrace=False)
-            time.sleep(0.2)
+    wait_until_up(url + "/health", proc, 30, f"the server did not start; see {log.name}")
     yield url
     proc.terminate()
     proc.wait(timeout=30)
