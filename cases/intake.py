@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from agency.i18n import lazy_gettext as _l
 from agency.identifiers import COUNTRIES, InvalidIdentifier, normalise_tax_id
-from cases.money import AmountError, parse_amount
+from cases.money import AmountError, check_positive_amount, parse_amount
 
 DEBTOR_KINDS = ("company", "person")
 CURRENCIES = ("EUR",)
@@ -177,18 +177,13 @@ def clean_invoice(i: InvoiceInput, today: date, key: str, errors: dict[str, obje
         ok = False
     try:
         amount = parse_amount(i.amount)
-        if amount <= 0:
-            errors[f"{key}.amount"] = _l("The amount must be greater than zero.")
-            ok = False
-        elif amount != amount.quantize(Decimal("0.01")):
-            errors[f"{key}.amount"] = _l("Use at most two decimals.")
-            ok = False
-        elif amount >= Decimal("10000000000"):
-            errors[f"{key}.amount"] = _l("The amount is too large.")
-            ok = False
+        check_positive_amount(amount)
     except AmountError as exc:
-        errors[f"{key}.amount"] = (_l("The amount is too large.") if exc.args[0] == "too large" else
-                                   _l("Enter the amount without thousands separators and with at most two decimals, e.g. 1234.56."))
+        errors[f"{key}.amount"] = {
+            "not positive": _l("The amount must be greater than zero."),
+            "more than two decimals": _l("Use at most two decimals."),
+            "too large": _l("The amount is too large."),
+        }.get(exc.args[0], _l("Enter the amount without thousands separators and with at most two decimals, e.g. 1234.56."))
         amount, ok = None, False
     currency = (i.currency or "EUR").strip().upper()
     if currency not in CURRENCIES:

@@ -9,6 +9,9 @@ _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
 _WHOLE = re.compile(r"-?(\d+|\d{1,3}([.,]\d{3})+)")  # 1234 or 1.234 / 1,234 (thousands grouped by threes)
 
 
+MAX_AMOUNT = Decimal("10000000000")  # ten thousand million: above any invoice, well inside BIGINT cents
+
+
 class AmountError(ValueError):
     pass
 
@@ -67,3 +70,13 @@ def parse_amount(raw: object) -> Decimal:
     if value.adjusted() >= 12:  # a trillion and up: nobody's invoice, and beyond what quantize and BIGINT cents take
         raise AmountError("too large")
     return value
+
+
+def check_positive_amount(amount: Decimal) -> None:
+    """A claim's or a payment's amount: positive, at most two decimals, under MAX_AMOUNT."""
+    if amount <= 0:
+        raise AmountError("not positive")
+    if amount != amount.quantize(CENT):
+        raise AmountError("more than two decimals")
+    if amount >= MAX_AMOUNT:
+        raise AmountError("too large")

@@ -22,7 +22,7 @@ from agency.web import form_data, notify, page, redirect, user_of
 from cases import negotiation
 from cases.controllers import case_detail, case_out
 from cases.intake import parse_date
-from cases.money import AmountError, from_cents, parse_amount
+from cases.money import AmountError, check_positive_amount, from_cents, parse_amount
 from cases.plans import PlanError
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, REASONS
 from cases.tables import Case
@@ -39,8 +39,10 @@ def _amount(raw: Any, field: str = "amount") -> Decimal:
         amount = parse_amount(raw)
     except AmountError:
         raise FormErrors({field: _("Enter the amount as a number, e.g. 1234.56.")}) from None
-    if amount <= 0 or amount >= Decimal("10000000000") or amount != amount.quantize(Decimal("0.01")):
-        raise FormErrors({field: _("Use a positive amount with at most two decimals.")})
+    try:
+        check_positive_amount(amount)
+    except AmountError:
+        raise FormErrors({field: _("Use a positive amount with at most two decimals.")}) from None
     return amount
 
 

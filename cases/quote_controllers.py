@@ -11,7 +11,7 @@ from litestar.response import Template
 from agency.i18n import gettext as _
 from agency.web import page
 from cases.fees import DEFAULT_TARIFF, Quote, quote
-from cases.money import AmountError, parse_amount
+from cases.money import AmountError, check_positive_amount, parse_amount
 
 MAX_DEBTS = 1000
 
@@ -23,8 +23,7 @@ def parse_amounts(raw: list[str]) -> tuple[list[Decimal], list[str]]:
             continue
         try:
             value = parse_amount(text)
-            if value <= 0 or value != value.quantize(Decimal("0.01")):
-                raise AmountError("bad")
+            check_positive_amount(value)
             amounts.append(value)
         except AmountError:
             errors.append(_("Line %(n)s: “%(text)s” is not an amount like 1234.56.") % {"n": n, "text": str(text)[:40]})
