@@ -169,14 +169,14 @@ async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount
     async with atomic():
         outstanding = to_cents((await balance_of(case_id, today)).outstanding)
         check_promise(promised_on, cents, outstanding, today)
-        await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
-            (Promise.case == case_id) & (Promise.status == "open"))
+        replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
+            (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
         row = (await Promise.insert(Promise(case=case_id, promised_on=promised_on, amount_cents=cents, created_by=user.id)).returning(
             Promise.id))[0]
         await Case.update({Case.next_action_at: datetime.combine(promised_on + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
             Case.id == case_id)
         await events.record(case_id, "promise", user, "", {"promise_id": row["id"], "promised_on": promised_on.isoformat(),
-                                                           "amount": str(amount)})
+                                                           "amount": str(amount), "replaces": [r["id"] for r in replaced]})
         await rescore([case_id])
     return row["id"]
 
@@ -187,14 +187,15 @@ async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, 
         # The plan covers everything owed today: principal, interest and compensation.
         outstanding = to_cents((await balance_of(case_id, today)).outstanding)
         parts = split_plan(outstanding, count, first_due_on, frequency, today)
-        await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active"))
+        cancelled = await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where(
+            (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
         plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
                                                         first_due_on=first_due_on, created_by=user.id)).returning(PaymentPlan.id))[0]["id"]
         await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
         await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
             Case.id == case_id)
         await events.record(case_id, "plan", user, "", {
-            "plan_id": plan_id, "total": str(Decimal(outstanding) / 100), "instalments": [
+            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "total": str(Decimal(outstanding) / 100), "instalments": [
                 {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
         await rescore([case_id])
     return plan_id
@@ -283,7 +284,11 @@ async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUs
                         await events.record(case_id, "instalment_missed", actor, "", {"plan_id": plan["id"], "number": r["number"],
                                                                                       "due_on": r["due_on"].isoformat()})
             if statuses and all(s == "paid" for s in statuses):
-                await PaymentPlan.update({PaymentPlan.status: "completed"}).where(PaymentPlan.id == plan["id"])
+                done = await PaymentPlan.update({PaymentPlan.status: "completed"}).where(
+                    (PaymentPlan.id == plan["id"]) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
+                if done:
+                    changed += 1
+                    await events.record(case_id, "plan_completed", actor, "", {"plan_id": plan["id"]}, visible_to_creditor=True)
     return changed
 
 

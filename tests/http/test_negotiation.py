@@ -177,3 +177,16 @@ async def test_two_payments_and_the_case_still_opens(people):
     assert r.status_code == 400 and r.json()["detail"]
     r = await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "nonsense"}, headers=nh)
     assert r.status_code == 400
+
+
+async def test_a_plan_paid_in_full_is_on_the_record(people):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    cid = case["id"]
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 2, "first_due_on": TODAY.isoformat()}, headers=nh)
+    total = sum(Decimal(i["amount"]) for i in r.json()["instalments"])
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(total), "received_on": TODAY.isoformat(), "method": "transfer"},
+                     headers=nh)
+    assert r.status_code == 201, r.text
+    view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
+    assert "plan_completed" in [e["kind"] for e in view["events"]]
