@@ -34,7 +34,8 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     page.locator("#c-body").fill("Dice que pagará 100 euros el viernes.")
     page.locator("#c-next").fill(promised)
     page.locator("#log-contact button[type=submit]").click()
-    page.wait_for_selector("#timeline .event-contact")
+    # the demo case already has a contact on record: wait for this one, i.e. for the reloaded page
+    page.wait_for_selector("#timeline .event-contact >> text=Dice que pagará 100 euros")
 
     page.locator("#pd").fill(promised)
     page.locator("#pa").fill("100,00")
