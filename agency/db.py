@@ -47,10 +47,16 @@ def atomic():
     return db.transaction()
 
 
+async def keep_session(connection) -> None:
+    """A pool's reset for this application: asyncpg rolls back an open transaction itself; its default
+    reset adds a round trip per query (UNLISTEN, RESET ALL, advisory unlocks, CLOSE ALL) to undo
+    session state this application never creates (no LISTEN, SET, advisory locks or cursors)."""
+
+
 async def start() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=10)
+        await db.start_connection_pool(min_size=1, max_size=20, reset=keep_session)
 
 
 async def stop() -> None:

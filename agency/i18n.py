@@ -7,6 +7,7 @@ services, and formatting (money, dates) follows the reader."""
 from __future__ import annotations
 
 import contextvars
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +19,8 @@ from babel.dates import parse_pattern
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
+
+_CENT = Decimal("0.01")
 
 LANGUAGES = {"es": "Español", "en": "English"}
 DEFAULT_LANGUAGE = "es"
@@ -92,12 +95,40 @@ def _date_format(language: str):
     return Locale.parse(_FORMAT_LOCALE[language]), parse_pattern(_DATE_PATTERN[language])
 
 
+@lru_cache(maxsize=None)
+def _money_shape(language: str, currency: str) -> tuple[str, str, str, str, dict] | None:
+    """How babel writes amounts of ``currency`` in ``language``, learnt once from two probes: the
+    text around the number (positive, negative) and the group and decimal marks. None when the
+    currency does not have two decimals or the shape is not the plain one (then babel writes each)."""
+    locale, pattern = _money_format(language)
+    shapes = []
+    for probe in ("1234567.89", "-1234567.89"):
+        text = pattern.apply(Decimal(probe), locale, currency=currency, currency_digits=True)
+        found = re.search(r"1(?P<group>\D)234(?P=group)567(\D)89", text)
+        if found is None:
+            return None
+        shapes.append((text[:found.start()], text[found.end():], found.group(1), found.group(2)))
+    (pre, post, group, mark), (npre, npost, ngroup, nmark) = shapes
+    if (group, mark) != (ngroup, nmark):
+        return None
+    return pre, post, npre, npost, str.maketrans({",": group, ".": mark})
+
+
 def format_money(amount: Decimal | int | str | None, currency: str = "EUR") -> str:
-    """babel's format_currency, with the locale and pattern parsed once per language (pages list many amounts)."""
+    """babel's currency format in the reader's language. Pages list many amounts, so an amount in
+    whole cents is written from the shape babel uses (learnt once per language and currency; a test
+    holds the two to the same output); anything else goes through babel itself."""
     if amount is None:
         return ""
-    locale, pattern = _money_format(get_language())
-    return pattern.apply(Decimal(amount), locale, currency=currency, currency_digits=True)
+    value = Decimal(amount)
+    language = get_language()
+    shape = _money_shape(language, currency)
+    if shape is None or value != value.quantize(_CENT):
+        locale, pattern = _money_format(language)
+        return pattern.apply(value, locale, currency=currency, currency_digits=True)
+    pre, post, npre, npost, marks = shape
+    digits = f"{abs(value):,.2f}".translate(marks)
+    return f"{npre}{digits}{npost}" if value < 0 else f"{pre}{digits}{post}"
 
 
 def format_cents(cents: int | None, currency: str = "EUR") -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from typing_extensions import Annotated
 
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
+from agency.i18n import get_language
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation, User
@@ -60,6 +62,12 @@ def _plan_errors(exc: PlanError) -> FormErrors:
     return FormErrors({k: str(v) for k, v in exc.errors.items()})
 
 
+@lru_cache(maxsize=4096)
+def _reason_texts(language: str, codes: str) -> tuple[str, ...]:
+    """The reasons a case is where it is, in the reader's language (a few dozen combinations recur on every row)."""
+    return tuple(str(REASONS[c]) for c in codes.split(",") if c in REASONS)
+
+
 async def queue_rows(user, stage: str | None, organisation_id: int | None, classification: str | None) -> list[dict]:
     """One query for the whole page, what each case owes included: the queue is opened all day long
     (tests/bench/test_queue_speed.py measures it against the same SQL run raw)."""
@@ -85,9 +93,10 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
         args.append(classification)
     sql.append(f" ORDER BY c.priority DESC, c.id LIMIT {QUEUE_PAGE}")
     rows = [dict(r) for r in await engine().run_querystring(QueryString("".join(sql), *args))]
+    language = get_language()
     for r in rows:
         r["outstanding"] = from_cents(int(r["outstanding_cents"] or 0))
-        r["reasons"] = [str(REASONS[c]) for c in (r["priority_reasons"] or "").split(",") if c in REASONS]
+        r["reasons"] = list(_reason_texts(language, r["priority_reasons"] or ""))
         if isinstance(r["next_action_at"], str):  # SQLite hands back text for an expression-free join column at times
             r["next_action_at"] = datetime.fromisoformat(r["next_action_at"])
     return rows
