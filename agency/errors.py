@@ -88,7 +88,22 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return _error_page(request, 500, message)
 
 
+def missing_rate_handler(request: Request, exc: Exception) -> Response:
+    """Interest that cannot be computed for lack of a statutory rate: say which one, never a silent zero."""
+    message = _("Interest cannot be computed: %(what)s") % {"what": str(exc)}
+    if wants_json(request):
+        return Response({"detail": message}, status_code=422, media_type=MediaType.JSON)
+    return _error_page(request, 422, message)
+
+
+def _missing_rate():
+    from legal.jurisdictions import MissingRate
+
+    return MissingRate
+
+
 EXCEPTION_HANDLERS = {
+    _missing_rate(): missing_rate_handler,
     HTTPException: http_exception_handler,
     FormErrors: form_errors_handler,
     Exception: internal_error_handler,

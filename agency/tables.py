@@ -14,6 +14,17 @@ from piccolo.table import Table
 from agency.roles import Role
 
 
+class Tariff(Table, tablename="tariffs"):
+    """How the agency charges a creditor (rules in cases.fees): bands and percentages as JSON text of
+    decimal strings. Cases keep a snapshot of the tariff they were opened under, so editing one
+    changes what new cases pay, never an old case's fees."""
+
+    name = Varchar(length=100, unique=True)
+    rules = Text()  # cases.fees.to_json
+    is_default = Boolean(default=False)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 class Organisation(Table, tablename="organisations"):
     """A creditor company, client of the agency."""
 
@@ -27,6 +38,7 @@ class Organisation(Table, tablename="organisations"):
     email = Varchar(length=254, default="")
     contract_version = Varchar(length=20, null=True, default=None)
     contract_accepted_at = Timestamptz(null=True, default=None)
+    tariff = ForeignKey(references=Tariff, null=True, default=None, on_delete=OnDelete.restrict)  # None: the default tariff
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -82,3 +94,14 @@ class OutboxMessage(Table, tablename="outbox_messages"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(null=True, default=None)  # after a failure: backoff
     last_error = Text(default="")
+
+
+class ContractAcceptance(Table, tablename="contract_acceptances"):
+    """Who accepted which version of the service contract for an organisation, when and from where
+    (append-only: the organisation's contract_version/accepted_at mirror the latest)."""
+
+    organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
+    user = ForeignKey(null=False, references=User, on_delete=OnDelete.restrict)
+    version = Varchar(length=20)
+    accepted_at = Timestamptz(default=TimestamptzNow())
+    ip = Varchar(length=45, default="")

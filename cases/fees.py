@@ -1,10 +1,15 @@
 """The agency's fees (pure): a flat fee per case by principal band, a success fee on what is
-collected by the stage it was collected in, and a minimum. The default follows a common Spanish
-market tariff (the money issue's figures); creditors' own tariffs come with the tariff pages."""
+collected by the stage it was collected in, a minimum, legal-stage fees and the expenses passed on
+to the creditor. The default follows a common Spanish market tariff (the money issue's figures);
+admins keep creditors' own tariffs on the tariff pages, and each case keeps a snapshot (JSON) of the
+tariff it was opened under."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from agency.i18n import gettext as _
 
 CENT = Decimal("0.01")
 
@@ -16,6 +21,9 @@ class Tariff:
     bands: tuple[tuple[Decimal | None, Decimal], ...]
     success_percent: dict[str, Decimal] = field(default_factory=dict)  # by stage
     minimum_fee: Decimal = Decimal("0.00")  # per case, flat and success fees together
+    legal_percent: Decimal = Decimal("0")  # of the debt claimed in court
+    legal_minimum: Decimal = Decimal("0.00")  # e.g. for a monitorio
+    passthrough: tuple[str, ...] = ()  # expense kinds charged on to the creditor (EXPENSE_KINDS)
 
 
 DEFAULT_TARIFF = Tariff(
@@ -30,7 +38,96 @@ DEFAULT_TARIFF = Tariff(
     # Demo figures, to be set per agency on the tariff pages.
     success_percent={"amicable": Decimal("15"), "mediation": Decimal("18"), "credit_bureau": Decimal("15"), "court": Decimal("20")},
     minimum_fee=Decimal("30.00"),
+    legal_percent=Decimal("10"),
+    legal_minimum=Decimal("300.00"),
+    passthrough=("burofax", "court_fee", "procurador", "bureau"),
 )
+SUCCESS_STAGES = ("amicable", "mediation", "credit_bureau", "court")
+EXPENSE_KINDS = ("burofax", "court_fee", "procurador", "bureau", "other")
+
+
+class TariffError(ValueError):
+    """A tariff an admin typed that cannot be used; the message names the line and what to fix."""
+
+
+def legal_fee(tariff: Tariff, claimed: Decimal) -> Decimal:
+    """The fee for taking a case to court: a percentage of what is claimed, never below the minimum."""
+    return max((claimed * tariff.legal_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP), tariff.legal_minimum)
+
+
+def _money(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise TariffError(_("%(what)s: “%(text)s” is not an amount like 1234.56.") % {"what": what, "text": text.strip()}) from None
+    if value < 0 or value != value.quantize(CENT):
+        raise TariffError(_("%(what)s: an amount of zero or more with at most two decimals.") % {"what": what})
+    return value
+
+
+def parse_bands(text: str) -> tuple[tuple[Decimal | None, Decimal], ...]:
+    """Bands typed one per line as ``from to fee`` (``to`` left as ``-`` on the last line). They must
+    start at 0 and follow each other without gap or overlap: each starts one cent above the last."""
+    bands: list[tuple[Decimal, Decimal | None, Decimal]] = []
+    for n, line in enumerate((line for line in text.splitlines() if line.strip()), start=1):
+        parts = line.replace(";", " ").split()
+        if len(parts) != 3:
+            raise TariffError(_("Band %(n)s: write “from to fee”, for example “0 300 30.00” (“-” as the last band's “to”).") % {"n": n})
+        start = _money(parts[0], _("Band %(n)s") % {"n": n})
+        end = None if parts[1] in {"-", "∞"} else _money(parts[1], _("Band %(n)s") % {"n": n})
+        fee = _money(parts[2], _("Band %(n)s") % {"n": n})
+        expected = Decimal("0") if not bands else (bands[-1][1] or Decimal("0")) + CENT
+        if bands and bands[-1][1] is None:
+            raise TariffError(_("Band %(n)s: the band before it has no upper limit, so it must be the last.") % {"n": n})
+        if start != expected and not (not bands and start in {Decimal("0"), CENT}):
+            raise TariffError((_("Band %(n)s starts at %(start)s and overlaps the one before: it must start at %(expected)s.") if start < expected else _("Band %(n)s starts at %(start)s and leaves a gap after the one before: it must start at %(expected)s.")) % {"n": n, "start": start, "expected": expected})
+        if end is not None and end < start:
+            raise TariffError(_("Band %(n)s ends before it starts.") % {"n": n})
+        bands.append((start, end, fee))
+    if not bands:
+        raise TariffError(_("Give at least one band."))
+    if bands[-1][1] is not None:
+        raise TariffError(_("The last band must have no upper limit (write “-”): amounts above %(limit)s would have no fee.") % {"limit": bands[-1][1]})
+    return tuple((end, fee) for _, end, fee in bands)
+
+
+def bands_text(tariff: Tariff) -> str:
+    lines, start = [], Decimal("0")
+    for up_to, fee in tariff.bands:
+        lines.append(f"{start} {'-' if up_to is None else up_to} {fee}")
+        start = (up_to or Decimal("0")) + CENT
+    return "\n".join(lines)
+
+
+def percent(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal((text or "0").strip().replace(",", "."))
+    except InvalidOperation:
+        raise TariffError(_("%(what)s: “%(text)s” is not a percentage like 15 or 12.5.") % {"what": what, "text": text}) from None
+    if not Decimal("0") <= value <= Decimal("100"):
+        raise TariffError(_("%(what)s: a percentage from 0 to 100.") % {"what": what})
+    return value
+
+
+def to_json(tariff: Tariff) -> str:
+    return json.dumps({
+        "name": tariff.name, "bands": [[None if up is None else str(up), str(fee)] for up, fee in tariff.bands],
+        "success_percent": {k: str(v) for k, v in tariff.success_percent.items()}, "minimum_fee": str(tariff.minimum_fee),
+        "legal_percent": str(tariff.legal_percent), "legal_minimum": str(tariff.legal_minimum), "passthrough": list(tariff.passthrough),
+    }, sort_keys=True)
+
+
+def from_json(text: str | None) -> Tariff:
+    """A case's snapshot; cases opened before snapshots existed use the default tariff."""
+    if not text:
+        return DEFAULT_TARIFF
+    d = json.loads(text)
+    return Tariff(
+        name=d["name"], bands=tuple((None if up is None else Decimal(up), Decimal(fee)) for up, fee in d["bands"]),
+        success_percent={k: Decimal(v) for k, v in d["success_percent"].items()}, minimum_fee=Decimal(d["minimum_fee"]),
+        legal_percent=Decimal(d.get("legal_percent", "0")), legal_minimum=Decimal(d.get("legal_minimum", "0")),
+        passthrough=tuple(d.get("passthrough", ())),
+    )
 
 
 def flat_fee(tariff: Tariff, principal: Decimal) -> Decimal:

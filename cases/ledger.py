@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from legal.jurisdictions import half_year_start, rate_is_provisional
 from cases.interest import compensation as compensation_for
 from cases.interest import late_payment_interest_unrounded, legal_interest_unrounded
 
@@ -39,6 +40,7 @@ class Balances:
     outstanding: Decimal  # what the debtor owes now
     principal_outstanding: Decimal
     overpaid: Decimal  # paid beyond everything owed (to be returned)
+    provisional: bool = False  # interest uses a rate not yet published for a half-year (shown as such)
 
 
 def _round(value: Decimal) -> Decimal:
@@ -95,4 +97,5 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         outstanding=owed["costs"] + owed["interest"] + owed["compensation"] + principal_outstanding,
         principal_outstanding=principal_outstanding,
         overpaid=overpaid,
+        provisional=business and any(i.due_date < as_of for i in ordered) and rate_is_provisional(country, half_year_start(as_of)),
     )

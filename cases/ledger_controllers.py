@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from litestar import Controller, Request, get
+import msgspec
+from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException
 
-from agency.auth import roles
+from agency.auth import roles, staff_only
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tenancy import get_visible
 from agency.web import user_of
-from cases.fees import DEFAULT_TARIFF, flat_fee, success_fee
+from cases.billing import creditor_figures, reverse_payment
 from cases.ledger_service import balance_of
 from cases.money import from_cents
 from cases.tables import Case, Invoice, LedgerEntry
@@ -36,17 +37,37 @@ class LedgerApi(Controller):
             b = await balance_of(case_id, day)
         except LookupError as exc:
             raise ClientException(detail=str(exc)) from None
-        fees = flat_fee(DEFAULT_TARIFF, b.principal) + success_fee(DEFAULT_TARIFF, b.paid, case["stage"] if case["stage"] != "closed" else "amicable")
+        booked = [e for e in entries if e["booked_on"] <= day]
+        agency = creditor_figures(booked)
         lines = [{"kind": "principal", "on": i["due_date"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "invoice": i["number"]}
                  for i in invoices]
-        lines += [{"kind": e["kind"], "on": e["booked_on"].isoformat(), "amount": str(from_cents(e["amount_cents"])),
-                   "method": e["method"], "reference": e["reference"]} for e in entries if e["booked_on"] <= day]
+        lines += [{"id": e["id"], "kind": e["kind"], "on": e["booked_on"].isoformat(), "amount": str(from_cents(e["amount_cents"])),
+                   "method": e["method"], "reference": e["reference"], "reverses": e["reverses"]} for e in booked]
         return {
             "as_of": day.isoformat(),
             "allocation_order": ["costs", "interest", "compensation", "principal"],
             "entries": lines,
             "balances": {
                 "principal": str(b.principal), "interest": str(b.interest), "compensation": str(b.compensation), "costs": str(b.costs),
-                "paid": str(b.paid), "outstanding": str(b.outstanding), "fees": str(fees), "net_to_creditor": str(b.paid - fees),
+                "paid": str(b.paid), "outstanding": str(b.outstanding), "overpaid": str(b.overpaid),
+                "fees": str(from_cents(agency["fees"])), "collected_by_agency": str(from_cents(agency["collected"])),
+                "paid_to_creditor": str(from_cents(agency["paid_to_creditor"])), "remitted": str(from_cents(agency["remitted"])),
+                "net_to_creditor": str(from_cents(agency["net_to_creditor"])),
             },
+            "interest_provisional": b.provisional,
         }
+
+
+class ReversalIn(msgspec.Struct):
+    reason: str
+
+
+class ReversalApi(Controller):
+    path = "/api/v1/cases/{case_id:int}/payments/{payment_id:int}/reversal"
+    tags = ["cases"]
+    guards = [staff_only]
+
+    @post("/", status_code=201, summary="Reverse a payment that bounced or was recorded by mistake (new entries undo it and its fee)")
+    async def reverse(self, request: Request, case_id: int, payment_id: int, data: ReversalIn) -> dict:
+        entry_id = await reverse_payment(user_of(request), case_id, payment_id, data.reason, date.today())
+        return {"id": entry_id}

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 
+from decimal import Decimal
+
+from legal.jurisdictions import use_added_rates
+from legal.tables import InterestRate
 from cases.ledger import Balances, OwedInvoice, Paid, balances
 from cases.money import from_cents
 from cases.tables import Case, Invoice, LedgerEntry
 
 
+async def use_published_rates() -> None:
+    """Lay the rates admins have added over the shipped table (a small table, read per computation so
+    that every worker process sees a new rate at once)."""
+    rows = await InterestRate.select(InterestRate.country, InterestRate.starts_on, InterestRate.rate_bp)
+    use_added_rates({(r["country"], r["starts_on"]): Decimal(r["rate_bp"]) / 100 for r in rows})
+
+
 async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
+    await use_published_rates()
     case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
     invoices = await Invoice.select(Invoice.number, Invoice.due_date, Invoice.amount_cents).where(
         (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
-    payments = await LedgerEntry.select(LedgerEntry.booked_on, LedgerEntry.amount_cents).where(
-        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment"))
+    money = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
+                                     LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
+    reversed_ids = {m["reverses"] for m in money if m["kind"] == "reversal"}
+    payments = [m for m in money if m["kind"] == "payment" and m["id"] not in reversed_ids]  # a reversal undoes its payment whole
     costs = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "cost"))
     return balances(
         [OwedInvoice(i["number"], i["due_date"], from_cents(i["amount_cents"])) for i in invoices],
@@ -28,4 +42,4 @@ async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
 
 def balance_dict(b: Balances) -> dict:
     return {"principal": b.principal, "interest": b.interest, "compensation": b.compensation, "costs": b.costs, "paid": b.paid,
-            "outstanding": b.outstanding}
+            "outstanding": b.outstanding, "interest_provisional": b.provisional}

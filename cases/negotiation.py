@@ -16,14 +16,14 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import User
 from agency.tenancy import get_visible
-from cases import events
+from cases import billing, events
 from cases.ledger_service import balance_of
 from cases.money import from_cents, to_cents
 from cases.plans import Payment, check_promise, instalment_statuses, promise_status, split_plan
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
 from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
 
-PAYMENT_METHODS = ("transfer", "card", "cash", "direct_debit", "cheque", "other")
+PAYMENT_METHODS = ("transfer", "card", "cash", "direct_debit", "cheque", "to_creditor", "other")  # to_creditor: the debtor paid the creditor
 
 
 # --- money (until the ledger issue extends it) ------------------------------------------------------
@@ -43,14 +43,15 @@ async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
     if not case_ids:
         return {}
     rows = await LedgerEntry.select(LedgerEntry.case, Sum(LedgerEntry.amount_cents, alias="cents")).where(
-        LedgerEntry.case.is_in(case_ids) & (LedgerEntry.kind == "payment")).group_by(LedgerEntry.case)
+        LedgerEntry.case.is_in(case_ids) & LedgerEntry.kind.is_in(["payment", "reversal"])).group_by(LedgerEntry.case)  # reversals are negative
     return {r["case"]: int(r["cents"] or 0) for r in rows}
 
 
 async def payments_of(case_id: int) -> list[Payment]:
-    rows = await LedgerEntry.select(LedgerEntry.booked_on, LedgerEntry.amount_cents).where(
-        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment"))
-    return [Payment(r["booked_on"], r["amount_cents"]) for r in rows]
+    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
+                                    LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
+    undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
+    return [Payment(r["booked_on"], r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
 
 
 # --- the score ---------------------------------------------------------------------------------------
@@ -156,8 +157,8 @@ async def classify(user: CurrentUser, case_id: int, classification: str) -> None
 # --- promises, plans, payments -----------------------------------------------------------------------------
 
 async def _open_case(user: CurrentUser, case_id: int) -> dict:
-    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation).where(Case.id == case_id), user,
-                             Case.organisation)
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation, Case.created_at).where(
+        Case.id == case_id), user, Case.organisation)
     if case["closed_at"] is not None:
         raise ClientException(detail=_("This case is closed."))
     return case
@@ -204,11 +205,15 @@ async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, 
 async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, received_on: date, method: str, reference: str,
                          idempotency_key: str | None, today: date) -> tuple[int, bool]:
     """Returns (ledger entry id, created). The same Idempotency-Key again returns the first entry."""
-    await _open_case(user, case_id)
+    case = await _open_case(user, case_id)
     if amount <= 0:
         raise ClientException(detail=_("The amount must be greater than zero."))
     if received_on > today:
         raise ClientException(detail=_("A payment cannot be received in the future."))
+    created = case["created_at"]
+    opened = created.date() if isinstance(created, datetime) else as_date(created)
+    if received_on < opened:
+        raise ClientException(detail=_("A payment cannot be dated before the case was opened (%(day)s).") % {"day": opened.isoformat()})
     if method not in PAYMENT_METHODS:
         raise ClientException(detail=_("The method is one of: %(methods)s.") % {"methods": ", ".join(PAYMENT_METHODS)})
     key = (idempotency_key or "").strip()[:100] or None
@@ -239,6 +244,7 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
                                                         created_by=user.id)).returning(LedgerEntry.id))[0]
             await events.record(case_id, "payment", user, "", {"entry_id": row["id"], "amount": str(amount),
                                                                "received_on": received_on.isoformat(), "method": method})
+            await billing.book_success_fee(case_id, row["id"], cents, case["stage"], received_on, user)
             await _settle_commitments([case_id], today, user)
             await rescore([case_id])
     except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay

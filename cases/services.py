@@ -17,7 +17,7 @@ from agency.roles import Role
 from agency.settings import get_settings
 from agency.storage import storage
 from agency.tables import Organisation, User
-from cases import events
+from cases import billing, events
 from cases.filetypes import sniff
 from cases.intake import ClaimInput, DebtorInput, ValidClaim, validate_claim
 from cases.money import to_cents
@@ -108,11 +108,12 @@ async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput,
         debtor_id = await _debtor_id(organisation_id, valid.debtor)
         reference = (await next_references(1, today.year))[0]
         now = utcnow()
+        snapshot = await billing.snapshot_for(organisation_id)
         case_id = (
             await Case.insert(
                 Case(reference=reference, organisation=organisation_id, debtor=debtor_id, creditor_reference=valid.creditor_reference,
                      stage="intake", jurisdiction=valid.debtor.country, currency=valid.invoices[0].currency, notes=valid.notes,
-                     created_at=now, updated_at=now)
+                     created_at=now, updated_at=now, tariff_snapshot=snapshot)
             ).returning(Case.id)
         )[0]["id"]
         await Invoice.insert(

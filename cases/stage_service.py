@@ -11,7 +11,7 @@ from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
 from agency.tenancy import get_visible
-from cases import events
+from cases import billing, events
 from cases.ledger_service import balance_of
 from cases.services import notify_creditors
 from cases.stages import CaseFacts, Decision, MoveRequest, decide
@@ -84,6 +84,13 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
             case_id, "stage_changed", user, move.reason.strip(),
             {"from": facts.stage, "to": move.to, "outcome": move.outcome, "reason": move.reason.strip()},
         )
+        # The agency's fees the move earns, each booked once (cases.billing)
+        if move.to == "amicable" and facts.stage == "intake":
+            await billing.book_flat_fee(case_id, today, user)
+        elif move.to == "court":
+            await billing.book_legal_fee(case_id, (await balance_of(case_id, today)).outstanding, today, user)
+        elif move.to == "closed" and move.outcome in {"paid", "settled"}:
+            await billing.book_minimum_fee(case_id, today, user)
         from cases.negotiation import rescore
 
         await rescore([case_id])

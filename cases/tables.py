@@ -48,6 +48,7 @@ class Case(Table, tablename="collection_cases"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     closed_at = Timestamptz(null=True, default=None)
+    tariff_snapshot = Text(default="")  # cases.fees.to_json of the creditor's tariff when the case was opened
 
 
 class CaseSequence(Table, tablename="case_sequences"):
@@ -156,6 +157,24 @@ class LedgerEntry(Table, tablename="ledger_entries"):
     reference = Varchar(length=100, default="")
     idempotency_key = Varchar(length=100, null=True, default=None, unique=True)
     reverses = Integer(null=True, default=None)
+    remittance = Integer(null=True, default=None, index=True)  # the Remittance that paid this to the creditor
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Remittance(Table, tablename="remittances"):
+    """Money the agency pays a creditor: what it collected for them, less its fees, up to a date.
+    Created with a ``remittance`` ledger entry per case; marked paid once with the transfer's reference."""
+
+    organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
+    period_end = Date()
+    amount_cents = BigInt()
+    currency = Varchar(length=3, default="EUR")
+    iban = Varchar(length=34)  # the creditor's IBAN when it was created
+    status = Varchar(length=10, default="pending")  # pending | paid
+    transfer_reference = Varchar(length=100, default="")
+    paid_at = Timestamptz(null=True, default=None)
+    paid_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 

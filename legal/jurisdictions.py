@@ -89,19 +89,45 @@ def ecb_rate_on(day: date) -> Decimal:
     return rate
 
 
+# Rates admins entered (legal.tables.InterestRate), laid over the shipped table by cases.ledger_service
+# before each computation: {(country, half-year start): rate}.
+_ADDED: dict[tuple[str, date], Decimal] = {}
+
+
+def use_added_rates(rates: dict[tuple[str, date], Decimal]) -> None:
+    global _ADDED
+    _ADDED = dict(rates)
+
+
+def _es_table() -> dict[date, Decimal]:
+    return {**ES_LATE_PAYMENT_HALF_YEARS, **{day: rate for (country, day), rate in _ADDED.items() if country == "ES"}}
+
+
+class MissingRate(LookupError):
+    """A half-year before the table's first entry: never a silent zero."""
+
+
 def late_payment_rate(country: str, half_year: date) -> Decimal:
-    """The yearly rate (in %) for the half-year starting on ``half_year``. Spain: the BOE table;
-    France: the ECB rate on 1 January or 1 July, + 10; Portugal: the same reference + 8."""
+    """The yearly rate (in %) for the half-year starting on ``half_year``. Spain: the BOE table (and
+    the rates admins add); a half-year after its last entry takes the latest known rate and is
+    provisional (rate_is_provisional). France: the ECB rate on 1 January or 1 July, + 10;
+    Portugal: the same reference + 8."""
     if country == "ES":
-        if half_year in ES_LATE_PAYMENT_HALF_YEARS:
-            return ES_LATE_PAYMENT_HALF_YEARS[half_year]
-        if half_year < min(ES_LATE_PAYMENT_HALF_YEARS):
-            raise LookupError(f"no Spanish late-payment rate for the half-year starting {half_year}: add it to the table")
-        # A half-year the BOE table does not have yet: the rule itself (ECB rate before it + 8), derived.
-        return ecb_rate_on(date.fromordinal(half_year.toordinal() - 1)) + JURISDICTIONS["ES"].ecb_margin
+        table = _es_table()
+        if half_year in table:
+            return table[half_year]
+        if half_year < min(table):
+            raise MissingRate(f"No Spanish late-payment rate for the half-year starting {half_year.isoformat()}: "
+                              "an admin must add it to the rates table.")
+        return table[max(day for day in table if day < half_year)]
     # The rate in force before the half-year starts (a decision effective on 1 July would not count).
     reference = ecb_rate_on(date.fromordinal(half_year.toordinal() - 1))
     return reference + JURISDICTIONS[country].ecb_margin
+
+
+def rate_is_provisional(country: str, half_year: date) -> bool:
+    """True when the half-year's rate is not in the table yet (the latest known one stands in)."""
+    return country == "ES" and half_year not in _es_table() and half_year > min(_es_table())
 
 
 def legal_interest_rate(country: str, year: int) -> Decimal:

@@ -30,7 +30,7 @@ RAW_QUEUE = """
 SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, c.currency,
        d.name AS debtor_name, d.classification, o.legal_name AS creditor_name,
        COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i."case" = c.id AND i.disputed = $1), 0)
-       - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l."case" = c.id AND l.kind = 'payment'), 0) AS outstanding_cents
+       - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l."case" = c.id AND l.kind IN ('payment', 'reversal')), 0) AS outstanding_cents
 FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation
 WHERE c.stage IN ($2, $3, $4) AND (c.negotiator IS NULL OR c.negotiator = $5)
 ORDER BY c.priority DESC, c.id LIMIT 50

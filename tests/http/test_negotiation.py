@@ -167,8 +167,11 @@ async def test_two_payments_and_the_case_still_opens(people):
     c, ch, nh = people["client"], people["ch"], people["nh"]
     case = await _accepted_case(c, ch, nh)
     cid = case["id"]
-    for amount, day in (("10.00", TODAY - timedelta(days=1)), ("20.00", TODAY)):
-        r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": day.isoformat(), "method": "transfer"}, headers=nh)
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "10.00", "received_on": (TODAY - timedelta(days=1)).isoformat(),
+                                                              "method": "transfer"}, headers=nh)
+    assert r.status_code == 400 and "before the case was opened" in r.json()["detail"]
+    for amount in ("10.00", "20.00"):
+        r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": TODAY.isoformat(), "method": "transfer"}, headers=nh)
         assert r.status_code == 201, r.text
     assert (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["balance"]["paid"] == "30.00"
     assert (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).status_code == 200

@@ -1,0 +1,130 @@
+"""The agency's side of the money, booked in the ledger: the tariff a creditor is on, the fees each
+case earns (flat at acceptance, success on each payment, legal at court, the minimum at closing),
+payment reversals, and what the agency owes each creditor. Every automatic booking carries a
+unique key naming the event it is for, so running it again books nothing (LEGAL.md's anchors)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, HTTPException
+
+from agency.auth import CurrentUser
+from agency.db import atomic
+from agency.i18n import gettext as _
+from agency.tables import Organisation, Tariff
+from cases import events
+from cases.fees import DEFAULT_TARIFF, from_json, flat_fee, legal_fee, success_fee, to_json
+from cases.fees import Tariff as TariffRules
+from cases.money import from_cents, to_cents
+from cases.tables import Case, Invoice, LedgerEntry
+
+CREDITOR_SIDE = ("fee", "remittance")  # entries between the agency and the creditor, not the debtor
+
+
+async def default_tariff() -> TariffRules:
+    row = await Tariff.select(Tariff.rules).where(Tariff.is_default == True).first()  # noqa: E712
+    return from_json(row["rules"]) if row else DEFAULT_TARIFF
+
+
+async def tariff_for(organisation_id: int) -> TariffRules:
+    """The tariff a creditor's new cases open under: their own, else the agency's default."""
+    row = await Organisation.select(Organisation.tariff.rules.as_alias("rules")).where(Organisation.id == organisation_id).first()
+    if row and row["rules"]:
+        return from_json(row["rules"])
+    return await default_tariff()
+
+
+async def snapshot_for(organisation_id: int) -> str:
+    return to_json(await tariff_for(organisation_id))
+
+
+async def case_tariff(case_id: int) -> TariffRules:
+    row = await Case.select(Case.tariff_snapshot).where(Case.id == case_id).first()
+    return from_json(row["tariff_snapshot"] if row else None)
+
+
+async def _book_once(case_id: int, key: str, cents: int, on: date, actor: CurrentUser | None, *, kind: str = "fee",
+                     reference: str = "", reverses: int | None = None) -> bool:
+    """One ledger entry for one event, inside the caller's transaction; False when already booked or zero."""
+    if cents == 0 or await LedgerEntry.exists().where(LedgerEntry.idempotency_key == key):
+        return False
+    await LedgerEntry.insert(LedgerEntry(case=case_id, kind=kind, amount_cents=cents, booked_on=on, reference=reference[:100],
+                                         idempotency_key=key, reverses=reverses, created_by=actor.id if actor and actor.id else None))
+    return True
+
+
+async def principal_cents(case_id: int) -> int:
+    rows = await Invoice.select(Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
+    return sum(r["amount_cents"] for r in rows)
+
+
+async def book_flat_fee(case_id: int, on: date, actor: CurrentUser | None) -> None:
+    tariff = await case_tariff(case_id)
+    fee = flat_fee(tariff, from_cents(await principal_cents(case_id)))
+    await _book_once(case_id, f"fee:flat:{case_id}", to_cents(fee), on, actor, reference=_("Flat fee (%(tariff)s)") % {"tariff": tariff.name})
+
+
+async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, stage: str, on: date, actor: CurrentUser | None) -> None:
+    tariff = await case_tariff(case_id)
+    fee = success_fee(tariff, from_cents(payment_cents), stage)
+    await _book_once(case_id, f"fee:success:{payment_id}", to_cents(fee), on, actor,
+                     reference=_("Success fee %(percent)s%% (%(stage)s)") % {"percent": tariff.success_percent.get(stage, 0), "stage": stage})
+
+
+async def book_legal_fee(case_id: int, outstanding: Decimal, on: date, actor: CurrentUser | None) -> None:
+    tariff = await case_tariff(case_id)
+    await _book_once(case_id, f"fee:legal:{case_id}", to_cents(legal_fee(tariff, outstanding)), on, actor, reference=_("Legal-stage fee"))
+
+
+async def book_minimum_fee(case_id: int, on: date, actor: CurrentUser | None) -> None:
+    """At closing: whatever lifts the case's fees to the tariff's minimum, once."""
+    tariff = await case_tariff(case_id)
+    charged = sum(r["amount_cents"] for r in await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "fee")))
+    top_up = to_cents(tariff.minimum_fee) - charged
+    if top_up > 0:
+        await _book_once(case_id, f"fee:minimum:{case_id}", top_up, on, actor, reference=_("Minimum fee per case"))
+
+
+async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reason: str, today: date) -> int:
+    """A bounced or mistaken payment undone by new entries (the payment and its success fee stay on
+    record); the debt is owed again as it was. Returns the reversal's entry id."""
+    from cases.negotiation import _open_case, rescore
+
+    await _open_case(user, case_id)
+    reason = reason.strip()
+    if not reason:
+        raise ClientException(detail=_("Say why the payment is reversed (for example: the transfer bounced)."))
+    payment = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.amount_cents).where(
+        (LedgerEntry.id == payment_id) & (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).first()
+    if payment is None:
+        raise HTTPException(status_code=404, detail=_("This case has no payment %(id)s.") % {"id": payment_id})
+    async with atomic():
+        if await LedgerEntry.exists().where(LedgerEntry.idempotency_key == f"reversal:{payment_id}"):
+            raise HTTPException(status_code=409, detail=_("This payment was already reversed."))
+        row = (await LedgerEntry.insert(LedgerEntry(
+            case=case_id, kind="reversal", amount_cents=-payment["amount_cents"], booked_on=today, reference=reason[:100],
+            idempotency_key=f"reversal:{payment_id}", reverses=payment_id, created_by=user.id)).returning(LedgerEntry.id))[0]
+        fee = await LedgerEntry.select(LedgerEntry.amount_cents).where(LedgerEntry.idempotency_key == f"fee:success:{payment_id}").first()
+        if fee:
+            await _book_once(case_id, f"fee:reversal:{payment_id}", -fee["amount_cents"], today, user, reference=_("Success fee reversed"),
+                             reverses=payment_id)
+        await events.record(case_id, "payment_reversed", user, reason[:500],
+                            {"entry_id": row["id"], "payment_id": payment_id, "amount": str(from_cents(payment["amount_cents"])),
+                             "reason": reason})
+        await rescore([case_id])
+    return row["id"]
+
+
+def creditor_figures(entries: list[dict]) -> dict[str, int]:
+    """Cents between agency and creditor from a case's ledger rows: collected by the agency, paid
+    directly to the creditor, fees, remitted, and what the agency still owes the creditor."""
+    reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
+    payments = [e for e in entries if e["kind"] == "payment" and e["id"] not in reversed_ids]
+    collected = sum(e["amount_cents"] for e in payments if e["method"] != "to_creditor")
+    direct = sum(e["amount_cents"] for e in payments if e["method"] == "to_creditor")
+    fees = sum(e["amount_cents"] for e in entries if e["kind"] == "fee")
+    remitted = sum(e["amount_cents"] for e in entries if e["kind"] == "remittance")
+    return {"collected": collected, "paid_to_creditor": direct, "fees": fees, "remitted": remitted,
+            "net_to_creditor": collected - fees - remitted}
