@@ -32,7 +32,8 @@ from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
 from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
-from cases.ledger_controllers import LedgerApi
+from cases.ledger_controllers import LedgerApi, ReversalApi
+from cases.money_controllers import ContractPages, RatePages, RemittancePages, ReportPages, StatementPages, TariffPages
 from cases.quote_controllers import QuotePages
 from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
@@ -94,6 +95,13 @@ def create_app(manage_database: bool = True) -> Litestar:
             AccountPages,
             MyAccountPages,
             AdminPages,
+            TariffPages,
+            RatePages,
+            RemittancePages,
+            ContractPages,
+            StatementPages,
+            ReversalApi,
+            ReportPages,
             AuthApi,
             CaseApi,
             CasePages,

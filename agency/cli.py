@@ -48,9 +48,11 @@ async def migrate() -> None:
     result = await run_forwards(app_name="all", migration_id="all")
     if not result.success:
         raise SystemExit(f"migration failed: {result.message}")
+    from cases.billing import ensure_default_tariff
     from cases.messages_service import ensure_seeds
 
     await ensure_seeds()  # the starting message templates and reminder flow, when missing
+    await ensure_default_tariff()  # the market tariff of the money issue, editable on /admin/tariffs
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

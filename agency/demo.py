@@ -1,7 +1,7 @@
 """``agency demo``: demo organisations, users and cases (idempotent: running it again changes nothing)."""
 from __future__ import annotations
 
-from agency.db import atomic
+from agency.db import atomic, utcnow
 from agency.security import hash_password
 from agency.tables import Organisation, User
 
@@ -48,6 +48,18 @@ async def load_demo() -> list[str]:
                 User(email=email, name=name, role=role, organisation=org_ids.get(org_tax_id), password_hash=password_hash)
             )
             created.append(f"user {email}")
+        # The demo creditors have accepted the service contract (a new organisation is asked on its first claim).
+        from agency.tables import ContractAcceptance
+        from cases.billing import CONTRACT_VERSION
+
+        for email, _name, role, org_tax_id in USERS:
+            org_id = org_ids.get(org_tax_id)
+            if role != "creditor" or await ContractAcceptance.exists().where(ContractAcceptance.organisation == org_id):
+                continue
+            user_id = (await User.select(User.id).where(User.email == email).first())["id"]
+            await ContractAcceptance.insert(ContractAcceptance(organisation=org_id, user=user_id, version=CONTRACT_VERSION, ip="demo"))
+            await Organisation.update({Organisation.contract_version: CONTRACT_VERSION, Organisation.contract_accepted_at: utcnow()}).where(
+                Organisation.id == org_id)
     from agency.demo_cases import load_demo_cases
 
     created += await load_demo_cases()

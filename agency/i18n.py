@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from jinja2 import Undefined
 from babel.dates import parse_pattern
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal
@@ -120,6 +121,8 @@ def format_money(amount: Decimal | int | str | None, currency: str = "EUR") -> s
     holds the two to the same output); anything else goes through babel itself."""
     if amount is None:
         return ""
+    if isinstance(amount, Undefined):  # a figure the page could not compute (it says why)
+        return "—"
     value = Decimal(amount)
     language = get_language()
     shape = _money_shape(language, currency)

@@ -14,7 +14,7 @@ from agency.db import atomic
 from agency.i18n import gettext as _
 from agency.tables import Organisation, Tariff
 from cases import events
-from cases.fees import DEFAULT_TARIFF, from_json, flat_fee, legal_fee, success_fee, to_json
+from cases.fees import DEFAULT_TARIFF, EXPENSE_KINDS, SUCCESS_STAGES, flat_fee, from_json, legal_fee, success_fee, to_json
 from cases.fees import Tariff as TariffRules
 from cases.money import from_cents, to_cents
 from cases.tables import Case, Invoice, LedgerEntry
@@ -128,3 +128,114 @@ def creditor_figures(entries: list[dict]) -> dict[str, int]:
     remitted = sum(e["amount_cents"] for e in entries if e["kind"] == "remittance")
     return {"collected": collected, "paid_to_creditor": direct, "fees": fees, "remitted": remitted,
             "net_to_creditor": collected - fees - remitted}
+
+
+# --- tariffs (admin) ------------------------------------------------------------------------------
+
+def tariff_form(rules: TariffRules) -> dict[str, str]:
+    from cases.fees import bands_text
+
+    form = {"name": rules.name, "bands": bands_text(rules), "minimum_fee": str(rules.minimum_fee),
+            "legal_percent": str(rules.legal_percent), "legal_minimum": str(rules.legal_minimum)}
+    form.update({f"success_{stage}": str(rules.success_percent.get(stage, Decimal("0"))) for stage in SUCCESS_STAGES})
+    form.update({f"passthrough_{kind}": "on" for kind in rules.passthrough})
+    return form
+
+
+def rules_from_form(data: dict) -> TariffRules:
+    """The tariff an admin typed, or FormErrors naming each field to fix (nothing saved)."""
+    from agency.accounts import FormErrors
+    from cases.fees import TariffError, _money, parse_bands, percent
+
+    errors: dict[str, str] = {}
+    name = str(data.get("name", "")).strip()[:100]
+    if not name:
+        errors["name"] = _("This field is required.")
+
+    def take(field: str, parse, *args):
+        try:
+            return parse(str(data.get(field, "") or "0"), *args)
+        except TariffError as exc:
+            errors[field] = str(exc)
+            return Decimal("0")
+
+    bands = ()
+    try:
+        bands = parse_bands(str(data.get("bands", "")))
+    except TariffError as exc:
+        errors["bands"] = str(exc)
+    success = {stage: take(f"success_{stage}", percent, _("Success fee")) for stage in SUCCESS_STAGES}
+    minimum = take("minimum_fee", _money, _("Minimum fee"))
+    legal_percent = take("legal_percent", percent, _("Legal-stage fee"))
+    legal_minimum = take("legal_minimum", _money, _("Legal-stage minimum"))
+    if errors:
+        raise FormErrors(errors)
+    return TariffRules(name=name, bands=bands, success_percent=success, minimum_fee=minimum, legal_percent=legal_percent,
+                       legal_minimum=legal_minimum, passthrough=tuple(k for k in EXPENSE_KINDS if data.get(f"passthrough_{k}")))
+
+
+async def save_tariff(data: dict, tariff_id: int | None = None) -> int:
+    from agency.accounts import FormErrors
+    from agency.db import utcnow
+
+    rules = rules_from_form(data)
+    make_default = bool(data.get("is_default"))
+    async with atomic():
+        clash = Tariff.select(Tariff.id).where(Tariff.name == rules.name)
+        if tariff_id is not None:
+            clash = clash.where(Tariff.id != tariff_id)
+        if await clash.first():
+            raise FormErrors({"name": _("Another tariff already has this name.")})
+        if make_default:
+            await Tariff.update({Tariff.is_default: False}).where(Tariff.is_default == True)  # noqa: E712
+        if tariff_id is None:
+            return (await Tariff.insert(Tariff(name=rules.name, rules=to_json(rules), is_default=make_default)).returning(Tariff.id))[0]["id"]
+        await Tariff.update({Tariff.name: rules.name, Tariff.rules: to_json(rules), Tariff.is_default: make_default,
+                             Tariff.updated_at: utcnow()}).where(Tariff.id == tariff_id)
+        return tariff_id
+
+
+async def assign_tariff(organisation_id: int, tariff_id: int | None) -> None:
+    from agency.accounts import FormErrors
+
+    if tariff_id is not None and not await Tariff.exists().where(Tariff.id == tariff_id):
+        raise FormErrors({"tariff_id": _("That tariff does not exist.")})
+    await Organisation.update({Organisation.tariff: tariff_id}).where(Organisation.id == organisation_id)
+
+
+async def ensure_default_tariff() -> None:
+    """The shipped tariff as the agency's default, once (agency migrate)."""
+    if not await Tariff.exists():
+        await Tariff.insert(Tariff(name=DEFAULT_TARIFF.name, rules=to_json(DEFAULT_TARIFF), is_default=True))
+
+
+# --- the service contract -------------------------------------------------------------------------
+
+CONTRACT_VERSION = "2026-1"  # bump with templates/cases/contract_text.html: every creditor accepts again
+
+
+async def contract_accepted(organisation_id: int) -> bool:
+    row = await Organisation.select(Organisation.contract_version).where(Organisation.id == organisation_id).first()
+    return bool(row) and row["contract_version"] == CONTRACT_VERSION
+
+
+async def require_contract(user: CurrentUser, organisation_id: int) -> None:
+    """Creditors accept the service contract (and its tariff) before their claims are taken; the
+    agency's own staff file for a creditor under its signed paper contract."""
+    from agency.roles import Role
+
+    if user.role == Role.creditor and not await contract_accepted(organisation_id):
+        raise HTTPException(status_code=409, detail=_("Accept the service contract and the tariff first (page /contract); "
+                                                      "then file the claim again. Nothing was saved."))
+
+
+async def accept_contract(user: CurrentUser, ip: str) -> None:
+    from agency.db import utcnow
+    from agency.tables import ContractAcceptance
+
+    now = utcnow()
+    async with atomic():
+        await ContractAcceptance.insert(ContractAcceptance(organisation=user.organisation_id, user=user.id, version=CONTRACT_VERSION,
+                                                           accepted_at=now, ip=ip[:45]))
+        await Organisation.update({Organisation.contract_version: CONTRACT_VERSION, Organisation.contract_accepted_at: now}).where(
+            Organisation.id == user.organisation_id)

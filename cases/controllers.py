@@ -108,18 +108,38 @@ def _summary(row: dict[str, Any]) -> CaseSummary:
     )
 
 
+async def _balance(case_id: int) -> dict[str, Any]:
+    """Interest and compensation accrued to today; a rate missing from the table is named on the page
+    (the figures wait for it), never a silent zero nor a broken page."""
+    from cases.ledger_service import balance_dict, balance_of
+    from legal.jurisdictions import MissingRate
+
+    try:
+        return {"balance": balance_dict(await balance_of(case_id)), "balance_error": ""}
+    except MissingRate as exc:
+        return {"balance": {}, "balance_error": str(exc)}
+
+
 async def case_detail(user, case_id: int) -> dict[str, Any]:
     """Everything the case page and the API show, through the tenancy scope."""
     case = await get_case(user, case_id)
-    from cases.ledger_service import balance_dict, balance_of
+
+    from cases.billing import creditor_figures
+    from cases.tables import LedgerEntry
 
     invoices = await case_invoices(case_id)
+    ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+                                      LedgerEntry.reference, LedgerEntry.reverses).where(LedgerEntry.case == case_id).order_by(
+        LedgerEntry.booked_on).order_by(LedgerEntry.id)
     return {
         "case": case,
         "invoices": invoices,
         "evidence": await case_evidence(case_id),
         "events": await case_events(user, case_id),
-        "balance": balance_dict(await balance_of(case_id)),  # interest and compensation accrued to today
+        **await _balance(case_id),
+        "ledger": ledger,
+        "reversed": {e["reverses"] for e in ledger if e["kind"] == "reversal"},
+        "agency": creditor_figures(ledger),  # fees, collected, remitted, net to the creditor (cents)
     }
 
 

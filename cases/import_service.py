@@ -19,6 +19,7 @@ from agency.roles import Role
 from agency.storage import storage
 from agency.tenancy import get_visible
 from cases.importing import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
+from cases import billing
 from cases.money import to_cents
 from cases.services import next_references, notify_creditors
 from cases.tables import Case, CaseEvent, Debtor, ImportJob, Invoice
@@ -100,6 +101,7 @@ async def get_import(user: CurrentUser, job_id: int) -> dict:
 
 async def commit_import(user: CurrentUser, job_id: int, today: date) -> CommitResult:
     job = await get_import(user, job_id)
+    await billing.require_contract(user, job["organisation"])
     if job["status"] == "committed":
         raise ClientException(detail=_("This file was already imported."))
     if job["status"] != "previewed":
@@ -161,11 +163,12 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
             debtor_ids[key] = r["id"]
     references = await next_references(len(groups), today.year)
     by_reference = dict(zip(references, groups))
+    snapshot = await billing.snapshot_for(organisation_id)
     await bulk_insert(
         Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes", "priority",
-               "created_at", "updated_at"],
+               "created_at", "updated_at", "tariff_snapshot"],
         [(ref, organisation_id, debtor_ids[g.key], g.creditor_reference, "intake", g.debtor.country, g.invoices[0].currency, g.notes, 0,
-          now, now) for ref, g in by_reference.items()],
+          now, now, snapshot) for ref, g in by_reference.items()],
     )
     case_ids: dict[str, int] = {}
     for start in range(0, len(references), 1000):

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, HTTPException
 from litestar.params import Parameter
 from litestar.response import Template
 from typing_extensions import Annotated
@@ -225,7 +225,9 @@ class CaseActionPages(Controller):
         except FormErrors as exc:
             for message in exc.errors.values():
                 notify(request, str(message), "error")
-        except ClientException as exc:
+        except HTTPException as exc:
+            if exc.status_code in {403, 404}:
+                raise
             notify(request, str(exc.detail), "error")
         return redirect(f"/cases/{case_id}", request)
 
@@ -265,6 +267,16 @@ class CaseActionPages(Controller):
                                              _date(data.get("received_on"), "received_on"), data.get("method", "transfer"),
                                              data.get("reference", ""), data.get("idempotency_key"), date.today())
         return await self._do(request, case_id, act, _("Payment recorded."))
+
+    @post("/payments/{payment_id:int}/reversal")
+    async def reverse(self, request: Request, case_id: int, payment_id: int) -> Response:
+        from cases.billing import reverse_payment
+
+        data = await form_data(request)
+
+        async def act():
+            await reverse_payment(user_of(request), case_id, payment_id, str(data.get("reason", "")), date.today())
+        return await self._do(request, case_id, act, _("Payment reversed: what it paid is owed again."))
 
     @post("/assign", guards=[admin_only])
     async def assign(self, request: Request, case_id: int) -> Response:

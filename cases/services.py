@@ -103,6 +103,7 @@ async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput,
     event and a confirmation email, all or nothing. Returns the case id."""
     if not await Organisation.exists().where(Organisation.id == organisation_id):
         raise ClientException(detail=_("That organisation does not exist."))
+    await billing.require_contract(user, organisation_id)
     async with atomic():
         valid = await validate(organisation_id, claim, today)
         debtor_id = await _debtor_id(organisation_id, valid.debtor)

@@ -34,6 +34,8 @@ ECB_MAIN_REFINANCING = {
 # Spain, Ley 3/2004 art. 7 (as amended by Ley 11/2013): ECB rate + 8 points, fixed per half-year and
 # published by the Treasury in the BOE. LEGAL.md's figures, derived from the ECB rate.
 ES_LATE_PAYMENT_HALF_YEARS = {
+    # ECB rate 0.00 from 16 March 2016 to 27 July 2022: 8.00 for every half-year in between.
+    **{date(year, month, 1): Decimal("8.00") for year in range(2016, 2023) for month in (1, 7) if date(2016, 7, 1) <= date(year, month, 1) <= date(2022, 1, 1)},
     date(2022, 7, 1): Decimal("8.00"),
     date(2023, 1, 1): Decimal("10.50"),
     date(2023, 7, 1): Decimal("12.00"),

@@ -19,11 +19,15 @@ def unique_cif() -> str:
     return body + cif.calc_check_digits(body)[0]
 
 
-async def create_org(name: str | None = None) -> int:
+async def create_org(name: str | None = None, contract: bool = True) -> int:
+    """A creditor organisation; by default it has accepted the current service contract."""
+    from cases.billing import CONTRACT_VERSION
+
     rows = await Organisation.insert(
         Organisation(
             legal_name=name or f"Acreedor {next(_seq)} S.L.", country="ES", tax_id=unique_cif(),
             address_line1="Calle Mayor 1", city="Madrid", postal_code="28013", iban="ES9121000418450200051332",
+            contract_version=CONTRACT_VERSION if contract else None,
         )
     ).returning(Organisation.id)
     return rows[0]["id"]

@@ -18,6 +18,33 @@ from cases.tables import Case
 PAGE_SIZE = 50
 
 
+async def _tariff_options() -> list[tuple[str, str]]:
+    from agency.tables import Tariff
+
+    rows = await Tariff.select(Tariff.id, Tariff.name, Tariff.is_default).order_by(Tariff.name)
+    return [("", _("The default tariff"))] + [(str(r["id"]), r["name"]) for r in rows]
+
+
+async def _tariff_choice(data: dict) -> int | None:
+    """The tariff chosen on the organisation form, checked before anything is saved."""
+    from agency.http_utils import parse_id
+    from agency.tables import Tariff
+
+    raw = str(data.get("tariff_id", "") or "")
+    if not raw:
+        return None
+    tariff_id = parse_id(raw)
+    if tariff_id is None or not await Tariff.exists().where(Tariff.id == tariff_id):
+        raise accounts.FormErrors({"tariff_id": _("That tariff does not exist.")})
+    return tariff_id
+
+
+async def _save_tariff_choice(org_id: int, data: dict) -> None:
+    from cases.billing import assign_tariff
+
+    await assign_tariff(org_id, await _tariff_choice(data))
+
+
 async def _organisation_choices() -> list[dict]:
     return await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
 
@@ -47,15 +74,18 @@ class AdminPages(Controller):
 
     @get("/organisations/new")
     async def new_organisation(self, request: Request) -> Template:
-        return page(request, "agency/admin/organisation_form.html", organisation=None, form={"country": "ES"})
+        return page(request, "agency/admin/organisation_form.html", organisation=None, form={"country": "ES"}, tariffs=await _tariff_options())
 
     @post("/organisations/new")
     async def create_organisation(self, request: Request) -> Response:
         data = await form_data(request)
         try:
-            await accounts.save_organisation(data)
+            await _tariff_choice(data)
+            org_id = await accounts.save_organisation(data)
+            await _save_tariff_choice(org_id, data)
         except accounts.FormErrors as exc:
-            return page(request, "agency/admin/organisation_form.html", organisation=None, form=data, errors=exc.errors, status_code=400)
+            return page(request, "agency/admin/organisation_form.html", organisation=None, form=data, errors=exc.errors, status_code=400,
+                        tariffs=await _tariff_options())
         notify(request, _("Organisation %(name)s created.") % {"name": data.get("legal_name", "")})
         return redirect("/admin/organisations")
 
@@ -65,7 +95,8 @@ class AdminPages(Controller):
         if row is None:
             raise NotFoundException(detail=_("Not found."))
         users = await User.select(User.id, User.email, User.name, User.active).where(User.organisation == org_id)
-        return page(request, "agency/admin/organisation_form.html", organisation=row, form=row, users=users)
+        form = {**row, "tariff_id": row["tariff"] or ""}
+        return page(request, "agency/admin/organisation_form.html", organisation=row, form=form, users=users, tariffs=await _tariff_options())
 
     @post("/organisations/{org_id:int}")
     async def update_organisation(self, request: Request, org_id: int) -> Response:
@@ -74,9 +105,11 @@ class AdminPages(Controller):
             raise NotFoundException(detail=_("Not found."))
         data = await form_data(request)
         try:
+            await _save_tariff_choice(org_id, data)
             await accounts.save_organisation(data, org_id)
         except accounts.FormErrors as exc:
-            return page(request, "agency/admin/organisation_form.html", organisation=row, form=data, errors=exc.errors, status_code=400)
+            return page(request, "agency/admin/organisation_form.html", organisation=row, form=data, errors=exc.errors, status_code=400,
+                        tariffs=await _tariff_options())
         notify(request, _("Changes saved."))
         return redirect("/admin/organisations")
 

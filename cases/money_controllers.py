@@ -1,0 +1,297 @@
+"""Money pages and routes: tariffs and statutory rates (admins), the service contract (creditors),
+statements with their downloads, remittances and the SEPA file. Thin: the rules live in
+cases.fees, cases.billing and cases.statements."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.response import Template
+from piccolo.query.functions.aggregate import Count
+
+from agency.accounts import FormErrors
+from agency.auth import admin_only, roles
+from agency.http_utils import client_ip, content_disposition, parse_id
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tables import Organisation, Tariff
+from agency.web import form_data, notify, page, redirect, user_of
+from cases import billing, reports, statements
+from cases.fees import EXPENSE_KINDS, SUCCESS_STAGES, from_json
+from cases.money import from_cents
+from cases.tables import Remittance
+from legal.jurisdictions import ES_LATE_PAYMENT_HALF_YEARS, half_year_start, rate_is_provisional
+from legal.tables import InterestRate
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    today = date.today()
+    end = end or today
+    start = start or end.replace(day=1)
+    statements.check_period(start, end, today)
+    return start, end
+
+
+class TariffPages(Controller):
+    path = "/admin/tariffs"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        rows = await Tariff.select().order_by(Tariff.name)
+        used = {r["tariff"]: r["n"] for r in await Organisation.select(Organisation.tariff, Count(Organisation.id, alias="n")).group_by(
+            Organisation.tariff)}
+        return page(request, "cases/tariffs.html", tariffs=[{**r, "rules": from_json(r["rules"]), "used": used.get(r["id"], 0)} for r in rows])
+
+    def _form(self, request: Request, tariff: dict | None, form: dict, errors: dict | None = None, status_code: int = 200) -> Template:
+        return page(request, "cases/tariff_form.html", tariff=tariff, form=form, errors=errors or {}, stages=SUCCESS_STAGES,
+                    expense_kinds=EXPENSE_KINDS, status_code=status_code)
+
+    @get("/new")
+    async def new(self, request: Request) -> Template:
+        form = billing.tariff_form(await billing.default_tariff())
+        form["name"] = ""
+        return self._form(request, None, form)
+
+    @post("/new")
+    async def create(self, request: Request) -> Response:
+        data = await form_data(request)
+        try:
+            await billing.save_tariff(data)
+        except FormErrors as exc:
+            return self._form(request, None, data, exc.errors, 400)
+        notify(request, _("Tariff %(name)s created.") % {"name": data.get("name", "")})
+        return redirect("/admin/tariffs", request)
+
+    @get("/{tariff_id:int}")
+    async def edit(self, request: Request, tariff_id: int) -> Template:
+        row = await Tariff.select().where(Tariff.id == tariff_id).first()
+        if row is None:
+            raise NotFoundException(detail=_("Not found."))
+        form = billing.tariff_form(from_json(row["rules"]))
+        form["is_default"] = "on" if row["is_default"] else ""
+        return self._form(request, row, form)
+
+    @post("/{tariff_id:int}")
+    async def update(self, request: Request, tariff_id: int) -> Response:
+        row = await Tariff.select().where(Tariff.id == tariff_id).first()
+        if row is None:
+            raise NotFoundException(detail=_("Not found."))
+        data = await form_data(request)
+        try:
+            await billing.save_tariff(data, tariff_id)
+        except FormErrors as exc:
+            return self._form(request, row, data, exc.errors, 400)
+        notify(request, _("Changes saved. Cases opened from now on use them; open cases keep the tariff they were opened under."))
+        return redirect("/admin/tariffs", request)
+
+
+class RatePages(Controller):
+    path = "/admin/rates"
+    guards = [admin_only]
+
+    async def _page(self, request: Request, form: dict | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
+        added = await InterestRate.select().order_by(InterestRate.starts_on, ascending=False)
+        table = {day: {"rate": rate, "source": _("shipped table")} for day, rate in ES_LATE_PAYMENT_HALF_YEARS.items()}
+        table.update({r["starts_on"]: {"rate": Decimal(r["rate_bp"]) / 100, "source": r["source"] or _("added by an admin")}
+                      for r in added if r["country"] == "ES"})
+        current = half_year_start(date.today())
+        from cases.ledger_service import use_published_rates
+
+        await use_published_rates()
+        return page(request, "cases/rates.html", table=sorted(table.items(), reverse=True), current=current,
+                    current_provisional=rate_is_provisional("ES", current), form=form or {"starts_on": current.isoformat()},
+                    errors=errors or {}, status_code=status_code)
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/")
+    async def add(self, request: Request) -> Response:
+        data = await form_data(request)
+        errors: dict[str, str] = {}
+        try:
+            starts_on = date.fromisoformat(str(data.get("starts_on", "")).strip())
+            if (starts_on.month, starts_on.day) not in {(1, 1), (7, 1)}:
+                errors["starts_on"] = _("A half-year starts on 1 January or 1 July.")
+        except ValueError:
+            errors["starts_on"] = _("A date like 2027-01-01.")
+        try:
+            rate = Decimal(str(data.get("rate", "")).strip().replace(",", "."))
+            if not Decimal("0") <= rate <= Decimal("50") or rate != rate.quantize(Decimal("0.01")):
+                errors["rate"] = _("A yearly rate in % from 0 to 50, at most two decimals (10.15).")
+        except InvalidOperation:
+            errors["rate"] = _("A yearly rate in % like 10.15.")
+        if not errors and await InterestRate.exists().where((InterestRate.country == "ES") & (InterestRate.starts_on == starts_on)):
+            errors["starts_on"] = _("That half-year already has a rate: rates are not edited, so that past figures stay explainable.")
+        if errors:
+            return await self._page(request, data, errors, 400)
+        await InterestRate.insert(InterestRate(country="ES", starts_on=starts_on, rate_bp=int(rate * 100),
+                                               source=str(data.get("source", "")).strip()[:200], created_by=user_of(request).id))
+        notify(request, _("Rate saved: %(rate)s %% from %(day)s.") % {"rate": rate, "day": starts_on.isoformat()})
+        return redirect("/admin/rates", request)
+
+
+class ContractPages(Controller):
+    path = "/contract"
+    guards = [roles(Role.creditor)]
+
+    @get("/")
+    async def show(self, request: Request) -> Template:
+        user = user_of(request)
+        org = await Organisation.select(Organisation.legal_name, Organisation.contract_version, Organisation.contract_accepted_at).where(
+            Organisation.id == user.organisation_id).first()
+        tariff = await billing.tariff_for(user.organisation_id)
+        return page(request, "cases/contract.html", organisation=org, tariff=tariff, version=billing.CONTRACT_VERSION,
+                    accepted=org["contract_version"] == billing.CONTRACT_VERSION, stages=SUCCESS_STAGES)
+
+    @post("/")
+    async def accept(self, request: Request) -> Response:
+        data = await form_data(request)
+        if data.get("accept") != "yes":
+            notify(request, _("Tick the box to accept the contract and the tariff."), "error")
+            return redirect("/contract", request)
+        await billing.accept_contract(user_of(request), client_ip(request.scope))
+        notify(request, _("Thank you: the service contract is accepted. You can file claims now."))
+        return redirect("/claims/new", request)
+
+
+class StatementPages(Controller):
+    guards = [roles(Role.creditor, Role.admin)]
+
+    async def _statement(self, request: Request, organisation_id: int | None, start: date | None, end: date | None):
+        user = user_of(request)
+        start, end = _period(start, end)
+        return await statements.statement(await statements.organisation_for(user, organisation_id), start, end)
+
+    @get("/statements")
+    async def show(self, request: Request, organisation_id: str | None = None, start: date | None = None,
+                   end: date | None = None) -> Template:
+        user = user_of(request)
+        org_id = parse_id(organisation_id) if organisation_id else None
+        organisations = []
+        if user.role == Role.admin:
+            organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
+            if org_id is None and organisations:
+                org_id = organisations[0]["id"]
+        s = await self._statement(request, org_id, start, end) if (org_id or user.role == Role.creditor) else None
+        return page(request, "cases/statement.html", statement=s, organisations=organisations, organisation_id=org_id or "",
+                    figures=statements.FIGURES)
+
+    @get("/statements.xlsx")
+    async def xlsx(self, request: Request, organisation_id: int | None = None, start: date | None = None, end: date | None = None) -> Response:
+        s = await self._statement(request, organisation_id, start, end)
+        name = f"statement-{s.organisation['tax_id']}-{s.start.isoformat()}-{s.end.isoformat()}.xlsx"
+        return Response(statements.statement_xlsx(s), media_type=XLSX, headers={"Content-Disposition": content_disposition(name)})
+
+    @get("/statements.docx")
+    async def docx(self, request: Request, organisation_id: int | None = None, start: date | None = None, end: date | None = None) -> Response:
+        s = await self._statement(request, organisation_id, start, end)
+        name = f"statement-{s.organisation['tax_id']}-{s.start.isoformat()}-{s.end.isoformat()}.docx"
+        return Response(statements.statement_docx(s), media_type=DOCX, headers={"Content-Disposition": content_disposition(name)})
+
+    @get("/api/v1/statements", tags=["money"], summary="A creditor's statement for a period (creditors get their own)")
+    async def api(self, request: Request, organisation_id: int | None = None, start: date | None = None, end: date | None = None) -> dict:
+        s = await self._statement(request, organisation_id, start, end)
+        money = lambda cents: str(from_cents(cents))  # noqa: E731
+        return {
+            "organisation": {"id": s.organisation["id"], "legal_name": s.organisation["legal_name"]},
+            "start": s.start.isoformat(), "end": s.end.isoformat(),
+            "lines": [{"case_id": line.case_id, "reference": line.reference, "debtor": line.debtor, "stage": line.stage,
+                       **{k: money(line.cents[k]) for k in statements.FIGURES}} for line in s.lines],
+            "totals": {k: money(v) for k, v in s.totals.items()},
+            "owed_to_creditor": money(s.owed_cents),
+            "allocation_order": ["costs", "interest", "compensation", "principal"],
+        }
+
+
+class RemittancePages(Controller):
+    path = "/admin/remittances"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        rows = await Remittance.select(*Remittance.all_columns(), Remittance.organisation.legal_name.as_alias("creditor")).order_by(
+            Remittance.id, ascending=False).limit(200)
+        organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
+        return page(request, "cases/remittances.html", remittances=rows, organisations=organisations,
+                    today=date.today(), execution=date.today() + timedelta(days=1))
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        data = await form_data(request)
+        org_id = parse_id(str(data.get("organisation_id", "")))
+        try:
+            period_end = date.fromisoformat(str(data.get("period_end", "")))
+        except ValueError:
+            raise ClientException(detail=_("Give the last day the remittance covers, like 2026-10-31.")) from None
+        if org_id is None:
+            raise ClientException(detail=_("Choose the creditor organisation."))
+        rid = await statements.create_remittance(user_of(request), org_id, period_end, date.today())
+        notify(request, _("Remittance REM-%(id)s created.") % {"id": rid})
+        return redirect("/admin/remittances", request)
+
+    @post("/{remittance_id:int}/paid")
+    async def paid(self, request: Request, remittance_id: int) -> Response:
+        data = await form_data(request)
+        await statements.mark_paid(user_of(request), remittance_id, str(data.get("transfer_reference", "")))
+        notify(request, _("Remittance REM-%(id)s marked paid.") % {"id": remittance_id})
+        return redirect("/admin/remittances", request)
+
+    @post("/sepa", status_code=200)
+    async def sepa(self, request: Request) -> Response:
+        form = await request.form()
+        ids = [i for i in (parse_id(v) for v in form.getall("ids")) if i] if hasattr(form, "getall") else []
+        try:
+            execution = date.fromisoformat(str(form.get("execution_date", "")))
+        except ValueError:
+            execution = date.today() + timedelta(days=1)
+        xml = await statements.sepa_file(ids, execution)
+        return Response(xml, media_type="application/xml",
+                        headers={"Content-Disposition": content_disposition(f"remittances-{execution.isoformat()}.xml")})
+
+
+class ReportPages(Controller):
+    guards = [roles(Role.admin, Role.creditor)]
+    TABLES = ("stages", "ageing", "monthly", "negotiators")
+
+    @get("/reports")
+    async def show(self, request: Request) -> Template:
+        r = await reports.build(user_of(request), date.today())
+        charts = {
+            "stages": reports.bars(r.stages, "stage", "principal"),
+            "recovery": reports.bars(r.stages, "stage", "recovery_percent"),
+            "ageing": reports.bars(r.ageing, "bucket", "amount"),
+            "collected": reports.bars(r.monthly, "month", "collected"),
+            "fees": reports.bars(r.monthly, "month", "fees"),
+            "negotiators": reports.bars(r.negotiators, "negotiator", "collected"),
+        }
+        return page(request, "cases/reports.html", report=r, charts=charts)
+
+    @get("/reports.csv")
+    async def csv(self, request: Request, table: str = "stages") -> Response:
+        import csv
+        import io
+
+        if table not in self.TABLES:
+            raise ClientException(detail=_("table is one of: %(names)s.") % {"names": ", ".join(self.TABLES)})
+        rows = (await reports.build(user_of(request), date.today())).table(table)
+        out = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": content_disposition(f"report-{table}-{date.today().isoformat()}.csv")})
+
+    @get("/api/v1/reports", tags=["money"], summary="Portfolio, ageing, collections and fees per month, recovery and per negotiator")
+    async def api(self, request: Request) -> dict:
+        r = await reports.build(user_of(request), date.today())
+        as_text = lambda rows: [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in rows]  # noqa: E731
+        return {name: as_text(r.table(name)) for name in self.TABLES}

@@ -1,0 +1,229 @@
+"""Money through the API and the pages: fees booked once, reversals, the contract before the first
+claim, tariffs, statements and their downloads, remittances with the SEPA file, reports, rates."""
+import io
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+
+from docx import Document
+from openpyxl import load_workbook
+
+from agency.auth import CurrentUser
+from agency.roles import Role
+from agency.tables import ContractAcceptance, Organisation, Tariff
+from cases import billing
+from cases.tables import Case, LedgerEntry, Remittance
+from legal import jurisdictions
+from legal.tables import InterestRate
+from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.http.test_claims import claim_body
+from tests.http.test_negotiation import _accepted_case
+
+TODAY = date.today()
+
+
+async def _people(make_client, org=None):
+    org = org or await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    return org, client, await api_token(client, creditor["email"]), await api_token(client, (await create_user("negotiator"))["email"])
+
+
+async def _pay(c, cid, amount, h, **extra):
+    return await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": TODAY.isoformat(), "method": "transfer",
+                                                             **extra}, headers=h)
+
+
+async def test_fees_are_booked_once_per_event_and_a_reversal_undoes_a_payment(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    fees = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == cid) & (LedgerEntry.kind == "fee"))
+    assert [f["amount_cents"] for f in fees] == [60_00]  # 1,300.00 of principal: the 300.01-3,000 band
+    await billing.book_flat_fee(cid, TODAY, None)  # a job running again books nothing
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "fee")) == 1
+
+    r = await _pay(c, cid, "200.00", nh)
+    assert r.status_code == 201
+    payment_id = r.json()["id"]
+    ledger = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()
+    b = ledger["balances"]
+    assert b["fees"] == "90.00"  # 60 flat + 15 % of 200 collected in the amicable stage
+    assert b["collected_by_agency"] == "200.00" and b["net_to_creditor"] == "110.00"
+    owed_after_payment = Decimal(b["outstanding"])
+
+    assert (await c.post(f"/api/v1/cases/{cid}/payments/{payment_id}/reversal", json={"reason": "x"}, headers=ch)).status_code == 403
+    assert (await c.post(f"/api/v1/cases/{cid}/payments/{payment_id}/reversal", json={"reason": " "}, headers=nh)).status_code == 400
+    assert (await c.post(f"/api/v1/cases/{cid}/payments/999999/reversal", json={"reason": "x"}, headers=nh)).status_code == 404
+    r = await c.post(f"/api/v1/cases/{cid}/payments/{payment_id}/reversal", json={"reason": "Devolución del banco"}, headers=nh)
+    assert r.status_code == 201
+    again = await c.post(f"/api/v1/cases/{cid}/payments/{payment_id}/reversal", json={"reason": "again"}, headers=nh)
+    assert again.status_code == 409 and again.json()["detail"]
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert b["paid"] == "0.00" and b["fees"] == "60.00" and b["net_to_creditor"] == "-60.00"
+    assert Decimal(b["outstanding"]) == owed_after_payment + Decimal("200.00")
+    view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
+    assert "payment_reversed" in [e["kind"] for e in view["events"]]
+    # nothing was edited: the payment is still there, undone by a new entry naming it
+    kinds = [e["kind"] for e in await LedgerEntry.select(LedgerEntry.kind).where(LedgerEntry.case == cid).order_by(LedgerEntry.id)]
+    assert kinds == ["fee", "payment", "fee", "reversal", "fee"]
+
+
+async def test_a_creditor_accepts_the_contract_before_the_first_claim(make_client):
+    org = await create_org(contract=False)
+    creditor = await create_user("creditor", org)
+    c = await make_client()
+    ch = await api_token(c, creditor["email"])
+    r = await c.post("/api/v1/claims", json=claim_body(), headers=ch)
+    assert r.status_code == 409 and "/contract" in r.json()["detail"]
+    assert await Case.count().where(Case.organisation == org) == 0
+    from tests.factories import login
+
+    assert (await login(c, creditor["email"])).status_code == 303
+    page = await c.get("/contract")
+    assert page.status_code == 200 and billing.CONTRACT_VERSION in page.text and "60,00" in page.text
+    assert (await post_form(c, "/contract", {})).status_code in {302, 303}
+    assert not await billing.contract_accepted(org)
+    assert (await post_form(c, "/contract", {"accept": "yes"})).status_code in {302, 303}
+    row = await ContractAcceptance.select().where(ContractAcceptance.organisation == org).first()
+    assert row["version"] == billing.CONTRACT_VERSION and row["ip"] and row["user"] == creditor["id"]
+    assert (await c.post("/api/v1/claims", json=claim_body(), headers=ch)).status_code == 201
+
+
+async def test_tariffs_are_checked_and_each_case_keeps_the_one_it_opened_under(make_client):
+    admin_client, _admin = await signed_in(make_client, "admin")
+    name = f"Tarifa {secrets.token_hex(3)}"
+    form = {"name": name, "bands": "0 1000 10.00\n1000.02 - 20.00", "success_amicable": "10", "success_mediation": "12",
+            "success_credit_bureau": "10", "success_court": "15", "minimum_fee": "5", "legal_percent": "5", "legal_minimum": "100"}
+    r = await post_form(admin_client, "/admin/tariffs/new", form)
+    assert r.status_code == 400 and "leaves a gap" in r.text and not await Tariff.exists().where(Tariff.name == name)
+    r = await post_form(admin_client, "/admin/tariffs/new", {**form, "bands": "0 1000 10.00\n900 - 20.00"})
+    assert r.status_code == 400 and not await Tariff.exists().where(Tariff.name == name)
+    r = await post_form(admin_client, "/admin/tariffs/new", {**form, "success_court": "140"})
+    assert r.status_code == 400
+    r = await post_form(admin_client, "/admin/tariffs/new", {**form, "bands": "0 1000 10.00\n1000.01 - 20.00"})
+    assert r.status_code in {302, 303}
+    tariff = await Tariff.select().where(Tariff.name == name).first()
+    assert not tariff["is_default"] and name in (await admin_client.get("/admin/tariffs")).text
+
+    org = await create_org()
+    await billing.assign_tariff(org, tariff["id"])
+    _org, c, ch, nh = await _people(make_client, org)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    fee = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == cid) & (LedgerEntry.kind == "fee")).first()
+    assert fee["amount_cents"] == 20_00  # 1,300.00 falls in the tariff's second band
+    # editing the tariff changes new cases only
+    r = await post_form(admin_client, f"/admin/tariffs/{tariff['id']}", {**form, "bands": "0 - 99.00", "success_amicable": "50"})
+    assert r.status_code in {302, 303}
+    assert (await _pay(c, cid, "100.00", nh)).status_code == 201
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert b["fees"] == "30.00"  # 20 flat + 10 % of 100 under the snapshot, not 99 + 50 %
+
+
+async def test_statement_downloads_and_remittance_with_a_sepa_file(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    assert (await _pay(c, cid, "300.00", nh)).status_code == 201
+    other_org = await create_org()
+    r = await c.get("/api/v1/statements", headers=ch)
+    assert r.status_code == 200
+    s = r.json()
+    assert s["organisation"]["id"] == org and s["totals"]["collected"] == "300.00" and s["totals"]["fees"] == "105.00"
+    assert s["totals"]["net_to_creditor"] == "195.00" and s["owed_to_creditor"] == "195.00"
+    assert (await c.get(f"/api/v1/statements?organisation_id={other_org}", headers=ch)).status_code == 404
+    assert (await c.get("/api/v1/statements", headers=nh)).status_code == 403
+
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    page = await creditor_client.get("/statements")
+    assert page.status_code == 200 and "195,00" in page.text
+    xlsx = await creditor_client.get("/statements.xlsx")
+    assert xlsx.status_code == 200
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [row for row in ws.iter_rows(values_only=True) if row and row[0] == "Total"]
+    assert values and Decimal(str(values[0][3])) == Decimal("300.00") and Decimal(str(values[0][7])) == Decimal("195.00")
+    docx = await creditor_client.get("/statements.docx")
+    text = "\n".join(cell.text for t in Document(io.BytesIO(docx.content)).tables for row in t.rows for cell in row.cells)
+    assert "195,00" in text
+    assert (await creditor_client.get(f"/statements.xlsx?organisation_id={other_org}")).status_code == 404
+
+    admin_client, _ = await signed_in(make_client, "admin")
+    r = await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})
+    assert r.status_code in {302, 303}
+    rem = await Remittance.select().where(Remittance.organisation == org).first()
+    assert rem["amount_cents"] == 195_00 and rem["status"] == "pending"
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert b["remitted"] == "195.00" and b["net_to_creditor"] == "0.00"
+    r = await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})
+    assert r.status_code == 400 and await Remittance.count().where(Remittance.organisation == org) == 1  # nothing more owed
+
+    sepa = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat()})
+    assert sepa.status_code == 200 and b"pain.001.001.03" in sepa.content and b"<InstdAmt Ccy=\"EUR\">195.00</InstdAmt>" in sepa.content
+    assert b"ES9121000418450200051332" in sepa.content
+    assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": " "})).status_code == 400
+    assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-77"})).status_code in {302, 303}
+    assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-78"})).status_code == 409
+    assert (await Remittance.select(Remittance.transfer_reference).where(Remittance.id == rem["id"]).first())["transfer_reference"] == "TRF-77"
+    assert (await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"])})).status_code == 400  # paid already
+
+
+async def test_reports_are_scoped_and_export_csv(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    assert (await _pay(c, cid, "100.00", nh)).status_code == 201
+    mine = (await c.get("/api/v1/reports", headers=ch)).json()
+    assert {s["stage"]: s["cases"] for s in mine["stages"]} == {"amicable": 1}
+    assert mine["stages"][0]["collected"] == "100.00" and mine["negotiators"] == []
+    assert sum(Decimal(m["collected"]) for m in mine["monthly"]) == Decimal("100.00")
+    assert sum(a["invoices"] for a in mine["ageing"]) == 2
+    everyone = (await c.get("/api/v1/reports", headers=nh)).status_code
+    assert everyone == 403
+    admin_client, _ = await signed_in(make_client, "admin")
+    page = await admin_client.get("/reports")
+    assert page.status_code == 200 and "<svg" in page.text
+    csv = await admin_client.get("/reports.csv?table=ageing")
+    assert csv.status_code == 200 and "bucket,invoices,amount" in csv.text
+    assert (await admin_client.get("/reports.csv?table=nope")).status_code == 400
+
+
+async def test_rates_admins_add_end_the_provisional_figure(make_client):
+    admin_client, admin = await signed_in(make_client, "admin")
+    start = jurisdictions.half_year_start(TODAY)
+    page = await admin_client.get("/admin/rates")
+    assert page.status_code == 200
+    r = await post_form(admin_client, "/admin/rates", {"starts_on": f"{TODAY.year}-03-01", "rate": "10.15"})
+    assert r.status_code == 400 and "1 January or 1 July" in r.text
+    r = await post_form(admin_client, "/admin/rates", {"starts_on": start.isoformat(), "rate": "10.123"})
+    assert r.status_code == 400
+    if not await InterestRate.exists().where((InterestRate.country == "ES") & (InterestRate.starts_on == start)):
+        r = await post_form(admin_client, "/admin/rates", {"starts_on": start.isoformat(), "rate": "10.15", "source": "BOE test"})
+        assert r.status_code in {302, 303}
+    from cases.ledger_service import use_published_rates
+
+    await use_published_rates()
+    assert not jurisdictions.rate_is_provisional("ES", start)
+    r = await post_form(admin_client, "/admin/rates", {"starts_on": start.isoformat(), "rate": "11"})
+    assert r.status_code == 400 and "already has a rate" in r.text
+
+
+def test_a_half_year_before_the_table_is_named_not_zero():
+    import pytest
+
+    with pytest.raises(jurisdictions.MissingRate, match="2015-07-01"):
+        jurisdictions.late_payment_rate("ES", date(2015, 7, 1))
+    latest = max(jurisdictions.ES_LATE_PAYMENT_HALF_YEARS)
+    after = date(latest.year + 1, latest.month, 1)
+    assert jurisdictions.late_payment_rate("ES", after) == jurisdictions.ES_LATE_PAYMENT_HALF_YEARS[latest]
+    assert jurisdictions.rate_is_provisional("ES", after)
+
+
+async def test_a_hundred_identical_payment_requests_make_one_payment_and_one_fee(make_client):
+    import asyncio
+
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    body = {"amount": "50.00", "received_on": TODAY.isoformat(), "method": "transfer", "reference": "TR-100"}
+    results = await asyncio.gather(*[c.post(f"/api/v1/cases/{cid}/payments", json=body, headers={**nh, "Idempotency-Key": f"hundred-{cid}"})
+                                     for _ in range(100)])
+    assert sorted({r.status_code for r in results}) == [200, 201], {r.status_code for r in results}
+    assert [r.status_code for r in results].count(201) == 1 and len({r.json()["id"] for r in results}) == 1
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 1
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "fee")) == 2  # flat + one success fee
