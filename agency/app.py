@@ -32,8 +32,10 @@ from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
 from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
-from cases.ledger_controllers import LedgerApi, ReversalApi
-from cases.money_controllers import ContractPages, RatePages, RemittancePages, ReportPages, StatementPages, TariffPages
+from cases.ledger_controllers import LedgerApi, MoneyMovesApi, ReversalApi
+from cases.money_controllers import (
+    ContractPages, DirectPaymentPages, RatePages, RemittancePages, ReportPages, StatementPages, TariffPages,
+)
 from cases.quote_controllers import QuotePages
 from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.stage_controllers import ActivityApi, StageApi, StagePages
@@ -101,7 +103,9 @@ def create_app(manage_database: bool = True) -> Litestar:
             ContractPages,
             StatementPages,
             ReversalApi,
+            MoneyMovesApi,
             ReportPages,
+            DirectPaymentPages,
             AuthApi,
             CaseApi,
             CasePages,

@@ -19,7 +19,7 @@ from cases.fees import Tariff as TariffRules
 from cases.money import from_cents, to_cents
 from cases.tables import Case, Invoice, LedgerEntry
 
-CREDITOR_SIDE = ("fee", "remittance")  # entries between the agency and the creditor, not the debtor
+CREDITOR_SIDE = ("fee", "expense", "remittance")  # entries between the agency and the creditor, not the debtor
 
 
 async def default_tariff() -> TariffRules:
@@ -119,15 +119,16 @@ async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reas
 
 def creditor_figures(entries: list[dict]) -> dict[str, int]:
     """Cents between agency and creditor from a case's ledger rows: collected by the agency, paid
-    directly to the creditor, fees, remitted, and what the agency still owes the creditor."""
+    directly to the creditor, fees, expenses passed on, remitted, and what the agency still owes the creditor."""
     reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
     payments = [e for e in entries if e["kind"] == "payment" and e["id"] not in reversed_ids]
     collected = sum(e["amount_cents"] for e in payments if e["method"] != "to_creditor")
     direct = sum(e["amount_cents"] for e in payments if e["method"] == "to_creditor")
     fees = sum(e["amount_cents"] for e in entries if e["kind"] == "fee")
+    expenses = sum(e["amount_cents"] for e in entries if e["kind"] == "expense")
     remitted = sum(e["amount_cents"] for e in entries if e["kind"] == "remittance")
-    return {"collected": collected, "paid_to_creditor": direct, "fees": fees, "remitted": remitted,
-            "net_to_creditor": collected - fees - remitted}
+    return {"collected": collected, "paid_to_creditor": direct, "fees": fees, "expenses": expenses, "remitted": remitted,
+            "net_to_creditor": collected - fees - expenses - remitted}
 
 
 # --- tariffs (admin) ------------------------------------------------------------------------------
@@ -239,3 +240,38 @@ async def accept_contract(user: CurrentUser, ip: str) -> None:
                                                            accepted_at=now, ip=ip[:45]))
         await Organisation.update({Organisation.contract_version: CONTRACT_VERSION, Organisation.contract_accepted_at: now}).where(
             Organisation.id == user.organisation_id)
+
+
+# --- expenses -------------------------------------------------------------------------------------
+
+async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, recoverable: bool,
+                       today: date) -> list[int]:
+    """An expense the agency paid for a case (a burofax, a court fee...). Recoverable ones are owed by
+    the debtor (a ``cost``, paid first under art. 1173); the kinds the case's tariff passes through
+    are charged to the creditor (an ``expense``). Returns the entries booked."""
+    from cases.money import check_positive_amount
+    from cases.negotiation import _open_case, rescore
+
+    await _open_case(user, case_id)
+    if kind not in EXPENSE_KINDS:
+        raise ClientException(detail=_("The expense is one of: %(kinds)s.") % {"kinds": ", ".join(EXPENSE_KINDS)})
+    try:
+        check_positive_amount(amount)
+    except Exception:  # noqa: BLE001 - AmountError carries no HTTP status
+        raise ClientException(detail=_("The amount must be greater than zero, with at most two decimals.")) from None
+    if on > today:
+        raise ClientException(detail=_("An expense cannot be dated in the future."))
+    tariff = await case_tariff(case_id)
+    text = (description.strip() or kind)[:100]
+    booked: list[int] = []
+    async with atomic():
+        if recoverable:
+            booked.append((await LedgerEntry.insert(LedgerEntry(case=case_id, kind="cost", amount_cents=to_cents(amount), booked_on=on,
+                                                                method=kind, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])
+        if kind in tariff.passthrough:
+            booked.append((await LedgerEntry.insert(LedgerEntry(case=case_id, kind="expense", amount_cents=to_cents(amount), booked_on=on,
+                                                                method=kind, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])
+        await events.record(case_id, "expense", user, text, {"kind": kind, "amount": str(amount), "recoverable": recoverable,
+                                                             "charged_to_creditor": kind in tariff.passthrough}, visible_to_creditor=True)
+        await rescore([case_id])
+    return booked

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from typing_extensions import Annotated
 from litestar.exceptions import ClientException
 
 from agency.auth import roles, staff_only
@@ -50,7 +52,8 @@ class LedgerApi(Controller):
             "balances": {
                 "principal": str(b.principal), "interest": str(b.interest), "compensation": str(b.compensation), "costs": str(b.costs),
                 "paid": str(b.paid), "outstanding": str(b.outstanding), "overpaid": str(b.overpaid),
-                "fees": str(from_cents(agency["fees"])), "collected_by_agency": str(from_cents(agency["collected"])),
+                "fees": str(from_cents(agency["fees"])), "expenses_to_creditor": str(from_cents(agency["expenses"])),
+                "collected_by_agency": str(from_cents(agency["collected"])),
                 "paid_to_creditor": str(from_cents(agency["paid_to_creditor"])), "remitted": str(from_cents(agency["remitted"])),
                 "net_to_creditor": str(from_cents(agency["net_to_creditor"])),
             },
@@ -71,3 +74,43 @@ class ReversalApi(Controller):
     async def reverse(self, request: Request, case_id: int, payment_id: int, data: ReversalIn) -> dict:
         entry_id = await reverse_payment(user_of(request), case_id, payment_id, data.reason, date.today())
         return {"id": entry_id}
+
+
+class ExpenseIn(msgspec.Struct):
+    kind: str
+    amount: str
+    spent_on: str
+    description: str = ""
+    recoverable: bool = True
+
+
+class DirectPaymentIn(msgspec.Struct):
+    amount: str
+    received_on: str
+    reference: str = ""
+
+
+class MoneyMovesApi(Controller):
+    path = "/api/v1/cases/{case_id:int}"
+    tags = ["cases"]
+
+    @post("/expenses", status_code=201, guards=[staff_only],
+          summary="Book an expense: recoverable from the debtor (a cost), and charged to the creditor when the tariff passes it on")
+    async def expense(self, request: Request, case_id: int, data: ExpenseIn) -> dict:
+        from cases.billing import book_expense
+        from cases.negotiation_controllers import _amount, _date
+
+        ids = await book_expense(user_of(request), case_id, data.kind, _amount(data.amount), _date(data.spent_on, "spent_on"),
+                                 data.description, data.recoverable, date.today())
+        return {"entries": ids}
+
+    @post("/direct-payments", status_code=201, guards=[roles(Role.creditor)],
+          summary="A creditor reports a payment the debtor made to them directly (send an Idempotency-Key header)")
+    async def direct_payment(self, request: Request, case_id: int, data: DirectPaymentIn,
+                             idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+        from cases.negotiation import record_payment
+        from cases.negotiation_controllers import _amount, _date
+
+        entry_id, created = await record_payment(user_of(request), case_id, _amount(data.amount), _date(data.received_on, "received_on"),
+                                                 "to_creditor", data.reference, idempotency_key, date.today())
+        return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)

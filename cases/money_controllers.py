@@ -125,9 +125,9 @@ class RatePages(Controller):
         try:
             rate = Decimal(str(data.get("rate", "")).strip().replace(",", "."))
             if not Decimal("0") <= rate <= Decimal("50") or rate != rate.quantize(Decimal("0.01")):
-                errors["rate"] = _("A yearly rate in % from 0 to 50, at most two decimals (10.15).")
+                errors["rate"] = _("A yearly rate from 0 to 50 per cent, at most two decimals (10.15).")
         except InvalidOperation:
-            errors["rate"] = _("A yearly rate in % like 10.15.")
+            errors["rate"] = _("A yearly rate in per cent, like 10.15.")
         if not errors and await InterestRate.exists().where((InterestRate.country == "ES") & (InterestRate.starts_on == starts_on)):
             errors["starts_on"] = _("That half-year already has a rate: rates are not edited, so that past figures stay explainable.")
         if errors:
@@ -295,3 +295,30 @@ class ReportPages(Controller):
         r = await reports.build(user_of(request), date.today())
         as_text = lambda rows: [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in rows]  # noqa: E731
         return {name: as_text(r.table(name)) for name in self.TABLES}
+
+
+class DirectPaymentPages(Controller):
+    """A creditor tells the agency the debtor paid them directly (the agency's fee is still due on it)."""
+
+    guards = [roles(Role.creditor)]
+
+    @post("/cases/{case_id:int}/direct-payment")
+    async def report(self, request: Request, case_id: int) -> Response:
+        from litestar.exceptions import HTTPException
+
+        from cases.negotiation import record_payment
+        from cases.negotiation_controllers import _amount, _date
+
+        data = await form_data(request)
+        try:
+            await record_payment(user_of(request), case_id, _amount(data.get("amount")), _date(data.get("received_on"), "received_on"),
+                                 "to_creditor", str(data.get("reference", "")), str(data.get("idempotency_key", "")) or None, date.today())
+            notify(request, _("Thank you: the payment is on the case. The debt is reduced and the agency's fee on it is booked."))
+        except FormErrors as exc:
+            for message in exc.errors.values():
+                notify(request, str(message), "error")
+        except HTTPException as exc:
+            if exc.status_code in {403, 404}:
+                raise
+            notify(request, str(exc.detail), "error")
+        return redirect(f"/cases/{case_id}", request)

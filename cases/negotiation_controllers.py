@@ -268,6 +268,18 @@ class CaseActionPages(Controller):
                                              data.get("reference", ""), data.get("idempotency_key"), date.today())
         return await self._do(request, case_id, act, _("Payment recorded."))
 
+    @post("/expenses")
+    async def expense(self, request: Request, case_id: int) -> Response:
+        from cases.billing import book_expense
+
+        data = await form_data(request)
+
+        async def act():
+            await book_expense(user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")),
+                               _date(data.get("spent_on"), "spent_on"), str(data.get("description", "")), bool(data.get("recoverable")),
+                               date.today())
+        return await self._do(request, case_id, act, _("Expense booked."))
+
     @post("/payments/{payment_id:int}/reversal")
     async def reverse(self, request: Request, case_id: int, payment_id: int) -> Response:
         from cases.billing import reverse_payment

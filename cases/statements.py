@@ -19,7 +19,7 @@ from cases.billing import CONTRACT_VERSION, creditor_figures
 from cases.money import from_cents
 from cases.tables import Case, LedgerEntry, Remittance
 
-FIGURES = ("collected", "paid_to_creditor", "fees", "remitted", "net_to_creditor")
+FIGURES = ("collected", "paid_to_creditor", "fees", "expenses", "remitted", "net_to_creditor")
 
 
 @dataclass
@@ -76,7 +76,7 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
         LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
         LedgerEntry.reverses,
     ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= end)
-            & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "remittance"]))
+            & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "remittance"]))
     by_case: dict[int, list[dict]] = {}
     for e in entries:
         by_case.setdefault(e["case"], []).append(e)
@@ -97,7 +97,7 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
             if e["kind"] == "reversal" and e["reverses"] in earlier_payments:
                 p = earlier_payments[e["reverses"]]
                 figures["paid_to_creditor" if p["method"] == "to_creditor" else "collected"] -= p["amount_cents"]
-        figures["net_to_creditor"] = figures["collected"] - figures["fees"] - figures["remitted"]
+        figures["net_to_creditor"] = figures["collected"] - figures["fees"] - figures["expenses"] - figures["remitted"]
         c = cases[cid]
         result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
     return result
@@ -107,7 +107,7 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
 
 def _labels() -> dict[str, str]:
     return {"collected": _("Collected by the agency"), "paid_to_creditor": _("Paid to you directly"), "fees": _("Agency fees"),
-            "remitted": _("Remitted to you"), "net_to_creditor": _("Net for you")}
+            "expenses": _("Expenses charged to you"), "remitted": _("Remitted to you"), "net_to_creditor": _("Net for you")}
 
 
 def statement_xlsx(s: Statement) -> bytes:
@@ -130,12 +130,12 @@ def statement_xlsx(s: Statement) -> bytes:
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.append([])
-    ws.append([_("Owed to you at the end of the period"), "", "", "", "", "", "", from_cents(s.owed_cents)])
+    ws.append([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), from_cents(s.owed_cents)])
     ws.append([_("Payments are applied to costs, then interest, then compensation, then principal (Código Civil art. 1173).")])
     for row in ws.iter_rows(min_row=5, min_col=4, max_col=3 + len(FIGURES)):
         for cell in row:
             cell.number_format = "#,##0.00"
-    for col, width in zip("ABCDEFGH", (18, 32, 14, 16, 16, 14, 14, 14)):
+    for col, width in zip("ABCDEFGHI", (18, 32, 14, 16, 16, 14, 14, 14, 14)):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -192,7 +192,7 @@ async def create_remittance(user: CurrentUser, organisation_id: int, period_end:
         entries = await LedgerEntry.select(
             LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.method, LedgerEntry.reverses,
         ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= period_end)
-                & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "remittance"]))
+                & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "remittance"]))
         by_case: dict[int, list[dict]] = {}
         for e in entries:
             by_case.setdefault(e["case"], []).append(e)

@@ -95,7 +95,7 @@ async def test_tariffs_are_checked_and_each_case_keeps_the_one_it_opened_under(m
     form = {"name": name, "bands": "0 1000 10.00\n1000.02 - 20.00", "success_amicable": "10", "success_mediation": "12",
             "success_credit_bureau": "10", "success_court": "15", "minimum_fee": "5", "legal_percent": "5", "legal_minimum": "100"}
     r = await post_form(admin_client, "/admin/tariffs/new", form)
-    assert r.status_code == 400 and "leaves a gap" in r.text and not await Tariff.exists().where(Tariff.name == name)
+    assert r.status_code == 400 and "deja un hueco" in r.text and not await Tariff.exists().where(Tariff.name == name)
     r = await post_form(admin_client, "/admin/tariffs/new", {**form, "bands": "0 1000 10.00\n900 - 20.00"})
     assert r.status_code == 400 and not await Tariff.exists().where(Tariff.name == name)
     r = await post_form(admin_client, "/admin/tariffs/new", {**form, "success_court": "140"})
@@ -139,7 +139,7 @@ async def test_statement_downloads_and_remittance_with_a_sepa_file(make_client):
     assert xlsx.status_code == 200
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     values = [row for row in ws.iter_rows(values_only=True) if row and row[0] == "Total"]
-    assert values and Decimal(str(values[0][3])) == Decimal("300.00") and Decimal(str(values[0][7])) == Decimal("195.00")
+    assert values and Decimal(str(values[0][3])) == Decimal("300.00") and Decimal(str(values[0][8])) == Decimal("195.00")
     docx = await creditor_client.get("/statements.docx")
     text = "\n".join(cell.text for t in Document(io.BytesIO(docx.content)).tables for row in t.rows for cell in row.cells)
     assert "195,00" in text
@@ -190,7 +190,7 @@ async def test_rates_admins_add_end_the_provisional_figure(make_client):
     page = await admin_client.get("/admin/rates")
     assert page.status_code == 200
     r = await post_form(admin_client, "/admin/rates", {"starts_on": f"{TODAY.year}-03-01", "rate": "10.15"})
-    assert r.status_code == 400 and "1 January or 1 July" in r.text
+    assert r.status_code == 400 and "1 de enero o el 1 de julio" in r.text
     r = await post_form(admin_client, "/admin/rates", {"starts_on": start.isoformat(), "rate": "10.123"})
     assert r.status_code == 400
     if not await InterestRate.exists().where((InterestRate.country == "ES") & (InterestRate.starts_on == start)):
@@ -201,7 +201,7 @@ async def test_rates_admins_add_end_the_provisional_figure(make_client):
     await use_published_rates()
     assert not jurisdictions.rate_is_provisional("ES", start)
     r = await post_form(admin_client, "/admin/rates", {"starts_on": start.isoformat(), "rate": "11"})
-    assert r.status_code == 400 and "already has a rate" in r.text
+    assert r.status_code == 400 and "ya tiene un tipo" in r.text
 
 
 def test_a_half_year_before_the_table_is_named_not_zero():
@@ -227,3 +227,28 @@ async def test_a_hundred_identical_payment_requests_make_one_payment_and_one_fee
     assert [r.status_code for r in results].count(201) == 1 and len({r.json()["id"] for r in results}) == 1
     assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 1
     assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "fee")) == 2  # flat + one success fee
+
+
+async def test_expenses_and_payments_made_to_the_creditor(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    before = Decimal((await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]["outstanding"])
+    r = await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "burofax", "amount": "25.90", "spent_on": TODAY.isoformat(),
+                                                          "description": "Burofax 123"}, headers=nh)
+    assert r.status_code == 201 and len(r.json()["entries"]) == 2  # owed by the debtor, and passed on to the creditor
+    assert (await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "lunch", "amount": "5", "spent_on": TODAY.isoformat()},
+                         headers=nh)).status_code == 400
+    assert (await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "burofax", "amount": "5", "spent_on": TODAY.isoformat()},
+                         headers=ch)).status_code == 403
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert Decimal(b["outstanding"]) == before + Decimal("25.90") and b["costs"] == "25.90" and b["expenses_to_creditor"] == "25.90"
+    # the debtor paid the creditor: the creditor reports it; it lowers the debt, the agency's fee is due on it
+    r = await c.post(f"/api/v1/cases/{cid}/direct-payments", json={"amount": "100.00", "received_on": TODAY.isoformat()}, headers=ch)
+    assert r.status_code == 201
+    assert (await c.post(f"/api/v1/cases/{cid}/direct-payments", json={"amount": "1", "received_on": TODAY.isoformat()},
+                         headers=nh)).status_code == 403
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert b["paid"] == "100.00" and b["collected_by_agency"] == "0.00" and b["paid_to_creditor"] == "100.00"
+    assert b["fees"] == "75.00" and b["net_to_creditor"] == "-100.90"  # 60 + 15 % of 100, and the burofax
+    s = (await c.get("/api/v1/statements", headers=ch)).json()
+    assert s["totals"]["expenses"] == "25.90" and s["totals"]["paid_to_creditor"] == "100.00"

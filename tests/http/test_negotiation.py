@@ -169,7 +169,7 @@ async def test_two_payments_and_the_case_still_opens(people):
     cid = case["id"]
     r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "10.00", "received_on": (TODAY - timedelta(days=1)).isoformat(),
                                                               "method": "transfer"}, headers=nh)
-    assert r.status_code == 400 and "before the case was opened" in r.json()["detail"]
+    assert r.status_code == 400 and "anterior a la apertura" in r.json()["detail"]
     for amount in ("10.00", "20.00"):
         r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": TODAY.isoformat(), "method": "transfer"}, headers=nh)
         assert r.status_code == 201, r.text

@@ -50,4 +50,4 @@ def test_france_and_portugal_follow_the_ecb_reference():
 
 def test_a_missing_half_year_is_an_error_not_a_guess():
     with pytest.raises(LookupError):
-        late_payment_interest(Decimal("1000"), date(2021, 12, 31), date(2022, 1, 10))
+        late_payment_interest(Decimal("1000"), date(2015, 12, 31), date(2016, 1, 10))  # before the table starts (2016-H2)
