@@ -90,7 +90,7 @@ async def book_minimum_fee(case_id: int, on: date, actor: CurrentUser | None) ->
 async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reason: str, today: date) -> int:
     """A bounced or mistaken payment undone by new entries (the payment and its success fee stay on
     record); the debt is owed again as it was. Returns the reversal's entry id."""
-    from cases.negotiation import _open_case, rescore
+    from cases.negotiation import _open_case
 
     await _open_case(user, case_id)
     reason = reason.strip()
@@ -100,6 +100,20 @@ async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reas
         (LedgerEntry.id == payment_id) & (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).first()
     if payment is None:
         raise HTTPException(status_code=404, detail=_("This case has no payment %(id)s.") % {"id": payment_id})
+    try:
+        return await _reverse(user, case_id, payment, reason, today)
+    except Exception as exc:  # two reversals at once: the unique key lets one through; the other is told so
+        from cases.negotiation import _is_unique_violation
+
+        if _is_unique_violation(exc):
+            raise HTTPException(status_code=409, detail=_("This payment was already reversed.")) from None
+        raise
+
+
+async def _reverse(user: CurrentUser, case_id: int, payment: dict, reason: str, today: date) -> int:
+    from cases.negotiation import rescore
+
+    payment_id = payment["id"]
     async with atomic():
         if await LedgerEntry.exists().where(LedgerEntry.idempotency_key == f"reversal:{payment_id}"):
             raise HTTPException(status_code=409, detail=_("This payment was already reversed."))
@@ -125,7 +139,11 @@ def creditor_figures(entries: list[dict]) -> dict[str, int]:
     collected = sum(e["amount_cents"] for e in payments if e["method"] != "to_creditor")
     direct = sum(e["amount_cents"] for e in payments if e["method"] == "to_creditor")
     fees = sum(e["amount_cents"] for e in entries if e["kind"] == "fee")
-    expenses = sum(e["amount_cents"] for e in entries if e["kind"] == "expense")
+    # Costs the agency advanced and the tariff does not pass on come back to the agency out of the
+    # debtor's payments, which pay costs first (art. 1173): the creditor is charged what they covered.
+    agency_costs = sum(e["amount_cents"] for e in entries if e["kind"] == "cost" and str(e.get("method", "")).startswith("agency:"))
+    recovered = max(0, min(agency_costs, collected + direct))
+    expenses = sum(e["amount_cents"] for e in entries if e["kind"] == "expense") + recovered
     remitted = sum(e["amount_cents"] for e in entries if e["kind"] == "remittance")
     return {"collected": collected, "paid_to_creditor": direct, "fees": fees, "expenses": expenses, "remitted": remitted,
             "net_to_creditor": collected - fees - expenses - remitted}
@@ -265,9 +283,10 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
     text = (description.strip() or kind)[:100]
     booked: list[int] = []
     async with atomic():
-        if recoverable:
+        if recoverable:  # marked "agency:" when the agency bears it, so what the debtor pays back of it is the agency's
+            method = kind if kind in tariff.passthrough else f"agency:{kind}"
             booked.append((await LedgerEntry.insert(LedgerEntry(case=case_id, kind="cost", amount_cents=to_cents(amount), booked_on=on,
-                                                                method=kind, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])
+                                                                method=method, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])
         if kind in tariff.passthrough:
             booked.append((await LedgerEntry.insert(LedgerEntry(case=case_id, kind="expense", amount_cents=to_cents(amount), booked_on=on,
                                                                 method=kind, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])

@@ -46,6 +46,9 @@ SUCCESS_STAGES = ("amicable", "mediation", "credit_bureau", "court")
 EXPENSE_KINDS = ("burofax", "court_fee", "procurador", "bureau", "other")
 
 
+MAX_TARIFF_AMOUNT = Decimal("1000000000")  # any fee or band limit above a billion euros is a typing error
+
+
 class TariffError(ValueError):
     """A tariff an admin typed that cannot be used; the message names the line and what to fix."""
 
@@ -58,9 +61,12 @@ def legal_fee(tariff: Tariff, claimed: Decimal) -> Decimal:
 def _money(text: str, what: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", "."))
+        if not value.is_finite() or abs(value) > MAX_TARIFF_AMOUNT:
+            raise InvalidOperation
+        exact = value == value.quantize(CENT)
     except InvalidOperation:
         raise TariffError(_("%(what)s: “%(text)s” is not an amount like 1234.56.") % {"what": what, "text": text.strip()}) from None
-    if value < 0 or value != value.quantize(CENT):
+    if value < 0 or not exact:
         raise TariffError(_("%(what)s: an amount of zero or more with at most two decimals.") % {"what": what})
     return value
 
@@ -102,6 +108,8 @@ def bands_text(tariff: Tariff) -> str:
 def percent(text: str, what: str) -> Decimal:
     try:
         value = Decimal((text or "0").strip().replace(",", "."))
+        if not value.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         raise TariffError(_("%(what)s: “%(text)s” is not a percentage like 15 or 12.5.") % {"what": what, "text": text}) from None
     if not Decimal("0") <= value <= Decimal("100"):

@@ -27,7 +27,8 @@ async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
         (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     money = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
                                      LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
-    reversed_ids = {m["reverses"] for m in money if m["kind"] == "reversal"}
+    day = as_of or date.today()
+    reversed_ids = {m["reverses"] for m in money if m["kind"] == "reversal" and m["booked_on"] <= day}
     payments = [m for m in money if m["kind"] == "payment" and m["id"] not in reversed_ids]  # a reversal undoes its payment whole
     costs = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "cost"))
     return balances(

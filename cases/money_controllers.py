@@ -128,8 +128,11 @@ class RatePages(Controller):
                 errors["rate"] = _("A yearly rate from 0 to 50 per cent, at most two decimals (10.15).")
         except InvalidOperation:
             errors["rate"] = _("A yearly rate in per cent, like 10.15.")
-        if not errors and await InterestRate.exists().where((InterestRate.country == "ES") & (InterestRate.starts_on == starts_on)):
+        if not errors and (starts_on in ES_LATE_PAYMENT_HALF_YEARS or await InterestRate.exists().where(
+                (InterestRate.country == "ES") & (InterestRate.starts_on == starts_on))):
             errors["starts_on"] = _("That half-year already has a rate: rates are not edited, so that past figures stay explainable.")
+        elif not errors and not (min(ES_LATE_PAYMENT_HALF_YEARS) < starts_on <= half_year_start(date.today()) + timedelta(days=190)):
+            errors["starts_on"] = _("Add the half-years after the shipped table, up to the next one.")
         if errors:
             return await self._page(request, data, errors, 400)
         await InterestRate.insert(InterestRate(country="ES", starts_on=starts_on, rate_bp=int(rate * 100),
@@ -146,7 +149,9 @@ class ContractPages(Controller):
     async def show(self, request: Request) -> Template:
         user = user_of(request)
         org = await Organisation.select(Organisation.legal_name, Organisation.contract_version, Organisation.contract_accepted_at).where(
-            Organisation.id == user.organisation_id).first()
+            Organisation.id == (user.organisation_id or 0)).first()
+        if org is None:
+            raise NotFoundException(detail=_("Not found."))
         tariff = await billing.tariff_for(user.organisation_id)
         return page(request, "cases/contract.html", organisation=org, tariff=tariff, version=billing.CONTRACT_VERSION,
                     accepted=org["contract_version"] == billing.CONTRACT_VERSION, stages=SUCCESS_STAGES)
@@ -247,11 +252,13 @@ class RemittancePages(Controller):
     @post("/sepa", status_code=200)
     async def sepa(self, request: Request) -> Response:
         form = await request.form()
-        ids = [i for i in (parse_id(v) for v in form.getall("ids")) if i] if hasattr(form, "getall") else []
+        ids = [i for i in (parse_id(str(v)) for v in form.getall("ids", [])) if i]
         try:
             execution = date.fromisoformat(str(form.get("execution_date", "")))
         except ValueError:
-            execution = date.today() + timedelta(days=1)
+            raise ClientException(detail=_("Give the execution date as YYYY-MM-DD.")) from None
+        if not date.today() <= execution <= date.today() + timedelta(days=365):
+            raise ClientException(detail=_("The execution date is today or a day within the next year."))
         xml = await statements.sepa_file(ids, execution)
         return Response(xml, media_type="application/xml",
                         headers={"Content-Disposition": content_disposition(f"remittances-{execution.isoformat()}.xml")})

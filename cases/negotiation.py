@@ -216,7 +216,8 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
         raise ClientException(detail=_("A payment cannot be dated before the case was opened (%(day)s).") % {"day": opened.isoformat()})
     if method not in PAYMENT_METHODS:
         raise ClientException(detail=_("The method is one of: %(methods)s.") % {"methods": ", ".join(PAYMENT_METHODS)})
-    key = (idempotency_key or "").strip()[:100] or None
+    # A client's key lives in its own namespace: it can never take the key of a fee or a reversal.
+    key = f"pay:{idempotency_key.strip()[:90]}" if idempotency_key and idempotency_key.strip() else None
     cents = to_cents(amount)
 
     async def replay() -> tuple[int, bool] | None:

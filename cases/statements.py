@@ -10,7 +10,7 @@ from datetime import date
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
 from agency.auth import CurrentUser
-from agency.db import atomic, utcnow
+from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.settings import get_settings
@@ -76,7 +76,7 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
         LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
         LedgerEntry.reverses,
     ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= end)
-            & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "remittance"]))
+            & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
     by_case: dict[int, list[dict]] = {}
     for e in entries:
         by_case.setdefault(e["case"], []).append(e)
@@ -110,6 +110,11 @@ def _labels() -> dict[str, str]:
             "expenses": _("Expenses charged to you"), "remitted": _("Remitted to you"), "net_to_creditor": _("Net for you")}
 
 
+def _cell_text(text: str) -> str:
+    """A name typed by someone else never becomes a spreadsheet formula."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
+
+
 def statement_xlsx(s: Statement) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -118,14 +123,14 @@ def statement_xlsx(s: Statement) -> bytes:
     ws = wb.active
     ws.title = _("Statement")[:31]
     labels = _labels()
-    ws.append([_("Statement"), s.organisation["legal_name"], s.organisation["tax_id"]])
+    ws.append([_("Statement"), _cell_text(s.organisation["legal_name"]), s.organisation["tax_id"]])
     ws.append([_("Period"), s.start, s.end])
     ws.append([])
     ws.append([_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]])
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for line in s.lines:
-        ws.append([line.reference, line.debtor, line.stage, *[from_cents(line.cents[k]) for k in FIGURES]])
+        ws.append([_cell_text(line.reference), _cell_text(line.debtor), line.stage, *[from_cents(line.cents[k]) for k in FIGURES]])
     ws.append([_("Total"), "", "", *[from_cents(s.totals[k]) for k in FIGURES]])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -189,10 +194,20 @@ async def create_remittance(user: CurrentUser, organisation_id: int, period_end:
     except SchwiftyException:
         raise ClientException(detail=_("The organisation's IBAN is not valid: correct it on its page first.")) from None
     async with atomic():
+        # One remittance at a time per creditor: the row lock on PostgreSQL (SQLite's writing transaction
+        # already runs alone), then every remittance ever made counts, whatever its day or period.
+        if not is_sqlite():
+            await Organisation.raw("SELECT id FROM organisations WHERE id = {} FOR UPDATE", organisation_id)
+        last = await Remittance.select(Remittance.period_end).where(Remittance.organisation == organisation_id).order_by(
+            Remittance.period_end, ascending=False).first()
+        if last and period_end < last["period_end"]:
+            raise ClientException(detail=_("A remittance up to %(day)s was already made: cover that day or a later one.") % {
+                "day": last["period_end"].isoformat()})
         entries = await LedgerEntry.select(
             LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.method, LedgerEntry.reverses,
-        ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= period_end)
-                & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "remittance"]))
+        ).where((LedgerEntry.case.organisation == organisation_id)
+                & (((LedgerEntry.booked_on <= period_end) & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost"]))
+                   | (LedgerEntry.kind == "remittance")))
         by_case: dict[int, list[dict]] = {}
         for e in entries:
             by_case.setdefault(e["case"], []).append(e)
@@ -206,6 +221,10 @@ async def create_remittance(user: CurrentUser, organisation_id: int, period_end:
         await LedgerEntry.insert(*[LedgerEntry(case=cid, kind="remittance", amount_cents=cents, booked_on=today, remittance=rid,
                                                reference=f"REM-{rid}", idempotency_key=f"remittance:{rid}:{cid}", created_by=user.id)
                                    for cid, cents in owed.items()])
+        from cases.events import CaseEvent, event_row
+
+        await CaseEvent.insert(*[event_row(cid, "remittance", user, f"REM-{rid}", {"remittance": rid, "amount": str(from_cents(cents))})
+                                 for cid, cents in owed.items()])
     return rid
 
 

@@ -105,8 +105,9 @@ class AdminPages(Controller):
             raise NotFoundException(detail=_("Not found."))
         data = await form_data(request)
         try:
-            await _save_tariff_choice(org_id, data)
+            await _tariff_choice(data)  # checked first: a refused form saves nothing
             await accounts.save_organisation(data, org_id)
+            await _save_tariff_choice(org_id, data)
         except accounts.FormErrors as exc:
             return page(request, "agency/admin/organisation_form.html", organisation=row, form=data, errors=exc.errors, status_code=400,
                         tariffs=await _tariff_options())

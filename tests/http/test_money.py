@@ -252,3 +252,49 @@ async def test_expenses_and_payments_made_to_the_creditor(make_client):
     assert b["fees"] == "75.00" and b["net_to_creditor"] == "-100.90"  # 60 + 15 % of 100, and the burofax
     s = (await c.get("/api/v1/statements", headers=ch)).json()
     assert s["totals"]["expenses"] == "25.90" and s["totals"]["paid_to_creditor"] == "100.00"
+
+
+async def test_review_findings_stay_fixed(make_client):
+    """A client's Idempotency-Key cannot take a fee's key; remittances never pay twice; the SEPA and
+    tariff forms refuse bad input with a 400."""
+    org, c, ch, nh = await _people(make_client)
+    from tests.http.test_stages import _case
+
+    cid = (await _case(c, ch))["id"]
+    r = await c.post(f"/api/v1/cases/{cid}/direct-payments", json={"amount": "0.01", "received_on": TODAY.isoformat()},
+                     headers={**ch, "Idempotency-Key": f"fee:flat:{cid}"})
+    assert r.status_code == 201
+    assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "amicable"}, headers=nh)).status_code == 200
+    assert await LedgerEntry.exists().where(LedgerEntry.idempotency_key == f"fee:flat:{cid}")
+    assert (await _pay(c, cid, "100.00", nh)).status_code == 201
+
+    admin_client, _ = await signed_in(make_client, "admin")
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    assert (await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})).status_code in {302, 303}
+    for day in (TODAY.isoformat(), yesterday):  # the same period again, or an earlier one: nothing is paid twice
+        r = await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": day})
+        assert r.status_code == 400
+    assert await Remittance.count().where(Remittance.organisation == org) == 1
+    from cases.tables import CaseEvent
+
+    assert await CaseEvent.exists().where((CaseEvent.case == cid) & (CaseEvent.kind == "remittance"))
+    assert (await post_form(admin_client, "/admin/remittances/sepa", {"execution_date": TODAY.isoformat()})).status_code == 400
+    rem = await Remittance.select(Remittance.id).where(Remittance.organisation == org).first()
+    for bad in ("not-a-date", (TODAY - timedelta(days=3)).isoformat()):
+        assert (await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": bad})).status_code == 400
+    form = {"name": f"T {secrets.token_hex(3)}", "bands": "0 - NaN", "success_amicable": "inf", "minimum_fee": "1e40"}
+    assert (await post_form(admin_client, "/admin/tariffs/new", form)).status_code == 400
+
+
+async def test_a_cost_the_agency_bears_comes_back_to_it_first(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    r = await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "other", "amount": "10.00", "spent_on": TODAY.isoformat(),
+                                                          "description": "Registro mercantil"}, headers=nh)
+    assert r.status_code == 201 and len(r.json()["entries"]) == 1  # the default tariff does not pass "other" on
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert b["costs"] == "10.00" and b["expenses_to_creditor"] == "0.00"  # nothing recovered yet
+    assert (await _pay(c, cid, "100.00", nh)).status_code == 201
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    # the payment paid the cost first (art. 1173): those 10.00 are the agency's, not the creditor's
+    assert b["expenses_to_creditor"] == "10.00" and b["net_to_creditor"] == str(Decimal("100.00") - Decimal(b["fees"]) - Decimal("10.00"))
