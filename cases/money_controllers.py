@@ -311,21 +311,13 @@ class DirectPaymentPages(Controller):
 
     @post("/cases/{case_id:int}/direct-payment")
     async def report(self, request: Request, case_id: int) -> Response:
-        from litestar.exceptions import HTTPException
-
         from cases.negotiation import record_payment
-        from cases.negotiation_controllers import _amount, _date
+        from cases.negotiation_controllers import _amount, _date, case_action
 
         data = await form_data(request)
-        try:
+
+        async def act():
             await record_payment(user_of(request), case_id, _amount(data.get("amount")), _date(data.get("received_on"), "received_on"),
                                  "to_creditor", str(data.get("reference", "")), str(data.get("idempotency_key", "")) or None, date.today())
-            notify(request, _("Thank you: the payment is on the case. The debt is reduced and the agency's fee on it is booked."))
-        except FormErrors as exc:
-            for message in exc.errors.values():
-                notify(request, str(message), "error")
-        except HTTPException as exc:
-            if exc.status_code in {403, 404}:
-                raise
-            notify(request, str(exc.detail), "error")
-        return redirect(f"/cases/{case_id}", request)
+        return await case_action(request, case_id, act,
+                                 _("Thank you: the payment is on the case. The debt is reduced and the agency's fee on it is booked."))

@@ -211,25 +211,28 @@ class QueuePages(Controller):
         return redirect(f"/cases/{case_id}", request)
 
 
+async def case_action(request: Request, case_id: int, action, done: str) -> Response:
+    """A quick action from the case page: do it, then back to the case with what happened (or what to
+    fix) as a message. A case the caller may not see stays a 403/404."""
+    try:
+        await action()
+        notify(request, done)
+    except (PlanError, FormErrors) as exc:
+        for message in exc.errors.values():
+            notify(request, str(message), "error")
+    except HTTPException as exc:
+        if exc.status_code in {403, 404}:
+            raise
+        notify(request, str(exc.detail), "error")
+    return redirect(f"/cases/{case_id}", request)
+
+
 class CaseActionPages(Controller):
     path = "/cases/{case_id:int}"
     guards = [staff_only]
 
     async def _do(self, request: Request, case_id: int, action, done: str) -> Response:
-        try:
-            await action()
-            notify(request, done)
-        except PlanError as exc:
-            for message in exc.errors.values():
-                notify(request, str(message), "error")
-        except FormErrors as exc:
-            for message in exc.errors.values():
-                notify(request, str(message), "error")
-        except HTTPException as exc:
-            if exc.status_code in {403, 404}:
-                raise
-            notify(request, str(exc.detail), "error")
-        return redirect(f"/cases/{case_id}", request)
+        return await case_action(request, case_id, action, done)
 
     @post("/classify")
     async def classify(self, request: Request, case_id: int) -> Response:

@@ -298,3 +298,20 @@ async def test_a_cost_the_agency_bears_comes_back_to_it_first(make_client):
     b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
     # the payment paid the cost first (art. 1173): those 10.00 are the agency's, not the creditor's
     assert b["expenses_to_creditor"] == "10.00" and b["net_to_creditor"] == str(Decimal("100.00") - Decimal(b["fees"]) - Decimal("10.00"))
+
+
+async def test_a_creditor_reports_a_direct_payment_from_the_case_page(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    page = await creditor_client.get(f"/cases/{cid}")
+    assert page.status_code == 200 and "direct-payment" in page.text
+    r = await post_form(creditor_client, f"/cases/{cid}/direct-payment", {"amount": "40,00", "received_on": TODAY.isoformat()})
+    assert r.status_code in {302, 303}
+    paid = await LedgerEntry.select(LedgerEntry.amount_cents, LedgerEntry.method).where(
+        (LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")).first()
+    assert paid == {"amount_cents": 40_00, "method": "to_creditor"}
+    r = await post_form(creditor_client, f"/cases/{cid}/direct-payment", {"amount": "abc", "received_on": TODAY.isoformat()})
+    assert r.status_code in {302, 303} and await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 1
+    stranger, _ = await signed_in(make_client, "creditor", await create_org())
+    assert (await post_form(stranger, f"/cases/{cid}/direct-payment", {"amount": "1", "received_on": TODAY.isoformat()})).status_code == 404
