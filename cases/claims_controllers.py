@@ -21,9 +21,9 @@ from agency.storage import storage
 from agency.tables import Organisation
 from agency.uploads import receive_multipart, receive_raw
 from agency.web import notify, page, redirect, user_of
-from cases import services
+from cases import billing, services
 from cases.controllers import case_detail, case_out
-from cases.fees import DEFAULT_TARIFF, quote
+from cases.fees import quote
 from cases.forms import claim_from_form, claim_from_json, form_values
 from cases.intake import ClaimErrors
 from cases.tables import Evidence
@@ -116,7 +116,7 @@ class ClaimPages(Controller):
                                         staged, 400, file_errors)
             if file_errors or action != "confirm":
                 return page(request, "cases/claim_review.html", claim=valid, form=values, staged=staged, file_errors=file_errors,
-                            fees=quote(DEFAULT_TARIFF, [valid.total]),
+                            fees=quote(await billing.tariff_for(organisation_id), [valid.total]),  # the creditor's own tariff
                             organisation_id=organisation_id, status_code=400 if file_errors else 200)
             case_id = await services.open_claim(user, organisation_id, claim, [s["id"] for s in staged], _today())
         finally:

@@ -10,7 +10,8 @@ from litestar.response import Template
 
 from agency.i18n import gettext as _
 from agency.web import page
-from cases.fees import DEFAULT_TARIFF, Quote, quote
+from cases.billing import default_tariff
+from cases.fees import Quote, quote
 from cases.money import AmountError, check_positive_amount, parse_amount
 
 MAX_DEBTS = 1000
@@ -36,9 +37,9 @@ class QuoteIn(msgspec.Struct):
     amounts: list[str]
 
 
-def quote_json(q: Quote) -> dict:
+def quote_json(q: Quote, tariff_name: str) -> dict:
     return {
-        "tariff": DEFAULT_TARIFF.name, "success_percent": str(q.success_percent), "principal": str(q.principal),
+        "tariff": tariff_name, "success_percent": str(q.success_percent), "principal": str(q.principal),
         "flat_fees": str(q.flat_fees), "total_if_collected": str(q.total_if_collected),
         "lines": [{"principal": str(line.principal), "flat_fee": str(line.flat_fee),
                    "success_fee_if_collected": str(line.success_fee_if_collected),
@@ -51,9 +52,10 @@ class QuotePages(Controller):
     async def show(self, request: Request, amounts: str | None = None) -> Template:
         lines = (amounts or "").replace(";", "\n").splitlines()
         values, errors = parse_amounts(lines)
-        result = quote(DEFAULT_TARIFF, values) if values and not errors else None
+        tariff = await default_tariff()  # the agency's default, as admins keep it on /admin/tariffs
+        result = quote(tariff, values) if values and not errors else None
         return page(request, "cases/quote.html", amounts=amounts or "", errors={"amounts": " ".join(errors)} if errors else {},
-                    result=result, tariff=DEFAULT_TARIFF)
+                    result=result, tariff=tariff)
 
     @post("/api/v1/quote", status_code=200, opt={"exclude_from_csrf": True}, tags=["claims"],
           summary="Estimated fees for a list of debts (no account needed)")
@@ -61,4 +63,5 @@ class QuotePages(Controller):
         values, errors = parse_amounts(data.amounts)
         if errors or not values:
             raise ClientException(detail=" ".join(errors) or _("Send at least one amount."))
-        return quote_json(quote(DEFAULT_TARIFF, values))
+        tariff = await default_tariff()
+        return quote_json(quote(tariff, values), tariff.name)
