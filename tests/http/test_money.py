@@ -315,3 +315,19 @@ async def test_a_creditor_reports_a_direct_payment_from_the_case_page(make_clien
     assert r.status_code in {302, 303} and await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 1
     stranger, _ = await signed_in(make_client, "creditor", await create_org())
     assert (await post_form(stranger, f"/cases/{cid}/direct-payment", {"amount": "1", "received_on": TODAY.isoformat()})).status_code == 404
+
+
+async def test_the_claim_review_quotes_the_creditors_own_tariff(make_client):
+    org = await create_org()
+    name = f"Tarifa propia {secrets.token_hex(3)}"
+    tid = await billing.save_tariff({"name": name, "bands": "0 - 77.00", "success_amicable": "10"})
+    await billing.assign_tariff(org, tid)
+    client, _ = await signed_in(make_client, "creditor", org)
+    fields = {
+        "debtor_kind": "company", "debtor_name": "Bar Pepe S.L.", "debtor_tax_id": "B46123451", "debtor_country": "ES",
+        "debtor_address_line1": "C/ Mar 1", "debtor_city": "Cádiz", "debtor_postal_code": "11001", "debtor_language": "es",
+        "invoice_number": f"F-{secrets.token_hex(3)}", "invoice_issue_date": "2026-01-01",
+        "invoice_due_date": (TODAY - timedelta(days=1)).isoformat(), "invoice_amount": "1.234,56", "invoice_currency": "EUR",
+    }
+    review = await post_form(client, "/claims/new", {**fields, "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
+    assert 'id="fees"' in review.text and "77,00" in review.text, review.text[-1500:]
