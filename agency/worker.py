@@ -18,6 +18,7 @@ Job = Callable[[Settings], Awaitable[int]]
 def _jobs() -> list[tuple[str, Job]]:
     from cases.messages_service import send_due_reminders
     from cases.negotiation import rescore_open_cases, settle_due_commitments
+    from cases.bureau_service import produce_due_batches
     from cases.services import purge_staged_uploads
 
     return [
@@ -26,6 +27,7 @@ def _jobs() -> list[tuple[str, Job]]:
         ("staged_uploads", purge_staged_uploads),
         ("commitments", settle_due_commitments),
         ("queue_scores", rescore_open_cases),
+        ("bureau_batches", produce_due_batches),
     ]
 
 

@@ -212,6 +212,7 @@ class CasePages(Controller):
     async def case(self, request: Request, case_id: int) -> Template:
         import secrets
 
+        from cases.bureau_service import bureau_view
         from cases.negotiation import case_commitments
         from cases.negotiation_controllers import negotiators_list
         from cases.queue import STRATEGIES
@@ -225,7 +226,8 @@ class CasePages(Controller):
                     commitments=await case_commitments(case_id), classification=classification,
                     strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
-                    payment_key=secrets.token_hex(12), message_templates=await message_choices(), **detail)
+                    payment_key=secrets.token_hex(12), message_templates=await message_choices(),
+                    bureau=await bureau_view(user, case_id, date.today()), **detail)
 
     @get("/legal", guards=[roles(Role.lawyer, Role.admin)])
     async def legal(self, request: Request) -> Template:

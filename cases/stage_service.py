@@ -32,6 +32,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
             Case.id, Case.reference, Case.stage, Case.organisation, Case.lawyer, Case.debtor.name.as_alias("debtor_name"),
             Case.debtor.kind.as_alias("debtor_kind"), Case.debtor.tax_id.as_alias("debtor_tax_id"),
             Case.debtor.address_line1.as_alias("debtor_address"), Case.debtor.postal_code.as_alias("debtor_postal_code"),
+            Case.bureau_notice_on, Case.bureau_authorised_at,
         ).where(Case.id == case_id),
         user, Case.organisation,
     )
@@ -44,6 +45,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
     from cases.negotiation import paid_by_case
 
     paid = (await paid_by_case([case_id])).get(case_id, 0)
+    balance = await balance_of(case_id)
     facts = CaseFacts(
         stage=case["stage"],
         debtor_named=bool(case["debtor_name"].strip()),
@@ -53,7 +55,10 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
         outstanding_invoices=money["n"] if principal - paid > 0 else 0,
         disputed_invoices=disputed,
         evidence_count=evidence,
-        outstanding_cents=int((await balance_of(case_id)).outstanding * 100),
+        outstanding_cents=int(balance.outstanding * 100),
+        principal_outstanding_cents=int(balance.principal_outstanding * 100),
+        bureau_notice_on=as_date(case["bureau_notice_on"]),
+        bureau_authorised=case["bureau_authorised_at"] is not None,
         principal_cents=principal,
         oldest_due_date=as_date(money["oldest"]),
         lawyer_assigned=case["lawyer"] is not None,
@@ -91,6 +96,10 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
             await billing.book_legal_fee(case_id, (await balance_of(case_id, today)).outstanding, today, user)
         elif move.to == "closed" and move.outcome in {"paid", "settled"}:
             await billing.book_minimum_fee(case_id, today, user)
+        if move.to == "credit_bureau":  # queued at every bureau that takes the debtor; the next batch reports it
+            from cases.bureau_service import queue_reports
+
+            await queue_reports(case_id)
         from cases.negotiation import rescore
 
         await rescore([case_id])

@@ -15,7 +15,6 @@ from datetime import date
 
 from agency.i18n import lazy_gettext as _l
 from agency.roles import Role
-from legal.jurisdictions import BUREAU_MAX_YEARS, BUREAU_MIN_PRINCIPAL
 
 STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 OPEN_STAGES = STAGES[:-1]
@@ -28,7 +27,6 @@ OUTCOME_LABELS = {
     "paid": _l("paid"), "settled": _l("settled"), "uncollectible": _l("uncollectible"), "withdrawn": _l("withdrawn"),
     "rejected": _l("not accepted"),
 }
-BUREAU_MIN_PRINCIPAL_CENTS = int(BUREAU_MIN_PRINCIPAL * 100)  # LOPDGDD additional provision 6
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,9 @@ class CaseFacts:
     lawyer_assigned: bool = False
     creditor_authorised_court: bool = False
     settlement_attempt_on_record: bool = False
-    bureau_notice_on_record: bool = False
+    bureau_notice_on: date | None = None  # the certified prior notice's delivery
+    bureau_authorised: bool = False  # the creditor authorised reporting
+    principal_outstanding_cents: int | None = None  # undisputed principal still owed (None: principal_cents)
 
 
 @dataclass(frozen=True)
@@ -109,19 +109,24 @@ def outcome_valid(f: CaseFacts, today: date, m: MoveRequest) -> Refusal | None:
     return None
 
 
+BUREAU_REFUSALS = {"due": "bureau_not_due", "not_disputed": "bureau_disputed", "minimum": "bureau_minimum",
+                   "not_too_old": "bureau_too_old", "notice": "bureau_no_notice", "waiting_period": "bureau_waiting",
+                   "authorised": "bureau_not_authorised"}
+
+
+def bureau_facts(f: CaseFacts) -> "BureauFacts":
+    from cases.bureau import BureauFacts
+
+    principal = f.principal_cents if f.principal_outstanding_cents is None else f.principal_outstanding_cents
+    return BureauFacts(principal_outstanding_cents=principal, oldest_due_date=f.oldest_due_date, disputed_invoices=f.disputed_invoices,
+                       notice_delivered_on=f.bureau_notice_on, authorised=f.bureau_authorised, closed=f.stage == "closed")
+
+
 def bureau_preconditions(f: CaseFacts, today: date, m: MoveRequest) -> list[Refusal]:
-    """Every failing legal condition, not just the first (LOPDGDD art. 20)."""
-    refusals = []
-    if f.disputed_invoices:
-        refusals.append(Refusal("bureau_disputed", _l("A disputed debt cannot be reported to a credit bureau.")))
-    if f.principal_cents < BUREAU_MIN_PRINCIPAL_CENTS:
-        refusals.append(Refusal("bureau_minimum", _l("Debts under 50 EUR of principal cannot be reported to a credit bureau.")))
-    if f.oldest_due_date is not None and _years_since(f.oldest_due_date, today) >= BUREAU_MAX_YEARS:
-        refusals.append(Refusal("bureau_too_old", _l("Debts due five years ago or more cannot be reported to a credit bureau.")))
-    if not f.bureau_notice_on_record:
-        refusals.append(Refusal("bureau_no_notice",
-                                _l("The debtor has not been told beforehand that the debt may be reported, naming the files.")))
-    return refusals
+    """Every failing legal condition, not just the first (LOPDGDD art. 20; the checks live in cases.bureau)."""
+    from cases.bureau import checks
+
+    return [Refusal(BUREAU_REFUSALS[c.name], c.why) for c in checks(bureau_facts(f), today) if not c.ok]
 
 
 def court_preconditions(f: CaseFacts, today: date, m: MoveRequest) -> list[Refusal]:
@@ -136,11 +141,6 @@ def court_preconditions(f: CaseFacts, today: date, m: MoveRequest) -> list[Refus
         refusals.append(Refusal("court_no_settlement_attempt",
                                 _l("There is no record of a settlement attempt, required before suing (LO 1/2025).")))
     return refusals
-
-
-def _years_since(start: date, today: date) -> int:
-    years = today.year - start.year
-    return years - 1 if (today.month, today.day) < (start.month, start.day) else years
 
 
 # --- the table -----------------------------------------------------------------------------------

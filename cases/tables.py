@@ -49,6 +49,9 @@ class Case(Table, tablename="collection_cases"):
     updated_at = Timestamptz(default=TimestamptzNow())
     closed_at = Timestamptz(null=True, default=None)
     tariff_snapshot = Text(default="")  # cases.fees.to_json of the creditor's tariff when the case was opened
+    bureau_notice_on = Date(null=True, default=None)  # the certified prior notice (naming the files) was delivered
+    bureau_notice_channel = Varchar(length=20, default="")
+    bureau_authorised_at = Timestamptz(null=True, default=None)  # the creditor authorised reporting this case
 
 
 class CaseSequence(Table, tablename="case_sequences"):
@@ -176,6 +179,50 @@ class Remittance(Table, tablename="remittances"):
     paid_at = Timestamptz(null=True, default=None)
     paid_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Bureau(Table, tablename="bureaus"):
+    """A credit-bureau file the agency reports to (ASNEF-Equifax, Experian Badexcom, RAI...)."""
+
+    name = Varchar(length=100, unique=True)
+    kind = Varchar(length=12)  # individuals | companies (which debtors it takes)
+    file_format = Varchar(length=10, default="csv")  # csv | fixed (cases.bureau.FIELDS)
+    entity_code = Varchar(length=12)  # the agency's reporting-entity code at that bureau
+    sequence = Integer(default=0)  # the last batch number used
+    checked_on = Date(null=True, default=None)  # the worker's last daily look (with or without a batch)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BureauBatch(Table, tablename="bureau_batches"):
+    """One file sent to a bureau: its sequence number, the stored file and its SHA-256 (the proof)."""
+
+    bureau = ForeignKey(null=False, references=Bureau, index=True, on_delete=OnDelete.restrict)
+    sequence = Integer()
+    day = Date()
+    storage_key = Varchar(length=200)
+    filename = Varchar(length=120)
+    sha256 = Varchar(length=64)
+    inclusions = Integer(default=0)
+    updates = Integer(default=0)
+    withdrawals = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BureauReport(Table, tablename="bureau_reports"):
+    """A case at one bureau: queued when the case enters the credit-bureau stage, reported by a
+    batch, updated when the balance changes, withdrawn by a later batch."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    bureau = ForeignKey(null=False, references=Bureau, index=True, on_delete=OnDelete.restrict)
+    status = Varchar(length=12, default="queued", index=True)  # queued | reported | withdrawn | cancelled
+    reported_cents = BigInt(default=0)
+    reported_on = Date(null=True, default=None)
+    withdrawn_on = Date(null=True, default=None)
+    withdrawal_reason = Varchar(length=20, default="")
+    included_in = Integer(null=True, default=None)  # BureauBatch ids
+    withdrawn_in = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -8,6 +8,7 @@ import pytest
 from agency.auth import CurrentUser
 from agency.roles import Role
 from cases.negotiation import take_next
+from cases.queue import QUEUE_STAGES
 from cases.tables import Case, CaseEvent, Instalment, Promise
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
 from tests.http.test_stages import _case
@@ -66,7 +67,8 @@ async def test_promise_plan_payment_and_the_creditors_view(people):
 
 async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend):
     c, ch, nh = people["client"], people["ch"], people["nh"]
-    await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(["amicable"]))
+    # other tests' unassigned cases (any queue stage) go to someone else first
+    await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(list(QUEUE_STAGES)))
     ids = [(await _accepted_case(c, ch, nh))["id"] for _ in range(20)]
     users = [await create_user("negotiator") for _ in range(20)]
     takers = [CurrentUser(id=u["id"], email=u["email"], name="n", role=Role.negotiator, organisation_id=None, language="es") for u in users]
@@ -77,7 +79,7 @@ async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend)
 
 async def test_queue_page_and_take_next(people, make_client):
     c, ch, nh = people["client"], people["ch"], people["nh"]
-    await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(["amicable"]))
+    await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(list(QUEUE_STAGES)))
     case = await _accepted_case(c, ch, nh)
     page_client, me = await signed_in(make_client, "negotiator")
     queue = await page_client.get("/queue")

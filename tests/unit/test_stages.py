@@ -57,7 +57,7 @@ class TestClosing:
 
 
 class TestBureau:
-    AMICABLE = replace(READY, stage="amicable", bureau_notice_on_record=True)
+    AMICABLE = replace(READY, stage="amicable", bureau_notice_on=date(2026, 10, 1), bureau_authorised=True)
 
     def test_all_preconditions_hold(self):
         assert codes(self.AMICABLE, "credit_bureau") == set()
@@ -72,7 +72,13 @@ class TestBureau:
 
     def test_disputed_and_no_notice(self):
         assert "bureau_disputed" in codes(replace(self.AMICABLE, disputed_invoices=1), "credit_bureau")
-        assert codes(replace(self.AMICABLE, bureau_notice_on_record=False), "credit_bureau") == {"bureau_no_notice"}
+        assert codes(replace(self.AMICABLE, bureau_notice_on=None), "credit_bureau") == {"bureau_no_notice", "bureau_waiting"}
+
+    def test_waiting_period_and_authorisation(self):
+        assert codes(replace(self.AMICABLE, bureau_notice_on=date(2026, 10, 24)), "credit_bureau") == set()  # 30 days to the day
+        assert codes(replace(self.AMICABLE, bureau_notice_on=date(2026, 10, 25)), "credit_bureau") == {"bureau_waiting"}
+        assert codes(replace(self.AMICABLE, bureau_authorised=False), "credit_bureau") == {"bureau_not_authorised"}
+        assert codes(replace(self.AMICABLE, principal_outstanding_cents=4999), "credit_bureau") == {"bureau_minimum"}
 
 
 class TestCourt:

@@ -1,0 +1,86 @@
+"""Credit-bureau reporting end to end on both databases: the checks, the stage guard, batches
+written once with their hash, and the withdrawal of a paid debt in the next batch."""
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from agency.storage import storage
+from cases.bureau_service import produce_batches, produce_due_batches
+from cases.tables import BureauBatch, BureauReport, CaseEvent
+from agency.settings import get_settings
+from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.http.test_negotiation import _accepted_case
+
+TODAY = date.today()
+
+
+async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):
+    admin_client, _ = await signed_in(make_client, "admin")
+    name = f"Fichero {secrets.token_hex(3)}"
+    r = await post_form(admin_client, "/admin/bureaus/new", {"name": name, "kind": "companies", "file_format": "csv", "entity_code": ""})
+    assert r.status_code == 400 and "f-entity_code" in r.text
+    r = await post_form(admin_client, "/admin/bureaus/new", {"name": name, "kind": "companies", "file_format": "csv",
+                                                             "entity_code": "AG0001", "active": "on"})
+    assert r.status_code in {302, 303}
+
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    c = await make_client()
+    ch = await api_token(c, creditor["email"])
+    nh = await api_token(c, (await create_user("negotiator"))["email"])
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    view = (await c.get(f"/api/v1/cases/{cid}/bureau", headers=ch)).json()
+    assert view["eligible"] is False and {x["name"] for x in view["checks"] if not x["ok"]} == {"notice", "waiting_period", "authorised"}
+    r = await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "credit_bureau"}, headers=nh)
+    assert r.status_code == 409 and {x["code"] for x in r.json()["refusals"]} == {"bureau_no_notice", "bureau_waiting", "bureau_not_authorised"}
+
+    bad = await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": TODAY.isoformat(), "channel": "whatsapp"}, headers=nh)
+    assert bad.status_code == 400
+    assert (await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": TODAY.isoformat(), "channel": "burofax"},
+                         headers=ch)).status_code == 403
+    r = await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": (TODAY - timedelta(days=30)).isoformat(),
+                                                                 "channel": "burofax"}, headers=nh)
+    assert r.status_code == 201
+    assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=nh)).status_code == 403
+    r = await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)
+    assert r.status_code == 201 and r.json()["eligible"] is True
+    r = await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "credit_bureau"}, headers=nh)
+    assert r.status_code == 200, r.text
+    assert (await BureauReport.select(BureauReport.status).where(BureauReport.case == cid).first())["status"] == "queued"
+
+    # the worker twice on the same day: one batch, the inclusion once
+    await produce_due_batches(get_settings())
+    await produce_due_batches(get_settings())
+    report = await BureauReport.select().where(BureauReport.case == cid).first()
+    assert report["status"] == "reported" and report["included_in"]
+    batch = await BureauBatch.select().where(BureauBatch.id == report["included_in"]).first()
+    data = await storage().read(batch["storage_key"])
+    assert hashlib.sha256(data).hexdigest() == batch["sha256"]
+    reference = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["reference"]
+    lines = [line for line in data.decode().splitlines() if reference in line]
+    assert len(lines) == 1 and lines[0].split(";")[1] == "A" and lines[0].split(";")[2] == "AG0001"
+    included = [b for b in await BureauBatch.select().where(BureauBatch.bureau == batch["bureau"])]
+    assert len(included) == 1
+    download = await admin_client.get(f"/admin/bureaus/batches/{batch['id']}/download")
+    assert download.status_code == 200 and download.content == data and download.headers["x-content-sha256"] == batch["sha256"]
+    assert (await c.get(f"/api/v1/cases/{cid}/bureau", headers=ch)).json()["status"] == "reported"
+
+    # paid in full: withdrawn in the next batch, on the case's timeline for the creditor
+    owed = (await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]["outstanding"]
+    assert (await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": owed, "received_on": TODAY.isoformat(), "method": "transfer"},
+                         headers=nh)).status_code == 201
+    assert await produce_batches(daily=False) >= 1
+    report = await BureauReport.select().where(BureauReport.case == cid).first()
+    assert report["status"] == "withdrawn" and report["withdrawal_reason"] == "paid"
+    second = await BureauBatch.select().where(BureauBatch.id == report["withdrawn_in"]).first()
+    assert second["sequence"] == batch["sequence"] + 1 and second["withdrawals"] >= 1
+    withdrawn = [line for line in (await storage().read(second["storage_key"])).decode().splitlines() if reference in line]
+    assert len(withdrawn) == 1 and withdrawn[0].split(";")[1] == "B"
+    view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
+    assert {"bureau_reported", "bureau_withdrawn"} <= {e["kind"] for e in view["events"]}
+    assert (await c.get(f"/api/v1/cases/{cid}/bureau", headers=ch)).json()["status"] == "withdrawn"
+
+    stranger = await api_token(c, (await create_user("creditor", await create_org()))["email"])
+    assert (await c.get(f"/api/v1/cases/{cid}/bureau", headers=stranger)).status_code == 404
+    page = await admin_client.get("/admin/bureaus")
+    assert page.status_code == 200 and batch["sha256"][:16] in page.text
