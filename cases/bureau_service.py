@@ -116,7 +116,9 @@ async def produce_batches(today: date | None = None, *, daily: bool = True) -> i
     worker writes at most one a day per bureau (``daily``); an admin's button can add another."""
     today = today or date.today()
     written = 0
-    for bureau in await Bureau.select().where(Bureau.active == True).order_by(Bureau.id):  # noqa: E712
+    # An inactive bureau still gets its last batch: what it holds must be withdrawn.
+    holding = BureauReport.select(BureauReport.bureau).where(BureauReport.status.is_in(["queued", "reported"]))
+    for bureau in await Bureau.select().where((Bureau.active == True) | Bureau.id.is_in(holding)).order_by(Bureau.id):  # noqa: E712
         if daily and as_date(bureau["checked_on"]) == today:
             continue  # the worker looks once a day, not every round
         if await _batch(bureau, today):
@@ -138,7 +140,9 @@ async def _batch(bureau: dict, today: date) -> int | None:
         for r in reports:
             f = await facts_for(r["case"], today)
             r["due"] = f.oldest_due_date or today
-            if r["status"] == "queued":
+            if not bureau["active"]:  # the agency stopped reporting there: everything leaves
+                plan.append((r, "withdraw", 0, "bureau_inactive") if r["status"] == "reported" else (r, "cancel", 0, "bureau_inactive"))
+            elif r["status"] == "queued":
                 plan.append((r, "include", f.principal_outstanding_cents, "") if eligible(f, today) else (r, "cancel", 0, "not_eligible"))
             elif reason := withdrawal_reason(f, today):
                 plan.append((r, "withdraw", 0, reason))

@@ -84,3 +84,29 @@ async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):
     assert (await c.get(f"/api/v1/cases/{cid}/bureau", headers=stranger)).status_code == 404
     page = await admin_client.get("/admin/bureaus")
     assert page.status_code == 200 and batch["sha256"][:16] in page.text
+
+
+async def test_deactivating_a_bureau_withdraws_what_it_holds(make_client):
+    from cases.tables import Bureau
+
+    bid = (await Bureau.insert(Bureau(name=f"Cerrado {secrets.token_hex(3)}", kind="companies", file_format="fixed", entity_code="AG9")).returning(
+        Bureau.id))[0]["id"]
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    c = await make_client()
+    ch = await api_token(c, creditor["email"])
+    nh = await api_token(c, (await create_user("negotiator"))["email"])
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": (TODAY - timedelta(days=40)).isoformat(), "channel": "burofax"},
+                 headers=nh)
+    await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)
+    assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "credit_bureau"}, headers=nh)).status_code == 200
+    await produce_batches(daily=False)
+    assert (await BureauReport.select(BureauReport.status).where((BureauReport.case == cid) & (BureauReport.bureau == bid)).first())["status"] == "reported"
+    await Bureau.update({Bureau.active: False}).where(Bureau.id == bid)
+    await produce_batches(daily=False)
+    row = await BureauReport.select().where((BureauReport.case == cid) & (BureauReport.bureau == bid)).first()
+    assert row["status"] == "withdrawn" and row["withdrawal_reason"] == "bureau_inactive"
+    last = await BureauBatch.select().where(BureauBatch.id == row["withdrawn_in"]).first()
+    text = (await storage().read(last["storage_key"])).decode("latin-1")
+    assert any(line[6] == "B" for line in text.splitlines())  # fixed width: the operation follows the 6-digit sequence
