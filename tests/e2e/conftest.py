@@ -79,3 +79,22 @@ def sign_in(page, email: str, password: str = "demo-password") -> None:
     page.locator("#f-password").fill(password)
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
+
+
+# The demo creditors' organisations and the user who signs in for each.
+DEMO_CREDITORS = {"Distribuciones Levante S.L.": "creditor@demo.test", "Suministros Atlántico S.A.": "creditor2@demo.test"}
+
+
+def take_demo_case(page) -> str:
+    """As a signed-in negotiator, take cases from the queue until one belongs to a demo creditor
+    (other suites leave cases of their own creditors in the shared database); its creditor's name."""
+    import re
+
+    for _ in range(40):
+        page.goto("/queue")
+        page.locator("form[action='/queue/take'] button").click()
+        page.wait_for_url(re.compile(r"/cases/\d+$"))
+        creditor = page.locator(".case-header p", has_text="→").first.inner_text().split("→")[0].strip()
+        if creditor in DEMO_CREDITORS:
+            return creditor
+    pytest.fail("no demo creditor's case came up in the queue")

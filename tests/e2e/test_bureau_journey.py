@@ -6,10 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
-DEMO_CREDITORS = {"Distribuciones Levante S.L.": "creditor@demo.test", "Suministros Atlántico S.A.": "creditor2@demo.test"}
 
 
 def test_a_case_goes_to_the_bureau_and_leaves_it_when_paid(page, browser, live_server):
@@ -24,15 +23,7 @@ def test_a_case_goes_to_the_bureau_and_leaves_it_when_paid(page, browser, live_s
         admin.wait_for_url(re.compile(r"/admin/bureaus$"))
 
     sign_in(page, "negotiator@demo.test")
-    for _ in range(40):
-        page.goto("/queue")
-        page.locator("form[action='/queue/take'] button").click()
-        page.wait_for_url(re.compile(r"/cases/\d+$"))
-        creditor = page.locator(".case-header p", has_text="→").first.inner_text().split("→")[0].strip()
-        if creditor in DEMO_CREDITORS:
-            break
-    else:
-        pytest.fail("no demo creditor's case came up in the queue")
+    creditor = take_demo_case(page)
     case_url = page.url
     reference = page.locator("h1").inner_text().strip()
     assert page.locator("#bureau [data-check=notice].fail").count() == 1

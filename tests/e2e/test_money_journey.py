@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
-DEMO_CREDITORS = {"Distribuciones Levante S.L.": "creditor@demo.test", "Suministros Atlántico S.A.": "creditor2@demo.test"}
 
 
 def _euros(text: str) -> Decimal:
@@ -19,15 +18,7 @@ def _euros(text: str) -> Decimal:
 
 def test_partial_payment_reaches_the_creditors_statement(page, browser, live_server):
     sign_in(page, "negotiator@demo.test")
-    for _ in range(40):
-        page.goto("/queue")
-        page.locator("form[action='/queue/take'] button").click()
-        page.wait_for_url(re.compile(r"/cases/\d+$"))
-        creditor = page.locator(".case-header p", has_text="→").first.inner_text().split("→")[0].strip()
-        if creditor in DEMO_CREDITORS:
-            break
-    else:
-        pytest.fail("no demo creditor's case came up in the queue")
+    creditor = take_demo_case(page)
     reference = page.locator("h1").inner_text().strip()
     case_url = page.url
     page.locator("#money-actions summary", has_text="Pago recibido").click()
