@@ -32,7 +32,7 @@ from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
 from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
-from cases.bureau_controllers import BureauAdminPages, BureauApi, BureauCasePages
+from cases.bureau_controllers import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.ledger_controllers import LedgerApi, MoneyMovesApi, ReversalApi
 from cases.money_controllers import (
     ContractPages, DirectPaymentPages, RatePages, RemittancePages, ReportPages, StatementPages, TariffPages,
@@ -110,6 +110,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             BureauApi,
             BureauCasePages,
             BureauAdminPages,
+            DisputeApi,
             AuthApi,
             CaseApi,
             CasePages,

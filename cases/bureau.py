@@ -22,12 +22,28 @@ CERTIFIED_CHANNELS = ("burofax", "certified_email", "registered_letter", "paymen
 
 @dataclass(frozen=True)
 class BureauFacts:
-    principal_outstanding_cents: int  # undisputed principal still owed
+    principal_outstanding_cents: int  # undisputed principal past its due date and still owed (money not yet due never counts)
     oldest_due_date: date | None  # of the undisputed invoices still owed
     disputed_invoices: int
     notice_delivered_on: date | None  # the prior notice naming the files, delivered by a certified channel
     authorised: bool  # the creditor authorised reporting this case
     closed: bool = False
+    in_bureau_stage: bool = True  # a queued report is sent only while the case is in the credit-bureau stage
+
+
+def due_and_owed(invoices: list[tuple[date, int]], principal_paid_cents: int, today: date) -> tuple[int, date | None]:
+    """(cents of principal past due and still owed, the oldest due date still owed) from the undisputed
+    invoices as (due date, cents): payments pay principal oldest invoice first (cases.ledger)."""
+    left = principal_paid_cents
+    owed_due, oldest = 0, None
+    for due, cents in sorted(invoices):
+        unpaid = cents - min(left, cents)
+        left -= cents - unpaid
+        if unpaid > 0:
+            oldest = oldest or due
+            if due < today:
+                owed_due += unpaid
+    return owed_due, oldest
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,23 @@ def eligible(f: BureauFacts, today: date, wait_days: int = NOTICE_WAIT_DAYS) -> 
     return not f.closed and all(c.ok for c in checks(f, today, wait_days))
 
 
+def clean_text(value: str) -> str:
+    """Text for a bureau file: one line (no control characters), composed (NFC), and what Latin-1
+    cannot hold spelt without its accents (Ł → L) rather than turned into '?'."""
+    import unicodedata
+
+    value = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in unicodedata.normalize("NFC", value or ""))
+    out = []
+    for ch in value:
+        try:
+            ch.encode("latin-1")
+            out.append(ch)
+        except UnicodeEncodeError:
+            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode() or {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d"}.get(ch, "?")
+            out.append(plain)
+    return " ".join("".join(out).split())
+
+
 def eligible_from(f: BureauFacts, wait_days: int = NOTICE_WAIT_DAYS) -> date | None:
     return f.notice_delivered_on + timedelta(days=wait_days) if f.notice_delivered_on else None
 
@@ -126,9 +159,9 @@ class BatchRow:
 
 
 def _values(sequence: int, entity: str, day: date, row: BatchRow) -> dict[str, str]:
-    return {"sequence": str(sequence), "operation": OPERATIONS[row.operation], "entity": entity, "reference": row.reference,
-            "tax_id": row.tax_id, "name": row.name, "address": row.address, "postal_code": row.postal_code, "city": row.city,
-            "country": row.country, "amount_cents": str(max(row.amount_cents, 0)), "currency": row.currency,
+    return {"sequence": str(sequence), "operation": OPERATIONS[row.operation], "entity": entity, "reference": clean_text(row.reference),
+            "tax_id": clean_text(row.tax_id), "name": clean_text(row.name), "address": clean_text(row.address),
+            "postal_code": clean_text(row.postal_code), "city": clean_text(row.city), "country": clean_text(row.country), "amount_cents": str(max(row.amount_cents, 0)), "currency": row.currency,
             "due_date": row.due_date.strftime("%Y%m%d"), "reported_on": day.strftime("%Y%m%d"), "reason": row.reason}
 
 

@@ -19,6 +19,21 @@ from cases import bureau_service
 from cases.tables import Bureau, BureauBatch
 
 
+class DisputeIn(msgspec.Struct):
+    reason: str
+
+
+class DisputeApi(Controller):
+    path = "/api/v1/cases/{case_id:int}/invoices/{invoice_id:int}/dispute"
+    tags = ["cases"]
+    guards = [staff_only]
+
+    @post("/", status_code=201, summary="Mark an invoice disputed: out of the balance and dunning; withdrawn from the bureaus")
+    async def dispute(self, request: Request, case_id: int, invoice_id: int, data: DisputeIn) -> dict:
+        await bureau_service.mark_disputed(user_of(request), case_id, invoice_id, data.reason)
+        return {"disputed": True}
+
+
 class NoticeIn(msgspec.Struct):
     delivered_on: str
     channel: str
@@ -49,7 +64,7 @@ class BureauApi(Controller):
         await bureau_service.record_notice(user_of(request), case_id, _date(data.delivered_on, "delivered_on"), data.channel, date.today())
         return _view_json(await bureau_service.bureau_view(user_of(request), case_id, date.today()))
 
-    @post("/authorisation", status_code=201, guards=[roles(Role.creditor, Role.admin)],
+    @post("/authorisation", status_code=201, guards=[roles(Role.creditor)],
           summary="The creditor authorises reporting this case to the credit bureaus")
     async def authorise(self, request: Request, case_id: int) -> dict:
         await bureau_service.authorise(user_of(request), case_id)
@@ -70,7 +85,16 @@ class BureauCasePages(Controller):
                                                str(data.get("channel", "")), date.today())
         return await case_action(request, case_id, act, _("Prior notice recorded."))
 
-    @post("/authorise", guards=[roles(Role.creditor, Role.admin)])
+    @post("/disputes/{invoice_id:int}", guards=[staff_only])
+    async def dispute(self, request: Request, case_id: int, invoice_id: int) -> Response:
+        from cases.negotiation_controllers import case_action
+
+        data = await form_data(request)
+        return await case_action(request, case_id,
+                                 lambda: bureau_service.mark_disputed(user_of(request), case_id, invoice_id, str(data.get("reason", ""))),
+                                 _("Invoice marked disputed."))
+
+    @post("/authorise", guards=[roles(Role.creditor)])
     async def authorise(self, request: Request, case_id: int) -> Response:
         from cases.negotiation_controllers import case_action
 
@@ -140,7 +164,8 @@ class BureauAdminPages(Controller):
         if row is None or not row["storage_key"]:
             raise NotFoundException(detail=_("Not found."))
         data = await storage().read(row["storage_key"])
-        return Response(data, media_type="text/plain; charset=utf-8",
+        charset = "iso-8859-1" if row["filename"].endswith(".txt") else "utf-8"  # fixed width is Latin-1, CSV UTF-8
+        return Response(data, media_type=f"text/plain; charset={charset}",
                         headers={"Content-Disposition": content_disposition(row["filename"]), "X-Content-SHA256": row["sha256"]})
 
 

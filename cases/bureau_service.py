@@ -20,7 +20,9 @@ from agency.settings import Settings
 from agency.storage import storage
 from agency.tenancy import get_visible
 from cases import events
-from cases.bureau import CERTIFIED_CHANNELS, BatchRow, BureauFacts, checks, eligible, eligible_from, render_csv, render_fixed, withdrawal_reason
+from cases.bureau import (
+    CERTIFIED_CHANNELS, BatchRow, BureauFacts, checks, due_and_owed, eligible, eligible_from, render_csv, render_fixed, withdrawal_reason,
+)
 from cases.ledger_service import balance_of
 from cases.money import to_cents
 from cases.tables import Bureau, BureauBatch, BureauReport, Case, Invoice
@@ -31,13 +33,15 @@ FORMATS = ("csv", "fixed")
 
 async def facts_for(case_id: int, today: date) -> BureauFacts:
     case = await Case.select(Case.stage, Case.bureau_notice_on, Case.bureau_authorised_at).where(Case.id == case_id).first()
-    invoices = await Invoice.select(Invoice.due_date, Invoice.disputed).where(Invoice.case == case_id)
-    undisputed = [as_date(i["due_date"]) for i in invoices if not i["disputed"]]
+    invoices = await Invoice.select(Invoice.due_date, Invoice.amount_cents, Invoice.disputed).where(Invoice.case == case_id)
     balance = await balance_of(case_id, today)
+    owed_due, oldest = due_and_owed([(as_date(i["due_date"]), i["amount_cents"]) for i in invoices if not i["disputed"]],
+                                    to_cents(balance.principal - balance.principal_outstanding), today)
     return BureauFacts(
-        principal_outstanding_cents=to_cents(balance.principal_outstanding), oldest_due_date=min(undisputed) if undisputed else None,
+        principal_outstanding_cents=owed_due, oldest_due_date=oldest,
         disputed_invoices=sum(1 for i in invoices if i["disputed"]), notice_delivered_on=as_date(case["bureau_notice_on"]),
         authorised=case["bureau_authorised_at"] is not None, closed=case["stage"] == "closed",
+        in_bureau_stage=case["stage"] == "credit_bureau",
     )
 
 
@@ -73,7 +77,7 @@ async def record_notice(user: CurrentUser, case_id: int, delivered_on: date, cha
 async def authorise(user: CurrentUser, case_id: int) -> None:
     from cases.negotiation import _open_case
 
-    if user.role not in {Role.creditor, Role.admin}:
+    if user.role != Role.creditor:
         raise HTTPException(status_code=403, detail=_("Only the creditor authorises reporting its debts."))
     await _open_case(user, case_id)
     async with atomic():
@@ -119,8 +123,9 @@ async def produce_batches(today: date | None = None, *, daily: bool = True) -> i
     # An inactive bureau still gets its last batch: what it holds must be withdrawn.
     holding = BureauReport.select(BureauReport.bureau).where(BureauReport.status.is_in(["queued", "reported"]))
     for bureau in await Bureau.select().where((Bureau.active == True) | Bureau.id.is_in(holding)).order_by(Bureau.id):  # noqa: E712
-        if daily and as_date(bureau["checked_on"]) == today:
-            continue  # the worker looks once a day, not every round
+        if daily and not await Bureau.update({Bureau.checked_on: today}).where(
+                (Bureau.id == bureau["id"]) & (Bureau.checked_on.is_null() | (Bureau.checked_on != today))).returning(Bureau.id):
+            continue  # the worker looks once a day, not every round; the day is claimed before looking
         if await _batch(bureau, today):
             written += 1
         await Bureau.update({Bureau.checked_on: today}).where(Bureau.id == bureau["id"])
@@ -143,7 +148,8 @@ async def _batch(bureau: dict, today: date) -> int | None:
             if not bureau["active"]:  # the agency stopped reporting there: everything leaves
                 plan.append((r, "withdraw", 0, "bureau_inactive") if r["status"] == "reported" else (r, "cancel", 0, "bureau_inactive"))
             elif r["status"] == "queued":
-                plan.append((r, "include", f.principal_outstanding_cents, "") if eligible(f, today) else (r, "cancel", 0, "not_eligible"))
+                ok = f.in_bureau_stage and eligible(f, today)
+                plan.append((r, "include", f.principal_outstanding_cents, "") if ok else (r, "cancel", 0, "not_eligible"))
             elif reason := withdrawal_reason(f, today):
                 plan.append((r, "withdraw", 0, reason))
             elif f.principal_outstanding_cents != r["reported_cents"]:
@@ -166,8 +172,10 @@ async def _batch(bureau: dict, today: date) -> int | None:
                              BureauReport.withdrawn_in: batch_id},
                 "cancel": {BureauReport.status: "cancelled", BureauReport.withdrawal_reason: reason},
             }[operation]
-            if not await BureauReport.update(values).where((BureauReport.id == r["id"]) & (BureauReport.status == expected)).returning(
-                    BureauReport.id):
+            still = (BureauReport.id == r["id"]) & (BureauReport.status == expected)
+            if operation == "update":  # two workers must not both send the same change
+                still = still & (BureauReport.reported_cents == r["reported_cents"])
+            if not await BureauReport.update(values).where(still).returning(BureauReport.id):
                 continue  # another worker got there first
             if operation == "cancel":
                 await events.record(r["case"], "bureau_cancelled", None, bureau["name"], {"bureau": bureau["name"]}, visible_to_creditor=True)
@@ -212,7 +220,8 @@ async def save_bureau(data: dict, bureau_id: int | None = None) -> int:
         errors["kind"] = _("Choose whether it takes individuals or companies.")
     if values["file_format"] not in FORMATS:
         errors["file_format"] = _("Choose the file format: CSV or fixed width.")
-    if not values["entity_code"] or len(values["entity_code"]) > 12 or not values["entity_code"].isalnum():
+    code = values["entity_code"]
+    if not code or len(code) > 12 or not (code.isascii() and code.isalnum()):
         errors["entity_code"] = _("Give the agency's reporting-entity code at this bureau (letters and digits, up to 12).")
     if not errors:
         clash = Bureau.select(Bureau.id).where(Bureau.name == values["name"])
@@ -227,3 +236,24 @@ async def save_bureau(data: dict, bureau_id: int | None = None) -> int:
         return (await Bureau.insert(Bureau(**values, active=active)).returning(Bureau.id))[0]["id"]
     await Bureau.update({**{getattr(Bureau, k): v for k, v in values.items()}, Bureau.active: active}).where(Bureau.id == bureau_id)
     return bureau_id
+
+
+async def mark_disputed(user: CurrentUser, case_id: int, invoice_id: int, reason: str) -> None:
+    """The debtor disputes an invoice: it leaves dunning and the balance, and a reported debt is
+    withdrawn from the bureaus in their next batch (LOPDGDD art. 20)."""
+    from cases.negotiation import _open_case, rescore
+
+    await _open_case(user, case_id)
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ClientException(detail=_("Say what the debtor disputes (a few words)."))
+    async with atomic():
+        changed = await Invoice.update({Invoice.disputed: True}).where(
+            (Invoice.id == invoice_id) & (Invoice.case == case_id) & (Invoice.disputed == False)).returning(Invoice.number)  # noqa: E712
+        if not changed:
+            if not await Invoice.exists().where((Invoice.id == invoice_id) & (Invoice.case == case_id)):
+                raise HTTPException(status_code=404, detail=_("This case has no such invoice."))
+            raise HTTPException(status_code=409, detail=_("This invoice is already disputed."))
+        await events.record(case_id, "invoice_disputed", user, reason[:500], {"invoice": changed[0]["number"], "reason": reason},
+                            visible_to_creditor=True)
+        await rescore([case_id])

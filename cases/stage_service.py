@@ -46,6 +46,11 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
 
     paid = (await paid_by_case([case_id])).get(case_id, 0)
     balance = await balance_of(case_id)
+    from cases.bureau import due_and_owed
+
+    due_rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
+    owed_due, oldest_owed = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in due_rows],
+                                         int((balance.principal - balance.principal_outstanding) * 100), date.today())
     facts = CaseFacts(
         stage=case["stage"],
         debtor_named=bool(case["debtor_name"].strip()),
@@ -56,7 +61,8 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
         disputed_invoices=disputed,
         evidence_count=evidence,
         outstanding_cents=int(balance.outstanding * 100),
-        principal_outstanding_cents=int(balance.principal_outstanding * 100),
+        principal_outstanding_cents=owed_due,  # for the bureau: principal past due and still owed
+        bureau_oldest_owed_due=oldest_owed,
         bureau_notice_on=as_date(case["bureau_notice_on"]),
         bureau_authorised=case["bureau_authorised_at"] is not None,
         principal_cents=principal,

@@ -49,7 +49,8 @@ class CaseFacts:
     settlement_attempt_on_record: bool = False
     bureau_notice_on: date | None = None  # the certified prior notice's delivery
     bureau_authorised: bool = False  # the creditor authorised reporting
-    principal_outstanding_cents: int | None = None  # undisputed principal still owed (None: principal_cents)
+    principal_outstanding_cents: int | None = None  # undisputed principal past due and still owed (None: principal_cents)
+    bureau_oldest_owed_due: date | None = None  # the oldest due date still owed (None: oldest_due_date)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def bureau_facts(f: CaseFacts) -> "BureauFacts":
     from cases.bureau import BureauFacts
 
     principal = f.principal_cents if f.principal_outstanding_cents is None else f.principal_outstanding_cents
-    return BureauFacts(principal_outstanding_cents=principal, oldest_due_date=f.oldest_due_date, disputed_invoices=f.disputed_invoices,
+    oldest = f.bureau_oldest_owed_due or f.oldest_due_date
+    return BureauFacts(principal_outstanding_cents=principal, oldest_due_date=oldest, disputed_invoices=f.disputed_invoices,
                        notice_delivered_on=f.bureau_notice_on, authorised=f.bureau_authorised, closed=f.stage == "closed")
 
 

@@ -110,3 +110,49 @@ async def test_deactivating_a_bureau_withdraws_what_it_holds(make_client):
     last = await BureauBatch.select().where(BureauBatch.id == row["withdrawn_in"]).first()
     text = (await storage().read(last["storage_key"])).decode("latin-1")
     assert any(line[6] == "B" for line in text.splitlines())  # fixed width: the operation follows the 6-digit sequence
+
+
+async def test_a_disputed_invoice_withdraws_the_debt_and_money_not_yet_due_is_never_reported(make_client):
+    from cases.tables import Bureau, Invoice
+
+    await Bureau.insert(Bureau(name=f"Disputas {secrets.token_hex(3)}", kind="companies", file_format="csv", entity_code="AG7"))
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    c = await make_client()
+    ch = await api_token(c, creditor["email"])
+    nh = await api_token(c, (await create_user("negotiator"))["email"])
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": (TODAY - timedelta(days=40)).isoformat(), "channel": "burofax"},
+                 headers=nh)
+    assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=nh)).status_code == 403  # the creditor's decision
+    await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)
+    assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "credit_bureau"}, headers=nh)).status_code == 200
+    await produce_batches(daily=False)
+    assert {r["status"] for r in await BureauReport.select(BureauReport.status).where(BureauReport.case == cid)} == {"reported"}
+    invoices = await Invoice.select(Invoice.id).where(Invoice.case == cid)
+    assert (await c.post(f"/api/v1/cases/{cid}/invoices/{invoices[0]['id']}/dispute", json={"reason": "no"}, headers=nh)).status_code == 400
+    assert (await c.post(f"/api/v1/cases/{cid}/invoices/{invoices[0]['id']}/dispute", json={"reason": "Dice que no recibió el pedido"},
+                         headers=ch)).status_code == 403
+    r = await c.post(f"/api/v1/cases/{cid}/invoices/{invoices[0]['id']}/dispute", json={"reason": "Dice que no recibió el pedido"}, headers=nh)
+    assert r.status_code == 201
+    assert (await c.post(f"/api/v1/cases/{cid}/invoices/{invoices[0]['id']}/dispute", json={"reason": "otra vez, igual"},
+                         headers=nh)).status_code == 409
+    await produce_batches(daily=False)
+    reasons = {r["withdrawal_reason"] for r in await BureauReport.select(BureauReport.withdrawal_reason).where(BureauReport.case == cid)}
+    assert reasons == {"disputed"}
+
+    # a claim whose only invoice is not due yet: the guard refuses, nothing is queued
+    from tests.http.test_claims import claim_body
+
+    body = claim_body()
+    body["invoices"] = [{**body["invoices"][0], "due_date": (TODAY + timedelta(days=20)).isoformat()}]
+    later = (await c.post("/api/v1/claims", json=body, headers=ch)).json()
+    if "id" in later:  # intake may refuse invoices not yet due; either way nothing reaches a bureau
+        from cases.stage_service import load_facts
+        from cases.stages import bureau_preconditions, MoveRequest
+        from agency.auth import CurrentUser
+        from agency.roles import Role
+
+        admin = CurrentUser(id=0, email="a", name="a", role=Role.admin, organisation_id=None, language="es")
+        _case, facts = await load_facts(later["id"], admin)
+        assert "bureau_not_due" in {r.code for r in bureau_preconditions(facts, TODAY, MoveRequest(to="credit_bureau"))}

@@ -59,3 +59,19 @@ def test_the_two_layouts_carry_the_same_row():
     assert line.split(";")[:5] == ["7", "A", "AG0001", "EXP-2026-000001", "B96123450"] and "603000" in line
     fixed = render_fixed(7, "AG0001", TODAY, [row]).decode("latin-1").rstrip("\r\n")
     assert len(fixed) == sum(width for _, width in FIELDS) == 273 and fixed.startswith("000007AAG0001      EXP-2026-000001") and "0000000603000EUR20260820" in fixed
+
+
+def test_only_money_past_due_and_still_owed_counts():
+    from cases.bureau import due_and_owed
+
+    invoices = [(date(2026, 1, 10), 100_00), (date(2026, 12, 31), 900_00)]  # the second is not due yet
+    assert due_and_owed(invoices, 0, TODAY) == (100_00, date(2026, 1, 10))
+    assert due_and_owed(invoices, 100_00, TODAY) == (0, date(2026, 12, 31))  # the old one paid: nothing reportable
+    assert due_and_owed(invoices, 60_00, TODAY) == (40_00, date(2026, 1, 10))
+
+
+def test_bureau_text_is_one_clean_line():
+    from cases.bureau import clean_text
+
+    assert clean_text("Łukasz\r\nKowalski  S.L.") == "Lukasz Kowalski S.L."
+    assert clean_text("Peña Ñúñez") == "Peña Ñúñez"  # Latin-1 keeps Spanish letters as they are
