@@ -86,11 +86,9 @@ async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):
     assert page.status_code == 200 and batch["sha256"][:16] in page.text
 
 
-async def test_deactivating_a_bureau_withdraws_what_it_holds(make_client):
-    from cases.tables import Bureau
-
-    bid = (await Bureau.insert(Bureau(name=f"Cerrado {secrets.token_hex(3)}", kind="companies", file_format="fixed", entity_code="AG9")).returning(
-        Bureau.id))[0]["id"]
+async def _case_in_bureau_stage(make_client):
+    """A company case of a new creditor, noticed 40 days ago, authorised by the creditor, moved to the
+    credit-bureau stage: (client, creditor headers, negotiator headers, case id)."""
     org = await create_org()
     creditor = await create_user("creditor", org)
     c = await make_client()
@@ -99,8 +97,18 @@ async def test_deactivating_a_bureau_withdraws_what_it_holds(make_client):
     cid = (await _accepted_case(c, ch, nh))["id"]
     await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": (TODAY - timedelta(days=40)).isoformat(), "channel": "burofax"},
                  headers=nh)
-    await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)
+    assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=nh)).status_code == 403  # the creditor's decision
+    assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)).status_code == 201
     assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "credit_bureau"}, headers=nh)).status_code == 200
+    return c, ch, nh, cid
+
+
+async def test_deactivating_a_bureau_withdraws_what_it_holds(make_client):
+    from cases.tables import Bureau
+
+    bid = (await Bureau.insert(Bureau(name=f"Cerrado {secrets.token_hex(3)}", kind="companies", file_format="fixed", entity_code="AG9")).returning(
+        Bureau.id))[0]["id"]
+    c, ch, nh, cid = await _case_in_bureau_stage(make_client)
     await produce_batches(daily=False)
     assert (await BureauReport.select(BureauReport.status).where((BureauReport.case == cid) & (BureauReport.bureau == bid)).first())["status"] == "reported"
     await Bureau.update({Bureau.active: False}).where(Bureau.id == bid)
@@ -116,17 +124,7 @@ async def test_a_disputed_invoice_withdraws_the_debt_and_money_not_yet_due_is_ne
     from cases.tables import Bureau, Invoice
 
     await Bureau.insert(Bureau(name=f"Disputas {secrets.token_hex(3)}", kind="companies", file_format="csv", entity_code="AG7"))
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    c = await make_client()
-    ch = await api_token(c, creditor["email"])
-    nh = await api_token(c, (await create_user("negotiator"))["email"])
-    cid = (await _accepted_case(c, ch, nh))["id"]
-    await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": (TODAY - timedelta(days=40)).isoformat(), "channel": "burofax"},
-                 headers=nh)
-    assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=nh)).status_code == 403  # the creditor's decision
-    await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)
-    assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "credit_bureau"}, headers=nh)).status_code == 200
+    c, ch, nh, cid = await _case_in_bureau_stage(make_client)
     await produce_batches(daily=False)
     assert {r["status"] for r in await BureauReport.select(BureauReport.status).where(BureauReport.case == cid)} == {"reported"}
     invoices = await Invoice.select(Invoice.id).where(Invoice.case == cid)
