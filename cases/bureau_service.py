@@ -232,9 +232,16 @@ async def save_bureau(data: dict, bureau_id: int | None = None) -> int:
     if errors:
         raise FormErrors(errors)
     active = bool(data.get("active"))
-    if bureau_id is None:
-        return (await Bureau.insert(Bureau(**values, active=active)).returning(Bureau.id))[0]["id"]
-    await Bureau.update({**{getattr(Bureau, k): v for k, v in values.items()}, Bureau.active: active}).where(Bureau.id == bureau_id)
+    try:
+        if bureau_id is None:
+            return (await Bureau.insert(Bureau(**values, active=active)).returning(Bureau.id))[0]["id"]
+        await Bureau.update({**{getattr(Bureau, k): v for k, v in values.items()}, Bureau.active: active}).where(Bureau.id == bureau_id)
+    except Exception as exc:  # two admins saving the same name at once: the unique index decides, the loser is told
+        from cases.negotiation import _is_unique_violation
+
+        if _is_unique_violation(exc):
+            raise FormErrors({"name": _("Another bureau already has this name.")}) from None
+        raise
     return bureau_id
 
 

@@ -9,6 +9,7 @@ from cases.bureau_service import produce_batches, produce_due_batches
 from cases.tables import BureauBatch, BureauReport, CaseEvent
 from agency.settings import get_settings
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.http.test_money import _people
 from tests.http.test_negotiation import _accepted_case
 
 TODAY = date.today()
@@ -23,11 +24,7 @@ async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):
                                                              "entity_code": "AG0001", "active": "on"})
     assert r.status_code in {302, 303}
 
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    c = await make_client()
-    ch = await api_token(c, creditor["email"])
-    nh = await api_token(c, (await create_user("negotiator"))["email"])
+    _org, c, ch, nh = await _people(make_client)  # a new creditor's client and tokens, a negotiator's
     cid = (await _accepted_case(c, ch, nh))["id"]
     view = (await c.get(f"/api/v1/cases/{cid}/bureau", headers=ch)).json()
     assert view["eligible"] is False and {x["name"] for x in view["checks"] if not x["ok"]} == {"notice", "waiting_period", "authorised"}
@@ -89,11 +86,7 @@ async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):
 async def _case_in_bureau_stage(make_client):
     """A company case of a new creditor, noticed 40 days ago, authorised by the creditor, moved to the
     credit-bureau stage: (client, creditor headers, negotiator headers, case id)."""
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    c = await make_client()
-    ch = await api_token(c, creditor["email"])
-    nh = await api_token(c, (await create_user("negotiator"))["email"])
+    _org, c, ch, nh = await _people(make_client)  # a new creditor's client and tokens, a negotiator's
     cid = (await _accepted_case(c, ch, nh))["id"]
     await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": (TODAY - timedelta(days=40)).isoformat(), "channel": "burofax"},
                  headers=nh)
