@@ -1,9 +1,29 @@
-"""Calendars (pure): national holidays per country, used for the debtor-contact window now and for
-procedural business days later (LEC 130.2 takes August out as well, in legal/deadlines.py)."""
+"""Calendars (pure): national holidays per country, used for the debtor-contact window and for
+procedural business days (legal/deadlines.py adds LEC 130.2's August and 24/31 December).
+
+The dates come from the ``holidays`` library, asked without a subdivision and with
+``observed=False``:
+
+- Without a subdivision, ``holidays.country_holidays("ES")`` lists only the holidays common to every
+  autonomous community (1 and 6 January, Good Friday, 1 May, 15 August, 12 October, 1 November,
+  6 and 8 December, 25 December): no regional day (Jueves Santo, 19 March, a community's own day)
+  and no local one. Regional and local holidays also close the courts (LEC 130.2) but are not known
+  here: a lawyer checks the court's own calendar.
+- With the library's default ``observed=True`` a Spanish national holiday that falls on a Sunday is
+  left out altogether, because each community decides whether to move it to the Monday. With
+  ``observed=False`` each holiday stays on its own date, and no Monday substitute is added (those
+  are regional decisions).
+- The library's Spanish data start in 2008; earlier years use the national list above (and Good
+  Friday), computed here.
+
+France and Portugal are the library's national lists (no Alsace-Moselle days, no Portuguese
+municipal holidays). Any other country the library knows works the same; unknown ones have none."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+
+import holidays
 
 
 def easter_sunday(year: int) -> date:
@@ -21,25 +41,20 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day)
 
 
-_FIXED = {
-    # Spain: the national holidays common to every region (regional and local ones vary).
-    "ES": [(1, 1), (1, 6), (5, 1), (8, 15), (10, 12), (11, 1), (12, 6), (12, 8), (12, 25)],
-    "FR": [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)],
-    "PT": [(1, 1), (4, 25), (5, 1), (6, 10), (8, 15), (10, 5), (11, 1), (12, 1), (12, 8), (12, 25)],
-}
+# Spain's national holidays (fixed dates) plus Good Friday, for the years before the library's data.
+_ES_FIXED = ((1, 1), (1, 6), (5, 1), (8, 15), (10, 12), (11, 1), (12, 6), (12, 8), (12, 25))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def national_holidays(year: int, country: str = "ES") -> frozenset[date]:
-    days = {date(year, m, d) for m, d in _FIXED.get(country, [])}
-    easter = easter_sunday(year)
-    if country == "ES":
-        days.add(easter - timedelta(days=2))  # Viernes Santo
-    elif country == "FR":
-        days |= {easter + timedelta(days=1), easter + timedelta(days=39), easter + timedelta(days=50)}
-    elif country == "PT":
-        days |= {easter - timedelta(days=2), easter, easter + timedelta(days=60)}
-    return frozenset(days)
+    country = country.upper()
+    try:
+        calendar = holidays.country_holidays(country, years=year, observed=False)
+    except NotImplementedError:
+        return frozenset()
+    if country == "ES" and year < calendar.start_year:
+        return frozenset({date(year, m, d) for m, d in _ES_FIXED} | {easter_sunday(year) - timedelta(days=2)})
+    return frozenset(calendar)
 
 
 def is_holiday(day: date, country: str = "ES") -> bool:

@@ -136,3 +136,100 @@ def legal_interest_rate(country: str, year: int) -> Decimal:
     if country != "ES" or year not in ES_LEGAL_INTEREST:
         raise LookupError(f"no legal interest rate for {country} {year}")
     return ES_LEGAL_INTEREST[year]
+
+
+# --- Courts and procedures (legal/procedures.py; LEGAL.md "Courts" and "European cross-border procedures") ---
+
+# Spain. LEC 23.2.1 (procurador) and 31.2.1 (lawyer): not needed for the monitorio petition nor in a
+# juicio verbal up to this amount; needed above it, and in a monitorio above it once the debtor
+# opposes or at enforcement (LEC 818).
+ES_NO_REPRESENTATION_MAX = Decimal("2000.00")
+# LEC 250.2 as amended by RDL 6/2023 (since 20 March 2024): juicio verbal up to this amount, ordinario above.
+ES_VERBAL_MAX = Decimal("15000.00")
+
+# Spanish court fee, Ley 10/2012 (form 696). Natural persons are exempt (art. 4.2.a, as amended by RDL
+# 1/2015); monitorio and verbal claims up to ES_COURT_FEE_EXEMPT_MAX are exempt (art. 4.1.b).
+ES_COURT_FEE_EXEMPT_MAX = Decimal("2000.00")
+ES_COURT_FEE_EXEMPT_PROCEDURES = frozenset({"monitorio", "verbal"})
+# Fixed part by procedure (art. 7.1). "enforcement" is the enforcement of extrajudicial titles; the
+# European order for payment filed in Spain pays the monitorio amount (art. 7.1 lists "monitorio y
+# monitorio europeo" together).
+ES_COURT_FEE_FIXED = {
+    "monitorio": Decimal("100.00"),
+    "european_order_for_payment": Decimal("100.00"),
+    "verbal": Decimal("150.00"),
+    "ordinario": Decimal("300.00"),
+    "enforcement": Decimal("200.00"),
+}
+# Per cent off the fixed part when filed electronically (art. 10, as read in a secondary source: unconfirmed paragraph).
+ES_COURT_FEE_ONLINE_DISCOUNT = Decimal("10")
+# Variable part (art. 7.2): per cent of the claim up to the band limit, then the next rate on the excess; capped.
+ES_COURT_FEE_VARIABLE_BAND = Decimal("1000000.00")
+ES_COURT_FEE_VARIABLE_RATE = Decimal("0.5")
+ES_COURT_FEE_VARIABLE_RATE_ABOVE = Decimal("0.25")
+ES_COURT_FEE_VARIABLE_CAP = Decimal("10000.00")
+
+# The European Union's member states (ISO 3166 alpha-2; Greece also as "EL", the EU's own code).
+EU_MEMBER_STATES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
+# Reg. 1896/2006 art. 2.3 and Reg. 861/2007 art. 2.3: "Member State" excludes Denmark.
+EU_PROCEDURES_EXCLUDED = frozenset({"DK"})
+# Reg. 861/2007 art. 2.1 as amended by Reg. 2015/2421: European small claims up to this value,
+# excluding interest, expenses and disbursements. The European order for payment has no limit.
+EU_SMALL_CLAIMS_MAX = Decimal("5000.00")
+
+# Portugal, DL 269/98 (annex, art. 1): injunção for contractual money claims up to this amount;
+# DL 62/2013 art. 10: any amount for commercial transactions.
+PT_INJUNCAO_MAX = Decimal("15000.00")
+# Portugal, CPC art. 40 with the first-instance "alçada" (Lei 62/2013 art. 44): a lawyer is needed in
+# the action that follows an opposed injunção above this value. *Unconfirmed*.
+PT_LAWYER_ABOVE = Decimal("5000.00")
+# France, CPC 761 (tribunal judiciaire) and 853 (tribunal de commerce): representation by a lawyer is
+# needed above this amount once an injonction de payer is opposed. *Unconfirmed*.
+FR_LAWYER_ABOVE = Decimal("10000.00")
+
+
+# --- Procedural deadlines (legal/deadlines.py) ---
+
+# Spain, LEC 130.2 and LOPJ 182-183: besides weekends and holidays, these days are not business days
+# for civil procedure: 24 and 31 December, and the whole of August.
+ES_PROCEDURAL_DAYS_OFF = ((12, 24), (12, 31))
+ES_PROCEDURAL_MONTHS_OFF = (8,)
+
+# LO 1/2025 (mandatory settlement attempt, since 3 April 2025): an offer left unanswered this many days
+# counts as rejected (counted from its receipt in the law: *unconfirmed*; cases.stages counts from sending).
+SETTLEMENT_ANSWER_DAYS = 30
+
+# key: (number, unit, source). Units: "business" (procedural business days, from the day after the
+# event, LEC 133.1-2), "calendar" (calendar days from the day after the event), "months" (date to date,
+# LEC 133.3 / CPC 641). A calendar or month deadline ending on a day that is not a business day moves
+# to the next business day (LOPJ 185.2; France CPC 642; for the European order for payment, Reg.
+# 1182/71 art. 3.4 applied through recital 28 of Reg. 1896/2006: *unconfirmed*).
+DEADLINES = {
+    "monitorio_answer": (20, "business", "LEC 815.1"),
+    "verbal_answer": (10, "business", "LEC 438.1"),
+    "ordinario_answer": (20, "business", "LEC 404.1"),
+    "eop_opposition": (30, "calendar", "Reg. 1896/2006 art. 16.2"),
+    "settlement_answer": (SETTLEMENT_ANSWER_DAYS, "calendar", "LO 1/2025"),
+    "injonction_opposition": (1, "months", "CPC 1416"),
+    "injonction_service": (6, "months", "CPC 1411"),
+}
+# A deadline is shown as "soon" this many calendar days before it ends.
+DEADLINE_WARNING_DAYS = 5
+
+
+# --- Limitation (legal/limitation.py; years in JURISDICTIONS) ---
+
+# What interrupts the limitation period (it starts again). Spain, Código Civil 1973: a court claim, an
+# out-of-court demand, the debtor's acknowledgement. France, Code civil 2240-2241: the debtor's
+# acknowledgement and a court claim; a demand letter does not interrupt (*unconfirmed*). Portugal,
+# Código Civil 323 and 325: a court claim served on the debtor and the acknowledgement (*unconfirmed*).
+LIMITATION_INTERRUPTED_BY = {
+    "ES": frozenset({"court_claim", "certified_demand", "acknowledgement"}),
+    "FR": frozenset({"court_claim", "acknowledgement"}),
+    "PT": frozenset({"court_claim", "acknowledgement"}),
+}
+# The case warns this many days before its limitation date.
+LIMITATION_WARNING_DAYS = 90
