@@ -31,6 +31,7 @@ from agency.web import pop_flashes
 from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
 from cases.controllers import CaseApi, CasePages
 from cases.import_controllers import ImportApi, ImportPages
+from legal.controllers import LawyerPages, LegalApi, LegalCasePages, TemplateAdminPages, TemplateApi
 from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.bureau_controllers import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.ledger_controllers import LedgerApi, MoneyMovesApi, ReversalApi
@@ -132,6 +133,11 @@ def create_app(manage_database: bool = True) -> Litestar:
             MessageApi,
             MessagePages,
             StagePages,
+            LegalApi,
+            LegalCasePages,
+            LawyerPages,
+            TemplateAdminPages,
+            TemplateApi,
         ],
         middleware=[
             logs.RequestLogMiddleware,

@@ -50,6 +50,7 @@ class Settings:
     log_level: str
     agency_name: str
     agency_iban: str
+    agency_identity: dict  # the agency's letterhead in generated documents (AGENCY_TAX_ID, AGENCY_ADDRESS, ...)
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,4 +78,14 @@ def get_settings() -> Settings:
         agency_name=os.environ.get("AGENCY_NAME", "Agencia de Recobro"),
         # Where debtors pay: the agency's client account (a demo IBAN until set).
         agency_iban=os.environ.get("AGENCY_PAYMENT_IBAN", "ES6000491500051234567892").replace(" ", ""),
+        # The letterhead of generated documents (demo values until set).
+        agency_identity={
+            "tax_id": os.environ.get("AGENCY_TAX_ID", "B00000000"),
+            "address": os.environ.get("AGENCY_ADDRESS", "Calle Mayor 1"),
+            "postal_code": os.environ.get("AGENCY_POSTAL_CODE", "28013"),
+            "city": os.environ.get("AGENCY_CITY", "Madrid"),
+            "email": os.environ.get("AGENCY_EMAIL", "recobro@agency.test"),
+            "phone": os.environ.get("AGENCY_PHONE", "+34 910 000 000"),
+            "website": os.environ.get("AGENCY_WEBSITE", ""),
+        },
     )

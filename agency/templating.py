@@ -26,8 +26,14 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
     from cases.stages import STAGE_LABELS  # lazy strings: translated when shown, built once
+    from legal.court import STATUS_LABELS as FILING_STATUS_LABELS
+    from legal.deadlines import DEADLINE_RULES
+    from legal.documents import TEMPLATES as DOCUMENT_TEMPLATES
+    from legal.procedures import PROCEDURES
 
-    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language, STAGE_LABELS=STAGE_LABELS)
+    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language, STAGE_LABELS=STAGE_LABELS,
+                       DOCUMENT_TEMPLATES=DOCUMENT_TEMPLATES, PROCEDURES=PROCEDURES, FILING_STATUS_LABELS=FILING_STATUS_LABELS,
+                       DEADLINE_RULES=DEADLINE_RULES)
     return env
 
 

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from agency.auth import anyone_signed_in, roles
+from agency.auth import anyone_signed_in
 from agency.roles import Role
 from agency.web import page, user_of
 from cases.money import from_cents
@@ -216,6 +216,7 @@ class CasePages(Controller):
         from cases.negotiation import case_commitments
         from cases.negotiation_controllers import negotiators_list
         from cases.queue import STRATEGIES
+        from legal.views import legal_panel
 
         user = user_of(request)
         detail = await case_detail(user, case_id)
@@ -227,9 +228,6 @@ class CasePages(Controller):
                     strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
-                    bureau=await bureau_view(user, case_id, date.today()), **detail)
+                    bureau=await bureau_view(user, case_id, date.today()),
+                    legal=await legal_panel(user, case_id, stage, date.today()), **detail)
 
-    @get("/legal", guards=[roles(Role.lawyer, Role.admin)])
-    async def legal(self, request: Request) -> Template:
-        rows, total = await list_cases(user_of(request), CaseFilter(stage="court"))
-        return page(request, "cases/legal_queue.html", cases=rows, total=total)

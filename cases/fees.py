@@ -43,7 +43,7 @@ DEFAULT_TARIFF = Tariff(
     passthrough=("burofax", "court_fee", "procurador", "bureau"),
 )
 SUCCESS_STAGES = ("amicable", "mediation", "credit_bureau", "court")
-EXPENSE_KINDS = ("burofax", "court_fee", "procurador", "bureau", "other")
+EXPENSE_KINDS = ("burofax", "court_fee", "procurador", "lawyer", "bureau", "other")
 
 
 MAX_TARIFF_AMOUNT = Decimal("1000000000")  # any fee or band limit above a billion euros is a typing error

@@ -21,7 +21,7 @@ from agency.tenancy import get_visible
 from cases.importing import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
 from cases import billing
 from cases.money import to_cents
-from cases.services import next_references, notify_creditors
+from cases.services import initial_limitation_date, next_references, notify_creditors
 from cases.tables import Case, CaseEvent, Debtor, ImportJob, Invoice
 
 BATCH = 500
@@ -166,9 +166,10 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
     snapshot = await billing.snapshot_for(organisation_id)
     await bulk_insert(
         Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes", "priority",
-               "created_at", "updated_at", "tariff_snapshot"],
+               "created_at", "updated_at", "tariff_snapshot", "limitation_date"],
         [(ref, organisation_id, debtor_ids[g.key], g.creditor_reference, "intake", g.debtor.country, g.invoices[0].currency, g.notes, 0,
-          now, now, snapshot) for ref, g in by_reference.items()],
+          now, now, snapshot, initial_limitation_date([i.due_date for i in g.invoices], g.debtor.country, today))
+         for ref, g in by_reference.items()],
     )
     case_ids: dict[str, int] = {}
     for start in range(0, len(references), 1000):

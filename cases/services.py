@@ -98,6 +98,14 @@ def claim_organisation(user: CurrentUser, requested: int | None) -> int:
     raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
 
 
+def initial_limitation_date(due_dates: list[date], country: str, today: date) -> date:
+    """A new case's limitation date: from the oldest due date, nothing interrupting it yet (the
+    legal side recomputes it as demands, acknowledgements, mediations and filings come)."""
+    from legal.limitation import limitation
+
+    return limitation(min(due_dates), country, [], [], today).date
+
+
 async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput, evidence_ids: list[int], today: date) -> int:
     """A new case in stage ``intake``: debtor, case, invoices, the evidence already uploaded, an
     event and a confirmation email, all or nothing. Returns the case id."""
@@ -114,7 +122,8 @@ async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput,
             await Case.insert(
                 Case(reference=reference, organisation=organisation_id, debtor=debtor_id, creditor_reference=valid.creditor_reference,
                      stage="intake", jurisdiction=valid.debtor.country, currency=valid.invoices[0].currency, notes=valid.notes,
-                     created_at=now, updated_at=now, tariff_snapshot=snapshot)
+                     created_at=now, updated_at=now, tariff_snapshot=snapshot,
+                     limitation_date=initial_limitation_date([i.due_date for i in valid.invoices], valid.debtor.country, today))
             ).returning(Case.id)
         )[0]["id"]
         await Invoice.insert(

@@ -14,7 +14,7 @@ from agency.tenancy import get_visible
 from cases import billing, events
 from cases.ledger_service import balance_of
 from cases.services import notify_creditors
-from cases.stages import CaseFacts, Decision, MoveRequest, decide
+from cases.stages import CaseFacts, Decision, MoveRequest, decide, settlement_attempt_done
 from cases.tables import Case, Evidence, Invoice
 
 
@@ -32,7 +32,8 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
             Case.id, Case.reference, Case.stage, Case.organisation, Case.lawyer, Case.debtor.name.as_alias("debtor_name"),
             Case.debtor.kind.as_alias("debtor_kind"), Case.debtor.tax_id.as_alias("debtor_tax_id"),
             Case.debtor.address_line1.as_alias("debtor_address"), Case.debtor.postal_code.as_alias("debtor_postal_code"),
-            Case.bureau_notice_on, Case.bureau_authorised_at,
+            Case.bureau_notice_on, Case.bureau_authorised_at, Case.court_authorised_at, Case.settlement_offer_on,
+            Case.settlement_answer_on,
         ).where(Case.id == case_id),
         user, Case.organisation,
     )
@@ -68,6 +69,9 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
         principal_cents=principal,
         oldest_due_date=as_date(money["oldest"]),
         lawyer_assigned=case["lawyer"] is not None,
+        creditor_authorised_court=case["court_authorised_at"] is not None,
+        settlement_attempt_on_record=settlement_attempt_done(as_date(case["settlement_offer_on"]), as_date(case["settlement_answer_on"]),
+                                                             date.today()),
     )
     return case, facts
 
@@ -136,4 +140,8 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
         from cases.negotiation import rescore
 
         await rescore([case_id])
+    if activity.certified and activity.direction == "outbound":  # a certified demand interrupts limitation (CC 1973)
+        from legal.limitation_service import refresh_limitation
+
+        await refresh_limitation([case_id], today)
     return {"id": row["id"], **payload}

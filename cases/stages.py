@@ -1,7 +1,7 @@
 """The stage machine (pure): one transition table, the guards that decide each move, and who may
 make it. Every refusal says why, in words a person can act on (shown on the page, 409 in the API).
 
-    intake --accept--> amicable --> mediation --> court
+    intake --accept--> amicable <--> mediation --> court
       |                   |  \\                     ^
       |                   |   --> credit_bureau ---|
       |                   ------------------------/
@@ -145,6 +145,16 @@ def court_preconditions(f: CaseFacts, today: date, m: MoveRequest) -> list[Refus
     return refusals
 
 
+def settlement_attempt_done(offer_on: date | None, answer_on: date | None, today: date) -> bool:
+    """LO 1/2025: the attempt counts once the debtor answered (refused) or let the answer period pass
+    (legal.jurisdictions.SETTLEMENT_ANSWER_DAYS days without an answer count as a rejection)."""
+    from legal.jurisdictions import SETTLEMENT_ANSWER_DAYS
+
+    if offer_on is None:
+        return False
+    return answer_on is not None or (today - offer_on).days >= SETTLEMENT_ANSWER_DAYS
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 NEGOTIATING = frozenset({Role.negotiator, Role.admin})
@@ -155,6 +165,7 @@ TRANSITIONS: dict[tuple[str, str], tuple[frozenset[Role], tuple[Guard, ...]]] = 
     ("intake", "amicable"): (NEGOTIATING, (debtor_identified, outstanding_invoice, evidence_present)),
     ("intake", "closed"): (NEGOTIATING, (outcome_valid, reason_given)),
     ("amicable", "mediation"): (NEGOTIATING, (outstanding_invoice,)),
+    ("mediation", "amicable"): (NEGOTIATING, ()),  # the mediation failed: back to negotiating
     ("amicable", "credit_bureau"): (NEGOTIATING, (outstanding_invoice, bureau_preconditions)),
     ("amicable", "court"): (LEGAL, (outstanding_invoice, court_preconditions)),
     ("mediation", "court"): (LEGAL, (outstanding_invoice, court_preconditions)),

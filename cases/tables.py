@@ -52,6 +52,9 @@ class Case(Table, tablename="collection_cases"):
     bureau_notice_on = Date(null=True, default=None)  # the certified prior notice (naming the files) was delivered
     bureau_notice_channel = Varchar(length=20, default="")
     bureau_authorised_at = Timestamptz(null=True, default=None)  # the creditor authorised reporting this case
+    court_authorised_at = Timestamptz(null=True, default=None)  # the creditor authorised legal action (legal.LegalAction)
+    settlement_offer_on = Date(null=True, default=None)  # a settlement offer or mediation request reached the debtor (LO 1/2025)
+    settlement_answer_on = Date(null=True, default=None)  # the debtor answered it (refused) or the mediation ended without agreement
 
 
 class CaseSequence(Table, tablename="case_sequences"):

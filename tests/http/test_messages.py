@@ -67,7 +67,12 @@ async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
     ch = await api_token(client, creditor["email"])
     nh = await api_token(client, (await create_user("negotiator"))["email"])
     case = await _accepted_case(client, ch, nh)
-    monday = datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)
+    from legal.calendar import is_holiday
+
+    day = datetime.now(timezone.utc).date()  # the claim's invoices fell due yesterday: a working day from today on
+    while day.weekday() == 6 or is_holiday(day):
+        day += timedelta(days=1)
+    monday = datetime(day.year, day.month, day.day, 11, 0, tzinfo=timezone.utc)  # 12:00 in Madrid, inside the contact window
     await Case.update({Case.accepted_at: monday - timedelta(days=1)}).where(Case.id == case["id"])
     await send_due_reminders(now=monday)
     sent = [e["payload"] for e in await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "message"))]

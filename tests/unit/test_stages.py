@@ -105,3 +105,29 @@ def test_moves_offered(stage, role, expected):
 def test_refusals_read_as_sentences():
     d = decide(replace(READY, evidence_count=0), MoveRequest(to="amicable"), Role.negotiator, TODAY)
     assert not d.allowed and d.reason.endswith(".")
+
+
+def test_settlement_attempt_counts_once_answered_or_after_thirty_days():
+    from datetime import date
+
+    from cases.stages import settlement_attempt_done
+
+    sent = date(2026, 3, 2)
+    assert not settlement_attempt_done(None, None, date(2026, 12, 1))
+    assert not settlement_attempt_done(sent, None, date(2026, 3, 31))  # 29 days: the debtor may still answer
+    assert settlement_attempt_done(sent, None, date(2026, 4, 1))  # 30 days without answer count as a rejection (LO 1/2025)
+    assert settlement_attempt_done(sent, date(2026, 3, 10), date(2026, 3, 10))
+
+
+def test_a_failed_mediation_goes_back_to_amicable():
+    from datetime import date
+
+    from agency.roles import Role
+    from cases.stages import MoveRequest, decide, moves_from
+
+    assert "amicable" in moves_from("mediation", Role.negotiator)
+    assert "amicable" not in moves_from("mediation", Role.creditor)
+    facts = CaseFacts(stage="mediation", debtor_named=True, debtor_has_address=True, debtor_identified_by_tax_id=True,
+                      debtor_is_person=False, outstanding_invoices=1, disputed_invoices=0, evidence_count=1, outstanding_cents=1000,
+                      principal_cents=1000, oldest_due_date=date(2026, 1, 1))
+    assert decide(facts, MoveRequest("amicable"), Role.negotiator, date(2026, 12, 1)).allowed

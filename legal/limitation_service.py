@@ -1,0 +1,65 @@
+"""Each case's limitation date, from the record: the oldest amount still owed (when payment could be
+demanded), the certified demands, acknowledgements and court claims that interrupt it, and the
+mediations that suspend it (legal.limitation has the rule). Kept on Case.limitation_date for the
+queue and the lists; the case page shows the whole reckoning."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from agency.db import as_date
+from agency.i18n import DISPLAY_TZ
+from cases.bureau import due_and_owed
+from cases.ledger_service import balance_of
+from cases.tables import Case, CaseEvent, Invoice
+from legal.limitation import Interruption, Limitation, Suspension, limitation
+from legal.tables import Filing, Mediation
+
+INTERRUPTING_EVENTS = ("contact", "document_sent", "acknowledgement")
+
+
+def _local_day(at) -> date:
+    """The day (in Spain) an event happened; SQLite hands timestamps back as text."""
+    moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(DISPLAY_TZ).date()
+
+
+async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str, list[Interruption], list[Suspension]]:
+    case = await Case.select(Case.jurisdiction).where(Case.id == case_id).first()
+    balance = await balance_of(case_id, today)
+    rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
+    _owed, oldest = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in rows],
+                                 int((balance.principal - balance.principal_outstanding) * 100), today)
+    interruptions: list[Interruption] = []
+    for e in await CaseEvent.select(CaseEvent.kind, CaseEvent.at, CaseEvent.payload).where(
+            (CaseEvent.case == case_id) & CaseEvent.kind.is_in(list(INTERRUPTING_EVENTS))):
+        payload = json.loads(e["payload"] or "{}") if isinstance(e["payload"], str) else (e["payload"] or {})
+        if e["kind"] == "contact" and payload.get("certified") and payload.get("direction", "outbound") == "outbound":
+            interruptions.append(Interruption(_local_day(e["at"]), "certified_demand"))
+        elif e["kind"] == "document_sent" and payload.get("certified"):
+            interruptions.append(Interruption(date.fromisoformat(payload["sent_on"]), "certified_demand"))
+        elif e["kind"] == "acknowledgement":
+            interruptions.append(Interruption(date.fromisoformat(payload["on"]), "acknowledgement"))
+    for f in await Filing.select(Filing.filed_on).where((Filing.case == case_id) & Filing.filed_on.is_not_null()):
+        interruptions.append(Interruption(as_date(f["filed_on"]), "court_claim"))
+    suspensions = [Suspension(as_date(m["received_on"]), as_date(m["ended_on"]))
+                   for m in await Mediation.select(Mediation.received_on, Mediation.ended_on).where(Mediation.case == case_id)]
+    return oldest, case["jurisdiction"], sorted(interruptions, key=lambda i: i.on), sorted(suspensions, key=lambda s: s.start)
+
+
+async def case_limitation(case_id: int, today: date) -> Limitation | None:
+    """None when nothing is owed (nothing can prescribe)."""
+    demandable, country, interruptions, suspensions = await limitation_facts(case_id, today)
+    if demandable is None:
+        return None
+    return limitation(demandable, country, interruptions, suspensions, today)
+
+
+async def refresh_limitation(case_ids: list[int], today: date | None = None) -> None:
+    """Recompute and store the date (None while a mediation suspends the clock or nothing is owed)."""
+    today = today or date.today()
+    for case_id in case_ids:
+        result = await case_limitation(case_id, today)
+        await Case.update({Case.limitation_date: result.date if result else None}).where(Case.id == case_id)

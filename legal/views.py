@@ -1,0 +1,42 @@
+"""What the case page and the lawyers' pages show of the legal side, gathered in one place."""
+from __future__ import annotations
+
+from datetime import date
+
+from agency.auth import CurrentUser
+from agency.roles import Role
+from cases.tables import Case
+from legal import court, handoff
+from legal.documents import TEMPLATES, template_list, visible_documents_query
+from legal.limitation_service import case_limitation
+from legal.mediation import case_mediations
+
+
+async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) -> dict:
+    """The legal panel of a case the caller may already see (the case page checked it)."""
+    case = await Case.select(Case.lawyer, Case.court_authorised_at, Case.settlement_offer_on, Case.settlement_answer_on).where(
+        Case.id == case_id).first()
+    action = await handoff.current_action(case_id)
+    view = {
+        "action": action,
+        "documents": await visible_documents_query(user, case_id),
+        "limitation": await case_limitation(case_id, today),
+        "lawyer_id": case["lawyer"],
+        "template_names": {key: info.name for key, info in TEMPLATES.items()},
+        "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
+    }
+    if user.is_staff:
+        view.update({
+            "templates": await template_list(),
+            "filings": await court.case_filings(case_id),
+            "deadlines": await court.case_deadlines(case_id, today),
+            "mediations": await case_mediations(case_id),
+            "can_propose": stage in handoff.HANDOFF_STAGES and user.role in (Role.negotiator, Role.admin)
+            and not (action and action["status"] in handoff.OPEN),
+            "can_take": bool(action and action["status"] == "authorised" and user.role in (Role.lawyer, Role.admin)),
+            "procedures": court.PROCEDURES, "statuses": court.STATUSES, "status_labels": court.STATUS_LABELS,
+            "cost_kinds": court.COST_KINDS,
+        })
+        if stage in handoff.HANDOFF_STAGES and not (action and action["status"] in handoff.OPEN):
+            view["estimate"] = await handoff.estimate(case_id, today)
+    return view

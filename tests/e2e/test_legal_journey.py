@@ -1,0 +1,79 @@
+"""The legal hand-off in the browser: a negotiator records the settlement attempt and proposes legal
+action, the creditor authorises it after seeing the estimate, a lawyer takes the case, moves it to
+court, generates the monitorio petition, downloads it and records the filing."""
+import io
+import re
+from datetime import date
+
+import docx
+import pytest
+
+from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
+
+pytestmark = pytest.mark.e2e
+
+
+def _open(page, action_suffix: str) -> None:
+    """Open the <details> that holds the form posting to ``action_suffix``."""
+    page.locator(f"#legal details:has(form[action$='{action_suffix}']) > summary").first.click()
+
+
+def test_from_authorisation_to_filing(page, browser, live_server):
+    today = date.today().isoformat()
+    sign_in(page, "negotiator@demo.test")
+    creditor = take_demo_case(page)
+    case_url = page.url
+    debtor = page.locator(".case-header strong").first.inner_text().strip()
+
+    # the settlement attempt: a payment demand sent by burofax, refused by the debtor
+    page.select_option("#dt", "payment_demand")
+    page.locator("#generate-document button").click()
+    page.wait_for_selector("#documents tbody tr")
+    page.locator("#documents form[action$='/sent'] button").first.click()
+    page.wait_for_selector(".flash-success")
+    _open(page, "/settlement-answer")
+    page.fill("#sa", today)
+    page.locator("form[action$='/settlement-answer'] button").click()
+    page.wait_for_selector(".flash-success")
+    _open(page, "/legal/propose")
+    page.fill("#lp", "El deudor rechaza el acuerdo")
+    page.locator("form[action$='/legal/propose'] button").click()
+    page.wait_for_selector("#legal-estimate")
+
+    cp = browser.new_context(base_url=live_server, locale="es-ES").new_page()
+    sign_in(cp, DEMO_CREDITORS[creditor])
+    cp.goto(case_url)
+    estimate = cp.locator("#legal-estimate").inner_text()
+    assert "monitorio" in estimate.lower() and "€" in estimate
+    shot(cp, "legal-estimate-creditor")
+    cp.locator("form[action$='/legal/answer'] button[value=authorise]").click()
+    cp.wait_for_selector(".flash-success")
+
+    lawyer = browser.new_context(base_url=live_server, locale="es-ES", accept_downloads=True).new_page()
+    lawyer.set_default_timeout(15000)
+    sign_in(lawyer, "lawyer@demo.test")
+    lawyer.goto("/legal")
+    row = lawyer.locator("#waiting tr", has=lawyer.locator(f"a[href='{case_url.split(live_server)[-1]}']"))
+    row.locator("button").click()
+    lawyer.wait_for_url(re.compile(r"/cases/\d+$"))
+    lawyer.select_option("#move-to", "court")
+    lawyer.locator("#move-stage button[type=submit]").click()
+    lawyer.wait_for_selector(".stage-track li.current >> text=Judicial")
+
+    lawyer.select_option("#dt", "monitorio_petition")
+    lawyer.locator("#generate-document button").click()
+    lawyer.wait_for_selector(".flash-success")
+    with lawyer.expect_download() as download:
+        lawyer.locator("#documents tbody tr").first.locator("a", has_text="Word").click()
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(open(download.value.path(), "rb").read())).paragraphs)
+    assert debtor in text and "monitorio" in text.lower()
+
+    lawyer.select_option("#nst", "filed")
+    lawyer.fill("#nf", today)
+    lawyer.fill("#nn", "777/2026")
+    lawyer.locator("#new-filing button").click()
+    lawyer.wait_for_selector(".filing >> text=777/2026")
+    shot(lawyer, "legal-filing-recorded")
+
+    cp.goto(case_url)
+    assert "777/2026" in cp.locator("#timeline").inner_text() or "Juzgado" in cp.locator("#timeline").inner_text()
