@@ -25,19 +25,25 @@ async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
     case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
     invoices = await Invoice.select(Invoice.number, Invoice.due_date, Invoice.amount_cents).where(
         (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
-    money = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
-                                     LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
-    day = as_of or date.today()
-    reversed_ids = {m["reverses"] for m in money if m["kind"] == "reversal" and m["booked_on"] <= day}
-    payments = [m for m in money if m["kind"] == "payment" and m["id"] not in reversed_ids]  # a reversal undoes its payment whole
-    costs = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "cost"))
+    entries = await LedgerEntry.select(*BALANCE_COLUMNS).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal", "cost"]))
+    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or date.today())
+
+
+BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents, LedgerEntry.reverses)
+
+
+def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], entries: list[dict], day: date) -> Balances:
+    """The balances from a case's rows (undisputed invoices; its ledger entries with BALANCE_COLUMNS,
+    other kinds ignored), for callers that loaded them already. Rates: call use_published_rates first."""
+    reversed_ids = {m["reverses"] for m in entries if m["kind"] == "reversal" and m["booked_on"] <= day}
+    payments = [m for m in entries if m["kind"] == "payment" and m["id"] not in reversed_ids]  # a reversal undoes its payment whole
     return balances(
         [OwedInvoice(i["number"], i["due_date"], from_cents(i["amount_cents"])) for i in invoices],
         [Paid(p["booked_on"], from_cents(p["amount_cents"])) for p in payments],
-        as_of or date.today(),
-        business=case["debtor_kind"] == "company",  # a person is a consumer here; the self-employed are filed as companies
-        country=case["jurisdiction"],
-        costs=sum((from_cents(c["amount_cents"]) for c in costs), from_cents(0)),
+        day,
+        business=debtor_kind == "company",  # a person is a consumer here; the self-employed are filed as companies
+        country=jurisdiction,
+        costs=sum((from_cents(c["amount_cents"]) for c in entries if c["kind"] == "cost"), from_cents(0)),
     )
 
 

@@ -25,7 +25,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 
 from agency import i18n
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic
+from agency.db import as_date, atomic, read_together, utcnow
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
 from agency.settings import get_settings
@@ -34,7 +34,7 @@ from agency.tables import Organisation, User
 from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing import creditor_figures
-from cases.ledger_service import balance_of
+from cases.ledger_service import BALANCE_COLUMNS, balances_from, use_published_rates
 from cases.tables import Bureau, Case, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.jurisdictions import SETTLEMENT_ANSWER_DAYS
 from legal.procedures import PROCEDURES, propose
@@ -138,22 +138,45 @@ def interest_basis(business: bool, country: str) -> str:
             "siguiente al vencimiento de cada factura, más 40 € de compensación por costes de cobro por factura.")
 
 
-async def build_context(case_id: int, today: date, offer_discount_percent: Decimal | None = None, payment_days: int = 10) -> dict:
+CONTEXT_CASE_COLUMNS = (Case.id, Case.reference, Case.creditor_reference, Case.stage, Case.jurisdiction, Case.currency, Case.organisation,
+                        Case.created_at, Case.lawyer, *Case.debtor.all_columns(exclude=["id"]))
+
+
+async def build_context(case_id: int, today: date, offer_discount_percent: Decimal | None = None, payment_days: int = 10,
+                        case: dict | None = None) -> dict:
     """Everything a template may print about a case, as formatted Spanish text (legal/templates/README.md
     names each key). The figures are the ledger's, computed to ``today``."""
-    from legal.handoff import procedure_facts
+    from legal.handoff import facts_from
 
     settings = get_settings()
-    case = await Case.select(
-        Case.id, Case.reference, Case.creditor_reference, Case.stage, Case.jurisdiction, Case.currency, Case.organisation,
-        Case.created_at, Case.lawyer, *Case.debtor.all_columns(exclude=["id"]),
-    ).where(Case.id == case_id).first()
+    if case is None:  # (the caller may have read it already, with CONTEXT_CASE_COLUMNS)
+        case = await Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id).first()
     deb = {k.removeprefix("debtor."): v for k, v in case.items() if k.startswith("debtor.")}
-    org = await Organisation.select().where(Organisation.id == case["organisation"]).first()
     cur = case["currency"]
-    balance = await balance_of(case_id, today)
-    invoices = await Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
-        (Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date).order_by(Invoice.number)  # noqa: E712
+
+    async def nothing():
+        return None
+
+    # Independent reads together (agency.db.read_together: side by side on PostgreSQL, one connection on SQLite).
+    org, _rates, invoices, evidence, lawyer, plan, med, bureaus, entries = await read_together(
+        Organisation.select().where(Organisation.id == case["organisation"]).first(),
+        use_published_rates(),
+        Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
+            (Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date).order_by(Invoice.number),  # noqa: E712
+        Evidence.select(Evidence.original_name, Evidence.kind, Evidence.sha256, Evidence.size).where(Evidence.case == case_id).order_by(
+            Evidence.id),
+        User.select(User.name, User.email).where(User.id == case["lawyer"]).first() if case["lawyer"] else nothing(),
+        PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).order_by(
+            PaymentPlan.id, ascending=False).first(),
+        Mediation.select().where(Mediation.case == case_id).order_by(Mediation.id, ascending=False).first(),
+        Bureau.select(Bureau.name).where(Bureau.active == True).order_by(Bureau.name),  # noqa: E712
+        LedgerEntry.select(*BALANCE_COLUMNS, LedgerEntry.method).where(LedgerEntry.case == case_id),
+    )
+    balance = balances_from(case["jurisdiction"], deb["kind"], invoices, entries, today)  # the ledger's figures, from these rows
+    inst, sessions = await read_together(
+        Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else nothing(),
+        MediationSession.select().where(MediationSession.mediation == med["id"]).order_by(MediationSession.held_on) if med else nothing(),
+    )
     paid_principal = int((balance.principal - balance.principal_outstanding) * 100)
     rows, left = [], paid_principal
     for inv in invoices:  # payments pay principal oldest invoice first (cases.ledger)
@@ -165,30 +188,20 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         rows.append({"number": inv["number"], "issue_date": _day(as_date(inv["issue_date"])), "due_date": _day(due),
                      "amount": _money(Decimal(inv["amount_cents"]) / 100, cur), "outstanding": _money(Decimal(unpaid) / 100, cur),
                      "days_late": max((today - due).days, 0)})
-    evidence = await Evidence.select(Evidence.original_name, Evidence.kind, Evidence.sha256, Evidence.size).where(
-        Evidence.case == case_id).order_by(Evidence.id)
-    facts, _extra = await procedure_facts(case_id, today)
-    proposal = propose(facts)
-    lawyer = await User.select(User.name, User.email).where(User.id == case["lawyer"]).first() if case["lawyer"] else None
-    plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).order_by(
-        PaymentPlan.id, ascending=False).first()
+    proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence)))
     plan_ctx = None
     if plan:
-        inst = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
         plan_ctx = {"count": plan["instalment_count"], "frequency_label": FREQUENCIES.get(plan["frequency"], plan["frequency"]),
                     "total": _money(Decimal(plan["total_cents"]) / 100, cur),
                     "instalments": [{"number": i["number"], "due_on": _day(as_date(i["due_on"])),
                                      "amount": _money(Decimal(i["amount_cents"]) / 100, cur)} for i in inst]}
-    med = await Mediation.select().where(Mediation.case == case_id).order_by(Mediation.id, ascending=False).first()
     med_ctx = None
     if med:
-        sessions = await MediationSession.select().where(MediationSession.mediation == med["id"]).order_by(MediationSession.held_on)
         med_ctx = {"mediator": med["mediator"], "requested_on": _day(as_date(med["requested_on"])),
                    "sessions": [{"on": _day(as_date(s["held_on"])), "mediator": s["mediator"] or med["mediator"], "notes": s["notes"]}
                                 for s in sessions],
                    "agreement": med["agreement"],
                    "outcome_label": {"running": "en curso", "agreed": "acuerdo", "failed": "sin acuerdo"}.get(med["status"], med["status"])}
-    bureaus = await Bureau.select(Bureau.name).where(Bureau.active == True).order_by(Bureau.name)  # noqa: E712
     names = [b["name"] for b in bureaus]
     # A settlement offer: the principal and the costs, the interest and the compensation waived, unless a discount is given.
     if offer_discount_percent is None:
@@ -196,8 +209,6 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     else:
         offer_amount = (balance.outstanding * (100 - offer_discount_percent) / 100).quantize(Decimal("0.01"))
     discount = Decimal(0) if not balance.outstanding else ((balance.outstanding - offer_amount) * 100 / balance.outstanding)
-    entries = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.method, LedgerEntry.reverses).where(
-        LedgerEntry.case == case_id)
     figures = creditor_figures(entries)
     fee = proposal.court_fee
     return {
@@ -257,7 +268,26 @@ def _size(size: int) -> str:
 
 # --- templates: what they use, and rendering ----------------------------------------------------------------
 
-JINJA = Environment(undefined=StrictUndefined, autoescape=False)  # docxtpl escapes values itself (render(autoescape=True))
+class _CompiledOnce(Environment):
+    """docxtpl compiles a template's XML with from_string on every render, which is half the time of a
+    render. The XML is the same for every render of a template version: compile it once."""
+
+    _compiled: dict = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
+        if globals or template_class:
+            return super().from_string(source, globals, template_class)
+        key = (source, bool(self.autoescape))
+        template = self._compiled.get(key)
+        if template is None:
+            template = super().from_string(source)
+            if len(self._compiled) > 512:  # new template versions come rarely; never grow without bound
+                self._compiled.clear()
+            self._compiled[key] = template
+        return template
+
+
+JINJA = _CompiledOnce(undefined=StrictUndefined, autoescape=False)  # docxtpl escapes values itself (render(autoescape=True))
 
 
 def template_source(data: bytes) -> str:
@@ -394,9 +424,8 @@ async def template_list() -> list[dict]:
 async def generate_document(user: CurrentUser, case_id: int, key: str, today: date, *,
                             offer_discount_percent: Decimal | None = None) -> dict:
     """Render the template for the case, store the file, record it (a new version each time)."""
-    case = await get_visible(Case.select(Case.id, Case.reference, Case.organisation).where(Case.id == case_id), user, Case.organisation)
-    version, data = await active_template(key)
-    context = await build_context(case_id, today, offer_discount_percent)
+    case = await get_visible(Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id), user, Case.organisation)
+    (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case))
     missing = missing_data(set(_analysis(hashlib.sha256(data).hexdigest(), data)), context, key)
     if missing:
         raise DocumentDataMissing(detail=describe_missing(missing), extra={"missing": missing})
@@ -410,14 +439,16 @@ async def generate_document(user: CurrentUser, case_id: int, key: str, today: da
     info = TEMPLATES[key]
     try:
         async with atomic():
-            last = await Document.select(Document.version).where((Document.case == case_id) & (Document.template == key)).order_by(
-                Document.version, ascending=False).first()
-            number = (last["version"] if last else 0) + 1
+            # The next version number and the row in one statement (a unique index catches a race on PostgreSQL).
+            row = (await Document.raw(
+                'INSERT INTO documents ("case", template, template_version, version, storage_key, filename, sha256, size, data_date, '
+                "visible_to_creditor, created_by, created_at) SELECT {}, {}, {}, COALESCE(MAX(version), 0) + 1, {}, {} || "
+                "(COALESCE(MAX(version), 0) + 1) || '.docx', {}, {}, {}, {}, {}, {} FROM documents WHERE \"case\" = {} AND template = {} "
+                "RETURNING id, version",
+                case_id, key, version, storage_key, f"{case['reference']}-{key}-v", sha, len(rendered), today, info.for_creditor,
+                user.id, utcnow(), case_id, key))[0]
+            number = row["version"]
             filename = f"{case['reference']}-{key}-v{number}.docx"
-            row = (await Document.insert(Document(
-                case=case_id, template=key, template_version=version, version=number, storage_key=storage_key, filename=filename,
-                sha256=sha, size=len(rendered), data_date=today, visible_to_creditor=info.for_creditor, created_by=user.id,
-            )).returning(Document.id))[0]
             await events.record(case_id, "document", user, _("Document generated: %(name)s (version %(version)s).") % {
                 "name": str(info.name), "version": number},
                 {"document": row["id"], "template": key, "template_version": version, "version": number, "sha256": sha,

@@ -35,7 +35,15 @@ def is_legal_person(country: str, tax_id: str) -> bool:
     return not (tax_id[0].isdigit() or tax_id[0].upper() in "XYZKLM")
 
 
-async def procedure_facts(case_id: int, today: date) -> tuple[ProcedureFacts, dict]:
+def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int) -> ProcedureFacts:
+    return ProcedureFacts(
+        principal=balance.principal_outstanding, claim_amount=balance.outstanding, creditor_country=org["country"] or "ES",
+        debtor_country=debtor_country, debtor_kind=debtor_kind, creditor_is_legal_person=is_legal_person(org["country"], org["tax_id"]),
+        documentary_evidence=evidence_count > 0, commercial=debtor_kind == "company",
+    )
+
+
+async def procedure_facts(case_id: int, today: date) -> ProcedureFacts:
     case = await Case.select(
         Case.id, Case.organisation, Case.jurisdiction, Case.debtor.country.as_alias("debtor_country"),
         Case.debtor.kind.as_alias("debtor_kind"),
@@ -43,13 +51,7 @@ async def procedure_facts(case_id: int, today: date) -> tuple[ProcedureFacts, di
     org = await Organisation.select(Organisation.country, Organisation.tax_id).where(Organisation.id == case["organisation"]).first()
     balance = await balance_of(case_id, today)
     evidence = await Evidence.count().where(Evidence.case == case_id)
-    facts = ProcedureFacts(
-        principal=balance.principal_outstanding, claim_amount=balance.outstanding, creditor_country=org["country"] or "ES",
-        debtor_country=case["debtor_country"] or case["jurisdiction"], debtor_kind=case["debtor_kind"],
-        creditor_is_legal_person=is_legal_person(org["country"], org["tax_id"]), documentary_evidence=evidence > 0,
-        commercial=case["debtor_kind"] == "company",
-    )
-    return facts, {"balance": balance}
+    return facts_from(org, case["debtor_country"] or case["jurisdiction"], case["debtor_kind"], balance, evidence)
 
 
 def proposal_json(p: Proposal) -> dict:
@@ -66,14 +68,13 @@ def proposal_json(p: Proposal) -> dict:
 async def case_procedure(user: CurrentUser, case_id: int, today: date) -> dict:
     """GET /api/v1/cases/{id}/procedure: the proposal for the case as it stands today."""
     await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
-    facts, _extra = await procedure_facts(case_id, today)
-    return proposal_json(propose(facts))
+    return proposal_json(propose(await procedure_facts(case_id, today)))
 
 
 async def estimate(case_id: int, today: date) -> dict:
     """What the creditor is asked to authorise: the procedure, who is needed, the court fee, the
     agency's legal fee (the creditor's tariff), on the amount owed today."""
-    facts, extra = await procedure_facts(case_id, today)
+    facts = await procedure_facts(case_id, today)
     proposal = proposal_json(propose(facts))
     tariff = await billing.case_tariff(case_id)
     return {**proposal, "claim_amount": str(facts.claim_amount), "principal": str(facts.principal),

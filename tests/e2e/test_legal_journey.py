@@ -53,6 +53,7 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     lawyer.set_default_timeout(15000)
     sign_in(lawyer, "lawyer@demo.test")
     lawyer.goto("/legal")
+    shot(lawyer, "legal-queue")
     row = lawyer.locator("#waiting tr", has=lawyer.locator(f"a[href='{case_url.split(live_server)[-1]}']"))
     row.locator("button").click()
     lawyer.wait_for_url(re.compile(r"/cases/\d+$"))
