@@ -53,6 +53,9 @@ async def migrate() -> None:
 
     await ensure_seeds()  # the starting message templates and reminder flow, when missing
     await ensure_default_tariff()  # the market tariff of the money issue, editable on /admin/tariffs
+    from legal.limitation_service import backfill_limitation_dates
+
+    await backfill_limitation_dates()  # cases opened before limitation dates were kept
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

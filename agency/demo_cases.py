@@ -102,7 +102,48 @@ async def load_demo_cases(today: date | None = None) -> list[str]:
             made.append(f"case for {name}")
             if kind == "company":  # the people's claims wait in intake for the agency's review
                 await _accept(case_id, today)
+            if name in LEGAL_DEMO:
+                await _to_legal(case_id, actor, today, into_court=LEGAL_DEMO[name])
     return made
+
+
+# Two demo debtors already on the legal side: one authorised and waiting for a lawyer, one in court.
+LEGAL_DEMO = {"Reformas Sierra Norte S.L.": False, "Distribuciones Castilla S.A.": True}
+
+
+async def _staff(email: str, role: Role) -> CurrentUser | None:
+    row = await User.select().where(User.email == email).first()
+    return row and CurrentUser(id=row["id"], email=row["email"], name=row["name"], role=role, organisation_id=None, language=row["language"])
+
+
+async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court: bool) -> None:
+    """The settlement attempt on record (a payment demand sent by burofax and refused), legal action
+    proposed and authorised by the creditor; for the court case, taken by the lawyer, moved to court,
+    the monitorio petition generated and the claim filed and served (its 20-day deadline running)."""
+    from cases.negotiation import assign
+    from cases.stage_service import advance_stage
+    from cases.stages import MoveRequest
+    from legal import court, demands, handoff
+    from legal.documents import generate_document
+
+    negotiator = await _staff("negotiator@demo.test", Role.negotiator)
+    lawyer = await _staff("lawyer@demo.test", Role.lawyer)
+    if negotiator is None or lawyer is None:
+        return
+    await assign(negotiator, case_id, negotiator.id)  # worked by the negotiator, so not in the queue's "take next"
+    demand = await generate_document(negotiator, case_id, "payment_demand", today)
+    await demands.mark_sent(negotiator, demand["id"], today, "burofax", today)
+    await demands.record_settlement_answer(negotiator, case_id, today, False, "Rechaza la propuesta por teléfono.", today)
+    await handoff.propose_legal(negotiator, case_id, "Sin acuerdo tras el requerimiento fehaciente.", today)
+    await handoff.answer(creditor, case_id, True, "")
+    if not into_court:
+        return
+    await handoff.take(lawyer, case_id)
+    await advance_stage(lawyer, case_id, MoveRequest(to="court", reason="Petición de monitorio."), today)
+    await generate_document(lawyer, case_id, "monitorio_petition", today)
+    filing = await court.create_filing(lawyer, case_id, "monitorio", "Juzgado de Primera Instancia de Valladolid", "filed", today,
+                                       f"{today.year % 100:02d}{case_id:04d}/{today.year}", today)
+    await court.update_filing(lawyer, filing, "served", today, f"{today.year % 100:02d}{case_id:04d}/{today.year}", today, "", today)
 
 
 async def _accept(case_id: int, today: date) -> None:

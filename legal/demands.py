@@ -17,6 +17,7 @@ from cases.tables import Case
 from legal.court import create_deadline
 from legal.documents import TEMPLATES, visible_document
 from legal.limitation_service import refresh_limitation
+from legal.tables import Deadline
 
 SEND_CHANNELS = ("burofax", "letter", "email", "hand")
 SETTLEMENT_TEMPLATES = ("settlement_offer", "payment_demand")  # both carry the offer (legal/templates)
@@ -59,6 +60,8 @@ async def record_settlement_answer(user: CurrentUser, case_id: int, answered_on:
         raise ClientException(detail=_("The answer comes after the offer was sent."))
     async with atomic():
         await Case.update({Case.settlement_answer_on: answered_on, Case.updated_at: utcnow()}).where(Case.id == case_id)
+        await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(  # answered: nothing left to wait for
+            (Deadline.case == case_id) & (Deadline.rule == "settlement_answer") & (Deadline.status == "open"))
         await events.record(case_id, "settlement_answer", user, note.strip()[:500],
                             {"answered_on": answered_on.isoformat(), "accepted": accepted}, visible_to_creditor=True)
 

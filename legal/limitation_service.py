@@ -63,3 +63,27 @@ async def refresh_limitation(case_ids: list[int], today: date | None = None) -> 
     for case_id in case_ids:
         result = await case_limitation(case_id, today)
         await Case.update({Case.limitation_date: result.date if result else None}).where(Case.id == case_id)
+
+
+async def backfill_limitation_dates(today: date | None = None, batch: int = 1000) -> int:
+    """Open cases without a limitation date (opened before the date was kept) get the first one: five
+    years (per jurisdiction) from their oldest due date. Run by `agency migrate`; nothing to do later."""
+    from piccolo.query.functions.aggregate import Min
+
+    from cases.services import initial_limitation_date
+
+    today = today or date.today()
+    done, last = 0, 0
+    while True:
+        rows = await Case.select(Case.id, Case.jurisdiction).where(
+            Case.limitation_date.is_null() & Case.closed_at.is_null() & (Case.id > last)).order_by(Case.id).limit(batch)
+        if not rows:
+            return done
+        last = rows[-1]["id"]
+        oldest = {r["case"]: as_date(r["oldest"]) for r in await Invoice.select(Invoice.case, Min(Invoice.due_date, alias="oldest")).where(
+            Invoice.case.is_in([r["id"] for r in rows])).group_by(Invoice.case)}
+        for r in rows:
+            if oldest.get(r["id"]):
+                await Case.update({Case.limitation_date: initial_limitation_date([oldest[r["id"]]], r["jurisdiction"], today)}).where(
+                    Case.id == r["id"])
+                done += 1

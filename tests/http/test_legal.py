@@ -89,6 +89,7 @@ async def test_from_hand_off_to_filing(make_client):
     assert await Deadline.count().where((Deadline.case == cid) & (Deadline.rule == "settlement_answer")) == 1
     r = await c.post(f"/api/v1/cases/{cid}/settlement-answer", json={"on": TODAY.isoformat(), "note": "Rechaza la oferta"}, headers=nh)
     assert r.status_code == 201
+    assert (await Deadline.select(Deadline.status).where((Deadline.case == cid) & (Deadline.rule == "settlement_answer")).first())["status"] == "done"
 
     # hand-off: proposed with an estimate, authorised by the creditor only, taken by a lawyer once
     r = await c.post(f"/api/v1/cases/{cid}/legal/proposal", json={"note": "Sin respuesta al requerimiento"}, headers=nh)
@@ -290,3 +291,14 @@ async def test_pdf_copy_through_libreoffice(make_client):
     assert again.content == r.content
     stranger = await api_token(p["c"], (await create_user("creditor", await create_org()))["email"])
     assert (await p["c"].get(doc["download_url"] + "?format=pdf", headers=stranger)).status_code == 404
+
+
+async def test_migrate_gives_older_cases_their_limitation_date(make_client):
+    from legal.limitation_service import backfill_limitation_dates
+
+    p = await _legal_case(make_client)
+    due = min(date.fromisoformat(i["due_date"]) for i in p["case"]["invoices"])
+    await Case.update({Case.limitation_date: None}).where(Case.id == p["id"])
+    assert await backfill_limitation_dates() >= 1
+    stored = (await Case.select(Case.limitation_date).where(Case.id == p["id"]).first())["limitation_date"]
+    assert stored == due.replace(year=due.year + 5)
