@@ -96,6 +96,17 @@ def missing_rate_handler(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, message)
 
 
+def plan_errors_handler(request: Request, exc) -> Response:
+    """An instalment plan the rules refuse (cases.plans.PlanError): what to fix, as for any form."""
+    return form_errors_handler(request, FormErrors({k: str(v) for k, v in exc.errors.items()}))
+
+
+def _plan_error():
+    from cases.plans import PlanError
+
+    return PlanError
+
+
 def _missing_rate():
     from legal.jurisdictions import MissingRate
 
@@ -104,6 +115,7 @@ def _missing_rate():
 
 EXCEPTION_HANDLERS = {
     _missing_rate(): missing_rate_handler,
+    _plan_error(): plan_errors_handler,
     HTTPException: http_exception_handler,
     FormErrors: form_errors_handler,
     Exception: internal_error_handler,

@@ -1,14 +1,60 @@
 """The one Jinja2 environment: pages, htmx fragments and emails, all translated through gettext."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
 
 from agency import i18n
 from agency.settings import ROOT
 
 TEMPLATES_DIR = ROOT / "templates"
+
+
+_translated: dict[tuple[str, str, bool], str] = {}
+
+
+@pass_context
+def template_gettext(__context, __string: str, **variables):
+    """Jinja's newstyle gettext (Markup when autoescaping, always %-formatted so "%%" reads "%"), with a
+    string without variables translated once per language: a page calls ``_()`` dozens of times."""
+    autoescape = __context.eval_ctx.autoescape
+    if variables:
+        text = i18n.translations(i18n.get_language()).ugettext(__string)
+        return (Markup(text) if autoescape else text) % variables
+    key = (i18n.get_language(), __string, autoescape)
+    done = _translated.get(key)
+    if done is None:
+        text = i18n.translations(key[0]).ugettext(__string)
+        done = _translated[key] = (Markup(text) if autoescape else text) % {}
+    return done
+
+
+class Translated(Mapping):
+    """Labels (lazy strings) handed to templates as plain text in the reader's language: escaping a lazy
+    string asks it for ``__html__``, which translates it again each time (the queue shows one per row)."""
+
+    def __init__(self, labels: Mapping):
+        self._labels = labels
+        self._by_language: dict[str, dict[str, str]] = {}
+
+    def _current(self) -> dict[str, str]:
+        language = i18n.get_language()
+        table = self._by_language.get(language)
+        if table is None:
+            table = self._by_language[language] = {key: str(label) for key, label in self._labels.items()}
+        return table
+
+    def __getitem__(self, key):
+        return self._current()[key]
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +70,7 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_=template_gettext, gettext=template_gettext)  # Jinja's newstyle gettext, with the plain strings kept
     env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
     from cases.stages import STAGE_LABELS  # lazy strings: translated when shown, built once
     from legal.court import STATUS_LABELS as FILING_STATUS_LABELS
@@ -31,7 +78,7 @@ def environment() -> Environment:
     from legal.documents import TEMPLATES as DOCUMENT_TEMPLATES
     from legal.procedures import PROCEDURES
 
-    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language, STAGE_LABELS=STAGE_LABELS,
+    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language, STAGE_LABELS=Translated(STAGE_LABELS),
                        DOCUMENT_TEMPLATES=DOCUMENT_TEMPLATES, PROCEDURES=PROCEDURES, FILING_STATUS_LABELS=FILING_STATUS_LABELS,
                        DEADLINE_RULES=DEADLINE_RULES)
     return env

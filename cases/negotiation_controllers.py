@@ -16,6 +16,8 @@ from typing_extensions import Annotated
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
 from agency.i18n import get_language
+from agency.templating import environment
+from markupsafe import Markup
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation, User
@@ -97,9 +99,39 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     for r in rows:
         r["outstanding"] = from_cents(int(r["outstanding_cents"] or 0))
         r["reasons"] = list(_reason_texts(language, r["priority_reasons"] or ""))
+        r["reasons_text"] = ", ".join(r["reasons"])
         if isinstance(r["next_action_at"], str):  # SQLite hands back text for an expression-free join column at times
             r["next_action_at"] = datetime.fromisoformat(r["next_action_at"])
     return rows
+
+
+ROW_FIELDS = ("id", "reference", "stage", "priority", "priority_reasons", "next_action_at", "currency", "debtor_name", "creditor_name",
+              "outstanding", "reasons_text")
+
+
+@lru_cache(maxsize=20_000)
+def _row_html(language: str, mine: bool, values: tuple) -> Markup:
+    return Markup(environment().get_template("cases/_queue_row.html").render(r=dict(zip(ROW_FIELDS, values)), mine=mine))
+
+
+def queue_row(r: dict, user_id: int) -> Markup:
+    """A queue row's HTML, rendered once per content and language: the same top rows are shown all day
+    long, so most pages are made of rows already written."""
+    return _row_html(get_language(), r["negotiator"] == user_id, tuple(r[f] for f in ROW_FIELDS))
+
+
+_creditors: dict = {"at": 0.0, "rows": []}
+
+
+async def creditor_options() -> list[tuple[str, str]]:
+    """The creditor filter's choices, read at most once a minute per process (the queue page shows them
+    on every load; a new creditor appears within the minute)."""
+    import time
+
+    if time.monotonic() - _creditors["at"] > 60:
+        rows = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
+        _creditors.update(at=time.monotonic(), rows=[(str(r["id"]), r["legal_name"]) for r in rows])
+    return _creditors["rows"]
 
 
 class QueueItem(msgspec.Struct):
@@ -197,10 +229,10 @@ class QueuePages(Controller):
                     classification: str | None = None) -> Template:
         user = user_of(request)
         rows = await queue_rows(user, stage, organisation_id, classification)
-        organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
-        return page(request, "cases/queue.html", fragment="cases/_queue_table.html", rows=rows, stages=QUEUE_STAGES,
-                    classifications=CLASSIFICATIONS, organisations=organisations, stage=stage or "",
-                    organisation_id=organisation_id or "", classification=classification or "")
+        return page(request, "cases/queue.html", fragment="cases/_queue_table.html", rows=rows,
+                    row_html=[queue_row(r, user.id) for r in rows], stages=QUEUE_STAGES, classifications=CLASSIFICATIONS,
+                    organisations=await creditor_options(), stage=stage or "", organisation_id=str(organisation_id or ""),
+                    classification=classification or "")
 
     @post("/queue/take")
     async def take(self, request: Request) -> Response:

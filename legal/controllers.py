@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 import msgspec
+from typing_extensions import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ClientException
 from litestar.response import Stream, Template
@@ -31,11 +32,16 @@ def _opt_date(raw, field: str) -> date | None:
 
 
 def _moment(raw, field: str) -> datetime:
+    """A date and time within reach of a court's calendar (this year's start to five years ahead), in UTC."""
     try:
         value = datetime.fromisoformat(str(raw))
-    except ValueError:
+        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise ClientException(detail=_("%(field)s: enter the date and time as YYYY-MM-DDTHH:MM.") % {"field": field}) from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    today = date.today()
+    if not date(today.year - 1, 1, 1) <= value.date() <= date(today.year + 5, 12, 31):
+        raise ClientException(detail=_("%(field)s: a date between last year and five years from now.") % {"field": field})
+    return value
 
 
 def _discount(raw) -> Decimal | None:
@@ -45,8 +51,8 @@ def _discount(raw) -> Decimal | None:
         value = Decimal(str(raw).replace(",", "."))
     except InvalidOperation:
         value = Decimal(-1)
-    if not value.is_finite() or not 0 <= value < 100:
-        raise ClientException(detail=_("The discount is a percentage from 0 to 99."))
+    if not value.is_finite() or not 0 <= value < 100 or value != value.quantize(Decimal("0.01")):
+        raise ClientException(detail=_("The discount is a percentage from 0 to 99, with at most two decimals."))
     return value
 
 
@@ -117,7 +123,7 @@ class OutcomeIn(msgspec.Struct):
     outcome: str
     ended_on: str
     agreement: str = ""
-    instalments: int = 0
+    instalments: Annotated[int, msgspec.Meta(ge=0, le=60)] = 0
     frequency: str = "monthly"
     first_due_on: str | None = None
     back_to_amicable: bool = False
@@ -177,6 +183,8 @@ class LegalApi(Controller):
     @get("/documents/{document_id:int}/download", guards=[roles(*Role)], summary="The .docx (or ?format=pdf, when LibreOffice is installed)")
     async def download(self, request: Request, document_id: int, format: str = "docx") -> Response:
         user = user_of(request)
+        if format not in ("docx", "pdf"):
+            raise ClientException(detail=_("The format is docx or pdf."))
         if format == "pdf":
             doc, key = await documents.pdf_copy(user, document_id)
             return _stream(key, doc["filename"].removesuffix(".docx") + ".pdf", "application/pdf", None)
@@ -191,8 +199,8 @@ class LegalApi(Controller):
 
     @post("/cases/{case_id:int}/legal/proposal", status_code=201, guards=[negotiators],
           summary="Propose legal action: the creditor is asked to authorise it with the estimate")
-    async def propose(self, request: Request, case_id: int, data: NoteIn) -> dict:
-        action_id = await handoff.propose_legal(user_of(request), case_id, data.note, date.today())
+    async def propose(self, request: Request, case_id: int, data: NoteIn | None = None) -> dict:
+        action_id = await handoff.propose_legal(user_of(request), case_id, data.note if data else "", date.today())
         return {"id": action_id, **(await handoff.current_action(case_id))["estimate"]}
 
     @post("/cases/{case_id:int}/legal/authorisation", status_code=201, guards=[roles(Role.creditor)],
@@ -230,6 +238,10 @@ class LegalApi(Controller):
 
     @get("/cases/{case_id:int}/deadlines", guards=[staff_only], summary="The case's deadlines with their warnings")
     async def deadlines(self, request: Request, case_id: int) -> list[dict]:
+        from agency.tenancy import get_visible
+        from cases.tables import Case
+
+        await get_visible(Case.select(Case.id).where(Case.id == case_id), user_of(request), Case.organisation)
         return [{"id": d["id"], "rule": d["rule"], "label": str(d["label"]), "starts_on": d["starts_on"], "due_on": d["due_on"],
                  "status": d["status"], "warning": d["warning"].level, "days_left": d["warning"].days_left}
                 for d in await court.case_deadlines(case_id, date.today())]
@@ -386,8 +398,8 @@ class LegalCasePages(Controller):
 
         async def act():
             count = int(data.get("instalments") or 0) if str(data.get("instalments") or "0").isdigit() else -1
-            if count < 0 or count > 120:
-                raise ClientException(detail=_("The number of instalments is a whole number from 0 to 120."))
+            if count < 0 or count > 60:
+                raise ClientException(detail=_("The number of instalments is a whole number from 0 to 60."))
             await mediation.end_mediation(
                 user_of(request), mediation_id, str(data.get("outcome", "")), _date(data.get("ended_on"), "ended_on"),
                 str(data.get("agreement", "")), date.today(), instalments=count, frequency=str(data.get("frequency", "monthly")),

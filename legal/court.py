@@ -48,8 +48,8 @@ def check_filing(status: str, filed_on: date | None, court_case_number: str, ser
 
 
 async def _court_case(user: CurrentUser, case_id: int) -> dict:
-    case = await get_visible(Case.select(Case.id, Case.stage, Case.lawyer, Case.jurisdiction, Case.reference).where(Case.id == case_id),
-                             user, Case.organisation)
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.lawyer, Case.jurisdiction, Case.reference, Case.created_at).where(
+        Case.id == case_id), user, Case.organisation)
     if case["stage"] != "court":
         raise HTTPException(status_code=409, detail=_("Filings are recorded once the case is in the court stage."))
     if user.role == Role.lawyer and case["lawyer"] != user.id:
@@ -59,7 +59,9 @@ async def _court_case(user: CurrentUser, case_id: int) -> dict:
 
 async def create_filing(user: CurrentUser, case_id: int, procedure: str, court: str, status: str, filed_on: date | None,
                         court_case_number: str, today: date) -> int:
-    await _court_case(user, case_id)
+    case = await _court_case(user, case_id)
+    if filed_on and filed_on < _opened(case):
+        raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
     if procedure not in PROCEDURES:
         raise ClientException(detail=_("Choose a procedure: %(values)s.") % {"values": ", ".join(PROCEDURES)})
     if len(court.strip()) < 3:
@@ -84,9 +86,14 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
         raise NotFoundException(detail=_("Not found."))
     case = await _court_case(user, filing["case"])
     was_filed = as_date(filing["filed_on"])
-    if was_filed and filed_on is None:
-        raise ClientException(detail=_("A filed claim keeps its filing date."))
+    was_served = as_date(filing["served_on"])
+    if was_filed and (filed_on is None or status == "prepared"):
+        raise ClientException(detail=_("A filed claim keeps its filing date (and is no longer “prepared”)."))
+    if was_served and served_on is None:
+        raise ClientException(detail=_("A claim served on the debtor keeps its service date (correct it if it was wrong)."))
     check_filing(status, filed_on, court_case_number.strip(), served_on, today)
+    if filed_on and filed_on < _opened(case):
+        raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
     async with atomic():
         await Filing.update({Filing.status: status, Filing.filed_on: filed_on, Filing.court_case_number: court_case_number.strip()[:60],
                              Filing.served_on: served_on, Filing.outcome: outcome.strip()[:5000], Filing.updated_at: utcnow()}).where(
@@ -98,10 +105,19 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
             await events.record(filing["case"], "filing", user, _("Court filing updated: %(status)s.") % {"status": str(STATUS_LABELS[status])},
                                 {"filing": filing_id, "from": filing["status"], "to": status, **changes}, visible_to_creditor=True)
         rule = ON_SERVICE.get(filing["procedure"])
-        if served_on and rule:
-            await create_deadline(filing["case"], rule, served_on, f"filing:{filing_id}:served", case["jurisdiction"], filing_id)
+        if served_on and rule and served_on != was_served:
+            # A corrected service date replaces the deadline counted from the wrong one.
+            await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(
+                (Deadline.filing == filing_id) & (Deadline.rule == rule) & (Deadline.status == "open"))
+            await create_deadline(filing["case"], rule, served_on, f"filing:{filing_id}:served:{served_on.isoformat()}",
+                                  case["jurisdiction"], filing_id)
     if filed_on and not was_filed:
         await _after_filed(filing["case"])
+
+
+def _opened(case: dict) -> date:
+    created = case["created_at"]
+    return created.date() if isinstance(created, datetime) else date.fromisoformat(str(created)[:10])
 
 
 async def _after_filed(case_id: int) -> None:
@@ -136,7 +152,9 @@ async def book_court_cost(user: CurrentUser, case_id: int, kind: str, amount: De
     """Court fee, procurador, lawyer: ledger entries through cases.billing (recoverable from the debtor as costs)."""
     from cases.billing import book_expense
 
-    await _court_case(user, case_id)
+    case = await _court_case(user, case_id)
+    if on < _opened(case):
+        raise ClientException(detail=_("A cost cannot be dated before the case came to the agency."))
     if kind not in COST_KINDS:
         raise ClientException(detail=_("The cost is one of: %(kinds)s.") % {"kinds": ", ".join(COST_KINDS)})
     return await book_expense(user, case_id, kind, amount, on, description, True, today)
@@ -160,7 +178,9 @@ async def close_deadline(user: CurrentUser, deadline_id: int) -> None:
         raise NotFoundException(detail=_("Not found."))
     await get_visible(Case.select(Case.id).where(Case.id == row["case"]), user, Case.organisation)
     async with atomic():
-        await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(Deadline.id == deadline_id)
+        if not await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(
+                (Deadline.id == deadline_id) & (Deadline.status == "open")).returning(Deadline.id):
+            raise HTTPException(status_code=409, detail=_("This deadline is already closed."))
         await events.record(row["case"], "deadline_done", user, str(DEADLINE_RULES[row["rule"]].label), {"deadline": deadline_id})
 
 

@@ -3,7 +3,7 @@ a deadline is. Day counts and sources live in legal/jurisdictions.py (DEADLINES)
 
 Business days
 - Spain, civil procedure (``civil=True``; LEC 130.2, LOPJ 182-183): not Saturdays, Sundays, national
-  holidays (legal/calendar.py), 24 and 31 December, nor any day of August. Regional and local
+  holidays (legal/calendar.py), 24 December to 6 January (LO 14/2022), nor any day of August. Regional and local
   holidays also close the courts but are not known here (see legal/calendar.py).
 - Spain with ``civil=False`` (out-of-court periods), France and Portugal: weekends and national
   holidays only. Portugal's judicial holidays (férias judiciais, which suspend Portuguese procedural
@@ -30,7 +30,7 @@ from datetime import date, timedelta
 
 from agency.i18n import lazy_gettext as _l
 from legal.calendar import is_holiday
-from legal.jurisdictions import DEADLINE_WARNING_DAYS, DEADLINES, ES_PROCEDURAL_DAYS_OFF, ES_PROCEDURAL_MONTHS_OFF
+from legal.jurisdictions import DEADLINE_WARNING_DAYS, DEADLINES, ES_PROCEDURAL_CLOSED_FROM, ES_PROCEDURAL_CLOSED_UNTIL, ES_PROCEDURAL_MONTHS_OFF
 
 UNITS = ("business", "calendar", "months")
 LEVELS = ("overdue", "today", "soon", "later")
@@ -40,7 +40,8 @@ def is_business_day(day: date, country: str = "ES", civil: bool = True) -> bool:
     if day.weekday() >= 5 or is_holiday(day, country):
         return False
     if civil and country.upper() == "ES":
-        return day.month not in ES_PROCEDURAL_MONTHS_OFF and (day.month, day.day) not in ES_PROCEDURAL_DAYS_OFF
+        christmas = (day.month, day.day) >= ES_PROCEDURAL_CLOSED_FROM or (day.month, day.day) <= ES_PROCEDURAL_CLOSED_UNTIL
+        return day.month not in ES_PROCEDURAL_MONTHS_OFF and not christmas
     return True
 
 

@@ -21,6 +21,9 @@ from legal.tables import Deadline
 
 SEND_CHANNELS = ("burofax", "letter", "email", "hand")
 SETTLEMENT_TEMPLATES = ("settlement_offer", "payment_demand")  # both carry the offer (legal/templates)
+# The letters that demand payment from the debtor: sent by a certified channel, they interrupt limitation
+# (CC 1973). A statement for the creditor or a notice does not, however it is sent.
+DEMAND_TEMPLATES = ("payment_demand", "reminder_letter", "settlement_offer")
 
 
 def _day(value: date, today: date, what: str) -> date:
@@ -38,16 +41,17 @@ async def mark_sent(user: CurrentUser, document_id: int, sent_on: date, channel:
         raise ClientException(detail=_("A document is sent on or after the day it was made."))
     case = await Case.select(Case.id, Case.jurisdiction, Case.settlement_offer_on).where(Case.id == doc["case"]).first()
     certified = channel in CERTIFIED
+    demand = certified and doc["template"] in DEMAND_TEMPLATES
     async with atomic():
         await events.record(doc["case"], "document_sent", user, _("%(name)s sent by %(channel)s.") % {
             "name": str(TEMPLATES[doc["template"]].name), "channel": channel},
             {"document": document_id, "template": doc["template"], "sent_on": sent_on.isoformat(), "channel": channel,
-             "certified": certified}, visible_to_creditor=doc["visible_to_creditor"])
+             "certified": certified, "demand": demand}, visible_to_creditor=doc["visible_to_creditor"])
         if doc["template"] in SETTLEMENT_TEMPLATES:
             if case["settlement_offer_on"] is None or sent_on < as_date(case["settlement_offer_on"]):
                 await Case.update({Case.settlement_offer_on: sent_on, Case.updated_at: utcnow()}).where(Case.id == doc["case"])
             await create_deadline(doc["case"], "settlement_answer", sent_on, f"document:{document_id}:sent", case["jurisdiction"])
-    if certified:
+    if demand:
         await refresh_limitation([doc["case"]], today)
 
 

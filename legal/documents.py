@@ -19,7 +19,8 @@ from pathlib import Path
 
 from babel.dates import format_date
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, nodes
+from jinja2 import StrictUndefined, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.exceptions import TemplateError
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
@@ -268,8 +269,11 @@ def _size(size: int) -> str:
 
 # --- templates: what they use, and rendering ----------------------------------------------------------------
 
-class _CompiledOnce(Environment):
-    """docxtpl compiles a template's XML with from_string on every render, which is half the time of a
+class _CompiledOnce(ImmutableSandboxedEnvironment):
+    """Sandboxed, since admins upload templates: a tag can read the values it is given, never reach
+    Python's internals (``''.__class__...``) or call methods that change anything.
+
+    docxtpl compiles a template's XML with from_string on every render, which is half the time of a
     render. The XML is the same for every render of a template version: compile it once."""
 
     _compiled: dict = {}
@@ -438,26 +442,48 @@ async def generate_document(user: CurrentUser, case_id: int, key: str, today: da
     await storage().put_bytes(storage_key, rendered, DOCX)
     info = TEMPLATES[key]
     try:
-        async with atomic():
-            # The next version number and the row in one statement (a unique index catches a race on PostgreSQL).
-            row = (await Document.raw(
-                'INSERT INTO documents ("case", template, template_version, version, storage_key, filename, sha256, size, data_date, '
-                "visible_to_creditor, created_by, created_at) SELECT {}, {}, {}, COALESCE(MAX(version), 0) + 1, {}, {} || "
-                "(COALESCE(MAX(version), 0) + 1) || '.docx', {}, {}, {}, {}, {}, {} FROM documents WHERE \"case\" = {} AND template = {} "
-                "RETURNING id, version",
-                case_id, key, version, storage_key, f"{case['reference']}-{key}-v", sha, len(rendered), today, info.for_creditor,
-                user.id, utcnow(), case_id, key))[0]
-            number = row["version"]
-            filename = f"{case['reference']}-{key}-v{number}.docx"
-            await events.record(case_id, "document", user, _("Document generated: %(name)s (version %(version)s).") % {
-                "name": str(info.name), "version": number},
-                {"document": row["id"], "template": key, "template_version": version, "version": number, "sha256": sha,
-                 "data_date": today.isoformat()}, visible_to_creditor=info.for_creditor)
+        row = await _insert_document(case, key, version, storage_key, sha, len(rendered), today, info.for_creditor, user)
+        number = row["version"]
+        filename = f"{case['reference']}-{key}-v{number}.docx"
     except BaseException:
         await storage().delete(storage_key)
         raise
     return {"id": row["id"], "template": key, "template_version": version, "version": number, "sha256": sha, "size": len(rendered),
             "filename": filename, "data_date": today.isoformat(), "download_url": f"/api/v1/documents/{row['id']}/download"}
+
+
+async def _insert_document(case: dict, key: str, version: int, storage_key: str, sha: str, size: int, today: date, for_creditor: bool,
+                           user: CurrentUser) -> dict:
+    """The row and its event; the version number is taken in the INSERT, and a race for the same number
+    (PostgreSQL: two requests at once) is tried again once with the next one."""
+    from cases.negotiation import _is_unique_violation
+
+    try:
+        return await _insert_document_once(case, key, version, storage_key, sha, size, today, for_creditor, user)
+    except Exception as exc:
+        if not _is_unique_violation(exc):
+            raise
+    return await _insert_document_once(case, key, version, storage_key, sha, size, today, for_creditor, user)
+
+
+async def _insert_document_once(case: dict, key: str, version: int, storage_key: str, sha: str, size: int, today: date,
+                                for_creditor: bool, user: CurrentUser) -> dict:
+    case_id = case["id"]
+    info = TEMPLATES[key]
+    async with atomic():
+        # The next version number and the row in one statement (a unique index catches a race on PostgreSQL).
+        row = (await Document.raw(
+            'INSERT INTO documents ("case", template, template_version, version, storage_key, filename, sha256, size, data_date, '
+            "visible_to_creditor, created_by, created_at) SELECT {}, {}, {}, COALESCE(MAX(version), 0) + 1, {}, {} || "
+            "(COALESCE(MAX(version), 0) + 1) || '.docx', {}, {}, {}, {}, {}, {} FROM documents WHERE \"case\" = {} AND template = {} "
+            "RETURNING id, version",
+            case_id, key, version, storage_key, f"{case['reference']}-{key}-v", sha, size, today, for_creditor,
+            user.id, utcnow(), case_id, key))[0]
+        await events.record(case_id, "document", user, _("Document generated: %(name)s (version %(version)s).") % {
+            "name": str(info.name), "version": row["version"]},
+            {"document": row["id"], "template": key, "template_version": version, "version": row["version"], "sha256": sha,
+             "data_date": today.isoformat()}, visible_to_creditor=for_creditor)
+    return row
 
 
 def visible_documents_query(user: CurrentUser, case_id: int):
@@ -488,9 +514,16 @@ def to_pdf(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "document.docx"
         src.write_bytes(data)
-        subprocess.run([binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf", "--outdir", tmp, str(src)],
-                       check=True, capture_output=True, timeout=120)
-        return (Path(tmp) / "document.pdf").read_bytes()
+        try:
+            subprocess.run([binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf", "--outdir", tmp,
+                            str(src)], check=True, capture_output=True, timeout=120)
+            return (Path(tmp) / "document.pdf").read_bytes()
+        except (subprocess.SubprocessError, OSError):
+            raise HTTPException(status_code=503, detail=_("LibreOffice could not make the PDF copy just now; try again, or download the Word file.")) from None
+
+
+# LibreOffice is heavy: at most two conversions at once per process (the rest wait their turn).
+_conversions = asyncio.Semaphore(2)
 
 
 async def pdf_copy(user: CurrentUser, document_id: int) -> tuple[dict, str]:
@@ -498,7 +531,8 @@ async def pdf_copy(user: CurrentUser, document_id: int) -> tuple[dict, str]:
     if doc["pdf_storage_key"]:
         return doc, doc["pdf_storage_key"]
     data = await storage().read(doc["storage_key"])
-    pdf = await asyncio.to_thread(to_pdf, data)
+    async with _conversions:
+        pdf = await asyncio.to_thread(to_pdf, data)
     key = doc["storage_key"].removesuffix(".docx") + ".pdf"
     await storage().put_bytes(key, pdf, "application/pdf")
     await Document.update({Document.pdf_storage_key: key}).where(Document.id == document_id)
@@ -550,6 +584,8 @@ async def upload_template(user: CurrentUser, key: str, data: bytes, filename: st
     sha = hashlib.sha256(data).hexdigest()
     storage_key = f"templates/{key}/{secrets.token_hex(16)}.docx"
     await storage().put_bytes(storage_key, data, DOCX)
+    from cases.negotiation import _is_unique_violation
+
     try:
         async with atomic():
             last = await DocumentTemplate.select(DocumentTemplate.version).where(DocumentTemplate.key == key).order_by(
@@ -558,8 +594,10 @@ async def upload_template(user: CurrentUser, key: str, data: bytes, filename: st
             await DocumentTemplate.update({DocumentTemplate.active: False}).where(DocumentTemplate.key == key)
             await DocumentTemplate.insert(DocumentTemplate(key=key, version=version, storage_key=storage_key, sha256=sha, size=len(data),
                                                            original_name=filename[:200], active=True, uploaded_by=user.id))
-    except BaseException:
+    except BaseException as exc:
         await storage().delete(storage_key)
+        if isinstance(exc, Exception) and _is_unique_violation(exc):
+            raise HTTPException(status_code=409, detail=_("Another version was uploaded at the same moment: reload and try again.")) from None
         raise
     return {"key": key, "version": version, "sha256": sha}
 

@@ -22,6 +22,7 @@ from cases.services import notify_creditors
 from cases.tables import Case, Evidence
 from legal.procedures import PROCEDURES, ProcedureFacts, Proposal, propose
 from legal.tables import LegalAction
+from cases.negotiation import _is_unique_violation
 
 OPEN = ("proposed", "authorised", "taken")
 HANDOFF_STAGES = ("amicable", "mediation", "credit_bureau")
@@ -35,9 +36,16 @@ def is_legal_person(country: str, tax_id: str) -> bool:
     return not (tax_id[0].isdigit() or tax_id[0].upper() in "XYZKLM")
 
 
+def claim_amount(balance) -> Decimal:
+    """What a court claim is for: principal, interest and compensation still owed. Costs the agency
+    booked (burofax, court fees, procurador) are not part of it; payments pay those first (CC 1173)."""
+    costs_owed = max(balance.costs - balance.paid, Decimal("0.00"))
+    return max(balance.outstanding - costs_owed, Decimal("0.00"))
+
+
 def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int) -> ProcedureFacts:
     return ProcedureFacts(
-        principal=balance.principal_outstanding, claim_amount=balance.outstanding, creditor_country=org["country"] or "ES",
+        principal=balance.principal_outstanding, claim_amount=claim_amount(balance), creditor_country=org["country"] or "ES",
         debtor_country=debtor_country, debtor_kind=debtor_kind, creditor_is_legal_person=is_legal_person(org["country"], org["tax_id"]),
         documentary_evidence=evidence_count > 0, commercial=debtor_kind == "company",
     )
@@ -97,16 +105,23 @@ async def propose_legal(user: CurrentUser, case_id: int, note: str, today: date)
     if current and current["status"] in OPEN:
         raise HTTPException(status_code=409, detail=_("Legal action is already proposed for this case."))
     est = await estimate(case_id, today)
+    if Decimal(est["claim_amount"]) <= 0:
+        raise HTTPException(status_code=409, detail=_("Nothing is owed on this case: there is nothing to claim in court."))
     if not est["procedure"]:
         raise HTTPException(status_code=409, detail=" ".join(est["reasons"]) or _("No court procedure fits this case."))
-    async with atomic():
-        row = (await LegalAction.insert(LegalAction(case=case_id, status="proposed", procedure=est["procedure"],
-                                                    estimate=json.dumps(est), note=note.strip()[:2000], proposed_by=user.id))
-               .returning(LegalAction.id))[0]
-        await events.record(case_id, "legal_proposed", user, _("Legal action proposed: %(procedure)s.") % {"procedure": est["procedure_name"]},
-                            {"action": row["id"], "estimate": est, "note": note.strip()}, visible_to_creditor=True)
-        await notify_creditors(case["organisation"], "legal_proposed", reference=case["reference"], debtor=case["debtor_name"],
-                               procedure=est["procedure_name"], case_id=case_id)
+    try:
+        async with atomic():
+            row = (await LegalAction.insert(LegalAction(case=case_id, status="proposed", procedure=est["procedure"],
+                                                        estimate=json.dumps(est), note=note.strip()[:2000], proposed_by=user.id))
+                   .returning(LegalAction.id))[0]
+            await events.record(case_id, "legal_proposed", user, _("Legal action proposed: %(procedure)s.") % {
+                "procedure": est["procedure_name"]}, {"action": row["id"], "estimate": est, "note": note.strip()}, visible_to_creditor=True)
+            await notify_creditors(case["organisation"], "legal_proposed", reference=case["reference"], debtor=case["debtor_name"],
+                                   procedure=est["procedure_name"], case_id=case_id)
+    except Exception as exc:
+        if _is_unique_violation(exc):  # proposed by someone else a moment ago (one open action per case)
+            raise HTTPException(status_code=409, detail=_("Legal action is already proposed for this case.")) from None
+        raise
     return row["id"]
 
 
@@ -140,8 +155,9 @@ async def withdraw(user: CurrentUser, case_id: int, note: str) -> None:
     if not current or current["status"] not in ("proposed", "authorised"):
         raise HTTPException(status_code=409, detail=_("There is no open proposal to withdraw."))
     async with atomic():
-        await LegalAction.update({LegalAction.status: "withdrawn", LegalAction.answer_note: note.strip()[:2000]}).where(
-            LegalAction.id == current["id"])
+        if not await LegalAction.update({LegalAction.status: "withdrawn", LegalAction.answer_note: note.strip()[:2000]}).where(
+                (LegalAction.id == current["id"]) & LegalAction.status.is_in(["proposed", "authorised"])).returning(LegalAction.id):
+            raise HTTPException(status_code=409, detail=_("The proposal changed meanwhile: reload the page."))
         await Case.update({Case.court_authorised_at: None, Case.updated_at: utcnow()}).where(Case.id == case_id)
         await events.record(case_id, "legal_withdrawn", user, note.strip()[:500], {"action": current["id"]}, visible_to_creditor=True)
 

@@ -193,9 +193,11 @@ FR_LAWYER_ABOVE = Decimal("10000.00")
 
 # --- Procedural deadlines (legal/deadlines.py) ---
 
-# Spain, LEC 130.2 and LOPJ 182-183: besides weekends and holidays, these days are not business days
-# for civil procedure: 24 and 31 December, and the whole of August.
-ES_PROCEDURAL_DAYS_OFF = ((12, 24), (12, 31))
+# Spain, LEC 130.2 and LOPJ 182-183 as amended by LO 14/2022 (in force 23 December 2022): besides
+# weekends and holidays, these days are not business days for civil procedure: every day from 24 December
+# to 6 January inclusive, and the whole of August. (Before LO 14/2022 only 24 and 31 December were.)
+ES_PROCEDURAL_CLOSED_FROM = (12, 24)  # through the end of the year
+ES_PROCEDURAL_CLOSED_UNTIL = (1, 6)  # from the start of the year
 ES_PROCEDURAL_MONTHS_OFF = (8,)
 
 # LO 1/2025 (mandatory settlement attempt, since 3 April 2025): an offer left unanswered this many days

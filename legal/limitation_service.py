@@ -38,14 +38,16 @@ async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str,
         payload = json.loads(e["payload"] or "{}") if isinstance(e["payload"], str) else (e["payload"] or {})
         if e["kind"] == "contact" and payload.get("certified") and payload.get("direction", "outbound") == "outbound":
             interruptions.append(Interruption(_local_day(e["at"]), "certified_demand"))
-        elif e["kind"] == "document_sent" and payload.get("certified"):
+        elif e["kind"] == "document_sent" and payload.get("demand"):  # a demand to the debtor by a certified channel
             interruptions.append(Interruption(date.fromisoformat(payload["sent_on"]), "certified_demand"))
         elif e["kind"] == "acknowledgement":
             interruptions.append(Interruption(date.fromisoformat(payload["on"]), "acknowledgement"))
     for f in await Filing.select(Filing.filed_on).where((Filing.case == case_id) & Filing.filed_on.is_not_null()):
         interruptions.append(Interruption(as_date(f["filed_on"]), "court_claim"))
-    suspensions = [Suspension(as_date(m["received_on"]), as_date(m["ended_on"]))
-                   for m in await Mediation.select(Mediation.received_on, Mediation.ended_on).where(Mediation.case == case_id)]
+    mediations = await Mediation.select(Mediation.received_on, Mediation.ended_on, Mediation.status).where(Mediation.case == case_id)
+    suspensions = [Suspension(as_date(m["received_on"]), as_date(m["ended_on"])) for m in mediations]
+    # An agreement the debtor signs in mediation acknowledges the debt.
+    interruptions += [Interruption(as_date(m["ended_on"]), "acknowledgement") for m in mediations if m["status"] == "agreed"]
     return oldest, case["jurisdiction"], sorted(interruptions, key=lambda i: i.on), sorted(suspensions, key=lambda s: s.start)
 
 

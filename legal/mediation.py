@@ -42,15 +42,22 @@ async def start_mediation(user: CurrentUser, case_id: int, mediator: str, reques
         raise HTTPException(status_code=409, detail=_("A mediation is already running for this case."))
     if case["stage"] not in ("amicable", "mediation"):
         raise HTTPException(status_code=409, detail=_("A mediation starts from the amicable stage."))
-    if case["stage"] == "amicable":
-        await advance_stage(user, case_id, MoveRequest(to="mediation", reason=_("Mediation requested.")), today)
-    async with atomic():
-        row = (await Mediation.insert(Mediation(case=case_id, mediator=mediator.strip()[:200], requested_on=requested_on,
-                                                received_on=received_on, created_by=user.id)).returning(Mediation.id))[0]
-        if case["settlement_offer_on"] is None:  # a mediation request is a settlement attempt (LO 1/2025)
-            await Case.update({Case.settlement_offer_on: received_on}).where(Case.id == case_id)
-        await events.record(case_id, "mediation", user, _("Mediation requested from %(mediator)s.") % {"mediator": mediator.strip()},
-                            {"mediation": row["id"], "requested_on": requested_on, "received_on": received_on}, visible_to_creditor=True)
+    try:
+        async with atomic():
+            if case["stage"] == "amicable":
+                await advance_stage(user, case_id, MoveRequest(to="mediation", reason=_("Mediation requested.")), today)
+            row = (await Mediation.insert(Mediation(case=case_id, mediator=mediator.strip()[:200], requested_on=requested_on,
+                                                    received_on=received_on, created_by=user.id)).returning(Mediation.id))[0]
+            if case["settlement_offer_on"] is None:  # a mediation request is a settlement attempt (LO 1/2025)
+                await Case.update({Case.settlement_offer_on: received_on}).where(Case.id == case_id)
+            await events.record(case_id, "mediation", user, _("Mediation requested from %(mediator)s.") % {"mediator": mediator.strip()},
+                                {"mediation": row["id"], "requested_on": requested_on, "received_on": received_on}, visible_to_creditor=True)
+    except Exception as exc:
+        from cases.negotiation import _is_unique_violation
+
+        if _is_unique_violation(exc):  # started by someone else a moment ago (one running mediation per case)
+            raise HTTPException(status_code=409, detail=_("A mediation is already running for this case.")) from None
+        raise
     await refresh_limitation([case_id], today)
     return row["id"]
 
@@ -83,8 +90,12 @@ async def end_mediation(user: CurrentUser, mediation_id: int, outcome: str, ende
                         instalments: int = 0, frequency: str = "monthly", first_due_on: date | None = None,
                         back_to_amicable: bool = False) -> dict:
     """Agreed: the agreement text, a plan when instalments are given, and the agreement document.
-    Failed: the attempt is on record; the case stays ready for court or goes back to amicable."""
+    Failed: the attempt is on record; the case stays ready for court or goes back to amicable.
+    Everything is checked first and written in one transaction; the document follows it."""
+    from cases.ledger_service import balance_of
+    from cases.money import to_cents
     from cases.negotiation import add_plan
+    from cases.plans import PlanError, split_plan
     from cases.stage_service import advance_stage
     from legal.documents import generate_document
 
@@ -94,13 +105,22 @@ async def end_mediation(user: CurrentUser, mediation_id: int, outcome: str, ende
         raise ClientException(detail=_("The outcome is an agreement or no agreement."))
     if ended_on > today or ended_on < as_date(med["requested_on"]):
         raise ClientException(detail=_("The mediation ends between its request and today."))
-    if outcome == "agreed" and len(agreement.strip()) < 10:
-        raise ClientException(detail=_("Write what the parties agreed (it goes into the agreement document)."))
-    if outcome == "agreed" and instalments and first_due_on is None:
-        raise ClientException(detail=_("Give the first instalment's date."))
+    if outcome == "agreed":
+        if len(agreement.strip()) < 10:
+            raise ClientException(detail=_("Write what the parties agreed (it goes into the agreement document)."))
+        if not await MediationSession.exists().where(MediationSession.mediation == mediation_id):
+            raise ClientException(detail=_("Record the sessions held before the agreement (the agreement document lists them)."))
+        if instalments:
+            if first_due_on is None:
+                raise ClientException(detail=_("Give the first instalment's date."))
+            try:  # the plan's own checks, before anything is written
+                split_plan(to_cents((await balance_of(case_id, today)).outstanding), instalments, first_due_on, frequency, today)
+            except PlanError as exc:
+                raise ClientException(detail=" ".join(str(v) for v in exc.errors.values())) from None
     result: dict = {"mediation": mediation_id, "outcome": outcome}
     async with atomic():
-        changed = await Mediation.update({Mediation.status: outcome, Mediation.ended_on: ended_on, Mediation.agreement: agreement.strip()[:20000]}).where(
+        changed = await Mediation.update({Mediation.status: outcome, Mediation.ended_on: ended_on,
+                                          Mediation.agreement: agreement.strip()[:20000]}).where(
             (Mediation.id == mediation_id) & (Mediation.status == "running")).returning(Mediation.id)
         if not changed:
             raise HTTPException(status_code=409, detail=_("This mediation has ended."))
@@ -111,11 +131,11 @@ async def end_mediation(user: CurrentUser, mediation_id: int, outcome: str, ende
                             {"mediation": mediation_id, "outcome": outcome, "ended_on": ended_on}, visible_to_creditor=True)
         if outcome == "agreed" and instalments:
             result["plan"] = await add_plan(user, case_id, instalments, frequency, first_due_on, today)
-    await refresh_limitation([case_id], today)
+        if outcome == "failed" and back_to_amicable:
+            await advance_stage(user, case_id, MoveRequest(to="amicable", reason=_("Mediation ended without agreement.")), today)
+    await refresh_limitation([case_id], today)  # the suspension ends; an agreement acknowledges the debt
     if outcome == "agreed":
         result["document"] = await generate_document(user, case_id, "mediation_agreement", today)
-    elif back_to_amicable:
-        await advance_stage(user, case_id, MoveRequest(to="amicable", reason=_("Mediation ended without agreement.")), today)
     return result
 
 

@@ -12,7 +12,7 @@ import pytest
 from agency.storage import S3Storage
 from agency.tables import User
 from cases.tables import Case, CaseEvent, LedgerEntry, PaymentPlan
-from legal.tables import Deadline, Document
+from legal.tables import Deadline, Document, LegalAction, Mediation
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
 from tests.http.test_money import _people
 from tests.http.test_negotiation import _accepted_case
@@ -302,3 +302,90 @@ async def test_migrate_gives_older_cases_their_limitation_date(make_client):
     assert await backfill_limitation_dates() >= 1
     stored = (await Case.select(Case.limitation_date).where(Case.id == p["id"]).first())["limitation_date"]
     assert stored == due.replace(year=due.year + 5)
+
+
+async def _in_court(make_client):
+    """A case handed off, taken and moved to court (the settlement attempt answered)."""
+    p = await _legal_case(make_client)
+    c, cid = p["c"], p["id"]
+    doc = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "payment_demand"}, headers=p["nh"])).json()
+    await c.post(f"/api/v1/documents/{doc['id']}/sent", json={"sent_on": TODAY.isoformat(), "channel": "letter"}, headers=p["nh"])
+    await c.post(f"/api/v1/cases/{cid}/settlement-answer", json={"on": TODAY.isoformat()}, headers=p["nh"])
+    assert (await c.post(f"/api/v1/cases/{cid}/legal/proposal", headers=p["nh"])).status_code == 201  # no body: the note is optional
+    await c.post(f"/api/v1/cases/{cid}/legal/authorisation", json={"authorise": True}, headers=p["ch"])
+    await c.post(f"/api/v1/cases/{cid}/legal/take", headers=p["lh"])
+    assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "court"}, headers=p["lh"])).status_code == 200
+    return p
+
+
+async def test_court_records_refuse_what_cannot_be_true(make_client):
+    p = await _in_court(make_client)
+    c, lh, cid = p["c"], p["lh"], p["id"]
+    from datetime import datetime, timezone
+
+    await Case.update({Case.created_at: datetime.now(timezone.utc) - timedelta(days=30)}).where(Case.id == cid)  # an older case
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    r = await c.post(f"/api/v1/cases/{cid}/filings", json={"procedure": "monitorio", "court": "Juzgado de Bilbao", "status": "filed",
+                                                          "filed_on": (TODAY - timedelta(days=40)).isoformat()}, headers=lh)
+    assert r.status_code == 400  # before the case came to the agency
+    fid = (await c.post(f"/api/v1/cases/{cid}/filings", json={"procedure": "monitorio", "court": "Juzgado de Bilbao", "status": "filed",
+                                                             "filed_on": yesterday}, headers=lh)).json()["id"]
+    for at in ("9999-12-31T23:30:00+00:00", "9999-12-31T23:59:59-23:59", "1999-01-01T10:00"):
+        assert (await c.post(f"/api/v1/filings/{fid}/hearings", json={"at": at}, headers=lh)).status_code == 400, at
+    assert (await c.get(f"/cases/{cid}", headers=lh)).status_code == 200
+    served = {"status": "served", "filed_on": yesterday, "court_case_number": "9/2026"}
+    assert (await c.post(f"/api/v1/filings/{fid}", json={**served, "served_on": TODAY.isoformat()}, headers=lh)).status_code == 200
+    assert (await c.post(f"/api/v1/filings/{fid}", json={**served, "served_on": yesterday}, headers=lh)).status_code == 200  # a correction
+    rows = await Deadline.select().where(Deadline.filing == fid).order_by(Deadline.id)
+    assert [(r["starts_on"].isoformat() if hasattr(r["starts_on"], "isoformat") else r["starts_on"][:10], r["status"]) for r in rows] == [
+        (TODAY.isoformat(), "cancelled"), (yesterday, "open")]
+    assert (await c.post(f"/api/v1/filings/{fid}", json={**served, "served_on": None}, headers=lh)).status_code == 400
+    assert (await c.post(f"/api/v1/filings/{fid}", json={**served, "status": "prepared", "served_on": yesterday}, headers=lh)).status_code == 400
+    deadline = rows[-1]["id"]
+    assert (await c.post(f"/api/v1/deadlines/{deadline}/done", headers=lh)).status_code == 200
+    assert (await c.post(f"/api/v1/deadlines/{deadline}/done", headers=lh)).status_code == 409
+    assert (await c.get("/api/v1/cases/999999/deadlines", headers=lh)).status_code == 404
+    doc = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "monitorio_petition"}, headers=lh)).json()
+    assert (await c.get(doc["download_url"] + "?format=xyz", headers=lh)).status_code == 400
+
+
+async def test_mediation_outcomes_are_checked_before_anything_is_written(make_client):
+    p = await _legal_case(make_client)
+    c, nh, cid = p["c"], p["nh"], p["id"]
+    mid = (await c.post(f"/api/v1/cases/{cid}/mediations", json={"mediator": "Centro de Mediación", "requested_on": TODAY.isoformat(),
+                                                                "received_on": TODAY.isoformat()}, headers=nh)).json()["id"]
+    agreed = {"outcome": "agreed", "ended_on": TODAY.isoformat(), "agreement": "Pago en tres plazos mensuales"}
+    r = await c.post(f"/api/v1/mediations/{mid}/outcome", json=agreed, headers=nh)
+    assert r.status_code == 400 and "session" in r.json()["detail"].lower() or "sesion" in r.json()["detail"].lower()
+    await c.post(f"/api/v1/mediations/{mid}/sessions", json={"held_on": TODAY.isoformat(), "notes": "Primera"}, headers=nh)
+    for bad in ({"instalments": -1}, {"instalments": 1000}, {"instalments": 3, "first_due_on": (TODAY - timedelta(days=3)).isoformat()},
+                {"instalments": 3, "first_due_on": (TODAY + timedelta(days=3)).isoformat(), "frequency": "yearly"}):
+        r = await c.post(f"/api/v1/mediations/{mid}/outcome", json={**agreed, **bad}, headers=nh)
+        assert r.status_code == 400, (bad, r.text)
+    assert (await Mediation.select(Mediation.status).where(Mediation.id == mid).first())["status"] == "running"
+    assert not await PaymentPlan.exists().where(PaymentPlan.case == cid)
+    r = await c.post(f"/api/v1/cases/{cid}/mediations", json={"mediator": "Otro", "requested_on": TODAY.isoformat(),
+                                                             "received_on": TODAY.isoformat()}, headers=nh)
+    assert r.status_code == 409
+
+
+async def test_one_open_proposal_even_when_asked_at_once(make_client):
+    import asyncio
+
+    p = await _legal_case(make_client)
+    await p["c"].post(f"/api/v1/cases/{p['id']}/settlement-answer", json={"on": TODAY.isoformat()}, headers=p["nh"])
+    answers = await asyncio.gather(*[p["c"].post(f"/api/v1/cases/{p['id']}/legal/proposal", json={}, headers=p["nh"]) for _ in range(5)])
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409, 409]
+    assert await LegalAction.count().where(LegalAction.case == p["id"]) == 1
+
+
+async def test_only_a_demand_by_burofax_restarts_limitation_and_a_paid_case_is_not_sued(make_client):
+    p = await _legal_case(make_client)
+    c, nh, cid = p["c"], p["nh"], p["id"]
+    before = (await c.get(f"/api/v1/cases/{cid}/limitation", headers=nh)).json()["limitation"]["date"]
+    statement = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "creditor_statement"}, headers=nh)).json()
+    await c.post(f"/api/v1/documents/{statement['id']}/sent", json={"sent_on": TODAY.isoformat(), "channel": "burofax"}, headers=nh)
+    assert (await c.get(f"/api/v1/cases/{cid}/limitation", headers=nh)).json()["limitation"]["date"] == before
+    owed = (await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]["outstanding"]
+    await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": owed, "received_on": TODAY.isoformat(), "method": "transfer"}, headers=nh)
+    assert (await c.post(f"/api/v1/cases/{cid}/legal/proposal", json={}, headers=nh)).status_code == 409

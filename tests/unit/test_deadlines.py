@@ -1,4 +1,4 @@
-"""Procedural deadlines: Spanish business days (weekends, national holidays, 24/31 December, August),
+"""Procedural deadlines: Spanish business days (weekends, national holidays, 24 December to 6 January, August),
 calendar and month deadlines that move off a closed day, France without the August rule, warnings."""
 from datetime import date
 
@@ -25,8 +25,8 @@ class TestBusinessDays:
         assert not is_holiday(date(2026, 4, 2))  # Jueves Santo: regional
         assert not is_holiday(date(2026, 9, 11))  # Diada: Catalonia only
 
-    def test_august_and_24_31_december_only_for_civil_procedure_in_spain(self):
-        for day in (date(2026, 8, 3), date(2026, 12, 24), date(2026, 12, 31)):
+    def test_august_and_christmas_only_for_civil_procedure_in_spain(self):
+        for day in (date(2026, 8, 3), date(2026, 12, 24), date(2026, 12, 28), date(2026, 12, 31), date(2027, 1, 5)):
             assert not is_business_day(day)
             assert is_business_day(day, civil=False)
             assert is_business_day(day, "FR") and is_business_day(day, "PT")
@@ -52,10 +52,14 @@ class TestBusinessDays:
         # the Fiesta Nacional, 13-16 October days 11-14, 19-23 October days 15-19, Monday 26 October day 20.
         assert deadline_for("monitorio_answer", date(2026, 9, 25)) == date(2026, 10, 26)
 
-    def test_24_and_31_december(self):
-        # verbal answer served Friday 18 December 2026: 21-23 Dec days 1-3, 24 closed, 25 Christmas,
-        # 28-30 Dec days 4-6, 31 closed, 1 January holiday, 4-5 Jan days 7-8, 6 Jan Epiphany, 7-8 Jan days 9-10.
-        assert deadline_for("verbal_answer", date(2026, 12, 18)) == date(2027, 1, 8)
+    def test_christmas_closure(self):
+        # LO 14/2022: 24 December to 6 January closed. Verbal answer (10 days) served Friday 18 December 2026:
+        # 21-23 Dec days 1-3, closed until Wednesday 6 January, 7-8 Jan days 4-5, 11-15 Jan days 6-10.
+        assert deadline_for("verbal_answer", date(2026, 12, 18)) == date(2027, 1, 15)
+        # the demo's monitorio served 1 December 2026: 2-4 Dec days 1-3, 7 Dec day 4 (8th: Inmaculada),
+        # 9-11 days 5-7, 14-18 days 8-12, 21-23 days 13-15, closed to 6 Jan, 7-8 Jan days 16-17, 11-13 Jan days 18-20.
+        assert deadline_for("monitorio_answer", date(2026, 12, 1)) == date(2027, 1, 13)
+        assert is_business_day(date(2027, 1, 7)) and is_business_day(date(2026, 12, 23))
 
     def test_france_has_no_august_rule(self):
         # 20 business days from Monday 20 July 2026 in France: 21-31 July days 1-9, 3-14 August days 10-19,

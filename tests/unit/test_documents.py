@@ -52,6 +52,18 @@ def test_versions_with_unknown_values_or_broken_tags_are_refused():
         check_template(b"PK\x03\x04 not really a document", sample_context())
 
 
+def test_a_template_cannot_reach_python_internals(tmp_path):
+    """Admins' templates are rendered in Jinja's sandbox: this one would run a shell command otherwise."""
+    marker = tmp_path / "pwned.txt"
+    evil = ("{{ (''.__class__.__mro__[1].__subclasses__()|selectattr('__name__','equalto','_wrap_close')|first)"
+            f".__init__.__globals__.popen('id > {marker}').read() }}}}")
+    with pytest.raises(TemplateRefused):
+        check_template(_with_paragraph(evil), sample_context())
+    with pytest.raises(TemplateRefused):
+        check_template(_with_paragraph("{{ debtor.name.format.__globals__ }}"), sample_context())
+    assert not marker.exists()
+
+
 def test_values_are_escaped_into_the_xml():
     ctx = sample_context()
     ctx["debtor"] = {**ctx["debtor"], "name": 'Tuercas <b>&"Hnos"</b> S.L.'}
