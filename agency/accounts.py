@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from agency import identifiers
-from agency.auth import CurrentUser, _current
+from agency.auth import CurrentUser, _current, forget_users
 from agency.db import atomic, utcnow
 from agency.i18n import LANGUAGES
 from agency.i18n import gettext as _
@@ -71,6 +71,7 @@ async def authenticate(email: str, password: str, ip: str) -> CurrentUser:
     await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt)
     if needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: hash_password(password)}).where(User.id == row["id"])
+        forget_users()  # who this user is changed: no request of this process may use the old answer
     return _current(row, via_token=False)
 
 
@@ -221,6 +222,7 @@ async def set_password_with_link(token: str, password: str, confirm: str) -> Cur
         await User.update(
             {User.password_hash: hash_password(password), User.session_epoch: User.session_epoch + 1}
         ).where(User.id == link["user"])
+        forget_users()  # who this user is changed: no request of this process may use the old answer
     row = await User.select().where(User.id == link["user"]).first()
     return _current(row, via_token=False)
 
@@ -243,12 +245,14 @@ async def change_password(user: CurrentUser, current: str, new: str, confirm: st
         await User.update({User.password_hash: hash_password(new), User.session_epoch: User.session_epoch + 1}).where(
             User.id == user.id
         )
+        forget_users()  # who this user is changed: no request of this process may use the old answer
     return await session_epoch(user.id)
 
 
 async def set_language(user: CurrentUser, language: str) -> None:
     if language in LANGUAGES:
         await User.update({User.language: language}).where(User.id == user.id)
+        forget_users()  # who this user is changed: no request of this process may use the old answer
 
 
 async def set_active(user_id: int, active: bool) -> None:
@@ -259,6 +263,7 @@ async def set_active(user_id: int, active: bool) -> None:
             await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(
                 (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
             )
+    forget_users()  # who this user is changed: no request of this process may use the old answer
 
 
 # --- API tokens ----------------------------------------------------------------------------------
@@ -282,4 +287,5 @@ async def revoke_token(user: CurrentUser, token_id: int | None = None, token: st
     where = (ApiToken.user == user.id) & ApiToken.revoked_at.is_null()
     where &= (ApiToken.id == token_id) if token_id is not None else (ApiToken.token_hash == token_hash(token or ""))
     done = await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(where).returning(ApiToken.id)
+    forget_users()  # who this user is changed: no request of this process may use the old answer
     return bool(done)

@@ -4,6 +4,8 @@ A request carrying ``Authorization: Bearer`` is judged by that token alone (cook
 which is why it needs no CSRF token: a browser never attaches such a header cross-site."""
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,21 +77,50 @@ async def _one(sql: str, *args) -> dict[str, Any] | None:
     return dict(rows[0]) if rows else None
 
 
+# Who a token or session is, remembered for a few seconds per process: a negotiator's page loads and
+# htmx requests come in bursts, and the lookup was a query on every one of them. This process forgets at
+# once when it changes a user or a token (forget_users); another worker process notices within this time.
+USER_CACHE_SECONDS = 5.0
+_recent: dict[tuple, tuple[float, CurrentUser | None]] = {}
+
+
+def forget_users() -> None:
+    _recent.clear()
+
+
+def _remembered(key: tuple) -> tuple[bool, CurrentUser | None]:
+    hit = _recent.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return True, hit[1]
+    return False, None
+
+
+def _remember(key: tuple, user: CurrentUser | None) -> CurrentUser | None:
+    if len(_recent) > 10_000:
+        _recent.clear()
+    _recent[key] = (time.monotonic() + USER_CACHE_SECONDS, user)
+    return user
+
+
 async def user_for_token(token: str) -> CurrentUser | None:
-    row = await _one(_TOKEN_SQL, token_hash(token))
-    if row is None or not row["active"]:
-        return None
-    return _current(row, via_token=True)
+    key = ("token", token_hash(token))
+    known, user = _remembered(key)
+    if known:
+        return user
+    row = await _one(_TOKEN_SQL, key[1])
+    return _remember(key, None if row is None or not row["active"] else _current(row, via_token=True))
 
 
 async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
     uid = session.get(SESSION_USER)
     if not isinstance(uid, int) or not 0 < uid < 2**31:
         return None
+    key = ("session", uid, session.get(SESSION_EPOCH))
+    known, user = _remembered(key)
+    if known:
+        return user
     row = await _one(_SESSION_SQL, uid, True)
-    if row is None or row["session_epoch"] != session.get(SESSION_EPOCH):
-        return None
-    return _current(row, via_token=False)
+    return _remember(key, None if row is None or row["session_epoch"] != key[2] else _current(row, via_token=False))
 
 
 def bearer_token(scope: Scope) -> str | None:
