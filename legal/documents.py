@@ -554,7 +554,9 @@ def check_template(data: bytes, sample: dict) -> None:
     except TemplateError as exc:
         raise TemplateRefused(detail=_("The template has a tag error: %(error)s. Type each {{ }} or {%% %%} tag in one go.")
                               % {"error": str(exc)[:200]}) from None
-    unknown = sorted(p for p in paths if not _known(p, sample))
+    # docxtpl's own reading of the top-level names (body, headers, footers), then every dotted path.
+    undeclared = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=JINJA)
+    unknown = sorted({name for name in undeclared if name not in sample} | {p for p in paths if not _known(p, sample)})
     if unknown:
         raise TemplateRefused(detail=_("The template uses values that do not exist: %(names)s.") % {"names": ", ".join(unknown)})
     try:

@@ -29,6 +29,19 @@ def docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def _es_money(amount: str) -> str:
+    from decimal import Decimal
+
+    from agency import i18n
+
+    previous = i18n.get_language()
+    i18n.set_language("es")
+    try:
+        return i18n.format_money(Decimal(amount))
+    finally:
+        i18n.set_language(previous)
+
+
 async def _legal_case(make_client):
     """A creditor, a negotiator and a lawyer, and an accepted case against Talleres Norte S.L."""
     org, c, ch, nh = await _people(make_client)
@@ -69,9 +82,10 @@ async def test_from_hand_off_to_filing(make_client):
     got = await c.get(doc["download_url"], headers=ch)  # meant for the creditor too
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == doc["sha256"] == got.headers["x-content-sha256"]
     text = docx_text(got.content)
-    balance = (await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]
-    owed = f"{balance['outstanding'].replace('.', ',')}"
-    assert "Talleres Norte S.L." in text and owed.split(",")[0][-3:] in text.replace(".", "")
+    ledger = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=nh)).json()["balances"]
+    assert "Talleres Norte S.L." in text
+    for figure in ("principal", "interest", "compensation", "outstanding"):  # the document's figures are the ledger's
+        assert _es_money(ledger[figure]) in text, (figure, ledger[figure])
     for number in [i["number"] for i in p["case"]["invoices"]]:
         assert number in text
     again = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "payment_demand"}, headers=nh)).json()
