@@ -50,7 +50,7 @@ def national_holidays(year: int, country: str = "ES") -> frozenset[date]:
     country = country.upper()
     try:
         calendar = holidays.country_holidays(country, years=year, observed=False)
-    except NotImplementedError:
+    except NotImplementedError:  # the library knows no such country: no national holidays to skip
         return frozenset()
     if country == "ES" and year < calendar.start_year:
         return frozenset({date(year, m, d) for m, d in _ES_FIXED} | {easter_sunday(year) - timedelta(days=2)})
