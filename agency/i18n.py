@@ -72,6 +72,16 @@ def lazy_gettext(message: str, **variables) -> LazyProxy:
 _ = gettext
 
 
+class CountryName:
+    """A country (ISO code) named in the reader's language when shown: "ES" reads "España" or "Spain"."""
+
+    def __init__(self, code: str):
+        self.code = code.upper()
+
+    def __str__(self) -> str:
+        return Locale.parse(_FORMAT_LOCALE[get_language()]).territories.get(self.code, self.code)
+
+
 def pick_language(user_language: str | None, cookie: str | None, accept_language: str | None) -> str:
     """The user's saved choice, then the anonymous cookie, then the browser's wish, then Spanish."""
     for candidate in (user_language, cookie):

@@ -192,6 +192,20 @@ async def message_choices() -> list[dict]:
     return rows
 
 
+async def stages_reached(case_id: int) -> set[str]:
+    """Every stage the case has been in, from its stage changes (the caller may already see the case)."""
+    import json
+
+    from cases.tables import CaseEvent
+
+    rows = await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == "stage_changed"))
+    reached = {"intake"}
+    for r in rows:
+        payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else (r["payload"] or {})
+        reached |= {payload.get("from"), payload.get("to")}
+    return reached
+
+
 class CasePages(Controller):
     @get("/cases", guards=[anyone_signed_in])
     async def cases(self, request: Request, stage: str | None = None, q: str | None = None, page_number: int = 1) -> Template:
@@ -222,7 +236,9 @@ class CasePages(Controller):
         detail = await case_detail(user, case_id)
         stage = detail["case"]["stage"]
         classification = detail["case"]["debtor_classification"] or "unknown"
-        return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS,
+        # The stages this case went through (a court case may never have been in mediation): from its timeline.
+        reached = await stages_reached(case_id)
+        return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, reached=reached,
                     moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage),
                     commitments=await case_commitments(case_id), classification=classification,
                     strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),

@@ -457,7 +457,8 @@ class TemplateAdminPages(Controller):
             data = files[0].file.read()
             try:
                 saved = await documents.upload_template(user_of(request), key, data, files[0].filename)
-                notify(request, _("Version %(version)s of %(key)s is now active.") % {"version": saved["version"], "key": key})
+                notify(request, _("Version %(version)s of “%(name)s” is now active.") % {"version": saved["version"],
+                                                                                        "name": documents.TEMPLATES[key].name})
             except ClientException as exc:
                 notify(request, _("Not activated: %(reason)s") % {"reason": exc.detail}, "error")
         finally:

@@ -2,7 +2,7 @@
 status history is its case events; the deadlines an event creates are created once per event."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
@@ -39,6 +39,8 @@ def check_filing(status: str, filed_on: date | None, court_case_number: str, ser
         raise ClientException(detail=_("The filing date cannot be in the future."))
     if status != "prepared" and filed_on is None:
         raise ClientException(detail=_("Give the filing date: a filing past “prepared” has been filed."))
+    if status == "served" and served_on is None:
+        raise ClientException(detail=_("Give the date the claim was served on the debtor: their time to answer runs from it."))
     if court_case_number and filed_on is None:
         raise ClientException(detail=_("A court case number belongs to a filing already filed: give the filing date first."))
     if served_on and (filed_on is None or served_on < filed_on):
@@ -169,7 +171,13 @@ async def create_deadline(case_id: int, rule: str, from_day: date, source_key: s
         return
     due = deadline_for(rule, from_day, country)
     await Deadline.insert(Deadline(case=case_id, filing=filing_id, rule=rule, starts_on=from_day, due_on=due, source_key=source_key))
-    await events.record(case_id, "deadline", None, str(DEADLINE_RULES[rule].label), {"rule": rule, "from": from_day, "due": due})
+    await events.record(case_id, "deadline", None, str(DEADLINE_RULES[rule].label), {"rule": rule, "from": from_day, "due": due},
+                        visible_to_creditor=True)
+    # The case's next action, unless an earlier one is planned: the morning after the deadline falls due
+    # (did the debtor pay, answer, oppose?).
+    after = datetime.combine(date.fromordinal(due.toordinal() + 1), time(9, 0), tzinfo=timezone.utc)
+    await Case.update({Case.next_action_at: after}).where(
+        (Case.id == case_id) & (Case.next_action_at.is_null() | (Case.next_action_at > after) | (Case.next_action_at < utcnow())))
 
 
 async def close_deadline(user: CurrentUser, deadline_id: int) -> None:

@@ -24,6 +24,8 @@ SETTLEMENT_TEMPLATES = ("settlement_offer", "payment_demand")  # both carry the 
 # The letters that demand payment from the debtor: sent by a certified channel, they interrupt limitation
 # (CC 1973). A statement for the creditor or a notice does not, however it is sent.
 DEMAND_TEMPLATES = ("payment_demand", "reminder_letter", "settlement_offer")
+# The documents that go to the debtor by post, burofax, email or by hand (court writs are filed instead).
+SENDABLE = ("payment_demand", "reminder_letter", "debt_acknowledgement", "settlement_offer", "mediation_request", "bureau_notice")
 
 
 def _day(value: date, today: date, what: str) -> date:
@@ -34,6 +36,8 @@ def _day(value: date, today: date, what: str) -> date:
 
 async def mark_sent(user: CurrentUser, document_id: int, sent_on: date, channel: str, today: date) -> None:
     doc = await visible_document(user, document_id)
+    if doc["template"] not in SENDABLE:
+        raise ClientException(detail=_("This document is not sent to the debtor (a court writ is recorded as a filing)."))
     if channel not in SEND_CHANNELS:
         raise ClientException(detail=_("The channel is one of: %(values)s.") % {"values": ", ".join(SEND_CHANNELS)})
     _day(sent_on, today, _("The sending date"))

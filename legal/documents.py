@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import re
 import secrets
 import shutil
 import subprocess
@@ -90,6 +91,20 @@ class DocumentDataMissing(ClientException):
 
 class TemplateRefused(ClientException):
     status_code = 400
+
+
+def file_stem(key: str) -> str:
+    """A document's file name part, from its Spanish title: "requerimiento-de-pago"."""
+    import unicodedata
+
+    previous = i18n.get_language()
+    i18n.set_language("es")
+    try:
+        title = str(TEMPLATES[key].name)
+    finally:
+        i18n.set_language(previous)
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or key
 
 
 # --- the context ---------------------------------------------------------------------------------------
@@ -444,7 +459,7 @@ async def generate_document(user: CurrentUser, case_id: int, key: str, today: da
     try:
         row = await _insert_document(case, key, version, storage_key, sha, len(rendered), today, info.for_creditor, user)
         number = row["version"]
-        filename = f"{case['reference']}-{key}-v{number}.docx"
+        filename = f"{case['reference']}-{file_stem(key)}-v{number}.docx"
     except BaseException:
         await storage().delete(storage_key)
         raise
@@ -477,7 +492,7 @@ async def _insert_document_once(case: dict, key: str, version: int, storage_key:
             "visible_to_creditor, created_by, created_at) SELECT {}, {}, {}, COALESCE(MAX(version), 0) + 1, {}, {} || "
             "(COALESCE(MAX(version), 0) + 1) || '.docx', {}, {}, {}, {}, {}, {} FROM documents WHERE \"case\" = {} AND template = {} "
             "RETURNING id, version",
-            case_id, key, version, storage_key, f"{case['reference']}-{key}-v", sha, size, today, for_creditor,
+            case_id, key, version, storage_key, f"{case['reference']}-{file_stem(key)}-v", sha, size, today, for_creditor,
             user.id, utcnow(), case_id, key))[0]
         await events.record(case_id, "document", user, _("Document generated: %(name)s (version %(version)s).") % {
             "name": str(info.name), "version": row["version"]},

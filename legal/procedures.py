@@ -33,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.support import LazyProxy
 
-from agency.i18n import format_money, format_number
+from agency.i18n import CountryName, format_money, format_number
 from agency.i18n import lazy_gettext as _l
 from legal.jurisdictions import (
     DEADLINES, ES_COURT_FEE_EXEMPT_MAX, ES_COURT_FEE_EXEMPT_PROCEDURES, ES_COURT_FEE_FIXED,
@@ -265,7 +265,7 @@ def propose(facts: ProcedureFacts) -> Proposal:
     if facts.principal < 0 or facts.claim_amount < 0:
         raise ValueError("amounts cannot be negative")
     court, creditor = facts.debtor_country.upper(), facts.creditor_country.upper()
-    reasons = [_l("The claim goes to the courts of the debtor's domicile, in %(country)s.", country=court)]
+    reasons = [_l("The claim goes to the courts of the debtor's domicile, in %(country)s.", country=CountryName(court))]
     if court != creditor and _takes_part(court) and _takes_part(creditor):
         return _cross_border(facts, court, reasons)
     if court in _NATIONAL:
@@ -277,5 +277,5 @@ def propose(facts: ProcedureFacts) -> Proposal:
     else:
         if court != creditor:
             reasons.append(_l("The creditor is not domiciled in a Member State that takes part in the European procedures, so they are not available (Reg. 1896/2006 art. 3)."))
-        reasons.append(_l("This product has no national procedure for the courts of %(country)s.", country=court))
+        reasons.append(_l("This product has no national procedure for the courts of %(country)s.", country=CountryName(court)))
     return Proposal(None, False, False, False, None, tuple(reasons))

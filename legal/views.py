@@ -1,11 +1,13 @@
 """What the case page and the lawyers' pages show of the legal side, gathered in one place."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from agency.auth import CurrentUser
 from agency.roles import Role
-from cases.tables import Case
+from cases.tables import Case, CaseEvent
+from legal.demands import SENDABLE
 from legal import court, handoff
 from legal.documents import TEMPLATES, template_list, visible_documents_query
 from legal.limitation_service import case_limitation
@@ -14,22 +16,31 @@ from legal.mediation import case_mediations
 
 async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) -> dict:
     """The legal panel of a case the caller may already see (the case page checked it)."""
-    case = await Case.select(Case.lawyer, Case.court_authorised_at, Case.settlement_offer_on, Case.settlement_answer_on).where(
-        Case.id == case_id).first()
+    case = await Case.select(Case.lawyer, Case.lawyer.name.as_alias("lawyer_name"), Case.court_authorised_at, Case.settlement_offer_on,
+                             Case.settlement_answer_on).where(Case.id == case_id).first()
     action = await handoff.current_action(case_id)
+    documents = await visible_documents_query(user, case_id)
+    sends: dict[int, list[dict]] = {}
+    for e in await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == "document_sent")):
+        payload = json.loads(e["payload"]) if isinstance(e["payload"], str) else (e["payload"] or {})
+        sends.setdefault(payload.get("document"), []).append(payload)
+    for d in documents:
+        d["sends"] = sorted(sends.get(d["id"], []), key=lambda x: x.get("sent_on", ""))
+        d["sendable"] = d["template"] in SENDABLE
     view = {
         "action": action,
-        "documents": await visible_documents_query(user, case_id),
+        "documents": documents,
+        # Court records are the creditor's to read as well (their forms are the lawyers').
+        "filings": await court.case_filings(case_id),
+        "deadlines": await court.case_deadlines(case_id, today),
         "limitation": await case_limitation(case_id, today),
-        "lawyer_id": case["lawyer"],
+        "lawyer_id": case["lawyer"], "lawyer_name": case["lawyer_name"],
         "template_names": {key: info.name for key, info in TEMPLATES.items()},
         "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
     }
     if user.is_staff:
         view.update({
             "templates": await template_list(),
-            "filings": await court.case_filings(case_id),
-            "deadlines": await court.case_deadlines(case_id, today),
             "mediations": await case_mediations(case_id),
             "can_propose": stage in handoff.HANDOFF_STAGES and user.role in (Role.negotiator, Role.admin)
             and not (action and action["status"] in handoff.OPEN),

@@ -354,13 +354,21 @@ async def test_court_records_refuse_what_cannot_be_true(make_client):
     assert [(r["starts_on"].isoformat() if hasattr(r["starts_on"], "isoformat") else r["starts_on"][:10], r["status"]) for r in rows] == [
         (TODAY.isoformat(), "cancelled"), (yesterday, "open")]
     assert (await c.post(f"/api/v1/filings/{fid}", json={**served, "served_on": None}, headers=lh)).status_code == 400
+    r = await c.post(f"/api/v1/cases/{cid}/filings", json={"procedure": "monitorio", "court": "Juzgado de Bilbao", "status": "served",
+                                                          "filed_on": yesterday}, headers=lh)
+    assert r.status_code == 400  # served, but when? the answer period runs from that day
     assert (await c.post(f"/api/v1/filings/{fid}", json={**served, "status": "prepared", "served_on": yesterday}, headers=lh)).status_code == 400
     deadline = rows[-1]["id"]
     assert (await c.post(f"/api/v1/deadlines/{deadline}/done", headers=lh)).status_code == 200
     assert (await c.post(f"/api/v1/deadlines/{deadline}/done", headers=lh)).status_code == 409
     assert (await c.get("/api/v1/cases/999999/deadlines", headers=lh)).status_code == 404
     doc = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "monitorio_petition"}, headers=lh)).json()
+    assert doc["filename"].endswith("-peticion-de-proceso-monitorio-v1.docx")
     assert (await c.get(doc["download_url"] + "?format=xyz", headers=lh)).status_code == 400
+    r = await c.post(f"/api/v1/documents/{doc['id']}/sent", json={"sent_on": TODAY.isoformat(), "channel": "burofax"}, headers=lh)
+    assert r.status_code == 400  # a court writ is filed, not sent to the debtor
+    next_action = (await Case.select(Case.next_action_at).where(Case.id == cid).first())["next_action_at"]
+    assert next_action is not None  # the morning after the answer deadline
 
 
 async def test_mediation_outcomes_are_checked_before_anything_is_written(make_client):
