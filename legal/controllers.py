@@ -261,8 +261,8 @@ class LegalApi(Controller):
 
     @post("/cases/{case_id:int}/mediations", status_code=201, guards=[staff_only], summary="Start a mediation (suspends limitation)")
     async def mediation(self, request: Request, case_id: int, data: MediationIn) -> dict:
-        return {"id": await mediation.start_mediation(user_of(request), case_id, data.mediator, _date(data.requested_on, "requested_on"),
-                                                      _date(data.received_on, "received_on"), date.today())}
+        return await mediation.start_mediation(user_of(request), case_id, data.mediator, _date(data.requested_on, "requested_on"),
+                                               _date(data.received_on, "received_on"), date.today())
 
     @post("/mediations/{mediation_id:int}/sessions", status_code=201, guards=[staff_only], summary="Record a mediation session")
     async def session(self, request: Request, mediation_id: int, data: SessionIn) -> dict:
@@ -383,7 +383,7 @@ class LegalCasePages(Controller):
         data = await form_data(request)
         return await case_action(request, case_id, lambda: mediation.start_mediation(
             user_of(request), case_id, str(data.get("mediator", "")), _date(data.get("requested_on"), "requested_on"),
-            _date(data.get("received_on"), "received_on"), date.today()), _("Mediation started."))
+            _date(data.get("received_on"), "received_on"), date.today()), _("Mediation started; the request is among the documents."))
 
     @post("/mediations/{mediation_id:int}/sessions", guards=[staff_only])
     async def session(self, request: Request, case_id: int, mediation_id: int) -> Response:

@@ -31,7 +31,9 @@ async def running_mediation(case_id: int) -> dict | None:
     return await Mediation.select().where((Mediation.case == case_id) & (Mediation.status == "running")).first()
 
 
-async def start_mediation(user: CurrentUser, case_id: int, mediator: str, requested_on: date, received_on: date, today: date) -> int:
+async def start_mediation(user: CurrentUser, case_id: int, mediator: str, requested_on: date, received_on: date, today: date) -> dict:
+    """The mediation, then its request document (Ley 5/2012): ``{"id", "document"}``; the document is
+    None when the case lacks data it needs (the panel says so and it can be made later)."""
     from cases.stage_service import advance_stage
 
     case = await get_visible(Case.select(Case.id, Case.stage, Case.settlement_offer_on).where(Case.id == case_id), user, Case.organisation)
@@ -59,7 +61,13 @@ async def start_mediation(user: CurrentUser, case_id: int, mediator: str, reques
             raise HTTPException(status_code=409, detail=_("A mediation is already running for this case.")) from None
         raise
     await refresh_limitation([case_id], today)
-    return row["id"]
+    from legal.documents import DocumentDataMissing, generate_document
+
+    try:
+        document = await generate_document(user, case_id, "mediation_request", today)
+    except DocumentDataMissing:
+        document = None
+    return {"id": row["id"], "document": document}
 
 
 async def _mediation(user: CurrentUser, mediation_id: int) -> dict:

@@ -188,6 +188,7 @@ async def test_every_template_renders_a_real_case(make_client):
                                                               "received_on": TODAY.isoformat()}, headers=nh)
     assert r.status_code == 201, r.text
     mid = r.json()["id"]
+    assert r.json()["document"]["template"] == "mediation_request"  # the request itself, ready to send
     assert (await Case.select(Case.stage).where(Case.id == cid).first())["stage"] == "mediation"
     lim = (await c.get(f"/api/v1/cases/{cid}/limitation", headers=nh)).json()["limitation"]
     assert lim["suspended"] is True and lim["date"] is None
