@@ -173,11 +173,11 @@ async def create_deadline(case_id: int, rule: str, from_day: date, source_key: s
     await Deadline.insert(Deadline(case=case_id, filing=filing_id, rule=rule, starts_on=from_day, due_on=due, source_key=source_key))
     await events.record(case_id, "deadline", None, str(DEADLINE_RULES[rule].label), {"rule": rule, "from": from_day, "due": due},
                         visible_to_creditor=True)
-    # The case's next action, unless an earlier one is planned: the morning after the deadline falls due
-    # (did the debtor pay, answer, oppose?).
-    after = datetime.combine(date.fromordinal(due.toordinal() + 1), time(9, 0), tzinfo=timezone.utc)
-    await Case.update({Case.next_action_at: after}).where(
-        (Case.id == case_id) & (Case.next_action_at.is_null() | (Case.next_action_at > after) | (Case.next_action_at < utcnow())))
+    if filing_id is not None:  # in court the case's next action follows the court's deadlines (negotiators plan their own)
+        # unless an earlier one is planned: the morning after the deadline falls due (did the debtor pay, answer, oppose?)
+        after = datetime.combine(date.fromordinal(due.toordinal() + 1), time(9, 0), tzinfo=timezone.utc)
+        await Case.update({Case.next_action_at: after}).where(
+            (Case.id == case_id) & (Case.next_action_at.is_null() | (Case.next_action_at > after) | (Case.next_action_at < utcnow())))
 
 
 async def close_deadline(user: CurrentUser, deadline_id: int) -> None:
