@@ -12,6 +12,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -93,16 +94,23 @@ class TemplateRefused(ClientException):
     status_code = 400
 
 
+@contextmanager
+def in_spanish():
+    """Documents are written in Spanish whatever the language of the person generating them."""
+    previous = i18n.get_language()
+    i18n.set_language("es")
+    try:
+        yield
+    finally:
+        i18n.set_language(previous)
+
+
 def file_stem(key: str) -> str:
     """A document's file name part, from its Spanish title: "requerimiento-de-pago"."""
     import unicodedata
 
-    previous = i18n.get_language()
-    i18n.set_language("es")
-    try:
+    with in_spanish():
         title = str(TEMPLATES[key].name)
-    finally:
-        i18n.set_language(previous)
     plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or key
 
@@ -114,16 +122,13 @@ def _day(value: date | None) -> str:
 
 
 def _money(value: Decimal | int | None, currency: str = "EUR") -> str:
-    previous = i18n.get_language()
-    i18n.set_language("es")
-    try:
+    with in_spanish():
         return i18n.format_money(value, currency)
-    finally:
-        i18n.set_language(previous)
 
 
-COUNTRY_NAMES = {"ES": "España", "FR": "Francia", "PT": "Portugal", "DE": "Alemania", "IT": "Italia", "BE": "Bélgica",
-                 "NL": "Países Bajos", "IE": "Irlanda", "AT": "Austria", "LU": "Luxemburgo", "DK": "Dinamarca"}
+def _country(code: str) -> str:
+    with in_spanish():
+        return str(i18n.CountryName(code or ""))
 EVIDENCE_LABELS = {"invoice": "factura", "contract": "contrato", "delivery_note": "albarán", "correspondence": "correspondencia",
                    "acknowledgement": "reconocimiento de deuda", "other": "otro documento"}
 FREQUENCIES = {"weekly": "semanal", "fortnightly": "quincenal", "monthly": "mensual"}
@@ -139,7 +144,7 @@ def court_for(procedure: str | None, country: str, city: str, debtor_kind: str) 
     if procedure == "injuncao":
         return "Balcão Nacional de Injunções"
     if procedure in ("european_order_for_payment", "european_small_claims") and country != "ES":
-        return f"Órgano jurisdiccional competente de {city} ({COUNTRY_NAMES.get(country, country)})"
+        return f"Órgano jurisdiccional competente de {city} ({_country(country)})"
     return f"Juzgado de Primera Instancia de {city}"
 
 
@@ -231,10 +236,10 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "today": _day(today), "data_date": _day(today), "place": settings.agency_identity["city"],
         "agency": {"name": settings.agency_name, "iban": _iban(settings.agency_iban), **settings.agency_identity},
         "creditor": {"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "postal_code": org["postal_code"],
-                     "city": org["city"], "country_name": COUNTRY_NAMES.get(org["country"], org["country"]), "iban": _iban(org["iban"])},
+                     "city": org["city"], "country_name": _country(org["country"]), "iban": _iban(org["iban"])},
         "debtor": {"name": deb["name"], "kind": deb["kind"], "kind_label": "sociedad" if deb["kind"] == "company" else "persona física",
                    "tax_id": deb["tax_id"], "address": deb["address_line1"], "postal_code": deb["postal_code"], "city": deb["city"],
-                   "country_name": COUNTRY_NAMES.get(deb["country"], deb["country"]), "email": deb["email"], "phone": deb["phone"]},
+                   "country_name": _country(deb["country"]), "email": deb["email"], "phone": deb["phone"]},
         "case": {"reference": case["reference"], "creditor_reference": case["creditor_reference"], "jurisdiction": case["jurisdiction"],
                  "stage_label": str(_stage_label(case["stage"]))},
         "invoices": rows,
@@ -265,12 +270,8 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
 def _stage_label(stage: str):
     from cases.stages import STAGE_LABELS
 
-    previous = i18n.get_language()
-    i18n.set_language("es")
-    try:
+    with in_spanish():
         return str(STAGE_LABELS.get(stage, stage))
-    finally:
-        i18n.set_language(previous)
 
 
 def _iban(value: str) -> str:
