@@ -15,7 +15,7 @@ from agency.roles import Role
 from agency.tenancy import get_visible
 from cases import events
 from cases.tables import Case
-from legal.deadlines import DEADLINE_RULES, deadline_for, warning_for
+from legal.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
 from legal.procedures import PROCEDURES
 from legal.tables import Deadline, Filing, Hearing
 
@@ -197,6 +197,7 @@ def _with_warning(row: dict, today: date) -> dict:
     row["due_on"] = due
     row["warning"] = warning_for(due, today)
     row["label"] = DEADLINE_RULES[row["rule"]].label if row["rule"] in DEADLINE_RULES else row["rule"]
+    row["next_step"] = NEXT_STEPS.get(row["rule"], "")
     return row
 
 

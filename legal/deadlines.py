@@ -98,6 +98,23 @@ DEADLINE_RULES: dict[str, DeadlineRule] = {
 }
 
 
+# What the lawyer does once each deadline has run, as the procedure says.
+NEXT_STEPS = {
+    "monitorio_answer": _l("Neither paid nor opposed: the court ends the monitorio by decree and the creditor asks for "
+                           "enforcement (LEC 816). Opposed: the claim goes on as a verbal or ordinary trial (LEC 818)."),
+    "verbal_answer": _l("No answer: the debtor is in default (rebeldía) and the claim goes on; answered: the court sets the "
+                        "hearing (LEC 438-440)."),
+    "ordinario_answer": _l("No answer: the debtor is in default (rebeldía); answered: the court calls the preliminary "
+                           "hearing (LEC 404-414)."),
+    "eop_opposition": _l("No opposition: the court declares the order enforceable (Reg. 1896/2006 art. 18). Opposed: the "
+                         "claim goes on under the ordinary national procedure unless the creditor asked to end it (art. 17)."),
+    "settlement_answer": _l("No answer in these days counts as a rejection: the settlement attempt the court asks for is on "
+                            "record (LO 1/2025)."),
+    "injonction_opposition": _l("No opposition within the month: ask the court to make the order enforceable (CPC 1422)."),
+    "injonction_service": _l("Serve the order on the debtor before this day, or it lapses (CPC 1411)."),
+}
+
+
 def deadline_for(rule_key: str, from_day: date, country: str = "ES") -> date:
     """The last day of the deadline ``rule_key`` that starts with the event of ``from_day``."""
     rule = DEADLINE_RULES[rule_key]

@@ -124,3 +124,9 @@ class TestWarnings:
 
     def test_lead_time_is_adjustable(self):
         assert warning_for(date(2026, 11, 29), date(2026, 11, 23), soon_days=10).level == "soon"
+
+
+def test_every_deadline_says_what_comes_next():
+    from legal.deadlines import NEXT_STEPS
+
+    assert set(NEXT_STEPS) == set(DEADLINE_RULES)
