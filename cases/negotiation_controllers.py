@@ -120,6 +120,19 @@ def queue_row(r: dict, user_id: int) -> Markup:
     return _row_html(get_language(), r["negotiator"] == user_id, tuple(r[f] for f in ROW_FIELDS))
 
 
+@lru_cache(maxsize=512)
+def _filters_html(language: str, stage: str, organisation_id: str, classification: str, creditors_read_at: float) -> Markup:
+    return Markup(environment().get_template("cases/_queue_filters.html").render(
+        stages=QUEUE_STAGES, classifications=CLASSIFICATIONS, organisations=_creditors["rows"], stage=stage,
+        organisation_id=organisation_id, classification=classification))
+
+
+async def queue_filters(stage: str, organisation_id: str, classification: str) -> Markup:
+    """The filter form, rendered once per language, choice and reading of the creditor list."""
+    await creditor_options()
+    return _filters_html(get_language(), stage, organisation_id, classification, _creditors["at"])
+
+
 _creditors: dict = {"at": 0.0, "rows": []}
 
 
@@ -230,9 +243,8 @@ class QueuePages(Controller):
         user = user_of(request)
         rows = await queue_rows(user, stage, organisation_id, classification)
         return page(request, "cases/queue.html", fragment="cases/_queue_table.html", rows=rows,
-                    row_html=[queue_row(r, user.id) for r in rows], stages=QUEUE_STAGES, classifications=CLASSIFICATIONS,
-                    organisations=await creditor_options(), stage=stage or "", organisation_id=str(organisation_id or ""),
-                    classification=classification or "")
+                    row_html=[queue_row(r, user.id) for r in rows],
+                    filters_html=await queue_filters(stage or "", str(organisation_id or ""), classification or ""))
 
     @post("/queue/take")
     async def take(self, request: Request) -> Response:
