@@ -32,7 +32,7 @@ from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, REASONS
 from cases.tables import Case
 from piccolo.querystring import QueryString
 
-from agency.db import engine
+from agency.db import engine, fetch_rows
 
 negotiators = roles(Role.negotiator, Role.admin)
 QUEUE_PAGE = 50
@@ -94,7 +94,7 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
         sql.append(" AND d.classification = {}")
         args.append(classification)
     sql.append(f" ORDER BY c.priority DESC, c.id LIMIT {QUEUE_PAGE}")
-    rows = [dict(r) for r in await engine().run_querystring(QueryString("".join(sql), *args))]
+    rows = await fetch_rows("".join(sql), *args)
     language = get_language()
     for r in rows:
         r["outstanding"] = from_cents(int(r["outstanding_cents"] or 0))
