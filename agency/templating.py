@@ -73,7 +73,7 @@ def environment() -> Environment:
     env.globals.update(_=template_gettext, gettext=template_gettext)  # Jinja's newstyle gettext, with the plain strings kept
     env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
     from cases.stages import STAGE_LABELS  # lazy strings: translated when shown, built once
-    from legal.court import STATUS_LABELS as FILING_STATUS_LABELS
+    from legal.filings import STATUS_LABELS as FILING_STATUS_LABELS
     from legal.deadlines import DEADLINE_RULES
     from legal.documents import TEMPLATES as DOCUMENT_TEMPLATES
     from legal.procedures import PROCEDURES

@@ -1,5 +1,5 @@
 """Calendars (pure): national holidays per country, used for the debtor-contact window and for
-procedural business days (legal/deadlines.py adds LEC 130.2's August and 24/31 December).
+procedural business days (legal/deadlines.py adds LEC 130.2's August and 24 December-6 January).
 
 The dates come from the ``holidays`` library, asked without a subdivision and with
 ``observed=False``:
@@ -45,13 +45,15 @@ def easter_sunday(year: int) -> date:
 _ES_FIXED = ((1, 1), (1, 6), (5, 1), (8, 15), (10, 12), (11, 1), (12, 6), (12, 8), (12, 25))
 
 
+_SUPPORTED = frozenset(holidays.list_supported_countries())
+
+
 @lru_cache(maxsize=256)
 def national_holidays(year: int, country: str = "ES") -> frozenset[date]:
     country = country.upper()
-    try:
-        calendar = holidays.country_holidays(country, years=year, observed=False)
-    except NotImplementedError:  # the library knows no such country: no national holidays to skip
+    if country not in _SUPPORTED:  # a country the library does not know: no national holidays to skip
         return frozenset()
+    calendar = holidays.country_holidays(country, years=year, observed=False)
     if country == "ES" and year < calendar.start_year:
         return frozenset({date(year, m, d) for m, d in _ES_FIXED} | {easter_sunday(year) - timedelta(days=2)})
     return frozenset(calendar)

@@ -10,43 +10,23 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
-from agency.i18n import lazy_gettext as _l
 from agency.roles import Role
 from agency.tenancy import get_visible
 from cases import events
 from cases.tables import Case
 from legal.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
+from legal.filings import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
 from legal.procedures import PROCEDURES
 from legal.tables import Deadline, Filing, Hearing
 
-STATUSES = ("prepared", "filed", "admitted", "served", "opposed", "decree", "hearing_set", "judgment", "enforcement", "closed")
-STATUS_LABELS = {
-    "prepared": _l("prepared"), "filed": _l("filed"), "admitted": _l("admitted"), "served": _l("served on the debtor"),
-    "opposed": _l("opposed"), "decree": _l("decree"), "hearing_set": _l("hearing set"), "judgment": _l("judgment"),
-    "enforcement": _l("enforcement"), "closed": _l("closed"),
-}
-# The deadline that service on the debtor starts, per procedure (legal.deadlines has the days and sources).
-ON_SERVICE = {"monitorio": "monitorio_answer", "european_order_for_payment": "eop_opposition", "verbal": "verbal_answer",
-              "ordinario": "ordinario_answer", "injonction_de_payer": "injonction_opposition"}
 COST_KINDS = ("court_fee", "procurador", "lawyer")
 
 
-def check_filing(status: str, filed_on: date | None, court_case_number: str, served_on: date | None, today: date) -> None:
-    """Pure: the filing's facts hang together (raises ClientException with what to fix)."""
-    if status not in STATUSES:
-        raise ClientException(detail=_("The status is one of: %(values)s.") % {"values": ", ".join(STATUSES)})
-    if filed_on and filed_on > today:
-        raise ClientException(detail=_("The filing date cannot be in the future."))
-    if status != "prepared" and filed_on is None:
-        raise ClientException(detail=_("Give the filing date: a filing past “prepared” has been filed."))
-    if status == "served" and served_on is None:
-        raise ClientException(detail=_("Give the date the claim was served on the debtor: their time to answer runs from it."))
-    if court_case_number and filed_on is None:
-        raise ClientException(detail=_("A court case number belongs to a filing already filed: give the filing date first."))
-    if served_on and (filed_on is None or served_on < filed_on):
-        raise ClientException(detail=_("Service on the debtor comes after the filing date."))
-    if served_on and served_on > today:
-        raise ClientException(detail=_("The service date cannot be in the future."))
+def _checked(status: str, filed_on: date | None, court_case_number: str, served_on: date | None, today: date) -> None:
+    try:
+        check_filing(status, filed_on, court_case_number, served_on, today)
+    except FilingError as exc:
+        raise ClientException(detail=str(exc)) from None
 
 
 async def _court_case(user: CurrentUser, case_id: int) -> dict:
@@ -68,7 +48,7 @@ async def create_filing(user: CurrentUser, case_id: int, procedure: str, court: 
         raise ClientException(detail=_("Choose a procedure: %(values)s.") % {"values": ", ".join(PROCEDURES)})
     if len(court.strip()) < 3:
         raise ClientException(detail=_("Name the court (e.g. Juzgado de Primera Instancia de Sevilla)."))
-    check_filing(status, filed_on, court_case_number.strip(), None, today)
+    _checked(status, filed_on, court_case_number.strip(), None, today)
     async with atomic():
         row = (await Filing.insert(Filing(case=case_id, procedure=procedure, court=court.strip()[:200], status=status, filed_on=filed_on,
                                           court_case_number=court_case_number.strip()[:60], created_by=user.id)).returning(Filing.id))[0]
@@ -93,7 +73,7 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
         raise ClientException(detail=_("A filed claim keeps its filing date (and is no longer “prepared”)."))
     if was_served and served_on is None:
         raise ClientException(detail=_("A claim served on the debtor keeps its service date (correct it if it was wrong)."))
-    check_filing(status, filed_on, court_case_number.strip(), served_on, today)
+    _checked(status, filed_on, court_case_number.strip(), served_on, today)
     if filed_on and filed_on < _opened(case):
         raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
     async with atomic():

@@ -20,7 +20,7 @@ from cases.fees import legal_fee
 from cases.ledger_service import balance_of
 from cases.services import notify_creditors
 from cases.tables import Case, Evidence
-from legal.procedures import PROCEDURES, ProcedureFacts, Proposal, propose
+from legal.procedures import PROCEDURES, ProcedureFacts, Proposal, claim_amount, propose
 from legal.tables import LegalAction
 from cases.negotiation import _is_unique_violation
 
@@ -36,16 +36,9 @@ def is_legal_person(country: str, tax_id: str) -> bool:
     return not (tax_id[0].isdigit() or tax_id[0].upper() in "XYZKLM")
 
 
-def claim_amount(balance) -> Decimal:
-    """What a court claim is for: principal, interest and compensation still owed. Costs the agency
-    booked (burofax, court fees, procurador) are not part of it; payments pay those first (CC 1173)."""
-    costs_owed = max(balance.costs - balance.paid, Decimal("0.00"))
-    return max(balance.outstanding - costs_owed, Decimal("0.00"))
-
-
 def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int) -> ProcedureFacts:
     return ProcedureFacts(
-        principal=balance.principal_outstanding, claim_amount=claim_amount(balance), creditor_country=org["country"] or "ES",
+        principal=balance.principal_outstanding, claim_amount=claim_amount(balance.outstanding, balance.costs, balance.paid), creditor_country=org["country"] or "ES",
         debtor_country=debtor_country, debtor_kind=debtor_kind, creditor_is_legal_person=is_legal_person(org["country"], org["tax_id"]),
         documentary_evidence=evidence_count > 0, commercial=debtor_kind == "company",
     )

@@ -257,6 +257,13 @@ def _cross_border(f: ProcedureFacts, court: str, reasons: list) -> Proposal:
     return Proposal(procedure, False, False, False, fee, tuple(reasons), alternatives)
 
 
+def claim_amount(outstanding: Decimal, costs: Decimal, paid: Decimal) -> Decimal:
+    """What a court claim is for: principal, interest and compensation still owed. Costs the agency
+    booked (burofax, court fees, procurador) are not part of it; payments pay those first (CC 1173)."""
+    costs_owed = max(costs - paid, _ZERO)
+    return max(outstanding - costs_owed, _ZERO)
+
+
 def propose(facts: ProcedureFacts) -> Proposal:
     """The procedure to propose for ``facts``, who must represent the creditor, the Spanish court fee
     and the reasons, in the order a lawyer would give them."""

@@ -8,7 +8,8 @@ from agency.auth import CurrentUser
 from agency.roles import Role
 from cases.tables import Case, CaseEvent
 from legal.demands import SENDABLE
-from legal import court, handoff
+from legal import court, filings, handoff
+from legal.procedures import PROCEDURES
 from legal.documents import TEMPLATES, template_list, visible_documents_query
 from legal.limitation_service import case_limitation
 from legal.mediation import case_mediations
@@ -45,7 +46,7 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
             "can_propose": stage in handoff.HANDOFF_STAGES and user.role in (Role.negotiator, Role.admin)
             and not (action and action["status"] in handoff.OPEN),
             "can_take": bool(action and action["status"] == "authorised" and user.role in (Role.lawyer, Role.admin)),
-            "procedures": court.PROCEDURES, "statuses": court.STATUSES, "status_labels": court.STATUS_LABELS,
+            "procedures": PROCEDURES, "statuses": filings.STATUSES, "status_labels": filings.STATUS_LABELS,
             "cost_kinds": court.COST_KINDS,
         })
         if stage in handoff.HANDOFF_STAGES and not (action and action["status"] in handoff.OPEN):

@@ -209,3 +209,14 @@ def test_reasons_are_lazy_and_translatable_sentences():
     for reason in propose(ES_CASE).reasons:
         text = str(reason)
         assert text.endswith(".") and "%(" not in text
+
+
+def test_the_amount_claimed_leaves_out_the_costs_still_owed():
+    from legal.procedures import claim_amount
+
+    # 10,000 principal + 300 interest + 40 compensation + 140 court fee and 60 burofax booked, nothing paid: 10,340.00
+    assert claim_amount(Decimal("10540.00"), Decimal("200.00"), Decimal("0")) == Decimal("10340.00")
+    # 150 paid: it paid the costs first (CC 1173), 50 of them are still owed and left out
+    assert claim_amount(Decimal("10390.00"), Decimal("200.00"), Decimal("150.00")) == Decimal("10340.00")
+    # everything paid
+    assert claim_amount(Decimal("0.00"), Decimal("200.00"), Decimal("10540.00")) == Decimal("0.00")
