@@ -140,8 +140,8 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
         from cases.negotiation import rescore
 
         await rescore([case_id])
-    if activity.certified and activity.direction == "outbound":  # a certified demand interrupts limitation (CC 1973)
-        from legal.limitation_service import refresh_limitation
+        if activity.certified and activity.direction == "outbound":  # a certified demand interrupts limitation (CC 1973)
+            from legal.limitation_service import refresh_limitation
 
-        await refresh_limitation([case_id], today)
+            await refresh_limitation([case_id], today)
     return {"id": row["id"], **payload}

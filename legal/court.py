@@ -56,8 +56,8 @@ async def create_filing(user: CurrentUser, case_id: int, procedure: str, court: 
             "procedure": str(PROCEDURES[procedure]), "court": court.strip(), "status": str(STATUS_LABELS[status])},
             {"filing": row["id"], "procedure": procedure, "court": court.strip(), "from": None, "to": status,
              "filed_on": filed_on, "court_case_number": court_case_number.strip()}, visible_to_creditor=True)
-    if filed_on:
-        await _after_filed(case_id)
+        if filed_on:
+            await _after_filed(case_id)
     return row["id"]
 
 
@@ -93,8 +93,8 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
                 (Deadline.filing == filing_id) & (Deadline.rule == rule) & (Deadline.status == "open"))
             await create_deadline(filing["case"], rule, served_on, f"filing:{filing_id}:served:{served_on.isoformat()}",
                                   case["jurisdiction"], filing_id)
-    if filed_on and not was_filed:
-        await _after_filed(filing["case"])
+        if filed_on != was_filed:  # filed now, or the filing date corrected
+            await _after_filed(filing["case"])
 
 
 def _opened(case: dict) -> date:

@@ -55,8 +55,8 @@ async def mark_sent(user: CurrentUser, document_id: int, sent_on: date, channel:
             if case["settlement_offer_on"] is None or sent_on < as_date(case["settlement_offer_on"]):
                 await Case.update({Case.settlement_offer_on: sent_on, Case.updated_at: utcnow()}).where(Case.id == doc["case"])
             await create_deadline(doc["case"], "settlement_answer", sent_on, f"document:{document_id}:sent", case["jurisdiction"])
-    if demand:
-        await refresh_limitation([doc["case"]], today)
+        if demand:
+            await refresh_limitation([doc["case"]], today)
 
 
 async def record_settlement_answer(user: CurrentUser, case_id: int, answered_on: date, accepted: bool, note: str, today: date) -> None:
@@ -80,4 +80,4 @@ async def record_acknowledgement(user: CurrentUser, case_id: int, signed_on: dat
     _day(signed_on, today, _("The signing date"))
     async with atomic():
         await events.record(case_id, "acknowledgement", user, note.strip()[:500], {"on": signed_on.isoformat()}, visible_to_creditor=True)
-    await refresh_limitation([case_id], today)
+        await refresh_limitation([case_id], today)

@@ -60,11 +60,20 @@ async def case_limitation(case_id: int, today: date) -> Limitation | None:
 
 
 async def refresh_limitation(case_ids: list[int], today: date | None = None) -> None:
-    """Recompute and store the date (None while a mediation suspends the clock or nothing is owed)."""
+    """Recompute and store the date (None while a mediation suspends the clock or nothing is owed); a
+    change is on the timeline, from and to, with the reckoning (the creditor sees it)."""
+    from cases import events
+
     today = today or date.today()
     for case_id in case_ids:
+        before = as_date((await Case.select(Case.limitation_date).where(Case.id == case_id).first())["limitation_date"])
         result = await case_limitation(case_id, today)
-        await Case.update({Case.limitation_date: result.date if result else None}).where(Case.id == case_id)
+        after = result.date if result else None
+        if after == before:
+            continue
+        await Case.update({Case.limitation_date: after}).where(Case.id == case_id)
+        await events.record(case_id, "limitation", None, str(result.basis) if result else "",
+                            {"from": before, "to": after, "suspended": bool(result and result.suspended)}, visible_to_creditor=True)
 
 
 async def backfill_limitation_dates(today: date | None = None, batch: int = 1000) -> int:

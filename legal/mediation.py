@@ -54,13 +54,13 @@ async def start_mediation(user: CurrentUser, case_id: int, mediator: str, reques
                 await Case.update({Case.settlement_offer_on: received_on}).where(Case.id == case_id)
             await events.record(case_id, "mediation", user, _("Mediation requested from %(mediator)s.") % {"mediator": mediator.strip()},
                                 {"mediation": row["id"], "requested_on": requested_on, "received_on": received_on}, visible_to_creditor=True)
+            await refresh_limitation([case_id], today)  # suspended from the mediator's receipt (Ley 5/2012)
     except Exception as exc:
         from cases.negotiation import _is_unique_violation
 
         if _is_unique_violation(exc):  # started by someone else a moment ago (one running mediation per case)
             raise HTTPException(status_code=409, detail=_("A mediation is already running for this case.")) from None
         raise
-    await refresh_limitation([case_id], today)
     from legal.documents import DocumentDataMissing, generate_document
 
     try:
@@ -141,7 +141,7 @@ async def end_mediation(user: CurrentUser, mediation_id: int, outcome: str, ende
             result["plan"] = await add_plan(user, case_id, instalments, frequency, first_due_on, today)
         if outcome == "failed" and back_to_amicable:
             await advance_stage(user, case_id, MoveRequest(to="amicable", reason=_("Mediation ended without agreement.")), today)
-    await refresh_limitation([case_id], today)  # the suspension ends; an agreement acknowledges the debt
+        await refresh_limitation([case_id], today)  # the suspension ends; an agreement acknowledges the debt
     if outcome == "agreed":
         result["document"] = await generate_document(user, case_id, "mediation_agreement", today)
     return result

@@ -100,6 +100,9 @@ async def test_from_hand_off_to_filing(make_client):
     lim = (await c.get(f"/api/v1/cases/{cid}/limitation", headers=ch)).json()["limitation"]
     assert lim["date"] == TODAY.replace(year=TODAY.year + 5).isoformat()  # the certified demand starts the five years again
     assert (await Case.select(Case.limitation_date).where(Case.id == cid).first())["limitation_date"].isoformat() == lim["date"]
+    moved = await CaseEvent.select(CaseEvent.payload, CaseEvent.visible_to_creditor).where(
+        (CaseEvent.case == cid) & (CaseEvent.kind == "limitation")).first()
+    assert moved and moved["visible_to_creditor"] and lim["date"] in str(moved["payload"])  # the change is on the timeline
     assert await Deadline.count().where((Deadline.case == cid) & (Deadline.rule == "settlement_answer")) == 1
     r = await c.post(f"/api/v1/cases/{cid}/settlement-answer", json={"on": TODAY.isoformat(), "note": "Rechaza la oferta"}, headers=nh)
     assert r.status_code == 201
