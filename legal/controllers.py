@@ -27,6 +27,14 @@ lawyers = roles(Role.lawyer, Role.admin)
 negotiators = roles(Role.negotiator, Role.admin)
 
 
+async def _visible_case(request: Request, case_id: int) -> None:
+    """404 unless the caller may see the case (agency.tenancy, like every case read)."""
+    from agency.tenancy import get_visible
+    from cases.tables import Case
+
+    await get_visible(Case.select(Case.id).where(Case.id == case_id), user_of(request), Case.organisation)
+
+
 def _opt_date(raw, field: str) -> date | None:
     return _date(raw, field) if raw not in (None, "") else None
 
@@ -156,10 +164,7 @@ class LegalApi(Controller):
 
     @get("/cases/{case_id:int}/limitation", guards=[roles(*Role)], summary="The limitation date and how it was reckoned")
     async def limitation(self, request: Request, case_id: int) -> dict:
-        from agency.tenancy import get_visible
-        from cases.tables import Case
-
-        await get_visible(Case.select(Case.id).where(Case.id == case_id), user_of(request), Case.organisation)
+        await _visible_case(request, case_id)
         return {"limitation": _limitation_json(await case_limitation(case_id, date.today()))}
 
     @post("/cases/{case_id:int}/documents", status_code=201, guards=[staff_only],
@@ -170,11 +175,8 @@ class LegalApi(Controller):
 
     @get("/cases/{case_id:int}/documents", guards=[roles(*Role)], summary="The case's generated documents the caller may see")
     async def list_documents(self, request: Request, case_id: int) -> list[dict]:
-        from agency.tenancy import get_visible
-        from cases.tables import Case
-
         user = user_of(request)
-        await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+        await _visible_case(request, case_id)
         rows = await documents.visible_documents_query(user, case_id)
         return [{"id": r["id"], "template": r["template"], "template_version": r["template_version"], "version": r["version"],
                  "sha256": r["sha256"], "size": r["size"], "data_date": r["data_date"], "filename": r["filename"],
@@ -238,10 +240,7 @@ class LegalApi(Controller):
 
     @get("/cases/{case_id:int}/deadlines", guards=[staff_only], summary="The case's deadlines with their warnings")
     async def deadlines(self, request: Request, case_id: int) -> list[dict]:
-        from agency.tenancy import get_visible
-        from cases.tables import Case
-
-        await get_visible(Case.select(Case.id).where(Case.id == case_id), user_of(request), Case.organisation)
+        await _visible_case(request, case_id)
         return [{"id": d["id"], "rule": d["rule"], "label": str(d["label"]), "starts_on": d["starts_on"], "due_on": d["due_on"],
                  "status": d["status"], "warning": d["warning"].level, "days_left": d["warning"].days_left}
                 for d in await court.case_deadlines(case_id, date.today())]
@@ -400,10 +399,12 @@ class LegalCasePages(Controller):
             count = int(data.get("instalments") or 0) if str(data.get("instalments") or "0").isdigit() else -1
             if count < 0 or count > 60:
                 raise ClientException(detail=_("The number of instalments is a whole number from 0 to 60."))
-            await mediation.end_mediation(
+            result = await mediation.end_mediation(
                 user_of(request), mediation_id, str(data.get("outcome", "")), _date(data.get("ended_on"), "ended_on"),
                 str(data.get("agreement", "")), date.today(), instalments=count, frequency=str(data.get("frequency", "monthly")),
                 first_due_on=_opt_date(data.get("first_due_on"), "first_due_on"), back_to_amicable=data.get("back_to_amicable") == "on")
+            if result.get("document_missing"):
+                notify(request, result["document_missing"], "error")
         return await case_action(request, case_id, act, _("Mediation closed."))
 
     @post("/acknowledgement", guards=[staff_only])

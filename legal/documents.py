@@ -408,7 +408,8 @@ def _shipped_bytes(key: str) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _analysis(sha: str, data: bytes) -> frozenset[str]:
+def _analysis(data: bytes) -> frozenset[str]:
+    """The values a template version uses (read once per version: the bytes are the key)."""
     return frozenset(used_paths(template_source(data)))
 
 
@@ -446,7 +447,7 @@ async def generate_document(user: CurrentUser, case_id: int, key: str, today: da
     """Render the template for the case, store the file, record it (a new version each time)."""
     case = await get_visible(Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id), user, Case.organisation)
     (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case))
-    missing = missing_data(set(_analysis(hashlib.sha256(data).hexdigest(), data)), context, key)
+    missing = missing_data(set(_analysis(data)), context, key)
     if missing:
         raise DocumentDataMissing(detail=describe_missing(missing), extra={"missing": missing})
     try:

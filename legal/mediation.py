@@ -105,7 +105,7 @@ async def end_mediation(user: CurrentUser, mediation_id: int, outcome: str, ende
     from cases.negotiation import add_plan
     from cases.plans import PlanError, split_plan
     from cases.stage_service import advance_stage
-    from legal.documents import generate_document
+    from legal.documents import DocumentDataMissing, generate_document
 
     med = await _mediation(user, mediation_id)
     case_id = med["case"]
@@ -142,8 +142,11 @@ async def end_mediation(user: CurrentUser, mediation_id: int, outcome: str, ende
         if outcome == "failed" and back_to_amicable:
             await advance_stage(user, case_id, MoveRequest(to="amicable", reason=_("Mediation ended without agreement.")), today)
         await refresh_limitation([case_id], today)  # the suspension ends; an agreement acknowledges the debt
-    if outcome == "agreed":
-        result["document"] = await generate_document(user, case_id, "mediation_agreement", today)
+    if outcome == "agreed":  # the agreement stands; its document is made now, or later from the panel if data is missing
+        try:
+            result["document"] = await generate_document(user, case_id, "mediation_agreement", today)
+        except DocumentDataMissing as exc:
+            result["document"], result["document_missing"] = None, exc.detail
     return result
 
 
