@@ -10,7 +10,6 @@ from litestar.exceptions import NotFoundException
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
@@ -25,6 +24,7 @@ from agency.controllers.api import AuthApi, health
 from agency.errors import EXCEPTION_HANDLERS
 from agency.i18n import gettext as _
 from agency.security import derive_key
+from agency.sessions import SessionConfig
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
 from agency.web import pop_flashes
@@ -82,7 +82,7 @@ def create_app(manage_database: bool = True) -> Litestar:
     engine = JinjaTemplateEngine.from_environment(environment())
     engine.register_template_callable("flashes", pop_flashes)
     template_config = TemplateConfig(engine=engine)
-    session = CookieBackendConfig(
+    session = SessionConfig(
         secret=derive_key(settings.secret_key, "session"),
         key="agency_session",
         max_age=12 * 3600,

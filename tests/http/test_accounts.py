@@ -156,3 +156,42 @@ async def test_parallel_guesses_are_throttled_too(make_client):
     results = await asyncio.gather(*[guess(n) for n in range(12)])
     codes = sorted(r.status_code for r in results)
     assert codes.count(401) == 5 and codes.count(429) == 7
+
+
+def _session_cookie_sent(response) -> bool:
+    return any(h.startswith("agency_session=") for h in response.headers.get_list("set-cookie"))
+
+
+async def test_session_cookie_is_sent_again_only_when_it_changes_or_ages(make_client, monkeypatch):
+    client, user = await signed_in(make_client, "negotiator")
+    await client.get("/queue")
+    quiet = await client.get("/queue")
+    assert quiet.status_code == 200 and not _session_cookie_sent(quiet)  # the browser already holds this session
+    r = await post_form(client, "/queue/take")  # a message for the next page: the session changes
+    assert r.status_code == 303 and _session_cookie_sent(r)
+    shown = await client.get("/queue")
+    assert _session_cookie_sent(shown)  # the message was read, and taken out of the session
+    assert not _session_cookie_sent(await client.get("/queue"))
+    import agency.sessions
+
+    monkeypatch.setattr(agency.sessions, "REFRESH_SECONDS", 0)  # sent longer ago than this: renewed, so the expiry keeps sliding
+    renewed = await client.get("/queue")
+    assert renewed.status_code == 200 and _session_cookie_sent(renewed)
+
+
+async def test_top_bar_is_each_readers_own(make_client):
+    """The top bar is kept rendered per reader, language and page: nobody sees another's."""
+    first, one = await signed_in(make_client, "negotiator")
+    second, other = await signed_in(make_client, "negotiator")
+    names = {u["id"]: (await User.select(User.name).where(User.id == u["id"]).first())["name"] for u in (one, other)}
+    page_one, page_two = (await first.get("/queue")).text, (await second.get("/queue")).text
+    assert names[one["id"]] in page_one and names[other["id"]] not in page_one
+    assert names[other["id"]] in page_two and names[one["id"]] not in page_two
+    assert csrf_token(first) in page_one and csrf_token(second) not in page_one
+    assert "Cerrar sesión" in page_one
+    await post_form(first, "/language", {"language": "en", "next": "/queue"})
+    page_one = (await first.get("/queue")).text
+    assert "Sign out" in page_one and "Cerrar sesión" not in page_one
+    assert "Cerrar sesión" in (await second.get("/queue")).text
+    cases_page = (await first.get("/cases")).text
+    assert re.search(r'href="/cases"\s+aria-current="page"', cases_page) and not re.search(r'href="/queue"\s+aria-current="page"', cases_page)
