@@ -12,7 +12,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from agency.settings import sqlite_path
+from agency.settings import get_settings, sqlite_path
 
 
 def make_engine(database_url: str) -> Engine:
@@ -29,7 +29,9 @@ def make_engine(database_url: str) -> Engine:
     return PostgresEngine(config={"dsn": database_url}, log_queries=False)
 
 
+@lru_cache(maxsize=1)
 def engine() -> Engine:
+    """piccolo_conf.DB, found once (Piccolo's finder looks the module up again on every call)."""
     db = engine_finder()
     assert db is not None, "piccolo_conf.DB is not configured"
     return db
@@ -56,17 +58,23 @@ def _numbered(template: str) -> str:
     return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, start=1))
 
 
-async def fetch_rows(template: str, *args) -> list[dict]:
+async def fetch_records(template: str, *args) -> list:
     """Rows of a read-only query written with "{}" placeholders (like Piccolo's QueryString), for hot
-    paths: on PostgreSQL outside a transaction straight from the pool, the SQL numbered once per shape
-    (Piccolo rebuilds it and copies every row on each call); otherwise through Piccolo."""
+    paths, as the driver hands them back (mappings: asyncpg Records, or dicts on SQLite): on PostgreSQL
+    outside a transaction straight from the pool, the SQL numbered once per shape (Piccolo rebuilds it
+    and copies every row on each call); otherwise through Piccolo."""
     db = engine()
     if isinstance(db, PostgresEngine) and db.pool is not None and db.current_transaction.get() is None:
         async with db.pool.acquire() as conn:
-            return [dict(r) for r in await conn.fetch(_numbered(template), *args)]
+            return await conn.fetch(_numbered(template), *args)
     from piccolo.querystring import QueryString
 
-    return [dict(r) for r in await db.run_querystring(QueryString(template, *args))]
+    return await db.run_querystring(QueryString(template, *args))
+
+
+async def fetch_rows(template: str, *args) -> list[dict]:
+    """:func:`fetch_records` as dicts."""
+    return [dict(r) for r in await fetch_records(template, *args)]
 
 
 async def read_together(*queries):
@@ -91,7 +99,10 @@ async def keep_session(connection) -> None:
 async def start() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=20, reset=keep_session)
+        # A few connections per process: queries beyond them wait in the pool, which costs less than
+        # PostgreSQL switching between more busy backends than it has cores (the queue's p99 halved
+        # with 4 instead of 20 per process, tests/bench/test_queue_speed.py).
+        await db.start_connection_pool(min_size=1, max_size=get_settings().db_pool_size, reset=keep_session)
 
 
 async def stop() -> None:

@@ -48,6 +48,7 @@ class Settings:
     mail_from: str
     max_upload_bytes: int
     log_level: str
+    db_pool_size: int  # PostgreSQL connections each process keeps at most
     agency_name: str
     agency_iban: str
     agency_identity: dict  # the agency's letterhead in generated documents (AGENCY_TAX_ID, AGENCY_ADDRESS, ...)
@@ -59,6 +60,15 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return urlsplit(self.base_url).scheme == "https"
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more, not {raw!r}")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +85,7 @@ def get_settings() -> Settings:
         mail_from=os.environ.get("AGENCY_MAIL_FROM", "Agencia <no-reply@agency.test>"),
         max_upload_bytes=int(os.environ.get("AGENCY_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         log_level=os.environ.get("AGENCY_LOG_LEVEL", "INFO"),
+        db_pool_size=_positive_int("AGENCY_DB_POOL_SIZE", 4),
         agency_name=os.environ.get("AGENCY_NAME", "Agencia de Recobro"),
         # Where debtors pay: the agency's client account (a demo IBAN until set).
         agency_iban=os.environ.get("AGENCY_PAYMENT_IBAN", "ES6000491500051234567892").replace(" ", ""),
