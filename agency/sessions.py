@@ -21,6 +21,8 @@ _SEEN = "agency.session_seen"  # scope key: (the session as it came in, serialis
 
 class RenewingSessionBackend(ClientSideSessionBackend):
     async def load_from_connection(self, connection) -> dict[str, Any]:
+        if not any(name == b"cookie" for name, _ in connection.scope["headers"]):
+            return {}  # an API call with a token, or a first visit: nothing to read
         session = await super().load_from_connection(connection)
         if session:
             try:

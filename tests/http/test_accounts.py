@@ -174,7 +174,8 @@ async def test_session_cookie_is_sent_again_only_when_it_changes_or_ages(make_cl
     assert not _session_cookie_sent(await client.get("/queue"))
     import agency.sessions
 
-    monkeypatch.setattr(agency.sessions, "REFRESH_SECONDS", 0)  # sent longer ago than this: renewed, so the expiry keeps sliding
+    # sent longer ago than this: renewed, so the expiry keeps sliding (-1: the expiry is rounded to the second)
+    monkeypatch.setattr(agency.sessions, "REFRESH_SECONDS", -1)
     renewed = await client.get("/queue")
     assert renewed.status_code == 200 and _session_cookie_sent(renewed)
 
