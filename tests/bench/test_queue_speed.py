@@ -21,7 +21,7 @@ from cases.tables import Case, Debtor, Invoice
 from tests.factories import PASSWORD, create_org, create_user
 
 TOTAL = int(os.environ.get("AGENCY_BENCH_CASES", "1000000"))
-REQUESTS = int(os.environ.get("AGENCY_BENCH_REQUESTS", "1200"))
+REQUESTS = int(os.environ.get("AGENCY_BENCH_REQUESTS", "6000"))
 CONCURRENCY = 16
 STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 
@@ -29,10 +29,10 @@ STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 RAW_QUEUE = """
 SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, c.currency,
        d.name AS debtor_name, d.classification, o.legal_name AS creditor_name,
-       COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i."case" = c.id AND i.disputed = $1), 0)
+       COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i."case" = c.id AND i.disputed = false), 0)
        - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l."case" = c.id AND l.kind IN ('payment', 'reversal')), 0) AS outstanding_cents
 FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation
-WHERE c.stage IN ($2, $3, $4) AND (c.negotiator IS NULL OR c.negotiator = $5)
+WHERE c.stage IN ('amicable', 'mediation', 'credit_bureau') AND (c.negotiator IS NULL OR c.negotiator = $1)
 ORDER BY c.priority DESC, c.id LIMIT 50
 """
 WORKERS = int(os.environ.get("AGENCY_BENCH_WORKERS", str(os.cpu_count() or 1)))
@@ -105,17 +105,23 @@ async def test_queue_under_load(database, backend):
     negotiator = await create_user("negotiator")
     import asyncpg
 
-    pool = await asyncpg.create_pool(get_settings().database_url, min_size=CONCURRENCY, max_size=CONCURRENCY,
-                                     reset=keep_session)  # as the application's pool
+    async def measure_raw(connections: int) -> tuple[float, list[float]]:
+        pool = await asyncpg.create_pool(get_settings().database_url, min_size=connections, max_size=connections, reset=keep_session)
 
-    async def raw():
-        async with pool.acquire() as conn:
-            await conn.fetch(RAW_QUEUE, False, "amicable", "mediation", "credit_bureau", negotiator["id"])
+        async def raw():
+            async with pool.acquire() as conn:
+                await conn.fetch(RAW_QUEUE, negotiator["id"])
 
-    for _ in range(50):
-        await raw()
-    raw_rps, raw_lat = await load(raw, REQUESTS)
-    await pool.close()
+        for _ in range(50):
+            await raw()
+        try:
+            return await load(raw, REQUESTS)
+        finally:
+            await pool.close()
+
+    # The baseline is the better of a connection per client and the application's own pool size
+    # (AGENCY_DB_POOL_SIZE): the server is held to the fastest the raw query went here.
+    raw_rps, raw_lat = max([await measure_raw(CONCURRENCY), await measure_raw(get_settings().db_pool_size)], key=lambda m: m[0])
 
     port = 8765
     env = dict(os.environ)
@@ -163,7 +169,8 @@ async def test_queue_under_load(database, backend):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    print(f"\n[bench] queue at {TOTAL:,} cases, {CONCURRENCY} connections, {WORKERS} server worker(s) on {os.cpu_count()} cores, load by {client_name}:")
+    print(f"\n[bench] queue at {TOTAL:,} cases, {CONCURRENCY} connections, {WORKERS} server worker(s) with {get_settings().db_pool_size} database"
+          f" connections each, on {os.cpu_count()} cores, load by {client_name}:")
     print(f"[bench]   raw asyncpg query   {raw_rps:8.0f} req/s  p99 {p99(raw_lat):6.1f} ms")
     print(f"[bench]   JSON /api/v1/queue  {api_rps:8.0f} req/s  p99 {api_p99:6.1f} ms  = {100 * api_rps / raw_rps:5.1f} % of raw (target 70 %)")
     print(f"[bench]   HTML /queue         {html_rps:8.0f} req/s  p99 {html_p99:6.1f} ms  = {100 * html_rps / raw_rps:5.1f} % of raw (target 50 %)")
