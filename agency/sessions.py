@@ -34,6 +34,8 @@ class RenewingSessionBackend(ClientSideSessionBackend):
         return session
 
     async def store_in_message(self, scope_session, message, connection) -> None:
+        if not scope_session and not any(name == b"cookie" for name, _ in connection.scope["headers"]):
+            return  # no session came in and none goes out: nothing to send or clear
         seen = connection.scope.get(_SEEN)
         if (seen and scope_session and seen[1] - time.time() > self.config.max_age - REFRESH_SECONDS
                 and self.serialize_data(scope_session, connection.scope) == seen[0]):

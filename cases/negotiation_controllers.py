@@ -78,10 +78,10 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     stages = [s for s in QUEUE_STAGES if s == stage] or list(QUEUE_STAGES)
     sql = [
         "SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, c.currency,",
-        " d.name AS debtor_name, d.classification, o.legal_name AS creditor_name,",
-        " COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i.\"case\" = c.id AND i.disputed = false), 0)",
+        " d.name AS debtor_name, o.legal_name AS creditor_name,",
+        " CAST(COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i.\"case\" = c.id AND i.disputed = false), 0)",
         " - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l.\"case\" = c.id AND l.kind IN ('payment', 'reversal')), 0)",
-        " AS outstanding_cents",
+        " AS BIGINT) AS outstanding_cents",  # an integer, not PostgreSQL's numeric SUM: cheaper to read, the same cents
         " FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation",
         " WHERE c.stage IN (" + ", ".join(f"'{s}'" for s in stages) + ")",
     ]
@@ -106,8 +106,7 @@ def _as_datetime(value):
 
 @lru_cache(maxsize=20_000)
 def _row_html(language: str, mine: bool, values: tuple) -> Markup:
-    (case_id, reference, stage, priority, codes, next_action_at, _negotiator, currency, debtor_name, _classification, creditor_name,
-     outstanding_cents) = values
+    case_id, reference, stage, priority, codes, next_action_at, _negotiator, currency, debtor_name, creditor_name, outstanding_cents = values
     r = {"id": case_id, "reference": reference, "stage": stage, "priority": priority, "priority_reasons": codes or "",
          "next_action_at": _as_datetime(next_action_at), "currency": currency, "debtor_name": debtor_name, "creditor_name": creditor_name,
          "outstanding": from_cents(outstanding_cents or 0), "reasons_text": ", ".join(_reason_texts(language, codes or ""))}

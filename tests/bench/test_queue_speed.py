@@ -28,9 +28,9 @@ STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 # The application's own SQL (cases.negotiation_controllers.queue_rows, as a negotiator sees it), run raw.
 RAW_QUEUE = """
 SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, c.currency,
-       d.name AS debtor_name, d.classification, o.legal_name AS creditor_name,
-       COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i."case" = c.id AND i.disputed = false), 0)
-       - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l."case" = c.id AND l.kind IN ('payment', 'reversal')), 0) AS outstanding_cents
+       d.name AS debtor_name, o.legal_name AS creditor_name,
+       CAST(COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i."case" = c.id AND i.disputed = false), 0)
+       - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l."case" = c.id AND l.kind IN ('payment', 'reversal')), 0) AS BIGINT) AS outstanding_cents
 FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation
 WHERE c.stage IN ('amicable', 'mediation', 'credit_bureau') AND (c.negotiator IS NULL OR c.negotiator = $1)
 ORDER BY c.priority DESC, c.id LIMIT 50
