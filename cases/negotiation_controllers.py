@@ -117,7 +117,8 @@ def queue_rows_html(rows: list, user_id: int) -> Markup:
     """The queue's rows as HTML, each rendered once per content and language (cases/_queue_row.html): the
     same top rows are shown all day long, so most pages are made of rows already written."""
     language = get_language()
-    return Markup("").join([_row_html(language, r["negotiator"] == user_id, tuple(r.values())) for r in rows])
+    # Each row is Markup already: joined as plain text (Markup.join would escape-check every row again).
+    return Markup("".join([_row_html(language, r["negotiator"] == user_id, tuple(r.values())) for r in rows]))
 
 
 @lru_cache(maxsize=512)
