@@ -1,4 +1,4 @@
-"""The app factory: templates, static files, sessions, CSRF, auth, htmx, errors, OpenAPI, lifespan."""
+"""The app factory: templates, static files, sessions, CSRF, auth, errors, OpenAPI, lifespan."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -12,7 +12,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -153,7 +152,6 @@ def create_app(manage_database: bool = True) -> Litestar:
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         template_config=template_config,
-        plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Agency API",
