@@ -22,7 +22,7 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation, User
 from agency.http_utils import parse_id
-from agency.web import form_data, notify, page, redirect, user_of
+from agency.web import form_data, notify, page_around, redirect, user_of
 from cases import negotiation
 from cases.controllers import case_detail, case_out
 from cases.intake import parse_date
@@ -245,9 +245,9 @@ class QueuePages(Controller):
                     classification: str | None = None) -> Template:
         user = user_of(request)
         rows = await queue_rows(user, stage, organisation_id, classification)
-        return page(request, "cases/queue.html", fragment="cases/_queue_table.html", rows=rows,
-                    rows_html=queue_rows_html(rows, user.id),
-                    filters_html=await queue_filters(stage or "", str(organisation_id or ""), classification or ""))
+        return page_around(request, "cases/queue.html", fragment="cases/_queue_table.html", slot="rows_html",
+                           slot_html=queue_rows_html(rows, user.id),
+                           filters_html=await queue_filters(stage or "", str(organisation_id or ""), classification or ""))
 
     @post("/queue/take")
     async def take(self, request: Request) -> Response:

@@ -1,5 +1,6 @@
 """Queue, take next, promises, plans and payments through the API and the pages."""
 import asyncio
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -91,6 +92,26 @@ async def test_queue_page_and_take_next(people, make_client):
     assert api.status_code == 204
     creditor_client, _ = await signed_in(make_client, "creditor", people["org"])
     assert (await creditor_client.get("/queue")).status_code == 403
+
+
+async def test_queue_page_kept_around_its_rows_is_the_page_rendered_whole(people, make_client):
+    """agency.web.page_around: what is kept around the rows is exactly what a whole render writes, and
+    the rows themselves are always today's."""
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    await Case.update({Case.priority: 100_000}).where(Case.id == case["id"])
+    client, _ = await signed_in(make_client, "negotiator")
+    whole = (await client.get("/queue?stage=amicable")).text  # the welcome message waits: rendered whole
+    assert 'class="flash' in whole and case["reference"] in whole
+    kept = (await client.get("/queue?stage=amicable")).text
+    assert kept == (await client.get("/queue?stage=amicable")).text
+    assert re.sub(r'<p class="flash[^>]*>.*?</p>', "", whole) == kept
+    await Case.update({Case.priority: 100_001}).where(Case.id == case["id"])
+    assert "100001" in (await client.get("/queue?stage=amicable")).text  # a changed row shows at once
+    other_filter = (await client.get("/queue?stage=mediation")).text
+    assert case["reference"] not in other_filter and '<option value="mediation" selected>' in other_filter
+    fragment = await client.get("/queue?stage=amicable", headers={"hx-request": "true"})
+    assert fragment.text.lstrip().startswith('<div id="queue-table">') and case["reference"] in fragment.text
 
 
 async def test_case_page_forms(people, make_client):
