@@ -1,5 +1,5 @@
 """The browser session: Litestar's encrypted cookie (AES-GCM, 12 hours from when it was last sent),
-re-sent only when its content changed or it is a few minutes old.
+re-sent only when its content changed or it is a few minutes old, and decrypted once per cookie.
 
 Litestar's backend re-encrypts and re-sends the same cookie on every response; a negotiator's pages
 (the queue above all, tests/bench/test_queue_speed.py) paid for that on each load. The expiry still
@@ -12,26 +12,45 @@ from base64 import b64decode
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from litestar.middleware.session.client_side import AAD, ClientSideSessionBackend, CookieBackendConfig
+from litestar.exceptions import SerializationException
 from litestar.serialization import decode_json
 
 REFRESH_SECONDS = 300
 _SEEN = "agency.session_seen"  # scope key: (the session as it came in, serialised; when its cookie expires)
 
 
+_OPENED: dict[str, tuple[bytes, int]] = {}  # cookie value -> (the session it holds, serialised; when it expires)
+OPENED_KEPT = 4096
+
+
 class RenewingSessionBackend(ClientSideSessionBackend):
     async def load_from_connection(self, connection) -> dict[str, Any]:
         if not any(name == b"cookie" for name, _ in connection.scope["headers"]):
             return {}  # an API call with a token, or a first visit: nothing to read
-        session = await super().load_from_connection(connection)
-        if session:
+        keys = self.get_cookie_keys(connection)
+        if not keys:
+            return {}
+        value = "".join(connection.cookies[k] for k in keys)
+        # A cookie already opened is not decrypted again until it expires: the same browser sends the
+        # same cookie on every page (it is only re-sent when the session changes). The value is
+        # authenticated (AES-GCM), so only a cookie that decrypted once is ever found here.
+        opened = _OPENED.get(value)
+        if opened is None or opened[1] <= time.time():
             try:
-                raw = b64decode(b"".join(connection.cookies[k].encode() for k in self.get_cookie_keys(connection)))
+                session = self.load_data([value.encode()])  # {} when expired
+                raw = b64decode(value)
                 expires_at = decode_json(raw[raw.find(AAD) + len(AAD):])["expires_at"]
-            except (binascii.Error, ValueError, KeyError, TypeError):
-                return session
-            connection.scope[_SEEN] = (self.serialize_data(session, connection.scope), expires_at)  # type: ignore[literal-required]
-        return session
+            except (InvalidTag, binascii.Error, SerializationException, ValueError, KeyError, TypeError):
+                return {}  # tampered with or damaged (Litestar's own reading answered 500 to a damaged expiry)
+            if not session:
+                return {}
+            if len(_OPENED) >= OPENED_KEPT:
+                del _OPENED[next(iter(_OPENED))]
+            opened = _OPENED[value] = (self.serialize_data(session, connection.scope), expires_at)
+        connection.scope[_SEEN] = opened  # type: ignore[literal-required]
+        return self.deserialize_data(opened[0])
 
     async def store_in_message(self, scope_session, message, connection) -> None:
         if not scope_session and not any(name == b"cookie" for name, _ in connection.scope["headers"]):

@@ -196,3 +196,21 @@ async def test_top_bar_is_each_readers_own(make_client):
     assert "Cerrar sesión" in (await second.get("/queue")).text
     cases_page = (await first.get("/cases")).text
     assert re.search(r'href="/cases"\s+aria-current="page"', cases_page) and not re.search(r'href="/queue"\s+aria-current="page"', cases_page)
+
+
+async def test_session_cookie_tampered_with_or_expired_signs_nobody_in(make_client, monkeypatch):
+    """Cookies already opened are kept decrypted (agency.sessions): never one that did not decrypt, and
+    never past its expiry."""
+    import time
+
+    client, _ = await signed_in(make_client, "negotiator")
+    await client.get("/queue")
+    assert (await client.get("/queue")).status_code == 200  # opened, and kept
+    value = client.cookies.get("agency_session")
+    for at in (len(value) // 2, len(value) - 6):  # the encrypted session; the expiry it is bound to
+        forged = await make_client()
+        forged.cookies.set("agency_session", value[:at] + ("A" if value[at] != "A" else "B") + value[at + 1:])
+        assert (await forged.get("/queue", follow_redirects=False)).status_code == 303
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 13 * 3600)
+    assert (await client.get("/queue", follow_redirects=False)).status_code == 303
