@@ -114,6 +114,28 @@ async def test_queue_page_kept_around_its_rows_is_the_page_rendered_whole(people
     assert fragment.text.lstrip().startswith('<div id="queue-table">') and case["reference"] in fragment.text
 
 
+async def test_queue_api_lists_the_callers_cases_with_reasons_and_amounts(people, make_client):
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    case = await _accepted_case(c, ch, nh)
+    await Case.update({Case.priority: 100_002}).where(Case.id == case["id"])
+    client, me = await signed_in(make_client, "negotiator")
+    headers = await api_token(client, me["email"])
+    items = (await client.get("/api/v1/queue/", headers=headers)).json()
+    top = items[0]
+    assert set(top) == {"id", "reference", "stage", "priority", "reasons", "debtor", "creditor", "outstanding", "assigned_to_me"}
+    assert top["id"] == case["id"] and top["priority"] == 100_002 and top["assigned_to_me"] is False and top["stage"] == "amicable"
+    owed = sum(Decimal(i["amount"]) for i in (await c.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()["invoices"])
+    assert top["outstanding"] == str(owed.quantize(Decimal("0.01"))) and isinstance(top["reasons"], list)
+    await Case.update({Case.negotiator: me["id"]}).where(Case.id == case["id"])
+    again = (await client.get("/api/v1/queue/", headers=headers)).json()
+    assert again[0]["id"] == case["id"] and again[0]["assigned_to_me"] is True  # a changed row, answered at once
+    assert all(i["stage"] == "mediation" for i in (await client.get("/api/v1/queue/?stage=mediation", headers=headers)).json())
+    english = (await client.get("/api/v1/queue/", headers={**headers, "Accept-Language": "en"})).json()
+    assert english[0]["id"] == case["id"]
+    creditor, cred = await signed_in(make_client, "creditor", people["org"])
+    assert (await creditor.get("/api/v1/queue/", headers=await api_token(creditor, cred["email"]))).status_code == 403
+
+
 async def test_case_page_forms(people, make_client):
     c, ch, nh = people["client"], people["ch"], people["nh"]
     case = await _accepted_case(c, ch, nh)
