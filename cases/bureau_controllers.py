@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
 from agency.http_utils import content_disposition

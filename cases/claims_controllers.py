@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException, HTTPException
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
 from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _

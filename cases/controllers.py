@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, Request
 from litestar.response import Template
 
+from agency.routing import get
 from agency.auth import anyone_signed_in
 from agency.roles import Role
 from agency.web import page, user_of

@@ -5,11 +5,12 @@ import csv
 import io
 from datetime import date
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException
 from litestar.response import Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, roles
 from agency.i18n import get_language
 from agency.i18n import gettext as _

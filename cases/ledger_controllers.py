@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import Parameter
 from typing_extensions import Annotated
 from litestar.exceptions import ClientException
 
+from agency.routing import get, post
 from agency.auth import roles, staff_only
 from agency.i18n import gettext as _
 from agency.roles import Role

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
+from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles
 from agency.http_utils import client_ip, content_disposition, parse_id

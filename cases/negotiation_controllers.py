@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 from litestar.response import Template
 from typing_extensions import Annotated
 
+from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
 from agency.i18n import get_language

@@ -4,10 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request
 from litestar.exceptions import ClientException
 from litestar.response import Template
 
+from agency.routing import get, post
 from agency.i18n import gettext as _
 from agency.web import page
 from cases.billing import default_tariff

@@ -5,8 +5,9 @@ from datetime import date
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response
 
+from agency.routing import post
 from agency.auth import staff_only
 from agency.i18n import gettext as _
 from agency.web import form_data, notify, redirect, user_of

@@ -6,11 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 import msgspec
 from typing_extensions import Annotated
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException
 from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, admin_only, roles, staff_only
 from agency.http_utils import content_disposition
 from agency.i18n import gettext as _

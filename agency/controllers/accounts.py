@@ -1,9 +1,10 @@
 """Sign-in, sign-out, set-password links, the user's own account, language and API tokens (pages)."""
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.response import Template
 
+from agency.routing import get, post
 from agency import accounts
 from agency.auth import LANGUAGE_COOKIE, SESSION_EPOCH, SESSION_USER, anyone_signed_in, current_user
 from agency.http_utils import client_ip

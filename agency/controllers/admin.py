@@ -1,11 +1,12 @@
 """The agency's administration: dashboard, organisations, users, outbox (admins only)."""
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
+from agency.routing import get, post
 from agency import accounts
 from agency.auth import admin_only
 from agency.i18n import LANGUAGES
