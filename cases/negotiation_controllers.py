@@ -100,6 +100,12 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     return await fetch_records("".join(sql), *args)
 
 
+def _values(row) -> tuple:
+    """A queue row as a cache key: asyncpg's Record is one already (immutable, hashed and compared by its
+    values, and cheaper to hash than a tuple built from it); SQLite's rows come as dicts."""
+    return tuple(row.values()) if isinstance(row, dict) else row
+
+
 def _as_datetime(value):
     """SQLite hands back text for a timestamp read through a join at times."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -119,7 +125,7 @@ def queue_rows_html(rows: list, user_id: int) -> Markup:
     same top rows are shown all day long, so most pages are made of rows already written."""
     language = get_language()
     # Each row is Markup already: joined as plain text (Markup.join would escape-check every row again).
-    return Markup("".join([_row_html(language, r["negotiator"] == user_id, tuple(r.values())) for r in rows]))
+    return Markup("".join([_row_html(language, r["negotiator"] == user_id, _values(r)) for r in rows]))
 
 
 @lru_cache(maxsize=512)
@@ -181,7 +187,7 @@ class QueueApi(Controller):
     async def list(self, request: Request, stage: str | None = None) -> Response[list[QueueItem]]:
         user = user_of(request)
         language = get_language()
-        items = [_item_json(language, r["negotiator"] == user.id, tuple(r.values())) for r in await queue_rows(user, stage, None, None)]
+        items = [_item_json(language, r["negotiator"] == user.id, _values(r)) for r in await queue_rows(user, stage, None, None)]
         return Response(content=b"[" + b",".join(items) + b"]", media_type=MediaType.JSON)
 
     @post("/claim", summary="Take the next case: assigned to the caller, or 204 when nothing is due")
