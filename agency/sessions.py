@@ -21,11 +21,15 @@ REFRESH_SECONDS = 300
 _SEEN = "agency.session_seen"  # scope key: (the session as it came in, serialised; when its cookie expires)
 
 
-_OPENED: dict[str, tuple[bytes, int]] = {}  # cookie value -> (the session it holds, serialised; when it expires)
 OPENED_KEPT = 4096
 
 
 class RenewingSessionBackend(ClientSideSessionBackend):
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        # cookie value -> (the session it holds, serialised; when it expires); per backend, so per secret key
+        self._opened: dict[str, tuple[bytes, int]] = {}
+
     async def load_from_connection(self, connection) -> dict[str, Any]:
         if not any(name == b"cookie" for name, _ in connection.scope["headers"]):
             return {}  # an API call with a token, or a first visit: nothing to read
@@ -36,7 +40,7 @@ class RenewingSessionBackend(ClientSideSessionBackend):
         # A cookie already opened is not decrypted again until it expires: the same browser sends the
         # same cookie on every page (it is only re-sent when the session changes). The value is
         # authenticated (AES-GCM), so only a cookie that decrypted once is ever found here.
-        opened = _OPENED.get(value)
+        opened = self._opened.get(value)
         if opened is None or opened[1] <= time.time():
             try:
                 session = self.load_data([value.encode()])  # {} when expired
@@ -46,9 +50,9 @@ class RenewingSessionBackend(ClientSideSessionBackend):
                 return {}  # tampered with or damaged (Litestar's own reading answered 500 to a damaged expiry)
             if not session:
                 return {}
-            if len(_OPENED) >= OPENED_KEPT:
-                del _OPENED[next(iter(_OPENED))]
-            opened = _OPENED[value] = (self.serialize_data(session, connection.scope), expires_at)
+            if len(self._opened) >= OPENED_KEPT:
+                del self._opened[next(iter(self._opened))]
+            opened = self._opened[value] = (self.serialize_data(session), expires_at)
         connection.scope[_SEEN] = opened  # type: ignore[literal-required]
         return self.deserialize_data(opened[0])
 
@@ -57,7 +61,7 @@ class RenewingSessionBackend(ClientSideSessionBackend):
             return  # no session came in and none goes out: nothing to send or clear
         seen = connection.scope.get(_SEEN)
         if (seen and scope_session and seen[1] - time.time() > self.config.max_age - REFRESH_SECONDS
-                and self.serialize_data(scope_session, connection.scope) == seen[0]):
+                and self.serialize_data(scope_session) == seen[0]):
             return  # the browser holds this very session, sent moments ago
         await super().store_in_message(scope_session, message, connection)
 
