@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from agency import i18n
 from agency.settings import ROOT
@@ -48,23 +48,29 @@ class _Reader(tuple):
     role = property(lambda self: self[1])
 
 
+# Stands for the reader's CSRF token in HTML that is kept (a private-use character, which nothing a
+# template writes contains and escaping leaves alone); put in on the way out.
+TOKEN = "\ue001token\ue001"
+
+
 @lru_cache(maxsize=4096)
-def _topbar_html(language: str, path: str, reader: _Reader | None, token: str) -> Markup:
-    return Markup(environment().get_template("_topbar.html").render(path=path, user=reader, token=token))
+def _topbar_html(language: str, path: str, reader: _Reader | None) -> str:
+    return environment().get_template("_topbar.html").render(path=path, user=reader, token=TOKEN)
 
 
 @pass_context
 def topbar(context) -> Markup:
-    """The page's top bar (navigation, language, account), rendered once per reader, language, page and
-    CSRF token: it is the same on every load of a page, and rendering it was an eighth of the queue
-    page's time (tests/bench/test_queue_speed.py)."""
+    """The page's top bar (navigation, language, account), rendered once per reader, language and page,
+    the CSRF token put in on each use: it is the same on every load of a page, and rendering it was an
+    eighth of the queue page's time (tests/bench/test_queue_speed.py)."""
     from litestar.template.base import csrf_token
 
     user = context.get("user")
     request = context.get("request")
     path = request.url.path if request is not None else ""
     reader = _Reader((user.name, user.role)) if user else None
-    return _topbar_html(i18n.get_language(), path, reader, csrf_token(context) if request is not None else "")
+    token = str(escape(csrf_token(context))) if request is not None else ""
+    return Markup(_topbar_html(i18n.get_language(), path, reader).replace(TOKEN, token))
 
 
 class Translated(Mapping):

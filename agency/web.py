@@ -7,7 +7,7 @@ from litestar import MediaType, Request, Response
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.utils.scope.state import ScopeState
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from agency.auth import current_user
 from agency.auth import user_of_connection as user_of
@@ -16,13 +16,16 @@ from agency.auth import user_of_connection as user_of
 def page(request: Request, template: str, *, status_code: int = 200, fragment: str | None = None, **context: Any) -> Template:
     """The full page to a browser; the fragment template to htmx when one is named and htmx asks."""
     name = fragment if (fragment and request.headers.get("hx-request") == "true") else template
-    context.setdefault("errors", {})
-    context.setdefault("form", {})
-    return Template(template_name=name, context={"user": current_user(request), **context}, status_code=status_code)
+    return Template(template_name=name, context=_context(request, context), status_code=status_code)
+
+
+def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
+    """What every page template is given besides its own values (Litestar adds the request)."""
+    return {"errors": {}, "form": {}, "user": current_user(request), **context, "request": request}
 
 
 _SLOT = Markup("\ue000slot\ue000")  # a private-use character: nothing a template writes contains it
-_SHELLS: dict[tuple, tuple[str, str]] = {}
+_SHELLS: dict[tuple, tuple[list[str], list[str]]] = {}
 SHELLS_KEPT = 2048
 
 
@@ -30,31 +33,36 @@ def page_around(request: Request, template: str, *, slot: str, slot_html: Markup
                 **context: Any) -> Response | Template:
     """A page whose only part that changes from one load to the next is one slot (the queue's rows,
     themselves kept rendered per row): everything around it is rendered once per template, reader,
-    language, address (query included), CSRF token and the other context values (which must be
-    hashable), then kept. A page with a message to show, an empty slot and htmx's fragments are
-    rendered whole by page(). The queue is reloaded all day long, and rendering around its rows was
-    a quarter of its time (tests/bench/test_queue_speed.py)."""
+    language, path and the other context values, and kept, the reader's CSRF token put in on the way
+    out. The context values must carry all the page shows of the request besides those (the queue's
+    filter form carries its query), and be hashable. A page with a message to show, an empty slot and
+    htmx's fragments are rendered whole by page(). The queue is reloaded all day long, and rendering
+    around its rows was a quarter of its time (tests/bench/test_queue_speed.py)."""
     session = request.scope.get("session")
     if not slot_html or (isinstance(session, dict) and session.get(FLASH_KEY)) or request.headers.get("hx-request") == "true":
         return page(request, template, fragment=fragment, **{slot: slot_html}, **context)
     from agency.i18n import get_language
-    from agency.templating import environment
+    from agency.templating import TOKEN, environment
 
     user = current_user(request)
-    token = ScopeState.from_scope(request.scope).csrf_token or ""
-    key = (template, get_language(), user and (user.id, user.name, user.role), request.scope["path"], request.scope["query_string"],
-           token, tuple(sorted(context.items())))
+    key = (template, get_language(), user and (user.id, user.name, user.role), request.scope["path"], tuple(sorted(context.items())))
     shell = _SHELLS.get(key)
+    state = ScopeState.from_scope(request.scope)
+    token = state.csrf_token
     if shell is None:
-        html = environment().get_template(template).render(
-            {"errors": {}, "form": {}, **context, "request": request, "user": user, slot: _SLOT})
+        state.csrf_token = TOKEN
+        try:
+            html = environment().get_template(template).render(_context(request, {**context, slot: _SLOT}))
+        finally:
+            state.csrf_token = token
         before, found, after = html.partition(_SLOT)
         if not found or _SLOT in after:
             return page(request, template, fragment=fragment, **{slot: slot_html}, **context)
         if len(_SHELLS) >= SHELLS_KEPT:
             del _SHELLS[next(iter(_SHELLS))]
-        shell = _SHELLS[key] = (before, after)
-    return Response(content="".join((shell[0], str(slot_html), shell[1])), media_type=MediaType.HTML)  # str: Markup + str would escape the str
+        shell = _SHELLS[key] = (before.split(TOKEN), after.split(TOKEN))
+    token = str(escape(token if isinstance(token, str) else ""))
+    return Response(content="".join((token.join(shell[0]), str(slot_html), token.join(shell[1]))), media_type=MediaType.HTML)
 
 
 def redirect(path: str, request: Request | None = None) -> Response:

@@ -100,7 +100,7 @@ async def test_queue_page_kept_around_its_rows_is_the_page_rendered_whole(people
     c, ch, nh = people["client"], people["ch"], people["nh"]
     case = await _accepted_case(c, ch, nh)
     await Case.update({Case.priority: 100_000}).where(Case.id == case["id"])
-    client, _ = await signed_in(make_client, "negotiator")
+    client, me = await signed_in(make_client, "negotiator")
     whole = (await client.get("/queue?stage=amicable")).text  # the welcome message waits: rendered whole
     assert 'class="flash' in whole and case["reference"] in whole
     kept = (await client.get("/queue?stage=amicable")).text
@@ -112,6 +112,18 @@ async def test_queue_page_kept_around_its_rows_is_the_page_rendered_whole(people
     assert case["reference"] not in other_filter and '<option value="mediation" selected>' in other_filter
     fragment = await client.get("/queue?stage=amicable", headers={"hx-request": "true"})
     assert fragment.text.lstrip().startswith('<div id="queue-table">') and case["reference"] in fragment.text
+    # the same person in a second browser: the same page kept, each browser's own CSRF token put in
+    import agency.web
+    from tests.factories import csrf_token, login
+
+    second = await make_client()
+    await login(second, me["email"])
+    await second.get("/queue?stage=amicable")
+    kept_count = len(agency.web._SHELLS)
+    pages = {c: (await c.get("/queue?stage=amicable&utm=x")).text for c in (client, second)}
+    assert len(agency.web._SHELLS) == kept_count  # one page kept for both, whatever else the address carries
+    for c, other in ((client, second), (second, client)):
+        assert pages[c].count(csrf_token(c)) >= 3 and csrf_token(other) not in pages[c]
 
 
 async def test_queue_api_lists_the_callers_cases_with_reasons_and_amounts(people, make_client):
@@ -130,8 +142,11 @@ async def test_queue_api_lists_the_callers_cases_with_reasons_and_amounts(people
     again = (await client.get("/api/v1/queue/", headers=headers)).json()
     assert again[0]["id"] == case["id"] and again[0]["assigned_to_me"] is True  # a changed row, answered at once
     assert all(i["stage"] == "mediation" for i in (await client.get("/api/v1/queue/?stage=mediation", headers=headers)).json())
-    english = (await client.get("/api/v1/queue/", headers={**headers, "Accept-Language": "en"})).json()
-    assert english[0]["id"] == case["id"]
+    await Case.update({Case.priority_reasons: "amount,overdue"}).where(Case.id == case["id"])
+    spanish = (await client.get("/api/v1/queue/", headers=headers)).json()[0]["reasons"]
+    await post_form(client, "/language", {"language": "en", "next": "/queue"})  # the reader's own language
+    english = (await client.get("/api/v1/queue/", headers=headers)).json()
+    assert english[0]["id"] == case["id"] and len(english[0]["reasons"]) == len(spanish) == 2 and english[0]["reasons"] != spanish
     creditor, cred = await signed_in(make_client, "creditor", people["org"])
     assert (await creditor.get("/api/v1/queue/", headers=await api_token(creditor, cred["email"]))).status_code == 403
 
