@@ -72,11 +72,6 @@ async def fetch_records(template: str, *args) -> list:
     return await db.run_querystring(QueryString(template, *args))
 
 
-async def fetch_rows(template: str, *args) -> list[dict]:
-    """:func:`fetch_records` as dicts."""
-    return [dict(r) for r in await fetch_records(template, *args)]
-
-
 async def read_together(*queries):
     """Several independent reads, as fast as the backend allows: side by side on PostgreSQL (each on
     its own pooled connection), one after the other on one connection on SQLite (Piccolo's SQLite

@@ -70,9 +70,12 @@ def write_access(method: str, path: str, status: int, duration_ms: float, user_i
     handler = handlers[0]
     line = _encode({"time": _second[1], "level": "INFO", "logger": "agency.access", "message": "request", "request_id": rid,
                     "method": method, "path": path, "status": status, "duration_ms": duration_ms, "user_id": user_id})
-    with handler.lock:
-        handler.stream.write(line.decode() + "\n")
-        handler.flush()
+    try:
+        with handler.lock:
+            handler.stream.write(line.decode() + "\n")
+            handler.flush()
+    except (OSError, ValueError):  # a closed or broken stream: logging's own handling reports it
+        access_log.info("request", extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms, "user_id": user_id})
 
 
 class RequestLogMiddleware:

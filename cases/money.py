@@ -24,7 +24,7 @@ def to_cents(amount: Decimal) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2)  # exact: the same digits, two of them after the point
+    return (Decimal(cents) / 100).quantize(CENT)
 
 
 def round_cents(amount: Decimal) -> Decimal:

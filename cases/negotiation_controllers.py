@@ -70,8 +70,8 @@ def _reason_texts(language: str, codes: str) -> tuple[str, ...]:
 
 
 async def queue_rows(user, stage: str | None, organisation_id: int | None, classification: str | None) -> list:
-    """One query for the whole page, what each case owes included, the rows as the driver returns them
-    (their columns in the order _row_html reads them): the queue is opened all day long, and the page and the API each take what they
+    """One query for the whole page, what each case owes included, the rows as the driver returns them:
+    the queue is opened all day long, and the page and the API each take what they
     show straight from them (tests/bench/test_queue_speed.py measures both against the same SQL run raw)."""
     # The stages are written into the SQL rather than passed as parameters: they come from QUEUE_STAGES
     # alone, and with them in the text PostgreSQL plans the query once per connection (the partial index
@@ -100,10 +100,15 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     return await fetch_records("".join(sql), *args)
 
 
-def _values(row) -> tuple:
+def _values(row):
     """A queue row as a cache key: asyncpg's Record is one already (immutable, hashed and compared by its
-    values, and cheaper to hash than a tuple built from it); SQLite's rows come as dicts."""
-    return tuple(row.values()) if isinstance(row, dict) else row
+    values, read by column name, and cheaper to hash than a tuple built from it); SQLite's rows come as
+    dicts, kept as their items. _row(key) reads either by name."""
+    return tuple(row.items()) if isinstance(row, dict) else row
+
+
+def _row(key):
+    return dict(key) if isinstance(key, tuple) else key
 
 
 def _as_datetime(value):
@@ -112,11 +117,13 @@ def _as_datetime(value):
 
 
 @lru_cache(maxsize=20_000)
-def _row_html(language: str, mine: bool, values: tuple) -> Markup:
-    case_id, reference, stage, priority, codes, next_action_at, _negotiator, currency, debtor_name, creditor_name, outstanding_cents = values
-    r = {"id": case_id, "reference": reference, "stage": stage, "priority": priority, "priority_reasons": codes or "",
-         "next_action_at": _as_datetime(next_action_at), "currency": currency, "debtor_name": debtor_name, "creditor_name": creditor_name,
-         "outstanding": from_cents(outstanding_cents or 0), "reasons_text": ", ".join(_reason_texts(language, codes or ""))}
+def _row_html(language: str, mine: bool, key) -> Markup:
+    q = _row(key)
+    codes = q["priority_reasons"] or ""
+    r = {"id": q["id"], "reference": q["reference"], "stage": q["stage"], "priority": q["priority"], "priority_reasons": codes,
+         "next_action_at": _as_datetime(q["next_action_at"]), "currency": q["currency"], "debtor_name": q["debtor_name"],
+         "creditor_name": q["creditor_name"], "outstanding": from_cents(q["outstanding_cents"] or 0),
+         "reasons_text": ", ".join(_reason_texts(language, codes))}
     return Markup(environment().get_template("cases/_queue_row.html").render(r=r, mine=mine))
 
 
@@ -171,11 +178,12 @@ _encode = msgspec.json.Encoder().encode
 
 
 @lru_cache(maxsize=20_000)
-def _item_json(language: str, mine: bool, values: tuple) -> bytes:
+def _item_json(language: str, mine: bool, key) -> bytes:
     """A queue item as JSON, written once per content and language, as the page's rows are (_row_html)."""
-    case_id, reference, stage, priority, codes, _next_action_at, _negotiator, _currency, debtor_name, creditor_name, outstanding_cents = values
-    return _encode(QueueItem(id=case_id, reference=reference, stage=stage, priority=priority, reasons=list(_reason_texts(language, codes or "")),
-                             debtor=debtor_name, creditor=creditor_name, outstanding=from_cents(outstanding_cents or 0), assigned_to_me=mine))
+    q = _row(key)
+    return _encode(QueueItem(id=q["id"], reference=q["reference"], stage=q["stage"], priority=q["priority"],
+                             reasons=list(_reason_texts(language, q["priority_reasons"] or "")), debtor=q["debtor_name"],
+                             creditor=q["creditor_name"], outstanding=from_cents(q["outstanding_cents"] or 0), assigned_to_me=mine))
 
 
 class QueueApi(Controller):

@@ -108,6 +108,8 @@ async def test_changing_password_ends_other_sessions(make_client):
     first, second = await make_client(), await make_client()
     await login(first, user["email"])
     await login(second, user["email"])
+    for _ in range(2):  # the second browser's cookie read, and kept opened (agency.sessions)
+        assert (await second.get("/account")).status_code == 200
     r = await post_form(first, "/account/password", {"current": PASSWORD, "password": "another-long-pass", "confirm": "another-long-pass"})
     assert r.status_code == 303
     assert (await first.get("/account")).status_code == 200
@@ -118,6 +120,9 @@ async def test_deactivated_user_loses_session_and_tokens(make_client):
     admin, _ = await signed_in(make_client, "admin")
     user_client, user = await signed_in(make_client, "negotiator")
     headers = await api_token(await make_client(), user["email"])
+    for _ in range(2):  # the cookie read, and kept opened (agency.sessions); the token remembered (agency.auth)
+        assert (await user_client.get("/queue")).status_code == 200
+        assert (await (await make_client()).get("/api/v1/auth/me", headers=headers)).status_code == 200
     r = await post_form(admin, f"/admin/users/{user['id']}/active", {"active": "0"})
     assert r.status_code == 303
     assert (await user_client.get("/queue", follow_redirects=False)).status_code == 303
