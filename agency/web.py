@@ -26,7 +26,7 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
 
 _SLOT = Markup("\ue000slot\ue000")  # a private-use character: nothing a template writes contains it
 _SHELLS: dict[tuple, tuple[list[str], list[str]]] = {}
-SHELLS_KEPT = 2048
+SHELLS_KEPT = 512  # a shell holds the filter form (every creditor): tens of KB with a thousand creditors
 
 
 def page_around(request: Request, template: str, *, slot: str, slot_html: Markup, fragment: str | None = None,
