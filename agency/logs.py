@@ -60,22 +60,22 @@ def write_access(method: str, path: str, status: int, duration_ms: float, user_i
     "agency.access" logger's level, and goes through logging whenever its handlers are not ours."""
     if not access_log.isEnabledFor(logging.INFO):
         return
+    fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms, "user_id": user_id}
     handlers = logging.getLogger().handlers
     if len(handlers) != 1 or type(handlers[0].formatter) is not JsonFormatter or access_log.handlers:
-        access_log.info("request", extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms, "user_id": user_id})
+        access_log.info("request", extra=fields)
         return
     now = int(time.time())
     if _second[0] != now:
         _second[:] = [now, time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now))]
     handler = handlers[0]
-    line = _encode({"time": _second[1], "level": "INFO", "logger": "agency.access", "message": "request", "request_id": rid,
-                    "method": method, "path": path, "status": status, "duration_ms": duration_ms, "user_id": user_id})
+    line = _encode({"time": _second[1], "level": "INFO", "logger": "agency.access", "message": "request", "request_id": rid, **fields})
     try:
         with handler.lock:
             handler.stream.write(line.decode() + "\n")
             handler.flush()
     except (OSError, ValueError):  # a closed or broken stream: logging's own handling reports it
-        access_log.info("request", extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms, "user_id": user_id})
+        access_log.info("request", extra=fields)
 
 
 class RequestLogMiddleware:

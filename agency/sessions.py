@@ -18,10 +18,8 @@ from litestar.exceptions import SerializationException
 from litestar.serialization import decode_json
 
 REFRESH_SECONDS = 300
+OPENED_KEPT = 4096  # cookies kept opened per process
 _SEEN = "agency.session_seen"  # scope key: (the session as it came in, serialised; when its cookie expires)
-
-
-OPENED_KEPT = 4096
 
 
 class RenewingSessionBackend(ClientSideSessionBackend):

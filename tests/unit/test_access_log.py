@@ -1,0 +1,27 @@
+"""agency.logs.write_access: the access line in the JSON shape of every other line, and a broken stream
+never breaks the request that is being logged."""
+import io
+import json
+import logging
+
+from agency import logs
+
+
+class _Broken(io.StringIO):
+    def write(self, text):
+        raise OSError("broken pipe")
+
+
+def test_access_line_shape_and_a_broken_stream(monkeypatch):
+    logs.configure("INFO")
+    handler = logging.getLogger().handlers[0]
+    monkeypatch.setattr(handler, "stream", io.StringIO())
+    logs.write_access("GET", "/queue", 200, 1.5, 7, "abcdef0123456789")
+    line = json.loads(handler.stream.getvalue())
+    assert line["logger"] == "agency.access" and line["request_id"] == "abcdef0123456789"
+    assert {k: line[k] for k in ("method", "path", "status", "duration_ms", "user_id")} == \
+        {"method": "GET", "path": "/queue", "status": 200, "duration_ms": 1.5, "user_id": 7}
+    assert set(line) >= {"time", "level", "message"}
+    monkeypatch.setattr(handler, "stream", _Broken())
+    monkeypatch.setattr(logging, "raiseExceptions", False)  # logging reports a failed emit and carries on
+    logs.write_access("GET", "/queue", 200, 1.5, 7, "abcdef0123456789")  # does not raise
