@@ -111,7 +111,7 @@ async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reas
 
 
 async def _reverse(user: CurrentUser, case_id: int, payment: dict, reason: str, today: date) -> int:
-    from cases.negotiation import rescore
+    from cases.negotiation import reopen_commitments, rescore
 
     payment_id = payment["id"]
     async with atomic():
@@ -127,6 +127,7 @@ async def _reverse(user: CurrentUser, case_id: int, payment: dict, reason: str, 
         await events.record(case_id, "payment_reversed", user, reason[:500],
                             {"entry_id": row["id"], "payment_id": payment_id, "amount": str(from_cents(payment["amount_cents"])),
                              "reason": reason})
+        await reopen_commitments(case_id, payment_id, today, user)
         await rescore([case_id])
     return row["id"]
 

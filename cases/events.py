@@ -13,7 +13,8 @@ __all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "record"]
 # Which kinds creditors see on their timeline (the rest is the agency's working notes).
 CREDITOR_VISIBLE = {
     "claim_opened", "evidence_added", "stage_changed", "payment", "document", "message", "promise", "plan", "promise_kept",
-    "promise_broken", "instalment_missed", "plan_completed", "payment_reversed", "expense", "remittance",
+    "promise_broken", "promise_reopened", "instalment_missed", "plan_completed", "plan_reopened", "payment_reversed", "expense",
+    "remittance",
 }
 
 

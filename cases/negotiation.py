@@ -299,6 +299,35 @@ async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUs
     return changed
 
 
+async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: CurrentUser | None) -> None:
+    """After a payment is reversed: what it had settled is decided again from the payments that stand.
+    A kept promise is open again (broken, if its date and the grace days have passed); a plan paid in
+    full is active again and its instalments due or missed. Each change once, with its event, in the
+    reversal's transaction; the case's score follows (the caller rescores)."""
+    payments = await payments_of(case_id)
+    for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")):
+        status = promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today)
+        if status == "kept":
+            continue
+        done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow() if status == "broken" else None}).where(
+            (Promise.id == p["id"]) & (Promise.status == "kept")).returning(Promise.id)
+        if done:
+            await events.record(case_id, "promise_reopened" if status == "open" else "promise_broken", actor, "",
+                                {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
+                                 "promised_on": p["promised_on"].isoformat(), "payment_id": payment_id})
+    for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "completed")):
+        rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+        statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
+                                       plan["created_at"].date(), today)
+        if all(s == "paid" for s in statuses):
+            continue
+        done = await PaymentPlan.update({PaymentPlan.status: "active"}).where(
+            (PaymentPlan.id == plan["id"]) & (PaymentPlan.status == "completed")).returning(PaymentPlan.id)
+        if done:
+            await events.record(case_id, "plan_reopened", actor, "", {"plan_id": plan["id"], "payment_id": payment_id})
+    await _settle_commitments([case_id], today, actor)  # the instalments of a plan active again: due or missed
+
+
 async def settle_due_commitments(settings=None, today: date | None = None) -> int:
     """Worker job: promises and instalments whose date has passed are marked once; their cases rise."""
     today = today or date.today()

@@ -11,7 +11,7 @@ from agency.roles import Role
 from cases.negotiation import take_next
 from cases.queue import QUEUE_STAGES
 from cases.tables import Case, CaseEvent, Instalment, Promise
-from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.factories import api_token, create_org, create_user, login, post_form, signed_in
 from tests.http.test_stages import _case
 
 TODAY = date.today()
@@ -253,3 +253,44 @@ async def test_a_plan_paid_in_full_is_on_the_record(people):
     assert r.status_code == 201, r.text
     view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
     assert "plan_completed" in [e["kind"] for e in view["events"]]
+
+
+async def test_a_reversed_payment_reopens_what_it_had_settled(people, make_client):
+    """A bounced payment undoes what it had settled: the plan it completed is active again, the promise it
+    kept is open again (broken once its date has passed), each on the creditor's timeline; the case rises."""
+    from cases import billing
+    from cases.tables import PaymentPlan
+
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    assert (await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "100.00"}, headers=nh)).status_code == 201
+    first = (await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "100.00", "received_on": TODAY.isoformat(), "method": "transfer"},
+                          headers=nh)).json()["id"]
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 2, "first_due_on": TODAY.isoformat()}, headers=nh)
+    total = sum(Decimal(i["amount"]) for i in r.json()["instalments"])
+    second = (await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(total), "received_on": TODAY.isoformat(), "method": "transfer"},
+                           headers=nh)).json()["id"]
+    assert (await PaymentPlan.select(PaymentPlan.status).where(PaymentPlan.case == cid).first())["status"] == "completed"
+
+    # the plan's payment bounces: the plan is active again, its instalments owed; the promise still stands on the first payment
+    r = await c.post(f"/api/v1/cases/{cid}/payments/{second}/reversal", json={"reason": "Devolución"}, headers=nh)
+    assert r.status_code == 201, r.text
+    assert (await PaymentPlan.select(PaymentPlan.status).where(PaymentPlan.case == cid).first())["status"] == "active"
+    assert [i["status"] for i in await Instalment.select(Instalment.status).where(Instalment.plan.case == cid).order_by(Instalment.number)] == ["due", "due"]
+    assert (await Promise.select(Promise.status).where(Promise.case == cid).first())["status"] == "kept"
+    view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
+    assert [e["kind"] for e in view["events"]].count("plan_reopened") == 1
+
+    # the first payment bounces a month later: the promise's date has passed, so it is broken, and the case rises
+    before = (await Case.select(Case.priority).where(Case.id == cid).first())["priority"]
+    negotiator = CurrentUser(id=people["negotiator"]["id"], email="n@x", name="n", role=Role.negotiator, organisation_id=None, language="es")
+    await billing.reverse_payment(negotiator, cid, first, "Devolución", TODAY + timedelta(days=30))
+    assert (await Promise.select(Promise.status).where(Promise.case == cid).first())["status"] == "broken"
+    assert (await Instalment.select(Instalment.status).where((Instalment.plan.case == cid) & (Instalment.number == 1)).first())["status"] == "missed"
+    assert (await Case.select(Case.priority).where(Case.id == cid).first())["priority"] > before
+    kinds = [e["kind"] for e in (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["events"]]
+    assert kinds.count("promise_broken") == 1 and kinds.count("instalment_missed") == 1 and kinds.count("promise_reopened") == 0
+    # the staff case page says it in words
+    staff = await make_client()
+    assert (await login(staff, people["negotiator"]["email"])).status_code == 303
+    assert "Plan de pagos abierto de nuevo: se anuló un pago que lo cubría" in (await staff.get(f"/cases/{cid}")).text
