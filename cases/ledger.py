@@ -1,10 +1,12 @@
-"""What a debtor owes at a date (pure), from the invoices and the payments: interest accrues per
+"""What a debtor owes at a date (pure), from the invoices, the costs and the payments: interest accrues per
 invoice on the principal still unpaid; a payment first books the interest accrued since the last
 booking (rounded once for that period, half-up), then pays costs, interest, compensation and
-principal in that order (Código Civil art. 1173), principal oldest invoice first. With no payment
+principal in that order (Código Civil art. 1173), principal oldest invoice first. A cost is owed from
+the day it is booked: a payment made before a court fee was incurred never pays that fee. With no payment
 in between, interest is rounded once at the end, as LEGAL.md's worked example requires."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,6 +33,12 @@ class Paid:
 
 
 @dataclass(frozen=True)
+class Cost:
+    booked_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class Balances:
     principal: Decimal  # claimed
     interest: Decimal  # accrued to the date
@@ -40,6 +48,7 @@ class Balances:
     outstanding: Decimal  # what the debtor owes now
     principal_outstanding: Decimal
     overpaid: Decimal  # paid beyond everything owed (to be returned)
+    costs_outstanding: Decimal = Decimal("0.00")  # of the costs, what is still owed
     provisional: bool = False  # interest uses a rate not yet published for a half-year (shown as such)
 
 
@@ -48,19 +57,21 @@ def _round(value: Decimal) -> Decimal:
 
 
 def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, business: bool, country: str = "ES",
-             costs: Decimal = Decimal("0.00")) -> Balances:
+             costs: Sequence[Cost] = ()) -> Balances:
     accrue = late_payment_interest_unrounded if business else legal_interest_unrounded
+    costs_due = sorted((c for c in costs if c.booked_on <= as_of), key=lambda c: c.booked_on)
+    costs_counted = 0  # costs_due[:costs_counted] are owed by now
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
     remaining = [i.principal for i in ordered]
     accrued_to = [i.due_date for i in ordered]  # interest counted up to and including this day
     booked_interest = Decimal("0.00")
-    owed = {"costs": costs, "interest": Decimal("0.00"), "compensation": Decimal("0.00")}
+    owed = {"costs": Decimal("0.00"), "interest": Decimal("0.00"), "compensation": Decimal("0.00")}
     late_counted: set[int] = set()
     paid = Decimal("0.00")
     overpaid = Decimal("0.00")
 
     def book(until: date) -> None:
-        nonlocal booked_interest
+        nonlocal booked_interest, costs_counted
         period = Decimal(0)
         for n, inv in enumerate(ordered):
             if until > accrued_to[n]:
@@ -72,6 +83,9 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         rounded = _round(period)
         booked_interest += rounded
         owed["interest"] += rounded
+        while costs_counted < len(costs_due) and costs_due[costs_counted].booked_on <= until:
+            owed["costs"] += costs_due[costs_counted].amount
+            costs_counted += 1
 
     for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
         book(payment.received_on)
@@ -92,10 +106,11 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         principal=sum((i.principal for i in ordered), Decimal("0.00")),
         interest=booked_interest,
         compensation=compensation_for(business, len(late_counted), country),
-        costs=costs,
+        costs=sum((c.amount for c in costs_due), Decimal("0.00")),
         paid=paid,
         outstanding=owed["costs"] + owed["interest"] + owed["compensation"] + principal_outstanding,
         principal_outstanding=principal_outstanding,
         overpaid=overpaid,
+        costs_outstanding=owed["costs"],
         provisional=business and any(i.due_date < as_of for i in ordered) and rate_is_provisional(country, half_year_start(as_of)),
     )

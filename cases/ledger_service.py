@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from legal.jurisdictions import use_added_rates
 from legal.tables import InterestRate
-from cases.ledger import Balances, OwedInvoice, Paid, balances
+from cases.ledger import Balances, Cost, OwedInvoice, Paid, balances
 from cases.money import from_cents
 from cases.tables import Case, Invoice, LedgerEntry
 
@@ -43,7 +43,7 @@ def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], ent
         day,
         business=debtor_kind == "company",  # a person is a consumer here; the self-employed are filed as companies
         country=jurisdiction,
-        costs=sum((from_cents(c["amount_cents"]) for c in entries if c["kind"] == "cost"), from_cents(0)),
+        costs=[Cost(c["booked_on"], from_cents(c["amount_cents"])) for c in entries if c["kind"] == "cost"],
     )
 
 

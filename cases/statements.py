@@ -89,15 +89,10 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
     cases = {c["id"]: c for c in await Case.select(Case.id, Case.reference, Case.stage, Case.debtor.name.as_alias("debtor")).where(
         Case.id.is_in(active))}
     for cid in sorted(active, key=lambda c: cases[c]["reference"]):
-        rows = in_period[cid]
-        # A reversal in the period of a payment from an earlier one still undoes it: it counts negative here.
-        figures = creditor_figures(rows)
-        earlier_payments = {e["id"]: e for e in by_case[cid] if e["kind"] == "payment" and e["booked_on"] < start}
-        for e in rows:
-            if e["kind"] == "reversal" and e["reverses"] in earlier_payments:
-                p = earlier_payments[e["reverses"]]
-                figures["paid_to_creditor" if p["method"] == "to_creditor" else "collected"] -= p["amount_cents"]
-        figures["net_to_creditor"] = figures["collected"] - figures["fees"] - figures["expenses"] - figures["remitted"]
+        # The period's figures are the case's to its end less the case's before its start: a reversal in the
+        # period of an earlier payment counts negative here, and a cost is charged in the period it was recovered.
+        upto, before = creditor_figures(by_case[cid]), creditor_figures([e for e in by_case[cid] if e["booked_on"] < start])
+        figures = {k: upto[k] - before[k] for k in upto}
         c = cases[cid]
         result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
     return result
@@ -204,7 +199,8 @@ async def create_remittance(user: CurrentUser, organisation_id: int, period_end:
             raise ClientException(detail=_("A remittance up to %(day)s was already made: cover that day or a later one.") % {
                 "day": last["period_end"].isoformat()})
         entries = await LedgerEntry.select(
-            LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.method, LedgerEntry.reverses,
+            LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+            LedgerEntry.reverses,
         ).where((LedgerEntry.case.organisation == organisation_id)
                 & (((LedgerEntry.booked_on <= period_end) & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost"]))
                    | (LedgerEntry.kind == "remittance")))

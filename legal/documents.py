@@ -226,7 +226,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     names = [b["name"] for b in bureaus]
     # A settlement offer: the principal and the costs, the interest and the compensation waived, unless a discount is given.
     if offer_discount_percent is None:
-        offer_amount = balance.principal_outstanding + balance.costs
+        offer_amount = balance.principal_outstanding + balance.costs_outstanding
     else:
         offer_amount = (balance.outstanding * (100 - offer_discount_percent) / 100).quantize(Decimal("0.01"))
     discount = Decimal(0) if not balance.outstanding else ((balance.outstanding - offer_amount) * 100 / balance.outstanding)

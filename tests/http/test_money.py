@@ -331,3 +331,25 @@ async def test_the_claim_review_quotes_the_creditors_own_tariff(make_client):
     }
     review = await post_form(client, "/claims/new", {**fields, "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
     assert 'id="fees"' in review.text and "77,00" in review.text, review.text[-1500:]
+
+
+async def test_a_statement_charges_a_cost_in_the_period_a_payment_recovered_it(make_client):
+    """Per period, a creditor is charged the agency's cost when a payment paid it back: not in the period
+    of a payment made before the cost was incurred, and a reversal of an earlier payment counts negative."""
+    from cases.statements import statement
+
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+
+    def entry(kind, cents, days_ago, **extra):
+        return LedgerEntry(case=cid, kind=kind, amount_cents=cents, booked_on=TODAY - timedelta(days=days_ago), **extra)
+
+    first = (await LedgerEntry.insert(entry("payment", 100_00, 50, method="transfer")).returning(LedgerEntry.id))[0]["id"]
+    await LedgerEntry.insert(entry("cost", 10_00, 40, method="agency:other"))  # incurred after that payment
+    await LedgerEntry.insert(entry("payment", 50_00, 10, method="transfer"))
+    await LedgerEntry.insert(entry("reversal", -100_00, 5, reverses=first))
+    earlier = await statement(org, TODAY - timedelta(days=60), TODAY - timedelta(days=31))
+    later = await statement(org, TODAY - timedelta(days=30), TODAY)
+    assert earlier.totals["collected"] == 100_00 and earlier.totals["expenses"] == 0
+    assert later.totals["collected"] == 50_00 - 100_00 and later.totals["expenses"] == 10_00
+    assert later.owed_cents == earlier.totals["net_to_creditor"] + later.totals["net_to_creditor"]
