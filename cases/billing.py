@@ -286,12 +286,13 @@ async def accept_contract(user: CurrentUser, ip: str) -> None:
 # --- expenses -------------------------------------------------------------------------------------
 
 async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, recoverable: bool,
-                       today: date) -> list[int]:
+                       today: date, idempotency_key: str | None = None) -> tuple[list[int], bool]:
     """An expense the agency paid for a case (a burofax, a court fee...). Recoverable ones are owed by
     the debtor (a ``cost``, paid first under art. 1173); the kinds the case's tariff passes through
-    are charged to the creditor (an ``expense``). Returns the entries booked."""
+    are charged to the creditor (an ``expense``). Returns (the entries booked, whether booked now): the
+    same Idempotency-Key again (a retried request, a form sent twice) returns the first booking's entries."""
     from cases.money import check_positive_amount
-    from cases.negotiation import _open_case, rescore
+    from cases.negotiation import _is_unique_violation, _open_case, rescore
 
     await _open_case(user, case_id)
     if kind not in EXPENSE_KINDS:
@@ -304,16 +305,42 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
         raise ClientException(detail=_("An expense cannot be dated in the future."))
     tariff = await case_tariff(case_id)
     text = (description.strip() or kind)[:100]
+    cents = to_cents(amount)
+    # A client's key in its own namespace (never a fee's, a payment's or a reversal's); an expense passed on
+    # to the creditor as well as owed by the debtor is two entries: the second carries the key with ":2".
+    key = f"exp:{idempotency_key.strip()[:90]}" if idempotency_key and idempotency_key.strip() else None
+
+    async def replay() -> tuple[list[int], bool] | None:
+        rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on,
+                                        LedgerEntry.idempotency_key).where(LedgerEntry.idempotency_key.is_in([key, f"{key}:2"]))
+        first = next((r for r in rows if r["idempotency_key"] == key), None)
+        if first is None:
+            return None
+        if (first["case"], first["amount_cents"], first["booked_on"]) != (case_id, cents, on):
+            raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for a different expense."))
+        return sorted(r["id"] for r in rows), False
+
+    if key and (seen := await replay()):
+        return seen
     booked: list[int] = []
-    async with atomic():
-        if recoverable:  # marked "agency:" when the agency bears it, so what the debtor pays back of it is the agency's
-            method = kind if kind in tariff.passthrough else f"agency:{kind}"
-            booked.append((await LedgerEntry.insert(LedgerEntry(case=case_id, kind="cost", amount_cents=to_cents(amount), booked_on=on,
-                                                                method=method, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])
-        if kind in tariff.passthrough:
-            booked.append((await LedgerEntry.insert(LedgerEntry(case=case_id, kind="expense", amount_cents=to_cents(amount), booked_on=on,
-                                                                method=kind, reference=text, created_by=user.id)).returning(LedgerEntry.id))[0]["id"])
-        await events.record(case_id, "expense", user, text, {"kind": kind, "amount": str(amount), "recoverable": recoverable,
-                                                             "charged_to_creditor": kind in tariff.passthrough}, visible_to_creditor=True)
-        await rescore([case_id])
-    return booked
+    try:
+        async with atomic():
+            if key and (seen := await replay()):  # checked again under the write lock (SQLite); on PostgreSQL the unique key decides
+                return seen
+            entries = []
+            if recoverable:  # marked "agency:" when the agency bears it, so what the debtor pays back of it is the agency's
+                entries.append(("cost", kind if kind in tariff.passthrough else f"agency:{kind}"))
+            if kind in tariff.passthrough:
+                entries.append(("expense", kind))
+            for n, (entry_kind, method) in enumerate(entries):
+                booked.append((await LedgerEntry.insert(LedgerEntry(
+                    case=case_id, kind=entry_kind, amount_cents=cents, booked_on=on, method=method, reference=text, created_by=user.id,
+                    idempotency_key=(key if n == 0 else f"{key}:2") if key else None)).returning(LedgerEntry.id))[0]["id"])
+            await events.record(case_id, "expense", user, text, {"kind": kind, "amount": str(amount), "recoverable": recoverable,
+                                                                 "charged_to_creditor": kind in tariff.passthrough}, visible_to_creditor=True)
+            await rescore([case_id])
+    except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
+        if key and _is_unique_violation(exc) and (seen := await replay()):
+            return seen
+        raise
+    return booked, True

@@ -96,14 +96,16 @@ class MoneyMovesApi(Controller):
     tags = ["cases"]
 
     @post("/expenses", status_code=201, guards=[staff_only],
-          summary="Book an expense: recoverable from the debtor (a cost), and charged to the creditor when the tariff passes it on")
-    async def expense(self, request: Request, case_id: int, data: ExpenseIn) -> dict:
+          summary="Book an expense: recoverable from the debtor (a cost), and charged to the creditor when the tariff passes it on "
+                  "(send an Idempotency-Key header)")
+    async def expense(self, request: Request, case_id: int, data: ExpenseIn,
+                      idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
         from cases.billing import book_expense
         from cases.negotiation_controllers import _amount, _date
 
-        ids = await book_expense(user_of(request), case_id, data.kind, _amount(data.amount), _date(data.spent_on, "spent_on"),
-                                 data.description, data.recoverable, date.today())
-        return {"entries": ids}
+        ids, created = await book_expense(user_of(request), case_id, data.kind, _amount(data.amount), _date(data.spent_on, "spent_on"),
+                                          data.description, data.recoverable, date.today(), idempotency_key)
+        return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
 
     @post("/direct-payments", status_code=201, guards=[roles(Role.creditor)],
           summary="A creditor reports a payment the debtor made to them directly (send an Idempotency-Key header)")

@@ -350,7 +350,7 @@ class CaseActionPages(Controller):
         async def act():
             await book_expense(user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")),
                                _date(data.get("spent_on"), "spent_on"), str(data.get("description", "")), bool(data.get("recoverable")),
-                               date.today())
+                               date.today(), data.get("idempotency_key"))
         return await self._do(request, case_id, act, _("Expense booked."))
 
     @post("/payments/{payment_id:int}/reversal")

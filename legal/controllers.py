@@ -8,6 +8,7 @@ import msgspec
 from typing_extensions import Annotated
 from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException
+from litestar.params import Parameter
 from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -233,11 +234,13 @@ class LegalApi(Controller):
     async def hearing(self, request: Request, filing_id: int, data: HearingIn) -> dict:
         return {"id": await court.add_hearing(user_of(request), filing_id, _moment(data.at, "at"), data.kind, data.place, data.notes)}
 
-    @post("/cases/{case_id:int}/court-costs", status_code=201, guards=[lawyers], summary="Book a court cost (court fee, procurador, lawyer)")
-    async def cost(self, request: Request, case_id: int, data: CostIn) -> dict:
-        ids = await court.book_court_cost(user_of(request), case_id, data.kind, _amount(data.amount), _date(data.booked_on, "booked_on"),
-                                          data.description, date.today())
-        return {"entries": ids}
+    @post("/cases/{case_id:int}/court-costs", status_code=201, guards=[lawyers],
+          summary="Book a court cost (court fee, procurador, lawyer; send an Idempotency-Key header)")
+    async def cost(self, request: Request, case_id: int, data: CostIn,
+                   idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+        ids, created = await court.book_court_cost(user_of(request), case_id, data.kind, _amount(data.amount),
+                                                   _date(data.booked_on, "booked_on"), data.description, date.today(), idempotency_key)
+        return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
 
     @get("/cases/{case_id:int}/deadlines", guards=[staff_only], summary="The case's deadlines with their warnings")
     async def deadlines(self, request: Request, case_id: int) -> list[dict]:
@@ -372,7 +375,7 @@ class LegalCasePages(Controller):
         data = await form_data(request)
         return await case_action(request, case_id, lambda: court.book_court_cost(
             user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")), _date(data.get("booked_on"), "booked_on"),
-            str(data.get("description", "")), date.today()), _("Cost booked."))
+            str(data.get("description", "")), date.today(), data.get("idempotency_key")), _("Cost booked."))
 
     @post("/deadlines/{deadline_id:int}/done", guards=[staff_only])
     async def deadline_done(self, request: Request, case_id: int, deadline_id: int) -> Response:

@@ -130,7 +130,8 @@ async def add_hearing(user: CurrentUser, filing_id: int, at: datetime, kind: str
     return row["id"]
 
 
-async def book_court_cost(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, today: date) -> list[int]:
+async def book_court_cost(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, today: date,
+                          idempotency_key: str | None = None) -> tuple[list[int], bool]:
     """Court fee, procurador, lawyer: ledger entries through cases.billing (recoverable from the debtor as costs)."""
     from cases.billing import book_expense
 
@@ -139,7 +140,7 @@ async def book_court_cost(user: CurrentUser, case_id: int, kind: str, amount: De
         raise ClientException(detail=_("A cost cannot be dated before the case came to the agency."))
     if kind not in COST_KINDS:
         raise ClientException(detail=_("The cost is one of: %(kinds)s.") % {"kinds": ", ".join(COST_KINDS)})
-    return await book_expense(user, case_id, kind, amount, on, description, True, today)
+    return await book_expense(user, case_id, kind, amount, on, description, True, today, idempotency_key)
 
 
 # --- deadlines -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ version each time, refused with what is missing), filings with their checks, dea
 mediation, template versions, and tenancy on every document route."""
 import hashlib
 import io
+import re
 from datetime import date, timedelta
 
 import docx
@@ -164,8 +165,11 @@ async def test_from_hand_off_to_filing(make_client):
     assert [d["rule"] for d in deadlines].count("monitorio_answer") == 1
     agenda = (await c.get("/api/v1/agenda", headers=lh)).json()
     assert any(d["case"] == cid and d["rule"] == "monitorio_answer" for d in agenda["deadlines"]) and agenda["hearings"]
-    r = await c.post(f"/api/v1/cases/{cid}/court-costs", json={"kind": "court_fee", "amount": "140.00", "booked_on": TODAY.isoformat()}, headers=lh)
+    cost = {"kind": "court_fee", "amount": "140.00", "booked_on": TODAY.isoformat()}
+    r = await c.post(f"/api/v1/cases/{cid}/court-costs", json=cost, headers={**lh, "Idempotency-Key": f"tasa-{cid}"})
     assert r.status_code == 201
+    again = await c.post(f"/api/v1/cases/{cid}/court-costs", json=cost, headers={**lh, "Idempotency-Key": f"tasa-{cid}"})
+    assert again.status_code == 200 and again.json() == {"entries": r.json()["entries"], "created": False}  # a retry books nothing
     ledger = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()
     assert ledger["balances"]["costs"] == "140.00"
     view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
@@ -181,6 +185,7 @@ async def test_from_hand_off_to_filing(make_client):
 
     page = await (await signed_in(make_client, "admin"))[0].get(f"/cases/{cid}")
     assert page.status_code == 200 and "512/2026" in page.text and 'id="deadlines"' in page.text
+    assert re.search(rf'action="/cases/{cid}/legal/costs"[^>]*>.*?name="idempotency_key" value="[0-9a-f]{{24}}"', page.text, re.S)
 
 
 async def test_every_template_renders_a_real_case(make_client):

@@ -1,6 +1,8 @@
 """Money through the API and the pages: fees booked once, reversals, the contract before the first
 claim, tariffs, statements and their downloads, remittances with the SEPA file, reports, rates."""
+import asyncio
 import io
+import re
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +14,7 @@ from agency.auth import CurrentUser
 from agency.roles import Role
 from agency.tables import ContractAcceptance, Organisation, Tariff
 from cases import billing
-from cases.tables import Case, LedgerEntry, Remittance
+from cases.tables import Case, CaseEvent, LedgerEntry, Remittance
 from legal import jurisdictions
 from legal.tables import InterestRate
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
@@ -353,3 +355,33 @@ async def test_a_statement_charges_a_cost_in_the_period_a_payment_recovered_it(m
     assert earlier.totals["collected"] == 100_00 and earlier.totals["expenses"] == 0
     assert later.totals["collected"] == 50_00 - 100_00 and later.totals["expenses"] == 10_00
     assert later.owed_cents == earlier.totals["net_to_creditor"] + later.totals["net_to_creditor"]
+
+
+async def test_an_expense_sent_twice_is_booked_once(make_client, backend):
+    """An Idempotency-Key (API) or the form's own key (page) makes a retried or double-sent expense one
+    booking; the same key for a different expense is a 409; ten simultaneous retries make one booking."""
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    body = {"kind": "burofax", "amount": "25.90", "spent_on": TODAY.isoformat(), "description": "Burofax 123"}
+    key = {**nh, "Idempotency-Key": f"exp-{cid}"}
+    first = await c.post(f"/api/v1/cases/{cid}/expenses", json=body, headers=key)
+    again = await c.post(f"/api/v1/cases/{cid}/expenses", json=body, headers=key)
+    assert first.status_code == 201 and again.status_code == 200 and len(first.json()["entries"]) == 2
+    assert again.json() == {"entries": first.json()["entries"], "created": False}
+    other = await c.post(f"/api/v1/cases/{cid}/expenses", json={**body, "amount": "30.00"}, headers=key)
+    assert other.status_code == 409 and "Idempotency-Key" in other.json()["detail"]
+    if backend == "postgres":  # concurrent requests need a pool (SQLite serialises them anyway)
+        burst = await asyncio.gather(*(c.post(f"/api/v1/cases/{cid}/expenses", json=body, headers={**nh, "Idempotency-Key": f"burst-{cid}"})
+                                       for _ in range(10)))
+        assert sorted(r.status_code for r in burst) == [200] * 9 + [201]
+    # the case page's form, sent twice with its key: one booking, one event
+    page, _user = await signed_in(make_client, "negotiator")
+    html = (await page.get(f"/cases/{cid}")).text
+    # the form carries a fresh key of its own page (the lawyers' court-cost form does the same)
+    assert re.search(rf'action="/cases/{cid}/expenses"[^>]*>.*?name="idempotency_key" value="[0-9a-f]{{24}}"', html, re.S)
+    form = {"kind": "other", "amount": "7.00", "spent_on": TODAY.isoformat(), "recoverable": "on", "idempotency_key": "form-key-1"}
+    for _ in range(2):
+        assert (await post_form(page, f"/cases/{cid}/expenses", form)).status_code == 303
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.amount_cents == 7_00)) == 1
+    expected = 3 if backend == "postgres" else 2
+    assert await CaseEvent.count().where((CaseEvent.case == cid) & (CaseEvent.kind == "expense")) == expected
