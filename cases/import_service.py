@@ -19,6 +19,7 @@ from agency.roles import Role
 from agency.storage import storage
 from agency.tenancy import get_visible
 from cases.importing import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
+from cases.queries import search_key
 from cases import billing
 from cases.money import to_cents
 from cases.services import initial_limitation_date, next_references, notify_creditors
@@ -150,10 +151,10 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
     new = [g for g in groups if g.key not in debtor_ids]
     now = utcnow()  # also marks the debtors this import creates, to read their ids back
     await bulk_insert(
-        Debtor, ["organisation", "kind", "name", "tax_id", "country", "address_line1", "city", "postal_code", "email", "phone",
-                 "language", "classification", "created_at"],
-        [(organisation_id, g.debtor.kind, g.debtor.name, g.debtor.tax_id, g.debtor.country, g.debtor.address_line1, g.debtor.city,
-          g.debtor.postal_code, g.debtor.email, g.debtor.phone, g.debtor.language, "unknown", now) for g in new],
+        Debtor, ["organisation", "kind", "name", "search_name", "tax_id", "country", "address_line1", "city", "postal_code", "email",
+                 "phone", "language", "classification", "created_at"],
+        [(organisation_id, g.debtor.kind, g.debtor.name, search_key(g.debtor.name), g.debtor.tax_id, g.debtor.country,
+          g.debtor.address_line1, g.debtor.city, g.debtor.postal_code, g.debtor.email, g.debtor.phone, g.debtor.language, "unknown", now) for g in new],
     )
     if new:
         for r in await Debtor.select(Debtor.id, Debtor.name, Debtor.tax_id, Debtor.postal_code).where(

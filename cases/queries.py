@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from agency.auth import CurrentUser
@@ -35,6 +36,15 @@ CASE_COLUMNS = (
 )
 
 
+def search_key(text: str) -> str:
+    """A name as it is searched: without accents, case or punctuation, so that "munoz garcia" finds
+    "Muñoz-García, S.L." and "joao" finds "João" (negotiators type names as they hear them). Kept in
+    debtors.search_name by everything that writes a debtor; a search term goes through it too."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+
+
 def like_safe(term: str) -> str:
     """A search term taken literally: LIKE's wildcards are dropped rather than obeyed."""
     return term.replace("%", "").replace("_", " ").replace("\\", "")
@@ -62,11 +72,14 @@ def _apply(query, f: CaseFilter):
     if f.q and f.q.strip():
         term = f.q.strip()[:100]
         like = f"%{like_safe(term)}%"
-        query = query.where(
+        found = (
             contains(Case.reference, like) | contains(Case.debtor.name, like) | (Case.debtor.tax_id == term.upper())
             | (Case.creditor_reference == term)
             | Case.id.is_in(Invoice.select(Invoice.case).where(Invoice.number == term))
         )
+        if name := search_key(term):  # "munoz garcia" finds "Muñoz-García, S.L."; the name as typed too
+            found = found | Case.debtor.search_name.like(f"%{name}%")
+        query = query.where(found)
     if f.unassigned_or_mine is not None:
         query = query.where(Case.negotiator.is_null() | (Case.negotiator == f.unassigned_or_mine))
     return query

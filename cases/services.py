@@ -20,6 +20,7 @@ from agency.tables import Organisation, User
 from cases import billing, events
 from cases.filetypes import sniff
 from cases.intake import ClaimInput, DebtorInput, ValidClaim, validate_claim
+from cases.queries import search_key
 from cases.money import to_cents
 from cases.tables import Case, CaseSequence, Debtor, Evidence, Invoice
 
@@ -78,8 +79,8 @@ async def _debtor_id(organisation_id: int, d: DebtorInput) -> int:
     if row:
         return row["id"]
     rows = await Debtor.insert(
-        Debtor(organisation=organisation_id, kind=d.kind, name=d.name, tax_id=d.tax_id, country=d.country,
-               address_line1=d.address_line1, city=d.city, postal_code=d.postal_code, email=d.email, phone=d.phone,
+        Debtor(organisation=organisation_id, kind=d.kind, name=d.name, search_name=search_key(d.name), tax_id=d.tax_id,
+               country=d.country, address_line1=d.address_line1, city=d.city, postal_code=d.postal_code, email=d.email, phone=d.phone,
                language=d.language)
     ).returning(Debtor.id)
     return rows[0]["id"]

@@ -13,6 +13,7 @@ class Debtor(Table, tablename="debtors"):
     organisation = ForeignKey(null=False, references=Organisation, index=True, on_delete=OnDelete.restrict)
     kind = Varchar(length=10)  # company | person
     name = Varchar(length=200)
+    search_name = Varchar(length=200, default="")  # the name as searched (cases.queries.search_key), written with it
     tax_id = Varchar(length=20, default="", index=True)
     country = Varchar(length=2, default="ES")
     address_line1 = Varchar(length=200)

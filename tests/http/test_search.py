@@ -1,0 +1,58 @@
+"""Finding a case by the debtor's name as a negotiator types it: without accents, case or punctuation,
+for claims, imports and the debtors that were there before the searched name existed."""
+import io
+from datetime import date, timedelta
+
+from cases.tables import Debtor
+from tests.factories import api_token, create_org, create_user, signed_in
+from tests.http.test_claims import claim_body
+
+DUE = (date.today() - timedelta(days=30)).isoformat()
+
+
+async def _found(client, headers, q) -> int:
+    r = await client.get("/api/v1/cases", params={"q": q}, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()["total"]
+
+
+async def test_a_debtor_is_found_without_accents(make_client):
+    org = await create_org()
+    user = await create_user("creditor", org)
+    c = await make_client()
+    h = await api_token(c, user["email"])
+    body = claim_body()
+    body["debtor"] = {**body["debtor"], "name": "Muñoz-García Ibáñez, S.L."}
+    assert (await c.post("/api/v1/claims", json=body, headers=h)).status_code == 201
+    csv = ("debtor_name,debtor_tax_id,debtor_address,debtor_city,debtor_postal_code,invoice_number,issue_date,due_date,amount\n"
+           f"João Conceição Lda.,B46123451,Rua A 1,Porto,4000,S-1,2025-01-01,{DUE},10.50\n").encode()
+    job = (await c.post("/api/v1/imports", headers=h, files={"file": ("f.csv", io.BytesIO(csv), "text/csv")})).json()
+    assert (await c.post(f"/api/v1/imports/{job['id']}/commit", headers=h)).status_code == 200
+
+    for q in ("munoz garcia", "MUNOZ-GARCIA", "Muñoz", "ibanez s l", "joao conceicao", "Conceição"):
+        assert await _found(c, h, q) == 1, q
+    assert await _found(c, h, "garcia munoz") == 0  # the words in their order
+    # another creditor searching the same name finds nothing (tenancy holds for the new column too)
+    other = await api_token(c, (await create_user("creditor", await create_org()))["email"])
+    assert await _found(c, other, "munoz garcia") == 0
+    # staff find it on the cases page
+    page, _ = await signed_in(make_client, "negotiator")
+    assert "Muñoz-García Ibáñez, S.L." in (await page.get("/cases", params={"q": "munoz"})).text
+
+
+async def test_the_migration_fills_the_searched_name_of_existing_debtors(make_client):
+    import importlib
+
+    org = await create_org()
+    user = await create_user("creditor", org)
+    c = await make_client()
+    h = await api_token(c, user["email"])
+    body = claim_body()
+    body["debtor"] = {**body["debtor"], "name": "Peñalver Dueñas"}
+    assert (await c.post("/api/v1/claims", json=body, headers=h)).status_code == 201
+    await Debtor.update({Debtor.search_name: ""}).where(Debtor.organisation == org)  # as debtors were before the column
+    assert await _found(c, h, "penalver") == 0
+    migration = importlib.import_module("cases.piccolo_migrations.cases_2026_12_01t18_30_01_000000")
+    for fill in (await migration.forwards()).raw:
+        await fill()
+    assert await _found(c, h, "penalver duenas") == 1
