@@ -59,7 +59,7 @@ async def migrate() -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _run(migrate())
+    _run(_with_db(migrate))  # with the pool: the steps after the migrations run thousands of queries on a large database
     print("migrations applied")
     return 0
 
