@@ -227,7 +227,8 @@ class RemittancePages(Controller):
             Remittance.id, ascending=False).limit(200)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
         return page(request, "cases/remittances.html", remittances=rows, organisations=organisations,
-                    today=date.today(), execution=date.today() + timedelta(days=1))
+                    exports=await statements.last_exports([r["id"] for r in rows]), today=date.today(),
+                    execution=date.today() + timedelta(days=1))
 
     @post("/")
     async def create(self, request: Request) -> Response:
@@ -260,7 +261,7 @@ class RemittancePages(Controller):
             raise ClientException(detail=_("Give the execution date as YYYY-MM-DD.")) from None
         if not date.today() <= execution <= date.today() + timedelta(days=365):
             raise ClientException(detail=_("The execution date is today or a day within the next year."))
-        xml = await statements.sepa_file(ids, execution)
+        xml = await statements.sepa_file(user_of(request), ids, execution, again=form.get("again") == "yes")
         return Response(xml, media_type="application/xml",
                         headers={"Content-Disposition": content_disposition(f"remittances-{execution.isoformat()}.xml")})
 

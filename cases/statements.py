@@ -3,6 +3,7 @@ the agency collected for a creditor per case in a period, its fees, what it has 
 it still owes; remittances that pay it, and the SEPA credit-transfer file (pain.001) for a batch."""
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ from agency.settings import get_settings
 from agency.tables import Organisation
 from cases.billing import CONTRACT_VERSION, creditor_figures
 from cases.money import from_cents
-from cases.tables import Case, LedgerEntry, Remittance
+from cases.tables import Case, LedgerEntry, Remittance, RemittanceExport
 
 FIGURES = ("collected", "paid_to_creditor", "fees", "expenses", "remitted", "net_to_creditor")
 
@@ -237,17 +238,38 @@ async def mark_paid(user: CurrentUser, remittance_id: int, transfer_reference: s
         raise HTTPException(status_code=409, detail=_("This remittance is already marked paid."))
 
 
-async def sepa_file(remittance_ids: list[int], execution: date) -> bytes:
+async def sepa_file(user: CurrentUser, remittance_ids: list[int], execution: date, again: bool = False) -> bytes:
     """A pain.001.001.03 credit-transfer file for pending remittances, validated against the
-    schema by sepaxml; the agency's account from AGENCY_PAYMENT_IBAN."""
+    schema by sepaxml; the agency's account from AGENCY_PAYMENT_IBAN. Each remittance put in a file is
+    recorded (RemittanceExport); one already in a file goes into another only when ``again`` says so
+    (the bank refused the first): a second file sent to the bank would pay the creditor twice."""
+    ids = sorted({i for i in remittance_ids if 0 < i < 2**31})
+    async with atomic():  # two admins at once: the second waits for the first, then finds its file
+        if ids and not is_sqlite():
+            await Remittance.raw("SELECT id FROM remittances WHERE id = ANY({}) ORDER BY id FOR UPDATE", ids)
+        rows = await Remittance.select(Remittance.id, Remittance.amount_cents, Remittance.iban, Remittance.status, Remittance.period_end,
+                                       Remittance.organisation.legal_name.as_alias("name")).where(Remittance.id.is_in(ids or [0]))
+        if not rows:
+            raise ClientException(detail=_("Choose at least one remittance."))
+        if any(r["status"] != "pending" for r in rows):
+            raise ClientException(detail=_("Only pending remittances go into a transfer file."))
+        if not again:
+            earlier = sorted({e["remittance"] for e in await RemittanceExport.select(RemittanceExport.remittance).where(
+                RemittanceExport.remittance.is_in(ids))})
+            if earlier:
+                raise ClientException(detail=_("Already in a transfer file: %(which)s. Another file sent to the bank would pay twice; "
+                                               "tick “again” only if the bank refused that file.") % {
+                    "which": ", ".join(f"REM-{i}" for i in earlier[:10])})
+        xml = _transfer_file(rows, execution)
+        digest = hashlib.sha256(xml).hexdigest()
+        await RemittanceExport.insert(*[RemittanceExport(remittance=r["id"], execution_date=execution, file_sha256=digest,
+                                                         exported_by=user.id) for r in rows])
+    return xml
+
+
+def _transfer_file(rows: list[dict], execution: date) -> bytes:
     from sepaxml import SepaTransfer
 
-    rows = await Remittance.select(Remittance.id, Remittance.amount_cents, Remittance.iban, Remittance.status, Remittance.period_end,
-                                   Remittance.organisation.legal_name.as_alias("name")).where(Remittance.id.is_in(remittance_ids or [0]))
-    if not rows:
-        raise ClientException(detail=_("Choose at least one remittance."))
-    if any(r["status"] != "pending" for r in rows):
-        raise ClientException(detail=_("Only pending remittances go into a transfer file."))
     settings = get_settings()
     transfer = SepaTransfer({"name": settings.agency_name[:70], "IBAN": settings.agency_iban, "batch": True, "currency": "EUR"},
                             clean=True)
@@ -258,3 +280,13 @@ async def sepa_file(remittance_ids: list[int], execution: date) -> bytes:
         return transfer.export(validate=True)
     except Exception as exc:  # noqa: BLE001 - sepaxml raises plain exceptions for schema errors
         raise ClientException(detail=_("The transfer file did not pass the SEPA schema: %(error)s") % {"error": str(exc)[:200]}) from None
+
+
+async def last_exports(remittance_ids: list[int]) -> dict[int, dict]:
+    """The latest transfer file each of these remittances went into, with how many files in all."""
+    latest: dict[int, dict] = {}
+    for e in await RemittanceExport.select(RemittanceExport.remittance, RemittanceExport.exported_at, RemittanceExport.execution_date,
+                                           RemittanceExport.exported_by.name.as_alias("by")).where(
+            RemittanceExport.remittance.is_in(remittance_ids or [0])).order_by(RemittanceExport.id):
+        latest[e["remittance"]] = {**e, "files": latest.get(e["remittance"], {}).get("files", 0) + 1}
+    return latest

@@ -186,6 +186,17 @@ class Remittance(Table, tablename="remittances"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class RemittanceExport(Table, tablename="remittance_exports"):
+    """A remittance put into a SEPA transfer file: when, by whom, for which execution day, and the file's
+    SHA-256. A second file for the same remittance needs saying so (the bank refused the first)."""
+
+    remittance = ForeignKey(null=False, references=Remittance, index=True, on_delete=OnDelete.restrict)
+    execution_date = Date()
+    file_sha256 = Varchar(length=64)
+    exported_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    exported_at = Timestamptz(default=TimestamptzNow())
+
+
 class Bureau(Table, tablename="bureaus"):
     """A credit-bureau file the agency reports to (ASNEF-Equifax, Experian Badexcom, RAI...)."""
 

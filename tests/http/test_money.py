@@ -1,6 +1,7 @@
 """Money through the API and the pages: fees booked once, reversals, the contract before the first
 claim, tariffs, statements and their downloads, remittances with the SEPA file, reports, rates."""
 import asyncio
+import hashlib
 import io
 import re
 import secrets
@@ -14,7 +15,7 @@ from agency.auth import CurrentUser
 from agency.roles import Role
 from agency.tables import ContractAcceptance, Organisation, Tariff
 from cases import billing
-from cases.tables import Case, CaseEvent, LedgerEntry, Remittance
+from cases.tables import Case, CaseEvent, LedgerEntry, Remittance, RemittanceExport
 from legal import jurisdictions
 from legal.tables import InterestRate
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
@@ -160,6 +161,14 @@ async def test_statement_downloads_and_remittance_with_a_sepa_file(make_client):
     sepa = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat()})
     assert sepa.status_code == 200 and b"pain.001.001.03" in sepa.content and b"<InstdAmt Ccy=\"EUR\">195.00</InstdAmt>" in sepa.content
     assert b"ES9121000418450200051332" in sepa.content
+    # a second file for the same remittance would pay the creditor twice: refused, unless the bank refused the first
+    again = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat()})
+    assert again.status_code == 400 and f"REM-{rem['id']}" in again.text
+    again = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat(), "again": "yes"})
+    assert again.status_code == 200 and b"pain.001.001.03" in again.content
+    exports = await RemittanceExport.select().where(RemittanceExport.remittance == rem["id"])
+    assert len(exports) == 2 and exports[0]["file_sha256"] == hashlib.sha256(sepa.content).hexdigest()
+    assert "en 2 ficheros de transferencia" in (await admin_client.get("/admin/remittances")).text
     assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": " "})).status_code == 400
     assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-77"})).status_code in {302, 303}
     assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-78"})).status_code == 409
