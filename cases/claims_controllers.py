@@ -161,15 +161,20 @@ class EvidencePages(Controller):
         user = user_of(request)
         case = await services.case_for_evidence(user, case_id)
         form = await receive_multipart(request, get_settings().max_upload_bytes)
-        added, refused = 0, []
+        added, already, refused = 0, 0, []
         try:
             for received in form.files:
                 if received.skippable:
                     continue
                 try:
-                    await services.store_evidence(user, case["organisation"], received.file, received.filename, received.size,
-                                                  received.sha256, form.get("kind", "other"), case_id=case_id)
-                    added += 1
+                    stored = await services.store_evidence(user, case["organisation"], received.file, received.filename, received.size,
+                                                           received.sha256, form.get("kind", "other"), case_id=case_id)
+                    if stored["already_attached"]:
+                        already += 1
+                        notify(request, _("%(name)s is already attached to this case (as %(existing)s).") % {
+                            "name": received.filename, "existing": stored["filename"]}, "info")
+                    else:
+                        added += 1
                 except HTTPException as exc:
                     refused.append(str(exc.detail))
         finally:
@@ -178,7 +183,7 @@ class EvidencePages(Controller):
             notify(request, ngettext("%(num)s document added.", "%(num)s documents added.", added, num=added))
         for reason in refused:
             notify(request, reason, "error")
-        if not added and not refused:
+        if not added and not refused and not already:
             notify(request, _("Choose at least one file."), "error")
         return redirect(f"/cases/{case_id}#evidence", request)
 
@@ -207,8 +212,8 @@ class ClaimApi(Controller):
 
     @post("/cases/{case_id:int}/evidence", status_code=HTTP_201_CREATED, request_max_body_size=UPLOAD_ROUTE_LIMIT,
           opt={CSRF_IN_STREAM: True},
-          summary="Add a file (multipart field 'file', optional 'kind')")
-    async def add_evidence(self, request: Request, case_id: int) -> dict:
+          summary="Add a file (multipart field 'file', optional 'kind'); the same file again answers 200 with the one attached")
+    async def add_evidence(self, request: Request, case_id: int) -> Response:
         user = user_of(request)
         case = await services.case_for_evidence(user, case_id)
         form = await receive_multipart(request, get_settings().max_upload_bytes)
@@ -217,8 +222,10 @@ class ClaimApi(Controller):
             if len(files) != 1:
                 raise ClientException(detail=_("Send exactly one file in the multipart field 'file'."))
             f = files[0]
-            return await services.store_evidence(user, case["organisation"], f.file, f.filename, f.size, f.sha256, form.get("kind", "other"),
-                                                 case_id=case_id)
+            stored = await services.store_evidence(user, case["organisation"], f.file, f.filename, f.size, f.sha256, form.get("kind", "other"),
+                                                   case_id=case_id)
+            # The same file again: 200 with the evidence the case already has (nothing stored twice)
+            return Response(stored, status_code=200 if stored["already_attached"] else 201)
         finally:
             form.close()
 

@@ -174,6 +174,12 @@ async def store_evidence(user: CurrentUser, organisation_id: int, fileobj: Binar
     if not verdict.ok:
         raise ClientException(detail=f"{filename}: {verdict.reason}")
     kind = kind if kind in EVIDENCE_KINDS else "other"
+    if case_id is not None:  # the same file again (a retried upload, a second click): the one the case has, not a copy
+        same = await Evidence.select(Evidence.id, Evidence.original_name, Evidence.content_type, Evidence.kind).where(
+            (Evidence.case == case_id) & (Evidence.sha256 == sha256)).first()
+        if same:
+            return {"id": same["id"], "filename": same["original_name"], "content_type": same["content_type"], "size": size,
+                    "sha256": sha256, "kind": same["kind"], "already_attached": True}
     key = f"evidence/{organisation_id}/{utcnow():%Y/%m}/{secrets.token_hex(16)}"
     await storage().put_file(key, fileobj, verdict.content_type)
     try:
@@ -190,7 +196,8 @@ async def store_evidence(user: CurrentUser, organisation_id: int, fileobj: Binar
     except BaseException:
         await storage().delete(key)  # no orphan object when the record could not be written
         raise
-    return {"id": row["id"], "filename": filename, "content_type": verdict.content_type, "size": size, "sha256": sha256, "kind": kind}
+    return {"id": row["id"], "filename": filename, "content_type": verdict.content_type, "size": size, "sha256": sha256, "kind": kind,
+            "already_attached": False}
 
 
 async def case_for_evidence(user: CurrentUser, case_id: int) -> dict:

@@ -110,6 +110,12 @@ async def test_evidence_upload_download_and_tenancy(creditor, make_client):
     d = await c.get(f"/api/v1/evidence/{ev['id']}/download", headers=h)
     assert d.status_code == 200 and d.content == PDF
     assert d.headers["content-disposition"].startswith('attachment; filename="Factura 1.pdf"')
+    # the same file again (another name, a retry): the case keeps one copy, and the answer says which
+    again = await _upload(c, h, case["id"], PDF, "copia.pdf")
+    assert again.status_code == 200 and again.json()["id"] == ev["id"] and again.json()["already_attached"] is True
+    assert again.json()["filename"] == "Factura 1.pdf" and ev["already_attached"] is False
+    assert await Evidence.count().where(Evidence.case == case["id"]) == 1
+    assert await CaseEvent.count().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "evidence_added")) == 1
 
     other = await create_user("creditor", await create_org())
     oh = await api_token(await make_client(), other["email"])
@@ -190,6 +196,9 @@ async def test_streamed_form_without_csrf_token_is_403_and_keeps_nothing(make_cl
     assert await Evidence.count().where(Evidence.case == case["id"]) == 0
     r = await post_form(client, f"/cases/{case['id']}/evidence", {"kind": "invoice"}, files={"files": ("f.pdf", PDF, "application/pdf")})
     assert r.status_code == 303 and await Evidence.count().where(Evidence.case == case["id"]) == 1
+    r = await post_form(client, f"/cases/{case['id']}/evidence", {"kind": "invoice"}, files={"files": ("g.pdf", PDF, "application/pdf")})
+    assert r.status_code == 303 and await Evidence.count().where(Evidence.case == case["id"]) == 1
+    assert "g.pdf ya está adjunto a este expediente (como f.pdf)." in (await client.get(r.headers["location"])).text
 
 
 async def test_pages_answering_a_streamed_form_carry_a_csrf_token(make_client):
