@@ -169,7 +169,7 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
         Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes", "priority",
                "created_at", "updated_at", "tariff_snapshot", "limitation_date"],
         [(ref, organisation_id, debtor_ids[g.key], g.creditor_reference, "intake", g.debtor.country, g.invoices[0].currency, g.notes, 0,
-          now, now, snapshot, initial_limitation_date([i.due_date for i in g.invoices], g.debtor.country, today))
+          now, now, snapshot, initial_limitation_date([i.due_date for i in g.invoices], g.debtor.country, today, g.debtor.kind == "person"))
          for ref, g in by_reference.items()],
     )
     case_ids: dict[str, int] = {}

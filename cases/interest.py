@@ -3,7 +3,7 @@ document and statement agrees:
 
 per invoice, from the day after the due date to the day of payment inclusive (``payment - due``
 days), split where the rate changes (1 January and 1 July for late payment between businesses,
-1 January for the legal interest rate), each slice ``principal x rate x days / 365``, summed
+1 January for the legal interest rate, and 1 July too in France), each slice ``principal x rate x days / 365``, summed
 unrounded and rounded once, half-up, to the cent."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from legal.jurisdictions import JURISDICTIONS, half_year_start, late_payment_rate, legal_interest_rate
+from legal.jurisdictions import JURISDICTIONS, half_year_start, late_payment_rate, legal_interest_by_half_year, legal_interest_rate
 
 CENT = Decimal("0.01")
 
@@ -35,9 +35,15 @@ def late_payment_interest(principal: Decimal, due: date, until: date, country: s
     return _accrue(principal, due, until, half_year_start, _next_half_year, lambda hy: late_payment_rate(country, hy))[0]
 
 
+def _legal_periods(country: str) -> tuple[Callable[[date], date], Callable[[date], date]]:
+    if legal_interest_by_half_year(country):
+        return half_year_start, _next_half_year
+    return (lambda d: date(d.year, 1, 1)), _next_year
+
+
 def legal_interest(principal: Decimal, due: date, until: date, country: str = "ES") -> Decimal:
-    """Consumers (and judgments): the yearly legal interest rate."""
-    return _accrue(principal, due, until, lambda d: date(d.year, 1, 1), _next_year, lambda y: legal_interest_rate(country, y.year))[0]
+    """Consumers (and judgments): the legal interest rate, per year (per half-year in France)."""
+    return _accrue(principal, due, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start))[0]
 
 
 def interest_for(debtor_is_business: bool, principal: Decimal, due: date, until: date, country: str = "ES") -> Decimal:
@@ -58,7 +64,7 @@ def late_payment_interest_unrounded(principal: Decimal, after: date, until: date
 
 
 def legal_interest_unrounded(principal: Decimal, after: date, until: date, country: str = "ES") -> Decimal:
-    total, _ = _accrue_raw(principal, after, until, lambda d: date(d.year, 1, 1), _next_year, lambda y: legal_interest_rate(country, y.year))
+    total, _ = _accrue_raw(principal, after, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start))
     return total
 
 

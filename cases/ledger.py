@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from legal.jurisdictions import half_year_start, rate_is_provisional
+from legal.jurisdictions import half_year_start, legal_rate_is_provisional, rate_is_provisional
 from cases.interest import compensation as compensation_for
 from cases.interest import late_payment_interest_unrounded, legal_interest_unrounded
 
@@ -112,5 +112,6 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         principal_outstanding=principal_outstanding,
         overpaid=overpaid,
         costs_outstanding=owed["costs"],
-        provisional=business and any(i.due_date < as_of for i in ordered) and rate_is_provisional(country, half_year_start(as_of)),
+        provisional=any(i.due_date < as_of for i in ordered) and (
+            rate_is_provisional(country, half_year_start(as_of)) if business else legal_rate_is_provisional(country, as_of)),
     )

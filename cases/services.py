@@ -99,12 +99,12 @@ def claim_organisation(user: CurrentUser, requested: int | None) -> int:
     raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
 
 
-def initial_limitation_date(due_dates: list[date], country: str, today: date) -> date:
+def initial_limitation_date(due_dates: list[date], country: str, today: date, consumer: bool = False) -> date:
     """A new case's limitation date: from the oldest due date, nothing interrupting it yet (the
     legal side recomputes it as demands, acknowledgements, mediations and filings come)."""
     from legal.limitation import limitation
 
-    return limitation(min(due_dates), country, [], [], today).date
+    return limitation(min(due_dates), country, [], [], today, consumer).date
 
 
 async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput, evidence_ids: list[int], today: date) -> int:
@@ -124,7 +124,8 @@ async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput,
                 Case(reference=reference, organisation=organisation_id, debtor=debtor_id, creditor_reference=valid.creditor_reference,
                      stage="intake", jurisdiction=valid.debtor.country, currency=valid.invoices[0].currency, notes=valid.notes,
                      created_at=now, updated_at=now, tariff_snapshot=snapshot,
-                     limitation_date=initial_limitation_date([i.due_date for i in valid.invoices], valid.debtor.country, today))
+                     limitation_date=initial_limitation_date([i.due_date for i in valid.invoices], valid.debtor.country, today,
+                                                              valid.debtor.kind == "person"))
             ).returning(Case.id)
         )[0]["id"]
         await Invoice.insert(

@@ -53,6 +53,22 @@ ES_LEGAL_INTEREST = {
     2026: Decimal("3.25"),
 }
 
+# France, taux de l'intérêt légal (Code monétaire et financier L313-2), fixed per half-year by arrêté: the
+# rate for "all other cases" (the creditor is not a private person; the agency's creditors are companies).
+# *Unconfirmed*: the published arrêtés as recalled, to be checked and kept here like the Spanish tables.
+FR_LEGAL_INTEREST_HALF_YEARS = {
+    date(2020, 1, 1): Decimal("0.87"), date(2020, 7, 1): Decimal("0.84"),
+    date(2021, 1, 1): Decimal("0.79"), date(2021, 7, 1): Decimal("0.76"),
+    date(2022, 1, 1): Decimal("0.76"), date(2022, 7, 1): Decimal("0.77"),
+    date(2023, 1, 1): Decimal("2.06"), date(2023, 7, 1): Decimal("4.22"),
+    date(2024, 1, 1): Decimal("5.07"), date(2024, 7, 1): Decimal("4.92"),
+    date(2025, 1, 1): Decimal("3.71"), date(2025, 7, 1): Decimal("2.76"),
+}
+
+# Portugal, juros civis (Código Civil art. 559, Portaria 291/2003): 4 % a year since 1 May 2003.
+PT_LEGAL_INTEREST = Decimal("4.00")
+PT_LEGAL_INTEREST_FIRST_YEAR = 2004  # the first whole year at 4 %
+
 
 @dataclass(frozen=True)
 class Jurisdiction:
@@ -61,13 +77,17 @@ class Jurisdiction:
     compensation_per_invoice: Decimal  # fixed recovery costs per late invoice, business debtors
     limitation_years: int
     max_payment_term_days: int
+    consumer_limitation_years: int | None = None  # where a professional's claim on a consumer prescribes sooner
+    consumer_limitation_source: str = ""  # the article, as cited in the reckoning shown on the case
 
 
 JURISDICTIONS = {
     # Ley 3/2004 (+8 points, 40 EUR art. 8 unconfirmed), Código Civil 1964.2 (5 years), 60 days between businesses.
     "ES": Jurisdiction("ES", Decimal("8"), Decimal("40.00"), 5, 60),
-    # Code de commerce L441-10 (+10 points), D441-5 (40 EUR), L110-4 (5 years), 60 days.
-    "FR": Jurisdiction("FR", Decimal("10"), Decimal("40.00"), 5, 60),
+    # Code de commerce L441-10 (+10 points), D441-5 (40 EUR), L110-4 (5 years), 60 days; a professional's
+    # action for goods or services supplied to a consumer prescribes in 2 years (Code de la consommation L218-2).
+    "FR": Jurisdiction("FR", Decimal("10"), Decimal("40.00"), 5, 60, consumer_limitation_years=2,
+                       consumer_limitation_source="Code de la consommation L218-2"),
     # DL 62/2013 (+8 points, at least 40 EUR), 60 days; limitation taken as 5 years (unconfirmed).
     "PT": Jurisdiction("PT", Decimal("8"), Decimal("40.00"), 5, 60),
 }
@@ -132,10 +152,37 @@ def rate_is_provisional(country: str, half_year: date) -> bool:
     return country == "ES" and half_year not in _es_table() and half_year > min(_es_table())
 
 
-def legal_interest_rate(country: str, year: int) -> Decimal:
-    if country != "ES" or year not in ES_LEGAL_INTEREST:
-        raise LookupError(f"no legal interest rate for {country} {year}")
-    return ES_LEGAL_INTEREST[year]
+def legal_interest_by_half_year(country: str) -> bool:
+    """France fixes its legal rate per half-year; Spain and Portugal per year."""
+    return country == "FR"
+
+
+def legal_interest_rate(country: str, period_start: date) -> Decimal:
+    """The legal interest rate (consumers; in %) for the year, or in France the half-year, starting on
+    ``period_start``. A period after the table's last takes the latest known rate and is provisional
+    (legal_rate_is_provisional); one before its first is a MissingRate naming it, never a silent zero."""
+    if country == "PT":
+        if period_start.year < PT_LEGAL_INTEREST_FIRST_YEAR:
+            raise MissingRate(f"No Portuguese legal interest rate before {PT_LEGAL_INTEREST_FIRST_YEAR}.")
+        return PT_LEGAL_INTEREST
+    if country == "FR":
+        table, key, name = FR_LEGAL_INTEREST_HALF_YEARS, half_year_start(period_start), "half-year starting"
+    else:
+        table, key, name = {date(year, 1, 1): rate for year, rate in ES_LEGAL_INTEREST.items()}, date(period_start.year, 1, 1), "year"
+    if key in table:
+        return table[key]
+    if key < min(table):
+        raise MissingRate(f"No legal interest rate for {country} in the {name} {key.isoformat()}: it must be added to the table.")
+    return table[max(table)]
+
+
+def legal_rate_is_provisional(country: str, on: date) -> bool:
+    """True when the legal rate for the period of ``on`` is not in the table yet (the latest known one stands in)."""
+    if country == "FR":
+        return half_year_start(on) > max(FR_LEGAL_INTEREST_HALF_YEARS)
+    if country == "PT":
+        return False
+    return on.year > max(ES_LEGAL_INTEREST)
 
 
 # --- Courts and procedures (legal/procedures.py; LEGAL.md "Courts" and "European cross-border procedures") ---

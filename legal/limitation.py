@@ -91,9 +91,13 @@ def _end(start: date, years: int, suspensions: list[Suspension]) -> date | None:
 
 
 def limitation(demandable_on: date, country: str, interruptions: list[Interruption],
-               suspensions: list[Suspension], today: date) -> Limitation:
+               suspensions: list[Suspension], today: date, consumer: bool = False) -> Limitation:
+    """``consumer``: the debtor is a person (the self-employed are filed as companies); in France a
+    professional's claim on a consumer prescribes in 2 years (Code de la consommation L218-2)."""
     country = country.upper()
-    years = JURISDICTIONS[country].limitation_years
+    rules = JURISDICTIONS[country]
+    shorter = consumer and rules.consumer_limitation_years is not None
+    years = rules.consumer_limitation_years if shorter else rules.limitation_years
     interrupting = LIMITATION_INTERRUPTED_BY.get(country, frozenset(INTERRUPTION_KINDS))
     for i in interruptions:
         if i.kind not in INTERRUPTION_KINDS:
@@ -105,7 +109,7 @@ def limitation(demandable_on: date, country: str, interruptions: list[Interrupti
     events = sorted([(i.on, 0, i) for i in interruptions] + [(s.start, 1, s) for s in suspensions], key=lambda e: e[:2])
     start, cause = demandable_on, None
     accepted: list[Suspension] = []
-    notes = []
+    notes = [_l("A consumer debt: %(years)s years (%(source)s).", years=years, source=rules.consumer_limitation_source)] if shorter else []
     for day, _, event in events:
         end = _end(start, years, accepted)
         if end is not None and day > end:

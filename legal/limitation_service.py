@@ -26,8 +26,10 @@ def _local_day(at) -> date:
     return moment.astimezone(DISPLAY_TZ).date()
 
 
-async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str, list[Interruption], list[Suspension]]:
-    case = await Case.select(Case.jurisdiction).where(Case.id == case_id).first()
+async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str, list[Interruption], list[Suspension], bool]:
+    """The oldest sum still owed and due, the jurisdiction, what interrupted and suspended the period, and
+    whether the debtor is a consumer (a person)."""
+    case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
     balance = await balance_of(case_id, today)
     rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     _owed, oldest = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in rows],
@@ -48,15 +50,16 @@ async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str,
     suspensions = [Suspension(as_date(m["received_on"]), as_date(m["ended_on"])) for m in mediations]
     # An agreement the debtor signs in mediation acknowledges the debt.
     interruptions += [Interruption(as_date(m["ended_on"]), "acknowledgement") for m in mediations if m["status"] == "agreed"]
-    return oldest, case["jurisdiction"], sorted(interruptions, key=lambda i: i.on), sorted(suspensions, key=lambda s: s.start)
+    return (oldest, case["jurisdiction"], sorted(interruptions, key=lambda i: i.on), sorted(suspensions, key=lambda s: s.start),
+            case["debtor_kind"] == "person")
 
 
 async def case_limitation(case_id: int, today: date) -> Limitation | None:
     """None when nothing is owed (nothing can prescribe)."""
-    demandable, country, interruptions, suspensions = await limitation_facts(case_id, today)
+    demandable, country, interruptions, suspensions, consumer = await limitation_facts(case_id, today)
     if demandable is None:
         return None
-    return limitation(demandable, country, interruptions, suspensions, today)
+    return limitation(demandable, country, interruptions, suspensions, today, consumer)
 
 
 async def refresh_limitation(case_ids: list[int], today: date | None = None) -> None:
@@ -86,7 +89,7 @@ async def backfill_limitation_dates(today: date | None = None, batch: int = 1000
     today = today or date.today()
     done, last = 0, 0
     while True:
-        rows = await Case.select(Case.id, Case.jurisdiction).where(
+        rows = await Case.select(Case.id, Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(
             Case.limitation_date.is_null() & Case.closed_at.is_null() & (Case.id > last)).order_by(Case.id).limit(batch)
         if not rows:
             return done
@@ -97,7 +100,8 @@ async def backfill_limitation_dates(today: date | None = None, batch: int = 1000
         by_date: dict[date, list[int]] = {}
         for r in rows:
             if oldest.get(r["id"]):
-                by_date.setdefault(initial_limitation_date([oldest[r["id"]]], r["jurisdiction"], today), []).append(r["id"])
+                day = initial_limitation_date([oldest[r["id"]]], r["jurisdiction"], today, r["debtor_kind"] == "person")
+                by_date.setdefault(day, []).append(r["id"])
         async with atomic():
             for day, ids in by_date.items():
                 await Case.update({Case.limitation_date: day}).where(Case.id.is_in(ids) & Case.limitation_date.is_null())

@@ -240,3 +240,34 @@ async def test_a_later_claim_never_rewrites_an_earlier_debtor(creditor):
     again = (await c.get(f"/api/v1/cases/{first['id']}", headers=h)).json()
     assert again["debtor"]["name"] == "Talleres Norte S.L." and again["debtor"]["email"] == "pagos@norte.test"
     assert second["debtor"]["name"] == "Otro Nombre S.L."
+
+
+async def test_a_french_consumer_debt_is_reckoned_at_two_years(creditor):
+    """Code de la consommation L218-2: the case of a French consumer opens with 2 years, not 5; the cases
+    opened before this rule are reckoned again by their migration, with the change on the timeline."""
+    import importlib
+
+    from legal.limitation import add_years
+
+    c, h = creditor["client"], creditor["headers"]
+    body = claim_body()
+    body["debtor"] = {"kind": "person", "name": "Camille Martin", "email": "camille@exemple.test",
+                      "address": {"line1": "3 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}}
+    r = await c.post("/api/v1/claims", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    due = date.fromisoformat(YESTERDAY)
+    assert case["limitation_date"] == add_years(due, 2).isoformat()
+    company = (await c.post("/api/v1/claims", json={**claim_body(), "debtor": {**claim_body()["debtor"], "name": "Dupont SARL",
+                                                                            "tax_id": "552100554", "address": body["debtor"]["address"]}},
+                            headers=h)).json()
+    assert company["limitation_date"] == add_years(due, 5).isoformat()
+
+    await Case.update({Case.limitation_date: add_years(due, 5)}).where(Case.id == case["id"])  # as it was reckoned before
+    migration = importlib.import_module("cases.piccolo_migrations.cases_2026_12_01t18_50_00_000000")
+    for reckon in (await migration.forwards()).raw:
+        await reckon()
+    assert (await Case.select(Case.limitation_date).where(Case.id == case["id"]).first())["limitation_date"] == add_years(due, 2)
+    assert (await Case.select(Case.limitation_date).where(Case.id == company["id"]).first())["limitation_date"] == add_years(due, 5)
+    events = (await c.get(f"/api/v1/cases/{case['id']}", headers=h)).json()["events"]
+    assert any(e["kind"] == "limitation" for e in events)  # the creditor sees why the date moved

@@ -51,3 +51,23 @@ def test_france_and_portugal_follow_the_ecb_reference():
 def test_a_missing_half_year_is_an_error_not_a_guess():
     with pytest.raises(LookupError):
         late_payment_interest(Decimal("1000"), date(2015, 12, 31), date(2016, 1, 10))  # before the table starts (2016-H2)
+
+
+def test_consumers_in_france_and_portugal_owe_their_own_legal_interest():
+    """France: the legal rate "for other cases", per half-year (4.92 % in 2024-H2, 3.71 % in 2025-H1);
+    Portugal: 4 % a year (Portaria 291/2003). Both used to fail with no rate at all (a 500 on every page)."""
+    from legal.jurisdictions import MissingRate, legal_rate_is_provisional
+
+    # 1,000 EUR due 31 Dec 2024, paid 30 Jun 2025: 181 days of 2025-H1 at 3.71 %
+    assert legal_interest(Decimal("1000"), date(2024, 12, 31), date(2025, 6, 30), "FR") == Decimal("18.40")
+    # across 1 July: 30 June 2024 at the first half-year's 5.07 %, 1 July at the second's 4.92 %
+    across = legal_interest(Decimal("1000"), date(2024, 6, 29), date(2024, 7, 1), "FR")
+    assert across == (Decimal("1000") * Decimal("5.07") / 100 * 1 / 365 + Decimal("1000") * Decimal("4.92") / 100 * 1 / 365).quantize(Decimal("0.01"))
+    assert legal_interest(Decimal("1000"), date(2024, 12, 31), date(2025, 12, 31), "PT") == Decimal("40.00")
+    # after the tables: the latest known rate, marked provisional (not an error, not zero)
+    assert legal_interest(Decimal("1000"), date(2026, 12, 31), date(2027, 12, 31), "ES") == Decimal("32.50")
+    assert legal_rate_is_provisional("ES", date(2027, 3, 1)) and not legal_rate_is_provisional("ES", date(2026, 3, 1))
+    assert legal_rate_is_provisional("FR", date(2026, 3, 1)) and not legal_rate_is_provisional("PT", date(2030, 1, 1))
+    # before them: a missing rate, named
+    with pytest.raises(MissingRate, match="FR"):
+        legal_interest(Decimal("1000"), date(2019, 1, 1), date(2019, 3, 1), "FR")

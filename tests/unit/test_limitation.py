@@ -107,3 +107,16 @@ def test_bad_input():
         limitation(DUE, "ES", [Interruption(date(2024, 1, 1), "phone_call")], [], TODAY)
     with pytest.raises(ValueError):
         limitation(DUE, "ES", [], [Suspension(date(2024, 2, 1), date(2024, 1, 1))], TODAY)
+
+
+def test_a_french_consumer_debt_prescribes_in_two_years():
+    """Code de la consommation L218-2: a professional's claim on a consumer, 2 years; between businesses 5
+    (Code de commerce L110-4); Spain keeps 5 for both (Código Civil 1964.2)."""
+    consumer = limitation(DUE, "FR", [], [], TODAY, consumer=True)
+    assert consumer.date == date(2023, 4, 1) and consumer.prescribed
+    assert "2 years" in str(consumer.basis) and "L218-2" in str(consumer.basis)
+    assert limitation(DUE, "FR", [], [], TODAY).date == date(2026, 4, 1)
+    assert limitation(DUE, "ES", [], [], TODAY, consumer=True).date == date(2026, 4, 1)
+    # an acknowledgement restarts the shorter period too
+    acknowledged = limitation(DUE, "FR", [Interruption(date(2022, 9, 1), "acknowledgement")], [], TODAY, consumer=True)
+    assert acknowledged.date == date(2024, 9, 1)
