@@ -8,6 +8,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.es import nif as es_nif
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
+from stdnum.fr import tva as fr_tva
 from stdnum.pt import nif as pt_nif
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -22,7 +23,7 @@ class InvalidIdentifier(ValueError):
 
 
 def normalise_tax_id(country: str, value: str) -> str:
-    """Spanish NIF/CIF/NIE, French SIREN or SIRET, Portuguese NIF."""
+    """Spanish NIF/CIF/NIE, French SIREN or SIRET (or the VAT number, kept as its SIREN), Portuguese NIF."""
     country = (country or "").upper()
     raw = (value or "").strip()
     if not raw:
@@ -35,6 +36,8 @@ def normalise_tax_id(country: str, value: str) -> str:
             return es_nif.validate(raw)
         if country == "FR":
             compact = fr_siret.compact(raw)
+            if len(compact) == 11:  # the intra-EU VAT number (FR + a 2-character key + the SIREN): the SIREN it names
+                return fr_tva.validate("FR" + compact)[-9:]
             return fr_siret.validate(compact) if len(compact) == 14 else fr_siren.validate(compact)
         if country == "PT":
             return pt_nif.validate(raw)

@@ -44,12 +44,13 @@ class TestIdentifiers:
         "country,raw,expected",
         [("ES", "b-4612345 1", "B46123451"), ("ES", "ESB46123451", "B46123451"), ("ES", "12345678z", "12345678Z"),
          ("ES", "X1234567L", "X1234567L"), ("FR", "732 829 320", "732829320"), ("FR", "73282932000074", "73282932000074"),
-         ("PT", "501 442 600", "501442600")],
+         ("FR", "FR 40 303 265 045", "303265045"), ("FR", "fr40303265045", "303265045"), ("PT", "501 442 600", "501442600"),
+         ("PT", "PT501442600", "501442600")],
     )
     def test_valid_tax_ids_are_normalised(self, country, raw, expected):
         assert normalise_tax_id(country, raw) == expected
 
-    @pytest.mark.parametrize("country,raw", [("ES", "B46123452"), ("ES", ""), ("FR", "732829321"), ("PT", "501442601"), ("DE", "123")])
+    @pytest.mark.parametrize("country,raw", [("ES", "B46123452"), ("ES", ""), ("FR", "732829321"), ("FR", "FR41303265045"), ("PT", "501442601"), ("DE", "123")])
     def test_invalid_tax_ids_are_refused_with_a_message(self, country, raw):
         with pytest.raises(InvalidIdentifier) as exc:
             normalise_tax_id(country, raw)
