@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, admin_only, roles, staff_only
 from agency.http_utils import content_disposition
+from agency.i18n import DISPLAY_TZ
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.storage import storage
@@ -42,10 +43,11 @@ def _opt_date(raw, field: str) -> date | None:
 
 
 def _moment(raw, field: str) -> datetime:
-    """A date and time within reach of a court's calendar (this year's start to five years ahead), in UTC."""
+    """A date and time within reach of a court's calendar (this year's start to five years ahead), in UTC.
+    Without an offset it is the time as the pages show it (Europe/Madrid): a hearing typed as 10:00 is 10:00."""
     try:
         value = datetime.fromisoformat(str(raw))
-        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        value = (value if value.tzinfo else value.replace(tzinfo=DISPLAY_TZ)).astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise ClientException(detail=_("%(field)s: enter the date and time as YYYY-MM-DDTHH:MM.") % {"field": field}) from None
     today = date.today()
@@ -108,6 +110,12 @@ class HearingIn(msgspec.Struct):
     kind: str = ""
     place: str = ""
     notes: str = ""
+
+
+class HearingMoveIn(msgspec.Struct):
+    at: str
+    reason: str
+    place: str | None = None
 
 
 class CostIn(msgspec.Struct):
@@ -233,6 +241,12 @@ class LegalApi(Controller):
     @post("/filings/{filing_id:int}/hearings", status_code=201, guards=[lawyers], summary="Add a hearing")
     async def hearing(self, request: Request, filing_id: int, data: HearingIn) -> dict:
         return {"id": await court.add_hearing(user_of(request), filing_id, _moment(data.at, "at"), data.kind, data.place, data.notes)}
+
+    @post("/hearings/{hearing_id:int}", status_code=200, guards=[lawyers],
+          summary="Move a hearing (postponed, or a date mistyped): the new date and time, the place, and why")
+    async def move_hearing(self, request: Request, hearing_id: int, data: HearingMoveIn) -> dict:
+        await court.move_hearing(user_of(request), hearing_id, _moment(data.at, "at"), data.place, data.reason)
+        return {"id": hearing_id}
 
     @post("/cases/{case_id:int}/court-costs", status_code=201, guards=[lawyers],
           summary="Book a court cost (court fee, procurador, lawyer; send an Idempotency-Key header)")
@@ -369,6 +383,13 @@ class LegalCasePages(Controller):
         return await case_action(request, case_id, lambda: court.add_hearing(
             user_of(request), filing_id, _moment(data.get("at", ""), _("Hearing")), str(data.get("kind", "")), str(data.get("place", "")),
             str(data.get("notes", ""))), _("Hearing added."))
+
+    @post("/hearings/{hearing_id:int}", guards=[lawyers])
+    async def move_hearing(self, request: Request, case_id: int, hearing_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.move_hearing(
+            user_of(request), hearing_id, _moment(data.get("at", ""), _("Hearing")), data.get("place"), str(data.get("reason", "")),
+            case_id=case_id), _("Hearing moved."))
 
     @post("/costs", guards=[lawyers])
     async def cost(self, request: Request, case_id: int) -> Response:

@@ -9,6 +9,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
+from agency.i18n import DISPLAY_TZ
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tenancy import get_visible
@@ -123,11 +124,40 @@ async def add_hearing(user: CurrentUser, filing_id: int, at: datetime, kind: str
                                             notes=notes.strip()[:5000], created_by=user.id)).returning(Hearing.id))[0]
         if filing["status"] in ("filed", "admitted", "served", "opposed"):
             await Filing.update({Filing.status: "hearing_set", Filing.updated_at: utcnow()}).where(Filing.id == filing_id)
-        await events.record(filing["case"], "hearing", user, _("Hearing on %(at)s at %(place)s.") % {"at": at.isoformat(timespec="minutes"),
+        local = at.astimezone(DISPLAY_TZ)  # the timeline reads the time as the court keeps it
+        await events.record(filing["case"], "hearing", user, _("Hearing on %(at)s at %(place)s.") % {"at": local.isoformat(timespec="minutes"),
                                                                                                       "place": place.strip()},
-                            {"filing": filing_id, "hearing": row["id"], "at": at.isoformat(), "kind": kind, "place": place},
+                            {"filing": filing_id, "hearing": row["id"], "at": local.isoformat(), "kind": kind, "place": place},
                             visible_to_creditor=True)
     return row["id"]
+
+
+async def move_hearing(user: CurrentUser, hearing_id: int, at: datetime, place: str | None, reason: str,
+                       case_id: int | None = None) -> None:
+    """A hearing postponed or mistyped: its new date and time (and place), with why; the old ones stay on the
+    timeline in the event (from, to), which the creditor sees as they saw the hearing set."""
+    hearing = await Hearing.select().where(Hearing.id == hearing_id).first()
+    if hearing is None or (case_id is not None and hearing["case"] != case_id):
+        raise NotFoundException(detail=_("Not found."))
+    await _court_case(user, hearing["case"])
+    reason = reason.strip()
+    if not reason:
+        raise ClientException(detail=_("Say why the hearing moves (postponed by the court, a date entered wrongly...)."))
+    filing = await Filing.select(Filing.filed_on).where(Filing.id == hearing["filing"]).first()
+    filed_on = as_date(filing["filed_on"])
+    if filed_on is not None and at.date() < filed_on:
+        raise ClientException(detail=_("A hearing cannot be before the filing (%(day)s).") % {"day": filed_on.isoformat()})
+    place = hearing["place"] if place is None or not place.strip() else place.strip()[:200]
+    before = hearing["at"] if isinstance(hearing["at"], datetime) else datetime.fromisoformat(str(hearing["at"]))
+    async with atomic():
+        await Hearing.update({Hearing.at: at, Hearing.place: place}).where(Hearing.id == hearing_id)
+        await events.record(hearing["case"], "hearing_moved", user, reason[:500],
+                            {"hearing": hearing_id, "from": _local(before).isoformat(), "to": at.astimezone(DISPLAY_TZ).isoformat(),
+                             "place": place, "reason": reason[:500]}, visible_to_creditor=True)
+
+
+def _local(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(DISPLAY_TZ)
 
 
 async def book_court_cost(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, today: date,

@@ -420,3 +420,30 @@ async def test_only_a_demand_by_burofax_restarts_limitation_and_a_paid_case_is_n
     owed = (await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]["outstanding"]
     await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": owed, "received_on": TODAY.isoformat(), "method": "transfer"}, headers=nh)
     assert (await c.post(f"/api/v1/cases/{cid}/legal/proposal", json={}, headers=nh)).status_code == 409
+
+
+async def test_a_hearing_keeps_the_time_typed_and_can_be_moved(make_client):
+    """A hearing typed as 10:00 (the pages' time, Europe/Madrid) shows as 10:00; moved (postponed by the
+    court), the case keeps where it was and why on the timeline the creditor sees."""
+    p = await _in_court(make_client)
+    c, lh, ch, cid = p["c"], p["lh"], p["ch"], p["id"]
+    fid = (await c.post(f"/api/v1/cases/{cid}/filings", json={"procedure": "monitorio", "court": "Juzgado de Bilbao", "status": "filed",
+                                                             "filed_on": TODAY.isoformat()}, headers=lh)).json()["id"]
+    day = TODAY + timedelta(days=40)
+    hid = (await c.post(f"/api/v1/filings/{fid}/hearings", json={"at": f"{day.isoformat()}T10:00", "place": "Sala 3"}, headers=lh)).json()["id"]
+    page = (await c.get(f"/cases/{cid}", headers=lh)).text
+    assert re.search(r"10:00 · Sala 3", page), "the hearing shows at the time typed"
+    later = day + timedelta(days=14)
+    move = {"at": f"{later.isoformat()}T09:30", "place": "Sala 5", "reason": "Suspendida por el juzgado"}
+    assert (await c.post(f"/api/v1/hearings/{hid}", json={**move, "reason": " "}, headers=lh)).status_code == 400
+    assert (await c.post(f"/api/v1/hearings/{hid}", json={**move, "at": "1999-01-01T10:00"}, headers=lh)).status_code == 400
+    assert (await c.post(f"/api/v1/hearings/{hid}", json=move, headers=ch)).status_code == 403
+    assert (await c.post("/api/v1/hearings/999999", json=move, headers=lh)).status_code == 404
+    assert (await c.post(f"/api/v1/hearings/{hid}", json=move, headers=lh)).status_code == 200
+    page = (await c.get(f"/cases/{cid}", headers=lh)).text
+    assert "09:30 · Sala 5" in page and "10:00 · Sala 3" not in page
+    events = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["events"]
+    moved = [e for e in events if e["kind"] == "hearing_moved"]
+    assert len(moved) == 1 and moved[0]["summary"] == "Suspendida por el juzgado"
+    creditor_page = (await c.get(f"/cases/{cid}", headers=ch)).text
+    assert f"{day.isoformat()} 10:00" in creditor_page and f"{later.isoformat()} 09:30" in creditor_page
