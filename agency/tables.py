@@ -105,3 +105,4 @@ class ContractAcceptance(Table, tablename="contract_acceptances"):
     version = Varchar(length=20)
     accepted_at = Timestamptz(default=TimestamptzNow())
     ip = Varchar(length=45, default="")
+    tariff = Text(default="")  # the tariff accepted with it, as cases.fees.to_json writes it ("" before it was kept)

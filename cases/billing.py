@@ -257,8 +257,18 @@ CONTRACT_VERSION = "2026-1"  # bump with templates/cases/contract_text.html: eve
 
 
 async def contract_accepted(organisation_id: int) -> bool:
+    """The current contract version accepted, and with the tariff the creditor is on now: a tariff changed
+    since (another tariff given to them, or their tariff edited) is accepted again before the next claim."""
     row = await Organisation.select(Organisation.contract_version).where(Organisation.id == organisation_id).first()
-    return bool(row) and row["contract_version"] == CONTRACT_VERSION
+    return bool(row) and row["contract_version"] == CONTRACT_VERSION and not await tariff_changed_since_acceptance(organisation_id)
+
+
+async def tariff_changed_since_acceptance(organisation_id: int) -> bool:
+    from agency.tables import ContractAcceptance
+
+    last = await ContractAcceptance.select(ContractAcceptance.tariff).where(ContractAcceptance.organisation == organisation_id).order_by(
+        ContractAcceptance.id, ascending=False).first()
+    return bool(last and last["tariff"]) and last["tariff"] != await snapshot_for(organisation_id)
 
 
 async def require_contract(user: CurrentUser, organisation_id: int) -> None:
@@ -278,7 +288,7 @@ async def accept_contract(user: CurrentUser, ip: str) -> None:
     now = utcnow()
     async with atomic():
         await ContractAcceptance.insert(ContractAcceptance(organisation=user.organisation_id, user=user.id, version=CONTRACT_VERSION,
-                                                           accepted_at=now, ip=ip[:45]))
+                                                           accepted_at=now, ip=ip[:45], tariff=await snapshot_for(user.organisation_id)))
         await Organisation.update({Organisation.contract_version: CONTRACT_VERSION, Organisation.contract_accepted_at: now}).where(
             Organisation.id == user.organisation_id)
 

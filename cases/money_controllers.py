@@ -154,8 +154,10 @@ class ContractPages(Controller):
         if org is None:
             raise NotFoundException(detail=_("Not found."))
         tariff = await billing.tariff_for(user.organisation_id)
+        changed = await billing.tariff_changed_since_acceptance(user.organisation_id)
         return page(request, "cases/contract.html", organisation=org, tariff=tariff, version=billing.CONTRACT_VERSION,
-                    accepted=org["contract_version"] == billing.CONTRACT_VERSION, stages=SUCCESS_STAGES)
+                    accepted=org["contract_version"] == billing.CONTRACT_VERSION and not changed, tariff_changed=changed,
+                    stages=SUCCESS_STAGES)
 
     @post("/")
     async def accept(self, request: Request) -> Response:

@@ -90,6 +90,23 @@ async def test_a_creditor_accepts_the_contract_before_the_first_claim(make_clien
     row = await ContractAcceptance.select().where(ContractAcceptance.organisation == org).first()
     assert row["version"] == billing.CONTRACT_VERSION and row["ip"] and row["user"] == creditor["id"]
     assert (await c.post("/api/v1/claims", json=claim_body(), headers=ch)).status_code == 201
+    assert row["tariff"] == await billing.snapshot_for(org)  # the tariff accepted is kept with the acceptance
+    # the agency puts the creditor on another tariff: accepted again before the next claim, the first case keeps its own
+    from dataclasses import replace
+
+    from cases.fees import DEFAULT_TARIFF, to_json
+
+    premium = (await Tariff.insert(Tariff(name=f"Premium {org}", rules=to_json(replace(DEFAULT_TARIFF, name=f"Premium {org}",
+                                                                                       minimum_fee=Decimal("150.00"))))
+                                   ).returning(Tariff.id))[0]["id"]
+    await Organisation.update({Organisation.tariff: premium}).where(Organisation.id == org)
+    r = await c.post("/api/v1/claims", json=claim_body(), headers=ch)
+    assert r.status_code == 409 and await Case.count().where(Case.organisation == org) == 1
+    page = await c.get("/contract")
+    assert "ha cambiado" in page.text and "150,00" in page.text
+    assert (await post_form(c, "/contract", {"accept": "yes"})).status_code in {302, 303}
+    assert (await c.post("/api/v1/claims", json=claim_body(), headers=ch)).status_code == 201
+    assert await ContractAcceptance.count().where(ContractAcceptance.organisation == org) == 2
 
 
 async def test_tariffs_are_checked_and_each_case_keeps_the_one_it_opened_under(make_client):
