@@ -47,15 +47,25 @@ async def facts_for(case_id: int, today: date) -> BureauFacts:
 
 async def bureau_view(user: CurrentUser, case_id: int, today: date) -> dict:
     """What the case page and GET /api/v1/cases/{id}/bureau show: the checks, the status per bureau."""
+    from legal.jurisdictions import MissingRate
+
     await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
-    f = await facts_for(case_id, today)
+    try:
+        f = await facts_for(case_id, today)
+    except MissingRate:  # what is owed waits for a rate (the case page names it): nothing to check until then
+        f = None
     reports = await BureauReport.select(BureauReport.status, BureauReport.reported_on, BureauReport.withdrawn_on,
                                         BureauReport.withdrawal_reason, BureauReport.reported_cents,
                                         BureauReport.bureau.name.as_alias("bureau")).where(BureauReport.case == case_id)
     statuses = {r["status"] for r in reports}
+    can = f is not None and eligible(f, today)
     status = ("reported" if "reported" in statuses else "queued" if "queued" in statuses
-              else "withdrawn" if "withdrawn" in statuses else "eligible" if eligible(f, today) else "not_eligible")
-    return {"status": status, "eligible": eligible(f, today), "eligible_from": eligible_from(f),
+              else "withdrawn" if "withdrawn" in statuses else "eligible" if can else "not_eligible")
+    if f is None:
+        case = await Case.select(Case.bureau_notice_on, Case.bureau_authorised_at).where(Case.id == case_id).first()
+        return {"status": status, "eligible": False, "eligible_from": None, "checks": [], "reports": reports,
+                "notice_on": as_date(case["bureau_notice_on"]), "authorised": case["bureau_authorised_at"] is not None}
+    return {"status": status, "eligible": can, "eligible_from": eligible_from(f),
             "checks": checks(f, today), "reports": reports, "notice_on": f.notice_delivered_on, "authorised": f.authorised}
 
 

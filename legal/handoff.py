@@ -38,7 +38,7 @@ def is_legal_person(country: str, tax_id: str) -> bool:
 
 def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int) -> ProcedureFacts:
     return ProcedureFacts(
-        principal=balance.principal_outstanding, claim_amount=claim_amount(balance.outstanding, balance.costs, balance.paid), creditor_country=org["country"] or "ES",
+        principal=balance.principal_outstanding, claim_amount=claim_amount(balance.outstanding, balance.costs_outstanding), creditor_country=org["country"] or "ES",
         debtor_country=debtor_country, debtor_kind=debtor_kind, creditor_is_legal_person=is_legal_person(org["country"], org["tax_id"]),
         documentary_evidence=evidence_count > 0, commercial=debtor_kind == "company",
     )

@@ -257,11 +257,11 @@ def _cross_border(f: ProcedureFacts, court: str, reasons: list) -> Proposal:
     return Proposal(procedure, False, False, False, fee, tuple(reasons), alternatives)
 
 
-def claim_amount(outstanding: Decimal, costs: Decimal, paid: Decimal) -> Decimal:
+def claim_amount(outstanding: Decimal, costs_outstanding: Decimal) -> Decimal:
     """What a court claim is for: principal, interest and compensation still owed. Costs the agency
-    booked (burofax, court fees, procurador) are not part of it; payments pay those first (CC 1173)."""
-    costs_owed = max(costs - paid, _ZERO)
-    return max(outstanding - costs_owed, _ZERO)
+    booked (burofax, court fees, procurador) are not part of it: the costs still owed come off (the
+    ledger works out what payments paid of them: costs first, each from the day it was booked)."""
+    return max(outstanding - costs_outstanding, _ZERO)
 
 
 def propose(facts: ProcedureFacts) -> Proposal:

@@ -34,7 +34,7 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
         # Court records are the creditor's to read as well (their forms are the lawyers').
         "filings": await court.case_filings(case_id),
         "deadlines": await court.case_deadlines(case_id, today),
-        "limitation": await case_limitation(case_id, today),
+        "limitation": await _limitation_or_none(case_id, today),
         "lawyer_id": case["lawyer"], "lawyer_name": case["lawyer_name"],
         "template_names": {key: info.name for key, info in TEMPLATES.items()},
         "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
@@ -52,3 +52,13 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
         if stage in handoff.HANDOFF_STAGES and not (action and action["status"] in handoff.OPEN):
             view["estimate"] = await handoff.estimate(case_id, today)
     return view
+
+
+async def _limitation_or_none(case_id: int, today: date):
+    """The limitation date, or none shown while what is owed waits for a missing rate (named on the page)."""
+    from legal.jurisdictions import MissingRate
+
+    try:
+        return await case_limitation(case_id, today)
+    except MissingRate:
+        return None

@@ -271,3 +271,26 @@ async def test_a_french_consumer_debt_is_reckoned_at_two_years(creditor):
     assert (await Case.select(Case.limitation_date).where(Case.id == company["id"]).first())["limitation_date"] == add_years(due, 5)
     events = (await c.get(f"/api/v1/cases/{case['id']}", headers=h)).json()["events"]
     assert any(e["kind"] == "limitation" for e in events)  # the creditor sees why the date moved
+
+
+async def test_a_rate_missing_for_an_old_debt_does_not_stop_the_migration(creditor):
+    """A French consumer debt from before the legal-rate table: the claim is taken (the balance waits for
+    the rate, named on the page) and the migration that reckons French consumer cases again goes on."""
+    import importlib
+
+    c, h = creditor["client"], creditor["headers"]
+    body = claim_body()
+    body["debtor"] = {"kind": "person", "name": "Louis Petit", "address": {"line1": "1 rue Haute", "city": "Lyon", "postal_code": "69001",
+                                                                        "country": "FR"}}
+    body["invoices"] = [{"number": f"F-{secrets.token_hex(3)}", "issue_date": "2019-02-01", "due_date": "2019-03-01", "amount": "80.00"}]
+    r = await c.post("/api/v1/claims", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["balance"] == {}  # no figures rather than wrong ones
+    page = await c.get(f"/cases/{r.json()['id']}", headers=h)
+    assert page.status_code == 200 and "2019-01-01" in page.text  # the case page names the missing half-year
+    staff = await api_token(c, (await create_user("admin"))["email"])
+    assert (await c.get(f"/cases/{r.json()['id']}", headers=staff)).status_code == 200
+    migration = importlib.import_module("cases.piccolo_migrations.cases_2026_12_01t18_50_00_000000")
+    for reckon in (await migration.forwards()).raw:
+        await reckon()  # no MissingRate escapes
+    assert (await Case.select(Case.limitation_date).where(Case.id == r.json()["id"]).first())["limitation_date"] == date(2021, 3, 1)

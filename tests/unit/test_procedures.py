@@ -215,8 +215,21 @@ def test_the_amount_claimed_leaves_out_the_costs_still_owed():
     from legal.procedures import claim_amount
 
     # 10,000 principal + 300 interest + 40 compensation + 140 court fee and 60 burofax booked, nothing paid: 10,340.00
-    assert claim_amount(Decimal("10540.00"), Decimal("200.00"), Decimal("0")) == Decimal("10340.00")
+    assert claim_amount(Decimal("10540.00"), Decimal("200.00")) == Decimal("10340.00")
     # 150 paid: it paid the costs first (CC 1173), 50 of them are still owed and left out
-    assert claim_amount(Decimal("10390.00"), Decimal("200.00"), Decimal("150.00")) == Decimal("10340.00")
+    assert claim_amount(Decimal("10390.00"), Decimal("50.00")) == Decimal("10340.00")
     # everything paid
-    assert claim_amount(Decimal("0.00"), Decimal("200.00"), Decimal("10540.00")) == Decimal("0.00")
+    assert claim_amount(Decimal("0.00"), Decimal("0.00")) == Decimal("0.00")
+
+
+def test_a_cost_booked_after_a_payment_is_left_out_of_the_claim_whole():
+    """A payment in April cannot have paid a court fee booked in June: the whole fee stays out of the claim."""
+    from datetime import date
+
+    from cases.ledger import Cost, OwedInvoice, Paid, balances
+    from legal.procedures import claim_amount
+
+    b = balances([OwedInvoice("F-1", date(2025, 3, 31), Decimal("1000.00"))], [Paid(date(2025, 4, 1), Decimal("500.00"))],
+                 date(2025, 9, 30), business=True, costs=[Cost(date(2025, 6, 2), Decimal("300.00"))])
+    assert b.costs_outstanding == Decimal("300.00")
+    assert claim_amount(b.outstanding, b.costs_outstanding) == b.outstanding - Decimal("300.00")
