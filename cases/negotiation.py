@@ -301,30 +301,42 @@ async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUs
 
 async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: CurrentUser | None) -> None:
     """After a payment is reversed: what it had settled is decided again from the payments that stand.
-    A kept promise is open again (broken, if its date and the grace days have passed); a plan paid in
-    full is active again and its instalments due or missed. Each change once, with its event, in the
-    reversal's transaction; the case's score follows (the caller rescores)."""
+    A kept promise is open again (broken, if its date and the grace days have passed; replaced, if a
+    later promise is open); a plan paid in full is active again with its instalments due or missed
+    (cancelled, if a later plan is active). Each change once, with its event, in the reversal's
+    transaction; the case's score follows (the caller rescores)."""
     payments = await payments_of(case_id)
-    for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")):
+    # One promise open and one plan active at a time (add_promise and add_plan keep it so): a commitment
+    # made since stays in force, and the one this payment had settled is replaced rather than reopened.
+    newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
+    newer_plan = await PaymentPlan.select(PaymentPlan.id).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
         status = promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today)
         if status == "kept":
             continue
-        done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow() if status == "broken" else None}).where(
+        if status == "open" and newer_promise:
+            status = "replaced"
+        newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
+        done = await Promise.update({Promise.status: status, Promise.resolved_at: None if status == "open" else utcnow()}).where(
             (Promise.id == p["id"]) & (Promise.status == "kept")).returning(Promise.id)
         if done:
-            await events.record(case_id, "promise_reopened" if status == "open" else "promise_broken", actor, "",
+            await events.record(case_id, "promise_broken" if status == "broken" else "promise_reopened", actor, "",
                                 {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
-                                 "promised_on": p["promised_on"].isoformat(), "payment_id": payment_id})
-    for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "completed")):
+                                 "promised_on": p["promised_on"].isoformat(), "payment_id": payment_id, "status": status})
+    for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "completed")).order_by(
+            PaymentPlan.id, ascending=False):
         rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
         statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
                                        plan["created_at"].date(), today)
         if all(s == "paid" for s in statuses):
             continue
-        done = await PaymentPlan.update({PaymentPlan.status: "active"}).where(
+        status = "cancelled" if newer_plan else "active"  # a plan made since covers what is owed now
+        done = await PaymentPlan.update({PaymentPlan.status: status}).where(
             (PaymentPlan.id == plan["id"]) & (PaymentPlan.status == "completed")).returning(PaymentPlan.id)
         if done:
-            await events.record(case_id, "plan_reopened", actor, "", {"plan_id": plan["id"], "payment_id": payment_id})
+            await events.record(case_id, "plan_reopened", actor, "", {"plan_id": plan["id"], "payment_id": payment_id, "status": status,
+                                                                      "active_plan": newer_plan["id"] if newer_plan else None})
+            newer_plan = newer_plan or {"id": plan["id"]}  # the newest reopened plan stands; older ones are cancelled
     await _settle_commitments([case_id], today, actor)  # the instalments of a plan active again: due or missed
 
 

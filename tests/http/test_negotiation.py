@@ -294,3 +294,44 @@ async def test_a_reversed_payment_reopens_what_it_had_settled(people, make_clien
     staff = await make_client()
     assert (await login(staff, people["negotiator"]["email"])).status_code == 303
     assert "Plan de pagos abierto de nuevo: se anuló un pago que lo cubría" in (await staff.get(f"/cases/{cid}")).text
+
+
+async def test_a_reversal_leaves_one_promise_open_and_one_plan_active(people):
+    """What a bounced payment had settled does not come back beside a commitment made since: the later
+    promise and the later plan stay in force, the earlier ones are replaced and cancelled, on the record."""
+    from cases.tables import PaymentPlan
+
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    cid = (await _accepted_case(c, ch, nh))["id"]
+
+    async def pay(amount):
+        r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(amount), "received_on": TODAY.isoformat(), "method": "transfer"},
+                         headers=nh)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    assert (await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "100.00"}, headers=nh)).status_code == 201
+    kept_by = await pay("100.00")
+    later = (TODAY + timedelta(days=5)).isoformat()
+    assert (await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": later, "amount": "50.00"}, headers=nh)).status_code == 201
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 2, "first_due_on": TODAY.isoformat()}, headers=nh)
+    completed_by = await pay(sum(Decimal(i["amount"]) for i in r.json()["instalments"]))
+    # something more is owed (a burofax), and a new plan for it
+    assert (await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "burofax", "amount": "30.00", "spent_on": TODAY.isoformat()},
+                         headers=nh)).status_code == 201
+    assert (await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 1, "first_due_on": later}, headers=nh)).status_code == 201
+
+    for payment in (kept_by, completed_by):
+        assert (await c.post(f"/api/v1/cases/{cid}/payments/{payment}/reversal", json={"reason": "Devolución"}, headers=nh)).status_code == 201
+    promises = [r["status"] for r in await Promise.select(Promise.status).where(Promise.case == cid).order_by(Promise.id)]
+    plans = [r["status"] for r in await PaymentPlan.select(PaymentPlan.status).where(PaymentPlan.case == cid).order_by(PaymentPlan.id)]
+    assert promises == ["replaced", "open"] and plans == ["cancelled", "active"]
+    # (the second payment, the same day, had kept the later promise and paid the later plan too: both come back, the earlier ones give way)
+    import json
+
+    events = await CaseEvent.select(CaseEvent.kind, CaseEvent.payload).where(
+        (CaseEvent.case == cid) & CaseEvent.kind.is_in(["promise_reopened", "plan_reopened"])).order_by(CaseEvent.id)
+    assert sorted((e["kind"], json.loads(e["payload"])["status"]) for e in events) == [
+        ("plan_reopened", "active"), ("plan_reopened", "cancelled"), ("promise_reopened", "open"), ("promise_reopened", "replaced")]
+    page = await c.get(f"/cases/{cid}", headers=ch)
+    assert "(un plan posterior sigue en vigor)" in page.text and "(una promesa posterior sigue en pie)" in page.text
