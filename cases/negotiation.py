@@ -235,6 +235,14 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     if cents > owed:
         raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
                                        "an excess is returned to the debtor outside the case.") % {"owed": from_cents(owed)})
+    if received_on < today:
+        # Nor more than was owed on the day it was received: costs booked later are not owed by then, and an
+        # excess that day would sit apart as overpaid while those costs still showed as owed.
+        owed_then = to_cents((await balance_of(case_id, received_on)).outstanding)
+        if cents > owed_then:
+            raise ClientException(detail=_("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
+                                           "owed then; what came due later is paid by a payment of a later date.") % {
+                "day": received_on.isoformat(), "owed": from_cents(owed_then)})
     try:
         async with atomic():
             # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).

@@ -5,7 +5,7 @@ import hashlib
 import io
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from docx import Document
@@ -411,3 +411,25 @@ async def test_an_expense_sent_twice_is_booked_once(make_client, backend):
     assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.amount_cents == 7_00)) == 1
     expected = 3 if backend == "postgres" else 2
     assert await CaseEvent.count().where((CaseEvent.case == cid) & (CaseEvent.kind == "expense")) == expected
+
+
+async def test_a_payment_is_not_larger_than_what_was_owed_on_its_date(make_client):
+    """A cost booked on the 10th is not owed on the 5th: a payment dated the 5th cannot pay it, so it may
+    not exceed what was owed that day (else the excess would sit apart as overpaid beside a cost owed)."""
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    await Case.update({Case.created_at: datetime.now(timezone.utc) - timedelta(days=20)}).where(Case.id == cid)
+    paid_on, cost_on = TODAY - timedelta(days=10), TODAY - timedelta(days=5)
+    assert (await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "burofax", "amount": "50.00", "spent_on": cost_on.isoformat()},
+                         headers=nh)).status_code == 201
+    owed_today = Decimal((await c.get(f"/api/v1/cases/{cid}/ledger", headers=nh)).json()["balances"]["outstanding"])
+    owed_then = Decimal((await c.get(f"/api/v1/cases/{cid}/ledger", params={"as_of": paid_on.isoformat()}, headers=nh)).json()["balances"]["outstanding"])
+    assert owed_then <= owed_today - Decimal("50.00")
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(owed_today), "received_on": paid_on.isoformat(), "method": "transfer"},
+                     headers=nh)
+    assert r.status_code == 400 and paid_on.isoformat() in r.json()["detail"]
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(owed_then), "received_on": paid_on.isoformat(), "method": "transfer"},
+                     headers=nh)
+    assert r.status_code == 201, r.text
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=nh)).json()["balances"]
+    assert b["overpaid"] == "0.00" and Decimal(b["outstanding"]) >= Decimal("50.00")
