@@ -42,7 +42,7 @@ def search_key(text: str) -> str:
     debtors.search_name by everything that writes a debtor; a search term goes through it too."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())[:200]  # "ß" becomes "ss": never past the column
 
 
 def like_safe(term: str) -> str:
@@ -66,20 +66,25 @@ class CaseFilter:
     unassigned_or_mine: int | None = None
 
 
+def _found_by(term: str, case):
+    """What a search finds, for the case list and its total alike: the reference or the debtor's name in
+    part ("munoz garcia" finds "Muñoz-García, S.L."; the name as typed too), the debtor's tax id, the
+    creditor's reference or an invoice number whole. ``case`` is Case, or a foreign key to it (Invoice.case)."""
+    like = f"%{like_safe(term)}%"
+    found = (
+        contains(case.reference, like) | contains(case.debtor.name, like) | (case.debtor.tax_id == term.upper())
+        | (case.creditor_reference == term) | case.id.is_in(Invoice.select(Invoice.case).where(Invoice.number == term))
+    )
+    if name := search_key(term):
+        found = found | case.debtor.search_name.like(f"%{name}%")
+    return found
+
+
 def _apply(query, f: CaseFilter):
     if f.stage in STAGES:
         query = query.where(Case.stage == f.stage)
     if f.q and f.q.strip():
-        term = f.q.strip()[:100]
-        like = f"%{like_safe(term)}%"
-        found = (
-            contains(Case.reference, like) | contains(Case.debtor.name, like) | (Case.debtor.tax_id == term.upper())
-            | (Case.creditor_reference == term)
-            | Case.id.is_in(Invoice.select(Invoice.case).where(Invoice.number == term))
-        )
-        if name := search_key(term):  # "munoz garcia" finds "Muñoz-García, S.L."; the name as typed too
-            found = found | Case.debtor.search_name.like(f"%{name}%")
-        query = query.where(found)
+        query = query.where(_found_by(f.q.strip()[:100], Case))
     if f.unassigned_or_mine is not None:
         query = query.where(Case.negotiator.is_null() | (Case.negotiator == f.unassigned_or_mine))
     return query
@@ -135,12 +140,7 @@ async def claimed_total(user: CurrentUser, f: CaseFilter) -> int:
     if f.stage in STAGES:
         query = query.where(Invoice.case.stage == f.stage)
     if f.q and f.q.strip():
-        term = f.q.strip()[:100]
-        like = f"%{like_safe(term)}%"
-        query = query.where(
-            contains(Invoice.case.reference, like) | contains(Invoice.case.debtor.name, like) | (Invoice.case.debtor.tax_id == term.upper())
-            | (Invoice.case.creditor_reference == term) | (Invoice.number == term)
-        )
+        query = query.where(_found_by(f.q.strip()[:100], Invoice.case))
     row = await query.first()
     return int(row["cents"] or 0) if row else 0
 
