@@ -317,18 +317,27 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
     text = (description.strip() or kind)[:100]
     cents = to_cents(amount)
     # A client's key in its own namespace (never a fee's, a payment's or a reversal's); an expense passed on
-    # to the creditor as well as owed by the debtor is two entries: the second carries the key with ":2".
-    key = f"exp:{idempotency_key.strip()[:90]}" if idempotency_key and idempotency_key.strip() else None
+    # to the creditor as well as owed by the debtor is two entries: the second carries it in a namespace
+    # of its own (exp2:), which no client key can reach.
+    client_key = idempotency_key.strip()[:90] if idempotency_key and idempotency_key.strip() else None
+    key = f"exp:{client_key}" if client_key else None
+    second_key = f"exp2:{client_key}" if client_key else None
+    entries = []
+    if recoverable:  # marked "agency:" when the agency bears it, so what the debtor pays back of it is the agency's
+        entries.append(("cost", kind if kind in tariff.passthrough else f"agency:{kind}"))
+    if kind in tariff.passthrough:
+        entries.append(("expense", kind))
 
     async def replay() -> tuple[list[int], bool] | None:
-        rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on,
-                                        LedgerEntry.idempotency_key).where(LedgerEntry.idempotency_key.is_in([key, f"{key}:2"]))
-        first = next((r for r in rows if r["idempotency_key"] == key), None)
-        if first is None:
+        rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.method, LedgerEntry.amount_cents,
+                                        LedgerEntry.booked_on, LedgerEntry.idempotency_key).where(
+            LedgerEntry.idempotency_key.is_in([key, second_key])).order_by(LedgerEntry.id)
+        if not any(r["idempotency_key"] == key for r in rows):
             return None
-        if (first["case"], first["amount_cents"], first["booked_on"]) != (case_id, cents, on):
+        if [(r["case"], r["kind"], r["method"], r["amount_cents"], r["booked_on"]) for r in rows] != [
+                (case_id, entry_kind, method, cents, on) for entry_kind, method in entries]:
             raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for a different expense."))
-        return sorted(r["id"] for r in rows), False
+        return [r["id"] for r in rows], False
 
     if key and (seen := await replay()):
         return seen
@@ -337,20 +346,17 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
         async with atomic():
             if key and (seen := await replay()):  # checked again under the write lock (SQLite); on PostgreSQL the unique key decides
                 return seen
-            entries = []
-            if recoverable:  # marked "agency:" when the agency bears it, so what the debtor pays back of it is the agency's
-                entries.append(("cost", kind if kind in tariff.passthrough else f"agency:{kind}"))
-            if kind in tariff.passthrough:
-                entries.append(("expense", kind))
             for n, (entry_kind, method) in enumerate(entries):
                 booked.append((await LedgerEntry.insert(LedgerEntry(
                     case=case_id, kind=entry_kind, amount_cents=cents, booked_on=on, method=method, reference=text, created_by=user.id,
-                    idempotency_key=(key if n == 0 else f"{key}:2") if key else None)).returning(LedgerEntry.id))[0]["id"])
+                    idempotency_key=key if n == 0 else second_key)).returning(LedgerEntry.id))[0]["id"])
             await events.record(case_id, "expense", user, text, {"kind": kind, "amount": str(amount), "recoverable": recoverable,
                                                                  "charged_to_creditor": kind in tariff.passthrough}, visible_to_creditor=True)
             await rescore([case_id])
     except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
-        if key and _is_unique_violation(exc) and (seen := await replay()):
-            return seen
+        if key and _is_unique_violation(exc):
+            if seen := await replay():
+                return seen
+            raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for a different expense.")) from None
         raise
     return booked, True

@@ -185,7 +185,7 @@ async def test_from_hand_off_to_filing(make_client):
 
     page = await (await signed_in(make_client, "admin"))[0].get(f"/cases/{cid}")
     assert page.status_code == 200 and "512/2026" in page.text and 'id="deadlines"' in page.text
-    assert re.search(rf'action="/cases/{cid}/legal/costs"[^>]*>.*?name="idempotency_key" value="[0-9a-f]{{24}}"', page.text, re.S)
+    assert re.search(rf'action="/cases/{cid}/legal/costs"[^>]*>.*?name="idempotency_key" value="[0-9a-f]{{24}}-court-cost"', page.text, re.S)
 
 
 async def test_every_template_renders_a_real_case(make_client):
