@@ -10,7 +10,7 @@ from typing import BinaryIO
 from litestar.exceptions import ClientException, NotFoundException
 
 from agency.auth import CurrentUser
-from agency.db import atomic, utcnow
+from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.mail import queue_email
 from agency.roles import Role
@@ -175,28 +175,40 @@ async def store_evidence(user: CurrentUser, organisation_id: int, fileobj: Binar
     if not verdict.ok:
         raise ClientException(detail=f"{filename}: {verdict.reason}")
     kind = kind if kind in EVIDENCE_KINDS else "other"
-    if case_id is not None:  # the same file again (a retried upload, a second click): the one the case has, not a copy
+
+    async def same_file() -> dict | None:  # the same file again (a retried upload, a second click): the one the case has
         same = await Evidence.select(Evidence.id, Evidence.original_name, Evidence.content_type, Evidence.kind).where(
             (Evidence.case == case_id) & (Evidence.sha256 == sha256)).first()
-        if same:
-            return {"id": same["id"], "filename": same["original_name"], "content_type": same["content_type"], "size": size,
-                    "sha256": sha256, "kind": same["kind"], "already_attached": True}
+        return same and {"id": same["id"], "filename": same["original_name"], "content_type": same["content_type"], "size": size,
+                         "sha256": sha256, "kind": same["kind"], "already_attached": True}
+
+    if case_id is not None and (same := await same_file()):
+        return same
     key = f"evidence/{organisation_id}/{utcnow():%Y/%m}/{secrets.token_hex(16)}"
     await storage().put_file(key, fileobj, verdict.content_type)
+    same = None
     try:
         async with atomic():
-            row = (
-                await Evidence.insert(
-                    Evidence(organisation=organisation_id, case=case_id, storage_key=key, original_name=filename,
-                             content_type=verdict.content_type, kind=kind, size=size, sha256=sha256, uploaded_by=user.id)
-                ).returning(Evidence.id)
-            )[0]
-            if case_id is not None:
-                await events.record(case_id, "evidence_added", user, _("Document added: %(name)s") % {"name": filename},
-                                    {"evidence_id": row["id"], "sha256": sha256, "kind": kind})
+            if case_id is not None:  # looked for again under the case's lock: two identical uploads at once keep one
+                if not is_sqlite():
+                    await Case.raw("SELECT id FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
+                same = await same_file()
+            if same is None:
+                row = (
+                    await Evidence.insert(
+                        Evidence(organisation=organisation_id, case=case_id, storage_key=key, original_name=filename,
+                                 content_type=verdict.content_type, kind=kind, size=size, sha256=sha256, uploaded_by=user.id)
+                    ).returning(Evidence.id)
+                )[0]
+                if case_id is not None:
+                    await events.record(case_id, "evidence_added", user, _("Document added: %(name)s") % {"name": filename},
+                                        {"evidence_id": row["id"], "sha256": sha256, "kind": kind})
     except BaseException:
         await storage().delete(key)  # no orphan object when the record could not be written
         raise
+    if same is not None:
+        await storage().delete(key)
+        return same
     return {"id": row["id"], "filename": filename, "content_type": verdict.content_type, "size": size, "sha256": sha256, "kind": kind,
             "already_attached": False}
 

@@ -294,3 +294,14 @@ async def test_a_rate_missing_for_an_old_debt_does_not_stop_the_migration(credit
     for reckon in (await migration.forwards()).raw:
         await reckon()  # no MissingRate escapes
     assert (await Case.select(Case.limitation_date).where(Case.id == r.json()["id"]).first())["limitation_date"] == date(2021, 3, 1)
+
+
+async def test_the_same_file_sent_at_once_is_kept_once(creditor, backend):
+    """Two identical uploads at the same moment (a double click): one evidence, one event, one stored object."""
+    c, h = creditor["client"], creditor["headers"]
+    case = (await c.post("/api/v1/claims", json=claim_body(), headers=h)).json()
+    results = await asyncio.gather(*(_upload(c, h, case["id"], PDF, f"f{n}.pdf") for n in range(5)))
+    assert sorted(r.status_code for r in results) == [200, 200, 200, 200, 201]
+    assert len({r.json()["id"] for r in results}) == 1
+    assert await Evidence.count().where(Evidence.case == case["id"]) == 1
+    assert await CaseEvent.count().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "evidence_added")) == 1
