@@ -50,14 +50,15 @@ async def load_demo() -> list[str]:
             created.append(f"user {email}")
         # The demo creditors have accepted the service contract (a new organisation is asked on its first claim).
         from agency.tables import ContractAcceptance
-        from cases.billing import CONTRACT_VERSION
+        from cases.billing import CONTRACT_VERSION, snapshot_for
 
         for email, _name, role, org_tax_id in USERS:
             org_id = org_ids.get(org_tax_id)
             if role != "creditor" or await ContractAcceptance.exists().where(ContractAcceptance.organisation == org_id):
                 continue
             user_id = (await User.select(User.id).where(User.email == email).first())["id"]
-            await ContractAcceptance.insert(ContractAcceptance(organisation=org_id, user=user_id, version=CONTRACT_VERSION, ip="demo"))
+            await ContractAcceptance.insert(ContractAcceptance(organisation=org_id, user=user_id, version=CONTRACT_VERSION, ip="demo",
+                                                               tariff=await snapshot_for(org_id)))
             await Organisation.update({Organisation.contract_version: CONTRACT_VERSION, Organisation.contract_accepted_at: utcnow()}).where(
                 Organisation.id == org_id)
     from agency.demo_cases import load_demo_cases

@@ -271,6 +271,14 @@ async def tariff_changed_since_acceptance(organisation_id: int) -> bool:
     return bool(last and last["tariff"]) and last["tariff"] != await snapshot_for(organisation_id)
 
 
+async def contract_page_first(user: CurrentUser) -> bool:
+    """A creditor who must accept the contract (or a changed tariff) goes to /contract before filling a
+    claim or an import in: a form filled in first would be refused and its typing lost."""
+    from agency.roles import Role
+
+    return user.role == Role.creditor and user.organisation_id is not None and not await contract_accepted(user.organisation_id)
+
+
 async def require_contract(user: CurrentUser, organisation_id: int) -> None:
     """Creditors accept the service contract (and its tariff) before their claims are taken; the
     agency's own staff file for a creditor under its signed paper contract."""

@@ -69,7 +69,10 @@ class ClaimPages(Controller):
                     max_mb=get_settings().max_upload_bytes // (1024 * 1024), status_code=status_code, today=_today().isoformat())
 
     @get("/new")
-    async def new(self, request: Request) -> Template:
+    async def new(self, request: Request) -> Response:
+        if await billing.contract_page_first(user_of(request)):
+            notify(request, _("Before your next claim, please read and accept the service contract and your tariff."), "info")
+            return redirect("/contract", request)
         return await self._form(request, {"debtor_kind": "company", "debtor_country": "ES", "debtor_language": "es",
                                           "invoices": [{"currency": "EUR"}]}, {}, [])
 
@@ -80,6 +83,9 @@ class ClaimPages(Controller):
     @post("/new", request_max_body_size=110 * 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def submit(self, request: Request) -> Response:
         user = user_of(request)
+        if await billing.contract_page_first(user):  # the tariff changed while the form was open
+            notify(request, _("Before your next claim, please read and accept the service contract and your tariff."), "info")
+            return redirect("/contract", request)
         form = await receive_multipart(request, get_settings().max_upload_bytes)
         try:
             claim = claim_from_form(form)

@@ -18,7 +18,7 @@ from agency.roles import Role
 from agency.tables import Organisation
 from agency.uploads import ReceivedFile, receive_multipart
 from agency.web import notify, page, redirect, user_of
-from cases import import_service
+from cases import billing, import_service
 from cases.claims_controllers import _requested_org
 from cases.importing import COLUMNS, REQUIRED, template_rows
 from cases.money import from_cents
@@ -59,8 +59,11 @@ class ImportPages(Controller):
     guards = [importers]
 
     @get("/new")
-    async def new(self, request: Request) -> Template:
+    async def new(self, request: Request) -> Response:
         user = user_of(request)
+        if await billing.contract_page_first(user):
+            notify(request, _("Before your next claim, please read and accept the service contract and your tariff."), "info")
+            return redirect("/contract", request)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name) if user.role == Role.admin else []
         return page(request, "cases/import_new.html", columns=COLUMNS, required=REQUIRED, organisations=organisations)
 

@@ -102,6 +102,9 @@ async def test_a_creditor_accepts_the_contract_before_the_first_claim(make_clien
     await Organisation.update({Organisation.tariff: premium}).where(Organisation.id == org)
     r = await c.post("/api/v1/claims", json=claim_body(), headers=ch)
     assert r.status_code == 409 and await Case.count().where(Case.organisation == org) == 1
+    for form in ("/claims/new", "/imports/new"):  # the pages send the creditor to the contract before any typing
+        r = await c.get(form)
+        assert r.status_code == 303 and r.headers["location"] == "/contract", form
     page = await c.get("/contract")
     assert "ha cambiado" in page.text and "150,00" in page.text
     assert (await post_form(c, "/contract", {"accept": "yes"})).status_code in {302, 303}
@@ -437,3 +440,24 @@ async def test_a_payment_is_not_larger_than_what_was_owed_on_its_date(make_clien
     assert r.status_code == 201, r.text
     b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=nh)).json()["balances"]
     assert b["overpaid"] == "0.00" and Decimal(b["outstanding"]) >= Decimal("50.00")
+
+
+async def test_acceptances_from_before_keep_the_tariff_in_force_at_the_upgrade(make_client):
+    """The migration gives earlier acceptances (no tariff kept) the creditor's tariff at the upgrade, so a
+    later change of tariff is accepted again, as for acceptances made since."""
+    import importlib
+
+    org = await create_org(contract=False)
+    creditor = await create_user("creditor", org)
+    await ContractAcceptance.insert(ContractAcceptance(organisation=org, user=creditor["id"], version=billing.CONTRACT_VERSION, ip="old"))
+    await Organisation.update({Organisation.contract_version: billing.CONTRACT_VERSION}).where(Organisation.id == org)
+    migration = importlib.import_module("agency.piccolo_migrations.agency_2026_12_01t19_10_00_000000")
+    for keep in (await migration.forwards()).raw:
+        await keep()
+    assert (await ContractAcceptance.select(ContractAcceptance.tariff).where(ContractAcceptance.organisation == org).first())["tariff"] == \
+        await billing.snapshot_for(org)
+    assert await billing.contract_accepted(org)
+    other = (await Tariff.insert(Tariff(name=f"Otra {org}", rules=(await billing.snapshot_for(org)).replace('"minimum_fee": "', '"minimum_fee": "1')
+                                        )).returning(Tariff.id))[0]["id"]
+    await Organisation.update({Organisation.tariff: other}).where(Organisation.id == org)
+    assert not await billing.contract_accepted(org)
