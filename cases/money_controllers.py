@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from litestar import Controller, Request, Response
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
@@ -232,8 +232,22 @@ class RemittancePages(Controller):
                     exports=await statements.last_exports([r["id"] for r in rows]), today=date.today(),
                     execution=date.today() + timedelta(days=1))
 
+    async def _or_message(self, request: Request, action) -> Response:
+        """An admin's action on this page; a refusal (nothing owed, a file already made...) is a message on
+        the page, which keeps what it shows, rather than an error page of its own."""
+        try:
+            return await action()
+        except HTTPException as exc:
+            if exc.status_code in {401, 403, 404} or exc.status_code >= 500:
+                raise
+            notify(request, str(exc.detail), "error")
+            return redirect("/admin/remittances", request)
+
     @post("/")
     async def create(self, request: Request) -> Response:
+        return await self._or_message(request, lambda: self._create(request))
+
+    async def _create(self, request: Request) -> Response:
         data = await form_data(request)
         org_id = parse_id(str(data.get("organisation_id", "")))
         try:
@@ -248,6 +262,9 @@ class RemittancePages(Controller):
 
     @post("/{remittance_id:int}/paid")
     async def paid(self, request: Request, remittance_id: int) -> Response:
+        return await self._or_message(request, lambda: self._paid(request, remittance_id))
+
+    async def _paid(self, request: Request, remittance_id: int) -> Response:
         data = await form_data(request)
         await statements.mark_paid(user_of(request), remittance_id, str(data.get("transfer_reference", "")))
         notify(request, _("Remittance REM-%(id)s marked paid.") % {"id": remittance_id})
@@ -255,6 +272,9 @@ class RemittancePages(Controller):
 
     @post("/sepa", status_code=200)
     async def sepa(self, request: Request) -> Response:
+        return await self._or_message(request, lambda: self._sepa(request))
+
+    async def _sepa(self, request: Request) -> Response:
         form = await request.form()
         ids = [i for i in (parse_id(str(v)) for v in form.getall("ids", [])) if i]
         try:

@@ -348,9 +348,11 @@ class CaseActionPages(Controller):
         data = await form_data(request)
 
         async def act():
-            await book_expense(user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")),
-                               _date(data.get("spent_on"), "spent_on"), str(data.get("description", "")), bool(data.get("recoverable")),
-                               date.today(), data.get("idempotency_key"))
+            _ids, created = await book_expense(user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")),
+                                               _date(data.get("spent_on"), "spent_on"), str(data.get("description", "")),
+                                               bool(data.get("recoverable")), date.today(), data.get("idempotency_key"))
+            if not created:
+                raise FormErrors({"idempotency_key": _("This expense was already booked (the form was sent twice): nothing more was booked.")})
         return await self._do(request, case_id, act, _("Expense booked."))
 
     @post("/payments/{payment_id:int}/reversal")

@@ -275,7 +275,8 @@ def _transfer_file(rows: list[dict], execution: date) -> bytes:
                             clean=True)
     for r in rows:
         transfer.add_payment({"name": r["name"], "IBAN": r["iban"], "amount": int(r["amount_cents"]), "execution_date": execution,
-                              "description": f"REM-{r['id']} {r['period_end'].isoformat()}"})
+                              "description": f"REM-{r['id']} {r['period_end'].isoformat()}",
+                              "endtoend_id": f"REM-{r['id']}"})  # on the creditor's bank statement: the remittance it pays
     try:
         return transfer.export(validate=True)
     except Exception as exc:  # noqa: BLE001 - sepaxml raises plain exceptions for schema errors

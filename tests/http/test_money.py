@@ -32,6 +32,16 @@ async def _people(make_client, org=None):
     return org, client, await api_token(client, creditor["email"]), await api_token(client, (await create_user("negotiator"))["email"])
 
 
+async def _refused_on_the_page(client, url: str, data: dict) -> str:
+    """An admin's refused action on /admin/remittances: back to the page, the reason as its message."""
+    r = await post_form(client, url, data)
+    assert r.status_code == 303 and r.headers["location"] == "/admin/remittances", (url, r.status_code, r.text[:200])
+    page = await client.get("/admin/remittances")
+    message = re.search(r'class="flash flash-error"[^>]*>(.*?)<', page.text, re.S)
+    assert message, page.text[:500]
+    return message.group(1)
+
+
 async def _pay(c, cid, amount, h, **extra):
     return await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": TODAY.isoformat(), "method": "transfer",
                                                              **extra}, headers=h)
@@ -175,25 +185,25 @@ async def test_statement_downloads_and_remittance_with_a_sepa_file(make_client):
     assert rem["amount_cents"] == 195_00 and rem["status"] == "pending"
     b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
     assert b["remitted"] == "195.00" and b["net_to_creditor"] == "0.00"
-    r = await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})
-    assert r.status_code == 400 and await Remittance.count().where(Remittance.organisation == org) == 1  # nothing more owed
+    assert await _refused_on_the_page(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})
+    assert await Remittance.count().where(Remittance.organisation == org) == 1  # nothing more owed
 
     sepa = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat()})
     assert sepa.status_code == 200 and b"pain.001.001.03" in sepa.content and b"<InstdAmt Ccy=\"EUR\">195.00</InstdAmt>" in sepa.content
     assert b"ES9121000418450200051332" in sepa.content
     # a second file for the same remittance would pay the creditor twice: refused, unless the bank refused the first
-    again = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat()})
-    assert again.status_code == 400 and f"REM-{rem['id']}" in again.text
+    assert f"REM-{rem['id']}" in await _refused_on_the_page(admin_client, "/admin/remittances/sepa",
+                                                             {"ids": str(rem["id"]), "execution_date": TODAY.isoformat()})
     again = await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": TODAY.isoformat(), "again": "yes"})
-    assert again.status_code == 200 and b"pain.001.001.03" in again.content
+    assert again.status_code == 200 and b"pain.001.001.03" in again.content and f"<EndToEndId>REM-{rem['id']}</EndToEndId>".encode() in again.content
     exports = await RemittanceExport.select().where(RemittanceExport.remittance == rem["id"])
     assert len(exports) == 2 and exports[0]["file_sha256"] == hashlib.sha256(sepa.content).hexdigest()
     assert "en 2 ficheros de transferencia" in (await admin_client.get("/admin/remittances")).text
-    assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": " "})).status_code == 400
+    assert await _refused_on_the_page(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": " "})
     assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-77"})).status_code in {302, 303}
-    assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-78"})).status_code == 409
+    assert await _refused_on_the_page(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-78"})
     assert (await Remittance.select(Remittance.transfer_reference).where(Remittance.id == rem["id"]).first())["transfer_reference"] == "TRF-77"
-    assert (await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"])})).status_code == 400  # paid already
+    assert await _refused_on_the_page(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"])})  # paid already
 
 
 async def test_reports_are_scoped_and_export_csv(make_client):
@@ -303,16 +313,15 @@ async def test_review_findings_stay_fixed(make_client):
     yesterday = (TODAY - timedelta(days=1)).isoformat()
     assert (await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})).status_code in {302, 303}
     for day in (TODAY.isoformat(), yesterday):  # the same period again, or an earlier one: nothing is paid twice
-        r = await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": day})
-        assert r.status_code == 400
+        assert await _refused_on_the_page(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": day})
     assert await Remittance.count().where(Remittance.organisation == org) == 1
     from cases.tables import CaseEvent
 
     assert await CaseEvent.exists().where((CaseEvent.case == cid) & (CaseEvent.kind == "remittance"))
-    assert (await post_form(admin_client, "/admin/remittances/sepa", {"execution_date": TODAY.isoformat()})).status_code == 400
+    assert await _refused_on_the_page(admin_client, "/admin/remittances/sepa", {"execution_date": TODAY.isoformat()})
     rem = await Remittance.select(Remittance.id).where(Remittance.organisation == org).first()
     for bad in ("not-a-date", (TODAY - timedelta(days=3)).isoformat()):
-        assert (await post_form(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": bad})).status_code == 400
+        assert await _refused_on_the_page(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"]), "execution_date": bad})
     form = {"name": f"T {secrets.token_hex(3)}", "bands": "0 - NaN", "success_amicable": "inf", "minimum_fee": "1e40"}
     assert (await post_form(admin_client, "/admin/tariffs/new", form)).status_code == 400
 
@@ -415,6 +424,7 @@ async def test_an_expense_sent_twice_is_booked_once(make_client, backend):
     form = {"kind": "other", "amount": "7.00", "spent_on": TODAY.isoformat(), "recoverable": "on", "idempotency_key": "form-key-1"}
     for _ in range(2):
         assert (await post_form(page, f"/cases/{cid}/expenses", form)).status_code == 303
+    assert "ya estaba anotado" in (await page.get(f"/cases/{cid}")).text  # the second sending says so, not "booked" again
     assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.amount_cents == 7_00)) == 1
     expected = 4 if backend == "postgres" else 3  # the API's two bookings (and the burst's), and the form's one
     assert await CaseEvent.count().where((CaseEvent.case == cid) & (CaseEvent.kind == "expense")) == expected
