@@ -37,12 +37,21 @@ CASE_COLUMNS = (
 
 
 def search_key(text: str) -> str:
-    """A name as it is searched: without accents, case or punctuation, so that "munoz garcia" finds
+    """A name as it is searched: without accents, case or punctuation, so that "munoz garcia sl" finds
     "Muñoz-García, S.L." and "joao" finds "João" (negotiators type names as they hear them). Kept in
     debtors.search_name by everything that writes a debtor; a search term goes through it too."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())[:200]  # "ß" becomes "ss": never past the column
+    words: list[str] = []
+    run = False  # the last word is the letters of an abbreviation written apart ("s l" of "S.L.")
+    for word in "".join(ch if ch.isalnum() else " " for ch in plain).split():
+        single = len(word) == 1 and word.isalpha()
+        if single and run:
+            words[-1] += word  # "S.L." is "sl", as it is typed
+        else:
+            words.append(word)
+            run = single
+    return " ".join(words)[:200]  # "ß" becomes "ss": never past the column
 
 
 def like_safe(term: str) -> str:

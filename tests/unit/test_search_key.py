@@ -6,6 +6,9 @@ from cases.queries import search_key
 
 @pytest.mark.parametrize("name, typed", [
     ("Muñoz-García, S.L.", "munoz garcia"),
+    ("Muñoz-García, S.L.", "munoz garcia sl"),
+    ("Hermanos Peris S L", "peris s.l."),
+    ("J. M. Pérez Gómez", "jm perez"),
     ("João Conceição Lda.", "joao conceicao"),
     ("FRANÇOIS Lefèvre SARL", "francois lefevre"),
     ("Ángela  Ibáñez\tÚbeda", "angela ibanez ubeda"),
