@@ -53,6 +53,20 @@ def _requested_org(user: CurrentUser, raw: str | int | None) -> int | None:
     return parse_id(raw)
 
 
+def _time_barred(claim, today) -> list[tuple[str, object]]:
+    """The invoices whose limitation period has run out by today, counted from their due dates with nothing
+    interrupting it (what the agency knows at the review step), with the day each ran out."""
+    from legal.limitation import limitation
+
+    consumer = claim.debtor.kind == "person"
+    found = []
+    for i in claim.invoices:
+        reckoned = limitation(i.due_date, claim.debtor.country, [], [], today, consumer)
+        if reckoned.prescribed:
+            found.append((i.number, reckoned.date))
+    return found
+
+
 class ClaimPages(Controller):
     path = "/claims"
     guards = [claimants]
@@ -124,7 +138,8 @@ class ClaimPages(Controller):
             if file_errors or action != "confirm":
                 return page(request, "cases/claim_review.html", claim=valid, form=values, staged=staged, file_errors=file_errors,
                             fees=quote(await billing.tariff_for(organisation_id), [valid.total]),  # the creditor's own tariff
-                            organisation_id=organisation_id, status_code=400 if file_errors else 200)
+                            time_barred=_time_barred(valid, _today()), organisation_id=organisation_id,
+                            status_code=400 if file_errors else 200)
             case_id = await services.open_claim(user, organisation_id, claim, [s["id"] for s in staged], _today())
         finally:
             form.close()

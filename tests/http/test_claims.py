@@ -173,6 +173,13 @@ async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
     assert review.status_code == 200, review.text[-2000:]
     assert "1.234,56" in review.text and await Case.count() == before
     assert 'id="fees"' in review.text and "60,00" in review.text  # the tariff band of 1,234.56
+    assert 'id="time-barred"' not in review.text
+    # a French consumer's invoice due three years ago: the review warns that it looks time-barred (2 years, L218-2)
+    old_due = (date.today() - timedelta(days=3 * 366)).isoformat()
+    consumer = {**fields, "debtor_kind": "person", "debtor_tax_id": "", "debtor_country": "FR", "debtor_postal_code": "75002",
+                "invoice_issue_date": old_due, "invoice_due_date": old_due}
+    barred = await post_form(client, "/claims/new", {**consumer, "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
+    assert barred.status_code == 200 and 'id="time-barred"' in barred.text and number in barred.text.split('id="time-barred"')[1][:600]
     bad = await post_form(client, "/claims/new", {**fields, "invoice_amount": "-3", "action": "review"}, files={"files": ("", b"", "application/octet-stream")})
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
     done = await post_form(client, "/claims/new", {**fields, "action": "confirm"}, files={"files": ("", b"", "application/octet-stream")})
