@@ -66,7 +66,7 @@ class TariffPages(Controller):
             await billing.save_tariff(data)
         except FormErrors as exc:
             return self._form(request, None, data, exc.errors, 400)
-        notify(request, _("Tariff %(name)s created.") % {"name": data.get("name", "")})
+        notify(request, _("Tariff created: %(name)s.") % {"name": str(data.get("name", "")).strip().rstrip(".")})
         return redirect("/admin/tariffs", request)
 
     @get("/{tariff_id:int}")

@@ -136,7 +136,8 @@ async def test_tariffs_are_checked_and_each_case_keeps_the_one_it_opened_under(m
     r = await post_form(admin_client, "/admin/tariffs/new", {**form, "bands": "0 1000 10.00\n1000.01 - 20.00"})
     assert r.status_code in {302, 303}
     tariff = await Tariff.select().where(Tariff.name == name).first()
-    assert not tariff["is_default"] and name in (await admin_client.get("/admin/tariffs")).text
+    listing = (await admin_client.get("/admin/tariffs")).text
+    assert not tariff["is_default"] and name in listing and f"Tarifa creada: {name}." in listing  # not "Tarifa Tarifa ..."
 
     org = await create_org()
     await billing.assign_tariff(org, tariff["id"])
