@@ -17,14 +17,20 @@ async def _found(client, headers, q) -> int:
     return r.json()["total"]
 
 
-async def test_a_debtor_is_found_without_accents(make_client):
+async def _creditor_with_a_claim_against(make_client, debtor_name: str):
+    """A new creditor organisation, its API client and token, and one claim against ``debtor_name``."""
     org = await create_org()
     user = await create_user("creditor", org)
     c = await make_client()
     h = await api_token(c, user["email"])
     body = claim_body()
-    body["debtor"] = {**body["debtor"], "name": "Muñoz-García Ibáñez, S.L."}
+    body["debtor"] = {**body["debtor"], "name": debtor_name}
     assert (await c.post("/api/v1/claims", json=body, headers=h)).status_code == 201
+    return org, c, h
+
+
+async def test_a_debtor_is_found_without_accents(make_client):
+    _org, c, h = await _creditor_with_a_claim_against(make_client, "Muñoz-García Ibáñez, S.L.")
     csv = ("debtor_name,debtor_tax_id,debtor_address,debtor_city,debtor_postal_code,invoice_number,issue_date,due_date,amount\n"
            f"João Conceição Lda.,B46123451,Rua A 1,Porto,4000,S-1,2025-01-01,{DUE},10.50\n").encode()
     job = (await c.post("/api/v1/imports", headers=h, files={"file": ("f.csv", io.BytesIO(csv), "text/csv")})).json()
@@ -52,13 +58,7 @@ async def test_a_debtor_is_found_without_accents(make_client):
 async def test_the_migration_fills_the_searched_name_of_existing_debtors(make_client):
     import importlib
 
-    org = await create_org()
-    user = await create_user("creditor", org)
-    c = await make_client()
-    h = await api_token(c, user["email"])
-    body = claim_body()
-    body["debtor"] = {**body["debtor"], "name": "Peñalver Dueñas"}
-    assert (await c.post("/api/v1/claims", json=body, headers=h)).status_code == 201
+    org, c, h = await _creditor_with_a_claim_against(make_client, "Peñalver Dueñas")
     await Debtor.update({Debtor.search_name: ""}).where(Debtor.organisation == org)  # as debtors were before the column
     assert await _found(c, h, "penalver") == 0
     migration = importlib.import_module("cases.piccolo_migrations.cases_2026_12_01t18_30_01_000000")
