@@ -23,6 +23,7 @@ from agency.tables import Organisation
 from agency.uploads import receive_multipart, receive_raw
 from agency.web import notify, page, redirect, user_of
 from cases import billing, services
+from legal.limitation import time_barred
 from cases.controllers import case_detail, case_out
 from cases.fees import quote
 from cases.forms import claim_from_form, claim_from_json, form_values
@@ -51,20 +52,6 @@ def _requested_org(user: CurrentUser, raw: str | int | None) -> int | None:
     if user.role == Role.creditor:
         return user.organisation_id
     return parse_id(raw)
-
-
-def _time_barred(claim, today) -> list[tuple[str, object]]:
-    """The invoices whose limitation period has run out by today, counted from their due dates with nothing
-    interrupting it (what the agency knows at the review step), with the day each ran out."""
-    from legal.limitation import limitation
-
-    consumer = claim.debtor.kind == "person"
-    found = []
-    for i in claim.invoices:
-        reckoned = limitation(i.due_date, claim.debtor.country, [], [], today, consumer)
-        if reckoned.prescribed:
-            found.append((i.number, reckoned.date))
-    return found
 
 
 class ClaimPages(Controller):
@@ -138,7 +125,9 @@ class ClaimPages(Controller):
             if file_errors or action != "confirm":
                 return page(request, "cases/claim_review.html", claim=valid, form=values, staged=staged, file_errors=file_errors,
                             fees=quote(await billing.tariff_for(organisation_id), [valid.total]),  # the creditor's own tariff
-                            time_barred=_time_barred(valid, _today()), organisation_id=organisation_id,
+                            time_barred=time_barred([(i.number, i.due_date) for i in valid.invoices], valid.debtor.country,
+                                                    valid.debtor.kind == "person", _today()),
+                            organisation_id=organisation_id,
                             status_code=400 if file_errors else 200)
             case_id = await services.open_claim(user, organisation_id, claim, [s["id"] for s in staged], _today())
         finally:

@@ -140,3 +140,14 @@ def limitation(demandable_on: date, country: str, interruptions: list[Interrupti
 
 def _join(parts: list) -> LazyProxy:
     return LazyProxy(lambda: " ".join(str(part) for part in parts), enable_cache=False)
+
+
+def time_barred(invoices: list[tuple[str, date]], country: str, consumer: bool, today: date) -> list[tuple[str, date]]:
+    """The invoices (number, due date) whose period has run out by ``today`` counted from their due dates
+    with nothing interrupting it (all a claim's review knows), each with the day it ran out."""
+    found = []
+    for number, due in invoices:
+        reckoned = limitation(due, country, [], [], today, consumer)
+        if reckoned.prescribed:
+            found.append((number, reckoned.date))
+    return found

@@ -120,3 +120,13 @@ def test_a_french_consumer_debt_prescribes_in_two_years():
     # an acknowledgement restarts the shorter period too
     acknowledged = limitation(DUE, "FR", [Interruption(date(2022, 9, 1), "acknowledgement")], [], TODAY, consumer=True)
     assert acknowledged.date == date(2024, 9, 1)
+
+
+def test_the_invoices_a_claim_review_warns_of():
+    """Two invoices of a French consumer on 15 Jan 2026: the one due in April 2021 ran out in April 2023 (2 years), the one due
+    in June 2025 has not; a company's April 2021 invoice still has until April 2026 (5 years)."""
+    from legal.limitation import time_barred
+
+    invoices = [("F-1", DUE), ("F-2", date(2025, 6, 1))]
+    assert time_barred(invoices, "FR", True, TODAY) == [("F-1", date(2023, 4, 1))]
+    assert time_barred(invoices, "FR", False, TODAY) == []
