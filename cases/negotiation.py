@@ -19,7 +19,8 @@ from agency.tenancy import get_visible
 from cases import billing, events
 from cases.ledger_service import balance_of
 from cases.money import from_cents, to_cents
-from cases.plans import Payment, check_promise, instalment_statuses, promise_status, split_plan
+from cases.plans import (Payment, check_promise, instalment_statuses, plan_after_reversal, promise_after_reversal, promise_status,
+                         split_plan)
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
 from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
 
@@ -319,11 +320,10 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
     newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
     newer_plan = await PaymentPlan.select(PaymentPlan.id).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
     for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
-        status = promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today)
+        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today),
+                                        newer_promise)
         if status == "kept":
             continue
-        if status == "open" and newer_promise:
-            status = "replaced"
         newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
         done = await Promise.update({Promise.status: status, Promise.resolved_at: None if status == "open" else utcnow()}).where(
             (Promise.id == p["id"]) & (Promise.status == "kept")).returning(Promise.id)
@@ -336,9 +336,9 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
         rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
         statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
                                        plan["created_at"].date(), today)
-        if all(s == "paid" for s in statuses):
+        status = plan_after_reversal(statuses, newer_plan is not None)
+        if status == "completed":
             continue
-        status = "cancelled" if newer_plan else "active"  # a plan made since covers what is owed now
         done = await PaymentPlan.update({PaymentPlan.status: status}).where(
             (PaymentPlan.id == plan["id"]) & (PaymentPlan.status == "completed")).returning(PaymentPlan.id)
         if done:

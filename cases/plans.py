@@ -99,3 +99,17 @@ def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list
         else:
             statuses.append("due")
     return statuses
+
+
+def promise_after_reversal(decided: str, a_later_promise_is_open: bool) -> str:
+    """A kept promise once a payment that kept it is reversed: ``decided`` is promise_status over the
+    payments that stand. Open again, unless a later promise is open (one at a time): then replaced."""
+    return "replaced" if decided == "open" and a_later_promise_is_open else decided
+
+
+def plan_after_reversal(instalments: list[str], a_later_plan_is_active: bool) -> str:
+    """A completed plan once a payment towards it is reversed: still completed if every instalment is
+    paid by what stands; else active again, unless a later plan is active (one at a time): cancelled."""
+    if all(s == "paid" for s in instalments):
+        return "completed"
+    return "cancelled" if a_later_plan_is_active else "active"

@@ -88,3 +88,20 @@ def test_a_plan_never_has_an_instalment_of_zero():
         split_plan(5, 12, TODAY, "monthly", TODAY)
     assert "instalments" in exc.value.errors
     assert [p[2] for p in split_plan(12, 12, TODAY, "monthly", TODAY)] == [1] * 12
+
+
+def test_what_a_reversed_payment_leaves_of_a_promise_and_a_plan():
+    """100 EUR promised by 1 June, kept by a payment of 1 June that bounces: open again while 1 June plus the
+    grace days has not passed, broken after; replaced if the debtor has promised again since. A plan of two
+    instalments paid by that payment: active again (one plan at a time: cancelled if a later one is active)."""
+    from datetime import date, timedelta
+
+    from cases.plans import GRACE_DAYS, plan_after_reversal, promise_after_reversal, promise_status
+
+    made, due = date(2026, 5, 20), date(2026, 6, 1)
+    decided = promise_status(due, 100_00, made, [], due)  # the payment that kept it no longer stands
+    assert promise_after_reversal(decided, False) == "open" and promise_after_reversal(decided, True) == "replaced"
+    late = promise_status(due, 100_00, made, [], due + timedelta(days=GRACE_DAYS + 1))
+    assert promise_after_reversal(late, True) == "broken"  # broken stays broken: the debtor did not pay
+    assert plan_after_reversal(["due", "due"], False) == "active" and plan_after_reversal(["paid", "due"], True) == "cancelled"
+    assert plan_after_reversal(["paid", "paid"], True) == "completed"  # other payments still pay it in full
