@@ -41,7 +41,9 @@ CASE_COLUMNS = (
 def search_key(text: str) -> str:
     """A name as it is searched: without accents, case or punctuation, so that "munoz garcia sl" finds
     "Muñoz-García, S.L." and "joao" finds "João" (negotiators type names as they hear them). Kept in
-    debtors.search_name by everything that writes a debtor; a search term goes through it too."""
+    debtors.search_name by everything that writes a debtor; a search term goes through it too. Changing
+    what it does means a migration that writes search_name again (as 2026-12-01T18:30:01 first did): the
+    names kept and the terms typed must be folded alike."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     words: list[str] = []
