@@ -177,9 +177,16 @@ def format_day(value: date | datetime | str | None) -> str:
     return pattern.apply(value, locale)
 
 
-def format_moment(value: datetime | None) -> str:
-    if value is None:
+def format_moment(value: datetime | str | None) -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):  # ISO moments kept in event data (a hearing's time, with its offset)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=DISPLAY_TZ)
     lang = get_language()
     return _format_datetime(value, _DATE_PATTERN[lang] + " HH:mm", tzinfo=DISPLAY_TZ, locale=_FORMAT_LOCALE[lang])
 

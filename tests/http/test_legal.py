@@ -446,4 +446,4 @@ async def test_a_hearing_keeps_the_time_typed_and_can_be_moved(make_client):
     moved = [e for e in events if e["kind"] == "hearing_moved"]
     assert len(moved) == 1 and moved[0]["summary"] == "Suspendida por el juzgado"
     creditor_page = (await c.get(f"/cases/{cid}", headers=ch)).text
-    assert f"{day.isoformat()} 10:00" in creditor_page and f"{later.isoformat()} 09:30" in creditor_page
+    assert f"{day:%d/%m/%Y} 10:00" in creditor_page and f"{later:%d/%m/%Y} 09:30" in creditor_page, "in the reader's format"

@@ -97,6 +97,18 @@ class TestLanguage:
         assert i18n.format_day(date(2026, 11, 23)) == "23 Nov 2026"
         i18n.set_language("es")
 
+    def test_moments_kept_as_text_in_event_data_are_shown_in_the_readers_format(self):
+        # a hearing's time is kept with its offset; one without is Madrid's (the courts' clock)
+        i18n.set_language("es")
+        assert i18n.format_moment("2026-03-29T10:30:00+02:00") == "29/03/2026 10:30"
+        assert i18n.format_moment("2026-03-29T08:30:00+00:00") == "29/03/2026 10:30"
+        assert i18n.format_moment("2026-01-15T09:00") == "15/01/2026 09:00"
+        assert i18n.format_moment("not a time") == "not a time"
+        assert i18n.format_moment("") == ""
+        i18n.set_language("en")
+        assert i18n.format_moment("2026-01-15T09:00:00+01:00") == "15 Jan 2026 09:00"
+        i18n.set_language("es")
+
     def test_spanish_catalog_is_compiled_and_used(self):
         i18n.set_language("es")
         assert i18n.gettext("Sign in") == "Iniciar sesión"
