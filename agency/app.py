@@ -19,7 +19,7 @@ from agency import db, logs
 from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
-from agency.controllers.api import AuthApi, health
+from agency.controllers.api import AuthApi, favicon, health
 from agency.errors import EXCEPTION_HANDLERS
 from agency.i18n import gettext as _
 from agency.security import derive_key
@@ -102,6 +102,7 @@ def create_app(manage_database: bool = True) -> Litestar:
         route_handlers=[
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static", include_in_schema=False),
             health,
+            favicon,
             AccountPages,
             MyAccountPages,
             AdminPages,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, Response
+from litestar.response import Redirect
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -63,6 +64,12 @@ class AuthApi(Controller):
     async def me(self, request: Request) -> Me:
         u = user_of_connection(request)
         return Me(id=u.id, email=u.email, name=u.name, role=u.role.value, organisation_id=u.organisation_id, language=u.language)
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Redirect:
+    """Browsers ask for it whatever the page's <link rel="icon"> says."""
+    return Redirect("/static/favicon.svg", status_code=301)
 
 
 @get("/health", tags=["operations"], summary="Database and storage reachable")
