@@ -17,7 +17,6 @@ from agency.tables import OutboxMessage
 from agency.templating import render_text
 
 log = logging.getLogger("agency.mail")
-MAX_ATTEMPTS = 5
 
 
 async def queue_email(to: str, template: str, kind: str, language: str, **context) -> None:
@@ -34,66 +33,138 @@ async def queue_email(to: str, template: str, kind: str, language: str, **contex
     if not first.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
     await OutboxMessage.insert(
-        OutboxMessage(to_address=to, subject=first.removeprefix("Subject:").strip(), body_text=body.strip() + "\n", kind=kind)
+        OutboxMessage(to_address=to, subject=one_line(first.removeprefix("Subject:")), body_text=body.strip() + "\n", kind=kind,
+                      message_id=new_message_id())
     )
 
 
-def _send_smtp(smtp_url: str, sender: str, rows: list[dict]) -> dict[int, str | None]:
-    """Blocking: one SMTP connection for the batch. Returns id -> error (None when sent)."""
+# Backoff after the n-th failure: 2, 4, 8 ... minutes, at most 4 hours; after MAX_ATTEMPTS (about 20
+# hours of trying) the message is given up, shown so on the outbox page, where an admin can send it again.
+MAX_ATTEMPTS = 12
+LEASE = timedelta(minutes=10)  # how long a worker's claim on a message lasts (sending takes seconds)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** attempts, 240))
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A subject as an email header carries it: one line (whatever a merge field held), at most ``limit`` long."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def new_message_id() -> str:
+    return make_msgid(domain="agency.local")
+
+
+def _build(sender: str, row: dict) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = row["to_address"]
+    msg["Subject"] = one_line(row["subject"])
+    msg["Message-ID"] = row["message_id"] or new_message_id()
+    msg.set_content(row["body_text"])
+    return msg
+
+
+def _connect(smtp_url: str) -> smtplib.SMTP:
     parts = urlsplit(smtp_url)
-    results: dict[int, str | None] = {}
     cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with cls(parts.hostname or "127.0.0.1", parts.port or 25, timeout=30) as smtp:
+    smtp = cls(parts.hostname or "127.0.0.1", parts.port or 25, timeout=30)
+    try:
         if parts.scheme == "smtp+starttls":
             smtp.starttls()
         if parts.username:
             smtp.login(parts.username, parts.password or "")
-        for row in rows:
-            msg = EmailMessage()
-            msg["From"] = sender
-            msg["To"] = row["to_address"]
-            msg["Subject"] = row["subject"]
-            msg["Message-ID"] = make_msgid(domain="agency.local")
-            msg.set_content(row["body_text"])
-            try:
-                smtp.send_message(msg)
-                results[row["id"]] = None
-            except smtplib.SMTPException as exc:
-                results[row["id"]] = f"{type(exc).__name__}: {exc}"
-    return results
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
-async def send_pending(settings: Settings, limit: int = 100) -> int:
-    """Send what waits in the outbox; returns how many were sent. Safe to run again: a sent message
-    has ``sent_at`` and is never picked twice by one worker."""
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):  # what was sent is sent: a server that answers QUIT badly changes nothing
+        smtp.close()
+
+
+async def _claim(limit: int, now, automatic_allowed: bool) -> list[dict]:
+    """Take up to ``limit`` messages due for sending, so that no other worker takes them meanwhile: a
+    conditional update, which PostgreSQL re-checks on each row a concurrent claim locked first (it
+    finds the claim and skips the row), and SQLite runs one writer at a time."""
+    due = (OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()
+           & (OutboxMessage.next_attempt_at.is_null() | (OutboxMessage.next_attempt_at <= now))
+           & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now)))
+    if not automatic_allowed:  # automatic reminders go out inside the contact window only, retries included
+        due &= OutboxMessage.kind.not_like("reminder:%")
+    ids = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)]
+    if not ids:
+        return []
+    rows = await OutboxMessage.update({OutboxMessage.claimed_until: now + LEASE}).where(OutboxMessage.id.is_in(ids) & due).returning(
+        *OutboxMessage.all_columns())
+    return sorted(rows, key=lambda r: r["id"])
+
+
+async def _failed(row: dict, error: str, now) -> None:
+    attempts = row["attempts"] + 1
+    values = {OutboxMessage.last_error: error[:500], OutboxMessage.attempts: attempts, OutboxMessage.claimed_until: None,
+              OutboxMessage.next_attempt_at: now + backoff(attempts)}
+    if attempts >= MAX_ATTEMPTS:
+        values |= {OutboxMessage.given_up_at: now, OutboxMessage.given_up_reason: "attempts"}
+    await OutboxMessage.update(values).where(OutboxMessage.id == row["id"])
+
+
+async def send_pending(settings: Settings, limit: int = 100, now=None, automatic_allowed: bool | None = None) -> int:
+    """Send what waits in the outbox; returns how many were sent. Each message is claimed first (two
+    workers never send the same one), marked sent the moment the server accepts it, and keeps one
+    Message-ID on every attempt (should a worker die between the two, the repeat is recognisable).
+    Automatic reminders wait for the contact window (cases.messaging.ContactWindow)."""
     if not settings.smtp_url:
         return 0
-    rows = (
-        await OutboxMessage.select()
-        .where(OutboxMessage.sent_at.is_null() & (OutboxMessage.attempts < MAX_ATTEMPTS)
-               & (OutboxMessage.next_attempt_at.is_null() | (OutboxMessage.next_attempt_at <= utcnow())))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
+    now = now or utcnow()
+    if automatic_allowed is None:
+        from cases.messaging import ContactWindow
+
+        automatic_allowed = ContactWindow().allows(now)
+    rows = await _claim(limit, now, automatic_allowed)
     if not rows:
         return 0
     try:
-        results = await asyncio.to_thread(_send_smtp, settings.smtp_url, settings.mail_from, rows)
+        smtp = await asyncio.to_thread(_connect, settings.smtp_url)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("smtp unavailable: %s", type(exc).__name__)
-        results = {row["id"]: f"{type(exc).__name__}: {exc}" for row in rows}
+        for row in rows:
+            await _failed(row, f"{type(exc).__name__}: {exc}", now)
+        return 0
     sent = 0
-    for row in rows:
-        error = results.get(row["id"], "not attempted")
-        if error is None:
+    try:
+        for n, row in enumerate(rows):
+            try:
+                msg = _build(settings.mail_from, row)
+                await asyncio.to_thread(smtp.send_message, msg)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                # The connection is gone: this one failed, the rest are released untouched for the next round.
+                await _failed(row, f"{type(exc).__name__}: {exc}", now)
+                await OutboxMessage.update({OutboxMessage.claimed_until: None}).where(
+                    OutboxMessage.id.is_in([r["id"] for r in rows[n + 1:]] or [0]))
+                break
+            except (smtplib.SMTPException, ValueError) as exc:  # refused by the server, or a message that cannot be written
+                await _failed(row, f"{type(exc).__name__}: {exc}", now)
+                continue
             sent += 1
-            await OutboxMessage.update({OutboxMessage.sent_at: utcnow(), OutboxMessage.attempts: row["attempts"] + 1}).where(
-                OutboxMessage.id == row["id"]
-            )
-        else:
-            # Backoff: 2, 4, 8, 16 minutes before the next attempts.
-            await OutboxMessage.update({
-                OutboxMessage.last_error: error[:500], OutboxMessage.attempts: row["attempts"] + 1,
-                OutboxMessage.next_attempt_at: utcnow() + timedelta(minutes=2 ** (row["attempts"] + 1)),
-            }).where(OutboxMessage.id == row["id"])
+            await OutboxMessage.update({OutboxMessage.sent_at: utcnow(), OutboxMessage.attempts: row["attempts"] + 1,
+                                        OutboxMessage.message_id: msg["Message-ID"], OutboxMessage.claimed_until: None}).where(
+                OutboxMessage.id == row["id"])
+    finally:
+        await asyncio.to_thread(_quit, smtp)
     return sent
+
+
+async def retry(message_id: int) -> bool:
+    """An admin sends a message given up on again: tried afresh at the next round (its last error kept)."""
+    rows = await OutboxMessage.update({OutboxMessage.given_up_at: None, OutboxMessage.given_up_reason: "", OutboxMessage.attempts: 0,
+                                       OutboxMessage.next_attempt_at: None}).where(
+        (OutboxMessage.id == message_id) & OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_not_null()).returning(OutboxMessage.id)
+    return bool(rows)

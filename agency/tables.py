@@ -94,6 +94,11 @@ class OutboxMessage(Table, tablename="outbox_messages"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(null=True, default=None)  # after a failure: backoff
     last_error = Text(default="")
+    case_id = Integer(null=True, default=None, index=True)  # the case a message to a debtor is about (cases.tables.Case)
+    message_id = Varchar(length=200, default="")  # one Message-ID per message, the same on every attempt
+    claimed_until = Timestamptz(null=True, default=None)  # a worker is sending it: others leave it alone until then
+    given_up_at = Timestamptz(null=True, default=None)  # not sent, and no longer tried: given_up_reason says why
+    given_up_reason = Varchar(length=30, default="")  # attempts | left_amicable | nothing_owed
 
 
 class ContractAcceptance(Table, tablename="contract_acceptances"):

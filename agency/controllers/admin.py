@@ -7,7 +7,7 @@ from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
 from agency.routing import get, post
-from agency import accounts
+from agency import accounts, mail
 from agency.auth import admin_only
 from agency.i18n import LANGUAGES
 from agency.i18n import gettext as _
@@ -61,7 +61,8 @@ class AdminPages(Controller):
             "users": await User.count().where(User.active == True),  # noqa: E712
             "cases": await Case.count(),
             "open_cases": await Case.count().where(Case.closed_at.is_null()),
-            "outbox_pending": await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()),
+            "outbox_pending": await OutboxMessage.count().where(OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()),
+            "outbox_given_up": await OutboxMessage.count().where(OutboxMessage.given_up_reason == "attempts"),
         }
         stages = await Case.select(Case.stage, Count(Case.id, alias="n")).group_by(Case.stage)
         return page(request, "agency/admin/dashboard.html", counts=counts, stages={r["stage"]: r["n"] for r in stages})
@@ -174,3 +175,11 @@ class AdminPages(Controller):
             .offset((max(page_number, 1) - 1) * PAGE_SIZE)
         )
         return page(request, "agency/admin/outbox.html", messages=rows, page_number=page_number, page_size=PAGE_SIZE)
+
+    @post("/outbox/{message_id:int}/retry")
+    async def outbox_retry(self, request: Request, message_id: int) -> Response:
+        if await mail.retry(message_id):
+            notify(request, _("The message will be sent again at the worker's next round."))
+        else:
+            notify(request, _("That message was not given up on: nothing to do."), "error")
+        return redirect("/admin/outbox")

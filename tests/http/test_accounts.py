@@ -219,3 +219,24 @@ async def test_session_cookie_tampered_with_or_expired_signs_nobody_in(make_clie
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now + 13 * 3600)
     assert (await client.get("/queue", follow_redirects=False)).status_code == 303
+
+
+async def test_the_outbox_shows_a_message_given_up_and_an_admin_sends_it_again(make_client):
+    from agency.db import utcnow
+    from agency.tables import OutboxMessage
+
+    admin, _ = await signed_in(make_client, "admin")
+    row = (await OutboxMessage.insert(OutboxMessage(to_address="lost@example.test", subject="Perdido", body_text="x\n", kind="debtor:reminder",
+                                                    attempts=12, last_error="ConnectionRefusedError: [Errno 111]", given_up_at=utcnow(),
+                                                    given_up_reason="attempts")).returning(OutboxMessage.id))[0]["id"]
+    page = (await admin.get("/admin/outbox")).text
+    assert "12 intentos" in page and f'/admin/outbox/{row}/retry' in page
+    assert "Correos no enviados" in (await admin.get("/admin")).text
+    r = await post_form(admin, f"/admin/outbox/{row}/retry")
+    assert r.status_code == 303
+    again = await OutboxMessage.select().where(OutboxMessage.id == row).first()
+    assert again["given_up_at"] is None and again["attempts"] == 0 and again["last_error"]
+    await post_form(admin, f"/admin/outbox/{row}/retry")
+    assert "nada que hacer" in (await admin.get("/admin/outbox")).text
+    creditor, _ = await signed_in(make_client, "creditor", await create_org())
+    assert (await post_form(creditor, f"/admin/outbox/{row}/retry")).status_code == 403

@@ -2,7 +2,11 @@
 import dataclasses
 import secrets
 
-from agency.mail import MAX_ATTEMPTS, queue_email, send_pending
+import asyncio
+from datetime import timedelta
+
+from agency.db import utcnow
+from agency.mail import MAX_ATTEMPTS, queue_email, retry, send_pending
 from agency.settings import get_settings
 from agency.tables import OutboxMessage
 
@@ -45,6 +49,71 @@ async def test_unreachable_smtp_keeps_the_message_and_records_the_error(database
     row = await OutboxMessage.select().where(OutboxMessage.to_address == to).first()
     assert row["sent_at"] is None and row["attempts"] == 1 and row["last_error"]
     assert row["attempts"] < MAX_ATTEMPTS
+
+
+async def test_two_workers_send_each_message_once_with_the_id_it_was_queued_with(database, smtp_server):
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    addresses = [f"pair-{n}-{secrets.token_hex(3)}@example.test" for n in range(6)]
+    for to in addresses:
+        await _queue(to)
+    settings = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    sent = await asyncio.gather(send_pending(settings, limit=4), send_pending(settings, limit=4), send_pending(settings, limit=4))
+    sent = sum(sent) + await send_pending(settings)
+    assert sent == 6
+    assert sorted(m["To"] for m in smtp_server["received"]) == sorted(addresses), "each once, none twice"
+    rows = {r["to_address"]: r for r in await OutboxMessage.select().where(OutboxMessage.to_address.is_in(addresses))}
+    for m in smtp_server["received"]:
+        assert m["Message-ID"] == rows[m["To"]]["message_id"] != ""  # the same on every attempt: a repeat is recognisable
+        assert rows[m["To"]]["claimed_until"] is None
+
+
+async def test_a_message_that_cannot_be_written_fails_alone_and_sends_nothing_twice(database, smtp_server):
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    good = f"good-{secrets.token_hex(3)}@example.test"
+    await _queue(good)
+    await OutboxMessage.insert(OutboxMessage(to_address="bad@example.test\nBcc: x@example.test", subject="Hola", body_text="x\n",
+                                             kind="debtor:reminder"))
+    await OutboxMessage.insert(OutboxMessage(to_address=good, subject="Línea uno\nBcc: x@example.test", body_text="y\n", kind="debtor:reminder"))
+    settings = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    for minutes in (0, 5, 30):
+        await send_pending(settings, now=utcnow() + timedelta(minutes=minutes))
+    assert [m["To"] for m in smtp_server["received"]] == [good, good], "the good ones once each, whatever the bad one did"
+    from email.header import decode_header, make_header
+
+    assert str(make_header(decode_header(smtp_server["received"][1]["Subject"]))) == "Línea uno Bcc: x@example.test", "a subject is one line: no header slips in"
+    assert "Bcc" not in smtp_server["received"][1].keys()
+    bad = await OutboxMessage.select().where(OutboxMessage.to_address.like("bad@%")).first()
+    assert bad["sent_at"] is None and bad["attempts"] >= 1 and "ValueError" in bad["last_error"]
+
+
+async def test_after_about_a_day_of_failures_a_message_is_given_up_shown_and_can_be_sent_again(database, smtp_server):
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    to = f"later-{secrets.token_hex(3)}@example.test"
+    await _queue(to)
+    down = dataclasses.replace(get_settings(), smtp_url="smtp://127.0.0.1:1")
+    at = utcnow()
+    for _ in range(MAX_ATTEMPTS + 3):
+        await send_pending(down, now=at)
+        row = await OutboxMessage.select().where(OutboxMessage.to_address == to).first()
+        if row["next_attempt_at"]:
+            at = max(at, row["next_attempt_at"]) + timedelta(seconds=1)
+    assert row["attempts"] == MAX_ATTEMPTS and row["given_up_at"] is not None and row["given_up_reason"] == "attempts"
+    assert at - utcnow() > timedelta(hours=18), "tried for most of a day, not half an hour"
+    up = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    assert await send_pending(up, now=at + timedelta(days=1)) == 0, "given up: no longer tried by itself"
+    assert await retry(row["id"]) and not await retry(row["id"])
+    assert await send_pending(up) == 1 and [m["To"] for m in smtp_server["received"]] == [to]
+
+
+async def test_automatic_reminders_wait_for_the_contact_window_and_other_mail_does_not(database, smtp_server):
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    await OutboxMessage.insert(OutboxMessage(to_address="auto@example.test", subject="Recordatorio", body_text="x\n", kind="reminder:reminder"))
+    await OutboxMessage.insert(OutboxMessage(to_address="hand@example.test", subject="Resumen", body_text="y\n", kind="debtor:debt_summary"))
+    settings = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    assert await send_pending(settings, automatic_allowed=False) == 1
+    assert [m["To"] for m in smtp_server["received"]] == ["hand@example.test"]
+    assert await send_pending(settings, automatic_allowed=True) == 1
+    assert [m["To"] for m in smtp_server["received"]] == ["hand@example.test", "auto@example.test"]
 
 
 async def test_worker_round_purges_stale_staged_uploads(database):
