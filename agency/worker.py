@@ -16,13 +16,14 @@ log = logging.getLogger("agency.worker")
 
 Job = Callable[[Settings], Awaitable[int]]
 def _jobs() -> list[tuple[str, Job]]:
-    from cases.messages_service import send_due_reminders
+    from cases.messages_service import send_due_reminders, withdraw_stale_reminders
     from cases.negotiation import rescore_open_cases, settle_due_commitments
     from cases.bureau_service import produce_due_batches
     from cases.services import purge_staged_uploads
 
     return [
         ("reminders", send_due_reminders),
+        ("stale_reminders", withdraw_stale_reminders),
         ("outbox", mail.send_pending),
         ("staged_uploads", purge_staged_uploads),
         ("commitments", settle_due_commitments),

@@ -14,7 +14,7 @@ __all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "record"]
 CREDITOR_VISIBLE = {
     "claim_opened", "evidence_added", "stage_changed", "payment", "document", "message", "promise", "plan", "promise_kept",
     "promise_broken", "promise_reopened", "instalment_missed", "plan_completed", "plan_reopened", "payment_reversed", "expense",
-    "remittance",
+    "remittance", "message_withdrawn",
 }
 
 

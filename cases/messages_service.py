@@ -2,6 +2,7 @@
 and the reminder flow the worker runs."""
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 from decimal import Decimal
@@ -11,20 +12,21 @@ from piccolo.query.functions.aggregate import Max
 
 from agency import i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, utcnow
+from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.identifiers import format_iban
 from agency.settings import get_settings
+from agency.mail import new_message_id, one_line
 from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
 from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
-from cases.messaging import ContactWindow, Step, check_template, render, step_due, whatsapp_link
-from cases.money import from_cents
+from cases.messaging import ContactWindow, Step, check_template, next_step, render, whatsapp_link
 from cases.negotiation import outstanding_by_case
 from cases.tables import Case, Instalment, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent, ReminderStep
 
 LANGS = ("es", "en")
+log = logging.getLogger("agency.reminders")
 
 
 async def ensure_seeds() -> int:
@@ -87,9 +89,15 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
         promise = await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")).first()
         plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
         nxt = None
-        if plan:
-            nxt = await Instalment.select().where((Instalment.plan == plan["id"]) & (Instalment.status != "paid")).order_by(
-                Instalment.number).first()
+        if plan:  # the instalment to ask for, less what was paid towards it already
+            from cases.negotiation import payments_of
+            from cases.plans import instalment_owed
+
+            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+            owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
+                                       plan["created_at"].date())
+            if owed_now:
+                nxt = {"number": owed_now[0], "due_on": owed_now[1], "amount_cents": owed_now[2]}
         last_payment = await LedgerEntry.select().where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).order_by(
             LedgerEntry.id, ascending=False).first()
         settings = get_settings()
@@ -132,7 +140,9 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     if template["channel"] == "email":
         if not debtor["email"]:
             raise ClientException(detail=_("The debtor has no email address."))
-        await OutboxMessage.insert(OutboxMessage(to_address=debtor["email"], subject=subject, body_text=body, kind=f"debtor:{key}"))
+        subject = one_line(subject)
+        await OutboxMessage.insert(OutboxMessage(to_address=debtor["email"], subject=subject, body_text=body, case_id=case_id,
+                                                 kind=f"{'reminder' if reminder_step else 'debtor'}:{key}", message_id=new_message_id()))
         result["to"] = debtor["email"]
     elif template["channel"] == "whatsapp":
         from cases.contacts import normalise_phone
@@ -151,14 +161,18 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
 
 
 async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None) -> int:
-    """Worker job: each due step of the reminder flow, once per case, inside the contact window.
-    The unique (case, step) row is written in the same transaction as the message: two workers,
-    or a restart halfway, never send a step twice."""
+    """Worker job: the next step of the reminder flow for each case that has one due (cases.messaging.next_step),
+    inside the contact window. The step is claimed, and the message written, in one transaction that
+    holds the case: two workers, or a restart halfway, never send a step twice, nor two steps at once.
+    A case that cannot be written to (a template that fails on its data) is logged and passed over:
+    the others still get theirs."""
+    clock_given = now is not None
     now = now or utcnow()
     window = window or ContactWindow()
     if not window.allows(now):
         return 0
-    today = now.astimezone(ZoneInfo(window.timezone)).date()
+    zone = ZoneInfo(window.timezone)
+    today = now.astimezone(zone).date()
     steps_rows = await ReminderStep.select().where(ReminderStep.active == True).order_by(ReminderStep.position)  # noqa: E712
     defaults = [Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]) for r in steps_rows if r["organisation"] is None]
     by_org: dict[int, list[Step]] = {}
@@ -168,6 +182,8 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
     sent = 0
     last_id = 0
     while True:
+        if not clock_given and not window.allows(utcnow()):
+            return sent  # a long round stops where the window closes
         cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.debtor.email.as_alias("email")).where(
             (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()).order_by(Case.id).limit(500)
         if not cases:
@@ -178,25 +194,80 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         for r in await Invoice.select(Invoice.case, Invoice.due_date).where(Invoice.case.is_in(ids) & (Invoice.disputed == False)):  # noqa: E712
             if r["case"] not in oldest or r["due_date"] < oldest[r["case"]]:
                 oldest[r["case"]] = r["due_date"]
-        done = {(r["case"], r["step"]) for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step).where(ReminderSent.case.is_in(ids))}
+        done = await _steps_sent(ids, zone)
         owed = await outstanding_by_case(ids)
         planned = {r["case"] for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.case.is_in(ids) & (PaymentPlan.status == "active"))}
         for c in cases:
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
                 continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
-            for step in by_org.get(c["organisation"], defaults):
-                if (c["id"], step.id) in done or not step_due(step, oldest[c["id"]], c["accepted_at"].date(), today):
-                    continue
-                # A debtor on a plan is asked for the instalment due, not the whole debt.
-                key = "instalment_due" if c["id"] in planned else step.template_key
+            steps = by_org.get(c["organisation"], defaults)
+            accepted_on = c["accepted_at"].astimezone(zone).date()  # the day in Madrid, as `today` is
+            step = next_step(steps, done.get(c["id"], {}), oldest[c["id"]], accepted_on, today)
+            if step is None:
+                continue
+            try:
                 async with atomic():
-                    claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id)).on_conflict(action="DO NOTHING").returning(
-                        ReminderSent.id)
+                    if not await _hold_for_reminder(c["id"]):
+                        continue  # no longer in amicable collection
+                    fresh = await _steps_sent([c["id"]], zone)  # what another worker sent meanwhile
+                    if next_step(steps, fresh.get(c["id"], {}), oldest[c["id"]], accepted_on, today) != step:
+                        continue
+                    claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id, sent_at=now)).on_conflict(
+                        action="DO NOTHING").returning(ReminderSent.id)
                     if not claimed:
                         continue
+                    # A debtor on a plan is asked for the instalment due, not the whole debt.
+                    key = "instalment_due" if c["id"] in planned else step.template_key
                     await send_message(None, c["id"], key, today, reminder_step=step.id)
-                sent += 1
-                break  # one message per case per round
+            except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' reminders
+                log.exception("reminder not sent", extra={"route": f"case {c['id']} step {step.id}"})
+                continue
+            sent += 1
+
+
+async def _steps_sent(case_ids: list[int], zone: ZoneInfo) -> dict[int, dict[int, date]]:
+    """case -> {step: the day it went out, in the window's zone}."""
+    done: dict[int, dict[int, date]] = {}
+    for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step, ReminderSent.sent_at).where(ReminderSent.case.is_in(case_ids)):
+        done.setdefault(r["case"], {})[r["step"]] = r["sent_at"].astimezone(zone).date()
+    return done
+
+
+async def _hold_for_reminder(case_id: int) -> bool:
+    """Inside the sending transaction: lock the case (PostgreSQL; SQLite's IMMEDIATE transaction holds
+    the whole database already) and say whether it is still in amicable collection."""
+    if is_sqlite():
+        rows = await Case.select(Case.stage).where(Case.id == case_id)
+    else:
+        rows = await Case.raw("SELECT stage FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
+    return bool(rows) and rows[0]["stage"] == "amicable"
+
+
+async def withdraw_stale_reminders(settings=None) -> int:
+    """Worker job, before the outbox's: an automatic reminder still waiting to go out (the window was
+    closed, the mail server down) for a case that has since left amicable collection or owes nothing is
+    not sent. Its case event says it was withdrawn, beside the one with its text."""
+    waiting = await OutboxMessage.select(OutboxMessage.id, OutboxMessage.case_id, OutboxMessage.subject).where(
+        OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null() & OutboxMessage.kind.like("reminder:%")
+        & OutboxMessage.case_id.is_not_null())
+    if not waiting:
+        return 0
+    ids = sorted({w["case_id"] for w in waiting})
+    stages = {r["id"]: r["stage"] for r in await Case.select(Case.id, Case.stage).where(Case.id.is_in(ids))}
+    owed = await outstanding_by_case(ids)
+    withdrawn = 0
+    for w in waiting:
+        reason = "left_amicable" if stages.get(w["case_id"]) != "amicable" else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None
+        if reason is None:
+            continue
+        async with atomic():
+            done = await OutboxMessage.update({OutboxMessage.given_up_at: utcnow(), OutboxMessage.given_up_reason: reason}).where(
+                (OutboxMessage.id == w["id"]) & OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()
+                & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < utcnow()))).returning(OutboxMessage.id)
+            if done:
+                withdrawn += 1
+                await events.record(w["case_id"], "message_withdrawn", None, w["subject"], {"outbox": w["id"], "reason": reason})
+    return withdrawn
 
 
 async def add_step(organisation_id: int | None, anchor: str, offset_days: str, template_key: str) -> int:

@@ -3,7 +3,7 @@ links, and the contact window for automatic messages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,11 @@ MERGE_FIELDS = {
     "today": _l("today's date"),
 }
 
+# What each field looks like when written out (text, as merge_context gives them): used to check a template.
+SAMPLE = {name: "X" for name in MERGE_FIELDS} | {
+    "invoices_table": "  F-1   01/02/2026   100,00 €\n  F-2   01/03/2026   50,00 €", "outstanding": "150,00 €", "instalment_number": 1,
+    "instalment_count": 3}
+
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
 
@@ -58,6 +63,16 @@ def check_template(subject: str, body: str) -> None:
             raise TemplateProblem(field, _l("Unknown merge field: %(names)s. Use only the fields listed.", names=", ".join(unknown)))
     if not body.strip():
         raise TemplateProblem("body", _l("The message is empty."))
+    # Written out once with sample values, as the worker will with a case's: an expression that parses
+    # but cannot be computed ({{ outstanding + 1 }}: the fields are text) is refused now, not at 3 a.m.
+    for field, text in (("subject", subject), ("body", body)):
+        try:
+            written = _env.from_string(text).render(**SAMPLE)
+        except Exception as exc:  # noqa: BLE001 - whatever the expression raises, the admin is told
+            raise TemplateProblem(field, _l("This cannot be written out: %(error)s", error=f"{type(exc).__name__}: {exc}")) from None
+        if field == "subject" and "\n" in written.strip():
+            raise TemplateProblem(field, _l("The subject must fit on one line: leave the invoices' table for the message."))
+
 
 
 def render(subject: str, body: str, context: dict) -> tuple[str, str]:
@@ -94,6 +109,38 @@ class Step:
     template_key: str
 
 
-def step_due(step: Step, oldest_due: date | None, accepted_on: date | None, today: date) -> bool:
+def step_date(step: Step, oldest_due: date | None, accepted_on: date | None) -> date | None:
+    """The day a step falls due: its anchor (the oldest invoice's due date, or acceptance) plus its offset."""
     anchor = oldest_due if step.anchor == "due" else accepted_on
-    return anchor is not None and (today - anchor).days >= step.offset_days
+    return None if anchor is None else anchor + timedelta(days=step.offset_days)
+
+
+def step_due(step: Step, oldest_due: date | None, accepted_on: date | None, today: date) -> bool:
+    on = step_date(step, oldest_due, accepted_on)
+    return on is not None and on <= today
+
+
+def next_step(steps: list[Step], sent: dict[int, date], oldest_due: date | None, accepted_on: date | None, today: date) -> Step | None:
+    """The one step of the flow to send a case today, or None. ``sent`` is step id -> the day it went out.
+
+    Steps go out in the order they fall due, one at a time, and never closer together than the flow
+    spaces them: the next waits, after the last message, as many days as lie between the two steps'
+    own dates (at least one). So a case whose steps all fell due while the worker was stopped, or that
+    reached the agency long after its invoices' due dates, gets its first contact, then the reminder a
+    week later, then the final notice, as the flow was written, not three messages within a minute
+    (which would be harassment, and the last would say "we have not heard from you" on the first day).
+    A step the flow has moved past (it falls before one already sent) is not sent late."""
+    dated = [(on, position, s) for position, s in enumerate(steps) if (on := step_date(s, oldest_due, accepted_on)) is not None]
+    sent_dates = [on for on, _, s in dated if s.id in sent]
+    last_step_on = max(sent_dates, default=None)
+    waiting = sorted((on, position, s) for on, position, s in dated
+                     if s.id not in sent and on <= today and (last_step_on is None or on >= last_step_on))
+    if not waiting:
+        return None
+    on, _, step = waiting[0]
+    last_sent_on = max(sent.values(), default=None)
+    if last_sent_on is not None:
+        gap = max(1, (on - last_step_on).days) if last_step_on is not None else 1
+        if today < last_sent_on + timedelta(days=gap):
+            return None
+    return step

@@ -101,6 +101,19 @@ def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list
     return statuses
 
 
+def instalment_owed(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date) -> tuple[int, date, int] | None:
+    """The first instalment not yet covered, as (number, due date, cents still owed on it), settled
+    cumulatively as instalment_statuses does: 60,00 paid towards a first instalment of 102,69 leaves
+    42,69 to ask for, not the whole instalment. None once the plan is paid."""
+    paid_total = sum(p.cents for p in payments if p.received_on >= since)
+    due_so_far = 0
+    for number, due_on, cents in instalments:
+        due_so_far += cents
+        if paid_total < due_so_far:
+            return number, due_on, min(cents, due_so_far - paid_total)
+    return None
+
+
 def promise_after_reversal(decided: str, a_later_promise_is_open: bool) -> str:
     """A kept promise once a payment that kept it is reversed: ``decided`` is promise_status over the
     payments that stand. Open again, unless a later promise is open (one at a time): then replaced."""

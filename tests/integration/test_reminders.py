@@ -1,4 +1,5 @@
 """The reminder flow against a real SMTP server: each step once, even when the worker runs twice."""
+import asyncio
 import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
@@ -39,21 +40,94 @@ async def test_each_step_once_even_when_run_twice(database, smtp_server):
     case_id = await _accepted_case("pedro.twice@example.test", accepted_days_ago=8)
     await send_due_reminders(now=MONDAY_NOON)
     await send_due_reminders(now=MONDAY_NOON)  # a second worker, or a restart: nothing new for the first step
-    await send_due_reminders(now=MONDAY_NOON + timedelta(minutes=5))  # the next round sends the next due step
-    await send_due_reminders(now=MONDAY_NOON + timedelta(minutes=10))
+    await send_due_reminders(now=MONDAY_NOON + timedelta(minutes=5))  # the day-7 reminder is due too, but not minutes after
+    assert len(await _sent_to("pedro.twice@example.test")) == 1
+    await send_due_reminders(now=MONDAY_NOON + timedelta(days=7))  # a week after the first, as the flow spaces them
+    await send_due_reminders(now=MONDAY_NOON + timedelta(days=7, minutes=5))
     mails = await _sent_to("pedro.twice@example.test")
     assert [m["subject"].split(":")[0].split(" ")[0] for m in mails] == ["Deuda", "Recordatorio"]  # first contact, then reminder (day 7)
     assert await ReminderSent.count().where(ReminderSent.case == case_id) == 2
+    assert all(m["kind"].startswith("reminder:") and m["case_id"] == case_id for m in mails)
     await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}).where(
         (OutboxMessage.to_address != "pedro.twice@example.test") & OutboxMessage.sent_at.is_null())
     settings = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
-    assert await send_pending(settings) == 2 and await send_pending(settings) == 0
+    assert await send_pending(settings, automatic_allowed=True) == 2 and await send_pending(settings, automatic_allowed=True) == 0
     received = [m for m in smtp_server["received"] if m["To"] == "pedro.twice@example.test"]
     assert len(received) == 2
     body = received[0].get_payload(decode=True).decode()
     assert "300,00" in body and "R-1" in body
     events = await CaseEvent.select().where((CaseEvent.case == case_id) & (CaseEvent.kind == "message"))
     assert len(events) == 2  # the full text is on the record
+
+
+async def test_two_workers_at_once_send_one_step_not_two(database):
+    case_id = await _accepted_case("pedro.pair@example.test", accepted_days_ago=30)  # all three steps due
+    await asyncio.gather(*[send_due_reminders(now=MONDAY_NOON) for _ in range(3)])
+    assert len(await _sent_to("pedro.pair@example.test")) == 1
+    assert await ReminderSent.count().where(ReminderSent.case == case_id) == 1
+
+
+async def test_days_from_acceptance_are_counted_in_madrid(database):
+    # accepted at 00:30 on Tuesday 17 November in Madrid (23:30 UTC on the 16th): the day-7 reminder is due
+    # on Tuesday 24th, not on Monday 23rd
+    case_id = await _accepted_case("pedro.midnight@example.test", accepted_days_ago=0)
+    await Case.update({Case.accepted_at: datetime(2026, 11, 16, 23, 30, tzinfo=timezone.utc)}).where(Case.id == case_id)
+    await send_due_reminders(now=datetime(2026, 11, 17, 10, 0, tzinfo=timezone.utc))
+    assert len(await _sent_to("pedro.midnight@example.test")) == 1
+    await send_due_reminders(now=MONDAY_NOON)
+    assert len(await _sent_to("pedro.midnight@example.test")) == 1
+    await send_due_reminders(now=MONDAY_NOON + timedelta(days=1))
+    assert len(await _sent_to("pedro.midnight@example.test")) == 2
+
+
+async def test_a_case_that_cannot_be_written_to_does_not_hold_back_the_others(database, monkeypatch):
+    import cases.messages_service as service
+
+    broken = await _accepted_case("pedro.broken@example.test", accepted_days_ago=1)
+    fine = await _accepted_case("pedro.fine@example.test", accepted_days_ago=1)
+    real = service.merge_context
+
+    async def failing(case_id, *args, **kwargs):
+        if case_id == broken:
+            raise TypeError("a template that fails on this case's data")
+        return await real(case_id, *args, **kwargs)
+
+    monkeypatch.setattr(service, "merge_context", failing)
+    await send_due_reminders(now=MONDAY_NOON)
+    assert len(await _sent_to("pedro.fine@example.test")) == 1
+    assert await _sent_to("pedro.broken@example.test") == []
+    assert await ReminderSent.count().where(ReminderSent.case == broken) == 0, "nothing half-written: it is tried again"
+    monkeypatch.setattr(service, "merge_context", real)
+    await send_due_reminders(now=MONDAY_NOON + timedelta(minutes=10))
+    assert len(await _sent_to("pedro.broken@example.test")) == 1
+
+
+async def test_a_reminder_left_waiting_is_withdrawn_once_the_case_is_paid_or_moved_on(database, smtp_server):
+    from cases.messages_service import withdraw_stale_reminders
+
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    paid = await _accepted_case("pedro.paid@example.test", accepted_days_ago=1)
+    moved = await _accepted_case("pedro.moved@example.test", accepted_days_ago=1)
+    still = await _accepted_case("pedro.still@example.test", accepted_days_ago=1)
+    await send_due_reminders(now=MONDAY_NOON)  # queued; the mail server is down until the evening
+    n = await create_user("negotiator")
+    negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
+    from decimal import Decimal
+
+    from cases.negotiation import record_payment
+
+    await record_payment(negotiator, paid, Decimal("300.00"), date.today(), "transfer", "", None, date.today())
+    await Case.update({Case.stage: "mediation"}).where(Case.id == moved)
+    assert await withdraw_stale_reminders() == 2 and await withdraw_stale_reminders() == 0
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}).where(
+        OutboxMessage.sent_at.is_null() & OutboxMessage.case_id.is_null())  # the creditors' own emails of the same cases
+    settings = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    assert await send_pending(settings, automatic_allowed=True) == 1
+    assert [m["To"] for m in smtp_server["received"]] == ["pedro.still@example.test"]
+    reasons = {r["case_id"]: r["given_up_reason"] for r in await OutboxMessage.select().where(OutboxMessage.case_id.is_in([paid, moved, still]))}
+    assert reasons == {paid: "nothing_owed", moved: "left_amicable", still: ""}
+    withdrawn = await CaseEvent.select().where((CaseEvent.case == paid) & (CaseEvent.kind == "message_withdrawn"))
+    assert len(withdrawn) == 1 and withdrawn[0]["visible_to_creditor"]
 
 
 async def test_no_messages_outside_the_window(database):
@@ -77,3 +151,21 @@ async def test_disputed_debts_are_not_chased_and_plans_ask_for_the_instalment(da
     first = await Instalment.select(Instalment.amount_cents).where((Instalment.plan.case == planned) & (Instalment.number == 1)).first()
     expected = f"{first['amount_cents'] // 100},{first['amount_cents'] % 100:02d}"
     assert len(mails) == 1 and mails[0]["subject"].startswith(f"Plazo 1 de 3: {expected}")
+
+
+async def test_a_debtor_who_paid_part_of_an_instalment_is_asked_for_the_rest(database):
+    from decimal import Decimal
+
+    from cases.negotiation import record_payment
+    from cases.tables import Instalment
+
+    planned = await _accepted_case("pedro.part@example.test", accepted_days_ago=1)
+    n = await create_user("negotiator")
+    negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
+    await add_plan(negotiator, planned, 3, "monthly", date.today() + timedelta(days=3), date.today())
+    first = await Instalment.select(Instalment.amount_cents).where((Instalment.plan.case == planned) & (Instalment.number == 1)).first()
+    await record_payment(negotiator, planned, Decimal("60.00"), date.today(), "transfer", "", None, date.today())
+    await send_due_reminders(now=MONDAY_NOON)
+    left = first["amount_cents"] - 6000
+    mails = await _sent_to("pedro.part@example.test")
+    assert len(mails) == 1 and mails[0]["subject"].startswith(f"Plazo 1 de 3: {left // 100},{left % 100:02d}")

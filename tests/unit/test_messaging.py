@@ -2,7 +2,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from cases.messaging import ContactWindow, Step, TemplateProblem, check_template, render, step_due, whatsapp_link
+from cases.messaging import ContactWindow, Step, TemplateProblem, check_template, next_step, render, step_due, whatsapp_link
 from legal.calendar import easter_sunday, is_holiday
 
 
@@ -16,6 +16,31 @@ def test_bad_syntax_is_refused_with_the_line():
     with pytest.raises(TemplateProblem) as exc:
         check_template("", "Hola\n{{ debtor_name ")
     assert "2" in str(exc.value.message)
+
+
+@pytest.mark.parametrize("subject,body,field,says", [
+    ("Hola", "Debe {{ outstanding + 1 }}", "body", "TypeError"),            # parses, but the fields are text
+    ("Hola", "{{ debtor_name.__class__.__mro__ }}", "body", "Error"),        # the sandbox refuses it
+    ("Sus facturas {{ invoices_table }}", "Hola", "subject", "one line"),   # a subject cannot carry the table
+])
+def test_a_template_that_would_fail_on_a_case_is_refused_when_saved(subject, body, field, says):
+    from agency import i18n
+
+    i18n.set_language("en")
+    try:
+        with pytest.raises(TemplateProblem) as exc:
+            check_template(subject, body)
+        assert exc.value.field == field and says in str(exc.value.message)
+    finally:
+        i18n.set_language("es")
+
+
+def test_the_seeded_templates_pass_their_own_check():
+    from cases.message_seeds import TEMPLATES
+
+    for _key, (_channel, _name, texts) in TEMPLATES.items():
+        for subject, body in texts.values():
+            check_template(subject, body)
 
 
 def test_render_and_sandbox():
@@ -53,3 +78,48 @@ def test_step_due_on_both_sides():
     assert not step_due(step, date(2026, 1, 1), date(2026, 11, 17), date(2026, 11, 23))
     assert step_due(step, date(2026, 1, 1), date(2026, 11, 16), date(2026, 11, 23))
     assert not step_due(Step(2, "accepted", 0, "x"), date(2026, 1, 1), None, date(2026, 11, 23))
+
+
+FLOW = [Step(1, "accepted", 0, "first_contact"), Step(2, "accepted", 7, "reminder"), Step(3, "accepted", 21, "overdue")]
+ACCEPTED = date(2026, 10, 1)
+
+
+def _run_daily(steps, first_day, days, oldest_due=date(2026, 1, 1), accepted=ACCEPTED):
+    """What a worker running once a day from first_day would send: [(day, step id)]."""
+    from datetime import timedelta
+
+    sent: dict[int, date] = {}
+    out = []
+    for n in range(days):
+        today = first_day + timedelta(days=n)
+        step = next_step(steps, sent, oldest_due, accepted, today)
+        if step:
+            sent[step.id] = today
+            out.append((today, step.id))
+    return out
+
+
+def test_the_flow_as_written_one_step_at_a_time():
+    assert _run_daily(FLOW, ACCEPTED, 40) == [(date(2026, 10, 1), 1), (date(2026, 10, 8), 2), (date(2026, 10, 22), 3)]
+
+
+def test_steps_due_while_the_worker_was_stopped_keep_their_spacing():
+    # accepted on 1 October, the worker first runs on 30 October: all three are due, but the debtor gets the
+    # first contact, the reminder a week later and the final notice two weeks after that, not three at once.
+    assert _run_daily(FLOW, date(2026, 10, 30), 40) == [(date(2026, 10, 30), 1), (date(2026, 11, 6), 2), (date(2026, 11, 20), 3)]
+
+
+def test_a_step_the_flow_has_moved_past_is_not_sent_late():
+    # the creditor adds a day-3 step after the day-7 reminder went out: it is not sent now
+    sent = {1: date(2026, 10, 1), 2: date(2026, 10, 8)}
+    flow = [*FLOW, Step(4, "accepted", 3, "reminder")]
+    assert next_step(flow, sent, date(2026, 1, 1), ACCEPTED, date(2026, 10, 12)) is None
+    assert next_step(flow, sent, date(2026, 1, 1), ACCEPTED, date(2026, 10, 22)).id == 3
+
+
+def test_steps_counted_from_the_due_date():
+    flow = [Step(1, "due", 30, "reminder"), Step(2, "due", 60, "overdue")]
+    assert next_step(flow, {}, date(2026, 9, 1), ACCEPTED, date(2026, 9, 30)) is None
+    assert next_step(flow, {}, date(2026, 9, 1), ACCEPTED, date(2026, 10, 1)).id == 1
+    assert next_step(flow, {1: date(2026, 10, 20)}, date(2026, 9, 1), ACCEPTED, date(2026, 10, 31)) is None  # due, but 30 days after the last
+    assert next_step(flow, {1: date(2026, 10, 20)}, date(2026, 9, 1), ACCEPTED, date(2026, 11, 19)).id == 2

@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cases.plans import Payment, PlanError, check_promise, instalment_statuses, promise_status, split_plan
+from cases.plans import Payment, PlanError, check_promise, instalment_owed, instalment_statuses, promise_status, split_plan
 from cases.queue import QueueFacts, score
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -65,6 +65,18 @@ class TestPlans:
         payments = [Payment(date(2026, 10, 2), 10_000)]
         assert instalment_statuses(parts, payments, date(2026, 9, 30), date(2026, 11, 23)) == ["paid", "missed", "due"]
         assert instalment_statuses(parts, payments, date(2026, 9, 30), date(2026, 11, 4)) == ["paid", "due", "due"]
+
+    def test_the_instalment_to_ask_for_is_what_is_left_of_it(self):
+        # 308,07 in three: 102,69 each. 60,00 paid towards the first leaves 42,69 of it to ask for;
+        # 150,00 paid covers the first and 47,31 of the second, so 55,38 of the second.
+        parts = split_plan(30_807, 3, date(2026, 12, 1), "monthly", date(2026, 11, 23))
+        assert [p[2] for p in parts] == [10_269, 10_269, 10_269]
+        since = date(2026, 11, 23)
+        assert instalment_owed(parts, [], since) == (1, date(2026, 12, 1), 10_269)
+        assert instalment_owed(parts, [Payment(date(2026, 11, 25), 6_000)], since) == (1, date(2026, 12, 1), 4_269)
+        assert instalment_owed(parts, [Payment(date(2026, 11, 25), 15_000)], since) == (2, date(2027, 1, 1), 5_538)
+        assert instalment_owed(parts, [Payment(date(2026, 11, 1), 15_000)], since) == (1, date(2026, 12, 1), 10_269), "paid before the plan"
+        assert instalment_owed(parts, [Payment(date(2026, 12, 1), 30_807)], since) is None
 
 
 class TestPromises:
