@@ -103,24 +103,22 @@ async def rescore_open_cases(settings=None) -> int:
 # --- the queue ---------------------------------------------------------------------------------------
 
 async def take_next(user: CurrentUser) -> int | None:
-    """Assign the highest-scored unassigned case whose next action is due to ``user``. Twenty people
-    pressing at once get twenty different cases: FOR UPDATE SKIP LOCKED on PostgreSQL, the
-    IMMEDIATE write lock on SQLite."""
+    """The highest-scored case whose next action is due, among the unassigned ones and the caller's own:
+    an unassigned one is assigned to ``user``; one of theirs that outranks every unassigned case is
+    simply handed back (a negotiator's own case waiting at the top is the next thing to do, not
+    "nothing is due"). Twenty people pressing at once get twenty different cases: FOR UPDATE SKIP
+    LOCKED on PostgreSQL, the IMMEDIATE write lock on SQLite."""
     now = utcnow()
     stages = ", ".join(f"'{s}'" for s in QUEUE_STAGES)
+    sql = (f"SELECT id, negotiator FROM collection_cases WHERE stage IN ({stages}) AND (negotiator IS NULL OR negotiator = {{}}) "
+           "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1")
     async with atomic():
-        db = engine()
-        if is_sqlite():
-            rows = await db.run_querystring(_qs(
-                f"SELECT id FROM collection_cases WHERE stage IN ({stages}) AND negotiator IS NULL "
-                "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1", now))
-        else:
-            rows = await db.run_querystring(_qs(
-                f"SELECT id FROM collection_cases WHERE stage IN ({stages}) AND negotiator IS NULL "
-                "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED", now))
+        rows = await engine().run_querystring(_qs(sql if is_sqlite() else sql + " FOR UPDATE SKIP LOCKED", user.id, now))
         if not rows:
             return None
         case_id = rows[0]["id"]
+        if rows[0]["negotiator"] == user.id:
+            return case_id
         await Case.update({Case.negotiator: user.id, Case.updated_at: now}).where(Case.id == case_id)
         await events.record(case_id, "assigned", user, _("%(name)s took the case from the queue.") % {"name": user.name},
                             {"negotiator": user.id, "via": "take_next"})
@@ -191,13 +189,16 @@ async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, 
         parts = split_plan(outstanding, count, first_due_on, frequency, today)
         cancelled = await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where(
             (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
+        # The plan covers the whole debt: an open promise is part of it now, not a date of its own to chase.
+        replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
+            (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
         plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
                                                         first_due_on=first_due_on, created_by=user.id)).returning(PaymentPlan.id))[0]["id"]
         await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
         await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
             Case.id == case_id)
         await events.record(case_id, "plan", user, "", {
-            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "total": str(Decimal(outstanding) / 100), "instalments": [
+            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced], "total": str(Decimal(outstanding) / 100), "instalments": [
                 {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
         await rescore([case_id])
     return plan_id
@@ -311,26 +312,15 @@ async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUs
 async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: CurrentUser | None) -> None:
     """After a payment is reversed: what it had settled is decided again from the payments that stand.
     A kept promise is open again (broken, if its date and the grace days have passed; replaced, if a
-    later promise is open); a plan paid in full is active again with its instalments due or missed
+    later promise is open or a plan agreed since is in force); a plan paid in full is active again with its instalments due or missed
     (cancelled, if a later plan is active). Each change once, with its event, in the reversal's
     transaction; the case's score follows (the caller rescores)."""
     payments = await payments_of(case_id)
-    # One promise open and one plan active at a time (add_promise and add_plan keep it so): a commitment
-    # made since stays in force, and the one this payment had settled is replaced rather than reopened.
-    newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
+    # One plan active and, beside no plan, one promise open at a time (add_plan replaces the open promise,
+    # add_promise and add_plan the older ones of their kind): a commitment made since stays in force, and
+    # the one this payment had settled gives way to it rather than coming back beside it. Plans first, as
+    # a plan in force (agreed after the promise) is such a commitment for a promise too.
     newer_plan = await PaymentPlan.select(PaymentPlan.id).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
-    for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
-        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today),
-                                        newer_promise)
-        if status == "kept":
-            continue
-        newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
-        done = await Promise.update({Promise.status: status, Promise.resolved_at: None if status == "open" else utcnow()}).where(
-            (Promise.id == p["id"]) & (Promise.status == "kept")).returning(Promise.id)
-        if done:
-            await events.record(case_id, "promise_broken" if status == "broken" else "promise_reopened", actor, "",
-                                {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
-                                 "promised_on": p["promised_on"].isoformat(), "payment_id": payment_id, "status": status})
     for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "completed")).order_by(
             PaymentPlan.id, ascending=False):
         rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
@@ -345,6 +335,20 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
             await events.record(case_id, "plan_reopened", actor, "", {"plan_id": plan["id"], "payment_id": payment_id, "status": status,
                                                                       "active_plan": newer_plan["id"] if newer_plan else None})
             newer_plan = newer_plan or {"id": plan["id"]}  # the newest reopened plan stands; older ones are cancelled
+    in_force = await PaymentPlan.select(PaymentPlan.created_at).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
+    for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
+        superseded = newer_promise or (in_force is not None and in_force["created_at"] >= p["created_at"])
+        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today), superseded)
+        if status == "kept":
+            continue
+        newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
+        done = await Promise.update({Promise.status: status, Promise.resolved_at: None if status == "open" else utcnow()}).where(
+            (Promise.id == p["id"]) & (Promise.status == "kept")).returning(Promise.id)
+        if done:
+            await events.record(case_id, "promise_broken" if status == "broken" else "promise_reopened", actor, "",
+                                {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
+                                 "promised_on": p["promised_on"].isoformat(), "payment_id": payment_id, "status": status})
     await _settle_commitments([case_id], today, actor)  # the instalments of a plan active again: due or missed
 
 

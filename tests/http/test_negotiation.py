@@ -58,6 +58,11 @@ async def test_promise_plan_payment_and_the_creditors_view(people):
     assert r.status_code == 201 and sum(parts) == owed and parts[0] == parts[1] and Decimal("0") <= parts[2] - parts[0] < Decimal("0.03")
     r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 0, "first_due_on": TODAY.isoformat()}, headers=nh)
     assert r.status_code == 400
+    # a promise made after the plan is a date of its own; a plan agreed after it takes it in (the plan covers the whole debt)
+    r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": (TODAY + timedelta(days=2)).isoformat(), "amount": "10.00"}, headers=nh)
+    assert r.status_code == 201
+    assert (await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 3, "first_due_on": TODAY.isoformat()}, headers=nh)).status_code == 201
+    assert [p["status"] for p in await Promise.select(Promise.status).where(Promise.case == cid).order_by(Promise.id)] == ["kept", "replaced"]
     view = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
     kinds = [e["kind"] for e in view["events"]]
     assert {"stage_changed", "promise", "payment", "promise_kept", "plan"} <= set(kinds)
@@ -75,7 +80,10 @@ async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend)
     takers = [CurrentUser(id=u["id"], email=u["email"], name="n", role=Role.negotiator, organisation_id=None, language="es") for u in users]
     got = await asyncio.gather(*[take_next(t) for t in takers])
     assert sorted(g for g in got if g) == sorted(ids)
-    assert await take_next(takers[0]) is None
+    assert await take_next(takers[0]) == got[0], "their own case, still due, is handed back: nobody else's is taken"
+    late = await create_user("negotiator")
+    assert await take_next(CurrentUser(id=late["id"], email=late["email"], name="n", role=Role.negotiator, organisation_id=None,
+                                       language="es")) is None
 
 
 async def test_queue_page_and_take_next(people, make_client):
@@ -88,8 +96,14 @@ async def test_queue_page_and_take_next(people, make_client):
     r = await post_form(page_client, "/queue/take")
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{case['id']}"
     assert (await Case.select(Case.negotiator).where(Case.id == case["id"]).first())["negotiator"] == me["id"]
-    api = await page_client.post("/api/v1/queue/claim", headers={"x-csrftoken": page_client.cookies.get("agency_csrf")})
-    assert api.status_code == 204
+    token = {"x-csrftoken": page_client.cookies.get("agency_csrf")}
+    api = await page_client.post("/api/v1/queue/claim", headers=token)
+    assert api.status_code == 200 and api.json()["id"] == case["id"], "their own case is still the next thing to do"
+    r = await page_client.post(f"/api/v1/cases/{case['id']}/activities", headers=token, json={
+        "kind": "call", "direction": "outbound", "outcome": "no_answer", "next_action_on": (date.today() + timedelta(days=3)).isoformat()})
+    assert r.status_code == 201
+    api = await page_client.post("/api/v1/queue/claim", headers=token)
+    assert api.status_code == 204, "once its next action is days away, nothing is due"
     creditor_client, _ = await signed_in(make_client, "creditor", people["org"])
     assert (await creditor_client.get("/queue")).status_code == 403
 
@@ -325,13 +339,14 @@ async def test_a_reversal_leaves_one_promise_open_and_one_plan_active(people):
         assert (await c.post(f"/api/v1/cases/{cid}/payments/{payment}/reversal", json={"reason": "Devolución"}, headers=nh)).status_code == 201
     promises = [r["status"] for r in await Promise.select(Promise.status).where(Promise.case == cid).order_by(Promise.id)]
     plans = [r["status"] for r in await PaymentPlan.select(PaymentPlan.status).where(PaymentPlan.case == cid).order_by(PaymentPlan.id)]
-    assert promises == ["replaced", "open"] and plans == ["cancelled", "active"]
-    # (the second payment, the same day, had kept the later promise and paid the later plan too: both come back, the earlier ones give way)
+    assert promises == ["replaced", "replaced"] and plans == ["cancelled", "active"]
+    # (the second promise gave way to the first plan when it was agreed; the second payment, the same day, paid the later plan
+    # too: it comes back, the earlier plan gives way, and so does the first promise, to the plan in force)
     import json
 
     events = await CaseEvent.select(CaseEvent.kind, CaseEvent.payload).where(
         (CaseEvent.case == cid) & CaseEvent.kind.is_in(["promise_reopened", "plan_reopened"])).order_by(CaseEvent.id)
     assert sorted((e["kind"], json.loads(e["payload"])["status"]) for e in events) == [
-        ("plan_reopened", "active"), ("plan_reopened", "cancelled"), ("promise_reopened", "open"), ("promise_reopened", "replaced")]
+        ("plan_reopened", "active"), ("plan_reopened", "cancelled"), ("promise_reopened", "replaced")]
     page = await c.get(f"/cases/{cid}", headers=ch)
-    assert "(un plan posterior sigue en vigor)" in page.text and "(una promesa posterior sigue en pie)" in page.text
+    assert "(un plan posterior sigue en vigor)" in page.text and "(sigue en pie un compromiso posterior)" in page.text
