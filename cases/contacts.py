@@ -4,7 +4,8 @@ limitation period (Código Civil art. 1973, see LEGAL.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 
 import phonenumbers
 
@@ -13,6 +14,8 @@ from agency.i18n import lazy_gettext as _l
 CHANNELS = ("call", "email", "whatsapp", "sms", "letter", "burofax", "visit", "note")
 CERTIFIED = frozenset({"burofax"})
 PHONE_CHANNELS = frozenset({"call", "whatsapp", "sms"})
+NEXT_ACTION_HORIZON_DAYS = 731  # a case left further off than two years drops out of the queue: a typo, most likely
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as intake checks a debtor's address
 DIRECTIONS = ("outbound", "inbound")
 OUTCOMES = ("reached", "no_answer", "wrong_number", "promise_to_pay", "dispute", "refusal", "asks_for_plan", "sent")
 MAX_BODY = 10_000
@@ -80,6 +83,8 @@ def validate_activity(a: ActivityInput, today: date, country: str = "ES") -> Act
             contact = normalise_phone(contact, country)
         except ValueError:
             errors["contact"] = _l("This phone number is not valid: write it with its prefix, e.g. +34 600 000 000.")
+    elif contact and kind == "email" and not _EMAIL.match(contact):
+        errors["contact"] = _l("This email address is not valid: it looks like name@example.com.")
     next_on = None
     if isinstance(a.next_action_on, datetime):
         next_on = a.next_action_on.date()
@@ -92,6 +97,8 @@ def validate_activity(a: ActivityInput, today: date, country: str = "ES") -> Act
             errors["next_action_on"] = _l("Enter the next action date as YYYY-MM-DD.")
     if next_on is not None and next_on < today:
         errors["next_action_on"] = _l("The next action cannot be in the past.")
+    elif next_on is not None and next_on > today + timedelta(days=NEXT_ACTION_HORIZON_DAYS):
+        errors["next_action_on"] = _l("The next action is more than two years away: check the date.")
     if errors:
         raise ActivityErrors(errors)
     return Activity(kind, direction, outcome, body, contact, next_on, kind in CERTIFIED)

@@ -3,22 +3,25 @@ instalment plans and payments. Each writes its rows, the case event and the new 
 transaction."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException
 from piccolo.query.functions.aggregate import Min, Sum
 
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, engine, is_sqlite, utcnow
+from agency import i18n
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import User
 from agency.tenancy import get_visible
 from cases import billing, events
 from cases.ledger_service import balance_of
-from cases.money import from_cents, to_cents
+from cases.money import to_cents
 from cases.plans import (Payment, check_promise, instalment_statuses, plan_after_reversal, promise_after_reversal, promise_status,
                          split_plan)
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
@@ -102,7 +105,12 @@ async def rescore_open_cases(settings=None) -> int:
 
 # --- the queue ---------------------------------------------------------------------------------------
 
-async def take_next(user: CurrentUser) -> int | None:
+class Taken(NamedTuple):
+    case_id: int
+    already_theirs: bool  # handed back rather than newly assigned
+
+
+async def take_next(user: CurrentUser) -> Taken | None:
     """The highest-scored case whose next action is due, among the unassigned ones and the caller's own:
     an unassigned one is assigned to ``user``; one of theirs that outranks every unassigned case is
     simply handed back (a negotiator's own case waiting at the top is the next thing to do, not
@@ -118,11 +126,11 @@ async def take_next(user: CurrentUser) -> int | None:
             return None
         case_id = rows[0]["id"]
         if rows[0]["negotiator"] == user.id:
-            return case_id
+            return Taken(case_id, True)
         await Case.update({Case.negotiator: user.id, Case.updated_at: now}).where(Case.id == case_id)
         await events.record(case_id, "assigned", user, _("%(name)s took the case from the queue.") % {"name": user.name},
                             {"negotiator": user.id, "via": "take_next"})
-    return case_id
+    return Taken(case_id, False)
 
 
 def _qs(template: str, *args):
@@ -156,7 +164,7 @@ async def classify(user: CurrentUser, case_id: int, classification: str) -> None
 # --- promises, plans, payments -----------------------------------------------------------------------------
 
 async def _open_case(user: CurrentUser, case_id: int) -> dict:
-    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation, Case.created_at).where(
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation, Case.created_at, Case.currency).where(
         Case.id == case_id), user, Case.organisation)
     if case["closed_at"] is not None:
         raise ClientException(detail=_("This case is closed."))
@@ -236,7 +244,7 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     owed = to_cents((await balance_of(case_id, today)).outstanding)
     if cents > owed:
         raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
-                                       "an excess is returned to the debtor outside the case.") % {"owed": from_cents(owed)})
+                                       "an excess is returned to the debtor outside the case.") % {"owed": i18n.format_cents(owed, case["currency"])})
     if received_on < today:
         # Nor more than was owed on the day it was received: costs booked later are not owed by then, and an
         # excess that day would sit apart as overpaid while those costs still showed as owed.
@@ -244,7 +252,7 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
         if cents > owed_then:
             raise ClientException(detail=_("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
                                            "owed then; what came due later is paid by a payment of a later date.") % {
-                "day": received_on.isoformat(), "owed": from_cents(owed_then)})
+                "day": i18n.format_day(received_on), "owed": i18n.format_cents(owed_then, case["currency"])})
     try:
         async with atomic():
             # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).

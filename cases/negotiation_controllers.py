@@ -201,10 +201,10 @@ class QueueApi(Controller):
     @post("/claim", summary="Take the next case: assigned to the caller, or 204 when nothing is due")
     async def claim(self, request: Request) -> Response:
         user = user_of(request)
-        case_id = await negotiation.take_next(user)
-        if case_id is None:
+        taken = await negotiation.take_next(user)
+        if taken is None:
             return Response(content=None, status_code=204)
-        detail = await case_detail(user, case_id)
+        detail = await case_detail(user, taken.case_id)
         return Response(case_out(detail["case"], detail), status_code=200)
 
 
@@ -274,11 +274,13 @@ class QueuePages(Controller):
 
     @post("/queue/take")
     async def take(self, request: Request) -> Response:
-        case_id = await negotiation.take_next(user_of(request))
-        if case_id is None:
+        taken = await negotiation.take_next(user_of(request))
+        if taken is None:
             notify(request, _("Nothing is due in the queue right now."), "info")
             return redirect("/queue", request)
-        return redirect(f"/cases/{case_id}", request)
+        if taken.already_theirs:
+            notify(request, _("This case of yours is the most urgent in the queue: its next action is due."), "info")
+        return redirect(f"/cases/{taken.case_id}", request)
 
 
 async def case_action(request: Request, case_id: int, action, done: str) -> Response:

@@ -114,7 +114,7 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
 
         await rescore([case_id])
         await notify_creditors(case["organisation"], "stage_changed", reference=case["reference"], debtor=case["debtor_name"],
-                               stage=move.to, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
+                               stage=move.to, from_stage=facts.stage, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
 
 
 async def log_activity(user: CurrentUser, case_id: int, activity_input, today: date) -> dict:

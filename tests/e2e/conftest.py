@@ -95,6 +95,16 @@ def take_demo_case(page) -> str:
         page.locator("form[action='/queue/take'] button").click()
         page.wait_for_url(re.compile(r"/cases/\d+$"))
         creditor = page.locator(".case-header p", has_text="→").first.inner_text().split("→")[0].strip()
-        if creditor in DEMO_CREDITORS:
+        handed_back = page.locator(".flash-info", has_text="urgente").count() > 0  # one of ours from an earlier journey
+        if creditor in DEMO_CREDITORS and not handed_back:
             return creditor
+        # Not one for this journey: set its next action a month off, as a negotiator would, or "take next"
+        # hands it back (the caller's own due case at the top is the next thing to do).
+        from datetime import date, timedelta
+
+        case_id = re.search(r"/cases/(\d+)$", page.url).group(1)
+        token = next(c["value"] for c in page.context.cookies() if c["name"] == "agency_csrf")
+        r = page.request.post(f"/api/v1/cases/{case_id}/activities", headers={"x-csrftoken": token}, data={
+            "kind": "note", "body": "Para otro recorrido", "next_action_on": (date.today() + timedelta(days=30)).isoformat()})
+        assert r.status == 201, r.text()
     pytest.fail("no demo creditor's case came up in the queue")

@@ -43,9 +43,11 @@ def test_language_switch_to_english(page):
         page.select_option("#lang-select", "en")
     assert page.locator("h1").first.inner_text().strip() == "My cases"
     shot(page, "creditor-english")
+    page.goto("/cases?q=Peris")
     with page.expect_navigation():
         page.select_option("#lang-select", "es")
     assert page.locator("h1").first.inner_text().strip() == "Mis expedientes"
+    assert page.url.endswith("/cases?q=Peris"), "the search is kept across the switch"
 
 
 def test_narrow_screen_is_usable(browser, live_server):

@@ -79,8 +79,8 @@ async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend)
     users = [await create_user("negotiator") for _ in range(20)]
     takers = [CurrentUser(id=u["id"], email=u["email"], name="n", role=Role.negotiator, organisation_id=None, language="es") for u in users]
     got = await asyncio.gather(*[take_next(t) for t in takers])
-    assert sorted(g for g in got if g) == sorted(ids)
-    assert await take_next(takers[0]) == got[0], "their own case, still due, is handed back: nobody else's is taken"
+    assert sorted(g.case_id for g in got if g) == sorted(ids) and not any(g.already_theirs for g in got)
+    assert await take_next(takers[0]) == (got[0].case_id, True), "their own case, still due, is handed back: nobody else's is taken"
     late = await create_user("negotiator")
     assert await take_next(CurrentUser(id=late["id"], email=late["email"], name="n", role=Role.negotiator, organisation_id=None,
                                        language="es")) is None

@@ -1,4 +1,5 @@
 """Stage moves through the API and the page: 409 with the reason, an event, the creditor's email."""
+from datetime import date, timedelta
 import io
 
 from agency.tables import OutboxMessage
@@ -57,6 +58,9 @@ async def test_page_quick_action_shows_the_refusal(make_client):
                         headers={"hx-request": "true"})
     assert r.headers["hx-redirect"] == f"/cases/{case['id']}"
     assert (await Case.select(Case.stage, Case.outcome).where(Case.id == case["id"]).first()) == {"stage": "closed", "outcome": "rejected"}
+    page = (await client.get(f"/cases/{case['id']}")).text
+    assert "Cerrado</span> <span class=\"muted\">(no aceptado)</span>" in page, "how it ended, beside the stage"
+    assert "→ Cerrado (no aceptado) — No es una deuda vencida" in page, "and on the timeline"
 
 
 async def test_logging_contacts(make_client):
@@ -67,12 +71,12 @@ async def test_logging_contacts(make_client):
     nh = await api_token(client, (await create_user("negotiator"))["email"])
     case = await _case(client, ch)
     body = {"kind": "call", "direction": "outbound", "outcome": "promise_to_pay", "contact": "600123456", "body": "Pagará el viernes",
-            "next_action_on": "2099-01-08"}
+            "next_action_on": (date.today() + timedelta(days=40)).isoformat()}
     assert (await client.post(f"/api/v1/cases/{case['id']}/activities", json=body, headers=ch)).status_code == 403
     r = await client.post(f"/api/v1/cases/{case['id']}/activities", json=body, headers=nh)
     assert r.status_code == 201 and r.json()["contact"] == "+34600123456"
     staff_view = (await client.get(f"/api/v1/cases/{case['id']}", headers=nh)).json()
-    assert "contact" in [e["kind"] for e in staff_view["events"]] and staff_view["next_action_at"].startswith("2099-01-08")
+    assert "contact" in [e["kind"] for e in staff_view["events"]] and staff_view["next_action_at"].startswith(body["next_action_on"])
     creditor_view = (await client.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()
     assert "contact" not in [e["kind"] for e in creditor_view["events"]]  # the agency's working record
     r = await client.post(f"/api/v1/cases/{case['id']}/activities", json={**body, "contact": "12"}, headers=nh)

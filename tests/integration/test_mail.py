@@ -137,3 +137,16 @@ async def test_worker_round_purges_stale_staged_uploads(database):
     await run_round(get_settings())
     assert not await Evidence.exists().where(Evidence.id == old["id"])
     assert await Evidence.exists().where(Evidence.id == fresh["id"])
+
+
+def test_the_creditor_is_told_a_case_is_back_in_amicable_recovery_not_that_the_claim_was_accepted():
+    from agency import i18n
+    from agency.templating import render_text
+
+    i18n.set_language("es")
+    common = {"name": "Ana", "reference": "EXP-2026-000004", "debtor": "Peris S.L.", "outcome": None, "reason": "", "case_id": 4,
+              "base_url": "http://x"}
+    accepted = render_text("mail/stage_changed.txt", stage="amicable", from_stage="intake", **common)
+    back = render_text("mail/stage_changed.txt", stage="amicable", from_stage="mediation", **common)
+    assert "Hemos aceptado su reclamación" in accepted
+    assert "vuelve al recobro amistoso" in back and "aceptado" not in back

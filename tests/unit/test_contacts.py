@@ -13,6 +13,11 @@ def test_a_call_with_a_promise():
     assert a.contact == "+34600123456" and a.next_action_on == date(2026, 11, 27) and not a.certified
 
 
+def test_an_email_contact_and_a_next_action_within_two_years():
+    a = validate_activity(ActivityInput(kind="email", outcome="sent", contact="pagos@peris.es", body="x", next_action_on="2028-11-23"), TODAY)
+    assert a.contact == "pagos@peris.es" and a.next_action_on == date(2028, 11, 23)
+
+
 def test_burofax_is_certified():
     assert validate_activity(ActivityInput(kind="burofax", outcome="sent", body="Requerimiento de pago"), TODAY).certified
 
@@ -24,6 +29,9 @@ def test_burofax_is_certified():
     (ActivityInput(kind="note", body=""), "body"),
     (ActivityInput(kind="call", outcome="reached", next_action_on="2026-11-22"), "next_action_on"),
     (ActivityInput(kind="call", outcome="teleported"), "outcome"),
+    (ActivityInput(kind="email", outcome="sent", contact="no-es-un-correo", body="x"), "contact"),
+    (ActivityInput(kind="call", outcome="reached", next_action_on="9999-12-31"), "next_action_on"),
+    (ActivityInput(kind="call", outcome="reached", next_action_on="2028-11-24"), "next_action_on"),
 ])
 def test_refusals(inp, field):
     with pytest.raises(ActivityErrors) as exc:
