@@ -445,7 +445,7 @@ async def test_a_payment_is_not_larger_than_what_was_owed_on_its_date(make_clien
     assert owed_then <= owed_today - Decimal("50.00")
     r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(owed_today), "received_on": paid_on.isoformat(), "method": "transfer"},
                      headers=nh)
-    assert r.status_code == 400 and paid_on.isoformat() in r.json()["detail"]
+    assert r.status_code == 400 and f"{paid_on:%d/%m/%Y}" in r.json()["detail"], "the day and the amount as the reader writes them"
     r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": str(owed_then), "received_on": paid_on.isoformat(), "method": "transfer"},
                      headers=nh)
     assert r.status_code == 201, r.text
