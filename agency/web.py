@@ -74,6 +74,20 @@ def redirect(path: str, request: Request | None = None) -> Response:
     return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
 
 
+def refuse(request: Request, messages: list[str], back: str) -> Response:
+    """A form's input refused. To htmx: a 400 with the reasons, which static/app.js shows at the top of
+    the form that was sent, so what was typed stays where it was. Without JavaScript: the reasons as
+    messages on the page the form came from."""
+    if request.headers.get("hx-request") == "true":
+        body = "".join(f'<p class="error">{escape(str(m))}</p>' for m in messages)
+        # HX-Retarget: should the script not run, htmx puts the reasons in the page's message area, not over the form.
+        return Response(content=body, status_code=400, media_type=MediaType.HTML,
+                        headers={"X-Form-Error": "1", "HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+    for message in messages:
+        notify(request, str(message), "error")
+    return redirect(back, request)
+
+
 FLASH_KEY = "_messages"
 
 

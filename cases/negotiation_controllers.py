@@ -23,7 +23,7 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation, User
 from agency.http_utils import parse_id
-from agency.web import form_data, notify, page_around, redirect, user_of
+from agency.web import form_data, notify, page_around, redirect, refuse, user_of
 from cases import negotiation
 from cases.controllers import case_detail, case_out
 from cases.intake import parse_date
@@ -288,14 +288,13 @@ async def case_action(request: Request, case_id: int, action, done: str) -> Resp
     fix) as a message. A case the caller may not see stays a 403/404."""
     try:
         await action()
-        notify(request, done)
     except (PlanError, FormErrors) as exc:
-        for message in exc.errors.values():
-            notify(request, str(message), "error")
+        return refuse(request, [str(m) for m in exc.errors.values()], f"/cases/{case_id}")
     except HTTPException as exc:
         if exc.status_code in {403, 404}:
             raise
-        notify(request, str(exc.detail), "error")
+        return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
+    notify(request, done)
     return redirect(f"/cases/{case_id}", request)
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response
+from litestar.exceptions import HTTPException
 
 from agency.routing import post
 from agency.auth import staff_only
 from agency.i18n import gettext as _
-from agency.web import form_data, notify, redirect, user_of
+from agency.web import form_data, notify, redirect, refuse, user_of
 from cases.controllers import case_detail, case_out
 from agency.accounts import FormErrors
 from cases.contacts import ActivityErrors, ActivityInput
@@ -73,10 +74,13 @@ class StagePages(Controller):
             await advance_stage(user_of(request), case_id,
                                 MoveRequest(to=data.get("to", ""), outcome=data.get("outcome") or None, reason=data.get("reason", "")),
                                 date.today())
-            notify(request, _("The case moved to %(stage)s.") % {"stage": STAGE_LABELS.get(data.get("to", ""), "")})
         except StageRefused as refused:
-            for r in refused.decision.refusals:
-                notify(request, str(r), "error")
+            return refuse(request, [str(r) for r in refused.decision.refusals], f"/cases/{case_id}")
+        except HTTPException as exc:
+            if exc.status_code in {403, 404}:
+                raise
+            return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
+        notify(request, _("The case moved to %(stage)s.") % {"stage": STAGE_LABELS.get(data.get("to", ""), "")})
         return redirect(f"/cases/{case_id}", request)
 
     @post("/cases/{case_id:int}/activities")
@@ -85,8 +89,7 @@ class StagePages(Controller):
         values = {k: str(data.get(k, "")) for k in ("kind", "direction", "outcome", "body", "contact", "next_action_on")}
         try:
             await _log(request, case_id, values)
-            notify(request, _("Contact logged."))
         except FormErrors as exc:
-            for message in exc.errors.values():
-                notify(request, message, "error")
+            return refuse(request, [str(m) for m in exc.errors.values()], f"/cases/{case_id}#timeline")
+        notify(request, _("Contact logged."))
         return redirect(f"/cases/{case_id}#timeline", request)

@@ -3,10 +3,35 @@ document.addEventListener("submit", (event) => {
   const message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
-// htmx: show server refusals (4xx fragments) instead of dropping them silently.
+// htmx: show server refusals (4xx fragments) instead of dropping them silently. A refused form's
+// reasons (X-Form-Error, agency.web.refuse) go at the top of that form, and what was typed stays.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  const status = event.detail.xhr.status;
-  if (status >= 400 && status < 500) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  const xhr = event.detail.xhr;
+  const status = xhr.status;
+  if (status < 400 || status >= 500) return;
+  event.detail.isError = false;
+  const source = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.target;
+  const form = source && source.closest ? source.closest("form") : null;
+  if (xhr.getResponseHeader("x-form-error") && form) {
+    let box = form.querySelector(":scope > .form-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "form-error";
+      box.setAttribute("role", "alert");
+      form.prepend(box);
+    }
+    box.innerHTML = xhr.responseText;
+    box.scrollIntoView({ block: "nearest" });
+    event.detail.shouldSwap = false;
+    return;
+  }
+  event.detail.shouldSwap = true;
+});
+// A form sent again without a refusal clears the last one's reasons.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.target.closest ? event.target.closest("form") : null;
+  const box = form && form.querySelector(":scope > .form-error");
+  if (box) box.remove();
 });
 
 // Claim form: each chosen or dropped file is uploaded on its own, with a progress bar, and

@@ -27,6 +27,12 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     page.wait_for_selector("#timeline .event-contact >> text=Dice que pagará 100 euros")
 
     page.locator("#pd").fill(promised)
+    page.locator("#pa").fill("100,0x")  # a slip: refused on the form itself, and what was typed stays to be mended
+    page.locator("form[action$='/promises'] button").click()
+    error = page.locator("form[action$='/promises'] .form-error")
+    error.wait_for()
+    assert "importe" in error.inner_text() and page.locator("#pd").input_value() == promised
+    shot(page, "negotiator-form-refused")
     page.locator("#pa").fill("100,00")
     page.locator("form[action$='/promises'] button").click()
     page.wait_for_selector("#commitments")

@@ -85,8 +85,15 @@ async def test_logging_contacts(make_client):
     r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "burofax", "outcome": "sent", "body": "Requerimiento"})
     assert r.status_code == 303
     # through htmx: the whole page reloads (a #fragment-only change would just scroll and hide the result)
-    r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "call", "contact": "Sr. Pérez", "outcome": "reached"},
+    r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "call", "contact": "600 123 456", "outcome": "reached"},
                         headers={"hx-request": "true"})
     assert r.headers["hx-redirect"] == f"/cases/{case['id']}"
+    # refused through htmx: a 400 with the reason, shown on the form (static/app.js), which keeps what was typed; nothing logged
+    before = await CaseEvent.count().where(CaseEvent.case == case["id"])
+    r = await post_form(page_client, f"/cases/{case['id']}/activities", {"kind": "call", "contact": "Sr. Pérez", "outcome": "reached",
+                                                                        "body": "Un texto largo que no se pierde"}, headers={"hx-request": "true"})
+    assert r.status_code == 400 and r.headers["x-form-error"] == "1" and "hx-redirect" not in r.headers
+    assert "teléfono no es válido" in r.text and "Un texto largo" not in r.text
+    assert await CaseEvent.count().where(CaseEvent.case == case["id"]) == before
     page = await page_client.get(f"/cases/{case['id']}")
     assert "Requerimiento" in page.text and "Burofax" in page.text
