@@ -236,6 +236,8 @@ async def test_the_outbox_shows_a_message_given_up_and_an_admin_sends_it_again(m
     assert r.status_code == 303
     again = await OutboxMessage.select().where(OutboxMessage.id == row).first()
     assert again["given_up_at"] is None and again["attempts"] == 0 and again["last_error"]
+    summary = (await admin.get("/admin/outbox")).text.split("lost@example.test", 1)[1].split("</summary>", 1)[0]
+    assert "próximo intento" not in summary and "En espera" in summary, "sent again at the next round, no attempt time to show"
     await post_form(admin, f"/admin/outbox/{row}/retry")
     assert "nada que hacer" in (await admin.get("/admin/outbox")).text
     creditor, _ = await signed_in(make_client, "creditor", await create_org())
