@@ -23,7 +23,8 @@ from cases import events
 from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
 from cases.messaging import ContactWindow, Step, check_template, next_step, render, whatsapp_link
 from cases.negotiation import outstanding_by_case
-from cases.tables import Case, Instalment, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent, ReminderStep
+from cases.tables import (Case, Instalment, InstalmentReminder, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent,
+                          ReminderStep)
 
 LANGS = ("es", "en")
 log = logging.getLogger("agency.reminders")
@@ -127,7 +128,8 @@ async def _debtor(case_id: int) -> dict:
                              Case.debtor.language.as_alias("language"), Case.jurisdiction).where(Case.id == case_id).first()
 
 
-async def send_message(user: CurrentUser | None, case_id: int, key: str, today: date, reminder_step: int | None = None) -> dict:
+async def send_message(user: CurrentUser | None, case_id: int, key: str, today: date, reminder_step: int | None = None,
+                       automatic: bool = False) -> dict:
     """Render a template for the case's debtor and send it: email through the outbox; WhatsApp as a
     click-to-chat link; a letter or script as text. Each is a case event with the full text (proof
     of what the debtor was told). Call inside a transaction when part of a larger change."""
@@ -142,7 +144,7 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
             raise ClientException(detail=_("The debtor has no email address."))
         subject = one_line(subject)
         await OutboxMessage.insert(OutboxMessage(to_address=debtor["email"], subject=subject, body_text=body, case_id=case_id,
-                                                 kind=f"{'reminder' if reminder_step else 'debtor'}:{key}", message_id=new_message_id()))
+                                                 kind=f"{'reminder' if automatic or reminder_step else 'debtor'}:{key}", message_id=new_message_id()))
         result["to"] = debtor["email"]
     elif template["channel"] == "whatsapp":
         from cases.contacts import normalise_phone
@@ -153,7 +155,7 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
             raise ClientException(detail=_("The debtor has no valid phone number for WhatsApp.")) from None
         result["link"] = whatsapp_link(phone, body)
         result["to"] = phone
-    payload = {**result, "reminder_step": reminder_step}
+    payload = {**result, "reminder_step": reminder_step, "automatic": automatic or reminder_step is not None}
     await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
     if template["channel"] in ("email", "letter"):
         await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)
@@ -200,6 +202,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         for c in cases:
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
                 continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
+            if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
+                try:
+                    sent += await _send_instalment_message(c["id"], today, now)
+                except Exception:  # noqa: BLE001 - as below
+                    log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
+                continue
             steps = by_org.get(c["organisation"], defaults)
             accepted_on = c["accepted_at"].astimezone(zone).date()  # the day in Madrid, as `today` is
             step = next_step(steps, done.get(c["id"], {}), oldest[c["id"]], accepted_on, today)
@@ -216,13 +224,40 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
                         action="DO NOTHING").returning(ReminderSent.id)
                     if not claimed:
                         continue
-                    # A debtor on a plan is asked for the instalment due, not the whole debt.
-                    key = "instalment_due" if c["id"] in planned else step.template_key
-                    await send_message(None, c["id"], key, today, reminder_step=step.id)
+                    await send_message(None, c["id"], step.template_key, today, reminder_step=step.id)
             except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' reminders
                 log.exception("reminder not sent", extra={"route": f"case {c['id']} step {step.id}"})
                 continue
             sent += 1
+
+
+async def _send_instalment_message(case_id: int, today: date, now: datetime) -> int:
+    """The message about the instalment a debtor on a plan owes now (cases.plans.instalment_message):
+    announced before it falls due, reported when missed, each once per instalment (a unique row written
+    in the message's transaction). Returns how many went out (0 or 1)."""
+    from cases.negotiation import payments_of
+    from cases.plans import instalment_message, instalment_owed
+
+    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at).where(
+        (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    if plan is None:
+        return 0
+    rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+    owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
+                           plan["created_at"].date())
+    kind = instalment_message(owed, today)
+    if kind is None:
+        return 0
+    instalment_id = next(r["id"] for r in rows if r["number"] == owed[0])
+    async with atomic():
+        if not await _hold_for_reminder(case_id):
+            return 0
+        claimed = await InstalmentReminder.insert(InstalmentReminder(instalment=instalment_id, kind=kind, sent_at=now)).on_conflict(
+            action="DO NOTHING").returning(InstalmentReminder.id)
+        if not claimed:
+            return 0
+        await send_message(None, case_id, "instalment_due" if kind == "due" else "instalment_missed", today, automatic=True)
+    return 1
 
 
 async def _steps_sent(case_ids: list[int], zone: ZoneInfo) -> dict[int, dict[int, date]]:

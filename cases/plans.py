@@ -114,6 +114,25 @@ def instalment_owed(instalments: list[tuple[int, date, int]], payments: list[Pay
     return None
 
 
+INSTALMENT_NOTICE_DAYS = 3  # an instalment is announced this many days before it falls due
+
+
+def instalment_message(owed: tuple[int, date, int] | None, today: date) -> str | None:
+    """What a debtor on a plan is told about the instalment they owe now (instalment_owed): "due"
+    from three days before its date until its grace days end, "missed" after; None before, or when
+    the plan is paid. Each is sent once per instalment (the worker keeps which went out). Worked
+    example: an instalment due Thursday 10 December is announced from Monday 7th; unpaid by
+    Sunday 13th (three days' grace), it is missed from Monday 14th."""
+    if owed is None:
+        return None
+    _number, due_on, _cents = owed
+    if today > due_on + timedelta(days=GRACE_DAYS):
+        return "missed"
+    if today >= due_on - timedelta(days=INSTALMENT_NOTICE_DAYS):
+        return "due"
+    return None
+
+
 def promise_after_reversal(decided: str, a_later_promise_is_open: bool) -> str:
     """A kept promise once a payment that kept it is reversed: ``decided`` is promise_status over the
     payments that stand. Open again, unless a later promise is open (one at a time): then replaced."""

@@ -269,6 +269,14 @@ class ReminderStep(Table, tablename="reminder_steps"):
     active = Boolean(default=True)
 
 
+class InstalmentReminder(Table, tablename="instalment_reminders"):
+    """A message about one instalment (due | missed) that went out: unique per (instalment, kind), so once."""
+
+    instalment = ForeignKey(null=False, references=Instalment, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=10)
+    sent_at = Timestamptz(default=TimestamptzNow())
+
+
 class ReminderSent(Table, tablename="reminders_sent"):
     """A step that fired for a case: unique per (case, step), so it fires exactly once."""
 

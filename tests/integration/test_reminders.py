@@ -31,6 +31,16 @@ async def _accepted_case(email: str, accepted_days_ago: int) -> int:
     return case_id
 
 
+def _open_on(day: date) -> datetime:
+    """The first moment from 12:00 (Madrid, about) on ``day`` at which automatic messages may go out."""
+    from cases.messaging import ContactWindow
+
+    moment = datetime(day.year, day.month, day.day, 11, 0, tzinfo=timezone.utc)
+    while not ContactWindow().allows(moment):
+        moment += timedelta(days=1)
+    return moment
+
+
 async def _sent_to(address: str) -> list[dict]:
     return await OutboxMessage.select().where(OutboxMessage.to_address == address).order_by(OutboxMessage.id)
 
@@ -144,6 +154,7 @@ async def test_disputed_debts_are_not_chased_and_plans_ask_for_the_instalment(da
     negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
     await add_plan(negotiator, planned, 3, "monthly", date.today() + timedelta(days=3), date.today())
     await send_due_reminders(now=MONDAY_NOON)
+    await send_due_reminders(now=_open_on(date.today()))
     assert await _sent_to("pedro.disputed@example.test") == []
     mails = await _sent_to("pedro.plan@example.test")
     from cases.tables import Instalment
@@ -165,7 +176,33 @@ async def test_a_debtor_who_paid_part_of_an_instalment_is_asked_for_the_rest(dat
     await add_plan(negotiator, planned, 3, "monthly", date.today() + timedelta(days=3), date.today())
     first = await Instalment.select(Instalment.amount_cents).where((Instalment.plan.case == planned) & (Instalment.number == 1)).first()
     await record_payment(negotiator, planned, Decimal("60.00"), date.today(), "transfer", "", None, date.today())
-    await send_due_reminders(now=MONDAY_NOON)
+    await send_due_reminders(now=_open_on(date.today()))
     left = first["amount_cents"] - 6000
     mails = await _sent_to("pedro.part@example.test")
     assert len(mails) == 1 and mails[0]["subject"].startswith(f"Plazo 1 de 3: {left // 100},{left % 100:02d}")
+
+
+async def test_a_plan_replaces_the_flow_with_a_notice_per_instalment_and_one_when_missed(database):
+    from cases.tables import InstalmentReminder
+
+    planned = await _accepted_case("pedro.instalments@example.test", accepted_days_ago=30)  # every flow step is due
+    n = await create_user("negotiator")
+    negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
+    first_due = date.today() + timedelta(days=10)
+    await add_plan(negotiator, planned, 2, "monthly", first_due, date.today())
+    await send_due_reminders(now=_open_on(date.today()))
+    assert await _sent_to("pedro.instalments@example.test") == [], "on a plan: no flow step, and the first instalment is 10 days off"
+    notice = _open_on(first_due - timedelta(days=3))
+    await asyncio.gather(send_due_reminders(now=notice), send_due_reminders(now=notice))  # two workers
+    await send_due_reminders(now=notice + timedelta(hours=1))
+    mails = await _sent_to("pedro.instalments@example.test")
+    assert [m["subject"].split(":")[0] for m in mails] == ["Plazo 1 de 2"] and mails[0]["kind"] == "reminder:instalment_due"
+    missed = _open_on(first_due + timedelta(days=4))
+    await send_due_reminders(now=missed)
+    await send_due_reminders(now=missed + timedelta(hours=1))
+    mails = await _sent_to("pedro.instalments@example.test")
+    assert [m["subject"].split(" –")[0] for m in mails][1:] == ["Plazo impagado"], "reported missed once"
+    assert await InstalmentReminder.count().where(InstalmentReminder.instalment.plan.case == planned) == 2
+    assert await ReminderSent.count().where(ReminderSent.case == planned) == 0
+    event = (await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == planned) & (CaseEvent.kind == "message")).first())["payload"]
+    assert '"automatic": true' in event

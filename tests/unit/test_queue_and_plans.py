@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cases.plans import Payment, PlanError, check_promise, instalment_owed, instalment_statuses, promise_status, split_plan
+from cases.plans import Payment, PlanError, check_promise, instalment_message, instalment_owed, instalment_statuses, promise_status, split_plan
 from cases.queue import QueueFacts, score
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -65,6 +65,15 @@ class TestPlans:
         payments = [Payment(date(2026, 10, 2), 10_000)]
         assert instalment_statuses(parts, payments, date(2026, 9, 30), date(2026, 11, 23)) == ["paid", "missed", "due"]
         assert instalment_statuses(parts, payments, date(2026, 9, 30), date(2026, 11, 4)) == ["paid", "due", "due"]
+
+    def test_an_instalment_is_announced_then_reported_missed(self):
+        # due Thursday 10 December: announced from Monday 7th; three days' grace to Sunday 13th; missed from Monday 14th
+        owed = (2, date(2026, 12, 10), 10_269)
+        assert instalment_message(owed, date(2026, 12, 6)) is None
+        assert instalment_message(owed, date(2026, 12, 7)) == "due"
+        assert instalment_message(owed, date(2026, 12, 13)) == "due"
+        assert instalment_message(owed, date(2026, 12, 14)) == "missed"
+        assert instalment_message(None, date(2026, 12, 14)) is None  # the plan is paid
 
     def test_the_instalment_to_ask_for_is_what_is_left_of_it(self):
         # 308,07 in three: 102,69 each. 60,00 paid towards the first leaves 42,69 of it to ask for;
