@@ -100,9 +100,9 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "\"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
     }),
     "whatsapp_first_contact": ("whatsapp", "WhatsApp: primer contacto / first contact", {
-        "es": ("", "Hola, {{ debtor_name }}. Le escribimos de {{ agency_name }} en nombre de {{ creditor_name }} por una deuda de "
+        "es": ("", "Hola, {{ debtor_name }}:\n\nLe escribimos de {{ agency_name }} en nombre de {{ creditor_name }} por una deuda de "
                    "{{ outstanding }} (exp. {{ reference }}). ¿Podemos hablar para buscar una solución?"),
-        "en": ("", "Hello {{ debtor_name }}. This is {{ agency_name }}, on behalf of {{ creditor_name }}, about a debt of {{ outstanding }} "
+        "en": ("", "Hello {{ debtor_name }},\n\nThis is {{ agency_name }}, on behalf of {{ creditor_name }}, about a debt of {{ outstanding }} "
                    "(case {{ reference }}). Could we talk to find a solution?"),
     }),
     "script_first_call": ("script", "Guion: primera llamada / Script: first call", {

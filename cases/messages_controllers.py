@@ -4,15 +4,16 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from litestar import Controller, Request, Response
+from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.response import Template
+from markupsafe import Markup
 
 from agency.routing import get, post
 from agency.auth import admin_only, staff_only
 from agency.http_utils import parse_id
 from agency.i18n import gettext as _
-from agency.web import form_data, notify, page, redirect, user_of
+from agency.web import form_data, notify, page, redirect, refuse, user_of
 from cases import messages_service as svc
 from cases.messaging import MERGE_FIELDS, TemplateProblem, render
 from cases.tables import Case, MessageTemplate
@@ -103,10 +104,15 @@ class MessagePages(Controller):
             async with atomic():
                 result = await svc.send_message(user_of(request), case_id, data.get("template", ""), date.today())
         except (ClientException, NotFoundException) as exc:
-            notify(request, str(exc.detail), "error")
-            return redirect(f"/cases/{case_id}", request)
+            return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
         if result["channel"] == "email":
             notify(request, _("Email to %(to)s put in the outbox.") % {"to": result["to"]})
+        elif result["channel"] == "whatsapp" and request.headers.get("hx-request") == "true":
+            # A button beside the form, opening the chat with the text ready (the text is on the case's timeline already).
+            body = Markup('<a class="button" href="{link}" target="_blank" rel="noopener">{open}</a> <span class="muted small">{note}</span>').format(
+                link=result["link"], open=_("Open WhatsApp with the message ready"), note=_("The text is on the case's timeline."))
+            return Response(content=str(body), status_code=200, media_type=MediaType.HTML,
+                            headers={"HX-Retarget": "#msg-result", "HX-Reswap": "innerHTML"})
         elif result["channel"] == "whatsapp":
             notify(request, _("Open WhatsApp with the message ready: %(link)s") % {"link": result["link"]}, "info")
         else:

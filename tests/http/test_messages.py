@@ -80,3 +80,24 @@ async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
 
     templates = [json.loads(p)["template"] if isinstance(p, str) else p["template"] for p in sent]
     assert templates == ["overdue"]  # the creditor's own step, not the agency's first contact
+
+
+async def test_whatsapp_from_the_case_page_gives_a_button_with_the_text_ready(make_client):
+    from cases.tables import Case, Debtor
+
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _accepted_case(client, ch, nh)
+    debtor = (await Case.select(Case.debtor).where(Case.id == case["id"]).first())["debtor"]
+    await Debtor.update({Debtor.phone: "600 123 456"}).where(Debtor.id == debtor)
+    page, _ = await signed_in(make_client, "negotiator")
+    assert 'id="msg-result"' in (await page.get(f"/cases/{case['id']}")).text
+    r = await post_form(page, f"/cases/{case['id']}/messages", {"template": "whatsapp_first_contact"}, headers={"hx-request": "true"})
+    assert r.status_code == 200 and r.headers["hx-retarget"] == "#msg-result"
+    assert 'href="https://wa.me/34600123456?text=Hola%2C%20' in r.text and "Abrir WhatsApp" in r.text and 'target="_blank"' in r.text
+    assert "S.L.." not in r.text
+    r = await post_form(page, f"/cases/{case['id']}/messages", {"template": "nope"}, headers={"hx-request": "true"})
+    assert r.status_code == 404 or (r.status_code == 400 and r.headers["x-form-error"] == "1")
