@@ -99,5 +99,7 @@ async def test_whatsapp_from_the_case_page_gives_a_button_with_the_text_ready(ma
     assert r.status_code == 200 and r.headers["hx-retarget"] == "#msg-result"
     assert 'href="https://wa.me/34600123456?text=Hola%2C%20' in r.text and "Abrir WhatsApp" in r.text and 'target="_blank"' in r.text
     assert "S.L.." not in r.text
+    timeline = (await page.get(f"/cases/{case['id']}")).text.split('id="timeline"', 1)[1]
+    assert "+34600123456</span>: Hola," in timeline and "whatsapp_first_contact" not in timeline, "what was said, not the template's key"
     r = await post_form(page, f"/cases/{case['id']}/messages", {"template": "nope"}, headers={"hx-request": "true"})
     assert r.status_code == 404 or (r.status_code == 400 and r.headers["x-form-error"] == "1")
