@@ -14,6 +14,7 @@ from agency.db import atomic
 from agency.i18n import gettext as _
 from agency.tables import Organisation, Tariff
 from cases import events
+from cases.stages import STAGE_LABELS
 from cases.fees import DEFAULT_TARIFF, EXPENSE_KINDS, SUCCESS_STAGES, flat_fee, from_json, legal_fee, success_fee, to_json
 from cases.fees import Tariff as TariffRules
 from cases.money import from_cents, to_cents
@@ -69,7 +70,7 @@ async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, st
     tariff = await case_tariff(case_id)
     fee = success_fee(tariff, from_cents(payment_cents), stage)
     await _book_once(case_id, f"fee:success:{payment_id}", to_cents(fee), on, actor,
-                     reference=_("Success fee %(percent)s%% (%(stage)s)") % {"percent": tariff.success_percent.get(stage, 0), "stage": stage})
+                     reference=_("Success fee %(percent)s%% (%(stage)s)") % {"percent": tariff.success_percent.get(stage, 0), "stage": str(STAGE_LABELS.get(stage, stage)).lower()})
 
 
 async def book_legal_fee(case_id: int, outstanding: Decimal, on: date, actor: CurrentUser | None) -> None:

@@ -193,7 +193,7 @@ def decide(facts: CaseFacts, move: MoveRequest, role: Role, today: date) -> Deci
         return Decision(False, (Refusal("unknown_stage", _l("Unknown stage: %(stage)s.", stage=move.to)),))
     rule = TRANSITIONS.get((facts.stage, move.to))
     if rule is None:
-        return Decision(False, (Refusal("no_such_move", _l("A case cannot go from %(a)s to %(b)s.", a=facts.stage, b=move.to)),))
+        return Decision(False, (Refusal("no_such_move", _l("A case cannot go from %(a)s to %(b)s.", a=STAGE_LABELS[facts.stage], b=STAGE_LABELS[move.to])),))
     who, guards = rule
     if role not in who:
         return Decision(False, (Refusal("not_your_move", _l("Your role cannot make this move.")),))

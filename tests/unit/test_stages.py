@@ -55,6 +55,13 @@ class TestClosing:
     def test_closed_is_final(self):
         assert codes(replace(READY, stage="closed"), "amicable") == {"no_such_move"}
 
+    def test_a_move_that_does_not_exist_is_refused_in_words(self):
+        from agency import i18n
+
+        i18n.set_language("es")
+        refused = decide(replace(READY, stage="mediation"), MoveRequest(to="intake"), Role.admin, TODAY)
+        assert refused.reason == "Un expediente no puede pasar de Mediación a Recepción."
+
 
 class TestBureau:
     AMICABLE = replace(READY, stage="amicable", bureau_notice_on=date(2026, 10, 1), bureau_authorised=True)
