@@ -16,6 +16,7 @@ from typing_extensions import Annotated
 from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
+from agency import i18n
 from agency.i18n import get_language
 from agency.templating import environment
 from markupsafe import Markup
@@ -27,7 +28,7 @@ from agency.web import form_data, notify, page_around, redirect, refuse, user_of
 from cases import negotiation
 from cases.controllers import case_detail, case_out
 from cases.intake import parse_date
-from cases.money import AmountError, check_positive_amount, from_cents, parse_amount
+from cases.money import CENT, MAX_AMOUNT, AmountError, check_positive_amount, from_cents, parse_amount
 from cases.plans import PlanError
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, REASONS
 
@@ -40,12 +41,15 @@ QUEUE_PAGE = 50
 def _amount(raw: Any, field: str = "amount") -> Decimal:
     try:
         amount = parse_amount(raw)
-    except AmountError:
-        raise FormErrors({field: _("Enter the amount as a number, e.g. 1234.56.")}) from None
-    try:
         check_positive_amount(amount)
-    except AmountError:
-        raise FormErrors({field: _("Use a positive amount with at most two decimals.")}) from None
+    except AmountError as exc:
+        why = exc.args[0] if exc.args else ""
+        raise FormErrors({field: {
+            "too large": _("The amount is too large: check it (at most %(max)s).") % {"max": i18n.format_money(MAX_AMOUNT - CENT)},
+            "not positive": _("Use an amount greater than zero."),
+            "more than two decimals": _("Use at most two decimals (cents)."),
+            "ambiguous": _("Write the decimals after a comma or a point, e.g. 1234,56: '1.234' could be either."),
+        }.get(why, _("Enter the amount as a number, e.g. 1234.56."))}) from None
     return amount
 
 
@@ -54,7 +58,9 @@ def _date(raw: Any, field: str) -> date:
         value = parse_date(raw)
     except ValueError:
         raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
-    if not date(2000, 1, 1) <= value <= date.today().replace(year=date.today().year + 10):
+    if value < date(2000, 1, 1):
+        raise FormErrors({field: _("Enter a date from the year 2000 on: check the year.")})
+    if value > date.today().replace(year=date.today().year + 10):
         raise FormErrors({field: _("Enter a date within the next ten years.")})
     return value
 

@@ -43,6 +43,13 @@ async def test_promise_plan_payment_and_the_creditors_view(people):
     assert r.status_code == 400 and "promised_on" in r.json()["errors"]
     r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "99999"}, headers=nh)
     assert r.status_code == 400 and "amount" in r.json()["errors"]
+    # what is wrong with an amount or a date, said as such
+    for amount, says in (("99999999999999999999", "demasiado alto"), ("0", "mayor que cero"), ("0,001", "decimales"), ("1.234", "1234,56"),
+                         ("doce", "como número")):
+        r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": amount}, headers=nh)
+        assert r.status_code == 400 and says in r.json()["errors"]["amount"], (amount, r.json())
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "1.00", "received_on": "1900-01-01", "method": "transfer"}, headers=nh)
+    assert r.status_code == 400 and "año 2000" in r.json()["errors"]["received_on"]
     r = await c.post(f"/api/v1/cases/{cid}/promises", json={"promised_on": TODAY.isoformat(), "amount": "100.00"}, headers=nh)
     assert r.status_code == 201
     # a payment with an Idempotency-Key, sent twice: one entry
