@@ -270,13 +270,14 @@ class QueuePages(Controller):
     guards = [negotiators]
 
     @get("/queue")
-    async def queue(self, request: Request, stage: str | None = None, organisation_id: int | None = None,
+    async def queue(self, request: Request, stage: str | None = None, organisation_id: str | None = None,
                     classification: str | None = None) -> Template:
         user = user_of(request)
-        rows = await queue_rows(user, stage, organisation_id, classification)
+        creditor = parse_id(organisation_id)  # a hand-edited ?organisation_id=abc is no filter, not a 400 in the framework's words
+        rows = await queue_rows(user, stage, creditor, classification)
         return page_around(request, "cases/queue.html", fragment="cases/_queue_table.html", slot="rows_html",
-                           slot_html=queue_rows_html(rows, user.id),
-                           filters_html=await queue_filters(stage or "", str(organisation_id or ""), classification or ""))
+                           slot_html=queue_rows_html(rows, user.id), filtered=bool(stage or creditor or classification),
+                           filters_html=await queue_filters(stage or "", str(creditor or ""), classification or ""))
 
     @post("/queue/take")
     async def take(self, request: Request) -> Response:

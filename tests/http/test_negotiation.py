@@ -100,6 +100,11 @@ async def test_queue_page_and_take_next(people, make_client):
     page_client, me = await signed_in(make_client, "negotiator")
     queue = await page_client.get("/queue")
     assert queue.status_code == 200 and case["reference"] in queue.text
+    empty_org = await create_org()
+    filtered = await page_client.get(f"/queue?organisation_id={empty_org}")
+    assert filtered.status_code == 200 and "Ningún expediente coincide con estos filtros" in filtered.text
+    hand_edited = await page_client.get("/queue?organisation_id=abc")
+    assert hand_edited.status_code == 200 and case["reference"] in hand_edited.text, "no filter, not the framework's 400"
     r = await post_form(page_client, "/queue/take")
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{case['id']}"
     assert (await Case.select(Case.negotiator).where(Case.id == case["id"]).first())["negotiator"] == me["id"]
