@@ -43,13 +43,15 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "debt_summary": ("email", "Resumen de la deuda / Debt summary", {
         "es": ("Resumen de su deuda – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nComo nos ha pedido, este es el detalle de su deuda con {{ creditor_name }} a {{ today }}:\n\n"
-               "{{ invoices_table }}\n\nPrincipal pendiente: {{ principal }}\nPagado: {{ paid }}\nTotal pendiente: {{ outstanding }}\n\n"
-               "Atentamente,\n{{ agency_name }}"),
+               "Estimado/a {{ debtor_name }}:\n\nLe detallamos su deuda con {{ creditor_name }} a {{ today }}:\n\n"
+               "{{ invoices_table }}\n\nFacturas: {{ principal }}\nIntereses de demora: {{ interest }}\n"
+               "Costes de cobro e indemnización: {{ charges }}\nPagado: {{ paid }}\nTotal pendiente: {{ outstanding }}\n\n"
+               "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Summary of your debt – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nAs requested, here is the detail of your debt to {{ creditor_name }} as of {{ today }}:\n\n"
-               "{{ invoices_table }}\n\nPrincipal outstanding: {{ principal }}\nPaid: {{ paid }}\nTotal outstanding: {{ outstanding }}\n\n"
-               "Yours sincerely,\n{{ agency_name }}"),
+               "Dear {{ debtor_name }},\n\nHere is the detail of your debt to {{ creditor_name }} as of {{ today }}:\n\n"
+               "{{ invoices_table }}\n\nInvoices: {{ principal }}\nLate-payment interest: {{ interest }}\n"
+               "Recovery costs and compensation: {{ charges }}\nPaid: {{ paid }}\nTotal outstanding: {{ outstanding }}\n\n"
+               "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
     }),
     "promise_confirmation": ("email", "Confirmación de promesa / Promise confirmation", {
         "es": ("Confirmación de su compromiso de pago – {{ reference }}",

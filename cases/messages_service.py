@@ -35,9 +35,19 @@ async def ensure_seeds() -> int:
     added = 0
     for key, (channel, name, texts) in TEMPLATES.items():
         for language, (subject, body) in texts.items():
-            if not await MessageTemplate.exists().where((MessageTemplate.key == key) & (MessageTemplate.language == language)):
+            current = await MessageTemplate.select().where((MessageTemplate.key == key) & (MessageTemplate.language == language)).order_by(
+                MessageTemplate.version, ascending=False).first()
+            if current is None:
                 await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=name, subject=subject,
                                                              body=body, version=1, active=True))
+                added += 1
+            elif current["created_by"] is None and current["active"] and (current["subject"], current["body"]) != (subject, body):
+                # A starting text nobody edited, improved since: the new one as the next version (the old one kept).
+                # An admin's own version is never touched.
+                async with atomic():
+                    await MessageTemplate.update({MessageTemplate.active: False}).where(MessageTemplate.id == current["id"])
+                    await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=current["name"],
+                                                                 subject=subject, body=body, version=current["version"] + 1, active=True))
                 added += 1
     if not await ReminderStep.exists().where(ReminderStep.organisation.is_null()):
         for position, (anchor, offset, key) in enumerate(DEFAULT_STEPS, start=1):
@@ -107,6 +117,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
             "invoices_table": "\n".join(lines),
             "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
             "outstanding": i18n.format_cents(outstanding, cur),
+            "interest": i18n.format_money(owed.interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
             "oldest_due_date": i18n.format_day(invoices[0]["due_date"]) if invoices else "",
             "agency_name": settings.agency_name, "payment_iban": format_iban(settings.agency_iban),
             "payment_concept": case["reference"],

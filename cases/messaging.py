@@ -22,6 +22,8 @@ MERGE_FIELDS = {
     "principal": _l("principal still owed"),
     "paid": _l("paid so far"),
     "outstanding": _l("what is owed now"),
+    "interest": _l("late-payment interest to date"),
+    "charges": _l("recovery costs and the compensation for them owed by the debtor"),
     "oldest_due_date": _l("the due date of the oldest invoice"),
     "agency_name": _l("the agency's name"),
     "payment_iban": _l("the agency's IBAN for payments"),

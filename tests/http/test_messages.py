@@ -103,3 +103,24 @@ async def test_whatsapp_from_the_case_page_gives_a_button_with_the_text_ready(ma
     assert "+34600123456</span>: Hola," in timeline and "whatsapp_first_contact" not in timeline, "what was said, not the template's key"
     r = await post_form(page, f"/cases/{case['id']}/messages", {"template": "nope"}, headers={"hx-request": "true"})
     assert r.status_code == 404 or (r.status_code == 400 and r.headers["x-form-error"] == "1")
+
+
+async def test_the_debt_summary_adds_up_and_says_how_to_pay(make_client):
+    import re
+    from decimal import Decimal
+
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _accepted_case(client, ch, nh)
+    body = (await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "debt_summary"}, headers=nh)).json()["body"]
+
+    def line(label):
+        return Decimal(re.search(label + r": ([\d.]+,\d\d)", body).group(1).replace(".", "").replace(",", "."))
+
+    assert line("Facturas") + line("Intereses de demora") + line("Costes de cobro e indemnización") - line("Pagado") == line("Total pendiente")
+    assert line("Costes de cobro e indemnización") > 0 and "Transferencia: ES" in body and case["reference"] in body
+    balance = (await client.get(f"/api/v1/cases/{case['id']}", headers=nh)).json()["balance"]
+    assert line("Total pendiente") == Decimal(balance["outstanding"]) and line("Intereses de demora") == Decimal(balance["interest"])

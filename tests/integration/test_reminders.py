@@ -206,3 +206,24 @@ async def test_a_plan_replaces_the_flow_with_a_notice_per_instalment_and_one_whe
     assert await ReminderSent.count().where(ReminderSent.case == planned) == 0
     event = (await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == planned) & (CaseEvent.kind == "message")).first())["payload"]
     assert '"automatic": true' in event
+
+
+async def test_a_starting_text_nobody_edited_is_brought_up_to_date_and_an_admins_is_not(database):
+    from cases.messages_service import ensure_seeds, save_template
+    from cases.message_seeds import TEMPLATES
+    from cases.tables import MessageTemplate
+
+    await ensure_seeds()
+    summary = (MessageTemplate.key == "debt_summary") & (MessageTemplate.language == "es")
+    await MessageTemplate.update({MessageTemplate.body: "Como nos ha pedido, el texto de antes"}).where(summary & (MessageTemplate.active == True))  # noqa: E712
+    assert await ensure_seeds() >= 1 and await ensure_seeds() == 0, "once"
+    versions = await MessageTemplate.select().where(summary).order_by(MessageTemplate.version)
+    assert versions[-1]["body"] == TEMPLATES["debt_summary"][2]["es"][1] and versions[-1]["active"]
+    assert "Como nos ha pedido, el texto de antes" in [v["body"] for v in versions], "the old text is kept"
+    admin = await create_user("admin")
+    who = CurrentUser(id=admin["id"], email=admin["email"], name="a", role=Role.admin, organisation_id=None, language="es")
+    await save_template(who, "debt_summary", "es", "Resumen – {{ reference }}", "Nuestro propio texto: {{ outstanding }}")
+    await ensure_seeds()
+    active = await MessageTemplate.select().where(summary & (MessageTemplate.active == True)).first()  # noqa: E712
+    assert active["body"] == "Nuestro propio texto: {{ outstanding }}"
+    await save_template(who, "debt_summary", "es", *TEMPLATES["debt_summary"][2]["es"])  # as it was, for the tests that follow
