@@ -33,6 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        http="agency.serving:JoinedWritesProtocol",
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         timeout_graceful_shutdown=30,  # SIGTERM: stop accepting, finish requests in flight
