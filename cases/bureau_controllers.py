@@ -60,9 +60,9 @@ class BureauApi(Controller):
 
     @post("/notice", status_code=201, guards=[staff_only], summary="Record the delivered prior notice (certified channel)")
     async def notice(self, request: Request, case_id: int, data: NoticeIn) -> dict:
-        from cases.negotiation_controllers import _date
+        from cases.negotiation_controllers import date_field
 
-        await bureau_service.record_notice(user_of(request), case_id, _date(data.delivered_on, "delivered_on"), data.channel, date.today())
+        await bureau_service.record_notice(user_of(request), case_id, date_field(data.delivered_on, "delivered_on"), data.channel, date.today())
         return _view_json(await bureau_service.bureau_view(user_of(request), case_id, date.today()))
 
     @post("/authorisation", status_code=201, guards=[roles(Role.creditor)],
@@ -77,12 +77,12 @@ class BureauCasePages(Controller):
 
     @post("/notice", guards=[staff_only])
     async def notice(self, request: Request, case_id: int) -> Response:
-        from cases.negotiation_controllers import _date, case_action
+        from cases.negotiation_controllers import date_field, case_action
 
         data = await form_data(request)
 
         async def act():
-            await bureau_service.record_notice(user_of(request), case_id, _date(data.get("delivered_on"), "delivered_on"),
+            await bureau_service.record_notice(user_of(request), case_id, date_field(data.get("delivered_on"), "delivered_on"),
                                                str(data.get("channel", "")), date.today())
         return await case_action(request, case_id, act, _("Prior notice recorded."))
 

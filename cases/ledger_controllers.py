@@ -101,9 +101,9 @@ class MoneyMovesApi(Controller):
     async def expense(self, request: Request, case_id: int, data: ExpenseIn,
                       idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
         from cases.billing import book_expense
-        from cases.negotiation_controllers import _amount, _date
+        from cases.negotiation_controllers import amount_field, date_field
 
-        ids, created = await book_expense(user_of(request), case_id, data.kind, _amount(data.amount), _date(data.spent_on, "spent_on"),
+        ids, created = await book_expense(user_of(request), case_id, data.kind, amount_field(data.amount), date_field(data.spent_on, "spent_on"),
                                           data.description, data.recoverable, date.today(), idempotency_key)
         return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
 
@@ -112,8 +112,8 @@ class MoneyMovesApi(Controller):
     async def direct_payment(self, request: Request, case_id: int, data: DirectPaymentIn,
                              idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
         from cases.negotiation import record_payment
-        from cases.negotiation_controllers import _amount, _date
+        from cases.negotiation_controllers import amount_field, date_field
 
-        entry_id, created = await record_payment(user_of(request), case_id, _amount(data.amount), _date(data.received_on, "received_on"),
+        entry_id, created = await record_payment(user_of(request), case_id, amount_field(data.amount), date_field(data.received_on, "received_on"),
                                                  "to_creditor", data.reference, idempotency_key, date.today())
         return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)

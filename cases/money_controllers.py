@@ -336,12 +336,12 @@ class DirectPaymentPages(Controller):
     @post("/cases/{case_id:int}/direct-payment")
     async def report(self, request: Request, case_id: int) -> Response:
         from cases.negotiation import record_payment
-        from cases.negotiation_controllers import _amount, _date, case_action
+        from cases.negotiation_controllers import amount_field, date_field, case_action
 
         data = await form_data(request)
 
         async def act():
-            await record_payment(user_of(request), case_id, _amount(data.get("amount")), _date(data.get("received_on"), "received_on"),
+            await record_payment(user_of(request), case_id, amount_field(data.get("amount")), date_field(data.get("received_on"), "received_on"),
                                  "to_creditor", str(data.get("reference", "")), str(data.get("idempotency_key", "")) or None, date.today())
         return await case_action(request, case_id, act,
                                  _("Thank you: the payment is on the case. The debt is reduced and the agency's fee on it is booked."))

@@ -38,7 +38,7 @@ negotiators = roles(Role.negotiator, Role.admin)
 QUEUE_PAGE = 50
 
 
-def _amount(raw: Any, field: str = "amount") -> Decimal:
+def amount_field(raw: Any, field: str = "amount") -> Decimal:
     try:
         amount = parse_amount(raw)
         check_positive_amount(amount)
@@ -53,7 +53,7 @@ def _amount(raw: Any, field: str = "amount") -> Decimal:
     return amount
 
 
-def _date(raw: Any, field: str) -> date:
+def date_field(raw: Any, field: str) -> date:
     try:
         value = parse_date(raw)
     except ValueError:
@@ -240,7 +240,7 @@ class NegotiationApi(Controller):
     @post("/promises", status_code=201, summary="Record a promise to pay")
     async def promise(self, request: Request, case_id: int, data: PromiseIn) -> dict:
         try:
-            pid = await negotiation.add_promise(user_of(request), case_id, _date(data.promised_on, "promised_on"), _amount(data.amount),
+            pid = await negotiation.add_promise(user_of(request), case_id, date_field(data.promised_on, "promised_on"), amount_field(data.amount),
                                                 date.today())
         except PlanError as exc:
             raise _plan_errors(exc) from None
@@ -250,7 +250,7 @@ class NegotiationApi(Controller):
     async def plan(self, request: Request, case_id: int, data: PlanIn) -> dict:
         try:
             plan_id = await negotiation.add_plan(user_of(request), case_id, data.instalments, data.frequency,
-                                                 _date(data.first_due_on, "first_due_on"), date.today())
+                                                 date_field(data.first_due_on, "first_due_on"), date.today())
         except PlanError as exc:
             raise _plan_errors(exc) from None
         c = await negotiation.case_commitments(case_id)
@@ -261,7 +261,7 @@ class NegotiationApi(Controller):
     async def payment(self, request: Request, case_id: int, data: PaymentIn,
                       idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
         entry_id, created = await negotiation.record_payment(
-            user_of(request), case_id, _amount(data.amount), _date(data.received_on, "received_on"), data.method, data.reference,
+            user_of(request), case_id, amount_field(data.amount), date_field(data.received_on, "received_on"), data.method, data.reference,
             idempotency_key, date.today())
         return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)
 
@@ -323,8 +323,8 @@ class CaseActionPages(Controller):
         data = await form_data(request)
 
         async def act():
-            await negotiation.add_promise(user_of(request), case_id, _date(data.get("promised_on"), "promised_on"),
-                                          _amount(data.get("amount")), date.today())
+            await negotiation.add_promise(user_of(request), case_id, date_field(data.get("promised_on"), "promised_on"),
+                                          amount_field(data.get("amount")), date.today())
         return await self._do(request, case_id, act, _("Promise recorded."))
 
     @post("/plans")
@@ -336,7 +336,7 @@ class CaseActionPages(Controller):
             if count is None:
                 raise FormErrors({"instalments": _("Between 1 and %(n)s instalments.") % {"n": 60}})
             await negotiation.add_plan(user_of(request), case_id, count, data.get("frequency", "monthly"),
-                                       _date(data.get("first_due_on"), "first_due_on"), date.today())
+                                       date_field(data.get("first_due_on"), "first_due_on"), date.today())
         return await self._do(request, case_id, act, _("Instalment plan agreed."))
 
     @post("/payments")
@@ -344,8 +344,8 @@ class CaseActionPages(Controller):
         data = await form_data(request)
 
         async def act():
-            await negotiation.record_payment(user_of(request), case_id, _amount(data.get("amount")),
-                                             _date(data.get("received_on"), "received_on"), data.get("method", "transfer"),
+            await negotiation.record_payment(user_of(request), case_id, amount_field(data.get("amount")),
+                                             date_field(data.get("received_on"), "received_on"), data.get("method", "transfer"),
                                              data.get("reference", ""), data.get("idempotency_key"), date.today())
         return await self._do(request, case_id, act, _("Payment recorded."))
 
@@ -356,8 +356,8 @@ class CaseActionPages(Controller):
         data = await form_data(request)
 
         async def act():
-            _ids, created = await book_expense(user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")),
-                                               _date(data.get("spent_on"), "spent_on"), str(data.get("description", "")),
+            _ids, created = await book_expense(user_of(request), case_id, str(data.get("kind", "")), amount_field(data.get("amount")),
+                                               date_field(data.get("spent_on"), "spent_on"), str(data.get("description", "")),
                                                bool(data.get("recoverable")), date.today(), data.get("idempotency_key"))
             if not created:
                 raise FormErrors({"idempotency_key": _("This expense was already booked (the form was sent twice): nothing more was booked.")})

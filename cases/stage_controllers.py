@@ -16,6 +16,8 @@ from cases.controllers import case_detail, case_out
 from agency.accounts import FormErrors
 from cases.contacts import ActivityErrors, ActivityInput
 from cases.stage_service import StageRefused, advance_stage, log_activity
+from cases.negotiation_controllers import amount_field, date_field
+from cases.plans import PlanError
 from cases.stages import STAGE_LABELS, MoveRequest
 
 
@@ -45,13 +47,29 @@ class ActivityIn(msgspec.Struct):
     body: str = ""
     contact: str = ""
     next_action_on: str = ""
+    promised_on: str = ""  # with outcome promise_to_pay: the promise, recorded with the contact
+    promise_amount: str = ""
+
+
+ACTIVITY_FIELDS = ("kind", "direction", "outcome", "body", "contact", "next_action_on")
 
 
 async def _log(request: Request, case_id: int, values: dict) -> dict:
+    """Log a contact; a promise's date and amount, when given, are recorded with it or not at all."""
+    promised_on, amount = str(values.pop("promised_on", "")).strip(), str(values.pop("promise_amount", "")).strip()
+    promise = None
+    if promised_on or amount:
+        if values.get("outcome") != "promise_to_pay":
+            raise FormErrors({"outcome": _("A promised date and amount go with the outcome 'Promise to pay'.")})
+        if not (promised_on and amount):
+            raise FormErrors({"promised_on" if not promised_on else "promise_amount": _("Give both the date and the amount promised.")})
+        promise = (date_field(promised_on, "promised_on"), amount_field(amount, "promise_amount"))
     try:
-        return await log_activity(user_of(request), case_id, ActivityInput(**values), date.today())
+        return await log_activity(user_of(request), case_id, ActivityInput(**values), date.today(), promise)
     except ActivityErrors as exc:
         raise FormErrors({k: str(v) for k, v in exc.errors.items()}) from None
+    except PlanError as exc:
+        raise FormErrors({{"amount": "promise_amount"}.get(k, k): str(v) for k, v in exc.errors.items()}) from None
 
 
 class ActivityApi(Controller):
@@ -59,7 +77,9 @@ class ActivityApi(Controller):
     tags = ["cases"]
     guards = [staff_only]
 
-    @post("/{case_id:int}/activities", status_code=201, summary="Log a contact (call, email, WhatsApp, SMS, letter, burofax, visit) or a note")
+    @post("/{case_id:int}/activities", status_code=201,
+          summary="Log a contact (call, email, WhatsApp, SMS, letter, burofax, visit) or a note; with outcome promise_to_pay,"
+                  " promised_on and promise_amount record the promise with it")
     async def create(self, request: Request, case_id: int, data: ActivityIn) -> dict:
         return await _log(request, case_id, msgspec.structs.asdict(data))
 
@@ -86,7 +106,7 @@ class StagePages(Controller):
     @post("/cases/{case_id:int}/activities")
     async def log(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
-        values = {k: str(data.get(k, "")) for k in ("kind", "direction", "outcome", "body", "contact", "next_action_on")}
+        values = {k: str(data.get(k, "")) for k in (*ACTIVITY_FIELDS, "promised_on", "promise_amount")}
         try:
             await _log(request, case_id, values)
         except FormErrors as exc:

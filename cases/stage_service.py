@@ -3,6 +3,7 @@ change, its event and the creditor's email in one transaction."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from litestar.exceptions import HTTPException
 from piccolo.query.functions.aggregate import Count, Min, Sum
@@ -117,8 +118,10 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
                                stage=move.to, from_stage=facts.stage, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
 
 
-async def log_activity(user: CurrentUser, case_id: int, activity_input, today: date) -> dict:
-    """A contact with the debtor (or a note) on the record, and the next action date it sets."""
+async def log_activity(user: CurrentUser, case_id: int, activity_input, today: date, promise: tuple[date, Decimal] | None = None) -> dict:
+    """A contact with the debtor (or a note) on the record, and the next action date it sets. A call that
+    ends in a promise to pay may carry it (date, amount): the promise is recorded with the contact, in
+    the same transaction, or neither is (cases.negotiation.add_promise's checks, as PlanError)."""
     from datetime import datetime, time, timezone
 
     from cases.contacts import validate_activity
@@ -131,6 +134,11 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
     async with atomic():
         row = (await events.CaseEvent.insert(events.event_row(case_id, "contact", user, activity.body[:500], payload)).returning(
             events.CaseEvent.id))[0]
+        promise_id = None
+        if promise is not None:  # its own event and next action (the day after); a date the negotiator set wins
+            from cases.negotiation import add_promise
+
+            promise_id = await add_promise(user, case_id, promise[0], promise[1], today)
         values = {Case.updated_at: utcnow()}
         if activity.direction == "outbound" and activity.kind != "note":
             values[Case.last_contact_at] = utcnow()
@@ -144,4 +152,4 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
             from legal.limitation_service import refresh_limitation
 
             await refresh_limitation([case_id], today)
-    return {"id": row["id"], **payload}
+    return {"id": row["id"], **payload, "promise_id": promise_id}

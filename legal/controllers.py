@@ -21,7 +21,7 @@ from agency.roles import Role
 from agency.storage import storage
 from agency.uploads import receive_multipart
 from agency.web import form_data, notify, page, redirect, user_of
-from cases.negotiation_controllers import _amount, _date, case_action
+from cases.negotiation_controllers import amount_field, date_field, case_action
 from legal import court, demands, documents, handoff, mediation
 from legal.documents import DOCX
 from legal.limitation_service import case_limitation
@@ -39,7 +39,7 @@ async def _visible_case(request: Request, case_id: int) -> None:
 
 
 def _opt_date(raw, field: str) -> date | None:
-    return _date(raw, field) if raw not in (None, "") else None
+    return date_field(raw, field) if raw not in (None, "") else None
 
 
 def _moment(raw, field: str) -> datetime:
@@ -206,7 +206,7 @@ class LegalApi(Controller):
     @post("/documents/{document_id:int}/sent", status_code=201, guards=[staff_only],
           summary="Record that a document was sent (burofax: a certified demand; a settlement offer starts its answer period)")
     async def sent(self, request: Request, document_id: int, data: SentIn) -> dict:
-        await demands.mark_sent(user_of(request), document_id, _date(data.sent_on, "sent_on"), data.channel, date.today())
+        await demands.mark_sent(user_of(request), document_id, date_field(data.sent_on, "sent_on"), data.channel, date.today())
         return {"sent": True}
 
     @post("/cases/{case_id:int}/legal/proposal", status_code=201, guards=[negotiators],
@@ -252,8 +252,8 @@ class LegalApi(Controller):
           summary="Book a court cost (court fee, procurador, lawyer; send an Idempotency-Key header)")
     async def cost(self, request: Request, case_id: int, data: CostIn,
                    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
-        ids, created = await court.book_court_cost(user_of(request), case_id, data.kind, _amount(data.amount),
-                                                   _date(data.booked_on, "booked_on"), data.description, date.today(), idempotency_key)
+        ids, created = await court.book_court_cost(user_of(request), case_id, data.kind, amount_field(data.amount),
+                                                   date_field(data.booked_on, "booked_on"), data.description, date.today(), idempotency_key)
         return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
 
     @get("/cases/{case_id:int}/deadlines", guards=[staff_only], summary="The case's deadlines with their warnings")
@@ -278,32 +278,32 @@ class LegalApi(Controller):
 
     @post("/cases/{case_id:int}/mediations", status_code=201, guards=[staff_only], summary="Start a mediation (suspends limitation)")
     async def mediation(self, request: Request, case_id: int, data: MediationIn) -> dict:
-        return await mediation.start_mediation(user_of(request), case_id, data.mediator, _date(data.requested_on, "requested_on"),
-                                               _date(data.received_on, "received_on"), date.today())
+        return await mediation.start_mediation(user_of(request), case_id, data.mediator, date_field(data.requested_on, "requested_on"),
+                                               date_field(data.received_on, "received_on"), date.today())
 
     @post("/mediations/{mediation_id:int}/sessions", status_code=201, guards=[staff_only], summary="Record a mediation session")
     async def session(self, request: Request, mediation_id: int, data: SessionIn) -> dict:
-        return {"id": await mediation.add_session(user_of(request), mediation_id, _date(data.held_on, "held_on"), data.mediator, data.notes,
+        return {"id": await mediation.add_session(user_of(request), mediation_id, date_field(data.held_on, "held_on"), data.mediator, data.notes,
                                                   date.today())}
 
     @post("/mediations/{mediation_id:int}/outcome", status_code=201, guards=[staff_only],
           summary="End a mediation: agreed (a plan and the agreement document) or failed")
     async def outcome(self, request: Request, mediation_id: int, data: OutcomeIn) -> dict:
         return await mediation.end_mediation(
-            user_of(request), mediation_id, data.outcome, _date(data.ended_on, "ended_on"), data.agreement, date.today(),
+            user_of(request), mediation_id, data.outcome, date_field(data.ended_on, "ended_on"), data.agreement, date.today(),
             instalments=data.instalments, frequency=data.frequency, first_due_on=_opt_date(data.first_due_on, "first_due_on"),
             back_to_amicable=data.back_to_amicable)
 
     @post("/cases/{case_id:int}/acknowledgements", status_code=201, guards=[staff_only],
           summary="The debtor signed an acknowledgement of the debt (limitation starts again)")
     async def acknowledgement(self, request: Request, case_id: int, data: DatedNoteIn) -> dict:
-        await demands.record_acknowledgement(user_of(request), case_id, _date(data.on, "on"), data.note, date.today())
+        await demands.record_acknowledgement(user_of(request), case_id, date_field(data.on, "on"), data.note, date.today())
         return {"limitation": _limitation_json(await case_limitation(case_id, date.today()))}
 
     @post("/cases/{case_id:int}/settlement-answer", status_code=201, guards=[staff_only],
           summary="The debtor answered the settlement offer")
     async def settlement_answer(self, request: Request, case_id: int, data: DatedNoteIn) -> dict:
-        await demands.record_settlement_answer(user_of(request), case_id, _date(data.on, "on"), data.accepted, data.note, date.today())
+        await demands.record_settlement_answer(user_of(request), case_id, date_field(data.on, "on"), data.accepted, data.note, date.today())
         return {"answered": True}
 
 
@@ -359,7 +359,7 @@ class LegalCasePages(Controller):
     async def sent(self, request: Request, case_id: int, document_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: demands.mark_sent(
-            user_of(request), document_id, _date(data.get("sent_on"), "sent_on"), str(data.get("channel", "")), date.today()),
+            user_of(request), document_id, date_field(data.get("sent_on"), "sent_on"), str(data.get("channel", "")), date.today()),
             _("Sending recorded."))
 
     @post("/filings", guards=[lawyers])
@@ -395,7 +395,7 @@ class LegalCasePages(Controller):
     async def cost(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: court.book_court_cost(
-            user_of(request), case_id, str(data.get("kind", "")), _amount(data.get("amount")), _date(data.get("booked_on"), "booked_on"),
+            user_of(request), case_id, str(data.get("kind", "")), amount_field(data.get("amount")), date_field(data.get("booked_on"), "booked_on"),
             str(data.get("description", "")), date.today(), data.get("idempotency_key")), _("Cost booked."))
 
     @post("/deadlines/{deadline_id:int}/done", guards=[staff_only])
@@ -406,14 +406,14 @@ class LegalCasePages(Controller):
     async def mediation(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: mediation.start_mediation(
-            user_of(request), case_id, str(data.get("mediator", "")), _date(data.get("requested_on"), "requested_on"),
-            _date(data.get("received_on"), "received_on"), date.today()), _("Mediation started; the request is among the documents."))
+            user_of(request), case_id, str(data.get("mediator", "")), date_field(data.get("requested_on"), "requested_on"),
+            date_field(data.get("received_on"), "received_on"), date.today()), _("Mediation started; the request is among the documents."))
 
     @post("/mediations/{mediation_id:int}/sessions", guards=[staff_only])
     async def session(self, request: Request, case_id: int, mediation_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: mediation.add_session(
-            user_of(request), mediation_id, _date(data.get("held_on"), "held_on"), str(data.get("mediator", "")), str(data.get("notes", "")),
+            user_of(request), mediation_id, date_field(data.get("held_on"), "held_on"), str(data.get("mediator", "")), str(data.get("notes", "")),
             date.today()), _("Session recorded."))
 
     @post("/mediations/{mediation_id:int}/outcome", guards=[staff_only])
@@ -425,7 +425,7 @@ class LegalCasePages(Controller):
             if count < 0 or count > 60:
                 raise ClientException(detail=_("The number of instalments is a whole number from 0 to 60."))
             result = await mediation.end_mediation(
-                user_of(request), mediation_id, str(data.get("outcome", "")), _date(data.get("ended_on"), "ended_on"),
+                user_of(request), mediation_id, str(data.get("outcome", "")), date_field(data.get("ended_on"), "ended_on"),
                 str(data.get("agreement", "")), date.today(), instalments=count, frequency=str(data.get("frequency", "monthly")),
                 first_due_on=_opt_date(data.get("first_due_on"), "first_due_on"), back_to_amicable=data.get("back_to_amicable") == "on")
             if result.get("document_missing"):
@@ -436,14 +436,14 @@ class LegalCasePages(Controller):
     async def acknowledgement(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: demands.record_acknowledgement(
-            user_of(request), case_id, _date(data.get("on"), "on"), str(data.get("note", "")), date.today()),
+            user_of(request), case_id, date_field(data.get("on"), "on"), str(data.get("note", "")), date.today()),
             _("Acknowledgement recorded: the limitation period starts again."))
 
     @post("/settlement-answer", guards=[staff_only])
     async def settlement_answer(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: demands.record_settlement_answer(
-            user_of(request), case_id, _date(data.get("on"), "on"), data.get("accepted") == "on", str(data.get("note", "")), date.today()),
+            user_of(request), case_id, date_field(data.get("on"), "on"), data.get("accepted") == "on", str(data.get("note", "")), date.today()),
             _("Answer recorded."))
 
 

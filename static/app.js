@@ -111,3 +111,17 @@ document.addEventListener("submit", (event) => {
   };
   xhr.send(new FormData(form));
 });
+
+// Fields that belong to one outcome (the promise's date and amount with "Promise to pay") show only
+// with it. Without JavaScript they are always there, and the server checks which outcome they go with.
+function syncOutcomeFields(root) {
+  root.querySelectorAll("[data-show-for-outcome]").forEach((box) => {
+    const select = box.form && box.form.elements.namedItem("outcome");
+    if (select) box.hidden = select.value !== box.getAttribute("data-show-for-outcome");
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.name === "outcome" && event.target.form) syncOutcomeFields(event.target.form);
+});
+document.addEventListener("DOMContentLoaded", () => syncOutcomeFields(document));
+document.addEventListener("htmx:afterSettle", (event) => syncOutcomeFields(event.target));

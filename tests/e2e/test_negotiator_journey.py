@@ -18,23 +18,22 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
 
     promised = (date.today() + timedelta(days=5)).isoformat()
     page.select_option("#c-kind", "call")
+    assert not page.locator("#c-promised-on").is_visible()  # the promise's fields come with its outcome
     page.select_option("#c-outcome", "promise_to_pay")
     page.locator("#c-contact").fill("+34 600 123 456")
     page.locator("#c-body").fill("Dice que pagará 100 euros el viernes.")
-    page.locator("#c-next").fill(promised)
+    page.locator("#c-promised-on").fill(promised)
+    page.locator("#c-promise-amount").fill("100,0x")  # a slip: refused on the form itself, and what was typed stays to be mended
     page.locator("#log-contact button[type=submit]").click()
-    # the demo case already has a contact on record: wait for this one, i.e. for the reloaded page
-    page.wait_for_selector("#timeline .event-contact >> text=Dice que pagará 100 euros")
-
-    page.locator("#pd").fill(promised)
-    page.locator("#pa").fill("100,0x")  # a slip: refused on the form itself, and what was typed stays to be mended
-    page.locator("form[action$='/promises'] button").click()
-    error = page.locator("form[action$='/promises'] .form-error")
+    error = page.locator("#log-contact .form-error")
     error.wait_for()
-    assert "importe" in error.inner_text() and page.locator("#pd").input_value() == promised
+    assert "importe" in error.inner_text() and page.locator("#c-promised-on").input_value() == promised
+    assert "Dice que pagará" in page.locator("#c-body").input_value()
     shot(page, "negotiator-form-refused")
-    page.locator("#pa").fill("100,00")
-    page.locator("form[action$='/promises'] button").click()
+    page.locator("#c-promise-amount").fill("100,00")
+    page.locator("#log-contact button[type=submit]").click()
+    # the call and its promise, together: wait for the reloaded page
+    page.wait_for_selector("#timeline .event-contact >> text=Dice que pagará 100 euros")
     page.wait_for_selector("#commitments")
 
     page.locator("#money-actions details:nth-of-type(2) summary").click()

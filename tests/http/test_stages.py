@@ -97,3 +97,43 @@ async def test_logging_contacts(make_client):
     assert await CaseEvent.count().where(CaseEvent.case == case["id"]) == before
     page = await page_client.get(f"/cases/{case['id']}")
     assert "Requerimiento" in page.text and "Burofax" in page.text
+
+
+async def test_a_call_that_ends_in_a_promise_records_it_with_the_contact_or_not_at_all(make_client):
+    from cases.tables import Promise
+
+    org = await create_org()
+    client = await make_client()
+    ch = await api_token(client, (await create_user("creditor", org))["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _case(client, ch)
+    url = f"/api/v1/cases/{case['id']}/activities"
+    friday = (date.today() + timedelta(days=4)).isoformat()
+    call = {"kind": "call", "outcome": "promise_to_pay", "contact": "600123456", "body": "Pagará el viernes"}
+
+    def counts():
+        return CaseEvent.count().where(CaseEvent.case == case["id"]), Promise.count().where(Promise.case == case["id"])
+
+    before = [await q for q in counts()]
+    for wrong, field in (({"promise_amount": "100"}, "promised_on"),  # half a promise
+                         ({"promised_on": friday, "promise_amount": "100", "outcome": "reached"}, "outcome"),  # not a promise outcome
+                         ({"promised_on": friday, "promise_amount": "999999"}, "promise_amount"),  # more than is owed
+                         ({"promised_on": "2020-01-01", "promise_amount": "100"}, "promised_on")):
+        r = await client.post(url, json={**call, **wrong}, headers=nh)
+        assert r.status_code == 400 and field in r.json()["errors"], (wrong, r.text)
+        assert [await q for q in counts()] == before, "neither the contact nor the promise is written"
+    r = await client.post(url, json={**call, "promised_on": friday, "promise_amount": "100,50"}, headers=nh)
+    assert r.status_code == 201 and r.json()["promise_id"]
+    promise = await Promise.select().where(Promise.id == r.json()["promise_id"]).first()
+    assert promise["amount_cents"] == 10050 and promise["promised_on"].isoformat() == friday and promise["status"] == "open"
+    kinds = [e["kind"] for e in (await client.get(f"/api/v1/cases/{case['id']}", headers=nh)).json()["events"]]
+    assert "contact" in kinds and "promise" in kinds
+    # the creditor sees the promise (not the agency's contact record)
+    creditor_kinds = [e["kind"] for e in (await client.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()["events"]]
+    assert "promise" in creditor_kinds and "contact" not in creditor_kinds
+    # the page's form: a refusal keeps what was typed (htmx) and names what to fix
+    page_client, _ = await signed_in(make_client, "negotiator")
+    r = await post_form(page_client, f"/cases/{case['id']}/activities", {**call, "promised_on": friday, "promise_amount": "100,0x"},
+                        headers={"hx-request": "true"})
+    assert r.status_code == 400 and "importe" in r.text
+    assert 'name="promised_on"' in (await page_client.get(f"/cases/{case['id']}")).text
