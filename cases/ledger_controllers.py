@@ -5,7 +5,7 @@ from datetime import date
 
 import msgspec
 from litestar import Controller, Request, Response
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from typing_extensions import Annotated
 from litestar.exceptions import ClientException
 
@@ -99,7 +99,7 @@ class MoneyMovesApi(Controller):
           summary="Book an expense: recoverable from the debtor (a cost), and charged to the creditor when the tariff passes it on "
                   "(send an Idempotency-Key header)")
     async def expense(self, request: Request, case_id: int, data: ExpenseIn,
-                      idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+                      idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         from cases.billing import book_expense
         from cases.negotiation_controllers import amount_field, date_field
 
@@ -110,7 +110,7 @@ class MoneyMovesApi(Controller):
     @post("/direct-payments", status_code=201, guards=[roles(Role.creditor)],
           summary="A creditor reports a payment the debtor made to them directly (send an Idempotency-Key header)")
     async def direct_payment(self, request: Request, case_id: int, data: DirectPaymentIn,
-                             idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+                             idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         from cases.negotiation import record_payment
         from cases.negotiation_controllers import amount_field, date_field
 

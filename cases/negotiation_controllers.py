@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from litestar.response import Template
 from typing_extensions import Annotated
 
@@ -259,7 +259,7 @@ class NegotiationApi(Controller):
 
     @post("/payments", status_code=201, summary="Record a payment received (send an Idempotency-Key header)")
     async def payment(self, request: Request, case_id: int, data: PaymentIn,
-                      idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+                      idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         entry_id, created = await negotiation.record_payment(
             user_of(request), case_id, amount_field(data.amount), date_field(data.received_on, "received_on"), data.method, data.reference,
             idempotency_key, date.today())

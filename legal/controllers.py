@@ -8,7 +8,7 @@ import msgspec
 from typing_extensions import Annotated
 from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -251,7 +251,7 @@ class LegalApi(Controller):
     @post("/cases/{case_id:int}/court-costs", status_code=201, guards=[lawyers],
           summary="Book a court cost (court fee, procurador, lawyer; send an Idempotency-Key header)")
     async def cost(self, request: Request, case_id: int, data: CostIn,
-                   idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response:
+                   idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         ids, created = await court.book_court_cost(user_of(request), case_id, data.kind, amount_field(data.amount),
                                                    date_field(data.booked_on, "booked_on"), data.description, date.today(), idempotency_key)
         return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
