@@ -10,6 +10,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
+from piccolo.querystring import QueryString
+
 from agency import i18n
 from agency.db import utcnow
 from agency.settings import Settings
@@ -90,15 +92,21 @@ def _quit(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
-async def _claim(limit: int, now, automatic_allowed: bool) -> list[dict]:
+async def _claim(limit: int, now, automatic_for: bool | frozenset[str]) -> list[dict]:
     """Take up to ``limit`` messages due for sending, so that no other worker takes them meanwhile: a
     conditional update, which PostgreSQL re-checks on each row a concurrent claim locked first (it
-    finds the claim and skips the row), and SQLite runs one writer at a time."""
+    finds the claim and skips the row), and SQLite runs one writer at a time. Automatic reminders are
+    taken for cases in the ``automatic_for`` jurisdictions only (True: all, False: none)."""
     due = (OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()
            & (OutboxMessage.next_attempt_at.is_null() | (OutboxMessage.next_attempt_at <= now))
            & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now)))
-    if not automatic_allowed:  # automatic reminders go out inside the contact window only, retries included
+    # automatic reminders go out inside the contact window of the debtor's country only, retries included
+    if not automatic_for:
         due &= OutboxMessage.kind.not_like("reminder:%")
+    elif automatic_for is not True:
+        places = ", ".join("{}" for _ in automatic_for)
+        in_window = QueryString(f"SELECT id FROM collection_cases WHERE jurisdiction IN ({places})", *sorted(automatic_for))
+        due &= OutboxMessage.kind.not_like("reminder:%") | OutboxMessage.case_id.is_in(in_window)
     ids = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)]
     if not ids:
         return []
@@ -120,15 +128,19 @@ async def send_pending(settings: Settings, limit: int = 100, now=None, automatic
     """Send what waits in the outbox; returns how many were sent. Each message is claimed first (two
     workers never send the same one), marked sent the moment the server accepts it, and keeps one
     Message-ID on every attempt (should a worker die between the two, the repeat is recognisable).
-    Automatic reminders wait for the contact window (cases.messaging.ContactWindow)."""
+    Automatic reminders wait for the contact window of the debtor's country (cases.messaging.ContactWindow);
+    ``automatic_allowed`` overrides it (True: send them all now, False: none)."""
     if not settings.smtp_url:
         return 0
     now = now or utcnow()
+    automatic_for: bool | frozenset[str]
     if automatic_allowed is None:
-        from cases.messaging import ContactWindow
+        from cases.messaging import open_jurisdictions
 
-        automatic_allowed = ContactWindow().allows(now)
-    rows = await _claim(limit, now, automatic_allowed)
+        automatic_for = open_jurisdictions(now)
+    else:
+        automatic_for = automatic_allowed
+    rows = await _claim(limit, now, automatic_for)
     if not rows:
         return 0
     try:

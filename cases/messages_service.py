@@ -21,7 +21,7 @@ from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
 from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
-from cases.messaging import ContactWindow, Step, check_template, next_step, render, whatsapp_link
+from cases.messaging import JURISDICTION_ZONES, ContactWindow, Step, check_template, next_step, render, whatsapp_link
 from cases.negotiation import outstanding_by_case
 from cases.tables import (Case, Instalment, InstalmentReminder, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent,
                           ReminderStep)
@@ -175,17 +175,22 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
 
 async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None) -> int:
     """Worker job: the next step of the reminder flow for each case that has one due (cases.messaging.next_step),
-    inside the contact window. The step is claimed, and the message written, in one transaction that
+    inside the contact window of the case's jurisdiction (its days counted in that country's time;
+    ``window``, when given, stands for every case's). The step is claimed, and the message written, in one transaction that
     holds the case: two workers, or a restart halfway, never send a step twice, nor two steps at once.
     A case that cannot be written to (a template that fails on its data) is logged and passed over:
     the others still get theirs."""
     clock_given = now is not None
     now = now or utcnow()
-    window = window or ContactWindow()
-    if not window.allows(now):
+
+    def window_of(jurisdiction: str) -> ContactWindow:
+        return window or ContactWindow.of(jurisdiction)
+
+    def open_now() -> list[str]:
+        return [j for j in JURISDICTION_ZONES if window_of(j).allows(now if clock_given else utcnow())]
+
+    if not open_now():
         return 0
-    zone = ZoneInfo(window.timezone)
-    today = now.astimezone(zone).date()
     steps_rows = await ReminderStep.select().where(ReminderStep.active == True).order_by(ReminderStep.position)  # noqa: E712
     defaults = [Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]) for r in steps_rows if r["organisation"] is None]
     by_org: dict[int, list[Step]] = {}
@@ -195,10 +200,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
     sent = 0
     last_id = 0
     while True:
-        if not clock_given and not window.allows(utcnow()):
-            return sent  # a long round stops where the window closes
-        cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.debtor.email.as_alias("email")).where(
-            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()).order_by(Case.id).limit(500)
+        jurisdictions = open_now()
+        if not jurisdictions:
+            return sent  # a long round stops where the windows close
+        cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.jurisdiction, Case.debtor.email.as_alias("email")).where(
+            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()
+            & Case.jurisdiction.is_in(jurisdictions)).order_by(Case.id).limit(500)
         if not cases:
             return sent
         last_id = cases[-1]["id"]
@@ -207,10 +214,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         for r in await Invoice.select(Invoice.case, Invoice.due_date).where(Invoice.case.is_in(ids) & (Invoice.disputed == False)):  # noqa: E712
             if r["case"] not in oldest or r["due_date"] < oldest[r["case"]]:
                 oldest[r["case"]] = r["due_date"]
-        done = await _steps_sent(ids, zone)
+        done = await _steps_sent(ids)
         owed = await outstanding_by_case(ids)
         planned = {r["case"] for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.case.is_in(ids) & (PaymentPlan.status == "active"))}
         for c in cases:
+            zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
+            today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
                 continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
@@ -220,16 +229,16 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
                     log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
                 continue
             steps = by_org.get(c["organisation"], defaults)
-            accepted_on = c["accepted_at"].astimezone(zone).date()  # the day in Madrid, as `today` is
-            step = next_step(steps, done.get(c["id"], {}), oldest[c["id"]], accepted_on, today)
+            accepted_on = c["accepted_at"].astimezone(zone).date()  # the day where the debtor is, as `today` is
+            step = next_step(steps, _days(done.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today)
             if step is None:
                 continue
             try:
                 async with atomic():
                     if not await _hold_for_reminder(c["id"]):
                         continue  # no longer in amicable collection
-                    fresh = await _steps_sent([c["id"]], zone)  # what another worker sent meanwhile
-                    if next_step(steps, fresh.get(c["id"], {}), oldest[c["id"]], accepted_on, today) != step:
+                    fresh = await _steps_sent([c["id"]])  # what another worker sent meanwhile
+                    if next_step(steps, _days(fresh.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today) != step:
                         continue
                     claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id, sent_at=now)).on_conflict(
                         action="DO NOTHING").returning(ReminderSent.id)
@@ -271,12 +280,17 @@ async def _send_instalment_message(case_id: int, today: date, now: datetime) -> 
     return 1
 
 
-async def _steps_sent(case_ids: list[int], zone: ZoneInfo) -> dict[int, dict[int, date]]:
-    """case -> {step: the day it went out, in the window's zone}."""
-    done: dict[int, dict[int, date]] = {}
+async def _steps_sent(case_ids: list[int]) -> dict[int, dict[int, datetime]]:
+    """case -> {step: when it went out}."""
+    done: dict[int, dict[int, datetime]] = {}
     for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step, ReminderSent.sent_at).where(ReminderSent.case.is_in(case_ids)):
-        done.setdefault(r["case"], {})[r["step"]] = r["sent_at"].astimezone(zone).date()
+        done.setdefault(r["case"], {})[r["step"]] = r["sent_at"]
     return done
+
+
+def _days(sent: dict[int, datetime], zone: ZoneInfo) -> dict[int, date]:
+    """step -> the day it went out, where the debtor is."""
+    return {step: at.astimezone(zone).date() for step, at in sent.items()}
 
 
 async def _hold_for_reminder(case_id: int) -> bool:

@@ -89,7 +89,8 @@ def whatsapp_link(phone_e164: str, text: str) -> str:
 @dataclass(frozen=True)
 class ContactWindow:
     """When automatic messages may go out: by default 9:00-20:00, Monday to Saturday, Madrid time,
-    not on national holidays (the ANGECO code: no contact at unreasonable hours)."""
+    not on national holidays (the ANGECO code: no contact at unreasonable hours). A debtor is reached
+    in their own country's time and holidays: ContactWindow.of(jurisdiction)."""
 
     start: time = time(9, 0)
     end: time = time(20, 0)
@@ -101,6 +102,22 @@ class ContactWindow:
         local = now.astimezone(ZoneInfo(self.timezone))
         return (local.weekday() in self.weekdays and self.start <= local.time() < self.end
                 and not is_holiday(local.date(), self.country))
+
+    @classmethod
+    def of(cls, jurisdiction: str) -> "ContactWindow":
+        """The window for a case's jurisdiction: 9:00 in Lisbon is 10:00 in Madrid, and 14 July is a
+        holiday in France only. Mainland time: the Canaries (an hour behind Madrid) and the Azores are
+        not told apart. An unknown jurisdiction gets the default (Madrid)."""
+        j = (jurisdiction or "").upper()
+        return cls(timezone=JURISDICTION_ZONES[j], country=j) if j in JURISDICTION_ZONES else cls()
+
+
+JURISDICTION_ZONES = {"ES": "Europe/Madrid", "PT": "Europe/Lisbon", "FR": "Europe/Paris"}
+
+
+def open_jurisdictions(now: datetime) -> frozenset[str]:
+    """The jurisdictions whose debtors may be sent automatic messages at this moment."""
+    return frozenset(j for j in JURISDICTION_ZONES if ContactWindow.of(j).allows(now))
 
 
 @dataclass(frozen=True)

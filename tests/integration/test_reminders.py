@@ -140,6 +140,35 @@ async def test_a_reminder_left_waiting_is_withdrawn_once_the_case_is_paid_or_mov
     assert len(withdrawn) == 1 and withdrawn[0]["visible_to_creditor"]
 
 
+async def test_each_debtor_is_written_to_inside_their_own_countrys_window(database, smtp_server):
+    """9:30 in Madrid on a winter Monday is 8:30 in Lisbon: the Spanish debtor's reminder is written and
+    sent, the Portuguese one's waits an hour; Easter Monday is a holiday in France only."""
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    spain = await _accepted_case("pedro.es@example.test", accepted_days_ago=1)
+    portugal = await _accepted_case("joao.pt@example.test", accepted_days_ago=1)
+    await Case.update({Case.jurisdiction: "PT"}).where(Case.id == portugal)
+    early = datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)
+    assert await send_due_reminders(now=early) == 1
+    assert len(await _sent_to("pedro.es@example.test")) == 1 and await _sent_to("joao.pt@example.test") == []
+    assert await send_due_reminders(now=early + timedelta(hours=1)) == 1
+    assert len(await _sent_to("joao.pt@example.test")) == 1
+    # the outbox holds the Portuguese reminder back at 8:30 in Lisbon too (say it was written earlier, or is a retry)
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}).where(
+        OutboxMessage.sent_at.is_null() & OutboxMessage.to_address.not_in(["pedro.es@example.test", "joao.pt@example.test"]))
+    settings = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    assert await send_pending(settings, now=early) == 1
+    assert [m["To"] for m in smtp_server["received"]] == ["pedro.es@example.test"]
+    assert await send_pending(settings, now=early + timedelta(hours=1)) == 1
+    assert [m["To"] for m in smtp_server["received"]] == ["pedro.es@example.test", "joao.pt@example.test"]
+    france = await _accepted_case("marie.fr@example.test", accepted_days_ago=1)
+    await Case.update({Case.jurisdiction: "FR"}).where(Case.id == france)
+    easter_monday = datetime(2027, 3, 29, 10, 0, tzinfo=timezone.utc)
+    await send_due_reminders(now=easter_monday)
+    assert await _sent_to("marie.fr@example.test") == []
+    await send_due_reminders(now=easter_monday + timedelta(days=1))
+    assert len(await _sent_to("marie.fr@example.test")) == 1
+
+
 async def test_no_messages_outside_the_window(database):
     await _accepted_case("pedro.sunday@example.test", accepted_days_ago=1)
     assert await send_due_reminders(now=datetime(2026, 11, 29, 11, 0, tzinfo=timezone.utc)) == 0

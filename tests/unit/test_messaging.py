@@ -73,6 +73,22 @@ def test_contact_window(utc, allowed):
     assert ContactWindow().allows(utc) is allowed
 
 
+def test_each_country_has_its_own_window():
+    from cases.messaging import JURISDICTION_ZONES, open_jurisdictions
+    from legal.jurisdictions import JURISDICTIONS
+
+    assert set(JURISDICTION_ZONES) == set(JURISDICTIONS)
+    winter_monday = datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)  # 9:30 in Madrid and Paris, 8:30 in Lisbon
+    assert ContactWindow.of("ES").allows(winter_monday) and ContactWindow.of("FR").allows(winter_monday)
+    assert not ContactWindow.of("PT").allows(winter_monday)
+    assert open_jurisdictions(winter_monday) == {"ES", "FR"}
+    assert not ContactWindow.of("PT").allows(datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc))  # 20:00 in Lisbon
+    bastille_day = datetime(2026, 7, 14, 10, 0, tzinfo=timezone.utc)
+    assert open_jurisdictions(bastille_day) == {"ES", "PT"}
+    assert open_jurisdictions(datetime(2026, 12, 8, 10, 0, tzinfo=timezone.utc)) == {"FR"}  # Inmaculada in Spain, Imaculada Conceição in Portugal
+    assert ContactWindow.of("XX") == ContactWindow()
+
+
 def test_step_due_on_both_sides():
     step = Step(1, "accepted", 7, "reminder")
     assert not step_due(step, date(2026, 1, 1), date(2026, 11, 17), date(2026, 11, 23))
