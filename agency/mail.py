@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
-from piccolo.querystring import QueryString
+from piccolo.columns.combination import WhereRaw
 
 from agency import i18n
 from agency.db import utcnow
@@ -104,9 +104,14 @@ async def _claim(limit: int, now, automatic_for: bool | frozenset[str]) -> list[
     if not automatic_for:
         due &= OutboxMessage.kind.not_like("reminder:%")
     elif automatic_for is not True:
+        # EXISTS, not IN (SELECT ...): beside the OR, PostgreSQL cannot make the IN a join and re-read a
+        # million cases for every waiting message (3.9 s at 500 messages; EXISTS: 2 ms). A reminder
+        # queued before messages named their case goes by the default window (Madrid).
         places = ", ".join("{}" for _ in automatic_for)
-        in_window = QueryString(f"SELECT id FROM collection_cases WHERE jurisdiction IN ({places})", *sorted(automatic_for))
-        due &= OutboxMessage.kind.not_like("reminder:%") | OutboxMessage.case_id.is_in(in_window)
+        due &= WhereRaw(
+            "(outbox_messages.kind NOT LIKE 'reminder:%' OR EXISTS (SELECT 1 FROM collection_cases c WHERE c.id = outbox_messages.case_id"
+            f" AND c.jurisdiction IN ({places})){' OR outbox_messages.case_id IS NULL' if 'ES' in automatic_for else ''})",
+            *sorted(automatic_for))
     ids = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)]
     if not ids:
         return []

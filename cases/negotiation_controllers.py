@@ -60,7 +60,7 @@ def date_field(raw: Any, field: str) -> date:
         raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
     if value < date(2000, 1, 1):
         raise FormErrors({field: _("Enter a date from the year 2000 on: check the year.")})
-    if value > date.today().replace(year=date.today().year + 10):
+    if value.year > date.today().year + 10:  # (not today.replace(year=...): no 29 February ten years on)
         raise FormErrors({field: _("Enter a date within the next ten years.")})
     return value
 

@@ -59,7 +59,7 @@ async def _log(request: Request, case_id: int, values: dict) -> dict:
     promised_on, amount = str(values.pop("promised_on", "")).strip(), str(values.pop("promise_amount", "")).strip()
     promise = None
     if promised_on or amount:
-        if values.get("outcome") != "promise_to_pay":
+        if str(values.get("outcome", "")).strip().lower() != "promise_to_pay":
             raise FormErrors({"outcome": _("A promised date and amount go with the outcome 'Promise to pay'.")})
         if not (promised_on and amount):
             raise FormErrors({"promised_on" if not promised_on else "promise_amount": _("Give both the date and the amount promised.")})
@@ -111,5 +111,9 @@ class StagePages(Controller):
             await _log(request, case_id, values)
         except FormErrors as exc:
             return refuse(request, [str(m) for m in exc.errors.values()], f"/cases/{case_id}#timeline")
+        except HTTPException as exc:  # e.g. the case was closed in another tab meanwhile
+            if exc.status_code in {403, 404}:
+                raise
+            return refuse(request, [str(exc.detail)], f"/cases/{case_id}#timeline")
         notify(request, _("Contact logged."))
         return redirect(f"/cases/{case_id}#timeline", request)

@@ -117,7 +117,7 @@ document.addEventListener("submit", (event) => {
 function syncOutcomeFields(root) {
   root.querySelectorAll("[data-show-for-outcome]").forEach((box) => {
     const select = box.form && box.form.elements.namedItem("outcome");
-    if (select) box.hidden = select.value !== box.getAttribute("data-show-for-outcome");
+    if (select) box.hidden = box.disabled = select.value !== box.getAttribute("data-show-for-outcome");  // disabled: not sent
   });
 }
 document.addEventListener("change", (event) => {

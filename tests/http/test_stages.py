@@ -137,3 +137,14 @@ async def test_a_call_that_ends_in_a_promise_records_it_with_the_contact_or_not_
                         headers={"hx-request": "true"})
     assert r.status_code == 400 and "importe" in r.text
     assert 'name="promised_on"' in (await page_client.get(f"/cases/{case['id']}")).text
+    r = await client.post(url, json={**call, "outcome": " PROMISE_TO_PAY", "promised_on": friday, "promise_amount": "10"}, headers=nh)
+    assert r.status_code == 201 and r.json()["promise_id"], "the outcome is read as the contact log reads it"
+    # the case closed in another tab meanwhile: told on the form, nothing written
+    from agency.db import utcnow
+
+    await Case.update({Case.closed_at: utcnow()}).where(Case.id == case["id"])
+    before = [await q for q in counts()]
+    r = await post_form(page_client, f"/cases/{case['id']}/activities", {**call, "promised_on": friday, "promise_amount": "10"},
+                        headers={"hx-request": "true"})
+    assert r.status_code == 400 and r.headers["x-form-error"] == "1" and "cerrado" in r.text
+    assert [await q for q in counts()] == before

@@ -160,6 +160,11 @@ async def test_each_debtor_is_written_to_inside_their_own_countrys_window(databa
     assert [m["To"] for m in smtp_server["received"]] == ["pedro.es@example.test"]
     assert await send_pending(settings, now=early + timedelta(hours=1)) == 1
     assert [m["To"] for m in smtp_server["received"]] == ["pedro.es@example.test", "joao.pt@example.test"]
+    # a reminder queued before messages named their case goes by the default window, Madrid's
+    await OutboxMessage.insert(OutboxMessage(to_address="old@example.test", subject="Recordatorio", body_text="x\n", kind="reminder:reminder"))
+    sunday = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+    assert await send_pending(settings, now=sunday) == 0
+    assert await send_pending(settings, now=early - timedelta(days=7)) == 1  # the Monday before, 9:30 in Madrid
     france = await _accepted_case("marie.fr@example.test", accepted_days_ago=1)
     await Case.update({Case.jurisdiction: "FR"}).where(Case.id == france)
     easter_monday = datetime(2027, 3, 29, 10, 0, tzinfo=timezone.utc)
