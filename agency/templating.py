@@ -98,6 +98,15 @@ class Translated(Mapping):
         return len(self._labels)
 
 
+def in_language(name: str) -> str:
+    """A name written "Spanish / English" (the starting message templates are), as the reader's language
+    has it; any other name as written."""
+    parts = name.split(" / ")
+    if len(parts) != 2:
+        return name
+    return parts[1] if i18n.get_language() == "en" else parts[0]
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -113,7 +122,8 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=template_gettext, gettext=template_gettext)  # Jinja's newstyle gettext, with the plain strings kept
     env.globals.update(csrf=csrf_field, topbar=topbar)
-    env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, number=i18n.format_number)
+    env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment,
+                       number=i18n.format_number, in_language=in_language)
     from cases.stages import STAGE_LABELS  # lazy strings: translated when shown, built once
     from legal.filings import STATUS_LABELS as FILING_STATUS_LABELS
     from legal.deadlines import DEADLINE_RULES

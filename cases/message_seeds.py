@@ -21,11 +21,11 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "reminder": ("email", "Recordatorio / Reminder", {
         "es": ("Recordatorio: {{ outstanding }} pendientes – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nLe recordamos que sigue pendiente el pago de {{ outstanding }} a {{ creditor_name }}.\n\n"
+               "Estimado/a {{ debtor_name }}:\n\nLe recordamos que sigue pendiente el pago de {{ outstanding }} a {{ creditor_name }}, expediente {{ reference }}.\n\n"
                "{{ invoices_table }}\n\nPuede pagar por transferencia a {{ payment_iban }} (concepto «{{ payment_concept }}») "
                "o respondernos para proponer un plan de pagos.\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Reminder: {{ outstanding }} outstanding – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nThis is a reminder that {{ outstanding }} is still owed to {{ creditor_name }}.\n\n"
+               "Dear {{ debtor_name }},\n\nThis is a reminder that {{ outstanding }} is still owed to {{ creditor_name }}, case {{ reference }}.\n\n"
                "{{ invoices_table }}\n\nYou can pay by bank transfer to {{ payment_iban }} (reference \"{{ payment_concept }}\") "
                "or reply to propose a payment plan.\n\nYours sincerely,\n{{ agency_name }}"),
     }),

@@ -15,7 +15,7 @@ from agency.http_utils import parse_id
 from agency.i18n import gettext as _
 from agency.web import form_data, notify, page, redirect, refuse, user_of
 from cases import messages_service as svc
-from cases.messaging import MERGE_FIELDS, TemplateProblem, render
+from cases.messaging import MERGE_FIELDS, NEED_LABELS, TemplateProblem, missing_facts, render
 from cases.tables import Case, MessageTemplate
 
 
@@ -52,10 +52,10 @@ class TemplatePages(Controller):
         if data.get("action") == "preview":
             return await self._preview(request, key, language, subject, body, data.get("case_reference", ""))
         try:
-            await svc.save_template(user_of(request), key, language, subject, body)
+            saved = await svc.save_template(user_of(request), key, language, subject, body)
         except TemplateProblem as exc:
             return await self._edit(request, key, language, 400, form={"subject": subject, "body": body}, errors={exc.field: str(exc.message)})
-        notify(request, _("New version saved and active."))
+        notify(request, _("New version saved and active.") if saved else _("Nothing changed: the active version stays as it was."))
         return redirect(f"/admin/templates/{key}/{language}")
 
     async def _preview(self, request, key, language, subject, body, reference) -> Template:
@@ -68,11 +68,13 @@ class TemplatePages(Controller):
         case = await Case.select(Case.id, Case.reference).where(Case.reference == reference.strip().upper()).first() if reference.strip() \
             else await Case.select(Case.id, Case.reference).order_by(Case.id, ascending=False).first()
         if case is None:
-            return await self._edit(request, key, language, 400, form={"subject": subject, "body": body},
+            return await self._edit(request, key, language, 400, form={"subject": subject, "body": body, "case_reference": reference},
                                     errors={"case_reference": _("No case with that reference.")})
-        rendered = render(subject, body, await svc.merge_context(case["id"], language, date.today()))
+        context = await svc.merge_context(case["id"], language, date.today())
+        rendered = render(subject, body, context)
         return await self._edit(request, key, language, form={"subject": subject, "body": body, "case_reference": case["reference"]},
-                                preview={"subject": rendered[0], "body": rendered[1], "reference": case["reference"]})
+                                preview={"subject": rendered[0], "body": rendered[1], "reference": case["reference"],
+                                         "missing": [str(NEED_LABELS[m]) for m in missing_facts(subject, body, context)]})
 
 
 class MessageIn(msgspec.Struct):
@@ -137,7 +139,7 @@ class ReminderPages(Controller):
             (MessageTemplate.active == True) & (MessageTemplate.language == "es") & (MessageTemplate.channel == "email"))  # noqa: E712
         extra.setdefault("form", {"anchor": "accepted", "offset_days": "7"})
         return page(request, "cases/reminders.html", steps=steps, organisations=organisations, templates=templates,
-                    status_code=status_code, **extra)
+                    template_names={t["key"]: t["name"] for t in templates}, status_code=status_code, **extra)
 
     @get("/")
     async def index(self, request: Request) -> Template:

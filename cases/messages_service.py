@@ -21,8 +21,10 @@ from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
 from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
-from cases.messaging import JURISDICTION_ZONES, ContactWindow, Step, check_template, next_step, render, whatsapp_link
+from cases.messaging import (JURISDICTION_ZONES, NEED_LABELS, ContactWindow, Step, check_template, missing_facts, next_step, render,
+                             whatsapp_link)
 from cases.negotiation import outstanding_by_case
+from cases.plans import waiting_on_promise
 from cases.tables import (Case, Instalment, InstalmentReminder, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent,
                           ReminderStep)
 
@@ -66,12 +68,15 @@ async def active_template(key: str, language: str) -> dict:
     raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
 
 
-async def save_template(user: CurrentUser, key: str, language: str, subject: str, body: str) -> int:
-    """A new version, active at once, after the check; the previous versions are kept."""
+async def save_template(user: CurrentUser, key: str, language: str, subject: str, body: str) -> int | None:
+    """A new version, active at once, after the check; the previous versions are kept. None when the
+    text is the active version's (no version is made for nothing)."""
     current = await active_template(key, language)
     if current["language"] != language:
         raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
     check_template(subject, body)
+    if (subject.strip(), body.replace("\r\n", "\n").strip()) == (current["subject"].strip(), current["body"].replace("\r\n", "\n").strip()):
+        return None
     async with atomic():
         last = await MessageTemplate.select(Max(MessageTemplate.version, alias="v")).where(
             (MessageTemplate.key == key) & (MessageTemplate.language == language)).first()
@@ -148,7 +153,12 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
         await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
     debtor = await _debtor(case_id)
     template = await active_template(key, debtor["language"])
-    subject, body = render(template["subject"], template["body"], await merge_context(case_id, template["language"], today))
+    context = await merge_context(case_id, template["language"], today)
+    missing = missing_facts(template["subject"], template["body"], context)
+    if missing:
+        raise ClientException(detail=_("This message speaks of %(what)s, which this case does not have: record it first, or choose another message.")
+                              % {"what": ", ".join(str(NEED_LABELS[m]) for m in missing)})
+    subject, body = render(template["subject"], template["body"], context)
     result = {"channel": template["channel"], "subject": subject, "body": body, "template": key, "version": template["version"]}
     if template["channel"] == "email":
         if not debtor["email"]:
@@ -217,6 +227,8 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         done = await _steps_sent(ids)
         owed = await outstanding_by_case(ids)
         planned = {r["case"] for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.case.is_in(ids) & (PaymentPlan.status == "active"))}
+        promised = {r["case"]: r["promised_on"] for r in await Promise.select(Promise.case, Promise.promised_on).where(
+            Promise.case.is_in(ids) & (Promise.status == "open"))}
         for c in cases:
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
@@ -228,6 +240,8 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
                 except Exception:  # noqa: BLE001 - as below
                     log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
                 continue
+            if c["id"] in promised and waiting_on_promise(promised[c["id"]], today):
+                continue  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
             steps = by_org.get(c["organisation"], defaults)
             accepted_on = c["accepted_at"].astimezone(zone).date()  # the day where the debtor is, as `today` is
             step = next_step(steps, _days(done.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today)
@@ -341,6 +355,10 @@ async def add_step(organisation_id: int | None, anchor: str, offset_days: str, t
         errors["offset_days"] = _("Between 0 and 365 days.")
     if not await MessageTemplate.exists().where((MessageTemplate.key == template_key) & (MessageTemplate.channel == "email")):
         errors["template_key"] = _("Choose an email template.")
+    same_flow = ReminderStep.organisation.is_null() if organisation_id is None else ReminderStep.organisation == organisation_id
+    if not errors and await ReminderStep.exists().where(same_flow & (ReminderStep.active == True) & (ReminderStep.anchor == anchor)  # noqa: E712
+                                                        & (ReminderStep.offset_days == int(offset_days)) & (ReminderStep.template_key == template_key)):
+        errors["offset_days"] = _("This flow already has that step: the debtor would get the same message twice.")
     if errors:
         raise FormErrors(errors)
     last = await ReminderStep.select(Max(ReminderStep.position, alias="p")).where(

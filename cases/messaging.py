@@ -77,6 +77,20 @@ def check_template(subject: str, body: str) -> None:
 
 
 
+# Fields that exist only once the case has a commitment or a payment: a message that speaks of one
+# the case does not have would go out with blanks ("we confirm your promise to pay  on .").
+NEEDS = {"promise_amount": "promise", "promise_date": "promise", "instalment_amount": "plan", "instalment_date": "plan",
+         "instalment_number": "plan", "instalment_count": "plan", "last_payment_amount": "payment"}
+NEED_LABELS = {"promise": _l("an open promise to pay"), "plan": _l("an instalment plan with an instalment owed"),
+               "payment": _l("a payment received")}
+
+
+def missing_facts(subject: str, body: str, context: dict) -> list[str]:
+    """What the case lacks for this message (promise, plan, payment), from the fields it uses that are empty."""
+    used = meta.find_undeclared_variables(_env.parse(subject)) | meta.find_undeclared_variables(_env.parse(body))
+    return sorted({NEEDS[f] for f in used if f in NEEDS and context.get(f) in ("", None)})
+
+
 def render(subject: str, body: str, context: dict) -> tuple[str, str]:
     return _env.from_string(subject).render(**context).strip(), _env.from_string(body).render(**context).strip() + "\n"
 

@@ -85,6 +85,13 @@ def promise_status(promised_on: date, amount_cents: int, made_on: date, payments
     return "broken" if today > promised_on + timedelta(days=GRACE_DAYS) else "open"
 
 
+def waiting_on_promise(promised_on: date, today: date) -> bool:
+    """A debtor who promised to pay is not chased by the reminder flow until the promise is due and its
+    grace days are over: promised for Tuesday 15 December, no reminder until Saturday 19th (the
+    promise is broken from then, and the flow resumes)."""
+    return today <= promised_on + timedelta(days=GRACE_DAYS)
+
+
 def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date, today: date) -> list[str]:
     """Payments since the plan was agreed settle the instalments in order (cumulatively): the k-th
     is paid once the total paid covers the first k; missed when its date plus grace has passed."""

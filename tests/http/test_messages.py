@@ -27,6 +27,17 @@ async def test_admin_edits_with_versions_and_the_unknown_field_is_named(make_cli
     r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "x", "body": "Hola {{ debtor_name }}, exp. {{ reference }}.",
                                                                    "action": "preview", "case_reference": reference})
     assert r.status_code == 200 and f"Hola Deudor Vista Previa, exp. {reference}." in r.text
+    r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "x", "body": "y", "action": "preview", "case_reference": "EXP-1999-999999"})
+    assert r.status_code == 400 and 'value="EXP-1999-999999"' in r.text, "the reference typed stays to be mended"
+    # a preview of a message about a promise, on a case without one: told it would be refused
+    r = await post_form(admin, "/admin/templates/promise_confirmation/es", {
+        "subject": "x", "body": "Pagará {{ promise_amount }} el {{ promise_date }}.", "action": "preview", "case_reference": reference})
+    assert r.status_code == 200 and "no tiene una promesa de pago abierta" in r.text
+    # saving the active text again makes no version
+    r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "Recordatorio {{ reference }}", "body": "Debe {{ outstanding }}.",
+                                                                   "action": "save"})
+    assert r.status_code == 303
+    assert await MessageTemplate.count().where((MessageTemplate.key == "reminder") & (MessageTemplate.language == "es")) == before + 1
 
 
 async def test_staff_send_a_template_and_creditors_cannot(make_client):
@@ -46,6 +57,17 @@ async def test_staff_send_a_template_and_creditors_cannot(make_client):
     assert r.status_code == 400  # the debtor has no phone
     r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "nope"}, headers=nh)
     assert r.status_code == 404
+    # a promise confirmation with no promise would go out with blanks: refused, nothing queued
+    before = await OutboxMessage.count()
+    r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "promise_confirmation"}, headers=nh)
+    assert r.status_code == 400 and "promesa de pago" in r.json()["detail"] and await OutboxMessage.count() == before
+    from datetime import date, timedelta
+
+    r = await client.post(f"/api/v1/cases/{case['id']}/promises", json={"promised_on": (date.today() + timedelta(days=3)).isoformat(),
+                                                                     "amount": "100"}, headers=nh)
+    assert r.status_code == 201
+    r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "promise_confirmation"}, headers=nh)
+    assert r.status_code == 201 and "100,00" in r.json()["body"]
 
 
 async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
@@ -62,6 +84,9 @@ async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
     r = await post_form(admin, "/admin/reminders/", {"organisation_id": str(org), "anchor": "due", "offset_days": "0", "template_key": "overdue"})
     assert r.status_code == 303
     assert await ReminderStep.exists().where((ReminderStep.organisation == org) & (ReminderStep.template_key == "overdue"))
+    r = await post_form(admin, "/admin/reminders/", {"organisation_id": str(org), "anchor": "due", "offset_days": "0", "template_key": "overdue"})
+    assert r.status_code == 400 and "dos veces" in r.text, "the same step twice: the debtor would get the message twice"
+    assert await ReminderStep.count().where(ReminderStep.organisation == org) == 1
     creditor = await create_user("creditor", org)
     client = await make_client()
     ch = await api_token(client, creditor["email"])

@@ -174,6 +174,23 @@ async def test_each_debtor_is_written_to_inside_their_own_countrys_window(databa
     assert len(await _sent_to("marie.fr@example.test")) == 1
 
 
+async def test_a_debtor_who_promised_to_pay_is_not_chased_until_the_promise_is_due(database):
+    from decimal import Decimal
+
+    from cases.negotiation import add_promise
+
+    case_id = await _accepted_case("pedro.promised@example.test", accepted_days_ago=1)
+    n = await create_user("negotiator")
+    negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
+    promised_on = MONDAY_NOON.date() + timedelta(days=8)  # Tuesday 1 December
+    await add_promise(negotiator, case_id, promised_on, Decimal("100.00"), MONDAY_NOON.date())
+    await send_due_reminders(now=MONDAY_NOON)
+    await send_due_reminders(now=MONDAY_NOON + timedelta(days=11))  # Friday 4th: still within the promise's grace days
+    assert await _sent_to("pedro.promised@example.test") == []
+    await send_due_reminders(now=MONDAY_NOON + timedelta(days=12))  # Saturday 5th: the promise was not kept, the flow resumes
+    assert len(await _sent_to("pedro.promised@example.test")) == 1
+
+
 async def test_no_messages_outside_the_window(database):
     await _accepted_case("pedro.sunday@example.test", accepted_days_ago=1)
     assert await send_due_reminders(now=datetime(2026, 11, 29, 11, 0, tzinfo=timezone.utc)) == 0

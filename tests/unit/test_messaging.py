@@ -139,3 +139,13 @@ def test_steps_counted_from_the_due_date():
     assert next_step(flow, {}, date(2026, 9, 1), ACCEPTED, date(2026, 10, 1)).id == 1
     assert next_step(flow, {1: date(2026, 10, 20)}, date(2026, 9, 1), ACCEPTED, date(2026, 10, 31)) is None  # due, but 30 days after the last
     assert next_step(flow, {1: date(2026, 10, 20)}, date(2026, 9, 1), ACCEPTED, date(2026, 11, 19)).id == 2
+
+
+def test_a_message_about_a_commitment_the_case_lacks_is_named():
+    from cases.messaging import missing_facts
+
+    body = "Confirmamos su promesa de pagar {{ promise_amount }} el {{ promise_date }}. Pagado: {{ last_payment_amount }}."
+    assert missing_facts("Promesa – {{ reference }}", body, {"promise_amount": "", "promise_date": "", "last_payment_amount": ""}) == [
+        "payment", "promise"]
+    assert missing_facts("x", body, {"promise_amount": "100,00 €", "promise_date": "15/12/2026", "last_payment_amount": "5,00 €"}) == []
+    assert missing_facts("x", "Debe {{ outstanding }}", {"outstanding": ""}) == []  # only the commitment fields count

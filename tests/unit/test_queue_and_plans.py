@@ -2,7 +2,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cases.plans import Payment, PlanError, check_promise, instalment_message, instalment_owed, instalment_statuses, promise_status, split_plan
+from cases.plans import (Payment, PlanError, check_promise, instalment_message, instalment_owed, instalment_statuses, promise_status, split_plan,
+                         waiting_on_promise)
 from cases.queue import QueueFacts, score
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -126,3 +127,10 @@ def test_what_a_reversed_payment_leaves_of_a_promise_and_a_plan():
     assert promise_after_reversal(late, True) == "broken"  # broken stays broken: the debtor did not pay
     assert plan_after_reversal(["due", "due"], False) == "active" and plan_after_reversal(["paid", "due"], True) == "cancelled"
     assert plan_after_reversal(["paid", "paid"], True) == "completed"  # other payments still pay it in full
+
+
+def test_the_flow_waits_for_a_promise_and_its_grace_days():
+    # promised for Tuesday 15 December: no reminder until Saturday 19th
+    assert waiting_on_promise(date(2026, 12, 15), date(2026, 12, 2))
+    assert waiting_on_promise(date(2026, 12, 15), date(2026, 12, 18))
+    assert not waiting_on_promise(date(2026, 12, 15), date(2026, 12, 19))
