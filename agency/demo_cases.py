@@ -101,7 +101,7 @@ async def load_demo_cases(today: date | None = None) -> list[str]:
             case_id = await open_claim(actor, org["id"], claim, evidence, today)
             made.append(f"case for {name}")
             if kind == "company":  # the people's claims wait in intake for the agency's review
-                await _accept(case_id, today)
+                await _accept(case_id, today, email, phone)
             if name in LEGAL_DEMO:
                 await _to_legal(case_id, actor, today, into_court=LEGAL_DEMO[name])
     return made
@@ -146,7 +146,7 @@ async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court
     await court.update_filing(lawyer, filing, "served", today, f"{today.year % 100:02d}{case_id:04d}/{today.year}", today, "", today)
 
 
-async def _accept(case_id: int, today: date) -> None:
+async def _accept(case_id: int, today: date, email: str, phone: str) -> None:
     """Some demo claims are already accepted, so the negotiator's queue has work in it."""
     from cases.contacts import ActivityInput
     from cases.stage_service import advance_stage, log_activity
@@ -158,5 +158,8 @@ async def _accept(case_id: int, today: date) -> None:
     negotiator = CurrentUser(id=row["id"], email=row["email"], name=row["name"], role=Role.negotiator, organisation_id=None,
                              language=row["language"])
     await advance_stage(negotiator, case_id, MoveRequest(to="amicable", reason="Documentación completa."), today)
-    await log_activity(negotiator, case_id, ActivityInput(kind="email", outcome="sent", body="Primer contacto enviado con el detalle de la deuda."),
-                       today)
+    # the first contact by the way the debtor can be reached (no email to a debtor without an address)
+    first = (ActivityInput(kind="email", outcome="sent", contact=email, body="Primer contacto enviado con el detalle de la deuda.") if email else
+             ActivityInput(kind="call", outcome="no_answer", contact=phone, body="Sin respuesta; se vuelve a llamar.") if phone else
+             ActivityInput(kind="letter", outcome="sent", body="Carta de primer contacto con el detalle de la deuda."))
+    await log_activity(negotiator, case_id, first, today)

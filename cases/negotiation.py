@@ -172,11 +172,11 @@ async def _open_case(user: CurrentUser, case_id: int) -> dict:
 
 
 async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount: Decimal, today: date) -> int:
-    await _open_case(user, case_id)
+    case = await _open_case(user, case_id)
     cents = to_cents(amount)
     async with atomic():
         outstanding = to_cents((await balance_of(case_id, today)).outstanding)
-        check_promise(promised_on, cents, outstanding, today)
+        check_promise(promised_on, cents, outstanding, today, case["currency"])
         replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
             (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
         row = (await Promise.insert(Promise(case=case_id, promised_on=promised_on, amount_cents=cents, created_by=user.id)).returning(

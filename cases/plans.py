@@ -56,7 +56,7 @@ def split_plan(total_cents: int, count: int, first: date, frequency: str, today:
     return [(n + 1, d, a) for n, (d, a) in enumerate(zip(due_dates(first, count, frequency), amounts))]
 
 
-def check_promise(promised_on: date, amount_cents: int, outstanding_cents: int, today: date) -> None:
+def check_promise(promised_on: date, amount_cents: int, outstanding_cents: int, today: date, currency: str = "EUR") -> None:
     errors: dict[str, object] = {}
     if promised_on < today:
         errors["promised_on"] = _l("A promise is for today or a later date.")
@@ -65,7 +65,9 @@ def check_promise(promised_on: date, amount_cents: int, outstanding_cents: int, 
     if amount_cents <= 0:
         errors["amount"] = _l("The promised amount must be greater than zero.")
     elif amount_cents > outstanding_cents:
-        errors["amount"] = _l("The promise is larger than what is owed.")
+        from agency.i18n import format_cents
+
+        errors["amount"] = _l("The promise is larger than what is owed (%(owed)s).", owed=format_cents(outstanding_cents, currency))
     if errors:
         raise PlanError(errors)
 

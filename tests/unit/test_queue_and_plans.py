@@ -100,8 +100,12 @@ class TestPromises:
     def test_refused(self):
         with pytest.raises(PlanError):
             check_promise(TODAY - timedelta(days=1), 100, 1000, TODAY)
-        with pytest.raises(PlanError):
+        from agency import i18n
+
+        i18n.set_language("es")
+        with pytest.raises(PlanError) as refused:
             check_promise(TODAY, 2000, 1000, TODAY)
+        assert "(10,00\xa0€)" in str(refused.value.errors["amount"]), "the refusal says what is owed"
         check_promise(TODAY, 1000, 1000, TODAY)
 
 
