@@ -129,6 +129,34 @@ async def _failed(row: dict, error: str, now) -> None:
     await OutboxMessage.update(values).where(OutboxMessage.id == row["id"])
 
 
+def explain_error(error: str) -> str:
+    """What a failed attempt's error (as _failed stores it: "Type: detail") means, for the outbox page."""
+    kind = error.split(":", 1)[0]
+    if kind in ("ConnectionRefusedError", "SMTPConnectError"):
+        return i18n.gettext("The mail server refused the connection: is it running, and is AGENCY_SMTP_URL's host and port right?")
+    if kind in ("TimeoutError", "socket.timeout", "gaierror", "OSError", "SMTPServerDisconnected"):
+        return i18n.gettext("The mail server could not be reached or closed the connection: check the network and AGENCY_SMTP_URL.")
+    if kind == "SMTPAuthenticationError":
+        return i18n.gettext("The mail server refused the user or password in AGENCY_SMTP_URL.")
+    if kind in ("SMTPRecipientsRefused", "SMTPSenderRefused"):
+        return i18n.gettext("The mail server refused an address (the recipient's, or the sender in AGENCY_MAIL_FROM).")
+    return i18n.gettext("The mail server answered with an error.")
+
+
+async def delivery_status(settings: Settings) -> dict:
+    """For the outbox page: whether mail can go out at all, and the last failure if it came after the last success."""
+    waiting = await OutboxMessage.count().where(OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null())
+    last_sent = await OutboxMessage.select(OutboxMessage.sent_at).where(OutboxMessage.sent_at.is_not_null()).order_by(
+        OutboxMessage.sent_at, ascending=False).first()
+    failed = await OutboxMessage.select(OutboxMessage.last_error, OutboxMessage.next_attempt_at, OutboxMessage.attempts).where(
+        OutboxMessage.sent_at.is_null() & (OutboxMessage.last_error != "")).order_by(OutboxMessage.next_attempt_at, ascending=False).first()
+    # the failure is news only if no message went out after it (next_attempt_at = when it failed + the backoff)
+    failed_at = failed["next_attempt_at"] - backoff(failed["attempts"]) if failed and failed["next_attempt_at"] else None
+    failing = failed_at is not None and (last_sent is None or failed_at > last_sent["sent_at"])
+    return {"configured": bool(settings.smtp_url), "waiting": waiting, "failing": failing,
+            "error": explain_error(failed["last_error"]) if failing else "", "raw_error": failed["last_error"] if failing else ""}
+
+
 async def send_pending(settings: Settings, limit: int = 100, now=None, automatic_allowed: bool | None = None) -> int:
     """Send what waits in the outbox; returns how many were sent. Each message is claimed first (two
     workers never send the same one), marked sent the moment the server accepts it, and keeps one

@@ -174,7 +174,10 @@ class AdminPages(Controller):
             .limit(PAGE_SIZE)
             .offset((max(page_number, 1) - 1) * PAGE_SIZE)
         )
-        return page(request, "agency/admin/outbox.html", messages=rows, page_number=page_number, page_size=PAGE_SIZE)
+        from agency.settings import get_settings
+
+        return page(request, "agency/admin/outbox.html", messages=rows, page_number=page_number, page_size=PAGE_SIZE,
+                    delivery=await mail.delivery_status(get_settings()))
 
     @post("/outbox/{message_id:int}/retry")
     async def outbox_retry(self, request: Request, message_id: int) -> Response:

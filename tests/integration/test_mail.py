@@ -51,6 +51,28 @@ async def test_unreachable_smtp_keeps_the_message_and_records_the_error(database
     assert row["attempts"] < MAX_ATTEMPTS
 
 
+async def test_the_outbox_page_says_when_mail_is_not_going_out_and_why(database, smtp_server, make_client):
+    from agency import i18n
+    from agency.mail import delivery_status
+    from tests.factories import signed_in
+
+    await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
+    to = f"status-{secrets.token_hex(3)}@example.test"
+    await _queue(to)
+    down = dataclasses.replace(get_settings(), smtp_url="smtp://127.0.0.1:1")
+    assert await send_pending(down) == 0
+    i18n.set_language("en")
+    status = await delivery_status(down)
+    assert status["failing"] and status["waiting"] == 1 and "refused the connection" in status["error"]
+    admin, _ = await signed_in(make_client, "admin")
+    page = (await admin.get("/admin/outbox")).text  # the test server has no SMTP configured: said so
+    assert "No hay ningún servidor de correo configurado" in page
+    up = dataclasses.replace(get_settings(), smtp_url=smtp_server["url"])
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: None}).where(OutboxMessage.to_address == to)
+    assert await send_pending(up) == 1
+    assert not (await delivery_status(up))["failing"], "sent since: the failure is old news"
+
+
 async def test_two_workers_send_each_message_once_with_the_id_it_was_queued_with(database, smtp_server):
     await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}, force=True)
     addresses = [f"pair-{n}-{secrets.token_hex(3)}@example.test" for n in range(6)]
