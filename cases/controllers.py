@@ -228,6 +228,7 @@ class CasePages(Controller):
         import secrets
 
         from cases.bureau_service import bureau_view
+        from cases.messages_service import phone_scripts
         from cases.negotiation import case_commitments
         from cases.negotiation_controllers import negotiators_list
         from cases.queue import STRATEGIES
@@ -245,6 +246,7 @@ class CasePages(Controller):
                     strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
+                    phone_scripts=await phone_scripts(case_id, date.today()) if user.is_staff and not detail["case"]["closed_at"] else [],
                     bureau=await bureau_view(user, case_id, date.today()),
                     legal=await legal_panel(user, case_id, stage, date.today()), **detail)
 

@@ -144,6 +144,24 @@ async def _debtor(case_id: int) -> dict:
                              Case.debtor.language.as_alias("language"), Case.jurisdiction).where(Case.id == case_id).first()
 
 
+async def phone_scripts(case_id: int, today: date) -> list[dict]:
+    """The phone scripts written out for this case, in the debtor's language, to read from during a
+    call (a script about a promise or plan the case does not have is left out)."""
+    debtor = await _debtor(case_id)
+    keys = sorted({r["key"] for r in await MessageTemplate.select(MessageTemplate.key).where(
+        (MessageTemplate.channel == "script") & (MessageTemplate.active == True))})  # noqa: E712
+    contexts: dict[str, dict] = {}
+    scripts = []
+    for key in keys:
+        template = await active_template(key, debtor["language"])
+        language = template["language"]
+        if language not in contexts:
+            contexts[language] = await merge_context(case_id, language, today)
+        if not missing_facts(template["subject"], template["body"], contexts[language]):
+            scripts.append({"key": key, "name": template["name"], "text": render("", template["body"], contexts[language])[1]})
+    return scripts
+
+
 async def send_message(user: CurrentUser | None, case_id: int, key: str, today: date, reminder_step: int | None = None,
                        automatic: bool = False) -> dict:
     """Render a template for the case's debtor and send it: email through the outbox; WhatsApp as a

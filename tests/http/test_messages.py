@@ -149,3 +149,18 @@ async def test_the_debt_summary_adds_up_and_says_how_to_pay(make_client):
     assert line("Costes de cobro e indemnización") > 0 and "Transferencia: ES" in body and case["reference"] in body
     balance = (await client.get(f"/api/v1/cases/{case['id']}", headers=nh)).json()["balance"]
     assert line("Total pendiente") == Decimal(balance["outstanding"]) and line("Intereses de demora") == Decimal(balance["interest"])
+
+
+async def test_the_phone_script_is_written_out_for_the_case_for_staff_only(make_client):
+    org = await create_org()
+    creditor = await create_user("creditor", org)
+    client = await make_client()
+    ch = await api_token(client, creditor["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    case = await _accepted_case(client, ch, nh)
+    staff, _ = await signed_in(make_client, "negotiator")
+    text = (await staff.get(f"/cases/{case['id']}")).text
+    assert "Guion: primera llamada" in text and "exp. " + case["reference"] in text and "1.210,50" in text
+    assert "{{" not in text.split('class="phone-script"', 1)[1].split("</details>", 1)[0], "written out, not the template"
+    creditor_page, _ = await signed_in(make_client, "creditor", org)
+    assert 'class="phone-script"' not in (await creditor_page.get(f"/cases/{case['id']}")).text
