@@ -246,7 +246,8 @@ class CasePages(Controller):
                     strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
-                    phone_scripts=await phone_scripts(case_id, date.today()) if user.is_staff and not detail["case"]["closed_at"] else [],
+                    phone_scripts=await phone_scripts(case_id, date.today()) if user.is_staff and not detail["case"]["closed_at"]
+                    and not detail["balance_error"] else [],  # (the amounts they quote wait for the missing rate too)
                     bureau=await bureau_view(user, case_id, date.today()),
                     legal=await legal_panel(user, case_id, stage, date.today()), **detail)
 
