@@ -6,6 +6,15 @@ from tests.factories import api_token, create_org, create_user, post_form, signe
 from tests.http.test_negotiation import _accepted_case
 
 
+async def _accepted(make_client):
+    """A creditor's claim accepted by a negotiator: (organisation, client, creditor's headers, negotiator's headers, case)."""
+    org = await create_org()
+    client = await make_client()
+    ch = await api_token(client, (await create_user("creditor", org))["email"])
+    nh = await api_token(client, (await create_user("negotiator"))["email"])
+    return org, client, ch, nh, await _accepted_case(client, ch, nh)
+
+
 async def test_admin_edits_with_versions_and_the_unknown_field_is_named(make_client):
     admin, _ = await signed_in(make_client, "admin")
     assert (await admin.get("/admin/templates")).status_code == 200
@@ -41,12 +50,7 @@ async def test_admin_edits_with_versions_and_the_unknown_field_is_named(make_cli
 
 
 async def test_staff_send_a_template_and_creditors_cannot(make_client):
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    client = await make_client()
-    ch = await api_token(client, creditor["email"])
-    nh = await api_token(client, (await create_user("negotiator"))["email"])
-    case = await _accepted_case(client, ch, nh)
+    org, client, ch, nh, case = await _accepted(make_client)
     assert (await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "first_contact"}, headers=ch)).status_code == 403
     r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "first_contact"}, headers=nh)
     assert r.status_code == 201 and r.json()["to"] == "pagos@norte.test"
@@ -110,12 +114,7 @@ async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
 async def test_whatsapp_from_the_case_page_gives_a_button_with_the_text_ready(make_client):
     from cases.tables import Case, Debtor
 
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    client = await make_client()
-    ch = await api_token(client, creditor["email"])
-    nh = await api_token(client, (await create_user("negotiator"))["email"])
-    case = await _accepted_case(client, ch, nh)
+    org, client, ch, nh, case = await _accepted(make_client)
     debtor = (await Case.select(Case.debtor).where(Case.id == case["id"]).first())["debtor"]
     await Debtor.update({Debtor.phone: "600 123 456"}).where(Debtor.id == debtor)
     page, _ = await signed_in(make_client, "negotiator")
@@ -134,12 +133,7 @@ async def test_the_debt_summary_adds_up_and_says_how_to_pay(make_client):
     import re
     from decimal import Decimal
 
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    client = await make_client()
-    ch = await api_token(client, creditor["email"])
-    nh = await api_token(client, (await create_user("negotiator"))["email"])
-    case = await _accepted_case(client, ch, nh)
+    org, client, ch, nh, case = await _accepted(make_client)
     body = (await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "debt_summary"}, headers=nh)).json()["body"]
 
     def line(label):
@@ -152,12 +146,7 @@ async def test_the_debt_summary_adds_up_and_says_how_to_pay(make_client):
 
 
 async def test_the_phone_script_is_written_out_for_the_case_for_staff_only(make_client):
-    org = await create_org()
-    creditor = await create_user("creditor", org)
-    client = await make_client()
-    ch = await api_token(client, creditor["email"])
-    nh = await api_token(client, (await create_user("negotiator"))["email"])
-    case = await _accepted_case(client, ch, nh)
+    org, client, ch, nh, case = await _accepted(make_client)
     staff, _ = await signed_in(make_client, "negotiator")
     text = (await staff.get(f"/cases/{case['id']}")).text
     assert "Guion: primera llamada" in text and "exp. " + case["reference"] in text and "1.210,50" in text
