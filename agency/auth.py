@@ -18,7 +18,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from agency import i18n
-from agency.db import utcnow
 from agency.i18n import gettext as _
 from agency.roles import STAFF, Role
 from agency.security import token_hash
