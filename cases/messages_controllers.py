@@ -42,8 +42,16 @@ class TemplatePages(Controller):
                     status_code=status_code, **extra)
 
     @get("/{key:str}/{language:str}")
-    async def edit(self, request: Request, key: str, language: str) -> Template:
-        return await self._edit(request, key, language)
+    async def edit(self, request: Request, key: str, language: str, version: str | None = None) -> Template:
+        """With ?version=N, that version's text in the form: saved, it is the active text again (as a new version)."""
+        number = parse_id(version) if version else None
+        if number is None:
+            return await self._edit(request, key, language)
+        old = await MessageTemplate.select(MessageTemplate.subject, MessageTemplate.body).where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == language) & (MessageTemplate.version == number)).first()
+        if old is None:
+            raise NotFoundException(detail=_("Not found."))
+        return await self._edit(request, key, language, form={"subject": old["subject"], "body": old["body"]}, shown_version=number)
 
     @post("/{key:str}/{language:str}")
     async def save(self, request: Request, key: str, language: str) -> Response:

@@ -47,6 +47,12 @@ async def test_admin_edits_with_versions_and_the_unknown_field_is_named(make_cli
                                                                    "action": "save"})
     assert r.status_code == 303
     assert await MessageTemplate.count().where((MessageTemplate.key == "reminder") & (MessageTemplate.language == "es")) == before + 1
+    # an earlier version's text, brought back into the form, and made the active text again as a new version
+    first = (await MessageTemplate.select(MessageTemplate.version, MessageTemplate.body).where(
+        (MessageTemplate.key == "reminder") & (MessageTemplate.language == "es")).order_by(MessageTemplate.version).first())
+    page = await admin.get(f"/admin/templates/reminder/es?version={first['version']}")
+    assert page.status_code == 200 and "Esta es la versión" in page.text and "pendiente el pago de" in page.text
+    assert (await admin.get("/admin/templates/reminder/es?version=999")).status_code == 404
 
 
 async def test_staff_send_a_template_and_creditors_cannot(make_client):
