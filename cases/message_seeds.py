@@ -108,13 +108,13 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                    "(case {{ reference }}). Could we talk to find a solution?"),
     }),
     "script_first_call": ("script", "Guion: primera llamada / Script: first call", {
-        "es": ("", "1. Preséntese: «Le llamo de {{ agency_name }} en nombre de {{ creditor_name }}». Confirme que habla con {{ debtor_name }}.\n"
+        "es": ("", "1. Preséntese: «Le llamo de {{ agency_name }} en nombre de {{ creditor_name }}». Confirme que habla con {{ debtor_name }} o con quien decide sus pagos.\n"
                    "2. Motivo: deuda de {{ outstanding }} (exp. {{ reference }}), la más antigua vencida el {{ oldest_due_date }}.\n"
                    "3. Escuche: ¿por qué no se ha pagado? (clasifique: intencional, negligente, circunstancial).\n"
                    "4. Proponga: pago hoy por transferencia ({{ payment_iban }}), una fecha concreta o un plan de pagos.\n"
                    "5. Cierre: confirme el compromiso y registre la llamada con su resultado."),
         "en": ("", "1. Introduce yourself: \"I am calling from {{ agency_name }} on behalf of {{ creditor_name }}\". Check you are speaking to "
-                   "{{ debtor_name }}.\n2. Reason: a debt of {{ outstanding }} (case {{ reference }}), the oldest due on {{ oldest_due_date }}.\n"
+                   "{{ debtor_name }} or to whoever decides their payments.\n2. Reason: a debt of {{ outstanding }} (case {{ reference }}), the oldest due on {{ oldest_due_date }}.\n"
                    "3. Listen: why was it not paid? (classify: intentional, negligent, circumstantial).\n"
                    "4. Propose: payment today by transfer ({{ payment_iban }}), a firm date, or an instalment plan.\n"
                    "5. Close: confirm the commitment and log the call with its outcome."),

@@ -158,7 +158,7 @@ async def phone_scripts(case_id: int, today: date) -> list[dict]:
         if language not in contexts:
             contexts[language] = await merge_context(case_id, language, today)
         if not missing_facts(template["subject"], template["body"], contexts[language]):
-            scripts.append({"key": key, "name": template["name"], "text": render("", template["body"], contexts[language])[1]})
+            scripts.append({"key": key, "name": template["name"], "language": language, "text": render("", template["body"], contexts[language])[1]})
     return scripts
 
 

@@ -22,7 +22,7 @@ from agency.tenancy import get_visible
 from cases import billing, events
 from cases.ledger_service import balance_of
 from cases.money import to_cents
-from cases.plans import (Payment, check_promise, instalment_statuses, plan_after_reversal, promise_after_reversal, promise_status,
+from cases.plans import (Payment, check_promise, instalment_paid, instalment_statuses, plan_after_reversal, promise_after_reversal, promise_status,
                          split_plan)
 from cases.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
 from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
@@ -382,4 +382,9 @@ async def case_commitments(case_id: int) -> dict:
     plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & PaymentPlan.status.is_in(["active", "completed"])).order_by(
         PaymentPlan.id, ascending=False).first()
     instalments = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else []
+    if instalments:  # what was paid towards each, so a part payment shows on the instalment it went to
+        paid = instalment_paid([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments], await payments_of(case_id),
+                               plan["created_at"].date())
+        for i, cents in zip(instalments, paid):
+            i["paid_cents"] = cents
     return {"promises": promises, "plan": plan, "instalments": instalments}

@@ -110,6 +110,17 @@ def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list
     return statuses
 
 
+def instalment_paid(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date) -> list[int]:
+    """Cents paid towards each instalment, settled in order as instalment_statuses does: 2.000,00 paid
+    on a plan of three 6.822,13 instalments is [200000, 0, 0] (4.822,13 left on the first)."""
+    left = sum(p.cents for p in payments if p.received_on >= since)
+    paid = []
+    for _number, _due_on, cents in instalments:
+        paid.append(min(cents, max(left, 0)))
+        left -= cents
+    return paid
+
+
 def instalment_owed(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date) -> tuple[int, date, int] | None:
     """The first instalment not yet covered, as (number, due date, cents still owed on it), settled
     cumulatively as instalment_statuses does: 60,00 paid towards a first instalment of 102,69 leaves

@@ -107,6 +107,9 @@ class StagePages(Controller):
     async def log(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         values = {k: str(data.get(k, "")) for k in (*ACTIVITY_FIELDS, "promised_on", "promise_amount")}
+        # On the page a promise is logged with its date and amount (the API also takes them from /promises)
+        if values["outcome"].strip().lower() == "promise_to_pay" and not (values["promised_on"].strip() and values["promise_amount"].strip()):
+            return refuse(request, [_("Give the date and the amount promised: they are recorded with the contact.")], f"/cases/{case_id}#timeline")
         try:
             await _log(request, case_id, values)
         except FormErrors as exc:

@@ -192,6 +192,16 @@ async def test_case_page_forms(people, make_client):
     last = owed - 2 * part  # the cents left over go on the last instalment
     assert f"{part:.2f}".replace(".", ",") in page.text and f"{last:.2f}".replace(".", ",") in page.text
     assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "classified"))
+    # a part payment shows on the instalment it went to, for staff and creditor alike
+    r = await c.post(f"/api/v1/cases/{case['id']}/payments", json={"amount": "100.00", "received_on": TODAY.isoformat()}, headers=nh)
+    assert r.status_code == 201
+    for who in (pc, c):
+        text = (await who.get(f"/cases/{case['id']}", headers=ch if who is c else None)).text
+        assert "100,00\xa0€ pagados, quedan" in text
+    # on the page, a call that ends in a promise is logged with the promise's date and amount
+    r = await post_form(pc, f"/cases/{case['id']}/activities", {"kind": "call", "contact": "600123456", "outcome": "promise_to_pay"},
+                        headers={"hx-request": "true"})
+    assert r.status_code == 400 and "Indique la fecha y el importe prometidos" in r.text
 
 
 async def test_payment_replays_and_limits(people):

@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cases.plans import (Payment, PlanError, check_promise, instalment_message, instalment_owed, instalment_statuses, promise_status, split_plan,
+from cases.plans import (Payment, PlanError, check_promise, instalment_message, instalment_owed, instalment_paid, instalment_statuses, promise_status, split_plan,
                          waiting_on_promise)
 from cases.queue import QueueFacts, score
 
@@ -138,3 +138,11 @@ def test_the_flow_waits_for_a_promise_and_its_grace_days():
     assert waiting_on_promise(date(2026, 12, 15), date(2026, 12, 2))
     assert waiting_on_promise(date(2026, 12, 15), date(2026, 12, 18))
     assert not waiting_on_promise(date(2026, 12, 15), date(2026, 12, 19))
+
+
+def test_what_was_paid_towards_each_instalment():
+    plan = [(1, date(2026, 12, 31), 682213), (2, date(2027, 1, 31), 682213), (3, date(2027, 2, 28), 682213)]
+    since = date(2026, 12, 1)
+    assert instalment_paid(plan, [Payment(date(2026, 12, 2), 200000)], since) == [200000, 0, 0]
+    assert instalment_paid(plan, [Payment(date(2026, 12, 2), 700000)], since) == [682213, 17787, 0]
+    assert instalment_paid(plan, [Payment(date(2026, 11, 30), 700000)], since) == [0, 0, 0]  # paid before the plan: not towards it
