@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from agency import clock
 
 
 def _run(coro):
@@ -96,8 +97,6 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from agency.tables import Organisation
     from cases.import_service import import_for_cli
 
@@ -108,7 +107,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         ).first()
         if row is None:
             return None, None, None
-        job, result = await import_for_cli(row["id"], args.file, date.today())
+        job, result = await import_for_cli(row["id"], args.file, clock.today())
         return row, job, result
 
     try:

@@ -5,6 +5,7 @@ import hashlib
 import io
 from datetime import date, timedelta
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from agency.tables import Organisation, User
@@ -73,7 +74,7 @@ CLAIMS = {
 
 
 async def load_demo_cases(today: date | None = None) -> list[str]:
-    today = today or date.today()
+    today = today or clock.today()
     made: list[str] = []
     for tax_id, claims in CLAIMS.items():
         org = await Organisation.select(Organisation.id).where(Organisation.tax_id == tax_id).first()

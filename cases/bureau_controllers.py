@@ -1,13 +1,13 @@
 """Credit-bureau routes and pages (thin: rules in cases.bureau, work in cases.bureau_service)."""
 from __future__ import annotations
 
-from datetime import date
 
 import msgspec
 from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from agency import clock
 from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
@@ -56,20 +56,20 @@ class BureauApi(Controller):
 
     @get("/", guards=[roles(*Role)], summary="Credit-bureau status: every legal check with its reason, and the reports per bureau")
     async def show(self, request: Request, case_id: int) -> dict:
-        return _view_json(await bureau_service.bureau_view(user_of(request), case_id, date.today()))
+        return _view_json(await bureau_service.bureau_view(user_of(request), case_id, clock.today()))
 
     @post("/notice", status_code=201, guards=[staff_only], summary="Record the delivered prior notice (certified channel)")
     async def notice(self, request: Request, case_id: int, data: NoticeIn) -> dict:
         from cases.negotiation_controllers import date_field
 
-        await bureau_service.record_notice(user_of(request), case_id, date_field(data.delivered_on, "delivered_on"), data.channel, date.today())
-        return _view_json(await bureau_service.bureau_view(user_of(request), case_id, date.today()))
+        await bureau_service.record_notice(user_of(request), case_id, date_field(data.delivered_on, "delivered_on"), data.channel, clock.today())
+        return _view_json(await bureau_service.bureau_view(user_of(request), case_id, clock.today()))
 
     @post("/authorisation", status_code=201, guards=[roles(Role.creditor)],
           summary="The creditor authorises reporting this case to the credit bureaus")
     async def authorise(self, request: Request, case_id: int) -> dict:
         await bureau_service.authorise(user_of(request), case_id)
-        return _view_json(await bureau_service.bureau_view(user_of(request), case_id, date.today()))
+        return _view_json(await bureau_service.bureau_view(user_of(request), case_id, clock.today()))
 
 
 class BureauCasePages(Controller):
@@ -83,7 +83,7 @@ class BureauCasePages(Controller):
 
         async def act():
             await bureau_service.record_notice(user_of(request), case_id, date_field(data.get("delivered_on"), "delivered_on"),
-                                               str(data.get("channel", "")), date.today())
+                                               str(data.get("channel", "")), clock.today())
         return await case_action(request, case_id, act, _("Prior notice recorded."))
 
     @post("/disputes/{invoice_id:int}", guards=[staff_only])

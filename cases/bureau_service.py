@@ -12,6 +12,7 @@ from datetime import date
 
 from litestar.exceptions import ClientException, HTTPException
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
@@ -128,7 +129,7 @@ async def _row(report: dict, operation: str, cents: int, reason: str = "") -> Ba
 async def produce_batches(today: date | None = None, *, daily: bool = True) -> int:
     """One file per active bureau with something to say; returns the number of files written. The
     worker writes at most one a day per bureau (``daily``); an admin's button can add another."""
-    today = today or date.today()
+    today = today or clock.today()
     written = 0
     # An inactive bureau still gets its last batch: what it holds must be withdrawn.
     holding = BureauReport.select(BureauReport.bureau).where(BureauReport.status.is_in(["queued", "reported"]))

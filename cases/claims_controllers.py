@@ -11,6 +11,7 @@ from litestar.exceptions import ClientException, HTTPException
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from agency import clock
 from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
 from agency.http_utils import content_disposition, parse_id
@@ -35,7 +36,7 @@ UPLOAD_ROUTE_LIMIT = 30 * 1024 * 1024  # one file per request plus headers; the 
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 async def _staged(user: CurrentUser, organisation_id: int | None, ids: list[str]) -> list[dict]:

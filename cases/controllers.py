@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request
 from litestar.response import Template
 
+from agency import clock
 from agency.routing import get
 from agency.auth import anyone_signed_in
 from agency.roles import Role
@@ -243,11 +244,11 @@ class CasePages(Controller):
         return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, reached=reached,
                     moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage),
                     commitments=await case_commitments(case_id), classification=classification,
-                    strategy=STRATEGIES.get(classification, ""), today=date.today().isoformat(),
+                    strategy=STRATEGIES.get(classification, ""), today=clock.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
-                    phone_scripts=await phone_scripts(case_id, date.today()) if user.is_staff and not detail["case"]["closed_at"]
+                    phone_scripts=await phone_scripts(case_id, clock.today()) if user.is_staff and not detail["case"]["closed_at"]
                     and not detail["balance_error"] else [],  # (the amounts they quote wait for the missing rate too)
-                    bureau=await bureau_view(user, case_id, date.today()),
-                    legal=await legal_panel(user, case_id, stage, date.today()), **detail)
+                    bureau=await bureau_view(user, case_id, clock.today()),
+                    legal=await legal_panel(user, case_id, stage, clock.today()), **detail)
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException
 from litestar.response import Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from agency import clock
 from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, roles
 from agency.i18n import get_language
@@ -42,7 +42,7 @@ async def _receive_and_preview(request: Request, organisation_id: int | None) ->
         if org is None or not await Organisation.exists().where(Organisation.id == org):
             raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
         f = _one_file(form.files)
-        return await import_service.preview_import(user, org, f.file, f.filename, date.today())
+        return await import_service.preview_import(user, org, f.file, f.filename, clock.today())
     finally:
         form.close()
 
@@ -106,7 +106,7 @@ class ImportPages(Controller):
 
     @post("/{job_id:int}/commit")
     async def commit(self, request: Request, job_id: int) -> Response:
-        result = await import_service.commit_import(user_of(request), job_id, date.today())
+        result = await import_service.commit_import(user_of(request), job_id, clock.today())
         notify(request, _("%(cases)s cases opened with %(invoices)s invoices.") % {"cases": result.case_count, "invoices": result.invoice_count})
         return redirect("/cases?stage=intake", request)
 
@@ -128,5 +128,5 @@ class ImportApi(Controller):
 
     @post("/{job_id:int}/commit", status_code=200, summary="Import a previewed file: all cases or none")
     async def commit(self, request: Request, job_id: int) -> dict:
-        result = await import_service.commit_import(user_of(request), job_id, date.today())
+        result = await import_service.commit_import(user_of(request), job_id, clock.today())
         return {"cases": result.case_count, "invoices": result.invoice_count, "references": result.references}

@@ -9,6 +9,7 @@ from litestar.params import HeaderParameter
 from typing_extensions import Annotated
 from litestar.exceptions import ClientException
 
+from agency import clock
 from agency.routing import get, post
 from agency.auth import roles, staff_only
 from agency.i18n import gettext as _
@@ -31,8 +32,8 @@ class LedgerApi(Controller):
         user = user_of(request)
         case = await get_visible(Case.select(Case.id, Case.stage, Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(
             Case.id == case_id), user, Case.organisation)
-        day = as_of or date.today()
-        if day > date.today():
+        day = as_of or clock.today()
+        if day > clock.today():
             raise ClientException(detail=_("as_of cannot be in the future."))
         invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
         entries = await LedgerEntry.select().where(LedgerEntry.case == case_id).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
@@ -73,7 +74,7 @@ class ReversalApi(Controller):
 
     @post("/", status_code=201, summary="Reverse a payment that bounced or was recorded by mistake (new entries undo it and its fee)")
     async def reverse(self, request: Request, case_id: int, payment_id: int, data: ReversalIn) -> dict:
-        entry_id = await reverse_payment(user_of(request), case_id, payment_id, data.reason, date.today())
+        entry_id = await reverse_payment(user_of(request), case_id, payment_id, data.reason, clock.today())
         return {"id": entry_id}
 
 
@@ -104,7 +105,7 @@ class MoneyMovesApi(Controller):
         from cases.negotiation_controllers import amount_field, date_field
 
         ids, created = await book_expense(user_of(request), case_id, data.kind, amount_field(data.amount), date_field(data.spent_on, "spent_on"),
-                                          data.description, data.recoverable, date.today(), idempotency_key)
+                                          data.description, data.recoverable, clock.today(), idempotency_key)
         return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
 
     @post("/direct-payments", status_code=201, guards=[roles(Role.creditor)],
@@ -115,5 +116,5 @@ class MoneyMovesApi(Controller):
         from cases.negotiation_controllers import amount_field, date_field
 
         entry_id, created = await record_payment(user_of(request), case_id, amount_field(data.amount), date_field(data.received_on, "received_on"),
-                                                 "to_creditor", data.reference, idempotency_key, date.today())
+                                                 "to_creditor", data.reference, idempotency_key, clock.today())
         return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)

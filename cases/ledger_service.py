@@ -6,6 +6,7 @@ from datetime import date
 
 from decimal import Decimal
 
+from agency import clock
 from legal.jurisdictions import use_added_rates
 from legal.tables import InterestRate
 from cases.ledger import Balances, Cost, OwedInvoice, Paid, balances
@@ -26,7 +27,7 @@ async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
     invoices = await Invoice.select(Invoice.number, Invoice.due_date, Invoice.amount_cents).where(
         (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     entries = await LedgerEntry.select(*BALANCE_COLUMNS).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal", "cost"]))
-    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or date.today())
+    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today())
 
 
 BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents, LedgerEntry.reverses)

@@ -1,7 +1,6 @@
 """Message templates (admins edit and preview; versions kept) and sending a message from a case."""
 from __future__ import annotations
 
-from datetime import date
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response
@@ -9,6 +8,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.response import Template
 from markupsafe import Markup
 
+from agency import clock
 from agency.routing import get, post
 from agency.auth import admin_only, staff_only
 from agency.http_utils import parse_id
@@ -78,7 +78,7 @@ class TemplatePages(Controller):
         if case is None:
             return await self._edit(request, key, language, 400, form={"subject": subject, "body": body, "case_reference": reference},
                                     errors={"case_reference": _("No case with that reference.")})
-        context = await svc.merge_context(case["id"], language, date.today())
+        context = await svc.merge_context(case["id"], language, clock.today())
         rendered = render(subject, body, context)
         return await self._edit(request, key, language, form={"subject": subject, "body": body, "case_reference": case["reference"]},
                                 preview={"subject": rendered[0], "body": rendered[1], "reference": case["reference"],
@@ -99,7 +99,7 @@ class MessageApi(Controller):
         from agency.db import atomic
 
         async with atomic():
-            return await svc.send_message(user_of(request), case_id, data.template, date.today())
+            return await svc.send_message(user_of(request), case_id, data.template, clock.today())
 
 
 class MessagePages(Controller):
@@ -112,7 +112,7 @@ class MessagePages(Controller):
         data = await form_data(request)
         try:
             async with atomic():
-                result = await svc.send_message(user_of(request), case_id, data.get("template", ""), date.today())
+                result = await svc.send_message(user_of(request), case_id, data.get("template", ""), clock.today())
         except (ClientException, NotFoundException) as exc:
             return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
         if result["channel"] == "email":

@@ -10,6 +10,7 @@ from decimal import Decimal
 from litestar.exceptions import ClientException, NotFoundException
 from piccolo.query.functions.aggregate import Max
 
+from agency import clock
 from agency import i18n
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
@@ -111,7 +112,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
 
             rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
             owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                                       plan["created_at"].date())
+                                       clock.day_of(plan["created_at"]))
             if owed_now:
                 nxt = {"number": owed_now[0], "due_on": owed_now[1], "amount_cents": owed_now[2]}
         last_payment = await LedgerEntry.select().where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).order_by(
@@ -296,7 +297,7 @@ async def _send_instalment_message(case_id: int, today: date, now: datetime) -> 
         return 0
     rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
     owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                           plan["created_at"].date())
+                           clock.day_of(plan["created_at"]))
     kind = instalment_message(owed, today)
     if kind is None:
         return 0

@@ -11,6 +11,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
+from agency import clock
 from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles
@@ -31,7 +32,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    today = date.today()
+    today = clock.today()
     end = end or today
     start = start or end.replace(day=1)
     statements.check_period(start, end, today)
@@ -101,7 +102,7 @@ class RatePages(Controller):
         table = {day: {"rate": rate, "source": _("shipped table")} for day, rate in ES_LATE_PAYMENT_HALF_YEARS.items()}
         table.update({r["starts_on"]: {"rate": Decimal(r["rate_bp"]) / 100, "source": r["source"] or _("added by an admin")}
                       for r in added if r["country"] == "ES"})
-        current = half_year_start(date.today())
+        current = half_year_start(clock.today())
         from cases.ledger_service import use_published_rates
 
         await use_published_rates()
@@ -132,7 +133,7 @@ class RatePages(Controller):
         if not errors and (starts_on in ES_LATE_PAYMENT_HALF_YEARS or await InterestRate.exists().where(
                 (InterestRate.country == "ES") & (InterestRate.starts_on == starts_on))):
             errors["starts_on"] = _("That half-year already has a rate: rates are not edited, so that past figures stay explainable.")
-        elif not errors and not (min(ES_LATE_PAYMENT_HALF_YEARS) < starts_on <= half_year_start(date.today()) + timedelta(days=190)):
+        elif not errors and not (min(ES_LATE_PAYMENT_HALF_YEARS) < starts_on <= half_year_start(clock.today()) + timedelta(days=190)):
             errors["starts_on"] = _("Add the half-years after the shipped table, up to the next one.")
         if errors:
             return await self._page(request, data, errors, 400)
@@ -229,8 +230,8 @@ class RemittancePages(Controller):
             Remittance.id, ascending=False).limit(200)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
         return page(request, "cases/remittances.html", remittances=rows, organisations=organisations,
-                    exports=await statements.last_exports([r["id"] for r in rows]), today=date.today(),
-                    execution=date.today() + timedelta(days=1))
+                    exports=await statements.last_exports([r["id"] for r in rows]), today=clock.today(),
+                    execution=clock.today() + timedelta(days=1))
 
     async def _or_message(self, request: Request, action) -> Response:
         """An admin's action on this page; a refusal (nothing owed, a file already made...) is a message on
@@ -256,7 +257,7 @@ class RemittancePages(Controller):
             raise ClientException(detail=_("Give the last day the remittance covers, like 2026-10-31.")) from None
         if org_id is None:
             raise ClientException(detail=_("Choose the creditor organisation."))
-        rid = await statements.create_remittance(user_of(request), org_id, period_end, date.today())
+        rid = await statements.create_remittance(user_of(request), org_id, period_end, clock.today())
         notify(request, _("Remittance REM-%(id)s created.") % {"id": rid})
         return redirect("/admin/remittances", request)
 
@@ -281,7 +282,7 @@ class RemittancePages(Controller):
             execution = date.fromisoformat(str(form.get("execution_date", "")))
         except ValueError:
             raise ClientException(detail=_("Give the execution date as YYYY-MM-DD.")) from None
-        if not date.today() <= execution <= date.today() + timedelta(days=365):
+        if not clock.today() <= execution <= clock.today() + timedelta(days=365):
             raise ClientException(detail=_("The execution date is today or a day within the next year."))
         xml = await statements.sepa_file(user_of(request), ids, execution, again=form.get("again") == "yes")
         return Response(xml, media_type="application/xml",
@@ -294,7 +295,7 @@ class ReportPages(Controller):
 
     @get("/reports")
     async def show(self, request: Request) -> Template:
-        r = await reports.build(user_of(request), date.today())
+        r = await reports.build(user_of(request), clock.today())
         charts = {
             "stages": reports.bars(r.stages, "stage", "principal"),
             "recovery": reports.bars(r.stages, "stage", "recovery_percent"),
@@ -312,18 +313,18 @@ class ReportPages(Controller):
 
         if table not in self.TABLES:
             raise ClientException(detail=_("table is one of: %(names)s.") % {"names": ", ".join(self.TABLES)})
-        rows = (await reports.build(user_of(request), date.today())).table(table)
+        rows = (await reports.build(user_of(request), clock.today())).table(table)
         out = io.StringIO()
         if rows:
             writer = csv.DictWriter(out, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
         return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": content_disposition(f"report-{table}-{date.today().isoformat()}.csv")})
+                        headers={"Content-Disposition": content_disposition(f"report-{table}-{clock.today().isoformat()}.csv")})
 
     @get("/api/v1/reports", tags=["money"], summary="Portfolio, ageing, collections and fees per month, recovery and per negotiator")
     async def api(self, request: Request) -> dict:
-        r = await reports.build(user_of(request), date.today())
+        r = await reports.build(user_of(request), clock.today())
         as_text = lambda rows: [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in rows]  # noqa: E731
         return {name: as_text(r.table(name)) for name in self.TABLES}
 
@@ -342,6 +343,6 @@ class DirectPaymentPages(Controller):
 
         async def act():
             await record_payment(user_of(request), case_id, amount_field(data.get("amount")), date_field(data.get("received_on"), "received_on"),
-                                 "to_creditor", str(data.get("reference", "")), str(data.get("idempotency_key", "")) or None, date.today())
+                                 "to_creditor", str(data.get("reference", "")), str(data.get("idempotency_key", "")) or None, clock.today())
         return await case_action(request, case_id, act,
                                  _("Thank you: the payment is on the case. The debt is reduced and the agency's fee on it is booked."))

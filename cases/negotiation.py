@@ -12,6 +12,7 @@ from decimal import Decimal
 from litestar.exceptions import ClientException, HTTPException
 from piccolo.query.functions.aggregate import Min, Sum
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, engine, is_sqlite, utcnow
 from agency import i18n
@@ -221,7 +222,7 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     if received_on > today:
         raise ClientException(detail=_("A payment cannot be received in the future."))
     created = case["created_at"]
-    opened = created.date() if isinstance(created, datetime) else as_date(created)
+    opened = clock.day_of(created)
     if received_on < opened:
         raise ClientException(detail=_("A payment cannot be dated before the case was opened (%(day)s).") % {"day": opened.isoformat()})
     if method not in PAYMENT_METHODS:
@@ -289,7 +290,7 @@ async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUs
     for case_id in case_ids:
         payments = await payments_of(case_id)
         for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")):
-            status = promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today)
+            status = promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today)
             if status != "open":
                 done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow()}).where(
                     (Promise.id == p["id"]) & (Promise.status == "open")).returning(Promise.id)
@@ -300,7 +301,7 @@ async def _settle_commitments(case_ids: list[int], today: date, actor: CurrentUs
         for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")):
             rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
             statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
-                                           plan["created_at"].date(), today)
+                                           clock.day_of(plan["created_at"]), today)
             for r, status in zip(rows, statuses):
                 if status != r["status"]:
                     await Instalment.update({Instalment.status: status}).where(Instalment.id == r["id"])
@@ -333,7 +334,7 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
             PaymentPlan.id, ascending=False):
         rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
         statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
-                                       plan["created_at"].date(), today)
+                                       clock.day_of(plan["created_at"]), today)
         status = plan_after_reversal(statuses, newer_plan is not None)
         if status == "completed":
             continue
@@ -347,7 +348,7 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
     newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
     for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
         superseded = newer_promise or (in_force is not None and in_force["created_at"] >= p["created_at"])
-        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], p["created_at"].date(), payments, today), superseded)
+        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today), superseded)
         if status == "kept":
             continue
         newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
@@ -362,7 +363,7 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
 
 async def settle_due_commitments(settings=None, today: date | None = None) -> int:
     """Worker job: promises and instalments whose date has passed are marked once; their cases rise."""
-    today = today or date.today()
+    today = today or clock.today()
     cutoff = today - timedelta(days=3)
     promise_cases = [r["case"] for r in await Promise.select(Promise.case).where((Promise.status == "open") & (Promise.promised_on < cutoff))]
     plan_cases = [r["case"] for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
@@ -384,7 +385,7 @@ async def case_commitments(case_id: int) -> dict:
     instalments = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else []
     if instalments:  # what was paid towards each, so a part payment shows on the instalment it went to
         paid = instalment_paid([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments], await payments_of(case_id),
-                               plan["created_at"].date())
+                               clock.day_of(plan["created_at"]))
         for i, cents in zip(instalments, paid):
             i["paid_cents"] = cents
     return {"promises": promises, "plan": plan, "instalments": instalments}

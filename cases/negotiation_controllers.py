@@ -13,6 +13,7 @@ from litestar.params import HeaderParameter
 from litestar.response import Template
 from typing_extensions import Annotated
 
+from agency import clock
 from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
@@ -60,7 +61,7 @@ def date_field(raw: Any, field: str) -> date:
         raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
     if value < date(2000, 1, 1):
         raise FormErrors({field: _("Enter a date from the year 2000 on: check the year.")})
-    if value.year > date.today().year + 10:  # (not today.replace(year=...): no 29 February ten years on)
+    if value.year > clock.today().year + 10:  # (not today.replace(year=...): no 29 February ten years on)
         raise FormErrors({field: _("Enter a date within the next ten years.")})
     return value
 
@@ -241,7 +242,7 @@ class NegotiationApi(Controller):
     async def promise(self, request: Request, case_id: int, data: PromiseIn) -> dict:
         try:
             pid = await negotiation.add_promise(user_of(request), case_id, date_field(data.promised_on, "promised_on"), amount_field(data.amount),
-                                                date.today())
+                                                clock.today())
         except PlanError as exc:
             raise _plan_errors(exc) from None
         return {"id": pid}
@@ -250,7 +251,7 @@ class NegotiationApi(Controller):
     async def plan(self, request: Request, case_id: int, data: PlanIn) -> dict:
         try:
             plan_id = await negotiation.add_plan(user_of(request), case_id, data.instalments, data.frequency,
-                                                 date_field(data.first_due_on, "first_due_on"), date.today())
+                                                 date_field(data.first_due_on, "first_due_on"), clock.today())
         except PlanError as exc:
             raise _plan_errors(exc) from None
         c = await negotiation.case_commitments(case_id)
@@ -262,7 +263,7 @@ class NegotiationApi(Controller):
                       idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         entry_id, created = await negotiation.record_payment(
             user_of(request), case_id, amount_field(data.amount), date_field(data.received_on, "received_on"), data.method, data.reference,
-            idempotency_key, date.today())
+            idempotency_key, clock.today())
         return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)
 
 
@@ -324,7 +325,7 @@ class CaseActionPages(Controller):
 
         async def act():
             await negotiation.add_promise(user_of(request), case_id, date_field(data.get("promised_on"), "promised_on"),
-                                          amount_field(data.get("amount")), date.today())
+                                          amount_field(data.get("amount")), clock.today())
         return await self._do(request, case_id, act, _("Promise recorded."))
 
     @post("/plans")
@@ -336,7 +337,7 @@ class CaseActionPages(Controller):
             if count is None:
                 raise FormErrors({"instalments": _("Between 1 and %(n)s instalments.") % {"n": 60}})
             await negotiation.add_plan(user_of(request), case_id, count, data.get("frequency", "monthly"),
-                                       date_field(data.get("first_due_on"), "first_due_on"), date.today())
+                                       date_field(data.get("first_due_on"), "first_due_on"), clock.today())
         return await self._do(request, case_id, act, _("Instalment plan agreed."))
 
     @post("/payments")
@@ -346,7 +347,7 @@ class CaseActionPages(Controller):
         async def act():
             await negotiation.record_payment(user_of(request), case_id, amount_field(data.get("amount")),
                                              date_field(data.get("received_on"), "received_on"), data.get("method", "transfer"),
-                                             data.get("reference", ""), data.get("idempotency_key"), date.today())
+                                             data.get("reference", ""), data.get("idempotency_key"), clock.today())
         return await self._do(request, case_id, act, _("Payment recorded."))
 
     @post("/expenses")
@@ -358,7 +359,7 @@ class CaseActionPages(Controller):
         async def act():
             _ids, created = await book_expense(user_of(request), case_id, str(data.get("kind", "")), amount_field(data.get("amount")),
                                                date_field(data.get("spent_on"), "spent_on"), str(data.get("description", "")),
-                                               bool(data.get("recoverable")), date.today(), data.get("idempotency_key"))
+                                               bool(data.get("recoverable")), clock.today(), data.get("idempotency_key"))
             if not created:
                 raise FormErrors({"idempotency_key": _("This expense was already booked (the form was sent twice): nothing more was booked.")})
         return await self._do(request, case_id, act, _("Expense booked."))
@@ -370,7 +371,7 @@ class CaseActionPages(Controller):
         data = await form_data(request)
 
         async def act():
-            await reverse_payment(user_of(request), case_id, payment_id, str(data.get("reason", "")), date.today())
+            await reverse_payment(user_of(request), case_id, payment_id, str(data.get("reason", "")), clock.today())
         return await self._do(request, case_id, act, _("Payment reversed: what it paid is owed again."))
 
     @post("/assign", guards=[admin_only])

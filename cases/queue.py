@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from agency.i18n import DISPLAY_TZ
 from agency.i18n import lazy_gettext as _l
 
 QUEUE_STAGES = ("amicable", "mediation", "credit_bureau")
@@ -59,7 +60,7 @@ class QueueFacts:
 
 
 def score(f: QueueFacts, now: datetime) -> tuple[int, tuple[str, ...]]:
-    today = now.date()
+    today = now.astimezone(DISPLAY_TZ).date() if now.tzinfo else now.date()  # the agency's day (agency.clock)
     points = 0.0
     reasons: list[str] = []
 

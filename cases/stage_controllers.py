@@ -1,13 +1,13 @@
 """Stage moves: the API and the case page's quick action (staff only; creditors get 403)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response
 from litestar.exceptions import HTTPException
 
+from agency import clock
 from agency.routing import post
 from agency.auth import staff_only
 from agency.i18n import gettext as _
@@ -35,7 +35,7 @@ class StageApi(Controller):
     @post("/{case_id:int}/transitions", status_code=200, summary="Move the case to another stage; 409 with the guards' reasons")
     async def move(self, request: Request, case_id: int, data: TransitionIn) -> Any:
         user = user_of(request)
-        await advance_stage(user, case_id, MoveRequest(to=data.to, outcome=data.outcome, reason=data.reason), date.today())
+        await advance_stage(user, case_id, MoveRequest(to=data.to, outcome=data.outcome, reason=data.reason), clock.today())
         detail = await case_detail(user, case_id)
         return case_out(detail["case"], detail)
 
@@ -65,7 +65,7 @@ async def _log(request: Request, case_id: int, values: dict) -> dict:
             raise FormErrors({"promised_on" if not promised_on else "promise_amount": _("Give both the date and the amount promised.")})
         promise = (date_field(promised_on, "promised_on"), amount_field(amount, "promise_amount"))
     try:
-        return await log_activity(user_of(request), case_id, ActivityInput(**values), date.today(), promise)
+        return await log_activity(user_of(request), case_id, ActivityInput(**values), clock.today(), promise)
     except ActivityErrors as exc:
         raise FormErrors({k: str(v) for k, v in exc.errors.items()}) from None
     except PlanError as exc:
@@ -93,7 +93,7 @@ class StagePages(Controller):
         try:
             await advance_stage(user_of(request), case_id,
                                 MoveRequest(to=data.get("to", ""), outcome=data.get("outcome") or None, reason=data.get("reason", "")),
-                                date.today())
+                                clock.today())
         except StageRefused as refused:
             return refuse(request, [str(r) for r in refused.decision.refusals], f"/cases/{case_id}")
         except HTTPException as exc:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from litestar.exceptions import HTTPException
 from piccolo.query.functions.aggregate import Count, Min, Sum
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
@@ -52,7 +53,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
 
     due_rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     owed_due, oldest_owed = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in due_rows],
-                                         int((balance.principal - balance.principal_outstanding) * 100), date.today())
+                                         int((balance.principal - balance.principal_outstanding) * 100), clock.today())
     facts = CaseFacts(
         stage=case["stage"],
         debtor_named=bool(case["debtor_name"].strip()),
@@ -72,7 +73,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
         lawyer_assigned=case["lawyer"] is not None,
         creditor_authorised_court=case["court_authorised_at"] is not None,
         settlement_attempt_on_record=settlement_attempt_done(as_date(case["settlement_offer_on"]), as_date(case["settlement_answer_on"]),
-                                                             date.today()),
+                                                             clock.today()),
     )
     return case, facts
 

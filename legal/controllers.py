@@ -12,6 +12,7 @@ from litestar.params import HeaderParameter
 from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from agency import clock
 from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, admin_only, roles, staff_only
 from agency.http_utils import content_disposition
@@ -50,7 +51,7 @@ def _moment(raw, field: str) -> datetime:
         value = (value if value.tzinfo else value.replace(tzinfo=DISPLAY_TZ)).astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise ClientException(detail=_("%(field)s: enter the date and time as YYYY-MM-DDTHH:MM.") % {"field": field}) from None
-    today = date.today()
+    today = clock.today()
     if not date(today.year - 1, 1, 1) <= value.date() <= date(today.year + 5, 12, 31):
         raise ClientException(detail=_("%(field)s: a date between last year and five years from now.") % {"field": field})
     return value
@@ -170,17 +171,17 @@ class LegalApi(Controller):
 
     @get("/cases/{case_id:int}/procedure", guards=[roles(*Role)], summary="The court procedure proposed for the case, and why")
     async def procedure(self, request: Request, case_id: int) -> dict:
-        return await handoff.case_procedure(user_of(request), case_id, date.today())
+        return await handoff.case_procedure(user_of(request), case_id, clock.today())
 
     @get("/cases/{case_id:int}/limitation", guards=[roles(*Role)], summary="The limitation date and how it was reckoned")
     async def limitation(self, request: Request, case_id: int) -> dict:
         await _visible_case(request, case_id)
-        return {"limitation": _limitation_json(await case_limitation(case_id, date.today()))}
+        return {"limitation": _limitation_json(await case_limitation(case_id, clock.today()))}
 
     @post("/cases/{case_id:int}/documents", status_code=201, guards=[staff_only],
           summary="Generate a document from a template (a new version each time); 422 names the data the case lacks")
     async def generate(self, request: Request, case_id: int, data: DocumentIn) -> dict:
-        return await documents.generate_document(user_of(request), case_id, data.template, date.today(),
+        return await documents.generate_document(user_of(request), case_id, data.template, clock.today(),
                                                  offer_discount_percent=_discount(data.offer_discount_percent))
 
     @get("/cases/{case_id:int}/documents", guards=[roles(*Role)], summary="The case's generated documents the caller may see")
@@ -206,13 +207,13 @@ class LegalApi(Controller):
     @post("/documents/{document_id:int}/sent", status_code=201, guards=[staff_only],
           summary="Record that a document was sent (burofax: a certified demand; a settlement offer starts its answer period)")
     async def sent(self, request: Request, document_id: int, data: SentIn) -> dict:
-        await demands.mark_sent(user_of(request), document_id, date_field(data.sent_on, "sent_on"), data.channel, date.today())
+        await demands.mark_sent(user_of(request), document_id, date_field(data.sent_on, "sent_on"), data.channel, clock.today())
         return {"sent": True}
 
     @post("/cases/{case_id:int}/legal/proposal", status_code=201, guards=[negotiators],
           summary="Propose legal action: the creditor is asked to authorise it with the estimate")
     async def propose(self, request: Request, case_id: int, data: NoteIn | None = None) -> dict:
-        action_id = await handoff.propose_legal(user_of(request), case_id, data.note if data else "", date.today())
+        action_id = await handoff.propose_legal(user_of(request), case_id, data.note if data else "", clock.today())
         return {"id": action_id, **(await handoff.current_action(case_id))["estimate"]}
 
     @post("/cases/{case_id:int}/legal/authorisation", status_code=201, guards=[roles(Role.creditor)],
@@ -229,13 +230,13 @@ class LegalApi(Controller):
     @post("/cases/{case_id:int}/filings", status_code=201, guards=[lawyers], summary="Record a court filing")
     async def filing(self, request: Request, case_id: int, data: FilingIn) -> dict:
         filing_id = await court.create_filing(user_of(request), case_id, data.procedure, data.court, data.status,
-                                              _opt_date(data.filed_on, "filed_on"), data.court_case_number, date.today())
+                                              _opt_date(data.filed_on, "filed_on"), data.court_case_number, clock.today())
         return {"id": filing_id}
 
     @post("/filings/{filing_id:int}", status_code=200, guards=[lawyers], summary="Update a filing (status, dates, number, outcome)")
     async def update_filing(self, request: Request, filing_id: int, data: FilingUpdateIn) -> dict:
         await court.update_filing(user_of(request), filing_id, data.status, _opt_date(data.filed_on, "filed_on"), data.court_case_number,
-                                  _opt_date(data.served_on, "served_on"), data.outcome, date.today())
+                                  _opt_date(data.served_on, "served_on"), data.outcome, clock.today())
         return {"id": filing_id}
 
     @post("/filings/{filing_id:int}/hearings", status_code=201, guards=[lawyers], summary="Add a hearing")
@@ -253,7 +254,7 @@ class LegalApi(Controller):
     async def cost(self, request: Request, case_id: int, data: CostIn,
                    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         ids, created = await court.book_court_cost(user_of(request), case_id, data.kind, amount_field(data.amount),
-                                                   date_field(data.booked_on, "booked_on"), data.description, date.today(), idempotency_key)
+                                                   date_field(data.booked_on, "booked_on"), data.description, clock.today(), idempotency_key)
         return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
 
     @get("/cases/{case_id:int}/deadlines", guards=[staff_only], summary="The case's deadlines with their warnings")
@@ -261,11 +262,11 @@ class LegalApi(Controller):
         await _visible_case(request, case_id)
         return [{"id": d["id"], "rule": d["rule"], "label": str(d["label"]), "starts_on": d["starts_on"], "due_on": d["due_on"],
                  "status": d["status"], "warning": d["warning"].level, "days_left": d["warning"].days_left}
-                for d in await court.case_deadlines(case_id, date.today())]
+                for d in await court.case_deadlines(case_id, clock.today())]
 
     @get("/agenda", guards=[lawyers], summary="The caller's open deadlines and upcoming hearings")
     async def agenda(self, request: Request) -> dict:
-        data = await court.agenda(user_of(request), date.today())
+        data = await court.agenda(user_of(request), clock.today())
         return {"deadlines": [{"id": d["id"], "case": d["case"], "reference": d["reference"], "rule": d["rule"], "due_on": d["due_on"],
                                "warning": d["warning"].level, "days_left": d["warning"].days_left} for d in data["deadlines"]],
                 "hearings": [{"id": h["id"], "case": h["case"], "reference": h["reference"], "at": h["at"], "place": h["place"]}
@@ -279,31 +280,31 @@ class LegalApi(Controller):
     @post("/cases/{case_id:int}/mediations", status_code=201, guards=[staff_only], summary="Start a mediation (suspends limitation)")
     async def mediation(self, request: Request, case_id: int, data: MediationIn) -> dict:
         return await mediation.start_mediation(user_of(request), case_id, data.mediator, date_field(data.requested_on, "requested_on"),
-                                               date_field(data.received_on, "received_on"), date.today())
+                                               date_field(data.received_on, "received_on"), clock.today())
 
     @post("/mediations/{mediation_id:int}/sessions", status_code=201, guards=[staff_only], summary="Record a mediation session")
     async def session(self, request: Request, mediation_id: int, data: SessionIn) -> dict:
         return {"id": await mediation.add_session(user_of(request), mediation_id, date_field(data.held_on, "held_on"), data.mediator, data.notes,
-                                                  date.today())}
+                                                  clock.today())}
 
     @post("/mediations/{mediation_id:int}/outcome", status_code=201, guards=[staff_only],
           summary="End a mediation: agreed (a plan and the agreement document) or failed")
     async def outcome(self, request: Request, mediation_id: int, data: OutcomeIn) -> dict:
         return await mediation.end_mediation(
-            user_of(request), mediation_id, data.outcome, date_field(data.ended_on, "ended_on"), data.agreement, date.today(),
+            user_of(request), mediation_id, data.outcome, date_field(data.ended_on, "ended_on"), data.agreement, clock.today(),
             instalments=data.instalments, frequency=data.frequency, first_due_on=_opt_date(data.first_due_on, "first_due_on"),
             back_to_amicable=data.back_to_amicable)
 
     @post("/cases/{case_id:int}/acknowledgements", status_code=201, guards=[staff_only],
           summary="The debtor signed an acknowledgement of the debt (limitation starts again)")
     async def acknowledgement(self, request: Request, case_id: int, data: DatedNoteIn) -> dict:
-        await demands.record_acknowledgement(user_of(request), case_id, date_field(data.on, "on"), data.note, date.today())
-        return {"limitation": _limitation_json(await case_limitation(case_id, date.today()))}
+        await demands.record_acknowledgement(user_of(request), case_id, date_field(data.on, "on"), data.note, clock.today())
+        return {"limitation": _limitation_json(await case_limitation(case_id, clock.today()))}
 
     @post("/cases/{case_id:int}/settlement-answer", status_code=201, guards=[staff_only],
           summary="The debtor answered the settlement offer")
     async def settlement_answer(self, request: Request, case_id: int, data: DatedNoteIn) -> dict:
-        await demands.record_settlement_answer(user_of(request), case_id, date_field(data.on, "on"), data.accepted, data.note, date.today())
+        await demands.record_settlement_answer(user_of(request), case_id, date_field(data.on, "on"), data.accepted, data.note, clock.today())
         return {"answered": True}
 
 
@@ -326,7 +327,7 @@ class LegalCasePages(Controller):
     @post("/propose", guards=[negotiators])
     async def propose(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
-        return await case_action(request, case_id, lambda: handoff.propose_legal(user_of(request), case_id, str(data.get("note", "")), date.today()),
+        return await case_action(request, case_id, lambda: handoff.propose_legal(user_of(request), case_id, str(data.get("note", "")), clock.today()),
                                  _("Legal action proposed: the creditor has been asked to authorise it."))
 
     @post("/answer", guards=[roles(Role.creditor)])
@@ -351,7 +352,7 @@ class LegalCasePages(Controller):
         data = await form_data(request)
 
         async def act():
-            await documents.generate_document(user_of(request), case_id, str(data.get("template", "")), date.today(),
+            await documents.generate_document(user_of(request), case_id, str(data.get("template", "")), clock.today(),
                                               offer_discount_percent=_discount(data.get("offer_discount_percent")))
         return await case_action(request, case_id, act, _("Document generated."))
 
@@ -359,7 +360,7 @@ class LegalCasePages(Controller):
     async def sent(self, request: Request, case_id: int, document_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: demands.mark_sent(
-            user_of(request), document_id, date_field(data.get("sent_on"), "sent_on"), str(data.get("channel", "")), date.today()),
+            user_of(request), document_id, date_field(data.get("sent_on"), "sent_on"), str(data.get("channel", "")), clock.today()),
             _("Sending recorded."))
 
     @post("/filings", guards=[lawyers])
@@ -367,7 +368,7 @@ class LegalCasePages(Controller):
         data = await form_data(request)
         return await case_action(request, case_id, lambda: court.create_filing(
             user_of(request), case_id, str(data.get("procedure", "")), str(data.get("court", "")), str(data.get("status", "prepared")),
-            _opt_date(data.get("filed_on"), "filed_on"), str(data.get("court_case_number", "")), date.today()), _("Filing recorded."))
+            _opt_date(data.get("filed_on"), "filed_on"), str(data.get("court_case_number", "")), clock.today()), _("Filing recorded."))
 
     @post("/filings/{filing_id:int}", guards=[lawyers])
     async def update_filing(self, request: Request, case_id: int, filing_id: int) -> Response:
@@ -375,7 +376,7 @@ class LegalCasePages(Controller):
         return await case_action(request, case_id, lambda: court.update_filing(
             user_of(request), filing_id, str(data.get("status", "")), _opt_date(data.get("filed_on"), "filed_on"),
             str(data.get("court_case_number", "")), _opt_date(data.get("served_on"), "served_on"), str(data.get("outcome", "")),
-            date.today()), _("Filing updated."))
+            clock.today()), _("Filing updated."))
 
     @post("/filings/{filing_id:int}/hearings", guards=[lawyers])
     async def hearing(self, request: Request, case_id: int, filing_id: int) -> Response:
@@ -396,7 +397,7 @@ class LegalCasePages(Controller):
         data = await form_data(request)
         return await case_action(request, case_id, lambda: court.book_court_cost(
             user_of(request), case_id, str(data.get("kind", "")), amount_field(data.get("amount")), date_field(data.get("booked_on"), "booked_on"),
-            str(data.get("description", "")), date.today(), data.get("idempotency_key")), _("Cost booked."))
+            str(data.get("description", "")), clock.today(), data.get("idempotency_key")), _("Cost booked."))
 
     @post("/deadlines/{deadline_id:int}/done", guards=[staff_only])
     async def deadline_done(self, request: Request, case_id: int, deadline_id: int) -> Response:
@@ -407,14 +408,14 @@ class LegalCasePages(Controller):
         data = await form_data(request)
         return await case_action(request, case_id, lambda: mediation.start_mediation(
             user_of(request), case_id, str(data.get("mediator", "")), date_field(data.get("requested_on"), "requested_on"),
-            date_field(data.get("received_on"), "received_on"), date.today()), _("Mediation started; the request is among the documents."))
+            date_field(data.get("received_on"), "received_on"), clock.today()), _("Mediation started; the request is among the documents."))
 
     @post("/mediations/{mediation_id:int}/sessions", guards=[staff_only])
     async def session(self, request: Request, case_id: int, mediation_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: mediation.add_session(
             user_of(request), mediation_id, date_field(data.get("held_on"), "held_on"), str(data.get("mediator", "")), str(data.get("notes", "")),
-            date.today()), _("Session recorded."))
+            clock.today()), _("Session recorded."))
 
     @post("/mediations/{mediation_id:int}/outcome", guards=[staff_only])
     async def outcome(self, request: Request, case_id: int, mediation_id: int) -> Response:
@@ -426,7 +427,7 @@ class LegalCasePages(Controller):
                 raise ClientException(detail=_("The number of instalments is a whole number from 0 to 60."))
             result = await mediation.end_mediation(
                 user_of(request), mediation_id, str(data.get("outcome", "")), date_field(data.get("ended_on"), "ended_on"),
-                str(data.get("agreement", "")), date.today(), instalments=count, frequency=str(data.get("frequency", "monthly")),
+                str(data.get("agreement", "")), clock.today(), instalments=count, frequency=str(data.get("frequency", "monthly")),
                 first_due_on=_opt_date(data.get("first_due_on"), "first_due_on"), back_to_amicable=data.get("back_to_amicable") == "on")
             if result.get("document_missing"):
                 notify(request, result["document_missing"], "error")
@@ -436,14 +437,14 @@ class LegalCasePages(Controller):
     async def acknowledgement(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: demands.record_acknowledgement(
-            user_of(request), case_id, date_field(data.get("on"), "on"), str(data.get("note", "")), date.today()),
+            user_of(request), case_id, date_field(data.get("on"), "on"), str(data.get("note", "")), clock.today()),
             _("Acknowledgement recorded: the limitation period starts again."))
 
     @post("/settlement-answer", guards=[staff_only])
     async def settlement_answer(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         return await case_action(request, case_id, lambda: demands.record_settlement_answer(
-            user_of(request), case_id, date_field(data.get("on"), "on"), data.get("accepted") == "on", str(data.get("note", "")), date.today()),
+            user_of(request), case_id, date_field(data.get("on"), "on"), data.get("accepted") == "on", str(data.get("note", "")), clock.today()),
             _("Answer recorded."))
 
 
@@ -452,7 +453,7 @@ class LawyerPages(Controller):
     async def queue(self, request: Request) -> Template:
         user = user_of(request)
         queue = await handoff.lawyers_queue(user)
-        return page(request, "legal/queue.html", **queue, agenda=await court.agenda(user, date.today()), today=date.today())
+        return page(request, "legal/queue.html", **queue, agenda=await court.agenda(user, clock.today()), today=clock.today())
 
 
 class TemplateAdminPages(Controller):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import DISPLAY_TZ
@@ -100,7 +101,7 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
 
 def _opened(case: dict) -> date:
     created = case["created_at"]
-    return created.date() if isinstance(created, datetime) else date.fromisoformat(str(created)[:10])
+    return clock.day_of(created)
 
 
 async def _after_filed(case_id: int) -> None:

@@ -8,6 +8,7 @@ import json
 import logging
 from datetime import date, datetime, timezone
 
+from agency import clock
 from agency.db import as_date, atomic
 from agency.i18n import DISPLAY_TZ
 from cases.bureau import due_and_owed
@@ -72,7 +73,7 @@ async def refresh_limitation(case_ids: list[int], today: date | None = None) -> 
 
     from legal.jurisdictions import MissingRate
 
-    today = today or date.today()
+    today = today or clock.today()
     for case_id in case_ids:
         before = as_date((await Case.select(Case.limitation_date).where(Case.id == case_id).first())["limitation_date"])
         try:
@@ -95,7 +96,7 @@ async def backfill_limitation_dates(today: date | None = None, batch: int = 1000
 
     from cases.services import initial_limitation_date
 
-    today = today or date.today()
+    today = today or clock.today()
     done, last = 0, 0
     while True:
         rows = await Case.select(Case.id, Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(

@@ -5,10 +5,11 @@ import asyncio
 import io
 import os
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from docxtpl import DocxTemplate
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from cases.intake import ClaimInput, DebtorInput, InvoiceInput
@@ -31,7 +32,7 @@ def bare(data: bytes, context: dict) -> bytes:
 
 
 async def test_documents_per_second(database):
-    today = date.today()
+    today = clock.today()
     org = await create_org("Documentos bench S.L.")
     lawyer = await create_user("lawyer")
     user = CurrentUser(id=lawyer["id"], email=lawyer["email"], name="Bench", role=Role.admin, organisation_id=None, language="es")

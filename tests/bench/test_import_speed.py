@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stdnum.es import cif
 
+from agency import clock
 from agency.db import is_sqlite
 from agency.settings import get_settings
 
@@ -21,7 +22,7 @@ PER_DEBTOR = 10
 
 
 def make_file(path: Path) -> list[tuple]:
-    due = (date.today() - timedelta(days=45)).isoformat()
+    due = (clock.today() - timedelta(days=45)).isoformat()
     rows = []
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, delimiter=";")
@@ -33,7 +34,7 @@ def make_file(path: Path) -> list[tuple]:
             nif = body + cif.calc_check_digits(body)[0]
             amount = f"{(n % 9000) + 100}.{n % 100:02d}"
             w.writerow([f"Deudor {d} S.L.", nif, f"Calle {d} 1", "Madrid", "28001", f"F-{n}", "2025-01-01", due, amount])
-            rows.append((f"F-{n}", date(2025, 1, 1), date.today() - timedelta(days=45), int(amount.replace(".", ""))))
+            rows.append((f"F-{n}", date(2025, 1, 1), clock.today() - timedelta(days=45), int(amount.replace(".", ""))))
     return rows
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from agency import clock
 from tests.netutil import free_port, wait_until_up
 
 from agency.settings import ROOT
@@ -100,11 +101,11 @@ def take_demo_case(page) -> str:
             return creditor
         # Not one for this journey: set its next action a month off, as a negotiator would, or "take next"
         # hands it back (the caller's own due case at the top is the next thing to do).
-        from datetime import date, timedelta
+        from datetime import timedelta
 
         case_id = re.search(r"/cases/(\d+)$", page.url).group(1)
         token = next(c["value"] for c in page.context.cookies() if c["name"] == "agency_csrf")
         r = page.request.post(f"/api/v1/cases/{case_id}/activities", headers={"x-csrftoken": token}, data={
-            "kind": "note", "body": "Para otro recorrido", "next_action_on": (date.today() + timedelta(days=30)).isoformat()})
+            "kind": "note", "body": "Para otro recorrido", "next_action_on": (clock.today() + timedelta(days=30)).isoformat()})
         assert r.status == 201, r.text()
     pytest.fail("no demo creditor's case came up in the queue")

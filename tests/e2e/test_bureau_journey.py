@@ -2,10 +2,11 @@
 downloads the batch, and a payment withdraws the debt from the next one."""
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from agency import clock
 from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +28,7 @@ def test_a_case_goes_to_the_bureau_and_leaves_it_when_paid(page, browser, live_s
     case_url = page.url
     reference = page.locator("h1").inner_text().strip()
     assert page.locator("#bureau [data-check=notice].fail").count() == 1
-    page.fill("#bn-d", (date.today() - timedelta(days=31)).isoformat())
+    page.fill("#bn-d", (clock.today() - timedelta(days=31)).isoformat())
     page.select_option("#bn-c", "burofax")
     page.locator("form[action$='/bureau/notice'] button").click()
     page.wait_for_selector("#bureau [data-check=notice].ok")

@@ -1,10 +1,11 @@
 """A creditor files a claim with two invoices and a PDF, watches the upload, reviews, sends,
 finds the case in the list and opens it. Then imports a CSV of invoices."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from agency import clock
 from agency.demo_cases import tiny_pdf
 from tests.e2e.conftest import shot, sign_in
 
@@ -14,9 +15,9 @@ pytestmark = pytest.mark.e2e
 def test_creditor_files_a_claim_with_evidence(page, tmp_path):
     pdf = tmp_path / "factura-E2E-1.pdf"
     pdf.write_bytes(tiny_pdf("Factura E2E-1") + b"%" + b"0" * 400_000)  # big enough for the bar to move
-    due = (date.today() - timedelta(days=20)).isoformat()
-    issue = (date.today() - timedelta(days=50)).isoformat()
-    number = f"E2E-{date.today():%j}-{page.context.browser.version[:3]}"
+    due = (clock.today() - timedelta(days=20)).isoformat()
+    issue = (clock.today() - timedelta(days=50)).isoformat()
+    number = f"E2E-{clock.today():%j}-{page.context.browser.version[:3]}"
 
     sign_in(page, "creditor@demo.test")
     page.get_by_role("link", name="Nueva reclamación").first.click()
@@ -66,12 +67,12 @@ def test_creditor_files_a_claim_with_evidence(page, tmp_path):
 
 
 def test_creditor_imports_a_csv(page, tmp_path):
-    due = (date.today() - timedelta(days=15)).strftime("%d/%m/%Y")
+    due = (clock.today() - timedelta(days=15)).strftime("%d/%m/%Y")
     csv = tmp_path / "facturas.csv"
     csv.write_text(
         "nombre_deudor;nif_deudor;direccion_deudor;ciudad_deudor;cp_deudor;numero_factura;fecha_emision;fecha_vencimiento;importe\n"
-        f"Imprenta Gráfica S.L.;A28123453;C/ Tinta 2;Murcia;30001;IMP-{date.today():%j}-1;01/01/2026;{due};99,90\n"
-        f"Imprenta Gráfica S.L.;A28123453;C/ Tinta 2;Murcia;30001;IMP-{date.today():%j}-2;01/01/2026;{due};100,10\n",
+        f"Imprenta Gráfica S.L.;A28123453;C/ Tinta 2;Murcia;30001;IMP-{clock.today():%j}-1;01/01/2026;{due};99,90\n"
+        f"Imprenta Gráfica S.L.;A28123453;C/ Tinta 2;Murcia;30001;IMP-{clock.today():%j}-2;01/01/2026;{due};100,10\n",
         encoding="latin-1",
     )
     sign_in(page, "creditor2@demo.test")

@@ -3,11 +3,11 @@ action, the creditor authorises it after seeing the estimate, a lawyer takes the
 court, generates the monitorio petition, downloads it and records the filing."""
 import io
 import re
-from datetime import date
 
 import docx
 import pytest
 
+from agency import clock
 from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ def _open(page, action_suffix: str) -> None:
 
 
 def test_from_authorisation_to_filing(page, browser, live_server):
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     sign_in(page, "negotiator@demo.test")
     creditor = take_demo_case(page)
     case_url = page.url

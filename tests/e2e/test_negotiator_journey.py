@@ -1,9 +1,10 @@
 """A negotiator takes the next case, logs a call with a promise, agrees a three-instalment plan;
 the creditor then sees the stage and the promise on their timeline."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from agency import clock
 from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +17,7 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     case_url = page.url
     reference = page.locator("h1").inner_text().strip()
 
-    promised = (date.today() + timedelta(days=5)).isoformat()
+    promised = (clock.today() + timedelta(days=5)).isoformat()
     page.select_option("#c-kind", "call")
     assert not page.locator("#c-promised-on").is_visible()  # the promise's fields come with its outcome
     page.select_option("#c-outcome", "promise_to_pay")
@@ -38,7 +39,7 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
 
     page.locator("#money-actions details:nth-of-type(2) summary").click()
     page.locator("#pn").fill("3")
-    page.locator("#p1").fill((date.today() + timedelta(days=30)).isoformat())
+    page.locator("#p1").fill((clock.today() + timedelta(days=30)).isoformat())
     page.locator("form[action$='/plans'] button").click()
     page.wait_for_selector("#commitments table tbody tr:nth-child(3)")
     shot(page, "negotiator-case")

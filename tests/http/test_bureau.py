@@ -2,8 +2,9 @@
 written once with their hash, and the withdrawal of a paid debt in the next batch."""
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
+from agency import clock
 from agency.storage import storage
 from cases.bureau_service import produce_batches, produce_due_batches
 from cases.tables import BureauBatch, BureauReport, CaseEvent
@@ -12,7 +13,7 @@ from tests.factories import api_token, create_org, create_user, post_form, signe
 from tests.http.test_money import _people
 from tests.http.test_negotiation import _accepted_case
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from agency import clock
 from agency.tables import OutboxMessage
 from cases.tables import Case, CaseEvent, Evidence, Invoice
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+YESTERDAY = (clock.today() - timedelta(days=1)).isoformat()
 
 
 def claim_body(**over):
@@ -55,7 +56,7 @@ async def test_api_claim_creates_an_intake_case_with_event_and_email(creditor):
     (lambda b: b["invoices"][0].update(amount="0"), "invoices.0.amount"),
     (lambda b: b["invoices"][0].update(amount="12.345"), "invoices.0.amount"),
     (lambda b: b["invoices"][0].update(amount="doce"), "invoices.0.amount"),
-    (lambda b: b["invoices"][0].update(due_date=(date.today() + timedelta(days=3)).isoformat()), "invoices.0.due_date"),
+    (lambda b: b["invoices"][0].update(due_date=(clock.today() + timedelta(days=3)).isoformat()), "invoices.0.due_date"),
     (lambda b: b["invoices"][0].update(issue_date="2026-12-31", due_date="2026-01-01"), "invoices.0.issue_date"),
     (lambda b: b["debtor"].update(tax_id="B46123452"), "debtor.tax_id"),
     (lambda b: b["debtor"].update(name=""), "debtor.name"),
@@ -175,7 +176,7 @@ async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
     assert 'id="fees"' in review.text and "60,00" in review.text  # the tariff band of 1,234.56
     assert 'id="time-barred"' not in review.text
     # a French consumer's invoice due three years ago: the review warns that it looks time-barred (2 years, L218-2)
-    old_due = (date.today() - timedelta(days=3 * 366)).isoformat()
+    old_due = (clock.today() - timedelta(days=3 * 366)).isoformat()
     consumer = {**fields, "debtor_kind": "person", "debtor_tax_id": "", "debtor_country": "FR", "debtor_postal_code": "75002",
                 "invoice_issue_date": old_due, "invoice_due_date": old_due}
     barred = await post_form(client, "/claims/new", {**consumer, "action": "review"}, files={"files": ("", b"", "application/octet-stream")})

@@ -1,12 +1,13 @@
 """Import through the API and the pages; another creditor's import is a 404."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
+from agency import clock
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
 
-DUE = (date.today() - timedelta(days=30)).isoformat()
+DUE = (clock.today() - timedelta(days=30)).isoformat()
 CSV = ("debtor_name,debtor_tax_id,debtor_address,debtor_city,debtor_postal_code,invoice_number,issue_date,due_date,amount\n"
        f"Api Uno S.L.,B46123451,C/ A 1,Madrid,28001,I-1,2025-01-01,{DUE},10.50\n"
        f"Api Uno S.L.,B46123451,C/ A 1,Madrid,28001,I-2,2025-01-01,{DUE},20\n").encode()

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import docx
 import pytest
 
+from agency import clock
 from agency.storage import S3Storage
 from agency.tables import User
 from cases.tables import Case, CaseEvent, LedgerEntry, PaymentPlan
@@ -18,7 +19,7 @@ from tests.factories import api_token, create_org, create_user, post_form, signe
 from tests.http.test_money import _people
 from tests.http.test_negotiation import _accepted_case
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def docx_text(data: bytes) -> str:

@@ -1,5 +1,6 @@
 """Templates: edited by admins with versions, refused with the unknown field named, previewed on a
 case; sent from a case by staff (email via the outbox, WhatsApp as a link)."""
+from agency import clock
 from agency.tables import OutboxMessage
 from cases.tables import CaseEvent, MessageTemplate
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
@@ -71,9 +72,9 @@ async def test_staff_send_a_template_and_creditors_cannot(make_client):
     before = await OutboxMessage.count()
     r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "promise_confirmation"}, headers=nh)
     assert r.status_code == 400 and "promesa de pago" in r.json()["detail"] and await OutboxMessage.count() == before
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    r = await client.post(f"/api/v1/cases/{case['id']}/promises", json={"promised_on": (date.today() + timedelta(days=3)).isoformat(),
+    r = await client.post(f"/api/v1/cases/{case['id']}/promises", json={"promised_on": (clock.today() + timedelta(days=3)).isoformat(),
                                                                      "amount": "100"}, headers=nh)
     assert r.status_code == 201
     r = await client.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "promise_confirmation"}, headers=nh)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from docx import Document
 from openpyxl import load_workbook
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from agency.tables import ContractAcceptance, Organisation, Tariff
@@ -22,7 +23,7 @@ from tests.factories import api_token, create_org, create_user, post_form, signe
 from tests.http.test_claims import claim_body
 from tests.http.test_negotiation import _accepted_case
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 async def _people(make_client, org=None):

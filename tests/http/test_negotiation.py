@@ -1,11 +1,12 @@
 """Queue, take next, promises, plans and payments through the API and the pages."""
 import asyncio
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from cases.negotiation import take_next
@@ -14,7 +15,7 @@ from cases.tables import Case, CaseEvent, Instalment, Promise
 from tests.factories import api_token, create_org, create_user, login, post_form, signed_in
 from tests.http.test_stages import _case
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 async def _accepted_case(client, ch, nh) -> dict:
@@ -112,7 +113,7 @@ async def test_queue_page_and_take_next(people, make_client):
     api = await page_client.post("/api/v1/queue/claim", headers=token)
     assert api.status_code == 200 and api.json()["id"] == case["id"], "their own case is still the next thing to do"
     r = await page_client.post(f"/api/v1/cases/{case['id']}/activities", headers=token, json={
-        "kind": "call", "direction": "outbound", "outcome": "no_answer", "next_action_on": (date.today() + timedelta(days=3)).isoformat()})
+        "kind": "call", "direction": "outbound", "outcome": "no_answer", "next_action_on": (clock.today() + timedelta(days=3)).isoformat()})
     assert r.status_code == 201
     api = await page_client.post("/api/v1/queue/claim", headers=token)
     assert api.status_code == 204, "once its next action is days away, nothing is due"

@@ -2,13 +2,14 @@
 for claims, imports and the debtors that were there before the searched name existed."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from agency import clock
 from cases.tables import Case, Debtor
 from tests.factories import api_token, create_org, create_user, signed_in
 from tests.http.test_claims import claim_body
 
-DUE = (date.today() - timedelta(days=30)).isoformat()
+DUE = (clock.today() - timedelta(days=30)).isoformat()
 
 
 async def _found(client, headers, q) -> int:

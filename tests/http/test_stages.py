@@ -1,7 +1,8 @@
 """Stage moves through the API and the page: 409 with the reason, an event, the creditor's email."""
-from datetime import date, timedelta
+from datetime import timedelta
 import io
 
+from agency import clock
 from agency.tables import OutboxMessage
 from cases.tables import Case, CaseEvent
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
@@ -71,7 +72,7 @@ async def test_logging_contacts(make_client):
     nh = await api_token(client, (await create_user("negotiator"))["email"])
     case = await _case(client, ch)
     body = {"kind": "call", "direction": "outbound", "outcome": "promise_to_pay", "contact": "600123456", "body": "Pagará el viernes",
-            "next_action_on": (date.today() + timedelta(days=40)).isoformat()}
+            "next_action_on": (clock.today() + timedelta(days=40)).isoformat()}
     assert (await client.post(f"/api/v1/cases/{case['id']}/activities", json=body, headers=ch)).status_code == 403
     r = await client.post(f"/api/v1/cases/{case['id']}/activities", json=body, headers=nh)
     assert r.status_code == 201 and r.json()["contact"] == "+34600123456"
@@ -108,7 +109,7 @@ async def test_a_call_that_ends_in_a_promise_records_it_with_the_contact_or_not_
     nh = await api_token(client, (await create_user("negotiator"))["email"])
     case = await _case(client, ch)
     url = f"/api/v1/cases/{case['id']}/activities"
-    friday = (date.today() + timedelta(days=4)).isoformat()
+    friday = (clock.today() + timedelta(days=4)).isoformat()
     call = {"kind": "call", "outcome": "promise_to_pay", "contact": "600123456", "body": "Pagará el viernes"}
 
     def counts():

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from cases import import_service
@@ -16,7 +17,7 @@ from cases.importing import ImportRefused, plan_import
 from cases.tables import Case, Debtor, ImportJob, Invoice
 from tests.factories import create_org, create_user
 
-TODAY = date.today()
+TODAY = clock.today()
 DUE = (TODAY - timedelta(days=40)).strftime("%d/%m/%Y")
 HEADER = "nombre_deudor;nif_deudor;direccion_deudor;ciudad_deudor;cp_deudor;numero_factura;fecha_emision;fecha_vencimiento;importe\n"
 

@@ -3,6 +3,7 @@ import asyncio
 import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.mail import send_pending
 from agency.roles import Role
@@ -126,7 +127,7 @@ async def test_a_reminder_left_waiting_is_withdrawn_once_the_case_is_paid_or_mov
 
     from cases.negotiation import record_payment
 
-    await record_payment(negotiator, paid, Decimal("300.00"), date.today(), "transfer", "", None, date.today())
+    await record_payment(negotiator, paid, Decimal("300.00"), clock.today(), "transfer", "", None, clock.today())
     await Case.update({Case.stage: "mediation"}).where(Case.id == moved)
     assert await withdraw_stale_reminders() == 2 and await withdraw_stale_reminders() == 0
     await OutboxMessage.update({OutboxMessage.sent_at: OutboxMessage.created_at}).where(
@@ -203,9 +204,9 @@ async def test_disputed_debts_are_not_chased_and_plans_ask_for_the_instalment(da
     planned = await _accepted_case("pedro.plan@example.test", accepted_days_ago=1)
     n = await create_user("negotiator")
     negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
-    await add_plan(negotiator, planned, 3, "monthly", date.today() + timedelta(days=3), date.today())
+    await add_plan(negotiator, planned, 3, "monthly", clock.today() + timedelta(days=3), clock.today())
     await send_due_reminders(now=MONDAY_NOON)
-    await send_due_reminders(now=_open_on(date.today()))
+    await send_due_reminders(now=_open_on(clock.today()))
     assert await _sent_to("pedro.disputed@example.test") == []
     mails = await _sent_to("pedro.plan@example.test")
     from cases.tables import Instalment
@@ -224,10 +225,10 @@ async def test_a_debtor_who_paid_part_of_an_instalment_is_asked_for_the_rest(dat
     planned = await _accepted_case("pedro.part@example.test", accepted_days_ago=1)
     n = await create_user("negotiator")
     negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
-    await add_plan(negotiator, planned, 3, "monthly", date.today() + timedelta(days=3), date.today())
+    await add_plan(negotiator, planned, 3, "monthly", clock.today() + timedelta(days=3), clock.today())
     first = await Instalment.select(Instalment.amount_cents).where((Instalment.plan.case == planned) & (Instalment.number == 1)).first()
-    await record_payment(negotiator, planned, Decimal("60.00"), date.today(), "transfer", "", None, date.today())
-    await send_due_reminders(now=_open_on(date.today()))
+    await record_payment(negotiator, planned, Decimal("60.00"), clock.today(), "transfer", "", None, clock.today())
+    await send_due_reminders(now=_open_on(clock.today()))
     left = first["amount_cents"] - 6000
     mails = await _sent_to("pedro.part@example.test")
     assert len(mails) == 1 and mails[0]["subject"].startswith(f"Plazo 1 de 3: {left // 100},{left % 100:02d}")
@@ -239,9 +240,9 @@ async def test_a_plan_replaces_the_flow_with_a_notice_per_instalment_and_one_whe
     planned = await _accepted_case("pedro.instalments@example.test", accepted_days_ago=30)  # every flow step is due
     n = await create_user("negotiator")
     negotiator = CurrentUser(id=n["id"], email=n["email"], name="n", role=Role.negotiator, organisation_id=None, language="es")
-    first_due = date.today() + timedelta(days=10)
-    await add_plan(negotiator, planned, 2, "monthly", first_due, date.today())
-    await send_due_reminders(now=_open_on(date.today()))
+    first_due = clock.today() + timedelta(days=10)
+    await add_plan(negotiator, planned, 2, "monthly", first_due, clock.today())
+    await send_due_reminders(now=_open_on(clock.today()))
     assert await _sent_to("pedro.instalments@example.test") == [], "on a plan: no flow step, and the first instalment is 10 days off"
     notice = _open_on(first_due - timedelta(days=3))
     await asyncio.gather(send_due_reminders(now=notice), send_due_reminders(now=notice))  # two workers
