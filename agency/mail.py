@@ -148,10 +148,13 @@ async def delivery_status(settings: Settings) -> dict:
     waiting = await OutboxMessage.count().where(OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null())
     last_sent = await OutboxMessage.select(OutboxMessage.sent_at).where(OutboxMessage.sent_at.is_not_null()).order_by(
         OutboxMessage.sent_at, ascending=False).first()
-    failed = await OutboxMessage.select(OutboxMessage.last_error, OutboxMessage.next_attempt_at, OutboxMessage.attempts).where(
-        OutboxMessage.sent_at.is_null() & (OutboxMessage.last_error != "")).order_by(OutboxMessage.next_attempt_at, ascending=False).first()
-    # the failure is news only if no message went out after it (next_attempt_at = when it failed + the backoff)
-    failed_at = failed["next_attempt_at"] - backoff(failed["attempts"]) if failed and failed["next_attempt_at"] else None
+    # The latest failure among messages still being tried (a given-up one is counted on the dashboard, and a
+    # retried one has no next attempt): when it failed is its next attempt less the backoff it was given.
+    tried = await OutboxMessage.select(OutboxMessage.last_error, OutboxMessage.next_attempt_at, OutboxMessage.attempts).where(
+        OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null() & (OutboxMessage.last_error != "")
+        & OutboxMessage.next_attempt_at.is_not_null()).order_by(OutboxMessage.id, ascending=False).limit(200)
+    failed = max(tried, key=lambda r: r["next_attempt_at"] - backoff(r["attempts"]), default=None)
+    failed_at = failed["next_attempt_at"] - backoff(failed["attempts"]) if failed else None
     failing = failed_at is not None and (last_sent is None or failed_at > last_sent["sent_at"])
     return {"configured": bool(settings.smtp_url), "waiting": waiting, "failing": failing,
             "error": explain_error(failed["last_error"]) if failing else "", "raw_error": failed["last_error"] if failing else ""}

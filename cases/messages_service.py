@@ -22,8 +22,8 @@ from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
 from cases.message_seeds import DEFAULT_STEPS, TEMPLATES
-from cases.messaging import (JURISDICTION_ZONES, NEED_LABELS, ContactWindow, Step, check_template, missing_facts, next_step, render,
-                             whatsapp_link)
+from cases.messaging import (JURISDICTION_ZONES, NEED_LABELS, ContactWindow, Step, check_template, missing_facts, needs_of, next_step,
+                             render, whatsapp_link)
 from cases.negotiation import outstanding_by_case
 from cases.plans import waiting_on_promise
 from cases.tables import (Case, Instalment, InstalmentReminder, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent,
@@ -372,8 +372,13 @@ async def add_step(organisation_id: int | None, anchor: str, offset_days: str, t
         errors["anchor"] = _("Count the days from the due date or from acceptance.")
     if not (str(offset_days).isascii() and str(offset_days).isdigit()) or not 0 <= int(offset_days) <= 365:
         errors["offset_days"] = _("Between 0 and 365 days.")
-    if not await MessageTemplate.exists().where((MessageTemplate.key == template_key) & (MessageTemplate.channel == "email")):
+    texts = await MessageTemplate.select(MessageTemplate.subject, MessageTemplate.body).where(
+        (MessageTemplate.key == template_key) & (MessageTemplate.channel == "email") & (MessageTemplate.active == True))  # noqa: E712
+    if not texts:
         errors["template_key"] = _("Choose an email template.")
+    elif any(needs_of(t["subject"], t["body"]) for t in texts):
+        # a step goes to every case in the flow; this message would be refused for those without the promise or plan
+        errors["template_key"] = _("This message is about a promise, plan or payment: a flow step goes to every case, so choose one every case can be sent.")
     same_flow = ReminderStep.organisation.is_null() if organisation_id is None else ReminderStep.organisation == organisation_id
     if not errors and await ReminderStep.exists().where(same_flow & (ReminderStep.active == True) & (ReminderStep.anchor == anchor)  # noqa: E712
                                                         & (ReminderStep.offset_days == int(offset_days)) & (ReminderStep.template_key == template_key)):

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from agency.i18n import lazy_gettext as _l
@@ -85,9 +85,25 @@ NEED_LABELS = {"promise": _l("an open promise to pay"), "plan": _l("an instalmen
                "payment": _l("a payment received")}
 
 
+def _fields_outside_ifs(node) -> set[str]:
+    """The fields a template writes out unconditionally: one inside {% if promise_amount %} is guarded."""
+    if isinstance(node, nodes.If):
+        return set()
+    found = {node.name} if isinstance(node, nodes.Name) and node.ctx == "load" else set()
+    for child in node.iter_child_nodes():
+        found |= _fields_outside_ifs(child)
+    return found
+
+
+def needs_of(subject: str, body: str) -> set[str]:
+    """The facts (promise, plan, payment) a template cannot be written without."""
+    used = _fields_outside_ifs(_env.parse(subject)) | _fields_outside_ifs(_env.parse(body))
+    return {NEEDS[f] for f in used if f in NEEDS}
+
+
 def missing_facts(subject: str, body: str, context: dict) -> list[str]:
-    """What the case lacks for this message (promise, plan, payment), from the fields it uses that are empty."""
-    used = meta.find_undeclared_variables(_env.parse(subject)) | meta.find_undeclared_variables(_env.parse(body))
+    """What the case lacks for this message (promise, plan, payment), from the fields it writes out unguarded that are empty."""
+    used = _fields_outside_ifs(_env.parse(subject)) | _fields_outside_ifs(_env.parse(body))
     return sorted({NEEDS[f] for f in used if f in NEEDS and context.get(f) in ("", None)})
 
 

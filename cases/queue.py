@@ -100,7 +100,7 @@ def score(f: QueueFacts, now: datetime) -> tuple[int, tuple[str, ...]]:
     if f.accepted_at and f.last_contact_at is None and now - f.accepted_at >= ACT_FAST_AFTER:
         points += 25
         reasons.append("act_fast")
-    if f.last_contact_at and f.last_contact_at.date() == today:
+    if f.last_contact_at and (f.last_contact_at.astimezone(DISPLAY_TZ).date() if f.last_contact_at.tzinfo else f.last_contact_at.date()) == today:
         points -= 20
         reasons.append("contacted_today")
     return round(points), tuple(reasons)

@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.exceptions import TemplateError
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
+from agency import clock
 from agency import i18n
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, read_together, utcnow
@@ -260,7 +261,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "plan": plan_ctx,
         "bureau": {"files": " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names), "wait_days": 30},
         "mediation": med_ctx,
-        "statement": {"period_from": _day(as_date(case["created_at"])), "period_to": _day(today),
+        "statement": {"period_from": _day(clock.day_of(case["created_at"])), "period_to": _day(today),
                       "collected": _money(Decimal(figures["collected"]) / 100, cur), "fees": _money(Decimal(figures["fees"]) / 100, cur),
                       "expenses": _money(Decimal(figures["expenses"]) / 100, cur), "net": _money(Decimal(figures["collected"] - figures["fees"] - figures["expenses"]) / 100, cur)},
         "payment_days": payment_days,

@@ -98,6 +98,8 @@ async def test_a_creditors_own_reminder_steps_replace_the_default(make_client):
     r = await post_form(admin, "/admin/reminders/", {"organisation_id": str(org), "anchor": "due", "offset_days": "0", "template_key": "overdue"})
     assert r.status_code == 400 and "dos veces" in r.text, "the same step twice: the debtor would get the message twice"
     assert await ReminderStep.count().where(ReminderStep.organisation == org) == 1
+    r = await post_form(admin, "/admin/reminders/", {"organisation_id": str(org), "anchor": "due", "offset_days": "3", "template_key": "promise_confirmation"})
+    assert r.status_code == 400 and "promesa" in r.text, "a step goes to every case: not a message about a promise"
     creditor = await create_user("creditor", org)
     client = await make_client()
     ch = await api_token(client, creditor["email"])

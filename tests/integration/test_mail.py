@@ -71,6 +71,17 @@ async def test_the_outbox_page_says_when_mail_is_not_going_out_and_why(database,
     await OutboxMessage.update({OutboxMessage.next_attempt_at: None}).where(OutboxMessage.to_address == to)
     assert await send_pending(up) == 1
     assert not (await delivery_status(up))["failing"], "sent since: the failure is old news"
+    # a message given up on, or sent again by an admin, does not stand for mail being down
+    from agency.mail import retry
+
+    await _queue(to)
+    assert await send_pending(down) == 0
+    assert (await delivery_status(down))["failing"]
+    await OutboxMessage.update({OutboxMessage.given_up_at: utcnow(), OutboxMessage.given_up_reason: "attempts"}).where(
+        (OutboxMessage.to_address == to) & OutboxMessage.sent_at.is_null())
+    assert not (await delivery_status(down))["failing"]
+    row = await OutboxMessage.select(OutboxMessage.id).where((OutboxMessage.to_address == to) & OutboxMessage.sent_at.is_null()).first()
+    assert await retry(row["id"]) and not (await delivery_status(down))["failing"]
 
 
 async def test_two_workers_send_each_message_once_with_the_id_it_was_queued_with(database, smtp_server):

@@ -149,3 +149,16 @@ def test_a_message_about_a_commitment_the_case_lacks_is_named():
         "payment", "promise"]
     assert missing_facts("x", body, {"promise_amount": "100,00 €", "promise_date": "15/12/2026", "last_payment_amount": "5,00 €"}) == []
     assert missing_facts("x", "Debe {{ outstanding }}", {"outstanding": ""}) == []  # only the commitment fields count
+
+    guarded = "Debe {{ outstanding }}.{% if promise_amount %} Prometió {{ promise_amount }}.{% endif %}"
+    assert missing_facts("x", guarded, {"promise_amount": ""}) == [], "a field inside an if is guarded"
+
+
+def test_a_contact_made_after_midnight_in_madrid_counts_as_today():
+    from cases.queue import QueueFacts, score
+
+    now = datetime(2026, 12, 1, 23, 45, tzinfo=timezone.utc)  # 00:45 on 2 December in Madrid
+    facts = dict(stage="amicable", outstanding_cents=100000, oldest_due_date=date(2026, 10, 1), next_action_at=None, broken_promises=0,
+                 missed_instalments=0, classification="unknown", limitation_date=None, accepted_at=None)
+    assert "contacted_today" in score(QueueFacts(**facts, last_contact_at=datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)), now)[1]
+    assert "contacted_today" not in score(QueueFacts(**facts, last_contact_at=datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)), now)[1]
