@@ -21,6 +21,23 @@ OUTCOMES = ("reached", "no_answer", "wrong_number", "promise_to_pay", "dispute",
 MAX_BODY = 10_000
 
 
+def promise_fields_problem(outcome: str, promised_on: str, amount: str, required: bool) -> tuple[str, object] | None:
+    """Whether a contact's promise fields fit its outcome: (field, reason) when not. A promise goes with the
+    outcome "promise to pay", with both its date and its amount or neither; ``required`` (the case page)
+    asks for them with that outcome, while the API may record the promise on its own (/promises).
+    Worked examples: ("reached", "2026-12-15", "100") -> the outcome is wrong; ("promise_to_pay", "", "100")
+    -> the date is missing; ("promise_to_pay", "", "") -> fine through the API, refused on the page."""
+    is_promise = outcome.strip().lower() == "promise_to_pay"
+    promised_on, amount = promised_on.strip(), amount.strip()
+    if (promised_on or amount) and not is_promise:
+        return "outcome", _l("A promised date and amount go with the outcome 'Promise to pay'.")
+    if is_promise and bool(promised_on) != bool(amount):
+        return ("promised_on" if not promised_on else "promise_amount"), _l("Give both the date and the amount promised.")
+    if is_promise and required and not promised_on:
+        return "promised_on", _l("Give the date and the amount promised: they are recorded with the contact.")
+    return None
+
+
 @dataclass(frozen=True)
 class ActivityInput:
     kind: str

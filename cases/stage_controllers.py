@@ -14,7 +14,7 @@ from agency.i18n import gettext as _
 from agency.web import form_data, notify, redirect, refuse, user_of
 from cases.controllers import case_detail, case_out
 from agency.accounts import FormErrors
-from cases.contacts import ActivityErrors, ActivityInput
+from cases.contacts import ActivityErrors, ActivityInput, promise_fields_problem
 from cases.stage_service import StageRefused, advance_stage, log_activity
 from cases.negotiation_controllers import amount_field, date_field
 from cases.plans import PlanError
@@ -54,16 +54,14 @@ class ActivityIn(msgspec.Struct):
 ACTIVITY_FIELDS = ("kind", "direction", "outcome", "body", "contact", "next_action_on")
 
 
-async def _log(request: Request, case_id: int, values: dict) -> dict:
-    """Log a contact; a promise's date and amount, when given, are recorded with it or not at all."""
+async def _log(request: Request, case_id: int, values: dict, promise_required: bool = False) -> dict:
+    """Log a contact; a promise's date and amount, when given, are recorded with it or not at all
+    (cases.contacts.promise_fields_problem says which go together)."""
     promised_on, amount = str(values.pop("promised_on", "")).strip(), str(values.pop("promise_amount", "")).strip()
-    promise = None
-    if promised_on or amount:
-        if str(values.get("outcome", "")).strip().lower() != "promise_to_pay":
-            raise FormErrors({"outcome": _("A promised date and amount go with the outcome 'Promise to pay'.")})
-        if not (promised_on and amount):
-            raise FormErrors({"promised_on" if not promised_on else "promise_amount": _("Give both the date and the amount promised.")})
-        promise = (date_field(promised_on, "promised_on"), amount_field(amount, "promise_amount"))
+    problem = promise_fields_problem(str(values.get("outcome", "")), promised_on, amount, promise_required)
+    if problem:
+        raise FormErrors({problem[0]: str(problem[1])})
+    promise = (date_field(promised_on, "promised_on"), amount_field(amount, "promise_amount")) if promised_on else None
     try:
         return await log_activity(user_of(request), case_id, ActivityInput(**values), clock.today(), promise)
     except ActivityErrors as exc:
@@ -107,11 +105,8 @@ class StagePages(Controller):
     async def log(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
         values = {k: str(data.get(k, "")) for k in (*ACTIVITY_FIELDS, "promised_on", "promise_amount")}
-        # On the page a promise is logged with its date and amount (the API also takes them from /promises)
-        if values["outcome"].strip().lower() == "promise_to_pay" and not (values["promised_on"].strip() and values["promise_amount"].strip()):
-            return refuse(request, [_("Give the date and the amount promised: they are recorded with the contact.")], f"/cases/{case_id}#timeline")
         try:
-            await _log(request, case_id, values)
+            await _log(request, case_id, values, promise_required=True)  # on the page, a promise comes with its date and amount
         except FormErrors as exc:
             return refuse(request, [str(m) for m in exc.errors.values()], f"/cases/{case_id}#timeline")
         except HTTPException as exc:  # e.g. the case was closed in another tab meanwhile

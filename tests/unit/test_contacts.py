@@ -44,3 +44,15 @@ def test_phones_of_the_three_countries():
     assert normalise_phone("912 345 678", "PT") == "+351912345678"
     with pytest.raises(ValueError):
         normalise_phone("call me")
+
+
+def test_a_promise_goes_with_its_outcome_and_both_its_fields():
+    from cases.contacts import promise_fields_problem
+
+    assert promise_fields_problem("reached", "2026-12-15", "100", False)[0] == "outcome"
+    assert promise_fields_problem("promise_to_pay", "", "100", False)[0] == "promised_on"
+    assert promise_fields_problem("promise_to_pay", "2026-12-15", "", False)[0] == "promise_amount"
+    assert promise_fields_problem("promise_to_pay", "", "", False) is None  # the API: the promise may come through /promises
+    assert promise_fields_problem("promise_to_pay", "", "", True)[0] == "promised_on"  # the case page asks for it
+    assert promise_fields_problem(" PROMISE_TO_PAY", "2026-12-15", "100", True) is None
+    assert promise_fields_problem("reached", "", "", True) is None
