@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from agency import identifiers
-from agency.auth import CurrentUser, _current, forget_users
+from agency.auth import CurrentUser, current_from_row, forget_users
 from agency.db import atomic, utcnow
 from agency.i18n import LANGUAGES
 from agency.i18n import gettext as _
@@ -17,6 +17,8 @@ from agency.security import hash_password, needs_rehash, new_token, password_pro
 from agency.settings import get_settings
 from agency.tables import ApiToken, LoginAttempt, Organisation, PasswordToken, User
 from agency.throttle import WINDOW, Attempt, wait_before_login
+from agency.http_utils import parse_id
+from agency.tables import Tariff
 
 PASSWORD_LINK_VALID = timedelta(days=7)
 
@@ -72,7 +74,7 @@ async def authenticate(email: str, password: str, ip: str) -> CurrentUser:
     if needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: hash_password(password)}).where(User.id == row["id"])
         forget_users()  # who this user is changed: no request of this process may use the old answer
-    return _current(row, via_token=False)
+    return current_from_row(row, via_token=False)
 
 
 async def session_epoch(user_id: int) -> int:
@@ -141,8 +143,6 @@ async def create_user(data: dict, invited_by: CurrentUser | None) -> int:
         values["language"] = "es"
     organisation_id: int | None = None
     if values["role"] == Role.creditor.value:
-        from agency.http_utils import parse_id
-
         organisation_id = parse_id(values["organisation_id"])
         if organisation_id is None:
             errors["organisation_id"] = _("A creditor user belongs to an organisation: choose one.")
@@ -224,7 +224,7 @@ async def set_password_with_link(token: str, password: str, confirm: str) -> Cur
         ).where(User.id == link["user"])
         forget_users()  # who this user is changed: no request of this process may use the old answer
     row = await User.select().where(User.id == link["user"]).first()
-    return _current(row, via_token=False)
+    return current_from_row(row, via_token=False)
 
 
 def _check_new_password(password: str, confirm: str, email: str) -> None:
@@ -289,3 +289,9 @@ async def revoke_token(user: CurrentUser, token_id: int | None = None, token: st
     done = await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(where).returning(ApiToken.id)
     forget_users()  # who this user is changed: no request of this process may use the old answer
     return bool(done)
+
+
+async def assign_tariff(organisation_id: int, tariff_id: int | None) -> None:
+    if tariff_id is not None and not await Tariff.exists().where(Tariff.id == tariff_id):
+        raise FormErrors({"tariff_id": _("That tariff does not exist.")})
+    await Organisation.update({Organisation.tariff: tariff_id}).where(Organisation.id == organisation_id)

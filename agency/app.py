@@ -20,26 +20,29 @@ from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMid
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AuthApi, favicon, health
-from agency.errors import EXCEPTION_HANDLERS
 from agency.i18n import gettext as _
 from agency.security import derive_key
 from agency.sessions import SessionConfig
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
 from agency.web import pop_flashes
-from cases.claims_controllers import ClaimApi, ClaimPages, EvidencePages
-from cases.controllers import CaseApi, CasePages
-from cases.import_controllers import ImportApi, ImportPages
-from legal.controllers import LawyerPages, LegalApi, LegalCasePages, TemplateAdminPages, TemplateApi
-from cases.messages_controllers import MessageApi, MessagePages, ReminderPages, TemplatePages
-from cases.bureau_controllers import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
-from cases.ledger_controllers import LedgerApi, MoneyMovesApi, ReversalApi
-from cases.money_controllers import (
-    ContractPages, DirectPaymentPages, RatePages, RemittancePages, ReportPages, StatementPages, TariffPages,
+from agency.wiring import EXCEPTION_HANDLERS_WITH_DOMAIN, wire
+from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
+from cases.web import CaseApi, CasePages
+from cases.imports.web import ImportApi, ImportPages
+from legal.web import LawyerPages, LegalApi, LegalCasePages, TemplateAdminPages, TemplateApi
+from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
+from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
+from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
+from cases.billing.web import (
+    ContractPages, DirectPaymentPages, RemittancePages, StatementPages, TariffPages,
 )
-from cases.quote_controllers import QuotePages
-from cases.negotiation_controllers import CaseActionPages, NegotiationApi, QueueApi, QueuePages
-from cases.stage_controllers import ActivityApi, StageApi, StagePages
+from cases.rates.web import RatePages
+from cases.reports.web import AdminDashboardPages, ReportPages
+from cases.billing.quote_web import QuotePages
+from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
+from cases.stages.web import ActivityApi, StageApi, StagePages
+import gc
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
 REQUEST_MAX_BYTES = 110 * 1024 * 1024
@@ -63,7 +66,6 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     await db.start()
     # What is loaded by now (modules, templates, routes) lives as long as the process: keep it out of the
     # collector's way, and collect the young generation less often (requests make many short-lived objects).
-    import gc
 
     gc.collect()
     gc.freeze()
@@ -78,6 +80,7 @@ def create_app(manage_database: bool = True) -> Litestar:
     """``manage_database=False`` leaves the connection pool to the caller (the test suite owns one)."""
     settings = get_settings()
     logs.configure(settings.log_level)
+    wire()
     engine = JinjaTemplateEngine.from_environment(environment())
     engine.register_template_callable("flashes", pop_flashes)
     template_config = TemplateConfig(engine=engine)
@@ -108,6 +111,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             AdminPages,
             TariffPages,
             RatePages,
+            AdminDashboardPages,
             RemittancePages,
             ContractPages,
             StatementPages,
@@ -153,7 +157,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         template_config=template_config,
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS_WITH_DOMAIN,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Agency API",
             version="1",

@@ -21,6 +21,10 @@ from agency import i18n
 from agency.i18n import gettext as _
 from agency.roles import STAFF, Role
 from agency.security import token_hash
+from piccolo.querystring import QueryString
+from agency.db import engine
+from hmac import compare_digest
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"
@@ -55,7 +59,7 @@ _TOKEN_SQL = (
 _SESSION_SQL = "SELECT id, email, name, role, organisation, language, session_epoch FROM users WHERE id = {} AND active = {}"
 
 
-def _current(row: dict[str, Any], via_token: bool) -> CurrentUser:
+def current_from_row(row: dict[str, Any], via_token: bool) -> CurrentUser:
     return CurrentUser(
         id=row["id"],
         email=row["email"],
@@ -68,10 +72,6 @@ def _current(row: dict[str, Any], via_token: bool) -> CurrentUser:
 
 
 async def _one(sql: str, *args) -> dict[str, Any] | None:
-    from piccolo.querystring import QueryString
-
-    from agency.db import engine
-
     rows = await engine().run_querystring(QueryString(sql, *args))
     return dict(rows[0]) if rows else None
 
@@ -107,7 +107,7 @@ async def user_for_token(token: str) -> CurrentUser | None:
     if known:
         return user
     row = await _one(_TOKEN_SQL, key[1])
-    return _remember(key, None if row is None or not row["active"] else _current(row, via_token=True))
+    return _remember(key, None if row is None or not row["active"] else current_from_row(row, via_token=True))
 
 
 async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
@@ -119,7 +119,7 @@ async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
     if known:
         return user
     row = await _one(_SESSION_SQL, uid, True)
-    return _remember(key, None if row is None or row["session_epoch"] != key[2] else _current(row, via_token=False))
+    return _remember(key, None if row is None or row["session_epoch"] != key[2] else current_from_row(row, via_token=False))
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -205,9 +205,6 @@ def csrf_pending(scope: Scope) -> bool:
 
 def check_streamed_csrf(scope: Scope, cookie_token: str | None, form_token: str | None) -> None:
     """The double-submit check for a token that came inside a streamed body."""
-    from hmac import compare_digest
-
-    from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 
     def decode(token: str | None) -> str | None:
         if not token or len(token) < CSRF_SECRET_LENGTH + 1 or not _csrf_secret:
@@ -247,7 +244,6 @@ def roles(*allowed: Role):
 admin_only = roles(Role.admin)
 staff_only = roles(*STAFF)
 anyone_signed_in = roles(*Role)
-
 
 
 def user_of_connection(connection: ASGIConnection) -> CurrentUser:

@@ -6,6 +6,19 @@ import asyncio
 import getpass
 import sys
 from agency import clock
+from agency import db
+from agency.settings import get_settings
+from cases.billing.service import ensure_default_tariff
+from cases.messages.service import ensure_seeds
+from legal.limitation.service import backfill_limitation_dates
+from agency.demo import load_demo
+from agency.worker import run_worker
+from agency.users_cli import add_user
+from agency.tables import Organisation
+from cases.imports.service import import_for_cli
+import os
+from agency import i18n
+from agency.wiring import wire
 
 
 def _run(coro):
@@ -13,8 +26,6 @@ def _run(coro):
 
 
 async def _with_db(coro_fn, *args):
-    from agency import db
-
     await db.start()
     try:
         return await coro_fn(*args)
@@ -23,9 +34,7 @@ async def _with_db(coro_fn, *args):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from agency.settings import get_settings
+    import uvicorn  # lazy: the server only for `agency serve`
 
     get_settings()  # fail early on bad settings, and create the secret key once, before workers fork
     uvicorn.run(
@@ -45,17 +54,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def migrate() -> None:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.commands.forwards import run_forwards  # lazy: Piccolo's migration runner only for `agency migrate`
 
     result = await run_forwards(app_name="all", migration_id="all")
     if not result.success:
         raise SystemExit(f"migration failed: {result.message}")
-    from cases.billing import ensure_default_tariff
-    from cases.messages_service import ensure_seeds
 
     await ensure_seeds()  # the starting message templates and reminder flow, when missing
     await ensure_default_tariff()  # the market tariff of the money issue, editable on /admin/tariffs
-    from legal.limitation_service import backfill_limitation_dates
 
     await backfill_limitation_dates()  # cases opened before limitation dates were kept
 
@@ -67,23 +73,17 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from agency.demo import load_demo
-
     lines = _run(_with_db(load_demo))
     print("\n".join(lines))
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from agency.worker import run_worker
-
     _run(run_worker(interval=args.interval, once=args.once))
     return 0
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from agency.users_cli import add_user
-
     password = args.password
     if args.set_password and password is None:
         password = getpass.getpass("Password: ")
@@ -97,9 +97,6 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from agency.tables import Organisation
-    from cases.import_service import import_for_cli
-
     async def go():
         org = args.creditor
         row = await Organisation.select(Organisation.id, Organisation.legal_name).where(
@@ -167,11 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-
-    from agency import i18n
-
     args = build_parser().parse_args(argv)
+    wire()
     i18n.set_language(i18n.pick_language(None, None, os.environ.get("LANGUAGE") or os.environ.get("LANG")))
     return args.func(args)
 

@@ -13,6 +13,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from agency.settings import get_settings, sqlite_path
+from piccolo.querystring import QueryString
+from datetime import date
 
 
 def make_engine(database_url: str) -> Engine:
@@ -67,7 +69,6 @@ async def fetch_records(template: str, *args) -> list:
     if isinstance(db, PostgresEngine) and db.pool is not None and db.current_transaction.get() is None:
         async with db.pool.acquire() as conn:
             return await conn.fetch(_numbered(template), *args)
-    from piccolo.querystring import QueryString
 
     return await db.run_querystring(QueryString(template, *args))
 
@@ -130,8 +131,15 @@ async def bulk_insert(table, columns: list[str], rows: list[tuple]) -> None:
 
 def as_date(value):
     """Aggregates (MIN, MAX) of date columns come back as text on SQLite: make them dates again."""
-    from datetime import date
 
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def is_unique_violation(exc: Exception) -> bool:
+    try:
+        from asyncpg.exceptions import UniqueViolationError  # lazy: asyncpg is installed only for PostgreSQL
+    except ImportError:  # pragma: no cover
+        UniqueViolationError = ()  # type: ignore[assignment]
+    return isinstance(exc, UniqueViolationError) or (isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc))

@@ -96,26 +96,15 @@ def missing_rate_handler(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, message)
 
 
-def plan_errors_handler(request: Request, exc) -> Response:
-    """An instalment plan the rules refuse (cases.plans.PlanError): what to fix, as for any form."""
+def field_errors_handler(request: Request, exc) -> Response:
+    """A domain error that names its fields (``exc.errors``: field -> reason), such as an instalment plan the
+    rules refuse: what to fix, as for any form."""
     return form_errors_handler(request, FormErrors({k: str(v) for k, v in exc.errors.items()}))
 
 
-def _plan_error():
-    from cases.plans import PlanError
-
-    return PlanError
-
-
-def _missing_rate():
-    from legal.jurisdictions import MissingRate
-
-    return MissingRate
-
-
+# The domain's own errors (a missing statutory rate, a refused plan) are added by the shell (agency.app), which
+# maps them to missing_rate_handler and field_errors_handler: the foundation imports no case and no law.
 EXCEPTION_HANDLERS = {
-    _missing_rate(): missing_rate_handler,
-    _plan_error(): plan_errors_handler,
     HTTPException: http_exception_handler,
     FormErrors: form_errors_handler,
     Exception: internal_error_handler,

@@ -20,7 +20,6 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _SECRET_SEGMENT = re.compile(r"/[A-Za-z0-9_-]{24,}")  # tokens in links (set-password, debtor pages)
 
 
-
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -160,20 +161,20 @@ async def delivery_status(settings: Settings) -> dict:
             "error": explain_error(failed["last_error"]) if failing else "", "raw_error": failed["last_error"] if failing else ""}
 
 
-async def send_pending(settings: Settings, limit: int = 100, now=None, automatic_allowed: bool | None = None) -> int:
+async def send_pending(settings: Settings, limit: int = 100, now=None, automatic_allowed: bool | None = None,
+                       window: Callable[[datetime], frozenset[str]] | None = None) -> int:
     """Send what waits in the outbox; returns how many were sent. Each message is claimed first (two
     workers never send the same one), marked sent the moment the server accepts it, and keeps one
     Message-ID on every attempt (should a worker die between the two, the repeat is recognisable).
-    Automatic reminders wait for the contact window of the debtor's country (cases.messaging.ContactWindow);
-    ``automatic_allowed`` overrides it (True: send them all now, False: none)."""
+    Automatic reminders wait for the contact window of the debtor's country: ``window(now)`` names the
+    jurisdictions whose window is open (the shell passes cases.messages.rules.open_jurisdictions; without it
+    automatic reminders wait); ``automatic_allowed`` overrides it (True: send them all now, False: none)."""
     if not settings.smtp_url:
         return 0
     now = now or utcnow()
     automatic_for: bool | frozenset[str]
     if automatic_allowed is None:
-        from cases.messaging import open_jurisdictions
-
-        automatic_for = open_jurisdictions(now)
+        automatic_for = window(now) if window else False
     else:
         automatic_for = automatic_allowed
     rows = await _claim(limit, now, automatic_for)

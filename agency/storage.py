@@ -15,6 +15,8 @@ from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 from agency.settings import ROOT, Settings, get_settings
+import io
+from agency.http_utils import content_disposition
 
 CHUNK = 256 * 1024
 
@@ -63,8 +65,6 @@ class LocalStorage:
         await asyncio.to_thread(copy)
 
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        import io
-
         await self.put_file(key, io.BytesIO(data), content_type)
 
     async def stream(self, key: str) -> AsyncIterator[bytes]:
@@ -96,8 +96,8 @@ class LocalStorage:
 
 class S3Storage:
     def __init__(self, bucket: str, prefix: str, endpoint_url: str | None):
-        import boto3
-        from botocore.config import Config
+        import boto3  # lazy: boto3 only when storage is S3
+        from botocore.config import Config  # lazy: boto3 only when storage is S3
 
         self.bucket = bucket
         self.prefix = prefix.strip("/")
@@ -137,8 +137,6 @@ class S3Storage:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=self._key(key))
 
     async def presigned_url(self, key: str, filename: str, content_type: str, expires: int = 300) -> str | None:
-        from agency.http_utils import content_disposition
-
         return await asyncio.to_thread(
             self.client.generate_presigned_url,
             "get_object",

@@ -15,12 +15,12 @@ from agency.roles import Role
 
 
 class Tariff(Table, tablename="tariffs"):
-    """How the agency charges a creditor (rules in cases.fees): bands and percentages as JSON text of
+    """How the agency charges a creditor (rules in cases.billing.fees): bands and percentages as JSON text of
     decimal strings. Cases keep a snapshot of the tariff they were opened under, so editing one
     changes what new cases pay, never an old case's fees."""
 
     name = Varchar(length=100, unique=True)
-    rules = Text()  # cases.fees.to_json
+    rules = Text()  # cases.billing.fees.to_json
     is_default = Boolean(default=False)
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -110,4 +110,4 @@ class ContractAcceptance(Table, tablename="contract_acceptances"):
     version = Varchar(length=20)
     accepted_at = Timestamptz(default=TimestamptzNow())
     ip = Varchar(length=45, default="")
-    tariff = Text(default="")  # the tariff accepted with it, as cases.fees.to_json writes it ("" before it was kept)
+    tariff = Text(default="")  # the tariff accepted with it, as cases.billing.fees.to_json writes it ("" before it was kept)

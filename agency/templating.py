@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from agency import i18n
 from agency.settings import ROOT
+from litestar.template.base import csrf_token
 
 TEMPLATES_DIR = ROOT / "templates"
 
@@ -36,7 +37,6 @@ def template_gettext(__context, __string: str, **variables):
 def csrf_field(context) -> Markup:
     """The form's hidden CSRF field. A global rather than a macro: the shared macros are then imported
     without the page's context, which Jinja compiles once instead of on every render."""
-    from litestar.template.base import csrf_token
 
     return Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
 
@@ -63,7 +63,6 @@ def topbar(context) -> Markup:
     """The page's top bar (navigation, language, account), rendered once per reader, language and page,
     the CSRF token put in on each use: it is the same on every load of a page, and rendering it was an
     eighth of the queue page's time (tests/bench/test_queue_speed.py)."""
-    from litestar.template.base import csrf_token
 
     user = context.get("user")
     request = context.get("request")
@@ -124,16 +123,14 @@ def environment() -> Environment:
     env.globals.update(csrf=csrf_field, topbar=topbar)
     env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment,
                        number=i18n.format_number, in_language=in_language)
-    from cases.stages import STAGE_LABELS  # lazy strings: translated when shown, built once
-    from legal.filings import STATUS_LABELS as FILING_STATUS_LABELS
-    from legal.deadlines import DEADLINE_RULES
-    from legal.documents import TEMPLATES as DOCUMENT_TEMPLATES
-    from legal.procedures import PROCEDURES
-
-    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language, STAGE_LABELS=Translated(STAGE_LABELS),
-                       DOCUMENT_TEMPLATES=DOCUMENT_TEMPLATES, PROCEDURES=PROCEDURES, FILING_STATUS_LABELS=FILING_STATUS_LABELS,
-                       DEADLINE_RULES=DEADLINE_RULES)
+    env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language)
     return env
+
+
+def register_globals(**values) -> None:
+    """Names every template may use that the foundation does not know (stage labels, procedures...): the
+    shell registers them at start (agency.app.wire), so the foundation imports no case and no law."""
+    environment().globals.update(values)
 
 
 def render_text(template: str, **context) -> str:

@@ -10,7 +10,9 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup, escape
 
 from agency.auth import current_user
-from agency.auth import user_of_connection as user_of
+from agency.auth import user_of_connection as user_of  # noqa: F401  (re-exported: what every page controller uses)
+from agency.i18n import get_language
+from agency.templating import TOKEN, environment
 
 
 def page(request: Request, template: str, *, status_code: int = 200, fragment: str | None = None, **context: Any) -> Template:
@@ -41,8 +43,6 @@ def page_around(request: Request, template: str, *, slot: str, slot_html: Markup
     session = request.scope.get("session")
     if not slot_html or (isinstance(session, dict) and session.get(FLASH_KEY)) or request.headers.get("hx-request") == "true":
         return page(request, template, fragment=fragment, **{slot: slot_html}, **context)
-    from agency.i18n import get_language
-    from agency.templating import TOKEN, environment
 
     user = current_user(request)
     key = (template, get_language(), user and (user.id, user.name, user.role), request.scope["path"], tuple(sorted(context.items())))

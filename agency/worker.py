@@ -11,20 +11,29 @@ from collections.abc import Awaitable, Callable
 
 from agency import db, logs, mail
 from agency.settings import Settings, get_settings
+from agency.wiring import wire
+from cases.messages.rules import open_jurisdictions
+from cases.messages.service import send_due_reminders, withdraw_stale_reminders
+from cases.negotiation.service import rescore_open_cases, settle_due_commitments
+from cases.bureau.service import produce_due_batches
+from cases.claims.service import purge_staged_uploads
 
 log = logging.getLogger("agency.worker")
 
 Job = Callable[[Settings], Awaitable[int]]
-def _jobs() -> list[tuple[str, Job]]:
-    from cases.messages_service import send_due_reminders, withdraw_stale_reminders
-    from cases.negotiation import rescore_open_cases, settle_due_commitments
-    from cases.bureau_service import produce_due_batches
-    from cases.services import purge_staged_uploads
 
+
+async def send_outbox(settings: Settings) -> int:
+    """The outbox, with automatic reminders inside the contact window of each debtor's country."""
+    return await mail.send_pending(settings, window=open_jurisdictions)
+
+
+
+def _jobs() -> list[tuple[str, Job]]:
     return [
         ("reminders", send_due_reminders),
         ("stale_reminders", withdraw_stale_reminders),
-        ("outbox", mail.send_pending),
+        ("outbox", send_outbox),
         ("staged_uploads", purge_staged_uploads),
         ("commitments", settle_due_commitments),
         ("queue_scores", rescore_open_cases),
@@ -46,6 +55,7 @@ async def run_round(settings: Settings) -> dict[str, int]:
 async def run_worker(interval: float = 10.0, once: bool = False) -> None:
     settings = get_settings()
     logs.configure(settings.log_level)
+    wire()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

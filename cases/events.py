@@ -2,13 +2,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agency.auth import CurrentUser
 from agency.db import utcnow
 from cases.tables import CaseEvent
 
-__all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "record"]
+__all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "publish", "record", "subscribe"]
+
+# Who reacts to a kind of event (the legal side restarts limitation on a certified demand): registered by the
+# shell at start (agency.wiring), called in the transaction that wrote the event, so a reaction that fails
+# undoes the change that caused it. cases never imports legal; legal subscribes.
+Subscriber = Callable[[int, str, dict[str, Any]], Awaitable[None]]
+_subscribers: dict[str, list[Subscriber]] = {}
+
+
+def subscribe(kind: str, subscriber: Subscriber) -> None:
+    """Call ``subscriber(case_id, kind, payload)`` after every event of this kind (once, however often asked)."""
+    listeners = _subscribers.setdefault(kind, [])
+    if subscriber not in listeners:
+        listeners.append(subscriber)
+
+
+async def publish(case_id: int, kind: str, payload: dict[str, Any] | None = None) -> None:
+    """Tell the subscribers of this kind; services that insert an event row themselves call it after the insert."""
+    for subscriber in _subscribers.get(kind, ()):
+        await subscriber(case_id, kind, payload or {})
 
 # Which kinds creditors see on their timeline (the rest is the agency's working notes).
 CREDITOR_VISIBLE = {
@@ -30,3 +50,4 @@ def event_row(case_id: int, kind: str, actor: CurrentUser | None, summary: str, 
 async def record(case_id: int, kind: str, actor: CurrentUser | None, summary: str, payload: dict[str, Any] | None = None,
                  visible_to_creditor: bool | None = None) -> None:
     await CaseEvent.insert(event_row(case_id, kind, actor, summary, payload, visible_to_creditor))
+    await publish(case_id, kind, payload)

@@ -4,7 +4,29 @@ from __future__ import annotations
 from typing import Any
 
 from agency.uploads import ReceivedForm
-from cases.intake import ClaimInput, DebtorInput, InvoiceInput
+from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput
+from cases.money import AmountError
+from cases.money import CENT
+from agency.auth import CurrentUser
+from decimal import Decimal
+from agency.accounts import FormErrors
+from litestar.exceptions import HTTPException
+from cases.money import MAX_AMOUNT
+from cases.negotiation.rules import PlanError
+from litestar import Request
+from litestar import Response
+from agency.roles import Role
+from agency.i18n import gettext as _
+from cases.money import check_positive_amount
+from agency import clock
+from datetime import date
+from agency import i18n
+from agency.web import notify
+from cases.money import parse_amount
+from cases.claims.rules import parse_date
+from agency.http_utils import parse_id
+from agency.web import redirect
+from agency.web import refuse
 
 DEBTOR_FIELDS = ("kind", "name", "tax_id", "email", "phone", "address_line1", "city", "postal_code", "country", "language")
 INVOICE_FIELDS = ("number", "issue_date", "due_date", "amount", "currency")
@@ -62,3 +84,52 @@ def claim_from_json(data: dict[str, Any]) -> ClaimInput:
         creditor_reference=_text(data.get("creditor_reference")),
         notes=_text(data.get("notes")),
     )
+
+
+def amount_field(raw: Any, field: str = "amount") -> Decimal:
+    try:
+        amount = parse_amount(raw)
+        check_positive_amount(amount)
+    except AmountError as exc:
+        why = exc.args[0] if exc.args else ""
+        raise FormErrors({field: {
+            "too large": _("The amount is too large: check it (at most %(max)s).") % {"max": i18n.format_money(MAX_AMOUNT - CENT)},
+            "not positive": _("Use an amount greater than zero."),
+            "more than two decimals": _("Use at most two decimals (cents)."),
+            "ambiguous": _("Write the decimals after a comma or a point, e.g. 1234,56: '1.234' could be either."),
+        }.get(why, _("Enter the amount as a number, e.g. 1234.56."))}) from None
+    return amount
+
+
+def date_field(raw: Any, field: str) -> date:
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
+    if value < date(2000, 1, 1):
+        raise FormErrors({field: _("Enter a date from the year 2000 on: check the year.")})
+    if value.year > clock.today().year + 10:  # (not today.replace(year=...): no 29 February ten years on)
+        raise FormErrors({field: _("Enter a date within the next ten years.")})
+    return value
+
+
+async def case_action(request: Request, case_id: int, action, done: str) -> Response:
+    """A quick action from the case page: do it, then back to the case with what happened (or what to
+    fix) as a message. A case the caller may not see stays a 403/404."""
+    try:
+        await action()
+    except (PlanError, FormErrors) as exc:
+        return refuse(request, [str(m) for m in exc.errors.values()], f"/cases/{case_id}")
+    except HTTPException as exc:
+        if exc.status_code in {403, 404}:
+            raise
+        return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
+    notify(request, done)
+    return redirect(f"/cases/{case_id}", request)
+
+
+def requested_org(user: CurrentUser, raw: str | int | None) -> int | None:
+    """Creditors act for their organisation; admins name one (checked to exist when used)."""
+    if user.role == Role.creditor:
+        return user.organisation_id
+    return parse_id(raw)

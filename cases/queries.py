@@ -12,6 +12,17 @@ from agency.tenancy import get_visible, scoped
 from piccolo.query.functions.aggregate import Sum
 
 from cases.tables import Case, CaseEvent, Evidence, Invoice
+from piccolo.querystring import QueryString
+from piccolo.columns.combination import WhereRaw
+from typing import Any
+from cases.tables import LedgerEntry
+from cases.tables import MessageTemplate
+from legal.rules.jurisdictions import MissingRate
+from cases.billing.balances import balance_dict
+from cases.billing.balances import balance_of
+from cases.billing.fees import creditor_figures
+from litestar.exceptions import ClientException
+from agency.i18n import gettext as _
 
 PAGE_SIZE = 25
 REFERENCE = re.compile(r"[A-Z]{2,5}-\d{4}-\d{6,}")  # a case reference whole (EXP-2026-000123)
@@ -78,7 +89,6 @@ def _found_by(term: str, case_id):
     the debtor's tax id, the creditor's reference or an invoice number whole. Each part of the UNION can
     use its own index (trigrams on PostgreSQL, see migration 2026-12-01T19:45); the tenancy scope applies
     to the query this condition is put in. ``case_id`` is Case.id, or a column holding it (Invoice.case)."""
-    from piccolo.querystring import QueryString
 
     like = like_safe(term)
     name = search_key(term)
@@ -105,7 +115,6 @@ def _found_by(term: str, case_id):
         return case_id.is_in(ids)
     # On PostgreSQL the set is worked out first and the cases read by their key, whatever the planner
     # guesses of its size (IN let it scan every case to join them: 265 ms for one reference; this, 1 ms).
-    from piccolo.columns.combination import WhereRaw
 
     return WhereRaw(f"{case_id._meta.get_full_name(with_alias=False)} = ANY(ARRAY({{}}))", ids)
 
@@ -199,3 +208,59 @@ async def case_events(user: CurrentUser, case_id: int, limit: int = 200) -> list
         if isinstance(row["payload"], str):
             row["payload"] = json.loads(row["payload"] or "{}")
     return rows
+
+
+async def case_balance(case_id: int) -> dict[str, Any]:
+    """Interest and compensation accrued to today; a rate missing from the table is named on the page
+    (the figures wait for it), never a silent zero nor a broken page."""
+
+    try:
+        return {"balance": balance_dict(await balance_of(case_id)), "balance_error": ""}
+    except MissingRate as exc:
+        return {"balance": {}, "balance_error": str(exc)}
+
+
+async def case_detail(user, case_id: int) -> dict[str, Any]:
+    """Everything the case page and the API show, through the tenancy scope."""
+    case = await get_case(user, case_id)
+
+    invoices = await case_invoices(case_id)
+    ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+                                      LedgerEntry.reference, LedgerEntry.reverses).where(LedgerEntry.case == case_id).order_by(
+        LedgerEntry.booked_on).order_by(LedgerEntry.id)
+    return {
+        "case": case,
+        "invoices": invoices,
+        "evidence": await case_evidence(case_id),
+        "events": await case_events(user, case_id),
+        **await case_balance(case_id),
+        "ledger": ledger,
+        "reversed": {e["reverses"] for e in ledger if e["kind"] == "reversal"},
+        "agency": creditor_figures(ledger),  # fees, collected, remitted, net to the creditor (cents)
+    }
+
+
+async def message_choices() -> list[dict]:
+    rows = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.name).where(
+        (MessageTemplate.active == True) & (MessageTemplate.language == "es") & MessageTemplate.channel.is_in(["email", "whatsapp", "letter"])  # noqa: E712
+    ).order_by(MessageTemplate.name)
+    return rows
+
+
+async def stages_reached(case_id: int) -> set[str]:
+    """Every stage the case has been in, from its stage changes (the caller may already see the case)."""
+
+    rows = await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == "stage_changed"))
+    reached = {"intake"}
+    for r in rows:
+        payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else (r["payload"] or {})
+        reached |= {payload.get("from"), payload.get("to")}
+    return reached
+
+
+async def open_case(user: CurrentUser, case_id: int) -> dict:
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation, Case.created_at, Case.currency).where(
+        Case.id == case_id), user, Case.organisation)
+    if case["closed_at"] is not None:
+        raise ClientException(detail=_("This case is closed."))
+    return case

@@ -40,7 +40,7 @@ class Case(Table, tablename="collection_cases"):
     jurisdiction = Varchar(length=2, default="ES")
     currency = Varchar(length=3, default="EUR")
     next_action_at = Timestamptz(null=True, default=None)
-    priority = Integer(default=0)  # cases.queue.score, kept current by the services and the worker
+    priority = Integer(default=0)  # cases.negotiation.queue.score, kept current by the services and the worker
     priority_reasons = Varchar(length=200, default="")  # the score's reason codes, comma-separated
     accepted_at = Timestamptz(null=True, default=None)
     last_contact_at = Timestamptz(null=True, default=None)
@@ -49,7 +49,7 @@ class Case(Table, tablename="collection_cases"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     closed_at = Timestamptz(null=True, default=None)
-    tariff_snapshot = Text(default="")  # cases.fees.to_json of the creditor's tariff when the case was opened
+    tariff_snapshot = Text(default="")  # cases.billing.fees.to_json of the creditor's tariff when the case was opened
     bureau_notice_on = Date(null=True, default=None)  # the certified prior notice (naming the files) was delivered
     bureau_notice_channel = Varchar(length=20, default="")
     bureau_authorised_at = Timestamptz(null=True, default=None)  # the creditor authorised reporting this case
@@ -202,7 +202,7 @@ class Bureau(Table, tablename="bureaus"):
 
     name = Varchar(length=100, unique=True)
     kind = Varchar(length=12)  # individuals | companies (which debtors it takes)
-    file_format = Varchar(length=10, default="csv")  # csv | fixed (cases.bureau.FIELDS)
+    file_format = Varchar(length=10, default="csv")  # csv | fixed (cases.bureau.rules.FIELDS)
     entity_code = Varchar(length=12)  # the agency's reporting-entity code at that bureau
     sequence = Integer(default=0)  # the last batch number used
     checked_on = Date(null=True, default=None)  # the worker's last daily look (with or without a batch)
@@ -283,3 +283,17 @@ class ReminderSent(Table, tablename="reminders_sent"):
     case = ForeignKey(null=False, references=Case, on_delete=OnDelete.restrict)
     step = ForeignKey(null=False, references=ReminderStep, on_delete=OnDelete.restrict)
     sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class InterestRate(Table, tablename="interest_rates"):
+    """A published late-payment rate for a half-year (Spain: the Treasury's BOE resolution), added
+    to the table shipped in legal.rules.jurisdictions. Basis points keep the rate exact (10.15 % = 1015).
+    Declared here because the ledger reads it (cases may not import legal); its migrations are the legal
+    app's, which lists it (legal.piccolo_app), so the schema and its history are unchanged."""
+
+    country = Varchar(length=2)
+    starts_on = Date()  # 1 January or 1 July
+    rate_bp = Integer()
+    source = Varchar(length=200, default="")
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())

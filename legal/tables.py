@@ -6,19 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from agency.tables import User
-from cases.tables import Case
-
-
-class InterestRate(Table, tablename="interest_rates"):
-    """A published late-payment rate for a half-year (Spain: the Treasury's BOE resolution), added
-    to the table shipped in legal.jurisdictions. Basis points keep the rate exact (10.15 % = 1015)."""
-
-    country = Varchar(length=2)
-    starts_on = Date()  # 1 January or 1 July
-    rate_bp = Integer()
-    source = Varchar(length=200, default="")
-    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
-    created_at = Timestamptz(default=TimestamptzNow())
+from cases.tables import Case, InterestRate  # noqa: F401  (InterestRate: declared in cases, migrated with legal)
 
 
 class LegalAction(Table, tablename="legal_actions"):
@@ -101,11 +89,11 @@ class Hearing(Table, tablename="hearings"):
 
 
 class Deadline(Table, tablename="deadlines"):
-    """A date by which something must happen (legal.deadlines computes it from the event)."""
+    """A date by which something must happen (legal.rules.deadlines computes it from the event)."""
 
     case = ForeignKey(references=Case, null=False, index=True, on_delete=OnDelete.restrict)
     filing = ForeignKey(references=Filing, null=True, default=None, on_delete=OnDelete.restrict)
-    rule = Varchar(length=40)  # legal.deadlines.DEADLINE_RULES key
+    rule = Varchar(length=40)  # legal.rules.deadlines.DEADLINE_RULES key
     starts_on = Date()
     due_on = Date(index=True)
     status = Varchar(length=10, default="open", index=True)  # open | done | cancelled

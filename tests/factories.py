@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
+from types import SimpleNamespace
 
 from stdnum.es import cif
 
@@ -21,7 +23,7 @@ def unique_cif() -> str:
 
 async def create_org(name: str | None = None, contract: bool = True) -> int:
     """A creditor organisation; by default it has accepted the current service contract."""
-    from cases.billing import CONTRACT_VERSION
+    from cases.billing.service import CONTRACT_VERSION
 
     rows = await Organisation.insert(
         Organisation(
@@ -71,3 +73,16 @@ async def api_token(client, email: str, password: str = PASSWORD) -> dict[str, s
     response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def case_page(client, case_id: int, headers: dict | None = None):
+    """The case page as a browser shows it: the page, then each fragment it loads with htmx as it opens
+    (hx-get ... hx-trigger="load", such as legal's panel), asked as htmx asks. Returns the response of the page
+    with the fragments' HTML after its own."""
+    page = await client.get(f"/cases/{case_id}", headers=headers)
+    html = page.text
+    for url in re.findall(r'hx-get="([^"]+)"[^>]*hx-trigger="load"', page.text):
+        fragment = await client.get(url, headers={**(headers or {}), "HX-Request": "true"})
+        assert fragment.status_code == 200, (url, fragment.status_code)
+        html += fragment.text
+    return SimpleNamespace(status_code=page.status_code, text=html, headers=page.headers)

@@ -1,10 +1,10 @@
-"""The agency's administration: dashboard, organisations, users, outbox (admins only)."""
+"""The agency's administration: organisations, users, outbox (admins only; the dashboard's figures of cases are
+cases.reports.web's)."""
 from __future__ import annotations
 
 from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
-from piccolo.query.functions.aggregate import Count
 
 from agency.routing import get, post
 from agency import accounts, mail
@@ -14,22 +14,20 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation, OutboxMessage, User
 from agency.web import form_data, notify, page, redirect, user_of
-from cases.tables import Case
+from agency.tables import Tariff
+from agency.http_utils import parse_id
+from agency.settings import get_settings
 
 PAGE_SIZE = 50
 
 
 async def _tariff_options() -> list[tuple[str, str]]:
-    from agency.tables import Tariff
-
     rows = await Tariff.select(Tariff.id, Tariff.name, Tariff.is_default).order_by(Tariff.name)
     return [("", _("The default tariff"))] + [(str(r["id"]), r["name"]) for r in rows]
 
 
 async def _tariff_choice(data: dict) -> int | None:
     """The tariff chosen on the organisation form, checked before anything is saved."""
-    from agency.http_utils import parse_id
-    from agency.tables import Tariff
 
     raw = str(data.get("tariff_id", "") or "")
     if not raw:
@@ -41,9 +39,7 @@ async def _tariff_choice(data: dict) -> int | None:
 
 
 async def _save_tariff_choice(org_id: int, data: dict) -> None:
-    from cases.billing import assign_tariff
-
-    await assign_tariff(org_id, await _tariff_choice(data))
+    await accounts.assign_tariff(org_id, await _tariff_choice(data))
 
 
 async def _organisation_choices() -> list[dict]:
@@ -53,19 +49,6 @@ async def _organisation_choices() -> list[dict]:
 class AdminPages(Controller):
     path = "/admin"
     guards = [admin_only]
-
-    @get("/")
-    async def dashboard(self, request: Request) -> Template:
-        counts = {
-            "organisations": await Organisation.count(),
-            "users": await User.count().where(User.active == True),  # noqa: E712
-            "cases": await Case.count(),
-            "open_cases": await Case.count().where(Case.closed_at.is_null()),
-            "outbox_pending": await OutboxMessage.count().where(OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()),
-            "outbox_given_up": await OutboxMessage.count().where(OutboxMessage.given_up_reason == "attempts"),
-        }
-        stages = await Case.select(Case.stage, Count(Case.id, alias="n")).group_by(Case.stage)
-        return page(request, "agency/admin/dashboard.html", counts=counts, stages={r["stage"]: r["n"] for r in stages})
 
     # --- organisations ---------------------------------------------------------------------------
 
@@ -174,7 +157,6 @@ class AdminPages(Controller):
             .limit(PAGE_SIZE)
             .offset((max(page_number, 1) - 1) * PAGE_SIZE)
         )
-        from agency.settings import get_settings
 
         return page(request, "agency/admin/outbox.html", messages=rows, page_number=page_number, page_size=PAGE_SIZE,
                     delivery=await mail.delivery_status(get_settings()))

@@ -2,6 +2,8 @@
 tariff the creditor is on at the upgrade (what they were working under), so a later change of tariff is
 accepted again like any other."""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.finder import engine_finder
+from piccolo.querystring import QueryString
 
 ID = "2026-12-01T19:10:00:000000"
 VERSION = "1.38.0"
@@ -12,15 +14,19 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="agency", description=DESCRIPTION)
 
     async def keep_tariffs():
-        from agency.tables import ContractAcceptance
-        from cases.billing import snapshot_for
-
-        latest: dict[int, int] = {}
-        for row in await ContractAcceptance.select(ContractAcceptance.id, ContractAcceptance.organisation).order_by(ContractAcceptance.id):
-            latest[row["organisation"]] = row["id"]
-        for organisation, acceptance in latest.items():
-            await ContractAcceptance.update({ContractAcceptance.tariff: await snapshot_for(organisation)}).where(
-                (ContractAcceptance.id == acceptance) & (ContractAcceptance.tariff == ""))
+        # Self-contained (no live code): the tariff a creditor is on is their own tariff's rules, else the
+        # agency's default tariff's (the rules are stored as the JSON the snapshot is).
+        engine = engine_finder()
+        latest = await engine.run_querystring(QueryString(
+            "SELECT organisation, MAX(id) AS id FROM contract_acceptances GROUP BY organisation"))
+        default = await engine.run_querystring(QueryString("SELECT rules FROM tariffs WHERE is_default = {} LIMIT 1", True))
+        for row in latest:
+            own = await engine.run_querystring(QueryString(
+                "SELECT t.rules FROM organisations o JOIN tariffs t ON t.id = o.tariff WHERE o.id = {}", row["organisation"]))
+            rules = own[0]["rules"] if own else (default[0]["rules"] if default else "")
+            if rules:
+                await engine.run_querystring(QueryString(
+                    "UPDATE contract_acceptances SET tariff = {} WHERE id = {} AND tariff = {}", rules, row["id"], ""))
 
     manager.add_raw(keep_tariffs)
     return manager

@@ -12,7 +12,7 @@ async def forwards():
 
     async def reckon():
         from cases.tables import Case
-        from legal.limitation_service import refresh_limitation
+        from legal.limitation.service import refresh_limitation  # see ARCHITECTURE.md: the one migration left on live code
 
         last = 0
         while True:

@@ -12,10 +12,10 @@ from docxtpl import DocxTemplate
 from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
-from cases.intake import ClaimInput, DebtorInput, InvoiceInput
-from cases.services import open_claim
+from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput
+from cases.claims.service import open_claim
 from cases.tables import Case, Evidence
-from legal.documents import active_template, build_context, generate_document
+from legal.documents.service import active_template, build_context, generate_document
 from tests.factories import create_org, create_user
 
 N = int(os.environ.get("AGENCY_BENCH_DOCUMENTS", "60"))

@@ -25,7 +25,7 @@ REQUESTS = int(os.environ.get("AGENCY_BENCH_REQUESTS", "6000"))  # per raw measu
 CONCURRENCY = 16
 STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 
-# The application's own SQL (cases.negotiation_controllers.queue_rows, as a negotiator sees it), run raw.
+# The application's own SQL (cases.negotiation.web.queue_rows, as a negotiator sees it), run raw.
 RAW_QUEUE = """
 SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, c.currency,
        d.name AS debtor_name, o.legal_name AS creditor_name,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from agency import clock
-from agency.demo_cases import tiny_pdf
+from agency.demo.cases import tiny_pdf
 from tests.e2e.conftest import shot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -1,0 +1,32 @@
+"""The shell's wiring: what the foundation and the capabilities must not know of each other, joined at start.
+
+- template globals the pages use (stage labels, procedures, document templates, filing statuses, deadlines);
+- the domain's errors, mapped to the foundation's handlers (a missing statutory rate, a refused plan);
+- the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation).
+
+`wire()` is idempotent; the app factory, the worker and the CLI call it before serving or working."""
+from __future__ import annotations
+
+from agency.errors import EXCEPTION_HANDLERS, field_errors_handler, missing_rate_handler
+from agency.templating import Translated, register_globals
+from cases import events
+from cases.negotiation.rules import PlanError
+from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
+from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
+from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
+from legal.limitation.service import on_case_event as limitation_on_case_event
+from legal.rules.deadlines import DEADLINE_RULES
+from legal.rules.jurisdictions import MissingRate
+from legal.rules.procedures import PROCEDURES
+
+# Which error each domain exception becomes, in the foundation's words (422 with what is missing; a form's reasons).
+DOMAIN_ERRORS = {MissingRate: missing_rate_handler, PlanError: field_errors_handler}
+
+EXCEPTION_HANDLERS_WITH_DOMAIN = {**DOMAIN_ERRORS, **EXCEPTION_HANDLERS}
+
+
+def wire() -> None:
+    register_globals(STAGE_LABELS=Translated(STAGE_LABELS), OUTCOME_LABELS=Translated(OUTCOME_LABELS), DOCUMENT_TEMPLATES=DOCUMENT_TEMPLATES, PROCEDURES=PROCEDURES,
+                     FILING_STATUS_LABELS=FILING_STATUS_LABELS, DEADLINE_RULES=DEADLINE_RULES)
+    for kind in ("contact",):
+        events.subscribe(kind, limitation_on_case_event)

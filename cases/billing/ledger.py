@@ -1,0 +1,118 @@
+"""What a debtor owes at a date (pure), from the invoices, the costs and the payments: interest accrues per
+invoice on the principal still unpaid; a payment first books the interest accrued since the last
+booking (rounded once for that period, half-up), then pays costs, interest, compensation and
+principal in that order (Código Civil art. 1173), principal oldest invoice first. A cost is owed from
+the day it is booked: a payment made before a court fee was incurred never pays that fee. With no payment
+in between, interest is rounded once at the end, as LEGAL.md's worked example requires."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from legal.rules.jurisdictions import NO_ADDED_RATES, AddedRates, half_year_start, legal_rate_is_provisional, rate_is_provisional
+from legal.rules.interest import compensation as compensation_for
+from legal.rules.interest import late_payment_interest_unrounded, legal_interest_unrounded
+
+CENT = Decimal("0.01")
+ALLOCATION_ORDER = ("costs", "interest", "compensation", "principal")
+
+
+@dataclass(frozen=True)
+class OwedInvoice:
+    number: str
+    due_date: date
+    principal: Decimal
+
+
+@dataclass(frozen=True)
+class Paid:
+    received_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Cost:
+    booked_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Balances:
+    principal: Decimal  # claimed
+    interest: Decimal  # accrued to the date
+    compensation: Decimal
+    costs: Decimal
+    paid: Decimal
+    outstanding: Decimal  # what the debtor owes now
+    principal_outstanding: Decimal
+    overpaid: Decimal  # paid beyond everything owed (to be returned)
+    costs_outstanding: Decimal = Decimal("0.00")  # of the costs, what is still owed
+    provisional: bool = False  # interest uses a rate not yet published for a half-year (shown as such)
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, business: bool, country: str = "ES",
+             costs: Sequence[Cost] = (), added: AddedRates = NO_ADDED_RATES) -> Balances:
+    """``added``: the statutory rates admins entered (cases.billing.balances.published_rates), over the shipped table."""
+    accrue = late_payment_interest_unrounded if business else legal_interest_unrounded
+    costs_due = sorted((c for c in costs if c.booked_on <= as_of), key=lambda c: c.booked_on)
+    costs_counted = 0  # costs_due[:costs_counted] are owed by now
+    ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
+    remaining = [i.principal for i in ordered]
+    accrued_to = [i.due_date for i in ordered]  # interest counted up to and including this day
+    booked_interest = Decimal("0.00")
+    owed = {"costs": Decimal("0.00"), "interest": Decimal("0.00"), "compensation": Decimal("0.00")}
+    late_counted: set[int] = set()
+    paid = Decimal("0.00")
+    overpaid = Decimal("0.00")
+
+    def book(until: date) -> None:
+        nonlocal booked_interest, costs_counted
+        period = Decimal(0)
+        for n, inv in enumerate(ordered):
+            if until > accrued_to[n]:
+                period += accrue(remaining[n], accrued_to[n], until, country, added)
+                accrued_to[n] = until
+            if inv.due_date < until and n not in late_counted:
+                late_counted.add(n)
+                owed["compensation"] += compensation_for(business, 1, country)
+        rounded = _round(period)
+        booked_interest += rounded
+        owed["interest"] += rounded
+        while costs_counted < len(costs_due) and costs_due[costs_counted].booked_on <= until:
+            owed["costs"] += costs_due[costs_counted].amount
+            costs_counted += 1
+
+    for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
+        book(payment.received_on)
+        left = payment.amount
+        paid += payment.amount
+        for bucket in ALLOCATION_ORDER[:-1]:
+            take = min(left, owed[bucket])
+            owed[bucket] -= take
+            left -= take
+        for n in range(len(ordered)):
+            take = min(left, remaining[n])
+            remaining[n] -= take
+            left -= take
+        overpaid += left
+    book(as_of)
+    principal_outstanding = sum(remaining, Decimal("0.00"))
+    return Balances(
+        principal=sum((i.principal for i in ordered), Decimal("0.00")),
+        interest=booked_interest,
+        compensation=compensation_for(business, len(late_counted), country),
+        costs=sum((c.amount for c in costs_due), Decimal("0.00")),
+        paid=paid,
+        outstanding=owed["costs"] + owed["interest"] + owed["compensation"] + principal_outstanding,
+        principal_outstanding=principal_outstanding,
+        overpaid=overpaid,
+        costs_outstanding=owed["costs"],
+        provisional=any(i.due_date < as_of for i in ordered) and (
+            rate_is_provisional(country, half_year_start(as_of), added) if business else legal_rate_is_provisional(country, as_of)),
+    )

@@ -1,0 +1,293 @@
+"""Creditor statements and remittances, read from the ledger (cases.billing.fees.creditor_figures): what
+the agency collected for a creditor per case in a period, its fees, what it has paid over and what
+it still owes; remittances that pay it, and the SEPA credit-transfer file (pain.001) for a batch."""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+
+from agency.auth import CurrentUser
+from agency.db import atomic, is_sqlite, utcnow
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.settings import get_settings
+from agency.tables import Organisation
+from cases.billing.fees import creditor_figures
+from cases.billing.service import CONTRACT_VERSION
+from cases.money import from_cents
+from cases.tables import Case, LedgerEntry, Remittance, RemittanceExport
+from agency.tenancy import get_visible
+from agency.i18n import format_cents, format_day
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from cases.events import CaseEvent, event_row
+
+FIGURES = ("collected", "paid_to_creditor", "fees", "expenses", "remitted", "net_to_creditor")
+
+
+@dataclass
+class StatementLine:
+    case_id: int
+    reference: str
+    debtor: str
+    stage: str
+    cents: dict[str, int]
+
+
+@dataclass
+class Statement:
+    organisation: dict
+    start: date
+    end: date
+    lines: list[StatementLine] = field(default_factory=list)
+    owed_cents: int = 0  # what the agency owes the creditor at the end of the period, all periods together
+    provisional: bool = False
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(line.cents[k] for line in self.lines) for k in FIGURES}
+
+
+async def organisation_for(user: CurrentUser, requested: int | None) -> int:
+    """The organisation whose statement is asked for, through the tenancy scope: a creditor's own by
+    default, another one is a 404; staff must choose."""
+
+    if requested is None:
+        if user.role != Role.creditor:
+            raise ClientException(detail=_("Choose the creditor organisation."))
+        requested = user.organisation_id
+    row = await get_visible(Organisation.select(Organisation.id).where(Organisation.id == (requested or 0)), user, Organisation.id)
+    return row["id"]
+
+
+def check_period(start: date, end: date, today: date) -> None:
+    if start > end:
+        raise ClientException(detail=_("The period starts after it ends."))
+    if end > today:
+        raise ClientException(detail=_("The period cannot end in the future."))
+    if (end - start).days > 3660:
+        raise ClientException(detail=_("A statement covers at most ten years."))
+
+
+async def statement(organisation_id: int, start: date, end: date) -> Statement:
+    org = await Organisation.select(Organisation.id, Organisation.legal_name, Organisation.tax_id, Organisation.iban,
+                                    Organisation.country).where(Organisation.id == organisation_id).first()
+    if org is None:
+        raise NotFoundException(detail=_("That organisation does not exist."))
+    entries = await LedgerEntry.select(
+        LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+        LedgerEntry.reverses,
+    ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= end)
+            & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
+    by_case: dict[int, list[dict]] = {}
+    for e in entries:
+        by_case.setdefault(e["case"], []).append(e)
+    result = Statement(organisation=org, start=start, end=end)
+    result.owed_cents = sum(creditor_figures(rows)["net_to_creditor"] for rows in by_case.values())
+    in_period = {cid: [e for e in rows if e["booked_on"] >= start] for cid, rows in by_case.items()}
+    active = [cid for cid, rows in in_period.items() if rows]
+    if not active:
+        return result
+    cases = {c["id"]: c for c in await Case.select(Case.id, Case.reference, Case.stage, Case.debtor.name.as_alias("debtor")).where(
+        Case.id.is_in(active))}
+    for cid in sorted(active, key=lambda c: cases[c]["reference"]):
+        # The period's figures are the case's to its end less the case's before its start: a reversal in the
+        # period of an earlier payment counts negative here, and a cost is charged in the period it was recovered.
+        upto, before = creditor_figures(by_case[cid]), creditor_figures([e for e in by_case[cid] if e["booked_on"] < start])
+        figures = {k: upto[k] - before[k] for k in upto}
+        c = cases[cid]
+        result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
+    return result
+
+
+# --- downloads --------------------------------------------------------------------------------------
+
+def _labels() -> dict[str, str]:
+    return {"collected": _("Collected by the agency"), "paid_to_creditor": _("Paid to you directly"), "fees": _("Agency fees"),
+            "expenses": _("Expenses charged to you"), "remitted": _("Remitted to you"), "net_to_creditor": _("Net for you")}
+
+
+def _cell_text(text: str) -> str:
+    """A name typed by someone else never becomes a spreadsheet formula."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
+
+
+def statement_xlsx(s: Statement) -> bytes:
+    from openpyxl import Workbook  # lazy: XLSX only when an XLSX file is read or written
+    from openpyxl.styles import Font  # lazy: XLSX only when written
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Statement")[:31]
+    labels = _labels()
+    ws.append([_("Statement"), _cell_text(s.organisation["legal_name"]), s.organisation["tax_id"]])
+    ws.append([_("Period"), s.start, s.end])
+    ws.append([])
+    ws.append([_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]])
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+    for line in s.lines:
+        ws.append([_cell_text(line.reference), _cell_text(line.debtor), line.stage, *[from_cents(line.cents[k]) for k in FIGURES]])
+    ws.append([_("Total"), "", "", *[from_cents(s.totals[k]) for k in FIGURES]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.append([])
+    ws.append([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), from_cents(s.owed_cents)])
+    ws.append([_("Payments are applied to costs, then interest, then compensation, then principal (Código Civil art. 1173).")])
+    for row in ws.iter_rows(min_row=5, min_col=4, max_col=3 + len(FIGURES)):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    for col, width in zip("ABCDEFGHI", (18, 32, 14, 16, 16, 14, 14, 14, 14)):
+        ws.column_dimensions[col].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def statement_docx(s: Statement) -> bytes:
+    """The statement as a Word document (python-docx, which docxtpl builds on)."""
+    from docx import Document  # lazy: python-docx only when a document is read back
+
+    doc = Document()
+    doc.add_heading(_("Statement"), level=1)
+    doc.add_paragraph(f"{s.organisation['legal_name']} · {s.organisation['tax_id']}")
+    doc.add_paragraph(_("Period: %(start)s to %(end)s") % {"start": format_day(s.start), "end": format_day(s.end)})
+    labels = _labels()
+    table = doc.add_table(rows=1, cols=3 + len(FIGURES))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, [_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]]):
+        cell.text = text
+    for line in [*s.lines, None]:
+        cells = table.add_row().cells
+        values = ([line.reference, line.debtor, line.stage] if line else [_("Total"), "", ""]) + [
+            format_cents((line.cents if line else s.totals)[k]) for k in FIGURES]
+        for cell, text in zip(cells, values):
+            cell.text = text
+    doc.add_paragraph(_("Owed to you at the end of the period: %(amount)s") % {"amount": format_cents(s.owed_cents)})
+    doc.add_paragraph(_("Payments are applied to costs, then interest, then compensation, then principal (Código Civil art. 1173)."))
+    doc.add_paragraph(_("Service contract version %(version)s.") % {"version": CONTRACT_VERSION})
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# --- remittances --------------------------------------------------------------------------------------
+
+async def create_remittance(user: CurrentUser, organisation_id: int, period_end: date, today: date) -> int:
+    """Pay the creditor what the agency owes them on every case up to ``period_end``: a remittance
+    and a ledger entry per case, in one transaction. Refused when nothing is owed or the IBAN is bad."""
+
+    if period_end > today:
+        raise ClientException(detail=_("A remittance cannot cover days still to come."))
+    org = await Organisation.select(Organisation.iban, Organisation.legal_name).where(Organisation.id == organisation_id).first()
+    if org is None:
+        raise NotFoundException(detail=_("That organisation does not exist."))
+    try:
+        iban = IBAN(org["iban"]).compact
+    except SchwiftyException:
+        raise ClientException(detail=_("The organisation's IBAN is not valid: correct it on its page first.")) from None
+    async with atomic():
+        # One remittance at a time per creditor: the row lock on PostgreSQL (SQLite's writing transaction
+        # already runs alone), then every remittance ever made counts, whatever its day or period.
+        if not is_sqlite():
+            await Organisation.raw("SELECT id FROM organisations WHERE id = {} FOR UPDATE", organisation_id)
+        last = await Remittance.select(Remittance.period_end).where(Remittance.organisation == organisation_id).order_by(
+            Remittance.period_end, ascending=False).first()
+        if last and period_end < last["period_end"]:
+            raise ClientException(detail=_("A remittance up to %(day)s was already made: cover that day or a later one.") % {
+                "day": last["period_end"].isoformat()})
+        entries = await LedgerEntry.select(
+            LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+            LedgerEntry.reverses,
+        ).where((LedgerEntry.case.organisation == organisation_id)
+                & (((LedgerEntry.booked_on <= period_end) & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost"]))
+                   | (LedgerEntry.kind == "remittance")))
+        by_case: dict[int, list[dict]] = {}
+        for e in entries:
+            by_case.setdefault(e["case"], []).append(e)
+        owed = {cid: creditor_figures(rows)["net_to_creditor"] for cid, rows in by_case.items()}
+        owed = {cid: cents for cid, cents in owed.items() if cents != 0}
+        total = sum(owed.values())
+        if total <= 0:
+            raise ClientException(detail=_("Nothing is owed to this creditor up to that day."))
+        rid = (await Remittance.insert(Remittance(organisation=organisation_id, period_end=period_end, amount_cents=total, iban=iban,
+                                                  created_by=user.id)).returning(Remittance.id))[0]["id"]
+        await LedgerEntry.insert(*[LedgerEntry(case=cid, kind="remittance", amount_cents=cents, booked_on=today, remittance=rid,
+                                               reference=f"REM-{rid}", idempotency_key=f"remittance:{rid}:{cid}", created_by=user.id)
+                                   for cid, cents in owed.items()])
+
+        await CaseEvent.insert(*[event_row(cid, "remittance", user, f"REM-{rid}", {"remittance": rid, "amount": str(from_cents(cents))})
+                                 for cid, cents in owed.items()])
+    return rid
+
+
+async def mark_paid(user: CurrentUser, remittance_id: int, transfer_reference: str) -> None:
+    reference = transfer_reference.strip()
+    if not reference:
+        raise ClientException(detail=_("Give the transfer's reference, as the bank shows it."))
+    changed = await Remittance.update({Remittance.status: "paid", Remittance.transfer_reference: reference[:100],
+                                       Remittance.paid_at: utcnow(), Remittance.paid_by: user.id}).where(
+        (Remittance.id == remittance_id) & (Remittance.status == "pending")).returning(Remittance.id)
+    if not changed:
+        if not await Remittance.exists().where(Remittance.id == remittance_id):
+            raise NotFoundException(detail=_("No such remittance."))
+        raise HTTPException(status_code=409, detail=_("This remittance is already marked paid."))
+
+
+async def sepa_file(user: CurrentUser, remittance_ids: list[int], execution: date, again: bool = False) -> bytes:
+    """A pain.001.001.03 credit-transfer file for pending remittances, validated against the
+    schema by sepaxml; the agency's account from AGENCY_PAYMENT_IBAN. Each remittance put in a file is
+    recorded (RemittanceExport); one already in a file goes into another only when ``again`` says so
+    (the bank refused the first): a second file sent to the bank would pay the creditor twice."""
+    ids = sorted({i for i in remittance_ids if 0 < i < 2**31})
+    async with atomic():  # two admins at once: the second waits for the first, then finds its file
+        if ids and not is_sqlite():
+            await Remittance.raw("SELECT id FROM remittances WHERE id = ANY({}) ORDER BY id FOR UPDATE", ids)
+        rows = await Remittance.select(Remittance.id, Remittance.amount_cents, Remittance.iban, Remittance.status, Remittance.period_end,
+                                       Remittance.organisation.legal_name.as_alias("name")).where(Remittance.id.is_in(ids or [0]))
+        if not rows:
+            raise ClientException(detail=_("Choose at least one remittance."))
+        if any(r["status"] != "pending" for r in rows):
+            raise ClientException(detail=_("Only pending remittances go into a transfer file."))
+        if not again:
+            earlier = sorted({e["remittance"] for e in await RemittanceExport.select(RemittanceExport.remittance).where(
+                RemittanceExport.remittance.is_in(ids))})
+            if earlier:
+                raise ClientException(detail=_("Already in a transfer file: %(which)s. Another file sent to the bank would pay twice; "
+                                               "tick “again” only if the bank refused that file.") % {
+                    "which": ", ".join(f"REM-{i}" for i in earlier[:10])})
+        xml = _transfer_file(rows, execution)
+        digest = hashlib.sha256(xml).hexdigest()
+        await RemittanceExport.insert(*[RemittanceExport(remittance=r["id"], execution_date=execution, file_sha256=digest,
+                                                         exported_by=user.id) for r in rows])
+    return xml
+
+
+def _transfer_file(rows: list[dict], execution: date) -> bytes:
+    from sepaxml import SepaTransfer  # lazy: sepaxml only when a remittance file is written
+
+    settings = get_settings()
+    transfer = SepaTransfer({"name": settings.agency_name[:70], "IBAN": settings.agency_iban, "batch": True, "currency": "EUR"},
+                            clean=True)
+    for r in rows:
+        transfer.add_payment({"name": r["name"], "IBAN": r["iban"], "amount": int(r["amount_cents"]), "execution_date": execution,
+                              "description": f"REM-{r['id']} {r['period_end'].isoformat()}",
+                              "endtoend_id": f"REM-{r['id']}"})  # on the creditor's bank statement: the remittance it pays
+    try:
+        return transfer.export(validate=True)
+    except Exception as exc:  # noqa: BLE001 - sepaxml raises plain exceptions for schema errors
+        raise ClientException(detail=_("The transfer file did not pass the SEPA schema: %(error)s") % {"error": str(exc)[:200]}) from None
+
+
+async def last_exports(remittance_ids: list[int]) -> dict[int, dict]:
+    """The latest transfer file each of these remittances went into, with how many files in all."""
+    latest: dict[int, dict] = {}
+    for e in await RemittanceExport.select(RemittanceExport.remittance, RemittanceExport.exported_at, RemittanceExport.execution_date,
+                                           RemittanceExport.exported_by.name.as_alias("by")).where(
+            RemittanceExport.remittance.is_in(remittance_ids or [0])).order_by(RemittanceExport.id):
+        latest[e["remittance"]] = {**e, "files": latest.get(e["remittance"], {}).get("files", 0) + 1}
+    return latest

@@ -1,0 +1,206 @@
+"""Bulk import use-cases: preview (stored file, every row error listed, nothing written to cases)
+and commit (all or nothing, in one transaction, in batches)."""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from litestar.exceptions import ClientException
+
+from agency.auth import CurrentUser
+from agency.db import atomic, bulk_insert, utcnow
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.storage import storage
+from agency.tenancy import get_visible
+from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
+from cases.queries import search_key
+from cases.billing import service as billing
+from cases.money import to_cents
+from cases.claims.service import initial_limitation_date, next_references, notify_creditors
+from cases.tables import Case, CaseEvent, Debtor, ImportJob, Invoice
+
+BATCH = 500
+MAX_STORED_ERRORS = 1000
+IMPORT_MAX_BYTES = 60 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    case_count: int
+    invoice_count: int
+    references: list[str]
+
+
+def _identity(d: dict) -> tuple:
+    return tuple(d[f] for f in ("tax_id", "name", "kind", "address_line1", "postal_code", "city", "email", "phone", "country"))
+
+
+async def _open_invoices(organisation_id: int, plan: ImportPlan) -> dict[tuple, str]:
+    numbers = sorted({i.number for g in plan.groups for i in g.invoices})
+    found: dict[tuple, str] = {}
+    for start in range(0, len(numbers), 1000):
+        rows = await Invoice.select(
+            Invoice.number, Invoice.case.reference.as_alias("reference"), Invoice.case.debtor.tax_id.as_alias("tax_id"),
+            Invoice.case.debtor.name.as_alias("name"), Invoice.case.debtor.postal_code.as_alias("postal_code"),
+        ).where(
+            (Invoice.case.organisation == organisation_id) & Invoice.case.closed_at.is_null()
+            & Invoice.number.is_in(numbers[start:start + 1000])
+        )
+        for r in rows:
+            key = ("tax", r["tax_id"]) if r["tax_id"] else ("name", r["name"].lower(), r["postal_code"])
+            found[(key, r["number"].upper())] = r["reference"]
+    return found
+
+
+async def plan_with_duplicates(organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
+    plan = await asyncio.to_thread(plan_import, fileobj, filename, today)  # parsing is CPU work: off the loop
+    add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
+    return plan
+
+
+def _errors_json(errors: list[RowError]) -> str:
+    return json.dumps([{"row": e.row, "column": e.column, "message": e.message} for e in errors[:MAX_STORED_ERRORS]], ensure_ascii=False)
+
+
+async def preview_import(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> int:
+    """Keep the file, check every row, and record the verdict. Returns the import's id."""
+    return (await _preview(user, organisation_id, fileobj, filename, today))[0]
+
+
+async def _preview(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> tuple[int, ImportPlan | None]:
+    try:
+        plan = await plan_with_duplicates(organisation_id, fileobj, filename, today)
+        refusal = None
+    except ImportRefused as exc:
+        plan, refusal = None, str(exc.args[0])
+    key = f"imports/{organisation_id}/{utcnow():%Y/%m}/{secrets.token_hex(16)}"
+    fileobj.seek(0)
+    await storage().put_file(key, fileobj, "application/octet-stream")
+    errors = plan.errors if plan else [RowError(1, "", refusal)]
+    rows = await ImportJob.insert(
+        ImportJob(
+            organisation=organisation_id, uploaded_by=user.id or None, storage_key=key, filename=filename[:200],
+            status="previewed" if plan and plan.ok else "refused", row_count=plan.row_count if plan else 0,
+            case_count=len(plan.groups) if plan else 0, total_cents=to_cents(plan.total) if plan else 0,
+            errors=_errors_json(errors) if errors else "[]",
+        )
+    ).returning(ImportJob.id)
+    return rows[0]["id"], plan
+
+
+async def get_import(user: CurrentUser, job_id: int) -> dict:
+    row = await get_visible(ImportJob.select().where(ImportJob.id == job_id), user, ImportJob.organisation)
+    row["errors"] = json.loads(row["errors"]) if isinstance(row["errors"], str) else row["errors"]
+    return row
+
+
+async def commit_import(user: CurrentUser, job_id: int, today: date) -> CommitResult:
+    job = await get_import(user, job_id)
+    await billing.require_contract(user, job["organisation"])
+    if job["status"] == "committed":
+        raise ClientException(detail=_("This file was already imported."))
+    if job["status"] != "previewed":
+        raise ClientException(detail=_("This file has errors: correct them and upload it again."))
+    data = await storage().read(job["storage_key"])
+    plan = await asyncio.to_thread(plan_import, io.BytesIO(data), job["filename"], today)
+    return await _commit(user, job, plan, today)
+
+
+async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -> CommitResult:
+    job_id, organisation_id = job["id"], job["organisation"]
+    refused = False
+    async with atomic():
+        # Duplicates are checked again inside the transaction: another claim may have taken an invoice meanwhile.
+        add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
+        if plan.ok:
+            claimed = await ImportJob.update({ImportJob.status: "committed", ImportJob.committed_at: utcnow()}).where(
+                (ImportJob.id == job_id) & (ImportJob.status == "previewed")
+            ).returning(ImportJob.id)
+            if not claimed:
+                raise ClientException(detail=_("This file was already imported."))
+            result = await _write(user, organisation_id, plan, today, job["filename"])
+            await notify_creditors(organisation_id, "import_done", filename=job["filename"], cases=result.case_count,
+                                   invoices=result.invoice_count, total=plan.total)
+        else:
+            refused = True
+    if refused:  # recorded outside the transaction, which wrote nothing else, so the preview shows why
+        await ImportJob.update({ImportJob.status: "refused", ImportJob.errors: _errors_json(plan.errors)}).where(ImportJob.id == job_id)
+        raise ClientException(detail=_("The file no longer passes the checks: %(n)s rows have errors. See the preview.") % {"n": len(plan.errors)})
+    return result
+
+
+async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, today: date, filename: str) -> CommitResult:
+    groups = plan.groups
+    # Debtors: reuse this creditor's record of exactly the same debtor (as a claim does), create the others.
+    tax_ids = sorted({g.debtor.tax_id for g in groups if g.debtor.tax_id})
+    existing: dict[tuple, int] = {}
+    for start in range(0, len(tax_ids), 1000):
+        for r in await Debtor.select().where(
+            (Debtor.organisation == organisation_id) & Debtor.tax_id.is_in(tax_ids[start:start + 1000])
+        ):
+            existing.setdefault(_identity(r), r["id"])
+    debtor_ids: dict[tuple, int] = {
+        g.key: existing[_identity(g.debtor.__dict__)] for g in groups if _identity(g.debtor.__dict__) in existing
+    }
+    new = [g for g in groups if g.key not in debtor_ids]
+    now = utcnow()  # also marks the debtors this import creates, to read their ids back
+    await bulk_insert(
+        Debtor, ["organisation", "kind", "name", "search_name", "tax_id", "country", "address_line1", "city", "postal_code", "email",
+                 "phone", "language", "classification", "created_at"],
+        [(organisation_id, g.debtor.kind, g.debtor.name, search_key(g.debtor.name), g.debtor.tax_id, g.debtor.country,
+          g.debtor.address_line1, g.debtor.city, g.debtor.postal_code, g.debtor.email, g.debtor.phone, g.debtor.language, "unknown", now) for g in new],
+    )
+    if new:
+        for r in await Debtor.select(Debtor.id, Debtor.name, Debtor.tax_id, Debtor.postal_code).where(
+            (Debtor.organisation == organisation_id) & (Debtor.created_at == now)
+        ):
+            key = ("tax", r["tax_id"]) if r["tax_id"] else ("name", r["name"].lower(), r["postal_code"])
+            debtor_ids[key] = r["id"]
+    references = await next_references(len(groups), today.year)
+    by_reference = dict(zip(references, groups))
+    snapshot = await billing.snapshot_for(organisation_id)
+    await bulk_insert(
+        Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes", "priority",
+               "created_at", "updated_at", "tariff_snapshot", "limitation_date"],
+        [(ref, organisation_id, debtor_ids[g.key], g.creditor_reference, "intake", g.debtor.country, g.invoices[0].currency, g.notes, 0,
+          now, now, snapshot, initial_limitation_date([i.due_date for i in g.invoices], g.debtor.country, today, g.debtor.kind == "person"))
+         for ref, g in by_reference.items()],
+    )
+    case_ids: dict[str, int] = {}
+    for start in range(0, len(references), 1000):
+        rows = await Case.select(Case.id, Case.reference).where(Case.reference.is_in(references[start:start + 1000]))
+        case_ids.update({r["reference"]: r["id"] for r in rows})
+    invoices = [
+        (case_ids[ref], i.number, i.issue_date, i.due_date, to_cents(i.amount), i.currency, False, now)
+        for ref, g in by_reference.items() for i in g.invoices
+    ]
+    await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"], invoices)
+    summary = _("Claim received by import (%(file)s).") % {"file": filename}
+    actor = user.id if user and user.id else None
+    await bulk_insert(
+        CaseEvent, ["case", "kind", "actor", "at", "summary", "payload", "visible_to_creditor"],
+        [(case_ids[ref], "claim_opened", actor, now, summary,
+          json.dumps({"import": filename, "invoices": len(g.invoices), "total": str(g.total)}, ensure_ascii=False), True)
+         for ref, g in by_reference.items()],
+    )
+    return CommitResult(len(groups), len(invoices), references)
+
+
+SYSTEM = CurrentUser(id=0, email="", name="agency import", role=Role.admin, organisation_id=None, language="es")
+
+
+async def import_for_cli(organisation_id: int, path: str, today: date) -> tuple[dict, CommitResult | None]:
+    """``agency import FILE --creditor ORG``: the same checks, record and commit as the pages, as the
+    system, reading the file once."""
+    with open(path, "rb") as fh:
+        job_id, plan = await _preview(SYSTEM, organisation_id, fh, path.rsplit("/", 1)[-1], today)
+    job = await get_import(SYSTEM, job_id)
+    if plan is None or job["status"] != "previewed":
+        return job, None
+    return job, await _commit(SYSTEM, job, plan, today)

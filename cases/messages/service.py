@@ -1,0 +1,390 @@
+"""Templates and messages to debtors: seeds, versions, the merge context of a case, sending one,
+and the reminder flow the worker runs."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, NotFoundException
+from piccolo.query.functions.aggregate import Max
+
+from agency import clock
+from agency import i18n
+from agency.auth import CurrentUser
+from agency.db import atomic, is_sqlite, utcnow
+from agency.i18n import gettext as _
+from agency.identifiers import format_iban
+from agency.settings import get_settings
+from agency.mail import new_message_id, one_line
+from agency.tables import OutboxMessage
+from agency.tenancy import get_visible
+from cases import events
+from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES
+from cases.messages.rules import (JURISDICTION_ZONES, NEED_LABELS, ContactWindow, Step, check_template, missing_facts, needs_of, next_step,
+                             render, whatsapp_link)
+from cases.negotiation.service import outstanding_by_case
+from cases.negotiation.rules import waiting_on_promise
+from cases.tables import (Case, Instalment, InstalmentReminder, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent,
+                          ReminderStep)
+from cases.billing.balances import balance_of
+from cases.negotiation.service import payments_of
+from cases.negotiation.rules import instalment_owed
+from cases.contacts.rules import normalise_phone
+from cases.negotiation.rules import instalment_message
+from agency.accounts import FormErrors
+
+LANGS = ("es", "en")
+log = logging.getLogger("agency.reminders")
+
+
+async def ensure_seeds() -> int:
+    """Insert the starting templates and default reminder steps that are missing (idempotent)."""
+    added = 0
+    for key, (channel, name, texts) in TEMPLATES.items():
+        for language, (subject, body) in texts.items():
+            current = await MessageTemplate.select().where((MessageTemplate.key == key) & (MessageTemplate.language == language)).order_by(
+                MessageTemplate.version, ascending=False).first()
+            if current is None:
+                await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=name, subject=subject,
+                                                             body=body, version=1, active=True))
+                added += 1
+            elif current["created_by"] is None and current["active"] and (current["subject"], current["body"]) != (subject, body):
+                # A starting text nobody edited, improved since: the new one as the next version (the old one kept).
+                # An admin's own version is never touched.
+                async with atomic():
+                    await MessageTemplate.update({MessageTemplate.active: False}).where(MessageTemplate.id == current["id"])
+                    await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=current["name"],
+                                                                 subject=subject, body=body, version=current["version"] + 1, active=True))
+                added += 1
+    if not await ReminderStep.exists().where(ReminderStep.organisation.is_null()):
+        for position, (anchor, offset, key) in enumerate(DEFAULT_STEPS, start=1):
+            await ReminderStep.insert(ReminderStep(position=position, anchor=anchor, offset_days=offset, template_key=key))
+            added += 1
+    return added
+
+
+async def active_template(key: str, language: str) -> dict:
+    for lang in (language, "es"):
+        row = await MessageTemplate.select().where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == lang) & (MessageTemplate.active == True)  # noqa: E712
+        ).first()
+        if row:
+            return row
+    raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
+
+
+async def save_template(user: CurrentUser, key: str, language: str, subject: str, body: str) -> int | None:
+    """A new version, active at once, after the check; the previous versions are kept. None when the
+    text is the active version's (no version is made for nothing)."""
+    current = await active_template(key, language)
+    if current["language"] != language:
+        raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
+    check_template(subject, body)
+    if (subject.strip(), body.replace("\r\n", "\n").strip()) == (current["subject"].strip(), current["body"].replace("\r\n", "\n").strip()):
+        return None
+    async with atomic():
+        last = await MessageTemplate.select(Max(MessageTemplate.version, alias="v")).where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == language)).first()
+        await MessageTemplate.update({MessageTemplate.active: False}).where(
+            (MessageTemplate.key == key) & (MessageTemplate.language == language))
+        row = (await MessageTemplate.insert(MessageTemplate(
+            key=key, language=language, channel=current["channel"], name=current["name"], subject=subject, body=body,
+            version=int(last["v"] or 0) + 1, active=True, created_by=user.id)).returning(MessageTemplate.id))[0]
+    return row["id"]
+
+
+async def merge_context(case_id: int, language: str, today: date, settlement_percent: int = 80) -> dict:
+    """Every merge field for a case, formatted in the debtor's language."""
+    previous = i18n.get_language()
+    i18n.set_language(language if language in i18n.LANGUAGES else "es")
+    try:
+        case = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
+                                 Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()
+        invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
+
+        owed = await balance_of(case_id, today)
+        outstanding, paid = int(owed.outstanding * 100), int(owed.paid * 100)
+        cur = case["currency"]
+        lines = [f"  {i['number']:<20} {i18n.format_day(i['due_date']):>12} {i18n.format_cents(i['amount_cents'], cur):>16}" for i in invoices]
+        promise = await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")).first()
+        plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+        nxt = None
+        if plan:  # the instalment to ask for, less what was paid towards it already
+
+            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+            owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
+                                       clock.day_of(plan["created_at"]))
+            if owed_now:
+                nxt = {"number": owed_now[0], "due_on": owed_now[1], "amount_cents": owed_now[2]}
+        last_payment = await LedgerEntry.select().where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).order_by(
+            LedgerEntry.id, ascending=False).first()
+        settings = get_settings()
+        return {
+            "debtor_name": case["debtor_name"], "creditor_name": case["creditor_name"], "reference": case["reference"],
+            "invoices_table": "\n".join(lines),
+            "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
+            "outstanding": i18n.format_cents(outstanding, cur),
+            "interest": i18n.format_money(owed.interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
+            "oldest_due_date": i18n.format_day(invoices[0]["due_date"]) if invoices else "",
+            "agency_name": settings.agency_name, "payment_iban": format_iban(settings.agency_iban),
+            "payment_concept": case["reference"],
+            "promise_amount": i18n.format_cents(promise["amount_cents"], cur) if promise else "",
+            "promise_date": i18n.format_day(promise["promised_on"]) if promise else "",
+            "instalment_amount": i18n.format_cents(nxt["amount_cents"], cur) if nxt else "",
+            "instalment_date": i18n.format_day(nxt["due_on"]) if nxt else "",
+            "instalment_number": nxt["number"] if nxt else "", "instalment_count": plan["instalment_count"] if plan else "",
+            "last_payment_amount": i18n.format_cents(last_payment["amount_cents"], cur) if last_payment else "",
+            "settlement_amount": i18n.format_money((Decimal(outstanding) * settlement_percent / 10000).quantize(Decimal("0.01")), cur),
+            "today": i18n.format_day(today),
+        }
+    finally:
+        i18n.set_language(previous)
+
+
+async def _debtor(case_id: int) -> dict:
+    return await Case.select(Case.debtor.email.as_alias("email"), Case.debtor.phone.as_alias("phone"),
+                             Case.debtor.language.as_alias("language"), Case.jurisdiction).where(Case.id == case_id).first()
+
+
+async def phone_scripts(case_id: int, today: date) -> list[dict]:
+    """The phone scripts written out for this case, in the debtor's language, to read from during a
+    call (a script about a promise or plan the case does not have is left out)."""
+    debtor = await _debtor(case_id)
+    keys = sorted({r["key"] for r in await MessageTemplate.select(MessageTemplate.key).where(
+        (MessageTemplate.channel == "script") & (MessageTemplate.active == True))})  # noqa: E712
+    contexts: dict[str, dict] = {}
+    scripts = []
+    for key in keys:
+        template = await active_template(key, debtor["language"])
+        language = template["language"]
+        if language not in contexts:
+            contexts[language] = await merge_context(case_id, language, today)
+        if not missing_facts(template["subject"], template["body"], contexts[language]):
+            scripts.append({"key": key, "name": template["name"], "language": language, "text": render("", template["body"], contexts[language])[1]})
+    return scripts
+
+
+async def send_message(user: CurrentUser | None, case_id: int, key: str, today: date, reminder_step: int | None = None,
+                       automatic: bool = False) -> dict:
+    """Render a template for the case's debtor and send it: email through the outbox; WhatsApp as a
+    click-to-chat link; a letter or script as text. Each is a case event with the full text (proof
+    of what the debtor was told). Call inside a transaction when part of a larger change."""
+    if user is not None:
+        await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    debtor = await _debtor(case_id)
+    template = await active_template(key, debtor["language"])
+    context = await merge_context(case_id, template["language"], today)
+    missing = missing_facts(template["subject"], template["body"], context)
+    if missing:
+        raise ClientException(detail=_("This message speaks of %(what)s, which this case does not have: record it first, or choose another message.")
+                              % {"what": ", ".join(str(NEED_LABELS[m]) for m in missing)})
+    subject, body = render(template["subject"], template["body"], context)
+    result = {"channel": template["channel"], "subject": subject, "body": body, "template": key, "version": template["version"]}
+    if template["channel"] == "email":
+        if not debtor["email"]:
+            raise ClientException(detail=_("The debtor has no email address."))
+        subject = one_line(subject)
+        await OutboxMessage.insert(OutboxMessage(to_address=debtor["email"], subject=subject, body_text=body, case_id=case_id,
+                                                 kind=f"{'reminder' if automatic or reminder_step else 'debtor'}:{key}", message_id=new_message_id()))
+        result["to"] = debtor["email"]
+    elif template["channel"] == "whatsapp":
+        try:
+            phone = normalise_phone(debtor["phone"], debtor["jurisdiction"])
+        except ValueError:
+            raise ClientException(detail=_("The debtor has no valid phone number for WhatsApp.")) from None
+        result["link"] = whatsapp_link(phone, body)
+        result["to"] = phone
+    payload = {**result, "reminder_step": reminder_step, "automatic": automatic or reminder_step is not None}
+    await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
+    if template["channel"] in ("email", "letter"):
+        await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)
+    return result
+
+
+async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None) -> int:
+    """Worker job: the next step of the reminder flow for each case that has one due (cases.messages.rules.next_step),
+    inside the contact window of the case's jurisdiction (its days counted in that country's time;
+    ``window``, when given, stands for every case's). The step is claimed, and the message written, in one transaction that
+    holds the case: two workers, or a restart halfway, never send a step twice, nor two steps at once.
+    A case that cannot be written to (a template that fails on its data) is logged and passed over:
+    the others still get theirs."""
+    clock_given = now is not None
+    now = now or utcnow()
+
+    def window_of(jurisdiction: str) -> ContactWindow:
+        return window or ContactWindow.of(jurisdiction)
+
+    def open_now() -> list[str]:
+        return [j for j in JURISDICTION_ZONES if window_of(j).allows(now if clock_given else utcnow())]
+
+    if not open_now():
+        return 0
+    steps_rows = await ReminderStep.select().where(ReminderStep.active == True).order_by(ReminderStep.position)  # noqa: E712
+    defaults = [Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]) for r in steps_rows if r["organisation"] is None]
+    by_org: dict[int, list[Step]] = {}
+    for r in steps_rows:
+        if r["organisation"] is not None:
+            by_org.setdefault(r["organisation"], []).append(Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]))
+    sent = 0
+    last_id = 0
+    while True:
+        jurisdictions = open_now()
+        if not jurisdictions:
+            return sent  # a long round stops where the windows close
+        cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.jurisdiction, Case.debtor.email.as_alias("email")).where(
+            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()
+            & Case.jurisdiction.is_in(jurisdictions)).order_by(Case.id).limit(500)
+        if not cases:
+            return sent
+        last_id = cases[-1]["id"]
+        ids = [c["id"] for c in cases]
+        oldest: dict[int, date] = {}
+        for r in await Invoice.select(Invoice.case, Invoice.due_date).where(Invoice.case.is_in(ids) & (Invoice.disputed == False)):  # noqa: E712
+            if r["case"] not in oldest or r["due_date"] < oldest[r["case"]]:
+                oldest[r["case"]] = r["due_date"]
+        done = await _steps_sent(ids)
+        owed = await outstanding_by_case(ids)
+        planned = {r["case"] for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.case.is_in(ids) & (PaymentPlan.status == "active"))}
+        promised = {r["case"]: r["promised_on"] for r in await Promise.select(Promise.case, Promise.promised_on).where(
+            Promise.case.is_in(ids) & (Promise.status == "open"))}
+        for c in cases:
+            zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
+            today = now.astimezone(zone).date()
+            if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
+                continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
+            if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
+                try:
+                    sent += await _send_instalment_message(c["id"], today, now)
+                except Exception:  # noqa: BLE001 - as below
+                    log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
+                continue
+            if c["id"] in promised and waiting_on_promise(promised[c["id"]], today):
+                continue  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
+            steps = by_org.get(c["organisation"], defaults)
+            accepted_on = c["accepted_at"].astimezone(zone).date()  # the day where the debtor is, as `today` is
+            step = next_step(steps, _days(done.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today)
+            if step is None:
+                continue
+            try:
+                async with atomic():
+                    if not await _hold_for_reminder(c["id"]):
+                        continue  # no longer in amicable collection
+                    fresh = await _steps_sent([c["id"]])  # what another worker sent meanwhile
+                    if next_step(steps, _days(fresh.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today) != step:
+                        continue
+                    claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id, sent_at=now)).on_conflict(
+                        action="DO NOTHING").returning(ReminderSent.id)
+                    if not claimed:
+                        continue
+                    await send_message(None, c["id"], step.template_key, today, reminder_step=step.id)
+            except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' reminders
+                log.exception("reminder not sent", extra={"route": f"case {c['id']} step {step.id}"})
+                continue
+            sent += 1
+
+
+async def _send_instalment_message(case_id: int, today: date, now: datetime) -> int:
+    """The message about the instalment a debtor on a plan owes now (cases.negotiation.rules.instalment_message):
+    announced before it falls due, reported when missed, each once per instalment (a unique row written
+    in the message's transaction). Returns how many went out (0 or 1)."""
+
+    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at).where(
+        (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    if plan is None:
+        return 0
+    rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+    owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
+                           clock.day_of(plan["created_at"]))
+    kind = instalment_message(owed, today)
+    if kind is None:
+        return 0
+    instalment_id = next(r["id"] for r in rows if r["number"] == owed[0])
+    async with atomic():
+        if not await _hold_for_reminder(case_id):
+            return 0
+        claimed = await InstalmentReminder.insert(InstalmentReminder(instalment=instalment_id, kind=kind, sent_at=now)).on_conflict(
+            action="DO NOTHING").returning(InstalmentReminder.id)
+        if not claimed:
+            return 0
+        await send_message(None, case_id, "instalment_due" if kind == "due" else "instalment_missed", today, automatic=True)
+    return 1
+
+
+async def _steps_sent(case_ids: list[int]) -> dict[int, dict[int, datetime]]:
+    """case -> {step: when it went out}."""
+    done: dict[int, dict[int, datetime]] = {}
+    for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step, ReminderSent.sent_at).where(ReminderSent.case.is_in(case_ids)):
+        done.setdefault(r["case"], {})[r["step"]] = r["sent_at"]
+    return done
+
+
+def _days(sent: dict[int, datetime], zone: ZoneInfo) -> dict[int, date]:
+    """step -> the day it went out, where the debtor is."""
+    return {step: at.astimezone(zone).date() for step, at in sent.items()}
+
+
+async def _hold_for_reminder(case_id: int) -> bool:
+    """Inside the sending transaction: lock the case (PostgreSQL; SQLite's IMMEDIATE transaction holds
+    the whole database already) and say whether it is still in amicable collection."""
+    if is_sqlite():
+        rows = await Case.select(Case.stage).where(Case.id == case_id)
+    else:
+        rows = await Case.raw("SELECT stage FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
+    return bool(rows) and rows[0]["stage"] == "amicable"
+
+
+async def withdraw_stale_reminders(settings=None) -> int:
+    """Worker job, before the outbox's: an automatic reminder still waiting to go out (the window was
+    closed, the mail server down) for a case that has since left amicable collection or owes nothing is
+    not sent. Its case event says it was withdrawn, beside the one with its text."""
+    waiting = await OutboxMessage.select(OutboxMessage.id, OutboxMessage.case_id, OutboxMessage.subject).where(
+        OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null() & OutboxMessage.kind.like("reminder:%")
+        & OutboxMessage.case_id.is_not_null())
+    if not waiting:
+        return 0
+    ids = sorted({w["case_id"] for w in waiting})
+    stages = {r["id"]: r["stage"] for r in await Case.select(Case.id, Case.stage).where(Case.id.is_in(ids))}
+    owed = await outstanding_by_case(ids)
+    withdrawn = 0
+    for w in waiting:
+        reason = "left_amicable" if stages.get(w["case_id"]) != "amicable" else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None
+        if reason is None:
+            continue
+        async with atomic():
+            done = await OutboxMessage.update({OutboxMessage.given_up_at: utcnow(), OutboxMessage.given_up_reason: reason}).where(
+                (OutboxMessage.id == w["id"]) & OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()
+                & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < utcnow()))).returning(OutboxMessage.id)
+            if done:
+                withdrawn += 1
+                await events.record(w["case_id"], "message_withdrawn", None, w["subject"], {"outbox": w["id"], "reason": reason})
+    return withdrawn
+
+
+async def add_step(organisation_id: int | None, anchor: str, offset_days: str, template_key: str) -> int:
+    """A step of a creditor's own reminder flow (or of the agency default, without organisation)."""
+
+    errors = {}
+    if anchor not in ("due", "accepted"):
+        errors["anchor"] = _("Count the days from the due date or from acceptance.")
+    if not (str(offset_days).isascii() and str(offset_days).isdigit()) or not 0 <= int(offset_days) <= 365:
+        errors["offset_days"] = _("Between 0 and 365 days.")
+    texts = await MessageTemplate.select(MessageTemplate.subject, MessageTemplate.body).where(
+        (MessageTemplate.key == template_key) & (MessageTemplate.channel == "email") & (MessageTemplate.active == True))  # noqa: E712
+    if not texts:
+        errors["template_key"] = _("Choose an email template.")
+    elif any(needs_of(t["subject"], t["body"]) for t in texts):
+        # a step goes to every case in the flow; this message would be refused for those without the promise or plan
+        errors["template_key"] = _("This message is about a promise, plan or payment: a flow step goes to every case, so choose one every case can be sent.")
+    same_flow = ReminderStep.organisation.is_null() if organisation_id is None else ReminderStep.organisation == organisation_id
+    if not errors and await ReminderStep.exists().where(same_flow & (ReminderStep.active == True) & (ReminderStep.anchor == anchor)  # noqa: E712
+                                                        & (ReminderStep.offset_days == int(offset_days)) & (ReminderStep.template_key == template_key)):
+        errors["offset_days"] = _("This flow already has that step: the debtor would get the same message twice.")
+    if errors:
+        raise FormErrors(errors)
+    last = await ReminderStep.select(Max(ReminderStep.position, alias="p")).where(
+        ReminderStep.organisation.is_null() if organisation_id is None else ReminderStep.organisation == organisation_id).first()
+    row = (await ReminderStep.insert(ReminderStep(organisation=organisation_id, position=int(last["p"] or 0) + 1, anchor=anchor,
+                                                  offset_days=int(offset_days), template_key=template_key)).returning(ReminderStep.id))[0]
+    return row["id"]

@@ -1,0 +1,316 @@
+"""The negotiator's use-cases: the queue (score, take next, assign), classification, promises,
+instalment plans and payments. Each writes its rows, the case event and the new score in ONE
+transaction."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from litestar.exceptions import ClientException
+from piccolo.query.functions.aggregate import Min, Sum
+
+from agency import clock
+from agency.auth import CurrentUser
+from agency.db import as_date, atomic, engine, is_sqlite, utcnow
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tables import User
+from agency.tenancy import get_visible
+from cases import events
+from cases.billing.balances import balance_of
+from cases.money import to_cents
+from cases.negotiation.rules import (Payment, check_promise, instalment_paid, instalment_statuses, plan_after_reversal, promise_after_reversal, promise_status,
+                         split_plan)
+from cases.negotiation.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
+from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
+from piccolo.querystring import QueryString
+from cases.queries import open_case
+
+
+
+
+# --- money (until the ledger issue extends it) ------------------------------------------------------
+
+async def outstanding_by_case(case_ids: list[int]) -> dict[int, int]:
+    """Undisputed principal minus payments, in cents, per case: a bulk approximation for ranking and
+    for "is anything still owed"; what is owed to the cent comes from cases.billing.balances."""
+    if not case_ids:
+        return {}
+    principal = {r["case"]: int(r["cents"] or 0) for r in await Invoice.select(Invoice.case, Sum(Invoice.amount_cents, alias="cents")).where(
+        Invoice.case.is_in(case_ids) & (Invoice.disputed == False)).group_by(Invoice.case)}  # noqa: E712
+    paid = await paid_by_case(case_ids)
+    return {c: principal.get(c, 0) - paid.get(c, 0) for c in case_ids}
+
+
+async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
+    if not case_ids:
+        return {}
+    rows = await LedgerEntry.select(LedgerEntry.case, Sum(LedgerEntry.amount_cents, alias="cents")).where(
+        LedgerEntry.case.is_in(case_ids) & LedgerEntry.kind.is_in(["payment", "reversal"])).group_by(LedgerEntry.case)  # reversals are negative
+    return {r["case"]: int(r["cents"] or 0) for r in rows}
+
+
+async def payments_of(case_id: int) -> list[Payment]:
+    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
+                                    LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
+    undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
+    return [Payment(r["booked_on"], r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
+
+
+# --- the score ---------------------------------------------------------------------------------------
+
+async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
+    """Recompute the queue score of these cases (bulk: a handful of queries for any number)."""
+    now = now or utcnow()
+    for start in range(0, len(case_ids), 1000):
+        ids = case_ids[start:start + 1000]
+        cases = await Case.select(
+            Case.id, Case.stage, Case.next_action_at, Case.limitation_date, Case.accepted_at, Case.last_contact_at,
+            Case.debtor.classification.as_alias("classification"),
+        ).where(Case.id.is_in(ids))
+        outstanding = await outstanding_by_case(ids)
+        oldest = {r["case"]: as_date(r["oldest"]) for r in await Invoice.select(Invoice.case, Min(Invoice.due_date, alias="oldest")).where(
+            Invoice.case.is_in(ids)).group_by(Invoice.case)}
+        broken: dict[int, int] = defaultdict(int)
+        for r in await Promise.select(Promise.case).where(Promise.case.is_in(ids) & (Promise.status == "broken")):
+            broken[r["case"]] += 1
+        missed: dict[int, int] = defaultdict(int)
+        for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
+                Instalment.plan.case.is_in(ids) & (Instalment.status == "missed") & (Instalment.plan.status == "active")):
+            missed[r["case"]] += 1
+        for c in cases:
+            points, reasons = score(QueueFacts(
+                stage=c["stage"], outstanding_cents=outstanding.get(c["id"], 0), oldest_due_date=oldest.get(c["id"]),
+                next_action_at=c["next_action_at"], broken_promises=broken[c["id"]], missed_instalments=missed[c["id"]],
+                classification=c["classification"] or "unknown", limitation_date=c["limitation_date"], accepted_at=c["accepted_at"],
+                last_contact_at=c["last_contact_at"],
+            ), now)
+            await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
+
+
+async def rescore_open_cases(settings=None) -> int:
+    """Worker job: scores move with time (days overdue, actions falling due), so refresh them."""
+    done, last_id = 0, 0
+    while True:
+        ids = [r["id"] for r in await Case.select(Case.id).where(Case.stage.is_in(list(QUEUE_STAGES)) & (Case.id > last_id))
+               .order_by(Case.id).limit(1000)]
+        if not ids:
+            return done
+        async with atomic():
+            await rescore(ids)
+        done += len(ids)
+        last_id = ids[-1]
+
+
+# --- the queue ---------------------------------------------------------------------------------------
+
+class Taken(NamedTuple):
+    case_id: int
+    already_theirs: bool  # handed back rather than newly assigned
+
+
+async def take_next(user: CurrentUser) -> Taken | None:
+    """The highest-scored case whose next action is due, among the unassigned ones and the caller's own:
+    an unassigned one is assigned to ``user``; one of theirs that outranks every unassigned case is
+    simply handed back (a negotiator's own case waiting at the top is the next thing to do, not
+    "nothing is due"). Twenty people pressing at once get twenty different cases: FOR UPDATE SKIP
+    LOCKED on PostgreSQL, the IMMEDIATE write lock on SQLite."""
+    now = utcnow()
+    stages = ", ".join(f"'{s}'" for s in QUEUE_STAGES)
+    sql = (f"SELECT id, negotiator FROM collection_cases WHERE stage IN ({stages}) AND (negotiator IS NULL OR negotiator = {{}}) "
+           "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1")
+    async with atomic():
+        rows = await engine().run_querystring(_qs(sql if is_sqlite() else sql + " FOR UPDATE SKIP LOCKED", user.id, now))
+        if not rows:
+            return None
+        case_id = rows[0]["id"]
+        if rows[0]["negotiator"] == user.id:
+            return Taken(case_id, True)
+        await Case.update({Case.negotiator: user.id, Case.updated_at: now}).where(Case.id == case_id)
+        await events.record(case_id, "assigned", user, _("%(name)s took the case from the queue.") % {"name": user.name},
+                            {"negotiator": user.id, "via": "take_next"})
+    return Taken(case_id, False)
+
+
+def _qs(template: str, *args):
+    return QueryString(template, *args)
+
+
+async def assign(user: CurrentUser, case_id: int, negotiator_id: int | None) -> None:
+    if negotiator_id is not None and not await User.exists().where(
+            (User.id == negotiator_id) & (User.role == Role.negotiator.value) & (User.active == True)):  # noqa: E712
+        raise ClientException(detail=_("Choose an active negotiator."))
+    await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    async with atomic():
+        await Case.update({Case.negotiator: negotiator_id, Case.updated_at: utcnow()}).where(Case.id == case_id)
+        await events.record(case_id, "assigned", user, "", {"negotiator": negotiator_id, "via": "admin"})
+
+
+# --- classification ------------------------------------------------------------------------------------
+
+async def classify(user: CurrentUser, case_id: int, classification: str) -> None:
+    if classification not in CLASSIFICATIONS:
+        raise ClientException(detail=_("The classification is intentional, negligent, circumstantial or unknown."))
+    case = await get_visible(Case.select(Case.id, Case.debtor).where(Case.id == case_id), user, Case.organisation)
+    async with atomic():
+        await Debtor.update({Debtor.classification: classification}).where(Debtor.id == case["debtor"])
+        await events.record(case_id, "classified", user, classification, {"classification": classification})
+        await rescore([case_id])
+
+
+# --- promises, plans, payments -----------------------------------------------------------------------------
+
+
+async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount: Decimal, today: date) -> int:
+    case = await open_case(user, case_id)
+    cents = to_cents(amount)
+    async with atomic():
+        outstanding = to_cents((await balance_of(case_id, today)).outstanding)
+        check_promise(promised_on, cents, outstanding, today, case["currency"])
+        replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
+            (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
+        row = (await Promise.insert(Promise(case=case_id, promised_on=promised_on, amount_cents=cents, created_by=user.id)).returning(
+            Promise.id))[0]
+        await Case.update({Case.next_action_at: datetime.combine(promised_on + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
+            Case.id == case_id)
+        await events.record(case_id, "promise", user, "", {"promise_id": row["id"], "promised_on": promised_on.isoformat(),
+                                                           "amount": str(amount), "replaces": [r["id"] for r in replaced]})
+        await rescore([case_id])
+    return row["id"]
+
+
+async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, first_due_on: date, today: date) -> int:
+    await open_case(user, case_id)
+    async with atomic():
+        # The plan covers everything owed today: principal, interest and compensation.
+        outstanding = to_cents((await balance_of(case_id, today)).outstanding)
+        parts = split_plan(outstanding, count, first_due_on, frequency, today)
+        cancelled = await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where(
+            (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
+        # The plan covers the whole debt: an open promise is part of it now, not a date of its own to chase.
+        replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
+            (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
+        plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
+                                                        first_due_on=first_due_on, created_by=user.id)).returning(PaymentPlan.id))[0]["id"]
+        await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
+        await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
+            Case.id == case_id)
+        await events.record(case_id, "plan", user, "", {
+            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced], "total": str(Decimal(outstanding) / 100), "instalments": [
+                {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
+        await rescore([case_id])
+    return plan_id
+
+
+async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUser | None) -> int:
+    """Decide open promises and due instalments from the payments recorded; each change once, with its event."""
+    changed = 0
+    for case_id in case_ids:
+        payments = await payments_of(case_id)
+        for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")):
+            status = promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today)
+            if status != "open":
+                done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow()}).where(
+                    (Promise.id == p["id"]) & (Promise.status == "open")).returning(Promise.id)
+                if done:
+                    changed += 1
+                    await events.record(case_id, f"promise_{status}", actor, "", {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
+                                                                                  "promised_on": p["promised_on"].isoformat()})
+        for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")):
+            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+            statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
+                                           clock.day_of(plan["created_at"]), today)
+            for r, status in zip(rows, statuses):
+                if status != r["status"]:
+                    await Instalment.update({Instalment.status: status}).where(Instalment.id == r["id"])
+                    if status == "missed":
+                        changed += 1
+                        await events.record(case_id, "instalment_missed", actor, "", {"plan_id": plan["id"], "number": r["number"],
+                                                                                      "due_on": r["due_on"].isoformat()})
+            if statuses and all(s == "paid" for s in statuses):
+                done = await PaymentPlan.update({PaymentPlan.status: "completed"}).where(
+                    (PaymentPlan.id == plan["id"]) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
+                if done:
+                    changed += 1
+                    await events.record(case_id, "plan_completed", actor, "", {"plan_id": plan["id"]}, visible_to_creditor=True)
+    return changed
+
+
+async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: CurrentUser | None) -> None:
+    """After a payment is reversed: what it had settled is decided again from the payments that stand.
+    A kept promise is open again (broken, if its date and the grace days have passed; replaced, if a
+    later promise is open or a plan agreed since is in force); a plan paid in full is active again with its instalments due or missed
+    (cancelled, if a later plan is active). Each change once, with its event, in the reversal's
+    transaction; the case's score follows (the caller rescores)."""
+    payments = await payments_of(case_id)
+    # One plan active and, beside no plan, one promise open at a time (add_plan replaces the open promise,
+    # add_promise and add_plan the older ones of their kind): a commitment made since stays in force, and
+    # the one this payment had settled gives way to it rather than coming back beside it. Plans first, as
+    # a plan in force (agreed after the promise) is such a commitment for a promise too.
+    newer_plan = await PaymentPlan.select(PaymentPlan.id).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "completed")).order_by(
+            PaymentPlan.id, ascending=False):
+        rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+        statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
+                                       clock.day_of(plan["created_at"]), today)
+        status = plan_after_reversal(statuses, newer_plan is not None)
+        if status == "completed":
+            continue
+        done = await PaymentPlan.update({PaymentPlan.status: status}).where(
+            (PaymentPlan.id == plan["id"]) & (PaymentPlan.status == "completed")).returning(PaymentPlan.id)
+        if done:
+            await events.record(case_id, "plan_reopened", actor, "", {"plan_id": plan["id"], "payment_id": payment_id, "status": status,
+                                                                      "active_plan": newer_plan["id"] if newer_plan else None})
+            newer_plan = newer_plan or {"id": plan["id"]}  # the newest reopened plan stands; older ones are cancelled
+    in_force = await PaymentPlan.select(PaymentPlan.created_at).where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
+    for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
+        superseded = newer_promise or (in_force is not None and in_force["created_at"] >= p["created_at"])
+        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today), superseded)
+        if status == "kept":
+            continue
+        newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
+        done = await Promise.update({Promise.status: status, Promise.resolved_at: None if status == "open" else utcnow()}).where(
+            (Promise.id == p["id"]) & (Promise.status == "kept")).returning(Promise.id)
+        if done:
+            await events.record(case_id, "promise_broken" if status == "broken" else "promise_reopened", actor, "",
+                                {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
+                                 "promised_on": p["promised_on"].isoformat(), "payment_id": payment_id, "status": status})
+    await settle_commitments([case_id], today, actor)  # the instalments of a plan active again: due or missed
+
+
+async def settle_due_commitments(settings=None, today: date | None = None) -> int:
+    """Worker job: promises and instalments whose date has passed are marked once; their cases rise."""
+    today = today or clock.today()
+    cutoff = today - timedelta(days=3)
+    promise_cases = [r["case"] for r in await Promise.select(Promise.case).where((Promise.status == "open") & (Promise.promised_on < cutoff))]
+    plan_cases = [r["case"] for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
+        (Instalment.status == "due") & (Instalment.due_on < cutoff) & (Instalment.plan.status == "active"))]
+    case_ids = sorted(set(promise_cases) | set(plan_cases))
+    changed = 0
+    for start in range(0, len(case_ids), 200):
+        ids = case_ids[start:start + 200]
+        async with atomic():
+            changed += await settle_commitments(ids, today, None)
+            await rescore(ids)
+    return changed
+
+
+async def case_commitments(case_id: int) -> dict:
+    promises = await Promise.select().where(Promise.case == case_id).order_by(Promise.id, ascending=False)
+    plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & PaymentPlan.status.is_in(["active", "completed"])).order_by(
+        PaymentPlan.id, ascending=False).first()
+    instalments = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else []
+    if instalments:  # what was paid towards each, so a part payment shows on the instalment it went to
+        paid = instalment_paid([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments], await payments_of(case_id),
+                               clock.day_of(plan["created_at"]))
+        for i, cents in zip(instalments, paid):
+            i["paid_cents"] = cents
+    return {"promises": promises, "plan": plan, "instalments": instalments}
+
+
+async def negotiators_list() -> list[dict]:
+    return await User.select(User.id, User.name).where((User.role == Role.negotiator.value) & (User.active == True)).order_by(User.name)  # noqa: E712

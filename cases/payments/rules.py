@@ -1,0 +1,5 @@
+"""What a payment may be (pure)."""
+from __future__ import annotations
+
+# How the money came; to_creditor: the debtor paid the creditor directly (the agency's fee is still earned).
+PAYMENT_METHODS = ("transfer", "card", "cash", "direct_debit", "cheque", "to_creditor", "other")

@@ -1,0 +1,127 @@
+"""Payments of a case: recorded once per Idempotency-Key, with the success fee they earn and what they settle;
+reversed whole, with their fee (a returned transfer, a chargeback). Every movement a ledger entry and an event."""
+from __future__ import annotations
+from litestar.exceptions import ClientException
+from agency.auth import CurrentUser
+from decimal import Decimal
+from litestar.exceptions import HTTPException
+from cases.tables import LedgerEntry
+from agency.i18n import gettext as _
+from agency.db import atomic
+from cases.billing.balances import balance_of
+from cases.billing import service as billing
+from agency import clock
+from datetime import date
+from cases import events
+from cases.money import from_cents
+from agency import i18n
+from agency.db import is_unique_violation
+from cases.queries import open_case
+from cases.negotiation.service import reopen_commitments
+from cases.negotiation.service import rescore
+from cases.money import to_cents
+from cases.payments.rules import PAYMENT_METHODS
+from cases.billing.service import book_once
+from cases.negotiation.service import settle_commitments
+
+
+async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, received_on: date, method: str, reference: str,
+                         idempotency_key: str | None, today: date) -> tuple[int, bool]:
+    """Returns (ledger entry id, created). The same Idempotency-Key again returns the first entry."""
+    case = await open_case(user, case_id)
+    if amount <= 0:
+        raise ClientException(detail=_("The amount must be greater than zero."))
+    if received_on > today:
+        raise ClientException(detail=_("A payment cannot be received in the future."))
+    created = case["created_at"]
+    opened = clock.day_of(created)
+    if received_on < opened:
+        raise ClientException(detail=_("A payment cannot be dated before the case was opened (%(day)s).") % {"day": opened.isoformat()})
+    if method not in PAYMENT_METHODS:
+        raise ClientException(detail=_("The method is one of: %(methods)s.") % {"methods": ", ".join(PAYMENT_METHODS)})
+    # A client's key lives in its own namespace: it can never take the key of a fee or a reversal.
+    key = f"pay:{idempotency_key.strip()[:90]}" if idempotency_key and idempotency_key.strip() else None
+    cents = to_cents(amount)
+
+    async def replay() -> tuple[int, bool] | None:
+        existing = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on).where(
+            LedgerEntry.idempotency_key == key).first()
+        if existing is None:
+            return None
+        if (existing["case"], existing["amount_cents"], existing["booked_on"]) != (case_id, cents, received_on):
+            raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for a different payment."))
+        return existing["id"], False
+
+    if key and (seen := await replay()):
+        return seen
+    owed = to_cents((await balance_of(case_id, today)).outstanding)
+    if cents > owed:
+        raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
+                                       "an excess is returned to the debtor outside the case.") % {"owed": i18n.format_cents(owed, case["currency"])})
+    if received_on < today:
+        # Nor more than was owed on the day it was received: costs booked later are not owed by then, and an
+        # excess that day would sit apart as overpaid while those costs still showed as owed.
+        owed_then = to_cents((await balance_of(case_id, received_on)).outstanding)
+        if cents > owed_then:
+            raise ClientException(detail=_("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
+                                           "owed then; what came due later is paid by a payment of a later date.") % {
+                "day": i18n.format_day(received_on), "owed": i18n.format_cents(owed_then, case["currency"])})
+    try:
+        async with atomic():
+            # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).
+            if key and (seen := await replay()):
+                return seen
+            row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on,
+                                                        method=method, reference=reference.strip()[:100], idempotency_key=key,
+                                                        created_by=user.id)).returning(LedgerEntry.id))[0]
+            await events.record(case_id, "payment", user, "", {"entry_id": row["id"], "amount": str(amount),
+                                                               "received_on": received_on.isoformat(), "method": method})
+            await billing.book_success_fee(case_id, row["id"], cents, case["stage"], received_on, user)
+            await settle_commitments([case_id], today, user)
+            await rescore([case_id])
+    except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
+        if key and is_unique_violation(exc) and (seen := await replay()):
+            return seen
+        raise
+    return row["id"], True
+
+
+async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reason: str, today: date) -> int:
+    """A bounced or mistaken payment undone by new entries (the payment and its success fee stay on
+    record); the debt is owed again as it was. Returns the reversal's entry id."""
+
+    await open_case(user, case_id)
+    reason = reason.strip()
+    if not reason:
+        raise ClientException(detail=_("Say why the payment is reversed (for example: the transfer bounced)."))
+    payment = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.amount_cents).where(
+        (LedgerEntry.id == payment_id) & (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).first()
+    if payment is None:
+        raise HTTPException(status_code=404, detail=_("This case has no payment %(id)s.") % {"id": payment_id})
+    try:
+        return await reverse(user, case_id, payment, reason, today)
+    except Exception as exc:  # two reversals at once: the unique key lets one through; the other is told so
+
+        if is_unique_violation(exc):
+            raise HTTPException(status_code=409, detail=_("This payment was already reversed.")) from None
+        raise
+
+
+async def reverse(user: CurrentUser, case_id: int, payment: dict, reason: str, today: date) -> int:
+    payment_id = payment["id"]
+    async with atomic():
+        if await LedgerEntry.exists().where(LedgerEntry.idempotency_key == f"reversal:{payment_id}"):
+            raise HTTPException(status_code=409, detail=_("This payment was already reversed."))
+        row = (await LedgerEntry.insert(LedgerEntry(
+            case=case_id, kind="reversal", amount_cents=-payment["amount_cents"], booked_on=today, reference=reason[:100],
+            idempotency_key=f"reversal:{payment_id}", reverses=payment_id, created_by=user.id)).returning(LedgerEntry.id))[0]
+        fee = await LedgerEntry.select(LedgerEntry.amount_cents).where(LedgerEntry.idempotency_key == f"fee:success:{payment_id}").first()
+        if fee:
+            await book_once(case_id, f"fee:reversal:{payment_id}", -fee["amount_cents"], today, user, reference=_("Success fee reversed"),
+                             reverses=payment_id)
+        await events.record(case_id, "payment_reversed", user, reason[:500],
+                            {"entry_id": row["id"], "payment_id": payment_id, "amount": str(from_cents(payment["amount_cents"])),
+                             "reason": reason})
+        await reopen_commitments(case_id, payment_id, today, user)
+        await rescore([case_id])
+    return row["id"]

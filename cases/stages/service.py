@@ -1,0 +1,152 @@
+"""Moving a case between stages: facts from the database, the decision from cases.stages.rules, and the
+change, its event and the creditor's email in one transaction."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from litestar.exceptions import HTTPException
+from piccolo.query.functions.aggregate import Count, Min, Sum
+
+from agency import clock
+from agency.auth import CurrentUser
+from agency.db import as_date, atomic, utcnow
+from agency.i18n import gettext as _
+from agency.tenancy import get_visible
+from cases import events
+from cases.billing import service as billing
+from cases.billing.balances import balance_of
+from cases.claims.service import notify_creditors
+from cases.stages.rules import CaseFacts, Decision, MoveRequest, decide, settlement_attempt_done
+from cases.tables import Case, Evidence, Invoice
+from cases.negotiation.service import paid_by_case
+from cases.bureau.rules import due_and_owed
+from cases.stages.rules import STAGES
+from cases.bureau.service import queue_reports
+from cases.negotiation.service import rescore
+from datetime import datetime, time, timezone
+from cases.contacts.rules import validate_activity
+from cases.negotiation.service import add_promise
+
+
+class StageRefused(HTTPException):
+    status_code = 409
+
+    def __init__(self, decision: Decision):
+        super().__init__(detail=decision.reason, extra={"refusals": [{"code": r.code, "message": str(r)} for r in decision.refusals]})
+        self.decision = decision
+
+
+async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
+    case = await get_visible(
+        Case.select(
+            Case.id, Case.reference, Case.stage, Case.organisation, Case.lawyer, Case.debtor.name.as_alias("debtor_name"),
+            Case.debtor.kind.as_alias("debtor_kind"), Case.debtor.tax_id.as_alias("debtor_tax_id"),
+            Case.debtor.address_line1.as_alias("debtor_address"), Case.debtor.postal_code.as_alias("debtor_postal_code"),
+            Case.bureau_notice_on, Case.bureau_authorised_at, Case.court_authorised_at, Case.settlement_offer_on,
+            Case.settlement_answer_on,
+        ).where(Case.id == case_id),
+        user, Case.organisation,
+    )
+    money = await Invoice.select(
+        Count(Invoice.id, alias="n"), Sum(Invoice.amount_cents, alias="cents"), Min(Invoice.due_date, alias="oldest"),
+    ).where((Invoice.case == case_id) & (Invoice.disputed == False)).first()  # noqa: E712
+    disputed = await Invoice.count().where((Invoice.case == case_id) & (Invoice.disputed == True))  # noqa: E712
+    evidence = await Evidence.count().where(Evidence.case == case_id)
+    principal = int(money["cents"] or 0)
+
+    paid = (await paid_by_case([case_id])).get(case_id, 0)
+    balance = await balance_of(case_id)
+
+    due_rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
+    owed_due, oldest_owed = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in due_rows],
+                                         int((balance.principal - balance.principal_outstanding) * 100), clock.today())
+    facts = CaseFacts(
+        stage=case["stage"],
+        debtor_named=bool(case["debtor_name"].strip()),
+        debtor_has_address=bool(case["debtor_address"].strip() and case["debtor_postal_code"].strip()),
+        debtor_identified_by_tax_id=bool(case["debtor_tax_id"]),
+        debtor_is_person=case["debtor_kind"] == "person",
+        outstanding_invoices=money["n"] if principal - paid > 0 else 0,
+        disputed_invoices=disputed,
+        evidence_count=evidence,
+        outstanding_cents=int(balance.outstanding * 100),
+        principal_outstanding_cents=owed_due,  # for the bureau: principal past due and still owed
+        bureau_oldest_owed_due=oldest_owed,
+        bureau_notice_on=as_date(case["bureau_notice_on"]),
+        bureau_authorised=case["bureau_authorised_at"] is not None,
+        principal_cents=principal,
+        oldest_due_date=as_date(money["oldest"]),
+        lawyer_assigned=case["lawyer"] is not None,
+        creditor_authorised_court=case["court_authorised_at"] is not None,
+        settlement_attempt_on_record=settlement_attempt_done(as_date(case["settlement_offer_on"]), as_date(case["settlement_answer_on"]),
+                                                             clock.today()),
+    )
+    return case, facts
+
+
+async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, today: date) -> None:
+    if move.to not in STAGES:  # bad input, not a conflict with the case's state
+        raise HTTPException(status_code=400, detail=_("Unknown stage: %(stage)s.") % {"stage": move.to[:30]})
+    case, facts = await load_facts(case_id, user)
+    decision = decide(facts, move, user.role, today)
+    if not decision.allowed:
+        raise StageRefused(decision)
+    now = utcnow()
+    values = {Case.stage: move.to, Case.updated_at: now}
+    if move.to == "amicable" and facts.stage == "intake":
+        values[Case.accepted_at] = now
+    if move.to == "closed":
+        values.update({Case.outcome: move.outcome, Case.closed_at: now})
+    async with atomic():
+        changed = await Case.update(values).where((Case.id == case_id) & (Case.stage == facts.stage)).returning(Case.id)
+        if not changed:  # someone else moved it in between
+            raise HTTPException(status_code=409, detail=_("The case changed meanwhile: reload the page and try again."))
+        await events.record(
+            case_id, "stage_changed", user, move.reason.strip(),
+            {"from": facts.stage, "to": move.to, "outcome": move.outcome, "reason": move.reason.strip()},
+        )
+        # The agency's fees the move earns, each booked once (cases.billing.service)
+        if move.to == "amicable" and facts.stage == "intake":
+            await billing.book_flat_fee(case_id, today, user)
+        elif move.to == "court":
+            await billing.book_legal_fee(case_id, (await balance_of(case_id, today)).outstanding, today, user)
+        elif move.to == "closed" and move.outcome in {"paid", "settled"}:
+            await billing.book_minimum_fee(case_id, today, user)
+        if move.to == "credit_bureau":  # queued at every bureau that takes the debtor; the next batch reports it
+
+            await queue_reports(case_id)
+
+        await rescore([case_id])
+        await notify_creditors(case["organisation"], "stage_changed", reference=case["reference"], debtor=case["debtor_name"],
+                               stage=move.to, from_stage=facts.stage, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
+
+
+async def log_activity(user: CurrentUser, case_id: int, activity_input, today: date, promise: tuple[date, Decimal] | None = None) -> dict:
+    """A contact with the debtor (or a note) on the record, and the next action date it sets. A call that
+    ends in a promise to pay may carry it (date, amount): the promise is recorded with the contact, in
+    the same transaction, or neither is (cases.negotiation.service.add_promise's checks, as PlanError)."""
+
+    case = await get_visible(Case.select(Case.id, Case.jurisdiction, Case.closed_at).where(Case.id == case_id), user, Case.organisation)
+    activity = validate_activity(activity_input, today, case["jurisdiction"])
+    payload = {"channel": activity.kind, "direction": activity.direction, "outcome": activity.outcome, "contact": activity.contact,
+               "certified": activity.certified, "body": activity.body,
+               "next_action_on": activity.next_action_on.isoformat() if activity.next_action_on else None}
+    async with atomic():
+        row = (await events.CaseEvent.insert(events.event_row(case_id, "contact", user, activity.body[:500], payload)).returning(
+            events.CaseEvent.id))[0]
+        promise_id = None
+        if promise is not None:  # its own event and next action (the day after); a date the negotiator set wins
+
+            promise_id = await add_promise(user, case_id, promise[0], promise[1], today)
+        values = {Case.updated_at: utcnow()}
+        if activity.direction == "outbound" and activity.kind != "note":
+            values[Case.last_contact_at] = utcnow()
+        if activity.next_action_on:
+            values[Case.next_action_at] = datetime.combine(activity.next_action_on, time(9, 0), tzinfo=timezone.utc)
+        await Case.update(values).where(Case.id == case_id)
+
+        await rescore([case_id])
+        # Subscribers react in this transaction (legal.limitation: a certified demand interrupts limitation, CC 1973).
+        await events.publish(case_id, "contact", {**payload, "on": today.isoformat()})
+    return {"id": row["id"], **payload, "promise_id": promise_id}

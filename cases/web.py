@@ -1,0 +1,83 @@
+"""Case pages and the case API (thin: parse, guard, call queries/services, render)."""
+from __future__ import annotations
+
+
+from litestar import Controller, Request
+from litestar.response import Template
+
+from agency import clock
+from agency.routing import get
+from agency.auth import anyone_signed_in
+from agency.roles import Role
+from agency.web import page, user_of
+from cases.money import from_cents
+from cases.queries import (
+    PAGE_SIZE, STAGES, CaseFilter, claimed_by_case, claimed_total, list_cases,
+)
+from cases.claims.service import EVIDENCE_KINDS
+from cases.stages.rules import moves_from, outcomes_from
+import secrets
+from cases.bureau.service import bureau_view
+from cases.messages.service import phone_scripts
+from cases.negotiation.service import case_commitments
+from cases.negotiation.service import negotiators_list
+from cases.negotiation.queue import STRATEGIES
+from cases.queries import case_detail
+from cases.schemas import case_out
+from cases.schemas import CaseList
+from cases.schemas import CaseOut
+from cases.queries import message_choices
+from cases.queries import stages_reached
+from cases.schemas import summary_out
+
+
+class CaseApi(Controller):
+    path = "/api/v1/cases"
+    tags = ["cases"]
+    guards = [anyone_signed_in]
+
+    @get("/", summary="Cases the caller may see (a creditor: their organisation's)")
+    async def list(self, request: Request, stage: str | None = None, q: str | None = None, page: int = 1) -> CaseList:
+        rows, total = await list_cases(user_of(request), CaseFilter(stage=stage, q=q, page=page))
+        return CaseList(items=[summary_out(r) for r in rows], total=total, page=max(page, 1), page_size=PAGE_SIZE)
+
+    @get("/{case_id:int}", summary="One case; another organisation's case is a 404")
+    async def detail(self, request: Request, case_id: int) -> CaseOut:
+        detail = await case_detail(user_of(request), case_id)
+        return case_out(detail["case"], detail)
+
+
+class CasePages(Controller):
+    @get("/cases", guards=[anyone_signed_in])
+    async def cases(self, request: Request, stage: str | None = None, q: str | None = None, page_number: int = 1) -> Template:
+        user = user_of(request)
+        f = CaseFilter(stage=stage, q=q, page=page_number)
+        rows, total = await list_cases(user, f)
+        claimed = await claimed_by_case([r["id"] for r in rows])
+        for r in rows:
+            r["claimed"] = from_cents(claimed.get(r["id"], 0))
+        return page(
+            request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,
+            stage=stage or "", q=q or "", page_number=max(page_number, 1), page_size=PAGE_SIZE,
+            # The sum over every matching case is for creditors (their own book); staff lists span all creditors.
+            claimed_total=from_cents(await claimed_total(user, f)) if user.is_creditor else None,
+        )
+
+    @get("/cases/{case_id:int}", guards=[anyone_signed_in])
+    async def case(self, request: Request, case_id: int) -> Template:
+        user = user_of(request)
+        detail = await case_detail(user, case_id)
+        stage = detail["case"]["stage"]
+        classification = detail["case"]["debtor_classification"] or "unknown"
+        # The stages this case went through (a court case may never have been in mediation): from its timeline.
+        reached = await stages_reached(case_id)
+        return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, reached=reached,
+                    moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage),
+                    commitments=await case_commitments(case_id), classification=classification,
+                    strategy=STRATEGIES.get(classification, ""), today=clock.today().isoformat(),
+                    negotiators=await negotiators_list() if user.role == Role.admin else [],
+                    payment_key=secrets.token_hex(12), message_templates=await message_choices(),
+                    phone_scripts=await phone_scripts(case_id, clock.today()) if user.is_staff and not detail["case"]["closed_at"]
+                    and not detail["balance_error"] else [],  # (the amounts they quote wait for the missing rate too)
+                    bureau=await bureau_view(user, case_id, clock.today()), **detail)
+

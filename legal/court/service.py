@@ -1,0 +1,242 @@
+"""Court filings, hearings, court costs and deadlines (the dates come from legal.rules.deadlines). A filing's
+status history is its case events; the deadlines an event creates are created once per event."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+
+from agency import clock
+from agency.auth import CurrentUser
+from agency.db import as_date, atomic, utcnow
+from agency.i18n import DISPLAY_TZ
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.tenancy import get_visible
+from cases import events
+from cases.tables import Case
+from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
+from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
+from legal.rules.procedures import PROCEDURES
+from legal.tables import Deadline, Filing, Hearing
+from legal.limitation.service import refresh_limitation
+from cases.billing.service import book_expense
+
+COST_KINDS = ("court_fee", "procurador", "lawyer")
+
+
+def _checked(status: str, filed_on: date | None, court_case_number: str, served_on: date | None, today: date) -> None:
+    try:
+        check_filing(status, filed_on, court_case_number, served_on, today)
+    except FilingError as exc:
+        raise ClientException(detail=str(exc)) from None
+
+
+async def _court_case(user: CurrentUser, case_id: int) -> dict:
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.lawyer, Case.jurisdiction, Case.reference, Case.created_at).where(
+        Case.id == case_id), user, Case.organisation)
+    if case["stage"] != "court":
+        raise HTTPException(status_code=409, detail=_("Filings are recorded once the case is in the court stage."))
+    if user.role == Role.lawyer and case["lawyer"] != user.id:
+        raise HTTPException(status_code=403, detail=_("This case is assigned to another lawyer."))
+    return case
+
+
+async def create_filing(user: CurrentUser, case_id: int, procedure: str, court: str, status: str, filed_on: date | None,
+                        court_case_number: str, today: date) -> int:
+    case = await _court_case(user, case_id)
+    if filed_on and filed_on < _opened(case):
+        raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
+    if procedure not in PROCEDURES:
+        raise ClientException(detail=_("Choose a procedure: %(values)s.") % {"values": ", ".join(PROCEDURES)})
+    if len(court.strip()) < 3:
+        raise ClientException(detail=_("Name the court (e.g. Juzgado de Primera Instancia de Sevilla)."))
+    _checked(status, filed_on, court_case_number.strip(), None, today)
+    async with atomic():
+        row = (await Filing.insert(Filing(case=case_id, procedure=procedure, court=court.strip()[:200], status=status, filed_on=filed_on,
+                                          court_case_number=court_case_number.strip()[:60], created_by=user.id)).returning(Filing.id))[0]
+        await events.record(case_id, "filing", user, _("Court filing: %(procedure)s at %(court)s (%(status)s).") % {
+            "procedure": str(PROCEDURES[procedure]), "court": court.strip(), "status": str(STATUS_LABELS[status])},
+            {"filing": row["id"], "procedure": procedure, "court": court.strip(), "from": None, "to": status,
+             "filed_on": filed_on, "court_case_number": court_case_number.strip()}, visible_to_creditor=True)
+        if filed_on:
+            await _after_filed(case_id)
+    return row["id"]
+
+
+async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on: date | None, court_case_number: str,
+                        served_on: date | None, outcome: str, today: date) -> None:
+    filing = await Filing.select().where(Filing.id == filing_id).first()
+    if filing is None:
+        raise NotFoundException(detail=_("Not found."))
+    case = await _court_case(user, filing["case"])
+    was_filed = as_date(filing["filed_on"])
+    was_served = as_date(filing["served_on"])
+    if was_filed and (filed_on is None or status == "prepared"):
+        raise ClientException(detail=_("A filed claim keeps its filing date (and is no longer “prepared”)."))
+    if was_served and served_on is None:
+        raise ClientException(detail=_("A claim served on the debtor keeps its service date (correct it if it was wrong)."))
+    _checked(status, filed_on, court_case_number.strip(), served_on, today)
+    if filed_on and filed_on < _opened(case):
+        raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
+    async with atomic():
+        await Filing.update({Filing.status: status, Filing.filed_on: filed_on, Filing.court_case_number: court_case_number.strip()[:60],
+                             Filing.served_on: served_on, Filing.outcome: outcome.strip()[:5000], Filing.updated_at: utcnow()}).where(
+            Filing.id == filing_id)
+        changes = {k: v for k, v in {"status": status, "filed_on": filed_on, "court_case_number": court_case_number.strip(),
+                                     "served_on": served_on, "outcome": outcome.strip()}.items()
+                   if v != (as_date(filing[k]) if k in ("filed_on", "served_on") else filing[k])}
+        if changes:
+            await events.record(filing["case"], "filing", user, _("Court filing updated: %(status)s.") % {"status": str(STATUS_LABELS[status])},
+                                {"filing": filing_id, "from": filing["status"], "to": status, **changes}, visible_to_creditor=True)
+        rule = ON_SERVICE.get(filing["procedure"])
+        if served_on and rule and served_on != was_served:
+            # A corrected service date replaces the deadline counted from the wrong one.
+            await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(
+                (Deadline.filing == filing_id) & (Deadline.rule == rule) & (Deadline.status == "open"))
+            await create_deadline(filing["case"], rule, served_on, f"filing:{filing_id}:served:{served_on.isoformat()}",
+                                  case["jurisdiction"], filing_id)
+        if filed_on != was_filed:  # filed now, or the filing date corrected
+            await _after_filed(filing["case"])
+
+
+def _opened(case: dict) -> date:
+    created = case["created_at"]
+    return clock.day_of(created)
+
+
+async def _after_filed(case_id: int) -> None:
+    await refresh_limitation([case_id])  # a court claim interrupts limitation (CC 1973)
+
+
+async def add_hearing(user: CurrentUser, filing_id: int, at: datetime, kind: str, place: str, notes: str) -> int:
+    filing = await Filing.select().where(Filing.id == filing_id).first()
+    if filing is None:
+        raise NotFoundException(detail=_("Not found."))
+    await _court_case(user, filing["case"])
+    filed_on = as_date(filing["filed_on"])
+    if filed_on is None:
+        raise ClientException(detail=_("A hearing belongs to a filing already filed: record the filing date first."))
+    if at.date() < filed_on:
+        raise ClientException(detail=_("A hearing cannot be before the filing (%(day)s).") % {"day": filed_on.isoformat()})
+    async with atomic():
+        row = (await Hearing.insert(Hearing(filing=filing_id, case=filing["case"], at=at, kind=kind.strip()[:40], place=place.strip()[:200],
+                                            notes=notes.strip()[:5000], created_by=user.id)).returning(Hearing.id))[0]
+        if filing["status"] in ("filed", "admitted", "served", "opposed"):
+            await Filing.update({Filing.status: "hearing_set", Filing.updated_at: utcnow()}).where(Filing.id == filing_id)
+        local = at.astimezone(DISPLAY_TZ)  # the timeline reads the time as the court keeps it
+        await events.record(filing["case"], "hearing", user, _("Hearing on %(at)s at %(place)s.") % {"at": local.isoformat(timespec="minutes"),
+                                                                                                      "place": place.strip()},
+                            {"filing": filing_id, "hearing": row["id"], "at": local.isoformat(), "kind": kind, "place": place},
+                            visible_to_creditor=True)
+    return row["id"]
+
+
+async def move_hearing(user: CurrentUser, hearing_id: int, at: datetime, place: str | None, reason: str,
+                       case_id: int | None = None) -> None:
+    """A hearing postponed or mistyped: its new date and time (and place), with why; the old ones stay on the
+    timeline in the event (from, to), which the creditor sees as they saw the hearing set."""
+    hearing = await Hearing.select().where(Hearing.id == hearing_id).first()
+    if hearing is None or (case_id is not None and hearing["case"] != case_id):
+        raise NotFoundException(detail=_("Not found."))
+    await _court_case(user, hearing["case"])
+    reason = reason.strip()
+    if not reason:
+        raise ClientException(detail=_("Say why the hearing moves (postponed by the court, a date entered wrongly...)."))
+    filing = await Filing.select(Filing.filed_on).where(Filing.id == hearing["filing"]).first()
+    filed_on = as_date(filing["filed_on"])
+    if filed_on is not None and at.date() < filed_on:
+        raise ClientException(detail=_("A hearing cannot be before the filing (%(day)s).") % {"day": filed_on.isoformat()})
+    place = hearing["place"] if place is None or not place.strip() else place.strip()[:200]
+    before = hearing["at"] if isinstance(hearing["at"], datetime) else datetime.fromisoformat(str(hearing["at"]))
+    async with atomic():
+        await Hearing.update({Hearing.at: at, Hearing.place: place}).where(Hearing.id == hearing_id)
+        await events.record(hearing["case"], "hearing_moved", user, reason[:500],
+                            {"hearing": hearing_id, "from": _local(before).isoformat(), "to": at.astimezone(DISPLAY_TZ).isoformat(),
+                             "place": place, "reason": reason[:500]}, visible_to_creditor=True)
+
+
+def _local(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(DISPLAY_TZ)
+
+
+async def book_court_cost(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, today: date,
+                          idempotency_key: str | None = None) -> tuple[list[int], bool]:
+    """Court fee, procurador, lawyer: ledger entries through cases.billing.service (recoverable from the debtor as costs)."""
+
+    case = await _court_case(user, case_id)
+    if on < _opened(case):
+        raise ClientException(detail=_("A cost cannot be dated before the case came to the agency."))
+    if kind not in COST_KINDS:
+        raise ClientException(detail=_("The cost is one of: %(kinds)s.") % {"kinds": ", ".join(COST_KINDS)})
+    return await book_expense(user, case_id, kind, amount, on, description, True, today, idempotency_key)
+
+
+# --- deadlines -------------------------------------------------------------------------------------------
+
+async def create_deadline(case_id: int, rule: str, from_day: date, source_key: str, country: str = "ES",
+                          filing_id: int | None = None) -> None:
+    """Once per source event (a unique key), so a repeated request creates nothing new."""
+    if await Deadline.exists().where(Deadline.source_key == source_key):
+        return
+    due = deadline_for(rule, from_day, country)
+    await Deadline.insert(Deadline(case=case_id, filing=filing_id, rule=rule, starts_on=from_day, due_on=due, source_key=source_key))
+    await events.record(case_id, "deadline", None, str(DEADLINE_RULES[rule].label), {"rule": rule, "from": from_day, "due": due},
+                        visible_to_creditor=True)
+    if filing_id is not None:  # in court the case's next action follows the court's deadlines (negotiators plan their own)
+        # unless an earlier one is planned: the morning after the deadline falls due (did the debtor pay, answer, oppose?)
+        after = datetime.combine(date.fromordinal(due.toordinal() + 1), time(9, 0), tzinfo=timezone.utc)
+        await Case.update({Case.next_action_at: after}).where(
+            (Case.id == case_id) & (Case.next_action_at.is_null() | (Case.next_action_at > after) | (Case.next_action_at < utcnow())))
+
+
+async def close_deadline(user: CurrentUser, deadline_id: int) -> None:
+    row = await Deadline.select(Deadline.id, Deadline.case, Deadline.rule).where(Deadline.id == deadline_id).first()
+    if row is None:
+        raise NotFoundException(detail=_("Not found."))
+    await get_visible(Case.select(Case.id).where(Case.id == row["case"]), user, Case.organisation)
+    async with atomic():
+        if not await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(
+                (Deadline.id == deadline_id) & (Deadline.status == "open")).returning(Deadline.id):
+            raise HTTPException(status_code=409, detail=_("This deadline is already closed."))
+        await events.record(row["case"], "deadline_done", user, str(DEADLINE_RULES[row["rule"]].label), {"deadline": deadline_id})
+
+
+def _with_warning(row: dict, today: date) -> dict:
+    due = as_date(row["due_on"])
+    row["due_on"] = due
+    row["warning"] = warning_for(due, today)
+    row["label"] = DEADLINE_RULES[row["rule"]].label if row["rule"] in DEADLINE_RULES else row["rule"]
+    row["next_step"] = NEXT_STEPS.get(row["rule"], "")
+    return row
+
+
+async def case_deadlines(case_id: int, today: date) -> list[dict]:
+    rows = await Deadline.select().where(Deadline.case == case_id).order_by(Deadline.due_on)
+    return [_with_warning(r, today) for r in rows]
+
+
+async def agenda(user: CurrentUser, today: date, days: int = 60) -> dict:
+    """The lawyer's open deadlines (overdue ones included) and upcoming hearings, soonest first."""
+    until = date.fromordinal(today.toordinal() + days)
+    mine = (Deadline.case.lawyer == user.id) if user.role == Role.lawyer else Deadline.case.lawyer.is_not_null()
+    deadlines = await Deadline.select(*Deadline.all_columns(), Deadline.case.reference.as_alias("reference"),
+                                      Deadline.case.debtor.name.as_alias("debtor_name")).where(
+        mine & (Deadline.status == "open") & (Deadline.due_on <= until)).order_by(Deadline.due_on).limit(500)
+    hmine = (Hearing.case.lawyer == user.id) if user.role == Role.lawyer else Hearing.case.lawyer.is_not_null()
+    start = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
+    hearings = await Hearing.select(*Hearing.all_columns(), Hearing.case.reference.as_alias("reference"),
+                                    Hearing.case.debtor.name.as_alias("debtor_name")).where(
+        hmine & (Hearing.at >= start)).order_by(Hearing.at).limit(200)
+    return {"deadlines": [_with_warning(d, today) for d in deadlines], "hearings": hearings}
+
+
+async def case_filings(case_id: int) -> list[dict]:
+    filings = await Filing.select().where(Filing.case == case_id).order_by(Filing.id)
+    hearings = await Hearing.select().where(Hearing.case == case_id).order_by(Hearing.at)
+    for f in filings:
+        f["hearings"] = [h for h in hearings if h["filing"] == f["id"]]
+        f["status_label"] = STATUS_LABELS.get(f["status"], f["status"])
+        f["procedure_label"] = PROCEDURES.get(f["procedure"], f["procedure"])
+    return filings

@@ -1,0 +1,140 @@
+"""A complete, realistic example of the context the product passes to the legal document templates.
+
+Used to test-render the shipped templates and any template an admin uploads: it holds every key of the
+contract (legal/documents/templates/README.md) with a non-empty value. Every value is already formatted as the
+product formats it (money "1.234,56 €", dates "1 de diciembre de 2026"), except the few ints and bools.
+The figures agree with each other: the invoices' outstanding amounts add up to the amount owed, the
+instalments add up to the plan total, and the offer is the amount owed less the discount.
+NIFs and IBANs are fictitious but carry valid check digits.
+"""
+from __future__ import annotations
+
+
+def sample_context() -> dict:
+    return {
+        "today": "12 de marzo de 2026",
+        "data_date": "12 de marzo de 2026",
+        "place": "Madrid",
+        "agency": {
+            "name": "Recobros Ibéricos Gestión, S.L.",
+            "tax_id": "B87493219",
+            "address": "Calle de Orense, 34, 5.ª planta",
+            "postal_code": "28020",
+            "city": "Madrid",
+            "email": "expedientes@recobrosibericos.es",
+            "phone": "910 123 456",
+            "iban": "ES27 2100 4567 7802 0012 3456",
+            "website": "www.recobrosibericos.es",
+        },
+        "creditor": {
+            "name": "Suministros Industriales Levante, S.A.",
+            "tax_id": "A46052312",
+            "address": "Avenida del Puerto, 215",
+            "postal_code": "46023",
+            "city": "Valencia",
+            "country_name": "España",
+            "iban": "ES55 0081 0216 7800 0123 4567",
+        },
+        "debtor": {
+            "name": "Construcciones Guadalquivir 2010, S.L.",
+            "kind": "company",
+            "kind_label": "sociedad",
+            "tax_id": "B41609876",
+            "address": "Calle Luis Montoto, 88, local 3",
+            "postal_code": "41018",
+            "city": "Sevilla",
+            "country_name": "España",
+            "email": "administracion@construccionesguadalquivir.es",
+            "phone": "954 123 987",
+        },
+        "case": {
+            "reference": "EXP-2026-00418",
+            "creditor_reference": "SIL-CLI-20931",
+            "jurisdiction": "ES",
+            "stage_label": "Reclamación extrajudicial",
+        },
+        "invoices": [
+            {"number": "FV-2025/1187", "issue_date": "15 de septiembre de 2025", "due_date": "15 de octubre de 2025",
+             "amount": "4.235,00 €", "outstanding": "3.714,20 €", "days_late": 148},
+            {"number": "FV-2025/1302", "issue_date": "10 de octubre de 2025", "due_date": "9 de noviembre de 2025",
+             "amount": "2.980,50 €", "outstanding": "2.980,50 €", "days_late": 123},
+            {"number": "FV-2025/1449", "issue_date": "7 de noviembre de 2025", "due_date": "7 de diciembre de 2025",
+             "amount": "1.815,00 €", "outstanding": "1.815,00 €", "days_late": 95},
+        ],
+        "amounts": {
+            "principal": "9.030,50 €",
+            "interest": "324,20 €",
+            "compensation": "120,00 €",
+            "costs": "35,00 €",
+            "paid": "1.000,00 €",
+            "outstanding": "8.509,70 €",
+            "interest_basis": (
+                "Intereses de demora de la Ley 3/2004, de 29 de diciembre, al tipo semestral publicado en el BOE "
+                "(tipo del BCE más 8 puntos: 10,15 % en el segundo semestre de 2025 y en el primer semestre de 2026), "
+                "calculados por factura desde el día siguiente a su vencimiento hasta el 12 de marzo de 2026, "
+                "e indemnización de 40,00 € por cada factura pagada con retraso."
+            ),
+        },
+        "evidence": [
+            {"name": "Facturas FV-2025-1187, FV-2025-1302 y FV-2025-1449.pdf", "kind_label": "factura",
+             "sha256": "779fa5814ebc3c67747e31b3447f9130a4760a33ba61f8b53f2162ccf3fb9020", "size": "412,0 KB"},
+            {"name": "Albaranes de entrega firmados.pdf", "kind_label": "albarán",
+             "sha256": "df3b162f4bc102cabfbeb2b0b028bf246403623cdf06f0a23d873afe38c05e64", "size": "1,3 MB"},
+        ],
+        "procedure": {
+            "key": "monitorio",
+            "name": "Procedimiento monitorio",
+            "court_fee": "132,55 €",
+            "lawyer_required": False,
+            "procurador_required": False,
+            "lawyer_if_opposed": True,
+            "reasons": [
+                "La deuda es dineraria, vencida, exigible y de cantidad determinada (artículo 812.1 de la Ley de "
+                "Enjuiciamiento Civil).",
+                "Se acredita con facturas y albaranes de entrega firmados por el deudor (artículo 812.2 de la Ley de "
+                "Enjuiciamiento Civil).",
+                "El deudor tiene su domicilio en Sevilla, lo que determina la competencia territorial (artículo 813 de "
+                "la Ley de Enjuiciamiento Civil).",
+            ],
+        },
+        "court": {"name": "Juzgado de Primera Instancia de Sevilla", "city": "Sevilla"},
+        "lawyer": {"name": "Marta Ruiz Delgado", "email": "mruiz@recobrosibericos.es", "bar_number": "98.765 (ICAM)"},
+        "offer": {"amount": "7.658,73 €", "discount_percent": "10", "deadline": "11 de abril de 2026", "days": 30},
+        "plan": {
+            "count": 3,
+            "frequency_label": "mensual",
+            "total": "8.509,70 €",
+            "instalments": [
+                {"number": 1, "due_on": "10 de abril de 2026", "amount": "2.836,57 €"},
+                {"number": 2, "due_on": "10 de mayo de 2026", "amount": "2.836,57 €"},
+                {"number": 3, "due_on": "10 de junio de 2026", "amount": "2.836,56 €"},
+            ],
+        },
+        "bureau": {"files": "ASNEF-Equifax y Experian-Badexcom", "wait_days": 30},
+        "mediation": {
+            "mediator": "Carmen Ortega Salas, mediadora del Centro de Mediación de la Cámara de Comercio de Sevilla",
+            "requested_on": "2 de febrero de 2026",
+            "sessions": [
+                {"on": "17 de febrero de 2026", "mediator": "Carmen Ortega Salas",
+                 "notes": "Sesión informativa y constitutiva; ambas partes aceptan someterse a la mediación."},
+                {"on": "3 de marzo de 2026", "mediator": "Carmen Ortega Salas",
+                 "notes": "Negociación del calendario de pagos; se alcanza un acuerdo total."},
+            ],
+            "agreement": (
+                "El Deudor abonará la totalidad de la deuda pendiente, 8.509,70 €, en tres plazos mensuales según el "
+                "calendario que figura en este acuerdo. El Acreedor renuncia a reclamar los intereses de demora que "
+                "se devenguen durante la vigencia del plan, siempre que este se cumpla puntualmente. Cumplido el "
+                "plan, las partes se declaran saldadas y finiquitadas por razón de las facturas relacionadas."
+            ),
+            "outcome_label": "acuerdo",
+        },
+        "statement": {
+            "period_from": "1 de febrero de 2026",
+            "period_to": "28 de febrero de 2026",
+            "collected": "1.000,00 €",
+            "fees": "150,00 €",
+            "expenses": "35,00 €",
+            "net": "815,00 €",
+        },
+        "payment_days": 10,
+    }

@@ -1,0 +1,627 @@
+"""Generated legal documents: the shipped templates (legal/documents/templates/*.docx, version 1) and the versions
+admins upload, the one context a case gives every template, rendering (docxtpl, autoescaped, off the
+event loop), and storing each document with its SHA-256, its template version and the date its
+figures were computed to. A template that needs data the case lacks is refused with what is missing."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.exceptions import TemplateError
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+
+from agency import clock
+from agency import i18n
+from agency.auth import CurrentUser
+from agency.db import as_date, atomic, read_together, utcnow
+from agency.i18n import gettext as _
+from agency.i18n import lazy_gettext as _l
+from agency.settings import get_settings
+from agency.storage import storage
+from agency.tables import Organisation, User
+from agency.tenancy import get_visible, scoped
+from cases import events
+from cases.billing.fees import creditor_figures
+from cases.billing.balances import BALANCE_COLUMNS, balances_from, published_rates
+from cases.tables import Bureau, Case, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
+from legal.rules.jurisdictions import SETTLEMENT_ANSWER_DAYS
+from legal.rules.procedures import PROCEDURES, propose
+from legal.tables import Document, DocumentTemplate, Mediation, MediationSession
+import unicodedata
+from legal.handoff.service import facts_from
+from cases.stages.rules import STAGE_LABELS
+from agency.db import is_unique_violation
+from legal.documents.sample import sample_context
+
+SHIPPED = Path(__file__).parent / "templates"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    key: str
+    name: object  # lazy
+    stage: str  # where it belongs in the case's life ("any": every stage)
+    for_creditor: bool  # the creditor sees documents made from it
+
+
+TEMPLATES = {t.key: t for t in (
+    TemplateInfo("payment_demand", _l("Payment demand"), "amicable", True),
+    TemplateInfo("reminder_letter", _l("Reminder letter"), "amicable", False),
+    TemplateInfo("debt_acknowledgement", _l("Debt acknowledgement with instalment plan"), "amicable", True),
+    TemplateInfo("settlement_offer", _l("Settlement offer"), "amicable", True),
+    TemplateInfo("mediation_request", _l("Mediation request"), "mediation", True),
+    TemplateInfo("mediation_agreement", _l("Mediation agreement"), "mediation", True),
+    TemplateInfo("bureau_notice", _l("Credit-bureau prior notice"), "credit_bureau", False),
+    TemplateInfo("monitorio_petition", _l("Monitorio petition"), "court", True),
+    TemplateInfo("verbal_claim", _l("Verbal claim"), "court", True),
+    TemplateInfo("european_order_for_payment", _l("European order for payment application (Form A)"), "court", True),
+    TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
+)}
+
+# Values a template may use when present, and leave out (inside an {% if %}) when empty.
+OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.phone", "lawyer.bar_number", "lawyer.email",
+            "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons"}
+# The templates made of a plan or a mediation: without one, there is nothing to write.
+REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",)}
+# What a person reads when a value is missing.
+MISSING_LABELS = {
+    "debtor.address": _l("the debtor's postal address"), "debtor.postal_code": _l("the debtor's postal code"),
+    "debtor.city": _l("the debtor's town"), "debtor.name": _l("the debtor's name"), "debtor.tax_id": _l("the debtor's tax id"),
+    "creditor.tax_id": _l("the creditor's tax id"), "creditor.address": _l("the creditor's address"),
+    "invoices": _l("an outstanding invoice"), "evidence": _l("evidence files"), "lawyer.name": _l("an assigned lawyer"),
+    "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "mediation.sessions": _l("a mediation session"),
+    "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
+}
+
+
+class DocumentDataMissing(ClientException):
+    status_code = 422
+
+
+class TemplateRefused(ClientException):
+    status_code = 400
+
+
+@contextmanager
+def in_spanish():
+    """Documents are written in Spanish whatever the language of the person generating them."""
+    previous = i18n.get_language()
+    i18n.set_language("es")
+    try:
+        yield
+    finally:
+        i18n.set_language(previous)
+
+
+def file_stem(key: str) -> str:
+    """A document's file name part, from its Spanish title: "requerimiento-de-pago"."""
+
+    with in_spanish():
+        title = str(TEMPLATES[key].name)
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or key
+
+
+# --- the context ---------------------------------------------------------------------------------------
+
+def _day(value: date | None) -> str:
+    return format_date(value, format="long", locale="es_ES") if value else ""
+
+
+def _money(value: Decimal | int | None, currency: str = "EUR") -> str:
+    with in_spanish():
+        return i18n.format_money(value, currency)
+
+
+def _country(code: str) -> str:
+    with in_spanish():
+        return str(i18n.CountryName(code or ""))
+
+
+EVIDENCE_LABELS = {"invoice": "factura", "contract": "contrato", "delivery_note": "albarán", "correspondence": "correspondencia",
+                   "acknowledgement": "reconocimiento de deuda", "other": "otro documento"}
+FREQUENCIES = {"weekly": "semanal", "fortnightly": "quincenal", "monthly": "mensual"}
+
+
+def court_for(procedure: str | None, country: str, city: str, debtor_kind: str) -> str:
+    """The court of the debtor's domicile (LEC 813 for the monitorio; the EOP and small claims: the
+    courts of the member state of the debtor's domicile)."""
+    if not city:
+        return ""
+    if procedure == "injonction_de_payer":
+        return f"Tribunal de commerce de {city}" if debtor_kind == "company" else f"Tribunal judiciaire de {city}"
+    if procedure == "injuncao":
+        return "Balcão Nacional de Injunções"
+    if procedure in ("european_order_for_payment", "european_small_claims") and country != "ES":
+        return f"Órgano jurisdiccional competente de {city} ({_country(country)})"
+    return f"Juzgado de Primera Instancia de {city}"
+
+
+def interest_basis(business: bool, country: str) -> str:
+    if not business:
+        return ("Interés legal del dinero fijado cada año por la Ley de Presupuestos, desde el día siguiente al vencimiento de "
+                "cada factura (deudor consumidor).")
+    margin = {"ES": "8", "FR": "10", "PT": "8"}.get(country, "8")
+    law = {"ES": "la Ley 3/2004, de 29 de diciembre", "FR": "el artículo L441-10 del Code de commerce",
+           "PT": "el Decreto-Lei 62/2013"}.get(country, "la Directiva 2011/7/UE")
+    return (f"Interés de demora de {law}: tipo de referencia del BCE más {margin} puntos, fijo por semestre, desde el día "
+            "siguiente al vencimiento de cada factura, más 40 € de compensación por costes de cobro por factura.")
+
+
+CONTEXT_CASE_COLUMNS = (Case.id, Case.reference, Case.creditor_reference, Case.stage, Case.jurisdiction, Case.currency, Case.organisation,
+                        Case.created_at, Case.lawyer, *Case.debtor.all_columns(exclude=["id"]))
+
+
+async def build_context(case_id: int, today: date, offer_discount_percent: Decimal | None = None, payment_days: int = 10,
+                        case: dict | None = None) -> dict:
+    """Everything a template may print about a case, as formatted Spanish text (legal/documents/templates/README.md
+    names each key). The figures are the ledger's, computed to ``today``."""
+
+    settings = get_settings()
+    if case is None:  # (the caller may have read it already, with CONTEXT_CASE_COLUMNS)
+        case = await Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id).first()
+    deb = {k.removeprefix("debtor."): v for k, v in case.items() if k.startswith("debtor.")}
+    cur = case["currency"]
+
+    async def nothing():
+        return None
+
+    # Independent reads together (agency.db.read_together: side by side on PostgreSQL, one connection on SQLite).
+    org, added, invoices, evidence, lawyer, plan, med, bureaus, entries = await read_together(
+        Organisation.select().where(Organisation.id == case["organisation"]).first(),
+        published_rates(),
+        Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
+            (Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date).order_by(Invoice.number),  # noqa: E712
+        Evidence.select(Evidence.original_name, Evidence.kind, Evidence.sha256, Evidence.size).where(Evidence.case == case_id).order_by(
+            Evidence.id),
+        User.select(User.name, User.email).where(User.id == case["lawyer"]).first() if case["lawyer"] else nothing(),
+        PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).order_by(
+            PaymentPlan.id, ascending=False).first(),
+        Mediation.select().where(Mediation.case == case_id).order_by(Mediation.id, ascending=False).first(),
+        Bureau.select(Bureau.name).where(Bureau.active == True).order_by(Bureau.name),  # noqa: E712
+        LedgerEntry.select(*BALANCE_COLUMNS, LedgerEntry.method).where(LedgerEntry.case == case_id),
+    )
+    balance = balances_from(case["jurisdiction"], deb["kind"], invoices, entries, today, added)  # the ledger's figures, from these rows
+    inst, sessions = await read_together(
+        Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else nothing(),
+        MediationSession.select().where(MediationSession.mediation == med["id"]).order_by(MediationSession.held_on) if med else nothing(),
+    )
+    paid_principal = int((balance.principal - balance.principal_outstanding) * 100)
+    rows, left = [], paid_principal
+    for inv in invoices:  # payments pay principal oldest invoice first (cases.billing.ledger)
+        unpaid = inv["amount_cents"] - min(left, inv["amount_cents"])
+        left -= inv["amount_cents"] - unpaid
+        if unpaid <= 0:
+            continue
+        due = as_date(inv["due_date"])
+        rows.append({"number": inv["number"], "issue_date": _day(as_date(inv["issue_date"])), "due_date": _day(due),
+                     "amount": _money(Decimal(inv["amount_cents"]) / 100, cur), "outstanding": _money(Decimal(unpaid) / 100, cur),
+                     "days_late": max((today - due).days, 0)})
+    proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence)))
+    plan_ctx = None
+    if plan:
+        plan_ctx = {"count": plan["instalment_count"], "frequency_label": FREQUENCIES.get(plan["frequency"], plan["frequency"]),
+                    "total": _money(Decimal(plan["total_cents"]) / 100, cur),
+                    "instalments": [{"number": i["number"], "due_on": _day(as_date(i["due_on"])),
+                                     "amount": _money(Decimal(i["amount_cents"]) / 100, cur)} for i in inst]}
+    med_ctx = None
+    if med:
+        med_ctx = {"mediator": med["mediator"], "requested_on": _day(as_date(med["requested_on"])),
+                   "sessions": [{"on": _day(as_date(s["held_on"])), "mediator": s["mediator"] or med["mediator"], "notes": s["notes"]}
+                                for s in sessions],
+                   "agreement": med["agreement"],
+                   "outcome_label": {"running": "en curso", "agreed": "acuerdo", "failed": "sin acuerdo"}.get(med["status"], med["status"])}
+    names = [b["name"] for b in bureaus]
+    # A settlement offer: the principal and the costs, the interest and the compensation waived, unless a discount is given.
+    if offer_discount_percent is None:
+        offer_amount = balance.principal_outstanding + balance.costs_outstanding
+    else:
+        offer_amount = (balance.outstanding * (100 - offer_discount_percent) / 100).quantize(Decimal("0.01"))
+    discount = Decimal(0) if not balance.outstanding else ((balance.outstanding - offer_amount) * 100 / balance.outstanding)
+    figures = creditor_figures(entries)
+    fee = proposal.court_fee
+    return {
+        "today": _day(today), "data_date": _day(today), "place": settings.agency_identity["city"],
+        "agency": {"name": settings.agency_name, "iban": _iban(settings.agency_iban), **settings.agency_identity},
+        "creditor": {"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "postal_code": org["postal_code"],
+                     "city": org["city"], "country_name": _country(org["country"]), "iban": _iban(org["iban"])},
+        "debtor": {"name": deb["name"], "kind": deb["kind"], "kind_label": "sociedad" if deb["kind"] == "company" else "persona física",
+                   "tax_id": deb["tax_id"], "address": deb["address_line1"], "postal_code": deb["postal_code"], "city": deb["city"],
+                   "country_name": _country(deb["country"]), "email": deb["email"], "phone": deb["phone"]},
+        "case": {"reference": case["reference"], "creditor_reference": case["creditor_reference"], "jurisdiction": case["jurisdiction"],
+                 "stage_label": str(_stage_label(case["stage"]))},
+        "invoices": rows,
+        "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.interest, cur),
+                    "compensation": _money(balance.compensation, cur), "costs": _money(balance.costs, cur),
+                    "paid": _money(balance.paid, cur), "outstanding": _money(balance.outstanding, cur),
+                    "interest_basis": interest_basis(deb["kind"] == "company", case["jurisdiction"])},
+        "evidence": [{"name": e["original_name"], "kind_label": EVIDENCE_LABELS.get(e["kind"], e["kind"]), "sha256": e["sha256"],
+                      "size": _size(e["size"])} for e in evidence],
+        "procedure": {"key": proposal.procedure or "", "name": str(PROCEDURES[proposal.procedure]) if proposal.procedure else "",
+                      "court_fee": ("exenta" if fee.exempt else _money(fee.total, cur)) if fee else "no aplicable",
+                      "lawyer_required": proposal.lawyer_required, "procurador_required": proposal.procurador_required,
+                      "lawyer_if_opposed": proposal.lawyer_if_opposed, "reasons": [str(r) for r in proposal.reasons]},
+        "court": {"name": court_for(proposal.procedure, deb["country"], deb["city"], deb["kind"]), "city": deb["city"]},
+        "lawyer": {"name": lawyer["name"] if lawyer else "", "email": lawyer["email"] if lawyer else "", "bar_number": ""},
+        "offer": {"amount": _money(offer_amount, cur), "discount_percent": f"{discount:.0f}",
+                  "deadline": _day(date.fromordinal(today.toordinal() + SETTLEMENT_ANSWER_DAYS)), "days": SETTLEMENT_ANSWER_DAYS},
+        "plan": plan_ctx,
+        "bureau": {"files": " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names), "wait_days": 30},
+        "mediation": med_ctx,
+        "statement": {"period_from": _day(clock.day_of(case["created_at"])), "period_to": _day(today),
+                      "collected": _money(Decimal(figures["collected"]) / 100, cur), "fees": _money(Decimal(figures["fees"]) / 100, cur),
+                      "expenses": _money(Decimal(figures["expenses"]) / 100, cur), "net": _money(Decimal(figures["collected"] - figures["fees"] - figures["expenses"]) / 100, cur)},
+        "payment_days": payment_days,
+    }
+
+
+def _stage_label(stage: str):
+    with in_spanish():
+        return str(STAGE_LABELS.get(stage, stage))
+
+
+def _iban(value: str) -> str:
+    compact = (value or "").replace(" ", "")
+    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.1f} KB".replace(".", ",") if size < 1024 * 1024 else f"{size / 1048576:.1f} MB".replace(".", ",")
+
+
+# --- templates: what they use, and rendering ----------------------------------------------------------------
+
+class _CompiledOnce(ImmutableSandboxedEnvironment):
+    """Sandboxed, since admins upload templates: a tag can read the values it is given, never reach
+    Python's internals (``''.__class__...``) or call methods that change anything.
+
+    docxtpl compiles a template's XML with from_string on every render, which is half the time of a
+    render. The XML is the same for every render of a template version: compile it once."""
+
+    _compiled: dict = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
+        if globals or template_class:
+            return super().from_string(source, globals, template_class)
+        key = (source, bool(self.autoescape))
+        template = self._compiled.get(key)
+        if template is None:
+            template = super().from_string(source)
+            if len(self._compiled) > 512:  # new template versions come rarely; never grow without bound
+                self._compiled.clear()
+            self._compiled[key] = template
+        return template
+
+
+JINJA = _CompiledOnce(undefined=StrictUndefined, autoescape=False)  # docxtpl escapes values itself (render(autoescape=True))
+
+
+def template_source(data: bytes) -> str:
+    """The Jinja source docxtpl renders (body, headers and footers), read as docxtpl's own
+    get_undeclared_template_variables reads it."""
+    from docx import Document as WordDocument  # lazy: python-docx only when a document is read back
+    from docx.oxml import parse_xml  # lazy: python-docx only when a document is read back
+
+    tpl = DocxTemplate(io.BytesIO(data))
+    word = WordDocument(io.BytesIO(data))
+    parts = [tpl.patch_xml(tpl.xml_to_string(word._element.body))]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for rel in word._part.rels.values():
+            if rel.reltype == uri and rel.target_part.blob:
+                parts.append(tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob))))
+    return "".join(parts)
+
+
+def used_paths(source: str) -> set[str]:
+    """Dotted paths of context values a template prints or tests: {"debtor.name", "invoices", ...}
+    (loop variables are followed to the list they come from)."""
+    tree = JINJA.parse(source)
+    paths: set[str] = set()
+    loops: dict[str, str] = {}
+    for loop in tree.find_all(nodes.For):
+        target = loop.target.name if isinstance(loop.target, nodes.Name) else None
+        src = _dotted(loop.iter)
+        if target and src:
+            loops[target] = src
+            paths.add(src)
+
+    def walk(node: nodes.Node) -> None:
+        dotted = _dotted(node)
+        if dotted:
+            head = dotted.split(".")[0]
+            if head not in loops and head not in ("loop",):
+                paths.add(dotted)
+            return
+        for child in node.iter_child_nodes():
+            walk(child)
+
+    walk(tree)
+    return paths
+
+
+def _dotted(node: nodes.Node) -> str | None:
+    parts = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        return ".".join([node.name, *reversed(parts)])
+    return None
+
+
+def missing_data(paths: set[str], context: dict, key: str = "") -> list[str]:
+    """The paths a template uses that the case has no value for (in the order a person fixes them).
+    A plan or a mediation the case does not have is missing only for the templates made of it
+    (REQUIRES); the others print those parts inside an {% if %}."""
+    missing = []
+    for path in sorted(paths):
+        head = path.split(".")[0]
+        if head in ("plan", "mediation") and context.get(head) is None:
+            if head in REQUIRES.get(key, ()) and head not in missing:
+                missing.append(head)
+            continue
+        if path in OPTIONAL:
+            continue
+        value: object = context
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or value == "" or value == []:
+            missing.append(path)
+    return missing
+
+
+def describe_missing(paths: list[str]) -> str:
+    labels = []
+    for p in paths:
+        label = str(MISSING_LABELS.get(p, p))
+        if label not in labels:
+            labels.append(label)
+    return _("This document needs data the case does not have: %(missing)s.") % {"missing": ", ".join(labels)}
+
+
+def render(data: bytes, context: dict) -> bytes:
+    """Blocking: render a .docx template with the values escaped for XML."""
+    tpl = DocxTemplate(io.BytesIO(data))
+    tpl.render(context, jinja_env=JINJA, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=64)
+def _shipped_bytes(key: str) -> bytes:
+    return (SHIPPED / f"{key}.docx").read_bytes()
+
+
+@lru_cache(maxsize=64)
+def _analysis(data: bytes) -> frozenset[str]:
+    """The values a template version uses (read once per version: the bytes are the key)."""
+    return frozenset(used_paths(template_source(data)))
+
+
+_uploaded_cache: dict[str, bytes] = {}
+
+
+async def active_template(key: str) -> tuple[int, bytes]:
+    """(version, bytes) of the template in use: the latest activated upload, else the shipped file (version 1)."""
+    if key not in TEMPLATES:
+        raise ClientException(detail=_("Unknown template: %(key)s.") % {"key": key[:40]})
+    row = await DocumentTemplate.select(DocumentTemplate.version, DocumentTemplate.storage_key).where(
+        (DocumentTemplate.key == key) & (DocumentTemplate.active == True)).order_by(DocumentTemplate.version, ascending=False).first()  # noqa: E712
+    if row is None:
+        return 1, _shipped_bytes(key)
+    data = _uploaded_cache.get(row["storage_key"])
+    if data is None:
+        data = await storage().read(row["storage_key"])
+        _uploaded_cache[row["storage_key"]] = data
+    return row["version"], data
+
+
+async def template_list() -> list[dict]:
+    rows = await DocumentTemplate.select(DocumentTemplate.key, DocumentTemplate.version).where(DocumentTemplate.active == True)  # noqa: E712
+    active = {}
+    for r in rows:
+        active[r["key"]] = max(active.get(r["key"], 1), r["version"])
+    return [{"key": t.key, "name": str(t.name), "stage": t.stage, "version": active.get(t.key, 1), "for_creditor": t.for_creditor}
+            for t in TEMPLATES.values()]
+
+
+# --- generating ----------------------------------------------------------------------------------------------
+
+async def generate_document(user: CurrentUser, case_id: int, key: str, today: date, *,
+                            offer_discount_percent: Decimal | None = None) -> dict:
+    """Render the template for the case, store the file, record it (a new version each time)."""
+    case = await get_visible(Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id), user, Case.organisation)
+    (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case))
+    missing = missing_data(set(_analysis(data)), context, key)
+    if missing:
+        raise DocumentDataMissing(detail=describe_missing(missing), extra={"missing": missing})
+    try:
+        rendered = await asyncio.to_thread(render, data, context)
+    except TemplateError as exc:
+        raise DocumentDataMissing(detail=_("The template could not be filled in: %(error)s.") % {"error": str(exc)[:200]}) from None
+    sha = hashlib.sha256(rendered).hexdigest()
+    storage_key = f"documents/{case['organisation']}/{case_id}/{secrets.token_hex(16)}.docx"
+    await storage().put_bytes(storage_key, rendered, DOCX)
+    info = TEMPLATES[key]
+    try:
+        row = await _insert_document(case, key, version, storage_key, sha, len(rendered), today, info.for_creditor, user)
+        number = row["version"]
+        filename = f"{case['reference']}-{file_stem(key)}-v{number}.docx"
+    except BaseException:
+        await storage().delete(storage_key)
+        raise
+    return {"id": row["id"], "template": key, "template_version": version, "version": number, "sha256": sha, "size": len(rendered),
+            "filename": filename, "data_date": today.isoformat(), "download_url": f"/api/v1/documents/{row['id']}/download"}
+
+
+async def _insert_document(case: dict, key: str, version: int, storage_key: str, sha: str, size: int, today: date, for_creditor: bool,
+                           user: CurrentUser) -> dict:
+    """The row and its event; the version number is taken in the INSERT, and a race for the same number
+    (PostgreSQL: two requests at once) is tried again once with the next one."""
+
+    try:
+        return await _insert_document_once(case, key, version, storage_key, sha, size, today, for_creditor, user)
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+    return await _insert_document_once(case, key, version, storage_key, sha, size, today, for_creditor, user)
+
+
+async def _insert_document_once(case: dict, key: str, version: int, storage_key: str, sha: str, size: int, today: date,
+                                for_creditor: bool, user: CurrentUser) -> dict:
+    case_id = case["id"]
+    info = TEMPLATES[key]
+    async with atomic():
+        # The next version number and the row in one statement (a unique index catches a race on PostgreSQL).
+        row = (await Document.raw(
+            'INSERT INTO documents ("case", template, template_version, version, storage_key, filename, sha256, size, data_date, '
+            "visible_to_creditor, created_by, created_at) SELECT {}, {}, {}, COALESCE(MAX(version), 0) + 1, {}, {} || "
+            "(COALESCE(MAX(version), 0) + 1) || '.docx', {}, {}, {}, {}, {}, {} FROM documents WHERE \"case\" = {} AND template = {} "
+            "RETURNING id, version",
+            case_id, key, version, storage_key, f"{case['reference']}-{file_stem(key)}-v", sha, size, today, for_creditor,
+            user.id, utcnow(), case_id, key))[0]
+        await events.record(case_id, "document", user, _("Document generated: %(name)s (version %(version)s).") % {
+            "name": str(info.name), "version": row["version"]},
+            {"document": row["id"], "template": key, "template_version": version, "version": row["version"], "sha256": sha,
+             "data_date": today.isoformat()}, visible_to_creditor=for_creditor)
+    return row
+
+
+def visible_documents_query(user: CurrentUser, case_id: int):
+    query = Document.select(*Document.all_columns(), Document.created_by.name.as_alias("author")).where(Document.case == case_id)
+    if user.is_creditor:
+        query = query.where(Document.visible_to_creditor == True)  # noqa: E712
+    return scoped(query, user, Document.case.organisation).order_by(Document.id, ascending=False)
+
+
+async def visible_document(user: CurrentUser, document_id: int) -> dict:
+    query = Document.select(*Document.all_columns(), Document.case.reference.as_alias("reference")).where(Document.id == document_id)
+    if user.is_creditor:
+        query = query.where(Document.visible_to_creditor == True)  # noqa: E712
+    return await get_visible(query, user, Document.case.organisation)
+
+
+# --- PDF copies ------------------------------------------------------------------------------------------------
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(data: bytes) -> bytes:
+    """Blocking: LibreOffice converts the .docx (its own profile dir, so parallel runs do not collide)."""
+    binary = soffice()
+    if binary is None:
+        raise HTTPException(status_code=503, detail=_("PDF copies need LibreOffice (soffice) on the server; download the Word file instead."))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "document.docx"
+        src.write_bytes(data)
+        try:
+            subprocess.run([binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf", "--outdir", tmp,
+                            str(src)], check=True, capture_output=True, timeout=120)
+            return (Path(tmp) / "document.pdf").read_bytes()
+        except (subprocess.SubprocessError, OSError):
+            raise HTTPException(status_code=503, detail=_("LibreOffice could not make the PDF copy just now; try again, or download the Word file.")) from None
+
+
+# LibreOffice is heavy: at most two conversions at once per process (the rest wait their turn).
+_conversions = asyncio.Semaphore(2)
+
+
+async def pdf_copy(user: CurrentUser, document_id: int) -> tuple[dict, str]:
+    doc = await visible_document(user, document_id)
+    if doc["pdf_storage_key"]:
+        return doc, doc["pdf_storage_key"]
+    data = await storage().read(doc["storage_key"])
+    async with _conversions:
+        pdf = await asyncio.to_thread(to_pdf, data)
+    key = doc["storage_key"].removesuffix(".docx") + ".pdf"
+    await storage().put_bytes(key, pdf, "application/pdf")
+    await Document.update({Document.pdf_storage_key: key}).where(Document.id == document_id)
+    return doc, key
+
+
+# --- admins' template versions ---------------------------------------------------------------------------------
+
+def check_template(data: bytes, sample: dict) -> None:
+    """A new version is accepted only if it is a .docx, uses only known values, and renders against the sample case."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateRefused(detail=_("The template is larger than %(mb)s MB.") % {"mb": MAX_TEMPLATE_BYTES // (1024 * 1024)})
+    try:
+        source = template_source(data)
+    except Exception:  # noqa: BLE001 - python-docx raises many kinds for a file that is not a document
+        raise TemplateRefused(detail=_("This file is not a Word document (.docx).")) from None
+    try:
+        paths = used_paths(source)
+    except TemplateError as exc:
+        raise TemplateRefused(detail=_("The template has a tag error: %(error)s. Type each {{ }} or {%% %%} tag in one go.")
+                              % {"error": str(exc)[:200]}) from None
+    # docxtpl's own reading of the top-level names (body, headers, footers), then every dotted path.
+    undeclared = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=JINJA)
+    unknown = sorted({name for name in undeclared if name not in sample} | {p for p in paths if not _known(p, sample)})
+    if unknown:
+        raise TemplateRefused(detail=_("The template uses values that do not exist: %(names)s.") % {"names": ", ".join(unknown)})
+    try:
+        render(data, sample)
+    except Exception as exc:  # noqa: BLE001 - any failure to render refuses the version
+        raise TemplateRefused(detail=_("The template does not render against the sample case: %(error)s.") % {"error": str(exc)[:200]}) from None
+
+
+def _known(path: str, sample: dict) -> bool:
+    value: object = sample
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and value and isinstance(value[0], dict) and part in value[0]:
+            value = value[0][part]
+        else:
+            return False
+    return True
+
+
+async def upload_template(user: CurrentUser, key: str, data: bytes, filename: str) -> dict:
+    if key not in TEMPLATES:
+        raise NotFoundException(detail=_("Unknown template: %(key)s.") % {"key": key[:40]})
+    await asyncio.to_thread(check_template, data, sample_context())
+    sha = hashlib.sha256(data).hexdigest()
+    storage_key = f"templates/{key}/{secrets.token_hex(16)}.docx"
+    await storage().put_bytes(storage_key, data, DOCX)
+
+    try:
+        async with atomic():
+            last = await DocumentTemplate.select(DocumentTemplate.version).where(DocumentTemplate.key == key).order_by(
+                DocumentTemplate.version, ascending=False).first()
+            version = (last["version"] if last else 1) + 1
+            await DocumentTemplate.update({DocumentTemplate.active: False}).where(DocumentTemplate.key == key)
+            await DocumentTemplate.insert(DocumentTemplate(key=key, version=version, storage_key=storage_key, sha256=sha, size=len(data),
+                                                           original_name=filename[:200], active=True, uploaded_by=user.id))
+    except BaseException as exc:
+        await storage().delete(storage_key)
+        if isinstance(exc, Exception) and is_unique_violation(exc):
+            raise HTTPException(status_code=409, detail=_("Another version was uploaded at the same moment: reload and try again.")) from None
+        raise
+    return {"key": key, "version": version, "sha256": sha}
+
+
+async def template_versions(key: str) -> list[dict]:
+    return await DocumentTemplate.select(*DocumentTemplate.all_columns(), DocumentTemplate.uploaded_by.name.as_alias("author")).where(
+        DocumentTemplate.key == key).order_by(DocumentTemplate.version, ascending=False)
+

@@ -1,0 +1,66 @@
+"""What the case page and the lawyers' pages show of the legal side, gathered in one place."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from agency.auth import CurrentUser
+from agency.roles import Role
+from cases.tables import Case, CaseEvent
+from legal.demands.service import SENDABLE
+from legal.court import service as court
+from legal.court import rules as filings
+from legal.handoff import service as handoff
+from legal.rules.procedures import PROCEDURES
+from legal.documents.service import TEMPLATES, template_list, visible_documents_query
+from legal.limitation.service import case_limitation
+from legal.mediation.service import case_mediations
+from legal.rules.jurisdictions import MissingRate
+
+
+async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) -> dict:
+    """The legal panel of a case the caller may already see (the case page checked it)."""
+    case = await Case.select(Case.lawyer, Case.lawyer.name.as_alias("lawyer_name"), Case.court_authorised_at, Case.settlement_offer_on,
+                             Case.settlement_answer_on).where(Case.id == case_id).first()
+    action = await handoff.current_action(case_id)
+    documents = await visible_documents_query(user, case_id)
+    sends: dict[int, list[dict]] = {}
+    for e in await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == "document_sent")):
+        payload = json.loads(e["payload"]) if isinstance(e["payload"], str) else (e["payload"] or {})
+        sends.setdefault(payload.get("document"), []).append(payload)
+    for d in documents:
+        d["sends"] = sorted(sends.get(d["id"], []), key=lambda x: x.get("sent_on", ""))
+        d["sendable"] = d["template"] in SENDABLE
+    view = {
+        "action": action,
+        "documents": documents,
+        # Court records are the creditor's to read as well (their forms are the lawyers').
+        "filings": await court.case_filings(case_id),
+        "deadlines": await court.case_deadlines(case_id, today),
+        "limitation": await _limitation_or_none(case_id, today),
+        "lawyer_id": case["lawyer"], "lawyer_name": case["lawyer_name"],
+        "template_names": {key: info.name for key, info in TEMPLATES.items()},
+        "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
+    }
+    if user.is_staff:
+        view.update({
+            "templates": await template_list(),
+            "mediations": await case_mediations(case_id),
+            "can_propose": stage in handoff.HANDOFF_STAGES and user.role in (Role.negotiator, Role.admin)
+            and not (action and action["status"] in handoff.OPEN),
+            "can_take": bool(action and action["status"] == "authorised" and user.role in (Role.lawyer, Role.admin)),
+            "procedures": PROCEDURES, "statuses": filings.STATUSES, "status_labels": filings.STATUS_LABELS,
+            "cost_kinds": court.COST_KINDS,
+        })
+        if stage in handoff.HANDOFF_STAGES and not (action and action["status"] in handoff.OPEN):
+            view["estimate"] = await handoff.estimate(case_id, today)
+    return view
+
+
+async def _limitation_or_none(case_id: int, today: date):
+    """The limitation date, or none shown while what is owed waits for a missing rate (named on the page)."""
+
+    try:
+        return await case_limitation(case_id, today)
+    except MissingRate:
+        return None

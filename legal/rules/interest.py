@@ -1,0 +1,88 @@
+"""Statutory interest and compensation (pure), as LEGAL.md fixes them so that every screen,
+document and statement agrees:
+
+per invoice, from the day after the due date to the day of payment inclusive (``payment - due``
+days), split where the rate changes (1 January and 1 July for late payment between businesses,
+1 January for the legal interest rate, and 1 July too in France), each slice ``principal x rate x days / 365``, summed
+unrounded and rounded once, half-up, to the cent."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from legal.rules.jurisdictions import (
+    JURISDICTIONS, NO_ADDED_RATES, AddedRates, half_year_start, late_payment_rate, legal_interest_by_half_year, legal_interest_rate,
+)
+
+CENT = Decimal("0.01")
+
+
+def _next_half_year(start: date) -> date:
+    return date(start.year, 7, 1) if start.month < 7 else date(start.year + 1, 1, 1)
+
+
+def _next_year(start: date) -> date:
+    return date(start.year + 1, 1, 1)
+
+
+def _accrue(principal: Decimal, due: date, until: date, period_start: Callable[[date], date], next_period: Callable[[date], date],
+            rate_for: Callable[[date], Decimal]) -> tuple[Decimal, list[tuple[date, date, int, Decimal, Decimal]]]:
+    total, slices = _accrue_raw(principal, due, until, period_start, next_period, rate_for)
+    return total.quantize(CENT, rounding=ROUND_HALF_UP), slices
+
+
+def late_payment_interest(principal: Decimal, due: date, until: date, country: str = "ES", added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    """Between businesses (Ley 3/2004; L441-10; DL 62/2013): the half-yearly statutory rate."""
+    return _accrue(principal, due, until, half_year_start, _next_half_year, lambda hy: late_payment_rate(country, hy, added))[0]
+
+
+def _legal_periods(country: str) -> tuple[Callable[[date], date], Callable[[date], date]]:
+    if legal_interest_by_half_year(country):
+        return half_year_start, _next_half_year
+    return (lambda d: date(d.year, 1, 1)), _next_year
+
+
+def legal_interest(principal: Decimal, due: date, until: date, country: str = "ES") -> Decimal:
+    """Consumers (and judgments): the legal interest rate, per year (per half-year in France)."""
+    return _accrue(principal, due, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start))[0]
+
+
+def interest_for(debtor_is_business: bool, principal: Decimal, due: date, until: date, country: str = "ES",
+                 added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    if debtor_is_business:
+        return late_payment_interest(principal, due, until, country, added)
+    return legal_interest(principal, due, until, country)
+
+
+def compensation(debtor_is_business: bool, late_invoices: int, country: str = "ES") -> Decimal:
+    """A fixed amount per late invoice, owed without demand, to business debtors only."""
+    return JURISDICTIONS[country].compensation_per_invoice * late_invoices if debtor_is_business else Decimal("0.00")
+
+
+def late_payment_interest_unrounded(principal: Decimal, after: date, until: date, country: str = "ES",
+                                    added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    """Interest from the day after ``after`` to ``until`` inclusive, not yet rounded (for the ledger's periods)."""
+    total, _ = _accrue_raw(principal, after, until, half_year_start, _next_half_year, lambda hy: late_payment_rate(country, hy, added))
+    return total
+
+
+def legal_interest_unrounded(principal: Decimal, after: date, until: date, country: str = "ES",
+                             added: AddedRates = NO_ADDED_RATES) -> Decimal:  # (admins add Spanish late-payment rates only, yet)
+    total, _ = _accrue_raw(principal, after, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start))
+    return total
+
+
+def _accrue_raw(principal, due, until, period_start, next_period, rate_for):
+    total = Decimal(0)
+    slices = []
+    start = due + timedelta(days=1)
+    while start <= until:
+        end = min(next_period(start) - timedelta(days=1), until)
+        days = (end - start).days + 1
+        rate = rate_for(period_start(start))
+        amount = principal * rate / 100 * days / 365
+        slices.append((start, end, days, rate, amount))
+        total += amount
+        start = end + timedelta(days=1)
+    return total, slices

@@ -1,0 +1,282 @@
+"""The jurisdiction table (pure data): every legal number the product applies, with where it comes
+from, in ONE place (LEGAL.md). Items marked unconfirmed are data an admin can correct, not truths
+baked into logic. Rules in any package may read this module; it reads nothing."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+
+# ECB main refinancing operations rate, by the date each change took effect (derived from the ECB's
+# published decisions; check against the BOE/JO resolutions before calling a figure confirmed).
+ECB_MAIN_REFINANCING = {
+    date(2016, 3, 16): Decimal("0.00"),
+    date(2022, 7, 27): Decimal("0.50"),
+    date(2022, 9, 14): Decimal("1.25"),
+    date(2022, 11, 2): Decimal("2.00"),
+    date(2022, 12, 21): Decimal("2.50"),
+    date(2023, 2, 8): Decimal("3.00"),
+    date(2023, 3, 22): Decimal("3.50"),
+    date(2023, 5, 10): Decimal("3.75"),
+    date(2023, 6, 21): Decimal("4.00"),
+    date(2023, 8, 2): Decimal("4.25"),
+    date(2023, 9, 20): Decimal("4.50"),
+    date(2024, 6, 12): Decimal("4.25"),
+    date(2024, 9, 18): Decimal("3.65"),
+    date(2024, 10, 23): Decimal("3.40"),
+    date(2024, 12, 18): Decimal("3.15"),
+    date(2025, 2, 5): Decimal("2.90"),
+    date(2025, 3, 12): Decimal("2.65"),
+    date(2025, 4, 23): Decimal("2.40"),
+    date(2025, 6, 11): Decimal("2.15"),
+}
+
+# Spain, Ley 3/2004 art. 7 (as amended by Ley 11/2013): ECB rate + 8 points, fixed per half-year and
+# published by the Treasury in the BOE. LEGAL.md's figures, derived from the ECB rate.
+ES_LATE_PAYMENT_HALF_YEARS = {
+    # ECB rate 0.00 from 16 March 2016 to 27 July 2022: 8.00 for every half-year in between.
+    **{date(year, month, 1): Decimal("8.00") for year in range(2016, 2023) for month in (1, 7) if date(2016, 7, 1) <= date(year, month, 1) <= date(2022, 1, 1)},
+    date(2022, 7, 1): Decimal("8.00"),
+    date(2023, 1, 1): Decimal("10.50"),
+    date(2023, 7, 1): Decimal("12.00"),
+    date(2024, 1, 1): Decimal("12.50"),
+    date(2024, 7, 1): Decimal("12.25"),
+    date(2025, 1, 1): Decimal("11.15"),
+    date(2025, 7, 1): Decimal("10.15"),
+    date(2026, 1, 1): Decimal("10.15"),
+}
+
+# Spain, interés legal del dinero (budget law, per year). 2016-2020 from a secondary source; 2023-2025 unconfirmed.
+ES_LEGAL_INTEREST = {
+    2016: Decimal("3.00"), 2017: Decimal("3.00"), 2018: Decimal("3.00"), 2019: Decimal("3.00"), 2020: Decimal("3.00"),
+    2021: Decimal("3.00"), 2022: Decimal("3.00"), 2023: Decimal("3.25"), 2024: Decimal("3.25"), 2025: Decimal("3.25"),
+    2026: Decimal("3.25"),
+}
+
+# France, taux de l'intérêt légal (Code monétaire et financier L313-2), fixed per half-year by arrêté: the
+# rate for "all other cases" (the creditor is not a private person; the agency's creditors are companies).
+# *Unconfirmed*: the published arrêtés as recalled, to be checked and kept here like the Spanish tables.
+FR_LEGAL_INTEREST_HALF_YEARS = {
+    date(2020, 1, 1): Decimal("0.87"), date(2020, 7, 1): Decimal("0.84"),
+    date(2021, 1, 1): Decimal("0.79"), date(2021, 7, 1): Decimal("0.76"),
+    date(2022, 1, 1): Decimal("0.76"), date(2022, 7, 1): Decimal("0.77"),
+    date(2023, 1, 1): Decimal("2.06"), date(2023, 7, 1): Decimal("4.22"),
+    date(2024, 1, 1): Decimal("5.07"), date(2024, 7, 1): Decimal("4.92"),
+    date(2025, 1, 1): Decimal("3.71"), date(2025, 7, 1): Decimal("2.76"),
+}
+
+# Portugal, juros civis (Código Civil art. 559, Portaria 291/2003): 4 % a year since 1 May 2003.
+PT_LEGAL_INTEREST = Decimal("4.00")
+PT_LEGAL_INTEREST_FIRST_YEAR = 2004  # the first whole year at 4 %
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    country: str
+    ecb_margin: Decimal  # points over the ECB rate for late payment between businesses
+    compensation_per_invoice: Decimal  # fixed recovery costs per late invoice, business debtors
+    limitation_years: int
+    max_payment_term_days: int
+    consumer_limitation_years: int | None = None  # where a professional's claim on a consumer prescribes sooner
+    consumer_limitation_source: str = ""  # the article, as cited in the reckoning shown on the case
+
+
+JURISDICTIONS = {
+    # Ley 3/2004 (+8 points, 40 EUR art. 8 unconfirmed), Código Civil 1964.2 (5 years), 60 days between businesses.
+    "ES": Jurisdiction("ES", Decimal("8"), Decimal("40.00"), 5, 60),
+    # Code de commerce L441-10 (+10 points), D441-5 (40 EUR), L110-4 (5 years), 60 days; a professional's
+    # action for goods or services supplied to a consumer prescribes in 2 years (Code de la consommation L218-2).
+    "FR": Jurisdiction("FR", Decimal("10"), Decimal("40.00"), 5, 60, consumer_limitation_years=2,
+                       consumer_limitation_source="Code de la consommation L218-2"),
+    # DL 62/2013 (+8 points, at least 40 EUR), 60 days; limitation taken as 5 years (unconfirmed).
+    "PT": Jurisdiction("PT", Decimal("8"), Decimal("40.00"), 5, 60),
+}
+
+# Credit-bureau files (LOPDGDD art. 20 and additional provision 6).
+BUREAU_MIN_PRINCIPAL = Decimal("50.00")
+BUREAU_MAX_YEARS = 5
+
+
+def half_year_start(day: date) -> date:
+    return date(day.year, 1, 1) if day.month < 7 else date(day.year, 7, 1)
+
+
+def ecb_rate_on(day: date) -> Decimal:
+    rate = None
+    for since, value in sorted(ECB_MAIN_REFINANCING.items()):
+        if since <= day:
+            rate = value
+    if rate is None:
+        raise LookupError(f"no ECB rate known for {day}")
+    return rate
+
+
+# Rates admins entered (the interest_rates table), laid over the shipped table: the services read them
+# (cases.billing.balances.published_rates) and pass them in, so a computation depends on its arguments only.
+AddedRates = Mapping[tuple[str, date], Decimal]  # (country, first day of the period) -> yearly %
+NO_ADDED_RATES: AddedRates = MappingProxyType({})
+
+
+def _es_table(added: AddedRates) -> dict[date, Decimal]:
+    return {**ES_LATE_PAYMENT_HALF_YEARS, **{day: rate for (country, day), rate in added.items() if country == "ES"}}
+
+
+class MissingRate(LookupError):
+    """A half-year before the table's first entry: never a silent zero."""
+
+
+def late_payment_rate(country: str, half_year: date, added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    """The yearly rate (in %) for the half-year starting on ``half_year``. Spain: the BOE table (and
+    the rates admins add); a half-year after its last entry takes the latest known rate and is
+    provisional (rate_is_provisional). France: the ECB rate on 1 January or 1 July, + 10;
+    Portugal: the same reference + 8."""
+    if country == "ES":
+        table = _es_table(added)
+        if half_year in table:
+            return table[half_year]
+        if half_year < min(table):
+            raise MissingRate(f"No Spanish late-payment rate for the half-year starting {half_year.isoformat()}: "
+                              "an admin must add it to the rates table.")
+        return table[max(day for day in table if day < half_year)]
+    # The rate in force before the half-year starts (a decision effective on 1 July would not count).
+    reference = ecb_rate_on(date.fromordinal(half_year.toordinal() - 1))
+    return reference + JURISDICTIONS[country].ecb_margin
+
+
+def rate_is_provisional(country: str, half_year: date, added: AddedRates = NO_ADDED_RATES) -> bool:
+    """True when the half-year's rate is not in the table yet (the latest known one stands in)."""
+    return country == "ES" and half_year not in _es_table(added) and half_year > min(_es_table(added))
+
+
+def legal_interest_by_half_year(country: str) -> bool:
+    """France fixes its legal rate per half-year; Spain and Portugal per year."""
+    return country == "FR"
+
+
+def legal_interest_rate(country: str, period_start: date) -> Decimal:
+    """The legal interest rate (consumers; in %) for the year, or in France the half-year, starting on
+    ``period_start``. A period after the table's last takes the latest known rate and is provisional
+    (legal_rate_is_provisional); one before its first is a MissingRate naming it, never a silent zero."""
+    if country == "PT":
+        if period_start.year < PT_LEGAL_INTEREST_FIRST_YEAR:
+            raise MissingRate(f"No Portuguese legal interest rate before {PT_LEGAL_INTEREST_FIRST_YEAR}.")
+        return PT_LEGAL_INTEREST
+    if country == "FR":
+        table, key, name = FR_LEGAL_INTEREST_HALF_YEARS, half_year_start(period_start), "half-year starting"
+    else:
+        table, key, name = {date(year, 1, 1): rate for year, rate in ES_LEGAL_INTEREST.items()}, date(period_start.year, 1, 1), "year"
+    if key in table:
+        return table[key]
+    if key < min(table):
+        raise MissingRate(f"No legal interest rate for {country} in the {name} {key.isoformat()}: it must be added to the table.")
+    return table[max(table)]
+
+
+def legal_rate_is_provisional(country: str, on: date) -> bool:
+    """True when the legal rate for the period of ``on`` is not in the table yet (the latest known one stands in)."""
+    if country == "FR":
+        return half_year_start(on) > max(FR_LEGAL_INTEREST_HALF_YEARS)
+    if country == "PT":
+        return False
+    return on.year > max(ES_LEGAL_INTEREST)
+
+
+# --- Courts and procedures (legal/procedures.py; LEGAL.md "Courts" and "European cross-border procedures") ---
+
+# Spain. LEC 23.2.1 (procurador) and 31.2.1 (lawyer): not needed for the monitorio petition nor in a
+# juicio verbal up to this amount; needed above it, and in a monitorio above it once the debtor
+# opposes or at enforcement (LEC 818).
+ES_NO_REPRESENTATION_MAX = Decimal("2000.00")
+# LEC 250.2 as amended by RDL 6/2023 (since 20 March 2024): juicio verbal up to this amount, ordinario above.
+ES_VERBAL_MAX = Decimal("15000.00")
+
+# Spanish court fee, Ley 10/2012 (form 696). Natural persons are exempt (art. 4.2.a, as amended by RDL
+# 1/2015); monitorio and verbal claims up to ES_COURT_FEE_EXEMPT_MAX are exempt (art. 4.1.b).
+ES_COURT_FEE_EXEMPT_MAX = Decimal("2000.00")
+ES_COURT_FEE_EXEMPT_PROCEDURES = frozenset({"monitorio", "verbal"})
+# Fixed part by procedure (art. 7.1). "enforcement" is the enforcement of extrajudicial titles; the
+# European order for payment filed in Spain pays the monitorio amount (art. 7.1 lists "monitorio y
+# monitorio europeo" together).
+ES_COURT_FEE_FIXED = {
+    "monitorio": Decimal("100.00"),
+    "european_order_for_payment": Decimal("100.00"),
+    "verbal": Decimal("150.00"),
+    "ordinario": Decimal("300.00"),
+    "enforcement": Decimal("200.00"),
+}
+# Per cent off the fixed part when filed electronically (art. 10, as read in a secondary source: unconfirmed paragraph).
+ES_COURT_FEE_ONLINE_DISCOUNT = Decimal("10")
+# Variable part (art. 7.2): per cent of the claim up to the band limit, then the next rate on the excess; capped.
+ES_COURT_FEE_VARIABLE_BAND = Decimal("1000000.00")
+ES_COURT_FEE_VARIABLE_RATE = Decimal("0.5")
+ES_COURT_FEE_VARIABLE_RATE_ABOVE = Decimal("0.25")
+ES_COURT_FEE_VARIABLE_CAP = Decimal("10000.00")
+
+# The European Union's member states (ISO 3166 alpha-2; Greece also as "EL", the EU's own code).
+EU_MEMBER_STATES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
+# Reg. 1896/2006 art. 2.3 and Reg. 861/2007 art. 2.3: "Member State" excludes Denmark.
+EU_PROCEDURES_EXCLUDED = frozenset({"DK"})
+# Reg. 861/2007 art. 2.1 as amended by Reg. 2015/2421: European small claims up to this value,
+# excluding interest, expenses and disbursements. The European order for payment has no limit.
+EU_SMALL_CLAIMS_MAX = Decimal("5000.00")
+
+# Portugal, DL 269/98 (annex, art. 1): injunção for contractual money claims up to this amount;
+# DL 62/2013 art. 10: any amount for commercial transactions.
+PT_INJUNCAO_MAX = Decimal("15000.00")
+# Portugal, CPC art. 40 with the first-instance "alçada" (Lei 62/2013 art. 44): a lawyer is needed in
+# the action that follows an opposed injunção above this value. *Unconfirmed*.
+PT_LAWYER_ABOVE = Decimal("5000.00")
+# France, CPC 761 (tribunal judiciaire) and 853 (tribunal de commerce): representation by a lawyer is
+# needed above this amount once an injonction de payer is opposed. *Unconfirmed*.
+FR_LAWYER_ABOVE = Decimal("10000.00")
+
+
+# --- Procedural deadlines (legal/deadlines.py) ---
+
+# Spain, LEC 130.2 and LOPJ 182-183 as amended by LO 14/2022 (in force 23 December 2022): besides
+# weekends and holidays, these days are not business days for civil procedure: every day from 24 December
+# to 6 January inclusive, and the whole of August. (Before LO 14/2022 only 24 and 31 December were.)
+ES_PROCEDURAL_CLOSED_FROM = (12, 24)  # through the end of the year
+ES_PROCEDURAL_CLOSED_UNTIL = (1, 6)  # from the start of the year
+ES_PROCEDURAL_MONTHS_OFF = (8,)
+
+# LO 1/2025 (mandatory settlement attempt, since 3 April 2025): an offer left unanswered this many days
+# counts as rejected (counted from its receipt in the law: *unconfirmed*; cases.stages.rules counts from sending).
+SETTLEMENT_ANSWER_DAYS = 30
+
+# key: (number, unit, source). Units: "business" (procedural business days, from the day after the
+# event, LEC 133.1-2), "calendar" (calendar days from the day after the event), "months" (date to date,
+# LEC 133.3 / CPC 641). A calendar or month deadline ending on a day that is not a business day moves
+# to the next business day (LOPJ 185.2; France CPC 642; for the European order for payment, Reg.
+# 1182/71 art. 3.4 applied through recital 28 of Reg. 1896/2006: *unconfirmed*).
+DEADLINES = {
+    "monitorio_answer": (20, "business", "LEC 815.1"),
+    "verbal_answer": (10, "business", "LEC 438.1"),
+    "ordinario_answer": (20, "business", "LEC 404.1"),
+    "eop_opposition": (30, "calendar", "Reg. 1896/2006 art. 16.2"),
+    "settlement_answer": (SETTLEMENT_ANSWER_DAYS, "calendar", "LO 1/2025"),
+    "injonction_opposition": (1, "months", "CPC 1416"),
+    "injonction_service": (6, "months", "CPC 1411"),
+}
+# A deadline is shown as "soon" this many calendar days before it ends.
+DEADLINE_WARNING_DAYS = 5
+
+
+# --- Limitation (legal/limitation.py; years in JURISDICTIONS) ---
+
+# What interrupts the limitation period (it starts again). Spain, Código Civil 1973: a court claim, an
+# out-of-court demand, the debtor's acknowledgement. France, Code civil 2240-2241: the debtor's
+# acknowledgement and a court claim; a demand letter does not interrupt (*unconfirmed*). Portugal,
+# Código Civil 323 and 325: a court claim served on the debtor and the acknowledgement (*unconfirmed*).
+LIMITATION_INTERRUPTED_BY = {
+    "ES": frozenset({"court_claim", "certified_demand", "acknowledgement"}),
+    "FR": frozenset({"court_claim", "acknowledgement"}),
+    "PT": frozenset({"court_claim", "acknowledgement"}),
+}
+# The case warns this many days before its limitation date.
+LIMITATION_WARNING_DAYS = 90
