@@ -41,7 +41,8 @@ from cases.rates.web import RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
 from cases.billing.quote_web import QuotePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
-from cases.stages.web import ActivityApi, StageApi, StagePages
+from cases.contacts.web import ActivityApi, ContactPages
+from cases.stages.web import StageApi, StagePages
 import gc
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
@@ -144,6 +145,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             MessageApi,
             MessagePages,
             StagePages,
+            ContactPages,
             LegalApi,
             LegalCasePages,
             LawyerPages,

@@ -21,7 +21,7 @@ from legal.demands import service as demands
 from legal.handoff import service as handoff
 from legal.documents.service import generate_document
 from cases.contacts.rules import ActivityInput
-from cases.stages.service import log_activity
+from cases.contacts.service import log_activity
 
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 

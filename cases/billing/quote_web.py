@@ -55,7 +55,7 @@ class QuotePages(Controller):
         values, errors = parse_amounts(lines)
         tariff = await default_tariff()  # the agency's default, as admins keep it on /admin/tariffs
         result = quote(tariff, values) if values and not errors else None
-        return page(request, "cases/quote.html", amounts=amounts or "", errors={"amounts": " ".join(errors)} if errors else {},
+        return page(request, "cases/billing/quote.html", amounts=amounts or "", errors={"amounts": " ".join(errors)} if errors else {},
                     result=result, tariff=tariff)
 
     @post("/api/v1/quote", status_code=200, opt={"exclude_from_csrf": True}, tags=["claims"],

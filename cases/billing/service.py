@@ -164,7 +164,7 @@ async def ensure_default_tariff() -> None:
 
 # --- the service contract -------------------------------------------------------------------------
 
-CONTRACT_VERSION = "2026-1"  # bump with templates/cases/contract_text.html: every creditor accepts again
+CONTRACT_VERSION = "2026-1"  # bump with templates/cases/billing/contract_text.html: every creditor accepts again
 
 
 async def contract_accepted(organisation_id: int) -> bool:

@@ -48,10 +48,10 @@ class TariffPages(Controller):
         rows = await Tariff.select().order_by(Tariff.name)
         used = {r["tariff"]: r["n"] for r in await Organisation.select(Organisation.tariff, Count(Organisation.id, alias="n")).group_by(
             Organisation.tariff)}
-        return page(request, "cases/tariffs.html", tariffs=[{**r, "rules": from_json(r["rules"]), "used": used.get(r["id"], 0)} for r in rows])
+        return page(request, "cases/billing/tariffs.html", tariffs=[{**r, "rules": from_json(r["rules"]), "used": used.get(r["id"], 0)} for r in rows])
 
     def _form(self, request: Request, tariff: dict | None, form: dict, errors: dict | None = None, status_code: int = 200) -> Template:
-        return page(request, "cases/tariff_form.html", tariff=tariff, form=form, errors=errors or {}, stages=SUCCESS_STAGES,
+        return page(request, "cases/billing/tariff_form.html", tariff=tariff, form=form, errors=errors or {}, stages=SUCCESS_STAGES,
                     expense_kinds=EXPENSE_KINDS, status_code=status_code)
 
     @get("/new")
@@ -106,7 +106,7 @@ class ContractPages(Controller):
             raise NotFoundException(detail=_("Not found."))
         tariff = await billing.tariff_for(user.organisation_id)
         changed = await billing.tariff_changed_since_acceptance(user.organisation_id)
-        return page(request, "cases/contract.html", organisation=org, tariff=tariff, version=billing.CONTRACT_VERSION,
+        return page(request, "cases/billing/contract.html", organisation=org, tariff=tariff, version=billing.CONTRACT_VERSION,
                     accepted=org["contract_version"] == billing.CONTRACT_VERSION and not changed, tariff_changed=changed,
                     stages=SUCCESS_STAGES)
 
@@ -140,7 +140,7 @@ class StatementPages(Controller):
             if org_id is None and organisations:
                 org_id = organisations[0]["id"]
         s = await self._statement(request, org_id, start, end) if (org_id or user.role == Role.creditor) else None
-        return page(request, "cases/statement.html", statement=s, organisations=organisations, organisation_id=org_id or "",
+        return page(request, "cases/billing/statement.html", statement=s, organisations=organisations, organisation_id=org_id or "",
                     figures=statements.FIGURES)
 
     @get("/statements.xlsx")
@@ -179,7 +179,7 @@ class RemittancePages(Controller):
         rows = await Remittance.select(*Remittance.all_columns(), Remittance.organisation.legal_name.as_alias("creditor")).order_by(
             Remittance.id, ascending=False).limit(200)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
-        return page(request, "cases/remittances.html", remittances=rows, organisations=organisations,
+        return page(request, "cases/billing/remittances.html", remittances=rows, organisations=organisations,
                     exports=await statements.last_exports([r["id"] for r in rows]), today=clock.today(),
                     execution=clock.today() + timedelta(days=1))
 

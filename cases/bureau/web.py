@@ -106,10 +106,10 @@ class BureauAdminPages(Controller):
         bureaus = await Bureau.select().order_by(Bureau.name)
         batches = await BureauBatch.select(*BureauBatch.all_columns(), BureauBatch.bureau.name.as_alias("bureau_name")).order_by(
             BureauBatch.id, ascending=False).limit(100)
-        return page(request, "cases/bureaus.html", bureaus=bureaus, batches=batches)
+        return page(request, "cases/bureau/bureaus.html", bureaus=bureaus, batches=batches)
 
     def _form(self, request: Request, bureau: dict | None, form: dict, errors: dict | None = None, status_code: int = 200) -> Template:
-        return page(request, "cases/bureau_form.html", bureau=bureau, form=form, errors=errors or {}, status_code=status_code,
+        return page(request, "cases/bureau/bureau_form.html", bureau=bureau, form=form, errors=errors or {}, status_code=status_code,
                     kinds=bureau_service.KINDS, formats=bureau_service.FORMATS)
 
     @get("/new")

@@ -62,7 +62,7 @@ class ClaimPages(Controller):
             await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name)
             if user.role == Role.admin else []
         )
-        return page(request, "cases/claim_form.html", form=values, errors={k: str(v) for k, v in errors.items()}, staged=staged,
+        return page(request, "cases/claims/claim_form.html", form=values, errors={k: str(v) for k, v in errors.items()}, staged=staged,
                     organisations=organisations, file_errors=file_errors or [], kinds=services.EVIDENCE_KINDS,
                     max_mb=get_settings().max_upload_bytes // (1024 * 1024), status_code=status_code, today=_today().isoformat())
 
@@ -76,7 +76,7 @@ class ClaimPages(Controller):
 
     @get("/new/invoice-row", sync_to_thread=False)
     def invoice_row(self, request: Request) -> Template:
-        return page(request, "cases/_invoice_row.html", invoice={"currency": "EUR"}, n=None, today=_today().isoformat())
+        return page(request, "cases/claims/_invoice_row.html", invoice={"currency": "EUR"}, n=None, today=_today().isoformat())
 
     @post("/new", request_max_body_size=110 * 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def submit(self, request: Request) -> Response:
@@ -120,7 +120,7 @@ class ClaimPages(Controller):
                 return await self._form(request, values, {**exc.errors, **{f"dup:{k}": v for k, v in exc.duplicates.items()}},
                                         staged, 400, file_errors)
             if file_errors or action != "confirm":
-                return page(request, "cases/claim_review.html", claim=valid, form=values, staged=staged, file_errors=file_errors,
+                return page(request, "cases/claims/claim_review.html", claim=valid, form=values, staged=staged, file_errors=file_errors,
                             fees=quote(await billing.tariff_for(organisation_id), [valid.total]),  # the creditor's own tariff
                             time_barred=time_barred([(i.number, i.due_date) for i in valid.invoices], valid.debtor.country,
                                                     valid.debtor.kind == "person", _today()),

@@ -66,7 +66,7 @@ class ImportPages(Controller):
             notify(request, _("Before your next claim, please read and accept the service contract and your tariff."), "info")
             return redirect("/contract", request)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name) if user.role == Role.admin else []
-        return page(request, "cases/import_new.html", columns=COLUMNS, required=REQUIRED, organisations=organisations)
+        return page(request, "cases/imports/import_new.html", columns=COLUMNS, required=REQUIRED, organisations=organisations)
 
     @get("/template.csv")
     async def template_csv(self) -> Response:
@@ -103,7 +103,7 @@ class ImportPages(Controller):
     @get("/{job_id:int}")
     async def preview(self, request: Request, job_id: int) -> Template:
         job = await import_service.get_import(user_of(request), job_id)
-        return page(request, "cases/import_preview.html", job=job, total=from_cents(job["total_cents"]))
+        return page(request, "cases/imports/import_preview.html", job=job, total=from_cents(job["total_cents"]))
 
     @post("/{job_id:int}/commit")
     async def commit(self, request: Request, job_id: int) -> Response:

@@ -33,7 +33,7 @@ class TemplatePages(Controller):
         rows = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.language, MessageTemplate.channel, MessageTemplate.name,
                                             MessageTemplate.version, MessageTemplate.created_at).where(
             MessageTemplate.active == True).order_by(MessageTemplate.key).order_by(MessageTemplate.language)  # noqa: E712
-        return page(request, "cases/templates.html", templates=rows)
+        return page(request, "cases/messages/templates.html", templates=rows)
 
     async def _edit(self, request: Request, key: str, language: str, status_code: int = 200, **extra) -> Template:
         current = await svc.active_template(key, language)
@@ -43,7 +43,7 @@ class TemplatePages(Controller):
                                                 MessageTemplate.created_by.name.as_alias("author")).where(
             (MessageTemplate.key == key) & (MessageTemplate.language == language)).order_by(MessageTemplate.version, ascending=False)
         extra.setdefault("form", {"subject": current["subject"], "body": current["body"]})
-        return page(request, "cases/template_edit.html", tpl=current, versions=versions, fields=MERGE_FIELDS,
+        return page(request, "cases/messages/template_edit.html", tpl=current, versions=versions, fields=MERGE_FIELDS,
                     status_code=status_code, **extra)
 
     @get("/{key:str}/{language:str}")
@@ -142,7 +142,7 @@ class ReminderPages(Controller):
         templates = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.name).where(
             (MessageTemplate.active == True) & (MessageTemplate.language == "es") & (MessageTemplate.channel == "email"))  # noqa: E712
         extra.setdefault("form", {"anchor": "accepted", "offset_days": "7"})
-        return page(request, "cases/reminders.html", steps=steps, organisations=organisations, templates=templates,
+        return page(request, "cases/messages/reminders.html", steps=steps, organisations=organisations, templates=templates,
                     template_names={t["key"]: t["name"] for t in templates}, status_code=status_code, **extra)
 
     @get("/")

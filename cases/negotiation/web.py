@@ -108,11 +108,11 @@ def _row_html(language: str, mine: bool, key) -> Markup:
          "next_action_at": _as_datetime(q["next_action_at"]), "currency": q["currency"], "debtor_name": q["debtor_name"],
          "creditor_name": q["creditor_name"], "outstanding": from_cents(q["outstanding_cents"] or 0),
          "reasons_text": ", ".join(_reason_texts(language, codes))}
-    return Markup(environment().get_template("cases/_queue_row.html").render(r=r, mine=mine))
+    return Markup(environment().get_template("cases/negotiation/_queue_row.html").render(r=r, mine=mine))
 
 
 def queue_rows_html(rows: list, user_id: int) -> Markup:
-    """The queue's rows as HTML, each rendered once per content and language (cases/_queue_row.html): the
+    """The queue's rows as HTML, each rendered once per content and language (cases/negotiation/_queue_row.html): the
     same top rows are shown all day long, so most pages are made of rows already written."""
     language = get_language()
     # Each row is Markup already: joined as plain text (Markup.join would escape-check every row again).
@@ -121,7 +121,7 @@ def queue_rows_html(rows: list, user_id: int) -> Markup:
 
 @lru_cache(maxsize=512)
 def _filters_html(language: str, stage: str, organisation_id: str, classification: str, creditors_read_at: float) -> Markup:
-    return Markup(environment().get_template("cases/_queue_filters.html").render(
+    return Markup(environment().get_template("cases/negotiation/_queue_filters.html").render(
         stages=QUEUE_STAGES, classifications=CLASSIFICATIONS, organisations=_creditors["rows"], stage=stage,
         organisation_id=organisation_id, classification=classification))
 
@@ -252,7 +252,7 @@ class QueuePages(Controller):
         user = user_of(request)
         creditor = parse_id(organisation_id)  # a hand-edited ?organisation_id=abc is no filter, not a 400 in the framework's words
         rows = await queue_rows(user, stage, creditor, classification)
-        return page_around(request, "cases/queue.html", fragment="cases/_queue_table.html", slot="rows_html",
+        return page_around(request, "cases/negotiation/queue.html", fragment="cases/negotiation/_queue_table.html", slot="rows_html",
                            slot_html=queue_rows_html(rows, user.id), filtered=bool(stage or creditor or classification),
                            filters_html=await queue_filters(stage or "", str(creditor or ""), classification or ""))
 

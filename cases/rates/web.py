@@ -23,7 +23,7 @@ class RatePages(Controller):
         table = {day: {**row, "source": row["source"] or (_("added by an admin") if row.get("added") else _("shipped table"))}
                  for day, row in (await spanish_rates()).items()}
         current = half_year_start(clock.today())
-        return page(request, "cases/rates.html", table=sorted(table.items(), reverse=True), current=current,
+        return page(request, "cases/rates/rates.html", table=sorted(table.items(), reverse=True), current=current,
                     current_provisional=rate_is_provisional("ES", current, await published_rates()),
                     form=form or {"starts_on": current.isoformat()}, errors=errors or {}, status_code=status_code)
 

@@ -40,7 +40,7 @@ class ReportPages(Controller):
             "fees": reports.bars(r.monthly, "month", "fees"),
             "negotiators": reports.bars(r.negotiators, "negotiator", "collected"),
         }
-        return page(request, "cases/reports.html", report=r, charts=charts)
+        return page(request, "cases/reports/reports.html", report=r, charts=charts)
 
     @get("/reports.csv")
     async def csv(self, request: Request, table: str = "stages") -> Response:
