@@ -30,7 +30,13 @@ from agency.wiring import EXCEPTION_HANDLERS_WITH_DOMAIN, wire
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.web import CaseApi, CasePages
 from cases.imports.web import ImportApi, ImportPages
-from legal.web import LawyerPages, LegalApi, LegalCasePages, TemplateAdminPages, TemplateApi
+from legal.court.web import CourtApi, CourtCasePages
+from legal.demands.web import DemandApi, DemandCasePages
+from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
+from legal.handoff.web import HandoffApi, HandoffCasePages, LawyerPages
+from legal.limitation.web import LimitationApi
+from legal.mediation.web import MediationApi, MediationCasePages
+from legal.web import LegalPanelPages
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
@@ -146,8 +152,18 @@ def create_app(manage_database: bool = True) -> Litestar:
             MessagePages,
             StagePages,
             ContactPages,
-            LegalApi,
-            LegalCasePages,
+            DocumentApi,
+            HandoffApi,
+            CourtApi,
+            MediationApi,
+            DemandApi,
+            LimitationApi,
+            LegalPanelPages,
+            HandoffCasePages,
+            DocumentCasePages,
+            DemandCasePages,
+            CourtCasePages,
+            MediationCasePages,
             LawyerPages,
             TemplateAdminPages,
             TemplateApi,

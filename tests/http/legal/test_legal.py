@@ -263,12 +263,12 @@ async def test_template_versions_are_checked_before_they_are_used(make_client, t
 
 
 async def test_documents_on_s3(make_client, s3_server, s3_bucket, monkeypatch):
-    import legal.web
+    import legal.forms
     import legal.documents.service
 
     store = S3Storage(s3_bucket, "docs", s3_server)
     monkeypatch.setattr(legal.documents.service, "storage", lambda: store)
-    monkeypatch.setattr(legal.web, "storage", lambda: store)
+    monkeypatch.setattr(legal.forms, "storage", lambda: store)
     p = await _legal_case(make_client)
     r = await p["c"].post(f"/api/v1/cases/{p['id']}/documents", json={"template": "payment_demand"}, headers=p["nh"])
     assert r.status_code == 201, r.text

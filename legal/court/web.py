@@ -1,0 +1,164 @@
+"""Court filings, hearings, court costs and deadlines (lawyers), and the agenda."""
+from __future__ import annotations
+from typing_extensions import Annotated
+from litestar import Controller
+from litestar.params import HeaderParameter
+from litestar import Request
+from litestar import Response
+from agency.i18n import gettext as _
+from cases.forms import amount_field
+from cases.forms import case_action
+from agency import clock
+from legal.court import service as court
+from cases.forms import date_field
+from agency.web import form_data
+from agency.routing import get
+from legal.forms import lawyers
+from legal.forms import moment
+import msgspec
+from legal.forms import optional_date
+from agency.routing import post
+from agency.auth import staff_only
+from agency.web import user_of
+from legal.forms import visible_case
+
+
+class FilingIn(msgspec.Struct):
+    procedure: str
+    court: str
+    status: str = "prepared"
+    filed_on: str | None = None
+    court_case_number: str = ""
+
+
+class FilingUpdateIn(msgspec.Struct):
+    status: str
+    filed_on: str | None = None
+    court_case_number: str = ""
+    served_on: str | None = None
+    outcome: str = ""
+
+
+class HearingIn(msgspec.Struct):
+    at: str
+    kind: str = ""
+    place: str = ""
+    notes: str = ""
+
+
+class HearingMoveIn(msgspec.Struct):
+    at: str
+    reason: str
+    place: str | None = None
+
+
+class CostIn(msgspec.Struct):
+    kind: str
+    amount: str
+    booked_on: str
+    description: str = ""
+
+
+class CourtApi(Controller):
+    """Filings, hearings, court costs, deadlines and the agenda."""
+
+    path = "/api/v1"
+    tags = ["legal"]
+
+    @post("/cases/{case_id:int}/filings", status_code=201, guards=[lawyers], summary="Record a court filing")
+    async def filing(self, request: Request, case_id: int, data: FilingIn) -> dict:
+        filing_id = await court.create_filing(user_of(request), case_id, data.procedure, data.court, data.status,
+                                              optional_date(data.filed_on, "filed_on"), data.court_case_number, clock.today())
+        return {"id": filing_id}
+
+    @post("/filings/{filing_id:int}", status_code=200, guards=[lawyers], summary="Update a filing (status, dates, number, outcome)")
+    async def update_filing(self, request: Request, filing_id: int, data: FilingUpdateIn) -> dict:
+        await court.update_filing(user_of(request), filing_id, data.status, optional_date(data.filed_on, "filed_on"), data.court_case_number,
+                                  optional_date(data.served_on, "served_on"), data.outcome, clock.today())
+        return {"id": filing_id}
+
+    @post("/filings/{filing_id:int}/hearings", status_code=201, guards=[lawyers], summary="Add a hearing")
+    async def hearing(self, request: Request, filing_id: int, data: HearingIn) -> dict:
+        return {"id": await court.add_hearing(user_of(request), filing_id, moment(data.at, "at"), data.kind, data.place, data.notes)}
+
+    @post("/hearings/{hearing_id:int}", status_code=200, guards=[lawyers],
+          summary="Move a hearing (postponed, or a date mistyped): the new date and time, the place, and why")
+    async def move_hearing(self, request: Request, hearing_id: int, data: HearingMoveIn) -> dict:
+        await court.move_hearing(user_of(request), hearing_id, moment(data.at, "at"), data.place, data.reason)
+        return {"id": hearing_id}
+
+    @post("/cases/{case_id:int}/court-costs", status_code=201, guards=[lawyers],
+          summary="Book a court cost (court fee, procurador, lawyer; send an Idempotency-Key header)")
+    async def cost(self, request: Request, case_id: int, data: CostIn,
+                   idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
+        ids, created = await court.book_court_cost(user_of(request), case_id, data.kind, amount_field(data.amount),
+                                                   date_field(data.booked_on, "booked_on"), data.description, clock.today(), idempotency_key)
+        return Response({"entries": ids, "created": created}, status_code=201 if created else 200)
+
+    @get("/cases/{case_id:int}/deadlines", guards=[staff_only], summary="The case's deadlines with their warnings")
+    async def deadlines(self, request: Request, case_id: int) -> list[dict]:
+        await visible_case(request, case_id)
+        return [{"id": d["id"], "rule": d["rule"], "label": str(d["label"]), "starts_on": d["starts_on"], "due_on": d["due_on"],
+                 "status": d["status"], "warning": d["warning"].level, "days_left": d["warning"].days_left}
+                for d in await court.case_deadlines(case_id, clock.today())]
+
+    @get("/agenda", guards=[lawyers], summary="The caller's open deadlines and upcoming hearings")
+    async def agenda(self, request: Request) -> dict:
+        data = await court.agenda(user_of(request), clock.today())
+        return {"deadlines": [{"id": d["id"], "case": d["case"], "reference": d["reference"], "rule": d["rule"], "due_on": d["due_on"],
+                               "warning": d["warning"].level, "days_left": d["warning"].days_left} for d in data["deadlines"]],
+                "hearings": [{"id": h["id"], "case": h["case"], "reference": h["reference"], "at": h["at"], "place": h["place"]}
+                             for h in data["hearings"]]}
+
+    @post("/deadlines/{deadline_id:int}/done", status_code=200, guards=[staff_only], summary="Mark a deadline as dealt with")
+    async def deadline_done(self, request: Request, deadline_id: int) -> dict:
+        await court.close_deadline(user_of(request), deadline_id)
+        return {"status": "done"}
+
+
+class CourtCasePages(Controller):
+    """The legal panel's court forms (lawyers)."""
+
+    path = "/cases/{case_id:int}/legal"
+
+    @post("/filings", guards=[lawyers])
+    async def filing(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.create_filing(
+            user_of(request), case_id, str(data.get("procedure", "")), str(data.get("court", "")), str(data.get("status", "prepared")),
+            optional_date(data.get("filed_on"), "filed_on"), str(data.get("court_case_number", "")), clock.today()), _("Filing recorded."))
+
+    @post("/filings/{filing_id:int}", guards=[lawyers])
+    async def update_filing(self, request: Request, case_id: int, filing_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.update_filing(
+            user_of(request), filing_id, str(data.get("status", "")), optional_date(data.get("filed_on"), "filed_on"),
+            str(data.get("court_case_number", "")), optional_date(data.get("served_on"), "served_on"), str(data.get("outcome", "")),
+            clock.today()), _("Filing updated."))
+
+    @post("/filings/{filing_id:int}/hearings", guards=[lawyers])
+    async def hearing(self, request: Request, case_id: int, filing_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.add_hearing(
+            user_of(request), filing_id, moment(data.get("at", ""), _("Hearing")), str(data.get("kind", "")), str(data.get("place", "")),
+            str(data.get("notes", ""))), _("Hearing added."))
+
+    @post("/hearings/{hearing_id:int}", guards=[lawyers])
+    async def move_hearing(self, request: Request, case_id: int, hearing_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.move_hearing(
+            user_of(request), hearing_id, moment(data.get("at", ""), _("Hearing")), data.get("place"), str(data.get("reason", "")),
+            case_id=case_id), _("Hearing moved."))
+
+    @post("/costs", guards=[lawyers])
+    async def cost(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.book_court_cost(
+            user_of(request), case_id, str(data.get("kind", "")), amount_field(data.get("amount")), date_field(data.get("booked_on"), "booked_on"),
+            str(data.get("description", "")), clock.today(), data.get("idempotency_key")), _("Cost booked."))
+
+    @post("/deadlines/{deadline_id:int}/done", guards=[staff_only])
+    async def deadline_done(self, request: Request, case_id: int, deadline_id: int) -> Response:
+        return await case_action(request, case_id, lambda: court.close_deadline(user_of(request), deadline_id), _("Deadline closed."))
+
+

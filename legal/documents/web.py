@@ -1,0 +1,145 @@
+"""Generated documents: the templates and their versions (admins), generating a document from a case, its list and download."""
+from __future__ import annotations
+from agency.auth import CSRF_IN_STREAM
+from litestar.exceptions import ClientException
+from litestar import Controller
+from legal.documents.service import DOCX
+from litestar.status_codes import HTTP_201_CREATED
+from litestar import Request
+from litestar import Response
+from agency.roles import Role
+from litestar.response import Template
+from agency.i18n import gettext as _
+from agency.auth import admin_only
+from cases.forms import case_action
+from agency import clock
+from agency.http_utils import content_disposition
+from legal.forms import discount_percent
+from legal.documents import service as documents
+from agency.web import form_data
+from agency.routing import get
+import msgspec
+from agency.web import notify
+from agency.web import page
+from agency.routing import post
+from agency.uploads import receive_multipart
+from agency.web import redirect
+from agency.auth import roles
+from agency.auth import staff_only
+from legal.forms import stream_file
+from agency.web import user_of
+from legal.forms import visible_case
+
+
+class DocumentIn(msgspec.Struct):
+    template: str
+    offer_discount_percent: str | None = None
+
+
+class DocumentApi(Controller):
+    """Document templates, generating a document, the documents of a case and their download."""
+
+    path = "/api/v1"
+    tags = ["legal"]
+
+    @get("/document-templates", guards=[staff_only], summary="The document templates and their active versions")
+    async def templates(self) -> list[dict]:
+        return await documents.template_list()
+
+    @post("/cases/{case_id:int}/documents", status_code=201, guards=[staff_only],
+          summary="Generate a document from a template (a new version each time); 422 names the data the case lacks")
+    async def generate(self, request: Request, case_id: int, data: DocumentIn) -> dict:
+        return await documents.generate_document(user_of(request), case_id, data.template, clock.today(),
+                                                 offer_discount_percent=discount_percent(data.offer_discount_percent))
+
+    @get("/cases/{case_id:int}/documents", guards=[roles(*Role)], summary="The case's generated documents the caller may see")
+    async def list_documents(self, request: Request, case_id: int) -> list[dict]:
+        user = user_of(request)
+        await visible_case(request, case_id)
+        rows = await documents.visible_documents_query(user, case_id)
+        return [{"id": r["id"], "template": r["template"], "template_version": r["template_version"], "version": r["version"],
+                 "sha256": r["sha256"], "size": r["size"], "data_date": r["data_date"], "filename": r["filename"],
+                 "download_url": f"/api/v1/documents/{r['id']}/download"} for r in rows]
+
+    @get("/documents/{document_id:int}/download", guards=[roles(*Role)], summary="The .docx (or ?format=pdf, when LibreOffice is installed)")
+    async def download(self, request: Request, document_id: int, format: str = "docx") -> Response:
+        user = user_of(request)
+        if format not in ("docx", "pdf"):
+            raise ClientException(detail=_("The format is docx or pdf."))
+        if format == "pdf":
+            doc, key = await documents.pdf_copy(user, document_id)
+            return stream_file(key, doc["filename"].removesuffix(".docx") + ".pdf", "application/pdf", None)
+        doc = await documents.visible_document(user, document_id)
+        return stream_file(doc["storage_key"], doc["filename"], DOCX, doc["sha256"], doc["size"])
+
+
+class DocumentCasePages(Controller):
+    """The legal panel's form to generate a document."""
+
+    path = "/cases/{case_id:int}/legal"
+
+    @post("/documents", guards=[staff_only])
+    async def generate(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+
+        async def act():
+            await documents.generate_document(user_of(request), case_id, str(data.get("template", "")), clock.today(),
+                                              offer_discount_percent=discount_percent(data.get("offer_discount_percent")))
+        return await case_action(request, case_id, act, _("Document generated."))
+
+
+class TemplateAdminPages(Controller):
+    path = "/admin/document-templates"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        rows = await documents.template_list()
+        for r in rows:
+            r["versions"] = await documents.template_versions(r["key"])
+        return page(request, "legal/templates.html", templates=rows)
+
+    @get("/{key:str}/download")
+    async def download(self, request: Request, key: str) -> Response:
+        version, data = await documents.active_template(key)
+        return Response(data, media_type=DOCX, headers={"Content-Disposition": content_disposition(f"{key}-v{version}.docx")})
+
+    @post("/{key:str}", request_max_body_size=10 * 1024 * 1024, opt={CSRF_IN_STREAM: True})
+    async def upload(self, request: Request, key: str) -> Response:
+        form = await receive_multipart(request, documents.MAX_TEMPLATE_BYTES)
+        try:
+            files = [f for f in form.files if not f.skippable]
+            if len(files) != 1:
+                notify(request, _("Choose one .docx file."), "error")
+                return redirect("/admin/document-templates", request)
+            files[0].file.seek(0)
+            data = files[0].file.read()
+            try:
+                saved = await documents.upload_template(user_of(request), key, data, files[0].filename)
+                notify(request, _("Version %(version)s of “%(name)s” is now active.") % {"version": saved["version"],
+                                                                                        "name": documents.TEMPLATES[key].name})
+            except ClientException as exc:
+                notify(request, _("Not activated: %(reason)s") % {"reason": exc.detail}, "error")
+        finally:
+            form.close()
+        return redirect("/admin/document-templates", request)
+
+
+class TemplateApi(Controller):
+    path = "/api/v1/document-templates"
+    tags = ["legal"]
+    guards = [admin_only]
+
+    @post("/{key:str}", request_max_body_size=10 * 1024 * 1024, opt={CSRF_IN_STREAM: True},
+          summary="Upload a new version (multipart 'file'): active only if it renders against the sample case")
+    async def upload(self, request: Request, key: str) -> Response:
+        form = await receive_multipart(request, documents.MAX_TEMPLATE_BYTES)
+        try:
+            files = [f for f in form.files if not f.skippable]
+            if len(files) != 1:
+                raise ClientException(detail=_("Send exactly one file in the multipart field 'file'."))
+            files[0].file.seek(0)
+            saved = await documents.upload_template(user_of(request), key, files[0].file.read(), files[0].filename)
+        finally:
+            form.close()
+        return Response(saved, status_code=HTTP_201_CREATED)
