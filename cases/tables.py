@@ -198,7 +198,7 @@ class RemittanceExport(Table, tablename="remittance_exports"):
 
 
 class Bureau(Table, tablename="bureaus"):
-    """A credit-bureau file the agency reports to (ASNEF-Equifax, Experian Badexcom, RAI...)."""
+    """A credit-bureau file the agency reports to (ASNEF-Equifax, Experian BADEXCUG, RAI...)."""
 
     name = Varchar(length=100, unique=True)
     kind = Varchar(length=12)  # individuals | companies (which debtors it takes)

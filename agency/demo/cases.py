@@ -145,7 +145,7 @@ async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court
     await handoff.take(lawyer, case_id)
     await advance_stage(lawyer, case_id, MoveRequest(to="court", reason="Petición de monitorio."), today)
     await generate_document(lawyer, case_id, "monitorio_petition", today)
-    filing = await court.create_filing(lawyer, case_id, "monitorio", "Juzgado de Primera Instancia de Valladolid", "filed", today,
+    filing = await court.create_filing(lawyer, case_id, "monitorio", "Tribunal de Instancia de Valladolid, Sección Civil", "filed", today,
                                        f"{today.year % 100:02d}{case_id:04d}/{today.year}", today)
     await court.update_filing(lawyer, filing, "served", today, f"{today.year % 100:02d}{case_id:04d}/{today.year}", today, "", today)
 

@@ -51,7 +51,7 @@ async def create_filing(user: CurrentUser, case_id: int, procedure: str, court: 
     if procedure not in PROCEDURES:
         raise ClientException(detail=_("Choose a procedure: %(values)s.") % {"values": ", ".join(PROCEDURES)})
     if len(court.strip()) < 3:
-        raise ClientException(detail=_("Name the court (e.g. Juzgado de Primera Instancia de Sevilla)."))
+        raise ClientException(detail=_("Name the court (e.g. Tribunal de Instancia de Sevilla, Sección Civil)."))
     _checked(status, filed_on, court_case_number.strip(), None, today)
     async with atomic():
         row = (await Filing.insert(Filing(case=case_id, procedure=procedure, court=court.strip()[:200], status=status, filed_on=filed_on,

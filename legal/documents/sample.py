@@ -97,7 +97,7 @@ def sample_context() -> dict:
                 "la Ley de Enjuiciamiento Civil).",
             ],
         },
-        "court": {"name": "Juzgado de Primera Instancia de Sevilla", "city": "Sevilla"},
+        "court": {"name": "Tribunal de Instancia de Sevilla, Sección Civil", "city": "Sevilla"},
         "lawyer": {"name": "Marta Ruiz Delgado", "email": "mruiz@recobrosibericos.es", "bar_number": "98.765 (ICAM)"},
         "offer": {"amount": "7.658,73 €", "discount_percent": "10", "deadline": "11 de abril de 2026", "days": 30},
         "plan": {
@@ -110,7 +110,7 @@ def sample_context() -> dict:
                 {"number": 3, "due_on": "10 de junio de 2026", "amount": "2.836,56 €"},
             ],
         },
-        "bureau": {"files": "ASNEF-Equifax y Experian-Badexcom", "wait_days": 30},
+        "bureau": {"files": "ASNEF-Equifax y Experian BADEXCUG", "wait_days": 30},
         "mediation": {
             "mediator": "Carmen Ortega Salas, mediadora del Centro de Mediación de la Cámara de Comercio de Sevilla",
             "requested_on": "2 de febrero de 2026",

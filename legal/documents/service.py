@@ -41,7 +41,7 @@ from cases.billing.fees import creditor_figures
 from cases.billing.balances import BALANCE_COLUMNS, balances_from, published_rates
 from cases.tables import Bureau, Case, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.rules.jurisdictions import SETTLEMENT_ANSWER_DAYS
-from legal.rules.procedures import PROCEDURES, propose
+from legal.rules.procedures import PROCEDURES, court_name, propose
 from legal.tables import Document, DocumentTemplate, Mediation, MediationSession
 import unicodedata
 from legal.handoff.service import facts_from
@@ -141,20 +141,6 @@ EVIDENCE_LABELS = {"invoice": "factura", "contract": "contrato", "delivery_note"
 FREQUENCIES = {"weekly": "semanal", "fortnightly": "quincenal", "monthly": "mensual"}
 
 
-def court_for(procedure: str | None, country: str, city: str, debtor_kind: str) -> str:
-    """The court of the debtor's domicile (LEC 813 for the monitorio; the EOP and small claims: the
-    courts of the member state of the debtor's domicile)."""
-    if not city:
-        return ""
-    if procedure == "injonction_de_payer":
-        return f"Tribunal de commerce de {city}" if debtor_kind == "company" else f"Tribunal judiciaire de {city}"
-    if procedure == "injuncao":
-        return "Balcão Nacional de Injunções"
-    if procedure in ("european_order_for_payment", "european_small_claims") and country != "ES":
-        return f"Órgano jurisdiccional competente de {city} ({_country(country)})"
-    return f"Juzgado de Primera Instancia de {city}"
-
-
 def interest_basis(business: bool, country: str) -> str:
     if not business:
         return ("Interés legal del dinero fijado cada año por la Ley de Presupuestos, desde el día siguiente al vencimiento de "
@@ -215,7 +201,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         rows.append({"number": inv["number"], "issue_date": _day(as_date(inv["issue_date"])), "due_date": _day(due),
                      "amount": _money(Decimal(inv["amount_cents"]) / 100, cur), "outstanding": _money(Decimal(unpaid) / 100, cur),
                      "days_late": max((today - due).days, 0)})
-    proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence)))
+    proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence), deb["city"]))
     plan_ctx = None
     if plan:
         plan_ctx = {"count": plan["instalment_count"], "frequency_label": FREQUENCIES.get(plan["frequency"], plan["frequency"]),
@@ -259,7 +245,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
                       "court_fee": ("exenta" if fee.exempt else _money(fee.total, cur)) if fee else "no aplicable",
                       "lawyer_required": proposal.lawyer_required, "procurador_required": proposal.procurador_required,
                       "lawyer_if_opposed": proposal.lawyer_if_opposed, "reasons": [str(r) for r in proposal.reasons]},
-        "court": {"name": court_for(proposal.procedure, deb["country"], deb["city"], deb["kind"]), "city": deb["city"]},
+        "court": {"name": court_name(proposal.procedure, deb["country"], deb["city"], deb["kind"]), "city": deb["city"]},
         "lawyer": {"name": lawyer["name"] if lawyer else "", "email": lawyer["email"] if lawyer else "", "bar_number": ""},
         "offer": {"amount": _money(offer_amount, cur), "discount_percent": f"{discount:.0f}",
                   "deadline": _day(date.fromordinal(today.toordinal() + SETTLEMENT_ANSWER_DAYS)), "days": SETTLEMENT_ANSWER_DAYS},

@@ -37,23 +37,23 @@ def is_legal_person(country: str, tax_id: str) -> bool:
     return not (tax_id[0].isdigit() or tax_id[0].upper() in "XYZKLM")
 
 
-def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int) -> ProcedureFacts:
+def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int, debtor_city: str = "") -> ProcedureFacts:
     return ProcedureFacts(
         principal=balance.principal_outstanding, claim_amount=claim_amount(balance.outstanding, balance.costs_outstanding), creditor_country=org["country"] or "ES",
         debtor_country=debtor_country, debtor_kind=debtor_kind, creditor_is_legal_person=is_legal_person(org["country"], org["tax_id"]),
-        documentary_evidence=evidence_count > 0, commercial=debtor_kind == "company",
+        documentary_evidence=evidence_count > 0, commercial=debtor_kind == "company", debtor_city=debtor_city or "",
     )
 
 
 async def procedure_facts(case_id: int, today: date) -> ProcedureFacts:
     case = await Case.select(
         Case.id, Case.organisation, Case.jurisdiction, Case.debtor.country.as_alias("debtor_country"),
-        Case.debtor.kind.as_alias("debtor_kind"),
+        Case.debtor.kind.as_alias("debtor_kind"), Case.debtor.city.as_alias("debtor_city"),
     ).where(Case.id == case_id).first()
     org = await Organisation.select(Organisation.country, Organisation.tax_id).where(Organisation.id == case["organisation"]).first()
     balance = await balance_of(case_id, today)
     evidence = await Evidence.count().where(Evidence.case == case_id)
-    return facts_from(org, case["debtor_country"] or case["jurisdiction"], case["debtor_kind"], balance, evidence)
+    return facts_from(org, case["debtor_country"] or case["jurisdiction"], case["debtor_kind"], balance, evidence, case["debtor_city"])
 
 
 def proposal_json(p: Proposal) -> dict:

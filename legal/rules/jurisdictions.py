@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -32,6 +32,11 @@ ECB_MAIN_REFINANCING = {
     date(2025, 4, 23): Decimal("2.40"),
     date(2025, 6, 11): Decimal("2.15"),
 }
+# The table above is known to be complete up to this day (the Spanish 1H2026 rate, 10.15 %, confirms no change
+# through 31 December 2025). A late-payment rate derived from a later ECB reference (France and Portugal
+# from 2H2026; a rise to 2.40 % in June 2026 is reported but unconfirmed) is provisional until an admin adds
+# the ECB decision or confirms there was none (the rates page).
+ECB_CONFIRMED_THROUGH = date(2025, 12, 31)
 
 # Spain, Ley 3/2004 art. 7 (as amended by Ley 11/2013): ECB rate + 8 points, fixed per half-year and
 # published by the Treasury in the BOE. LEGAL.md's figures, derived from the ECB rate.
@@ -65,6 +70,7 @@ FR_LEGAL_INTEREST_HALF_YEARS = {
     date(2023, 1, 1): Decimal("2.06"), date(2023, 7, 1): Decimal("4.22"),
     date(2024, 1, 1): Decimal("5.07"), date(2024, 7, 1): Decimal("4.92"),
     date(2025, 1, 1): Decimal("3.71"), date(2025, 7, 1): Decimal("2.76"),
+    date(2026, 1, 1): Decimal("2.62"),  # arrêté of 15 December 2025 (LEGAL.md, rev. 6 December 2026)
 }
 
 # Portugal, juros civis (Código Civil art. 559, Portaria 291/2003): 4 % a year since 1 May 2003.
@@ -81,6 +87,10 @@ class Jurisdiction:
     max_payment_term_days: int
     consumer_limitation_years: int | None = None  # where a professional's claim on a consumer prescribes sooner
     consumer_limitation_source: str = ""  # the article, as cited in the reckoning shown on the case
+    # Portugal's 2 years are a presumption of payment (Código Civil 312, 317 b), rebutted only by the debtor's
+    # confession (art. 313): once the debtor acknowledged the debt in writing, the ordinary period applies.
+    consumer_limitation_presumptive: bool = False
+    limitation_source: str = ""
 
 
 JURISDICTIONS = {
@@ -90,8 +100,12 @@ JURISDICTIONS = {
     # action for goods or services supplied to a consumer prescribes in 2 years (Code de la consommation L218-2).
     "FR": Jurisdiction("FR", Decimal("10"), Decimal("40.00"), 5, 60, consumer_limitation_years=2,
                        consumer_limitation_source="Code de la consommation L218-2"),
-    # DL 62/2013 (+8 points, at least 40 EUR), 60 days; limitation taken as 5 years (unconfirmed).
-    "PT": Jurisdiction("PT", Decimal("8"), Decimal("40.00"), 5, 60),
+    # DL 62/2013 (+8 points, at least 40 EUR), 60 days; limitation: the ordinary 20 years (Código Civil 309);
+    # a merchant's claim for goods or services supplied to a non-merchant, 2 years (art. 317 b), a presumption
+    # of payment rebutted only by the debtor's confession (art. 313).
+    "PT": Jurisdiction("PT", Decimal("8"), Decimal("40.00"), 20, 60, consumer_limitation_years=2,
+                       consumer_limitation_source="Código Civil art. 317 b)", consumer_limitation_presumptive=True,
+                       limitation_source="Código Civil art. 309"),
 }
 
 # Credit-bureau files (LOPDGDD art. 20 and additional provision 6).
@@ -103,9 +117,14 @@ def half_year_start(day: date) -> date:
     return date(day.year, 1, 1) if day.month < 7 else date(day.year, 7, 1)
 
 
-def ecb_rate_on(day: date) -> Decimal:
+ECB_KEY = "EU"  # how an ECB decision an admin adds is keyed among the added rates (the country column is two letters)
+
+
+def ecb_rate_on(day: date, added: Mapping[tuple[str, date], Decimal] = MappingProxyType({})) -> Decimal:
+    """The ECB main refinancing rate in force on ``day``: the shipped decisions and those an admin added."""
     rate = None
-    for since, value in sorted(ECB_MAIN_REFINANCING.items()):
+    table = {**ECB_MAIN_REFINANCING, **{since: value for (c, since), value in added.items() if c == ECB_KEY}}
+    for since, value in sorted(table.items()):
         if since <= day:
             rate = value
     if rate is None:
@@ -141,13 +160,18 @@ def late_payment_rate(country: str, half_year: date, added: AddedRates = NO_ADDE
                               "an admin must add it to the rates table.")
         return table[max(day for day in table if day < half_year)]
     # The rate in force before the half-year starts (a decision effective on 1 July would not count).
-    reference = ecb_rate_on(date.fromordinal(half_year.toordinal() - 1))
+    reference = ecb_rate_on(date.fromordinal(half_year.toordinal() - 1), added)
     return reference + JURISDICTIONS[country].ecb_margin
 
 
 def rate_is_provisional(country: str, half_year: date, added: AddedRates = NO_ADDED_RATES) -> bool:
-    """True when the half-year's rate is not in the table yet (the latest known one stands in)."""
-    return country == "ES" and half_year not in _es_table(added) and half_year > min(_es_table(added))
+    """True when the half-year's rate is not known yet and the latest one stands in: Spain's when the BOE table
+    lacks it; France's and Portugal's when the ECB reference day (the day before the half-year) is after the
+    days the ECB table is known to cover (ECB_CONFIRMED_THROUGH, or a later ECB decision an admin added)."""
+    if country == "ES":
+        return half_year not in _es_table(added) and half_year > min(_es_table(added))
+    known_through = max([ECB_CONFIRMED_THROUGH, *(day for (c, day) in added if c == ECB_KEY)])
+    return half_year - timedelta(days=1) > known_through
 
 
 def legal_interest_by_half_year(country: str) -> bool:

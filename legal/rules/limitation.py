@@ -93,10 +93,15 @@ def _end(start: date, years: int, suspensions: list[Suspension]) -> date | None:
 def limitation(demandable_on: date, country: str, interruptions: list[Interruption],
                suspensions: list[Suspension], today: date, consumer: bool = False) -> Limitation:
     """``consumer``: the debtor is a person (the self-employed are filed as companies); in France a
-    professional's claim on a consumer prescribes in 2 years (Code de la consommation L218-2)."""
+    professional's claim on a consumer prescribes in 2 years (Code de la consommation L218-2); in Portugal a
+    merchant's claim on a non-merchant in 2 years (Código Civil 317 b), a presumption of payment that the
+    debtor's written acknowledgement rebuts (art. 313), and every other claim in 20 (art. 309)."""
     country = country.upper()
     rules = JURISDICTIONS[country]
     shorter = consumer and rules.consumer_limitation_years is not None
+    confessed = shorter and rules.consumer_limitation_presumptive and any(i.kind == "acknowledgement" for i in interruptions)
+    if confessed:  # Portugal: the debtor's written confession rebuts the presumption of payment (Código Civil 313)
+        shorter = False
     years = rules.consumer_limitation_years if shorter else rules.limitation_years
     interrupting = LIMITATION_INTERRUPTED_BY.get(country, frozenset(INTERRUPTION_KINDS))
     for i in interruptions:
@@ -110,6 +115,11 @@ def limitation(demandable_on: date, country: str, interruptions: list[Interrupti
     start, cause = demandable_on, None
     accepted: list[Suspension] = []
     notes = [_l("A consumer debt: %(years)s years (%(source)s).", years=years, source=rules.consumer_limitation_source)] if shorter else []
+    if confessed:
+        notes.append(_l("The debtor acknowledged the debt in writing, which rebuts the presumption of payment of %(source)s "
+                        "(Código Civil art. 313): the ordinary %(years)s years apply.", source=rules.consumer_limitation_source, years=years))
+    elif rules.limitation_source and not shorter:
+        notes.append(_l("The ordinary period: %(years)s years (%(source)s).", years=years, source=rules.limitation_source))
     for day, _, event in events:
         end = _end(start, years, accepted)
         if end is not None and day > end:

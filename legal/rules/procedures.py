@@ -28,7 +28,7 @@ How it decides
   The European small claims fee in Spain is not estimated."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.support import LazyProxy
@@ -70,6 +70,7 @@ class ProcedureFacts:
     documentary_evidence: bool = True  # invoices/contract on file (monitorio, injonction, EOP need documents)
     commercial: bool = True  # a commercial transaction between businesses (Portugal DL 62/2013 lifts the injunção limit)
     online: bool = True  # filed electronically (10 per cent off the fixed part of the Spanish fee)
+    debtor_city: str = ""  # the debtor's domicile: where the court is
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,32 @@ def _cross_border(f: ProcedureFacts, court: str, reasons: list) -> Proposal:
     return Proposal(procedure, False, False, False, fee, tuple(reasons), alternatives)
 
 
+# Spain, LO 1/2025 (in force in three phases through 31 December 2025): the Juzgados de Primera Instancia became
+# the Tribunales de Instancia; civil claims go to its Sección Civil of the debtor's partido judicial. The product
+# has no table of partidos judiciales (municipality -> seat): the debtor's city stands for it, and the reasons say
+# so. A table can be added here as data: {municipality: seat}.
+ES_PARTIDOS_JUDICIALES: dict[str, str] = {}
+
+
+def court_name(procedure: str | None, country: str, city: str, debtor_kind: str) -> str:
+    """The court of the debtor's domicile, as a petition is addressed (LEC 813 for the monitorio; the European
+    procedures: the courts of the member state of the debtor's domicile)."""
+    if not city:
+        return ""
+    if procedure == "injonction_de_payer":
+        return f"Tribunal de commerce de {city}" if debtor_kind == "company" else f"Tribunal judiciaire de {city}"
+    if procedure == "injuncao":
+        return "Balcão Nacional de Injunções"
+    if procedure in ("european_order_for_payment", "european_small_claims") and country.upper() != "ES":
+        return f"Órgano jurisdiccional competente de {city} ({country.upper()})"
+    return f"Tribunal de Instancia de {spanish_seat(city)}, Sección Civil"
+
+
+def spanish_seat(city: str) -> str:
+    """The seat of the partido judicial of ``city``: from ES_PARTIDOS_JUDICIALES, else the city itself."""
+    return ES_PARTIDOS_JUDICIALES.get(city.strip().casefold(), city.strip())
+
+
 def claim_amount(outstanding: Decimal, costs_outstanding: Decimal) -> Decimal:
     """What a court claim is for: principal, interest and compensation still owed. Costs the agency
     booked (burofax, court fees, procurador) are not part of it: the costs still owed come off (the
@@ -276,7 +303,14 @@ def propose(facts: ProcedureFacts) -> Proposal:
     if court != creditor and _takes_part(court) and _takes_part(creditor):
         return _cross_border(facts, court, reasons)
     if court in _NATIONAL:
-        return _NATIONAL[court](facts, reasons)
+        proposal = _NATIONAL[court](facts, reasons)
+        if court == "ES" and proposal.procedure and facts.debtor_city:
+            seat = spanish_seat(facts.debtor_city)
+            note = (_l("Addressed to the Tribunal de Instancia of %(seat)s, Sección Civil (LO 1/2025, which replaced the Juzgados de Primera Instancia).", seat=seat)
+                    if facts.debtor_city.strip().casefold() in ES_PARTIDOS_JUDICIALES else
+                    _l("Addressed to the Tribunal de Instancia of %(seat)s, Sección Civil (LO 1/2025): the product has no table of partidos judiciales, so the debtor's city is taken as the seat; check it before filing.", seat=seat))
+            proposal = replace(proposal, reasons=(*proposal.reasons, note))
+        return proposal
     if court in EU_PROCEDURES_EXCLUDED:
         reasons.append(_l("Denmark does not take part in the European order for payment nor in the European small claims procedure (Reg. 1896/2006 art. 2.3); a lawyer in Denmark must bring the claim."))
     elif court not in EU_MEMBER_STATES:

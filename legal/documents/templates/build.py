@@ -605,12 +605,12 @@ def court_appearance(b: Builder, verb: str) -> None:
     b.p("D./D.ª ______________________________, Procurador/a de los Tribunales, en nombre y representación de "
         + CREDITOR_FULL + ", según acredito mediante copia del poder que acompaño, bajo la dirección letrada de "
         + LAWYER_ID + ", y con domicilio a efectos de notificaciones en el correo electrónico " + NOTIFY_EMAIL
-        + ", ante el Juzgado comparezco y, como mejor proceda en Derecho, **DIGO:**")
+        + ", ante el Tribunal comparezco y, como mejor proceda en Derecho, **DIGO:**")
     b.ctl("{%p else %}")
     b.p(LAWYER_ID + ", en nombre y representación de " + CREDITOR_FULL + ", según acredito mediante copia del "
         "poder que acompaño, y con domicilio a efectos de notificaciones en " + "{{ agency.address }}, "
         "{{ agency.postal_code }} {{ agency.city }}, correo electrónico " + NOTIFY_EMAIL
-        + ", ante el Juzgado comparezco y, como mejor proceda en Derecho, **DIGO:**")
+        + ", ante el Tribunal comparezco y, como mejor proceda en Derecho, **DIGO:**")
     b.ctl("{%p endif %}")
     b.p(verb)
 
@@ -982,14 +982,13 @@ def monitorio_petition() -> Builder:
         "SHA-256 se indica para garantizar la integridad de las copias electrónicas aportadas:", keep=True)
     evidence_table(b)
     b.h("FUNDAMENTOS DE DERECHO", align=CENTER)
-    b.p("**I. Competencia.** Corresponde al Juzgado de Primera Instancia del domicilio del deudor, de conformidad "
-        "con el artículo 813 de la Ley de Enjuiciamiento Civil.")
+    b.p("**I. Competencia.** Corresponde al Tribunal de Instancia, Sección Civil, del partido judicial del domicilio "
+        "del deudor, de conformidad con el artículo 813 de la Ley de Enjuiciamiento Civil y la Ley Orgánica 1/2025, de "
+        "2 de enero.")
     b.p("**II. Procedimiento.** El procedimiento monitorio, regulado en los artículos 812 a 818 de la Ley de "
-        "Enjuiciamiento Civil, es el adecuado para reclamar esta deuda"
-        "{% if procedure.reasons %}, por las siguientes razones:{% else %}.{% endif %}", keep=True)
-    b.ctl("{%p for r in procedure.reasons %}")
-    b.p("– {{ r }}", indent=0.6, after=2)
-    b.ctl("{%p endfor %}")
+        "Enjuiciamiento Civil, es el adecuado para reclamar esta deuda, por ser dineraria, vencida, exigible y de "
+        "cantidad determinada, y estar acreditada mediante facturas y los demás documentos que se acompañan "
+        "(artículo 812.1.2.º de la Ley de Enjuiciamiento Civil), cualquiera que sea su importe.")
     b.p("**III. Legitimación.** Mi representada está legitimada activamente como titular del crédito, y el deudor lo "
         "está pasivamente como obligado a su pago (artículo 10 de la Ley de Enjuiciamiento Civil).", before=6)
     b.p("**IV. Postulación.** De conformidad con los artículos 23.2.1.º y 31.2.1.º de la Ley de Enjuiciamiento "
@@ -1008,10 +1007,10 @@ def monitorio_petition() -> Builder:
         "Ley 3/2004, de 29 de diciembre, por la que se establecen medidas de lucha contra la morosidad en las "
         "operaciones comerciales.")
     b.p("En su virtud,", keep=True)
-    b.p("**SUPLICO AL JUZGADO:** Que, teniendo por presentado este escrito con los documentos que lo acompañan, se "
+    b.p("**SUPLICO AL TRIBUNAL:** Que, teniendo por presentado este escrito con los documentos que lo acompañan, se "
         "sirva admitirlo, tenga por formulada petición inicial de procedimiento monitorio contra {{ debtor.name }} "
         "por la cantidad de **{{ amounts.outstanding }}** y, en su virtud, requiera al deudor para que, en el plazo "
-        "de veinte días, pague a mi representada dicha cantidad, acreditándolo ante el Juzgado, o comparezca y "
+        "de veinte días, pague a mi representada dicha cantidad, acreditándolo ante el Tribunal, o comparezca y "
         "alegue de forma fundada y motivada, en escrito de oposición, las razones por las que, a su entender, no "
         "debe en todo o en parte la cantidad reclamada, con el apercibimiento de que, si no paga ni formula "
         "oposición, se dictará decreto dando por terminado el procedimiento monitorio y podrá despacharse ejecución "
@@ -1050,16 +1049,12 @@ def verbal_claim() -> Builder:
         "la integridad de las copias electrónicas aportadas:", keep=True)
     evidence_table(b)
     b.h("FUNDAMENTOS DE DERECHO", align=CENTER)
-    b.p("**I. Jurisdicción y competencia.** Corresponde el conocimiento de esta demanda a los Juzgados de Primera "
-        "Instancia (artículo 45 de la Ley de Enjuiciamiento Civil) del domicilio de la demandada (artículos 50 y 51 "
-        "de la misma Ley).")
-    b.p("**II. Procedimiento.** La demanda se tramita por los cauces del juicio verbal, por razón de la cuantía "
-        "(artículo 250.2 de la Ley de Enjuiciamiento Civil), conforme a los artículos 437 y siguientes de dicha Ley, "
-        "{% if procedure.reasons %}por las siguientes razones:{% else %}por ser la vía adecuada para reclamar esta "
-        "deuda.{% endif %}", keep=True)
-    b.ctl("{%p for r in procedure.reasons %}")
-    b.p("– {{ r }}", indent=0.6, after=2)
-    b.ctl("{%p endfor %}")
+    b.p("**I. Jurisdicción y competencia.** Corresponde el conocimiento de esta demanda al Tribunal de Instancia, "
+        "Sección Civil (artículo 45 de la Ley de Enjuiciamiento Civil y Ley Orgánica 1/2025, de 2 de enero), del "
+        "partido judicial del domicilio de la demandada (artículos 50 y 51 de la Ley de Enjuiciamiento Civil).")
+    b.p("**II. Procedimiento.** La demanda se tramita por los cauces del juicio verbal, por razón de la cuantía, que "
+        "no excede de 15.000 euros (artículo 250.2 de la Ley de Enjuiciamiento Civil), conforme a los artículos 437 y "
+        "siguientes de dicha Ley.", keep=True)
     b.p("**III. Cuantía.** La cuantía del procedimiento es de {{ amounts.outstanding }} (artículo 251 de la Ley de "
         "Enjuiciamiento Civil).", before=6)
     b.p("**IV. Capacidad, legitimación y postulación.** Las partes tienen capacidad para ser parte y procesal "
@@ -1086,7 +1081,7 @@ def verbal_claim() -> Builder:
     b.p("**IX. Requisito de procedibilidad.** Se ha cumplido el intento previo de negociación exigido por la "
         "Ley Orgánica 1/2025, como se acredita con la documentación que se acompaña.")
     b.p("En su virtud,", keep=True)
-    b.p("**SUPLICO AL JUZGADO:** Que, teniendo por presentado este escrito con los documentos y copias que lo "
+    b.p("**SUPLICO AL TRIBUNAL:** Que, teniendo por presentado este escrito con los documentos y copias que lo "
         "acompañan, se sirva admitirlo, tenga por interpuesta demanda de juicio verbal en reclamación de cantidad "
         "contra {{ debtor.name }} y, previos los trámites legales oportunos, dicte sentencia por la que condene a la "
         "demandada a pagar a mi representada la cantidad de **{{ amounts.outstanding }}**, más los intereses de "

@@ -67,7 +67,36 @@ def test_consumers_in_france_and_portugal_owe_their_own_legal_interest():
     # after the tables: the latest known rate, marked provisional (not an error, not zero)
     assert legal_interest(Decimal("1000"), date(2026, 12, 31), date(2027, 12, 31), "ES") == Decimal("32.50")
     assert legal_rate_is_provisional("ES", date(2027, 3, 1)) and not legal_rate_is_provisional("ES", date(2026, 3, 1))
-    assert legal_rate_is_provisional("FR", date(2026, 3, 1)) and not legal_rate_is_provisional("PT", date(2030, 1, 1))
+    # (1H2026 is published now, 2.62 %: the first half-year after the French table is 2H2026)
+    assert legal_rate_is_provisional("FR", date(2026, 9, 1)) and not legal_rate_is_provisional("PT", date(2030, 1, 1))
     # before them: a missing rate, named
     with pytest.raises(MissingRate, match="FR"):
         legal_interest(Decimal("1000"), date(2019, 1, 1), date(2019, 3, 1), "FR")
+
+
+def test_french_legal_rate_for_the_first_half_of_2026_is_2_62():
+    """Arrêté of 15 December 2025 (LEGAL.md rev.): 2.62 % for 1H2026, confirmed, not provisional. 1,000.00 EUR
+    from 1 January to 30 June 2026 inclusive: 181 days x 2.62 % / 365 = 12.992... -> 12.99 EUR."""
+    from legal.rules.interest import legal_interest
+    from legal.rules.jurisdictions import legal_interest_rate, legal_rate_is_provisional
+
+    assert legal_interest_rate("FR", date(2026, 1, 1)) == Decimal("2.62")
+    assert not legal_rate_is_provisional("FR", date(2026, 3, 1))
+    assert legal_rate_is_provisional("FR", date(2026, 9, 1))  # 2H2026 not published: the 1H rate stands in
+    assert legal_interest(Decimal("1000.00"), date(2025, 12, 31), date(2026, 6, 30), "FR") == Decimal("12.99")
+
+
+def test_ecb_derived_rates_after_the_known_ecb_table_are_provisional_in_france_and_portugal():
+    """France (ECB + 10) and Portugal (ECB + 8) for 2H2026 take the ECB rate of 30 June 2026, which the table does
+    not know (a rise to 2.40 % is reported, unconfirmed): the figure stands on 2.15 and says it is provisional;
+    once an admin adds the ECB decision, it is not."""
+    from types import MappingProxyType
+
+    from legal.rules.jurisdictions import rate_is_provisional
+
+    h2 = date(2026, 7, 1)
+    assert late_payment_rate("FR", h2) == Decimal("12.15") and rate_is_provisional("FR", h2)
+    assert late_payment_rate("PT", h2) == Decimal("10.15") and rate_is_provisional("PT", h2)
+    assert not rate_is_provisional("FR", date(2026, 1, 1))  # the ECB reference of 31 December 2025 is known
+    added = MappingProxyType({("EU", date(2026, 6, 11)): Decimal("2.40"), ("EU", date(2026, 6, 30)): Decimal("2.40")})
+    assert not rate_is_provisional("PT", h2, added) and late_payment_rate("PT", h2, added) == Decimal("10.40")

@@ -130,3 +130,34 @@ def test_the_invoices_a_claim_review_warns_of():
     invoices = [("F-1", DUE), ("F-2", date(2025, 6, 1))]
     assert time_barred(invoices, "FR", True, TODAY) == [("F-1", date(2023, 4, 1))]
     assert time_barred(invoices, "FR", False, TODAY) == []
+
+
+# --- Portugal (LEGAL.md, rev. 6 December 2026): 20 years (Código Civil 309); 2 years for a merchant's claim on a
+# non-merchant (art. 317 b), a presumption of payment rebutted only by the debtor's confession (art. 313).
+
+def test_portuguese_business_claim_from_2019_is_alive():
+    # Due 15 March 2019; 20 years date to date: 15 March 2039. On 6 December 2026 it is 4,482 days away
+    # (2026-12-06 -> 2039-03-15: 12 years of 365 days + 3 leap days (2028, 2032, 2036) + 99 days).
+    lim = limitation(date(2019, 3, 15), "PT", [], [], date(2026, 12, 6), consumer=False)
+    assert lim.date == date(2039, 3, 15) and not lim.prescribed
+    assert lim.days_left == (date(2039, 3, 15) - date(2026, 12, 6)).days == 12 * 365 + 3 + 99
+    assert "20 years" in str(lim.basis) and "Código Civil art. 309" in str(lim.basis)
+
+
+def test_portuguese_consumer_claim_is_presumed_paid_after_two_years():
+    lim = limitation(date(2019, 3, 15), "PT", [], [], date(2026, 12, 6), consumer=True)
+    assert lim.date == date(2021, 3, 15) and lim.prescribed
+    assert "317 b)" in str(lim.basis)
+
+
+def test_a_written_acknowledgement_rebuts_the_portuguese_presumption():
+    # Due 1 June 2024, acknowledged in writing on 1 March 2025: the presumption of payment falls (art. 313), so
+    # the ordinary 20 years run again from the acknowledgement: 1 March 2045.
+    lim = limitation(date(2024, 6, 1), "PT", [Interruption(date(2025, 3, 1), "acknowledgement")], [], date(2026, 12, 6), consumer=True)
+    assert lim.date == date(2045, 3, 1) and not lim.prescribed
+    assert "art. 313" in str(lim.basis)
+
+
+def test_spain_keeps_five_years_and_says_nothing_of_other_codes():
+    lim = limitation(date(2019, 3, 15), "ES", [], [], date(2026, 12, 6))
+    assert lim.date == date(2024, 3, 15) and lim.prescribed and "309" not in str(lim.basis)

@@ -233,3 +233,19 @@ def test_a_cost_booked_after_a_payment_is_left_out_of_the_claim_whole():
                  date(2025, 9, 30), business=True, costs=[Cost(date(2025, 6, 2), Decimal("300.00"))])
     assert b.costs_outstanding == Decimal("300.00")
     assert claim_amount(b.outstanding, b.costs_outstanding) == b.outstanding - Decimal("300.00")
+
+
+def test_spanish_petitions_go_to_the_tribunal_de_instancia():
+    """LO 1/2025: the Juzgados de Primera Instancia became Tribunales de Instancia (Sección Civil). Without a table
+    of partidos judiciales the debtor's city stands for the seat, and the reasons say so."""
+    from legal.rules.procedures import court_name
+
+    assert court_name("monitorio", "ES", "Bilbao", "company") == "Tribunal de Instancia de Bilbao, Sección Civil"
+    assert court_name("verbal", "ES", "Sevilla", "person") == "Tribunal de Instancia de Sevilla, Sección Civil"
+    assert court_name("injonction_de_payer", "FR", "Lyon", "company") == "Tribunal de commerce de Lyon"
+    assert court_name("injuncao", "PT", "Porto", "company") == "Balcão Nacional de Injunções"
+    assert court_name("monitorio", "ES", "", "company") == ""
+    reasons = texts(propose(replace(ES_CASE, debtor_city="Getxo")))
+    assert reasons[-1].startswith("Addressed to the Tribunal de Instancia of Getxo, Sección Civil (LO 1/2025)")
+    assert "check it before filing" in reasons[-1]
+    assert not any("Tribunal de Instancia" in r for r in texts(propose(ES_CASE)))  # no city, no claim about the court
