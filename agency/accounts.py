@@ -9,16 +9,15 @@ from datetime import timedelta
 from agency import identifiers
 from agency.auth import CurrentUser, current_from_row, forget_users
 from agency.db import atomic, utcnow
+from agency.http_utils import parse_id
 from agency.i18n import LANGUAGES
 from agency.i18n import gettext as _
 from agency.mail import queue_email
 from agency.roles import Role
 from agency.security import hash_password, needs_rehash, new_token, password_problem, token_hash, verify_password
 from agency.settings import get_settings
-from agency.tables import ApiToken, LoginAttempt, Organisation, PasswordToken, User
+from agency.tables import ApiToken, LoginAttempt, Organisation, PasswordToken, Tariff, User
 from agency.throttle import WINDOW, Attempt, wait_before_login
-from agency.http_utils import parse_id
-from agency.tables import Tariff
 
 PASSWORD_LINK_VALID = timedelta(days=7)
 
@@ -295,3 +294,18 @@ async def assign_tariff(organisation_id: int, tariff_id: int | None) -> None:
     if tariff_id is not None and not await Tariff.exists().where(Tariff.id == tariff_id):
         raise FormErrors({"tariff_id": _("That tariff does not exist.")})
     await Organisation.update({Organisation.tariff: tariff_id}).where(Organisation.id == organisation_id)
+
+
+BAR_NUMBER_MAX = 40
+
+
+async def set_bar_number(user: CurrentUser, raw: str) -> str:
+    """A lawyer's bar membership as it is printed under their signature on court writs ("98.765 (ICAM)");
+    empty clears it. Lawyers only; control characters refused."""
+    if user.role != Role.lawyer:
+        raise FormErrors({"bar_number": _("Only lawyers have a bar membership number.")})
+    value = " ".join(str(raw or "").split())
+    if len(value) > BAR_NUMBER_MAX or any(not ch.isprintable() for ch in value):
+        raise FormErrors({"bar_number": _("Write the number and the bar as they appear on your card, e.g. 98.765 (ICAM): at most %(n)s characters.") % {"n": BAR_NUMBER_MAX}})
+    await User.update({User.bar_number: value}).where(User.id == user.id)
+    return value

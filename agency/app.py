@@ -1,17 +1,18 @@
 """The app factory: templates, static files, sessions, CSRF, auth, errors, OpenAPI, lifespan."""
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
 from litestar import Litestar, Request
-from litestar.exceptions import NotFoundException
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.exceptions import NotFoundException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -27,9 +28,25 @@ from agency.settings import ROOT, get_settings
 from agency.templating import environment
 from agency.web import pop_flashes
 from agency.wiring import EXCEPTION_HANDLERS_WITH_DOMAIN, wire
+from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
+from cases.billing.quote_web import QuotePages
+from cases.billing.web import (
+    ContractPages,
+    DirectPaymentPages,
+    RemittancePages,
+    StatementPages,
+    TariffPages,
+)
+from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
-from cases.web import CaseApi, CasePages
+from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import ImportApi, ImportPages
+from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
+from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
+from cases.rates.web import RateApi, RatePages
+from cases.reports.web import AdminDashboardPages, ReportPages
+from cases.stages.web import StageApi, StagePages
+from cases.web import CaseApi, CasePages
 from legal.court.web import CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
@@ -37,19 +54,6 @@ from legal.handoff.web import HandoffApi, HandoffCasePages, LawyerPages
 from legal.limitation.web import LimitationApi
 from legal.mediation.web import MediationApi, MediationCasePages
 from legal.web import LegalPanelPages
-from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
-from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
-from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
-from cases.billing.web import (
-    ContractPages, DirectPaymentPages, RemittancePages, StatementPages, TariffPages,
-)
-from cases.rates.web import RatePages
-from cases.reports.web import AdminDashboardPages, ReportPages
-from cases.billing.quote_web import QuotePages
-from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
-from cases.contacts.web import ActivityApi, ContactPages
-from cases.stages.web import StageApi, StagePages
-import gc
 
 # Uploads are limited per file by the storage rules; this is the whole-request ceiling.
 REQUEST_MAX_BYTES = 110 * 1024 * 1024
@@ -118,6 +122,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             AdminPages,
             TariffPages,
             RatePages,
+            RateApi,
             AdminDashboardPages,
             RemittancePages,
             ContractPages,

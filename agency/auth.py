@@ -5,26 +5,24 @@ which is why it needs no CSRF token: a browser never attaches such a header cros
 from __future__ import annotations
 
 import time
-
 from dataclasses import dataclass
+from hmac import compare_digest
 from typing import Any
 
 from litestar.connection import ASGIConnection, Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generate_csrf_hash
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
+from piccolo.querystring import QueryString
 
 from agency import i18n
+from agency.db import engine
 from agency.i18n import gettext as _
 from agency.roles import STAFF, Role
 from agency.security import token_hash
-from piccolo.querystring import QueryString
-from agency.db import engine
-from hmac import compare_digest
-from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"

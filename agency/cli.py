@@ -4,21 +4,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
-from agency import clock
-from agency import db
+
+from agency import clock, db, i18n
+from agency.demo import load_demo
 from agency.settings import get_settings
+from agency.tables import Organisation
+from agency.users_cli import add_user
+from agency.wiring import wire
+from agency.worker import run_worker
 from cases.billing.service import ensure_default_tariff
+from cases.imports.service import import_for_cli
 from cases.messages.service import ensure_seeds
 from legal.limitation.service import backfill_limitation_dates
-from agency.demo import load_demo
-from agency.worker import run_worker
-from agency.users_cli import add_user
-from agency.tables import Organisation
-from cases.imports.service import import_for_cli
-import os
-from agency import i18n
-from agency.wiring import wire
 
 
 def _run(coro):

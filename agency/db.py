@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
 import sqlite3
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from agency.settings import get_settings, sqlite_path
-from piccolo.querystring import QueryString
-from datetime import date
 
 
 def make_engine(database_url: str) -> Engine:

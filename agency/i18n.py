@@ -15,11 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from jinja2 import Undefined
-from babel.dates import parse_pattern
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import parse_pattern
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
+from jinja2 import Undefined
 
 _CENT = Decimal("0.01")
 

@@ -4,14 +4,14 @@ Each function returns the compact canonical form or raises ``InvalidIdentifier``
 that names what is wrong, ready to show next to the field."""
 from __future__ import annotations
 
-from stdnum.exceptions import ValidationError
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 from stdnum.es import nif as es_nif
+from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
 from stdnum.pt import nif as pt_nif
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 
 from agency.i18n import lazy_gettext as _l
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from litestar.middleware.session.client_side import AAD, ClientSideSessionBackend, CookieBackendConfig
 from litestar.exceptions import SerializationException
+from litestar.middleware.session.client_side import AAD, ClientSideSessionBackend, CookieBackendConfig
 from litestar.serialization import decode_json
 
 REFRESH_SECONDS = 300

@@ -5,6 +5,7 @@ thread; the client is created once per backend."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import tempfile
@@ -14,9 +15,8 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-from agency.settings import ROOT, Settings, get_settings
-import io
 from agency.http_utils import content_disposition
+from agency.settings import ROOT, Settings, get_settings
 
 CHUNK = 256 * 1024
 

@@ -49,6 +49,7 @@ class User(Table, tablename="users"):
     organisation = ForeignKey(references=Organisation, null=True, default=None, index=True, on_delete=OnDelete.restrict)
     password_hash = Varchar(length=200, null=True, default=None)  # None until the user sets one
     language = Varchar(length=5, default="es")
+    bar_number = Varchar(length=40, default="")  # a lawyer's bar membership (colegiación), printed under court writs
     active = Boolean(default=True)
     # Bumped when the password changes or an admin signs the user out: every older session dies.
     session_epoch = Integer(default=0)

@@ -5,11 +5,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from litestar.template.base import csrf_token
 from markupsafe import Markup, escape
 
 from agency import i18n
 from agency.settings import ROOT
-from litestar.template.base import csrf_token
 
 TEMPLATES_DIR = ROOT / "templates"
 

@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from agency import db, logs, mail
 from agency.settings import Settings, get_settings
 from agency.wiring import wire
+from cases.bureau.service import produce_due_batches
+from cases.claims.service import purge_staged_uploads
 from cases.messages.rules import open_jurisdictions
 from cases.messages.service import send_due_reminders, withdraw_stale_reminders
 from cases.negotiation.service import rescore_open_cases, settle_due_commitments
-from cases.bureau.service import produce_due_batches
-from cases.claims.service import purge_staged_uploads
 
 log = logging.getLogger("agency.worker")
 

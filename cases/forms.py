@@ -1,32 +1,24 @@
 """Reading claims from the page's form and from the API's JSON into the pure rule's inputs."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from agency.uploads import ReceivedForm
-from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput
-from cases.money import AmountError
-from cases.money import CENT
-from agency.auth import CurrentUser
-from decimal import Decimal
-from agency.accounts import FormErrors
+from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from cases.money import MAX_AMOUNT
-from cases.negotiation.rules import PlanError
-from litestar import Request
-from litestar import Response
-from agency.roles import Role
-from agency.i18n import gettext as _
-from cases.money import check_positive_amount
-from agency import clock
-from datetime import date
-from agency import i18n
-from agency.web import notify
-from cases.money import parse_amount
-from cases.claims.rules import parse_date
+
+from agency import clock, i18n
+from agency.accounts import FormErrors
+from agency.auth import CurrentUser
 from agency.http_utils import parse_id
-from agency.web import redirect
-from agency.web import refuse
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.uploads import ReceivedForm
+from agency.web import notify, redirect, refuse
+from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput, parse_date
+from cases.money import CENT, MAX_AMOUNT, AmountError, check_positive_amount, parse_amount
+from cases.negotiation.rules import PlanError
 
 DEBTOR_FIELDS = ("kind", "name", "tax_id", "email", "phone", "address_line1", "city", "postal_code", "country", "language")
 INVOICE_FIELDS = ("number", "issue_date", "due_date", "amount", "currency")

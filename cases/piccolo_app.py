@@ -3,8 +3,26 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from cases.tables import (
-    Case, CaseEvent, CaseSequence, Debtor, Evidence, ImportJob, Instalment, Invoice, LedgerEntry, MessageTemplate, PaymentPlan,
-    Promise, ReminderSent, InstalmentReminder, ReminderStep, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
+    Bureau,
+    BureauBatch,
+    BureauReport,
+    Case,
+    CaseEvent,
+    CaseSequence,
+    Debtor,
+    Evidence,
+    ImportJob,
+    Instalment,
+    InstalmentReminder,
+    Invoice,
+    LedgerEntry,
+    MessageTemplate,
+    PaymentPlan,
+    Promise,
+    ReminderSent,
+    ReminderStep,
+    Remittance,
+    RemittanceExport,
 )
 
 APP_CONFIG = AppConfig(

@@ -5,24 +5,21 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
+
+from litestar.exceptions import ClientException
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Sum
+from piccolo.querystring import QueryString
 
 from agency.auth import CurrentUser
 from agency.db import is_sqlite
-from agency.tenancy import get_visible, scoped
-from piccolo.query.functions.aggregate import Sum
-
-from cases.tables import Case, CaseEvent, Evidence, Invoice
-from piccolo.querystring import QueryString
-from piccolo.columns.combination import WhereRaw
-from typing import Any
-from cases.tables import LedgerEntry
-from cases.tables import MessageTemplate
-from legal.rules.jurisdictions import MissingRate
-from cases.billing.balances import balance_dict
-from cases.billing.balances import balance_of
-from cases.billing.fees import creditor_figures
-from litestar.exceptions import ClientException
 from agency.i18n import gettext as _
+from agency.tenancy import get_visible, scoped
+from cases.billing.balances import balance_dict, balance_of
+from cases.billing.fees import creditor_figures
+from cases.tables import Case, CaseEvent, Evidence, Invoice, LedgerEntry, MessageTemplate
+from legal.rules.jurisdictions import MissingRate
 
 PAGE_SIZE = 25
 REFERENCE = re.compile(r"[A-Z]{2,5}-\d{4}-\d{6,}")  # a case reference whole (EXP-2026-000123)
@@ -215,9 +212,10 @@ async def case_balance(case_id: int) -> dict[str, Any]:
     (the figures wait for it), never a silent zero nor a broken page."""
 
     try:
-        return {"balance": balance_dict(await balance_of(case_id)), "balance_error": ""}
+        b = await balance_of(case_id)
+        return {"balance": balance_dict(b), "balance_error": "", "interest_from": b.interest_from}
     except MissingRate as exc:
-        return {"balance": {}, "balance_error": str(exc)}
+        return {"balance": {}, "balance_error": str(exc), "interest_from": None}
 
 
 async def case_detail(user, case_id: int) -> dict[str, Any]:
@@ -259,8 +257,8 @@ async def stages_reached(case_id: int) -> set[str]:
 
 
 async def open_case(user: CurrentUser, case_id: int) -> dict:
-    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation, Case.created_at, Case.currency).where(
-        Case.id == case_id), user, Case.organisation)
+    case = await get_visible(Case.select(Case.id, Case.stage, Case.closed_at, Case.organisation, Case.created_at, Case.currency,
+                                         Case.jurisdiction).where(Case.id == case_id), user, Case.organisation)
     if case["closed_at"] is not None:
         raise ClientException(detail=_("This case is closed."))
     return case

@@ -55,6 +55,9 @@ class Case(Table, tablename="collection_cases"):
     bureau_authorised_at = Timestamptz(null=True, default=None)  # the creditor authorised reporting this case
     court_authorised_at = Timestamptz(null=True, default=None)  # the creditor authorised legal action (legal.LegalAction)
     settlement_offer_on = Date(null=True, default=None)  # a settlement offer or mediation request reached the debtor (LO 1/2025)
+    # The first demand for payment that reached the debtor (a delivered burofax or certified letter) or the court
+    # claim filed: a consumer is in default, and owes interest, from the next day (Código Civil 1100).
+    demanded_on = Date(null=True, default=None)
     settlement_answer_on = Date(null=True, default=None)  # the debtor answered it (refused) or the mediation ended without agreement
 
 
@@ -138,6 +141,9 @@ class PaymentPlan(Table, tablename="payment_plans"):
     frequency = Varchar(length=10, default="monthly")  # weekly | fortnightly | monthly
     first_due_on = Date()
     status = Varchar(length=10, default="active")  # active | completed | broken | cancelled
+    # Interest keeps running while the plan is kept (printed in the acknowledgement). By default the plan fixes
+    # what is owed at its signature: no interest while it is kept, again from the first missed instalment.
+    interest_runs = Boolean(default=False)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -291,8 +297,9 @@ class InterestRate(Table, tablename="interest_rates"):
     Declared here because the ledger reads it (cases may not import legal); its migrations are the legal
     app's, which lists it (legal.piccolo_app), so the schema and its history are unchanged."""
 
-    country = Varchar(length=2)
-    starts_on = Date()  # 1 January or 1 July
+    country = Varchar(length=2)  # "EU" for an ECB decision
+    kind = Varchar(length=12, default="late_payment")  # late_payment (Spain, BOE) | legal (interés legal) | ecb
+    starts_on = Date()  # the first day of the period (1 January or 1 July), or the day an ECB decision took effect
     rate_bp = Integer()
     source = Varchar(length=200, default="")
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)

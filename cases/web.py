@@ -1,34 +1,35 @@
 """Case pages and the case API (thin: parse, guard, call queries/services, render)."""
 from __future__ import annotations
 
+import secrets
 
 from litestar import Controller, Request
 from litestar.response import Template
 
 from agency import clock
-from agency.routing import get
 from agency.auth import anyone_signed_in
 from agency.roles import Role
+from agency.routing import get
 from agency.web import page, user_of
-from cases.money import from_cents
-from cases.queries import (
-    PAGE_SIZE, STAGES, CaseFilter, claimed_by_case, claimed_total, list_cases,
-)
-from cases.claims.service import EVIDENCE_KINDS
-from cases.stages.rules import moves_from, outcomes_from
-import secrets
 from cases.bureau.service import bureau_view
+from cases.claims.service import EVIDENCE_KINDS
 from cases.messages.service import phone_scripts
-from cases.negotiation.service import case_commitments
-from cases.negotiation.service import negotiators_list
+from cases.money import from_cents
 from cases.negotiation.queue import STRATEGIES
-from cases.queries import case_detail
-from cases.schemas import case_out
-from cases.schemas import CaseList
-from cases.schemas import CaseOut
-from cases.queries import message_choices
-from cases.queries import stages_reached
-from cases.schemas import summary_out
+from cases.negotiation.service import case_commitments, negotiators_list
+from cases.queries import (
+    PAGE_SIZE,
+    STAGES,
+    CaseFilter,
+    case_detail,
+    claimed_by_case,
+    claimed_total,
+    list_cases,
+    message_choices,
+    stages_reached,
+)
+from cases.schemas import CaseList, CaseOut, case_out, summary_out
+from cases.stages.rules import moves_from, outcomes_from
 
 
 class CaseApi(Controller):
@@ -72,7 +73,7 @@ class CasePages(Controller):
         # The stages this case went through (a court case may never have been in mediation): from its timeline.
         reached = await stages_reached(case_id)
         return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, reached=reached,
-                    moves=moves_from(stage, user.role) if user.is_staff else [], outcomes=outcomes_from(stage),
+                    moves=moves_from(stage, user.role, detail["case"]["jurisdiction"]) if user.is_staff else [], outcomes=outcomes_from(stage),
                     commitments=await case_commitments(case_id), classification=classification,
                     strategy=STRATEGIES.get(classification, ""), today=clock.today().isoformat(),
                     negotiators=await negotiators_list() if user.role == Role.admin else [],

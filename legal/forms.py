@@ -1,27 +1,25 @@
 """What the legal pages and routes share: the case check, dates and moments, a discount, the limitation as JSON,
 a stored file streamed, and who may act (lawyers, negotiators)."""
 from __future__ import annotations
-from cases.tables import Case
-from litestar.exceptions import ClientException
-from agency.i18n import DISPLAY_TZ
-from decimal import Decimal
-from decimal import InvalidOperation
-from litestar import Request
-from litestar import Response
-from agency.roles import Role
-from litestar.response import Stream
-from agency.i18n import gettext as _
-from agency import clock
-from agency.http_utils import content_disposition
-from datetime import date
-from cases.forms import date_field
-from datetime import datetime
-from agency.tenancy import get_visible
-from agency.auth import roles
-from agency.storage import storage
-from datetime import timezone
-from agency.web import user_of
 
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+from litestar import Request, Response
+from litestar.exceptions import ClientException
+from litestar.response import Stream
+
+from agency import clock
+from agency.auth import roles
+from agency.http_utils import content_disposition
+from agency.i18n import DISPLAY_TZ
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.storage import storage
+from agency.tenancy import get_visible
+from agency.web import user_of
+from cases.forms import date_field
+from cases.tables import Case
 
 lawyers = roles(Role.lawyer, Role.admin)
 negotiators = roles(Role.negotiator, Role.admin)

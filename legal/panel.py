@@ -4,18 +4,19 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
-from cases.tables import Case, CaseEvent
-from legal.demands.service import SENDABLE
-from legal.court import service as court
+from cases.tables import Case, CaseEvent, Evidence
 from legal.court import rules as filings
-from legal.handoff import service as handoff
-from legal.rules.procedures import PROCEDURES
+from legal.court import service as court
+from legal.demands.service import SENDABLE
 from legal.documents.service import TEMPLATES, template_list, visible_documents_query
+from legal.handoff import service as handoff
 from legal.limitation.service import case_limitation
 from legal.mediation.service import case_mediations
 from legal.rules.jurisdictions import MissingRate
+from legal.rules.procedures import PROCEDURES
 
 
 async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) -> dict:
@@ -25,12 +26,24 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
     action = await handoff.current_action(case_id)
     documents = await visible_documents_query(user, case_id)
     sends: dict[int, list[dict]] = {}
-    for e in await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == "document_sent")):
+    delivered: dict[tuple, dict] = {}
+    certified: list[dict] = []
+    for e in await CaseEvent.select(CaseEvent.id, CaseEvent.kind, CaseEvent.at, CaseEvent.payload).where(
+            (CaseEvent.case == case_id) & CaseEvent.kind.is_in(["document_sent", "delivered", "contact"])).order_by(CaseEvent.id):
         payload = json.loads(e["payload"]) if isinstance(e["payload"], str) else (e["payload"] or {})
-        sends.setdefault(payload.get("document"), []).append(payload)
+        if e["kind"] == "document_sent":
+            sends.setdefault(payload.get("document"), []).append(payload)
+        elif e["kind"] == "delivered":
+            delivered[tuple(payload.get("of") or ())] = payload
+        elif payload.get("certified") and payload.get("direction") == "outbound":
+            certified.append({"id": e["id"], "sent_on": clock.day_of(e["at"]), "channel": payload.get("channel", "")})
     for d in documents:
         d["sends"] = sorted(sends.get(d["id"], []), key=lambda x: x.get("sent_on", ""))
+        for snd in d["sends"]:
+            snd["delivery"] = delivered.get(("document", d["id"], snd.get("sent_on")))
         d["sendable"] = d["template"] in SENDABLE
+    for c in certified:
+        c["delivery"] = delivered.get(("contact", c["id"]))
     view = {
         "action": action,
         "documents": documents,
@@ -41,6 +54,9 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
         "lawyer_id": case["lawyer"], "lawyer_name": case["lawyer_name"],
         "template_names": {key: info.name for key, info in TEMPLATES.items()},
         "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
+        "certified_contacts": certified,
+        "evidence": await Evidence.select(Evidence.id, Evidence.original_name, Evidence.kind).where(Evidence.case == case_id).order_by(
+            Evidence.id) if user.is_staff else [],
     }
     if user.is_staff:
         view.update({

@@ -2,8 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from legal.tables import (Deadline, Document, DocumentTemplate, Filing, Hearing, InterestRate, LegalAction, Mediation,
-                          MediationSession)
+from legal.tables import Deadline, Document, DocumentTemplate, Filing, Hearing, InterestRate, LegalAction, Mediation, MediationSession
 
 APP_CONFIG = AppConfig(
     app_name="legal",

@@ -4,14 +4,14 @@ from __future__ import annotations
 from litestar import Controller, Request, Response
 from litestar.response import Template
 
-from agency.routing import get, post
 from agency import accounts
 from agency.auth import LANGUAGE_COOKIE, SESSION_EPOCH, SESSION_USER, anyone_signed_in, current_user
 from agency.http_utils import client_ip
 from agency.i18n import LANGUAGES, set_language
 from agency.i18n import gettext as _
 from agency.roles import Role
-from agency.tables import ApiToken
+from agency.routing import get, post
+from agency.tables import ApiToken, User
 from agency.web import form_data, notify, page, redirect, safe_next, user_of
 
 LANDING = {Role.admin: "/admin", Role.negotiator: "/queue", Role.lawyer: "/legal", Role.creditor: "/cases"}
@@ -107,7 +107,9 @@ class MyAccountPages(Controller):
             .where(ApiToken.user == user.id)
             .order_by(ApiToken.id, ascending=False)
         )
-        return page(request, "agency/account.html", tokens=tokens, status_code=status_code, **context)
+        me = await User.select(User.bar_number).where(User.id == user.id).first()
+        return page(request, "agency/account.html", tokens=tokens, status_code=status_code, bar_number=(me or {}).get("bar_number", ""),
+                    **context)
 
     @get("/")
     async def show(self, request: Request) -> Template:
@@ -127,6 +129,16 @@ class MyAccountPages(Controller):
             return await self._render(request, status_code=400, errors=exc.errors)
         start_session(request, user.id, epoch)
         notify(request, _("Your password was changed. Other sessions were signed out."))
+        return redirect("/account")
+
+    @post("/bar-number")
+    async def bar_number(self, request: Request) -> Response:
+        data = await form_data(request)
+        try:
+            await accounts.set_bar_number(user_of(request), data.get("bar_number", ""))
+        except accounts.FormErrors as exc:
+            return await self._render(request, status_code=400, errors=exc.errors)
+        notify(request, _("Saved: court writs print it under your signature."))
         return redirect("/account")
 
     @post("/tokens")

@@ -6,17 +6,16 @@ from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from agency.routing import get, post
 from agency import accounts, mail
 from agency.auth import admin_only
+from agency.http_utils import parse_id
 from agency.i18n import LANGUAGES
 from agency.i18n import gettext as _
 from agency.roles import Role
-from agency.tables import Organisation, OutboxMessage, User
-from agency.web import form_data, notify, page, redirect, user_of
-from agency.tables import Tariff
-from agency.http_utils import parse_id
+from agency.routing import get, post
 from agency.settings import get_settings
+from agency.tables import Organisation, OutboxMessage, Tariff, User
+from agency.web import form_data, notify, page, redirect, user_of
 
 PAGE_SIZE = 50
 

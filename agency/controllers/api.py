@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, Response
-from litestar.response import Redirect
 from litestar.exceptions import HTTPException
+from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from agency.routing import delete, get, post
 from agency import accounts
 from agency.auth import anyone_signed_in, bearer_token, user_of_connection
 from agency.db import engine
 from agency.http_utils import client_ip
+from agency.routing import delete, get, post
 from agency.storage import storage
 
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from agency.db import atomic, utcnow
-from agency.security import hash_password
-from agency.tables import Organisation, User
-from agency.tables import ContractAcceptance
-from cases.billing.service import CONTRACT_VERSION, snapshot_for
 from agency.demo.cases import load_demo_cases
+from agency.security import hash_password
+from agency.tables import ContractAcceptance, Organisation, User
+from cases.billing.service import CONTRACT_VERSION, snapshot_for
 
 DEMO_PASSWORD = "demo-password"
 

@@ -5,23 +5,24 @@ import hashlib
 import io
 from datetime import date, timedelta
 
+from stdnum.es import cif as es_cif
+
 from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from agency.tables import Organisation, User
 from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput
 from cases.claims.service import open_claim, store_evidence
-from cases.tables import Case
-from stdnum.es import cif as es_cif
-from cases.negotiation.service import assign
-from cases.stages.service import advance_stage
-from cases.stages.rules import MoveRequest
-from legal.court import service as court
-from legal.demands import service as demands
-from legal.handoff import service as handoff
-from legal.documents.service import generate_document
 from cases.contacts.rules import ActivityInput
 from cases.contacts.service import log_activity
+from cases.negotiation.service import assign
+from cases.stages.rules import MoveRequest
+from cases.stages.service import advance_stage
+from cases.tables import Case
+from legal.court import service as court
+from legal.demands import service as demands
+from legal.documents.service import generate_document
+from legal.handoff import service as handoff
 
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 

@@ -3,39 +3,51 @@ place the case page, the API, promises, plans, messages and the stage guards tak
 from __future__ import annotations
 
 from datetime import date
-
 from decimal import Decimal
 from types import MappingProxyType
 
 from agency import clock
 from agency.db import as_date
-from legal.rules.jurisdictions import AddedRates
-from cases.billing.ledger import Balances, Cost, OwedInvoice, Paid, balances
+from cases.billing.ledger import Balances, Cost, OwedInvoice, Paid, PlanTerms, balances
 from cases.money import from_cents
-from cases.tables import Case, InterestRate, Invoice, LedgerEntry
+from cases.tables import Case, Instalment, InterestRate, Invoice, LedgerEntry, PaymentPlan
+from legal.rules.jurisdictions import AddedRates, added_series
 
 
 async def published_rates() -> AddedRates:
     """The rates admins have added, to lay over the shipped table (a small table, read per computation so
     that every worker process sees a new rate at once)."""
-    rows = await InterestRate.select(InterestRate.country, InterestRate.starts_on, InterestRate.rate_bp)
-    return MappingProxyType({(r["country"], as_date(r["starts_on"])): Decimal(r["rate_bp"]) / 100 for r in rows})
+    rows = await InterestRate.select(InterestRate.kind, InterestRate.country, InterestRate.starts_on, InterestRate.rate_bp)
+    return MappingProxyType({(added_series(r["kind"], r["country"]), as_date(r["starts_on"])): Decimal(r["rate_bp"]) / 100 for r in rows})
+
+
+async def plan_terms(case_id: int) -> PlanTerms | None:
+    """The instalment plan in force for the ledger: the latest one not cancelled (kept, completed or broken)."""
+    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at, PaymentPlan.interest_runs).where(
+        (PaymentPlan.case == case_id) & (PaymentPlan.status != "cancelled")).order_by(PaymentPlan.id, ascending=False).first()
+    if plan is None:
+        return None
+    rows = await Instalment.select(Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
+        Instalment.plan == plan["id"]).order_by(Instalment.number)
+    return PlanTerms(clock.day_of(plan["created_at"]), tuple((r["number"], as_date(r["due_on"]), r["amount_cents"]) for r in rows),
+                     bool(plan["interest_runs"]))
 
 
 async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
     added = await published_rates()
-    case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
+    case = await Case.select(Case.jurisdiction, Case.demanded_on, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
     invoices = await Invoice.select(Invoice.number, Invoice.due_date, Invoice.amount_cents).where(
         (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     entries = await LedgerEntry.select(*BALANCE_COLUMNS).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal", "cost"]))
-    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(), added)
+    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(), added,
+                         as_date(case["demanded_on"]), await plan_terms(case_id))
 
 
 BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents, LedgerEntry.reverses)
 
 
 def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], entries: list[dict], day: date,
-                  added: AddedRates) -> Balances:
+                  added: AddedRates, demanded_on: date | None = None, plan: PlanTerms | None = None) -> Balances:
     """The balances from a case's rows (undisputed invoices; its ledger entries with BALANCE_COLUMNS,
     other kinds ignored) and the rates admins added (published_rates), for callers that loaded them already."""
     reversed_ids = {m["reverses"] for m in entries if m["kind"] == "reversal" and m["booked_on"] <= day}
@@ -48,9 +60,13 @@ def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], ent
         country=jurisdiction,
         costs=[Cost(c["booked_on"], from_cents(c["amount_cents"])) for c in entries if c["kind"] == "cost"],
         added=added,
+        demanded_on=demanded_on,
+        plan=plan,
     )
 
 
 def balance_dict(b: Balances) -> dict:
     return {"principal": b.principal, "interest": b.interest, "compensation": b.compensation, "costs": b.costs, "paid": b.paid,
-            "outstanding": b.outstanding, "interest_provisional": b.provisional}
+            "outstanding": b.outstanding, "interest_provisional": b.provisional,
+            # a consumer: no interest until a demand reaches them (Código Civil 1100)
+            "interest_awaiting_demand": b.awaiting_demand}

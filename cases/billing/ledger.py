@@ -3,7 +3,16 @@ invoice on the principal still unpaid; a payment first books the interest accrue
 booking (rounded once for that period, half-up), then pays costs, interest, compensation and
 principal in that order (Código Civil art. 1173), principal oldest invoice first. A cost is owed from
 the day it is booked: a payment made before a court fee was incurred never pays that fee. With no payment
-in between, interest is rounded once at the end, as LEGAL.md's worked example requires."""
+in between, interest is rounded once at the end, as LEGAL.md's worked example requires.
+
+A consumer in Spain or France is in default only from a demand (Código Civil 1100; Code civil 1231-6): their
+interest runs from the day after ``demanded_on`` (the first delivered demand or the court claim), and not at all
+before one; in Portugal from the due date, as for a business.
+
+An instalment plan fixes what is owed at its signature (LEGAL.md "Paying what is owed"): unless it says interest
+keeps running, no interest accrues from the day after the signature while the plan is kept, and from the first
+missed instalment interest runs again (from the day after its date) on what is left. A plan paid in full leaves
+nothing owed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,9 +20,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from legal.rules.jurisdictions import NO_ADDED_RATES, AddedRates, half_year_start, legal_rate_is_provisional, rate_is_provisional
+from cases.negotiation.rules import Payment, instalment_statuses
 from legal.rules.interest import compensation as compensation_for
 from legal.rules.interest import late_payment_interest_unrounded, legal_interest_unrounded
+from legal.rules.jurisdictions import (
+    JURISDICTIONS,
+    NO_ADDED_RATES,
+    AddedRates,
+    half_year_start,
+    legal_rate_is_provisional,
+    rate_is_provisional,
+)
 
 CENT = Decimal("0.01")
 ALLOCATION_ORDER = ("costs", "interest", "compensation", "principal")
@@ -39,6 +56,26 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class PlanTerms:
+    """The instalment plan in force: signed on ``signed_on`` for the amounts then owed, in these instalments
+    (number, due date, cents); ``interest_runs``: it says interest keeps running while it is kept."""
+    signed_on: date
+    instalments: tuple[tuple[int, date, int], ...]
+    interest_runs: bool = False
+
+
+def frozen_window(plan: PlanTerms | None, payments: Sequence[Paid], as_of: date) -> tuple[date, date | None] | None:
+    """The days no interest accrues, (after, until]: from the day after the signature to the due date of the first
+    instalment missed by ``as_of`` (None: still kept). None when there is no plan or it lets interest run."""
+    if plan is None or plan.interest_runs:
+        return None
+    paid = [Payment(p.received_on, int(p.amount * 100)) for p in payments if p.received_on <= as_of]
+    statuses = instalment_statuses(list(plan.instalments), paid, plan.signed_on, as_of)
+    missed = [due_on for (_n, due_on, _c), status in zip(plan.instalments, statuses) if status == "missed"]
+    return plan.signed_on, min(missed, default=None)
+
+
+@dataclass(frozen=True)
 class Balances:
     principal: Decimal  # claimed
     interest: Decimal  # accrued to the date
@@ -50,6 +87,8 @@ class Balances:
     overpaid: Decimal  # paid beyond everything owed (to be returned)
     costs_outstanding: Decimal = Decimal("0.00")  # of the costs, what is still owed
     provisional: bool = False  # interest uses a rate not yet published for a half-year (shown as such)
+    awaiting_demand: bool = False  # a consumer owes no interest yet: no demand has reached them (CC 1100)
+    interest_from: date | None = None  # a consumer's interest runs from the day after this day (the demand)
 
 
 def _round(value: Decimal) -> Decimal:
@@ -57,14 +96,22 @@ def _round(value: Decimal) -> Decimal:
 
 
 def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, business: bool, country: str = "ES",
-             costs: Sequence[Cost] = (), added: AddedRates = NO_ADDED_RATES) -> Balances:
-    """``added``: the statutory rates admins entered (cases.billing.balances.published_rates), over the shipped table."""
+             costs: Sequence[Cost] = (), added: AddedRates = NO_ADDED_RATES, demanded_on: date | None = None,
+             plan: PlanTerms | None = None) -> Balances:
+    """``added``: the statutory rates admins entered (cases.billing.balances.published_rates), over the shipped table.
+    ``demanded_on``: the day a demand first reached a consumer debtor (or the court claim was filed).
+    ``plan``: the instalment plan in force, if any (PlanTerms)."""
+    frozen = frozen_window(plan, payments, as_of)
     accrue = late_payment_interest_unrounded if business else legal_interest_unrounded
+    from_demand = not business and JURISDICTIONS[country.upper()].consumer_interest_from_demand
+    awaiting = from_demand and (demanded_on is None or demanded_on > as_of)
     costs_due = sorted((c for c in costs if c.booked_on <= as_of), key=lambda c: c.booked_on)
     costs_counted = 0  # costs_due[:costs_counted] are owed by now
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
     remaining = [i.principal for i in ordered]
     accrued_to = [i.due_date for i in ordered]  # interest counted up to and including this day
+    if from_demand:  # a consumer: interest from the day after the demand (none before one reached them)
+        accrued_to = [as_of if awaiting else max(day, demanded_on) for day in accrued_to]
     booked_interest = Decimal("0.00")
     owed = {"costs": Decimal("0.00"), "interest": Decimal("0.00"), "compensation": Decimal("0.00")}
     late_counted: set[int] = set()
@@ -76,7 +123,13 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         period = Decimal(0)
         for n, inv in enumerate(ordered):
             if until > accrued_to[n]:
-                period += accrue(remaining[n], accrued_to[n], until, country, added)
+                start = accrued_to[n]
+                if frozen and start < (frozen[1] or until) and until > frozen[0]:  # the plan's days owe nothing
+                    if start < frozen[0]:
+                        period += accrue(remaining[n], start, frozen[0], country, added)
+                    start = min(until, frozen[1] or until)
+                if until > start:
+                    period += accrue(remaining[n], start, until, country, added)
                 accrued_to[n] = until
             if inv.due_date < until and n not in late_counted:
                 late_counted.add(n)
@@ -113,6 +166,8 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         principal_outstanding=principal_outstanding,
         overpaid=overpaid,
         costs_outstanding=owed["costs"],
-        provisional=any(i.due_date < as_of for i in ordered) and (
-            rate_is_provisional(country, half_year_start(as_of), added) if business else legal_rate_is_provisional(country, as_of)),
+        provisional=not awaiting and any(i.due_date < as_of for i in ordered) and (
+            rate_is_provisional(country, half_year_start(as_of), added) if business else legal_rate_is_provisional(country, as_of, added)),
+        awaiting_demand=awaiting,
+        interest_from=demanded_on if from_demand and not awaiting else None,
     )

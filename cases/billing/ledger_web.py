@@ -5,25 +5,24 @@ from datetime import date
 
 import msgspec
 from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException
 from litestar.params import HeaderParameter
 from typing_extensions import Annotated
-from litestar.exceptions import ClientException
 
 from agency import clock
-from agency.routing import get, post
 from agency.auth import roles, staff_only
 from agency.i18n import gettext as _
 from agency.roles import Role
+from agency.routing import get, post
 from agency.tenancy import get_visible
 from agency.web import user_of
-from cases.billing.fees import creditor_figures
-from cases.payments.service import reverse_payment
 from cases.billing.balances import balance_of
-from cases.money import from_cents
-from cases.tables import Case, Invoice, LedgerEntry
+from cases.billing.fees import creditor_figures
 from cases.billing.service import book_expense
 from cases.forms import amount_field, date_field
-from cases.payments.service import record_payment
+from cases.money import from_cents
+from cases.payments.service import record_payment, reverse_payment
+from cases.tables import Case, Invoice, LedgerEntry
 
 
 class LedgerApi(Controller):

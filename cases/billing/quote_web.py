@@ -8,11 +8,11 @@ from litestar import Controller, Request
 from litestar.exceptions import ClientException
 from litestar.response import Template
 
-from agency.routing import get, post
 from agency.i18n import gettext as _
+from agency.routing import get, post
 from agency.web import page
-from cases.billing.service import default_tariff
 from cases.billing.fees import Quote, quote
+from cases.billing.service import default_tariff
 from cases.money import AmountError, check_positive_amount, parse_amount
 
 MAX_DEBTS = 1000

@@ -9,26 +9,35 @@ from decimal import Decimal
 
 from litestar.exceptions import ClientException, HTTPException
 
-from agency.auth import CurrentUser
-from agency.db import atomic
-from agency.i18n import gettext as _
-from agency.tables import Organisation, Tariff
-from cases import events
-from cases.stages.rules import STAGE_LABELS
-from cases.billing.fees import DEFAULT_TARIFF, EXPENSE_KINDS, SUCCESS_STAGES, flat_fee, from_json, legal_fee, success_fee, to_json
-from cases.billing.fees import Tariff as TariffRules
-from cases.money import from_cents, to_cents
-from cases.tables import Case, Invoice, LedgerEntry
-from cases.queries import open_case
-from agency.db import is_unique_violation
-from cases.negotiation.service import rescore
-from cases.billing.fees import bands_text
 from agency.accounts import FormErrors
-from cases.billing.fees import TariffError, tariff_amount, parse_bands, percent
-from agency.db import utcnow
-from agency.tables import ContractAcceptance
+from agency.auth import CurrentUser
+from agency.db import atomic, is_unique_violation, utcnow
+from agency.i18n import gettext as _
 from agency.roles import Role
-from cases.money import check_positive_amount
+from agency.tables import ContractAcceptance, Organisation, Tariff
+from cases import events
+from cases.billing.fees import (
+    DEFAULT_TARIFF,
+    EXPENSE_KINDS,
+    SUCCESS_STAGES,
+    TariffError,
+    bands_text,
+    flat_fee,
+    from_json,
+    legal_fee,
+    parse_bands,
+    percent,
+    success_fee,
+    tariff_amount,
+    to_json,
+)
+from cases.billing.fees import Tariff as TariffRules
+from cases.money import check_positive_amount, from_cents, to_cents
+from cases.negotiation.service import rescore
+from cases.queries import open_case
+from cases.stages.rules import STAGE_LABELS
+from cases.tables import Case, Invoice, LedgerEntry
+from legal.rules.jurisdictions import amicable_costs_on_debtor
 
 CREDITOR_SIDE = ("fee", "expense", "remittance")  # entries between the agency and the creditor, not the debtor
 
@@ -213,8 +222,10 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
     the debtor (a ``cost``, paid first under art. 1173); the kinds the case's tariff passes through
     are charged to the creditor (an ``expense``). Returns (the entries booked, whether booked now): the
     same Idempotency-Key again (a retried request, a form sent twice) returns the first booking's entries."""
-
-    await open_case(user, case_id)
+    case = await open_case(user, case_id)
+    if recoverable and case["stage"] != "court" and not amicable_costs_on_debtor(case["jurisdiction"]):
+        raise ClientException(detail=_("In France the costs of amicable recovery stay with the creditor (CPCE L111-8): record this "
+                                       "expense as not owed by the debtor."))
     if kind not in EXPENSE_KINDS:
         raise ClientException(detail=_("The expense is one of: %(kinds)s.") % {"kinds": ", ".join(EXPENSE_KINDS)})
     try:

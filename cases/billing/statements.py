@@ -9,22 +9,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
+from agency.i18n import format_cents, format_day
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import Organisation
+from agency.tenancy import get_visible
 from cases.billing.fees import creditor_figures
 from cases.billing.service import CONTRACT_VERSION
+from cases.events import CaseEvent, event_row
 from cases.money import from_cents
 from cases.tables import Case, LedgerEntry, Remittance, RemittanceExport
-from agency.tenancy import get_visible
-from agency.i18n import format_cents, format_day
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
-from cases.events import CaseEvent, event_row
 
 FIGURES = ("collected", "paid_to_creditor", "fees", "expenses", "remitted", "net_to_creditor")
 

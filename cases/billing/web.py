@@ -11,21 +11,21 @@ from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
 from agency import clock
-from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles
 from agency.http_utils import client_ip, content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.roles import Role
+from agency.routing import get, post
 from agency.tables import Organisation, Tariff
 from agency.web import form_data, notify, page, redirect, user_of
 from cases.billing import service as billing
 from cases.billing import statements
 from cases.billing.fees import EXPENSE_KINDS, SUCCESS_STAGES, from_json
+from cases.forms import amount_field, case_action, date_field
 from cases.money import from_cents
-from cases.tables import Remittance
 from cases.payments.service import record_payment
-from cases.forms import amount_field, date_field, case_action
+from cases.tables import Remittance
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

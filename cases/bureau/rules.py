@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from agency.i18n import lazy_gettext as _l
 from legal.rules.jurisdictions import BUREAU_MAX_YEARS, BUREAU_MIN_PRINCIPAL
-import unicodedata
 
 BUREAU_MIN_PRINCIPAL_CENTS = int(BUREAU_MIN_PRINCIPAL * 100)
 NOTICE_WAIT_DAYS = 30  # days between the delivered prior notice and the first report (the agency's practice; a setting)

@@ -13,25 +13,33 @@ from datetime import date
 from litestar.exceptions import ClientException, HTTPException
 
 from agency import clock
+from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, utcnow
+from agency.db import as_date, atomic, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.settings import Settings
 from agency.storage import storage
 from agency.tenancy import get_visible
 from cases import events
-from cases.bureau.rules import (
-    CERTIFIED_CHANNELS, BatchRow, BureauFacts, checks, due_and_owed, eligible, eligible_from, render_csv, render_fixed, withdrawal_reason,
-)
 from cases.billing.balances import balance_of
+from cases.bureau.rules import (
+    CERTIFIED_CHANNELS,
+    BatchRow,
+    BureauFacts,
+    checks,
+    due_and_owed,
+    eligible,
+    eligible_from,
+    render_csv,
+    render_fixed,
+    withdrawal_reason,
+)
 from cases.money import to_cents
+from cases.negotiation.service import rescore
+from cases.queries import open_case
 from cases.tables import Bureau, BureauBatch, BureauReport, Case, Invoice
 from legal.rules.jurisdictions import MissingRate
-from cases.queries import open_case
-from agency.accounts import FormErrors
-from agency.db import is_unique_violation
-from cases.negotiation.service import rescore
 
 KINDS = ("individuals", "companies")
 FORMATS = ("csv", "fixed")

@@ -1,25 +1,23 @@
 """Credit-bureau routes and pages (thin: rules in cases.bureau.rules, work in cases.bureau.service)."""
 from __future__ import annotations
 
-
 import msgspec
 from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from agency import clock
-from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
 from agency.http_utils import content_disposition
 from agency.i18n import gettext as _
 from agency.roles import Role
+from agency.routing import get, post
 from agency.storage import storage
 from agency.web import form_data, notify, page, redirect, user_of
 from cases.bureau import service as bureau_service
+from cases.forms import case_action, date_field
 from cases.tables import Bureau, BureauBatch
-from cases.forms import date_field
-from cases.forms import case_action
 
 
 class DisputeIn(msgspec.Struct):

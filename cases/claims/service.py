@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import BinaryIO
 
 from litestar.exceptions import ClientException, NotFoundException
@@ -17,18 +17,16 @@ from agency.roles import Role
 from agency.settings import get_settings
 from agency.storage import storage
 from agency.tables import Organisation, User
+from agency.tenancy import get_visible
+from agency.uploads import TooLarge
 from cases import events
 from cases.billing import service as billing
 from cases.claims.filetypes import sniff
-from cases.claims.rules import ClaimInput, DebtorInput, ValidClaim, validate_claim
-from cases.queries import search_key
+from cases.claims.rules import ClaimInput, DebtorInput, ValidClaim, clean_debtor, validate_claim
 from cases.money import to_cents
+from cases.queries import search_key
 from cases.tables import Case, CaseSequence, Debtor, Evidence, Invoice
-from cases.claims.rules import clean_debtor
 from legal.rules.limitation import limitation
-from agency.uploads import TooLarge
-from agency.tenancy import get_visible
-from datetime import timedelta
 
 log = logging.getLogger("agency.cases")
 EVIDENCE_KINDS = ("invoice", "contract", "delivery_note", "correspondence", "acknowledgement", "other")

@@ -12,27 +12,26 @@ from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
 from agency import clock
-from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
 from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.i18n import ngettext
 from agency.roles import Role
+from agency.routing import get, post
 from agency.settings import get_settings
 from agency.storage import storage
 from agency.tables import Organisation
 from agency.uploads import receive_multipart, receive_raw
 from agency.web import notify, page, redirect, user_of
 from cases.billing import service as billing
+from cases.billing.fees import quote
 from cases.claims import service as services
-from legal.rules.limitation import time_barred
+from cases.claims.rules import ClaimErrors
+from cases.forms import claim_from_form, claim_from_json, form_values, requested_org
 from cases.queries import case_detail
 from cases.schemas import case_out
-from cases.billing.fees import quote
-from cases.forms import claim_from_form, claim_from_json, form_values
-from cases.claims.rules import ClaimErrors
 from cases.tables import Evidence
-from cases.forms import requested_org
+from legal.rules.limitation import time_barred
 
 claimants = roles(Role.creditor, Role.admin)
 UPLOAD_ROUTE_LIMIT = 30 * 1024 * 1024  # one file per request plus headers; the file limit itself is a setting

@@ -3,8 +3,8 @@ kept as proof; certified channels (burofax) are marked, since a certified demand
 limitation period (Código Civil art. 1973, see LEGAL.md)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import phonenumbers

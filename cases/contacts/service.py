@@ -1,20 +1,17 @@
 """Logging a contact with the debtor (or a note): on the record with the next action it sets, and the promise a
 call ended in, in one transaction. Cases publish the contact; legal reacts (a certified demand restarts limitation)."""
 from __future__ import annotations
-from cases.tables import Case
-from agency.auth import CurrentUser
-from decimal import Decimal
-from cases.negotiation.service import add_promise
-from agency.db import atomic
-from datetime import date
-from datetime import datetime
-from cases import events
-from agency.tenancy import get_visible
-from cases.negotiation.service import rescore
 
-from datetime import time, timezone
-from agency.db import utcnow
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+
+from agency.auth import CurrentUser
+from agency.db import atomic, utcnow
+from agency.tenancy import get_visible
+from cases import events
 from cases.contacts.rules import validate_activity
+from cases.negotiation.service import add_promise, check_may_negotiate, rescore
+from cases.tables import Case
 
 
 async def log_activity(user: CurrentUser, case_id: int, activity_input, today: date, promise: tuple[date, Decimal] | None = None) -> dict:
@@ -23,6 +20,7 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
     the same transaction, or neither is (cases.negotiation.service.add_promise's checks, as PlanError)."""
 
     case = await get_visible(Case.select(Case.id, Case.jurisdiction, Case.closed_at).where(Case.id == case_id), user, Case.organisation)
+    check_may_negotiate(user, case["jurisdiction"])
     activity = validate_activity(activity_input, today, case["jurisdiction"])
     payload = {"channel": activity.kind, "direction": activity.direction, "outcome": activity.outcome, "contact": activity.contact,
                "certified": activity.certified, "body": activity.body,

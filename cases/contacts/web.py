@@ -1,28 +1,20 @@
 """The contact log's routes: the API and the case page's form (staff only; creditors get 403)."""
 from __future__ import annotations
-from cases.contacts.rules import ActivityErrors
-from cases.contacts.rules import ActivityInput
-from litestar import Controller
-from agency.accounts import FormErrors
-from litestar.exceptions import HTTPException
-from cases.negotiation.rules import PlanError
-from litestar import Request
-from litestar import Response
-from agency.i18n import gettext as _
-from cases.forms import amount_field
-from agency import clock
-from cases.forms import date_field
-from agency.web import form_data
-from cases.contacts.service import log_activity
-import msgspec
-from agency.web import notify
-from agency.routing import post
-from cases.contacts.rules import promise_fields_problem
-from agency.web import redirect
-from agency.web import refuse
-from agency.auth import staff_only
-from agency.web import user_of
 
+import msgspec
+from litestar import Controller, Request, Response
+from litestar.exceptions import HTTPException
+
+from agency import clock
+from agency.accounts import FormErrors
+from agency.auth import staff_only
+from agency.i18n import gettext as _
+from agency.routing import post
+from agency.web import form_data, notify, redirect, refuse, user_of
+from cases.contacts.rules import ActivityErrors, ActivityInput, promise_fields_problem
+from cases.contacts.service import log_activity
+from cases.forms import amount_field, date_field
+from cases.negotiation.rules import PlanError
 
 ACTIVITY_FIELDS = ("kind", "direction", "outcome", "body", "contact", "next_action_on")
 

@@ -18,11 +18,11 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.storage import storage
 from agency.tenancy import get_visible
-from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
-from cases.queries import search_key
 from cases.billing import service as billing
-from cases.money import to_cents
 from cases.claims.service import initial_limitation_date, next_references, notify_creditors
+from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
+from cases.money import to_cents
+from cases.queries import search_key
 from cases.tables import Case, CaseEvent, Debtor, ImportJob, Invoice
 
 BATCH = 500

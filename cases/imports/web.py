@@ -10,17 +10,17 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_201_CREATED
 
 from agency import clock
-from agency.routing import get, post
 from agency.auth import CSRF_IN_STREAM, roles
 from agency.i18n import get_language
 from agency.i18n import gettext as _
 from agency.roles import Role
+from agency.routing import get, post
 from agency.tables import Organisation
 from agency.uploads import ReceivedFile, receive_multipart
 from agency.web import notify, page, redirect, user_of
 from cases.billing import service as billing
-from cases.imports import service as import_service
 from cases.forms import requested_org
+from cases.imports import service as import_service
 from cases.imports.rules import COLUMNS, REQUIRED, template_rows
 from cases.money import from_cents
 

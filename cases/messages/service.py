@@ -4,36 +4,52 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from litestar.exceptions import ClientException, NotFoundException
 from piccolo.query.functions.aggregate import Max
 
-from agency import clock
-from agency import i18n
+from agency import clock, i18n
+from agency.accounts import FormErrors
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.identifiers import format_iban
-from agency.settings import get_settings
 from agency.mail import new_message_id, one_line
+from agency.settings import get_settings
 from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
-from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES
-from cases.messages.rules import (JURISDICTION_ZONES, NEED_LABELS, ContactWindow, Step, check_template, missing_facts, needs_of, next_step,
-                             render, whatsapp_link)
-from cases.negotiation.service import outstanding_by_case
-from cases.negotiation.rules import waiting_on_promise
-from cases.tables import (Case, Instalment, InstalmentReminder, Invoice, LedgerEntry, MessageTemplate, PaymentPlan, Promise, ReminderSent,
-                          ReminderStep)
 from cases.billing.balances import balance_of
-from cases.negotiation.service import payments_of
-from cases.negotiation.rules import instalment_owed
 from cases.contacts.rules import normalise_phone
-from cases.negotiation.rules import instalment_message
-from agency.accounts import FormErrors
+from cases.messages.rules import (
+    JURISDICTION_ZONES,
+    NEED_LABELS,
+    ContactWindow,
+    Step,
+    check_template,
+    missing_facts,
+    needs_of,
+    next_step,
+    render,
+    whatsapp_link,
+)
+from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES
+from cases.negotiation.rules import instalment_message, instalment_owed, waiting_on_promise
+from cases.negotiation.service import outstanding_by_case, payments_of
+from cases.tables import (
+    Case,
+    Instalment,
+    InstalmentReminder,
+    Invoice,
+    LedgerEntry,
+    MessageTemplate,
+    PaymentPlan,
+    Promise,
+    ReminderSent,
+    ReminderStep,
+)
 
 LANGS = ("es", "en")
 log = logging.getLogger("agency.reminders")

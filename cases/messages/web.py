@@ -1,7 +1,6 @@
 """Message templates (admins edit and preview; versions kept) and sending a message from a case."""
 from __future__ import annotations
 
-
 import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import ClientException, NotFoundException
@@ -9,19 +8,17 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from agency import clock
-from agency.routing import get, post
+from agency.accounts import FormErrors
 from agency.auth import admin_only, staff_only
+from agency.db import atomic
 from agency.http_utils import parse_id
 from agency.i18n import gettext as _
+from agency.routing import get, post
+from agency.tables import Organisation
 from agency.web import form_data, notify, page, redirect, refuse, user_of
 from cases.messages import service as svc
-from cases.messages.rules import MERGE_FIELDS, NEED_LABELS, TemplateProblem, missing_facts, render
-from cases.tables import Case, MessageTemplate
-from cases.messages.rules import check_template
-from agency.db import atomic
-from agency.tables import Organisation
-from cases.tables import ReminderStep
-from agency.accounts import FormErrors
+from cases.messages.rules import MERGE_FIELDS, NEED_LABELS, TemplateProblem, check_template, missing_facts, render
+from cases.tables import Case, MessageTemplate, ReminderStep
 
 
 class TemplatePages(Controller):

@@ -6,8 +6,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from agency.i18n import lazy_gettext as _l
 from agency.i18n import format_cents
+from agency.i18n import lazy_gettext as _l
 
 FREQUENCIES = ("weekly", "fortnightly", "monthly")
 MAX_INSTALMENTS = 60

@@ -3,14 +3,14 @@ instalment plans and payments. Each writes its rows, the case event and the new 
 transaction."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from typing import NamedTuple
 
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, HTTPException
 from piccolo.query.functions.aggregate import Min, Sum
+from piccolo.querystring import QueryString
 
 from agency import clock
 from agency.auth import CurrentUser
@@ -22,15 +22,20 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.money import to_cents
-from cases.negotiation.rules import (Payment, check_promise, instalment_paid, instalment_statuses, plan_after_reversal, promise_after_reversal, promise_status,
-                         split_plan)
 from cases.negotiation.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
-from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
-from piccolo.querystring import QueryString
+from cases.negotiation.rules import (
+    Payment,
+    check_promise,
+    instalment_paid,
+    instalment_statuses,
+    plan_after_reversal,
+    promise_after_reversal,
+    promise_status,
+    split_plan,
+)
 from cases.queries import open_case
-
-
-
+from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
+from legal.rules.jurisdictions import JURISDICTIONS, negotiation_by_lawyers_only
 
 # --- money (until the ledger issue extends it) ------------------------------------------------------
 
@@ -120,7 +125,8 @@ async def take_next(user: CurrentUser) -> Taken | None:
     LOCKED on PostgreSQL, the IMMEDIATE write lock on SQLite."""
     now = utcnow()
     stages = ", ".join(f"'{s}'" for s in QUEUE_STAGES)
-    sql = (f"SELECT id, negotiator FROM collection_cases WHERE stage IN ({stages}) AND (negotiator IS NULL OR negotiator = {{}}) "
+    lawyers_only = f" AND jurisdiction NOT IN ({', '.join(repr(c) for c in LAWYERS_ONLY)})" if LAWYERS_ONLY and user.role == Role.negotiator else ""
+    sql = (f"SELECT id, negotiator FROM collection_cases WHERE stage IN ({stages}) AND (negotiator IS NULL OR negotiator = {{}}){lawyers_only} "
            "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1")
     async with atomic():
         rows = await engine().run_querystring(_qs(sql if is_sqlite() else sql + " FOR UPDATE SKIP LOCKED", user.id, now))
@@ -143,7 +149,10 @@ async def assign(user: CurrentUser, case_id: int, negotiator_id: int | None) -> 
     if negotiator_id is not None and not await User.exists().where(
             (User.id == negotiator_id) & (User.role == Role.negotiator.value) & (User.active == True)):  # noqa: E712
         raise ClientException(detail=_("Choose an active negotiator."))
-    await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    case = await get_visible(Case.select(Case.id, Case.jurisdiction).where(Case.id == case_id), user, Case.organisation)
+    if negotiator_id is not None and negotiation_by_lawyers_only(case["jurisdiction"]):
+        raise HTTPException(status_code=409, detail=_("In Portugal only a lawyer may negotiate a debt (Lei 49/2004): a lawyer of the "
+                                                      "agency works this case."))
     async with atomic():
         await Case.update({Case.negotiator: negotiator_id, Case.updated_at: utcnow()}).where(Case.id == case_id)
         await events.record(case_id, "assigned", user, "", {"negotiator": negotiator_id, "via": "admin"})
@@ -164,8 +173,21 @@ async def classify(user: CurrentUser, case_id: int, classification: str) -> None
 # --- promises, plans, payments -----------------------------------------------------------------------------
 
 
+def check_may_negotiate(user: CurrentUser, jurisdiction: str) -> None:
+    """Portugal (Lei 49/2004): negotiating the collection of a debt is reserved to lawyers, so a negotiator may not
+    contact the debtor, agree a promise or a plan on a Portuguese case (a 403 that says so)."""
+    if user.role == Role.negotiator and negotiation_by_lawyers_only(jurisdiction):
+        raise HTTPException(status_code=403, detail=_("In Portugal only a lawyer may negotiate a debt (Lei 49/2004): a lawyer of the "
+                                                      "agency works this case."))
+
+
+# The jurisdictions whose cases are not offered to negotiators in the queue (written into its SQL).
+LAWYERS_ONLY = tuple(sorted(c for c in JURISDICTIONS if negotiation_by_lawyers_only(c)))
+
+
 async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount: Decimal, today: date) -> int:
     case = await open_case(user, case_id)
+    check_may_negotiate(user, case["jurisdiction"])
     cents = to_cents(amount)
     async with atomic():
         outstanding = to_cents((await balance_of(case_id, today)).outstanding)
@@ -182,8 +204,11 @@ async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount
     return row["id"]
 
 
-async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, first_due_on: date, today: date) -> int:
-    await open_case(user, case_id)
+async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, first_due_on: date, today: date,
+                   interest_runs: bool = False) -> int:
+    """A plan for everything owed today. By default it fixes that amount: no interest while it is kept, again from
+    the first missed instalment (cases.billing.ledger); ``interest_runs`` when the plan says interest keeps running."""
+    check_may_negotiate(user, (await open_case(user, case_id))["jurisdiction"])
     async with atomic():
         # The plan covers everything owed today: principal, interest and compensation.
         outstanding = to_cents((await balance_of(case_id, today)).outstanding)
@@ -194,12 +219,14 @@ async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, 
         replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
             (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
         plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
-                                                        first_due_on=first_due_on, created_by=user.id)).returning(PaymentPlan.id))[0]["id"]
+                                                        first_due_on=first_due_on, interest_runs=interest_runs, created_by=user.id)
+                                            ).returning(PaymentPlan.id))[0]["id"]
         await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
         await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
             Case.id == case_id)
         await events.record(case_id, "plan", user, "", {
-            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced], "total": str(Decimal(outstanding) / 100), "instalments": [
+            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced],
+            "total": str(Decimal(outstanding) / 100), "interest_runs": interest_runs, "instalments": [
                 {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
         await rescore([case_id])
     return plan_id

@@ -1,43 +1,39 @@
 """The negotiator's routes: the queue, take next, assign, classify, promises, plans, payments."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.params import HeaderParameter
 from litestar.response import Template
+from markupsafe import Markup
 from typing_extensions import Annotated
 
 from agency import clock
-from agency.routing import get, post
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles, staff_only
+from agency.db import fetch_records
+from agency.http_utils import parse_id
 from agency.i18n import get_language
-from agency.templating import environment
-from markupsafe import Markup
 from agency.i18n import gettext as _
 from agency.roles import Role
+from agency.routing import get, post
 from agency.tables import Organisation
-from agency.http_utils import parse_id
+from agency.templating import environment
 from agency.web import form_data, notify, page_around, redirect, user_of
+from cases.billing.service import book_expense
+from cases.forms import amount_field, case_action, date_field
+from cases.money import from_cents
 from cases.negotiation import service as negotiation
+from cases.negotiation.queue import CLASSIFICATIONS, QUEUE_STAGES, REASONS
+from cases.negotiation.rules import PlanError
+from cases.payments.service import record_payment, reverse_payment
 from cases.queries import case_detail
 from cases.schemas import case_out
-from cases.money import from_cents
-from cases.negotiation.rules import PlanError
-from cases.negotiation.queue import CLASSIFICATIONS, QUEUE_STAGES, REASONS
-
-from agency.db import fetch_records
-import time
-from cases.billing.service import book_expense
-from cases.payments.service import reverse_payment
-from cases.forms import amount_field
-from cases.forms import case_action
-from cases.forms import date_field
-from cases.payments.service import record_payment
 
 negotiators = roles(Role.negotiator, Role.admin)
 QUEUE_PAGE = 50
@@ -74,6 +70,8 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     if user.role == Role.negotiator:
         sql.append(" AND (c.negotiator IS NULL OR c.negotiator = {})")
         args.append(user.id)
+        if negotiation.LAWYERS_ONLY:  # Portugal (Lei 49/2004): a lawyer negotiates these; constants, written into the SQL
+            sql.append(" AND c.jurisdiction NOT IN (" + ", ".join(f"'{c}'" for c in negotiation.LAWYERS_ONLY) + ")")
     if organisation_id:
         sql.append(" AND c.organisation = {}")
         args.append(organisation_id)
@@ -200,6 +198,7 @@ class PlanIn(msgspec.Struct):
     instalments: int
     first_due_on: str
     frequency: str = "monthly"
+    interest_runs: bool = False  # interest keeps running while the plan is kept (by default the plan fixes the amount)
 
 
 class PaymentIn(msgspec.Struct):
@@ -227,7 +226,7 @@ class NegotiationApi(Controller):
     async def plan(self, request: Request, case_id: int, data: PlanIn) -> dict:
         try:
             plan_id = await negotiation.add_plan(user_of(request), case_id, data.instalments, data.frequency,
-                                                 date_field(data.first_due_on, "first_due_on"), clock.today())
+                                                 date_field(data.first_due_on, "first_due_on"), clock.today(), data.interest_runs)
         except PlanError as exc:
             raise _plan_errors(exc) from None
         c = await negotiation.case_commitments(case_id)
@@ -298,7 +297,7 @@ class CaseActionPages(Controller):
             if count is None:
                 raise FormErrors({"instalments": _("Between 1 and %(n)s instalments.") % {"n": 60}})
             await negotiation.add_plan(user_of(request), case_id, count, data.get("frequency", "monthly"),
-                                       date_field(data.get("first_due_on"), "first_due_on"), clock.today())
+                                       date_field(data.get("first_due_on"), "first_due_on"), clock.today(), data.get("interest_runs") == "on")
         return await self._do(request, case_id, act, _("Instalment plan agreed."))
 
     @post("/payments")

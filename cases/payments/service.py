@@ -1,28 +1,25 @@
 """Payments of a case: recorded once per Idempotency-Key, with the success fee they earn and what they settle;
 reversed whole, with their fee (a returned transfer, a chargeback). Every movement a ledger entry and an event."""
 from __future__ import annotations
-from litestar.exceptions import ClientException
-from agency.auth import CurrentUser
-from decimal import Decimal
-from litestar.exceptions import HTTPException
-from cases.tables import LedgerEntry
-from agency.i18n import gettext as _
-from agency.db import atomic
-from cases.billing.balances import balance_of
-from cases.billing import service as billing
-from agency import clock
+
 from datetime import date
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, HTTPException
+
+from agency import clock, i18n
+from agency.auth import CurrentUser
+from agency.db import atomic, is_unique_violation
+from agency.i18n import gettext as _
 from cases import events
-from cases.money import from_cents
-from agency import i18n
-from agency.db import is_unique_violation
-from cases.queries import open_case
-from cases.negotiation.service import reopen_commitments
-from cases.negotiation.service import rescore
-from cases.money import to_cents
-from cases.payments.rules import PAYMENT_METHODS
+from cases.billing import service as billing
+from cases.billing.balances import balance_of
 from cases.billing.service import book_once
-from cases.negotiation.service import settle_commitments
+from cases.money import from_cents, to_cents
+from cases.negotiation.service import reopen_commitments, rescore, settle_commitments
+from cases.payments.rules import PAYMENT_METHODS
+from cases.queries import open_case
+from cases.tables import LedgerEntry
 
 
 async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, received_on: date, method: str, reference: str,

@@ -1,28 +1,25 @@
 """Reports (admins: the agency; creditors: their own portfolio) and the figures of cases on the admin dashboard."""
 from __future__ import annotations
-from litestar.exceptions import ClientException
-from litestar import Controller
-from decimal import Decimal
-from litestar import Request
-from litestar import Response
-from agency.roles import Role
-from litestar.response import Template
-from agency.i18n import gettext as _
-from agency import clock
-from agency.http_utils import content_disposition
+
 import csv
-from agency.routing import get
 import io
-from agency.web import page
-from cases.reports import service as reports
-from agency.auth import roles
-from agency.web import user_of
-from cases.tables import Case
+from decimal import Decimal
+
+from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException
+from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
-from agency.tables import Organisation
-from agency.tables import OutboxMessage
-from agency.tables import User
-from agency.auth import admin_only
+
+from agency import clock
+from agency.auth import admin_only, roles
+from agency.http_utils import content_disposition
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.routing import get
+from agency.tables import Organisation, OutboxMessage, User
+from agency.web import page, user_of
+from cases.reports import service as reports
+from cases.tables import Case
 
 
 class ReportPages(Controller):

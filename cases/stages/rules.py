@@ -15,9 +15,8 @@ from datetime import date
 
 from agency.i18n import lazy_gettext as _l
 from agency.roles import Role
-from cases.bureau.rules import BureauFacts
-from cases.bureau.rules import checks
-from legal.rules.jurisdictions import SETTLEMENT_ANSWER_DAYS
+from cases.bureau.rules import BureauFacts, checks
+from legal.rules.jurisdictions import SETTLEMENT_ANSWER_DAYS, negotiation_by_lawyers_only
 
 STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court", "closed")
 OPEN_STAGES = STAGES[:-1]
@@ -54,6 +53,7 @@ class CaseFacts:
     bureau_authorised: bool = False  # the creditor authorised reporting
     principal_outstanding_cents: int | None = None  # undisputed principal past due and still owed (None: principal_cents)
     bureau_oldest_owed_due: date | None = None  # the oldest due date still owed (None: oldest_due_date)
+    jurisdiction: str = "ES"
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,10 @@ def decide(facts: CaseFacts, move: MoveRequest, role: Role, today: date) -> Deci
     if rule is None:
         return Decision(False, (Refusal("no_such_move", _l("A case cannot go from %(a)s to %(b)s.", a=STAGE_LABELS[facts.stage], b=STAGE_LABELS[move.to])),))
     who, guards = rule
+    if negotiation_by_lawyers_only(facts.jurisdiction) and who == NEGOTIATING:
+        if role == Role.negotiator:  # Portugal, Lei 49/2004: negotiating a debt is reserved to lawyers
+            return Decision(False, (Refusal("lawyers_only", _l("In Portugal only a lawyer may negotiate a debt (Lei 49/2004): a lawyer of the agency works this case.")),))
+        who = who | {Role.lawyer}
     if role not in who:
         return Decision(False, (Refusal("not_your_move", _l("Your role cannot make this move.")),))
     refusals: list[Refusal] = []
@@ -203,9 +207,14 @@ def decide(facts: CaseFacts, move: MoveRequest, role: Role, today: date) -> Deci
     return Decision(not refusals, tuple(refusals))
 
 
-def moves_from(stage: str, role: Role) -> list[str]:
-    """The stages a person of ``role`` could try next (the page offers these)."""
-    return [to for (frm, to), (who, _g) in TRANSITIONS.items() if frm == stage and role in who]
+def moves_from(stage: str, role: Role, jurisdiction: str = "ES") -> list[str]:
+    """The stages a person of ``role`` could try next (the page offers these); in Portugal the negotiating moves
+    are a lawyer's (Lei 49/2004)."""
+    def may(who: frozenset) -> bool:
+        if negotiation_by_lawyers_only(jurisdiction) and who == NEGOTIATING:
+            return role in (Role.lawyer, Role.admin)
+        return role in who
+    return [to for (frm, to), (who, _g) in TRANSITIONS.items() if frm == stage and may(who)]
 
 
 def outcomes_from(stage: str) -> tuple[str, ...]:

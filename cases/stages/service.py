@@ -15,14 +15,12 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing import service as billing
 from cases.billing.balances import balance_of
-from cases.claims.service import notify_creditors
-from cases.stages.rules import CaseFacts, Decision, MoveRequest, decide, settlement_attempt_done
-from cases.tables import Case, Evidence, Invoice
-from cases.negotiation.service import paid_by_case
 from cases.bureau.rules import due_and_owed
-from cases.stages.rules import STAGES
 from cases.bureau.service import queue_reports
-from cases.negotiation.service import rescore
+from cases.claims.service import notify_creditors
+from cases.negotiation.service import paid_by_case, rescore
+from cases.stages.rules import STAGES, CaseFacts, Decision, MoveRequest, decide, settlement_attempt_done
+from cases.tables import Case, Evidence, Invoice
 
 
 class StageRefused(HTTPException):
@@ -40,7 +38,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
             Case.debtor.kind.as_alias("debtor_kind"), Case.debtor.tax_id.as_alias("debtor_tax_id"),
             Case.debtor.address_line1.as_alias("debtor_address"), Case.debtor.postal_code.as_alias("debtor_postal_code"),
             Case.bureau_notice_on, Case.bureau_authorised_at, Case.court_authorised_at, Case.settlement_offer_on,
-            Case.settlement_answer_on,
+            Case.settlement_answer_on, Case.jurisdiction,
         ).where(Case.id == case_id),
         user, Case.organisation,
     )
@@ -69,6 +67,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
         outstanding_cents=int(balance.outstanding * 100),
         principal_outstanding_cents=owed_due,  # for the bureau: principal past due and still owed
         bureau_oldest_owed_due=oldest_owed,
+        jurisdiction=case["jurisdiction"] or "ES",
         bureau_notice_on=as_date(case["bureau_notice_on"]),
         bureau_authorised=case["bureau_authorised_at"] is not None,
         principal_cents=principal,

@@ -8,14 +8,14 @@ from litestar import Controller, Request, Response
 from litestar.exceptions import HTTPException
 
 from agency import clock
-from agency.routing import post
 from agency.auth import staff_only
 from agency.i18n import gettext as _
+from agency.routing import post
 from agency.web import form_data, notify, redirect, refuse, user_of
 from cases.queries import case_detail
 from cases.schemas import case_out
-from cases.stages.service import StageRefused, advance_stage
 from cases.stages.rules import STAGE_LABELS, MoveRequest
+from cases.stages.service import StageRefused, advance_stage
 
 
 class TransitionIn(msgspec.Struct):

@@ -15,13 +15,13 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tenancy import get_visible
 from cases import events
+from cases.billing.service import book_expense
 from cases.tables import Case
-from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
+from legal.limitation.service import refresh_limitation
+from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
 from legal.rules.procedures import PROCEDURES
 from legal.tables import Deadline, Filing, Hearing
-from legal.limitation.service import refresh_limitation
-from cases.billing.service import book_expense
 
 COST_KINDS = ("court_fee", "procurador", "lawyer")
 

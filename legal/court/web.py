@@ -1,26 +1,19 @@
 """Court filings, hearings, court costs and deadlines (lawyers), and the agenda."""
 from __future__ import annotations
-from typing_extensions import Annotated
-from litestar import Controller
-from litestar.params import HeaderParameter
-from litestar import Request
-from litestar import Response
-from agency.i18n import gettext as _
-from cases.forms import amount_field
-from cases.forms import case_action
-from agency import clock
-from legal.court import service as court
-from cases.forms import date_field
-from agency.web import form_data
-from agency.routing import get
-from legal.forms import lawyers
-from legal.forms import moment
+
 import msgspec
-from legal.forms import optional_date
-from agency.routing import post
+from litestar import Controller, Request, Response
+from litestar.params import HeaderParameter
+from typing_extensions import Annotated
+
+from agency import clock
 from agency.auth import staff_only
-from agency.web import user_of
-from legal.forms import visible_case
+from agency.i18n import gettext as _
+from agency.routing import get, post
+from agency.web import form_data, user_of
+from cases.forms import amount_field, case_action, date_field
+from legal.court import service as court
+from legal.forms import lawyers, moment, optional_date, visible_case
 
 
 class FilingIn(msgspec.Struct):

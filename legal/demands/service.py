@@ -3,18 +3,21 @@ certified channel it is a demand that interrupts limitation, CC 1973), a settlem
 LO 1/2025 requires before suing, with its answer deadline), the debtor's signed acknowledgement."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from litestar.exceptions import ClientException, HTTPException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
 from agency.tenancy import get_visible
 from cases import events
 from cases.contacts.rules import CERTIFIED
-from cases.tables import Case
+from cases.tables import Case, CaseEvent, Evidence
 from legal.court.service import create_deadline
+from legal.demands.rules import delivery_problem
 from legal.documents.service import TEMPLATES, visible_document
 from legal.limitation.service import refresh_limitation
 from legal.tables import Deadline
@@ -57,6 +60,60 @@ async def mark_sent(user: CurrentUser, document_id: int, sent_on: date, channel:
             await create_deadline(doc["case"], "settlement_answer", sent_on, f"document:{document_id}:sent", case["jurisdiction"])
         if demand:
             await refresh_limitation([doc["case"]], today)
+
+
+async def record_delivery(user: CurrentUser, case_id: int, what: tuple, delivered_on: date, certificate_id: int | None,
+                          today: date) -> dict:
+    """The day something sent to the debtor reached them, with its certificate (an evidence file of the case):
+    ``what`` is ("document", document_id) for the latest send of a document, or ("contact", event_id) for a
+    certified contact (a burofax logged as a contact). Once per sending (a repeat is a 409). Limitation restarts
+    from the delivery, a consumer's default starts there, and a settlement offer's 30 days are counted from it."""
+    case = await get_visible(Case.select(Case.id, Case.jurisdiction, Case.settlement_offer_on).where(Case.id == case_id), user,
+                             Case.organisation)
+    if what[0] == "document":
+        doc = await visible_document(user, what[1])
+        if doc["case"] != case_id:
+            raise NotFoundException(detail=_("Not found."))
+        sends = [p for p in await _payloads(case_id, "document_sent") if p.get("document") == what[1]]
+        if not sends:
+            raise HTTPException(status_code=409, detail=_("This document has not been sent: record its sending first."))
+        sent = max(sends, key=lambda p: p["sent_on"])
+        sent_on, key = date.fromisoformat(sent["sent_on"]), ["document", what[1], sent["sent_on"]]
+        demand, settlement, channel = bool(sent.get("demand")), doc["template"] in SETTLEMENT_TEMPLATES, sent.get("channel", "")
+    else:
+        row = await CaseEvent.select(CaseEvent.id, CaseEvent.at, CaseEvent.payload).where(
+            (CaseEvent.id == what[1]) & (CaseEvent.case == case_id) & (CaseEvent.kind == "contact")).first()
+        payload = _payload(row) if row else {}
+        if not payload.get("certified") or payload.get("direction") != "outbound":
+            raise NotFoundException(detail=_("No certified contact with the debtor has that number in this case."))
+        sent_on, key = clock.day_of(row["at"]), ["contact", what[1]]
+        demand, settlement, channel = True, False, payload.get("channel", "")
+    problem = delivery_problem(sent_on, delivered_on, today)
+    if problem:
+        raise ClientException(detail=str(problem))
+    if certificate_id is not None and not await Evidence.exists().where((Evidence.id == certificate_id) & (Evidence.case == case_id)):
+        raise ClientException(detail=_("The certificate must be a file of this case's evidence: upload it first."))
+    if any(p.get("of") == key for p in await _payloads(case_id, "delivered")):
+        raise HTTPException(status_code=409, detail=_("This sending's delivery is already recorded."))
+    async with atomic():
+        await events.record(case_id, "delivered", user, _("Delivered to the debtor on %(day)s.") % {"day": delivered_on.isoformat()},
+                            {"of": key, "sent_on": sent_on.isoformat(), "delivered_on": delivered_on.isoformat(), "channel": channel,
+                             "certificate": certificate_id, "demand": demand}, visible_to_creditor=True)
+        if settlement:  # LO 1/2025: the 30 days run from receipt
+            await Case.update({Case.settlement_offer_on: delivered_on, Case.updated_at: utcnow()}).where(Case.id == case_id)
+            await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(
+                (Deadline.case == case_id) & (Deadline.rule == "settlement_answer") & (Deadline.status == "open"))
+            await create_deadline(case_id, "settlement_answer", delivered_on, f"{':'.join(map(str, key))}:delivered", case["jurisdiction"])
+        await refresh_limitation([case_id], today)  # and the day a demand first reached the debtor
+    return {"of": key, "sent_on": sent_on, "delivered_on": delivered_on, "certificate": certificate_id, "demand": demand}
+
+
+def _payload(row) -> dict:
+    return json.loads(row["payload"] or "{}") if isinstance(row["payload"], str) else (row["payload"] or {})
+
+
+async def _payloads(case_id: int, kind: str) -> list[dict]:
+    return [_payload(r) for r in await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == kind))]
 
 
 async def record_settlement_answer(user: CurrentUser, case_id: int, answered_on: date, accepted: bool, note: str, today: date) -> None:

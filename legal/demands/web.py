@@ -1,25 +1,38 @@
 """What was sent to the debtor and how they answered: a document sent, an acknowledgement, the answer to a settlement offer."""
 from __future__ import annotations
-from litestar import Controller
-from litestar import Request
-from litestar import Response
-from agency.i18n import gettext as _
-from cases.forms import case_action
-from legal.limitation.service import case_limitation
-from agency import clock
-from cases.forms import date_field
-from legal.demands import service as demands
-from agency.web import form_data
-from legal.forms import limitation_json
+
 import msgspec
-from agency.routing import post
+from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException
+
+from agency import clock
 from agency.auth import staff_only
-from agency.web import user_of
+from agency.http_utils import parse_id
+from agency.i18n import gettext as _
+from agency.routing import post
+from agency.web import form_data, user_of
+from cases.forms import case_action, date_field
+from legal.demands import service as demands
+from legal.documents.service import visible_document
+from legal.forms import limitation_json
+from legal.limitation.service import case_limitation
 
 
 class SentIn(msgspec.Struct):
     sent_on: str
     channel: str
+
+
+class DeliveredIn(msgspec.Struct):
+    delivered_on: str  # the day it reached the debtor, as its certificate says
+    certificate_id: int | None = None  # the certificate of delivery, uploaded as evidence of the case
+
+
+def _certificate(raw) -> int | None:
+    value = parse_id(str(raw or "").strip()) if str(raw or "").strip() else None
+    if str(raw or "").strip() and value is None:
+        raise ClientException(detail=_("Choose the certificate among the case's evidence."))
+    return value
 
 
 class DatedNoteIn(msgspec.Struct):
@@ -39,6 +52,21 @@ class DemandApi(Controller):
     async def sent(self, request: Request, document_id: int, data: SentIn) -> dict:
         await demands.mark_sent(user_of(request), document_id, date_field(data.sent_on, "sent_on"), data.channel, clock.today())
         return {"sent": True}
+
+    @post("/documents/{document_id:int}/delivered", status_code=201, guards=[staff_only],
+          summary="The day the document's latest sending reached the debtor, with its certificate (limitation, a consumer's "
+                  "default and a settlement offer's 30 days count from it)")
+    async def document_delivered(self, request: Request, document_id: int, data: DeliveredIn) -> dict:
+        user = user_of(request)
+        doc = await visible_document(user, document_id)
+        return await demands.record_delivery(user, doc["case"], ("document", document_id), date_field(data.delivered_on, "delivered_on"),
+                                             data.certificate_id, clock.today())
+
+    @post("/cases/{case_id:int}/activities/{event_id:int}/delivered", status_code=201, guards=[staff_only],
+          summary="The day a certified contact (a burofax logged as a contact) reached the debtor, with its certificate")
+    async def contact_delivered(self, request: Request, case_id: int, event_id: int, data: DeliveredIn) -> dict:
+        return await demands.record_delivery(user_of(request), case_id, ("contact", event_id), date_field(data.delivered_on, "delivered_on"),
+                                             data.certificate_id, clock.today())
 
     @post("/cases/{case_id:int}/acknowledgements", status_code=201, guards=[staff_only],
           summary="The debtor signed an acknowledgement of the debt (limitation starts again)")
@@ -64,6 +92,20 @@ class DemandCasePages(Controller):
         return await case_action(request, case_id, lambda: demands.mark_sent(
             user_of(request), document_id, date_field(data.get("sent_on"), "sent_on"), str(data.get("channel", "")), clock.today()),
             _("Sending recorded."))
+
+    @post("/documents/{document_id:int}/delivered", guards=[staff_only])
+    async def document_delivered(self, request: Request, case_id: int, document_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: demands.record_delivery(
+            user_of(request), case_id, ("document", document_id), date_field(data.get("delivered_on"), "delivered_on"),
+            _certificate(data.get("certificate_id")), clock.today()), _("Delivery recorded."))
+
+    @post("/contacts/{event_id:int}/delivered", guards=[staff_only])
+    async def contact_delivered(self, request: Request, case_id: int, event_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: demands.record_delivery(
+            user_of(request), case_id, ("contact", event_id), date_field(data.get("delivered_on"), "delivered_on"),
+            _certificate(data.get("certificate_id")), clock.today()), _("Delivery recorded."))
 
     @post("/acknowledgement", guards=[staff_only])
     async def acknowledgement(self, request: Request, case_id: int) -> Response:

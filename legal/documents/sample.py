@@ -68,6 +68,9 @@ def sample_context() -> dict:
             "costs": "35,00 €",
             "paid": "1.000,00 €",
             "outstanding": "8.509,70 €",
+            # the 1.000,00 paid went to costs (35,00), interest (324,20), compensation (120,00) and principal (520,80)
+            "claimed": "8.509,70 €", "principal_paid": "520,80 €", "principal_outstanding": "8.509,70 €",
+            "accessories_outstanding": "0,00 €",
             "interest_basis": (
                 "Intereses de demora de la Ley 3/2004, de 29 de diciembre, al tipo semestral publicado en el BOE "
                 "(tipo del BCE más 8 puntos: 10,15 % en el segundo semestre de 2025 y en el primer semestre de 2026), "
@@ -98,11 +101,25 @@ def sample_context() -> dict:
             ],
         },
         "court": {"name": "Tribunal de Instancia de Sevilla, Sección Civil", "city": "Sevilla"},
+        "privacy": {"controller": "Construcciones Turia S.L. (NIF B46123451), C/ Colón 1, Valencia, acreedor de la deuda.",
+                    "processor": "Recobros Ibéricos S.L. (NIF B12345674), que gestiona el cobro por cuenta del acreedor como "
+                                 "encargada del tratamiento (artículo 28 del RGPD).",
+                    "purpose": "Gestionar el cobro de la deuda.", "legal_basis": "El interés legítimo del acreedor (artículo 6.1.f del RGPD).",
+                    "source": "El acreedor.", "recipients": "El acreedor; abogados, procuradores y tribunales.",
+                    "retention": "Durante la gestión y los plazos de prescripción.", "rights": "Acceso, rectificación, supresión.",
+                    "contact": "Recobros Ibéricos S.L., privacidad@recobros.test"},
+        "signatory": {"name": "Juan Martínez Soler", "id_document": "12345678Z", "capacity": "administrador único"},
+        "masc": {"on_record": True, "offered": "un requerimiento de pago con una propuesta de acuerdo extrajudicial",
+                 "channel": "burofax con certificación de contenido y acuse de recibo", "sent_on": "2 de febrero de 2026",
+                 "delivered_on": "4 de febrero de 2026", "certificate": "documento n.º 4",
+                 "answer": "El deudor no respondió en los 30 días naturales siguientes a su recepción, que vencieron el 6 de marzo "
+                           "de 2026, lo que equivale a su rechazo."},
         "lawyer": {"name": "Marta Ruiz Delgado", "email": "mruiz@recobrosibericos.es", "bar_number": "98.765 (ICAM)"},
         "offer": {"amount": "7.658,73 €", "discount_percent": "10", "deadline": "11 de abril de 2026", "days": 30},
         "plan": {
             "count": 3,
             "frequency_label": "mensual",
+            "interest_runs": False,
             "total": "8.509,70 €",
             "instalments": [
                 {"number": 1, "due_on": "10 de abril de 2026", "amount": "2.836,57 €"},

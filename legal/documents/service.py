@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import json
 import re
 import secrets
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -22,14 +24,13 @@ from pathlib import Path
 from babel.dates import format_date
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
-from agency import clock
-from agency import i18n
+from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, read_together, utcnow
+from agency.db import as_date, atomic, is_unique_violation, read_together, utcnow
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
 from agency.settings import get_settings
@@ -37,17 +38,16 @@ from agency.storage import storage
 from agency.tables import Organisation, User
 from agency.tenancy import get_visible, scoped
 from cases import events
+from cases.billing.balances import BALANCE_COLUMNS, balances_from, plan_terms, published_rates
 from cases.billing.fees import creditor_figures
-from cases.billing.balances import BALANCE_COLUMNS, balances_from, published_rates
-from cases.tables import Bureau, Case, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
-from legal.rules.jurisdictions import SETTLEMENT_ANSWER_DAYS
-from legal.rules.procedures import PROCEDURES, court_name, propose
-from legal.tables import Document, DocumentTemplate, Mediation, MediationSession
-import unicodedata
-from legal.handoff.service import facts_from
 from cases.stages.rules import STAGE_LABELS
-from agency.db import is_unique_violation
+from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
+from legal.handoff.service import facts_from
+from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
+from legal.rules.privacy import privacy_notice
+from legal.rules.procedures import PROCEDURES, claim_amount, court_name, propose
+from legal.tables import Document, DocumentTemplate, Mediation, MediationSession
 
 SHIPPED = Path(__file__).parent / "templates"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -78,7 +78,11 @@ TEMPLATES = {t.key: t for t in (
 
 # Values a template may use when present, and leave out (inside an {% if %}) when empty.
 OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.phone", "lawyer.bar_number", "lawyer.email",
-            "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons"}
+            "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
+            "masc.on_record", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
+            "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs"} | {
+            f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
+                                     "contact")}
 # The templates made of a plan or a mediation: without one, there is nothing to write.
 REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",)}
 # What a person reads when a value is missing.
@@ -141,22 +145,74 @@ EVIDENCE_LABELS = {"invoice": "factura", "contract": "contrato", "delivery_note"
 FREQUENCIES = {"weekly": "semanal", "fortnightly": "quincenal", "monthly": "mensual"}
 
 
-def interest_basis(business: bool, country: str) -> str:
+def interest_basis(business: bool, country: str, balance=None) -> str:
+    """How the interest printed was computed, in one paragraph: the rule, from when, the day count, and whether a
+    rate is still provisional (LEGAL.md: letters and petitions state the convention)."""
+    convention = " Los días se cuentan naturales sobre 365, por factura, y el resultado se redondea al céntimo."
+    provisional = (" Cifra provisional: el tipo del periodo en curso aún no se ha publicado y se aplica el último conocido."
+                   if balance is not None and balance.provisional else "")
     if not business:
-        return ("Interés legal del dinero fijado cada año por la Ley de Presupuestos, desde el día siguiente al vencimiento de "
-                "cada factura (deudor consumidor).")
+        rate = {"FR": "el tipo de interés legal francés (Code monétaire et financier L313-2), por semestre",
+                "PT": "el tipo de los juros civis (Portaria 291/2003)"}.get(country, "el interés legal del dinero fijado cada año por la Ley de Presupuestos")
+        if not JURISDICTIONS.get(country, JURISDICTIONS["ES"]).consumer_interest_from_demand:
+            return f"Intereses a {rate}, desde el día siguiente al vencimiento de cada factura (deudor consumidor).{convention}{provisional}"
+        article = "el artículo 1231-6 del Code civil" if country == "FR" else "el artículo 1100 del Código Civil"
+        if balance is None or balance.interest_from is None:
+            return (f"El deudor, consumidor, solo incurre en mora desde que se le reclama el pago ({article}): hasta que un requerimiento "
+                    "le llegue no se le reclaman intereses.")
+        return (f"Intereses a {rate}, desde el día siguiente a la recepción del requerimiento de pago por el deudor, el "
+                f"{_day(balance.interest_from)} ({article}; deudor consumidor).{convention}{provisional}")
     margin = {"ES": "8", "FR": "10", "PT": "8"}.get(country, "8")
     law = {"ES": "la Ley 3/2004, de 29 de diciembre", "FR": "el artículo L441-10 del Code de commerce",
            "PT": "el Decreto-Lei 62/2013"}.get(country, "la Directiva 2011/7/UE")
     return (f"Interés de demora de {law}: tipo de referencia del BCE más {margin} puntos, fijo por semestre, desde el día "
-            "siguiente al vencimiento de cada factura, más 40 € de compensación por costes de cobro por factura.")
+            f"siguiente al vencimiento de cada factura, más 40 € de compensación por costes de cobro por factura.{convention}{provisional}")
 
 
 CONTEXT_CASE_COLUMNS = (Case.id, Case.reference, Case.creditor_reference, Case.stage, Case.jurisdiction, Case.currency, Case.organisation,
-                        Case.created_at, Case.lawyer, *Case.debtor.all_columns(exclude=["id"]))
+                        Case.created_at, Case.lawyer, Case.demanded_on, Case.settlement_answer_on, *Case.debtor.all_columns(exclude=["id"]))
+
+
+MASC_OFFERED = {"payment_demand": "un requerimiento de pago con una propuesta de acuerdo extrajudicial",
+                "settlement_offer": "una propuesta de acuerdo extrajudicial"}
+MASC_CHANNELS = {"burofax": "burofax con certificación de contenido y acuse de recibo", "letter": "carta", "email": "correo electrónico",
+                 "hand": "entrega en mano"}
+
+
+async def settlement_attempt(case_id: int, evidence_ids: list[int], answered_on: date | None, today: date) -> dict:
+    """The settlement attempt LO 1/2025 requires before suing, as a petition states it: what was offered, how, when
+    it was sent and received (with the certificate's number among the documents attached), and the answer or the
+    silence (no answer in 30 days from receipt counts as a refusal)."""
+    rows = await CaseEvent.select(CaseEvent.kind, CaseEvent.payload).where(
+        (CaseEvent.case == case_id) & CaseEvent.kind.is_in(["document_sent", "delivered", "settlement_answer"])).order_by(CaseEvent.id)
+    parsed = [(r["kind"], json.loads(r["payload"] or "{}") if isinstance(r["payload"], str) else (r["payload"] or {})) for r in rows]
+    sends = [p for k, p in parsed if k == "document_sent" and p.get("template") in MASC_OFFERED]
+    if not sends:
+        return {"on_record": False, "offered": "", "channel": "", "sent_on": "", "delivered_on": "", "certificate": "", "answer": ""}
+    delivered = {tuple(p.get("of") or ()): p for k, p in parsed if k == "delivered"}
+    # the first offer that reached the debtor, else the first sent
+    with_delivery = [(snd, delivered.get(("document", snd.get("document"), snd.get("sent_on")))) for snd in sends]
+    snd, dlv = next(((a, b) for a, b in with_delivery if b), with_delivery[0])
+    certificate = ""
+    if dlv and dlv.get("certificate") in evidence_ids:
+        certificate = f"documento n.º {evidence_ids.index(dlv['certificate']) + 1}"
+    received = date.fromisoformat(dlv["delivered_on"]) if dlv else None
+    answers = [p for k, p in parsed if k == "settlement_answer"]
+    if answered_on and answers:
+        answer = (f"El deudor rechazó la propuesta el {_day(answered_on)}." if not answers[-1].get("accepted")
+                  else f"El deudor contestó a la propuesta el {_day(answered_on)}, sin que se haya cumplido el acuerdo.")
+    elif received and today > received + timedelta(days=SETTLEMENT_ANSWER_DAYS):
+        answer = (f"El deudor no respondió en los {SETTLEMENT_ANSWER_DAYS} días naturales siguientes a su recepción, que vencieron el "
+                  f"{_day(received + timedelta(days=SETTLEMENT_ANSWER_DAYS))}, lo que equivale a su rechazo.")
+    else:
+        answer = "El deudor no ha respondido a la propuesta."
+    return {"on_record": True, "offered": MASC_OFFERED[snd["template"]], "channel": MASC_CHANNELS.get(snd.get("channel"), snd.get("channel", "")),
+            "sent_on": _day(date.fromisoformat(snd["sent_on"])), "delivered_on": _day(received) if received else "",
+            "certificate": certificate, "answer": answer}
 
 
 async def build_context(case_id: int, today: date, offer_discount_percent: Decimal | None = None, payment_days: int = 10,
+                        signatory: dict | None = None,
                         case: dict | None = None) -> dict:
     """Everything a template may print about a case, as formatted Spanish text (legal/documents/templates/README.md
     names each key). The figures are the ledger's, computed to ``today``."""
@@ -171,21 +227,25 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         return None
 
     # Independent reads together (agency.db.read_together: side by side on PostgreSQL, one connection on SQLite).
-    org, added, invoices, evidence, lawyer, plan, med, bureaus, entries = await read_together(
+    org, added, invoices, evidence, lawyer, plan, med, bureaus, entries, terms = await read_together(
         Organisation.select().where(Organisation.id == case["organisation"]).first(),
         published_rates(),
         Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
             (Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date).order_by(Invoice.number),  # noqa: E712
-        Evidence.select(Evidence.original_name, Evidence.kind, Evidence.sha256, Evidence.size).where(Evidence.case == case_id).order_by(
+        Evidence.select(Evidence.id, Evidence.original_name, Evidence.kind, Evidence.sha256, Evidence.size).where(Evidence.case == case_id).order_by(
             Evidence.id),
-        User.select(User.name, User.email).where(User.id == case["lawyer"]).first() if case["lawyer"] else nothing(),
+        User.select(User.name, User.email, User.bar_number).where(User.id == case["lawyer"]).first() if case["lawyer"] else nothing(),
         PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).order_by(
             PaymentPlan.id, ascending=False).first(),
         Mediation.select().where(Mediation.case == case_id).order_by(Mediation.id, ascending=False).first(),
         Bureau.select(Bureau.name).where(Bureau.active == True).order_by(Bureau.name),  # noqa: E712
         LedgerEntry.select(*BALANCE_COLUMNS, LedgerEntry.method).where(LedgerEntry.case == case_id),
+        plan_terms(case_id),
     )
-    balance = balances_from(case["jurisdiction"], deb["kind"], invoices, entries, today, added)  # the ledger's figures, from these rows
+    # the ledger's figures, from these rows
+    balance = balances_from(case["jurisdiction"], deb["kind"], invoices, entries, today, added, as_date(case.get("demanded_on")), terms)
+    claimed = claim_amount(balance.outstanding, balance.costs_outstanding)
+    masc = await settlement_attempt(case_id, [e["id"] for e in evidence], as_date(case.get("settlement_answer_on")), today)
     inst, sessions = await read_together(
         Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else nothing(),
         MediationSession.select().where(MediationSession.mediation == med["id"]).order_by(MediationSession.held_on) if med else nothing(),
@@ -205,6 +265,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     plan_ctx = None
     if plan:
         plan_ctx = {"count": plan["instalment_count"], "frequency_label": FREQUENCIES.get(plan["frequency"], plan["frequency"]),
+                    "interest_runs": bool(plan.get("interest_runs")),
                     "total": _money(Decimal(plan["total_cents"]) / 100, cur),
                     "instalments": [{"number": i["number"], "due_on": _day(as_date(i["due_on"])),
                                      "amount": _money(Decimal(i["amount_cents"]) / 100, cur)} for i in inst]}
@@ -226,6 +287,15 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     fee = proposal.court_fee
     return {
         "today": _day(today), "data_date": _day(today), "place": settings.agency_identity["city"],
+        "masc": masc,
+        "privacy": privacy_notice({"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "city": org["city"]},
+                                  {**settings.agency_identity, "name": settings.agency_name},
+                                  " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names)),
+        # who signs for the debtor (a person signs for themself with their own id; a company's signatory is named
+        # when the document is made, or left blank to be filled in by hand)
+        "signatory": {"name": (signatory or {}).get("name", "") or (deb["name"] if deb["kind"] == "person" else ""),
+                      "id_document": (signatory or {}).get("id_document", "") or (deb["tax_id"] if deb["kind"] == "person" else "") or "",
+                      "capacity": (signatory or {}).get("capacity", "")},
         "agency": {"name": settings.agency_name, "iban": _iban(settings.agency_iban), **settings.agency_identity},
         "creditor": {"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "postal_code": org["postal_code"],
                      "city": org["city"], "country_name": _country(org["country"]), "iban": _iban(org["iban"])},
@@ -238,7 +308,11 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.interest, cur),
                     "compensation": _money(balance.compensation, cur), "costs": _money(balance.costs, cur),
                     "paid": _money(balance.paid, cur), "outstanding": _money(balance.outstanding, cur),
-                    "interest_basis": interest_basis(deb["kind"] == "company", case["jurisdiction"])},
+                    # what a court is asked for: one figure with the chooser, thresholds and fee (claim_amount)
+                    "claimed": _money(claimed, cur), "principal_outstanding": _money(balance.principal_outstanding, cur),
+                    "principal_paid": _money(balance.principal - balance.principal_outstanding, cur),
+                    "accessories_outstanding": _money(claimed - balance.principal_outstanding, cur),
+                    "interest_basis": interest_basis(deb["kind"] == "company", case["jurisdiction"], balance)},
         "evidence": [{"name": e["original_name"], "kind_label": EVIDENCE_LABELS.get(e["kind"], e["kind"]), "sha256": e["sha256"],
                       "size": _size(e["size"])} for e in evidence],
         "procedure": {"key": proposal.procedure or "", "name": str(PROCEDURES[proposal.procedure]) if proposal.procedure else "",
@@ -246,7 +320,8 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
                       "lawyer_required": proposal.lawyer_required, "procurador_required": proposal.procurador_required,
                       "lawyer_if_opposed": proposal.lawyer_if_opposed, "reasons": [str(r) for r in proposal.reasons]},
         "court": {"name": court_name(proposal.procedure, deb["country"], deb["city"], deb["kind"]), "city": deb["city"]},
-        "lawyer": {"name": lawyer["name"] if lawyer else "", "email": lawyer["email"] if lawyer else "", "bar_number": ""},
+        "lawyer": {"name": lawyer["name"] if lawyer else "", "email": lawyer["email"] if lawyer else "",
+                   "bar_number": lawyer["bar_number"] if lawyer else ""},
         "offer": {"amount": _money(offer_amount, cur), "discount_percent": f"{discount:.0f}",
                   "deadline": _day(date.fromordinal(today.toordinal() + SETTLEMENT_ANSWER_DAYS)), "days": SETTLEMENT_ANSWER_DAYS},
         "plan": plan_ctx,
@@ -433,10 +508,11 @@ async def template_list() -> list[dict]:
 # --- generating ----------------------------------------------------------------------------------------------
 
 async def generate_document(user: CurrentUser, case_id: int, key: str, today: date, *,
-                            offer_discount_percent: Decimal | None = None) -> dict:
+                            offer_discount_percent: Decimal | None = None, signatory: dict | None = None) -> dict:
     """Render the template for the case, store the file, record it (a new version each time)."""
     case = await get_visible(Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id), user, Case.organisation)
-    (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case))
+    (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case,
+                                                                                                  signatory=signatory))
     missing = missing_data(set(_analysis(data)), context, key)
     if missing:
         raise DocumentDataMissing(detail=describe_missing(missing), extra={"missing": missing})

@@ -1,39 +1,43 @@
 """Generated documents: the templates and their versions (admins), generating a document from a case, its list and download."""
 from __future__ import annotations
-from agency.auth import CSRF_IN_STREAM
-from litestar.exceptions import ClientException
-from litestar import Controller
-from legal.documents.service import DOCX
-from litestar.status_codes import HTTP_201_CREATED
-from litestar import Request
-from litestar import Response
-from agency.roles import Role
-from litestar.response import Template
-from agency.i18n import gettext as _
-from agency.auth import admin_only
-from cases.forms import case_action
-from agency import clock
-from agency.http_utils import content_disposition
-from legal.forms import discount_percent
-from legal.documents import service as documents
-from agency.web import form_data
-from agency.routing import get
+
 import msgspec
-from agency.web import notify
-from agency.web import page
-from agency.routing import post
+from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException
+from litestar.response import Template
+from litestar.status_codes import HTTP_201_CREATED
+
+from agency import clock
+from agency.auth import CSRF_IN_STREAM, admin_only, roles, staff_only
+from agency.http_utils import content_disposition
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.routing import get, post
 from agency.uploads import receive_multipart
-from agency.web import redirect
-from agency.auth import roles
-from agency.auth import staff_only
-from legal.forms import stream_file
-from agency.web import user_of
-from legal.forms import visible_case
+from agency.web import form_data, notify, page, redirect, user_of
+from cases.forms import case_action
+from legal.documents import service as documents
+from legal.documents.service import DOCX
+from legal.forms import discount_percent, stream_file, visible_case
 
 
 class DocumentIn(msgspec.Struct):
     template: str
     offer_discount_percent: str | None = None
+    # who signs a debt acknowledgement for a company debtor (a person signs for themself): printed in the document
+    signatory_name: str = ""
+    signatory_id: str = ""
+    signatory_capacity: str = ""
+
+
+def signatory(name, id_document, capacity) -> dict:
+    """The signatory's data as typed, each at most 100 characters of printable text (a 400 says what to fix)."""
+    values = {"name": " ".join(str(name or "").split()), "id_document": " ".join(str(id_document or "").split()).upper(),
+              "capacity": " ".join(str(capacity or "").split())}
+    for key, value in values.items():
+        if len(value) > 100 or not value.isprintable():
+            raise ClientException(detail=_("The signatory's %(field)s: at most 100 characters of text.") % {"field": key})
+    return values
 
 
 class DocumentApi(Controller):
@@ -50,7 +54,8 @@ class DocumentApi(Controller):
           summary="Generate a document from a template (a new version each time); 422 names the data the case lacks")
     async def generate(self, request: Request, case_id: int, data: DocumentIn) -> dict:
         return await documents.generate_document(user_of(request), case_id, data.template, clock.today(),
-                                                 offer_discount_percent=discount_percent(data.offer_discount_percent))
+                                                 offer_discount_percent=discount_percent(data.offer_discount_percent),
+                                                 signatory=signatory(data.signatory_name, data.signatory_id, data.signatory_capacity))
 
     @get("/cases/{case_id:int}/documents", guards=[roles(*Role)], summary="The case's generated documents the caller may see")
     async def list_documents(self, request: Request, case_id: int) -> list[dict]:
@@ -84,7 +89,9 @@ class DocumentCasePages(Controller):
 
         async def act():
             await documents.generate_document(user_of(request), case_id, str(data.get("template", "")), clock.today(),
-                                              offer_discount_percent=discount_percent(data.get("offer_discount_percent")))
+                                              offer_discount_percent=discount_percent(data.get("offer_discount_percent")),
+                                              signatory=signatory(data.get("signatory_name"), data.get("signatory_id"),
+                                                                  data.get("signatory_capacity")))
         return await case_action(request, case_id, act, _("Document generated."))
 
 

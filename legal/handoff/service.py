@@ -10,20 +10,19 @@ from decimal import Decimal
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
 from agency.auth import CurrentUser
-from agency.db import atomic, utcnow
+from agency.db import atomic, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation
 from agency.tenancy import get_visible
 from cases import events
 from cases.billing import service as billing
-from cases.billing.fees import legal_fee
 from cases.billing.balances import balance_of
+from cases.billing.fees import legal_fee
 from cases.claims.service import notify_creditors
 from cases.tables import Case, Evidence
 from legal.rules.procedures import PROCEDURES, ProcedureFacts, Proposal, claim_amount, propose
 from legal.tables import LegalAction
-from agency.db import is_unique_violation
 
 OPEN = ("proposed", "authorised", "taken")
 HANDOFF_STAGES = ("amicable", "mediation", "credit_bureau")

@@ -1,25 +1,20 @@
 """The hand-off to legal: the proposal with its estimate, the creditor's answer, a lawyer taking the case, and the lawyers' queue."""
 from __future__ import annotations
-from litestar import Controller
-from litestar import Request
-from litestar import Response
-from agency.roles import Role
-from litestar.response import Template
-from agency.i18n import gettext as _
-from cases.forms import case_action
-from agency import clock
-from legal.court import service as court
-from agency.web import form_data
-from agency.routing import get
-from legal.handoff import service as handoff
-from legal.forms import lawyers
+
 import msgspec
-from legal.forms import negotiators
-from agency.web import page
-from agency.routing import post
-from agency.auth import roles
-from agency.auth import staff_only
-from agency.web import user_of
+from litestar import Controller, Request, Response
+from litestar.response import Template
+
+from agency import clock
+from agency.auth import roles, staff_only
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.routing import get, post
+from agency.web import form_data, page, user_of
+from cases.forms import case_action
+from legal.court import service as court
+from legal.forms import lawyers, negotiators
+from legal.handoff import service as handoff
 
 
 class NoteIn(msgspec.Struct):

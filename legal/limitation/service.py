@@ -8,18 +8,19 @@ import json
 import logging
 from datetime import date, datetime, timezone
 
+from piccolo.query.functions.aggregate import Min
+
 from agency import clock
 from agency.db import as_date, atomic
 from agency.i18n import DISPLAY_TZ
-from cases.bureau.rules import due_and_owed
+from cases import events
 from cases.billing.balances import balance_of
+from cases.bureau.rules import due_and_owed
+from cases.claims.service import initial_limitation_date
 from cases.tables import Case, CaseEvent, Invoice
+from legal.rules.jurisdictions import MissingRate
 from legal.rules.limitation import Interruption, Limitation, Suspension, limitation
 from legal.tables import Filing, Mediation
-from cases import events
-from legal.rules.jurisdictions import MissingRate
-from piccolo.query.functions.aggregate import Min
-from cases.claims.service import initial_limitation_date
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,36 @@ def _local_day(at) -> date:
     return moment.astimezone(DISPLAY_TZ).date()
 
 
+async def demand_facts(case_id: int) -> tuple[list[Interruption], date | None]:
+    """What reached the debtor, from the timeline and the filings: the interruptions of limitation (a certified
+    demand counts from its delivery when it is recorded, else from its sending; an acknowledgement; a court claim
+    from its filing) and the day a demand first reached them (a delivered certified demand, or the court claim
+    filed), from which a consumer is in default (Código Civil 1100)."""
+    rows = await CaseEvent.select(CaseEvent.id, CaseEvent.kind, CaseEvent.at, CaseEvent.payload).where(
+        (CaseEvent.case == case_id) & CaseEvent.kind.is_in([*INTERRUPTING_EVENTS, "delivered"])).order_by(CaseEvent.id)
+    parsed = [(e, json.loads(e["payload"] or "{}") if isinstance(e["payload"], str) else (e["payload"] or {})) for e in rows]
+    delivered = {tuple(p.get("of") or ()): date.fromisoformat(p["delivered_on"]) for e, p in parsed if e["kind"] == "delivered"}
+    interruptions: list[Interruption] = []
+    reached: list[date] = []
+    for e, payload in parsed:
+        if e["kind"] == "contact" and payload.get("certified") and payload.get("direction", "outbound") == "outbound":
+            on = delivered.get(("contact", e["id"]))
+            interruptions.append(Interruption(on or _local_day(e["at"]), "certified_demand"))
+            if on:
+                reached.append(on)
+        elif e["kind"] == "document_sent" and payload.get("demand"):  # a demand to the debtor by a certified channel
+            on = delivered.get(("document", payload.get("document"), payload.get("sent_on")))
+            interruptions.append(Interruption(on or date.fromisoformat(payload["sent_on"]), "certified_demand"))
+            if on:
+                reached.append(on)
+        elif e["kind"] == "acknowledgement":
+            interruptions.append(Interruption(date.fromisoformat(payload["on"]), "acknowledgement"))
+    for f in await Filing.select(Filing.filed_on).where((Filing.case == case_id) & Filing.filed_on.is_not_null()):
+        interruptions.append(Interruption(as_date(f["filed_on"]), "court_claim"))
+        reached.append(as_date(f["filed_on"]))
+    return interruptions, min(reached, default=None)
+
+
 async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str, list[Interruption], list[Suspension], bool]:
     """The oldest sum still owed and due, the jurisdiction, what interrupted and suspended the period, and
     whether the debtor is a consumer (a person)."""
@@ -42,24 +73,22 @@ async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str,
     rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     _owed, oldest = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in rows],
                                  int((balance.principal - balance.principal_outstanding) * 100), today)
-    interruptions: list[Interruption] = []
-    for e in await CaseEvent.select(CaseEvent.kind, CaseEvent.at, CaseEvent.payload).where(
-            (CaseEvent.case == case_id) & CaseEvent.kind.is_in(list(INTERRUPTING_EVENTS))):
-        payload = json.loads(e["payload"] or "{}") if isinstance(e["payload"], str) else (e["payload"] or {})
-        if e["kind"] == "contact" and payload.get("certified") and payload.get("direction", "outbound") == "outbound":
-            interruptions.append(Interruption(_local_day(e["at"]), "certified_demand"))
-        elif e["kind"] == "document_sent" and payload.get("demand"):  # a demand to the debtor by a certified channel
-            interruptions.append(Interruption(date.fromisoformat(payload["sent_on"]), "certified_demand"))
-        elif e["kind"] == "acknowledgement":
-            interruptions.append(Interruption(date.fromisoformat(payload["on"]), "acknowledgement"))
-    for f in await Filing.select(Filing.filed_on).where((Filing.case == case_id) & Filing.filed_on.is_not_null()):
-        interruptions.append(Interruption(as_date(f["filed_on"]), "court_claim"))
+    interruptions, _reached = await demand_facts(case_id)
     mediations = await Mediation.select(Mediation.received_on, Mediation.ended_on, Mediation.status).where(Mediation.case == case_id)
     suspensions = [Suspension(as_date(m["received_on"]), as_date(m["ended_on"])) for m in mediations]
     # An agreement the debtor signs in mediation acknowledges the debt.
     interruptions += [Interruption(as_date(m["ended_on"]), "acknowledgement") for m in mediations if m["status"] == "agreed"]
     return (oldest, case["jurisdiction"], sorted(interruptions, key=lambda i: i.on), sorted(suspensions, key=lambda s: s.start),
             case["debtor_kind"] == "person")
+
+
+async def refresh_demanded_on(case_id: int) -> None:
+    """Keep Case.demanded_on, the day a demand first reached the debtor, as the record says (a consumer's
+    interest runs from the next day): read from the deliveries and filings, written when it changes."""
+    _interruptions, reached = await demand_facts(case_id)
+    await Case.update({Case.demanded_on: reached}).where(
+        (Case.id == case_id) & ((Case.demanded_on != reached) | Case.demanded_on.is_null()) if reached else
+        (Case.id == case_id) & Case.demanded_on.is_not_null())
 
 
 async def case_limitation(case_id: int, today: date) -> Limitation | None:
@@ -83,6 +112,7 @@ async def refresh_limitation(case_ids: list[int], today: date | None = None) -> 
 
     today = today or clock.today()
     for case_id in case_ids:
+        await refresh_demanded_on(case_id)  # a consumer's interest, so what is owed, starts from the demand
         before = as_date((await Case.select(Case.limitation_date).where(Case.id == case_id).first())["limitation_date"])
         try:
             result = await case_limitation(case_id, today)

@@ -1,14 +1,14 @@
 """The limitation date of a case and how it was reckoned."""
 from __future__ import annotations
-from litestar import Controller
-from litestar import Request
-from agency.roles import Role
-from legal.limitation.service import case_limitation
+
+from litestar import Controller, Request
+
 from agency import clock
-from agency.routing import get
-from legal.forms import limitation_json
 from agency.auth import roles
-from legal.forms import visible_case
+from agency.roles import Role
+from agency.routing import get
+from legal.forms import limitation_json, visible_case
+from legal.limitation.service import case_limitation
 
 
 class LimitationApi(Controller):

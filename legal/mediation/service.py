@@ -8,21 +8,20 @@ from datetime import date
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, utcnow
+from agency.db import as_date, atomic, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.tenancy import get_visible
 from cases import events
-from cases.stages.rules import MoveRequest
-from cases.tables import Case
-from legal.limitation.service import refresh_limitation
-from legal.tables import Mediation, MediationSession
-from cases.stages.service import advance_stage
-from agency.db import is_unique_violation
-from legal.documents.service import DocumentDataMissing, generate_document
 from cases.billing.balances import balance_of
 from cases.money import to_cents
-from cases.negotiation.service import add_plan
 from cases.negotiation.rules import PlanError, split_plan
+from cases.negotiation.service import add_plan
+from cases.stages.rules import MoveRequest
+from cases.stages.service import advance_stage
+from cases.tables import Case
+from legal.documents.service import DocumentDataMissing, generate_document
+from legal.limitation.service import refresh_limitation
+from legal.tables import Mediation, MediationSession
 
 OUTCOMES = ("agreed", "failed")
 

@@ -1,22 +1,19 @@
 """Mediation: the request, its sessions and the outcome."""
 from __future__ import annotations
-from typing_extensions import Annotated
-from litestar.exceptions import ClientException
-from litestar import Controller
-from litestar import Request
-from litestar import Response
-from agency.i18n import gettext as _
-from cases.forms import case_action
-from agency import clock
-from cases.forms import date_field
-from agency.web import form_data
-from legal.mediation import service as mediation
+
 import msgspec
-from agency.web import notify
-from legal.forms import optional_date
-from agency.routing import post
+from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException
+from typing_extensions import Annotated
+
+from agency import clock
 from agency.auth import staff_only
-from agency.web import user_of
+from agency.i18n import gettext as _
+from agency.routing import post
+from agency.web import form_data, notify, user_of
+from cases.forms import case_action, date_field
+from legal.forms import optional_date
+from legal.mediation import service as mediation
 
 
 class MediationIn(msgspec.Struct):

@@ -30,7 +30,13 @@ from datetime import date, timedelta
 
 from agency.i18n import lazy_gettext as _l
 from legal.rules.calendar import is_holiday
-from legal.rules.jurisdictions import DEADLINE_WARNING_DAYS, DEADLINES, ES_PROCEDURAL_CLOSED_FROM, ES_PROCEDURAL_CLOSED_UNTIL, ES_PROCEDURAL_MONTHS_OFF
+from legal.rules.jurisdictions import (
+    DEADLINE_WARNING_DAYS,
+    DEADLINES,
+    ES_PROCEDURAL_CLOSED_FROM,
+    ES_PROCEDURAL_CLOSED_UNTIL,
+    ES_PROCEDURAL_MONTHS_OFF,
+)
 
 UNITS = ("business", "calendar", "months")
 LEVELS = ("overdue", "today", "soon", "later")

@@ -12,7 +12,13 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from legal.rules.jurisdictions import (
-    JURISDICTIONS, NO_ADDED_RATES, AddedRates, half_year_start, late_payment_rate, legal_interest_by_half_year, legal_interest_rate,
+    JURISDICTIONS,
+    NO_ADDED_RATES,
+    AddedRates,
+    half_year_start,
+    late_payment_rate,
+    legal_interest_by_half_year,
+    legal_interest_rate,
 )
 
 CENT = Decimal("0.01")
@@ -43,16 +49,16 @@ def _legal_periods(country: str) -> tuple[Callable[[date], date], Callable[[date
     return (lambda d: date(d.year, 1, 1)), _next_year
 
 
-def legal_interest(principal: Decimal, due: date, until: date, country: str = "ES") -> Decimal:
+def legal_interest(principal: Decimal, due: date, until: date, country: str = "ES", added: AddedRates = NO_ADDED_RATES) -> Decimal:
     """Consumers (and judgments): the legal interest rate, per year (per half-year in France)."""
-    return _accrue(principal, due, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start))[0]
+    return _accrue(principal, due, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start, added))[0]
 
 
 def interest_for(debtor_is_business: bool, principal: Decimal, due: date, until: date, country: str = "ES",
                  added: AddedRates = NO_ADDED_RATES) -> Decimal:
     if debtor_is_business:
         return late_payment_interest(principal, due, until, country, added)
-    return legal_interest(principal, due, until, country)
+    return legal_interest(principal, due, until, country, added)
 
 
 def compensation(debtor_is_business: bool, late_invoices: int, country: str = "ES") -> Decimal:
@@ -68,8 +74,8 @@ def late_payment_interest_unrounded(principal: Decimal, after: date, until: date
 
 
 def legal_interest_unrounded(principal: Decimal, after: date, until: date, country: str = "ES",
-                             added: AddedRates = NO_ADDED_RATES) -> Decimal:  # (admins add Spanish late-payment rates only, yet)
-    total, _ = _accrue_raw(principal, after, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start))
+                             added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    total, _ = _accrue_raw(principal, after, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start, added))
     return total
 
 

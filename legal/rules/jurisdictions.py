@@ -91,21 +91,31 @@ class Jurisdiction:
     # confession (art. 313): once the debtor acknowledged the debt in writing, the ordinary period applies.
     consumer_limitation_presumptive: bool = False
     limitation_source: str = ""
+    # A consumer is in default only from a demand for payment (Spain, Código Civil 1100; France, Code civil
+    # 1231-6): their interest runs from the day after a delivered demand or the court claim, not the due date.
+    consumer_interest_from_demand: bool = False
+    # Portugal, Lei 49/2004 art. 1: negotiating the collection of a debt is an act reserved to lawyers and
+    # solicitadores: the agency's lawyers work Portuguese cases, not its negotiators.
+    negotiation_by_lawyers_only: bool = False
+    # France, CPCE L111-8: the costs of amicable recovery stay with the creditor; none is charged to the debtor
+    # before a court title (a debtor-borne cost only once the case is in court).
+    amicable_costs_on_debtor: bool = True
 
 
 JURISDICTIONS = {
     # Ley 3/2004 (+8 points, 40 EUR art. 8 unconfirmed), Código Civil 1964.2 (5 years), 60 days between businesses.
-    "ES": Jurisdiction("ES", Decimal("8"), Decimal("40.00"), 5, 60),
+    "ES": Jurisdiction("ES", Decimal("8"), Decimal("40.00"), 5, 60, consumer_interest_from_demand=True),
     # Code de commerce L441-10 (+10 points), D441-5 (40 EUR), L110-4 (5 years), 60 days; a professional's
     # action for goods or services supplied to a consumer prescribes in 2 years (Code de la consommation L218-2).
     "FR": Jurisdiction("FR", Decimal("10"), Decimal("40.00"), 5, 60, consumer_limitation_years=2,
-                       consumer_limitation_source="Code de la consommation L218-2"),
+                       consumer_limitation_source="Code de la consommation L218-2", consumer_interest_from_demand=True,
+                       amicable_costs_on_debtor=False),
     # DL 62/2013 (+8 points, at least 40 EUR), 60 days; limitation: the ordinary 20 years (Código Civil 309);
     # a merchant's claim for goods or services supplied to a non-merchant, 2 years (art. 317 b), a presumption
     # of payment rebutted only by the debtor's confession (art. 313).
     "PT": Jurisdiction("PT", Decimal("8"), Decimal("40.00"), 20, 60, consumer_limitation_years=2,
                        consumer_limitation_source="Código Civil art. 317 b)", consumer_limitation_presumptive=True,
-                       limitation_source="Código Civil art. 309"),
+                       limitation_source="Código Civil art. 309", negotiation_by_lawyers_only=True),
 }
 
 # Credit-bureau files (LOPDGDD art. 20 and additional provision 6).
@@ -134,8 +144,16 @@ def ecb_rate_on(day: date, added: Mapping[tuple[str, date], Decimal] = MappingPr
 
 # Rates admins entered (the interest_rates table), laid over the shipped table: the services read them
 # (cases.billing.balances.published_rates) and pass them in, so a computation depends on its arguments only.
-AddedRates = Mapping[tuple[str, date], Decimal]  # (country, first day of the period) -> yearly %
+AddedRates = Mapping[tuple[str, date], Decimal]  # (series, first day of the period) -> yearly %
 NO_ADDED_RATES: AddedRates = MappingProxyType({})
+# The series an added rate belongs to: Spain's late-payment rate is "ES"; an ECB decision "EU" (ECB_KEY);
+# a legal interest rate "<country>:legal".
+LEGAL_SERIES = "{}:legal"
+
+
+def added_series(kind: str, country: str) -> str:
+    """The key of an admin-added rate of ``kind`` ("late_payment", "legal", "ecb") for ``country``."""
+    return {"late_payment": country, "legal": LEGAL_SERIES.format(country), "ecb": "EU"}[kind]
 
 
 def _es_table(added: AddedRates) -> dict[date, Decimal]:
@@ -179,32 +197,40 @@ def legal_interest_by_half_year(country: str) -> bool:
     return country == "FR"
 
 
-def legal_interest_rate(country: str, period_start: date) -> Decimal:
+def _legal_table(country: str, added: AddedRates) -> dict[date, Decimal]:
+    """The legal rate's periods (first day -> %) for ``country``: the shipped table and those admins added."""
+    series = LEGAL_SERIES.format(country)
+    extra = {day: rate for (c, day), rate in added.items() if c == series}
+    if country == "FR":
+        return {**FR_LEGAL_INTEREST_HALF_YEARS, **extra}
+    if country == "PT":
+        return {**{date(year, 1, 1): PT_LEGAL_INTEREST for year in range(PT_LEGAL_INTEREST_FIRST_YEAR, 2100)}, **extra}
+    return {**{date(year, 1, 1): rate for year, rate in ES_LEGAL_INTEREST.items()}, **extra}
+
+
+def legal_interest_rate(country: str, period_start: date, added: AddedRates = NO_ADDED_RATES) -> Decimal:
     """The legal interest rate (consumers; in %) for the year, or in France the half-year, starting on
     ``period_start``. A period after the table's last takes the latest known rate and is provisional
-    (legal_rate_is_provisional); one before its first is a MissingRate naming it, never a silent zero."""
-    if country == "PT":
-        if period_start.year < PT_LEGAL_INTEREST_FIRST_YEAR:
-            raise MissingRate(f"No Portuguese legal interest rate before {PT_LEGAL_INTEREST_FIRST_YEAR}.")
-        return PT_LEGAL_INTEREST
-    if country == "FR":
-        table, key, name = FR_LEGAL_INTEREST_HALF_YEARS, half_year_start(period_start), "half-year starting"
-    else:
-        table, key, name = {date(year, 1, 1): rate for year, rate in ES_LEGAL_INTEREST.items()}, date(period_start.year, 1, 1), "year"
+    (legal_rate_is_provisional); one before its first is a MissingRate naming it, never a silent zero.
+    Portugal: 4 % a year since 2004 (Portaria 291/2003) unless an admin added another."""
+    if country == "PT" and period_start.year < PT_LEGAL_INTEREST_FIRST_YEAR:
+        raise MissingRate(f"No Portuguese legal interest rate before {PT_LEGAL_INTEREST_FIRST_YEAR}.")
+    table = _legal_table(country, added)
+    key = half_year_start(period_start) if country == "FR" else date(period_start.year, 1, 1)
+    name = "half-year starting" if country == "FR" else "year"
     if key in table:
         return table[key]
     if key < min(table):
         raise MissingRate(f"No legal interest rate for {country} in the {name} {key.isoformat()}: it must be added to the table.")
-    return table[max(table)]
+    return table[max(day for day in table if day < key)]
 
 
-def legal_rate_is_provisional(country: str, on: date) -> bool:
+def legal_rate_is_provisional(country: str, on: date, added: AddedRates = NO_ADDED_RATES) -> bool:
     """True when the legal rate for the period of ``on`` is not in the table yet (the latest known one stands in)."""
-    if country == "FR":
-        return half_year_start(on) > max(FR_LEGAL_INTEREST_HALF_YEARS)
     if country == "PT":
         return False
-    return on.year > max(ES_LEGAL_INTEREST)
+    key = half_year_start(on) if country == "FR" else date(on.year, 1, 1)
+    return key > max(_legal_table(country, added))
 
 
 # --- Courts and procedures (legal/procedures.py; LEGAL.md "Courts" and "European cross-border procedures") ---
@@ -304,3 +330,15 @@ LIMITATION_INTERRUPTED_BY = {
 }
 # The case warns this many days before its limitation date.
 LIMITATION_WARNING_DAYS = 90
+
+
+def negotiation_by_lawyers_only(country: str) -> bool:
+    """Whether only a lawyer may negotiate a case of ``country`` (Portugal, Lei 49/2004)."""
+    rules = JURISDICTIONS.get((country or "").upper())
+    return bool(rules and rules.negotiation_by_lawyers_only)
+
+
+def amicable_costs_on_debtor(country: str) -> bool:
+    """Whether a cost of the amicable phase may be passed to the debtor (not in France, CPCE L111-8)."""
+    rules = JURISDICTIONS.get((country or "").upper())
+    return rules.amicable_costs_on_debtor if rules else True

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from agency import clock
-from tests.netutil import free_port, wait_until_up
-
 from agency.settings import ROOT
+from tests.netutil import free_port, wait_until_up
 
 CHROMIUM = os.environ.get("AGENCY_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "screenshots"

@@ -47,7 +47,7 @@ LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENT
 CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
-    "payment_days",
+    "payment_days", "masc", "signatory", "privacy",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
@@ -546,6 +546,47 @@ def amounts_table(b: Builder) -> None:
     ])
 
 
+def masc_paragraph(b: Builder, ordinal: str) -> None:
+    """The settlement attempt (LO 1/2025, art. 5: a requirement to be admitted; courts ask it of the monitorio too):
+    what was offered, by which channel, sent and received on which days, the certificate among the documents, and
+    the answer or the silence."""
+    b.ctl("{%p if masc.on_record %}")
+    b.p("**" + ordinal + ". Intento previo de solución extrajudicial.** Con carácter previo a este escrito, mi "
+        "representada dirigió al deudor {{ masc.offered }}, por {{ masc.channel }}, enviado el {{ masc.sent_on }}"
+        "{% if masc.delivered_on %} y recibido por el deudor el {{ masc.delivered_on }}{% if masc.certificate %}, según "
+        "acredita el certificado de entrega que se acompaña como {{ masc.certificate }}{% endif %}{% endif %}. "
+        "{{ masc.answer }} Se ha cumplido así el intento de negociación previa que exige la " + LO_2025 + ".")
+    b.ctl("{%p else %}")
+    b.p("**" + ordinal + ". Intento previo de solución extrajudicial.** No consta en el expediente el intento de "
+        "negociación previa que exige la " + LO_2025 + ".")
+    b.ctl("{%p endif %}")
+
+
+def privacy_block(b: Builder) -> None:
+    """GDPR art. 14 (LEGAL.md "Data protection in letters"): letters to individuals say who holds their data, why,
+    from where, for whom, how long, and their rights."""
+    b.ctl('{%p if debtor.kind == "person" %}')
+    b.p("**Información sobre protección de datos** (artículo 14 del Reglamento (UE) 2016/679). Responsable: "
+        "{{ privacy.controller }} Encargado: {{ privacy.processor }} Finalidad: {{ privacy.purpose }} Base jurídica: "
+        "{{ privacy.legal_basis }} Origen de los datos: {{ privacy.source }} Destinatarios: {{ privacy.recipients }} "
+        "Conservación: {{ privacy.retention }} Derechos: {{ privacy.rights }} Contacto: {{ privacy.contact }}.",
+        style="Nota", before=8)
+    b.ctl("{%p endif %}")
+
+
+def court_amounts_table(b: Builder) -> None:
+    """What a court is asked for: one figure everywhere (the procedure chooser, the thresholds, the court fee and
+    the writ), principal, interest and compensation still owed; the agency's own costs (burofax...) are not part
+    of the debt claimed (LEGAL.md "Courts")."""
+    b.kv_table([
+        ("Principal de las facturas", "{{ amounts.principal }}"),
+        ("A deducir: pagos imputados al principal", "{{ amounts.principal_paid }}"),
+        ("Principal pendiente", "{{ amounts.principal_outstanding }}"),
+        ("Intereses de demora e indemnización pendientes", "{{ amounts.accessories_outstanding }}"),
+        ("**Cantidad reclamada**", "**{{ amounts.claimed }}**"),
+    ])
+
+
 def amounts_notes(b: Builder, *, imputation: bool = True) -> None:
     b.p("{{ amounts.interest_basis }} Importes calculados a {{ data_date }}.", style="Nota")
     if imputation:
@@ -637,9 +678,13 @@ def parties_for_contract(b: Builder) -> None:
         "representada en este acto por " + AGENCY_FULL + ", en virtud del mandato de gestión de cobro que le ha "
         "sido conferido.")
     b.p("De otra parte, **{{ debtor.name }}**" + DEBTOR_ID + ", " + DEBTOR_DOMICILE + ", en adelante «el Deudor»"
-        '{% if debtor.kind == "company" %}, representada en este acto por D./D.ª ____________________________, '
-        "con DNI ______________, en su calidad de ______________________"
-        "{% else %}, que actúa en su propio nombre y derecho{% endif %}.")
+        '{% if debtor.kind == "company" %}, representada en este acto por '
+        "{% if signatory.name %}D./D.ª {{ signatory.name }}{% else %}D./D.ª ____________________________{% endif %}, "
+        "con documento de identidad {% if signatory.id_document %}{{ signatory.id_document }}{% else %}______________{% endif %}, "
+        "en su calidad de {% if signatory.capacity %}{{ signatory.capacity }}{% else %}______________________{% endif %}, con "
+        "facultades suficientes para este acto"
+        "{% else %}, con documento de identidad {% if signatory.id_document %}{{ signatory.id_document }}{% else %}______________{% endif %}, "
+        "que actúa en su propio nombre y derecho{% endif %}.")
 
 
 # --- the templates -----------------------------------------------------------------------------------------
@@ -692,6 +737,7 @@ def payment_demand() -> Builder:
         "cualquier aclaración o propuesta de pago, indicando siempre la referencia {{ case.reference }}.")
     agency_signature(b)
     data_protection(b)
+    privacy_block(b)
     return b
 
 
@@ -715,6 +761,7 @@ def reminder_letter() -> Builder:
         "{{ agency.phone }} o en {{ agency.email }}: estaremos encantados de buscar una solución.")
     agency_signature(b, "Con nuestro agradecimiento anticipado, reciba un cordial saludo.")
     data_protection(b)
+    privacy_block(b)
     return b
 
 
@@ -739,9 +786,15 @@ def debt_acknowledgement() -> Builder:
     b.p("**III.** Que el Deudor ha manifestado su voluntad de pagar la deuda y ambas partes desean establecer un "
         "calendario de pagos, por lo que suscriben el presente documento, que se regirá por las siguientes")
     b.h("CLÁUSULAS", align=CENTER)
+    b.ctl('{%p if debtor.kind == "company" %}')
     b.p("**PRIMERA. Reconocimiento de deuda.** El Deudor reconoce expresamente adeudar al Acreedor la cantidad de "
-        "**{{ amounts.outstanding }}**, que acepta como cierta, vencida, líquida y exigible, y renuncia a formular "
-        "cualquier reclamación o excepción sobre su existencia o su cuantía.")
+        "**{{ amounts.outstanding }}**, que acepta como cierta, vencida, líquida y exigible.")
+    b.ctl("{%p else %}")
+    # With a consumer, no waiver of defences or claims (an unfair term: TRLGDCU art. 86).
+    b.p("**PRIMERA. Reconocimiento de deuda.** El Deudor reconoce adeudar al Acreedor la cantidad de "
+        "**{{ amounts.outstanding }}** por las facturas relacionadas. Este reconocimiento no supone renuncia a los derechos "
+        "que la ley reconoce al Deudor como consumidor.")
+    b.ctl("{%p endif %}")
     b.p("**SEGUNDA. Plan de pagos.** El Deudor se obliga a pagar la cantidad de **{{ plan.total }}** en "
         "{{ plan.count }} plazos de periodicidad {{ plan.frequency_label }}, en las fechas y por los importes "
         "siguientes:", keep=True)
@@ -759,16 +812,26 @@ def debt_acknowledgement() -> Builder:
         "ejercitar acciones judiciales para el cobro de la deuda reconocida. El presente acuerdo no tiene carácter "
         "novatorio: la obligación original subsiste en sus propios términos, con la única modificación de la forma y "
         "los plazos de pago. Cumplido íntegramente el plan, el Acreedor dará por saldada la deuda.")
-    b.p("**SEXTA. Interrupción de la prescripción.** El presente reconocimiento de deuda interrumpe la prescripción "
-        "de las acciones del Acreedor, de conformidad con el artículo 1973 del Código Civil.")
-    b.p("**SÉPTIMA. Protección de datos.** Los datos personales de los firmantes se tratarán con la única finalidad de "
+    b.ctl("{%p if plan.interest_runs %}")
+    b.p("**SEXTA. Intereses.** Los intereses siguen devengándose sobre el principal pendiente mientras se cumple el plan, "
+        "y se liquidarán con el último plazo.")
+    b.ctl("{%p else %}")
+    b.p("**SEXTA. Intereses.** El importe reconocido queda fijado a la fecha de este documento: mientras el Deudor cumpla "
+        "el plan no se devengarán nuevos intereses. Desde el primer plazo impagado, se devengarán de nuevo sobre lo que "
+        "quede pendiente.")
+    b.ctl("{%p endif %}")
+    b.p("**SÉPTIMA. Interrupción de la prescripción y eficacia.** El presente reconocimiento de deuda interrumpe la "
+        "prescripción de las acciones del Acreedor (artículo 1973 del Código Civil). Como documento privado no es título "
+        "ejecutivo (artículo 517 de la Ley de Enjuiciamiento Civil): lo será si las partes lo elevan a escritura pública "
+        "ante notario.")
+    b.p("**OCTAVA. Protección de datos.** Los datos personales de los firmantes se tratarán con la única finalidad de "
         "gestionar el presente acuerdo y el cobro de la deuda. Pueden ejercerse los derechos de acceso, "
         "rectificación, supresión, oposición, limitación y portabilidad dirigiéndose a {{ agency.email }}.")
     b.p("Y, en prueba de conformidad, las partes firman el presente documento por duplicado y a un solo efecto, en el "
         "lugar y la fecha indicados en el encabezamiento.", keep=True)
     b.signature_table([
         ["EL ACREEDOR", "p.p. {{ agency.name }}", "Por cuenta de {{ creditor.name }}", "Fdo.: ________________________"],
-        ["EL DEUDOR", "{{ debtor.name }}", "Fdo.: ________________________"],
+        ["EL DEUDOR", "{{ debtor.name }}", "Fdo.: {% if signatory.name %}{{ signatory.name }}{% else %}________________________{% endif %}"],
     ])
     return b
 
@@ -813,6 +876,7 @@ def settlement_offer() -> Builder:
     b.p("Quedamos a su disposición en el teléfono {{ agency.phone }} para cualquier aclaración.")
     agency_signature(b)
     data_protection(b)
+    privacy_block(b)
     return b
 
 
@@ -951,6 +1015,7 @@ def bureau_notice() -> Builder:
         "entidades titulares de los sistemas de información crediticia citados. Asimismo, puede presentarse una "
         "reclamación ante la Agencia Española de Protección de Datos (www.aepd.es).")
     agency_signature(b)
+    privacy_block(b)
     return b
 
 
@@ -963,7 +1028,7 @@ def monitorio_petition() -> Builder:
                         "**{{ debtor.name }}**" + DEBTOR_ID + ", " + DEBTOR_DOMICILE
                         + "{% if debtor.email %}, correo electrónico {{ debtor.email }}{% endif %}"
                           "{% if debtor.phone %}, teléfono {{ debtor.phone }}{% endif %}"
-                          ", en reclamación de la cantidad de **{{ amounts.outstanding }}**, con base en los "
+                          ", en reclamación de la cantidad de **{{ amounts.claimed }}**, con base en los "
                           "siguientes")
     b.h("HECHOS", align=CENTER)
     b.p("**PRIMERO. Origen de la deuda.** Mi representada mantuvo con el deudor una relación comercial en cuyo marco "
@@ -971,13 +1036,10 @@ def monitorio_petition() -> Builder:
         "el deudor recibió sin formular reparo alguno y que, llegado su vencimiento, no ha pagado:", keep=True)
     invoices_table(b)
     b.p("**SEGUNDO. Cuantía de la deuda.** La deuda es dineraria, vencida, exigible y de cantidad determinada, y "
-        "asciende a **{{ amounts.outstanding }}**, con el siguiente desglose:", keep=True)
-    amounts_table(b)
+        "asciende a **{{ amounts.claimed }}**, con el siguiente desglose:", keep=True)
+    court_amounts_table(b)
     amounts_notes(b)
-    b.p("**TERCERO. Reclamación extrajudicial.** Con carácter previo a esta petición, se ha requerido de pago al "
-        "deudor y se le ha dirigido una propuesta de acuerdo extrajudicial, sin que haya atendido el pago ni "
-        "aceptado la propuesta, con lo que se ha cumplido el intento de negociación previa previsto en la "
-        + LO_2025 + ", en la medida en que resulte exigible en este procedimiento.")
+    masc_paragraph(b, "TERCERO")
     b.p("**CUARTO. Documentos.** La deuda se acredita con los documentos que se acompañan, cuya huella digital "
         "SHA-256 se indica para garantizar la integridad de las copias electrónicas aportadas:", keep=True)
     evidence_table(b)
@@ -1009,7 +1071,7 @@ def monitorio_petition() -> Builder:
     b.p("En su virtud,", keep=True)
     b.p("**SUPLICO AL TRIBUNAL:** Que, teniendo por presentado este escrito con los documentos que lo acompañan, se "
         "sirva admitirlo, tenga por formulada petición inicial de procedimiento monitorio contra {{ debtor.name }} "
-        "por la cantidad de **{{ amounts.outstanding }}** y, en su virtud, requiera al deudor para que, en el plazo "
+        "por la cantidad de **{{ amounts.claimed }}** y, en su virtud, requiera al deudor para que, en el plazo "
         "de veinte días, pague a mi representada dicha cantidad, acreditándolo ante el Tribunal, o comparezca y "
         "alegue de forma fundada y motivada, en escrito de oposición, las razones por las que, a su entender, no "
         "debe en todo o en parte la cantidad reclamada, con el apercibimiento de que, si no paga ni formula "
@@ -1030,7 +1092,7 @@ def verbal_claim() -> Builder:
     court_appearance(b, "Que, por medio del presente escrito, interpongo **DEMANDA DE JUICIO VERBAL** en reclamación "
                         "de cantidad contra **{{ debtor.name }}**" + DEBTOR_ID + ", " + DEBTOR_DOMICILE
                         + "{% if debtor.email %}, correo electrónico {{ debtor.email }}{% endif %}"
-                          ", por importe de **{{ amounts.outstanding }}**, con base en los siguientes")
+                          ", por importe de **{{ amounts.claimed }}**, con base en los siguientes")
     b.h("HECHOS", align=CENTER)
     b.p("**PRIMERO. Relación comercial.** Mi representada mantuvo con la parte demandada una relación comercial en "
         "cuyo marco emitió a su cargo las siguientes facturas, correspondientes a los suministros y servicios "
@@ -1038,13 +1100,11 @@ def verbal_claim() -> Builder:
     invoices_table(b)
     b.p("**SEGUNDO. Vencimiento e impago.** Llegadas las respectivas fechas de vencimiento, la demandada no ha "
         "pagado las facturas, pese a las reclamaciones que se le han dirigido.")
-    b.p("**TERCERO. Cantidad reclamada.** La cantidad adeudada asciende a **{{ amounts.outstanding }}**, con el "
+    b.p("**TERCERO. Cantidad reclamada.** La cantidad adeudada asciende a **{{ amounts.claimed }}**, con el "
         "siguiente desglose:", keep=True)
-    amounts_table(b)
+    court_amounts_table(b)
     amounts_notes(b)
-    b.p("**CUARTO. Intento de solución extrajudicial.** Antes de interponer esta demanda, mi representada requirió de "
-        "pago a la demandada y le dirigió una propuesta de acuerdo extrajudicial, sin que se haya alcanzado acuerdo "
-        "alguno; se acompaña la documentación que lo acredita, a los efectos de la " + LO_2025 + ".")
+    masc_paragraph(b, "CUARTO")
     b.p("**QUINTO. Documentos.** Se acompañan los siguientes documentos, con su huella digital SHA-256 para garantizar "
         "la integridad de las copias electrónicas aportadas:", keep=True)
     evidence_table(b)
@@ -1055,7 +1115,7 @@ def verbal_claim() -> Builder:
     b.p("**II. Procedimiento.** La demanda se tramita por los cauces del juicio verbal, por razón de la cuantía, que "
         "no excede de 15.000 euros (artículo 250.2 de la Ley de Enjuiciamiento Civil), conforme a los artículos 437 y "
         "siguientes de dicha Ley.", keep=True)
-    b.p("**III. Cuantía.** La cuantía del procedimiento es de {{ amounts.outstanding }} (artículo 251 de la Ley de "
+    b.p("**III. Cuantía.** La cuantía del procedimiento es de {{ amounts.claimed }} (artículo 251 de la Ley de "
         "Enjuiciamiento Civil).", before=6)
     b.p("**IV. Capacidad, legitimación y postulación.** Las partes tienen capacidad para ser parte y procesal "
         "(artículos 6 y 7 de la Ley de Enjuiciamiento Civil). Mi representada está legitimada activamente como "
@@ -1084,7 +1144,7 @@ def verbal_claim() -> Builder:
     b.p("**SUPLICO AL TRIBUNAL:** Que, teniendo por presentado este escrito con los documentos y copias que lo "
         "acompañan, se sirva admitirlo, tenga por interpuesta demanda de juicio verbal en reclamación de cantidad "
         "contra {{ debtor.name }} y, previos los trámites legales oportunos, dicte sentencia por la que condene a la "
-        "demandada a pagar a mi representada la cantidad de **{{ amounts.outstanding }}**, más los intereses de "
+        "demandada a pagar a mi representada la cantidad de **{{ amounts.claimed }}**, más los intereses de "
         "demora que se devenguen desde la fecha de cálculo hasta su completo pago, los intereses procesales y las "
         "costas del procedimiento.")
     court_signature(b)
@@ -1143,10 +1203,10 @@ def european_order_for_payment() -> Builder:
 
     b.h("9. Costas y otros gastos")
     b.p("Indemnización por costes de cobro (artículo 6 de la Directiva 2011/7/UE y Ley 3/2004, de 29 de diciembre): "
-        "{{ amounts.compensation }}. Otros gastos: {{ amounts.costs }}. Las costas del procedimiento se "
+        "{{ amounts.compensation }}. Los gastos previos al proceso no se reclaman. Las costas del procedimiento se "
         "reclamarán en la cuantía que resulte.")
     b.p("Resumen de la cantidad reclamada:", keep=True)
-    amounts_table(b)
+    court_amounts_table(b)
 
     b.h("10. Causa de pedir y medios de prueba")
     b.p("La deuda procede del suministro de bienes y la prestación de servicios facturados por el demandante al "

@@ -5,10 +5,10 @@ import secrets
 from datetime import timedelta
 
 from agency import clock
+from agency.settings import get_settings
 from agency.storage import storage
 from cases.bureau.service import produce_batches, produce_due_batches
 from cases.tables import BureauBatch, BureauReport
-from agency.settings import get_settings
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
@@ -140,10 +140,10 @@ async def test_a_disputed_invoice_withdraws_the_debt_and_money_not_yet_due_is_ne
     body["invoices"] = [{**body["invoices"][0], "due_date": (TODAY + timedelta(days=20)).isoformat()}]
     later = (await c.post("/api/v1/claims", json=body, headers=ch)).json()
     if "id" in later:  # intake may refuse invoices not yet due; either way nothing reaches a bureau
-        from cases.stages.service import load_facts
-        from cases.stages.rules import bureau_preconditions, MoveRequest
         from agency.auth import CurrentUser
         from agency.roles import Role
+        from cases.stages.rules import MoveRequest, bureau_preconditions
+        from cases.stages.service import load_facts
 
         admin = CurrentUser(id=0, email="a", name="a", role=Role.admin, organisation_id=None, language="es")
         _case, facts = await load_facts(later["id"], admin)

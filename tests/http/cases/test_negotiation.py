@@ -9,8 +9,8 @@ import pytest
 from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
-from cases.negotiation.service import take_next
 from cases.negotiation.queue import QUEUE_STAGES
+from cases.negotiation.service import take_next
 from cases.tables import Case, CaseEvent, Instalment, Promise
 from tests.factories import api_token, create_org, create_user, login, post_form, signed_in
 from tests.http.cases.test_stages import _case

@@ -1,6 +1,6 @@
 """Stage moves through the API and the page: 409 with the reason, an event, the creditor's email."""
-from datetime import timedelta
 import io
+from datetime import timedelta
 
 from agency import clock
 from agency.tables import OutboxMessage

@@ -15,7 +15,7 @@ from agency.storage import S3Storage
 from agency.tables import User
 from cases.tables import Case, CaseEvent, LedgerEntry, PaymentPlan
 from legal.tables import Deadline, Document, LegalAction, Mediation
-from tests.factories import case_page, api_token, create_org, create_user, signed_in
+from tests.factories import api_token, case_page, create_org, create_user, signed_in
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -263,8 +263,8 @@ async def test_template_versions_are_checked_before_they_are_used(make_client, t
 
 
 async def test_documents_on_s3(make_client, s3_server, s3_bucket, monkeypatch):
-    import legal.forms
     import legal.documents.service
+    import legal.forms
 
     store = S3Storage(s3_bucket, "docs", s3_server)
     monkeypatch.setattr(legal.documents.service, "storage", lambda: store)

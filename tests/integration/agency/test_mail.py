@@ -1,8 +1,7 @@
 """The outbox and SMTP delivery against a real SMTP server on loopback."""
+import asyncio
 import dataclasses
 import secrets
-
-import asyncio
 from datetime import timedelta
 
 from agency.db import utcnow

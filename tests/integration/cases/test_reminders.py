@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 from agency import clock
 from agency.auth import CurrentUser
 from agency.mail import send_pending
-from cases.messages.rules import open_jurisdictions
 from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import OutboxMessage
+from cases.messages.rules import open_jurisdictions
 from cases.messages.service import send_due_reminders
 from cases.negotiation.service import add_plan
 from cases.tables import Case, CaseEvent, Invoice, ReminderSent
@@ -262,8 +262,8 @@ async def test_a_plan_replaces_the_flow_with_a_notice_per_instalment_and_one_whe
 
 
 async def test_a_starting_text_nobody_edited_is_brought_up_to_date_and_an_admins_is_not(database):
-    from cases.messages.service import ensure_seeds, save_template
     from cases.messages.seeds import TEMPLATES
+    from cases.messages.service import ensure_seeds, save_template
     from cases.tables import MessageTemplate
 
     await ensure_seeds()

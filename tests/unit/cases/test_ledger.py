@@ -48,9 +48,42 @@ def test_a_cost_is_owed_from_the_day_it_is_booked():
 
 
 def test_consumers_owe_legal_interest_and_no_compensation():
-    b = balances(INV, [], date(2025, 9, 30), business=False)
+    # (LEGAL.md rev. 6 December 2026: a consumer's interest runs from the demand; here it reached them on the due date)
+    b = balances(INV, [], date(2025, 9, 30), business=False, demanded_on=date(2025, 3, 31))
     # 183 days at 3.25 %: 10,000 x 3.25 % x 183 / 365 = 162.945... -> 162.95
     assert (b.interest, b.compensation) == (Decimal("162.95"), Decimal("0.00"))
+
+
+def test_a_consumer_owes_no_interest_before_a_demand_reaches_them():
+    """Código Civil 1100: a consumer is in default only from the demand. No demand: no interest at all, and the
+    balance says it waits for one (not a provisional figure)."""
+    b = balances(INV, [], date(2025, 9, 30), business=False)
+    assert (b.interest, b.compensation, b.outstanding) == (Decimal("0.00"), Decimal("0.00"), Decimal("10000.00"))
+    assert b.awaiting_demand and b.interest_from is None and not b.provisional
+    # A demand delivered after the date asked about changes nothing yet.
+    assert balances(INV, [], date(2025, 9, 30), business=False, demanded_on=date(2025, 10, 2)).interest == Decimal("0.00")
+
+
+def test_a_consumer_owes_interest_from_the_day_after_the_delivered_demand():
+    # Delivered 30 June 2025: 1 July to 30 September inclusive is 92 days (31 + 31 + 30) at 3.25 % (2025):
+    # 10,000 x 3.25 % x 92 / 365 = 81.9178... -> 81.92
+    b = balances(INV, [], date(2025, 9, 30), business=False, demanded_on=date(2025, 6, 30))
+    assert b.interest == Decimal("81.92") and b.interest_from == date(2025, 6, 30) and not b.awaiting_demand
+    # a payment before the demand pays principal; the interest then runs on what is left: 4,000 from 1 July,
+    # 4,000 x 3.25 % x 92 / 365 = 32.767... -> 32.77
+    paid = balances(INV, [Paid(date(2025, 5, 15), Decimal("6000.00"))], date(2025, 9, 30), business=False, demanded_on=date(2025, 6, 30))
+    assert (paid.interest, paid.outstanding) == (Decimal("32.77"), Decimal("4032.77"))
+
+
+def test_a_business_owes_interest_from_the_due_date_demand_or_not():
+    assert balances(INV, [], date(2025, 9, 30), business=True).interest == Decimal("533.82")  # LEGAL.md's worked example
+
+
+def test_a_portuguese_consumer_owes_interest_from_the_due_date():
+    # Código Civil 805.2 a): a debt with a fixed term is in default at its term. 183 days at 4 %:
+    # 10,000 x 4 % x 183 / 365 = 200.547... -> 200.55
+    b = balances(INV, [], date(2025, 9, 30), business=False, country="PT")
+    assert b.interest == Decimal("200.55") and not b.awaiting_demand
 
 
 def test_nothing_accrues_before_the_due_date():
@@ -79,3 +112,49 @@ def test_the_agency_gets_back_only_costs_incurred_before_a_payment():
     assert f["expenses"] == 10_00 and f["net_to_creditor"] == 150_00 - 10_00
     # July's payment bounces: the cost is owed again, and the creditor is no longer charged it
     assert creditor_figures([april_payment, june_cost, july_payment, entry(4, "reversal", -50_00, date(2025, 7, 9), reverses=3)])["expenses"] == 0
+
+
+# --- A plan fixes what is owed (LEGAL.md rev. "Paying what is owed") ---
+
+from cases.billing.ledger import PlanTerms  # noqa: E402
+
+
+def test_a_plan_kept_to_the_end_leaves_nothing_owed():
+    """10,000.00 due 31 March 2025 between businesses. On 30 June 2025 it owes 10,000 + 91 days at 11.15 %
+    (277.99) + 40.00 = 10,317.99, split into three instalments of 3,439.33 + 3,439.33 + 3,439.33 (cents on the last:
+    10,317.99 - 2 x 3,439.33 = 3,439.33). Each paid on its date: nothing is owed after the last, whatever the date."""
+    signed = date(2025, 6, 30)
+    owed_then = balances(INV, [], signed, business=True).outstanding
+    assert owed_then == Decimal("10317.99")
+    plan = PlanTerms(signed, ((1, date(2025, 7, 31), 343933), (2, date(2025, 8, 31), 343933), (3, date(2025, 9, 30), 343933)))
+    paid = [Paid(date(2025, 7, 31), Decimal("3439.33")), Paid(date(2025, 8, 31), Decimal("3439.33")), Paid(date(2025, 9, 30), Decimal("3439.33"))]
+    after = balances(INV, paid, date(2025, 12, 31), business=True, plan=plan)
+    assert after.outstanding == Decimal("0.00") and after.interest == Decimal("277.99")
+    # while kept, what is owed does not grow: on 15 August only the first instalment is paid and 6,878.66 is left
+    mid = balances(INV, paid[:1], date(2025, 8, 15), business=True, plan=plan)
+    assert mid.outstanding == Decimal("6878.66")
+
+
+def test_interest_runs_again_from_the_first_missed_instalment():
+    """The same plan; the second instalment (31 August) is never paid. Three days' grace later it is missed, and
+    interest runs again from 1 September on the principal left. After the first instalment (3,439.33: 277.99
+    interest, 40.00 compensation, 3,121.34 principal) the principal left is 6,878.66. To 30 September: 30 days
+    at 10.15 % (2H2025): 6,878.66 x 10.15 / 100 = 698.18399; x 30 / 365 = 57.38498... -> 57.38."""
+    signed = date(2025, 6, 30)
+    plan = PlanTerms(signed, ((1, date(2025, 7, 31), 343933), (2, date(2025, 8, 31), 343933), (3, date(2025, 9, 30), 343933)))
+    paid = [Paid(date(2025, 7, 31), Decimal("3439.33"))]
+    b = balances(INV, paid, date(2025, 9, 30), business=True, plan=plan)
+    assert b.interest == Decimal("277.99") + Decimal("57.38")
+    assert b.outstanding == Decimal("6878.66") + Decimal("57.38")
+    # before the grace days end it is not missed yet: still nothing accrues
+    assert balances(INV, paid, date(2025, 9, 3), business=True, plan=plan).outstanding == Decimal("6878.66")
+
+
+def test_a_plan_that_says_interest_keeps_running():
+    signed = date(2025, 6, 30)
+    plan = PlanTerms(signed, ((1, date(2025, 7, 31), 1031799),), interest_runs=True)
+    b = balances(INV, [Paid(date(2025, 7, 31), Decimal("10317.99"))], date(2025, 7, 31), business=True, plan=plan)
+    # The interest to the payment is one period, rounded once: 91 days at 11.15 % (277.986...) + 31 days (1-31 July)
+    # at 10.15 % (86.2055...) = 364.191... -> 364.19. Owed then: 10,000 + 364.19 + 40 = 10,404.19; the plan's total
+    # paid leaves 86.20 (the interest of the plan's month), where a plan that fixes the amount leaves nothing.
+    assert b.outstanding == Decimal("86.20")

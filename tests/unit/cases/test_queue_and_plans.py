@@ -2,9 +2,19 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cases.negotiation.rules import (Payment, PlanError, check_promise, instalment_message, instalment_owed, instalment_paid, instalment_statuses, promise_status, split_plan,
-                         waiting_on_promise)
 from cases.negotiation.queue import QueueFacts, score
+from cases.negotiation.rules import (
+    Payment,
+    PlanError,
+    check_promise,
+    instalment_message,
+    instalment_owed,
+    instalment_paid,
+    instalment_statuses,
+    promise_status,
+    split_plan,
+    waiting_on_promise,
+)
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()

@@ -138,3 +138,15 @@ def test_a_failed_mediation_goes_back_to_amicable():
                       debtor_is_person=False, outstanding_invoices=1, disputed_invoices=0, evidence_count=1, outstanding_cents=1000,
                       principal_cents=1000, oldest_due_date=date(2026, 1, 1))
     assert decide(facts, MoveRequest("amicable"), Role.negotiator, date(2026, 12, 1)).allowed
+
+
+def test_in_portugal_the_negotiating_moves_are_a_lawyers():
+    """Lei 49/2004: negotiating the collection of a debt is reserved to lawyers and solicitadores."""
+    pt = replace(READY, jurisdiction="PT")
+    refused = decide(pt, MoveRequest("amicable"), Role.negotiator, TODAY)
+    assert not refused.allowed and [r.code for r in refused.refusals] == ["lawyers_only"]
+    assert decide(pt, MoveRequest("amicable"), Role.lawyer, TODAY).allowed
+    assert decide(pt, MoveRequest("amicable"), Role.admin, TODAY).allowed
+    assert decide(READY, MoveRequest("amicable"), Role.negotiator, TODAY).allowed  # Spain: as before
+    assert not decide(READY, MoveRequest("amicable"), Role.lawyer, TODAY).allowed
+    assert moves_from("intake", Role.negotiator, "PT") == [] and moves_from("intake", Role.lawyer, "PT") == ["amicable", "closed"]

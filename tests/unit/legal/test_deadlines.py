@@ -5,7 +5,13 @@ from datetime import date
 import pytest
 
 from legal.rules.deadlines import (
-    DEADLINE_RULES, Warning, add_business_days, add_months, deadline_for, is_business_day, warning_for,
+    DEADLINE_RULES,
+    Warning,
+    add_business_days,
+    add_months,
+    deadline_for,
+    is_business_day,
+    warning_for,
 )
 
 

@@ -6,9 +6,8 @@ import docx
 import pytest
 from docx import Document as WordDocument
 
-from legal.documents.service import (SHIPPED, TEMPLATES, TemplateRefused, check_template, missing_data, render, template_source,
-                             used_paths)
 from legal.documents.sample import sample_context
+from legal.documents.service import SHIPPED, TEMPLATES, TemplateRefused, check_template, missing_data, render, template_source, used_paths
 
 
 def test_used_paths_follow_loops_and_conditions():
@@ -70,3 +69,15 @@ def test_values_are_escaped_into_the_xml():
     out = render(_with_paragraph("Deudor: {{ debtor.name }}"), ctx)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(out)).paragraphs)
     assert 'Deudor: Tuercas <b>&"Hnos"</b> S.L.' in text
+
+
+def test_the_privacy_notice_names_every_item_of_gdpr_article_14():
+    from legal.rules.privacy import privacy_notice
+
+    notice = privacy_notice({"name": "Construcciones Turia S.L.", "tax_id": "B46123451", "address": "C/ Colón 1", "city": "Valencia"},
+                            {"name": "Recobros Ibéricos S.L.", "tax_id": "B12345674", "address": "C/ Mayor 1", "city": "Madrid",
+                             "email": "privacidad@recobros.test"}, "ASNEF-Equifax y Experian BADEXCUG")
+    assert list(notice) == ["controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights", "contact"]
+    assert notice["controller"].startswith("Construcciones Turia S.L. (NIF B46123451)")
+    assert "artículo 28" in notice["processor"] and "6.1.f" in notice["legal_basis"]
+    assert "BADEXCUG" in notice["recipients"] and "aepd" in notice["rights"] and "privacidad@recobros.test" in notice["contact"]
