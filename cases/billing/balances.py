@@ -21,16 +21,17 @@ async def published_rates() -> AddedRates:
     return MappingProxyType({(added_series(r["kind"], r["country"]), as_date(r["starts_on"])): Decimal(r["rate_bp"]) / 100 for r in rows})
 
 
-async def plan_terms(case_id: int) -> PlanTerms | None:
-    """The instalment plan in force for the ledger: the latest one not cancelled (kept, completed or broken)."""
-    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at, PaymentPlan.interest_runs).where(
-        (PaymentPlan.case == case_id) & (PaymentPlan.status != "cancelled")).order_by(PaymentPlan.id, ascending=False).first()
-    if plan is None:
-        return None
-    rows = await Instalment.select(Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
-        Instalment.plan == plan["id"]).order_by(Instalment.number)
-    return PlanTerms(clock.day_of(plan["created_at"]), tuple((r["number"], as_date(r["due_on"]), r["amount_cents"]) for r in rows),
-                     bool(plan["interest_runs"]))
+async def plan_terms(case_id: int) -> tuple[PlanTerms, ...]:
+    """The case's instalment plans for the ledger, each with its instalments: the one in force and those it replaced
+    (a replaced plan froze interest until the next one was signed)."""
+    plans = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at, PaymentPlan.interest_runs).where(
+        PaymentPlan.case == case_id).order_by(PaymentPlan.id)
+    if not plans:
+        return ()
+    rows = await Instalment.select(Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
+        Instalment.plan.is_in([p["id"] for p in plans])).order_by(Instalment.number)
+    return tuple(PlanTerms(clock.day_of(p["created_at"]), tuple((r["number"], as_date(r["due_on"]), r["amount_cents"]) for r in rows
+                                                               if r["plan"] == p["id"]), bool(p["interest_runs"])) for p in plans)
 
 
 async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
@@ -47,7 +48,7 @@ BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, Ledg
 
 
 def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], entries: list[dict], day: date,
-                  added: AddedRates, demanded_on: date | None = None, plan: PlanTerms | None = None) -> Balances:
+                  added: AddedRates, demanded_on: date | None = None, plans: tuple[PlanTerms, ...] = ()) -> Balances:
     """The balances from a case's rows (undisputed invoices; its ledger entries with BALANCE_COLUMNS,
     other kinds ignored) and the rates admins added (published_rates), for callers that loaded them already."""
     reversed_ids = {m["reverses"] for m in entries if m["kind"] == "reversal" and m["booked_on"] <= day}
@@ -61,7 +62,7 @@ def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], ent
         costs=[Cost(c["booked_on"], from_cents(c["amount_cents"])) for c in entries if c["kind"] == "cost"],
         added=added,
         demanded_on=demanded_on,
-        plan=plan,
+        plans=plans,
     )
 
 

@@ -44,6 +44,7 @@ DEFAULT_TARIFF = Tariff(
 )
 SUCCESS_STAGES = ("amicable", "mediation", "credit_bureau", "court")
 EXPENSE_KINDS = ("burofax", "court_fee", "procurador", "lawyer", "bureau", "other")
+COURT_COST_KINDS = ("court_fee", "procurador", "lawyer")  # the court's own costs, which a judgment awards
 
 
 MAX_TARIFF_AMOUNT = Decimal("1000000000")  # any fee or band limit above a billion euros is a typing error

@@ -64,15 +64,42 @@ class PlanTerms:
     interest_runs: bool = False
 
 
-def frozen_window(plan: PlanTerms | None, payments: Sequence[Paid], as_of: date) -> tuple[date, date | None] | None:
-    """The days no interest accrues, (after, until]: from the day after the signature to the due date of the first
-    instalment missed by ``as_of`` (None: still kept). None when there is no plan or it lets interest run."""
-    if plan is None or plan.interest_runs:
-        return None
-    paid = [Payment(p.received_on, int(p.amount * 100)) for p in payments if p.received_on <= as_of]
-    statuses = instalment_statuses(list(plan.instalments), paid, plan.signed_on, as_of)
-    missed = [due_on for (_n, due_on, _c), status in zip(plan.instalments, statuses) if status == "missed"]
-    return plan.signed_on, min(missed, default=None)
+def frozen_windows(plans: Sequence[PlanTerms], payments: Sequence[Paid], as_of: date) -> list[tuple[date, date | None]]:
+    """The days no interest accrues, each window (after, until]: from the day after a plan's signature to the due
+    date of its first instalment missed by ``as_of``, or to the next plan's signature (a plan replaced by another),
+    or open (None: still kept). Plans that let interest run freeze nothing."""
+    ordered = sorted(plans, key=lambda p: p.signed_on)
+    windows = []
+    for n, plan in enumerate(ordered):
+        if plan.interest_runs:
+            continue
+        paid = [Payment(p.received_on, int(p.amount * 100)) for p in payments if p.received_on <= as_of]
+        statuses = instalment_statuses(list(plan.instalments), paid, plan.signed_on, as_of)
+        end = min((due_on for (_n, due_on, _c), status in zip(plan.instalments, statuses) if status == "missed"), default=None)
+        if n + 1 < len(ordered):  # replaced by a later plan: this one froze the days until that signature
+            end = min(end, ordered[n + 1].signed_on) if end else ordered[n + 1].signed_on
+        if end is None or end > plan.signed_on:
+            windows.append((plan.signed_on, end))
+    return windows
+
+
+def accrue_outside(accrue, principal: Decimal, start: date, until: date, windows: Sequence[tuple[date, date | None]], *args) -> Decimal:
+    """``accrue`` over the days (start, until] that fall in no frozen window."""
+    total, current = Decimal(0), start
+    for after, end in windows:
+        stop = until if end is None else min(end, until)
+        if after >= until:
+            break
+        if stop <= current:
+            continue
+        if current < after:
+            total += accrue(principal, current, after, *args)
+        current = max(current, stop)
+        if current >= until:
+            return total
+    if until > current:
+        total += accrue(principal, current, until, *args)
+    return total
 
 
 @dataclass(frozen=True)
@@ -97,11 +124,11 @@ def _round(value: Decimal) -> Decimal:
 
 def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, business: bool, country: str = "ES",
              costs: Sequence[Cost] = (), added: AddedRates = NO_ADDED_RATES, demanded_on: date | None = None,
-             plan: PlanTerms | None = None) -> Balances:
+             plan: PlanTerms | None = None, plans: Sequence[PlanTerms] = ()) -> Balances:
     """``added``: the statutory rates admins entered (cases.billing.balances.published_rates), over the shipped table.
     ``demanded_on``: the day a demand first reached a consumer debtor (or the court claim was filed).
-    ``plan``: the instalment plan in force, if any (PlanTerms)."""
-    frozen = frozen_window(plan, payments, as_of)
+    ``plans``: the case's instalment plans, each freezing interest while it was kept (``plan``: a single one)."""
+    frozen = frozen_windows([*plans, *([plan] if plan else [])], payments, as_of)
     accrue = late_payment_interest_unrounded if business else legal_interest_unrounded
     from_demand = not business and JURISDICTIONS[country.upper()].consumer_interest_from_demand
     awaiting = from_demand and (demanded_on is None or demanded_on > as_of)
@@ -110,8 +137,9 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
     remaining = [i.principal for i in ordered]
     accrued_to = [i.due_date for i in ordered]  # interest counted up to and including this day
-    if from_demand:  # a consumer: interest from the day after the demand (none before one reached them)
-        accrued_to = [as_of if awaiting else max(day, demanded_on) for day in accrued_to]
+    if from_demand:  # a consumer: interest from the day after the demand (none before one reached them, and none on
+        # an invoice that fell due after it: no demand covered that one yet)
+        accrued_to = [as_of if awaiting or day > demanded_on else demanded_on for day in accrued_to]
     booked_interest = Decimal("0.00")
     owed = {"costs": Decimal("0.00"), "interest": Decimal("0.00"), "compensation": Decimal("0.00")}
     late_counted: set[int] = set()
@@ -122,14 +150,8 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         nonlocal booked_interest, costs_counted
         period = Decimal(0)
         for n, inv in enumerate(ordered):
-            if until > accrued_to[n]:
-                start = accrued_to[n]
-                if frozen and start < (frozen[1] or until) and until > frozen[0]:  # the plan's days owe nothing
-                    if start < frozen[0]:
-                        period += accrue(remaining[n], start, frozen[0], country, added)
-                    start = min(until, frozen[1] or until)
-                if until > start:
-                    period += accrue(remaining[n], start, until, country, added)
+            if until > accrued_to[n]:  # the days of a plan kept owe nothing
+                period += accrue_outside(accrue, remaining[n], accrued_to[n], until, frozen, country, added)
                 accrued_to[n] = until
             if inv.due_date < until and n not in late_counted:
                 late_counted.add(n)

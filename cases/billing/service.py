@@ -17,6 +17,7 @@ from agency.roles import Role
 from agency.tables import ContractAcceptance, Organisation, Tariff
 from cases import events
 from cases.billing.fees import (
+    COURT_COST_KINDS,
     DEFAULT_TARIFF,
     EXPENSE_KINDS,
     SUCCESS_STAGES,
@@ -223,7 +224,9 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
     are charged to the creditor (an ``expense``). Returns (the entries booked, whether booked now): the
     same Idempotency-Key again (a retried request, a form sent twice) returns the first booking's entries."""
     case = await open_case(user, case_id)
-    if recoverable and case["stage"] != "court" and not amicable_costs_on_debtor(case["jurisdiction"]):
+    # France (CPCE L111-8): costs of recovery without an enforceable title stay with the creditor; in court, only the
+    # court's own costs (awarded by the judgment) are booked to the debtor.
+    if recoverable and not amicable_costs_on_debtor(case["jurisdiction"]) and not (case["stage"] == "court" and kind in COURT_COST_KINDS):
         raise ClientException(detail=_("In France the costs of amicable recovery stay with the creditor (CPCE L111-8): record this "
                                        "expense as not owed by the debtor."))
     if kind not in EXPENSE_KINDS:

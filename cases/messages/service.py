@@ -37,7 +37,7 @@ from cases.messages.rules import (
 )
 from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES
 from cases.negotiation.rules import instalment_message, instalment_owed, waiting_on_promise
-from cases.negotiation.service import outstanding_by_case, payments_of
+from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_of
 from cases.tables import (
     Case,
     Instalment,
@@ -188,7 +188,8 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     click-to-chat link; a letter or script as text. Each is a case event with the full text (proof
     of what the debtor was told). Call inside a transaction when part of a larger change."""
     if user is not None:
-        await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+        visible = await get_visible(Case.select(Case.id, Case.jurisdiction).where(Case.id == case_id), user, Case.organisation)
+        check_may_negotiate(user, visible["jurisdiction"])  # Portugal: a lawyer writes to the debtor (Lei 49/2004)
     debtor = await _debtor(case_id)
     template = await active_template(key, debtor["language"])
     context = await merge_context(case_id, template["language"], today)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from litestar.exceptions import ClientException
+
 from agency.auth import CurrentUser
-from agency.db import as_date
+from agency.db import as_date, is_unique_violation
+from agency.i18n import gettext as _
 from cases.rates.rules import SERIES, Series
 from cases.tables import InterestRate
 
@@ -25,5 +28,11 @@ async def all_tables() -> dict[str, dict[date, dict]]:
 
 
 async def add_rate(user: CurrentUser, series: Series, starts_on: date, rate: Decimal, source: str) -> None:
-    await InterestRate.insert(InterestRate(kind=series.kind, country=series.country, starts_on=starts_on, rate_bp=int(rate * 100),
-                                           source=source.strip()[:200], created_by=user.id))
+    """One rate per series and period (a unique index): two admins adding the same one at once get a 400, not a 500."""
+    try:
+        await InterestRate.insert(InterestRate(kind=series.kind, country=series.country, starts_on=starts_on, rate_bp=int(rate * 100),
+                                               source=source.strip()[:200], created_by=user.id))
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise ClientException(detail=_("That period already has a rate: rates are not edited, so that past figures stay explainable.")) from None

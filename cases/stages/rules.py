@@ -151,7 +151,7 @@ def settlement_attempt_done(offer_on: date | None, answer_on: date | None, today
 
     if offer_on is None:
         return False
-    return answer_on is not None or (today - offer_on).days >= SETTLEMENT_ANSWER_DAYS
+    return answer_on is not None or (today - offer_on).days > SETTLEMENT_ANSWER_DAYS  # the 30th day is still the debtor's
 
 
 # --- the table -----------------------------------------------------------------------------------

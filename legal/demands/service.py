@@ -93,9 +93,9 @@ async def record_delivery(user: CurrentUser, case_id: int, what: tuple, delivere
         raise ClientException(detail=str(problem))
     if certificate_id is not None and not await Evidence.exists().where((Evidence.id == certificate_id) & (Evidence.case == case_id)):
         raise ClientException(detail=_("The certificate must be a file of this case's evidence: upload it first."))
-    if any(p.get("of") == key for p in await _payloads(case_id, "delivered")):
-        raise HTTPException(status_code=409, detail=_("This sending's delivery is already recorded."))
     async with atomic():
+        if any(p.get("of") == key for p in await _payloads(case_id, "delivered")):  # (inside: two clicks at once)
+            raise HTTPException(status_code=409, detail=_("This sending's delivery is already recorded."))
         await events.record(case_id, "delivered", user, _("Delivered to the debtor on %(day)s.") % {"day": delivered_on.isoformat()},
                             {"of": key, "sent_on": sent_on.isoformat(), "delivered_on": delivered_on.isoformat(), "channel": channel,
                              "certificate": certificate_id, "demand": demand}, visible_to_creditor=True)

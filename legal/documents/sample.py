@@ -109,7 +109,7 @@ def sample_context() -> dict:
                     "retention": "Durante la gestión y los plazos de prescripción.", "rights": "Acceso, rectificación, supresión.",
                     "contact": "Recobros Ibéricos S.L., privacidad@recobros.test"},
         "signatory": {"name": "Juan Martínez Soler", "id_document": "12345678Z", "capacity": "administrador único"},
-        "masc": {"on_record": True, "offered": "un requerimiento de pago con una propuesta de acuerdo extrajudicial",
+        "masc": {"on_record": True, "complied": True, "offered": "un requerimiento de pago con una propuesta de acuerdo extrajudicial",
                  "channel": "burofax con certificación de contenido y acuse de recibo", "sent_on": "2 de febrero de 2026",
                  "delivered_on": "4 de febrero de 2026", "certificate": "documento n.º 4",
                  "answer": "El deudor no respondió en los 30 días naturales siguientes a su recepción, que vencieron el 6 de marzo "

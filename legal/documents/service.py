@@ -79,7 +79,7 @@ TEMPLATES = {t.key: t for t in (
 # Values a template may use when present, and leave out (inside an {% if %}) when empty.
 OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.phone", "lawyer.bar_number", "lawyer.email",
             "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
-            "masc.on_record", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
+            "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")}
@@ -188,7 +188,7 @@ async def settlement_attempt(case_id: int, evidence_ids: list[int], answered_on:
     parsed = [(r["kind"], json.loads(r["payload"] or "{}") if isinstance(r["payload"], str) else (r["payload"] or {})) for r in rows]
     sends = [p for k, p in parsed if k == "document_sent" and p.get("template") in MASC_OFFERED]
     if not sends:
-        return {"on_record": False, "offered": "", "channel": "", "sent_on": "", "delivered_on": "", "certificate": "", "answer": ""}
+        return {"on_record": False, "complied": False, "offered": "", "channel": "", "sent_on": "", "delivered_on": "", "certificate": "", "answer": ""}
     delivered = {tuple(p.get("of") or ()): p for k, p in parsed if k == "delivered"}
     # the first offer that reached the debtor, else the first sent
     with_delivery = [(snd, delivered.get(("document", snd.get("document"), snd.get("sent_on")))) for snd in sends]
@@ -206,7 +206,8 @@ async def settlement_attempt(case_id: int, evidence_ids: list[int], answered_on:
                   f"{_day(received + timedelta(days=SETTLEMENT_ANSWER_DAYS))}, lo que equivale a su rechazo.")
     else:
         answer = "El deudor no ha respondido a la propuesta."
-    return {"on_record": True, "offered": MASC_OFFERED[snd["template"]], "channel": MASC_CHANNELS.get(snd.get("channel"), snd.get("channel", "")),
+    complied = bool(answered_on and answers) or bool(received and today > received + timedelta(days=SETTLEMENT_ANSWER_DAYS))
+    return {"on_record": True, "complied": complied, "offered": MASC_OFFERED[snd["template"]], "channel": MASC_CHANNELS.get(snd.get("channel"), snd.get("channel", "")),
             "sent_on": _day(date.fromisoformat(snd["sent_on"])), "delivered_on": _day(received) if received else "",
             "certificate": certificate, "answer": answer}
 

@@ -204,7 +204,7 @@ def _legal_table(country: str, added: AddedRates) -> dict[date, Decimal]:
     if country == "FR":
         return {**FR_LEGAL_INTEREST_HALF_YEARS, **extra}
     if country == "PT":
-        return {**{date(year, 1, 1): PT_LEGAL_INTEREST for year in range(PT_LEGAL_INTEREST_FIRST_YEAR, 2100)}, **extra}
+        return {date(PT_LEGAL_INTEREST_FIRST_YEAR, 1, 1): PT_LEGAL_INTEREST, **extra}  # in force until an admin adds another
     return {**{date(year, 1, 1): rate for year, rate in ES_LEGAL_INTEREST.items()}, **extra}
 
 
@@ -230,7 +230,8 @@ def legal_rate_is_provisional(country: str, on: date, added: AddedRates = NO_ADD
     if country == "PT":
         return False
     key = half_year_start(on) if country == "FR" else date(on.year, 1, 1)
-    return key > max(_legal_table(country, added))
+    table = _legal_table(country, added)
+    return key not in table and key > min(table)  # a skipped period too (a later one was added, this one not)
 
 
 # --- Courts and procedures (legal/procedures.py; LEGAL.md "Courts" and "European cross-border procedures") ---

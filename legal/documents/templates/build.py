@@ -555,7 +555,8 @@ def masc_paragraph(b: Builder, ordinal: str) -> None:
         "representada dirigió al deudor {{ masc.offered }}, por {{ masc.channel }}, enviado el {{ masc.sent_on }}"
         "{% if masc.delivered_on %} y recibido por el deudor el {{ masc.delivered_on }}{% if masc.certificate %}, según "
         "acredita el certificado de entrega que se acompaña como {{ masc.certificate }}{% endif %}{% endif %}. "
-        "{{ masc.answer }} Se ha cumplido así el intento de negociación previa que exige la " + LO_2025 + ".")
+        "{{ masc.answer }}{% if masc.complied %} Se ha cumplido así el intento de negociación previa que exige la " + LO_2025
+        + ".{% endif %}")
     b.ctl("{%p else %}")
     b.p("**" + ordinal + ". Intento previo de solución extrajudicial.** No consta en el expediente el intento de "
         "negociación previa que exige la " + LO_2025 + ".")
@@ -1191,12 +1192,13 @@ def european_order_for_payment() -> Builder:
     b.p("Tasa judicial: {{ procedure.court_fee }}. Se abonará por el medio que admita el órgano jurisdiccional.")
 
     b.h("6. Principal")
-    b.p("Moneda: euro (EUR). Principal reclamado: **{{ amounts.principal }}**, correspondiente a las siguientes "
+    b.p("Moneda: euro (EUR). Principal reclamado: **{{ amounts.principal_outstanding }}**, correspondiente a las siguientes "
         "facturas:", keep=True)
     invoices_table(b)
 
     b.h("7. Intereses")
-    b.p("Intereses de demora: **{{ amounts.interest }}**. {{ amounts.interest_basis }}")
+    b.p("Intereses de demora e indemnización pendientes: **{{ amounts.accessories_outstanding }}** (intereses devengados hasta "
+        "{{ data_date }}: {{ amounts.interest }}, de los que se descuentan los pagos imputados a ellos). {{ amounts.interest_basis }}")
 
     b.h("8. Penalización contractual")
     b.p("No se reclama.")

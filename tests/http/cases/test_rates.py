@@ -72,3 +72,27 @@ async def test_the_rates_page_adds_any_series(make_client):
     assert page.status_code == 200 and 'id="rates-fr_legal"' in page.text and 'id="rates-ecb"' in page.text
     r = await post_form(admin_client, "/admin/rates", {"series": "es_legal", "starts_on": f"{TODAY.year}-07-01", "rate": "3.25"})
     assert r.status_code == 400 and "1 de enero" in r.text
+
+
+async def test_two_series_may_start_on_the_same_day(make_client):
+    """Spain's late-payment and legal rates both start on 1 January: one rate per series and period, not per day."""
+    c = await make_client()
+    ah = await api_token(c, (await create_user("admin"))["email"])
+    day = f"{TODAY.year + 1}-01-01"
+    for series in ("es_late", "es_legal"):
+        r = await c.post("/api/v1/rates/", json={"series": series, "starts_on": day, "rate": "3.50" if series == "es_legal" else "10.40"},
+                         headers=ah)
+        assert r.status_code in {201, 400}, r.text  # 400 only if an earlier run of this test on the same database added it
+        if r.status_code == 400:
+            assert "ya tiene" in r.json()["detail"] or "already" in r.json()["detail"]
+
+
+def test_a_portuguese_rate_an_admin_adds_stays_in_force_and_a_skipped_period_is_provisional():
+    from types import MappingProxyType
+
+    pt = MappingProxyType({("PT:legal", date(2027, 1, 1)): jurisdictions.Decimal("5.00")})
+    assert jurisdictions.legal_interest_rate("PT", date(2028, 1, 1), pt) == jurisdictions.Decimal("5.00")  # until another is added
+    assert jurisdictions.legal_interest_rate("PT", date(2026, 1, 1), pt) == jurisdictions.Decimal("4.00")
+    es = MappingProxyType({("ES:legal", date(2028, 1, 1)): jurisdictions.Decimal("3.50")})
+    assert jurisdictions.legal_rate_is_provisional("ES", date(2027, 6, 1), es)  # 2027 was skipped: 2026's rate stands in
+    assert not jurisdictions.legal_rate_is_provisional("ES", date(2028, 6, 1), es)

@@ -197,3 +197,24 @@ async def test_the_debt_acknowledgement_names_the_signatory_and_keeps_a_consumer
     text = _text((await c.get(demand["download_url"], headers=nh)).content)
     assert "Información sobre protección de datos" in text and "artículo 28 del RGPD" in text and "Agencia Española de Protección de Datos" in text
     assert "solo incurre en mora desde que se le reclama el pago" in text  # no interest claimed before the demand
+
+
+async def test_existing_portuguese_cases_are_reckoned_again_by_their_migration(make_client):
+    """A case opened before the revision kept 5 years: the migration moves a business debt to 20 and a consumer's to
+    2 (unless acknowledged), with the change on the timeline."""
+    import importlib
+
+    org, c, ch, nh = await _people(make_client)
+    business = await _case(c, ch, "PT", date(2024, 3, 15))
+    person_body = claim_body(debtor=_debtor("PT", kind="person", name="João Silva", tax_id="123456789"),
+                             invoices=[{"number": "PT-P1", "issue_date": "2025-01-15", "due_date": "2025-03-15", "amount": "100.00"}])
+    person = (await c.post("/api/v1/claims", json=person_body, headers=ch)).json()
+    for cid in (business["id"], person["id"]):  # as they were reckoned before: 5 years
+        await Case.update({Case.limitation_date: {business["id"]: date(2029, 3, 15), person["id"]: date(2030, 3, 15)}[cid]}).where(Case.id == cid)
+    migration = importlib.import_module("legal.piccolo_migrations.legal_2026_12_06t21_55_00_000000")
+    for step in (await migration.forwards()).raw:
+        await step()
+    assert (await Case.select(Case.limitation_date).where(Case.id == business["id"]).first())["limitation_date"] == date(2044, 3, 15)
+    assert (await Case.select(Case.limitation_date).where(Case.id == person["id"]).first())["limitation_date"] == date(2027, 3, 15)
+    events = (await c.get(f"/api/v1/cases/{person['id']}", headers=ch)).json()["events"]
+    assert any(e["kind"] == "limitation" and "317" in e["summary"] for e in events)

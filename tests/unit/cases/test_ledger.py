@@ -158,3 +158,25 @@ def test_a_plan_that_says_interest_keeps_running():
     # at 10.15 % (86.2055...) = 364.191... -> 364.19. Owed then: 10,000 + 364.19 + 40 = 10,404.19; the plan's total
     # paid leaves 86.20 (the interest of the plan's month), where a plan that fixes the amount leaves nothing.
     assert b.outstanding == Decimal("86.20")
+
+
+def test_a_plan_replaced_by_another_keeps_the_days_it_froze():
+    """Plan A signed 1 April 2025 for 10,043.05 (10,000 + 1 day at 11.15 %: 3.0547... -> 3.05 + 40.00), its first
+    instalment of 5,000.00 paid on 1 May; on 1 October plan B replaces it for what is owed then, 5,043.05 (no
+    interest while A was kept), paid in full on 1 November: nothing is owed, whatever the date."""
+    a = PlanTerms(date(2025, 4, 1), ((1, date(2025, 5, 1), 500000), (2, date(2025, 11, 1), 504305)))
+    assert balances(INV, [], date(2025, 4, 1), business=True).outstanding == Decimal("10043.05")
+    paid_a = [Paid(date(2025, 5, 1), Decimal("5000.00"))]
+    assert balances(INV, paid_a, date(2025, 10, 1), business=True, plans=[a]).outstanding == Decimal("5043.05")
+    b = PlanTerms(date(2025, 10, 1), ((1, date(2025, 11, 1), 504305),))
+    paid = paid_a + [Paid(date(2025, 11, 1), Decimal("5043.05"))]
+    assert balances(INV, paid, date(2026, 2, 1), business=True, plans=[a, b]).outstanding == Decimal("0.00")
+
+
+def test_a_consumer_invoice_due_after_the_demand_waits_for_its_own():
+    """Demand delivered 1 February 2025 for invoice A (due 31 January); invoice B falls due on 1 April, after it:
+    no demand covered B, so only A accrues. A: 1,000.00 from 2 February to 30 June = 149 days at 3.25 %:
+    1,000 x 3.25 % x 149 / 365 = 13.267... -> 13.27."""
+    invoices = [OwedInvoice("A", date(2025, 1, 31), Decimal("1000.00")), OwedInvoice("B", date(2025, 4, 1), Decimal("1000.00"))]
+    b = balances(invoices, [], date(2025, 6, 30), business=False, demanded_on=date(2025, 2, 1))
+    assert b.interest == Decimal("13.27")

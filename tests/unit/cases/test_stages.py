@@ -122,7 +122,11 @@ def test_settlement_attempt_counts_once_answered_or_after_thirty_days():
     sent = date(2026, 3, 2)
     assert not settlement_attempt_done(None, None, date(2026, 12, 1))
     assert not settlement_attempt_done(sent, None, date(2026, 3, 31))  # 29 days: the debtor may still answer
-    assert settlement_attempt_done(sent, None, date(2026, 4, 1))  # 30 days without answer count as a rejection (LO 1/2025)
+    # The 30 days run from the day after receipt (3 March) to 1 April inclusive: on 1 April the debtor may still
+    # answer; from 2 April their silence counts as a rejection (LO 1/2025). (This said 1 April until a review found
+    # the day counted twice.)
+    assert not settlement_attempt_done(sent, None, date(2026, 4, 1))
+    assert settlement_attempt_done(sent, None, date(2026, 4, 2))
     assert settlement_attempt_done(sent, date(2026, 3, 10), date(2026, 3, 10))
 
 
