@@ -52,7 +52,8 @@ async def run_round(settings: Settings) -> dict[str, int]:
     return done
 
 
-async def run_worker(interval: float = 10.0, once: bool = False) -> None:
+async def run_worker(interval: float = 10.0, once: bool = False, stopped_early: Callable[[], bool] = lambda: False) -> None:
+    """``stopped_early``: whether a SIGTERM came while the command was still loading (then: stop before any round)."""
     settings = get_settings()
     logs.configure(settings.log_level)
     wire()
@@ -60,6 +61,9 @@ async def run_worker(interval: float = 10.0, once: bool = False) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if stopped_early():
+        log.info("worker stopped before its first round")
+        return
     await db.start()
     log.info("worker started")
     try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from agency.i18n import format_day
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
 from legal.rules.jurisdictions import (
@@ -85,5 +86,6 @@ def new_rate_problems(series_key: str, raw_starts_on: str, raw_rate: str, today:
     if not errors and starts_on in known:
         errors["starts_on"] = _("That period already has a rate: rates are not edited, so that past figures stay explainable.")
     elif not errors and not (min(known) < starts_on <= next_period_start(series, today)):
-        errors["starts_on"] = _("Add the periods after the shipped table, up to the next one.")
+        errors["starts_on"] = _("Add the periods after the shipped table, up to the next one: from %(first)s to %(last)s.") % {
+            "first": format_day(min(known)), "last": format_day(next_period_start(series, today))}
     return errors, starts_on, rate

@@ -8,6 +8,7 @@ from litestar.response import Template
 
 from agency import clock
 from agency.auth import admin_only
+from agency.i18n import format_day, format_number
 from agency.i18n import gettext as _
 from agency.routing import get, post
 from agency.web import form_data, notify, page, redirect, user_of
@@ -54,7 +55,7 @@ class RatePages(Controller):
         if errors:
             return await self._page(request, data, errors, 400)
         await add_rate(user_of(request), SERIES[key], starts_on, rate, str(data.get("source", "")))
-        notify(request, _("Rate saved: %(rate)s %% from %(day)s.") % {"rate": rate, "day": starts_on.isoformat()})
+        notify(request, _("Rate saved: %(rate)s %% from %(day)s.") % {"rate": format_number(rate, 2), "day": format_day(starts_on)})
         return redirect("/admin/rates", request)
 
 

@@ -99,7 +99,7 @@ async def record_delivery(user: CurrentUser, case_id: int, what: tuple, delivere
         await events.record(case_id, "delivered", user, _("Delivered to the debtor on %(day)s.") % {"day": delivered_on.isoformat()},
                             {"of": key, "sent_on": sent_on.isoformat(), "delivered_on": delivered_on.isoformat(), "channel": channel,
                              "certificate": certificate_id, "demand": demand}, visible_to_creditor=True)
-        if settlement:  # LO 1/2025: the 30 days run from receipt
+        if settlement and delivered_on != sent_on:  # LO 1/2025: the 30 days run from receipt (received the day sent: as they are)
             await Case.update({Case.settlement_offer_on: delivered_on, Case.updated_at: utcnow()}).where(Case.id == case_id)
             await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(
                 (Deadline.case == case_id) & (Deadline.rule == "settlement_answer") & (Deadline.status == "open"))

@@ -132,3 +132,14 @@ async def test_the_case_page_says_why_a_consumer_owes_no_interest_yet(make_clien
     doc = await _burofax(c, nh, cid)
     html = (await case_page(page, cid)).text
     assert f'action="/cases/{cid}/legal/documents/{doc["id"]}/delivered"' in html  # the form to record the delivery
+
+
+async def test_a_demand_received_the_day_it_was_sent_keeps_one_deadline(make_client):
+    """(A helper found two settlement deadlines, one shown as dealt with, after a burofax delivered the day it went.)"""
+    c, ch, nh, cid, _ev = await _consumer_case(make_client)
+    doc = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "payment_demand"}, headers=nh)).json()
+    assert (await c.post(f"/api/v1/documents/{doc['id']}/sent", json={"sent_on": TODAY.isoformat(), "channel": "burofax"},
+                         headers=nh)).status_code == 201
+    assert (await c.post(f"/api/v1/documents/{doc['id']}/delivered", json={"delivered_on": TODAY.isoformat()}, headers=nh)).status_code == 201
+    rows = await Deadline.select(Deadline.status, Deadline.starts_on).where((Deadline.case == cid) & (Deadline.rule == "settlement_answer"))
+    assert rows == [{"status": "open", "starts_on": TODAY}]
