@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
+from babel.numbers import format_currency
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import TemplateError
@@ -74,6 +75,7 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("verbal_claim", _l("Verbal claim"), "court", True),
     TemplateInfo("european_order_for_payment", _l("European order for payment application (Form A)"), "court", True),
     TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
+    TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True),
 )}
 
 # Values a template may use when present, and leave out (inside an {% if %}) when empty.
@@ -128,6 +130,14 @@ def file_stem(key: str) -> str:
 
 def _day(value: date | None) -> str:
     return format_date(value, format="long", locale="es_ES") if value else ""
+
+
+def _fr_day(value: date | None) -> str:
+    return format_date(value, format="long", locale="fr_FR") if value else ""
+
+
+def _fr_money(value: Decimal, currency: str = "EUR") -> str:
+    return format_currency(value, currency, locale="fr_FR")
 
 
 def _money(value: Decimal | int | None, currency: str = "EUR") -> str:
@@ -252,7 +262,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         MediationSession.select().where(MediationSession.mediation == med["id"]).order_by(MediationSession.held_on) if med else nothing(),
     )
     paid_principal = int((balance.principal - balance.principal_outstanding) * 100)
-    rows, left = [], paid_principal
+    rows, fr_rows, left = [], [], paid_principal
     for inv in invoices:  # payments pay principal oldest invoice first (cases.billing.ledger)
         unpaid = inv["amount_cents"] - min(left, inv["amount_cents"])
         left -= inv["amount_cents"] - unpaid
@@ -262,6 +272,8 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         rows.append({"number": inv["number"], "issue_date": _day(as_date(inv["issue_date"])), "due_date": _day(due),
                      "amount": _money(Decimal(inv["amount_cents"]) / 100, cur), "outstanding": _money(Decimal(unpaid) / 100, cur),
                      "days_late": max((today - due).days, 0)})
+        fr_rows.append({"number": inv["number"], "issue_date": _fr_day(as_date(inv["issue_date"])), "due_date": _fr_day(due),
+                        "outstanding": _fr_money(Decimal(unpaid) / 100, cur)})
     proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence), deb["city"]))
     plan_ctx = None
     if plan:
@@ -289,6 +301,11 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     return {
         "today": _day(today), "data_date": _day(today), "place": settings.agency_identity["city"],
         "masc": masc,
+        # the French letter's values in French formats (the Spanish ones above are for the Spanish documents)
+        "fr": {"today": _fr_day(today), "principal": _fr_money(balance.principal, cur), "interest": _fr_money(balance.interest, cur),
+               "other": _fr_money(balance.compensation + balance.costs, cur), "paid": _fr_money(balance.paid, cur),
+               "outstanding": _fr_money(balance.outstanding, cur),
+               "invoices": fr_rows},
         "privacy": privacy_notice({"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "city": org["city"]},
                                   {**settings.agency_identity, "name": settings.agency_name},
                                   " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names)),

@@ -47,7 +47,7 @@ LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENT
 CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
-    "payment_days", "masc", "signatory", "privacy",
+    "payment_days", "masc", "signatory", "privacy", "fr",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
@@ -1275,9 +1275,72 @@ def creditor_statement() -> Builder:
     return b
 
 
+def lettre_recouvrement_amiable() -> Builder:
+    """France: the first letter of an amicable-recovery agency, in French, with the mentions of CPCE R124-4 (a fine of
+    up to 1,500 EUR without them, R124-7): the agency's name and address and that it does amicable recovery; the
+    creditor's name and address; the basis of the debt and its amount split into principal, interest and other sums;
+    the request to pay and how; and the third and fourth paragraphs of L111-8 reproduced. Values in French formats
+    (the ``fr`` block of the context)."""
+    b = Builder("lettre_recouvrement_amiable", "Lettre de recouvrement amiable",
+                "Demande de paiement par une société de recouvrement amiable (CPCE art. R124-4)")
+    b.lines([
+        "**{{ debtor.name }}**",
+        "{{ debtor.address }}",
+        "{{ debtor.postal_code }} {{ debtor.city }}",
+        "{{ debtor.country_name }}",
+    ], after_last=14)
+    b.p("{{ agency.city }}, le {{ fr.today }}", align=RIGHT, after=12)
+    b.lines(["**Notre référence :** {{ case.reference }}", "**Objet :** recouvrement amiable de créance"], after_last=12)
+    b.p('{% if debtor.kind == "company" %}Madame, Monsieur,{% else %}Madame, Monsieur,{% endif %}', align=LEFT)
+    b.p("**{{ agency.name }}**, {{ agency.address }}, {{ agency.postal_code }} {{ agency.city }}, société exerçant "
+        "l'activité de recouvrement amiable de créances pour le compte d'autrui, intervient pour le compte de "
+        "**{{ creditor.name }}**, {{ creditor.address }}, {{ creditor.postal_code }} {{ creditor.city }} "
+        "({{ creditor.country_name }}), votre créancier.")
+    b.p("Cette créance a pour fondement les factures suivantes, demeurées impayées à ce jour :", keep=True)
+    b.table([
+        Col("Facture", "{{ i.number }}", 3.6),
+        Col("Date", "{{ i.issue_date }}", 3.2),
+        Col("Échéance", "{{ i.due_date }}", 3.2),
+        Col("Montant dû", "{{ i.outstanding }}", 3.6, "right"),
+    ], "i in fr.invoices")
+    b.kv_table([
+        ("Principal", "{{ fr.principal }}"),
+        ("Intérêts", "{{ fr.interest }}"),
+        ("Autres sommes (indemnité forfaitaire pour frais de recouvrement, art. D441-5 du Code de commerce)", "{{ fr.other }}"),
+        ("A déduire : paiements reçus", "{{ fr.paid }}"),
+        ("**Total dû**", "**{{ fr.outstanding }}**"),
+    ], header=("Détail", "Montant"))
+    b.p("Nous vous demandons de bien vouloir régler la somme de **{{ fr.outstanding }}** dans un délai de "
+        "{{ payment_days }} jours par virement sur le compte suivant, en indiquant la référence {{ case.reference }} :",
+        keep=True)
+    b.lines(["**Bénéficiaire :** {{ agency.name }}", "**IBAN :** {{ agency.iban }}", "**Référence :** {{ case.reference }}"],
+            indent=1.0, after_last=10)
+    b.p("Pour toute question ou pour convenir d'un échéancier, vous pouvez nous joindre au {{ agency.phone }} ou à "
+        "l'adresse {{ agency.email }}.")
+    b.p("**Article L111-8 du Code des procédures civiles d'exécution (alinéas 3 et 4) :** « Les frais de recouvrement "
+        "entrepris sans titre exécutoire restent à la charge du créancier, sauf s'ils concernent un acte dont "
+        "l'accomplissement est prescrit par la loi au créancier. Toute stipulation contraire est réputée non écrite, sauf "
+        "disposition législative contraire. Cependant, le créancier qui justifie du caractère nécessaire des démarches "
+        "entreprises pour recouvrer sa créance peut demander au juge de l'exécution de laisser tout ou partie des frais "
+        "ainsi exposés à la charge du débiteur de mauvaise foi. »", style="Nota", before=8)
+    b.p("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.", keep=True, before=6)
+    b.p("", keep=True, after=30)
+    b.lines(["**{{ agency.name }}**", "Pour le compte de {{ creditor.name }}"], after_last=12)
+    b.ctl('{%p if debtor.kind == "person" %}')
+    b.p("**Protection des données** (article 14 du RGPD). Responsable du traitement : {{ creditor.name }}, votre créancier ; "
+        "{{ agency.name }} traite vos données en qualité de sous-traitant (article 28), pour le seul recouvrement de cette "
+        "créance, sur le fondement de l'intérêt légitime du créancier (article 6.1.f). Les données proviennent du "
+        "créancier ; elles peuvent être communiquées aux avocats, huissiers et juridictions en cas de procédure, et sont "
+        "conservées pendant le recouvrement puis pendant les délais de prescription. Vous disposez des droits d'accès, "
+        "de rectification, d'effacement, d'opposition, de limitation et de portabilité, auprès de {{ agency.email }}, et "
+        "du droit d'introduire une réclamation auprès de la CNIL.", style="Nota", before=8)
+    b.ctl("{%p endif %}")
+    return b
+
+
 TEMPLATES = (payment_demand, reminder_letter, debt_acknowledgement, settlement_offer, mediation_request,
              mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, european_order_for_payment,
-             creditor_statement)
+             creditor_statement, lettre_recouvrement_amiable)
 
 
 def main() -> int:

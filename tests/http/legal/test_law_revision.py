@@ -218,3 +218,27 @@ async def test_existing_portuguese_cases_are_reckoned_again_by_their_migration(m
     assert (await Case.select(Case.limitation_date).where(Case.id == person["id"]).first())["limitation_date"] == date(2027, 3, 15)
     events = (await c.get(f"/api/v1/cases/{person['id']}", headers=ch)).json()["events"]
     assert any(e["kind"] == "limitation" and "317" in e["summary"] for e in events)
+
+
+async def test_the_french_letter_carries_the_mentions_of_r124_4(make_client):
+    """CPCE R124-4: the agency's name and address and that it does amicable recovery, the creditor's name and address,
+    the basis and the amount split into principal, interest and other sums, the request to pay and how, and L111-8
+    paragraphs 3 and 4 reproduced; in French, with French dates and amounts."""
+    org, c, ch, nh = await _people(make_client)
+    case = await _case(c, ch, "FR", TODAY - timedelta(days=40), amount="1234.56")
+    cid = case["id"]
+    await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "amicable"}, headers=nh)
+    templates = [t["key"] for t in (await c.get("/api/v1/document-templates", headers=nh)).json()]
+    assert "lettre_recouvrement_amiable" in templates
+    doc = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "lettre_recouvrement_amiable"}, headers=nh)
+    assert doc.status_code == 201, doc.text
+    text = _text((await c.get(doc.json()["download_url"], headers=nh)).content)
+    assert "recouvrement amiable de créances pour le compte d'autrui" in text and "votre créancier" in text
+    assert "Principal" in text and "Intérêts" in text and "Autres sommes" in text
+    assert "1\u202f234,56\u00a0€" in text or "1 234,56 €" in text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "Les frais de recouvrement entrepris sans titre exécutoire restent à la charge du créancier" in text
+    assert "Cependant, le créancier qui justifie du caractère nécessaire" in text
+    assert "IBAN" in text and case["reference"] in text
+    from babel.dates import format_date
+
+    assert format_date(TODAY, format="long", locale="fr_FR") in text  # dated in French
