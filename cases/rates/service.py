@@ -7,11 +7,14 @@ from decimal import Decimal
 
 from litestar.exceptions import ClientException
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, is_unique_violation
 from agency.i18n import gettext as _
+from cases.billing.balances import published_rates
 from cases.rates.rules import SERIES, Series
 from cases.tables import InterestRate
+from legal.rules.jurisdictions import half_year_start, legal_rate_is_provisional, rate_is_provisional
 
 
 async def series_table(series: Series) -> dict[date, dict]:
@@ -36,3 +39,17 @@ async def add_rate(user: CurrentUser, series: Series, starts_on: date, rate: Dec
         if not is_unique_violation(exc):
             raise
         raise ClientException(detail=_("That period already has a rate: rates are not edited, so that past figures stay explainable.")) from None
+
+
+async def provisional_now() -> list[str]:
+    """The series whose rate for today's period is not published yet (figures using it say "provisional")."""
+    today, added = clock.today(), await published_rates()
+    found = []
+    if rate_is_provisional("ES", half_year_start(today), added):
+        found.append("es_late")
+    if rate_is_provisional("FR", half_year_start(today), added):
+        found.append("ecb")
+    for key, country in (("es_legal", "ES"), ("fr_legal", "FR")):
+        if legal_rate_is_provisional(country, today, added):
+            found.append(key)
+    return found

@@ -12,24 +12,9 @@ from agency.i18n import format_day, format_number
 from agency.i18n import gettext as _
 from agency.routing import get, post
 from agency.web import form_data, notify, page, redirect, user_of
-from cases.billing.balances import published_rates
 from cases.rates.rules import SERIES, new_rate_problems
-from cases.rates.service import add_rate, all_tables, series_table
-from legal.rules.jurisdictions import half_year_start, legal_rate_is_provisional, rate_is_provisional
-
-
-async def provisional_now() -> list[str]:
-    """The series whose rate for today's period is not published yet (figures using it say "provisional")."""
-    today, added = clock.today(), await published_rates()
-    found = []
-    if rate_is_provisional("ES", half_year_start(today), added):
-        found.append("es_late")
-    if rate_is_provisional("FR", half_year_start(today), added):
-        found.append("ecb")
-    for key, country in (("es_legal", "ES"), ("fr_legal", "FR")):
-        if legal_rate_is_provisional(country, today, added):
-            found.append(key)
-    return found
+from cases.rates.service import add_rate, all_tables, provisional_now, series_table
+from legal.rules.jurisdictions import half_year_start
 
 
 class RatePages(Controller):

@@ -92,7 +92,8 @@ async def record_delivery(user: CurrentUser, case_id: int, what: tuple, delivere
     problem = delivery_problem(sent_on, delivered_on, today)
     if problem:
         raise ClientException(detail=str(problem))
-    if certificate_id is not None and not await Evidence.exists().where((Evidence.id == certificate_id) & (Evidence.case == case_id)):
+    if certificate_id is not None and (not 0 < certificate_id < 2**31 or  # (an id no row can have: not a driver overflow)
+                                       not await Evidence.exists().where((Evidence.id == certificate_id) & (Evidence.case == case_id))):
         raise ClientException(detail=_("The certificate must be a file of this case's evidence: upload it first."))
     async with atomic():
         if any(p.get("of") == key for p in await _payloads(case_id, "delivered")):  # (inside: two clicks at once)

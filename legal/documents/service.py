@@ -41,7 +41,7 @@ from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing.balances import BALANCE_COLUMNS, balances_from, plan_terms, published_rates
 from cases.billing.fees import creditor_figures
-from cases.stages.rules import STAGE_LABELS
+from cases.stages.rules import STAGE_LABELS, settlement_attempt_done
 from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
 from legal.handoff.service import facts_from
@@ -211,12 +211,12 @@ async def settlement_attempt(case_id: int, evidence_ids: list[int], answered_on:
     if answered_on and answers:
         answer = (f"El deudor rechazó la propuesta el {_day(answered_on)}." if not answers[-1].get("accepted")
                   else f"El deudor contestó a la propuesta el {_day(answered_on)}, sin que se haya cumplido el acuerdo.")
-    elif received and today > received + timedelta(days=SETTLEMENT_ANSWER_DAYS):
+    elif received and settlement_attempt_done(received, None, today):  # the stage guard's rule, counted from receipt
         answer = (f"El deudor no respondió en los {SETTLEMENT_ANSWER_DAYS} días naturales siguientes a su recepción, que vencieron el "
                   f"{_day(received + timedelta(days=SETTLEMENT_ANSWER_DAYS))}, lo que equivale a su rechazo.")
     else:
         answer = "El deudor no ha respondido a la propuesta."
-    complied = bool(answered_on and answers) or bool(received and today > received + timedelta(days=SETTLEMENT_ANSWER_DAYS))
+    complied = bool(answered_on and answers) or bool(received and settlement_attempt_done(received, None, today))
     return {"on_record": True, "complied": complied, "offered": MASC_OFFERED[snd["template"]], "channel": MASC_CHANNELS.get(snd.get("channel"), snd.get("channel", "")),
             "sent_on": _day(date.fromisoformat(snd["sent_on"])), "delivered_on": _day(received) if received else "",
             "certificate": certificate, "answer": answer}

@@ -65,7 +65,8 @@ async def demand_facts(case_id: int) -> tuple[list[Interruption], date | None]:
     return interruptions, min(reached, default=None)
 
 
-async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str, list[Interruption], list[Suspension], bool]:
+async def limitation_facts(case_id: int, today: date, demands: tuple | None = None
+                           ) -> tuple[date | None, str, list[Interruption], list[Suspension], bool]:
     """The oldest sum still owed and due, the jurisdiction, what interrupted and suspended the period, and
     whether the debtor is a consumer (a person)."""
     case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
@@ -73,7 +74,8 @@ async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str,
     rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
     _owed, oldest = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in rows],
                                  int((balance.principal - balance.principal_outstanding) * 100), today)
-    interruptions, _reached = await demand_facts(case_id)
+    interruptions, _reached = demands if demands is not None else await demand_facts(case_id)  # (a copy: appended to below)
+    interruptions = list(interruptions)
     mediations = await Mediation.select(Mediation.received_on, Mediation.ended_on, Mediation.status).where(Mediation.case == case_id)
     suspensions = [Suspension(as_date(m["received_on"]), as_date(m["ended_on"])) for m in mediations]
     # An agreement the debtor signs in mediation acknowledges the debt.
@@ -82,18 +84,19 @@ async def limitation_facts(case_id: int, today: date) -> tuple[date | None, str,
             case["debtor_kind"] == "person")
 
 
-async def refresh_demanded_on(case_id: int) -> None:
+async def refresh_demanded_on(case_id: int, demands: tuple | None = None) -> None:
     """Keep Case.demanded_on, the day a demand first reached the debtor, as the record says (a consumer's
-    interest runs from the next day): read from the deliveries and filings, written when it changes."""
-    _interruptions, reached = await demand_facts(case_id)
+    interest runs from the next day): read from the deliveries and filings (``demands``: demand_facts, when the
+    caller read them already), written when it changes."""
+    _interruptions, reached = demands if demands is not None else await demand_facts(case_id)
     await Case.update({Case.demanded_on: reached}).where(
         (Case.id == case_id) & ((Case.demanded_on != reached) | Case.demanded_on.is_null()) if reached else
         (Case.id == case_id) & Case.demanded_on.is_not_null())
 
 
-async def case_limitation(case_id: int, today: date) -> Limitation | None:
+async def case_limitation(case_id: int, today: date, demands: tuple | None = None) -> Limitation | None:
     """None when nothing is owed (nothing can prescribe)."""
-    demandable, country, interruptions, suspensions, consumer = await limitation_facts(case_id, today)
+    demandable, country, interruptions, suspensions, consumer = await limitation_facts(case_id, today, demands)
     if demandable is None:
         return None
     return limitation(demandable, country, interruptions, suspensions, today, consumer)
@@ -112,10 +115,11 @@ async def refresh_limitation(case_ids: list[int], today: date | None = None) -> 
 
     today = today or clock.today()
     for case_id in case_ids:
-        await refresh_demanded_on(case_id)  # a consumer's interest, so what is owed, starts from the demand
+        demands = await demand_facts(case_id)  # read once: for the default below and for the reckoning
+        await refresh_demanded_on(case_id, demands)  # a consumer's interest, so what is owed, starts from the demand
         before = as_date((await Case.select(Case.limitation_date).where(Case.id == case_id).first())["limitation_date"])
         try:
-            result = await case_limitation(case_id, today)
+            result = await case_limitation(case_id, today, demands)
         except MissingRate:  # what is owed needs a rate not in the table yet: the date stays until it is added
             log.warning("limitation of case %s not reckoned: an interest rate is missing", case_id)
             continue

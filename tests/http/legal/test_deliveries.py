@@ -90,6 +90,8 @@ async def test_bad_deliveries_are_refused_and_write_nothing(make_client):
     foreign = (await c2.post(f"/api/v1/cases/{other['id']}/evidence", headers=ch2, files={"file": ("x.pdf", io.BytesIO(PDF), "application/pdf")})).json()
     r = await c.post(url, json={"delivered_on": TODAY.isoformat(), "certificate_id": foreign["id"]}, headers=nh)
     assert r.status_code == 400
+    for impossible in (0, -3, 99_999_999_999):  # no row can have it (on PostgreSQL the last overflowed the driver: a 500)
+        assert (await c.post(url, json={"delivered_on": TODAY.isoformat(), "certificate_id": impossible}, headers=nh)).status_code == 400
     assert await CaseEvent.count().where((CaseEvent.case == cid) & (CaseEvent.kind == "delivered")) == 0
     assert (await Case.select(Case.demanded_on).where(Case.id == cid).first())["demanded_on"] is None
     # creditors do not record deliveries; a stranger's case is not found
