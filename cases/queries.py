@@ -18,6 +18,7 @@ from agency.i18n import gettext as _
 from agency.tenancy import get_visible, scoped
 from cases.billing.balances import balance_dict, balance_of
 from cases.billing.fees import creditor_figures
+from cases.money import to_cents
 from cases.tables import Case, CaseEvent, Evidence, Invoice, LedgerEntry, MessageTemplate
 from legal.rules.jurisdictions import MissingRate
 
@@ -213,9 +214,13 @@ async def case_balance(case_id: int) -> dict[str, Any]:
 
     try:
         b = await balance_of(case_id)
-        return {"balance": balance_dict(b), "balance_error": "", "interest_from": b.interest_from}
+        return {"balance": balance_dict(b), "balance_error": "", "interest_from": b.interest_from,
+                # how each payment was applied (by ledger entry id), and what is left of each invoice
+                "applied": {a.ref: a for a in b.allocations}, "invoice_balances": {i.number: i for i in b.invoices},
+                "agency_costs_paid": to_cents(b.agency_costs_paid)}
     except MissingRate as exc:
-        return {"balance": {}, "balance_error": str(exc), "interest_from": None}
+        return {"balance": {}, "balance_error": str(exc), "interest_from": None, "applied": {}, "invoice_balances": {},
+                "agency_costs_paid": 0}
 
 
 async def case_detail(user, case_id: int) -> dict[str, Any]:
@@ -226,15 +231,16 @@ async def case_detail(user, case_id: int) -> dict[str, Any]:
     ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
                                       LedgerEntry.reference, LedgerEntry.reverses).where(LedgerEntry.case == case_id).order_by(
         LedgerEntry.booked_on).order_by(LedgerEntry.id)
+    balance = await case_balance(case_id)
     return {
         "case": case,
         "invoices": invoices,
         "evidence": await case_evidence(case_id),
         "events": await case_events(user, case_id),
-        **await case_balance(case_id),
+        **balance,
         "ledger": ledger,
         "reversed": {e["reverses"] for e in ledger if e["kind"] == "reversal"},
-        "agency": creditor_figures(ledger),  # fees, collected, remitted, net to the creditor (cents)
+        "agency": creditor_figures(ledger, balance["agency_costs_paid"]),  # fees, collected, remitted, net to the creditor (cents)
     }
 
 

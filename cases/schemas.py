@@ -49,6 +49,7 @@ class InvoiceOut(msgspec.Struct):
     amount: Decimal
     currency: str
     disputed: bool
+    outstanding: Decimal | None = None  # what is left of it today, principal, interest and compensation (None: disputed)
 
 
 class EvidenceOut(msgspec.Struct):
@@ -102,7 +103,8 @@ def case_out(row: dict[str, Any], detail: dict[str, Any] | None = None) -> CaseO
     detail = detail or {}
     return CaseOut(
         invoices=[InvoiceOut(id=i["id"], number=i["number"], issue_date=i["issue_date"], due_date=i["due_date"],
-                             amount=from_cents(i["amount_cents"]), currency=i["currency"], disputed=i["disputed"])
+                             amount=from_cents(i["amount_cents"]), currency=i["currency"], disputed=i["disputed"],
+                             outstanding=owed.outstanding if (owed := detail.get("invoice_balances", {}).get(i["number"])) else None)
                   for i in detail.get("invoices", [])],
         evidence=[EvidenceOut(id=e["id"], filename=e["original_name"], content_type=e["content_type"], kind=e["kind"], size=e["size"],
                               sha256=e["sha256"], download_url=f"/api/v1/evidence/{e['id']}/download")

@@ -144,6 +144,9 @@ class PaymentPlan(Table, tablename="payment_plans"):
     # Interest keeps running while the plan is kept (printed in the acknowledgement). By default the plan fixes
     # what is owed at its signature: no interest while it is kept, again from the first missed instalment.
     interest_runs = Boolean(default=False)
+    # The debtor agreed that payments from the signature pay the agency's costs first (printed in the acknowledgement);
+    # otherwise costs come after principal (Código Civil 1173-1174, LEGAL.md "Paying what is owed").
+    costs_first = Boolean(default=False)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -171,6 +174,8 @@ class LedgerEntry(Table, tablename="ledger_entries"):
     idempotency_key = Varchar(length=100, null=True, default=None, unique=True)
     reverses = Integer(null=True, default=None)
     remittance = Integer(null=True, default=None, index=True)  # the Remittance that paid this to the creditor
+    # A payment the debtor said is for these invoices (Código Civil art. 1172): their ids, comma-separated, "" for none.
+    applies_to = Varchar(length=500, default="")
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -304,3 +309,4 @@ class InterestRate(Table, tablename="interest_rates"):
     source = Varchar(length=200, default="")
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+

@@ -189,41 +189,19 @@ def quote(tariff: Tariff, principals: list[Decimal], stage: str = "amicable") ->
     return Quote(tuple(lines), stage, tariff.success_percent.get(stage, Decimal("0")))
 
 
-def agency_costs_recovered(entries: list[dict]) -> int:
-    """Cents of the agency's own costs ("agency:" costs) the debtor's payments have paid back. As in the
-    debtor's balance (cases.billing.ledger), a cost is owed from the day it is booked and payments pay costs first,
-    the oldest cost first: a payment made before a cost was incurred never paid it. Entries need
-    id, kind, amount_cents, booked_on, method and reverses."""
-    reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
-    moves = sorted((e for e in entries if e["kind"] == "cost" or (e["kind"] == "payment" and e["id"] not in reversed_ids)),
-                   key=lambda e: (e["booked_on"], e["kind"] != "cost", e["id"]))  # the day's costs before its payments
-    owed: list[list] = []  # [cents still owed, the agency's?], oldest first
-    recovered = 0
-    for e in moves:
-        if e["kind"] == "cost":
-            owed.append([e["amount_cents"], str(e.get("method") or "").startswith("agency:")])
-            continue
-        left = e["amount_cents"]
-        for cost in owed:
-            take = min(left, cost[0])
-            cost[0] -= take
-            left -= take
-            recovered += take if cost[1] else 0
-        owed = [cost for cost in owed if cost[0] > 0]
-    return recovered
-
-
-def creditor_figures(entries: list[dict]) -> dict[str, int]:
+def creditor_figures(entries: list[dict], agency_costs_paid: int = 0) -> dict[str, int]:
     """Cents between agency and creditor from a case's ledger rows: collected by the agency, paid
-    directly to the creditor, fees, expenses passed on, remitted, and what the agency still owes the creditor."""
+    directly to the creditor, fees, expenses passed on, remitted, and what the agency still owes the creditor.
+    ``agency_costs_paid``: cents of the agency's own costs the debtor's payments paid back, as the debtor's ledger
+    applied them (cases.billing.ledger ``Balances.agency_costs_paid``): the agency keeps those, not the creditor."""
     reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
     payments = [e for e in entries if e["kind"] == "payment" and e["id"] not in reversed_ids]
     collected = sum(e["amount_cents"] for e in payments if e["method"] != "to_creditor")
     direct = sum(e["amount_cents"] for e in payments if e["method"] == "to_creditor")
     fees = sum(e["amount_cents"] for e in entries if e["kind"] == "fee")
-    # Costs the agency advanced and the tariff does not pass on come back to the agency out of the
-    # debtor's payments, which pay costs first (art. 1173): the creditor is charged what they covered.
-    expenses = sum(e["amount_cents"] for e in entries if e["kind"] == "expense") + agency_costs_recovered(entries)
+    # Costs the agency advanced come back to the agency out of the debtor's payments, as the ledger applied them
+    # (after principal unless the debtor agreed otherwise): the creditor is charged what they covered.
+    expenses = sum(e["amount_cents"] for e in entries if e["kind"] == "expense") + agency_costs_paid
     remitted = sum(e["amount_cents"] for e in entries if e["kind"] == "remittance")
     return {"collected": collected, "paid_to_creditor": direct, "fees": fees, "expenses": expenses, "remitted": remitted,
             "net_to_creditor": collected - fees - expenses - remitted}

@@ -1,28 +1,41 @@
-"""What a debtor owes at a date (pure), from the invoices, the costs and the payments: interest accrues per
-invoice on the principal still unpaid; a payment first books the interest accrued since the last
-booking (rounded once for that period, half-up), then pays costs, interest, compensation and
-principal in that order (Código Civil art. 1173), principal oldest invoice first. A cost is owed from
-the day it is booked: a payment made before a court fee was incurred never pays that fee. With no payment
-in between, interest is rounded once at the end, as LEGAL.md's worked example requires.
+"""What a debtor owes at a date (pure), from the invoices, the costs and the payments.
+
+Interest accrues per invoice on its principal still unpaid, in slices split where the rate changes
+(legal.rules.interest); a payment first books each invoice's interest accrued since the last booking (summed
+unrounded and rounded once per invoice, half-up, as LEGAL.md's rule says), then is applied (LEGAL.md "Paying what
+is owed"):
+
+1. to the invoices the debtor named (Código Civil art. 1172), if any;
+2. the agency's costs, where the debtor agreed they come first (a signed plan that says so);
+3. by law: interest before principal (art. 1173), and among the invoices the most onerous to the debtor first
+   (art. 1174) — those due and accruing interest, then those due and not accruing (a consumer's invoice no demand
+   covered yet), then those not yet due — **pro rata** among invoices of the same rank (within one case every
+   accruing invoice bears the same rate, so they share a payment in proportion to what each owes); in each rank
+   interest, then the 40 EUR compensation, then principal;
+4. the costs (oldest first), after principal unless agreed otherwise;
+5. what is left is overpaid, to be returned.
+
+Every payment's application is kept (``Balances.allocations``): the ledger page and the creditor's statement print
+it. A cost is owed from the day it is booked: a payment made before a court fee was incurred never pays that fee.
 
 A consumer in Spain or France is in default only from a demand (Código Civil 1100; Code civil 1231-6): their
 interest runs from the day after ``demanded_on`` (the first delivered demand or the court claim), and not at all
 before one; in Portugal from the due date, as for a business.
 
-An instalment plan fixes what is owed at its signature (LEGAL.md "Paying what is owed"): unless it says interest
-keeps running, no interest accrues from the day after the signature while the plan is kept, and from the first
-missed instalment interest runs again (from the day after its date) on what is left. A plan paid in full leaves
-nothing owed."""
+An instalment plan fixes what is owed at its signature: unless it says interest keeps running, no interest accrues
+from the day after the signature while the plan is kept, and from the first missed instalment interest runs again
+(from the day after its date) on what is left. A plan paid in full leaves nothing owed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from cases.negotiation.rules import Payment, instalment_statuses
+from legal.rules.allocation import PARTS_IN_ORDER, RANKS, onerous_rank, pro_rata
+from legal.rules.interest import Slice, interest_slices
 from legal.rules.interest import compensation as compensation_for
-from legal.rules.interest import late_payment_interest_unrounded, legal_interest_unrounded
 from legal.rules.jurisdictions import (
     JURISDICTIONS,
     NO_ADDED_RATES,
@@ -33,7 +46,10 @@ from legal.rules.jurisdictions import (
 )
 
 CENT = Decimal("0.01")
-ALLOCATION_ORDER = ("costs", "interest", "compensation", "principal")
+ZERO = Decimal("0.00")
+# How a payment was applied (Allocation.basis): the invoices the debtor named (CC 1172), or the law's order (1173-1174);
+# "costs first" is added where the debtor agreed to it.
+BASES = ("named", "law")
 
 
 @dataclass(frozen=True)
@@ -45,23 +61,31 @@ class OwedInvoice:
 
 @dataclass(frozen=True)
 class Paid:
+    """A payment; ``invoices``: the invoice numbers the debtor said it is for (Código Civil art. 1172); ``ref``: the
+    caller's id for it (the ledger entry), given back on its Allocation."""
     received_on: date
     amount: Decimal
+    invoices: tuple[str, ...] = ()
+    ref: int = 0
 
 
 @dataclass(frozen=True)
 class Cost:
+    """A cost owed from ``booked_on``; ``agency``: the agency advanced it and gets it back from what the debtor pays."""
     booked_on: date
     amount: Decimal
+    agency: bool = False
 
 
 @dataclass(frozen=True)
 class PlanTerms:
     """The instalment plan in force: signed on ``signed_on`` for the amounts then owed, in these instalments
-    (number, due date, cents); ``interest_runs``: it says interest keeps running while it is kept."""
+    (number, due date, cents); ``interest_runs``: it says interest keeps running while it is kept; ``costs_first``:
+    the debtor agreed that payments from its signature pay the agency's costs first."""
     signed_on: date
     instalments: tuple[tuple[int, date, int], ...]
     interest_runs: bool = False
+    costs_first: bool = False
 
 
 def frozen_windows(plans: Sequence[PlanTerms], payments: Sequence[Paid], as_of: date) -> list[tuple[date, date | None]]:
@@ -83,9 +107,10 @@ def frozen_windows(plans: Sequence[PlanTerms], payments: Sequence[Paid], as_of: 
     return windows
 
 
-def accrue_outside(accrue, principal: Decimal, start: date, until: date, windows: Sequence[tuple[date, date | None]], *args) -> Decimal:
-    """``accrue`` over the days (start, until] that fall in no frozen window."""
-    total, current = Decimal(0), start
+def slices_outside(slicer, principal: Decimal, start: date, until: date, windows: Sequence[tuple[date, date | None]]) -> list[Slice]:
+    """``slicer(principal, after, until)``'s slices over the days (start, until] that fall in no frozen window."""
+    slices: list[Slice] = []
+    current = start
     for after, end in windows:
         stop = until if end is None else min(end, until)
         if after >= until:
@@ -93,13 +118,46 @@ def accrue_outside(accrue, principal: Decimal, start: date, until: date, windows
         if stop <= current:
             continue
         if current < after:
-            total += accrue(principal, current, after, *args)
+            slices += slicer(principal, current, after)
         current = max(current, stop)
         if current >= until:
-            return total
+            return slices
     if until > current:
-        total += accrue(principal, current, until, *args)
-    return total
+        slices += slicer(principal, current, until)
+    return slices
+
+
+@dataclass(frozen=True)
+class InvoiceBalance:
+    """One invoice at the date: its principal and what is left of it, its interest (with the slices it accrued in,
+    for the per-invoice breakdown) and compensation, and what is left of them."""
+    number: str
+    due_date: date
+    principal: Decimal
+    principal_outstanding: Decimal
+    interest: Decimal
+    interest_outstanding: Decimal
+    compensation: Decimal
+    compensation_outstanding: Decimal
+    slices: tuple[Slice, ...] = ()
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.principal_outstanding + self.interest_outstanding + self.compensation_outstanding
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How one payment was applied: ``basis`` one of BASES, ``costs_first`` where the debtor agreed to it, and
+    ``parts``: (what, invoice number or "" for costs and the excess, amount), in the order applied; what is one of
+    "costs", "interest", "compensation", "principal", "overpaid"."""
+    ref: int
+    received_on: date
+    amount: Decimal
+    basis: str
+    costs_first: bool
+    named: tuple[str, ...]
+    parts: tuple[tuple[str, str, Decimal], ...]
 
 
 @dataclass(frozen=True)
@@ -112,14 +170,29 @@ class Balances:
     outstanding: Decimal  # what the debtor owes now
     principal_outstanding: Decimal
     overpaid: Decimal  # paid beyond everything owed (to be returned)
-    costs_outstanding: Decimal = Decimal("0.00")  # of the costs, what is still owed
+    costs_outstanding: Decimal = ZERO  # of the costs, what is still owed
     provisional: bool = False  # interest uses a rate not yet published for a half-year (shown as such)
     awaiting_demand: bool = False  # a consumer owes no interest yet: no demand has reached them (CC 1100)
     interest_from: date | None = None  # a consumer's interest runs from the day after this day (the demand)
+    invoices: tuple[InvoiceBalance, ...] = ()  # per invoice, in the order given
+    allocations: tuple[Allocation, ...] = ()  # per payment, in the order received
+    agency_costs_paid: Decimal = ZERO  # of the costs paid, the agency's own (it gets them back, not the creditor)
 
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class _Open:  # an invoice's running state while the payments are applied
+    inv: OwedInvoice
+    accrued_to: date
+    principal: Decimal
+    interest: Decimal = ZERO  # owed now
+    compensation: Decimal = ZERO  # owed now
+    interest_total: Decimal = ZERO
+    compensation_total: Decimal = ZERO
+    slices: list[Slice] = field(default_factory=list)
 
 
 def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, business: bool, country: str = "ES",
@@ -128,68 +201,113 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
     """``added``: the statutory rates admins entered (cases.billing.balances.published_rates), over the shipped table.
     ``demanded_on``: the day a demand first reached a consumer debtor (or the court claim was filed).
     ``plans``: the case's instalment plans, each freezing interest while it was kept (``plan``: a single one)."""
-    frozen = frozen_windows([*plans, *([plan] if plan else [])], payments, as_of)
-    accrue = late_payment_interest_unrounded if business else legal_interest_unrounded
+    all_plans = [*plans, *([plan] if plan else [])]
+    frozen = frozen_windows(all_plans, payments, as_of)
+    agreed_from = min((p.signed_on for p in all_plans if p.costs_first), default=None)  # costs first from this day
+
+    def slicer(principal: Decimal, after: date, until: date) -> list[Slice]:
+        return interest_slices(business, principal, after, until, country, added)
+
     from_demand = not business and JURISDICTIONS[country.upper()].consumer_interest_from_demand
     awaiting = from_demand and (demanded_on is None or demanded_on > as_of)
     costs_due = sorted((c for c in costs if c.booked_on <= as_of), key=lambda c: c.booked_on)
-    costs_counted = 0  # costs_due[:costs_counted] are owed by now
+    costs_left: list[list] = []  # [cost, amount still owed], oldest first, once booked
+    costs_counted = 0
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
-    remaining = [i.principal for i in ordered]
-    accrued_to = [i.due_date for i in ordered]  # interest counted up to and including this day
-    if from_demand:  # a consumer: interest from the day after the demand (none before one reached them, and none on
-        # an invoice that fell due after it: no demand covered that one yet)
-        accrued_to = [as_of if awaiting or day > demanded_on else demanded_on for day in accrued_to]
-    booked_interest = Decimal("0.00")
-    owed = {"costs": Decimal("0.00"), "interest": Decimal("0.00"), "compensation": Decimal("0.00")}
-    late_counted: set[int] = set()
-    paid = Decimal("0.00")
-    overpaid = Decimal("0.00")
+    open_ = []
+    for inv in ordered:
+        start = inv.due_date
+        if from_demand:  # a consumer: interest from the day after the demand (none before one reached them, and none
+            # on an invoice that fell due after it: no demand covered that one yet)
+            start = as_of if awaiting or inv.due_date > demanded_on else demanded_on
+        open_.append(_Open(inv, start, inv.principal))
+    by_number = {o.inv.number: o for o in open_}
+    paid = overpaid = agency_paid = ZERO
+    allocations = []
 
     def book(until: date) -> None:
-        nonlocal booked_interest, costs_counted
-        period = Decimal(0)
-        for n, inv in enumerate(ordered):
-            if until > accrued_to[n]:  # the days of a plan kept owe nothing
-                period += accrue_outside(accrue, remaining[n], accrued_to[n], until, frozen, country, added)
-                accrued_to[n] = until
-            if inv.due_date < until and n not in late_counted:
-                late_counted.add(n)
-                owed["compensation"] += compensation_for(business, 1, country)
-        rounded = _round(period)
-        booked_interest += rounded
-        owed["interest"] += rounded
+        nonlocal costs_counted
+        for o in open_:
+            if until > o.accrued_to:  # the days of a plan kept owe nothing
+                o.slices += (new := slices_outside(slicer, o.principal, o.accrued_to, until, frozen))
+                o.accrued_to = until
+                amount = _round(sum((s.amount for s in new), ZERO))
+                o.interest += amount
+                o.interest_total += amount
+            if o.inv.due_date < until and not o.compensation_total:
+                o.compensation = o.compensation_total = compensation_for(business, 1, country)
         while costs_counted < len(costs_due) and costs_due[costs_counted].booked_on <= until:
-            owed["costs"] += costs_due[costs_counted].amount
+            costs_left.append([costs_due[costs_counted], costs_due[costs_counted].amount])
             costs_counted += 1
 
-    for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
-        book(payment.received_on)
-        left = payment.amount
+    def rank(o: _Open, day: date) -> int:
+        # a consumer's invoice accrues only once a demand that covered it reached them (before this day)
+        accruing = not from_demand or not (awaiting or demanded_on is None or o.inv.due_date > demanded_on or demanded_on >= day)
+        return onerous_rank(o.inv.due_date, day, accruing)
+
+    def apply(left: Decimal, debts: list[_Open], day: date, parts: list) -> Decimal:
+        """Interest, compensation and principal of these invoices, the most onerous rank first, pro rata within a rank."""
+        for r in RANKS:
+            group = [o for o in debts if rank(o, day) == r]
+            for what in PARTS_IN_ORDER:
+                if left <= 0:
+                    return left
+                shares = pro_rata(left, [getattr(o, what) for o in group])
+                for o, share in zip(group, shares):
+                    if share:
+                        setattr(o, what, getattr(o, what) - share)
+                        parts.append((what, o.inv.number, share))
+                        left -= share
+        return left
+
+    def pay_costs(left: Decimal, parts: list) -> Decimal:
+        nonlocal agency_paid
+        for owed in costs_left:
+            take = min(left, owed[1])
+            if take:
+                owed[1] -= take
+                left -= take
+                agency_paid += take if owed[0].agency else ZERO
+                parts.append(("costs", "", take))
+        return left
+
+    for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: (p.received_on, p.ref)):
+        day = payment.received_on
+        book(day)
+        left, parts = payment.amount, []
         paid += payment.amount
-        for bucket in ALLOCATION_ORDER[:-1]:
-            take = min(left, owed[bucket])
-            owed[bucket] -= take
-            left -= take
-        for n in range(len(ordered)):
-            take = min(left, remaining[n])
-            remaining[n] -= take
-            left -= take
+        named = tuple(n for n in payment.invoices if n in by_number)
+        costs_first = agreed_from is not None and agreed_from <= day
+        if named:
+            left = apply(left, [by_number[n] for n in named], day, parts)
+        if costs_first:
+            left = pay_costs(left, parts)
+        left = apply(left, open_, day, parts)
+        left = pay_costs(left, parts)
+        if left:
+            parts.append(("overpaid", "", left))
         overpaid += left
+        allocations.append(Allocation(payment.ref, day, payment.amount, "named" if named else "law", costs_first, named, tuple(parts)))
     book(as_of)
-    principal_outstanding = sum(remaining, Decimal("0.00"))
+    principal_outstanding = sum((o.principal for o in open_), ZERO)
+    costs_outstanding = sum((c[1] for c in costs_left), ZERO)
+    outstanding = sum((o.principal + o.interest + o.compensation for o in open_), ZERO) + costs_outstanding
     return Balances(
-        principal=sum((i.principal for i in ordered), Decimal("0.00")),
-        interest=booked_interest,
-        compensation=compensation_for(business, len(late_counted), country),
-        costs=sum((c.amount for c in costs_due), Decimal("0.00")),
+        principal=sum((i.principal for i in ordered), ZERO),
+        interest=sum((o.interest_total for o in open_), ZERO),
+        compensation=sum((o.compensation_total for o in open_), ZERO),
+        costs=sum((c.amount for c in costs_due), ZERO),
         paid=paid,
-        outstanding=owed["costs"] + owed["interest"] + owed["compensation"] + principal_outstanding,
+        outstanding=outstanding,
         principal_outstanding=principal_outstanding,
         overpaid=overpaid,
-        costs_outstanding=owed["costs"],
+        costs_outstanding=costs_outstanding,
         provisional=not awaiting and any(i.due_date < as_of for i in ordered) and (
             rate_is_provisional(country, half_year_start(as_of), added) if business else legal_rate_is_provisional(country, as_of, added)),
         awaiting_demand=awaiting,
         interest_from=demanded_on if from_demand and not awaiting else None,
+        invoices=tuple(InvoiceBalance(o.inv.number, o.inv.due_date, o.inv.principal, o.principal, o.interest_total, o.interest,
+                                      o.compensation_total, o.compensation, tuple(o.slices)) for o in open_),
+        allocations=tuple(allocations),
+        agency_costs_paid=agency_paid,
     )

@@ -18,9 +18,10 @@ from agency.tenancy import get_visible
 from agency.web import user_of
 from cases.billing.balances import balance_of
 from cases.billing.fees import creditor_figures
+from cases.billing.ledger import Allocation
 from cases.billing.service import book_expense
 from cases.forms import amount_field, date_field
-from cases.money import from_cents
+from cases.money import from_cents, to_cents
 from cases.payments.service import record_payment, reverse_payment
 from cases.tables import Case, Invoice, LedgerEntry
 
@@ -45,14 +46,21 @@ class LedgerApi(Controller):
         except LookupError as exc:
             raise ClientException(detail=str(exc)) from None
         booked = [e for e in entries if e["booked_on"] <= day]
-        agency = creditor_figures(booked)
+        agency = creditor_figures(booked, to_cents(b.agency_costs_paid))
+        applied = {a.ref: a for a in b.allocations}
         lines = [{"kind": "principal", "on": i["due_date"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "invoice": i["number"]}
                  for i in invoices]
         lines += [{"id": e["id"], "kind": e["kind"], "on": e["booked_on"].isoformat(), "amount": str(from_cents(e["amount_cents"])),
-                   "method": e["method"], "reference": e["reference"], "reverses": e["reverses"]} for e in booked]
+                   "method": e["method"], "reference": e["reference"], "reverses": e["reverses"],
+                   **({"applied": applied_out(applied[e["id"]])} if e["id"] in applied else {})} for e in booked]
         return {
             "as_of": day.isoformat(),
-            "allocation_order": ["costs", "interest", "compensation", "principal"],
+            # the law's order (Código Civil 1173-1174); a payment's own "applied" says what it paid (the invoices the
+            # debtor named first, the costs first where the debtor agreed)
+            "allocation_order": ["interest", "compensation", "principal", "costs"],
+            "invoices": [{"number": i.number, "principal_outstanding": str(i.principal_outstanding),
+                          "interest_outstanding": str(i.interest_outstanding), "compensation_outstanding": str(i.compensation_outstanding),
+                          "outstanding": str(i.outstanding)} for i in b.invoices],
             "entries": lines,
             "balances": {
                 "principal": str(b.principal), "interest": str(b.interest), "compensation": str(b.compensation), "costs": str(b.costs),
@@ -64,6 +72,11 @@ class LedgerApi(Controller):
             },
             "interest_provisional": b.provisional,
         }
+
+
+def applied_out(a: Allocation) -> dict:
+    return {"basis": a.basis, "costs_first": a.costs_first, "invoices_named": list(a.named),
+            "parts": [{"to": what, "invoice": invoice or None, "amount": str(amount)} for what, invoice, amount in a.parts]}
 
 
 class ReversalIn(msgspec.Struct):

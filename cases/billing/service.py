@@ -174,7 +174,7 @@ async def ensure_default_tariff() -> None:
 
 # --- the service contract -------------------------------------------------------------------------
 
-CONTRACT_VERSION = "2026-1"  # bump with templates/cases/billing/contract_text.html: every creditor accepts again
+CONTRACT_VERSION = "2026-2"  # bump with templates/cases/billing/contract_text.html: every creditor accepts again
 
 
 async def contract_accepted(organisation_id: int) -> bool:
@@ -220,7 +220,7 @@ async def accept_contract(user: CurrentUser, ip: str) -> None:
 async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decimal, on: date, description: str, recoverable: bool,
                        today: date, idempotency_key: str | None = None) -> tuple[list[int], bool]:
     """An expense the agency paid for a case (a burofax, a court fee...). Recoverable ones are owed by
-    the debtor (a ``cost``, paid first under art. 1173); the kinds the case's tariff passes through
+    the debtor (a ``cost``, paid after principal unless the debtor agreed otherwise); the kinds the case's tariff passes through
     are charged to the creditor (an ``expense``). Returns (the entries booked, whether booked now): the
     same Idempotency-Key again (a retried request, a form sent twice) returns the first booking's entries."""
     case = await open_case(user, case_id)

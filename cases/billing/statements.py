@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from schwifty import IBAN
@@ -20,6 +20,7 @@ from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import Organisation
 from agency.tenancy import get_visible
+from cases.billing.balances import agency_costs_paid
 from cases.billing.fees import creditor_figures
 from cases.billing.service import CONTRACT_VERSION
 from cases.events import CaseEvent, event_row
@@ -45,7 +46,6 @@ class Statement:
     end: date
     lines: list[StatementLine] = field(default_factory=list)
     owed_cents: int = 0  # what the agency owes the creditor at the end of the period, all periods together
-    provisional: bool = False
 
     @property
     def totals(self) -> dict[str, int]:
@@ -87,7 +87,10 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
     for e in entries:
         by_case.setdefault(e["case"], []).append(e)
     result = Statement(organisation=org, start=start, end=end)
-    result.owed_cents = sum(creditor_figures(rows)["net_to_creditor"] for rows in by_case.values())
+    # the agency's own costs come back to it as each debtor's ledger applied the payments (only cases with such costs)
+    before_start = start - timedelta(days=1)
+    recovered = await agency_costs_paid(with_agency_costs(by_case), [end, before_start])
+    result.owed_cents = sum(creditor_figures(rows, recovered.get((cid, end), 0))["net_to_creditor"] for cid, rows in by_case.items())
     in_period = {cid: [e for e in rows if e["booked_on"] >= start] for cid, rows in by_case.items()}
     active = [cid for cid, rows in in_period.items() if rows]
     if not active:
@@ -97,11 +100,17 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
     for cid in sorted(active, key=lambda c: cases[c]["reference"]):
         # The period's figures are the case's to its end less the case's before its start: a reversal in the
         # period of an earlier payment counts negative here, and a cost is charged in the period it was recovered.
-        upto, before = creditor_figures(by_case[cid]), creditor_figures([e for e in by_case[cid] if e["booked_on"] < start])
+        upto = creditor_figures(by_case[cid], recovered.get((cid, end), 0))
+        before = creditor_figures([e for e in by_case[cid] if e["booked_on"] < start], recovered.get((cid, before_start), 0))
         figures = {k: upto[k] - before[k] for k in upto}
         c = cases[cid]
         result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
     return result
+
+
+def with_agency_costs(by_case: dict[int, list[dict]]) -> list[int]:
+    """The cases whose ledger has costs the agency advanced (the only ones whose payments can pay the agency back)."""
+    return [cid for cid, rows in by_case.items() if any(e["kind"] == "cost" and str(e["method"] or "").startswith("agency:") for e in rows)]
 
 
 # --- downloads --------------------------------------------------------------------------------------
@@ -109,6 +118,12 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
 def _labels() -> dict[str, str]:
     return {"collected": _("Collected by the agency"), "paid_to_creditor": _("Paid to you directly"), "fees": _("Agency fees"),
             "expenses": _("Expenses charged to you"), "remitted": _("Remitted to you"), "net_to_creditor": _("Net for you")}
+
+
+def allocation_rule() -> str:
+    """The order payments are applied in (cases.billing.ledger), as the statement prints it (the same sentence as
+    templates/cases/billing/_allocation_rule.html)."""
+    return _("Payments go first to the invoices the debtor names (Código Civil art. 1172); otherwise to interest, then compensation, then principal, the invoice most onerous to the debtor first and pro rata among equals (arts. 1173 and 1174); costs come last unless the debtor agreed to pay them first.")
 
 
 def _cell_text(text: str) -> str:
@@ -137,7 +152,7 @@ def statement_xlsx(s: Statement) -> bytes:
         cell.font = Font(bold=True)
     ws.append([])
     ws.append([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), from_cents(s.owed_cents)])
-    ws.append([_("Payments are applied to costs, then interest, then compensation, then principal (Código Civil art. 1173).")])
+    ws.append([allocation_rule()])
     for row in ws.iter_rows(min_row=5, min_col=4, max_col=3 + len(FIGURES)):
         for cell in row:
             cell.number_format = "#,##0.00"
@@ -168,7 +183,7 @@ def statement_docx(s: Statement) -> bytes:
         for cell, text in zip(cells, values):
             cell.text = text
     doc.add_paragraph(_("Owed to you at the end of the period: %(amount)s") % {"amount": format_cents(s.owed_cents)})
-    doc.add_paragraph(_("Payments are applied to costs, then interest, then compensation, then principal (Código Civil art. 1173)."))
+    doc.add_paragraph(allocation_rule())
     doc.add_paragraph(_("Service contract version %(version)s.") % {"version": CONTRACT_VERSION})
     out = io.BytesIO()
     doc.save(out)
@@ -209,7 +224,8 @@ async def create_remittance(user: CurrentUser, organisation_id: int, period_end:
         by_case: dict[int, list[dict]] = {}
         for e in entries:
             by_case.setdefault(e["case"], []).append(e)
-        owed = {cid: creditor_figures(rows)["net_to_creditor"] for cid, rows in by_case.items()}
+        recovered = await agency_costs_paid(with_agency_costs(by_case), [period_end])
+        owed = {cid: creditor_figures(rows, recovered.get((cid, period_end), 0))["net_to_creditor"] for cid, rows in by_case.items()}
         owed = {cid: cents for cid, cents in owed.items() if cents != 0}
         total = sum(owed.values())
         if total <= 0:

@@ -32,19 +32,11 @@ class BureauFacts:
     in_bureau_stage: bool = True  # a queued report is sent only while the case is in the credit-bureau stage
 
 
-def due_and_owed(invoices: list[tuple[date, int]], principal_paid_cents: int, today: date) -> tuple[int, date | None]:
-    """(cents of principal past due and still owed, the oldest due date still owed) from the undisputed
-    invoices as (due date, cents): payments pay principal oldest invoice first (cases.billing.ledger)."""
-    left = principal_paid_cents
-    owed_due, oldest = 0, None
-    for due, cents in sorted(invoices):
-        unpaid = cents - min(left, cents)
-        left -= cents - unpaid
-        if unpaid > 0:
-            oldest = oldest or due
-            if due < today:
-                owed_due += unpaid
-    return owed_due, oldest
+def due_and_owed(invoices: list[tuple[date, int]], today: date) -> tuple[int, date | None]:
+    """(cents of principal past due and still owed, the oldest due date still owed) from the undisputed invoices as
+    (due date, cents of their principal still owed), as the ledger applied the payments (cases.billing.ledger)."""
+    owed = [(due, cents) for due, cents in invoices if cents > 0]
+    return sum(cents for due, cents in owed if due < today), min((due for due, _c in owed), default=None)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from agency.settings import Settings
 from agency.storage import storage
 from agency.tenancy import get_visible
 from cases import events
-from cases.billing.balances import balance_of
+from cases.billing.balances import balance_of, principal_owed
 from cases.bureau.rules import (
     CERTIFIED_CHANNELS,
     BatchRow,
@@ -35,7 +35,6 @@ from cases.bureau.rules import (
     render_fixed,
     withdrawal_reason,
 )
-from cases.money import to_cents
 from cases.negotiation.service import rescore
 from cases.queries import open_case
 from cases.tables import Bureau, BureauBatch, BureauReport, Case, Invoice
@@ -47,10 +46,9 @@ FORMATS = ("csv", "fixed")
 
 async def facts_for(case_id: int, today: date) -> BureauFacts:
     case = await Case.select(Case.stage, Case.bureau_notice_on, Case.bureau_authorised_at).where(Case.id == case_id).first()
-    invoices = await Invoice.select(Invoice.due_date, Invoice.amount_cents, Invoice.disputed).where(Invoice.case == case_id)
+    invoices = await Invoice.select(Invoice.disputed).where(Invoice.case == case_id)
     balance = await balance_of(case_id, today)
-    owed_due, oldest = due_and_owed([(as_date(i["due_date"]), i["amount_cents"]) for i in invoices if not i["disputed"]],
-                                    to_cents(balance.principal - balance.principal_outstanding), today)
+    owed_due, oldest = due_and_owed(principal_owed(balance), today)
     return BureauFacts(
         principal_outstanding_cents=owed_due, oldest_due_date=oldest,
         disputed_invoices=sum(1 for i in invoices if i["disputed"]), notice_delivered_on=as_date(case["bureau_notice_on"]),

@@ -205,9 +205,11 @@ async def add_promise(user: CurrentUser, case_id: int, promised_on: date, amount
 
 
 async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, first_due_on: date, today: date,
-                   interest_runs: bool = False) -> int:
+                   interest_runs: bool = False, costs_first: bool = False) -> int:
     """A plan for everything owed today. By default it fixes that amount: no interest while it is kept, again from
-    the first missed instalment (cases.billing.ledger); ``interest_runs`` when the plan says interest keeps running."""
+    the first missed instalment (cases.billing.ledger); ``interest_runs`` when the plan says interest keeps running;
+    ``costs_first`` when the debtor agrees that payments pay the agency's costs before the debt (Código Civil 1173-1174
+    put them after principal otherwise)."""
     check_may_negotiate(user, (await open_case(user, case_id))["jurisdiction"])
     async with atomic():
         # The plan covers everything owed today: principal, interest and compensation.
@@ -219,14 +221,15 @@ async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, 
         replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
             (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
         plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
-                                                        first_due_on=first_due_on, interest_runs=interest_runs, created_by=user.id)
+                                                        first_due_on=first_due_on, interest_runs=interest_runs, costs_first=costs_first,
+                                                        created_by=user.id)
                                             ).returning(PaymentPlan.id))[0]["id"]
         await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
         await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
             Case.id == case_id)
         await events.record(case_id, "plan", user, "", {
             "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced],
-            "total": str(Decimal(outstanding) / 100), "interest_runs": interest_runs, "instalments": [
+            "total": str(Decimal(outstanding) / 100), "interest_runs": interest_runs, "costs_first": costs_first, "instalments": [
                 {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
         await rescore([case_id])
     return plan_id

@@ -199,6 +199,7 @@ class PlanIn(msgspec.Struct):
     first_due_on: str
     frequency: str = "monthly"
     interest_runs: bool = False  # interest keeps running while the plan is kept (by default the plan fixes the amount)
+    costs_first: bool = False  # the debtor agrees that payments pay the agency's costs first (by law they come after principal)
 
 
 class PaymentIn(msgspec.Struct):
@@ -206,6 +207,7 @@ class PaymentIn(msgspec.Struct):
     received_on: str
     method: str = "transfer"
     reference: str = ""
+    invoices: list[str] = []  # the invoice numbers the debtor said it is for (Código Civil art. 1172)
 
 
 class NegotiationApi(Controller):
@@ -226,7 +228,8 @@ class NegotiationApi(Controller):
     async def plan(self, request: Request, case_id: int, data: PlanIn) -> dict:
         try:
             plan_id = await negotiation.add_plan(user_of(request), case_id, data.instalments, data.frequency,
-                                                 date_field(data.first_due_on, "first_due_on"), clock.today(), data.interest_runs)
+                                                 date_field(data.first_due_on, "first_due_on"), clock.today(), data.interest_runs,
+                                                 data.costs_first)
         except PlanError as exc:
             raise _plan_errors(exc) from None
         c = await negotiation.case_commitments(case_id)
@@ -238,7 +241,7 @@ class NegotiationApi(Controller):
                       idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None) -> Response:
         entry_id, created = await record_payment(
             user_of(request), case_id, amount_field(data.amount), date_field(data.received_on, "received_on"), data.method, data.reference,
-            idempotency_key, clock.today())
+            idempotency_key, clock.today(), data.invoices)
         return Response({"id": entry_id, "created": created}, status_code=201 if created else 200)
 
 
@@ -297,17 +300,20 @@ class CaseActionPages(Controller):
             if count is None:
                 raise FormErrors({"instalments": _("Between 1 and %(n)s instalments.") % {"n": 60}})
             await negotiation.add_plan(user_of(request), case_id, count, data.get("frequency", "monthly"),
-                                       date_field(data.get("first_due_on"), "first_due_on"), clock.today(), data.get("interest_runs") == "on")
+                                       date_field(data.get("first_due_on"), "first_due_on"), clock.today(), data.get("interest_runs") == "on",
+                                       data.get("costs_first") == "on")
         return await self._do(request, case_id, act, _("Instalment plan agreed."))
 
     @post("/payments")
     async def payment(self, request: Request, case_id: int) -> Response:
         data = await form_data(request)
+        named = [str(v) for v in (await request.form()).getall("invoices", [])]  # the invoices it is for (CC 1172), if the debtor said
 
         async def act():
             await record_payment(user_of(request), case_id, amount_field(data.get("amount")),
                                              date_field(data.get("received_on"), "received_on"), data.get("method", "transfer"),
-                                             data.get("reference", ""), data.get("idempotency_key"), clock.today())
+                                             data.get("reference", ""), data.get("idempotency_key"), clock.today(),
+                                             named)
         return await self._do(request, case_id, act, _("Payment recorded."))
 
     @post("/expenses")

@@ -2,4 +2,4 @@
 from __future__ import annotations
 
 # How the money came; to_creditor: the debtor paid the creditor directly (the agency's fee is still earned).
-PAYMENT_METHODS = ("transfer", "card", "cash", "direct_debit", "cheque", "to_creditor", "other")
+PAYMENT_METHODS = ("transfer", "card", "bizum", "cash", "direct_debit", "cheque", "to_creditor", "other")

@@ -19,12 +19,36 @@ from cases.money import from_cents, to_cents
 from cases.negotiation.service import reopen_commitments, rescore, settle_commitments
 from cases.payments.rules import PAYMENT_METHODS
 from cases.queries import open_case
-from cases.tables import LedgerEntry
+from cases.tables import Invoice, LedgerEntry
+
+
+MAX_NAMED_INVOICES = 50  # (LedgerEntry.applies_to holds their ids)
+
+
+async def named_invoice_ids(case_id: int, numbers: list[str] | None) -> str:
+    """The invoices a payment is said to be for (Código Civil art. 1172), by number, as LedgerEntry.applies_to: each
+    must be an undisputed invoice of this case, else a 400 naming it."""
+    wanted = list(dict.fromkeys(n.strip() for n in numbers or () if n and n.strip()))
+    if not wanted:
+        return ""
+    if len(wanted) > MAX_NAMED_INVOICES:
+        raise ClientException(detail=_("Name at most %(n)s invoices; a payment for all of them names none.") % {"n": MAX_NAMED_INVOICES})
+    rows = await Invoice.select(Invoice.id, Invoice.number, Invoice.disputed).where((Invoice.case == case_id) & Invoice.number.is_in(wanted))
+    found = {r["number"]: r for r in rows}
+    for number in wanted:
+        if number not in found:
+            raise ClientException(detail=_("This case has no invoice %(number)s: name only the invoices of this case the payment is for.")
+                                  % {"number": number})
+        if found[number]["disputed"]:
+            raise ClientException(detail=_("Invoice %(number)s is disputed: it is not claimed while the dispute lasts. Record the payment "
+                                           "without naming it, or resolve the dispute first.") % {"number": number})
+    return ",".join(str(found[n]["id"]) for n in wanted)
 
 
 async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, received_on: date, method: str, reference: str,
-                         idempotency_key: str | None, today: date) -> tuple[int, bool]:
-    """Returns (ledger entry id, created). The same Idempotency-Key again returns the first entry."""
+                         idempotency_key: str | None, today: date, invoices: list[str] | None = None) -> tuple[int, bool]:
+    """Returns (ledger entry id, created). The same Idempotency-Key again returns the first entry. ``invoices``: the
+    numbers of the invoices the debtor said the payment is for (Código Civil art. 1172); otherwise the law's order."""
     case = await open_case(user, case_id)
     if amount <= 0:
         raise ClientException(detail=_("The amount must be greater than zero."))
@@ -39,13 +63,14 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     # A client's key lives in its own namespace: it can never take the key of a fee or a reversal.
     key = f"pay:{idempotency_key.strip()[:90]}" if idempotency_key and idempotency_key.strip() else None
     cents = to_cents(amount)
+    applies_to = await named_invoice_ids(case_id, invoices)
 
     async def replay() -> tuple[int, bool] | None:
-        existing = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on).where(
-            LedgerEntry.idempotency_key == key).first()
+        existing = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on,
+                                            LedgerEntry.applies_to).where(LedgerEntry.idempotency_key == key).first()
         if existing is None:
             return None
-        if (existing["case"], existing["amount_cents"], existing["booked_on"]) != (case_id, cents, received_on):
+        if (existing["case"], existing["amount_cents"], existing["booked_on"], existing["applies_to"]) != (case_id, cents, received_on, applies_to):
             raise HTTPException(status_code=409, detail=_("This Idempotency-Key was already used for a different payment."))
         return existing["id"], False
 
@@ -68,19 +93,33 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
             # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).
             if key and (seen := await replay()):
                 return seen
-            row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on,
-                                                        method=method, reference=reference.strip()[:100], idempotency_key=key,
-                                                        created_by=user.id)).returning(LedgerEntry.id))[0]
-            await events.record(case_id, "payment", user, "", {"entry_id": row["id"], "amount": str(amount),
-                                                               "received_on": received_on.isoformat(), "method": method})
-            await billing.book_success_fee(case_id, row["id"], cents, case["stage"], received_on, user)
-            await settle_commitments([case_id], today, user)
-            await rescore([case_id])
+            entry_id = await book_payment(case, cents, received_on, method, reference, key, user, today, applies_to,
+                                          [n.strip() for n in invoices or () if n and n.strip()] if applies_to else [])
     except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
         if key and is_unique_violation(exc) and (seen := await replay()):
             return seen
         raise
-    return row["id"], True
+    return entry_id, True
+
+
+async def book_payment(case: dict, cents: int, received_on: date, method: str, reference: str, key: str | None,
+                       actor: CurrentUser | None, today: date, applies_to: str = "", named: list[str] | None = None,
+                       extra: dict | None = None) -> int:
+    """Book a payment of a case already in scope (``case``: id and stage), inside the caller's transaction: the
+    ledger entry, its event, the success fee, the promises and instalments it settles, the queue score. ``actor``
+    None: the debtor paid online (cases.portal). Returns the entry's id."""
+    case_id = case["id"]
+    row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on,
+                                                method=method, reference=reference.strip()[:100], idempotency_key=key,
+                                                applies_to=applies_to, created_by=actor.id if actor else None)
+                                    ).returning(LedgerEntry.id))[0]
+    await events.record(case_id, "payment", actor, "", {"entry_id": row["id"], "amount": str(from_cents(cents)),
+                                                        "received_on": received_on.isoformat(), "method": method,
+                                                        **({"invoices": named} if named else {}), **(extra or {})})
+    await billing.book_success_fee(case_id, row["id"], cents, case["stage"], received_on, actor)
+    await settle_commitments([case_id], today, actor)
+    await rescore([case_id])
+    return row["id"]
 
 
 async def reverse_payment(user: CurrentUser, case_id: int, payment_id: int, reason: str, today: date) -> int:

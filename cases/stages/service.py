@@ -14,7 +14,7 @@ from agency.i18n import gettext as _
 from agency.tenancy import get_visible
 from cases import events
 from cases.billing import service as billing
-from cases.billing.balances import balance_of
+from cases.billing.balances import balance_of, principal_owed
 from cases.bureau.rules import due_and_owed
 from cases.bureau.service import queue_reports
 from cases.claims.service import notify_creditors
@@ -52,9 +52,7 @@ async def load_facts(case_id: int, user: CurrentUser) -> tuple[dict, CaseFacts]:
     paid = (await paid_by_case([case_id])).get(case_id, 0)
     balance = await balance_of(case_id)
 
-    due_rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
-    owed_due, oldest_owed = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in due_rows],
-                                         int((balance.principal - balance.principal_outstanding) * 100), clock.today())
+    owed_due, oldest_owed = due_and_owed(principal_owed(balance), clock.today())
     facts = CaseFacts(
         stage=case["stage"],
         debtor_named=bool(case["debtor_name"].strip()),

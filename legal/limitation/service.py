@@ -14,7 +14,7 @@ from agency import clock
 from agency.db import as_date, atomic
 from agency.i18n import DISPLAY_TZ
 from cases import events
-from cases.billing.balances import balance_of
+from cases.billing.balances import balance_of, principal_owed
 from cases.bureau.rules import due_and_owed
 from cases.claims.service import initial_limitation_date
 from cases.tables import Case, CaseEvent, Invoice
@@ -71,9 +71,7 @@ async def limitation_facts(case_id: int, today: date, demands: tuple | None = No
     whether the debtor is a consumer (a person)."""
     case = await Case.select(Case.jurisdiction, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
     balance = await balance_of(case_id, today)
-    rows = await Invoice.select(Invoice.due_date, Invoice.amount_cents).where((Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
-    _owed, oldest = due_and_owed([(as_date(r["due_date"]), r["amount_cents"]) for r in rows],
-                                 int((balance.principal - balance.principal_outstanding) * 100), today)
+    _owed, oldest = due_and_owed(principal_owed(balance), today)
     interruptions, _reached = demands if demands is not None else await demand_facts(case_id)  # (a copy: appended to below)
     interruptions = list(interruptions)
     mediations = await Mediation.select(Mediation.received_on, Mediation.ended_on, Mediation.status).where(Mediation.case == case_id)

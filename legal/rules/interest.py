@@ -8,6 +8,7 @@ unrounded and rounded once, half-up, to the cent."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -77,6 +78,32 @@ def legal_interest_unrounded(principal: Decimal, after: date, until: date, count
                              added: AddedRates = NO_ADDED_RATES) -> Decimal:
     total, _ = _accrue_raw(principal, after, until, *_legal_periods(country), lambda start: legal_interest_rate(country, start, added))
     return total
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One slice of an invoice's interest: the days ``first`` to ``last`` inclusive at one rate, on one principal;
+    ``amount`` unrounded (the slices of an invoice's period are summed and then rounded once)."""
+    first: date
+    last: date
+    days: int
+    rate: Decimal
+    principal: Decimal
+    amount: Decimal
+
+
+def interest_slices(debtor_is_business: bool, principal: Decimal, after: date, until: date, country: str = "ES",
+                    added: AddedRates = NO_ADDED_RATES) -> list[Slice]:
+    """The slices from the day after ``after`` to ``until`` inclusive, split where the rate changes: what letters
+    and petitions print as the per-invoice breakdown (rate, days, amount per slice)."""
+    if debtor_is_business:
+        periods = half_year_start, _next_half_year
+        rate_for = lambda hy: late_payment_rate(country, hy, added)  # noqa: E731
+    else:
+        periods = _legal_periods(country)
+        rate_for = lambda start: legal_interest_rate(country, start, added)  # noqa: E731
+    _total, raw = _accrue_raw(principal, after, until, *periods, rate_for)
+    return [Slice(first, last, days, rate, principal, amount) for first, last, days, rate, amount in raw]
 
 
 def _accrue_raw(principal, due, until, period_start, next_period, rate_for):

@@ -299,7 +299,8 @@ def spanish_seat(city: str) -> str:
 def claim_amount(outstanding: Decimal, costs_outstanding: Decimal) -> Decimal:
     """What a court claim is for: principal, interest and compensation still owed. Costs the agency
     booked (burofax, court fees, procurador) are not part of it: the costs still owed come off (the
-    ledger works out what payments paid of them: costs first, each from the day it was booked)."""
+    ledger works out what payments paid of them: after principal unless the debtor agreed otherwise, each from the day
+    it was booked)."""
     return max(outstanding - costs_outstanding, _ZERO)
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from agency import accounts, clock
 from agency.tables import ContractAcceptance, Organisation, Tariff
 from cases.billing import service as billing
+from cases.money import to_cents
 from cases.tables import Case, CaseEvent, LedgerEntry, Remittance, RemittanceExport
 from legal.rules import jurisdictions
 from legal.tables import InterestRate
@@ -325,7 +326,9 @@ async def test_review_findings_stay_fixed(make_client):
     assert (await post_form(admin_client, "/admin/tariffs/new", form)).status_code == 400
 
 
-async def test_a_cost_the_agency_bears_comes_back_to_it_first(make_client):
+async def test_a_cost_the_agency_bears_comes_back_to_it_as_the_ledger_pays_it(make_client):
+    """Costs come after principal (Código Civil 1173-1174): a part payment does not pay the agency's cost, and the
+    creditor is not charged it; the payment of everything does, and those 10.00 are the agency's."""
     org, c, ch, nh = await _people(make_client)
     cid = (await _accepted_case(c, ch, nh))["id"]
     r = await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "other", "amount": "10.00", "spent_on": TODAY.isoformat(),
@@ -335,8 +338,11 @@ async def test_a_cost_the_agency_bears_comes_back_to_it_first(make_client):
     assert b["costs"] == "10.00" and b["expenses_to_creditor"] == "0.00"  # nothing recovered yet
     assert (await _pay(c, cid, "100.00", nh)).status_code == 201
     b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
-    # the payment paid the cost first (art. 1173): those 10.00 are the agency's, not the creditor's
-    assert b["expenses_to_creditor"] == "10.00" and b["net_to_creditor"] == str(Decimal("100.00") - Decimal(b["fees"]) - Decimal("10.00"))
+    assert b["expenses_to_creditor"] == "0.00"  # the part payment went to interest and principal, not the cost
+    assert (await _pay(c, cid, b["outstanding"], nh)).status_code == 201
+    b = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()["balances"]
+    assert b["outstanding"] == "0.00" and b["expenses_to_creditor"] == "10.00"
+    assert b["net_to_creditor"] == str(Decimal(b["collected_by_agency"]) - Decimal(b["fees"]) - Decimal("10.00"))
 
 
 async def test_a_creditor_reports_a_direct_payment_from_the_case_page(make_client):
@@ -373,8 +379,10 @@ async def test_the_claim_review_quotes_the_creditors_own_tariff(make_client):
 
 
 async def test_a_statement_charges_a_cost_in_the_period_a_payment_recovered_it(make_client):
-    """Per period, a creditor is charged the agency's cost when a payment paid it back: not in the period
-    of a payment made before the cost was incurred, and a reversal of an earlier payment counts negative."""
+    """Per period, a creditor is charged the agency's cost when a payment paid it back as the debtor's ledger applied
+    it: not in the period of a payment made before the cost was incurred; in the period of the payment of everything;
+    and not at all once a reversal of an earlier payment leaves that one short of the cost (costs come last)."""
+    from cases.billing.balances import balance_of
     from cases.billing.statements import statement
 
     org, c, ch, nh = await _people(make_client)
@@ -385,13 +393,16 @@ async def test_a_statement_charges_a_cost_in_the_period_a_payment_recovered_it(m
 
     first = (await LedgerEntry.insert(entry("payment", 100_00, 50, method="transfer")).returning(LedgerEntry.id))[0]["id"]
     await LedgerEntry.insert(entry("cost", 10_00, 40, method="agency:other"))  # incurred after that payment
-    await LedgerEntry.insert(entry("payment", 50_00, 10, method="transfer"))
-    await LedgerEntry.insert(entry("reversal", -100_00, 5, reverses=first))
+    everything = to_cents((await balance_of(cid, TODAY - timedelta(days=10))).outstanding)
+    await LedgerEntry.insert(entry("payment", everything, 10, method="transfer"))
     earlier = await statement(org, TODAY - timedelta(days=60), TODAY - timedelta(days=31))
     later = await statement(org, TODAY - timedelta(days=30), TODAY)
     assert earlier.totals["collected"] == 100_00 and earlier.totals["expenses"] == 0
-    assert later.totals["collected"] == 50_00 - 100_00 and later.totals["expenses"] == 10_00
+    assert later.totals["collected"] == everything and later.totals["expenses"] == 10_00
     assert later.owed_cents == earlier.totals["net_to_creditor"] + later.totals["net_to_creditor"]
+    await LedgerEntry.insert(entry("reversal", -100_00, 5, reverses=first))  # the first payment bounces
+    later = await statement(org, TODAY - timedelta(days=30), TODAY)
+    assert later.totals["collected"] == everything - 100_00 and later.totals["expenses"] == 0
 
 
 async def test_an_expense_sent_twice_is_booked_once(make_client, backend):
@@ -470,3 +481,48 @@ async def test_acceptances_from_before_keep_the_tariff_in_force_at_the_upgrade(m
                                         )).returning(Tariff.id))[0]["id"]
     await Organisation.update({Organisation.tariff: other}).where(Organisation.id == org)
     assert not await billing.contract_accepted(org)
+
+
+async def test_a_payment_names_the_invoices_it_pays(make_client):
+    """Código Civil 1172 through the API and the page: the payment goes to the invoice named; naming an invoice of
+    another case (or one that does not exist) is a 400 that says which, and nothing is written."""
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    other = (await _accepted_case(c, ch, nh))["id"]
+    mine = [i["number"] for i in (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["invoices"]]
+    theirs = (await c.get(f"/api/v1/cases/{other}", headers=ch)).json()["invoices"][0]["number"]
+    assert len(mine) == 2
+    before = await LedgerEntry.count().where(LedgerEntry.case == cid)
+    for wrong in (theirs, "NO-SUCH"):
+        r = await _pay(c, cid, "50.00", nh, invoices=[wrong])
+        assert r.status_code == 400 and wrong in r.json()["detail"]
+    assert await LedgerEntry.count().where(LedgerEntry.case == cid) == before
+    r = await _pay(c, cid, "50.00", nh, invoices=[mine[1]])
+    assert r.status_code == 201, r.text
+    ledger = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()
+    (payment,) = [e for e in ledger["entries"] if e["kind"] == "payment"]
+    assert payment["applied"]["basis"] == "named" and payment["applied"]["invoices_named"] == [mine[1]]
+    assert {p["invoice"] for p in payment["applied"]["parts"]} == {mine[1]}  # nothing of it went to the other invoice
+    outstanding = {i["number"]: Decimal(i["outstanding"]) for i in ledger["invoices"]}
+    case = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()
+    assert {i["number"]: Decimal(i["outstanding"]) for i in case["invoices"]} == outstanding
+    # the page: the invoices to choose from, and how the payment was applied
+    client, _ = await signed_in(make_client, "negotiator")
+    page = await client.get(f"/cases/{cid}")
+    assert 'id="payment-invoices"' in page.text and 'id="allocation-rule"' in page.text
+    assert re.search(r"\(art\. 1172\): \w", page.text)  # how the payment was applied, a space after the colon
+
+
+async def test_a_plan_in_which_the_debtor_agrees_costs_come_first(make_client):
+    """A plan may say the debtor agrees that payments pay the agency's costs first; then they do, from its signature."""
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    await c.post(f"/api/v1/cases/{cid}/expenses", json={"kind": "other", "amount": "10.00", "spent_on": TODAY.isoformat()}, headers=nh)
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 2, "first_due_on": (TODAY + timedelta(days=30)).isoformat(),
+                                                        "costs_first": True}, headers=nh)
+    assert r.status_code == 201, r.text
+    assert (await _pay(c, cid, "25.00", nh)).status_code == 201
+    ledger = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=ch)).json()
+    (payment,) = [e for e in ledger["entries"] if e["kind"] == "payment"]
+    assert payment["applied"]["costs_first"] and payment["applied"]["parts"][0] == {"to": "costs", "invoice": None, "amount": "10.00"}
+    assert ledger["balances"]["expenses_to_creditor"] == "10.00"  # the agency's cost, paid back first as agreed

@@ -253,7 +253,11 @@ async def test_ledger_endpoint_balances_and_tenancy(people, make_client):
     b = r.json()["balances"]
     assert b["principal"] == "1300.00" and b["paid"] == "100.00"
     assert b["compensation"] == "80.00"  # two late invoices of a company debtor
-    assert r.json()["allocation_order"][0] == "costs" and any(e["kind"] == "payment" for e in r.json()["entries"])
+    assert r.json()["allocation_order"] == ["interest", "compensation", "principal", "costs"]  # the law's order (CC 1173-1174)
+    (payment,) = [e for e in r.json()["entries"] if e["kind"] == "payment"]
+    assert payment["applied"]["basis"] == "law" and sum(Decimal(p["amount"]) for p in payment["applied"]["parts"]) == Decimal("100.00")
+    assert [p["to"] for p in payment["applied"]["parts"]][:1] == ["interest"]  # interest before principal
+    assert sum(Decimal(i["outstanding"]) for i in r.json()["invoices"]) == Decimal(b["outstanding"]) - Decimal(b["costs"])
     other = await create_user("creditor", await create_org())
     oh = await api_token(c, other["email"])
     assert (await c.get(f"/api/v1/cases/{cid}/ledger", headers=oh)).status_code == 404

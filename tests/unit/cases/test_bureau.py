@@ -64,10 +64,10 @@ def test_the_two_layouts_carry_the_same_row():
 def test_only_money_past_due_and_still_owed_counts():
     from cases.bureau.rules import due_and_owed
 
-    invoices = [(date(2026, 1, 10), 100_00), (date(2026, 12, 31), 900_00)]  # the second is not due yet
-    assert due_and_owed(invoices, 0, TODAY) == (100_00, date(2026, 1, 10))
-    assert due_and_owed(invoices, 100_00, TODAY) == (0, date(2026, 12, 31))  # the old one paid: nothing reportable
-    assert due_and_owed(invoices, 60_00, TODAY) == (40_00, date(2026, 1, 10))
+    assert due_and_owed([(date(2026, 1, 10), 100_00), (date(2026, 12, 31), 900_00)], TODAY) == (100_00, date(2026, 1, 10))  # one not due
+    assert due_and_owed([(date(2026, 1, 10), 0), (date(2026, 12, 31), 900_00)], TODAY) == (0, date(2026, 12, 31))  # the old one paid
+    assert due_and_owed([(date(2026, 1, 10), 40_00), (date(2026, 12, 31), 900_00)], TODAY) == (40_00, date(2026, 1, 10))
+    assert due_and_owed([], TODAY) == (0, None)
 
 
 def test_bureau_text_is_one_clean_line():

@@ -1,4 +1,4 @@
-"""Balances at a date: LEGAL.md's worked example, and payments applied costs, interest, compensation, principal."""
+"""Balances at a date: LEGAL.md's worked example, and payments applied as Código Civil 1172-1174 say."""
 from datetime import date
 from decimal import Decimal
 
@@ -26,7 +26,7 @@ def test_interest_stops_on_principal_paid():
     assert b.outstanding == Decimal("5317.99") + Decimal("136.05")
 
 
-def test_costs_are_paid_first_and_overpayment_is_kept_apart():
+def test_a_payment_of_everything_pays_costs_too_and_the_excess_is_kept_apart():
     b = balances(INV, [Paid(date(2025, 4, 1), Decimal("20000.00"))], date(2025, 4, 1), business=True,
                  costs=[Cost(date(2025, 4, 1), Decimal("25.00"))])  # booked the day of the payment: owed by then
     assert b.outstanding == Decimal("0.00")
@@ -98,20 +98,96 @@ def test_several_payments_in_any_order():
     assert b.outstanding == b.principal + b.interest + b.compensation - b.paid
 
 
-def test_the_agency_gets_back_only_costs_incurred_before_a_payment():
+def test_the_agency_gets_back_its_costs_only_as_the_ledger_paid_them():
+    """A 10 EUR registry search the agency advanced on 2 June 2025 (an "agency:" cost). April's 100 EUR came before
+    it and never pays it; July's 50 EUR goes to interest and principal, which come before costs (art. 1173-1174):
+    the agency has got nothing back, and the creditor is charged nothing for it. Only a payment of everything pays it."""
     from cases.billing.fees import creditor_figures
 
-    def entry(n, kind, cents, day, method="transfer", reverses=None):
-        return {"id": n, "kind": kind, "amount_cents": cents, "booked_on": day, "method": method, "reverses": reverses}
+    search = [Cost(date(2025, 6, 2), Decimal("10.00"), agency=True)]
+    april, july = Paid(date(2025, 4, 1), Decimal("100.00")), Paid(date(2025, 7, 1), Decimal("50.00"))
+    b = balances(INV, [april, july], date(2025, 7, 1), business=True, costs=search)
+    assert b.agency_costs_paid == Decimal("0.00") and b.costs_outstanding == Decimal("10.00")
+    settled = balances(INV, [april, july, Paid(date(2025, 7, 2), Decimal("20000.00"))], date(2025, 7, 2), business=True, costs=search)
+    assert settled.agency_costs_paid == Decimal("10.00") and settled.outstanding == Decimal("0.00")
 
-    april_payment = entry(1, "payment", 100_00, date(2025, 4, 1))
-    june_cost = entry(2, "cost", 10_00, date(2025, 6, 2), method="agency:other")  # the agency pays a registry search
-    assert creditor_figures([april_payment, june_cost])["expenses"] == 0  # April's money never paid June's cost
-    july_payment = entry(3, "payment", 50_00, date(2025, 7, 1))
-    f = creditor_figures([april_payment, june_cost, july_payment])
-    assert f["expenses"] == 10_00 and f["net_to_creditor"] == 150_00 - 10_00
-    # July's payment bounces: the cost is owed again, and the creditor is no longer charged it
-    assert creditor_figures([april_payment, june_cost, july_payment, entry(4, "reversal", -50_00, date(2025, 7, 9), reverses=3)])["expenses"] == 0
+    def entry(n, kind, cents, day, method="transfer"):
+        return {"id": n, "kind": kind, "amount_cents": cents, "booked_on": day, "method": method, "reverses": None}
+
+    rows = [entry(1, "payment", 100_00, date(2025, 4, 1)), entry(2, "cost", 10_00, date(2025, 6, 2), "agency:other"),
+            entry(3, "payment", 50_00, date(2025, 7, 1))]
+    assert creditor_figures(rows, 0)["expenses"] == 0 and creditor_figures(rows, 10_00)["net_to_creditor"] == 150_00 - 10_00
+
+
+# --- Allocation (LEGAL.md rev. "Paying what is owed": Código Civil 1172-1174) ---
+
+TWO = [OwedInvoice("A", date(2025, 1, 31), Decimal("1000.00")), OwedInvoice("B", date(2025, 2, 28), Decimal("1000.00"))]
+
+
+def parts(b, n=0):
+    return [(what, inv, str(amount)) for what, inv, amount in b.allocations[n].parts]
+
+
+def test_a_payment_the_debtor_names_goes_to_that_invoice():
+    """Art. 1172. 500 EUR on 1 April 2025 "for invoice B". B's interest: 1 March to 1 April = 32 days at 11.15 %:
+    1,000 x 11.15 % x 32 / 365 = 9.7753... -> 9.78; its 40.00 compensation; the rest, 450.22, its principal.
+    A is untouched (its interest to 1 April, 60 days: 18.328... -> 18.33, stays owed)."""
+    b = balances(TWO, [Paid(date(2025, 4, 1), Decimal("500.00"), ("B",))], date(2025, 4, 1), business=True)
+    assert parts(b) == [("interest", "B", "9.78"), ("compensation", "B", "40.00"), ("principal", "B", "450.22")]
+    a, bb = b.invoices
+    assert (a.principal_outstanding, a.interest_outstanding, a.compensation_outstanding) == (Decimal("1000.00"), Decimal("18.33"), Decimal("40.00"))
+    assert bb.principal_outstanding == Decimal("549.78") and b.allocations[0].basis == "named"
+
+
+def test_a_named_invoice_paid_in_full_passes_the_rest_on_by_law():
+    b = balances(TWO, [Paid(date(2025, 4, 1), Decimal("1100.00"), ("B",))], date(2025, 4, 1), business=True)
+    # B: 9.78 + 40.00 + 1,000.00 = 1,049.78; the 50.22 left: A's interest 18.33, then its compensation 31.89 of 40
+    assert parts(b)[3:] == [("interest", "A", "18.33"), ("compensation", "A", "31.89")]
+    assert b.invoices[1].outstanding == Decimal("0.00") and b.invoices[0].principal_outstanding == Decimal("1000.00")
+
+
+def test_without_a_choice_interest_first_then_principal_pro_rata_among_equals():
+    """Arts. 1173-1174. 500 EUR on 1 April 2025, nothing named. Both invoices are due and accrue the same rate:
+    interest first (A 18.33, B 9.78), then compensation (40 + 40), then the 391.89 left shared by what each owes of
+    principal (1,000 each): 195.945 each, in cents 19,594 + 19,594 and the odd cent to the earlier one (A).
+    The old rule paid A's principal alone (oldest first)."""
+    b = balances(TWO, [Paid(date(2025, 4, 1), Decimal("500.00"))], date(2025, 4, 1), business=True)
+    assert parts(b) == [("interest", "A", "18.33"), ("interest", "B", "9.78"), ("compensation", "A", "40.00"),
+                        ("compensation", "B", "40.00"), ("principal", "A", "195.95"), ("principal", "B", "195.94")]
+    assert [i.principal_outstanding for i in b.invoices] == [Decimal("804.05"), Decimal("804.06")]
+    assert b.allocations[0].basis == "law" and not b.allocations[0].costs_first
+
+
+def test_the_most_onerous_invoice_first():
+    """A consumer; the demand reached them on 15 February 2025 and covered A (due 31 January), not B (due 28 February,
+    after it): only A accrues interest, so it is the more onerous and is paid first. A's interest to 1 April:
+    16 February to 1 April = 13 + 31 + 1 = 45 days at 3.25 %: 1,000 x 3.25 % x 45 / 365 = 4.0068... -> 4.01.
+    300 EUR pays 4.01 of interest and 295.99 of A's principal; B waits."""
+    b = balances(TWO, [Paid(date(2025, 4, 1), Decimal("300.00"))], date(2025, 4, 1), business=False, demanded_on=date(2025, 2, 15))
+    assert parts(b) == [("interest", "A", "4.01"), ("principal", "A", "295.99")]
+    assert [i.principal_outstanding for i in b.invoices] == [Decimal("704.01"), Decimal("1000.00")]
+
+
+def test_costs_come_after_principal_unless_the_debtor_agreed():
+    """10,000 due 31 March 2025, a 25 EUR burofax booked 1 April, 100 EUR paid that day: one day's interest
+    (10,000 x 11.15 % / 365 = 3.0547... -> 3.05), 40.00 compensation, 56.95 of principal; the burofax is still owed.
+    With a plan signed that day in which the debtor agreed to pay costs first: 25.00, 3.05, 40.00, then 31.95."""
+    fax, pay = [Cost(date(2025, 4, 1), Decimal("25.00"))], [Paid(date(2025, 4, 1), Decimal("100.00"))]
+    b = balances(INV, pay, date(2025, 4, 1), business=True, costs=fax)
+    assert parts(b) == [("interest", "F-1", "3.05"), ("compensation", "F-1", "40.00"), ("principal", "F-1", "56.95")]
+    assert b.costs_outstanding == Decimal("25.00")
+    agreed = PlanTerms(date(2025, 4, 1), ((1, date(2025, 5, 1), 1_006_805),), costs_first=True)
+    c = balances(INV, pay, date(2025, 4, 1), business=True, costs=fax, plan=agreed)
+    assert parts(c) == [("costs", "", "25.00"), ("interest", "F-1", "3.05"), ("compensation", "F-1", "40.00"), ("principal", "F-1", "31.95")]
+    assert c.costs_outstanding == Decimal("0.00") and c.allocations[0].costs_first
+
+
+def test_the_per_invoice_breakdown_is_the_interest_in_slices():
+    """LEGAL.md's worked example, as letters and petitions print it: 91 days at 11.15 % and 92 days at 10.15 %."""
+    (inv,) = balances(INV, [], date(2025, 9, 30), business=True).invoices
+    assert [(s.first, s.last, s.days, s.rate) for s in inv.slices] == [
+        (date(2025, 4, 1), date(2025, 6, 30), 91, Decimal("11.15")), (date(2025, 7, 1), date(2025, 9, 30), 92, Decimal("10.15"))]
+    assert inv.interest == Decimal("533.82")
 
 
 # --- A plan fixes what is owed (LEGAL.md rev. "Paying what is owed") ---

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.billing.fees import agency_costs_recovered, creditor_figures
+from cases.billing.fees import creditor_figures
 from cases.billing.ledger import Cost, OwedInvoice, Paid, balances
 
 cents = st.integers(min_value=1, max_value=5_000_000)
@@ -17,8 +17,11 @@ START = date(2024, 1, 1)
 def debts(draw):
     invoices = [OwedInvoice(f"F-{n}", START + timedelta(days=draw(st.integers(0, 400))), Decimal(draw(cents)) / 100)
                 for n in range(draw(st.integers(1, 5)))]
-    payments = [Paid(START + timedelta(days=draw(st.integers(0, 700))), Decimal(draw(cents)) / 100) for _ in range(draw(st.integers(0, 6)))]
-    costs = [Cost(START + timedelta(days=draw(st.integers(0, 800))), Decimal(draw(cents)) / 100) for _ in range(draw(st.integers(0, 3)))]
+    names = [i.number for i in invoices] + ["F-elsewhere"]  # a name that is not among them is ignored
+    payments = [Paid(START + timedelta(days=draw(st.integers(0, 700))), Decimal(draw(cents)) / 100,
+                     tuple(draw(st.lists(st.sampled_from(names), max_size=2, unique=True))), n) for n in range(draw(st.integers(0, 6)))]
+    costs = [Cost(START + timedelta(days=draw(st.integers(0, 800))), Decimal(draw(cents)) / 100, agency=True)
+             for _ in range(draw(st.integers(0, 3)))]
     return invoices, payments, draw(st.booleans()), draw(st.sampled_from(["ES", "FR", "PT"])), costs
 
 
@@ -30,12 +33,13 @@ def test_allocation_neither_creates_nor_loses_a_cent(case):
     b = balances(invoices, payments, as_of, business=business, country=country, costs=costs)
     assert b.costs == sum((c.amount for c in costs if c.booked_on <= as_of), Decimal("0"))  # a cost booked later is not owed yet
     assert 0 <= b.costs_outstanding <= b.costs
-    # the creditor's side agrees with the debtor's on what the payments paid of the costs (all the agency's here)
-    ledger = [{"id": n, "kind": "cost", "amount_cents": int(c.amount * 100), "booked_on": c.booked_on, "method": "agency:other",
-               "reverses": None} for n, c in enumerate(costs)]
-    ledger += [{"id": 100 + n, "kind": "payment", "amount_cents": int(p.amount * 100), "booked_on": p.received_on, "method": "transfer",
-                "reverses": None} for n, p in enumerate(payments)]
-    assert Decimal(agency_costs_recovered(ledger)) / 100 == b.costs - b.costs_outstanding
+    assert b.agency_costs_paid == b.costs - b.costs_outstanding  # all the agency's here
+    # every payment's application adds up to it, and the invoices add up to the totals
+    for a in b.allocations:
+        assert sum((amount for _w, _i, amount in a.parts), Decimal("0")) == a.amount and all(amount > 0 for _w, _i, amount in a.parts)
+    assert sum((i.principal_outstanding for i in b.invoices), Decimal("0")) == b.principal_outstanding
+    assert sum((i.interest for i in b.invoices), Decimal("0")) == b.interest
+    assert sum((i.outstanding for i in b.invoices), Decimal("0")) + b.costs_outstanding == b.outstanding
     assert b.paid == sum((p.amount for p in payments), Decimal("0"))
     assert b.principal == sum((i.principal for i in invoices), Decimal("0"))
     # everything owed = what is still owed + what payments covered (the excess is returned, not kept)
