@@ -21,8 +21,8 @@ from legal.rules.procedures import PROCEDURES
 
 async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) -> dict:
     """The legal panel of a case the caller may already see (the case page checked it)."""
-    case = await Case.select(Case.lawyer, Case.lawyer.name.as_alias("lawyer_name"), Case.court_authorised_at, Case.settlement_offer_on,
-                             Case.settlement_answer_on).where(Case.id == case_id).first()
+    case = await Case.select(Case.lawyer, Case.lawyer.name.as_alias("lawyer_name"), Case.jurisdiction, Case.court_authorised_at,
+                             Case.settlement_offer_on, Case.settlement_answer_on).where(Case.id == case_id).first()
     action = await handoff.current_action(case_id)
     documents = await visible_documents_query(user, case_id)
     sends: dict[int, list[dict]] = {}
@@ -60,7 +60,7 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
     }
     if user.is_staff:
         view.update({
-            "templates": await template_list(),
+            "templates": await template_list(case["jurisdiction"]),  # the French and Portuguese letters for their cases only
             "mediations": await case_mediations(case_id),
             "can_propose": stage in handoff.HANDOFF_STAGES and user.role in (Role.negotiator, Role.admin)
             and not (action and action["status"] in handoff.OPEN),

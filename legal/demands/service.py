@@ -26,10 +26,10 @@ SEND_CHANNELS = ("burofax", "letter", "email", "hand")
 SETTLEMENT_TEMPLATES = ("settlement_offer", "payment_demand")  # both carry the offer (legal/documents/templates)
 # The letters that demand payment from the debtor: sent by a certified channel, they interrupt limitation
 # (CC 1973). A statement for the creditor or a notice does not, however it is sent.
-DEMAND_TEMPLATES = ("payment_demand", "reminder_letter", "settlement_offer", "lettre_recouvrement_amiable")
+DEMAND_TEMPLATES = ("payment_demand", "reminder_letter", "settlement_offer", "lettre_recouvrement_amiable", "carta_cobranca_amigavel")
 # The documents that go to the debtor by post, burofax, email or by hand (court writs are filed instead).
 SENDABLE = ("payment_demand", "reminder_letter", "debt_acknowledgement", "settlement_offer", "mediation_request", "bureau_notice",
-            "lettre_recouvrement_amiable")
+            "lettre_recouvrement_amiable", "carta_cobranca_amigavel")
 
 
 def _day(value: date, today: date, what: str) -> date:

@@ -3,7 +3,7 @@
 Used to test-render the shipped templates and any template an admin uploads: it holds every key of the
 contract (legal/documents/templates/README.md) with a non-empty value. Every value is already formatted as the
 product formats it (money "1.234,56 €", dates "1 de diciembre de 2026"), except the few ints and bools.
-The figures agree with each other: the invoices' outstanding amounts add up to the amount owed, the
+The figures agree with each other: the invoices' outstanding amounts and the costs add up to the amount owed, the
 instalments add up to the plan total, and the offer is the amount owed less the discount.
 NIFs and IBANs are fictitious but carry valid check digits.
 """
@@ -55,11 +55,17 @@ def sample_context() -> dict:
         },
         "invoices": [
             {"number": "FV-2025/1187", "issue_date": "15 de septiembre de 2025", "due_date": "15 de octubre de 2025",
-             "amount": "4.235,00 €", "outstanding": "3.714,20 €", "days_late": 148},
+             "amount": "4.235,00 €", "outstanding": "3.974,35 €", "days_late": 148},
             {"number": "FV-2025/1302", "issue_date": "10 de octubre de 2025", "due_date": "9 de noviembre de 2025",
-             "amount": "2.980,50 €", "outstanding": "2.980,50 €", "days_late": 123},
+             "amount": "2.980,50 €", "outstanding": "2.797,06 €", "days_late": 123},
             {"number": "FV-2025/1449", "issue_date": "7 de noviembre de 2025", "due_date": "7 de diciembre de 2025",
-             "amount": "1.815,00 €", "outstanding": "1.815,00 €", "days_late": 95},
+             "amount": "1.815,00 €", "outstanding": "1.703,29 €", "days_late": 95},
+        ],
+        "interest_breakdown": [
+            {"invoice": "FV-2025/1187", "first": "16 de octubre de 2025", "last": "31 de diciembre de 2025", "days": 77, "rate": "10,15\u00a0%",
+             "base": "4.235,00 €", "amount": "90,68 €"},
+            {"invoice": "FV-2025/1187", "first": "1 de enero de 2026", "last": "12 de marzo de 2026", "days": 71, "rate": "10,15\u00a0%",
+             "base": "3.974,35 €", "amount": "78,47 €"},
         ],
         "amounts": {
             "principal": "9.030,50 €",
@@ -68,8 +74,9 @@ def sample_context() -> dict:
             "costs": "35,00 €",
             "paid": "1.000,00 €",
             "outstanding": "8.509,70 €",
-            # the 1.000,00 paid went to costs (35,00), interest (324,20), compensation (120,00) and principal (520,80)
-            "claimed": "8.509,70 €", "principal_paid": "520,80 €", "principal_outstanding": "8.509,70 €",
+            # the 1.000,00 paid went to interest (324,20), compensation (120,00) and principal (555,80, pro rata among the
+            # three invoices: 260,65 + 183,44 + 111,71); the costs (35,00) come after principal and are still owed
+            "claimed": "8.474,70 €", "principal_paid": "555,80 €", "principal_outstanding": "8.474,70 €",
             "accessories_outstanding": "0,00 €",
             "interest_basis": (
                 "Intereses de demora de la Ley 3/2004, de 29 de diciembre, al tipo semestral publicado en el BOE "
@@ -108,10 +115,18 @@ def sample_context() -> dict:
                     "source": "El acreedor.", "recipients": "El acreedor; abogados, procuradores y tribunales.",
                     "retention": "Durante la gestión y los plazos de prescripción.", "rights": "Acceso, rectificación, supresión.",
                     "contact": "Recobros Ibéricos S.L., privacidad@recobros.test"},
-        "fr": {"today": "12 mars 2026", "principal": "9 030,50 €", "interest": "324,20 €", "other": "155,00 €", "paid": "1 000,00 €",
-               "outstanding": "8 509,70 €",
+        "fr": {"today": "12 mars 2026", "principal": "9 030,50 €", "interest": "324,20 €", "compensation": "120,00 €", "costs": "35,00 €",
+               "other": "155,00 €", "paid": "1 000,00 €", "outstanding": "8 509,70 €",
                "invoices": [{"number": "FV-2025/1449", "issue_date": "7 novembre 2025", "due_date": "7 décembre 2025",
                              "outstanding": "1 815,00 €"}]},
+        "pt": {"today": "12 de março de 2026", "principal": "9.030,50 €", "interest": "324,20 €", "compensation": "120,00 €",
+               "costs": "35,00 €", "other": "155,00 €", "paid": "1.000,00 €", "outstanding": "8.509,70 €",
+               "invoices": [{"number": "FV-2025/1449", "issue_date": "7 de novembro de 2025", "due_date": "7 de dezembro de 2025",
+                             "outstanding": "1.815,00 €"}],
+               "interest_basis": ("Juros de mora comerciais (Decreto-Lei n.º 62/2013, de 10 de maio, e artigo 102.º, § 3.º, do Código "
+                                  "Comercial): taxa de referência do BCE acrescida de 8 pontos percentuais, fixada por semestre, desde o "
+                                  "dia seguinte ao vencimento de cada fatura, e indemnização de 40,00 € por fatura pelos custos de "
+                                  "cobrança (artigo 7.º do mesmo decreto-lei).")},
         "signatory": {"name": "Juan Martínez Soler", "id_document": "12345678Z", "capacity": "administrador único"},
         "masc": {"on_record": True, "complied": True, "offered": "un requerimiento de pago con una propuesta de acuerdo extrajudicial",
                  "channel": "burofax con certificación de contenido y acuse de recibo", "sent_on": "2 de febrero de 2026",
@@ -124,6 +139,7 @@ def sample_context() -> dict:
             "count": 3,
             "frequency_label": "mensual",
             "interest_runs": False,
+            "costs_first": False,
             "total": "8.509,70 €",
             "instalments": [
                 {"number": 1, "due_on": "10 de abril de 2026", "amount": "2.836,57 €"},

@@ -17,8 +17,8 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from functools import lru_cache
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache, partial
 from pathlib import Path
 
 from babel.dates import format_date
@@ -41,6 +41,7 @@ from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing.balances import BALANCE_COLUMNS, balances_from, plan_terms, published_rates
 from cases.billing.fees import creditor_figures
+from cases.money import to_cents
 from cases.stages.rules import STAGE_LABELS, settlement_attempt_done
 from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
@@ -61,6 +62,7 @@ class TemplateInfo:
     name: object  # lazy
     stage: str  # where it belongs in the case's life ("any": every stage)
     for_creditor: bool  # the creditor sees documents made from it
+    jurisdictions: tuple[str, ...] = ()  # the case jurisdictions it is made for (empty: every one)
 
 
 TEMPLATES = {t.key: t for t in (
@@ -71,20 +73,26 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("mediation_request", _l("Mediation request"), "mediation", True),
     TemplateInfo("mediation_agreement", _l("Mediation agreement"), "mediation", True),
     TemplateInfo("bureau_notice", _l("Credit-bureau prior notice"), "credit_bureau", False),
-    TemplateInfo("monitorio_petition", _l("Monitorio petition"), "court", True),
-    TemplateInfo("verbal_claim", _l("Verbal claim"), "court", True),
+    TemplateInfo("monitorio_petition", _l("Monitorio petition"), "court", True, ("ES",)),  # Spanish procedures (LEC)
+    TemplateInfo("verbal_claim", _l("Verbal claim"), "court", True, ("ES",)),
     TemplateInfo("european_order_for_payment", _l("European order for payment application (Form A)"), "court", True),
     TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
-    TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True),
+    TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True, ("FR",)),
+    TemplateInfo("carta_cobranca_amigavel", _l("Amicable-recovery letter (Portugal, in Portuguese, signed by the lawyer: Lei 49/2004)"),
+                 "amicable", True, ("PT",)),
 )}
 
 # Values a template may use when present, and leave out (inside an {% if %}) when empty.
 OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.phone", "lawyer.bar_number", "lawyer.email",
             "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
-            "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs"} | {
+            "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
+            "interest_breakdown"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
-                                     "contact")}
+                                     "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
+# Values optional for most templates that a template cannot go without: in Portugal negotiating a debt is reserved to
+# lawyers and solicitadores (Lei 49/2004), so the letter is signed by the lawyer with their professional number.
+NEEDS = {"carta_cobranca_amigavel": ("lawyer.bar_number",)}
 # The templates made of a plan or a mediation: without one, there is nothing to write.
 REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",)}
 # What a person reads when a value is missing.
@@ -95,6 +103,7 @@ MISSING_LABELS = {
     "invoices": _l("an outstanding invoice"), "evidence": _l("evidence files"), "lawyer.name": _l("an assigned lawyer"),
     "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "mediation.sessions": _l("a mediation session"),
     "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
+    "lawyer.bar_number": _l("the assigned lawyer's professional number (set on the lawyer's account page)"),
 }
 
 
@@ -104,6 +113,11 @@ class DocumentDataMissing(ClientException):
 
 class TemplateRefused(ClientException):
     status_code = 400
+
+
+class TemplateNotForCase(ClientException):
+    """A template written for another jurisdiction's cases (the Portuguese letter for a Spanish case)."""
+    status_code = 422
 
 
 @contextmanager
@@ -128,21 +142,33 @@ def file_stem(key: str) -> str:
 
 # --- the context ---------------------------------------------------------------------------------------
 
+# The languages letters are written in beside Spanish: the context's block of each ("fr", "pt"), and its locale.
+LETTER_LOCALES = {"fr": "fr_FR", "pt": "pt_PT"}
+
+
+def day_in(locale: str, value: date | None) -> str:
+    """A date as a letter in ``locale`` writes it: "6 de dezembro de 2026", "6 décembre 2026"."""
+    return format_date(value, format="long", locale=locale) if value else ""
+
+
+def money_in(locale: str, value: Decimal, currency: str = "EUR") -> str:
+    """An amount as a letter in ``locale`` writes it (CLDR): "1 234,56 €" (pt_PT and fr_FR, a space between thousands
+    as the Portuguese and French standards write them)."""
+    return format_currency(value, currency, locale=locale)
+
+
 def _day(value: date | None) -> str:
-    return format_date(value, format="long", locale="es_ES") if value else ""
-
-
-def _fr_day(value: date | None) -> str:
-    return format_date(value, format="long", locale="fr_FR") if value else ""
-
-
-def _fr_money(value: Decimal, currency: str = "EUR") -> str:
-    return format_currency(value, currency, locale="fr_FR")
+    return day_in("es_ES", value)
 
 
 def _money(value: Decimal | int | None, currency: str = "EUR") -> str:
     with in_spanish():
         return i18n.format_money(value, currency)
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate as a Spanish document writes it: "11,15 %"."""
+    return f"{rate.normalize():f}".replace(".", ",") + "\u00a0%"
 
 
 def _country(code: str) -> str:
@@ -177,6 +203,44 @@ def interest_basis(business: bool, country: str, balance=None) -> str:
            "PT": "el Decreto-Lei 62/2013"}.get(country, "la Directiva 2011/7/UE")
     return (f"Interés de demora de {law}: tipo de referencia del BCE más {margin} puntos, fijo por semestre, desde el día "
             f"siguiente al vencimiento de cada factura, más 40 € de compensación por costes de cobro por factura.{convention}{provisional}")
+
+
+def pt_interest_basis(business: bool, balance=None) -> str:
+    """The interest of a Portuguese letter, in Portuguese, as the ledger computed it: commercial late interest (ECB
+    reference + the DL 62/2013 margin, per half-year) and the fixed compensation per invoice for a business; the
+    legal civil rate for a consumer; the day count; and whether a rate is still provisional (LEGAL.md)."""
+    rules = JURISDICTIONS["PT"]
+    margin = f"{rules.ecb_margin:f}".replace(".", ",")
+    convention = " Contam-se os dias de calendário, sobre uma base de 365 dias, fatura a fatura, e o resultado é arredondado ao cêntimo."
+    provisional = (" Valor provisório: a taxa do semestre em curso ainda não foi publicada e aplica-se a última conhecida."
+                   if balance is not None and balance.provisional else "")
+    if business:
+        return ("Juros de mora comerciais (Decreto-Lei n.º 62/2013, de 10 de maio, e artigo 102.º, § 3.º, do Código Comercial): "
+                f"taxa de referência do BCE acrescida de {margin} pontos percentuais, fixada por semestre, desde o dia seguinte "
+                "ao vencimento de cada fatura, e indemnização de "
+                f"{money_in('pt_PT', rules.compensation_per_invoice)} por fatura pelos custos de cobrança (artigo 7.º do mesmo "
+                f"decreto-lei).{convention}{provisional}")
+    if balance is not None and balance.awaiting_demand:
+        return "Sem juros de mora até que a interpelação para pagamento lhe seja entregue (artigo 805.º do Código Civil)."
+    rate = "à taxa legal dos juros civis fixada por portaria (artigos 559.º e 806.º do Código Civil)"
+    if balance is not None and balance.interest_from is not None:
+        return (f"Juros de mora {rate}, desde o dia seguinte à receção da interpelação para pagamento, em "
+                f"{day_in('pt_PT', balance.interest_from)}.{convention}{provisional}")
+    return f"Juros de mora {rate}, desde o dia seguinte ao vencimento de cada fatura.{convention}{provisional}"
+
+
+def letter_figures(locale: str, today: date, balance, invoices: list[dict], currency: str) -> dict:
+    """The figures of a letter written in another language than Spanish (the context's ``fr`` and ``pt`` blocks), in
+    that language's formats: the amount split into principal, interest, the fixed compensation and the costs ("" when
+    none: the letters leave the line out), the other sums together, the payments, what is owed, and the invoices
+    still owed (``invoices``: number, issue_date, due_date as dates, outstanding in cents)."""
+    day, money = partial(day_in, locale), partial(money_in, locale, currency=currency)
+    return {"today": day(today), "principal": money(balance.principal), "interest": money(balance.interest),
+            "compensation": money(balance.compensation) if balance.compensation else "",
+            "costs": money(balance.costs) if balance.costs else "",
+            "other": money(balance.compensation + balance.costs), "paid": money(balance.paid), "outstanding": money(balance.outstanding),
+            "invoices": [{"number": i["number"], "issue_date": day(i["issue_date"]), "due_date": day(i["due_date"]),
+                          "outstanding": money(Decimal(i["outstanding_cents"]) / 100)} for i in invoices]}
 
 
 CONTEXT_CASE_COLUMNS = (Case.id, Case.reference, Case.creditor_reference, Case.stage, Case.jurisdiction, Case.currency, Case.organisation,
@@ -225,8 +289,9 @@ async def settlement_attempt(case_id: int, evidence_ids: list[int], answered_on:
 async def build_context(case_id: int, today: date, offer_discount_percent: Decimal | None = None, payment_days: int = 10,
                         signatory: dict | None = None,
                         case: dict | None = None) -> dict:
-    """Everything a template may print about a case, as formatted Spanish text (legal/documents/templates/README.md
-    names each key). The figures are the ledger's, computed to ``today``."""
+    """Everything a template may print about a case, as formatted Spanish text, and the figures of the French and
+    Portuguese letters in their own formats (``fr``, ``pt``; legal/documents/templates/README.md names each key). The
+    figures are the ledger's, computed to ``today``."""
 
     settings = get_settings()
     if case is None:  # (the caller may have read it already, with CONTEXT_CASE_COLUMNS)
@@ -241,7 +306,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     org, added, invoices, evidence, lawyer, plan, med, bureaus, entries, terms = await read_together(
         Organisation.select().where(Organisation.id == case["organisation"]).first(),
         published_rates(),
-        Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
+        Invoice.select(Invoice.id, Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
             (Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date).order_by(Invoice.number),  # noqa: E712
         Evidence.select(Evidence.id, Evidence.original_name, Evidence.kind, Evidence.sha256, Evidence.size).where(Evidence.case == case_id).order_by(
             Evidence.id),
@@ -250,7 +315,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
             PaymentPlan.id, ascending=False).first(),
         Mediation.select().where(Mediation.case == case_id).order_by(Mediation.id, ascending=False).first(),
         Bureau.select(Bureau.name).where(Bureau.active == True).order_by(Bureau.name),  # noqa: E712
-        LedgerEntry.select(*BALANCE_COLUMNS, LedgerEntry.method).where(LedgerEntry.case == case_id),
+        LedgerEntry.select(*BALANCE_COLUMNS).where(LedgerEntry.case == case_id),
         plan_terms(case_id),
     )
     # the ledger's figures, from these rows
@@ -261,24 +326,26 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else nothing(),
         MediationSession.select().where(MediationSession.mediation == med["id"]).order_by(MediationSession.held_on) if med else nothing(),
     )
-    paid_principal = int((balance.principal - balance.principal_outstanding) * 100)
-    rows, fr_rows, left = [], [], paid_principal
-    for inv in invoices:  # payments pay principal oldest invoice first (cases.billing.ledger)
-        unpaid = inv["amount_cents"] - min(left, inv["amount_cents"])
-        left -= inv["amount_cents"] - unpaid
+    rows, owed, breakdown = [], [], []
+    ledger = {i.number: i for i in balance.invoices}  # what the ledger left of each invoice, as it applied the payments
+    for inv in invoices:
+        left = ledger[inv["number"]]
+        breakdown += [{"invoice": inv["number"], "first": _day(s.first), "last": _day(s.last), "days": s.days, "rate": _percent(s.rate),
+                       "base": _money(s.principal, cur), "amount": _money(s.amount.quantize(Decimal("0.01"), ROUND_HALF_UP), cur)}
+                      for s in left.slices]
+        unpaid = to_cents(left.principal_outstanding)
         if unpaid <= 0:
             continue
         due = as_date(inv["due_date"])
         rows.append({"number": inv["number"], "issue_date": _day(as_date(inv["issue_date"])), "due_date": _day(due),
                      "amount": _money(Decimal(inv["amount_cents"]) / 100, cur), "outstanding": _money(Decimal(unpaid) / 100, cur),
                      "days_late": max((today - due).days, 0)})
-        fr_rows.append({"number": inv["number"], "issue_date": _fr_day(as_date(inv["issue_date"])), "due_date": _fr_day(due),
-                        "outstanding": _fr_money(Decimal(unpaid) / 100, cur)})
+        owed.append({"number": inv["number"], "issue_date": as_date(inv["issue_date"]), "due_date": due, "outstanding_cents": unpaid})
     proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence), deb["city"]))
     plan_ctx = None
     if plan:
         plan_ctx = {"count": plan["instalment_count"], "frequency_label": FREQUENCIES.get(plan["frequency"], plan["frequency"]),
-                    "interest_runs": bool(plan.get("interest_runs")),
+                    "interest_runs": bool(plan.get("interest_runs")), "costs_first": bool(plan.get("costs_first")),
                     "total": _money(Decimal(plan["total_cents"]) / 100, cur),
                     "instalments": [{"number": i["number"], "due_on": _day(as_date(i["due_on"])),
                                      "amount": _money(Decimal(i["amount_cents"]) / 100, cur)} for i in inst]}
@@ -296,16 +363,15 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     else:
         offer_amount = (balance.outstanding * (100 - offer_discount_percent) / 100).quantize(Decimal("0.01"))
     discount = Decimal(0) if not balance.outstanding else ((balance.outstanding - offer_amount) * 100 / balance.outstanding)
-    figures = creditor_figures(entries)
+    figures = creditor_figures(entries, to_cents(balance.agency_costs_paid))
     fee = proposal.court_fee
+    letters = {lang: letter_figures(locale, today, balance, owed, cur) for lang, locale in LETTER_LOCALES.items()}
+    letters["pt"]["interest_basis"] = pt_interest_basis(deb["kind"] == "company", balance)  # (the letter is for Portuguese cases only)
     return {
         "today": _day(today), "data_date": _day(today), "place": settings.agency_identity["city"],
         "masc": masc,
-        # the French letter's values in French formats (the Spanish ones above are for the Spanish documents)
-        "fr": {"today": _fr_day(today), "principal": _fr_money(balance.principal, cur), "interest": _fr_money(balance.interest, cur),
-               "other": _fr_money(balance.compensation + balance.costs, cur), "paid": _fr_money(balance.paid, cur),
-               "outstanding": _fr_money(balance.outstanding, cur),
-               "invoices": fr_rows},
+        # the French and Portuguese letters' values in their own formats (the others are for the Spanish documents)
+        **letters,
         "privacy": privacy_notice({"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "city": org["city"]},
                                   {**settings.agency_identity, "name": settings.agency_name},
                                   " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names)),
@@ -323,6 +389,9 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "case": {"reference": case["reference"], "creditor_reference": case["creditor_reference"], "jurisdiction": case["jurisdiction"],
                  "stage_label": str(_stage_label(case["stage"]))},
         "invoices": rows,
+        # the per-invoice interest breakdown letters and petitions give (LEGAL.md): each slice's days, rate, base and
+        # amount (shown rounded; each invoice's slices are summed unrounded and rounded once)
+        "interest_breakdown": breakdown,
         "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.interest, cur),
                     "compensation": _money(balance.compensation, cur), "costs": _money(balance.costs, cur),
                     "paid": _money(balance.paid, cur), "outstanding": _money(balance.outstanding, cur),
@@ -451,13 +520,14 @@ def missing_data(paths: set[str], context: dict, key: str = "") -> list[str]:
     A plan or a mediation the case does not have is missing only for the templates made of it
     (REQUIRES); the others print those parts inside an {% if %}."""
     missing = []
-    for path in sorted(paths):
+    needed = NEEDS.get(key, ())
+    for path in sorted(paths | set(needed)):
         head = path.split(".")[0]
         if head in ("plan", "mediation") and context.get(head) is None:
             if head in REQUIRES.get(key, ()) and head not in missing:
                 missing.append(head)
             continue
-        if path in OPTIONAL:
+        if path in OPTIONAL and path not in needed:
             continue
         value: object = context
         for part in path.split("."):
@@ -514,13 +584,21 @@ async def active_template(key: str) -> tuple[int, bytes]:
     return row["version"], data
 
 
-async def template_list() -> list[dict]:
+def made_for(key: str, jurisdiction: str) -> bool:
+    """Whether the template is made for cases of ``jurisdiction`` (the Portuguese letter only for Portuguese ones)."""
+    allowed = TEMPLATES[key].jurisdictions
+    return not allowed or (jurisdiction or "").upper() in allowed
+
+
+async def template_list(jurisdiction: str | None = None) -> list[dict]:
+    """The templates and their active versions; with ``jurisdiction``, only those made for its cases."""
     rows = await DocumentTemplate.select(DocumentTemplate.key, DocumentTemplate.version).where(DocumentTemplate.active == True)  # noqa: E712
     active = {}
     for r in rows:
         active[r["key"]] = max(active.get(r["key"], 1), r["version"])
-    return [{"key": t.key, "name": str(t.name), "stage": t.stage, "version": active.get(t.key, 1), "for_creditor": t.for_creditor}
-            for t in TEMPLATES.values()]
+    return [{"key": t.key, "name": str(t.name), "stage": t.stage, "version": active.get(t.key, 1), "for_creditor": t.for_creditor,
+             "jurisdictions": list(t.jurisdictions)}
+            for t in TEMPLATES.values() if jurisdiction is None or made_for(t.key, jurisdiction)]
 
 
 # --- generating ----------------------------------------------------------------------------------------------
@@ -529,6 +607,9 @@ async def generate_document(user: CurrentUser, case_id: int, key: str, today: da
                             offer_discount_percent: Decimal | None = None, signatory: dict | None = None) -> dict:
     """Render the template for the case, store the file, record it (a new version each time)."""
     case = await get_visible(Case.select(*CONTEXT_CASE_COLUMNS).where(Case.id == case_id), user, Case.organisation)
+    if key in TEMPLATES and not made_for(key, case["jurisdiction"]):
+        raise TemplateNotForCase(detail=_("This document is made for cases under the law of %(countries)s only.") % {
+            "countries": ", ".join(str(i18n.CountryName(c)) for c in TEMPLATES[key].jurisdictions)})
     (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case,
                                                                                                   signatory=signatory))
     missing = missing_data(set(_analysis(data)), context, key)

@@ -46,9 +46,10 @@ class DocumentApi(Controller):
     path = "/api/v1"
     tags = ["legal"]
 
-    @get("/document-templates", guards=[staff_only], summary="The document templates and their active versions")
-    async def templates(self) -> list[dict]:
-        return await documents.template_list()
+    @get("/document-templates", guards=[staff_only],
+         summary="The document templates and their active versions (?jurisdiction=PT: those made for its cases)")
+    async def templates(self, jurisdiction: str | None = None) -> list[dict]:
+        return await documents.template_list(jurisdiction)
 
     @post("/cases/{case_id:int}/documents", status_code=201, guards=[staff_only],
           summary="Generate a document from a template (a new version each time); 422 names the data the case lacks")

@@ -47,7 +47,7 @@ LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENT
 CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
-    "payment_days", "masc", "signatory", "privacy", "fr",
+    "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
@@ -183,8 +183,9 @@ ALIGN = {"left": LEFT, "right": RIGHT, "center": CENTER}
 
 
 class Builder:
-    def __init__(self, key: str, title: str, subject: str, *, court: bool = False):
+    def __init__(self, key: str, title: str, subject: str, *, court: bool = False, lang: str = "es-ES"):
         self.key = key
+        self.lang = lang  # the document's language (Word's proofing language)
         self.doc = Document()
         self._package(title, subject)
         self._styles()
@@ -209,13 +210,13 @@ class Builder:
         props.comments = "Plantilla docxtpl generada por legal/documents/templates/build.py (véase legal/documents/templates/README.md)."
         props.keywords = self.key
         props.category = "Plantilla de documento legal"
-        props.language = "es-ES"
+        props.language = self.lang
         props.created = FIXED_TIME
         props.modified = FIXED_TIME
         props.revision = 1
         settings = doc.settings.element
         for lang in settings.findall(qn("w:themeFontLang")):
-            lang.set(qn("w:val"), "es-ES")
+            lang.set(qn("w:val"), self.lang)
 
     def _styles(self) -> None:
         styles = self.doc.styles
@@ -223,7 +224,7 @@ class Builder:
         rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
         set_fonts(rpr, FONT)
         lang = rpr.find(qn("w:lang"))
-        lang.set(qn("w:val"), "es-ES")
+        lang.set(qn("w:val"), self.lang)
 
         normal = styles["Normal"]
         set_fonts(normal.element.get_or_add_rPr(), FONT)
@@ -370,9 +371,16 @@ class Builder:
         set_widths(table, [col.width for col in columns])
         self._after_table()
 
-    def kv_table(self, rows: list[tuple[str, str]], header=("Concepto", "Importe"), widths=(11.0, 5.0)) -> None:
-        """A two-column grid table with a header row; ``**`` marks bold text as in paragraphs."""
-        table = self.doc.add_table(rows=1 + len(rows), cols=2)
+    def kv_table(self, rows: list[tuple[str, ...]], header=("Concepto", "Importe"), widths=(11.0, 5.0)) -> None:
+        """A two-column grid table with a header row; ``**`` marks bold text as in paragraphs. A row given as
+        (label, value, condition) is printed only when the condition holds ({%tr if %} / {%tr endif %} rows)."""
+        lines: list[tuple[str, ...]] = []
+        for row in rows:
+            if len(row) == 3:
+                lines += [("{%tr if " + row[2] + " %}",), row[:2], ("{%tr endif %}",)]
+            else:
+                lines.append(row)
+        table = self.doc.add_table(rows=1 + len(lines), cols=2)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         head = table.rows[0]
@@ -380,7 +388,11 @@ class Builder:
         for cell, text, align in zip(head.cells, header, (LEFT, RIGHT)):
             self._cell(cell, text, bold=True, align=align)
             shade(cell, "D9D9D9")
-        for row, (label, value) in zip(table.rows[1:], rows):
+        for row, line in zip(table.rows[1:], lines):
+            if len(line) == 1:  # a control row: the tag alone in its first cell
+                self._cell(row.cells[0], line[0], style="Etiqueta de plantilla")
+                continue
+            label, value = line
             row_flags(row)
             self._cell(row.cells[0], label)
             self._cell(row.cells[1], value, align=RIGHT)
@@ -588,11 +600,32 @@ def court_amounts_table(b: Builder) -> None:
     ])
 
 
+IMPUTATION = ("los pagos a cuenta se imputan a las facturas que designe el deudor (artículo 1172 del Código Civil) y, en su "
+              "defecto, a intereses, indemnización y principal, primero la factura más onerosa para el deudor y a prorrata "
+              "entre las de igual gravamen (artículos 1173 y 1174 del Código Civil); los gastos, después del principal")
+
+
 def amounts_notes(b: Builder, *, imputation: bool = True) -> None:
     b.p("{{ amounts.interest_basis }} Importes calculados a {{ data_date }}.", style="Nota")
     if imputation:
-        b.p("Los pagos a cuenta se imputan, por este orden, a gastos, intereses, indemnización y principal "
-            "(artículo 1173 del Código Civil).", style="Nota", after=8)
+        b.p(IMPUTATION[0].upper() + IMPUTATION[1:] + ".", style="Nota", after=8)
+
+
+def interest_breakdown_table(b: Builder) -> None:
+    """The per-invoice breakdown (LEGAL.md "How to compute"): each slice's days, rate, base and amount."""
+    b.ctl("{%p if interest_breakdown %}")
+    b.p("Desglose de los intereses por factura (días naturales sobre 365; cada tramo se muestra redondeado y el total "
+        "de cada factura se redondea una sola vez):", keep=True)
+    b.table([
+        Col("Factura", "{{ s.invoice }}", 2.8),
+        Col("Desde", "{{ s.first }}", 3.0),
+        Col("Hasta", "{{ s.last }}", 3.0),
+        Col("Días", "{{ s.days }}", 1.3, "center"),
+        Col("Tipo", "{{ s.rate }}", 1.6, "right"),
+        Col("Base", "{{ s.base }}", 2.3, "right"),
+        Col("Intereses", "{{ s.amount }}", 2.0, "right"),
+    ], "s in interest_breakdown")
+    b.ctl("{%p endif %}")
 
 
 def evidence_table(b: Builder) -> None:
@@ -702,6 +735,7 @@ def payment_demand() -> Builder:
     b.p("El importe total reclamado se desglosa como sigue:", keep=True)
     amounts_table(b)
     amounts_notes(b)
+    interest_breakdown_table(b)
 
     b.h("Requerimiento de pago")
     b.p("En consecuencia, por medio del presente escrito se **REQUIERE** a {{ debtor.name }} para que, en el plazo "
@@ -802,8 +836,9 @@ def debt_acknowledgement() -> Builder:
     instalments_table(b)
     b.p("**TERCERA. Forma de pago.** Cada plazo se abonará, a más tardar en su fecha de vencimiento, mediante "
         "transferencia a la cuenta {{ agency.iban }}, de la que es titular {{ agency.name }}, indicando como concepto "
-        "la referencia {{ case.reference }}. Los pagos se imputarán, por este orden, a gastos, intereses, "
-        "indemnización y principal (artículo 1173 del Código Civil).")
+        "la referencia {{ case.reference }}.{% if plan.costs_first %} El Deudor acepta que sus pagos se imputen en primer "
+        "lugar a los gastos de cobro y, después, como dispone la ley.{% endif %} En cuanto a la imputación, "
+        + IMPUTATION + "{% if plan.costs_first %}, salvo lo aceptado en esta cláusula{% endif %}.")
     b.p("**CUARTA. Vencimiento anticipado.** El impago total o parcial de cualquiera de los plazos en su fecha de "
         "vencimiento facultará al Acreedor para dar por vencida la totalidad de la deuda y exigir de inmediato, sin "
         "necesidad de requerimiento previo, el importe pendiente en ese momento, con deducción de las cantidades ya "
@@ -1040,6 +1075,7 @@ def monitorio_petition() -> Builder:
         "asciende a **{{ amounts.claimed }}**, con el siguiente desglose:", keep=True)
     court_amounts_table(b)
     amounts_notes(b)
+    interest_breakdown_table(b)
     masc_paragraph(b, "TERCERO")
     b.p("**CUARTO. Documentos.** La deuda se acredita con los documentos que se acompañan, cuya huella digital "
         "SHA-256 se indica para garantizar la integridad de las copias electrónicas aportadas:", keep=True)
@@ -1105,6 +1141,7 @@ def verbal_claim() -> Builder:
         "siguiente desglose:", keep=True)
     court_amounts_table(b)
     amounts_notes(b)
+    interest_breakdown_table(b)
     masc_paragraph(b, "CUARTO")
     b.p("**QUINTO. Documentos.** Se acompañan los siguientes documentos, con su huella digital SHA-256 para garantizar "
         "la integridad de las copias electrónicas aportadas:", keep=True)
@@ -1338,9 +1375,102 @@ def lettre_recouvrement_amiable() -> Builder:
     return b
 
 
+def carta_cobranca_amigavel() -> Builder:
+    """Portugal: the amicable-recovery letter, in European Portuguese, written and signed by the agency's lawyer with
+    their professional number (negotiating the collection of a debt is reserved to lawyers and solicitadores, Lei
+    49/2004). It identifies the agency, the lawyer and the creditor; lists the invoices; splits the amount into
+    capital, late interest (commercial, DL 62/2013, for a business; civil, for a consumer), the 40 EUR compensation
+    per invoice (DL 62/2013 art. 7, businesses only) and any costs; asks for payment within ``payment_days`` to the
+    agency's IBAN; says the debtor may contest the debt and whom to ask; and, to an individual, gives the GDPR art. 14
+    information in Portuguese. Values in Portuguese formats (the ``pt`` block of the context)."""
+    b = Builder("carta_cobranca_amigavel", "Carta de cobrança amigável",
+                "Interpelação para pagamento subscrita por advogado (Lei n.º 49/2004)", lang="pt-PT")
+    b.lines([
+        "**{{ debtor.name }}**",
+        "{%p if debtor.tax_id %}",
+        "NIF: {{ debtor.tax_id }}",
+        "{%p endif %}",
+        "{{ debtor.address }}",
+        "{{ debtor.postal_code }} {{ debtor.city }}",
+        "{{ debtor.country_name }}",
+    ], after_last=14)
+    b.p("{{ agency.city }}, {{ pt.today }}", align=RIGHT, after=12)
+    b.lines([
+        "**A nossa referência:** {{ case.reference }}",
+        "{%p if case.creditor_reference %}",
+        "**Referência do credor:** {{ case.creditor_reference }}",
+        "{%p endif %}",
+        "**Credor:** {{ creditor.name }}",
+    ], after_last=12)
+    b.p("**Assunto: Cobrança amigável de dívida — interpelação para pagamento**", align=LEFT, after=12)
+    b.p('{% if debtor.kind == "company" %}Exmos. Senhores,{% else %}Exmo.(a) Senhor(a),{% endif %}', align=LEFT)
+    b.p("**{{ lawyer.name }}**, advogado(a) com a cédula profissional n.º **{{ lawyer.bar_number }}**, ao serviço de "
+        "**{{ agency.name }}** (NIF {{ agency.tax_id }}), com sede em {{ agency.address }}, {{ agency.postal_code }} "
+        "{{ agency.city }}, sociedade que presta serviços de gestão e cobrança amigável de créditos por conta de terceiros, "
+        "dirige-se a V. Ex.ª em nome e por conta de **{{ creditor.name }}** (NIF {{ creditor.tax_id }}), com sede em "
+        "{{ creditor.address }}, {{ creditor.postal_code }} {{ creditor.city }} ({{ creditor.country_name }}), seu credor, "
+        "que nos confiou a cobrança do crédito abaixo identificado.")
+    b.p("Nos termos da Lei n.º 49/2004, de 24 de agosto, a negociação tendente à cobrança de créditos é ato próprio de "
+        "advogados e solicitadores: esta carta é subscrita pelo advogado responsável pelo seu processo, com quem poderá "
+        "tratar de todos os assuntos a ele relativos.")
+    b.p("O crédito resulta das seguintes faturas, vencidas e não pagas, no todo ou em parte, à presente data:", keep=True)
+    b.table([
+        Col("Fatura", "{{ i.number }}", 3.6),
+        Col("Data", "{{ i.issue_date }}", 3.9),
+        Col("Vencimento", "{{ i.due_date }}", 3.9),
+        Col("Valor em dívida", "{{ i.outstanding }}", 3.6, "right"),
+    ], "i in pt.invoices")
+    b.p("O montante em dívida decompõe-se da seguinte forma:", keep=True)
+    b.kv_table([
+        ("Capital", "{{ pt.principal }}"),
+        ("Juros de mora", "{{ pt.interest }}"),
+        ("Indemnização pelos custos de cobrança (artigo 7.º do Decreto-Lei n.º 62/2013)", "{{ pt.compensation }}", "pt.compensation"),
+        ("Outras despesas", "{{ pt.costs }}", "pt.costs"),
+        ("A deduzir: pagamentos recebidos", "{{ pt.paid }}"),
+        ("**Total em dívida**", "**{{ pt.outstanding }}**"),
+    ], header=("Descrição", "Montante"))
+    b.p("{{ pt.interest_basis }} Montantes calculados a {{ pt.today }}; os juros de mora continuam a vencer-se até ao "
+        "efetivo pagamento.", style="Nota", after=8)
+    b.p("Solicitamos a V. Ex.ª que proceda ao pagamento de **{{ pt.outstanding }}** no prazo de {{ payment_days }} dias a "
+        "contar da receção desta carta, por transferência bancária para a conta seguinte, indicando sempre a referência "
+        "{{ case.reference }}:", keep=True)
+    b.lines(["**Beneficiário:** {{ agency.name }}", "**IBAN:** {{ agency.iban }}", "**Referência:** {{ case.reference }}",
+             "**Montante:** {{ pt.outstanding }}"], indent=1.0, after_last=10)
+    b.p("Se não lhe for possível pagar a totalidade de uma só vez, contacte-nos dentro do mesmo prazo para acordarmos um "
+        "plano de pagamento.")
+    b.p("**Se não reconhecer esta dívida**, no todo ou em parte, ou se já a tiver pago, pode contestá-la, indicando as "
+        "razões e juntando os documentos de que disponha, junto do advogado signatário, {{ lawyer.name }}, por correio "
+        "eletrónico para {% if lawyer.email %}{{ lawyer.email }}{% else %}{{ agency.email }}{% endif %}, por telefone para "
+        "o {{ agency.phone }} ou por carta para a morada acima indicada, com a referência {{ case.reference }}. A sua "
+        "contestação será analisada e terá resposta.")
+    b.p("Na falta de pagamento ou de resposta no prazo indicado, o credor poderá recorrer aos meios judiciais para a "
+        "cobrança do seu crédito.")
+    b.p("Com os melhores cumprimentos,", keep=True, before=6)
+    b.p("", keep=True, after=30)
+    b.lines(["**{{ lawyer.name }}**", "Advogado(a), cédula profissional n.º {{ lawyer.bar_number }}",
+             "{{ agency.name }}, por conta de {{ creditor.name }}"], after_last=12)
+    b.ctl('{%p if debtor.kind == "person" %}')
+    b.p("**Proteção de dados pessoais** (artigo 14.º do Regulamento (UE) 2016/679, RGPD). **Responsável pelo tratamento:** "
+        "{{ creditor.name }} (NIF {{ creditor.tax_id }}), {{ creditor.address }}, {{ creditor.postal_code }} {{ creditor.city }}, "
+        "o seu credor. **Subcontratante:** {{ agency.name }} (NIF {{ agency.tax_id }}), que trata os seus dados por conta do "
+        "credor, ao abrigo de um contrato nos termos do artigo 28.º do RGPD. **Finalidade e fundamento:** a cobrança desta "
+        "dívida (contactá-lo(a), acordar o pagamento e, se necessário, reclamá-la judicialmente), com base no interesse "
+        "legítimo do credor em cobrar o que lhe é devido (artigo 6.º, n.º 1, alínea f), do RGPD) e na execução do contrato "
+        "de que a dívida resulta (alínea b) do mesmo número). **Dados e sua origem:** os seus dados de identificação e de "
+        "contacto e os dados da dívida (faturas, montantes e datas), que nos foram comunicados pelo credor. "
+        "**Destinatários:** o credor e, se for necessário recorrer a juízo, advogados, solicitadores, agentes de execução, "
+        "o Balcão Nacional de Injunções e os tribunais. **Prazo de conservação:** enquanto durar a cobrança e, depois, "
+        "apenas durante os prazos de prescrição dos direitos a ela relativos. **Direitos:** pode exercer os direitos de "
+        "acesso, retificação, apagamento, limitação do tratamento, oposição e portabilidade dirigindo-se a "
+        "{{ agency.email }} ou por carta para a morada acima indicada, e apresentar reclamação à Comissão Nacional de "
+        "Proteção de Dados (CNPD, www.cnpd.pt).", style="Nota", before=8)
+    b.ctl("{%p endif %}")
+    return b
+
+
 TEMPLATES = (payment_demand, reminder_letter, debt_acknowledgement, settlement_offer, mediation_request,
              mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, european_order_for_payment,
-             creditor_statement, lettre_recouvrement_amiable)
+             creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel)
 
 
 def main() -> int:

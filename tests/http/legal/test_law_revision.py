@@ -2,12 +2,14 @@
 negotiated by lawyers only (Lei 49/2004), no cost of amicable recovery is charged to a French debtor (CPCE
 L111-8), a Portuguese business claim from 2019 is alive (20 years), and a court is asked for one amount."""
 import io
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
 import docx
 
 from agency import clock, i18n
+from agency.tables import User
 from cases.tables import Case, CaseEvent, LedgerEntry
 from tests.factories import api_token, create_user
 from tests.http.cases.test_claims import PDF, claim_body
@@ -150,6 +152,15 @@ async def test_the_petition_states_the_settlement_attempt_with_its_dates_and_pro
     assert f"no respondió en los 30 días naturales siguientes a su recepción, que vencieron el {day(received + timedelta(days=30))}" in text
     assert "Colegiación n.º 12.345 (ICAB)" in "\n".join(cell.text for t in docx.Document(io.BytesIO(
         (await c.get(doc["download_url"], headers=lh)).content)).tables for row in t.rows for cell in row.cells)
+    # the per-invoice interest breakdown (LEGAL.md "How to compute"): due 90 days ago, one slice of 90 days, whose
+    # amount is the ledger's interest (nothing paid); and the order payments are applied in (CC 1172-1174)
+    tables = docx.Document(io.BytesIO((await c.get(doc["download_url"], headers=lh)).content)).tables
+    rows = [[cell.text for cell in row.cells] for t in tables for row in t.rows]
+    interest = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=lh)).json()["balances"]["interest"]
+    i18n.set_language("es")
+    (slice_row,) = [r for r in rows if r[0] == "F-M1" and len(r) == 7]
+    assert slice_row[3] == "90" and slice_row[4].endswith("%") and slice_row[6] == i18n.format_money(Decimal(interest))
+    assert "días naturales sobre 365" in text and "artículos 1173 y 1174 del Código Civil" in text
 
 
 def _text(content: bytes) -> str:
@@ -242,3 +253,71 @@ async def test_the_french_letter_carries_the_mentions_of_r124_4(make_client):
     from babel.dates import format_date
 
     assert format_date(TODAY, format="long", locale="fr_FR") in text  # dated in French
+
+
+async def test_the_portuguese_letter_is_the_lawyers_in_portuguese_for_portuguese_cases_only(make_client):
+    """Lei 49/2004: the lawyer in charge writes and signs it with their cédula profissional; DL 62/2013: commercial late
+    interest and 40 EUR per invoice for a business; the request to pay and how, whom to ask to contest the debt; GDPR
+    art. 14 in Portuguese for an individual; Portuguese dates and amounts; a demand when sent; offered and made for
+    Portuguese cases only."""
+    from babel.dates import format_date
+
+    _org, c, ch, _nh = await _people(make_client)
+    lawyer = await create_user("lawyer", name="Inês Carvalho Sousa")
+    lh = await api_token(c, lawyer["email"])
+    case = await _case(c, ch, "PT", TODAY - timedelta(days=40), amount="1234.56")
+    cid = case["id"]
+    assert (await c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "amicable"}, headers=lh)).status_code == 200
+    offered = {j: [t["key"] for t in (await c.get("/api/v1/document-templates", params={"jurisdiction": j}, headers=lh)).json()]
+               for j in ("PT", "ES", "FR")}
+    assert "carta_cobranca_amigavel" in offered["PT"] and "carta_cobranca_amigavel" not in offered["ES"] + offered["FR"]
+    assert "payment_demand" in offered["PT"]
+    # without a lawyer in charge, then without the lawyer's professional number, it is not made
+    r = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "carta_cobranca_amigavel"}, headers=lh)
+    assert r.status_code == 422 and "lawyer.name" in r.json()["missing"], r.text
+    await Case.update({Case.lawyer: lawyer["id"]}).where(Case.id == cid)
+    r = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "carta_cobranca_amigavel"}, headers=lh)
+    assert r.status_code == 422 and r.json()["missing"] == ["lawyer.bar_number"], r.text
+    await User.update({User.bar_number: "12345L"}).where(User.id == lawyer["id"])
+    doc = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "carta_cobranca_amigavel"}, headers=lh)
+    assert doc.status_code == 201, doc.text
+    text = _text((await c.get(doc.json()["download_url"], headers=lh)).content).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Inês Carvalho Sousa, advogado(a) com a cédula profissional n.º 12345L" in text
+    assert "Advogado(a), cédula profissional n.º 12345L" in text and "Lei n.º 49/2004" in text
+    assert "cobrança amigável de créditos por conta de terceiros" in text and "seu credor" in text
+    assert f"PT-{(TODAY - timedelta(days=40)).isoformat()}" in text and "1 234,56 €" in text.replace("\u00a0", " ")  # the invoice, in Portuguese format
+    assert "Capital" in text and "Juros de mora" in text and "Total em dívida" in text
+    assert "Indemnização pelos custos de cobrança (artigo 7.º do Decreto-Lei n.º 62/2013)" in text and "40,00 €" in text
+    assert "Juros de mora comerciais (Decreto-Lei n.º 62/2013" in text
+    assert "IBAN" in text and case["reference"] in text and "no prazo de 10 dias" in text
+    assert "Se não reconhecer esta dívida" in text and "pode contestá-la" in text
+    assert format_date(TODAY, format="long", locale="pt_PT") in text  # dated in Portuguese
+    assert "Proteção de dados" not in text  # a company: no art. 14 block
+    # sent by burofax, it is a demand
+    sent = await c.post(f"/api/v1/documents/{doc.json()['id']}/sent", json={"sent_on": TODAY.isoformat(), "channel": "burofax"}, headers=lh)
+    assert sent.status_code == 201, sent.text
+    event = await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == cid) & (CaseEvent.kind == "document_sent")).first()
+    payload = event["payload"] if isinstance(event["payload"], dict) else json.loads(event["payload"])
+    assert payload["template"] == "carta_cobranca_amigavel" and payload["demand"] is True
+
+    # an individual: civil interest, no compensation, and the GDPR art. 14 information in Portuguese
+    body = claim_body(debtor=_debtor("PT", kind="person", name="João Silva", tax_id="123456789"),
+                      invoices=[{"number": "PT-P2", "issue_date": (TODAY - timedelta(days=70)).isoformat(),
+                                 "due_date": (TODAY - timedelta(days=40)).isoformat(), "amount": "250.00"}])
+    person = (await c.post("/api/v1/claims", json=body, headers=ch)).json()
+    await c.post(f"/api/v1/cases/{person['id']}/evidence", headers=ch, files={"file": ("f.pdf", io.BytesIO(PDF), "application/pdf")})
+    await c.post(f"/api/v1/cases/{person['id']}/transitions", json={"to": "amicable"}, headers=lh)
+    await Case.update({Case.lawyer: lawyer["id"]}).where(Case.id == person["id"])
+    doc = await c.post(f"/api/v1/cases/{person['id']}/documents", json={"template": "carta_cobranca_amigavel"}, headers=lh)
+    assert doc.status_code == 201, doc.text
+    text = _text((await c.get(doc.json()["download_url"], headers=lh)).content)
+    assert "Exmo.(a) Senhor(a)," in text and "juros civis" in text and "Indemnização" not in text
+    for mention in ("Responsável pelo tratamento:", "Subcontratante:", "Finalidade e fundamento:", "Dados e sua origem:",
+                    "Destinatários:", "Prazo de conservação:", "Direitos:", "Comissão Nacional de Proteção de Dados"):
+        assert mention in text, mention
+
+    # a Spanish case: not made (nor offered, above)
+    spanish = (await c.post("/api/v1/claims", json=claim_body(), headers=ch)).json()
+    await Case.update({Case.lawyer: lawyer["id"]}).where(Case.id == spanish["id"])
+    r = await c.post(f"/api/v1/cases/{spanish['id']}/documents", json={"template": "carta_cobranca_amigavel"}, headers=lh)
+    assert r.status_code == 422 and "Portugal" in r.json()["detail"], r.text
