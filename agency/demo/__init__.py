@@ -22,7 +22,8 @@ ORGANISATIONS = [
     },
 ]
 
-USERS = [
+DEMO_BAR_NUMBER = "12.345 (ICAM)"
+USERS = [  # (the demo lawyer signs filings with her bar membership number: DEMO_BAR_NUMBER)
     ("admin@demo.test", "Ana Administradora", "admin", None),
     ("negotiator@demo.test", "Nicolás Negociador", "negotiator", None),
     ("lawyer@demo.test", "Lucía Letrada", "lawyer", None),
@@ -47,7 +48,8 @@ async def load_demo() -> list[str]:
                 continue
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
             await User.insert(
-                User(email=email, name=name, role=role, organisation=org_ids.get(org_tax_id), password_hash=password_hash)
+                User(email=email, name=name, role=role, organisation=org_ids.get(org_tax_id), password_hash=password_hash,
+                     bar_number=DEMO_BAR_NUMBER if role == "lawyer" else "")
             )
             created.append(f"user {email}")
         # The demo creditors have accepted the service contract (a new organisation is asked on its first claim).

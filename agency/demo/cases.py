@@ -136,9 +136,21 @@ async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court
     if negotiator is None or lawyer is None:
         return
     await assign(negotiator, case_id, negotiator.id)  # worked by the negotiator, so not in the queue's "take next"
-    demand = await generate_document(negotiator, case_id, "payment_demand", today)
-    await demands.mark_sent(negotiator, demand["id"], today, "burofax", today)
-    await demands.record_settlement_answer(negotiator, case_id, today, False, "Rechaza la propuesta por teléfono.", today)
+    if into_court:
+        # The settlement attempt a court asks for (LO 1/2025): the payment demand by burofax 45 days ago, its delivery
+        # certificate among the evidence, and 30 days of silence from receipt.
+        sent_on, delivered_on = today - timedelta(days=45), today - timedelta(days=43)
+        demand = await generate_document(negotiator, case_id, "payment_demand", sent_on)
+        await demands.mark_sent(negotiator, demand["id"], sent_on, "burofax", today)
+        pdf = tiny_pdf("Certificado de entrega de burofax")
+        case_org = (await Case.select(Case.organisation).where(Case.id == case_id).first())["organisation"]
+        cert = await store_evidence(negotiator, case_org, io.BytesIO(pdf), "burofax-certificado-entrega.pdf", len(pdf),
+                                    hashlib.sha256(pdf).hexdigest(), "correspondence", case_id=case_id)
+        await demands.record_delivery(negotiator, case_id, ("document", demand["id"]), delivered_on, cert["id"], today)
+    else:
+        demand = await generate_document(negotiator, case_id, "payment_demand", today)
+        await demands.mark_sent(negotiator, demand["id"], today, "burofax", today)
+        await demands.record_settlement_answer(negotiator, case_id, today, False, "Rechaza la propuesta por teléfono.", today)
     await handoff.propose_legal(negotiator, case_id, "Sin acuerdo tras el requerimiento fehaciente.", today)
     await handoff.answer(creditor, case_id, True, "")
     if not into_court:
