@@ -31,8 +31,15 @@ migrate: install
 demo: migrate
 	$(BIN)/agency demo
 
+# The demo pays online through the loopback Redsys double (cases/portal/double.py) with Redsys's published test key,
+# unless the environment names a real virtual POS.
+DEMO_REDSYS = AGENCY_REDSYS_MERCHANT_CODE=$${AGENCY_REDSYS_MERCHANT_CODE:-999008881} \
+	AGENCY_REDSYS_SECRET_KEY=$${AGENCY_REDSYS_SECRET_KEY:-sq7HjrUOBfKmC576ILgskD5srU870gJ7} \
+	AGENCY_REDSYS_URL=$${AGENCY_REDSYS_URL:-http://127.0.0.1:8766/sis/realizarPago}
+
 run: demo
-	$(BIN)/agency serve --host 127.0.0.1 --port 8000
+	@if [ -z "$$AGENCY_REDSYS_SECRET_KEY" ]; then $(DEMO_REDSYS) $(BIN)/agency redsys-double --port 8766 & fi; \
+	$(DEMO_REDSYS) $(BIN)/agency serve --host 127.0.0.1 --port 8000
 
 # The whole suite on SQLite, then on PostgreSQL (127.0.0.1:5432, a throwaway database).
 test: install

@@ -43,6 +43,7 @@ from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import ImportApi, ImportPages
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
+from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PortalApi, PortalPages, RedsysNotifications
 from cases.rates.web import RateApi, RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
 from cases.stages.web import StageApi, StagePages
@@ -110,7 +111,9 @@ def create_app(manage_database: bool = True) -> Litestar:
         header_name="x-csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
-        exclude=["^/static/"],
+        # Redsys posts its signed notification server to server: the signature is the check there. A debtor opening a
+        # session by API gets a token in the answer only (no cookie): nothing a forged request could use.
+        exclude=["^/static/", "^/payments/redsys/notification$", "^/api/v1/portal/session$"],
     )
     return Litestar(
         route_handlers=[
@@ -172,6 +175,11 @@ def create_app(manage_database: bool = True) -> Litestar:
             LawyerPages,
             TemplateAdminPages,
             TemplateApi,
+            DebtorLinkApi,
+            DebtorLinkPages,
+            PortalApi,
+            PortalPages,
+            RedsysNotifications,
         ],
         middleware=[
             logs.RequestLogMiddleware,

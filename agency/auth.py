@@ -120,6 +120,9 @@ async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
     return _remember(key, None if row is None or row["session_epoch"] != key[2] else current_from_row(row, via_token=False))
 
 
+DEBTOR_API = "/api/v1/portal/"  # routes for debtors (no account), whose bearer tokens the portal checks itself
+
+
 def bearer_token(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
@@ -140,7 +143,9 @@ class AuthenticationMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         token = bearer_token(scope)
-        if token is not None:
+        if token is not None and scope["path"].startswith(DEBTOR_API):
+            user = None  # a debtor's portal token: the portal's own routes check it (a staff token is no use there)
+        elif token is not None:
             user = await user_for_token(token)
             if user is None:
                 raise NotAuthorizedException(detail="The API token is invalid or was revoked.")

@@ -146,6 +146,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redsys_double(args: argparse.Namespace) -> int:
+    import time  # lazy: the shell loads only the command it runs
+
+    from agency.settings import get_settings  # lazy: the shell loads only the command it runs
+    from cases.portal.double import PATH, serve  # lazy: the shell loads only the command it runs
+
+    secret = get_settings().redsys_secret_key
+    if not secret:
+        print("error: set AGENCY_REDSYS_SECRET_KEY (the merchant key the double checks and signs with)", file=sys.stderr)
+        return 2
+    server = serve(args.port, secret, args.host)
+    print(f"Redsys loopback double on http://{args.host}:{args.port}{PATH} (Ctrl-C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agency", description="Case management for debt-collection agencies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--creditor", required=True, help="the creditor organisation's tax id or id")
     imp.set_defaults(func=cmd_import)
+
+    double = sub.add_parser("redsys-double", help="a loopback stand-in for Redsys's payment page (tests and the demo)")
+    double.add_argument("--host", default="127.0.0.1")
+    double.add_argument("--port", type=int, default=8766)
+    double.set_defaults(func=cmd_redsys_double)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a user (with a password, or a set-password link in the outbox)")

@@ -23,19 +23,22 @@ from jinja2 import Undefined
 
 _CENT = Decimal("0.01")
 
-LANGUAGES = {"es": "Español", "en": "English"}
+LANGUAGES = {"es": "Español", "en": "English"}  # the staff's and creditors' interface
+# Everything a debtor reads (their page, their messages) is also in French and Portuguese.
+DEBTOR_LANGUAGES = {**LANGUAGES, "fr": "Français", "pt": "Português"}
 DEFAULT_LANGUAGE = "es"
 LOCALE_DIR = Path(__file__).parent / "locale"
-# Formatting locales: Spanish of Spain; English as written in Europe (23 Nov 2026, €1,234.56).
-_FORMAT_LOCALE = {"es": "es_ES", "en": "en_IE"}
-_DATE_PATTERN = {"es": "dd/MM/yyyy", "en": "d MMM yyyy"}
+# Formatting locales: Spanish of Spain; English as written in Europe (23 Nov 2026, €1,234.56); French of France,
+# Portuguese of Portugal.
+_FORMAT_LOCALE = {"es": "es_ES", "en": "en_IE", "fr": "fr_FR", "pt": "pt_PT"}
+_DATE_PATTERN = {"es": "dd/MM/yyyy", "en": "d MMM yyyy", "fr": "dd/MM/yyyy", "pt": "dd/MM/yyyy"}
 DISPLAY_TZ = ZoneInfo("Europe/Madrid")
 
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
 
 
 def set_language(language: str | None) -> str:
-    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    lang = language if language in DEBTOR_LANGUAGES else DEFAULT_LANGUAGE
     _language.set(lang)
     return lang
 

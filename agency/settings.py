@@ -52,6 +52,15 @@ class Settings:
     agency_name: str
     agency_iban: str
     agency_identity: dict  # the agency's letterhead in generated documents (AGENCY_TAX_ID, AGENCY_ADDRESS, ...)
+    # The agency's Redsys virtual POS (debtors pay by card or Bizum); unset: no online payment is offered.
+    redsys_merchant_code: str = ""
+    redsys_terminal: str = "1"
+    redsys_secret_key: str = ""  # base64 (Redsys's "clave SHA-256")
+    redsys_url: str = "https://sis-t.redsys.es:25443/sis/realizarPago"  # Redsys's test endpoint
+
+    @property
+    def redsys_enabled(self) -> bool:
+        return bool(self.redsys_merchant_code and self.redsys_secret_key)
 
     @property
     def is_sqlite(self) -> bool:
@@ -99,4 +108,8 @@ def get_settings() -> Settings:
             "phone": os.environ.get("AGENCY_PHONE", "+34 910 000 000"),
             "website": os.environ.get("AGENCY_WEBSITE", ""),
         },
+        redsys_merchant_code=os.environ.get("AGENCY_REDSYS_MERCHANT_CODE", "").strip(),
+        redsys_terminal=os.environ.get("AGENCY_REDSYS_TERMINAL", "1").strip() or "1",
+        redsys_secret_key=os.environ.get("AGENCY_REDSYS_SECRET_KEY", "").strip(),
+        redsys_url=os.environ.get("AGENCY_REDSYS_URL", "").strip() or "https://sis-t.redsys.es:25443/sis/realizarPago",
     )

@@ -2,9 +2,11 @@
 
 Staff (admins, negotiators, lawyers) work for the agency and see every organisation's data.
 A creditor sees only rows owned by their own organisation; anything else does not exist for
-them, so lookups answer 404, never 403 (which would confirm the thing exists)."""
+them, so lookups answer 404, never 403 (which would confirm the thing exists).
+A debtor (no account: a proven visit through their signed link) sees only the rows of their one case."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
@@ -17,11 +19,24 @@ from agency.i18n import gettext as _
 Q = TypeVar("Q", bound=Query)
 
 
-def scoped(query: Q, user: CurrentUser, owner: Column) -> Q:
+@dataclass(frozen=True)
+class DebtorVisitor:
+    """A debtor who proved who they are through a link to their case (cases.portal): one case, nothing else."""
+    case_id: int
+    session_id: int
+    is_staff = False
+
+
+def scoped(query: Q, user: CurrentUser | DebtorVisitor, owner: Column, case: Column | None = None) -> Q:
     """Restrict ``query`` to what ``user`` may see.
 
     ``owner`` is the column that names the owning organisation, reached by joins if need be:
-    ``Case.organisation``, ``Evidence.case.organisation``, ``Organisation.id``."""
+    ``Case.organisation``, ``Evidence.case.organisation``, ``Organisation.id``. ``case``: the column that names the
+    case (``Case.id``, ``Invoice.case``): a debtor sees only their case's rows, and nothing where it is not given."""
+    if isinstance(user, DebtorVisitor):
+        if case is None:
+            return query.where(owner.is_null() & owner.is_not_null())
+        return query.where(case == user.case_id)
     if user.is_staff:
         return query
     if user.organisation_id is None:  # a creditor without an organisation sees nothing
@@ -29,9 +44,9 @@ def scoped(query: Q, user: CurrentUser, owner: Column) -> Q:
     return query.where(owner == user.organisation_id)
 
 
-async def get_visible(query: Query, user: CurrentUser, owner: Column):
+async def get_visible(query: Query, user: CurrentUser | DebtorVisitor, owner: Column, case: Column | None = None):
     """The first row of ``query`` that ``user`` may see, or 404."""
-    row = await scoped(query, user, owner).first()
+    row = await scoped(query, user, owner, case).first()
     if row is None:
         raise NotFoundException(detail=_("Not found."))
     return row

@@ -28,5 +28,5 @@ EXCEPTION_HANDLERS_WITH_DOMAIN = {**DOMAIN_ERRORS, **EXCEPTION_HANDLERS}
 def wire() -> None:
     register_globals(STAGE_LABELS=Translated(STAGE_LABELS), OUTCOME_LABELS=Translated(OUTCOME_LABELS), DOCUMENT_TEMPLATES=DOCUMENT_TEMPLATES, PROCEDURES=PROCEDURES,
                      FILING_STATUS_LABELS=FILING_STATUS_LABELS, DEADLINE_RULES=DEADLINE_RULES)
-    for kind in ("contact",):
+    for kind in ("contact", "acknowledgement"):
         events.subscribe(kind, limitation_on_case_event)

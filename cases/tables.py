@@ -147,6 +147,18 @@ class PaymentPlan(Table, tablename="payment_plans"):
     # The debtor agreed that payments from the signature pay the agency's costs first (printed in the acknowledgement);
     # otherwise costs come after principal (Código Civil 1173-1174, LEGAL.md "Paying what is owed").
     costs_first = Boolean(default=False)
+    # How it is paid (agreed with staff, or chosen by the debtor on their page: transfer | card | sepa_direct_debit), and
+    # for a direct debit the mandate the debtor signed there (collected by the direct-debit files).
+    method = Varchar(length=20, default="agreed")
+    mandate_reference = Varchar(length=35, null=True, default=None)  # unique (an index: migration cases_2026_12_06t23_52)
+    debtor_iban = Varchar(length=34, default="")
+    account_holder = Varchar(length=140, default="")
+    # A plan the debtor chose on their page: their acceptance of the acknowledgement's exact text is the signature.
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_from = Varchar(length=64, default="")
+    accepted_agent = Varchar(length=200, default="")
+    acknowledgement_sha256 = Varchar(length=64, default="")
+    acknowledgement_text = Text(default="")
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -310,3 +322,53 @@ class InterestRate(Table, tablename="interest_rates"):
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
+
+class DebtorLink(Table, tablename="debtor_links"):
+    """A signed link to the debtor's page of a case (cases.portal): only the token's SHA-256 is kept; valid until
+    ``expires_on``, revocable. The link carries no personal data."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True)
+    expires_on = Date()
+    revoked_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # None: made for a message
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PortalAttempt(Table, tablename="portal_attempts"):
+    """Every try to open a link with the debtor's tax id or postal code (the throttle counts the wrong ones)."""
+
+    link = ForeignKey(null=False, references=DebtorLink, index=True, on_delete=OnDelete.restrict)
+    at = Timestamptz(default=TimestamptzNow())
+    succeeded = Boolean(default=False)
+    address = Varchar(length=64, default="")
+    user_agent = Varchar(length=200, default="")
+
+
+class PortalSession(Table, tablename="portal_sessions"):
+    """A debtor's proven visit: a bearer token (only its SHA-256 kept) for that one case, until ``expires_at`` or
+    until the debtor ends it."""
+
+    link = ForeignKey(null=False, references=DebtorLink, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(null=False, references=Case, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True)
+    expires_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OnlinePayment(Table, tablename="online_payments"):
+    """A payment a debtor started on their page (card or Bizum through Redsys): pending until Redsys's signed
+    notification says paid (booked once as a ledger payment) or failed; a notification whose amount differs from
+    the order is kept as a mismatch and books nothing."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    order_number = Varchar(length=12, null=True, default=None, unique=True)  # Ds_Merchant_Order
+    amount_cents = BigInt()
+    method = Varchar(length=10)  # card | bizum
+    status = Varchar(length=10, default="pending")  # pending | paid | failed | mismatch
+    response = Varchar(length=4, default="")  # Ds_Response
+    authorisation = Varchar(length=10, default="")
+    ledger_entry = Integer(null=True, default=None)
+    notified_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -40,6 +40,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AGENCY_BASE_URL"] = "http://testserver.local"
     os.environ.pop("AGENCY_SMTP_URL", None)
     os.environ.pop("AGENCY_S3_ENDPOINT_URL", None)
+    # Redsys's published test merchant key and a test merchant (the loopback double plays Redsys: tests/e2e)
+    os.environ["AGENCY_REDSYS_MERCHANT_CODE"] = "999008881"
+    os.environ["AGENCY_REDSYS_TERMINAL"] = "1"
+    os.environ["AGENCY_REDSYS_SECRET_KEY"] = "sq7HjrUOBfKmC576ILgskD5srU870gJ7"
     if backend == "postgres":
         name = f"agency_test_{os.getpid()}_{secrets.token_hex(3)}"
         try:

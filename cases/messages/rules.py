@@ -37,12 +37,13 @@ MERGE_FIELDS = {
     "last_payment_amount": _l("the last payment received"),
     "settlement_amount": _l("the amount offered to settle"),
     "today": _l("today's date"),
+    "portal_url": _l("a link to the debtor's own page, to see the debt and pay online (a new one, valid 90 days, in each message)"),
 }
 
 # What each field looks like when written out (text, as merge_context gives them): used to check a template.
 SAMPLE = {name: "X" for name in MERGE_FIELDS} | {
     "invoices_table": "  F-1   01/02/2026   100,00 €\n  F-2   01/03/2026   50,00 €", "outstanding": "150,00 €", "instalment_number": 1,
-    "instalment_count": 3}
+    "instalment_count": 3, "portal_url": "https://agency.example/p/Xy3k"}
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
@@ -92,6 +93,11 @@ def _fields_outside_ifs(node) -> set[str]:
     for child in node.iter_child_nodes():
         found |= _fields_outside_ifs(child)
     return found
+
+
+def uses_field(name: str, subject: str, body: str) -> bool:
+    """Whether a template writes out this merge field anywhere."""
+    return name in meta.find_undeclared_variables(_env.parse(subject)) | meta.find_undeclared_variables(_env.parse(body))
 
 
 def needs_of(subject: str, body: str) -> set[str]:

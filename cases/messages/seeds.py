@@ -11,47 +11,47 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "{{ invoices_table }}\n\nImporte pendiente: {{ outstanding }}.\n\n"
                "Si ya las ha pagado, responda a este mensaje con el justificante y lo comprobaremos. Si no, puede pagar por transferencia a\n"
                "{{ payment_iban }} indicando el concepto «{{ payment_concept }}», o contestarnos para acordar una forma de pago a su medida.\n\n"
-               "Atentamente,\n{{ agency_name }}"),
+               "Vea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Outstanding debt with {{ creditor_name }} – case {{ reference }}",
                "Dear {{ debtor_name }},\n\n{{ creditor_name }} has asked us to collect the following unpaid invoices:\n\n"
                "{{ invoices_table }}\n\nAmount outstanding: {{ outstanding }}.\n\n"
                "If you have already paid, reply with the proof of payment and we will check it. Otherwise you can pay by bank transfer to\n"
                "{{ payment_iban }} quoting \"{{ payment_concept }}\", or reply to agree a way of paying that suits you.\n\n"
-               "Yours sincerely,\n{{ agency_name }}"),
+               "See your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
     }),
     "reminder": ("email", "Recordatorio / Reminder", {
         "es": ("Recordatorio: {{ outstanding }} pendientes – {{ reference }}",
                "Estimado/a {{ debtor_name }}:\n\nLe recordamos que sigue pendiente el pago de {{ outstanding }} a {{ creditor_name }}, expediente {{ reference }}.\n\n"
                "{{ invoices_table }}\n\nPuede pagar por transferencia a {{ payment_iban }} (concepto «{{ payment_concept }}») "
-               "o respondernos para proponer un plan de pagos.\n\nAtentamente,\n{{ agency_name }}"),
+               "o respondernos para proponer un plan de pagos.\n\nVea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Reminder: {{ outstanding }} outstanding – {{ reference }}",
                "Dear {{ debtor_name }},\n\nThis is a reminder that {{ outstanding }} is still owed to {{ creditor_name }}, case {{ reference }}.\n\n"
                "{{ invoices_table }}\n\nYou can pay by bank transfer to {{ payment_iban }} (reference \"{{ payment_concept }}\") "
-               "or reply to propose a payment plan.\n\nYours sincerely,\n{{ agency_name }}"),
+               "or reply to propose a payment plan.\n\nSee your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
     }),
     "overdue": ("email", "Deuda vencida / Overdue", {
         "es": ("Aviso: deuda vencida desde el {{ oldest_due_date }} – {{ reference }}",
                "Estimado/a {{ debtor_name }}:\n\nNo hemos recibido respuesta a nuestros mensajes anteriores. La deuda de {{ outstanding }} "
                "con {{ creditor_name }} está vencida desde el {{ oldest_due_date }}.\n\nLe rogamos que la abone o se ponga en contacto con "
                "nosotros en un plazo de 10 días. De lo contrario, {{ creditor_name }} podrá iniciar otras acciones para su cobro, "
-               "incluida la vía judicial.\n\nTransferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+               "incluida la vía judicial.\n\nTransferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nVea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Notice: debt overdue since {{ oldest_due_date }} – {{ reference }}",
                "Dear {{ debtor_name }},\n\nWe have not heard from you about our previous messages. The debt of {{ outstanding }} to "
                "{{ creditor_name }} has been overdue since {{ oldest_due_date }}.\n\nPlease pay it or contact us within 10 days. Otherwise "
                "{{ creditor_name }} may take further steps to recover it, including legal action.\n\nBank transfer: {{ payment_iban }} – "
-               "reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+               "reference \"{{ payment_concept }}\".\n\nSee your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
     }),
     "debt_summary": ("email", "Resumen de la deuda / Debt summary", {
         "es": ("Resumen de su deuda – {{ reference }}",
                "Estimado/a {{ debtor_name }}:\n\nLe detallamos su deuda con {{ creditor_name }} a {{ today }}:\n\n"
                "{{ invoices_table }}\n\nFacturas: {{ principal }}\nIntereses de demora: {{ interest }}\n"
                "Costes de cobro e indemnización: {{ charges }}\nPagado: {{ paid }}\nTotal pendiente: {{ outstanding }}\n\n"
-               "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+               "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nVea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Summary of your debt – {{ reference }}",
                "Dear {{ debtor_name }},\n\nHere is the detail of your debt to {{ creditor_name }} as of {{ today }}:\n\n"
                "{{ invoices_table }}\n\nInvoices: {{ principal }}\nLate-payment interest: {{ interest }}\n"
                "Recovery costs and compensation: {{ charges }}\nPaid: {{ paid }}\nTotal outstanding: {{ outstanding }}\n\n"
-               "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+               "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nSee your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
     }),
     "promise_confirmation": ("email", "Confirmación de promesa / Promise confirmation", {
         "es": ("Confirmación de su compromiso de pago – {{ reference }}",

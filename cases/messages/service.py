@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from litestar.exceptions import ClientException, NotFoundException
@@ -33,11 +34,13 @@ from cases.messages.rules import (
     needs_of,
     next_step,
     render,
+    uses_field,
     whatsapp_link,
 )
 from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES
 from cases.negotiation.rules import instalment_message, instalment_owed, waiting_on_promise
 from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_of
+from cases.portal.service import create_link
 from cases.tables import (
     Case,
     Instalment,
@@ -154,6 +157,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
             "last_payment_amount": i18n.format_cents(last_payment["amount_cents"], cur) if last_payment else "",
             "settlement_amount": i18n.format_money((Decimal(outstanding) * settlement_percent / 10000).quantize(Decimal("0.01")), cur),
             "today": i18n.format_day(today),
+            "portal_url": "",  # made only for a message that sends it (send_message): each link is a new token
         }
     finally:
         i18n.set_language(previous)
@@ -193,6 +197,9 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     debtor = await _debtor(case_id)
     template = await active_template(key, debtor["language"])
     context = await merge_context(case_id, template["language"], today)
+    link = ""
+    if uses_field("portal_url", template["subject"], template["body"]):
+        link = context["portal_url"] = (await create_link(case_id, None, today))[0]
     missing = missing_facts(template["subject"], template["body"], context)
     if missing:
         raise ClientException(detail=_("This message speaks of %(what)s, which this case does not have: record it first, or choose another message.")
@@ -214,6 +221,10 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
         result["link"] = whatsapp_link(phone, body)
         result["to"] = phone
     payload = {**result, "reminder_step": reminder_step, "automatic": automatic or reminder_step is not None}
+    if link:  # the timeline (the creditor reads it) keeps the text without the debtor's key: only the debtor holds it
+        hidden = link.rsplit("/", 1)[0] + "/…"
+        payload = {k: v.replace(link, hidden).replace(quote(link), quote(hidden)) if isinstance(v, str) else v
+                   for k, v in payload.items()}
     await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
     if template["channel"] in ("email", "letter"):
         await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)

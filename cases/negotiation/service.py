@@ -215,23 +215,32 @@ async def add_plan(user: CurrentUser, case_id: int, count: int, frequency: str, 
         # The plan covers everything owed today: principal, interest and compensation.
         outstanding = to_cents((await balance_of(case_id, today)).outstanding)
         parts = split_plan(outstanding, count, first_due_on, frequency, today)
-        cancelled = await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where(
-            (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
-        # The plan covers the whole debt: an open promise is part of it now, not a date of its own to chase.
-        replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
-            (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
-        plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=outstanding, instalment_count=count, frequency=frequency,
-                                                        first_due_on=first_due_on, interest_runs=interest_runs, costs_first=costs_first,
-                                                        created_by=user.id)
-                                            ).returning(PaymentPlan.id))[0]["id"]
-        await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
-        await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
-            Case.id == case_id)
-        await events.record(case_id, "plan", user, "", {
-            "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced],
-            "total": str(Decimal(outstanding) / 100), "interest_runs": interest_runs, "costs_first": costs_first, "instalments": [
-                {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
-        await rescore([case_id])
+        return await create_plan(case_id, outstanding, parts, frequency, user, interest_runs=interest_runs, costs_first=costs_first)
+
+
+async def create_plan(case_id: int, total_cents: int, parts: list[tuple[int, date, int]], frequency: str, actor: CurrentUser | None, *,
+                      interest_runs: bool = False, costs_first: bool = False, **terms) -> int:
+    """Record a plan of these instalments (number, due date, cents) for ``total_cents``, in the caller's transaction:
+    it replaces the active plan and any open promise. ``actor`` None: the debtor chose it on their page
+    (cases.portal); ``terms``: more PaymentPlan columns (how it is paid, the debtor's acceptance)."""
+    cancelled = await PaymentPlan.update({PaymentPlan.status: "cancelled"}).where(
+        (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).returning(PaymentPlan.id)
+    # The plan covers the whole debt: an open promise is part of it now, not a date of its own to chase.
+    replaced = await Promise.update({Promise.status: "replaced", Promise.resolved_at: utcnow()}).where(
+        (Promise.case == case_id) & (Promise.status == "open")).returning(Promise.id)
+    plan_id = (await PaymentPlan.insert(PaymentPlan(case=case_id, total_cents=total_cents, instalment_count=len(parts), frequency=frequency,
+                                                    first_due_on=parts[0][1], interest_runs=interest_runs, costs_first=costs_first,
+                                                    created_by=actor.id if actor else None, **terms)
+                                        ).returning(PaymentPlan.id))[0]["id"]
+    await Instalment.insert(*[Instalment(plan=plan_id, number=n, due_on=d, amount_cents=c) for n, d, c in parts])
+    await Case.update({Case.next_action_at: datetime.combine(parts[0][1] + timedelta(days=1), time(9), tzinfo=timezone.utc)}).where(
+        Case.id == case_id)
+    await events.record(case_id, "plan", actor, "", {
+        "plan_id": plan_id, "replaces": [r["id"] for r in cancelled], "replaces_promises": [r["id"] for r in replaced],
+        "total": str(Decimal(total_cents) / 100), "interest_runs": interest_runs, "costs_first": costs_first,
+        **({"by_debtor": True} if actor is None else {}), "instalments": [
+            {"number": n, "due_on": d.isoformat(), "amount": str(Decimal(c) / 100)} for n, d, c in parts]})
+    await rescore([case_id])
     return plan_id
 
 

@@ -102,9 +102,12 @@ async def case_limitation(case_id: int, today: date, demands: tuple | None = Non
 
 async def on_case_event(case_id: int, kind: str, payload: dict) -> None:
     """The case events that restart limitation, as cases publishes them (subscribed by agency.wiring): a
-    certified demand sent to the debtor (burofax, registered letter) interrupts it (CC 1973)."""
+    certified demand sent to the debtor (burofax, registered letter) interrupts it (CC 1973), and so does the debtor's
+    acknowledgement (one accepted on their page, cases.portal)."""
     if kind == "contact" and payload.get("certified") and payload.get("direction") == "outbound":
         await refresh_limitation([case_id], date.fromisoformat(payload["on"]) if payload.get("on") else None)
+    elif kind == "acknowledgement" and payload.get("portal"):
+        await refresh_limitation([case_id], date.fromisoformat(payload["on"]))
 
 
 async def refresh_limitation(case_ids: list[int], today: date | None = None) -> None:

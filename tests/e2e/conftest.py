@@ -20,9 +20,21 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def redsys_double():
+    """The loopback stand-in for Redsys's payment page (cases.portal.double), signing with the merchant's test key."""
+    from cases.portal.double import PATH, serve
+
+    port = free_port()
+    server = serve(port, os.environ["AGENCY_REDSYS_SECRET_KEY"])
+    yield f"http://127.0.0.1:{port}{PATH}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(redsys_double):
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)
+    env["AGENCY_REDSYS_URL"] = redsys_double
     subprocess.run([str(bin_dir / "agency"), "demo"], check=True, env=env, capture_output=True)
     port = free_port()
     env["AGENCY_BASE_URL"] = f"http://127.0.0.1:{port}"

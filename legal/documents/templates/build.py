@@ -510,8 +510,8 @@ LO_2025 = "Ley Orgánica 1/2025, de 2 de enero, de medidas en materia de eficien
 LEY_MEDIACION = "Ley 5/2012, de 6 de julio, de mediación en asuntos civiles y mercantiles"
 
 
-def recipient_block(b: Builder, subject: str) -> None:
-    """Addressee (the debtor), place and date, references, subject."""
+def debtor_address(b: Builder) -> None:
+    """The addressee's block of a letter: the debtor's name, tax id (when known) and address."""
     b.lines([
         "**{{ debtor.name }}**",
         "{%p if debtor.tax_id %}",
@@ -521,6 +521,11 @@ def recipient_block(b: Builder, subject: str) -> None:
         "{{ debtor.postal_code }} {{ debtor.city }}",
         "{{ debtor.country_name }}",
     ], after_last=14)
+
+
+def recipient_block(b: Builder, subject: str) -> None:
+    """Addressee (the debtor), place and date, references, subject."""
+    debtor_address(b)
     b.p("{{ place }}, {{ today }}", align=RIGHT, after=12)
     references(b)
     b.p("**Asunto: " + subject + "**", align=LEFT, after=12)
@@ -1385,15 +1390,7 @@ def carta_cobranca_amigavel() -> Builder:
     information in Portuguese. Values in Portuguese formats (the ``pt`` block of the context)."""
     b = Builder("carta_cobranca_amigavel", "Carta de cobrança amigável",
                 "Interpelação para pagamento subscrita por advogado (Lei n.º 49/2004)", lang="pt-PT")
-    b.lines([
-        "**{{ debtor.name }}**",
-        "{%p if debtor.tax_id %}",
-        "NIF: {{ debtor.tax_id }}",
-        "{%p endif %}",
-        "{{ debtor.address }}",
-        "{{ debtor.postal_code }} {{ debtor.city }}",
-        "{{ debtor.country_name }}",
-    ], after_last=14)
+    debtor_address(b)
     b.p("{{ agency.city }}, {{ pt.today }}", align=RIGHT, after=12)
     b.lines([
         "**A nossa referência:** {{ case.reference }}",

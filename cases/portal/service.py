@@ -1,0 +1,567 @@
+"""The debtor's door: links, sessions, what the debtor reads, online payments (DESIGN.md "The debtor's door").
+
+The portal acts for a debtor who has no account: every read is scoped to the one case of the proven session
+(agency.tenancy.scoped with a DebtorVisitor), and every action is a case event with no actor (the debtor)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, NotFoundException
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from agency import clock, i18n
+from agency.auth import CurrentUser
+from agency.db import atomic, is_sqlite, utcnow
+from agency.i18n import gettext as _
+from agency.settings import get_settings
+from agency.tables import Organisation
+from agency.tenancy import DebtorVisitor, scoped
+from cases import events
+from cases.billing.balances import balance_of
+from cases.contacts.rules import normalise_phone
+from cases.money import from_cents, to_cents
+from cases.negotiation.service import create_plan, rescore
+from cases.payments.service import book_payment
+from cases.portal import redsys
+from cases.portal.rules import (
+    CALLBACK_DAYS,
+    CALLBACK_SLOTS,
+    LINK_DAYS,
+    DAY,
+    MAX_WRONG_PER_ADDRESS,
+    MAX_WRONG_PER_CASE_A_DAY,
+    SESSION_MINUTES,
+    AmountError,
+    RequestError,
+    acknowledgement_text,
+    callback_day,
+    debtor_plan,
+    dispute_reason,
+    link_expires_on,
+    locked_for,
+    new_token,
+    online_amount,
+    order_number,
+    plan_options,
+    token_hash,
+    verifier_matches,
+    verifier_on_file,
+)
+from cases.queries import open_case
+from cases.tables import (
+    Case,
+    DebtorLink,
+    Instalment,
+    Invoice,
+    LedgerEntry,
+    OnlinePayment,
+    PaymentPlan,
+    PortalAttempt,
+    PortalSession,
+)
+
+
+class LinkGone(HTTPException):
+    """An expired or revoked link, or a closed case (410)."""
+    status_code = 410
+
+
+class TooManyTries(HTTPException):
+    status_code = 429
+
+
+def portal_url(token: str) -> str:
+    return f"{get_settings().base_url}/p/{token}"
+
+
+# --- links (staff, and every message) ---------------------------------------------------------------------
+
+async def create_link(case_id: int, actor: CurrentUser | None, today: date, days: int = LINK_DAYS) -> tuple[str, date]:
+    """A new link to the case's page: (url, last valid day). Staff make one on demand (the caller checked the case
+    is theirs to see); messages make one each (a token is never stored, so a link cannot be read back)."""
+    token = new_token()
+    expires = link_expires_on(today, days)
+    async with atomic():
+        await DebtorLink.insert(DebtorLink(case=case_id, token_hash=token_hash(token), expires_on=expires,
+                                           created_by=actor.id if actor else None))
+        if actor is not None:
+            await events.record(case_id, "portal_link", actor, "", {"expires_on": expires.isoformat()}, visible_to_creditor=False)
+    return portal_url(token), expires
+
+
+async def staff_link(user: CurrentUser, case_id: int, today: date) -> tuple[str, date]:
+    await open_case(user, case_id)
+    return await create_link(case_id, user, today)
+
+
+async def revoke_links(user: CurrentUser, case_id: int) -> int:
+    """Every link of the case stops working, and every session opened through one ends."""
+    await open_case(user, case_id)
+    now = utcnow()
+    async with atomic():
+        revoked = await DebtorLink.update({DebtorLink.revoked_at: now}).where(
+            (DebtorLink.case == case_id) & DebtorLink.revoked_at.is_null()).returning(DebtorLink.id)
+        await PortalSession.update({PortalSession.ended_at: now}).where(
+            (PortalSession.case == case_id) & PortalSession.ended_at.is_null())
+        await events.record(case_id, "portal_links_revoked", user, "", {"links": len(revoked)}, visible_to_creditor=False)
+    return len(revoked)
+
+
+# --- proof of identity and sessions ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LinkFacts:
+    link_id: int
+    case_id: int
+    verifier_kind: str  # "tax_id" | "postal_code" | "" (nothing on file: the link cannot be opened)
+    agency_name: str
+
+
+async def link_facts(token: str, today: date) -> LinkFacts:
+    """What an unproven visitor may learn from a link: which kind of proof it asks (404 unknown, 410 gone)."""
+    link = await DebtorLink.select(DebtorLink.id, DebtorLink.case, DebtorLink.expires_on, DebtorLink.revoked_at,
+                                   DebtorLink.case.closed_at.as_alias("closed_at"), DebtorLink.case.debtor.tax_id.as_alias("tax_id"),
+                                   DebtorLink.case.debtor.postal_code.as_alias("postal_code")).where(
+        DebtorLink.token_hash == token_hash(token)).first()
+    if link is None:
+        raise NotFoundException(detail=_("This link does not exist. Check that it was copied whole."))
+    if link["revoked_at"] is not None or link["expires_on"] < today or link["closed_at"] is not None:
+        raise LinkGone(detail=_("This link is no longer valid. Ask the agency for a new one."))
+    kind, _value = verifier_on_file(link["tax_id"], link["postal_code"])
+    return LinkFacts(link["id"], link["case"], kind, get_settings().agency_name)
+
+
+async def open_session(token: str, verifier: str, address: str, user_agent: str, now: datetime) -> tuple[str, datetime, int]:
+    """The debtor proves who they are: (portal token, its expiry, case id). 401 for a wrong answer (every try kept),
+    429 after five wrong answers for the case (through any of its links) or thirty from one address within 15
+    minutes, 410 for a link or case that is gone. The count and the try are one transaction, the case locked: tries
+    sent at once are counted one after another."""
+    facts = await link_facts(token, clock.day_of(now))
+    since = now - DAY
+    portal_token = new_token()
+    expires = now + timedelta(minutes=SESSION_MINUTES)
+    async with atomic():
+        if not is_sqlite():  # (SQLite's writing transaction is already the only one)
+            await Case.raw("SELECT id FROM collection_cases WHERE id = {} FOR UPDATE", facts.case_id)
+        case = await Case.select(Case.debtor.tax_id.as_alias("tax_id"), Case.debtor.postal_code.as_alias("postal_code")).where(
+            Case.id == facts.case_id).first()
+        wrong = PortalAttempt.select(PortalAttempt.at).where((PortalAttempt.succeeded == False) & (PortalAttempt.at > since))  # noqa: E712
+        by_case = await wrong.where(PortalAttempt.link.case == facts.case_id)
+        by_address = await PortalAttempt.select(PortalAttempt.at).where(
+            (PortalAttempt.succeeded == False) & (PortalAttempt.at > since) & (PortalAttempt.address == address[:64]))  # noqa: E712
+        case_wrong, address_wrong = [r["at"] for r in by_case], [r["at"] for r in by_address]
+        waits = [w for w in (locked_for(case_wrong, now), locked_for(case_wrong, now, MAX_WRONG_PER_CASE_A_DAY, DAY),
+                             locked_for(address_wrong, now, MAX_WRONG_PER_ADDRESS)) if w]
+        if waits:
+            wait = max(waits)
+            raise TooManyTries(detail=_("Too many wrong answers. Try again in %(minutes)s minutes.") % {
+                "minutes": max(1, int(wait.total_seconds() // 60) + 1)}, headers={"Retry-After": str(int(wait.total_seconds()) + 1)})
+        _kind, on_file = verifier_on_file(case["tax_id"], case["postal_code"])
+        ok = verifier_matches(verifier, on_file)
+        await PortalAttempt.insert(PortalAttempt(link=facts.link_id, at=now, succeeded=ok, address=address[:64], user_agent=user_agent[:200]))
+        if ok:
+            await PortalSession.insert(PortalSession(link=facts.link_id, case=facts.case_id, token_hash=token_hash(portal_token),
+                                                     expires_at=expires))
+            await events.record(facts.case_id, "portal_opened", None, "", {"address": address[:64]}, visible_to_creditor=False)
+    if not ok:
+        raise NotAuthorizedException(detail=_("That does not match what we have on file. Type it as it appears on your invoices."))
+    return portal_token, expires, facts.case_id
+
+
+async def visitor_for(portal_token: str | None, now: datetime) -> DebtorVisitor:
+    """The debtor behind a portal token, or 401."""
+    if not portal_token:
+        raise NotAuthorizedException(detail=_("Open the link you received and confirm who you are."))
+    row = await PortalSession.select(PortalSession.id, PortalSession.case, PortalSession.expires_at, PortalSession.ended_at,
+                                     PortalSession.case.closed_at.as_alias("closed_at")).where(
+        PortalSession.token_hash == token_hash(portal_token)).first()
+    if row is None or row["ended_at"] is not None or row["expires_at"] <= now:
+        raise NotAuthorizedException(detail=_("Your session has ended. Open the link you received again."))
+    if row["closed_at"] is not None:
+        raise LinkGone(detail=_("This case is closed."))
+    return DebtorVisitor(case_id=row["case"], session_id=row["id"])
+
+
+async def end_session(visitor: DebtorVisitor) -> None:
+    await PortalSession.update({PortalSession.ended_at: utcnow()}).where(PortalSession.id == visitor.session_id)
+
+
+# --- what the debtor reads ---------------------------------------------------------------------------------
+
+async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
+    """DESIGN.md's ``GET /api/v1/portal/case``, for the visitor's one case, in the current language. Never notes,
+    classification, fees, scores or another case."""
+    case = await scoped(Case.select(
+        Case.id, Case.reference, Case.currency, Case.organisation, Case.debtor.name.as_alias("debtor_name"),
+        Case.debtor.kind.as_alias("debtor_kind"), Case.jurisdiction), visitor, Case.organisation, case=Case.id).first()
+    if case is None:
+        raise NotFoundException(detail=_("Not found."))
+    org = await Organisation.select(Organisation.legal_name, Organisation.tax_id, Organisation.address_line1, Organisation.city).where(
+        Organisation.id == case["organisation"]).first()
+    invoices = await scoped(Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents, Invoice.disputed),
+                            visitor, Invoice.case.organisation, case=Invoice.case).order_by(Invoice.due_date).order_by(Invoice.id)
+    entries = await scoped(LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on,
+                                              LedgerEntry.method, LedgerEntry.reverses),
+                           visitor, LedgerEntry.case.organisation, case=LedgerEntry.case).where(
+        LedgerEntry.kind.is_in(["payment", "reversal"])).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
+    reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
+    balance = await balance_of(case["id"], today)
+    plan = await scoped(PaymentPlan.select(PaymentPlan.id, PaymentPlan.total_cents, PaymentPlan.instalment_count, PaymentPlan.frequency,
+                                           PaymentPlan.method, PaymentPlan.mandate_reference, PaymentPlan.acknowledgement_text),
+                        visitor, PaymentPlan.case.organisation, case=PaymentPlan.case).where(PaymentPlan.status == "active").first()
+    plan_out = None
+    if plan:
+        instalments = await Instalment.select(Instalment.number, Instalment.due_on, Instalment.amount_cents, Instalment.status).where(
+            Instalment.plan == plan["id"]).order_by(Instalment.number)
+        upcoming = [i for i in instalments if i["status"] != "paid"]
+        plan_out = {"total": str(from_cents(plan["total_cents"])), "method": plan["method"], "mandate_reference": plan["mandate_reference"],
+                    "acknowledgement": plan["acknowledgement_text"] or None, "instalments": [
+            {"number": i["number"], "due_on": i["due_on"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "status": i["status"]}
+            for i in instalments],
+            "next": {"number": upcoming[0]["number"], "due_on": upcoming[0]["due_on"].isoformat(),
+                     "amount": str(from_cents(upcoming[0]["amount_cents"]))} if upcoming else None}
+    settings = get_settings()
+    agency = {"name": settings.agency_name, **{k: settings.agency_identity[k] for k in ("tax_id", "address", "email", "phone")}}
+    return {
+        "reference": case["reference"], "currency": case["currency"],
+        "creditor": {"name": org["legal_name"], "tax_id": org["tax_id"]},
+        "agency": agency,
+        "debtor": {"name": case["debtor_name"]},
+        "invoices": [{"number": i["number"], "issue_date": i["issue_date"].isoformat(), "due_date": i["due_date"].isoformat(),
+                      "amount": str(from_cents(i["amount_cents"])), "disputed": i["disputed"]} for i in invoices],
+        "balances": {"principal": str(balance.principal), "interest": str(balance.interest), "compensation": str(balance.compensation),
+                     "costs": str(balance.costs), "paid": str(balance.paid), "outstanding": str(balance.outstanding),
+                     "interest_provisional": balance.provisional, "interest_awaiting_demand": balance.awaiting_demand},
+        "payments": [{"amount": str(from_cents(e["amount_cents"])), "received_on": e["booked_on"].isoformat(), "method": e["method"]}
+                     for e in entries if e["kind"] == "payment" and e["id"] not in reversed_ids],
+        "plan": plan_out,
+        "plan_options": [{"instalments": o["instalments"], "max_first_due_on": o["max_first_due_on"].isoformat(),
+                          "min_first_amount": str(from_cents(o["min_first_cents"]))}
+                         for o in plan_options(to_cents(balance.outstanding), today)] if plan is None else [],
+        "documents": [],
+        "privacy": privacy_for(org, agency, case["jurisdiction"]),
+        "pay_online": settings.redsys_enabled and balance.outstanding >= Decimal("1.00"),
+    }
+
+
+DATA_AUTHORITIES = {"ES": "Agencia Española de Protección de Datos (www.aepd.es)", "FR": "Commission nationale de l'informatique et des "
+                    "libertés (www.cnil.fr)", "PT": "Comissão Nacional de Proteção de Dados (www.cnpd.pt)"}
+
+
+def privacy_for(org: dict, agency: dict, jurisdiction: str = "ES") -> dict[str, str]:
+    """The GDPR art. 14 information (LEGAL.md "Data protection in letters") in the reader's language; the authority
+    to complain to is the one of the case's country."""
+    return {
+        "controller": _("%(name)s (tax id %(tax_id)s), %(address)s, %(city)s: the creditor, who decides why your data are used.") % {
+            "name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "city": org["city"]},
+        "processor": _("%(name)s (tax id %(tax_id)s), which collects the debt for the creditor as its processor (GDPR art. 28).") % {
+            "name": agency["name"], "tax_id": agency["tax_id"]},
+        "purpose": _("To collect the debt: to contact you, agree how you pay and, if need be, claim it in court."),
+        "legal_basis": _("The creditor's legitimate interest in being paid what it is owed (GDPR art. 6.1.f) and the contract the debt "
+                         "comes from (art. 6.1.b)."),
+        "source": _("The creditor gave us your name and contact details and those of the debt (invoices, amounts and dates)."),
+        "recipients": _("The creditor; lawyers, court agents and courts if the debt has to be claimed in court; credit-reference "
+                        "files only if the legal conditions are met and you were told beforehand."),
+        "retention": _("While the debt is being collected and, after that, blocked for the limitation periods and the six years "
+                       "commercial law requires."),
+        "rights": _("You may ask for access, rectification, erasure, objection, restriction and portability, and complain to the "
+                    "data protection authority: %(authority)s.") % {"authority": DATA_AUTHORITIES.get(jurisdiction, DATA_AUTHORITIES["ES"])},
+        "contact": f"{agency['name']}, {agency['email']}",
+    }
+
+
+# --- paying online (Redsys) ------------------------------------------------------------------------------------
+
+def payment_salt() -> str:
+    """Four characters that keep this installation's Redsys order numbers apart from another's on a shared terminal."""
+    return hashlib.sha256(get_settings().secret_key.encode()).hexdigest()[:4].upper()
+
+
+def amount_error(reason: str, outstanding: Decimal, currency: str) -> ClientException:
+    return ClientException(detail={
+        "format": _("Type the amount in euros with at most two decimals, for example 100 or 100,50."),
+        "minimum": _("The least you can pay online is %(amount)s.") % {"amount": i18n.format_money(Decimal("1.00"), currency)},
+        "maximum": _("You owe %(amount)s: pay that or less.") % {"amount": i18n.format_money(outstanding, currency)},
+    }[reason])
+
+
+async def start_payment(visitor: DebtorVisitor, raw_amount: object, method: str, language: str, today: date) -> dict:
+    """A card or Bizum payment the debtor asks for: recorded as pending, and the signed form for Redsys's hosted
+    page. Only Redsys's signed notification books it (``notification``)."""
+    settings = get_settings()
+    if not settings.redsys_enabled:
+        raise HTTPException(status_code=503, detail=_("Paying online is not available; pay by bank transfer with the case reference."))
+    if method not in redsys.PAY_METHODS:
+        raise ClientException(detail=_("Choose card or Bizum."))
+    case = await scoped(Case.select(Case.id, Case.reference, Case.currency), visitor, Case.organisation, case=Case.id).first()
+    # what is owed, less what the debtor is paying right now in another tab (started in the last 20 minutes, the time
+    # Redsys gives a buyer, and not yet notified)
+    pending = await OnlinePayment.select(OnlinePayment.amount_cents).where(
+        (OnlinePayment.case == case["id"]) & (OnlinePayment.status == "pending") & (OnlinePayment.created_at > utcnow() - PENDING_HOLD))
+    outstanding = max((await balance_of(case["id"], today)).outstanding - from_cents(sum(p["amount_cents"] for p in pending)), Decimal(0))
+    try:
+        amount = online_amount(raw_amount, outstanding)
+    except AmountError as exc:
+        raise amount_error(str(exc), outstanding, case["currency"]) from None
+    async with atomic():
+        row = (await OnlinePayment.insert(OnlinePayment(case=case["id"], amount_cents=to_cents(amount), method=method)).returning(
+            OnlinePayment.id))[0]
+        order = order_number(row["id"], payment_salt())
+        await OnlinePayment.update({OnlinePayment.order_number: order}).where(OnlinePayment.id == row["id"])
+    base = settings.base_url
+    request = redsys.payment_request(
+        url=settings.redsys_url, secret_b64=settings.redsys_secret_key, merchant_code=settings.redsys_merchant_code,
+        terminal=settings.redsys_terminal, order=order, amount_cents=to_cents(amount), method=method,
+        notification_url=f"{base}/payments/redsys/notification", ok_url=f"{base}/portal/payment/{order}",
+        ko_url=f"{base}/portal/payment/{order}",
+        language=language, description=_("Payment of case %(reference)s") % {"reference": case["reference"]})
+    return {"payment_id": row["id"], "order": order, "amount": str(amount), "redirect": {"url": request.url, "fields": request.fields}}
+
+
+async def notification(signature_version: str, merchant_parameters: str, signature: str, today: date) -> str:
+    """Redsys's signed notification for an order: a verified approval books the payment once (the same notification
+    again books nothing); a refusal is recorded; an amount that differs from the order is kept as a mismatch and
+    books nothing. Returns what happened; a bad signature raises redsys.SignatureError (400)."""
+    settings = get_settings()
+    note = redsys.verify_notification(settings.redsys_secret_key, signature_version, merchant_parameters, signature)
+    pending = await OnlinePayment.select().where(OnlinePayment.order_number == note.order).first()
+    if pending is None:
+        raise redsys.SignatureError("unknown order")
+    # Final: paid, and a mismatch (for a person to look at). A refusal may be followed by an approval of the same order
+    # (Redsys lets the buyer try again): only that approval changes it.
+    if pending["status"] in ("paid", "mismatch") or (pending["status"] == "failed" and not note.approved):
+        return "already " + pending["status"]
+    now = utcnow()
+    if not note.approved:
+        won = await OnlinePayment.update({OnlinePayment.status: "failed", OnlinePayment.response: f"{note.response:04d}",
+                                          OnlinePayment.notified_at: now}).where(
+            (OnlinePayment.id == pending["id"]) & (OnlinePayment.status == "pending")).returning(OnlinePayment.id)
+        if won:
+            await events.record(pending["case"], "portal_payment_failed", None, "", {
+                "order": note.order, "amount": str(from_cents(pending["amount_cents"])), "method": pending["method"],
+                "response": f"{note.response:04d}"}, visible_to_creditor=False)
+        return "failed"
+    if note.amount_cents != pending["amount_cents"] or (note.currency and note.currency != redsys.EURO) or (
+            note.merchant_code and note.merchant_code != settings.redsys_merchant_code):
+        won = await OnlinePayment.update({OnlinePayment.status: "mismatch", OnlinePayment.response: f"{note.response:04d}",
+                                          OnlinePayment.notified_at: now}).where(
+            (OnlinePayment.id == pending["id"]) & OnlinePayment.status.is_in(["pending", "failed"])).returning(OnlinePayment.id)
+        if not won:
+            return "already changed"
+        await events.record(pending["case"], "portal_payment_failed", None, "", {
+            "order": note.order, "amount": str(from_cents(pending["amount_cents"])), "notified": str(from_cents(note.amount_cents)),
+            "method": pending["method"], "response": "mismatch"}, visible_to_creditor=False)
+        return "mismatch"
+    case = await Case.select(Case.id, Case.stage).where(Case.id == pending["case"]).first()
+    async with atomic():
+        won = await OnlinePayment.update({OnlinePayment.status: "paid", OnlinePayment.response: f"{note.response:04d}",
+                                          OnlinePayment.authorisation: note.authorisation, OnlinePayment.notified_at: now}).where(
+            (OnlinePayment.id == pending["id"]) & OnlinePayment.status.is_in(["pending", "failed"])).returning(OnlinePayment.id)
+        if not won:  # a repeated notification got there first
+            return "already paid"
+        # The money arrived: it is booked whole. Beyond what was owed (two tabs, a transfer meanwhile) it is returned to the
+        # debtor, and earns no fee: staff are told.
+        owed = to_cents((await balance_of(case["id"], today)).outstanding)
+        entry_id = await book_payment(case, pending["amount_cents"], today, pending["method"], f"Redsys {note.order} {note.authorisation}",
+                                      f"redsys:{note.order}", None, today, extra={"order": note.order, "online": True},
+                                      fee_on_cents=min(pending["amount_cents"], owed))
+        await OnlinePayment.update({OnlinePayment.ledger_entry: entry_id}).where(OnlinePayment.id == pending["id"])
+        if pending["amount_cents"] > owed:
+            await events.record(case["id"], "portal_overpaid", None, "", {
+                "order": note.order, "amount": str(from_cents(pending["amount_cents"])), "to_return": str(from_cents(pending["amount_cents"] - owed))},
+                visible_to_creditor=False)
+            await _surface(case["id"])
+    return "paid"
+
+
+async def payment_status(order: str, visitor: DebtorVisitor | None) -> dict | None:
+    """What the debtor's return from Redsys shows: their own order's status (nothing to anyone else)."""
+    if visitor is None:
+        return None
+    return await scoped(OnlinePayment.select(OnlinePayment.amount_cents, OnlinePayment.status, OnlinePayment.method,
+                                             OnlinePayment.case.currency.as_alias("currency")), visitor, OnlinePayment.case.organisation,
+                        case=OnlinePayment.case).where(OnlinePayment.order_number == order).first()
+
+
+# --- disputes, call-backs and messages ------------------------------------------------------------------------
+
+def request_error(exc: RequestError) -> ClientException:
+    texts = {
+        ("on", "format"): _("Give the day as YYYY-MM-DD."),
+        ("on", "range"): _("Choose a day from today to %(n)s days ahead.") % {"n": CALLBACK_DAYS},
+        ("reason", "short"): _("Tell us in a few words what is wrong."),
+        ("phone", "invalid"): _("That phone number does not look right: write it with its prefix, for example +34 600 000 000."),
+        ("slot", "invalid"): _("Choose morning or afternoon."),
+        ("invoice_numbers", "none"): _("Choose the invoices you dispute."),
+        ("invoice_numbers", "unknown"): _("These are not invoices of your debt: %(numbers)s."),
+        ("text", "short"): _("Write your message (a few words at least)."),
+    }
+    text = texts[(exc.field, str(exc))]
+    return ClientException(detail=text % exc.values if exc.values else text, extra={"errors": {exc.field: str(exc)}})
+
+
+async def _surface(case_id: int) -> None:
+    """Something from the debtor for staff to look at: the case's next action is due now (the queue shows it first
+    among the due ones), and its score is refreshed."""
+    await Case.update({Case.next_action_at: utcnow()}).where(Case.id == case_id)
+    await rescore([case_id])
+
+
+async def dispute(visitor: DebtorVisitor, invoice_numbers: list[str], reason: str) -> list[str]:
+    """The debtor disputes these invoices of their case: they leave dunning and the balance, the bureau withdraws
+    them in its next batch, staff see it first in the queue, the creditor on the timeline."""
+    try:
+        reason = dispute_reason(reason)
+        wanted = list(dict.fromkeys(n.strip() for n in invoice_numbers or () if n and n.strip()))
+        if not wanted:
+            raise RequestError("invoice_numbers", "none")
+    except RequestError as exc:
+        raise request_error(exc) from None
+    rows = await scoped(Invoice.select(Invoice.id, Invoice.number, Invoice.disputed), visitor, Invoice.case.organisation,
+                        case=Invoice.case).where(Invoice.number.is_in(wanted))
+    unknown = [n for n in wanted if n not in {r["number"] for r in rows}]
+    if unknown:
+        raise request_error(RequestError("invoice_numbers", "unknown", numbers=", ".join(unknown)))
+    fresh = [r for r in rows if not r["disputed"]]
+    async with atomic():
+        if fresh:
+            await Invoice.update({Invoice.disputed: True}).where(Invoice.id.is_in([r["id"] for r in fresh]))
+        await events.record(visitor.case_id, "portal_dispute", None, reason[:500],
+                            {"invoices": [r["number"] for r in rows], "reason": reason}, visible_to_creditor=True)
+        await _surface(visitor.case_id)
+    return [r["number"] for r in rows]
+
+
+async def callback(visitor: DebtorVisitor, phone: str, on: str, slot: str, country: str, today: date) -> datetime:
+    """The debtor asks to be called: the case's next action falls due then, in the negotiator's queue."""
+    try:
+        day = callback_day(on, today)
+        if slot not in CALLBACK_SLOTS:
+            raise RequestError("slot", "invalid")
+        try:
+            number = normalise_phone(phone, country)
+        except ValueError:
+            raise RequestError("phone", "invalid") from None
+    except RequestError as exc:
+        raise request_error(exc) from None
+    due = datetime.combine(day, CALLBACK_SLOTS[slot], tzinfo=i18n.DISPLAY_TZ).astimezone(timezone.utc)
+    async with atomic():
+        await Case.update({Case.next_action_at: due}).where(Case.id == visitor.case_id)
+        await events.record(visitor.case_id, "portal_callback", None, number,
+                            {"phone": number, "on": day.isoformat(), "slot": slot}, visible_to_creditor=False)
+        await rescore([visitor.case_id])
+    return due
+
+
+async def message(visitor: DebtorVisitor, text: str) -> None:
+    body = " ".join(str(text or "").split())
+    if len(body) < 3:
+        raise request_error(RequestError("text", "short"))
+    async with atomic():
+        await events.record(visitor.case_id, "portal_message", None, body[:500], {"body": body[:2000]}, visible_to_creditor=False)
+        await _surface(visitor.case_id)
+
+
+# --- a plan the debtor chooses -----------------------------------------------------------------------------------
+
+PLAN_METHODS = ("transfer", "card", "sepa_direct_debit")
+PENDING_HOLD = timedelta(minutes=20)
+
+
+def plan_error(exc: RequestError) -> HTTPException:
+    """A plan outside the creditor's rules: 422 naming the rule; other mistakes 400."""
+    texts = {
+        ("instalments", "bracket"): _("For what you owe you can choose from 1 to %(max)s instalments."),
+        ("first_due_on", "range"): _("The first instalment must fall between today and %(last)s."),
+        ("first_due_on", "format"): _("Give the day of the first instalment as YYYY-MM-DD."),
+        ("method", "invalid"): _("Choose how you will pay: bank transfer, card or direct debit."),
+        ("iban", "invalid"): _("That IBAN is not valid: check it on your bank statement."),
+        ("account_holder", "missing"): _("Write the name of the account holder."),
+        ("accept", "missing"): _("Read the acknowledgement and tick that you accept it."),
+        ("plan", "nothing"): _("There is nothing left to pay in instalments."),
+    }
+    text = texts[(exc.field, str(exc))]
+    values = {k: i18n.format_day(date.fromisoformat(v)) if k == "last" else v for k, v in exc.values.items()}
+    status = 422 if str(exc) in {"bracket", "range"} else 400
+    return HTTPException(status_code=status, detail=text % values if values else text, extra={"errors": {exc.field: str(exc)}})
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    instalments: list[tuple[int, date, int]]
+    total_cents: int
+    text: str
+    sha256: str
+
+
+async def plan_choice(visitor: DebtorVisitor, count: object, first_due_on: object, method: str, today: date) -> PlanChoice:
+    """The plan a debtor is choosing, within the creditor's rules, and the acknowledgement they will accept."""
+    case = await scoped(Case.select(Case.id, Case.reference, Case.currency, Case.jurisdiction, Case.debtor.name.as_alias("debtor"),
+                                    Case.debtor.kind.as_alias("kind"), Case.organisation.legal_name.as_alias("creditor"),
+                                    Case.organisation.tax_id.as_alias("creditor_tax_id")), visitor, Case.organisation, case=Case.id).first()
+    if await PaymentPlan.exists().where((PaymentPlan.case == case["id"]) & (PaymentPlan.status == "active")):
+        raise HTTPException(status_code=409, detail=_("You already have an instalment plan. To change it, write to us or ask for a call."))
+    total = to_cents((await balance_of(case["id"], today)).outstanding)
+    try:
+        if total <= 0:
+            raise RequestError("plan", "nothing")
+        if method not in PLAN_METHODS:
+            raise RequestError("method", "invalid")
+        try:
+            first = date.fromisoformat(str(first_due_on)[:10])
+            n = int(str(count))
+        except ValueError:
+            raise RequestError("first_due_on", "format") from None
+        parts = debtor_plan(total, n, first, today)
+    except RequestError as exc:
+        raise plan_error(exc) from None
+    invoices = await scoped(Invoice.select(Invoice.number), visitor, Invoice.case.organisation, case=Invoice.case).where(
+        Invoice.disputed == False).order_by(Invoice.due_date)  # noqa: E712
+    text = acknowledgement_text(debtor=case["debtor"], consumer=case["kind"] != "company", creditor=case["creditor"],
+                                creditor_tax_id=case["creditor_tax_id"], agency=get_settings().agency_name, reference=case["reference"],
+                                invoices=[i["number"] for i in invoices], outstanding=from_cents(total), instalments=parts, method=method,
+                                day=today, currency=case["currency"], jurisdiction=case["jurisdiction"])
+    return PlanChoice(parts, total, text, hashlib.sha256(text.encode()).hexdigest())
+
+
+async def choose_plan(visitor: DebtorVisitor, count: object, first_due_on: object, method: str, iban: str, holder: str, accept: bool,
+                      address: str, user_agent: str, today: date) -> dict:
+    """The debtor accepts a plan within the rules: the plan (it replaces any other and fixes what is owed), their
+    acceptance of the acknowledgement's exact text (time, address, browser, SHA-256) as its signature, an
+    acknowledgement on the timeline (limitation starts again), and for a direct debit the mandate."""
+    choice = await plan_choice(visitor, count, first_due_on, method, today)
+    terms: dict = {}
+    try:
+        if not accept:
+            raise RequestError("accept", "missing")
+        if method == "sepa_direct_debit":
+            try:
+                account = IBAN(iban or "")
+            except SchwiftyException:
+                raise RequestError("iban", "invalid") from None
+            if not account.in_sepa_zone:  # a SEPA direct debit is drawn on an account in the SEPA area
+                raise RequestError("iban", "invalid")
+            if not " ".join(str(holder or "").split()):
+                raise RequestError("account_holder", "missing")
+            terms = {"debtor_iban": account.compact, "account_holder": " ".join(str(holder).split())[:140]}
+    except RequestError as exc:
+        raise plan_error(exc) from None
+    now = utcnow()
+    reference = (await Case.select(Case.reference).where(Case.id == visitor.case_id).first())["reference"]
+    async with atomic():
+        plan_id = await create_plan(visitor.case_id, choice.total_cents, choice.instalments, "monthly", None, method=method,
+                                    accepted_at=now, accepted_from=address[:64], accepted_agent=user_agent[:200],
+                                    acknowledgement_sha256=choice.sha256, acknowledgement_text=choice.text, **terms)
+        mandate = None
+        if method == "sepa_direct_debit":
+            mandate = f"{reference}-M{plan_id}"[:35]
+            await PaymentPlan.update({PaymentPlan.mandate_reference: mandate}).where(PaymentPlan.id == plan_id)
+        await events.record(visitor.case_id, "acknowledgement", None, _("Accepted by the debtor on their page."), {
+            "on": today.isoformat(), "portal": True, "plan": plan_id, "sha256": choice.sha256, "address": address[:64],
+            "method": method, "mandate": mandate}, visible_to_creditor=True)
+    return {"plan": plan_id, "instalments": [{"number": n, "due_on": d.isoformat(), "amount": str(from_cents(c))} for n, d, c in choice.instalments],
+            "acknowledgement_sha256": choice.sha256, "mandate_reference": mandate}

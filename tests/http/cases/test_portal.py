@@ -1,0 +1,326 @@
+"""The debtor's door over HTTP (DESIGN.md): links, proof of identity, the throttle, what the debtor reads, paying
+by card or Bizum through Redsys's signed protocol, and the tenancy of a portal token."""
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from agency.settings import get_settings
+from cases.portal import redsys
+from cases.tables import CaseEvent, LedgerEntry, OnlinePayment, PortalAttempt
+from tests.http.cases.test_money import _people
+from tests.http.cases.test_negotiation import _accepted_case
+
+TAX_ID = "B46123451"  # the debtor of tests.http.cases.test_claims.claim_body
+
+
+async def _link(c, nh, cid) -> str:
+    r = await c.post(f"/api/v1/cases/{cid}/debtor-link", headers=nh)
+    assert r.status_code == 201, r.text
+    assert r.json()["url"].startswith("http://testserver.local/p/") and r.json()["expires_on"]
+    return r.json()["url"].rsplit("/", 1)[1]
+
+
+async def _session(c, token, verifier=TAX_ID) -> dict:
+    r = await c.post("/api/v1/portal/session", json={"token": token, "verifier": verifier})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['portal_token']}"}
+
+
+@pytest.fixture
+async def debtor(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    token = await _link(c, nh, case["id"])
+    return {"c": c, "ch": ch, "nh": nh, "case": case, "token": token, "org": org}
+
+
+async def test_a_link_opens_only_with_the_tax_id_on_file_and_shows_only_that_case(debtor, make_client):
+    c, token, case = debtor["c"], debtor["token"], debtor["case"]
+    # the link alone shows nothing personal: the page asks for the proof
+    page = await c.get(f"/p/{token}")
+    assert page.status_code == 200 and "Talleres Norte" not in page.text and 'name="verifier"' in page.text
+    assert (await c.post("/api/v1/portal/session", json={"token": token, "verifier": "X0000000T"})).status_code == 401
+    h = await _session(c, token, " b-46123451 ")  # typed with spaces, a dash and lower case: the same id
+    view = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert view["reference"] == case["reference"] and view["debtor"] == {"name": "Talleres Norte S.L."}
+    assert [i["number"] for i in view["invoices"]] == [i["number"] for i in case["invoices"]]
+    assert Decimal(view["balances"]["outstanding"]) > Decimal("1300.00") and view["pay_online"]
+    assert set(view["privacy"]) >= {"controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights", "contact"}
+    for secret in ("classification", "score", "fees", "notes"):
+        assert secret not in str(view).lower()
+    # a portal token is worth nothing anywhere else
+    for path in (f"/api/v1/cases/{case['id']}", "/api/v1/cases", f"/api/v1/cases/{case['id']}/ledger"):
+        assert (await c.get(path, headers=h)).status_code == 401
+    # and a staff token is worth nothing on the portal
+    assert (await c.get("/api/v1/portal/case", headers=debtor["nh"])).status_code == 401
+    # another case's link, another debtor: each token reads its own case only
+    other = await _accepted_case(c, debtor["ch"], debtor["nh"])
+    other_token = await _link(c, debtor["nh"], other["id"])
+    h2 = await _session(c, other_token)
+    assert (await c.get("/api/v1/portal/case", headers=h2)).json()["reference"] == other["reference"]
+    assert (await c.get("/api/v1/portal/case", headers=h)).json()["reference"] == case["reference"]
+    # leaving ends the session
+    assert (await c.delete("/api/v1/portal/session", headers=h)).status_code == 200
+    assert (await c.get("/api/v1/portal/case", headers=h)).status_code == 401
+    assert await CaseEvent.exists().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "portal_opened"))
+
+
+async def test_five_wrong_answers_lock_the_link(debtor):
+    c, token = debtor["c"], debtor["token"]
+    for _ in range(5):
+        assert (await c.post("/api/v1/portal/session", json={"token": token, "verifier": "12345678Z"})).status_code == 401
+    r = await c.post("/api/v1/portal/session", json={"token": token, "verifier": TAX_ID})
+    assert r.status_code == 429 and r.headers.get("retry-after")  # even the right answer waits now
+    link_attempts = await PortalAttempt.count().where(PortalAttempt.link.case == debtor["case"]["id"])
+    assert link_attempts == 5  # the refused one was not even tried
+
+
+async def test_wrong_answers_count_for_the_case_whatever_the_link_and_at_once(debtor, backend):
+    c, cid = debtor["c"], debtor["case"]["id"]
+    second = await _link(c, debtor["nh"], cid)  # every message makes a new link: they share the case's count
+    wrong = [c.post("/api/v1/portal/session", json={"token": t, "verifier": "12345678Z"}) for t in [debtor["token"], second] * 10]
+    answers = await asyncio.gather(*wrong) if backend == "postgres" else [await w for w in wrong]
+    assert sorted(a.status_code for a in answers) == [401] * 5 + [429] * 15
+    assert await PortalAttempt.count().where((PortalAttempt.link.case == cid) & (PortalAttempt.succeeded == False)) == 5  # noqa: E712
+    assert (await c.post("/api/v1/portal/session", json={"token": second, "verifier": TAX_ID})).status_code == 429
+
+
+async def test_revoked_or_unknown_links(debtor):
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    h = await _session(c, token)
+    assert (await c.get("/p/nonexistenttoken000")).status_code == 404
+    assert (await c.delete(f"/api/v1/cases/{cid}/debtor-link", headers=debtor["ch"])).status_code == 403  # staff only
+    assert (await c.delete(f"/api/v1/cases/{cid}/debtor-link", headers=debtor["nh"])).json() == {"revoked": 1}
+    assert (await c.post("/api/v1/portal/session", json={"token": token, "verifier": TAX_ID})).status_code == 410
+    assert (await c.get(f"/p/{token}")).status_code == 410
+    assert (await c.get("/api/v1/portal/case", headers=h)).status_code == 401  # its sessions ended too
+
+
+def _notify(order: str, cents: int, response: str = "0000", merchant: str = "999008881") -> dict:
+    return redsys.notification_fields(get_settings().redsys_secret_key, {
+        "Ds_Date": "06/12/2026", "Ds_Hour": "12:00", "Ds_Amount": str(cents), "Ds_Currency": "978", "Ds_Order": order,
+        "Ds_MerchantCode": merchant, "Ds_Terminal": "1", "Ds_Response": response, "Ds_TransactionType": "0",
+        "Ds_SecurePayment": "1", "Ds_AuthorisationCode": "123456"})
+
+
+async def test_a_card_payment_is_booked_once_and_only_from_a_signed_notification(debtor, backend):
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    h = await _session(c, token)
+    for bad in ("0", "-5", "0.999", "1e400", "abc", "0.50", "999999"):
+        r = await c.post("/api/v1/portal/payments", json={"amount": bad, "method": "card"}, headers=h)
+        assert r.status_code == 400, (bad, r.text)
+    assert (await c.post("/api/v1/portal/payments", json={"amount": "100", "method": "cash"}, headers=h)).status_code == 400
+    r = await c.post("/api/v1/portal/payments", json={"amount": "100.00", "method": "bizum"}, headers=h)
+    assert r.status_code == 201, r.text
+    started = r.json()
+    fields = started["redirect"]["fields"]
+    assert set(fields) == {"Ds_SignatureVersion", "Ds_MerchantParameters", "Ds_Signature"}
+    sent = redsys.decode_parameters(fields["Ds_MerchantParameters"])
+    assert sent["DS_MERCHANT_AMOUNT"] == "10000" and sent["DS_MERCHANT_ORDER"] == started["order"] and sent["DS_MERCHANT_PAYMETHODS"] == "z"
+    assert sent["DS_MERCHANT_MERCHANTURL"] == "http://testserver.local/payments/redsys/notification"
+    order = started["order"]
+    assert not await LedgerEntry.exists().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment"))  # nothing until Redsys says so
+    # a forged notification (signed with another key) books nothing
+    forged = redsys.notification_fields("Mk9m98IfEblmPfrpsawt7BmxObt98Jev", {"Ds_Order": order, "Ds_Amount": "10000", "Ds_Response": "0000"})
+    assert (await c.post("/payments/redsys/notification", data=forged)).status_code == 400
+    tampered = dict(_notify(order, 10000), Ds_MerchantParameters=redsys.encode_parameters({"Ds_Order": order, "Ds_Amount": "99", "Ds_Response": "0000"}))
+    assert (await c.post("/payments/redsys/notification", data=tampered)).status_code == 400
+    # the signed notification, sent again and again (at once on PostgreSQL): one payment
+    good = _notify(order, 10000)
+    if backend == "postgres":
+        answers = await asyncio.gather(*(c.post("/payments/redsys/notification", data=good) for _ in range(20)))
+    else:
+        answers = [await c.post("/payments/redsys/notification", data=good) for _ in range(20)]
+    assert all(a.status_code == 200 for a in answers)
+    payments = await LedgerEntry.select(LedgerEntry.amount_cents, LedgerEntry.method).where(
+        (LedgerEntry.case == cid) & (LedgerEntry.kind == "payment"))
+    assert payments == [{"amount_cents": 10000, "method": "bizum"}]
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "fee") & LedgerEntry.idempotency_key.like("fee:success:%")) == 1
+    view = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert view["payments"][0]["amount"] == "100.00"
+    page = await c.get(f"/portal/payment/{order}")  # without the debtor's session: nothing of the payment is shown
+    assert page.status_code == 200 and "100,00" not in page.text
+    assert await CaseEvent.exists().where((CaseEvent.case == cid) & (CaseEvent.kind == "payment"))
+
+
+async def test_a_refused_or_mismatched_notification_books_nothing(debtor):
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    h = await _session(c, token)
+    refused = (await c.post("/api/v1/portal/payments", json={"amount": "50", "method": "card"}, headers=h)).json()["order"]
+    assert (await c.post("/payments/redsys/notification", data=_notify(refused, 5000, "0190"))).json() == {"outcome": "failed"}
+    odd = (await c.post("/api/v1/portal/payments", json={"amount": "60", "method": "card"}, headers=h)).json()["order"]
+    assert (await c.post("/payments/redsys/notification", data=_notify(odd, 6100))).json() == {"outcome": "mismatch"}
+    assert (await c.post("/payments/redsys/notification", data=_notify(odd, 6000))).json() == {"outcome": "already mismatch"}
+    assert not await LedgerEntry.exists().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment"))
+    assert await CaseEvent.count().where((CaseEvent.case == cid) & (CaseEvent.kind == "portal_payment_failed")) == 2
+    statuses = await OnlinePayment.select(OnlinePayment.status).where(OnlinePayment.case == cid).order_by(OnlinePayment.id)
+    assert [s["status"] for s in statuses] == ["failed", "mismatch"]
+    # Redsys lets the buyer try again: an approval after the refusal of the same order books it
+    assert (await c.post("/payments/redsys/notification", data=_notify(refused, 5000))).json() == {"outcome": "paid"}
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 1
+    assert (await c.post("/payments/redsys/notification", data=_notify("999999999999", 100))).status_code == 400  # no such order
+
+
+async def test_the_page_journey_in_the_debtors_language(debtor):
+    c, token = debtor["c"], debtor["token"]
+    form = await c.get(f"/p/{token}?lang=pt")
+    assert form.status_code == 200 and 'lang="pt"' in form.text
+    csrf = c.cookies.get("agency_csrf")
+    r = await c.post(f"/p/{token}", data={"verifier": "nope", "_csrf_token": csrf})
+    assert r.status_code == 401 and 'id="verify-error"' in r.text
+    r = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/portal/home"
+    home = await c.get("/portal/home")
+    assert home.status_code == 200 and "Talleres Norte" in home.text and 'id="pay"' in home.text
+    r = await c.post("/portal/pay", data={"amount": "custom", "custom_amount": "25,50", "method": "card", "_csrf_token": csrf})
+    assert r.status_code == 200 and 'id="redsys-form"' in r.text and "Ds_MerchantParameters" in r.text
+    r = await c.post("/portal/pay", data={"amount": "custom", "custom_amount": "0", "method": "card", "_csrf_token": csrf})
+    assert r.status_code == 400 and 'id="pay-error"' in r.text
+    assert (await c.post("/portal/logout", data={"_csrf_token": csrf})).status_code == 200
+    assert (await c.get("/portal/home")).status_code == 401
+
+
+async def test_staff_hand_over_a_link_with_its_qr_code_and_a_creditor_cannot(debtor, make_client):
+    from tests.factories import post_form, signed_in
+
+    cid = debtor["case"]["id"]
+    staff, _user = await signed_in(make_client, "negotiator")
+    page = await staff.get(f"/cases/{cid}")
+    assert 'id="debtor-link"' in page.text
+    r = await post_form(staff, f"/cases/{cid}/debtor-link")
+    assert r.status_code == 200 and "/p/" in r.text and "<svg" in r.text
+    creditor, _u = await signed_in(make_client, "creditor", debtor["org"])
+    assert (await post_form(creditor, f"/cases/{cid}/debtor-link")).status_code == 403
+    assert (await debtor["c"].post(f"/api/v1/cases/{cid}/debtor-link", headers=debtor["ch"])).status_code == 403
+    r = await post_form(staff, f"/cases/{cid}/debtor-link/revoke")
+    assert r.status_code in {302, 303}
+    assert (await debtor["c"].get(f"/p/{debtor['token']}")).status_code == 410
+
+
+async def test_the_debtor_disputes_asks_for_a_call_and_writes(debtor):
+    c, token, case = debtor["c"], debtor["token"], debtor["case"]
+    h = await _session(c, token)
+    number = case["invoices"][0]["number"]
+    r = await c.post("/api/v1/portal/disputes", json={"invoice_numbers": ["NOT-MINE"], "reason": "No recibí el pedido"}, headers=h)
+    assert r.status_code == 400 and "NOT-MINE" in r.json()["detail"]
+    assert (await c.post("/api/v1/portal/disputes", json={"invoice_numbers": [number], "reason": "no"}, headers=h)).status_code == 400
+    r = await c.post("/api/v1/portal/disputes", json={"invoice_numbers": [number], "reason": "No recibí el pedido"}, headers=h)
+    assert r.status_code == 201 and r.json() == {"invoices": [number]}
+    view = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert [i["disputed"] for i in view["invoices"] if i["number"] == number] == [True]
+    staff_view = (await c.get(f"/api/v1/cases/{case['id']}", headers=debtor["ch"])).json()  # the creditor sees it on the timeline
+    assert any(e["kind"] == "portal_dispute" for e in staff_view["events"])
+    for bad in ({"phone": "12", "on": "2999-01-01", "slot": "morning"}, {"phone": "+34 600 000 000", "on": "2000-01-01", "slot": "morning"},
+                {"phone": "+34 600 000 000", "on": "nope", "slot": "morning"}):
+        assert (await c.post("/api/v1/portal/callbacks", json=bad, headers=h)).status_code == 400
+    from agency import clock
+    from cases.tables import Case
+
+    r = await c.post("/api/v1/portal/callbacks", json={"phone": "600 000 000", "on": clock.today().isoformat(), "slot": "afternoon"},
+                     headers=h)
+    assert r.status_code == 201, r.text
+    row = await Case.select(Case.next_action_at).where(Case.id == case["id"]).first()
+    assert row["next_action_at"].isoformat()[:10] == clock.today().isoformat()
+    assert (await c.post("/api/v1/portal/messages", json={"text": "Pagaré el lunes"}, headers=h)).status_code == 201
+    kinds = {e["kind"] for e in await CaseEvent.select(CaseEvent.kind).where(CaseEvent.case == case["id"])}
+    assert {"portal_dispute", "portal_callback", "portal_message"} <= kinds
+
+
+async def test_a_debtor_chooses_a_plan_within_the_creditors_rules(debtor):
+    """The debt is over 1,000 EUR: up to 12 monthly instalments, the first at least 10 % and by 30 days from today
+    (DEFAULT_BRACKETS). Outside the rules: 422 naming the rule; inside, the plan, the acceptance as its signature and
+    an acknowledgement on the timeline that the creditor sees."""
+    from datetime import timedelta
+
+    from agency import clock
+    from cases.tables import PaymentPlan
+
+    c, token, case = debtor["c"], debtor["token"], debtor["case"]
+    h = await _session(c, token)
+    view = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert view["plan_options"][0]["instalments"] == 12
+    first = (clock.today() + timedelta(days=10)).isoformat()
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 13, "first_due_on": first, "accept": True}, headers=h)
+    assert r.status_code == 422 and "12" in r.json()["detail"]
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 3, "first_due_on": (clock.today() + timedelta(days=45)).isoformat(),
+                                                   "accept": True}, headers=h)
+    assert r.status_code == 422
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 3, "first_due_on": first}, headers=h)
+    assert r.status_code == 400  # not accepted
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 3, "first_due_on": first, "method": "sepa_direct_debit",
+                                                   "iban": "ES00 0000", "account_holder": "X", "accept": True}, headers=h)
+    assert r.status_code == 400 and "IBAN" in r.json()["detail"]
+    assert not await PaymentPlan.exists().where(PaymentPlan.case == case["id"])  # nothing written by any of those
+    preview = (await c.get("/api/v1/portal/plans/preview", params={"instalments": 3, "first_due_on": first}, headers=h)).json()
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 3, "first_due_on": first, "method": "sepa_direct_debit",
+                                                   "iban": "ES91 2100 0418 4502 0005 1332", "account_holder": "Talleres Norte S.L.",
+                                                   "accept": True}, headers=h)
+    assert r.status_code == 201, r.text
+    done = r.json()
+    assert len(done["instalments"]) == 3 and done["mandate_reference"].startswith(case["reference"])
+    total = sum(Decimal(i["amount"]) for i in done["instalments"])
+    assert total == Decimal((await c.get("/api/v1/portal/case", headers=h)).json()["balances"]["outstanding"])
+    assert Decimal(done["instalments"][0]["amount"]) >= total / 10
+    plan = await PaymentPlan.select().where(PaymentPlan.case == case["id"]).first()
+    assert plan["accepted_at"] is not None and plan["debtor_iban"] == "ES9121000418450200051332" and plan["method"] == "sepa_direct_debit"
+    assert plan["acknowledgement_sha256"] == done["acknowledgement_sha256"] and "Talleres Norte S.L." in plan["acknowledgement_text"]
+    assert preview["acknowledgement"].replace("SEPA", "") != ""  # (the preview is the transfer wording; the accepted one the debit's)
+    events = (await c.get(f"/api/v1/cases/{case['id']}", headers=debtor["ch"])).json()["events"]
+    assert {"plan", "acknowledgement"} <= {e["kind"] for e in events}  # the creditor sees it
+    assert (await c.get("/api/v1/portal/case", headers=h)).json()["plan"]["mandate_reference"] == done["mandate_reference"]
+
+
+
+async def test_two_tabs_cannot_pay_the_whole_debt_twice_and_an_excess_earns_no_fee(debtor):
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    h = await _session(c, token)
+    owed = (await c.get("/api/v1/portal/case", headers=h)).json()["balances"]["outstanding"]
+    first = (await c.post("/api/v1/portal/payments", json={"amount": owed, "method": "card"}, headers=h)).json()
+    r = await c.post("/api/v1/portal/payments", json={"amount": owed, "method": "card"}, headers=h)
+    assert r.status_code == 400  # the first is still being paid: nothing is left to pay now
+    # a transfer arrived meanwhile: the card payment still comes in, whole, and the excess is flagged to return
+    await _pay_staff(c, debtor["nh"], cid, "100.00")
+    assert (await c.post("/payments/redsys/notification", data=_notify(first["order"], int(Decimal(owed) * 100)))).json() == {"outcome": "paid"}
+    assert await CaseEvent.exists().where((CaseEvent.case == cid) & (CaseEvent.kind == "portal_overpaid"))
+    fees = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == cid) & LedgerEntry.idempotency_key.like("fee:success:%"))
+    payments = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment"))
+    assert sum(p["amount_cents"] for p in payments) == int(Decimal(owed) * 100) + 100_00
+    # the fees are on what was owed (the transfer, and the card payment less its excess of 100.00), not on the excess
+    from cases.billing.fees import success_fee
+    from cases.billing.service import case_tariff
+    tariff = await case_tariff(cid)
+    assert sum(f["amount_cents"] for f in fees) == int(success_fee(tariff, Decimal("100.00"), "amicable") * 100) + int(
+        success_fee(tariff, Decimal(owed) - Decimal("100.00"), "amicable") * 100)
+
+
+async def _pay_staff(c, nh, cid, amount):
+    from agency import clock
+    r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": amount, "received_on": clock.today().isoformat(), "method": "transfer"},
+                     headers=nh)
+    assert r.status_code == 201, r.text
+
+
+async def test_a_plan_cannot_be_replaced_from_the_page_and_the_link_never_reaches_the_timeline(debtor):
+    from datetime import timedelta
+
+    from agency import clock
+
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    h = await _session(c, token)
+    first = (clock.today() + timedelta(days=5)).isoformat()
+    assert (await c.post("/api/v1/portal/plans", json={"instalments": 2, "first_due_on": first, "accept": True}, headers=h)).status_code == 201
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 12, "first_due_on": first, "accept": True}, headers=h)
+    assert r.status_code == 409
+    r = await c.post(f"/api/v1/cases/{cid}/messages", json={"template": "overdue"}, headers=debtor["nh"])
+    assert r.status_code in (200, 201), r.text
+    events = (await c.get(f"/api/v1/cases/{cid}", headers=debtor["ch"])).json()["events"]
+    assert any(e["kind"] == "message" for e in events)
+    stored = await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == cid) & (CaseEvent.kind == "message"))
+    assert stored and all("/p/…" in str(e["payload"]) and "/p/" + "x" not in str(e["payload"]) for e in stored)
+    from agency.tables import OutboxMessage
+    mail = await OutboxMessage.select(OutboxMessage.body_text).where(OutboxMessage.case_id == cid).first()
+    link = mail["body_text"].split("/p/")[1].split()[0]
+    assert link not in str(stored) and (await c.get(f"/p/{link}")).status_code == 200  # the email's link works; the timeline lacks it
