@@ -1,0 +1,170 @@
+"""The debtor's door under a mass mailing: `GET /api/v1/portal/case` for a case of 20 invoices and 10 payments,
+served by `agency serve` to 16 concurrent connections (load by `wrk`), against the same queries run raw through
+asyncpg in the same run; and Redsys's notification handler, each notification a distinct order booked once.
+Targets (issue 18): the API at least 50 % of raw, p99 under 50 ms; at least 200 notifications a second.
+PostgreSQL only (the production database)."""
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agency.settings import get_settings
+from cases.portal import redsys
+from cases.portal.rules import token_hash
+from cases.tables import Case, Invoice, LedgerEntry, OnlinePayment
+from tests.bench.test_queue_speed import CONCURRENCY, load, p99, wrk
+from tests.factories import create_org
+
+REQUESTS = int(os.environ.get("AGENCY_BENCH_REQUESTS", "4000"))
+NOTIFICATIONS = int(os.environ.get("AGENCY_BENCH_NOTIFICATIONS", "600"))
+WORKERS = int(os.environ.get("AGENCY_BENCH_WORKERS", str(os.cpu_count() or 1)))
+ROUNDS = 3
+
+# The queries GET /api/v1/portal/case runs (cases.portal.service: the session, the case, its creditor, invoices,
+# payments, the active plan; cases.billing.balances: the rates, the case, its invoices, its ledger, its plans), raw.
+RAW = [
+    ('SELECT s.id, s."case", s.expires_at, s.ended_at, c.closed_at FROM portal_sessions s JOIN collection_cases c ON c.id = s."case" '
+     "WHERE s.token_hash = $1", "token"),
+    ('SELECT d.language FROM collection_cases c JOIN debtors d ON d.id = c.debtor WHERE c.id = $1', "case"),
+    ("SELECT c.id, c.reference, c.currency, c.organisation, c.jurisdiction, d.name, d.kind FROM collection_cases c "
+     "JOIN debtors d ON d.id = c.debtor WHERE c.id = $1", "case"),
+    ("SELECT legal_name, tax_id, address_line1, city FROM organisations o JOIN collection_cases c ON c.organisation = o.id WHERE c.id = $1",
+     "case"),
+    ('SELECT number, issue_date, due_date, amount_cents, disputed FROM invoices WHERE "case" = $1 ORDER BY due_date, id', "case"),
+    ('SELECT id, kind, amount_cents, booked_on, method, reverses FROM ledger_entries WHERE "case" = $1 AND kind IN (\'payment\', \'reversal\') '
+     "ORDER BY booked_on, id", "case"),
+    ("SELECT kind, country, starts_on, rate_bp FROM interest_rates", None),
+    ('SELECT c.jurisdiction, c.demanded_on, d.kind FROM collection_cases c JOIN debtors d ON d.id = c.debtor WHERE c.id = $1', "case"),
+    ('SELECT id, number, due_date, amount_cents FROM invoices WHERE "case" = $1 AND disputed = false', "case"),
+    ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries WHERE "case" = $1 '
+     "AND kind IN ('payment', 'reversal', 'cost')", "case"),
+    ('SELECT id, created_at, interest_runs, costs_first FROM payment_plans WHERE "case" = $1 ORDER BY id', "case"),
+    ('SELECT id, total_cents, instalment_count, frequency, method, mandate_reference, acknowledgement_text FROM payment_plans '
+     "WHERE \"case\" = $1 AND status = 'active'", "case"),
+]
+
+
+async def a_case_of_twenty_invoices() -> tuple[int, str]:
+    """(case id, portal token): a company's case with 20 invoices and 10 payments, proven through its link."""
+    from cases.portal.service import create_link, open_session
+    from cases.tables import Debtor
+
+    org = await create_org("Portal bench")
+    debtor = (await Debtor.insert(Debtor(organisation=org, kind="company", name="Deudor Bench S.L.", tax_id="B98765431",
+                                         address_line1="C/ Sol 1", city="Valencia", postal_code="46001")).returning(Debtor.id))[0]["id"]
+    case = (await Case.insert(Case(reference="EXP-1997-000001", organisation=org, debtor=debtor, stage="amicable", jurisdiction="ES",
+                                   currency="EUR")).returning(Case.id))[0]["id"]
+    day = date(2026, 1, 10)
+    await Invoice.insert(*[Invoice(case=case, number=f"PB-{n:02d}", issue_date=day, due_date=day + timedelta(days=7 * n),
+                                   amount_cents=50_000 + 1_000 * n, currency="EUR") for n in range(20)])
+    await LedgerEntry.insert(*[LedgerEntry(case=case, kind="payment", amount_cents=10_000, booked_on=day + timedelta(days=20 + 9 * n),
+                                           method="transfer") for n in range(10)])
+    url, _expires = await create_link(case, None, date.today())
+    from agency.db import utcnow
+    token, _e, _c = await open_session(url.rsplit("/", 1)[1], "B98765431", "bench", "bench", utcnow())
+    return case, token
+
+
+async def many_cases(n: int) -> list[int]:
+    from cases.tables import Debtor
+
+    org = await create_org("Portal bench mailing")
+    ids = []
+    for k in range(n):
+        debtor = (await Debtor.insert(Debtor(organisation=org, kind="company", name=f"Deudor {k}", address_line1="x", city="x",
+                                             postal_code="46001")).returning(Debtor.id))[0]["id"]
+        case = (await Case.insert(Case(reference=f"EXP-1997-1{k:05d}", organisation=org, debtor=debtor, stage="amicable", jurisdiction="ES",
+                                       currency="EUR")).returning(Case.id))[0]["id"]
+        await Invoice.insert(*[Invoice(case=case, number=f"PM-{k}-{i}", issue_date=date(2026, 1, 1), due_date=date(2026, 2, 1) + timedelta(days=i),
+                                       amount_cents=500_000, currency="EUR") for i in range(2)])
+        ids.append(case)
+    return ids
+
+
+async def test_the_portal_under_a_mass_mailing(database, backend):
+    if backend != "postgres":
+        pytest.skip("the portal benchmark targets PostgreSQL")  # make bench runs it in the PostgreSQL pass
+    import asyncpg
+
+    port = 8767
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("agency")), "serve", "--port", str(port), "--workers", str(WORKERS)],
+                            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    rounds = []
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30,
+                                     limits=httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)) as client:
+            for _ in range(100):
+                try:
+                    await client.get("/health")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+            case_id, token = await a_case_of_twenty_invoices()
+            headers = {"Authorization": f"Bearer {token}"}
+            r = await client.get("/api/v1/portal/case", headers=headers)
+            assert r.status_code == 200 and len(r.json()["invoices"]) == 20 and len(r.json()["payments"]) == 10
+            params = {"token": token_hash(token), "case": case_id}
+            pool = await asyncpg.create_pool(get_settings().database_url, min_size=CONCURRENCY, max_size=CONCURRENCY)
+
+            async def raw():
+                async with pool.acquire() as conn:
+                    for sql, arg in RAW:
+                        await (conn.fetch(sql, params[arg]) if arg else conn.fetch(sql))
+
+            try:
+                for _ in range(50):
+                    await raw()
+                for _ in range(ROUNDS):
+                    raw_rps, raw_lat = await load(raw, REQUESTS)
+                    api = wrk(f"{base}/api/v1/portal/case", headers, 6) if shutil.which("wrk") else None
+                    rounds.append({"raw": (raw_rps, p99(raw_lat)), "api": api})
+            finally:
+                await pool.close()
+
+            # Redsys's notifications: one per order, each a payment booked once (its fee, its event, its commitments), spread over
+            # 50 debtors' cases as a mailing's payments are
+            secret = get_settings().redsys_secret_key
+            cases = await many_cases(50)
+            orders = []
+            for n in range(NOTIFICATIONS):
+                row = (await OnlinePayment.insert(OnlinePayment(case=cases[n % len(cases)], amount_cents=100, method="card")).returning(
+                    OnlinePayment.id))[0]
+                order = f"{row['id']:08d}BNCH"
+                await OnlinePayment.update({OnlinePayment.order_number: order}).where(OnlinePayment.id == row["id"])
+                orders.append(redsys.notification_fields(secret, {"Ds_Order": order, "Ds_Amount": "100", "Ds_Currency": "978",
+                                                                  "Ds_Response": "0000", "Ds_MerchantCode": get_settings().redsys_merchant_code,
+                                                                  "Ds_AuthorisationCode": "000001"}))
+            queue = list(orders)
+
+            async def notify():
+                while queue:
+                    fields = queue.pop()
+                    r = await client.post("/payments/redsys/notification", data=fields)
+                    assert r.status_code == 200 and r.json()["outcome"] == "paid", r.text
+
+            started = time.perf_counter()
+            await asyncio.gather(*[notify() for _ in range(CONCURRENCY)])
+            notified_rps = NOTIFICATIONS / (time.perf_counter() - started)
+            booked = await LedgerEntry.count().where(LedgerEntry.case.is_in(cases) & (LedgerEntry.kind == "payment"))
+            assert booked == NOTIFICATIONS
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    print(f"\n[bench] the debtor's page API, a case of 20 invoices and 10 payments, {CONCURRENCY} connections, {WORKERS} worker(s):")
+    for n, r in enumerate(rounds, 1):
+        api = f"API {r['api'][0]:6.0f} req/s p99 {r['api'][1]:5.1f} ms ({100 * r['api'][0] / r['raw'][0]:.0f} % of raw)" if r["api"] else "no wrk"
+        print(f"[bench]   round {n}: raw {r['raw'][0]:6.0f} req/s p99 {r['raw'][1]:5.1f} ms   {api}")
+    if all(r["api"] for r in rounds):
+        ratio = statistics.median(100 * r["api"][0] / r["raw"][0] for r in rounds)
+        print(f"[bench]   median: {ratio:.0f} % of raw (target 50 %), p99 {statistics.median(r['api'][1] for r in rounds):.1f} ms (target 50)")
+    print(f"[bench] Redsys notifications, each a distinct order booked: {notified_rps:.0f}/s (target 200), {NOTIFICATIONS} in all")
