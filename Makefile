@@ -56,6 +56,7 @@ test-unit: install
 
 # Benchmarks report ratios against a baseline measured in the same run; not part of `make test`.
 bench: install
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk) || echo "install wrk (Debian's package) for the load figures"
 	AGENCY_TEST_DB=postgres $(BIN)/pytest -s -q tests/bench -p no:cacheprovider -o norecursedirs=
 	AGENCY_TEST_DB=sqlite $(BIN)/pytest -s -q tests/bench -p no:cacheprovider -o norecursedirs=
 
