@@ -43,7 +43,7 @@ from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import ImportApi, ImportPages
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
-from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PortalApi, PortalPages, RedsysNotifications
+from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanRulesPages, PortalApi, PortalPages, RedsysNotifications
 from cases.rates.web import RateApi, RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
 from cases.stages.web import StageApi, StagePages
@@ -177,6 +177,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             TemplateApi,
             DebtorLinkApi,
             DebtorLinkPages,
+            PlanRulesApi,
+            PlanRulesPages,
             PortalApi,
             PortalPages,
             RedsysNotifications,

@@ -29,3 +29,7 @@ def post(path: str | None = None, **kwargs: Any) -> RouteHandler:
 
 def delete(path: str | None = None, **kwargs: Any) -> RouteHandler:
     return RouteHandler(path, http_method=HttpMethod.DELETE, **kwargs)
+
+
+def put(path: str | None = None, **kwargs: Any) -> RouteHandler:
+    return RouteHandler(path, http_method=HttpMethod.PUT, **kwargs)

@@ -20,6 +20,7 @@ from cases.tables import (
     MessageTemplate,
     OnlinePayment,
     PaymentPlan,
+    PlanRules,
     PortalAttempt,
     PortalSession,
     Promise,
@@ -34,7 +35,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry,
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
-                   DebtorLink, PortalAttempt, PortalSession, OnlinePayment],
+                   DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

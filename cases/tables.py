@@ -372,3 +372,15 @@ class OnlinePayment(Table, tablename="online_payments"):
     ledger_entry = Integer(null=True, default=None)
     notified_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlanRules(Table, tablename="plan_rules"):
+    """The plans a creditor's debtors may choose on their page (cases.portal.rules.Bracket, as JSON), and the days to
+    the first payment; ``organisation`` None: the agency's default. A change is a new row: the latest one applies and
+    the earlier ones stay as a record."""
+
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    brackets = Text()  # [{"up_to_cents": int | null, "max_instalments": int, "min_first_percent": int}, ...]
+    first_due_days = Integer(default=30)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())

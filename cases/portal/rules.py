@@ -152,6 +152,37 @@ def bracket_for(outstanding_cents: int, brackets: tuple[Bracket, ...] = DEFAULT_
     return Bracket(None, 1)  # rules without an open top: above them, one payment
 
 
+MAX_PLAN_INSTALMENTS = 60
+
+
+def check_brackets(raw: object, first_due_days: object) -> tuple[tuple[Bracket, ...], int]:
+    """A creditor's plan rules as sent (a list of {up_to, max_instalments, min_first_percent}, amounts in euros, the last
+    ``up_to`` null for "any larger debt"; the days to the first payment): the brackets, or RequestError naming what to
+    fix ("brackets", "first_due_days")."""
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 10:
+        raise RequestError("brackets", "list")
+    brackets, last = [], -1
+    for n, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise RequestError("brackets", "list")
+        up_to, count, percent = item.get("up_to"), item.get("max_instalments"), item.get("min_first_percent", 0)
+        try:
+            cents = None if up_to in (None, "") else int(Decimal(str(up_to)) * 100)
+        except (InvalidOperation, ValueError):
+            raise RequestError("brackets", "amount", n=str(n + 1)) from None
+        if cents is not None and (cents <= last or cents > 10**12) or cents is None and n != len(raw) - 1:
+            raise RequestError("brackets", "order", n=str(n + 1))
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_PLAN_INSTALMENTS:
+            raise RequestError("brackets", "instalments", n=str(n + 1), max=str(MAX_PLAN_INSTALMENTS))
+        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
+            raise RequestError("brackets", "percent", n=str(n + 1))
+        brackets.append(Bracket(cents, count, percent))
+        last = cents if cents is not None else last
+    if not isinstance(first_due_days, int) or isinstance(first_due_days, bool) or not 1 <= first_due_days <= 90:
+        raise RequestError("first_due_days", "range")
+    return tuple(brackets), first_due_days
+
+
 def min_first_cents(outstanding_cents: int, bracket: Bracket) -> int:
     return -(-outstanding_cents * bracket.min_first_percent // 100)  # rounded up: at least the percentage
 

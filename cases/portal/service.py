@@ -5,11 +5,12 @@ The portal acts for a debtor who has no account: every read is scoped to the one
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -17,9 +18,10 @@ from agency import clock, i18n
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import gettext as _
+from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import Organisation
-from agency.tenancy import DebtorVisitor, scoped
+from agency.tenancy import DebtorVisitor, get_visible, scoped
 from cases import events
 from cases.billing.balances import balance_of
 from cases.contacts.rules import normalise_phone
@@ -30,15 +32,19 @@ from cases.portal import redsys
 from cases.portal.rules import (
     CALLBACK_DAYS,
     CALLBACK_SLOTS,
-    LINK_DAYS,
     DAY,
+    DEFAULT_BRACKETS,
+    FIRST_DUE_DAYS,
+    LINK_DAYS,
     MAX_WRONG_PER_ADDRESS,
     MAX_WRONG_PER_CASE_A_DAY,
     SESSION_MINUTES,
     AmountError,
+    Bracket,
     RequestError,
     acknowledgement_text,
     callback_day,
+    check_brackets,
     debtor_plan,
     dispute_reason,
     link_expires_on,
@@ -60,6 +66,7 @@ from cases.tables import (
     LedgerEntry,
     OnlinePayment,
     PaymentPlan,
+    PlanRules,
     PortalAttempt,
     PortalSession,
 )
@@ -241,7 +248,8 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         "plan": plan_out,
         "plan_options": [{"instalments": o["instalments"], "max_first_due_on": o["max_first_due_on"].isoformat(),
                           "min_first_amount": str(from_cents(o["min_first_cents"]))}
-                         for o in plan_options(to_cents(balance.outstanding), today)] if plan is None else [],
+                         for o in plan_options(to_cents(balance.outstanding), today, *(await plan_rules_for(case["organisation"]))[:2])]
+        if plan is None else [],
         "documents": [],
         "privacy": privacy_for(org, agency, case["jurisdiction"]),
         "pay_online": settings.redsys_enabled and balance.outstanding >= Decimal("1.00"),
@@ -500,7 +508,7 @@ class PlanChoice:
 
 async def plan_choice(visitor: DebtorVisitor, count: object, first_due_on: object, method: str, today: date) -> PlanChoice:
     """The plan a debtor is choosing, within the creditor's rules, and the acknowledgement they will accept."""
-    case = await scoped(Case.select(Case.id, Case.reference, Case.currency, Case.jurisdiction, Case.debtor.name.as_alias("debtor"),
+    case = await scoped(Case.select(Case.id, Case.reference, Case.currency, Case.jurisdiction, Case.organisation, Case.debtor.name.as_alias("debtor"),
                                     Case.debtor.kind.as_alias("kind"), Case.organisation.legal_name.as_alias("creditor"),
                                     Case.organisation.tax_id.as_alias("creditor_tax_id")), visitor, Case.organisation, case=Case.id).first()
     if await PaymentPlan.exists().where((PaymentPlan.case == case["id"]) & (PaymentPlan.status == "active")):
@@ -516,7 +524,8 @@ async def plan_choice(visitor: DebtorVisitor, count: object, first_due_on: objec
             n = int(str(count))
         except ValueError:
             raise RequestError("first_due_on", "format") from None
-        parts = debtor_plan(total, n, first, today)
+        brackets, days, _source = await plan_rules_for(case["organisation"])
+        parts = debtor_plan(total, n, first, today, brackets, days)
     except RequestError as exc:
         raise plan_error(exc) from None
     invoices = await scoped(Invoice.select(Invoice.number), visitor, Invoice.case.organisation, case=Invoice.case).where(
@@ -565,3 +574,67 @@ async def choose_plan(visitor: DebtorVisitor, count: object, first_due_on: objec
             "method": method, "mandate": mandate}, visible_to_creditor=True)
     return {"plan": plan_id, "instalments": [{"number": n, "due_on": d.isoformat(), "amount": str(from_cents(c))} for n, d, c in choice.instalments],
             "acknowledgement_sha256": choice.sha256, "mandate_reference": mandate}
+
+
+# --- the creditor's rules for the plans their debtors may choose ------------------------------------------------------
+
+def _brackets_out(brackets: tuple[Bracket, ...]) -> list[dict]:
+    return [{"up_to": None if b.up_to_cents is None else str(from_cents(b.up_to_cents)), "max_instalments": b.max_instalments,
+             "min_first_percent": b.min_first_percent} for b in brackets]
+
+
+async def plan_rules_for(organisation_id: int | None) -> tuple[tuple[Bracket, ...], int, str]:
+    """(brackets, days to the first payment, "creditor" | "agency" | "default"): the creditor's latest rules, else the
+    agency's, else the shipped default (DEFAULT_BRACKETS)."""
+    owners = [(PlanRules.organisation == organisation_id, "creditor")] if organisation_id is not None else []
+    for where, source in [*owners, (PlanRules.organisation.is_null(), "agency")]:
+        row = await PlanRules.select(PlanRules.brackets, PlanRules.first_due_days).where(where).order_by(PlanRules.id, ascending=False).first()
+        if row:
+            return tuple(Bracket(b["up_to_cents"], b["max_instalments"], b["min_first_percent"]) for b in json.loads(row["brackets"])), \
+                row["first_due_days"], source
+    return DEFAULT_BRACKETS, FIRST_DUE_DAYS, "default"
+
+
+async def rules_owner(user: CurrentUser, organisation_id: int | None) -> int | None:
+    """Whose rules ``user`` reads or sets: a creditor, their own organisation's; an admin, the one named (None: the
+    agency's default); other staff read them only."""
+    if user.role == Role.creditor:
+        if organisation_id not in (None, user.organisation_id):
+            raise NotFoundException(detail=_("Not found."))
+        return user.organisation_id
+    if organisation_id is not None:
+        await get_visible(Organisation.select(Organisation.id).where(Organisation.id == organisation_id), user, Organisation.id)
+    return organisation_id
+
+
+async def read_plan_rules(user: CurrentUser, organisation_id: int | None) -> dict:
+    owner = await rules_owner(user, organisation_id)
+    brackets, days, source = await plan_rules_for(owner)
+    return {"organisation_id": owner, "brackets": _brackets_out(brackets), "first_due_days": days, "source": source}
+
+
+async def save_plan_rules(user: CurrentUser, organisation_id: int | None, raw_brackets: object, first_due_days: object) -> dict:
+    """A creditor sets the plans their debtors may choose; an admin sets any creditor's or the agency's default. A new
+    row each time (the earlier rules stay on record). 400 naming what to fix."""
+    if user.role not in (Role.admin, Role.creditor):
+        raise PermissionDeniedException(detail=_("Only the creditor or an administrator sets these rules."))
+    owner = await rules_owner(user, organisation_id)
+    try:
+        brackets, days = check_brackets(raw_brackets, first_due_days)
+    except RequestError as exc:
+        texts = {
+            ("brackets", "list"): _("Give from 1 to 10 brackets, each with up_to (euros, or null for any larger debt), max_instalments "
+                                    "and min_first_percent."),
+            ("brackets", "amount"): _("Bracket %(n)s: up_to is an amount in euros, or null."),
+            ("brackets", "order"): _("Bracket %(n)s: the brackets go from the smallest debt up, and only the last may have no upper limit."),
+            ("brackets", "instalments"): _("Bracket %(n)s: from 1 to %(max)s instalments."),
+            ("brackets", "percent"): _("Bracket %(n)s: the first payment's minimum is a whole percentage from 0 to 100."),
+            ("first_due_days", "range"): _("The first payment falls within 1 to 90 days."),
+        }
+        text = texts[(exc.field, str(exc))]
+        raise ClientException(detail=text % exc.values if exc.values else text, extra={"errors": {exc.field: str(exc)}}) from None
+    stored = json.dumps([{"up_to_cents": b.up_to_cents, "max_instalments": b.max_instalments, "min_first_percent": b.min_first_percent}
+                         for b in brackets])
+    await PlanRules.insert(PlanRules(organisation=owner, brackets=stored, first_due_days=days, created_by=user.id))
+    return {"organisation_id": owner, "brackets": _brackets_out(brackets), "first_due_days": days,
+            "source": "creditor" if owner is not None else "agency"}

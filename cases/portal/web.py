@@ -10,12 +10,13 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from agency import clock, i18n
-from agency.auth import bearer_token, staff_only
+from agency.auth import anyone_signed_in, bearer_token, roles, staff_only
 from agency.db import utcnow
-from agency.http_utils import client_ip
+from agency.http_utils import client_ip, parse_id
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
-from agency.routing import delete, get, post
+from agency.roles import Role
+from agency.routing import delete, get, post, put
 from agency.settings import get_settings
 from agency.tenancy import DebtorVisitor
 from agency.web import form_data, notify, page, redirect, user_of
@@ -59,6 +60,65 @@ class DebtorLinkPages(Controller):
         revoked = await portal.revoke_links(user_of(request), case_id)
         notify(request, _("%(n)s links to the debtor's page revoked; any open visit ended.") % {"n": revoked})
         return redirect(f"/cases/{case_id}", request)
+
+
+class PlanRulesIn(msgspec.Struct):
+    brackets: list[dict]
+    first_due_days: int = 30
+    organisation_id: int | None = None
+
+
+class PlanRulesApi(Controller):
+    """The plans a creditor's debtors may choose on their page: the creditor's own, an admin's for any creditor or the
+    agency's default (organisation_id absent)."""
+    path = "/api/v1/plan-rules"
+    tags = ["portal"]
+    guards = [anyone_signed_in]
+
+    @get("/", summary="The plan rules in force for a creditor (a creditor: their own), or the agency's default")
+    async def read(self, request: Request, organisation_id: int | None = None) -> dict:
+        return await portal.read_plan_rules(user_of(request), organisation_id)
+
+    @put("/", summary="Set the plan rules: brackets [{up_to, max_instalments, min_first_percent}] and first_due_days")
+    async def save(self, request: Request, data: PlanRulesIn) -> dict:
+        return await portal.save_plan_rules(user_of(request), data.organisation_id, data.brackets, data.first_due_days)
+
+
+class PlanRulesPages(Controller):
+    """The same rules as a page: a creditor's own; an admin's for the agency (or a creditor: ?organisation_id=)."""
+    guards = [roles(Role.admin, Role.creditor)]
+    include_in_schema = False
+
+    @get("/plan-rules")
+    async def form(self, request: Request, organisation_id: int | None = None) -> Template:
+        rules = await portal.read_plan_rules(user_of(request), organisation_id)
+        return page(request, "cases/portal/plan_rules.html", rules=rules, rows=_rows(rules["brackets"]), error="")
+
+    @post("/plan-rules")
+    async def save(self, request: Request) -> Response | Template:
+        form = await request.form()
+        owner = parse_id(str(form.get("organisation_id", "")))
+        brackets = []
+        for n in range(5):
+            count = str(form.get(f"max_instalments_{n}", "")).strip()
+            if not count:
+                continue
+            up_to = str(form.get(f"up_to_{n}", "")).strip().replace(",", ".")
+            brackets.append({"up_to": up_to or None, "max_instalments": int(count) if count.isdigit() else -1,
+                             "min_first_percent": int(p) if (p := str(form.get(f"min_first_percent_{n}", "0")).strip() or "0").isdigit() else -1})
+        days = str(form.get("first_due_days", "")).strip()
+        try:
+            await portal.save_plan_rules(user_of(request), owner, brackets, int(days) if days.isdigit() else -1)
+        except ClientException as exc:
+            rules = await portal.read_plan_rules(user_of(request), owner)
+            return page(request, "cases/portal/plan_rules.html", rules=rules, rows=_rows(brackets), error=exc.detail, status_code=400)
+        notify(request, _("Saved: debtors choose their plans within these rules from now on."))
+        return redirect("/plan-rules" + (f"?organisation_id={owner}" if owner else ""), request)
+
+
+def _rows(brackets: list[dict]) -> list[dict]:
+    """The form's five rows: the rules' brackets, then empty ones."""
+    return [*brackets, *[{"up_to": "", "max_instalments": "", "min_first_percent": ""}] * (5 - len(brackets))][:5]
 
 
 class SessionIn(msgspec.Struct):

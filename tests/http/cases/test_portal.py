@@ -324,3 +324,56 @@ async def test_a_plan_cannot_be_replaced_from_the_page_and_the_link_never_reache
     mail = await OutboxMessage.select(OutboxMessage.body_text).where(OutboxMessage.case_id == cid).first()
     link = mail["body_text"].split("/p/")[1].split()[0]
     assert link not in str(stored) and (await c.get(f"/p/{link}")).status_code == 200  # the email's link works; the timeline lacks it
+
+
+async def test_the_creditor_sets_the_plans_its_debtors_may_choose(debtor, make_client):
+    from tests.factories import api_token, create_org, create_user
+
+    c, ch, nh, org = debtor["c"], debtor["ch"], debtor["nh"], debtor["org"]
+    r = await c.get("/api/v1/plan-rules", headers=ch)
+    assert r.status_code == 200 and r.json()["source"] in ("default", "agency") and r.json()["organisation_id"] == org
+    rules = {"brackets": [{"up_to": "500", "max_instalments": 1}, {"up_to": None, "max_instalments": 6, "min_first_percent": 25}],
+             "first_due_days": 15}
+    assert (await c.put("/api/v1/plan-rules", json=rules, headers=nh)).status_code == 403  # a negotiator reads them only
+    bad = await c.put("/api/v1/plan-rules", json={**rules, "brackets": rules["brackets"][::-1]}, headers=ch)
+    assert bad.status_code == 400 and ("Bracket 1:" in bad.json()["detail"] or "Tramo 1:" in bad.json()["detail"])
+    r = await c.put("/api/v1/plan-rules", json=rules, headers=ch)
+    assert r.status_code == 200 and r.json()["source"] == "creditor" and r.json()["brackets"][1]["max_instalments"] == 6
+    other = await create_org()
+    assert (await c.put("/api/v1/plan-rules", json={**rules, "organisation_id": other}, headers=ch)).status_code == 404
+    # the debtor's options follow the creditor's rules: over 500 EUR, up to 6 with at least 25 % first, within 15 days
+    h = await _session(c, debtor["token"])
+    option = (await c.get("/api/v1/portal/case", headers=h)).json()["plan_options"][0]
+    assert option["instalments"] == 6
+    from datetime import date, timedelta
+
+    assert date.fromisoformat(option["max_first_due_on"]) - timedelta(days=15) <= date.today() + timedelta(days=1)
+    r = await c.post("/api/v1/portal/plans", json={"instalments": 12, "first_due_on": option["max_first_due_on"], "accept": True}, headers=h)
+    assert r.status_code == 422 and "6" in r.json()["detail"]
+    # an admin sets the agency's default, which a creditor without rules of its own then sees
+    admin = await create_user("admin")
+    ah = await api_token(c, admin["email"])
+    r = await c.put("/api/v1/plan-rules", json={"brackets": [{"up_to": None, "max_instalments": 3}], "first_due_days": 30}, headers=ah)
+    assert r.status_code == 200 and r.json()["source"] == "agency"
+    creditor2 = await create_user("creditor", other)
+    assert (await c.get("/api/v1/plan-rules", headers=await api_token(c, creditor2["email"]))).json()["brackets"][0]["max_instalments"] == 3
+    # (put the agency's default back as shipped: the other tests' creditors have no rules of their own)
+    shipped = {"brackets": [{"up_to": "199.99", "max_instalments": 1}, {"up_to": "1000", "max_instalments": 4},
+                            {"up_to": None, "max_instalments": 12, "min_first_percent": 10}], "first_due_days": 30}
+    assert (await c.put("/api/v1/plan-rules", json=shipped, headers=ah)).status_code == 200
+
+
+async def test_the_rules_page(debtor, make_client):
+    from tests.factories import post_form, signed_in
+
+    page, _u = await signed_in(make_client, "creditor", debtor["org"])
+    r = await page.get("/plan-rules")
+    assert r.status_code == 200 and 'name="max_instalments_0"' in r.text
+    r = await post_form(page, "/plan-rules", {"up_to_0": "800", "max_instalments_0": "3", "max_instalments_1": "10", "min_first_percent_1": "15",
+                                             "first_due_days": "20"})
+    assert r.status_code in {302, 303}
+    assert (await page.get("/api/v1/plan-rules")).json()["brackets"][1] == {"up_to": None, "max_instalments": 10, "min_first_percent": 15}
+    r = await post_form(page, "/plan-rules", {"max_instalments_0": "99", "first_due_days": "20"})
+    assert r.status_code == 400 and 'id="rules-error"' in r.text
+    staff, _s = await signed_in(make_client, "negotiator")
+    assert (await staff.get("/plan-rules")).status_code == 403

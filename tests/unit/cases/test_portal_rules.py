@@ -84,3 +84,19 @@ def test_what_a_debtor_may_pay_online():
         with pytest.raises(AmountError, match=reason):
             online_amount(raw, owed)
     assert order_number(42, "ab12") == "00000042AB12" and len(order_number(10**12, "ab12")) == 12
+
+
+def test_a_creditors_brackets_are_checked():
+    from cases.portal.rules import Bracket, RequestError, check_brackets
+
+    rules = [{"up_to": "300", "max_instalments": 1}, {"up_to": "3000.50", "max_instalments": 6, "min_first_percent": 20},
+             {"up_to": None, "max_instalments": 24, "min_first_percent": 10}]
+    assert check_brackets(rules, 45) == ((Bracket(300_00, 1), Bracket(3000_50, 6, 20), Bracket(None, 24, 10)), 45)
+    for bad, field in ((rules[::-1], "order"), ([{"up_to": None, "max_instalments": 2}, {"up_to": "10", "max_instalments": 1}], "order"),
+                       ([{"up_to": "x", "max_instalments": 2}], "amount"), ([{"up_to": None, "max_instalments": 61}], "instalments"),
+                       ([{"up_to": None, "max_instalments": True}], "instalments"), ([{"up_to": None, "max_instalments": 2, "min_first_percent": 101}], "percent"),
+                       ([], "list"), ("nope", "list")):
+        with pytest.raises(RequestError, match=field):
+            check_brackets(bad, 30)
+    with pytest.raises(RequestError, match="range"):
+        check_brackets(rules, 120)
