@@ -16,14 +16,14 @@ from schwifty.exceptions import SchwiftyException
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, is_sqlite, utcnow
+from agency.db import as_date, atomic, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import Organisation
 from agency.tenancy import DebtorVisitor, get_visible, scoped
 from cases import events
-from cases.billing.balances import balance_of
+from cases.billing.balances import BALANCE_COLUMNS, INVOICE_COLUMNS, balance_of, balances_from, plan_terms, published_rates
 from cases.contacts.rules import normalise_phone
 from cases.money import from_cents, to_cents
 from cases.negotiation.service import create_plan, rescore
@@ -204,19 +204,19 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
     classification, fees, scores or another case."""
     case = await scoped(Case.select(
         Case.id, Case.reference, Case.currency, Case.organisation, Case.debtor.name.as_alias("debtor_name"),
-        Case.debtor.kind.as_alias("debtor_kind"), Case.jurisdiction), visitor, Case.organisation, case=Case.id).first()
+        Case.debtor.kind.as_alias("debtor_kind"), Case.jurisdiction, Case.demanded_on), visitor, Case.organisation, case=Case.id).first()
     if case is None:
         raise NotFoundException(detail=_("Not found."))
     org = await Organisation.select(Organisation.legal_name, Organisation.tax_id, Organisation.address_line1, Organisation.city).where(
         Organisation.id == case["organisation"]).first()
-    invoices = await scoped(Invoice.select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents, Invoice.disputed),
+    invoices = await scoped(Invoice.select(*INVOICE_COLUMNS, Invoice.issue_date, Invoice.disputed),
                             visitor, Invoice.case.organisation, case=Invoice.case).order_by(Invoice.due_date).order_by(Invoice.id)
-    entries = await scoped(LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on,
-                                              LedgerEntry.method, LedgerEntry.reverses),
-                           visitor, LedgerEntry.case.organisation, case=LedgerEntry.case).where(
-        LedgerEntry.kind.is_in(["payment", "reversal"])).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
+    entries = await scoped(LedgerEntry.select(*BALANCE_COLUMNS), visitor, LedgerEntry.case.organisation, case=LedgerEntry.case).where(
+        LedgerEntry.kind.is_in(["payment", "reversal", "cost"])).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
     reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
-    balance = await balance_of(case["id"], today)
+    # what is owed, from the rows read above (balance_of would read the case, its invoices and its ledger again)
+    balance = balances_from(case["jurisdiction"], case["debtor_kind"], [i for i in invoices if not i["disputed"]], entries, today,
+                            await published_rates(), as_date(case["demanded_on"]), await plan_terms(case["id"]))
     plan = await scoped(PaymentPlan.select(PaymentPlan.id, PaymentPlan.total_cents, PaymentPlan.instalment_count, PaymentPlan.frequency,
                                            PaymentPlan.method, PaymentPlan.mandate_reference, PaymentPlan.acknowledgement_text),
                         visitor, PaymentPlan.case.organisation, case=PaymentPlan.case).where(PaymentPlan.status == "active").first()
@@ -397,6 +397,12 @@ async def payment_status(order: str, visitor: DebtorVisitor | None) -> dict | No
 
 # --- disputes, call-backs and messages ------------------------------------------------------------------------
 
+def refusal(exc: RequestError, texts: dict, status: int = 400) -> ClientException:
+    """What was asked, refused: the text for ``exc`` (field, reason) with its values, and the field in ``errors``."""
+    text = texts[(exc.field, str(exc))]
+    return ClientException(status_code=status, detail=text % exc.values if exc.values else text, extra={"errors": {exc.field: str(exc)}})
+
+
 def request_error(exc: RequestError) -> ClientException:
     texts = {
         ("on", "format"): _("Give the day as YYYY-MM-DD."),
@@ -408,8 +414,7 @@ def request_error(exc: RequestError) -> ClientException:
         ("invoice_numbers", "unknown"): _("These are not invoices of your debt: %(numbers)s."),
         ("text", "short"): _("Write your message (a few words at least)."),
     }
-    text = texts[(exc.field, str(exc))]
-    return ClientException(detail=text % exc.values if exc.values else text, extra={"errors": {exc.field: str(exc)}})
+    return refusal(exc, texts)
 
 
 async def _surface(case_id: int) -> None:
@@ -480,7 +485,7 @@ PLAN_METHODS = ("transfer", "card", "sepa_direct_debit")
 PENDING_HOLD = timedelta(minutes=20)
 
 
-def plan_error(exc: RequestError) -> HTTPException:
+def plan_error(exc: RequestError) -> ClientException:
     """A plan outside the creditor's rules: 422 naming the rule; other mistakes 400."""
     texts = {
         ("instalments", "bracket"): _("For what you owe you can choose from 1 to %(max)s instalments."),
@@ -492,10 +497,9 @@ def plan_error(exc: RequestError) -> HTTPException:
         ("accept", "missing"): _("Read the acknowledgement and tick that you accept it."),
         ("plan", "nothing"): _("There is nothing left to pay in instalments."),
     }
-    text = texts[(exc.field, str(exc))]
-    values = {k: i18n.format_day(date.fromisoformat(v)) if k == "last" else v for k, v in exc.values.items()}
-    status = 422 if str(exc) in {"bracket", "range"} else 400
-    return HTTPException(status_code=status, detail=text % values if values else text, extra={"errors": {exc.field: str(exc)}})
+    if "last" in exc.values:
+        exc.values["last"] = i18n.format_day(date.fromisoformat(exc.values["last"]))
+    return refusal(exc, texts, 422 if str(exc) in {"bracket", "range"} else 400)
 
 
 @dataclass(frozen=True)
@@ -631,8 +635,7 @@ async def save_plan_rules(user: CurrentUser, organisation_id: int | None, raw_br
             ("brackets", "percent"): _("Bracket %(n)s: the first payment's minimum is a whole percentage from 0 to 100."),
             ("first_due_days", "range"): _("The first payment falls within 1 to 90 days."),
         }
-        text = texts[(exc.field, str(exc))]
-        raise ClientException(detail=text % exc.values if exc.values else text, extra={"errors": {exc.field: str(exc)}}) from None
+        raise refusal(exc, texts) from None
     stored = json.dumps([{"up_to_cents": b.up_to_cents, "max_instalments": b.max_instalments, "min_first_percent": b.min_first_percent}
                          for b in brackets])
     await PlanRules.insert(PlanRules(organisation=owner, brackets=stored, first_due_days=days, created_by=user.id))
