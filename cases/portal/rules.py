@@ -21,6 +21,7 @@ import segno
 from agency.i18n import format_day, format_money
 from agency.i18n import gettext as _
 from cases.negotiation.rules import due_dates
+from legal.rules.limitation import ACKNOWLEDGEMENT_ARTICLES
 
 LINK_DAYS = 90  # a link is valid this long (DESIGN.md)
 SESSION_MINUTES = 30
@@ -216,10 +217,6 @@ def debtor_plan(outstanding_cents: int, count: int, first_due_on: date, today: d
     return [(n + 1, d, a) for n, (d, a) in enumerate(zip(due_dates(first_due_on, count, "monthly"), amounts))]
 
 
-# What makes an acknowledgement interrupt limitation, in the case's law.
-LIMITATION_ARTICLES = {"ES": "Código Civil, art. 1973", "FR": "Code civil, art. 2240", "PT": "Código Civil, art. 325.º"}
-
-
 def acknowledgement_text(*, debtor: str, consumer: bool, creditor: str, creditor_tax_id: str, agency: str, reference: str,
                          invoices: list[str], outstanding: Decimal, instalments: list[tuple[int, date, int]], method: str, day: date,
                          currency: str = "EUR", jurisdiction: str = "ES") -> str:
@@ -243,7 +240,7 @@ def acknowledgement_text(*, debtor: str, consumer: bool, creditor: str, creditor
         _("While I pay each instalment on time no more interest accrues; from the first instalment I miss, interest runs again on what "
           "is left and the creditor may claim all of it. Paying every instalment settles the debt."),
         _("This acknowledgement interrupts the limitation period of the creditor's claim (%(article)s).") % {
-            "article": LIMITATION_ARTICLES.get(jurisdiction, LIMITATION_ARTICLES["ES"])},
+            "article": ACKNOWLEDGEMENT_ARTICLES.get(jurisdiction, ACKNOWLEDGEMENT_ARTICLES["ES"])},
     ]
     if consumer:
         lines.append(_("This acknowledgement does not waive any right the law gives me as a consumer."))

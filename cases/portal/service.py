@@ -70,6 +70,7 @@ from cases.tables import (
     PortalAttempt,
     PortalSession,
 )
+from legal.rules.privacy import DATA_AUTHORITIES
 
 
 class LinkGone(HTTPException):
@@ -254,10 +255,6 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         "privacy": privacy_for(org, agency, case["jurisdiction"]),
         "pay_online": settings.redsys_enabled and balance.outstanding >= Decimal("1.00"),
     }
-
-
-DATA_AUTHORITIES = {"ES": "Agencia Española de Protección de Datos (www.aepd.es)", "FR": "Commission nationale de l'informatique et des "
-                    "libertés (www.cnil.fr)", "PT": "Comissão Nacional de Proteção de Dados (www.cnpd.pt)"}
 
 
 def privacy_for(org: dict, agency: dict, jurisdiction: str = "ES") -> dict[str, str]:

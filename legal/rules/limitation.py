@@ -32,6 +32,8 @@ from agency.i18n import lazy_gettext as _l
 from legal.rules.jurisdictions import JURISDICTIONS, LIMITATION_INTERRUPTED_BY, LIMITATION_WARNING_DAYS
 
 INTERRUPTION_KINDS = ("certified_demand", "acknowledgement", "court_claim")
+# The article by which the debtor's acknowledgement interrupts limitation, per country (printed in acknowledgements).
+ACKNOWLEDGEMENT_ARTICLES = {"ES": "Código Civil, art. 1973", "FR": "Code civil, art. 2240", "PT": "Código Civil, art. 325.º"}
 _KIND_LABELS = {
     "certified_demand": _l("certified demand"),
     "acknowledgement": _l("debtor's acknowledgement"),

@@ -5,6 +5,10 @@ In Spanish, as the documents are; the portal will render the same keys in the de
 from __future__ import annotations
 
 LIMITATION_AND_ACCOUNTS_YEARS = 6  # Código de Comercio art. 30: accounting records kept six years
+# Whom a debtor complains to (GDPR art. 77): the data protection authority of the case's country.
+DATA_AUTHORITIES = {"ES": "Agencia Española de Protección de Datos (www.aepd.es)",
+                    "FR": "Commission nationale de l'informatique et des libertés (www.cnil.fr)",
+                    "PT": "Comissão Nacional de Proteção de Dados (www.cnpd.pt)"}
 
 
 def privacy_notice(creditor: dict, agency: dict, bureau_files: str = "") -> dict[str, str]:

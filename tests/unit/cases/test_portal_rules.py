@@ -100,3 +100,24 @@ def test_a_creditors_brackets_are_checked():
             check_brackets(bad, 30)
     with pytest.raises(RequestError, match="range"):
         check_brackets(rules, 120)
+
+
+def test_the_acknowledgement_says_what_the_law_of_the_case_says():
+    from datetime import date
+
+    from agency import i18n
+    from cases.portal.rules import acknowledgement_text
+
+    previous = i18n.get_language()
+    i18n.set_language("en")
+    parts = [(1, date(2027, 1, 5), 16666), (2, date(2027, 2, 5), 16667), (3, date(2027, 3, 5), 16667)]
+    common = dict(debtor="Ana Pérez", creditor="Turia S.L.", creditor_tax_id="B46123451", agency="Recobros", reference="EXP-2026-000001",
+                  invoices=["F-1"], outstanding=Decimal("500.00"), instalments=parts, method="transfer", day=date(2026, 12, 6))
+    try:
+        spain = acknowledgement_text(consumer=True, jurisdiction="ES", **common)
+        france = acknowledgement_text(consumer=False, jurisdiction="FR", **common)
+    finally:
+        i18n.set_language(previous)
+    assert "Código Civil, art. 1973" in spain and "Code civil, art. 2240" in france
+    assert "consumer" in spain and "consumer" not in france  # no waiver of a consumer's rights (TRLGDCU art. 86)
+    assert "3 monthly instalments" in spain and "EXP-2026-000001" in spain  # 166.66 + 166.67 + 166.67 = 500.00
