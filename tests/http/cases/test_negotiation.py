@@ -1,6 +1,7 @@
 """Queue, take next, promises, plans and payments through the API and the pages."""
 import asyncio
 import re
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -141,8 +142,12 @@ async def test_queue_page_kept_around_its_rows_is_the_page_rendered_whole(people
     assert fragment.text.lstrip().startswith('<div id="queue-table">') and case["reference"] in fragment.text
     # the same person in a second browser: the same page kept, each browser's own CSRF token put in
     import agency.web
+    from cases.negotiation import web as queue_web
     from tests.factories import csrf_token, login
 
+    # The creditor list is read again once a minute, and a new list is a new page kept: read it now,
+    # so that a slow machine crossing that minute within the next lines does not count as a second page.
+    queue_web._creditors["at"] = time.monotonic()
     second = await make_client()
     await login(second, me["email"])
     await second.get("/queue?stage=amicable")
