@@ -2,7 +2,8 @@
 
 - template globals the pages use (stage labels, procedures, document templates, filing statuses, deadlines);
 - the domain's errors, mapped to the foundation's handlers (a missing statutory rate, a refused plan);
-- the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation).
+- the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation);
+- what legal provides the debtor's page (the documents that are the debtor's: cases.portal.service.provide_documents).
 
 `wire()` is idempotent; the app factory, the worker and the CLI call it before serving or working."""
 from __future__ import annotations
@@ -11,9 +12,12 @@ from agency.errors import EXCEPTION_HANDLERS, field_errors_handler, missing_rate
 from agency.templating import Translated, register_globals
 from cases import events
 from cases.negotiation.rules import PlanError
+from cases.portal.service import provide_documents
 from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
+from legal.documents.signed import SIGNED, debtor_document, debtor_documents
+from legal.documents.signed import on_case_event as documents_on_case_event
 from legal.limitation.service import on_case_event as limitation_on_case_event
 from legal.rules.deadlines import DEADLINE_RULES
 from legal.rules.jurisdictions import MissingRate
@@ -26,7 +30,9 @@ EXCEPTION_HANDLERS_WITH_DOMAIN = {**DOMAIN_ERRORS, **EXCEPTION_HANDLERS}
 
 
 def wire() -> None:
-    register_globals(STAGE_LABELS=Translated(STAGE_LABELS), OUTCOME_LABELS=Translated(OUTCOME_LABELS), DOCUMENT_TEMPLATES=DOCUMENT_TEMPLATES, PROCEDURES=PROCEDURES,
+    register_globals(STAGE_LABELS=Translated(STAGE_LABELS), OUTCOME_LABELS=Translated(OUTCOME_LABELS), DOCUMENT_TEMPLATES={**DOCUMENT_TEMPLATES, **SIGNED}, PROCEDURES=PROCEDURES,
                      FILING_STATUS_LABELS=FILING_STATUS_LABELS, DEADLINE_RULES=DEADLINE_RULES)
     for kind in ("contact", "acknowledgement"):
         events.subscribe(kind, limitation_on_case_event)
+    events.subscribe("acknowledgement", documents_on_case_event)  # the debtor's accepted acknowledgement becomes a document
+    provide_documents(debtor_documents, debtor_document)

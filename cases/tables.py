@@ -159,6 +159,8 @@ class PaymentPlan(Table, tablename="payment_plans"):
     accepted_agent = Varchar(length=200, default="")
     acknowledgement_sha256 = Varchar(length=64, default="")
     acknowledgement_text = Text(default="")
+    # The document legal made of that text and its acceptance (legal.tables.Document; cases does not reference legal's tables).
+    acknowledgement_document = Integer(null=True, default=None)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 

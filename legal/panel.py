@@ -12,6 +12,7 @@ from legal.court import rules as filings
 from legal.court import service as court
 from legal.demands.service import SENDABLE
 from legal.documents.service import TEMPLATES, template_list, visible_documents_query
+from legal.documents.signed import SIGNED
 from legal.handoff import service as handoff
 from legal.limitation.service import case_limitation
 from legal.mediation.service import case_mediations
@@ -52,7 +53,7 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
         "deadlines": await court.case_deadlines(case_id, today),
         "limitation": await _limitation_or_none(case_id, today),
         "lawyer_id": case["lawyer"], "lawyer_name": case["lawyer_name"],
-        "template_names": {key: info.name for key, info in TEMPLATES.items()},
+        "template_names": {key: info.name for key, info in {**TEMPLATES, **SIGNED}.items()},
         "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
         "certified_contacts": certified,
         "evidence": await Evidence.select(Evidence.id, Evidence.original_name, Evidence.kind).where(Evidence.case == case_id).order_by(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -71,6 +72,32 @@ from cases.tables import (
     PortalSession,
 )
 from legal.rules.privacy import DATA_AUTHORITIES
+
+
+# The documents of the case that are the debtor's (those sent to them, what they signed on this page): legal keeps
+# documents, and agency.wiring hands the portal legal's two functions at start (cases never imports legal).
+@dataclass
+class DocumentShelf:
+    listing: Callable[[DebtorVisitor], Awaitable[list[dict]]] | None = None  # -> [{id, title, filename, on}]
+    opening: Callable[[DebtorVisitor, int], Awaitable[dict]] | None = None  # -> {storage_key, pdf_storage_key, filename, ...} or 404
+
+
+documents = DocumentShelf()
+
+
+def provide_documents(listing: Callable[[DebtorVisitor], Awaitable[list[dict]]],
+                      opening: Callable[[DebtorVisitor, int], Awaitable[dict]]) -> None:
+    documents.listing, documents.opening = listing, opening
+
+
+async def debtor_documents(visitor: DebtorVisitor) -> list[dict]:
+    return await documents.listing(visitor) if documents.listing else []
+
+
+async def debtor_document(visitor: DebtorVisitor, document_id: int) -> dict:
+    if documents.opening is None:
+        raise NotFoundException(detail=_("Not found."))
+    return await documents.opening(visitor, document_id)
 
 
 class LinkGone(HTTPException):
@@ -251,7 +278,8 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
                           "min_first_amount": str(from_cents(o["min_first_cents"]))}
                          for o in plan_options(to_cents(balance.outstanding), today, *(await plan_rules_for(case["organisation"]))[:2])]
         if plan is None else [],
-        "documents": [],
+        "documents": [{"id": d["id"], "title": d["title"], "download_url": f"/api/v1/portal/documents/{d['id']}"}
+                      for d in await debtor_documents(visitor)],
         "privacy": privacy_for(org, agency, case["jurisdiction"]),
         "pay_online": settings.redsys_enabled and balance.outstanding >= Decimal("1.00"),
     }
@@ -573,8 +601,10 @@ async def choose_plan(visitor: DebtorVisitor, count: object, first_due_on: objec
         await events.record(visitor.case_id, "acknowledgement", None, _("Accepted by the debtor on their page."), {
             "on": today.isoformat(), "portal": True, "plan": plan_id, "sha256": choice.sha256, "address": address[:64],
             "method": method, "mandate": mandate}, visible_to_creditor=True)
+    document = (await PaymentPlan.select(PaymentPlan.acknowledgement_document).where(PaymentPlan.id == plan_id).first())[
+        "acknowledgement_document"]
     return {"plan": plan_id, "instalments": [{"number": n, "due_on": d.isoformat(), "amount": str(from_cents(c))} for n, d, c in choice.instalments],
-            "acknowledgement_sha256": choice.sha256, "mandate_reference": mandate}
+            "acknowledgement_sha256": choice.sha256, "mandate_reference": mandate, "acknowledgement_document_id": document}
 
 
 # --- the creditor's rules for the plans their debtors may choose ------------------------------------------------------

@@ -6,18 +6,19 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, NotFoundException
-from litestar.response import Template
+from litestar.response import Stream, Template
 from markupsafe import Markup
 
 from agency import clock, i18n
 from agency.auth import anyone_signed_in, bearer_token, roles, staff_only
 from agency.db import utcnow
-from agency.http_utils import client_ip, parse_id
+from agency.http_utils import client_ip, content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
 from agency.roles import Role
 from agency.routing import delete, get, post, put
 from agency.settings import get_settings
+from agency.storage import storage
 from agency.tenancy import DebtorVisitor
 from agency.web import form_data, notify, page, redirect, user_of
 from cases.money import from_cents
@@ -184,6 +185,14 @@ async def set_visitor_language(request: Request, visitor: DebtorVisitor) -> str:
     return portal_language(request, row["language"] if row else None)
 
 
+async def document_file(visitor: DebtorVisitor, document_id: int) -> Response:
+    """The file of one of the visitor's documents, never cached on the way (it holds personal data)."""
+    doc = await portal.debtor_document(visitor, document_id)
+    return Stream(storage().stream(doc["storage_key"]), media_type=doc["media_type"],
+                  headers={"Content-Disposition": content_disposition(doc["filename"]), "X-Content-Type-Options": "nosniff",
+                           "Cache-Control": "private, no-store"})
+
+
 class PortalApi(Controller):
     path = "/api/v1/portal"
     tags = ["portal"]
@@ -230,7 +239,11 @@ class PortalApi(Controller):
         visitor = await api_visitor(request)
         done = await portal.choose_plan(visitor, data.instalments, data.first_due_on, data.method, data.iban, data.account_holder, data.accept,
                                         client_ip(request.scope), request.headers.get("user-agent", ""), clock.today())
-        return {**done, "acknowledgement_document_id": None}
+        return done
+
+    @get("/documents/{document_id:int}", summary="One of the debtor's documents (a letter sent to them, what they signed): PDF, or .docx")
+    async def document(self, request: Request, document_id: int) -> Response:
+        return await document_file(await api_visitor(request), document_id)
 
     @post("/messages", status_code=201, summary="A short message to the agency")
     async def message(self, request: Request, data: MessageIn) -> dict:
@@ -324,6 +337,15 @@ class PortalPages(Controller):
         await set_visitor_language(request, visitor)
         view = await portal.portal_case(visitor, clock.today())
         return _with_cookies(portal_page(request, "cases/portal/case.html", view=view, languages=i18n.DEBTOR_LANGUAGES, error=""), request)
+
+    @get("/portal/documents/{document_id:int}")
+    async def document(self, request: Request, document_id: int) -> Response | Template:
+        visitor = await page_visitor(request)
+        if visitor is None:
+            portal_language(request)
+            return portal_page(request, "cases/portal/gone.html", message=_("Your session has ended. Open the link you received again."),
+                               status_code=401)
+        return await document_file(visitor, document_id)
 
     @post("/portal/pay")
     async def pay(self, request: Request) -> Response | Template:

@@ -709,15 +709,20 @@ _conversions = asyncio.Semaphore(2)
 
 async def pdf_copy(user: CurrentUser, document_id: int) -> tuple[dict, str]:
     doc = await visible_document(user, document_id)
+    return doc, await pdf_of(doc)
+
+
+async def pdf_of(doc: dict) -> str:
+    """The storage key of the document's PDF copy, made by LibreOffice the first time it is asked for."""
     if doc["pdf_storage_key"]:
-        return doc, doc["pdf_storage_key"]
+        return doc["pdf_storage_key"]
     data = await storage().read(doc["storage_key"])
     async with _conversions:
         pdf = await asyncio.to_thread(to_pdf, data)
     key = doc["storage_key"].removesuffix(".docx") + ".pdf"
     await storage().put_bytes(key, pdf, "application/pdf")
-    await Document.update({Document.pdf_storage_key: key}).where(Document.id == document_id)
-    return doc, key
+    await Document.update({Document.pdf_storage_key: key}).where(Document.id == doc["id"])
+    return key
 
 
 # --- admins' template versions ---------------------------------------------------------------------------------

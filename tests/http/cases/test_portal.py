@@ -377,3 +377,60 @@ async def test_the_rules_page(debtor, make_client):
     assert r.status_code == 400 and 'id="rules-error"' in r.text
     staff, _s = await signed_in(make_client, "negotiator")
     assert (await staff.get("/plan-rules")).status_code == 403
+
+
+async def test_the_acknowledgement_accepted_is_a_document_all_three_parties_read_and_the_debtor_reads_only_theirs(debtor):
+    """The plan's acceptance makes a document of the exact text accepted and its record (DESIGN.md: the plan's
+    ``acknowledgement_document_id``): the debtor, the creditor and the agency read it. The debtor's page lists the
+    documents sent to them and what they signed: a letter generated but not sent is not theirs yet, and another
+    case's document is a 404."""
+    import io
+    from datetime import timedelta
+
+    from docx import Document as Docx
+
+    from agency import clock
+    from legal.tables import Document
+
+    c, token, case, nh = debtor["c"], debtor["token"], debtor["case"], debtor["nh"]
+    h = await _session(c, token)
+    first = (clock.today() + timedelta(days=7)).isoformat()
+    done = (await c.post("/api/v1/portal/plans", json={"instalments": 3, "first_due_on": first, "accept": True}, headers=h)).json()
+    doc_id = done["acknowledgement_document_id"]
+    assert isinstance(doc_id, int)
+    row = await Document.select().where(Document.id == doc_id).first()
+    assert row["case"] == case["id"] and row["template"] == "debtor_acknowledgement" and row["visible_to_creditor"]
+    view = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert [d["id"] for d in view["documents"]] == [doc_id] and view["documents"][0]["download_url"] == f"/api/v1/portal/documents/{doc_id}"
+    # the agency's and the creditor's copy is the Word file: the exact text, and the acceptance with the text's SHA-256
+    for headers in (nh, debtor["ch"]):
+        r = await c.get(f"/api/v1/documents/{doc_id}/download", headers=headers)
+        assert r.status_code == 200, r.text
+        text = "\n".join(p.text for p in Docx(io.BytesIO(r.content)).paragraphs)
+        cells = " ".join(cell.text for t in Docx(io.BytesIO(r.content)).tables for r_ in t.rows for cell in r_.cells)
+        assert "Talleres Norte S.L." in text and done["acknowledgement_sha256"] in cells
+    listed = (await c.get(f"/api/v1/cases/{case['id']}/documents", headers=debtor["ch"])).json()
+    assert doc_id in [d["id"] for d in listed]
+    # the debtor's copy: a PDF where LibreOffice is installed (CI installs it), never cached on the way
+    r = await c.get(view["documents"][0]["download_url"], headers=h)
+    assert r.status_code == 200 and r.headers["cache-control"] == "private, no-store"
+    assert r.content.startswith(b"%PDF") or r.content.startswith(b"PK")
+    # a payment demand generated is the debtor's once its sending is recorded
+    demand = (await c.post(f"/api/v1/cases/{case['id']}/documents", json={"template": "payment_demand"}, headers=nh)).json()
+    assert demand["id"] not in [d["id"] for d in (await c.get("/api/v1/portal/case", headers=h)).json()["documents"]]
+    assert (await c.get(f"/api/v1/portal/documents/{demand['id']}", headers=h)).status_code == 404
+    r = await c.post(f"/api/v1/documents/{demand['id']}/sent", json={"sent_on": clock.today().isoformat(), "channel": "email"}, headers=nh)
+    assert r.status_code in (200, 201, 204), r.text
+    assert [d["id"] for d in (await c.get("/api/v1/portal/case", headers=h)).json()["documents"]] == [demand["id"], doc_id]
+    # another debtor, another case: the first case's documents do not exist for them, by id or in their list
+    other = await _accepted_case(c, debtor["ch"], nh)
+    h2 = await _session(c, await _link(c, nh, other["id"]))
+    assert (await c.get("/api/v1/portal/case", headers=h2)).json()["documents"] == []
+    for d in (doc_id, demand["id"]):
+        assert (await c.get(f"/api/v1/portal/documents/{d}", headers=h2)).status_code == 404
+    assert (await c.get(f"/api/v1/portal/documents/{doc_id}", headers=nh)).status_code == 401  # a staff token is not a debtor's
+    # the page: the list and the download, with the cookie
+    await c.get(f"/p/{token}")
+    page = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": c.cookies.get("agency_csrf")}, follow_redirects=True)
+    assert f'href="/portal/documents/{doc_id}"' in page.text
+    assert (await c.get(f"/portal/documents/{doc_id}")).status_code == 200
