@@ -254,6 +254,13 @@ def qr_svg(url: str) -> str:
     return buffer.getvalue().decode()
 
 
+def qr_png(url: str) -> bytes:
+    """The link as a QR code in PNG, for letters and generated documents (docxtpl inserts it as an image)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
 def order_number(payment_id: int, salt: str) -> str:
     """Redsys's Ds_Merchant_Order for an online payment: 12 characters, the first four digits (Redsys's rule),
     unique per payment: the payment's id, zero-padded to 8 digits, and four characters of a per-installation salt, so

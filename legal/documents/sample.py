@@ -10,6 +10,11 @@ NIFs and IBANs are fictitious but carry valid check digits.
 from __future__ import annotations
 
 
+def _qr() -> bytes:
+    from cases.portal.rules import qr_png
+    return qr_png("https://recobrosibericos.es/p/Xk3v9QfE2mR7tLw0aBcD1eFgH4iJ5kLm6nOp7qRs8tU")
+
+
 def sample_context() -> dict:
     return {
         "today": "12 de marzo de 2026",
@@ -174,4 +179,6 @@ def sample_context() -> dict:
             "net": "815,00 €",
         },
         "payment_days": 10,
+        # the debtor's page: a new link for each document that prints it, and its QR code (PNG bytes: render() makes the image)
+        "portal": {"url": "https://recobrosibericos.es/p/Xk3v9QfE2mR7tLw0aBcD1eFgH4iJ5kLm6nOp7qRs8tU", "qr": _qr()},
     }

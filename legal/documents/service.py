@@ -23,7 +23,8 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -42,6 +43,8 @@ from cases import events
 from cases.billing.balances import BALANCE_COLUMNS, balances_from, plan_terms, published_rates
 from cases.billing.fees import creditor_figures
 from cases.money import to_cents
+from cases.portal.rules import qr_png
+from cases.portal.service import create_link
 from cases.stages.rules import STAGE_LABELS, settlement_attempt_done
 from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
@@ -87,7 +90,7 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
             "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
-            "interest_breakdown"} | {
+            "interest_breakdown", "portal.url", "portal.qr"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
 # Values optional for most templates that a template cannot go without: in Portugal negotiating a debt is reserved to
@@ -418,6 +421,8 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
                       "collected": _money(Decimal(figures["collected"]) / 100, cur), "fees": _money(Decimal(figures["fees"]) / 100, cur),
                       "expenses": _money(Decimal(figures["expenses"]) / 100, cur), "net": _money(Decimal(figures["collected"] - figures["fees"] - figures["expenses"]) / 100, cur)},
         "payment_days": payment_days,
+        # the debtor's page: filled in by generate_document for a template that prints it (each document its own link)
+        "portal": {"url": "", "qr": b""},
     }
 
 
@@ -547,8 +552,12 @@ def describe_missing(paths: list[str]) -> str:
 
 
 def render(data: bytes, context: dict) -> bytes:
-    """Blocking: render a .docx template with the values escaped for XML."""
+    """Blocking: render a .docx template with the values escaped for XML (the QR code of the debtor's page, given
+    as PNG bytes, becomes an image in the document)."""
     tpl = DocxTemplate(io.BytesIO(data))
+    portal = context.get("portal") or {}
+    if isinstance(portal.get("qr"), bytes) and portal["qr"]:
+        context = {**context, "portal": {**portal, "qr": InlineImage(tpl, io.BytesIO(portal["qr"]), width=Mm(28))}}
     tpl.render(context, jinja_env=JINJA, autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
@@ -612,9 +621,13 @@ async def generate_document(user: CurrentUser, case_id: int, key: str, today: da
             "countries": ", ".join(str(i18n.CountryName(c)) for c in TEMPLATES[key].jurisdictions)})
     (version, data), context = await asyncio.gather(active_template(key), build_context(case_id, today, offer_discount_percent, case=case,
                                                                                                   signatory=signatory))
-    missing = missing_data(set(_analysis(data)), context, key)
+    used = _analysis(data)
+    missing = missing_data(set(used), context, key)
     if missing:
         raise DocumentDataMissing(detail=describe_missing(missing), extra={"missing": missing})
+    if used & {"portal.url", "portal.qr"}:  # a letter that prints the link to the debtor's page: a new link, and its QR code
+        url, _expires = await create_link(case_id, user, today)
+        context["portal"] = {"url": url, "qr": qr_png(url)}
     try:
         rendered = await asyncio.to_thread(render, data, context)
     except TemplateError as exc:

@@ -47,7 +47,7 @@ LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENT
 CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
-    "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown",
+    "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown", "portal",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
@@ -660,6 +660,24 @@ def payment_details(b: Builder, amount: str = "{{ amounts.outstanding }}") -> No
     ], indent=1.0, after_last=10)
 
 
+PAY_ONLINE = {
+    "es": "**Consulte su deuda, pague con tarjeta o Bizum o elija un plan de pagos en línea:** {{ portal.url }} (o escanee este "
+          "código). Se le pedirá que confirme su identidad.",
+    "fr": "**Consultez votre dette, payez par carte ou choisissez un échéancier en ligne :** {{ portal.url }} (ou scannez ce "
+          "code). Il vous sera demandé de confirmer votre identité.",
+    "pt": "**Consulte a sua dívida, pague com cartão ou escolha um plano de pagamento online:** {{ portal.url }} (ou leia este "
+          "código). Ser-lhe-á pedido que confirme a sua identidade.",
+}
+
+
+def pay_online(b: Builder, lang: str = "es") -> None:
+    """The debtor's page: its link (a new one for each document) and its QR code, when the document is made with one."""
+    b.ctl("{%p if portal.url %}")
+    b.p(PAY_ONLINE[lang], keep=True, align=LEFT)  # (a long link would stretch a justified line)
+    b.p("{{ portal.qr }}", indent=1.0, after=10)
+    b.ctl("{%p endif %}")
+
+
 def agency_signature(b: Builder, closing: str = "Atentamente,") -> None:
     b.p(closing, keep=True, before=6)
     b.p("", keep=True, after=30)
@@ -747,6 +765,7 @@ def payment_demand() -> Builder:
         "máximo de **{{ payment_days }} días naturales** desde su recepción, abone la cantidad de "
         "**{{ amounts.outstanding }}** mediante transferencia bancaria a la siguiente cuenta:", keep=True)
     payment_details(b)
+    pay_online(b)
     b.p("Si el pago ya se hubiera efectuado, se ruega remitir el justificante a {{ agency.email }}; en tal caso, "
         "este requerimiento quedará sin efecto en cuanto a la cantidad abonada.")
 
@@ -796,6 +815,7 @@ def reminder_letter() -> Builder:
     b.p("En caso contrario, agradeceremos que el pago se realice en los próximos **{{ payment_days }} días** mediante "
         "transferencia a la siguiente cuenta:", keep=True)
     payment_details(b)
+    pay_online(b)
     b.p("Si existiera alguna incidencia con estas facturas, por ejemplo una discrepancia sobre su importe o sobre la "
         "entrega, o si se necesitara un plazo adicional, rogamos que se nos comunique cuanto antes en el teléfono "
         "{{ agency.phone }} o en {{ agency.email }}: estaremos encantados de buscar una solución.")
@@ -900,6 +920,7 @@ def settlement_offer() -> Builder:
     b.p("El pago deberá recibirse en una sola vez, a más tardar el **{{ offer.deadline }}** (plazo de {{ offer.days }} "
         "días naturales), mediante transferencia a la siguiente cuenta:", keep=True)
     payment_details(b, "{{ offer.amount }}")
+    pay_online(b)
     b.p("Recibido el pago dentro de plazo, el acreedor dará por saldada y finiquitada la deuda, renunciará a la "
         "diferencia, a los intereses y gastos devengados y a cualquier acción judicial por estas facturas, y lo "
         "confirmará por escrito.")
@@ -1045,6 +1066,7 @@ def bureau_notice() -> Builder:
     b.p("Para evitar la comunicación basta con abonar la deuda, dentro del plazo indicado, mediante transferencia a la "
         "siguiente cuenta:", keep=True)
     payment_details(b)
+    pay_online(b)
     b.p("Si el pago ya se hubiera efectuado, o si se considera que la deuda no existe o no es exigible, se ruega "
         "comunicarlo de inmediato a {{ agency.email }} o al teléfono {{ agency.phone }}, aportando la documentación "
         "correspondiente, para revisar el expediente antes de realizar comunicación alguna. También pueden "
@@ -1357,6 +1379,7 @@ def lettre_recouvrement_amiable() -> Builder:
         keep=True)
     b.lines(["**Bénéficiaire :** {{ agency.name }}", "**IBAN :** {{ agency.iban }}", "**Référence :** {{ case.reference }}"],
             indent=1.0, after_last=10)
+    pay_online(b, "fr")
     b.p("Pour toute question ou pour convenir d'un échéancier, vous pouvez nous joindre au {{ agency.phone }} ou à "
         "l'adresse {{ agency.email }}.")
     b.p("**Article L111-8 du Code des procédures civiles d'exécution (alinéas 3 et 4) :** « Les frais de recouvrement "
@@ -1433,6 +1456,7 @@ def carta_cobranca_amigavel() -> Builder:
         "{{ case.reference }}:", keep=True)
     b.lines(["**Beneficiário:** {{ agency.name }}", "**IBAN:** {{ agency.iban }}", "**Referência:** {{ case.reference }}",
              "**Montante:** {{ pt.outstanding }}"], indent=1.0, after_last=10)
+    pay_online(b, "pt")
     b.p("Se não lhe for possível pagar a totalidade de uma só vez, contacte-nos dentro do mesmo prazo para acordarmos um "
         "plano de pagamento.")
     b.p("**Se não reconhecer esta dívida**, no todo ou em parte, ou se já a tiver pago, pode contestá-la, indicando as "

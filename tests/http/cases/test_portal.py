@@ -434,3 +434,28 @@ async def test_the_acknowledgement_accepted_is_a_document_all_three_parties_read
     page = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": c.cookies.get("agency_csrf")}, follow_redirects=True)
     assert f'href="/portal/documents/{doc_id}"' in page.text
     assert (await c.get(f"/portal/documents/{doc_id}")).status_code == 200
+
+
+async def test_a_letter_prints_its_own_link_to_the_debtors_page_and_its_qr_code(debtor):
+    """A generated letter carries a new signed link and its QR code (an image in the .docx); the link opens the
+    debtor's page. A court writ carries none."""
+    import io
+    import re
+    import zipfile
+
+    from docx import Document as Docx
+
+    c, case, nh = debtor["c"], debtor["case"], debtor["nh"]
+    links = []
+    for template in ("payment_demand", "reminder_letter"):
+        doc = (await c.post(f"/api/v1/cases/{case['id']}/documents", json={"template": template}, headers=nh)).json()
+        data = (await c.get(doc["download_url"], headers=nh)).content
+        text = "\n".join(p.text for p in Docx(io.BytesIO(data)).paragraphs)
+        found = re.findall(r"http://testserver\.local/p/([A-Za-z0-9_-]{20,})", text)
+        assert len(found) == 1, text[-2000:]
+        assert any(n.startswith("word/media/") and n.endswith(".png") for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+        links.append(found[0])
+    assert links[0] != links[1]  # each document its own link
+    page = await c.get(f"/p/{links[1]}")
+    assert page.status_code == 200 and 'name="verifier"' in page.text
+    assert (await c.post("/api/v1/portal/session", json={"token": links[0], "verifier": TAX_ID})).status_code == 200
