@@ -48,6 +48,8 @@ def event_row(case_id: int, kind: str, actor: CurrentUser | None, summary: str, 
 
 
 async def record(case_id: int, kind: str, actor: CurrentUser | None, summary: str, payload: dict[str, Any] | None = None,
-                 visible_to_creditor: bool | None = None) -> None:
-    await CaseEvent.insert(event_row(case_id, kind, actor, summary, payload, visible_to_creditor))
+                 visible_to_creditor: bool | None = None) -> int:
+    """Write the event and tell its subscribers; its id."""
+    row = await CaseEvent.insert(event_row(case_id, kind, actor, summary, payload, visible_to_creditor)).returning(CaseEvent.id)
     await publish(case_id, kind, payload)
+    return row[0]["id"]

@@ -162,10 +162,8 @@ async def notify_creditors(organisation_id: int, template: str, **context) -> No
 
 # --- evidence ------------------------------------------------------------------------------------
 
-async def store_evidence(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, size: int, sha256: str,
-                         kind: str, case_id: int | None = None) -> dict:
-    """Check the file (size, real type), store it under a key of our own, record it. With a case,
-    the case's timeline says so; without, it waits for the claim that will take it."""
+def check_file(fileobj: BinaryIO, filename: str, size: int):
+    """The file's verdict (its real type, sniffed from its content), or a 400/413 that names the file."""
     max_bytes = get_settings().max_upload_bytes
     if size == 0:
         raise ClientException(detail=_("%(name)s: the file is empty.") % {"name": filename})
@@ -174,6 +172,15 @@ async def store_evidence(user: CurrentUser, organisation_id: int, fileobj: Binar
     verdict = sniff(fileobj, filename)
     if not verdict.ok:
         raise ClientException(detail=f"{filename}: {verdict.reason}")
+    return verdict
+
+
+async def store_evidence(user: CurrentUser | None, organisation_id: int, fileobj: BinaryIO, filename: str, size: int, sha256: str,
+                         kind: str, case_id: int | None = None, note: dict | None = None) -> dict:
+    """Check the file (size, real type), store it under a key of our own, record it. With a case,
+    the case's timeline says so (``note``: more of what the event records); without, it waits for the claim that
+    will take it. No user: the debtor, from their page (cases.portal)."""
+    verdict = check_file(fileobj, filename, size)
     kind = kind if kind in EVIDENCE_KINDS else "other"
 
     async def same_file() -> dict | None:  # the same file again (a retried upload, a second click): the one the case has
@@ -197,12 +204,13 @@ async def store_evidence(user: CurrentUser, organisation_id: int, fileobj: Binar
                 row = (
                     await Evidence.insert(
                         Evidence(organisation=organisation_id, case=case_id, storage_key=key, original_name=filename,
-                                 content_type=verdict.content_type, kind=kind, size=size, sha256=sha256, uploaded_by=user.id)
+                                 content_type=verdict.content_type, kind=kind, size=size, sha256=sha256,
+                                 uploaded_by=user.id if user else None)
                     ).returning(Evidence.id)
                 )[0]
                 if case_id is not None:
                     await events.record(case_id, "evidence_added", user, _("Document added: %(name)s") % {"name": filename},
-                                        {"evidence_id": row["id"], "sha256": sha256, "kind": kind})
+                                        {"evidence_id": row["id"], "sha256": sha256, "kind": kind, **(note or {})})
     except BaseException:
         await storage().delete(key)  # no orphan object when the record could not be written
         raise

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import BinaryIO
 
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from schwifty import IBAN
@@ -25,6 +26,7 @@ from agency.tables import Organisation
 from agency.tenancy import DebtorVisitor, get_visible, scoped
 from cases import events
 from cases.billing.balances import BALANCE_COLUMNS, INVOICE_COLUMNS, balance_of, balances_from, plan_terms, published_rates
+from cases.claims.service import check_file, store_evidence
 from cases.contacts.rules import normalise_phone
 from cases.money import from_cents, to_cents
 from cases.negotiation.service import create_plan, rescore
@@ -61,6 +63,7 @@ from cases.portal.rules import (
 from cases.queries import open_case
 from cases.tables import (
     Case,
+    CaseEvent,
     DebtorLink,
     Instalment,
     Invoice,
@@ -449,9 +452,16 @@ async def _surface(case_id: int) -> None:
     await rescore([case_id])
 
 
-async def dispute(visitor: DebtorVisitor, invoice_numbers: list[str], reason: str) -> list[str]:
+async def dispute(visitor: DebtorVisitor, invoice_numbers: list[str], reason: str,
+                  files: list[tuple[BinaryIO, str, int, str]] = ()) -> tuple[int, list[str]]:
     """The debtor disputes these invoices of their case: they leave dunning and the balance, the bureau withdraws
-    them in its next batch, staff see it first in the queue, the creditor on the timeline."""
+    them in its next batch, staff see it first in the queue, the creditor on the timeline. (the dispute's id, the
+    invoices). ``files`` (file, name, size, SHA-256), sent with it from the page, are checked before anything is
+    written: a refused one refuses the whole, naming it."""
+    if len(files) > MAX_DISPUTE_FILES:
+        raise ClientException(detail=_("Send at most %(n)s files with an objection.") % {"n": MAX_DISPUTE_FILES})
+    for fileobj, filename, size, _sha in files:
+        check_file(fileobj, filename, size)
     try:
         reason = dispute_reason(reason)
         wanted = list(dict.fromkeys(n.strip() for n in invoice_numbers or () if n and n.strip()))
@@ -468,10 +478,34 @@ async def dispute(visitor: DebtorVisitor, invoice_numbers: list[str], reason: st
     async with atomic():
         if fresh:
             await Invoice.update({Invoice.disputed: True}).where(Invoice.id.is_in([r["id"] for r in fresh]))
-        await events.record(visitor.case_id, "portal_dispute", None, reason[:500],
-                            {"invoices": [r["number"] for r in rows], "reason": reason}, visible_to_creditor=True)
+        dispute_id = await events.record(visitor.case_id, "portal_dispute", None, reason[:500],
+                                         {"invoices": [r["number"] for r in rows], "reason": reason}, visible_to_creditor=True)
         await _surface(visitor.case_id)
-    return [r["number"] for r in rows]
+    for fileobj, filename, size, sha in files:
+        await dispute_file(visitor, dispute_id, fileobj, filename, size, sha)
+    return dispute_id, [r["number"] for r in rows]
+
+
+MAX_DISPUTE_FILES = 5
+
+
+async def dispute_file(visitor: DebtorVisitor, dispute_id: int, fileobj: BinaryIO, filename: str, size: int, sha256: str) -> dict:
+    """A file the debtor sends for one of their disputes: evidence of the case (checked and sniffed as any evidence),
+    its event naming the dispute. At most MAX_DISPUTE_FILES a dispute; another case's dispute is a 404."""
+    row = await scoped(CaseEvent.select(CaseEvent.id, CaseEvent.case.organisation.as_alias("organisation")), visitor,
+                       CaseEvent.case.organisation, case=CaseEvent.case).where(
+        (CaseEvent.id == dispute_id) & (CaseEvent.kind == "portal_dispute")).first()
+    if row is None:
+        raise NotFoundException(detail=_("Not found."))
+    added = await scoped(CaseEvent.select(CaseEvent.payload), visitor, CaseEvent.case.organisation, case=CaseEvent.case).where(
+        CaseEvent.kind == "evidence_added")
+    if sum((json.loads(e["payload"]) if isinstance(e["payload"], str) else e["payload"] or {}).get("dispute") == dispute_id
+           for e in added) >= MAX_DISPUTE_FILES:
+        raise ClientException(detail=_("Send at most %(n)s files with an objection.") % {"n": MAX_DISPUTE_FILES})
+    stored = await store_evidence(None, row["organisation"], fileobj, filename, size, sha256, "correspondence", case_id=visitor.case_id,
+                                  note={"dispute": dispute_id, "portal": True})
+    # (a file the case already holds is not stored twice; the debtor reads back their own name for it, not the other's)
+    return {"id": stored["id"], "filename": filename, "content_type": stored["content_type"], "size": size, "sha256": sha256}
 
 
 async def callback(visitor: DebtorVisitor, phone: str, on: str, slot: str, country: str, today: date) -> datetime:

@@ -10,7 +10,7 @@ from litestar.response import Stream, Template
 from markupsafe import Markup
 
 from agency import clock, i18n
-from agency.auth import anyone_signed_in, bearer_token, roles, staff_only
+from agency.auth import CSRF_IN_STREAM, anyone_signed_in, bearer_token, roles, staff_only
 from agency.db import utcnow
 from agency.http_utils import client_ip, content_disposition, parse_id
 from agency.i18n import gettext as _
@@ -20,6 +20,7 @@ from agency.routing import delete, get, post, put
 from agency.settings import get_settings
 from agency.storage import storage
 from agency.tenancy import DebtorVisitor
+from agency.uploads import receive_multipart
 from agency.web import form_data, notify, page, redirect, user_of
 from cases.money import from_cents
 from cases.portal import redsys
@@ -28,6 +29,7 @@ from cases.portal.rules import qr_svg
 from cases.tables import Case
 
 SESSION_COOKIE = "agency_portal"
+UPLOAD_ROUTE_LIMIT = 5 * 32 * 1024 * 1024  # an objection's files (at most 5, each within the upload setting) and its fields
 LANGUAGE_COOKIE = "agency_portal_lang"
 
 
@@ -220,7 +222,22 @@ class PortalApi(Controller):
 
     @post("/disputes", status_code=201, summary="Dispute invoices: they leave dunning and the balance; staff are told")
     async def dispute(self, request: Request, data: DisputeIn) -> dict:
-        return {"invoices": await portal.dispute(await api_visitor(request), data.invoice_numbers, data.reason)}
+        dispute_id, numbers = await portal.dispute(await api_visitor(request), data.invoice_numbers, data.reason)
+        return {"id": dispute_id, "invoices": numbers}
+
+    @post("/disputes/{dispute_id:int}/files", status_code=201, request_max_body_size=UPLOAD_ROUTE_LIMIT,
+          summary="A file for one of the debtor's disputes (multipart field 'file'; checked as evidence is; at most 5 a dispute)")
+    async def dispute_file(self, request: Request, dispute_id: int) -> dict:
+        visitor = await api_visitor(request)
+        form = await receive_multipart(request, get_settings().max_upload_bytes)
+        try:
+            files = [f for f in form.files if f.field == "file" and not f.blank]
+            if len(files) != 1:
+                raise ClientException(detail=_("Send exactly one file in the multipart field 'file'."))
+            f = files[0]
+            return await portal.dispute_file(visitor, dispute_id, f.file, f.filename, f.size, f.sha256)
+        finally:
+            form.close()
 
     @post("/callbacks", status_code=201, summary="Ask to be called back (phone, day, morning or afternoon)")
     async def callback(self, request: Request, data: CallbackIn) -> dict:
@@ -373,17 +390,36 @@ class PortalPages(Controller):
         try:
             await act(visitor, data)
         except ClientException as exc:
-            view = await portal.portal_case(visitor, clock.today())
-            return portal_page(request, "cases/portal/case.html", view=view, languages=i18n.DEBTOR_LANGUAGES, error=exc.detail,
-                               status_code=exc.status_code)
+            return await self._refused(request, visitor, exc)
         notify(request, str(done))  # (lazy: in the debtor's language, set above)
         return redirect("/portal/home")
 
-    @post("/portal/dispute")
+    @post("/portal/dispute", opt={CSRF_IN_STREAM: True}, request_max_body_size=UPLOAD_ROUTE_LIMIT)
     async def dispute(self, request: Request) -> Response | Template:
-        return await self._act(request, lambda v, d: portal.dispute(v, [str(n) for n in d.getall("invoice_numbers", [])],
-                                                                    str(d.get("reason", ""))),
-                               _l("Thank you: those invoices are marked as disputed and we will look into it. We will not ask you to pay them meanwhile."))
+        """The objection and its files in one form (multipart): a refused file refuses the whole, and says which."""
+        visitor = await page_visitor(request)
+        if visitor is None:
+            return redirect("/portal/home")
+        await set_visitor_language(request, visitor)
+        try:
+            form = await receive_multipart(request, get_settings().max_upload_bytes)
+        except ClientException as exc:
+            return await self._refused(request, visitor, exc)
+        try:
+            files = [(f.file, f.filename, f.size, f.sha256) for f in form.files if f.field == "file" and not f.blank]
+            await portal.dispute(visitor, [str(n) for n in form.getall("invoice_numbers")], str(form.get("reason", "")), files)
+        except ClientException as exc:
+            return await self._refused(request, visitor, exc)
+        finally:
+            form.close()
+        notify(request, str(_l("Thank you: those invoices are marked as disputed and we will look into it. We will not ask you to pay them "
+                               "meanwhile.")))
+        return redirect("/portal/home")
+
+    async def _refused(self, request: Request, visitor: DebtorVisitor, exc: ClientException) -> Template:
+        view = await portal.portal_case(visitor, clock.today())
+        return portal_page(request, "cases/portal/case.html", view=view, languages=i18n.DEBTOR_LANGUAGES, error=exc.detail,
+                           status_code=exc.status_code)
 
     @post("/portal/callback")
     async def callback(self, request: Request) -> Response | Template:

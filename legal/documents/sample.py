@@ -9,9 +9,10 @@ NIFs and IBANs are fictitious but carry valid check digits.
 """
 from __future__ import annotations
 
+from cases.portal.rules import qr_png
+
 
 def _qr() -> bytes:
-    from cases.portal.rules import qr_png
     return qr_png("https://recobrosibericos.es/p/Xk3v9QfE2mR7tLw0aBcD1eFgH4iJ5kLm6nOp7qRs8tU")
 
 

@@ -208,7 +208,7 @@ async def test_the_debtor_disputes_asks_for_a_call_and_writes(debtor):
     assert r.status_code == 400 and "NOT-MINE" in r.json()["detail"]
     assert (await c.post("/api/v1/portal/disputes", json={"invoice_numbers": [number], "reason": "no"}, headers=h)).status_code == 400
     r = await c.post("/api/v1/portal/disputes", json={"invoice_numbers": [number], "reason": "No recibí el pedido"}, headers=h)
-    assert r.status_code == 201 and r.json() == {"invoices": [number]}
+    assert r.status_code == 201 and r.json()["invoices"] == [number] and isinstance(r.json()["id"], int)
     view = (await c.get("/api/v1/portal/case", headers=h)).json()
     assert [i["disputed"] for i in view["invoices"] if i["number"] == number] == [True]
     staff_view = (await c.get(f"/api/v1/cases/{case['id']}", headers=debtor["ch"])).json()  # the creditor sees it on the timeline
@@ -459,3 +459,56 @@ async def test_a_letter_prints_its_own_link_to_the_debtors_page_and_its_qr_code(
     page = await c.get(f"/p/{links[1]}")
     assert page.status_code == 200 and 'name="verifier"' in page.text
     assert (await c.post("/api/v1/portal/session", json={"token": links[0], "verifier": TAX_ID})).status_code == 200
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n% the debtor's receipt\ntrailer<<>>\n%%EOF\n"
+
+
+async def test_a_dispute_takes_files_checked_as_evidence_is_and_only_for_the_debtors_own_dispute(debtor):
+    """POST /api/v1/portal/disputes/{id}/files: a file becomes evidence of the case (sniffed as any evidence: a
+    program is refused), at most 5 a dispute; another case's dispute does not exist. The page sends the objection
+    and its files in one form, and a refused file refuses the whole, writing nothing."""
+    from cases.tables import Evidence, Invoice
+
+    c, token, case, nh = debtor["c"], debtor["token"], debtor["case"], debtor["nh"]
+    h = await _session(c, token)
+    numbers = [i["number"] for i in case["invoices"]]
+    dispute = (await c.post("/api/v1/portal/disputes", json={"invoice_numbers": [numbers[0]], "reason": "No recibí el pedido"},
+                            headers=h)).json()
+    url = f"/api/v1/portal/disputes/{dispute['id']}/files"
+    r = await c.post(url, files={"file": ("albaran.pdf", PDF, "application/pdf")}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["content_type"] == "application/pdf" and r.json()["filename"] == "albaran.pdf"
+    row = await Evidence.select().where(Evidence.id == r.json()["id"]).first()
+    assert row["case"] == case["id"] and row["uploaded_by"] is None
+    r = await c.post(url, files={"file": ("factura.pdf", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf")}, headers=h)
+    assert r.status_code == 400 and "factura.pdf" in r.json()["detail"]
+    for n in range(4):
+        assert (await c.post(url, files={"file": (f"n{n}.txt", f"nota {n}".encode(), "text/plain")}, headers=h)).status_code == 201
+    r = await c.post(url, files={"file": ("sexto.txt", b"otra nota", "text/plain")}, headers=h)
+    assert r.status_code == 400 and "5" in r.json()["detail"]
+    # staff and the creditor see the files among the case's evidence
+    staff = (await c.get(f"/api/v1/cases/{case['id']}", headers=debtor["ch"])).json()
+    assert "albaran.pdf" in str(staff)
+    # another debtor cannot add to this dispute, nor a staff token
+    other = await _accepted_case(c, debtor["ch"], nh)
+    h2 = await _session(c, await _link(c, nh, other["id"]))
+    assert (await c.post(url, files={"file": ("x.txt", b"hola hola", "text/plain")}, headers=h2)).status_code == 404
+    assert (await c.post(url, files={"file": ("x.txt", b"hola hola", "text/plain")}, headers=nh)).status_code == 401
+    # the page: a refused file refuses the objection too (nothing written), a good one goes with it
+    await c.get(f"/p/{token}")
+    csrf = c.cookies.get("agency_csrf")
+    assert (await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": csrf})).status_code == 303
+    before = await Evidence.count().where(Evidence.case == case["id"])
+    form = {"_csrf_token": csrf, "invoice_numbers": numbers[1], "reason": "Ya la pagué en marzo"}
+    r = await c.post("/portal/dispute", data=form, files={"file": ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf")})
+    assert r.status_code == 400 and "virus.pdf" in r.text
+    assert not (await Invoice.select(Invoice.disputed).where(Invoice.number == numbers[1]).first())["disputed"]
+    assert await Evidence.count().where(Evidence.case == case["id"]) == before
+    r = await c.post("/portal/dispute", data=form, files={"file": ("transferencia.pdf", PDF + b"%transfer", "application/pdf")})
+    assert r.status_code == 303, r.text
+    assert (await Invoice.select(Invoice.disputed).where(Invoice.number == numbers[1]).first())["disputed"]
+    assert await Evidence.exists().where((Evidence.case == case["id"]) & (Evidence.original_name == "transferencia.pdf"))
+    # without the CSRF token, nothing
+    r = await c.post("/portal/dispute", data={**form, "_csrf_token": "forged"}, files={"file": ("t2.pdf", PDF, "application/pdf")})
+    assert r.status_code == 403
