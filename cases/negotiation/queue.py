@@ -14,18 +14,26 @@ The score is a sum of documented parts, each with a reason code the queue page s
 | stage | amicable +5, credit bureau -5 | a reported debt waits for the bureau to bite |
 | accepted, not contacted within 24 h | +25 ("act fast") | the first contact matters most |
 | contacted today | -20 | nobody is called twice a day |
+| paid, chose a plan or promised in the last 7 days | -15 | a debtor who is paying needs no call |
+| opened their page in the last 3 days and left without paying, a plan or a word | +15 | they are thinking about it: call now |
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from agency.i18n import DISPLAY_TZ
 from agency.i18n import lazy_gettext as _l
 
 QUEUE_STAGES = ("amicable", "mediation", "credit_bureau")
 ACT_FAST_AFTER = timedelta(hours=24)
+ENGAGED_FOR = timedelta(days=7)  # a payment, a plan or a promise this recent: the debtor is paying
+LEFT_FOR = timedelta(days=3)  # a visit to their page this recent, with nothing done since: call while they think about it
+# What a debtor does that counts: paying, agreeing a plan or a promise (engaged); and what shows they did not just
+# leave their page (any of those, or a dispute, a call-back asked for, a message).
+ENGAGED_KINDS = ("payment", "plan", "promise")
+ANSWERED_KINDS = (*ENGAGED_KINDS, "portal_dispute", "portal_callback", "portal_message")
 
 REASONS = {
     "amount": _l("large amount"),
@@ -40,6 +48,8 @@ REASONS = {
     "limitation_soon": _l("limitation date near"),
     "act_fast": _l("act fast: not contacted 24 h after acceptance"),
     "contacted_today": _l("already contacted today"),
+    "engaged": _l("paid or chose a plan in the last 7 days"),
+    "opened_and_left": _l("opened their page and left without paying"),
 }
 CLASSIFICATION_POINTS = {"intentional": 10, "negligent": 5, "circumstantial": 3, "unknown": 0}
 STAGE_POINTS = {"amicable": 5, "mediation": 0, "credit_bureau": -5}
@@ -57,6 +67,16 @@ class QueueFacts:
     limitation_date: date | None
     accepted_at: datetime | None
     last_contact_at: datetime | None
+    engaged_at: datetime | None = None  # the latest payment, plan or promise
+    visited_at: datetime | None = None  # the debtor's latest visit to their page
+    answered_at: datetime | None = None  # the latest of engaged_at and the debtor's disputes, call-backs and messages
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime (a naive one is UTC: the database's)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def score(f: QueueFacts, now: datetime) -> tuple[int, tuple[str, ...]]:
@@ -103,6 +123,14 @@ def score(f: QueueFacts, now: datetime) -> tuple[int, tuple[str, ...]]:
     if f.last_contact_at and (f.last_contact_at.astimezone(DISPLAY_TZ).date() if f.last_contact_at.tzinfo else f.last_contact_at.date()) == today:
         points -= 20
         reasons.append("contacted_today")
+    engaged, visited, answered = (_utc(t) for t in (f.engaged_at, f.visited_at, f.answered_at))
+    at = _utc(now)
+    if engaged and at - engaged <= ENGAGED_FOR:
+        points -= 15
+        reasons.append("engaged")
+    elif visited and at - visited <= LEFT_FOR and (answered is None or answered < visited):
+        points += 15
+        reasons.append("opened_and_left")
     return round(points), tuple(reasons)
 
 

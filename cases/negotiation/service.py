@@ -22,7 +22,7 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.money import to_cents
-from cases.negotiation.queue import CLASSIFICATIONS, QUEUE_STAGES, QueueFacts, score
+from cases.negotiation.queue import ANSWERED_KINDS, CLASSIFICATIONS, ENGAGED_FOR, ENGAGED_KINDS, QUEUE_STAGES, QueueFacts, score
 from cases.negotiation.rules import (
     Payment,
     check_promise,
@@ -34,7 +34,7 @@ from cases.negotiation.rules import (
     split_plan,
 )
 from cases.queries import open_case
-from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
+from cases.tables import Case, CaseEvent, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
 from legal.rules.jurisdictions import JURISDICTIONS, negotiation_by_lawyers_only
 
 # --- money (until the ledger issue extends it) ------------------------------------------------------
@@ -86,12 +86,23 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
         for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
                 Instalment.plan.case.is_in(ids) & (Instalment.status == "missed") & (Instalment.plan.status == "active")):
             missed[r["case"]] += 1
+        # the debtor's own moves of the last days (the score's "engaged" and "opened and left")
+        engaged: dict[int, datetime] = {}
+        visited: dict[int, datetime] = {}
+        answered: dict[int, datetime] = {}
+        for r in await CaseEvent.select(CaseEvent.case, CaseEvent.kind, CaseEvent.at).where(
+                CaseEvent.case.is_in(ids) & CaseEvent.kind.is_in([*ANSWERED_KINDS, "portal_opened"]) & (CaseEvent.at >= now - ENGAGED_FOR)):
+            for moves, counts in ((engaged, r["kind"] in ENGAGED_KINDS), (answered, r["kind"] in ANSWERED_KINDS),
+                                  (visited, r["kind"] == "portal_opened")):
+                if counts and (r["case"] not in moves or r["at"] > moves[r["case"]]):
+                    moves[r["case"]] = r["at"]
         for c in cases:
             points, reasons = score(QueueFacts(
                 stage=c["stage"], outstanding_cents=outstanding.get(c["id"], 0), oldest_due_date=oldest.get(c["id"]),
                 next_action_at=c["next_action_at"], broken_promises=broken[c["id"]], missed_instalments=missed[c["id"]],
                 classification=c["classification"] or "unknown", limitation_date=c["limitation_date"], accepted_at=c["accepted_at"],
-                last_contact_at=c["last_contact_at"],
+                last_contact_at=c["last_contact_at"], engaged_at=engaged.get(c["id"]), visited_at=visited.get(c["id"]),
+                answered_at=answered.get(c["id"]),
             ), now)
             await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
 

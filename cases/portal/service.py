@@ -205,6 +205,7 @@ async def open_session(token: str, verifier: str, address: str, user_agent: str,
             await PortalSession.insert(PortalSession(link=facts.link_id, case=facts.case_id, token_hash=token_hash(portal_token),
                                                      expires_at=expires))
             await events.record(facts.case_id, "portal_opened", None, "", {"address": address[:64]}, visible_to_creditor=False)
+            await rescore([facts.case_id])  # a visit with nothing done yet: the queue raises the case (cases.negotiation.queue)
     if not ok:
         raise NotAuthorizedException(detail=_("That does not match what we have on file. Type it as it appears on your invoices."))
     return portal_token, expires, facts.case_id

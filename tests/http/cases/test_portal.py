@@ -512,3 +512,23 @@ async def test_a_dispute_takes_files_checked_as_evidence_is_and_only_for_the_deb
     # without the CSRF token, nothing
     r = await c.post("/portal/dispute", data={**form, "_csrf_token": "forged"}, files={"file": ("t2.pdf", PDF, "application/pdf")})
     assert r.status_code == 403
+
+
+async def test_the_queue_raises_a_debtor_who_opened_their_page_and_left_and_lowers_one_who_paid(debtor):
+    from cases.tables import Case
+
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+
+    async def score():
+        row = await Case.select(Case.priority, Case.priority_reasons).where(Case.id == cid).first()
+        return row["priority"], row["priority_reasons"].split(",")
+
+    before, reasons = await score()
+    assert "opened_and_left" not in reasons
+    h = await _session(c, token)
+    opened, reasons = await score()
+    assert "opened_and_left" in reasons and opened == before + 15
+    started = (await c.post("/api/v1/portal/payments", json={"amount": "100.00", "method": "bizum"}, headers=h)).json()
+    assert (await c.post("/payments/redsys/notification", data=_notify(started["order"], 100_00))).json() == {"outcome": "paid"}
+    paid, reasons = await score()
+    assert "engaged" in reasons and "opened_and_left" not in reasons

@@ -51,6 +51,27 @@ def test_act_fast_after_24_hours_without_contact():
     assert "act_fast" in score(late, NOW)[1] and score(late, NOW)[0] == score(fresh, NOW)[0] + 25
 
 
+def test_a_debtor_who_pays_goes_down_and_one_who_opened_their_page_and_left_goes_up():
+    from dataclasses import replace
+
+    base, _ = score(BASE, NOW)
+    # paid (or agreed a plan, or promised) within 7 days: 15 down; on the 8th day, no more
+    assert score(replace(BASE, engaged_at=NOW - timedelta(days=7)), NOW) == (base - 15, ("amount", "overdue", "engaged"))
+    assert score(replace(BASE, engaged_at=NOW - timedelta(days=7, seconds=1)), NOW)[0] == base
+    # opened their page yesterday and did nothing since: 15 up, for 3 days
+    left = replace(BASE, visited_at=NOW - timedelta(days=1))
+    assert score(left, NOW) == (base + 15, ("amount", "overdue", "opened_and_left"))
+    assert score(replace(left, visited_at=NOW - timedelta(days=3, seconds=1)), NOW)[0] == base
+    # a word from them after the visit (a dispute, a call-back asked for, a message) is not leaving
+    assert score(replace(left, answered_at=NOW - timedelta(hours=20)), NOW)[0] == base
+    # something they did before the visit does not count for it
+    assert score(replace(left, answered_at=NOW - timedelta(days=2)), NOW)[0] == base + 15
+    # paid on the page they opened: engaged wins (they did not leave)
+    assert score(replace(left, engaged_at=NOW - timedelta(hours=20), answered_at=NOW - timedelta(hours=20)), NOW)[0] == base - 15
+    # a naive moment from the database is UTC
+    assert score(replace(BASE, visited_at=(NOW - timedelta(days=1)).replace(tzinfo=None)), NOW)[0] == base + 15
+
+
 class TestPlans:
     def test_cents_add_up_with_the_remainder_on_the_last(self):
         parts = split_plan(100_000, 3, TODAY, "monthly", TODAY)
