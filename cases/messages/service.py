@@ -117,7 +117,7 @@ async def save_template(user: CurrentUser, key: str, language: str, subject: str
 async def merge_context(case_id: int, language: str, today: date, settlement_percent: int = 80) -> dict:
     """Every merge field for a case, formatted in the debtor's language."""
     previous = i18n.get_language()
-    i18n.set_language(language if language in i18n.LANGUAGES else "es")
+    i18n.set_language(language if language in i18n.DEBTOR_LANGUAGES else "es")  # (fr, pt: a debtor's languages)
     try:
         case = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
                                  Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()

@@ -21,6 +21,7 @@ import segno
 from agency.i18n import format_day, format_money
 from agency.i18n import gettext as _
 from cases.negotiation.rules import due_dates
+from legal.rules.calendar import is_holiday
 from legal.rules.limitation import ACKNOWLEDGEMENT_ARTICLES
 
 LINK_DAYS = 90  # a link is valid this long (DESIGN.md)
@@ -111,14 +112,17 @@ class RequestError(ValueError):
         self.field, self.values = field, values
 
 
-def callback_day(raw: str, today: date) -> date:
-    """The day a debtor asks to be called: from today to 30 days ahead."""
+def callback_day(raw: str, today: date, country: str = "ES") -> date:
+    """The day a debtor asks to be called: from today to 30 days ahead, not a Sunday nor a national holiday of the
+    agency's country (nobody is at the phones)."""
     try:
         day = date.fromisoformat(str(raw)[:10])
     except ValueError:
         raise RequestError("on", "format") from None
     if not today <= day <= today + timedelta(days=CALLBACK_DAYS):
         raise RequestError("on", "range")
+    if day.weekday() == 6 or is_holiday(day, country):
+        raise RequestError("on", "closed")
     return day
 
 

@@ -29,6 +29,7 @@ from cases.billing.balances import BALANCE_COLUMNS, INVOICE_COLUMNS, balance_of,
 from cases.claims.service import check_file, store_evidence
 from cases.contacts.rules import normalise_phone
 from cases.money import from_cents, to_cents
+from cases.negotiation.rules import Payment, instalment_owed
 from cases.negotiation.service import create_plan, rescore
 from cases.payments.service import book_payment
 from cases.portal import redsys
@@ -250,19 +251,22 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
     balance = balances_from(case["jurisdiction"], case["debtor_kind"], [i for i in invoices if not i["disputed"]], entries, today,
                             await published_rates(), as_date(case["demanded_on"]), await plan_terms(case["id"]))
     plan = await scoped(PaymentPlan.select(PaymentPlan.id, PaymentPlan.total_cents, PaymentPlan.instalment_count, PaymentPlan.frequency,
-                                           PaymentPlan.method, PaymentPlan.mandate_reference, PaymentPlan.acknowledgement_text),
+                                           PaymentPlan.method, PaymentPlan.mandate_reference, PaymentPlan.acknowledgement_text,
+                                           PaymentPlan.created_at),
                         visitor, PaymentPlan.case.organisation, case=PaymentPlan.case).where(PaymentPlan.status == "active").first()
     plan_out = None
     if plan:
         instalments = await Instalment.select(Instalment.number, Instalment.due_on, Instalment.amount_cents, Instalment.status).where(
             Instalment.plan == plan["id"]).order_by(Instalment.number)
-        upcoming = [i for i in instalments if i["status"] != "paid"]
+        # the instalment to pay next, less what was paid towards it already (as the instalment's message asks)
+        owed = instalment_owed([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments],
+                               [Payment(e["booked_on"], e["amount_cents"]) for e in entries if e["kind"] == "payment" and e["id"] not in reversed_ids],
+                               clock.day_of(plan["created_at"]))
         plan_out = {"total": str(from_cents(plan["total_cents"])), "method": plan["method"], "mandate_reference": plan["mandate_reference"],
                     "acknowledgement": plan["acknowledgement_text"] or None, "instalments": [
             {"number": i["number"], "due_on": i["due_on"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "status": i["status"]}
             for i in instalments],
-            "next": {"number": upcoming[0]["number"], "due_on": upcoming[0]["due_on"].isoformat(),
-                     "amount": str(from_cents(upcoming[0]["amount_cents"]))} if upcoming else None}
+            "next": {"number": owed[0], "due_on": owed[1].isoformat(), "amount": str(from_cents(owed[2]))} if owed else None}
     settings = get_settings()
     agency = {"name": settings.agency_name, **{k: settings.agency_identity[k] for k in ("tax_id", "address", "email", "phone")}}
     return {
@@ -439,6 +443,7 @@ def request_error(exc: RequestError) -> ClientException:
         ("reason", "short"): _("Tell us in a few words what is wrong."),
         ("phone", "invalid"): _("That phone number does not look right: write it with its prefix, for example +34 600 000 000."),
         ("slot", "invalid"): _("Choose morning or afternoon."),
+        ("on", "closed"): _("We do not call on Sundays or public holidays: choose another day."),
         ("invoice_numbers", "none"): _("Choose the invoices you dispute."),
         ("invoice_numbers", "unknown"): _("These are not invoices of your debt: %(numbers)s."),
         ("text", "short"): _("Write your message (a few words at least)."),

@@ -219,11 +219,21 @@ async def test_the_debtor_disputes_asks_for_a_call_and_writes(debtor):
     from agency import clock
     from cases.tables import Case
 
-    r = await c.post("/api/v1/portal/callbacks", json={"phone": "600 000 000", "on": clock.today().isoformat(), "slot": "afternoon"},
+    from datetime import timedelta
+
+    from legal.rules.calendar import is_holiday
+
+    day = clock.today()
+    while day.weekday() == 6 or is_holiday(day):  # nobody is at the phones on a Sunday or a holiday
+        day += timedelta(days=1)
+    sunday = clock.today() + timedelta(days=(6 - clock.today().weekday()) % 7 or 7)
+    r = await c.post("/api/v1/portal/callbacks", json={"phone": "600 000 000", "on": sunday.isoformat(), "slot": "morning"}, headers=h)
+    assert r.status_code == 400 and "domingo" in r.json()["detail"]  # (in Spanish: the debtor's language on file)
+    r = await c.post("/api/v1/portal/callbacks", json={"phone": "600 000 000", "on": day.isoformat(), "slot": "afternoon"},
                      headers=h)
     assert r.status_code == 201, r.text
     row = await Case.select(Case.next_action_at).where(Case.id == case["id"]).first()
-    assert row["next_action_at"].isoformat()[:10] == clock.today().isoformat()
+    assert row["next_action_at"].isoformat()[:10] == day.isoformat()
     assert (await c.post("/api/v1/portal/messages", json={"text": "Pagaré el lunes"}, headers=h)).status_code == 201
     kinds = {e["kind"] for e in await CaseEvent.select(CaseEvent.kind).where(CaseEvent.case == case["id"])}
     assert {"portal_dispute", "portal_callback", "portal_message"} <= kinds
@@ -532,3 +542,23 @@ async def test_the_queue_raises_a_debtor_who_opened_their_page_and_left_and_lowe
     assert (await c.post("/payments/redsys/notification", data=_notify(started["order"], 100_00))).json() == {"outcome": "paid"}
     paid, reasons = await score()
     assert "engaged" in reasons and "opened_and_left" not in reasons
+
+
+async def test_the_next_instalment_is_what_is_left_of_it_and_the_page_offers_it_first(debtor):
+    from datetime import timedelta
+
+    from agency import clock
+
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    h = await _session(c, token)
+    first = (clock.today() + timedelta(days=3)).isoformat()
+    done = (await c.post("/api/v1/portal/plans", json={"instalments": 4, "first_due_on": first, "method": "card", "accept": True},
+                         headers=h)).json()
+    one = Decimal(done["instalments"][0]["amount"])
+    await _pay_staff(c, debtor["nh"], cid, "60.00")
+    nxt = (await c.get("/api/v1/portal/case", headers=h)).json()["plan"]["next"]
+    assert nxt["number"] == 1 and Decimal(nxt["amount"]) == one - Decimal("60.00") and nxt["due_on"] == first
+    await c.get(f"/p/{token}")
+    csrf = c.cookies.get("agency_csrf")
+    home = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": csrf}, follow_redirects=True)
+    assert f'value="{nxt["amount"]}" checked' in home.text

@@ -3,13 +3,22 @@ example, the notification check, proof of identity, the throttle and what a debt
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
 from cases.portal import redsys
-from cases.portal.rules import AmountError, locked_for, online_amount, order_number, verifier_matches, verifier_on_file
+from cases.portal.rules import (
+    AmountError,
+    RequestError,
+    callback_day,
+    locked_for,
+    online_amount,
+    order_number,
+    verifier_matches,
+    verifier_on_file,
+)
 
 # Redsys's test key and the request of its PHP example (order "1"): the 3DES-derived key and the signature it
 # publishes for them.
@@ -121,3 +130,15 @@ def test_the_acknowledgement_says_what_the_law_of_the_case_says():
     assert "Código Civil, art. 1973" in spain and "Code civil, art. 2240" in france
     assert "consumer" in spain and "consumer" not in france  # no waiver of a consumer's rights (TRLGDCU art. 86)
     assert "3 monthly instalments" in spain and "EXP-2026-000001" in spain  # 166.66 + 166.67 + 166.67 = 500.00
+
+
+def test_a_call_back_is_on_a_working_day_within_30_days():
+    monday = date(2026, 12, 7)
+    assert callback_day("2026-12-07", monday) == monday
+    for raw, reason in (("2026-12-13", "closed"),  # a Sunday
+                        ("2026-12-08", "closed"),  # la Inmaculada Concepción, a national holiday in Spain
+                        ("2026-12-25", "closed"), ("2026-12-06", "range"), ("2027-01-07", "range"), ("7/12/2026", "format")):
+        with pytest.raises(RequestError) as refused:
+            callback_day(raw, monday)
+        assert str(refused.value) == reason, raw
+    assert callback_day("2026-12-12", monday) == date(2026, 12, 12)  # a Saturday morning is a working day for the agency
