@@ -123,8 +123,8 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "Dear {{ debtor_name }},\n\nThank you for speaking with us. We confirm your promise to pay {{ promise_amount }} on "
                "{{ promise_date }}.\n\nBank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Confirmation de votre engagement de paiement – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous vous remercions pour notre échange téléphonique. Nous confirmons votre engagement à payer "
-               "{{ promise_amount }} le {{ promise_date }}.\n\nVirement bancaire : {{ payment_iban }} – référence "
+               "Bonjour {{ debtor_name }},\n\nNous vous remercions pour notre échange téléphonique. Nous confirmons votre engagement "
+               "à payer {{ promise_amount }} le {{ promise_date }}.\n\nVirement bancaire : {{ payment_iban }} – référence "
                "« {{ payment_concept }} ».\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Confirmação do seu compromisso de pagamento – {{ reference }}",
                "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nAgradecemos a atenção dispensada à nossa chamada. Confirmamos o seu compromisso "
@@ -135,41 +135,41 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "es": ("Plazo {{ instalment_number }} de {{ instalment_count }}: {{ instalment_amount }} el {{ instalment_date }}",
                "Estimado/a {{ debtor_name }}:\n\nLe recordamos que el {{ instalment_date }} vence el plazo {{ instalment_number }} de "
                "{{ instalment_count }} de su plan de pagos: {{ instalment_amount }}.\n\nTransferencia: {{ payment_iban }} – concepto "
-               "«{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+               "«{{ payment_concept }}».\n\nPague este plazo con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Instalment {{ instalment_number }} of {{ instalment_count }}: {{ instalment_amount }} on {{ instalment_date }}",
                "Dear {{ debtor_name }},\n\nA reminder that instalment {{ instalment_number }} of {{ instalment_count }} of your payment "
                "plan, {{ instalment_amount }}, is due on {{ instalment_date }}.\n\nBank transfer: {{ payment_iban }} – reference "
-               "\"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+               "\"{{ payment_concept }}\".\n\nPay this instalment by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Échéance {{ instalment_number }} sur {{ instalment_count }} : {{ instalment_amount }} le {{ instalment_date }}",
                "Bonjour {{ debtor_name }},\n\nNous vous rappelons que l'échéance {{ instalment_number }} sur {{ instalment_count }} "
                "de votre échéancier, soit {{ instalment_amount }}, est à régler le {{ instalment_date }}.\n\n"
-               "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nCordialement,\n{{ agency_name }}"),
+               "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nRéglez cette échéance par carte sur votre espace personnel : {{ portal_url }}\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Prestação {{ instalment_number }} de {{ instalment_count }}: {{ instalment_amount }} em {{ instalment_date }}",
                "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nRecordamos-lhe que no dia {{ instalment_date }} vence a prestação "
                "{{ instalment_number }} de {{ instalment_count }} do seu plano de pagamentos: {{ instalment_amount }}.\n\n"
                "Transferência bancária: {{ payment_iban }} – referência «{{ payment_concept }}».\n\n"
-               "Com os melhores cumprimentos,\n{{ agency_name }}"),
+               "Pague esta prestação com cartão na sua área pessoal: {{ portal_url }}\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
     }),
     "instalment_missed": ("email", "Plazo impagado / Instalment missed", {
         "es": ("Plazo impagado – {{ reference }}",
                "Estimado/a {{ debtor_name }}:\n\nNo nos consta el pago del plazo de su plan. Para mantener el plan, abone el importe "
                "pendiente o llámenos en los próximos días; si no, el plan quedará sin efecto y se reclamará el total, {{ outstanding }}.\n\n"
-               "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
+               "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nPague este plazo con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Missed instalment – {{ reference }}",
                "Dear {{ debtor_name }},\n\nWe have not received the instalment of your plan. To keep the plan, please pay it or call us in "
                "the next few days; otherwise the plan will lapse and the full amount, {{ outstanding }}, will be claimed.\n\n"
-               "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
+               "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nPay this instalment by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Échéance impayée – {{ reference }}",
                "Bonjour {{ debtor_name }},\n\nNous n'avons pas reçu le règlement de l'échéance prévue par votre échéancier. Pour "
                "maintenir cet échéancier, veuillez régler le montant dû ou nous appeler dans les prochains jours ; à défaut, "
                "l'échéancier deviendra caduc et la totalité de la somme, {{ outstanding }}, sera réclamée.\n\n"
-               "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nCordialement,\n{{ agency_name }}"),
+               "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nRéglez cette échéance par carte sur votre espace personnel : {{ portal_url }}\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Prestação não paga – {{ reference }}",
                "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nNão temos registo do pagamento da prestação do seu plano. Para manter o plano, "
                "pague o montante em falta ou ligue-nos nos próximos dias; caso contrário, o plano ficará sem efeito e será reclamado "
                "o valor total, {{ outstanding }}.\n\n"
                "Transferência bancária: {{ payment_iban }} – referência «{{ payment_concept }}».\n\n"
-               "Com os melhores cumprimentos,\n{{ agency_name }}"),
+               "Pague esta prestação com cartão na sua área pessoal: {{ portal_url }}\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
     }),
     "payment_received": ("email", "Pago recibido / Payment received", {
         "es": ("Hemos recibido su pago – {{ reference }}",

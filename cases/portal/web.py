@@ -464,8 +464,10 @@ class PortalPages(Controller):
             except HTTPException:
                 return portal_page(request, "cases/portal/case.html", view=view, languages=i18n.DEBTOR_LANGUAGES, error=exc.detail,
                                    status_code=exc.status_code)
+            # what the debtor typed stays in the form (the IBAN and the holder), with why it was refused
             return portal_page(request, "cases/portal/plan.html", view=view, choice=choice, count=data.get("instalments"),
-                               first_due_on=data.get("first_due_on"), method=data.get("method"), error=exc.detail, status_code=exc.status_code)
+                               first_due_on=data.get("first_due_on"), method=data.get("method"), error=exc.detail, status_code=exc.status_code,
+                               iban=str(data.get("iban", ""))[:42], account_holder=str(data.get("account_holder", ""))[:140])
         notify(request, _("Thank you: your plan is agreed. We will remind you of each instalment."))
         return redirect("/portal/home")
 

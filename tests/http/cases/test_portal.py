@@ -562,3 +562,37 @@ async def test_the_next_instalment_is_what_is_left_of_it_and_the_page_offers_it_
     csrf = c.cookies.get("agency_csrf")
     home = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": csrf}, follow_redirects=True)
     assert f'value="{nxt["amount"]}" checked' in home.text
+
+
+async def test_a_refused_mandate_keeps_what_the_debtor_typed(debtor):
+    from datetime import timedelta
+
+    from agency import clock
+
+    c, token = debtor["c"], debtor["token"]
+    await c.get(f"/p/{token}")
+    csrf = c.cookies.get("agency_csrf")
+    assert (await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": csrf})).status_code == 303
+    first = (clock.today() + timedelta(days=5)).isoformat()
+    r = await c.post("/portal/plan", data={"_csrf_token": csrf, "instalments": "3", "first_due_on": first, "method": "sepa_direct_debit",
+                                           "iban": "ES91 2100 0418 4502 0005 1333", "account_holder": "Talleres Norte S.L.", "accept": "on"})
+    assert r.status_code == 400 and "IBAN" in r.text
+    assert 'value="ES91 2100 0418 4502 0005 1333"' in r.text and 'value="Talleres Norte S.L."' in r.text
+
+
+async def test_a_french_debtor_is_written_to_in_french_with_the_link_to_their_page(debtor):
+    from agency.tables import OutboxMessage
+    from cases.tables import Case, Debtor
+
+    c, cid, nh = debtor["c"], debtor["case"]["id"], debtor["nh"]
+    debtor_id = (await Case.select(Case.debtor).where(Case.id == cid).first())["debtor"]
+    await Debtor.update({Debtor.language: "fr"}).where(Debtor.id == debtor_id)
+    r = await c.post(f"/api/v1/cases/{cid}/messages", json={"template": "overdue"}, headers=nh)
+    assert r.status_code in (200, 201), r.text
+    mail = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body_text).where(OutboxMessage.case_id == cid).order_by(
+        OutboxMessage.id, ascending=False).first()
+    assert mail["body_text"].startswith("Bonjour") and "Bizum" not in mail["body_text"] and "http://testserver.local/p/" in mail["body_text"]
+    assert "€" in mail["body_text"] and "," in mail["body_text"].split("€")[0][-4:]  # amounts in French format (1 234,56 €)
+    link = mail["body_text"].split("/p/")[1].split()[0]
+    page = await c.get(f"/p/{link}")
+    assert page.status_code == 200 and 'lang="fr"' in page.text
