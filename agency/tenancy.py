@@ -24,6 +24,7 @@ class DebtorVisitor:
     """A debtor who proved who they are through a link to their case (cases.portal): one case, nothing else."""
     case_id: int
     session_id: int
+    language: str | None = None  # the language on file for the debtor, read with the session (None: not read)
     is_staff = False
 
 
