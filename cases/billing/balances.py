@@ -11,7 +11,7 @@ from agency import clock
 from agency.db import as_date, fetch_records
 from cases.billing.ledger import Balances, Cost, OwedInvoice, Paid, PlanTerms, balances
 from cases.money import from_cents, to_cents
-from cases.tables import Case, Instalment, Invoice, LedgerEntry, PaymentPlan
+from cases.tables import Case, Invoice, LedgerEntry
 from legal.rules.jurisdictions import AddedRates, added_series
 
 
@@ -40,16 +40,18 @@ async def published_rates(version: tuple | None = None) -> AddedRates:
     return added
 
 
+PLANS_SQL = 'SELECT id, created_at, interest_runs, costs_first FROM payment_plans WHERE "case" = {} ORDER BY id'
+INSTALMENTS_SQL = ('SELECT plan, number, due_on, amount_cents FROM instalments WHERE plan IN (SELECT id FROM payment_plans WHERE "case" = {}) '
+                   "ORDER BY number, id")
+
+
 async def plan_terms(case_id: int) -> tuple[PlanTerms, ...]:
     """The case's instalment plans for the ledger, each with its instalments: the one in force and those it replaced
     (a replaced plan froze interest until the next one was signed)."""
-    plans = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at, PaymentPlan.interest_runs, PaymentPlan.costs_first).where(
-        PaymentPlan.case == case_id).order_by(PaymentPlan.id)
+    plans = await fetch_records(PLANS_SQL, case_id)
     if not plans:
         return ()
-    rows = await Instalment.select(Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
-        Instalment.plan.is_in([p["id"] for p in plans])).order_by(Instalment.number)
-    return plan_terms_from(plans, rows)
+    return plan_terms_from(plans, await fetch_records(INSTALMENTS_SQL, case_id))
 
 
 def plan_terms_from(plans: list, instalments: list) -> tuple[PlanTerms, ...]:
@@ -60,14 +62,23 @@ def plan_terms_from(plans: list, instalments: list) -> tuple[PlanTerms, ...]:
                  for p in plans)
 
 
-async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
-    added = await published_rates()
-    case = await Case.select(Case.jurisdiction, Case.demanded_on, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
-    invoices = await Invoice.select(*INVOICE_COLUMNS).where(
-        (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
-    entries = await LedgerEntry.select(*BALANCE_COLUMNS).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal", "cost"]))
-    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(), added,
-                         as_date(case["demanded_on"]), await plan_terms(case_id))
+# What balance_of reads: the case (with the rates' version), its undisputed invoices, its ledger, then its plans.
+BALANCE_CASE_SQL = ("SELECT c.id, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " FROM collection_cases c "
+                    "LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
+BALANCE_INVOICES_SQL = 'SELECT id, number, due_date, amount_cents FROM invoices WHERE "case" = {} AND disputed = false ORDER BY id'
+BALANCE_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries WHERE "case" = {} '
+                      "AND kind IN ('payment', 'reversal', 'cost') ORDER BY id")
+
+
+async def balance_of(case_id: int, as_of: date | None = None, case=None) -> Balances:
+    """What the case's debtor owes on ``as_of`` (today). ``case``: its row read already with BALANCE_CASE_SQL's columns
+    (the caller's own query may select them), else read here."""
+    if case is None:
+        case = (await fetch_records(BALANCE_CASE_SQL, case_id))[0]
+    invoices = await fetch_records(BALANCE_INVOICES_SQL, case_id)
+    entries = await fetch_records(BALANCE_LEDGER_SQL, case_id)
+    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(),
+                         await published_rates(rates_version(case)), as_date(case["demanded_on"]), await plan_terms(case_id))
 
 
 BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents, LedgerEntry.reverses,

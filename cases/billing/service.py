@@ -86,8 +86,10 @@ async def book_flat_fee(case_id: int, on: date, actor: CurrentUser | None) -> No
     await book_once(case_id, f"fee:flat:{case_id}", to_cents(fee), on, actor, reference=_("Flat fee (%(tariff)s)") % {"tariff": tariff.name})
 
 
-async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, stage: str, on: date, actor: CurrentUser | None) -> None:
-    tariff = await case_tariff(case_id)
+async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, stage: str, on: date, actor: CurrentUser | None,
+                           snapshot: str | None = None) -> None:
+    """``snapshot``: the case's tariff_snapshot, when the caller read it with the case (else read here)."""
+    tariff = from_json(snapshot) if snapshot is not None else await case_tariff(case_id)
     fee = success_fee(tariff, from_cents(payment_cents), stage)
     await book_once(case_id, f"fee:success:{payment_id}", to_cents(fee), on, actor,
                      reference=_("Success fee %(percent)s%% (%(stage)s)") % {"percent": tariff.success_percent.get(stage, 0), "stage": str(STAGE_LABELS.get(stage, stage)).lower()})

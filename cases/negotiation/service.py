@@ -3,18 +3,17 @@ instalment plans and payments. Each writes its rows, the case event and the new 
 transaction."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
 from litestar.exceptions import ClientException, HTTPException
-from piccolo.query.functions.aggregate import Min, Sum
+from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
 from agency import clock
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, engine, is_sqlite, utcnow
+from agency.db import as_date, atomic, engine, fetch_records, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import User
@@ -67,31 +66,36 @@ async def payments_of(case_id: int) -> list[Payment]:
 
 # --- the score ---------------------------------------------------------------------------------------
 
+# What the score of each case is made of, in one query (the cases, what they owe, their oldest invoice, their broken
+# promises and missed instalments); "{ids}" stands for the cases' placeholders.
+RESCORE_SQL = (
+    "SELECT c.id, c.stage, c.next_action_at, c.limitation_date, c.accepted_at, c.last_contact_at, d.classification, "
+    "CAST(COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i.\"case\" = c.id AND i.disputed = false), 0) "
+    "- COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l.\"case\" = c.id AND l.kind IN ('payment', 'reversal')), 0) "
+    "AS BIGINT) AS outstanding_cents, "  # reversals are negative
+    "(SELECT MIN(i.due_date) FROM invoices i WHERE i.\"case\" = c.id) AS oldest, "
+    "(SELECT COUNT(*) FROM promises p WHERE p.\"case\" = c.id AND p.status = 'broken') AS broken, "
+    "(SELECT COUNT(*) FROM instalments n JOIN payment_plans pp ON pp.id = n.plan WHERE pp.\"case\" = c.id AND n.status = 'missed' "
+    "AND pp.status = 'active') AS missed "
+    "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id IN ({ids})")
+
+
+def as_datetime(value):
+    """A timestamp as SQLite may hand it back from a raw query (text), or as PostgreSQL does."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
-    """Recompute the queue score of these cases (bulk: a handful of queries for any number)."""
+    """Recompute the queue score of these cases (bulk: one query for any number, then each score written)."""
     now = now or utcnow()
     for start in range(0, len(case_ids), 1000):
         ids = case_ids[start:start + 1000]
-        cases = await Case.select(
-            Case.id, Case.stage, Case.next_action_at, Case.limitation_date, Case.accepted_at, Case.last_contact_at,
-            Case.debtor.classification.as_alias("classification"),
-        ).where(Case.id.is_in(ids))
-        outstanding = await outstanding_by_case(ids)
-        oldest = {r["case"]: as_date(r["oldest"]) for r in await Invoice.select(Invoice.case, Min(Invoice.due_date, alias="oldest")).where(
-            Invoice.case.is_in(ids)).group_by(Invoice.case)}
-        broken: dict[int, int] = defaultdict(int)
-        for r in await Promise.select(Promise.case).where(Promise.case.is_in(ids) & (Promise.status == "broken")):
-            broken[r["case"]] += 1
-        missed: dict[int, int] = defaultdict(int)
-        for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
-                Instalment.plan.case.is_in(ids) & (Instalment.status == "missed") & (Instalment.plan.status == "active")):
-            missed[r["case"]] += 1
-        for c in cases:
+        for c in await fetch_records(RESCORE_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids):
             points, reasons = score(QueueFacts(
-                stage=c["stage"], outstanding_cents=outstanding.get(c["id"], 0), oldest_due_date=oldest.get(c["id"]),
-                next_action_at=c["next_action_at"], broken_promises=broken[c["id"]], missed_instalments=missed[c["id"]],
-                classification=c["classification"] or "unknown", limitation_date=c["limitation_date"], accepted_at=c["accepted_at"],
-                last_contact_at=c["last_contact_at"],
+                stage=c["stage"], outstanding_cents=int(c["outstanding_cents"] or 0), oldest_due_date=as_date(c["oldest"]),
+                next_action_at=as_datetime(c["next_action_at"]), broken_promises=int(c["broken"]), missed_instalments=int(c["missed"]),
+                classification=c["classification"] or "unknown", limitation_date=as_date(c["limitation_date"]),
+                accepted_at=as_datetime(c["accepted_at"]), last_contact_at=as_datetime(c["last_contact_at"]),
             ), now)
             await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
 

@@ -349,13 +349,18 @@ async def start_payment(visitor: DebtorVisitor, raw_amount: object, method: str,
     return {"payment_id": row["id"], "order": order, "amount": str(amount), "redirect": {"url": request.url, "fields": request.fields}}
 
 
+NOTIFIED_CASE_SQL = ("SELECT c.id, c.stage, c.tariff_snapshot, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " "
+                     "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
+
+
 async def notification(signature_version: str, merchant_parameters: str, signature: str, today: date) -> str:
     """Redsys's signed notification for an order: a verified approval books the payment once (the same notification
     again books nothing); a refusal is recorded; an amount that differs from the order is kept as a mismatch and
     books nothing. Returns what happened; a bad signature raises redsys.SignatureError (400)."""
     settings = get_settings()
     note = redsys.verify_notification(settings.redsys_secret_key, signature_version, merchant_parameters, signature)
-    pending = await OnlinePayment.select().where(OnlinePayment.order_number == note.order).first()
+    rows = await fetch_records('SELECT id, "case", status, amount_cents, method FROM online_payments WHERE order_number = {}', note.order)
+    pending = rows[0] if rows else None
     if pending is None:
         raise redsys.SignatureError("unknown order")
     # Final: paid, and a mismatch (for a person to look at). A refusal may be followed by an approval of the same order
@@ -383,7 +388,6 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
             "order": note.order, "amount": str(from_cents(pending["amount_cents"])), "notified": str(from_cents(note.amount_cents)),
             "method": pending["method"], "response": "mismatch"}, visible_to_creditor=False)
         return "mismatch"
-    case = await Case.select(Case.id, Case.stage).where(Case.id == pending["case"]).first()
     async with atomic():
         won = await OnlinePayment.update({OnlinePayment.status: "paid", OnlinePayment.response: f"{note.response:04d}",
                                           OnlinePayment.authorisation: note.authorisation, OnlinePayment.notified_at: now}).where(
@@ -391,8 +395,9 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
         if not won:  # a repeated notification got there first
             return "already paid"
         # The money arrived: it is booked whole. Beyond what was owed (two tabs, a transfer meanwhile) it is returned to the
-        # debtor, and earns no fee: staff are told.
-        owed = to_cents((await balance_of(case["id"], today)).outstanding)
+        # debtor, and earns no fee: staff are told. (The case read once: its stage and tariff for the fee, what the balance needs.)
+        case = (await fetch_records(NOTIFIED_CASE_SQL, pending["case"]))[0]
+        owed = to_cents((await balance_of(case["id"], today, case)).outstanding)
         entry_id = await book_payment(case, pending["amount_cents"], today, pending["method"], f"Redsys {note.order} {note.authorisation}",
                                       f"redsys:{note.order}", None, today, extra={"order": note.order, "online": True},
                                       fee_on_cents=min(pending["amount_cents"], owed))
