@@ -58,10 +58,10 @@ async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
 
 
 async def payments_of(case_id: int) -> list[Payment]:
-    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
-                                    LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
+    rows = await fetch_records("SELECT id, kind, booked_on, amount_cents, reverses FROM ledger_entries WHERE \"case\" = {} "
+                               "AND kind IN ('payment', 'reversal')", case_id)
     undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
-    return [Payment(r["booked_on"], r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
+    return [Payment(as_date(r["booked_on"]), r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
 
 
 # --- the score ---------------------------------------------------------------------------------------
@@ -253,7 +253,9 @@ async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUse
     changed = 0
     for case_id in case_ids:
         payments = await payments_of(case_id)
-        for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")):
+        for p in await fetch_records("SELECT id, promised_on, amount_cents, created_at FROM promises WHERE \"case\" = {} AND status = 'open' "
+                                     "ORDER BY id", case_id):
+            p = {**p, "promised_on": as_date(p["promised_on"]), "created_at": as_datetime(p["created_at"])}
             status = promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today)
             if status != "open":
                 done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow()}).where(
@@ -262,8 +264,11 @@ async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUse
                     changed += 1
                     await events.record(case_id, f"promise_{status}", actor, "", {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
                                                                                   "promised_on": p["promised_on"].isoformat()})
-        for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")):
-            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+        for plan in await fetch_records("SELECT id, created_at FROM payment_plans WHERE \"case\" = {} AND status = 'active' ORDER BY id",
+                                        case_id):
+            plan = {**plan, "created_at": as_datetime(plan["created_at"])}
+            rows = [{**r, "due_on": as_date(r["due_on"])} for r in await fetch_records(
+                "SELECT id, number, due_on, amount_cents, status FROM instalments WHERE plan = {} ORDER BY number", plan["id"])]
             statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
                                            clock.day_of(plan["created_at"]), today)
             for r, status in zip(rows, statuses):
