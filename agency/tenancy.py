@@ -24,6 +24,7 @@ class DebtorVisitor:
     """A debtor who proved who they are through a link to their case (cases.portal): one case, nothing else."""
     case_id: int
     session_id: int
+    language: str | None = None  # the language on file for the debtor, read with the session (None: not read)
     is_staff = False
 
 
@@ -42,6 +43,15 @@ def scoped(query: Q, user: CurrentUser | DebtorVisitor, owner: Column, case: Col
     if user.organisation_id is None:  # a creditor without an organisation sees nothing
         return query.where(owner.is_null() & owner.is_not_null())
     return query.where(owner == user.organisation_id)
+
+
+def debtor_case(user: CurrentUser | DebtorVisitor) -> int:
+    """The one case a debtor may read: the filter of the portal's fixed SQL (cases.portal: each of its queries names
+    this case, as scoped restricts a DebtorVisitor). Anyone else is refused here, so fixed SQL written for debtors
+    cannot serve another caller by mistake."""
+    if not isinstance(user, DebtorVisitor):
+        raise NotFoundException(detail=_("Not found."))
+    return user.case_id
 
 
 async def get_visible(query: Query, user: CurrentUser | DebtorVisitor, owner: Column, case: Column | None = None):

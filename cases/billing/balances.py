@@ -4,45 +4,81 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 from agency import clock
-from agency.db import as_date
+from agency.db import as_date, fetch_records
 from cases.billing.ledger import Balances, Cost, OwedInvoice, Paid, PlanTerms, balances
 from cases.money import from_cents, to_cents
-from cases.tables import Case, Instalment, InterestRate, Invoice, LedgerEntry, PaymentPlan
+from cases.tables import Case, Invoice, LedgerEntry
 from legal.rules.jurisdictions import AddedRates, added_series
 
 
-async def published_rates() -> AddedRates:
-    """The rates admins have added, to lay over the shipped table (a small table, read per computation so
-    that every worker process sees a new rate at once)."""
-    rows = await InterestRate.select(InterestRate.kind, InterestRate.country, InterestRate.starts_on, InterestRate.rate_bp)
-    return MappingProxyType({(added_series(r["kind"], r["country"]), as_date(r["starts_on"])): Decimal(r["rate_bp"]) / 100 for r in rows})
+# The rates admins added, kept per process with the version of the table they were read at. The table only grows (a
+# rate is never edited nor deleted: cases.rates.service.add_rate, a unique period per series), so how many rows it has,
+# its newest id and the sum of the rates name its content; a request that read another version reads the rows again.
+RATES_VERSION = ("(SELECT COUNT(*) FROM interest_rates) AS rates_count, (SELECT MAX(id) FROM interest_rates) AS rates_newest, "
+                 "(SELECT SUM(rate_bp) FROM interest_rates) AS rates_sum")
+_published: list = []  # [(version, AddedRates)]: the last read
+
+
+def rates_version(row) -> tuple:
+    """The rates' version from a row that selected RATES_VERSION along with what it read."""
+    return int(row["rates_count"] or 0), int(row["rates_newest"] or 0), int(row["rates_sum"] or 0)
+
+
+async def published_rates(version: tuple | None = None) -> AddedRates:
+    """The rates admins have added, to lay over the shipped table: read from the table unless ``version``
+    (rates_version of a row read in this request) is the one last read by this process, so every worker sees a new rate
+    at its next request that asks."""
+    if version is not None and _published and _published[0][0] == version:
+        return _published[0][1]
+    rows = await fetch_records("SELECT id, kind, country, starts_on, rate_bp FROM interest_rates")
+    added = MappingProxyType({(added_series(r["kind"], r["country"]), as_date(r["starts_on"])): Decimal(r["rate_bp"]) / 100 for r in rows})
+    _published[:] = [((len(rows), max((r["id"] for r in rows), default=0), sum(r["rate_bp"] for r in rows)), added)]
+    return added
+
+
+PLANS_SQL = 'SELECT id, created_at, interest_runs, costs_first FROM payment_plans WHERE "case" = {} ORDER BY id'
+INSTALMENTS_SQL = ('SELECT plan, number, due_on, amount_cents FROM instalments WHERE plan IN (SELECT id FROM payment_plans WHERE "case" = {}) '
+                   "ORDER BY number, id")
 
 
 async def plan_terms(case_id: int) -> tuple[PlanTerms, ...]:
     """The case's instalment plans for the ledger, each with its instalments: the one in force and those it replaced
     (a replaced plan froze interest until the next one was signed)."""
-    plans = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at, PaymentPlan.interest_runs, PaymentPlan.costs_first).where(
-        PaymentPlan.case == case_id).order_by(PaymentPlan.id)
+    plans = await fetch_records(PLANS_SQL, case_id)
     if not plans:
         return ()
-    rows = await Instalment.select(Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
-        Instalment.plan.is_in([p["id"] for p in plans])).order_by(Instalment.number)
-    return tuple(PlanTerms(clock.day_of(p["created_at"]), tuple((r["number"], as_date(r["due_on"]), r["amount_cents"]) for r in rows
+    return plan_terms_from(plans, await fetch_records(INSTALMENTS_SQL, case_id))
+
+
+def plan_terms_from(plans: list, instalments: list) -> tuple[PlanTerms, ...]:
+    """plan_terms from rows read already: the case's plans (id, created_at, interest_runs, costs_first) in id order,
+    their instalments (plan, number, due_on, amount_cents) in number order."""
+    return tuple(PlanTerms(clock.day_of(p["created_at"]), tuple((r["number"], as_date(r["due_on"]), r["amount_cents"]) for r in instalments
                                                                if r["plan"] == p["id"]), bool(p["interest_runs"]), bool(p["costs_first"]))
                  for p in plans)
 
 
-async def balance_of(case_id: int, as_of: date | None = None) -> Balances:
-    added = await published_rates()
-    case = await Case.select(Case.jurisdiction, Case.demanded_on, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
-    invoices = await Invoice.select(*INVOICE_COLUMNS).where(
-        (Invoice.case == case_id) & (Invoice.disputed == False))  # noqa: E712
-    entries = await LedgerEntry.select(*BALANCE_COLUMNS).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal", "cost"]))
-    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(), added,
-                         as_date(case["demanded_on"]), await plan_terms(case_id))
+# What balance_of reads: the case (with the rates' version), its undisputed invoices, its ledger, then its plans.
+BALANCE_CASE_SQL = ("SELECT c.id, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " FROM collection_cases c "
+                    "LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
+BALANCE_INVOICES_SQL = 'SELECT id, number, due_date, amount_cents FROM invoices WHERE "case" = {} AND disputed = false ORDER BY id'
+BALANCE_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries WHERE "case" = {} '
+                      "AND kind IN ('payment', 'reversal', 'cost') ORDER BY id")
+
+
+async def balance_of(case_id: int, as_of: date | None = None, case=None) -> Balances:
+    """What the case's debtor owes on ``as_of`` (today). ``case``: its row read already with BALANCE_CASE_SQL's columns
+    (the caller's own query may select them), else read here."""
+    if case is None:
+        case = (await fetch_records(BALANCE_CASE_SQL, case_id))[0]
+    invoices = await fetch_records(BALANCE_INVOICES_SQL, case_id)
+    entries = await fetch_records(BALANCE_LEDGER_SQL, case_id)
+    return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(),
+                         await published_rates(rates_version(case)), as_date(case["demanded_on"]), await plan_terms(case_id))
 
 
 BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents, LedgerEntry.reverses,
@@ -59,20 +95,38 @@ def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], ent
                   added: AddedRates, demanded_on: date | None = None, plans: tuple[PlanTerms, ...] = ()) -> Balances:
     """The balances from a case's rows (undisputed invoices with INVOICE_COLUMNS; its ledger entries with
     BALANCE_COLUMNS, other kinds ignored) and the rates admins added (published_rates), for callers that loaded them
-    already."""
-    reversed_ids = {m["reverses"] for m in entries if m["kind"] == "reversal" and m["booked_on"] <= day}
-    payments = [m for m in entries if m["kind"] == "payment" and m["id"] not in reversed_ids]  # a reversal undoes its payment whole
-    numbers = {i["id"]: i["number"] for i in invoices if "id" in i}
+    already.
+
+    Computed once per process for the same inputs: the answer is kept under the very values it is computed from (every
+    field of every row it reads, the day, the rates, the plans), so a new payment, cost, invoice, plan, rate or day
+    is another key and is computed afresh; the result is immutable."""
+    return _balances(jurisdiction, debtor_kind,
+                     tuple((i.get("id"), i["number"], as_date(i["due_date"]), i["amount_cents"]) for i in invoices),
+                     tuple((m["id"], m["kind"], as_date(m["booked_on"]), m["amount_cents"], m["reverses"], m.get("method"), m.get("applies_to"))
+                           for m in entries if m["kind"] in ("payment", "reversal", "cost")),
+                     day, frozenset((k, str(v)) for k, v in added.items()), demanded_on, tuple(plans))
+
+
+# A few hundred cases' figures per process (the pages and the API of the debtors being looked at now); each is a few
+# dozen kilobytes at most.
+BALANCES_KEPT = 512
+
+
+@lru_cache(maxsize=BALANCES_KEPT)
+def _balances(jurisdiction: str, debtor_kind: str, invoices: tuple, entries: tuple, day: date, added: frozenset,
+              demanded_on: date | None, plans: tuple[PlanTerms, ...]) -> Balances:
+    reversed_ids = {reverses for _id, kind, booked_on, _c, reverses, _m, _a in entries if kind == "reversal" and booked_on <= day}
+    numbers = {i[0]: i[1] for i in invoices if i[0] is not None}
     return balances(
-        [OwedInvoice(i["number"], as_date(i["due_date"]), from_cents(i["amount_cents"])) for i in invoices],
-        [Paid(as_date(p["booked_on"]), from_cents(p["amount_cents"]), named_invoices(p.get("applies_to", ""), numbers), p["id"])
-         for p in payments],
+        [OwedInvoice(number, due_date, from_cents(cents)) for _id, number, due_date, cents in invoices],
+        [Paid(booked_on, from_cents(cents), named_invoices(applies_to or "", numbers), entry_id)  # a reversal undoes its payment whole
+         for entry_id, kind, booked_on, cents, _r, _m, applies_to in entries if kind == "payment" and entry_id not in reversed_ids],
         day,
         business=debtor_kind == "company",  # a person is a consumer here; the self-employed are filed as companies
         country=jurisdiction,
-        costs=[Cost(as_date(c["booked_on"]), from_cents(c["amount_cents"]), str(c.get("method") or "").startswith("agency:"))
-               for c in entries if c["kind"] == "cost"],
-        added=added,
+        costs=[Cost(booked_on, from_cents(cents), str(method or "").startswith("agency:"))
+               for _id, kind, booked_on, cents, _r, method, _a in entries if kind == "cost"],
+        added=MappingProxyType({k: Decimal(v) for k, v in added}),
         demanded_on=demanded_on,
         plans=plans,
     )

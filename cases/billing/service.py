@@ -11,7 +11,7 @@ from litestar.exceptions import ClientException, HTTPException
 
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import atomic, is_unique_violation, utcnow
+from agency.db import atomic, fetch_records, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import ContractAcceptance, Organisation, Tariff
@@ -68,7 +68,7 @@ async def case_tariff(case_id: int) -> TariffRules:
 async def book_once(case_id: int, key: str, cents: int, on: date, actor: CurrentUser | None, *, kind: str = "fee",
                      reference: str = "", reverses: int | None = None) -> bool:
     """One ledger entry for one event, inside the caller's transaction; False when already booked or zero."""
-    if cents == 0 or await LedgerEntry.exists().where(LedgerEntry.idempotency_key == key):
+    if cents == 0 or await fetch_records("SELECT id FROM ledger_entries WHERE idempotency_key = {}", key):
         return False
     await LedgerEntry.insert(LedgerEntry(case=case_id, kind=kind, amount_cents=cents, booked_on=on, reference=reference[:100],
                                          idempotency_key=key, reverses=reverses, created_by=actor.id if actor and actor.id else None))
@@ -86,8 +86,10 @@ async def book_flat_fee(case_id: int, on: date, actor: CurrentUser | None) -> No
     await book_once(case_id, f"fee:flat:{case_id}", to_cents(fee), on, actor, reference=_("Flat fee (%(tariff)s)") % {"tariff": tariff.name})
 
 
-async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, stage: str, on: date, actor: CurrentUser | None) -> None:
-    tariff = await case_tariff(case_id)
+async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, stage: str, on: date, actor: CurrentUser | None,
+                           snapshot: str | None = None) -> None:
+    """``snapshot``: the case's tariff_snapshot, when the caller read it with the case (else read here)."""
+    tariff = from_json(snapshot) if snapshot is not None else await case_tariff(case_id)
     fee = success_fee(tariff, from_cents(payment_cents), stage)
     await book_once(case_id, f"fee:success:{payment_id}", to_cents(fee), on, actor,
                      reference=_("Success fee %(percent)s%% (%(stage)s)") % {"percent": tariff.success_percent.get(stage, 0), "stage": str(STAGE_LABELS.get(stage, stage)).lower()})

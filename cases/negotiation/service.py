@@ -3,18 +3,17 @@ instalment plans and payments. Each writes its rows, the case event and the new 
 transaction."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
 from litestar.exceptions import ClientException, HTTPException
-from piccolo.query.functions.aggregate import Min, Sum
+from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
 from agency import clock
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, engine, is_sqlite, utcnow
+from agency.db import as_date, atomic, engine, fetch_records, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import User
@@ -59,33 +58,38 @@ async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
 
 
 async def payments_of(case_id: int) -> list[Payment]:
-    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
-                                    LedgerEntry.reverses).where((LedgerEntry.case == case_id) & LedgerEntry.kind.is_in(["payment", "reversal"]))
+    rows = await fetch_records("SELECT id, kind, booked_on, amount_cents, reverses FROM ledger_entries WHERE \"case\" = {} "
+                               "AND kind IN ('payment', 'reversal')", case_id)
     undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
-    return [Payment(r["booked_on"], r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
+    return [Payment(as_date(r["booked_on"]), r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
 
 
 # --- the score ---------------------------------------------------------------------------------------
 
+# What the score of each case is made of, in one query (the cases, what they owe, their oldest invoice, their broken
+# promises and missed instalments); "{ids}" stands for the cases' placeholders.
+RESCORE_SQL = (
+    "SELECT c.id, c.stage, c.next_action_at, c.limitation_date, c.accepted_at, c.last_contact_at, d.classification, "
+    "CAST(COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i.\"case\" = c.id AND i.disputed = false), 0) "
+    "- COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l.\"case\" = c.id AND l.kind IN ('payment', 'reversal')), 0) "
+    "AS BIGINT) AS outstanding_cents, "  # reversals are negative
+    "(SELECT MIN(i.due_date) FROM invoices i WHERE i.\"case\" = c.id) AS oldest, "
+    "(SELECT COUNT(*) FROM promises p WHERE p.\"case\" = c.id AND p.status = 'broken') AS broken, "
+    "(SELECT COUNT(*) FROM instalments n JOIN payment_plans pp ON pp.id = n.plan WHERE pp.\"case\" = c.id AND n.status = 'missed' "
+    "AND pp.status = 'active') AS missed "
+    "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id IN ({ids})")
+
+
+def as_datetime(value):
+    """A timestamp as SQLite may hand it back from a raw query (text), or as PostgreSQL does."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
-    """Recompute the queue score of these cases (bulk: a handful of queries for any number)."""
+    """Recompute the queue score of these cases (bulk: one query for any number, then each score written)."""
     now = now or utcnow()
     for start in range(0, len(case_ids), 1000):
         ids = case_ids[start:start + 1000]
-        cases = await Case.select(
-            Case.id, Case.stage, Case.next_action_at, Case.limitation_date, Case.accepted_at, Case.last_contact_at,
-            Case.debtor.classification.as_alias("classification"),
-        ).where(Case.id.is_in(ids))
-        outstanding = await outstanding_by_case(ids)
-        oldest = {r["case"]: as_date(r["oldest"]) for r in await Invoice.select(Invoice.case, Min(Invoice.due_date, alias="oldest")).where(
-            Invoice.case.is_in(ids)).group_by(Invoice.case)}
-        broken: dict[int, int] = defaultdict(int)
-        for r in await Promise.select(Promise.case).where(Promise.case.is_in(ids) & (Promise.status == "broken")):
-            broken[r["case"]] += 1
-        missed: dict[int, int] = defaultdict(int)
-        for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
-                Instalment.plan.case.is_in(ids) & (Instalment.status == "missed") & (Instalment.plan.status == "active")):
-            missed[r["case"]] += 1
         # the debtor's own moves of the last days (the score's "engaged" and "opened and left")
         engaged: dict[int, datetime] = {}
         visited: dict[int, datetime] = {}
@@ -96,13 +100,13 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
                                   (visited, r["kind"] == "portal_opened")):
                 if counts and (r["case"] not in moves or r["at"] > moves[r["case"]]):
                     moves[r["case"]] = r["at"]
-        for c in cases:
+        for c in await fetch_records(RESCORE_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids):
             points, reasons = score(QueueFacts(
-                stage=c["stage"], outstanding_cents=outstanding.get(c["id"], 0), oldest_due_date=oldest.get(c["id"]),
-                next_action_at=c["next_action_at"], broken_promises=broken[c["id"]], missed_instalments=missed[c["id"]],
-                classification=c["classification"] or "unknown", limitation_date=c["limitation_date"], accepted_at=c["accepted_at"],
-                last_contact_at=c["last_contact_at"], engaged_at=engaged.get(c["id"]), visited_at=visited.get(c["id"]),
-                answered_at=answered.get(c["id"]),
+                stage=c["stage"], outstanding_cents=int(c["outstanding_cents"] or 0), oldest_due_date=as_date(c["oldest"]),
+                next_action_at=as_datetime(c["next_action_at"]), broken_promises=int(c["broken"]), missed_instalments=int(c["missed"]),
+                classification=c["classification"] or "unknown", limitation_date=as_date(c["limitation_date"]),
+                accepted_at=as_datetime(c["accepted_at"]), last_contact_at=as_datetime(c["last_contact_at"]),
+                engaged_at=engaged.get(c["id"]), visited_at=visited.get(c["id"]), answered_at=answered.get(c["id"]),
             ), now)
             await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
 
@@ -260,7 +264,9 @@ async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUse
     changed = 0
     for case_id in case_ids:
         payments = await payments_of(case_id)
-        for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")):
+        for p in await fetch_records("SELECT id, promised_on, amount_cents, created_at FROM promises WHERE \"case\" = {} AND status = 'open' "
+                                     "ORDER BY id", case_id):
+            p = {**p, "promised_on": as_date(p["promised_on"]), "created_at": as_datetime(p["created_at"])}
             status = promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today)
             if status != "open":
                 done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow()}).where(
@@ -269,8 +275,11 @@ async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUse
                     changed += 1
                     await events.record(case_id, f"promise_{status}", actor, "", {"promise_id": p["id"], "amount": str(Decimal(p["amount_cents"]) / 100),
                                                                                   "promised_on": p["promised_on"].isoformat()})
-        for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")):
-            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
+        for plan in await fetch_records("SELECT id, created_at FROM payment_plans WHERE \"case\" = {} AND status = 'active' ORDER BY id",
+                                        case_id):
+            plan = {**plan, "created_at": as_datetime(plan["created_at"])}
+            rows = [{**r, "due_on": as_date(r["due_on"])} for r in await fetch_records(
+                "SELECT id, number, due_on, amount_cents, status FROM instalments WHERE plan = {} ORDER BY number", plan["id"])]
             statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
                                            clock.day_of(plan["created_at"]), today)
             for r, status in zip(rows, statuses):

@@ -105,7 +105,7 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
 async def book_payment(case: dict, cents: int, received_on: date, method: str, reference: str, key: str | None,
                        actor: CurrentUser | None, today: date, applies_to: str = "", named: list[str] | None = None,
                        extra: dict | None = None, fee_on_cents: int | None = None) -> int:
-    """Book a payment of a case already in scope (``case``: id and stage), inside the caller's transaction: the
+    """Book a payment of a case already in scope (``case``: id and stage, and its tariff_snapshot if read), inside the caller's transaction: the
     ledger entry, its event, the success fee, the promises and instalments it settles, the queue score. ``actor``
     None: the debtor paid online (cases.portal). ``fee_on_cents``: the part that earns the success fee (money paid
     beyond the debt is returned to the debtor, and earns none). Returns the entry's id."""
@@ -117,7 +117,8 @@ async def book_payment(case: dict, cents: int, received_on: date, method: str, r
     await events.record(case_id, "payment", actor, "", {"entry_id": row["id"], "amount": str(from_cents(cents)),
                                                         "received_on": received_on.isoformat(), "method": method,
                                                         **({"invoices": named} if named else {}), **(extra or {})})
-    await billing.book_success_fee(case_id, row["id"], cents if fee_on_cents is None else fee_on_cents, case["stage"], received_on, actor)
+    await billing.book_success_fee(case_id, row["id"], cents if fee_on_cents is None else fee_on_cents, case["stage"], received_on, actor,
+                                   snapshot=case.get("tariff_snapshot"))
     await settle_commitments([case_id], today, actor)
     await rescore([case_id])
     return row["id"]

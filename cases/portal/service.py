@@ -18,14 +18,14 @@ from schwifty.exceptions import SchwiftyException
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, is_sqlite, utcnow
+from agency.db import as_date, atomic, fetch_records, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import Organisation
-from agency.tenancy import DebtorVisitor, get_visible, scoped
+from agency.tenancy import DebtorVisitor, debtor_case, get_visible, scoped
 from cases import events
-from cases.billing.balances import BALANCE_COLUMNS, INVOICE_COLUMNS, balance_of, balances_from, plan_terms, published_rates
+from cases.billing.balances import RATES_VERSION, balance_of, balances_from, plan_terms_from, published_rates, rates_version
 from cases.claims.service import check_file, store_evidence
 from cases.contacts.rules import normalise_phone
 from cases.money import from_cents, to_cents
@@ -66,9 +66,7 @@ from cases.tables import (
     Case,
     CaseEvent,
     DebtorLink,
-    Instalment,
     Invoice,
-    LedgerEntry,
     OnlinePayment,
     PaymentPlan,
     PlanRules,
@@ -212,18 +210,26 @@ async def open_session(token: str, verifier: str, address: str, user_agent: str,
     return portal_token, expires, facts.case_id
 
 
+VISITOR_SQL = ('SELECT s.id, s."case", s.expires_at, s.ended_at, c.closed_at, d.language FROM portal_sessions s '
+               'JOIN collection_cases c ON c.id = s."case" LEFT JOIN debtors d ON d.id = c.debtor WHERE s.token_hash = {}')
+
+
 async def visitor_for(portal_token: str | None, now: datetime) -> DebtorVisitor:
-    """The debtor behind a portal token, or 401."""
+    """The debtor behind a portal token, or 401; with the language on file for them (one query for both)."""
     if not portal_token:
         raise NotAuthorizedException(detail=_("Open the link you received and confirm who you are."))
-    row = await PortalSession.select(PortalSession.id, PortalSession.case, PortalSession.expires_at, PortalSession.ended_at,
-                                     PortalSession.case.closed_at.as_alias("closed_at")).where(
-        PortalSession.token_hash == token_hash(portal_token)).first()
-    if row is None or row["ended_at"] is not None or row["expires_at"] <= now:
+    rows = await fetch_records(VISITOR_SQL, token_hash(portal_token))
+    row = rows[0] if rows else None
+    if row is None or row["ended_at"] is not None or as_datetime(row["expires_at"]) <= now:
         raise NotAuthorizedException(detail=_("Your session has ended. Open the link you received again."))
     if row["closed_at"] is not None:
         raise LinkGone(detail=_("This case is closed."))
-    return DebtorVisitor(case_id=row["case"], session_id=row["id"])
+    return DebtorVisitor(case_id=row["case"], session_id=row["id"], language=row["language"])
+
+
+def as_datetime(value) -> datetime:
+    """A timestamp as SQLite may hand it back through a join (text) or as PostgreSQL does."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 async def end_session(visitor: DebtorVisitor) -> None:
@@ -232,36 +238,53 @@ async def end_session(visitor: DebtorVisitor) -> None:
 
 # --- what the debtor reads ---------------------------------------------------------------------------------
 
+# What GET /api/v1/portal/case reads (tests/bench/test_portal_speed.py runs the same SQL raw as its baseline), each row of
+# the visitor's one case only (the case's id is the session's, as agency.tenancy.scoped restricts a DebtorVisitor): the
+# case with its debtor, creditor and the plan rules in force for the creditor (theirs, else the agency's) and the version
+# of the published rates; the invoices; the ledger; the plans; the plans' instalments (only when there are plans).
+PORTAL_CASE_SQL = (
+    "SELECT c.id, c.reference, c.currency, c.organisation, c.jurisdiction, c.demanded_on, d.name AS debtor_name, d.kind AS debtor_kind, "
+    "o.legal_name, o.tax_id, o.address_line1, o.city, r.brackets, r.first_due_days, r.organisation AS rules_owner, " + RATES_VERSION + " "
+    "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor LEFT JOIN organisations o ON o.id = c.organisation "
+    "LEFT JOIN plan_rules r ON r.id = (SELECT p.id FROM plan_rules p WHERE p.organisation = c.organisation OR p.organisation IS NULL "
+    "ORDER BY p.organisation IS NULL, p.id DESC LIMIT 1) WHERE c.id = {}")
+PORTAL_INVOICES_SQL = ('SELECT id, number, due_date, amount_cents, issue_date, disputed FROM invoices WHERE "case" = {} '
+                       "ORDER BY due_date, id")
+PORTAL_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries WHERE "case" = {} '
+                     "AND kind IN ('payment', 'reversal', 'cost') ORDER BY booked_on, id")
+PORTAL_PLANS_SQL = ("SELECT id, created_at, interest_runs, costs_first, status, total_cents, method, mandate_reference, acknowledgement_text "
+                    'FROM payment_plans WHERE "case" = {} ORDER BY id')
+PORTAL_INSTALMENTS_SQL = ('SELECT plan, number, due_on, amount_cents, status FROM instalments WHERE plan IN (SELECT id FROM payment_plans '
+                          'WHERE "case" = {}) ORDER BY number, id')
+
+
 async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
     """DESIGN.md's ``GET /api/v1/portal/case``, for the visitor's one case, in the current language. Never notes,
-    classification, fees, scores or another case."""
-    case = await scoped(Case.select(
-        Case.id, Case.reference, Case.currency, Case.organisation, Case.debtor.name.as_alias("debtor_name"),
-        Case.debtor.kind.as_alias("debtor_kind"), Case.jurisdiction, Case.demanded_on), visitor, Case.organisation, case=Case.id).first()
-    if case is None:
+    classification, fees, scores or another case. Four queries (five with a plan), what is owed computed from their rows."""
+    case_id = debtor_case(visitor)  # (agency.tenancy: the visitor's one case, the filter of each query below)
+    rows = await fetch_records(PORTAL_CASE_SQL, case_id)
+    if not rows:
         raise NotFoundException(detail=_("Not found."))
-    org = await Organisation.select(Organisation.legal_name, Organisation.tax_id, Organisation.address_line1, Organisation.city).where(
-        Organisation.id == case["organisation"]).first()
-    invoices = await scoped(Invoice.select(*INVOICE_COLUMNS, Invoice.issue_date, Invoice.disputed),
-                            visitor, Invoice.case.organisation, case=Invoice.case).order_by(Invoice.due_date).order_by(Invoice.id)
-    entries = await scoped(LedgerEntry.select(*BALANCE_COLUMNS), visitor, LedgerEntry.case.organisation, case=LedgerEntry.case).where(
-        LedgerEntry.kind.is_in(["payment", "reversal", "cost"])).order_by(LedgerEntry.booked_on).order_by(LedgerEntry.id)
+    case = rows[0]
+    invoices = [{**i, "due_date": as_date(i["due_date"]), "issue_date": as_date(i["issue_date"]), "disputed": bool(i["disputed"])}
+                for i in await fetch_records(PORTAL_INVOICES_SQL, case_id)]
+    entries = await fetch_records(PORTAL_LEDGER_SQL, case_id)
+    plans = await fetch_records(PORTAL_PLANS_SQL, case_id)
+    instalments = await fetch_records(PORTAL_INSTALMENTS_SQL, case_id) if plans else []
     reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
-    # what is owed, from the rows read above (balance_of would read the case, its invoices and its ledger again)
+    # what is owed, from the rows read above
     balance = balances_from(case["jurisdiction"], case["debtor_kind"], [i for i in invoices if not i["disputed"]], entries, today,
-                            await published_rates(), as_date(case["demanded_on"]), await plan_terms(case["id"]))
-    plan = await scoped(PaymentPlan.select(PaymentPlan.id, PaymentPlan.total_cents, PaymentPlan.instalment_count, PaymentPlan.frequency,
-                                           PaymentPlan.method, PaymentPlan.mandate_reference, PaymentPlan.acknowledgement_text,
-                                           PaymentPlan.created_at),
-                        visitor, PaymentPlan.case.organisation, case=PaymentPlan.case).where(PaymentPlan.status == "active").first()
+                            await published_rates(rates_version(case)), as_date(case["demanded_on"]), plan_terms_from(plans, instalments))
+    plan = next((p for p in plans if p["status"] == "active"), None)
+    org = {"legal_name": case["legal_name"], "tax_id": case["tax_id"], "address_line1": case["address_line1"], "city": case["city"]}
     plan_out = None
     if plan:
-        instalments = await Instalment.select(Instalment.number, Instalment.due_on, Instalment.amount_cents, Instalment.status).where(
-            Instalment.plan == plan["id"]).order_by(Instalment.number)
+        instalments = [{**i, "due_on": as_date(i["due_on"])} for i in instalments if i["plan"] == plan["id"]]
         # the instalment to pay next, less what was paid towards it already (as the instalment's message asks)
         owed = instalment_owed([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments],
-                               [Payment(e["booked_on"], e["amount_cents"]) for e in entries if e["kind"] == "payment" and e["id"] not in reversed_ids],
-                               clock.day_of(plan["created_at"]))
+                               [Payment(as_date(e["booked_on"]), e["amount_cents"]) for e in entries
+                                if e["kind"] == "payment" and e["id"] not in reversed_ids],
+                               clock.day_of(as_datetime(plan["created_at"])))
         plan_out = {"total": str(from_cents(plan["total_cents"])), "method": plan["method"], "mandate_reference": plan["mandate_reference"],
                     "acknowledgement": plan["acknowledgement_text"] or None, "instalments": [
             {"number": i["number"], "due_on": i["due_on"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "status": i["status"]}
@@ -284,7 +307,7 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         "plan": plan_out,
         "plan_options": [{"instalments": o["instalments"], "max_first_due_on": o["max_first_due_on"].isoformat(),
                           "min_first_amount": str(from_cents(o["min_first_cents"]))}
-                         for o in plan_options(to_cents(balance.outstanding), today, *(await plan_rules_for(case["organisation"]))[:2])]
+                         for o in plan_options(to_cents(balance.outstanding), today, *plan_rules_from(case)[:2])]
         if plan is None else [],
         "documents": [{"id": d["id"], "title": d["title"], "download_url": f"/api/v1/portal/documents/{d['id']}"}
                       for d in await debtor_documents(visitor)],
@@ -363,13 +386,18 @@ async def start_payment(visitor: DebtorVisitor, raw_amount: object, method: str,
     return {"payment_id": row["id"], "order": order, "amount": str(amount), "redirect": {"url": request.url, "fields": request.fields}}
 
 
+NOTIFIED_CASE_SQL = ("SELECT c.id, c.stage, c.tariff_snapshot, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " "
+                     "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
+
+
 async def notification(signature_version: str, merchant_parameters: str, signature: str, today: date) -> str:
     """Redsys's signed notification for an order: a verified approval books the payment once (the same notification
     again books nothing); a refusal is recorded; an amount that differs from the order is kept as a mismatch and
     books nothing. Returns what happened; a bad signature raises redsys.SignatureError (400)."""
     settings = get_settings()
     note = redsys.verify_notification(settings.redsys_secret_key, signature_version, merchant_parameters, signature)
-    pending = await OnlinePayment.select().where(OnlinePayment.order_number == note.order).first()
+    rows = await fetch_records('SELECT id, "case", status, amount_cents, method FROM online_payments WHERE order_number = {}', note.order)
+    pending = rows[0] if rows else None
     if pending is None:
         raise redsys.SignatureError("unknown order")
     # Final: paid, and a mismatch (for a person to look at). A refusal may be followed by an approval of the same order
@@ -397,7 +425,6 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
             "order": note.order, "amount": str(from_cents(pending["amount_cents"])), "notified": str(from_cents(note.amount_cents)),
             "method": pending["method"], "response": "mismatch"}, visible_to_creditor=False)
         return "mismatch"
-    case = await Case.select(Case.id, Case.stage).where(Case.id == pending["case"]).first()
     async with atomic():
         won = await OnlinePayment.update({OnlinePayment.status: "paid", OnlinePayment.response: f"{note.response:04d}",
                                           OnlinePayment.authorisation: note.authorisation, OnlinePayment.notified_at: now}).where(
@@ -405,8 +432,9 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
         if not won:  # a repeated notification got there first
             return "already paid"
         # The money arrived: it is booked whole. Beyond what was owed (two tabs, a transfer meanwhile) it is returned to the
-        # debtor, and earns no fee: staff are told.
-        owed = to_cents((await balance_of(case["id"], today)).outstanding)
+        # debtor, and earns no fee: staff are told. (The case read once: its stage and tariff for the fee, what the balance needs.)
+        case = (await fetch_records(NOTIFIED_CASE_SQL, pending["case"]))[0]
+        owed = to_cents((await balance_of(case["id"], today, case)).outstanding)
         entry_id = await book_payment(case, pending["amount_cents"], today, pending["method"], f"Redsys {note.order} {note.authorisation}",
                                       f"redsys:{note.order}", None, today, extra={"order": note.order, "online": True},
                                       fee_on_cents=min(pending["amount_cents"], owed))
@@ -661,9 +689,17 @@ async def plan_rules_for(organisation_id: int | None) -> tuple[tuple[Bracket, ..
     for where, source in [*owners, (PlanRules.organisation.is_null(), "agency")]:
         row = await PlanRules.select(PlanRules.brackets, PlanRules.first_due_days).where(where).order_by(PlanRules.id, ascending=False).first()
         if row:
-            return tuple(Bracket(b["up_to_cents"], b["max_instalments"], b["min_first_percent"]) for b in json.loads(row["brackets"])), \
-                row["first_due_days"], source
+            return plan_rules_from({**row, "rules_owner": organisation_id if source == "creditor" else None})
     return DEFAULT_BRACKETS, FIRST_DUE_DAYS, "default"
+
+
+def plan_rules_from(row) -> tuple[tuple[Bracket, ...], int, str]:
+    """plan_rules_for from a row that read the rules in force (brackets, first_due_days, rules_owner: None for the
+    agency's; brackets None: none set, the shipped default)."""
+    if row["brackets"] is None:
+        return DEFAULT_BRACKETS, FIRST_DUE_DAYS, "default"
+    return tuple(Bracket(b["up_to_cents"], b["max_instalments"], b["min_first_percent"]) for b in json.loads(row["brackets"])), \
+        row["first_due_days"], "creditor" if row["rules_owner"] is not None else "agency"
 
 
 async def rules_owner(user: CurrentUser, organisation_id: int | None) -> int | None:

@@ -183,6 +183,8 @@ async def api_visitor(request: Request) -> DebtorVisitor:
 
 
 async def set_visitor_language(request: Request, visitor: DebtorVisitor) -> str:
+    if visitor.language is not None:  # (read with the session)
+        return portal_language(request, visitor.language)
     row = await Case.select(Case.debtor.language.as_alias("language")).where(Case.id == visitor.case_id).first()
     return portal_language(request, row["language"] if row else None)
 

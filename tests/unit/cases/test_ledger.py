@@ -256,3 +256,29 @@ def test_a_consumer_invoice_due_after_the_demand_waits_for_its_own():
     invoices = [OwedInvoice("A", date(2025, 1, 31), Decimal("1000.00")), OwedInvoice("B", date(2025, 4, 1), Decimal("1000.00"))]
     b = balances(invoices, [], date(2025, 6, 30), business=False, demanded_on=date(2025, 2, 1))
     assert b.interest == Decimal("13.27")
+
+
+def test_balances_from_rows_are_kept_under_every_value_they_are_computed_from():
+    """cases.billing.balances.balances_from keeps what it computed per process, keyed by all its inputs: the same rows
+    give the very same figures as the ledger computed afresh, and any change of a row, the day or the rates is
+    computed again."""
+    from types import MappingProxyType
+
+    from cases.billing.balances import balances_from
+
+    invoices = [{"id": 1, "number": "F-1", "due_date": date(2025, 3, 31), "amount_cents": 1_000_000}]
+    entries = [{"id": 7, "kind": "payment", "booked_on": date(2025, 6, 30), "amount_cents": 500_000, "reverses": None, "method": "transfer",
+                "applies_to": ""}]
+    fresh = balances(INV, [Paid(date(2025, 6, 30), Decimal("5000.00"), (), 7)], date(2025, 9, 30), business=True)
+    first = balances_from("ES", "company", invoices, entries, date(2025, 9, 30), MappingProxyType({}))
+    assert first == fresh and balances_from("ES", "company", invoices, entries, date(2025, 9, 30), MappingProxyType({})) is first
+    assert balances_from("ES", "company", invoices, entries, date(2025, 10, 1), MappingProxyType({})).interest > first.interest  # a day later
+    more = [*entries, {**entries[0], "id": 8, "amount_cents": 100}]
+    assert balances_from("ES", "company", invoices, more, date(2025, 9, 30), MappingProxyType({})) == balances(
+        INV, [Paid(date(2025, 6, 30), Decimal("5000.00"), (), 7), Paid(date(2025, 6, 30), Decimal("1.00"), (), 8)], date(2025, 9, 30), business=True)
+    reversed_ = [*entries, {"id": 9, "kind": "reversal", "booked_on": date(2025, 7, 1), "amount_cents": -500_000, "reverses": 7, "method": None,
+                            "applies_to": ""}]
+    assert balances_from("ES", "company", invoices, reversed_, date(2025, 9, 30), MappingProxyType({})).paid == Decimal("0.00")
+    rate = MappingProxyType({("ES", date(2025, 7, 1)): Decimal("20.00")})  # a rate an admin publishes for the second half-year
+    assert balances_from("ES", "company", invoices, entries, date(2025, 9, 30), rate).interest > first.interest
+    assert balances_from("ES", "person", invoices, entries, date(2025, 9, 30), MappingProxyType({})) != first
