@@ -15,13 +15,13 @@ from datetime import date
 from docx import Document as Docx
 from litestar.exceptions import NotFoundException
 
-from agency.db import as_date, utcnow
+from agency.db import as_date, fetch_records, utcnow
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
 from agency.storage import storage
-from agency.tenancy import DebtorVisitor, scoped
+from agency.tenancy import DebtorVisitor, debtor_case
 from cases import events
-from cases.tables import CaseEvent, PaymentPlan
+from cases.tables import PaymentPlan
 from legal.documents.service import DOCX, TEMPLATES, TemplateInfo, pdf_of, soffice
 from legal.tables import Document
 
@@ -94,38 +94,40 @@ def _names() -> dict[str, TemplateInfo]:
     return {**TEMPLATES, **SIGNED}
 
 
-async def _debtor_document_ids(visitor: DebtorVisitor) -> set[int]:
-    """The documents of the visitor's case that are theirs: those whose sending is recorded, and what they signed."""
-    sent = await scoped(CaseEvent.select(CaseEvent.payload), visitor, CaseEvent.case.organisation, case=CaseEvent.case).where(
-        CaseEvent.kind == "document_sent")
-    ids = {(json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"] or {}).get("document") for r in sent}
-    signed = await scoped(Document.select(Document.id), visitor, Document.case.organisation, case=Document.case).where(
-        Document.template.is_in(list(SIGNED)))
-    return {i for i in ids if isinstance(i, int)} | {r["id"] for r in signed}
+# The debtor's page reads this on every load (cases.portal.service.portal_case, and its benchmark): fixed SQL, and the
+# sendings only when the case has a document that is not one the debtor signed.
+DEBTOR_DOCUMENTS_SQL = ('SELECT id, template, filename, data_date, storage_key, pdf_storage_key FROM documents WHERE "case" = {} '
+                        "ORDER BY id DESC")
+DOCUMENTS_SENT_SQL = "SELECT payload FROM case_events WHERE \"case\" = {} AND kind = 'document_sent'"
+
+
+async def _debtors(visitor: DebtorVisitor) -> list[dict]:
+    """The documents of the visitor's case that are theirs, newest first: those whose sending is recorded, and what
+    they signed (agency.tenancy.debtor_case: the visitor's one case)."""
+    case_id = debtor_case(visitor)
+    docs = await fetch_records(DEBTOR_DOCUMENTS_SQL, case_id)
+    if not docs:
+        return []
+    sent: set = set()
+    if any(d["template"] not in SIGNED for d in docs):
+        for r in await fetch_records(DOCUMENTS_SENT_SQL, case_id):
+            payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else (r["payload"] or {})
+            sent.add(payload.get("document"))
+    return [dict(d) for d in docs if d["template"] in SIGNED or d["id"] in sent]
 
 
 async def debtor_documents(visitor: DebtorVisitor) -> list[dict]:
     """[{id, title, filename, on}]: the visitor's documents, newest first, titled in the current language."""
-    ids = await _debtor_document_ids(visitor)
-    if not ids:
-        return []
-    rows = await scoped(Document.select(Document.id, Document.template, Document.filename, Document.data_date), visitor,
-                        Document.case.organisation, case=Document.case).where(Document.id.is_in(sorted(ids))).order_by(
-        Document.id, ascending=False)
     names = _names()
     return [{"id": r["id"], "title": str(names[r["template"]].name) if r["template"] in names else r["template"],
-             "filename": r["filename"], "on": as_date(r["data_date"])} for r in rows]
+             "filename": r["filename"], "on": as_date(r["data_date"])} for r in await _debtors(visitor)]
 
 
 async def debtor_document(visitor: DebtorVisitor, document_id: int) -> dict:
     """One of the visitor's documents as a file to hand them, {storage_key, filename, media_type}: its PDF copy
     (a phone opens a PDF), or the Word file where LibreOffice is not installed. 404 for another case's document,
     one not sent to them, or none."""
-    if document_id not in await _debtor_document_ids(visitor):
-        raise NotFoundException(detail=_("Not found."))
-    row = await scoped(Document.select(Document.id, Document.storage_key, Document.pdf_storage_key, Document.filename, Document.sha256,
-                                       Document.size), visitor,
-                       Document.case.organisation, case=Document.case).where(Document.id == document_id).first()
+    row = next((d for d in await _debtors(visitor) if d["id"] == document_id), None)
     if row is None:
         raise NotFoundException(detail=_("Not found."))
     if soffice() is None:

@@ -21,6 +21,7 @@ from cases.portal import redsys
 from cases.portal.rules import token_hash
 from cases.portal.service import PORTAL_CASE_SQL, PORTAL_INVOICES_SQL, PORTAL_LEDGER_SQL, PORTAL_PLANS_SQL, VISITOR_SQL
 from cases.tables import Case, Invoice, LedgerEntry, OnlinePayment
+from legal.documents.signed import DEBTOR_DOCUMENTS_SQL
 from tests.bench.test_queue_speed import CONCURRENCY, load, p99, wrk
 from tests.factories import create_org
 
@@ -37,11 +38,12 @@ def numbered(sql: str) -> str:
 
 # The queries GET /api/v1/portal/case runs to compute its answer from scratch, raw: the service's own SQL
 # (cases.portal.service: the session with the debtor's language; the case with its debtor, creditor, plan rules and the
-# rates' version; the invoices; the ledger; the plans; the bench case has no plan, so no instalments are read) and the
+# rates' version; the invoices; the ledger; the plans; the bench case has no plan, so no instalments are read; its
+# documents, legal.documents.signed: the bench case has none, so no sendings are read) and the
 # published rates, which the page reads again only when their version changed (cases.billing.balances.published_rates),
 # counted here on every request all the same.
 RAW = [(numbered(VISITOR_SQL), "token"), (numbered(PORTAL_CASE_SQL), "case"), (numbered(PORTAL_INVOICES_SQL), "case"),
-       (numbered(PORTAL_LEDGER_SQL), "case"), (numbered(PORTAL_PLANS_SQL), "case"),
+       (numbered(PORTAL_LEDGER_SQL), "case"), (numbered(PORTAL_PLANS_SQL), "case"), (numbered(DEBTOR_DOCUMENTS_SQL), "case"),
        ("SELECT id, kind, country, starts_on, rate_bp FROM interest_rates", None)]
 
 
