@@ -1,0 +1,262 @@
+"""Bank statements (pure): Norma 43 files built field by field from the cuaderno's record layouts, with totals
+counted by hand, and the refusals."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+
+from cases.bank.norma43 import StatementError, parse_norma43
+
+
+# --- Norma 43 records, field by field (positions as the cuaderno prints them, 1-based) ----------------------------
+
+def n(value: int | str, length: int) -> str:
+    """A numeric field: right-aligned, zero-filled."""
+    text = str(value)
+    assert len(text) <= length and text.isdigit(), (value, length)
+    return text.rjust(length, "0")
+
+
+def a(value: str, length: int) -> str:
+    """An alphanumeric field: left-aligned, space-filled."""
+    assert len(value) <= length, (value, length)
+    return value.ljust(length)
+
+
+def record(*fields: str) -> str:
+    text = "".join(fields)
+    assert len(text) == 80, len(text)
+    return text
+
+
+def r11(account: str, start: str, end: str, sign: str, cents: int, *, currency: str = "978", name: str = "",
+        bank: str = "2100", branch: str = "0418") -> str:
+    # 1-2 "11", 3-6 bank, 7-10 branch, 11-20 account, 21-26 start YYMMDD, 27-32 end, 33 sign, 34-47 initial balance,
+    # 48-50 currency, 51 information mode, 52-77 short name, 78-80 free
+    return record("11", n(bank, 4), n(branch, 4), n(account, 10), start, end, sign, n(cents, 14), n(currency, 3), "3",
+                  a(name, 26), a("", 3))
+
+
+def r22(operation: str, value: str, common: str, own: str, sign: str, cents: int, document: str = "0",
+        ref1: str = "", ref2: str = "", branch: str = "0418") -> str:
+    # 1-2 "22", 3-6 free, 7-10 branch of origin, 11-16 operation date, 17-22 value date, 23-24 common concept,
+    # 25-27 own concept, 28 sign (1 debit, 2 credit), 29-42 amount, 43-52 document, 53-64 reference 1,
+    # 65-80 reference 2
+    return record("22", a("", 4), n(branch, 4), operation, value, n(common, 2), n(own, 3), sign, n(cents, 14),
+                  n(document, 10), a(ref1, 12), a(ref2, 16))
+
+
+def r23(code: str, first: str, second: str = "") -> str:
+    # 1-2 "23", 3-4 data code 01-05, 5-42 concept, 43-80 concept
+    return record("23", code, a(first, 38), a(second, 38))
+
+
+def r24(currency: str, cents: int) -> str:
+    # 1-2 "24", 3-4 data code "01", 5-7 original currency, 8-21 amount, 22-80 free
+    return record("24", "01", n(currency, 3), n(cents, 14), a("", 59))
+
+
+def r33(account: str, debits: int, debit_cents: int, credits: int, credit_cents: int, sign: str, cents: int,
+        *, currency: str = "978", bank: str = "2100", branch: str = "0418") -> str:
+    # 1-2 "33", 3-6 bank, 7-10 branch, 11-20 account, 21-25 number of debits, 26-39 their total, 40-44 number of
+    # credits, 45-58 their total, 59 final balance sign, 60-73 final balance, 74-76 currency, 77-80 free
+    return record("33", n(bank, 4), n(branch, 4), n(account, 10), n(debits, 5), n(debit_cents, 14), n(credits, 5),
+                  n(credit_cents, 14), sign, n(cents, 14), n(currency, 3), a("", 4))
+
+
+def r88(count: int) -> str:
+    # 1-2 "88", 3-20 nines, 21-26 number of records (all but the 88), 27-80 free
+    return record("88", "9" * 18, n(count, 6), a("", 54))
+
+
+ACCOUNT_1, ACCOUNT_2 = "0200051332", "0200051340"
+
+# Account 1 opens at 1,500.00 EUR in credit. Credits 250.00 + 100.00 = 350.00 (2); debits 75.30 (1).
+# Closing 1,500.00 + 350.00 - 75.30 = 1,774.70.
+# Account 2 opens 200.00 overdrawn. Credits 500.00 (1); debits 10.00 + 10.00 = 20.00 (2), the same movement twice
+# on one day. Closing -200.00 + 500.00 - 20.00 = 280.00 in credit.
+WORKED = [
+    r11(ACCOUNT_1, "260101", "260131", "2", 150000, name="AGENCIA COBROS SL"),                  # 1
+    r22("260105", "260105", "02", "099", "2", 25000, "1", "000000000123", "EXP2026000123"),     # 2
+    r23("01", "TRANSFERENCIA DE JUAN PEREZ GARCIA", "EXP-2026-000123 FACTURA 77"),              # 3
+    r23("02", "ES7620770024003102575766"),                                                     # 4
+    r22("260110", "260111", "03", "012", "1", 7530, "4567", "RECIBO LUZ"),                      # 5
+    r22("260115", "260116", "02", "099", "2", 10000),                                           # 6
+    r24("840", 11000),                                                                          # 7
+    r33(ACCOUNT_1, 1, 7530, 2, 35000, "2", 177470),                                             # 8
+    r11(ACCOUNT_2, "260101", "260131", "1", 20000),                                             # 9
+    r22("260120", "260120", "04", "001", "1", 1000, "0", "COMISION"),                           # 10
+    r22("260120", "260120", "04", "001", "1", 1000, "0", "COMISION"),                           # 11
+    r22("260125", "260125", "02", "099", "2", 50000),                                           # 12
+    r33(ACCOUNT_2, 2, 2000, 1, 50000, "2", 28000),                                              # 13
+    r88(13),                                                                                    # 14
+]
+
+
+def n43(records: list[str], *, newline: str = "\r\n", encoding: str = "latin-1") -> bytes:
+    return (newline.join(records) + newline).encode(encoding)
+
+
+def refused(data: bytes, parse=parse_norma43) -> StatementError:
+    with pytest.raises(StatementError) as caught:
+        parse(data)
+    return caught.value
+
+
+def with_record(index: int, replacement: str | None, records: list[str] = WORKED) -> list[str]:
+    changed = list(records)
+    if replacement is None:
+        del changed[index]
+    else:
+        changed[index] = replacement
+    return changed
+
+
+# --- Norma 43: the worked example ----------------------------------------------------------------------------------
+
+def test_norma43_worked_example_two_accounts():
+    statement = parse_norma43(n43(WORKED))
+    first, second = statement.accounts
+
+    assert (first.bank, first.branch, first.number, first.currency) == ("2100", "0418", ACCOUNT_1, "EUR")
+    assert (first.start, first.end) == (date(2026, 1, 1), date(2026, 1, 31))
+    assert (first.opening_cents, first.closing_cents) == (150000, 177470)
+    assert first.name == "AGENCIA COBROS SL"
+    assert [line.amount_cents for line in first.lines] == [25000, -7530, 10000]
+    assert [line.number_in_file for line in first.lines] == [2, 5, 6]
+    credit = first.lines[0]
+    assert (credit.operation_date, credit.value_date) == (date(2026, 1, 5), date(2026, 1, 5))
+    assert (credit.common_concept, credit.own_concept) == ("02", "099")
+    assert (credit.document, credit.reference1, credit.reference2) == ("0000000001", "000000000123", "EXP2026000123")
+    assert credit.concepts == ("TRANSFERENCIA DE JUAN PEREZ GARCIA", "EXP-2026-000123 FACTURA 77",
+                               "ES7620770024003102575766")
+    debit = first.lines[1]
+    assert (debit.value_date, debit.reference1, debit.concepts) == (date(2026, 1, 11), "RECIBO LUZ", ())
+    assert (credit.end_to_end_id, credit.mandate_id, credit.counterparty_iban, credit.return_reason) == ("", "", "", "")
+
+    assert (second.number, second.opening_cents, second.closing_cents) == (ACCOUNT_2, -20000, 28000)
+    assert [line.amount_cents for line in second.lines] == [-1000, -1000, 50000]
+    assert [line.number_in_file for line in second.lines] == [10, 11, 12]
+    assert (second.credits_cents, second.debits_cents) == (50000, 2000)
+
+
+def test_norma43_reads_latin1_cp1252_lf_and_stripped_trailing_spaces():
+    named = with_record(0, r11(ACCOUNT_1, "260101", "260131", "2", 150000, name="PEÑA Y MUÑOZ SL"))
+    assert parse_norma43(n43(named, encoding="latin-1")).accounts[0].name == "PEÑA Y MUÑOZ SL"
+    euro_sign = with_record(2, r23("01", "CUOTA 10€"))
+    assert parse_norma43(n43(euro_sign, encoding="cp1252")).accounts[0].lines[0].concepts[0] == "CUOTA 10€"
+    # A bank that strips trailing spaces and ends lines with LF: the same statement, the same fingerprints.
+    stripped = parse_norma43(n43([r.rstrip() for r in WORKED], newline="\n"))
+    assert stripped == parse_norma43(n43(WORKED))
+
+
+def test_norma43_reads_the_tape_layout_and_a_file_header():
+    tape = "".join(WORKED).encode("ascii")
+    assert parse_norma43(tape) == parse_norma43(n43(WORKED))
+    header = record("00", "2100", "260201", a("", 68))  # 1986-2003 editions: not counted in the 88
+    assert len(parse_norma43(n43([header, *WORKED])).accounts) == 2
+
+
+def test_norma43_empty_account_block():
+    statement = parse_norma43(n43([r11(ACCOUNT_1, "260101", "260131", "2", 500), r33(ACCOUNT_1, 0, 0, 0, 0, "2", 500),
+                                   r88(2)]))
+    assert statement.accounts[0].lines == () and statement.accounts[0].closing_cents == 500
+
+
+# --- Norma 43: fingerprints ----------------------------------------------------------------------------------------
+
+def test_fingerprints_are_stable_and_tell_identical_movements_apart():
+    once = [line.fingerprint for account in parse_norma43(n43(WORKED)).accounts for line in account.lines]
+    again = [line.fingerprint for account in parse_norma43(n43(WORKED)).accounts for line in account.lines]
+    assert once == again
+    assert len(set(once)) == len(once)  # lines 10 and 11 are the same records, in different places
+
+    # SHA-256 of the account (bank, branch, number), the line's position in its block and its raw records.
+    expected = hashlib.sha256("\x1f".join(("2100" "0418" + ACCOUNT_1, "1", WORKED[1], WORKED[2], WORKED[3]))
+                              .encode("utf-8")).hexdigest()
+    assert once[0] == expected
+
+
+# --- Norma 43: refusals --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data", [b"", b"\r\n   \r\n"])
+def test_norma43_refuses_an_empty_file(data):
+    assert refused(data).line is None
+
+
+def test_norma43_refuses_a_record_longer_than_80():
+    assert refused(n43(with_record(4, WORKED[4] + "X"))).line == 5
+
+
+def test_norma43_refuses_a_record_short_of_its_fields():
+    assert refused(n43(with_record(4, WORKED[4][:40]))).line == 5  # cut inside the amount
+    assert refused(n43(with_record(7, WORKED[7][:70]))).line == 8  # a 33 without its final balance and currency
+
+
+def test_norma43_refuses_an_unknown_record_code():
+    assert refused(n43(with_record(5, "21" + WORKED[5][2:]))).line == 6
+    assert refused(n43(with_record(5, ""))).line == 6  # a blank line inside the file
+
+
+def test_norma43_refuses_a_movement_before_any_account():
+    assert refused(n43([WORKED[1], *WORKED])).line == 1
+    after_end = WORKED[:8] + [WORKED[9]] + WORKED[8:]  # a 22 after the first 33, before the next 11
+    assert refused(n43(after_end)).line == 9
+
+
+def test_norma43_refuses_a_complementary_record_without_its_movement():
+    assert refused(n43([WORKED[0], WORKED[2], *WORKED[1:]])).line == 2
+    assert refused(n43([WORKED[0], r24("840", 100), *WORKED[1:]])).line == 2
+
+
+def test_norma43_refuses_a_sixth_or_repeated_concept_record():
+    assert refused(n43(with_record(3, r23("01", "AGAIN")))).line == 4
+    assert refused(n43(with_record(3, r23("06", "SIXTH")))).line == 4
+
+
+def test_norma43_refuses_bad_dates_and_amounts():
+    bad_date = WORKED[4][:10] + "261332" + WORKED[4][16:]  # operation date 32 Dec... month 13
+    assert refused(n43(with_record(4, bad_date))).line == 5
+    bad_amount = WORKED[4][:28] + "0000000 753000" + WORKED[4][42:]
+    assert refused(n43(with_record(4, bad_amount))).line == 5
+    bad_sign = WORKED[4][:27] + "3" + WORKED[4][28:]
+    assert refused(n43(with_record(4, bad_sign))).line == 5
+    bad_start = WORKED[0][:20] + "26AB01" + WORKED[0][26:]
+    assert refused(n43(with_record(0, bad_start))).line == 1
+
+
+def test_norma43_refuses_end_of_account_totals_that_do_not_match():
+    assert refused(n43(with_record(7, r33(ACCOUNT_1, 2, 7530, 2, 35000, "2", 177470)))).line == 8  # debit count
+    assert refused(n43(with_record(7, r33(ACCOUNT_1, 1, 7531, 2, 35000, "2", 177470)))).line == 8  # debit sum
+    assert refused(n43(with_record(7, r33(ACCOUNT_1, 1, 7530, 1, 35000, "2", 177470)))).line == 8  # credit count
+    assert refused(n43(with_record(7, r33(ACCOUNT_1, 1, 7530, 2, 34999, "2", 177470)))).line == 8  # credit sum
+    # The 33 of another account than the one opened.
+    assert refused(n43(with_record(7, r33(ACCOUNT_2, 1, 7530, 2, 35000, "2", 177470)))).line == 8
+
+
+def test_norma43_refuses_a_final_balance_that_does_not_add_up():
+    assert refused(n43(with_record(7, r33(ACCOUNT_1, 1, 7530, 2, 35000, "2", 177471)))).line == 8
+    assert refused(n43(with_record(7, r33(ACCOUNT_1, 1, 7530, 2, 35000, "1", 177470)))).line == 8  # wrong sign
+
+
+def test_norma43_refuses_a_wrong_record_count():
+    assert refused(n43(with_record(13, r88(14)))).line == 14  # a bank counting the 88 itself is refused too
+    assert refused(n43(with_record(13, r88(12)))).line == 14
+
+
+def test_norma43_refuses_a_truncated_file():
+    assert refused(n43(with_record(7, None))).line == 8  # account 1 has no 33: the next 11 (now line 8) says so
+    assert refused(n43(WORKED[:-2])).line is None  # cut before the last 33
+    assert refused(n43(WORKED[:-1])).line is None  # no 88
+    assert refused(n43(WORKED + [WORKED[1]])).line == 15  # a record after the 88
+    assert refused(n43([r88(0)])).line is None  # no account at all
+
+
+def test_norma43_refuses_another_currency_than_the_euro():
+    dollars = with_record(8, r11(ACCOUNT_2, "260101", "260131", "1", 20000, currency="840"))
+    error = refused(n43(dollars))
+    assert error.line == 9 and "978" in str(error.reason)
+    assert refused(n43(with_record(12, r33(ACCOUNT_2, 2, 2000, 1, 50000, "2", 28000, currency="840")))).line == 13
+
