@@ -1,5 +1,5 @@
 """Bank statements (pure): Norma 43 files built field by field from the cuaderno's record layouts, with totals
-counted by hand, and the refusals."""
+counted by hand, and the refusals; the references a bank line carries."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from cases.bank.norma43 import StatementError, parse_norma43
+from cases.bank.rules import references_in
 
 
 # --- Norma 43 records, field by field (positions as the cuaderno prints them, 1-based) ----------------------------
@@ -260,3 +261,23 @@ def test_norma43_refuses_another_currency_than_the_euro():
     assert error.line == 9 and "978" in str(error.reason)
     assert refused(n43(with_record(12, r33(ACCOUNT_2, 2, 2000, 1, 50000, "2", 28000, currency="840")))).line == 13
 
+
+# --- references in a line ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, found", [
+    ("EXP-2026-000123 FACTURA 77", ["EXP-2026-000123"]),
+    ("exp-2026-000123", ["EXP-2026-000123"]),
+    ("TRANSF EXP2026000123 PAGO", ["EXP-2026-000123"]),
+    ("exp 2026 000123", ["EXP-2026-000123"]),
+    ("Exp.2026/123 y EXP-2025-000009", ["EXP-2026-000123", "EXP-2025-000009"]),
+    ("PAGOEXP-2026-001234", ["EXP-2026-001234"]),
+    ("EXP-2026-1234567", ["EXP-2026-1234567"]),  # past a million cases the number has seven digits
+    ("EXP-2026-000123 EXP2026000123", ["EXP-2026-000123"]),
+    ("EXP2026123", []),  # without a separator the number needs its six digits
+    ("EXP-2026-000000", []),
+    ("FACTURA 2026-000123", []),
+    ("EXP-2026-000123456789012", []),  # a longer run of digits is not a case number
+    ("", []),
+])
+def test_references_in(text, found):
+    assert references_in(text) == found
