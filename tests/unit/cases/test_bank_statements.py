@@ -1,5 +1,6 @@
 """Bank statements (pure): Norma 43 files built field by field from the cuaderno's record layouts, with totals
-counted by hand, and the refusals; the references a bank line carries."""
+counted by hand; a camt.053 written from the ISO 20022 message definition; the refusals of each; the references a
+bank line carries."""
 from __future__ import annotations
 
 import hashlib
@@ -7,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from cases.bank.camt053 import parse_camt053, parse_statement
 from cases.bank.norma43 import StatementError, parse_norma43
 from cases.bank.rules import references_in
 
@@ -260,6 +262,202 @@ def test_norma43_refuses_another_currency_than_the_euro():
     error = refused(n43(dollars))
     assert error.line == 9 and "978" in str(error.reason)
     assert refused(n43(with_record(12, r33(ACCOUNT_2, 2, 2000, 1, 50000, "2", 28000, currency="840")))).line == 13
+
+
+# --- camt.053 --------------------------------------------------------------------------------------------------------
+
+OWN_IBAN = "ES9121000418450200051332"
+
+# Opening 1,500.00 CRDT; a transfer in of 250.00, a direct debit collected for 60.00, the same collection returned
+# (AM04, insufficient funds): closing 1,500.00 + 250.00 + 60.00 - 60.00 = 1,750.00.
+CAMT_02 = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>MSG-20260201</MsgId><CreDtTm>2026-02-01T06:00:00</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>STMT-2026-01</Id>
+      <CreDtTm>2026-02-01T06:00:00</CreDtTm>
+      <FrToDt><FrDtTm>2026-01-01T00:00:00</FrDtTm><ToDtTm>2026-01-31T23:59:59</ToDtTm></FrToDt>
+      <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id><Ccy>EUR</Ccy><Ownr><Nm>AGENCIA COBROS SL</Nm></Ownr></Acct>
+      <Bal>
+        <Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp>
+        <Amt Ccy="EUR">1500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-12-31</Dt></Dt>
+      </Bal>
+      <Bal>
+        <Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp>
+        <Amt Ccy="EUR">{closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-31</Dt></Dt>
+      </Bal>
+      <Ntry>
+        <Amt Ccy="{currency}">250.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>2026-01-05</Dt></BookgDt><ValDt><Dt>2026-01-05</Dt></ValDt>
+        <AcctSvcrRef>2026010500001</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls><TxDtls>
+          <Refs><EndToEndId>E2E-0001</EndToEndId></Refs>
+          <RltdPties>
+            <Dbtr><Nm>JUAN PEREZ GARCIA</Nm></Dbtr>
+            <DbtrAcct><Id><IBAN>ES7620770024003102575766</IBAN></Id></DbtrAcct>
+            <Cdtr><Nm>AGENCIA COBROS SL</Nm></Cdtr>
+            <CdtrAcct><Id><IBAN>ES9121000418450200051332</IBAN></Id></CdtrAcct>
+          </RltdPties>
+          <RmtInf><Ustrd>EXP-2026-000123 FACTURA 77</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+      <Ntry>
+        <Amt Ccy="EUR">60.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>2026-01-10</Dt></BookgDt><ValDt><Dt>2026-01-10</Dt></ValDt>
+        <AcctSvcrRef>2026011000007</AcctSvcrRef>
+        <NtryDtls><TxDtls>
+          <Refs><EndToEndId>EXP-2026-000045-1</EndToEndId><MndtId>MND-000045</MndtId></Refs>
+          <RltdPties>
+            <Dbtr><Nm>MARIA LOPEZ</Nm></Dbtr>
+            <DbtrAcct><Id><IBAN>ES1000492352082414205416</IBAN></Id></DbtrAcct>
+          </RltdPties>
+          <RmtInf><Ustrd>PLAZO 1 EXP-2026-000045</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+      <Ntry>
+        <Amt Ccy="EUR">60.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>2026-01-14</Dt></BookgDt><ValDt><Dt>2026-01-10</Dt></ValDt>
+        <AcctSvcrRef>2026011400003</AcctSvcrRef>
+        <NtryDtls><TxDtls>
+          <Refs><EndToEndId>EXP-2026-000045-1</EndToEndId><MndtId>MND-000045</MndtId></Refs>
+          <RltdPties>
+            <Dbtr><Nm>MARIA LOPEZ</Nm></Dbtr>
+            <DbtrAcct><Id><IBAN>ES1000492352082414205416</IBAN></Id></DbtrAcct>
+            <Cdtr><Nm>AGENCIA COBROS SL</Nm></Cdtr>
+            <CdtrAcct><Id><IBAN>ES9121000418450200051332</IBAN></Id></CdtrAcct>
+          </RltdPties>
+          <RtrInf><Rsn><Cd>AM04</Cd></Rsn></RtrInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>
+"""
+
+
+def camt(closing: str = "1750.00", currency: str = "EUR") -> bytes:
+    return CAMT_02.format(closing=closing, currency=currency).encode("utf-8")
+
+
+def test_camt053_worked_example():
+    (account,) = parse_camt053(camt()).accounts
+    assert (account.iban, account.bank, account.branch, account.number) == (OWN_IBAN, "2100", "0418", ACCOUNT_1)
+    assert (account.currency, account.start, account.end) == ("EUR", date(2026, 1, 1), date(2026, 1, 31))
+    assert (account.opening_cents, account.closing_cents) == (150000, 175000)
+    assert account.name == "AGENCIA COBROS SL"
+
+    transfer, collection, returned = account.lines
+    assert transfer.amount_cents == 25000
+    assert (transfer.operation_date, transfer.value_date) == (date(2026, 1, 5), date(2026, 1, 5))
+    assert transfer.concepts == ("EXP-2026-000123 FACTURA 77",)
+    assert (transfer.end_to_end_id, transfer.reference1, transfer.own_concept) == ("E2E-0001", "2026010500001",
+                                                                                   "PMNT/RCDT/ESCT")
+    assert (transfer.counterparty_name, transfer.counterparty_iban) == ("JUAN PEREZ GARCIA", "ES7620770024003102575766")
+    assert references_in(" ".join(transfer.concepts)) == ["EXP-2026-000123"]
+
+    assert (collection.amount_cents, collection.mandate_id, collection.return_reason) == (6000, "MND-000045", "")
+    assert returned.amount_cents == -6000
+    assert (returned.return_reason, returned.mandate_id, returned.end_to_end_id) == ("AM04", "MND-000045",
+                                                                                     "EXP-2026-000045-1")
+    # The debtor of the returned collection is the other side, not the creditor (the agency's own account).
+    assert (returned.counterparty_name, returned.counterparty_iban) == ("MARIA LOPEZ", "ES1000492352082414205416")
+    assert (returned.operation_date, returned.value_date) == (date(2026, 1, 14), date(2026, 1, 10))
+    assert [line.number_in_file for line in account.lines] == [18, 34, 47]  # the lines of the <Ntry> elements
+
+    again = [line.fingerprint for line in parse_camt053(camt()).accounts[0].lines]
+    assert again == [line.fingerprint for line in account.lines] and len(set(again)) == 3
+
+
+def test_camt053_version_08():
+    # 001.08: Sts is a code, a related party is a Pty, a transaction may carry its own amount.
+    text = (CAMT_02.format(closing="1750.00", currency="EUR")
+            .replace("camt.053.001.02", "camt.053.001.08")
+            .replace("<Sts>BOOK</Sts>", "<Sts><Cd>BOOK</Cd></Sts>")
+            .replace("<Dbtr><Nm>JUAN PEREZ GARCIA</Nm></Dbtr>", "<Dbtr><Pty><Nm>JUAN PEREZ GARCIA</Nm></Pty></Dbtr>"))
+    (account,) = parse_camt053(text.encode("utf-8")).accounts
+    assert account.closing_cents == 175000
+    assert account.lines[0].counterparty_name == "JUAN PEREZ GARCIA"
+
+
+def test_camt053_splits_a_batch_entry_by_its_transactions():
+    batch = """<?xml version="1.0"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
+  <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
+  <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">0</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-31</Dt></Dt></Bal>
+  <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">30.5</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-02-01</Dt></Dt></Bal>
+  <Ntry><Amt Ccy="EUR">30.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-02-01</Dt></BookgDt>
+    <NtryDtls>
+      <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls><RmtInf><Ustrd>exp 2026 000001</Ustrd></RmtInf></TxDtls>
+      <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">20.50</Amt></TxAmt></AmtDtls><RmtInf><Ustrd>EXP2026000002</Ustrd></RmtInf></TxDtls>
+    </NtryDtls></Ntry>
+  <Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>PDNG</Sts><BookgDt><Dt>2026-02-01</Dt></BookgDt></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+    (account,) = parse_camt053(batch.encode()).accounts
+    assert [line.amount_cents for line in account.lines] == [1000, 2050]  # the pending entry is not a line
+    assert [references_in(line.concepts[0]) for line in account.lines] == [["EXP-2026-000001"], ["EXP-2026-000002"]]
+    assert (account.start, account.end) == (date(2026, 1, 31), date(2026, 2, 1))  # no FrToDt: the balances' dates
+    assert account.lines[0].fingerprint != account.lines[1].fingerprint
+    bad = batch.replace('"EUR">20.50', '"EUR">20.40')
+    assert refused(bad.encode(), parse_camt053).line == 6  # the entry's line
+
+
+def test_camt053_refuses_xml_that_is_not_well_formed():
+    assert refused(camt()[:-30], parse_camt053).line is not None
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE Document [
+  <!ENTITY lol "lol">
+  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>&lol3;</Id></Stmt></BkToCstmrStmt></Document>"""
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE Document [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>&secret;</Id></Stmt></BkToCstmrStmt></Document>"""
+
+
+@pytest.mark.parametrize("data", [BILLION_LAUGHS, XXE, BILLION_LAUGHS.decode().encode("utf-16")])
+def test_camt053_refuses_a_doctype_or_entities(data):
+    error = refused(data, parse_camt053)
+    assert "DOCTYPE" in str(error.reason)
+
+
+@pytest.mark.parametrize("root", [
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"><BkToCstmrAcctRpt/></Document>',
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn/></Document>',
+    '<Statement xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>',
+    "<Document><BkToCstmrStmt/></Document>",
+])
+def test_camt053_refuses_another_root(root):
+    assert refused(root.encode(), parse_camt053).line == 1
+
+
+def test_camt053_refuses_another_currency_than_the_euro():
+    assert refused(camt(currency="USD"), parse_camt053).line == 19  # the entry's <Amt Ccy="USD">
+    dollars = camt().replace(b"<Ccy>EUR</Ccy>", b"<Ccy>USD</Ccy>")
+    assert refused(dollars, parse_camt053).line == 5
+
+
+def test_camt053_refuses_balances_that_do_not_add_up():
+    error = refused(camt(closing="1750.01"), parse_camt053)
+    assert error.line == 5 and "175001" in str(error.reason)
+
+
+def test_camt053_refuses_an_amount_with_more_than_two_decimals():
+    assert refused(camt(closing="1750.001"), parse_camt053).line == 16  # the closing balance's <Amt>
+
+
+# --- one door for both ---------------------------------------------------------------------------------------------
+
+def test_parse_statement_tells_the_formats_apart():
+    assert parse_statement(camt()).accounts[0].iban == OWN_IBAN
+    assert parse_statement(b"\xef\xbb\xbf" + camt()).accounts[0].closing_cents == 175000
+    assert len(parse_statement(n43(WORKED)).accounts) == 2
+    assert refused(b"", parse_statement).line is None
 
 
 # --- references in a line ------------------------------------------------------------------------------------------
