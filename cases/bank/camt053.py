@@ -130,11 +130,16 @@ def _booked(r: _Reader, entry) -> bool:
     return status in ("", "BOOK")
 
 
-def _transaction_amount(r: _Reader, transaction, line: int) -> int | None:
+def _transaction_amount(r: _Reader, transaction, entry_indicator: str, line: int) -> int | None:
+    """A transaction's amount in cents, in the entry's direction (negative when 001.08's ``TxDtls/CdtDbtInd`` says the
+    opposite of the entry's), or None when it carries none."""
     amount = r.one(transaction, "AmtDtls/TxAmt/Amt")
     if amount is None:
         amount = r.one(transaction, "Amt")
-    return None if amount is None else _cents(amount, line)
+    if amount is None:
+        return None
+    indicator = r.text(transaction, "CdtDbtInd") or entry_indicator
+    return _cents(amount, line) * _sign(indicator, line) * _sign(entry_indicator, line)
 
 
 def _party(r: _Reader, transaction, role: str) -> tuple[str, str]:
@@ -158,7 +163,8 @@ def _counterparty(r: _Reader, transaction, credit: bool, own_iban: str) -> tuple
 def _lines(r: _Reader, entry, own_iban: str, position: int) -> tuple[int, list[Line]]:
     """The entry's signed amount and its line (or one line per transaction of a batch)."""
     line = entry.sourceline or 0
-    sign = _sign(r.text(entry, "CdtDbtInd"), line)
+    indicator = r.text(entry, "CdtDbtInd")
+    sign = _sign(indicator, line)
     amount = _cents(r.one(entry, "Amt"), line)
     booked = r.first(entry, "BookgDt/Dt", "BookgDt/DtTm")
     valued = r.first(entry, "ValDt/Dt", "ValDt/DtTm") or booked
@@ -169,7 +175,7 @@ def _lines(r: _Reader, entry, own_iban: str, position: int) -> tuple[int, list[L
     own_concept = code or r.text(entry, "BkTxCd/Prtry/Cd")
     raw = etree.tostring(entry, method="c14n").decode("utf-8")
     transactions = r.all(entry, "NtryDtls/TxDtls")
-    amounts = [_transaction_amount(r, t, t.sourceline or line) for t in transactions]
+    amounts = [_transaction_amount(r, t, indicator, t.sourceline or line) for t in transactions]
     split = len(transactions) > 1 and None not in amounts and sum(amounts) == amount
     if len(transactions) > 1 and None not in amounts and not split:
         raise StatementError(line, _l("The transactions of an entry add up to %(sum)s cents; the entry is %(amount)s.",

@@ -403,6 +403,23 @@ def test_camt053_splits_a_batch_entry_by_its_transactions():
     assert refused(bad.encode(), parse_camt053).line == 6  # the entry's line
 
 
+def test_camt053_batch_in_version_08_with_a_transaction_the_other_way():
+    # 001.08: TxDtls/Amt and TxDtls/CdtDbtInd. A credit entry of 40.00: 50.00 in, 10.00 back out.
+    batch = """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt>
+  <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
+  <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Dt><Dt>2026-03-01</Dt></Dt></Bal>
+  <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">35.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-02</Dt></Dt></Bal>
+  <Ntry><Amt Ccy="EUR">40.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt>
+    <NtryDtls>
+      <TxDtls><Amt Ccy="EUR">50.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></TxDtls>
+      <TxDtls><Amt Ccy="EUR">10.00</Amt><CdtDbtInd>DBIT</CdtDbtInd></TxDtls>
+    </NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+    (account,) = parse_camt053(batch.encode()).accounts
+    assert (account.opening_cents, account.closing_cents) == (-500, 3500)
+    assert [line.amount_cents for line in account.lines] == [5000, -1000]
+
+
 def test_camt053_refuses_xml_that_is_not_well_formed():
     assert refused(camt()[:-30], parse_camt053).line is not None
 
