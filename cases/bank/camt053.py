@@ -180,11 +180,13 @@ def _lines(r: _Reader, entry, own_iban: str, position: int) -> tuple[int, list[L
     if len(transactions) > 1 and None not in amounts and not split:
         raise StatementError(line, _l("The transactions of an entry add up to %(sum)s cents; the entry is %(amount)s.",
                                       sum=sum(amounts), amount=amount))
-    groups = [(t, a) for t, a in zip(transactions, amounts)] if split else [(transactions[0] if len(transactions) == 1
-                                                                             else None, amount)]
+    if split:
+        groups = list(zip(transactions, amounts))
+    else:  # one line: with its one transaction's details, or (a batch without amounts) only the batch's texts
+        groups = [(transactions[0] if len(transactions) == 1 else None, amount)]
     made = []
     for index, (transaction, cents) in enumerate(groups):
-        details = transaction if transaction is not None else etree.Element("none")
+        details = transaction if transaction is not None else etree.Element("none")  # finds nothing
         texts = r.all(entry, "NtryDtls/TxDtls/RmtInf/Ustrd") if transaction is None else r.all(details, "RmtInf/Ustrd")
         concepts = [(t.text or "").strip() for t in texts]
         concepts += [r.text(details, "AddtlTxInf"), r.text(entry, "AddtlNtryInf")]
