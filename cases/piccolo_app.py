@@ -3,6 +3,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from cases.tables import (
+    BankStatement,
     Bureau,
     BureauBatch,
     BureauReport,
@@ -28,6 +29,7 @@ from cases.tables import (
     ReminderStep,
     Remittance,
     RemittanceExport,
+    StatementLine,
 )
 
 APP_CONFIG = AppConfig(
@@ -35,7 +37,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry,
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
-                   DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules],
+                   DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

@@ -386,3 +386,49 @@ class PlanRules(Table, tablename="plan_rules"):
     first_due_days = Integer(default=30)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BankStatement(Table, tablename="bank_statements"):
+    """One account's statement from a file uploaded (Norma 43 or ISO 20022 camt.053; a Norma 43 file may hold several
+    accounts): the file kept by its SHA-256, the period and the balances the bank gave. The same file again is the same
+    statements (``source`` is unique: nothing booked twice)."""
+
+    format = Varchar(length=10)  # n43 | camt053
+    filename = Varchar(length=200)
+    file_sha256 = Varchar(length=64, index=True)
+    source = Varchar(length=100, unique=True)  # "<file SHA-256>/<account>"
+    storage_key = Varchar(length=200)
+    account = Varchar(length=34)  # the IBAN, or a Norma 43 file's bank, branch and account number
+    starts_on = Date()
+    ends_on = Date()
+    opening_cents = BigInt()
+    closing_cents = BigInt()
+    uploaded_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class StatementLine(Table, tablename="statement_lines"):
+    """One movement of a statement and what it became: a payment of a case (booked by its reference, its mandate, or
+    by hand), waiting for someone to match it, not ours, or a debit (money out). Its fingerprint books it once, even
+    when the file is uploaded again; a decision is taken once (who, when) and never overwritten."""
+
+    statement = ForeignKey(null=False, references=BankStatement, index=True, on_delete=OnDelete.restrict)
+    fingerprint = Varchar(length=64, unique=True)
+    position = Integer()  # the line's number in the file
+    booked_on = Date()
+    value_on = Date()
+    amount_cents = BigInt()  # signed: a credit positive, a debit negative
+    concept = Text(default="")
+    reference = Varchar(length=140, default="")
+    end_to_end_id = Varchar(length=35, default="")
+    mandate_id = Varchar(length=35, default="")
+    counterparty_name = Varchar(length=140, default="")
+    counterparty_iban = Varchar(length=34, default="")
+    return_reason = Varchar(length=4, default="")
+    status = Varchar(length=10, default="waiting")  # booked | waiting | not_ours | debit
+    case = ForeignKey(references=Case, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    ledger_entry = Integer(null=True, default=None)
+    matched_by = Varchar(length=12, default="")  # reference | mandate | iban | hand
+    note = Varchar(length=300, default="")  # why it waits (a reference of no case, more than is owed...), in the agency's language
+    decided_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)

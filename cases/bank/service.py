@@ -1,0 +1,307 @@
+"""Bank statements: a file uploaded (Norma 43 or camt.053) is kept whole, every movement of it becomes a line, and
+each credit naming a case (its reference, a direct-debit mandate, or the IBAN of a debtor whose plan has an instalment
+of that amount due) is booked as a payment of that case, exactly once: the line's fingerprint is the payment's
+idempotency key, so the same file again, or two people uploading it at once, books nothing more. What cannot be
+matched waits for a person on the reconciliation page (DESIGN.md "Money that arrives by itself")."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+
+from agency import i18n
+from agency.auth import CurrentUser
+from agency.db import atomic, is_unique_violation, utcnow
+from agency.i18n import gettext as _
+from agency.storage import storage
+from cases.bank.camt053 import looks_like_xml, parse_statement
+from cases.bank.norma43 import StatementError
+from cases.bank.rules import references_in
+from cases.billing.balances import balance_of
+from cases.money import from_cents
+from cases.payments.service import record_payment
+from cases.tables import BankStatement, Case, Instalment, PaymentPlan, StatementLine
+
+MAX_STATEMENT_BYTES = 20 * 1024 * 1024  # a year of a busy account's Norma 43 is a few MB
+
+
+def account_of(account) -> str:
+    """The account a statement is for: its IBAN, or a Norma 43 file's bank, branch and account number."""
+    return (getattr(account, "iban", "") or f"{account.bank}{account.branch}{account.number}")[:34]
+
+
+def concept_of(line) -> str:
+    # (the bank's concept codes are not words: the text of the 23 records, or camt's remittance information, and references)
+    parts = [*getattr(line, "concepts", ()), getattr(line, "reference1", ""), getattr(line, "reference2", "")]
+    return " ".join(" ".join(p.split()) for p in parts if p and p.strip())[:2000]
+
+
+@dataclass
+class Imported:
+    statements: list[int]
+    format: str
+    lines: int
+    matched: int
+    unmatched: int
+    created: bool
+
+
+async def import_statement(user: CurrentUser, filename: str, data: bytes, today: date) -> Imported:
+    """Keep the file, record its lines, book what names a case. A file refused (truncated, totals that do not add up,
+    not euro...) is a 400 with the line and the reason, and nothing is kept."""
+    if not data:
+        raise ClientException(detail=_("The file is empty."))
+    if len(data) > MAX_STATEMENT_BYTES:
+        raise ClientException(detail=_("The file is larger than %(mb)s MB.") % {"mb": MAX_STATEMENT_BYTES // (1024 * 1024)})
+    try:
+        kind = "camt053" if looks_like_xml(data) else "n43"
+        parsed = parse_statement(data)
+    except StatementError as exc:
+        where = _("line %(n)s: ") % {"n": exc.line} if exc.line else ""
+        raise ClientException(detail=_("The statement was refused, nothing was booked: %(where)s%(reason)s") % {
+            "where": where, "reason": str(exc.reason)}) from None
+    sha = hashlib.sha256(data).hexdigest()
+    seen = await BankStatement.select(BankStatement.id).where(BankStatement.file_sha256 == sha).order_by(BankStatement.id)
+    if seen:  # the same file again: the same statements, nothing more booked
+        ids = [r["id"] for r in seen]
+        return Imported(ids, kind, *(await _counts(ids)), created=False)
+    key = f"bank-statements/{utcnow():%Y/%m}/{secrets.token_hex(16)}.{'xml' if kind == 'camt053' else 'n43'}"
+    await storage().put_bytes(key, data, "application/xml" if kind == "camt053" else "text/plain")
+    ids: list[int] = []
+    try:
+        async with atomic():
+            for account in parsed.accounts:
+                acct = account_of(account)
+                row = (await BankStatement.insert(BankStatement(
+                    format=kind, filename=filename[:200], file_sha256=sha, source=f"{sha}/{acct}", storage_key=key, account=acct,
+                    starts_on=account.start, ends_on=account.end, opening_cents=account.opening_cents, closing_cents=account.closing_cents,
+                    uploaded_by=user.id)).returning(BankStatement.id))[0]
+                ids.append(row["id"])
+                fingerprints = [line.fingerprint for line in account.lines]
+                known = {r["fingerprint"] for r in await StatementLine.select(StatementLine.fingerprint).where(
+                    StatementLine.fingerprint.is_in(fingerprints))} if fingerprints else set()
+                fresh = [line for line in account.lines if line.fingerprint not in known]  # (a line another file brought already)
+                if fresh:
+                    await StatementLine.insert(*[StatementLine(
+                        statement=row["id"], fingerprint=line.fingerprint, position=line.number_in_file, booked_on=line.operation_date,
+                        value_on=line.value_date, amount_cents=line.amount_cents, concept=concept_of(line),
+                        reference=" ".join(getattr(line, "document", "").split())[:140],
+                        end_to_end_id=(getattr(line, "end_to_end_id", "") or "")[:35], mandate_id=(getattr(line, "mandate_id", "") or "")[:35],
+                        counterparty_name=(getattr(line, "counterparty_name", "") or "")[:140],
+                        counterparty_iban=(getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34],
+                        return_reason=(getattr(line, "return_reason", "") or "")[:4],
+                        status="waiting" if line.amount_cents > 0 else "debit") for line in fresh])
+    except Exception as exc:
+        await storage().delete(key)
+        if is_unique_violation(exc):  # the same file uploaded at the same moment by someone else: theirs stands
+            ids = [r["id"] for r in await BankStatement.select(BankStatement.id).where(BankStatement.file_sha256 == sha)]
+            return Imported(ids, kind, *(await _counts(ids)), created=False)
+        raise
+    await match_waiting(user, ids, today)
+    return Imported(ids, kind, *(await _counts(ids)), created=True)
+
+
+async def _counts(ids: list[int]) -> tuple[int, int, int]:
+    rows = await StatementLine.select(StatementLine.status).where(StatementLine.statement.is_in(ids)) if ids else []
+    return len(rows), sum(r["status"] == "booked" for r in rows), sum(r["status"] == "waiting" for r in rows)
+
+
+# --- matching -------------------------------------------------------------------------------------------------
+
+async def _cases_by_reference(references: set[str]) -> dict[str, int]:
+    if not references:
+        return {}
+    rows = await Case.select(Case.id, Case.reference).where(Case.reference.is_in(sorted(references)))
+    return {r["reference"]: r["id"] for r in rows}
+
+
+async def _cases_by_mandate(mandates: set[str]) -> dict[str, int]:
+    if not mandates:
+        return {}
+    rows = await PaymentPlan.select(PaymentPlan.case, PaymentPlan.mandate_reference).where(PaymentPlan.mandate_reference.is_in(sorted(mandates)))
+    return {r["mandate_reference"]: r["case"] for r in rows}
+
+
+async def _plans_by_iban(ibans: set[str]) -> dict[str, list[tuple[int, set[int]]]]:
+    """IBAN -> [(case, amounts of its instalments still due)] for the active plans paid from that account."""
+    if not ibans:
+        return {}
+    plans = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.case, PaymentPlan.debtor_iban).where(
+        PaymentPlan.debtor_iban.is_in(sorted(ibans)) & (PaymentPlan.status == "active"))
+    dues: dict[int, set[int]] = {}
+    if plans:
+        for r in await Instalment.select(Instalment.plan, Instalment.amount_cents).where(
+                Instalment.plan.is_in([p["id"] for p in plans]) & (Instalment.status != "paid")):
+            dues.setdefault(r["plan"], set()).add(r["amount_cents"])
+    out: dict[str, list[tuple[int, set[int]]]] = {}
+    for p in plans:
+        out.setdefault(p["debtor_iban"], []).append((p["case"], dues.get(p["id"], set())))
+    return out
+
+
+def _match(line: dict, by_reference: dict[str, int], by_mandate: dict[str, int], by_iban: dict) -> tuple[int | None, str, str]:
+    """(case, how, why not): the one case a credit names, by its reference (one reference of one case), its mandate
+    or its debtor's IBAN with the amount of an instalment due; None and why when it names none or several."""
+    refs = {r for r in references_in(f"{line['concept']} {line['reference']}") if r in by_reference}
+    cases = {by_reference[r] for r in refs}
+    if len(cases) == 1:
+        return cases.pop(), "reference", ""
+    if len(cases) > 1:
+        return None, "", _("It names several cases: %(refs)s.") % {"refs": ", ".join(sorted(refs))}
+    for mandate in (line["mandate_id"], line["end_to_end_id"]):
+        if mandate and mandate in by_mandate:
+            return by_mandate[mandate], "mandate", ""
+    plans = [case for case, dues in by_iban.get(line["counterparty_iban"], []) if line["amount_cents"] in dues]
+    if len(set(plans)) == 1:
+        return plans[0], "iban", ""
+    return None, "", _("It names no case.")
+
+
+async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date) -> int:
+    """Book the waiting credits of these statements that name a case; the others keep waiting, with why."""
+    lines = await StatementLine.select().where(StatementLine.statement.is_in(statement_ids) & (StatementLine.status == "waiting"))
+    if not lines:
+        return 0
+    refs = set()
+    for line in lines:
+        refs.update(references_in(f"{line['concept']} {line['reference']}"))
+    by_reference, by_mandate, by_iban = (await _cases_by_reference(refs),
+                                         await _cases_by_mandate({m for line in lines for m in (line["mandate_id"], line["end_to_end_id"]) if m}),
+                                         await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]}))
+    booked = 0
+    for line in lines:
+        case_id, how, why = _match(line, by_reference, by_mandate, by_iban)
+        if case_id is None:
+            await StatementLine.update({StatementLine.note: str(why)[:300]}).where(StatementLine.id == line["id"])
+            continue
+        try:
+            await book_line(user, line, case_id, how, today)
+            booked += 1
+        except ClientException as exc:  # closed case, more than is owed...: a person decides
+            await StatementLine.update({StatementLine.note: str(exc.detail)[:300], StatementLine.case: case_id}).where(
+                StatementLine.id == line["id"])
+    return booked
+
+
+async def book_line(user: CurrentUser, line: dict, case_id: int, how: str, today: date) -> int:
+    """The line's credit as a payment of the case (a transfer; the line's fingerprint its idempotency key), and the
+    line marked with what it became. Returns the ledger entry."""
+    received = line["value_on"] or line["booked_on"]
+    entry_id, _created = await record_payment(user, case_id, from_cents(line["amount_cents"]), min(received, today), "transfer",
+                                              (line["concept"] or line["reference"])[:100], f"bank:{line['fingerprint']}", today)
+    await StatementLine.update({StatementLine.status: "booked", StatementLine.case: case_id, StatementLine.ledger_entry: entry_id,
+                                StatementLine.matched_by: how, StatementLine.decided_by: user.id, StatementLine.decided_at: utcnow(),
+                                StatementLine.note: ""}).where((StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+    return entry_id
+
+
+# --- a person's decisions ---------------------------------------------------------------------------------------
+
+async def waiting_line(statement_id: int, line_id: int) -> dict:
+    line = await StatementLine.select().where((StatementLine.id == line_id) & (StatementLine.statement == statement_id)).first()
+    if line is None:
+        raise NotFoundException(detail=_("Not found."))
+    if line["status"] != "waiting":
+        raise HTTPException(status_code=409, detail=_("This line is already decided: %(status)s.") % {"status": str(LINE_STATUS[line["status"]])})
+    return line
+
+
+async def match_by_hand(user: CurrentUser, statement_id: int, line_id: int, case_id: int, today: date) -> int:
+    line = await waiting_line(statement_id, line_id)
+    if not await Case.exists().where(Case.id == case_id):
+        raise ClientException(detail=_("There is no case %(id)s.") % {"id": case_id})
+    return await book_line(user, line, case_id, "hand", today)
+
+
+async def case_by_reference(text: str) -> int | None:
+    """The case a person typed the reference of (as the bank would mangle it: lower case, no dashes)."""
+    refs = references_in(str(text or ""))
+    return (await _cases_by_reference(set(refs[:1]))).get(refs[0]) if refs else None
+
+
+async def not_ours(user: CurrentUser, statement_id: int, line_id: int) -> None:
+    await waiting_line(statement_id, line_id)
+    async with atomic():
+        await StatementLine.update({StatementLine.status: "not_ours", StatementLine.decided_by: user.id, StatementLine.decided_at: utcnow()}).where(
+            (StatementLine.id == line_id) & (StatementLine.status == "waiting"))
+
+
+LINE_STATUS = {"booked": i18n.lazy_gettext("booked"), "waiting": i18n.lazy_gettext("waiting"),
+               "not_ours": i18n.lazy_gettext("not ours"), "debit": i18n.lazy_gettext("money out")}
+
+
+async def candidates(line: dict, today: date, limit: int = 5) -> list[dict]:
+    """The cases a waiting credit may be for, best first, with why: the case it names but could not take, a debtor
+    paying from that IBAN, an instalment or a balance of exactly that amount, a debtor of that name."""
+    found: dict[int, list[str]] = {}
+
+    def add(case_id: int, why: str) -> None:
+        found.setdefault(case_id, [])
+        if why not in found[case_id]:
+            found[case_id].append(why)
+
+    if line["case"]:
+        add(line["case"], str(_("named in the concept")))
+    if line["counterparty_iban"]:
+        for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.debtor_iban == line["counterparty_iban"]).limit(limit):
+            add(r["case"], str(_("the debtor pays from this account")))
+    for r in await Instalment.select(Instalment.plan.case.as_alias("case")).where(
+            (Instalment.amount_cents == line["amount_cents"]) & (Instalment.status != "paid") & (Instalment.plan.status == "active")).limit(limit):
+        add(r["case"], str(_("an instalment of this amount is due")))
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in line["counterparty_name"].upper()).split() if len(w) > 3][:3]
+    if words:
+        query = Case.select(Case.id).where(Case.closed_at.is_null())
+        for word in words:
+            query = query.where(Case.debtor.name.ilike(f"%{word}%"))
+        for r in await query.limit(limit):
+            add(r["id"], str(_("the debtor's name")))
+    if not found:
+        return []
+    rows = await Case.select(Case.id, Case.reference, Case.debtor.name.as_alias("debtor"), Case.organisation.legal_name.as_alias("creditor"),
+                             Case.closed_at).where(Case.id.is_in(list(found)))
+    out = []
+    for r in sorted(rows, key=lambda r: -len(found[r["id"]])):
+        owed = (await balance_of(r["id"], today)).outstanding if r["closed_at"] is None else Decimal(0)
+        out.append({"id": r["id"], "reference": r["reference"], "debtor": r["debtor"], "creditor": r["creditor"], "why": found[r["id"]],
+                    "outstanding": str(owed)})
+    return out[:limit]
+
+
+
+# --- reading -----------------------------------------------------------------------------------------------------
+
+async def statement_list(limit: int = 50) -> list[dict]:
+    """The latest statements with how many of their lines were booked and how many wait."""
+    rows = await BankStatement.select(BankStatement.id, BankStatement.format, BankStatement.filename, BankStatement.account,
+                                      BankStatement.starts_on, BankStatement.ends_on, BankStatement.opening_cents, BankStatement.closing_cents,
+                                      BankStatement.created_at, BankStatement.uploaded_by.name.as_alias("uploaded_by")).order_by(
+        BankStatement.id, ascending=False).limit(limit)
+    counts: dict[int, dict[str, int]] = {}
+    if rows:
+        for r in await StatementLine.select(StatementLine.statement, StatementLine.status).where(
+                StatementLine.statement.is_in([r["id"] for r in rows])):
+            c = counts.setdefault(r["statement"], {"lines": 0, "booked": 0, "waiting": 0})
+            c["lines"] += 1
+            c[r["status"]] = c.get(r["status"], 0) + 1
+    return [{**r, **counts.get(r["id"], {"lines": 0, "booked": 0, "waiting": 0})} for r in rows]
+
+
+async def statement_detail(statement_id: int) -> dict:
+    statement = await BankStatement.select().where(BankStatement.id == statement_id).first()
+    if statement is None:
+        raise NotFoundException(detail=_("Not found."))
+    lines = await StatementLine.select(*StatementLine.all_columns(), StatementLine.case.reference.as_alias("case_reference"),
+                                       StatementLine.decided_by.name.as_alias("decided_by_name")).where(
+        StatementLine.statement == statement_id).order_by(StatementLine.position)
+    return {"statement": statement, "lines": lines}
+
+
+def line_out(line: dict) -> dict:
+    return {"id": line["id"], "position": line["position"], "booked_on": line["booked_on"].isoformat(),
+            "value_on": line["value_on"].isoformat() if line["value_on"] else None, "amount": str(from_cents(line["amount_cents"])),
+            "concept": line["concept"], "counterparty": line["counterparty_name"], "status": line["status"], "case_id": line["case"],
+            "case_reference": line.get("case_reference"), "matched_by": line["matched_by"], "note": line["note"]}

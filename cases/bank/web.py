@@ -1,0 +1,123 @@
+"""Bank statements over HTTP (admins only): upload a Norma 43 or camt.053 file, see what each line became, and
+decide the lines that wait (book to a case, or not ours)."""
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException, HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_201_CREATED
+
+from agency import clock
+from agency.auth import CSRF_IN_STREAM, admin_only
+from agency.http_utils import parse_id
+from agency.i18n import gettext as _
+from agency.routing import get, post
+from agency.uploads import receive_multipart
+from agency.web import form_data, notify, page, redirect, user_of
+from cases.bank import service as bank
+from cases.bank.service import MAX_STATEMENT_BYTES
+
+
+async def _receive(request: Request) -> bank.Imported:
+    form = await receive_multipart(request, MAX_STATEMENT_BYTES)
+    try:
+        files = [f for f in form.files if f.field == "file" and not f.blank]
+        if len(files) != 1:
+            raise ClientException(detail=_("Send exactly one file in the multipart field 'file'."))
+        f = files[0]
+        f.file.seek(0)
+        return await bank.import_statement(user_of(request), f.filename, f.file.read(), clock.today())
+    finally:
+        form.close()
+
+
+class MatchIn(msgspec.Struct):
+    case_id: int
+
+
+class BankStatementApi(Controller):
+    path = "/api/v1/bank-statements"
+    tags = ["bank"]
+    guards = [admin_only]
+
+    @post("/", status_code=HTTP_201_CREATED, request_max_body_size=MAX_STATEMENT_BYTES + 1024 * 1024, opt={CSRF_IN_STREAM: True},
+          summary="Upload a bank statement (multipart 'file': Norma 43 or camt.053): credits naming a case are booked, once")
+    async def upload(self, request: Request) -> Response:
+        done = await _receive(request)
+        return Response({"id": done.statements[0] if done.statements else None, "statements": done.statements, "format": done.format,
+                         "lines": done.lines, "matched": done.matched, "unmatched": done.unmatched},
+                        status_code=HTTP_201_CREATED if done.created else 200)
+
+    @get("/", summary="The latest statements, with how many lines were booked and how many wait")
+    async def index(self) -> list[dict]:
+        return [{"id": s["id"], "format": s["format"], "filename": s["filename"], "account": s["account"], "starts_on": s["starts_on"].isoformat(),
+                 "ends_on": s["ends_on"].isoformat(), "lines": s["lines"], "booked": s["booked"], "waiting": s["waiting"]}
+                for s in await bank.statement_list()]
+
+    @get("/{statement_id:int}", summary="A statement and what each of its lines became")
+    async def show(self, statement_id: int) -> dict:
+        detail = await bank.statement_detail(statement_id)
+        s = detail["statement"]
+        return {"id": s["id"], "format": s["format"], "account": s["account"], "starts_on": s["starts_on"].isoformat(),
+                "ends_on": s["ends_on"].isoformat(), "opening": str(s["opening_cents"] / 100), "closing": str(s["closing_cents"] / 100),
+                "lines": [bank.line_out(line) for line in detail["lines"]]}
+
+    @post("/{statement_id:int}/lines/{line_id:int}/match", status_code=200, summary="Book a waiting credit to a case")
+    async def match(self, request: Request, statement_id: int, line_id: int, data: MatchIn) -> dict:
+        entry = await bank.match_by_hand(user_of(request), statement_id, line_id, data.case_id, clock.today())
+        return {"ledger_entry": entry}
+
+    @post("/{statement_id:int}/lines/{line_id:int}/not-ours", status_code=200, summary="A waiting credit that is no case's money")
+    async def not_ours(self, request: Request, statement_id: int, line_id: int) -> dict:
+        await bank.not_ours(user_of(request), statement_id, line_id)
+        return {"status": "not_ours"}
+
+
+class BankStatementPages(Controller):
+    path = "/admin/bank"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        return page(request, "cases/bank/statements.html", statements=await bank.statement_list())
+
+    @post("/", request_max_body_size=MAX_STATEMENT_BYTES + 1024 * 1024, opt={CSRF_IN_STREAM: True})
+    async def upload(self, request: Request) -> Response:
+        try:
+            done = await _receive(request)
+        except ClientException as exc:
+            notify(request, str(exc.detail), "error")
+            return redirect("/admin/bank/", request)
+        if not done.created:
+            notify(request, _("This file was uploaded before: nothing more was booked."), "info")
+        else:
+            notify(request, _("%(lines)s lines read: %(matched)s booked to their cases, %(unmatched)s waiting for you.") % {
+                "lines": done.lines, "matched": done.matched, "unmatched": done.unmatched})
+        return redirect(f"/admin/bank/{done.statements[0]}" if done.statements else "/admin/bank/", request)
+
+    @get("/{statement_id:int}")
+    async def show(self, request: Request, statement_id: int) -> Template:
+        detail = await bank.statement_detail(statement_id)
+        today = clock.today()
+        options = {line["id"]: await bank.candidates(line, today) for line in detail["lines"] if line["status"] == "waiting"}
+        return page(request, "cases/bank/statement.html", statement=detail["statement"], lines=detail["lines"], options=options,
+                    LINE_STATUS=bank.LINE_STATUS)
+
+    @post("/{statement_id:int}/lines/{line_id:int}")
+    async def decide(self, request: Request, statement_id: int, line_id: int) -> Response:
+        data = await form_data(request)
+        back = f"/admin/bank/{statement_id}#line-{line_id}"
+        try:
+            if data.get("decision") == "not_ours":
+                await bank.not_ours(user_of(request), statement_id, line_id)
+                notify(request, _("Marked as not ours."))
+            else:
+                case_id = parse_id(data.get("case_id", "")) or await bank.case_by_reference(data.get("case_reference", ""))
+                if case_id is None:
+                    raise ClientException(detail=_("Choose the case the money is for."))
+                await bank.match_by_hand(user_of(request), statement_id, line_id, case_id, clock.today())
+                notify(request, _("Booked as a payment of the case."))
+        except HTTPException as exc:  # a 400 with what to fix, a 409 already decided, a 404
+            notify(request, str(exc.detail), "error")
+        return redirect(back, request)

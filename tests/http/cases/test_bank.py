@@ -1,0 +1,144 @@
+"""Bank statements over HTTP (DESIGN.md "Money that arrives by itself"): a Norma 43 file uploaded books the credits
+that name a case, once (the same file again, or twice at once, books nothing more); the rest wait for a person; a
+refused file keeps nothing; creditors and negotiators cannot reach any of it."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+
+from agency import clock
+from cases.tables import BankStatement, LedgerEntry, StatementLine
+from tests.factories import api_token, create_user, login, post_form
+from tests.http.cases.test_money import _people
+from tests.http.cases.test_negotiation import _accepted_case
+from tests.unit.cases.test_bank_statements import n43, r11, r22, r23, r33, r88
+
+
+def _statement(reference: str, other: str, account: str | None = None) -> bytes:
+    """Today's movements of an account of its own (a line already read from the same account's earlier statement is
+    not read twice): 100.00 naming ``reference`` (as a bank mangles it), 45.50 naming nothing, 12.00 out, and 30.00
+    naming ``other``, a reference of no case."""
+    account = account or f"{secrets.randbelow(10**10):010d}"
+    day = clock.today().strftime("%y%m%d")
+    mangled = reference.replace("-", "").lower()
+    records = [
+        r11(account, day, day, "2", 100000, name="AGENCIA COBROS SL"),
+        r22(day, day, "02", "099", "2", 10000, "1", "", "TRANSFERENCIA"), r23("01", "PAGO FACTURAS", f"REF {mangled}"),
+        r22(day, day, "02", "099", "2", 4550, "2", "", "TRANSFERENCIA"), r23("01", "TALLERES NORTE SL", "PAGO"),
+        r22(day, day, "04", "001", "1", 1200, "0", "COMISION"),
+        r22(day, day, "02", "099", "2", 3000, "3", "", other),
+    ]
+    records += [r33(account, 1, 1200, 3, 17550, "2", 100000 + 17550 - 1200), r88(len(records) + 1)]
+    return n43(records)
+
+
+async def _admin(make_client):
+    client = await make_client()
+    admin = await create_user("admin")
+    return client, await api_token(client, admin["email"]), admin
+
+
+async def test_a_statement_books_what_names_a_case_once_and_the_rest_waits_for_a_person(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    other_case = await _accepted_case(c, ch, nh)
+    client, ah, _admin_user = await _admin(make_client)
+    data = _statement(case["reference"], "EXP-1999-999999")
+    r = await client.post("/api/v1/bank-statements", files={"file": ("extracto.n43", data, "text/plain")}, headers=ah)
+    assert r.status_code == 201, r.text
+    done = r.json()
+    assert (done["format"], done["lines"], done["matched"], done["unmatched"]) == ("n43", 4, 1, 2)
+    payments = await LedgerEntry.select(LedgerEntry.amount_cents, LedgerEntry.method).where(
+        (LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment"))
+    assert payments == [{"amount_cents": 10000, "method": "transfer"}]
+    # the same file again: the same statement, nothing more booked
+    again = await client.post("/api/v1/bank-statements", files={"file": ("otra-vez.n43", data, "text/plain")}, headers=ah)
+    assert again.status_code == 200 and again.json()["id"] == done["id"] and again.json()["matched"] == 1
+    assert await LedgerEntry.count().where((LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment")) == 1
+    # what each line became
+    lines = {line["amount"]: line for line in (await client.get(f"/api/v1/bank-statements/{done['id']}", headers=ah)).json()["lines"]}
+    assert lines["100.00"]["status"] == "booked" and lines["100.00"]["case_reference"] == case["reference"]
+    assert lines["100.00"]["matched_by"] == "reference"
+    assert lines["-12.00"]["status"] == "debit"
+    assert lines["45.50"]["status"] == "waiting" and lines["30.00"]["status"] == "waiting" and lines["30.00"]["note"]
+    # a person books one by hand and sets the other aside; each decision is taken once
+    url = f"/api/v1/bank-statements/{done['id']}/lines"
+    r = await client.post(f"{url}/{lines['45.50']['id']}/match", json={"case_id": other_case["id"]}, headers=ah)
+    assert r.status_code == 200, r.text
+    assert (await client.post(f"{url}/{lines['45.50']['id']}/match", json={"case_id": case["id"]}, headers=ah)).status_code == 409
+    assert (await client.post(f"{url}/{lines['30.00']['id']}/not-ours", headers=ah)).status_code == 200
+    assert (await client.post(f"{url}/{lines['30.00']['id']}/match", json={"case_id": case["id"]}, headers=ah)).status_code == 409
+    booked = await LedgerEntry.select(LedgerEntry.amount_cents).where((LedgerEntry.case == other_case["id"]) & (LedgerEntry.kind == "payment"))
+    assert booked == [{"amount_cents": 4550}]
+    row = await StatementLine.select().where(StatementLine.id == lines["45.50"]["id"]).first()
+    assert row["matched_by"] == "hand" and row["decided_by"] == _admin_user["id"] and row["decided_at"] is not None
+    # the creditor's statement of the case shows the payment (its timeline)
+    events = (await c.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()["events"]
+    assert any(e["kind"] == "payment" for e in events)
+
+
+async def test_the_same_file_uploaded_twice_at_once_books_once(make_client, backend):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    client, ah, _ = await _admin(make_client)
+    data = _statement(case["reference"], "NADA")
+    results = await asyncio.gather(*[client.post("/api/v1/bank-statements", files={"file": ("x.n43", data, "text/plain")}, headers=ah)
+                                     for _ in range(3)])
+    assert sorted(r.status_code for r in results) == [200, 200, 201], [r.text for r in results]
+    assert await BankStatement.count().where(BankStatement.file_sha256 == hashlib.sha256(data).hexdigest()) == 1
+    assert await LedgerEntry.count().where((LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment")) == 1
+
+
+async def test_a_refused_statement_keeps_nothing_and_says_which_line(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    client, ah, _ = await _admin(make_client)
+    statements, lines = await BankStatement.count(), await StatementLine.count()
+    good = _statement(case["reference"], "NADA").decode("latin-1").split("\r\n")
+    bad_totals = "\r\n".join(good[:-3] + [good[-3].replace("00003", "00002", 1)] + good[-2:]).encode("latin-1")  # the 33 record's credit count
+    r = await client.post("/api/v1/bank-statements", files={"file": ("x.n43", bad_totals, "text/plain")}, headers=ah)
+    line_33 = len(good) - 3 + 1
+    assert r.status_code == 400 and str(line_33) in r.json()["detail"], r.text  # the line at fault, named
+    truncated = "\r\n".join(good[:-2]).encode("latin-1")  # no 88
+    assert (await client.post("/api/v1/bank-statements", files={"file": ("x.n43", truncated, "text/plain")}, headers=ah)).status_code == 400
+    assert (await client.post("/api/v1/bank-statements", files={"file": ("x.xml", b"<Document><oops", "text/xml")}, headers=ah)).status_code == 400
+    assert (await BankStatement.count(), await StatementLine.count()) == (statements, lines)
+    assert await LedgerEntry.count().where(LedgerEntry.case == case["id"]) == await LedgerEntry.count().where(
+        (LedgerEntry.case == case["id"]) & (LedgerEntry.kind != "payment"))
+
+
+async def test_creditors_and_negotiators_never_reach_the_bank(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    data = _statement(case["reference"], "NADA")
+    before = await BankStatement.count()
+    for headers in (ch, nh):
+        assert (await c.post("/api/v1/bank-statements", files={"file": ("x.n43", data, "text/plain")}, headers=headers)).status_code == 403
+        assert (await c.get("/api/v1/bank-statements", headers=headers)).status_code == 403
+    assert await BankStatement.count() == before
+
+
+async def test_the_page_uploads_and_a_person_books_a_waiting_line_by_its_reference(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    other_case = await _accepted_case(c, ch, nh)
+    client = await make_client()
+    admin = await create_user("admin")
+    await login(client, admin["email"])
+    page = await client.get("/admin/bank/")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    csrf = client.cookies.get("agency_csrf")
+    r = await client.post("/admin/bank/", data={"_csrf_token": csrf}, files={"file": ("extracto.n43", _statement(case["reference"], "NADA"),
+                                                                                           "text/plain")})
+    assert r.status_code == 303, r.text
+    statement = await BankStatement.select(BankStatement.id).order_by(BankStatement.id, ascending=False).first()
+    shown = await client.get(r.headers["location"])
+    assert shown.status_code == 200 and case["reference"] in shown.text and "TALLERES NORTE SL" in shown.text
+    waiting = await StatementLine.select(StatementLine.id).where((StatementLine.statement == statement["id"]) & (StatementLine.amount_cents == 4550)).first()
+    r = await post_form(client, f"/admin/bank/{statement['id']}/lines/{waiting['id']}",
+                        {"decision": "book", "case_reference": other_case["reference"].replace("-", " ")})
+    assert r.status_code == 303
+    assert (await StatementLine.select(StatementLine.status).where(StatementLine.id == waiting["id"]).first())["status"] == "booked"
+    assert (await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.case == other_case["id"]) & (LedgerEntry.kind == "payment")).first())["amount_cents"] == 4550
