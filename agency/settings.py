@@ -57,6 +57,8 @@ class Settings:
     redsys_terminal: str = "1"
     redsys_secret_key: str = ""  # base64 (Redsys's "clave SHA-256")
     redsys_url: str = "https://sis-t.redsys.es:25443/sis/realizarPago"  # Redsys's test endpoint
+    # The agency's SEPA creditor identifier (ES + check digits + ZZZ + tax id), for direct-debit files; unset: none are written.
+    sepa_creditor_id: str = ""
 
     @property
     def redsys_enabled(self) -> bool:
@@ -112,4 +114,5 @@ def get_settings() -> Settings:
         redsys_terminal=os.environ.get("AGENCY_REDSYS_TERMINAL", "1").strip() or "1",
         redsys_secret_key=os.environ.get("AGENCY_REDSYS_SECRET_KEY", "").strip(),
         redsys_url=os.environ.get("AGENCY_REDSYS_URL", "").strip() or "https://sis-t.redsys.es:25443/sis/realizarPago",
+        sepa_creditor_id=os.environ.get("AGENCY_SEPA_CREDITOR_ID", "").replace(" ", "").upper(),
     )

@@ -11,6 +11,8 @@ from cases.tables import (
     CaseEvent,
     CaseSequence,
     Debtor,
+    DirectDebit,
+    DirectDebitBatch,
     DebtorLink,
     Evidence,
     ImportJob,
@@ -37,7 +39,8 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry,
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
-                   DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine],
+                   DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
+                   DirectDebitBatch, DirectDebit],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

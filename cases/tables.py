@@ -161,6 +161,8 @@ class PaymentPlan(Table, tablename="payment_plans"):
     acknowledgement_text = Text(default="")
     # The document legal made of that text and its acceptance (legal.tables.Document; cases does not reference legal's tables).
     acknowledgement_document = Integer(null=True, default=None)
+    mandate_signed_on = Date(null=True, default=None)  # the direct-debit mandate's signature date
+    mandate_stopped = Varchar(length=4, default="")  # the return code that stopped collecting under the mandate (MD01, AC04...)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -432,3 +434,38 @@ class StatementLine(Table, tablename="statement_lines"):
     note = Varchar(length=300, default="")  # why it waits (a reference of no case, more than is owed...), in the agency's language
     decided_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     decided_at = Timestamptz(null=True, default=None)
+
+
+class DirectDebitBatch(Table, tablename="direct_debit_batches"):
+    """A SEPA Direct Debit file (pain.008.001.02) for the agency's bank: the instalments collected on one day, the file
+    kept with its SHA-256."""
+
+    collect_on = Date()
+    count = Integer()
+    total_cents = BigInt()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=200)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DirectDebit(Table, tablename="direct_debits"):
+    """One instalment collected by direct debit in a batch. ``slot`` ("<instalment>:<attempt>") is unique: an instalment
+    goes into one batch only, and into another only as the retry its return allows. Booked as a payment on its
+    collection day; a return (R-transaction) reverses that payment."""
+
+    batch = ForeignKey(null=False, references=DirectDebitBatch, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    plan = ForeignKey(null=False, references=PaymentPlan, index=True, on_delete=OnDelete.restrict)
+    instalment = ForeignKey(null=False, references=Instalment, index=True, on_delete=OnDelete.restrict)
+    slot = Varchar(length=30, unique=True)
+    attempt = Integer(default=1)
+    end_to_end_id = Varchar(length=35, unique=True)
+    mandate_reference = Varchar(length=35)
+    sequence = Varchar(length=4)  # FRST | RCUR
+    instrument = Varchar(length=4)  # CORE | B2B
+    amount_cents = BigInt()
+    status = Varchar(length=10, default="sent")  # sent | collected | returned
+    ledger_entry = Integer(null=True, default=None)
+    return_reason = Varchar(length=4, default="")
+    returned_at = Timestamptz(null=True, default=None)

@@ -6,6 +6,7 @@ matched waits for a person on the reconciliation page (DESIGN.md "Money that arr
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from agency.auth import CurrentUser
 from agency.db import atomic, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.storage import storage
+from cases.bank import debits
 from cases.bank.camt053 import looks_like_xml, parse_statement
 from cases.bank.norma43 import StatementError
 from cases.bank.rules import references_in
@@ -102,7 +104,36 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
             return Imported(ids, kind, *(await _counts(ids)), created=False)
         raise
     await match_waiting(user, ids, today)
+    await returns_in(user, ids, today)
     return Imported(ids, kind, *(await _counts(ids)), created=True)
+
+
+_END_TO_END = re.compile(r"EXP-\d{4}-\d{6}-I\d+-A\d+", re.IGNORECASE)
+
+
+async def returns_in(user: CurrentUser, statement_ids: list[int], today: date) -> int:
+    """The debits of these statements that are returns of the agency's direct debits (their end-to-end id on the line,
+    camt's return reason, or as a Norma 43 bank writes it in the concept): each recorded as the debit's return, once."""
+    lines = await StatementLine.select().where(StatementLine.statement.is_in(statement_ids) & (StatementLine.status == "debit"))
+    done = 0
+    for line in lines:
+        named = [line["end_to_end_id"]] + _END_TO_END.findall(f"{line['concept']} {line['reference']}")
+        debit = None
+        for e2e in named:
+            debit = await debits.debit_by_end_to_end(e2e.upper())
+            if debit:
+                break
+        if debit is None or debit["status"] == "returned":
+            continue
+        try:
+            done_return = await debits.record_return(user, debit["id"], line["return_reason"] or "MS03", today)
+        except HTTPException:  # (recorded meanwhile by someone else)
+            continue
+        await StatementLine.update({StatementLine.case: debit["case"], StatementLine.matched_by: "return", StatementLine.decided_by: user.id,
+                                    StatementLine.decided_at: utcnow(), StatementLine.note: f"{done_return['reason']}"}).where(
+            StatementLine.id == line["id"])
+        done += 1
+    return done
 
 
 async def _counts(ids: list[int]) -> tuple[int, int, int]:
@@ -174,6 +205,9 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
                                          await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]}))
     booked = 0
     for line in lines:
+        if await _direct_debit_credit(user, line, today):  # money the agency's own direct debits brought: booked by them
+            booked += 1
+            continue
         case_id, how, why = _match(line, by_reference, by_mandate, by_iban)
         if case_id is None:
             await StatementLine.update({StatementLine.note: str(why)[:300]}).where(StatementLine.id == line["id"])
@@ -185,6 +219,30 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
             await StatementLine.update({StatementLine.note: str(exc.detail)[:300], StatementLine.case: case_id}).where(
                 StatementLine.id == line["id"])
     return booked
+
+
+async def _direct_debit_credit(user: CurrentUser, line: dict, today: date) -> bool:
+    """A credit that is the agency's own direct debit (its end-to-end id), or a whole direct-debit file's (its total,
+    within five days of its collection day): its payments are the direct debits' (cases.bank.debits.collect_due books
+    them on their day, now at the latest), so the line books nothing more and says whose it is."""
+    debit = await debits.debit_by_end_to_end(line["end_to_end_id"]) if line["end_to_end_id"] else None
+    if debit is not None:
+        if debit["status"] == "returned":
+            return False
+        entry = await debits.collect_one(debit["id"], today)
+        await StatementLine.update({StatementLine.status: "booked", StatementLine.case: debit["case"], StatementLine.ledger_entry: entry,
+                                    StatementLine.matched_by: "direct_debit", StatementLine.decided_by: user.id,
+                                    StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
+            (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+        return True
+    batch = await debits.batch_paid_by(line["amount_cents"], line["value_on"] or line["booked_on"])
+    if batch is None:
+        return False
+    await debits.collect_batch(batch, today)
+    await StatementLine.update({StatementLine.status: "booked", StatementLine.matched_by: "dd_batch", StatementLine.decided_by: user.id,
+                                StatementLine.decided_at: utcnow(), StatementLine.note: f"ADD-{batch}"}).where(
+        (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+    return True
 
 
 async def book_line(user: CurrentUser, line: dict, case_id: int, how: str, today: date) -> int:

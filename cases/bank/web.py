@@ -1,22 +1,31 @@
-"""Bank statements over HTTP (admins only): upload a Norma 43 or camt.053 file, see what each line became, and
-decide the lines that wait (book to a case, or not ours)."""
+"""The bank over HTTP (admins only): upload a Norma 43 or camt.053 statement, see what each line became, and decide
+the lines that wait (book to a case, or not ours); write SEPA direct-debit files and record their returns."""
 from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
 
 import msgspec
 from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException, HTTPException
-from litestar.response import Template
+from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
-from agency import clock
+from agency import clock, i18n
+from agency.accounts import FormErrors
 from agency.auth import CSRF_IN_STREAM, admin_only
-from agency.http_utils import parse_id
+from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.routing import get, post
+from agency.storage import storage
 from agency.uploads import receive_multipart
 from agency.web import form_data, notify, page, redirect, user_of
+from cases.bank import debits
 from cases.bank import service as bank
+from cases.bank.rules import NOTICE_DAYS, RETURN_REASONS
 from cases.bank.service import MAX_STATEMENT_BYTES
+from cases.forms import date_field
+from cases.money import from_cents
 
 
 async def _receive(request: Request) -> bank.Imported:
@@ -60,7 +69,7 @@ class BankStatementApi(Controller):
         detail = await bank.statement_detail(statement_id)
         s = detail["statement"]
         return {"id": s["id"], "format": s["format"], "account": s["account"], "starts_on": s["starts_on"].isoformat(),
-                "ends_on": s["ends_on"].isoformat(), "opening": str(s["opening_cents"] / 100), "closing": str(s["closing_cents"] / 100),
+                "ends_on": s["ends_on"].isoformat(), "opening": str(from_cents(s["opening_cents"])), "closing": str(from_cents(s["closing_cents"])),
                 "lines": [bank.line_out(line) for line in detail["lines"]]}
 
     @post("/{statement_id:int}/lines/{line_id:int}/match", status_code=200, summary="Book a waiting credit to a case")
@@ -121,3 +130,99 @@ class BankStatementPages(Controller):
         except HTTPException as exc:  # a 400 with what to fix, a 409 already decided, a 404
             notify(request, str(exc.detail), "error")
         return redirect(back, request)
+
+
+# --- direct debits --------------------------------------------------------------------------------------------------
+
+class BatchIn(msgspec.Struct):
+    collect_on: str
+
+
+class ReturnIn(msgspec.Struct):
+    reason_code: str
+
+
+def _file(batch: dict) -> Response:
+    return Stream(storage().stream(batch["storage_key"]), media_type="application/xml",
+                  headers={"Content-Disposition": content_disposition(f"adeudos-{batch['collect_on']}-{batch['id']}.xml"),
+                           "X-Content-SHA256": batch["sha256"], "Cache-Control": "private, no-store"})
+
+
+class DirectDebitApi(Controller):
+    path = "/api/v1/direct-debits"
+    tags = ["bank"]
+    guards = [admin_only]
+
+    @post("/batches", status_code=HTTP_201_CREATED,
+          summary="A SEPA Direct Debit file (pain.008.001.02) of the instalments under a mandate due by collect_on, each in one batch only")
+    async def batch(self, request: Request, data: BatchIn) -> dict:
+        return await debits.write_batch(user_of(request), date_field(data.collect_on, "collect_on"), clock.today())
+
+    @get("/batches", summary="The direct-debit files written, newest first")
+    async def batches(self) -> list[dict]:
+        return [{"id": b["id"], "collect_on": b["collect_on"].isoformat(), "count": b["count"], "total": str(from_cents(b["total_cents"])),
+                 "sha256": b["sha256"], "download_url": f"/api/v1/direct-debits/batches/{b['id']}/file"} for b in await debits.batch_list()]
+
+    @get("/batches/{batch_id:int}", summary="A direct-debit file's collections and what became of each")
+    async def show(self, batch_id: int) -> dict:
+        detail = await debits.batch_detail(batch_id)
+        return {"id": batch_id, "collect_on": detail["batch"]["collect_on"].isoformat(), "debits": [
+            {"id": d["id"], "case_reference": d["reference"], "instalment": d["number"], "amount": str(from_cents(d["amount_cents"])),
+             "sequence": d["sequence"], "instrument": d["instrument"], "end_to_end_id": d["end_to_end_id"], "status": d["status"],
+             "return_reason": d["return_reason"]} for d in detail["debits"]]}
+
+    @get("/batches/{batch_id:int}/file", summary="The pain.008 file as written (its SHA-256 in X-Content-SHA256)")
+    async def file(self, batch_id: int) -> Response:
+        return _file((await debits.batch_detail(batch_id))["batch"])
+
+    @post("/{debit_id:int}/return", status_code=200, summary="A direct debit returned (reason_code: AM04, MD01, MS02, AC04...): its payment reversed")
+    async def returned(self, request: Request, debit_id: int, data: ReturnIn) -> dict:
+        return await debits.record_return(user_of(request), debit_id, data.reason_code, clock.today())
+
+
+class DirectDebitPages(Controller):
+    path = "/admin/direct-debits"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        today = clock.today()
+        return page(request, "cases/bank/direct_debits.html", batches=await debits.batch_list(), collect_on=today + timedelta(days=5),
+                    earliest=today + timedelta(days=NOTICE_DAYS), reasons=RETURN_REASONS)
+
+    @post("/")
+    async def write(self, request: Request) -> Response:
+        data = await form_data(request)
+        try:
+            done = await debits.write_batch(user_of(request), date_field(data.get("collect_on"), "collect_on"), clock.today())
+        except FormErrors as exc:
+            notify(request, " ".join(str(m) for m in exc.errors.values()), "error")
+            return redirect("/admin/direct-debits/", request)
+        except HTTPException as exc:
+            notify(request, str(exc.detail), "error")
+            return redirect("/admin/direct-debits/", request)
+        notify(request, _("Direct-debit file written: %(count)s collections, %(total)s. Download it and send it to the bank.") % {
+            "count": done["count"], "total": i18n.format_money(Decimal(done["total"]), "EUR")})
+        return redirect(f"/admin/direct-debits/{done['id']}", request)
+
+    @get("/{batch_id:int}")
+    async def show(self, request: Request, batch_id: int) -> Template:
+        detail = await debits.batch_detail(batch_id)
+        return page(request, "cases/bank/direct_debit_batch.html", batch=detail["batch"], debits=detail["debits"], reasons=RETURN_REASONS)
+
+    @get("/{batch_id:int}/file")
+    async def file(self, batch_id: int) -> Response:
+        return _file((await debits.batch_detail(batch_id))["batch"])
+
+    @post("/debits/{debit_id:int}/return")
+    async def returned(self, request: Request, debit_id: int) -> Response:
+        data = await form_data(request)
+        try:
+            done = await debits.record_return(user_of(request), debit_id, str(data.get("reason_code", "")), clock.today())
+            notify(request, _("Return recorded: the payment is reversed.") + " " + (
+                _("It is presented once more in the next file.") if done["then"] == "retry" else
+                _("Nothing more is collected under this mandate; the negotiator has the case in the queue.")))
+        except HTTPException as exc:
+            notify(request, str(exc.detail), "error")
+        return redirect(f"/admin/direct-debits/{data.get('batch', '')}" if str(data.get("batch", "")).isdigit() else "/admin/direct-debits/",
+                        request)

@@ -38,6 +38,10 @@ MERGE_FIELDS = {
     "settlement_amount": _l("the amount offered to settle"),
     "today": _l("today's date"),
     "portal_url": _l("a link to the debtor's own page, to see the debt and pay online (a new one, valid 90 days, in each message)"),
+    "debit_amount": _l("the amount of the direct debit announced"),
+    "debit_date": _l("the day the direct debit is collected"),
+    "mandate_reference": _l("the direct-debit mandate's reference"),
+    "creditor_identifier": _l("the agency's SEPA creditor identifier"),
 }
 
 # What each field looks like when written out (text, as merge_context gives them): used to check a template.
@@ -80,9 +84,10 @@ def check_template(subject: str, body: str) -> None:
 # Fields that exist only once the case has a commitment or a payment: a message that speaks of one
 # the case does not have would go out with blanks ("we confirm your promise to pay  on .").
 NEEDS = {"promise_amount": "promise", "promise_date": "promise", "instalment_amount": "plan", "instalment_date": "plan",
-         "instalment_number": "plan", "instalment_count": "plan", "last_payment_amount": "payment"}
+         "instalment_number": "plan", "instalment_count": "plan", "last_payment_amount": "payment", "debit_amount": "debit",
+         "debit_date": "debit", "mandate_reference": "debit"}
 NEED_LABELS = {"promise": _l("an open promise to pay"), "plan": _l("an instalment plan with an instalment owed"),
-               "payment": _l("a payment received")}
+               "payment": _l("a payment received"), "debit": _l("a direct debit to announce (sent when a direct-debit file is written)")}
 
 
 def _fields_outside_ifs(node) -> set[str]:

@@ -208,6 +208,28 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "Transferência bancária: {{ payment_iban }} – referência «{{ payment_concept }}».\n\n"
                "Com os melhores cumprimentos,\n{{ agency_name }}"),
     }),
+    "direct_debit_notice": ("email", "Aviso de adeudo directo / Direct debit notice", {
+        "es": ("Aviso de adeudo: {{ debit_amount }} el {{ debit_date }} – {{ reference }}",
+               "Estimado/a {{ debtor_name }}:\n\nLe informamos de que el {{ debit_date }} cargaremos en su cuenta {{ debit_amount }}, "
+               "el plazo de su plan de pagos con {{ creditor_name }}, expediente {{ reference }}, según el mandato de adeudo directo "
+               "SEPA {{ mandate_reference }} (identificador del acreedor: {{ creditor_identifier }}).\n\nSi necesita cambiar algo, "
+               "llámenos o escríbanos antes de esa fecha.\n\nAtentamente,\n{{ agency_name }}"),
+        "en": ("Direct debit notice: {{ debit_amount }} on {{ debit_date }} – {{ reference }}",
+               "Dear {{ debtor_name }},\n\nWe will debit {{ debit_amount }} from your account on {{ debit_date }}, the instalment of "
+               "your payment plan with {{ creditor_name }}, case {{ reference }}, under SEPA direct-debit mandate {{ mandate_reference }} "
+               "(creditor identifier: {{ creditor_identifier }}).\n\nIf anything needs to change, call or write to us before "
+               "that day.\n\nYours sincerely,\n{{ agency_name }}"),
+        "fr": ("Avis de prélèvement : {{ debit_amount }} le {{ debit_date }} – {{ reference }}",
+               "Bonjour {{ debtor_name }},\n\nNous prélèverons {{ debit_amount }} sur votre compte le {{ debit_date }}, échéance de "
+               "votre échéancier avec {{ creditor_name }}, dossier {{ reference }}, au titre du mandat de prélèvement SEPA "
+               "{{ mandate_reference }} (identifiant créancier : {{ creditor_identifier }}).\n\nSi quelque chose doit changer, "
+               "appelez-nous ou écrivez-nous avant cette date.\n\nCordialement,\n{{ agency_name }}"),
+        "pt": ("Aviso de débito direto: {{ debit_amount }} em {{ debit_date }} – {{ reference }}",
+               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nInformamos que em {{ debit_date }} debitaremos {{ debit_amount }} na sua conta, "
+               "a prestação do seu plano de pagamentos com {{ creditor_name }}, processo {{ reference }}, ao abrigo da autorização de "
+               "débito direto SEPA {{ mandate_reference }} (identificador do credor: {{ creditor_identifier }}).\n\nSe for "
+               "necessário alterar algo, contacte-nos antes dessa data.\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
+    }),
     "whatsapp_first_contact": ("whatsapp", "WhatsApp: primer contacto / first contact", {
         "es": ("", "Hola, {{ debtor_name }}:\n\nLe escribimos de {{ agency_name }} en nombre de {{ creditor_name }} por una deuda de "
                    "{{ outstanding }} (exp. {{ reference }}). ¿Podemos hablar para buscar una solución?"),

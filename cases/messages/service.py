@@ -158,6 +158,8 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
             "settlement_amount": i18n.format_money((Decimal(outstanding) * settlement_percent / 10000).quantize(Decimal("0.01")), cur),
             "today": i18n.format_day(today),
             "portal_url": "",  # made only for a message that sends it (send_message): each link is a new token
+            # a direct debit's pre-notification: given by the direct-debit file that announces it (cases.bank.debits)
+            "debit_amount": "", "debit_date": "", "mandate_reference": "", "creditor_identifier": get_settings().sepa_creditor_id,
         }
     finally:
         i18n.set_language(previous)
@@ -187,7 +189,7 @@ async def phone_scripts(case_id: int, today: date) -> list[dict]:
 
 
 async def send_message(user: CurrentUser | None, case_id: int, key: str, today: date, reminder_step: int | None = None,
-                       automatic: bool = False) -> dict:
+                       automatic: bool = False, extra: dict | None = None) -> dict:
     """Render a template for the case's debtor and send it: email through the outbox; WhatsApp as a
     click-to-chat link; a letter or script as text. Each is a case event with the full text (proof
     of what the debtor was told). Call inside a transaction when part of a larger change."""
@@ -196,7 +198,7 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
         check_may_negotiate(user, visible["jurisdiction"])  # Portugal: a lawyer writes to the debtor (Lei 49/2004)
     debtor = await _debtor(case_id)
     template = await active_template(key, debtor["language"])
-    context = await merge_context(case_id, template["language"], today)
+    context = {**await merge_context(case_id, template["language"], today), **(extra or {})}  # (extra: what the caller announces)
     link = ""
     if uses_field("portal_url", template["subject"], template["body"]):
         link = context["portal_url"] = (await create_link(case_id, None, today))[0]
