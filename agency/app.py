@@ -28,7 +28,7 @@ from agency.settings import ROOT, get_settings
 from agency.templating import environment
 from agency.web import pop_flashes
 from agency.wiring import EXCEPTION_HANDLERS_WITH_DOMAIN, wire
-from cases.bank.web import BankStatementApi, BankStatementPages, DirectDebitApi, DirectDebitPages
+from cases.bank.web import BankStatementApi, BankStatementPages, DirectDebitApi, DirectDebitPages, MandateApi, MandatePages
 from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
 from cases.billing.quote_web import QuotePages
 from cases.billing.web import (
@@ -151,6 +151,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             BankStatementApi,
             DirectDebitPages,
             DirectDebitApi,
+            MandatePages,
+            MandateApi,
             StageApi,
             ActivityApi,
             QueueApi,

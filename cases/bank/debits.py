@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from lxml import etree
 from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 from stdnum.eu import at_02
 
 from agency import clock, i18n
@@ -35,6 +36,7 @@ from cases.messages.service import send_message
 from cases.money import from_cents, to_cents
 from cases.negotiation.service import payments_of
 from cases.payments.service import book_payment, reverse
+from cases.queries import open_case
 from cases.tables import Case, DirectDebit, DirectDebitBatch, Instalment, LedgerEntry, PaymentPlan
 
 PAIN_008 = "pain.008.001.02"
@@ -299,3 +301,36 @@ async def debit_by_end_to_end(text: str) -> dict | None:
         return None
     return await DirectDebit.select(DirectDebit.id, DirectDebit.status, DirectDebit.case).where(
         DirectDebit.end_to_end_id == text.strip()[:35]).first()
+
+
+async def record_mandate(user: CurrentUser, case_id: int, iban: str, holder: str, signed_on: date, today: date) -> dict:
+    """A SEPA mandate the debtor signed on paper, recorded by staff on the case's active plan: the plan is paid by direct
+    debit from then on (a new mandate reference; the earlier one, if any, stays on the timeline)."""
+    await open_case(user, case_id)  # (visible to the caller, and open)
+    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.mandate_reference, PaymentPlan.debtor_iban, PaymentPlan.created_at).where(
+        (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
+    if plan is None:
+        raise HTTPException(status_code=409, detail=_("Agree an instalment plan first: a mandate pays a plan's instalments."))
+    try:
+        account = IBAN(str(iban or ""))
+    except SchwiftyException:
+        raise ClientException(detail=_("The IBAN does not check: type it as it is on the signed form.")) from None
+    if not account.in_sepa_zone:
+        raise ClientException(detail=_("A SEPA direct debit is drawn on an account in the SEPA area."))
+    name = " ".join(str(holder or "").split())[:140]
+    if not name:
+        raise ClientException(detail=_("Write the account holder's name, as on the signed form."))
+    if signed_on > today:
+        raise ClientException(detail=_("The mandate cannot be signed in the future."))
+    if signed_on < today - timedelta(days=36 * 30):  # a mandate unused for 36 months lapses (SEPA rulebook)
+        raise ClientException(detail=_("A mandate signed more than 36 months ago and never used has lapsed: have a new one signed."))
+    reference = (await Case.select(Case.reference).where(Case.id == case_id).first())["reference"]
+    mandate = f"{reference}-M{plan['id']}-{secrets.token_hex(2).upper()}"[:35]
+    async with atomic():
+        await PaymentPlan.update({PaymentPlan.method: "sepa_direct_debit", PaymentPlan.mandate_reference: mandate,
+                                  PaymentPlan.debtor_iban: account.compact, PaymentPlan.account_holder: name,
+                                  PaymentPlan.mandate_signed_on: signed_on, PaymentPlan.mandate_stopped: ""}).where(PaymentPlan.id == plan["id"])
+        await events.record(case_id, "mandate", user, "", {"plan": plan["id"], "mandate": mandate, "signed_on": signed_on.isoformat(),
+                                                          "iban_last4": account.compact[-4:], "replaces": plan["mandate_reference"]},
+                            visible_to_creditor=True)
+    return {"mandate_reference": mandate, "plan": plan["id"], "signed_on": signed_on.isoformat()}

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from agency import clock, i18n
 from agency.accounts import FormErrors
-from agency.auth import CSRF_IN_STREAM, admin_only
+from agency.auth import CSRF_IN_STREAM, admin_only, staff_only
 from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.routing import get, post
@@ -226,3 +226,38 @@ class DirectDebitPages(Controller):
             notify(request, str(exc.detail), "error")
         return redirect(f"/admin/direct-debits/{data.get('batch', '')}" if str(data.get("batch", "")).isdigit() else "/admin/direct-debits/",
                         request)
+
+
+class MandateIn(msgspec.Struct):
+    iban: str
+    account_holder: str
+    signed_on: str
+
+
+class MandateApi(Controller):
+    path = "/api/v1/cases/{case_id:int}/mandate"
+    tags = ["bank"]
+    guards = [staff_only]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Record a SEPA mandate the debtor signed on paper: the active plan is paid by direct debit")
+    async def record(self, request: Request, case_id: int, data: MandateIn) -> dict:
+        return await debits.record_mandate(user_of(request), case_id, data.iban, data.account_holder,
+                                           date_field(data.signed_on, "signed_on"), clock.today())
+
+
+class MandatePages(Controller):
+    guards = [staff_only]
+
+    @post("/cases/{case_id:int}/mandate")
+    async def record(self, request: Request, case_id: int) -> Response:
+        data = await form_data(request)
+        try:
+            done = await debits.record_mandate(user_of(request), case_id, str(data.get("iban", "")), str(data.get("account_holder", "")),
+                                               date_field(data.get("signed_on"), "signed_on"), clock.today())
+            notify(request, _("Mandate %(reference)s recorded: the plan's instalments are collected by direct debit.") % {
+                "reference": done["mandate_reference"]})
+        except FormErrors as exc:
+            notify(request, " ".join(str(m) for m in exc.errors.values()), "error")
+        except HTTPException as exc:
+            notify(request, str(exc.detail), "error")
+        return redirect(f"/cases/{case_id}#commitments", request)

@@ -17,7 +17,7 @@ from agency import clock
 from agency.tables import OutboxMessage
 from cases.bank.debits import collect_due
 from cases.tables import DirectDebit, Instalment, LedgerEntry, PaymentPlan
-from tests.factories import api_token, create_user
+from tests.factories import api_token, create_user, signed_in
 from tests.http.cases.test_portal import _session, debtor  # noqa: F401 - the fixture
 
 SCHEMA = xmlschema.XMLSchema(os.path.join(os.path.dirname(sepaxml.__file__), "schemas", "pain.008.001.02.xsd"))
@@ -162,3 +162,25 @@ async def test_the_bank_statement_books_the_collection_once_and_its_return_rever
                     if d["id"] == debit["id"])
     assert returned["status"] == "returned" and returned["return_reason"] == "AM04"
     assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "reversal")) == 1
+
+
+async def test_staff_record_a_paper_mandate_on_an_agreed_plan_and_it_is_collected(debtor, make_client):
+    c, cid, nh = debtor["c"], debtor["case"]["id"], debtor["nh"]
+    url = f"/api/v1/cases/{cid}/mandate"
+    form = {"iban": "ES91 2100 0418 4502 0005 1332", "account_holder": "Talleres Norte S.L.", "signed_on": clock.today().isoformat()}
+    assert (await c.post(url, json=form, headers=nh)).status_code == 409  # no plan yet
+    first = (clock.today() + timedelta(days=4)).isoformat()
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 2, "frequency": "monthly", "first_due_on": first}, headers=nh)
+    assert r.status_code == 201, r.text
+    assert (await c.post(url, json={**form, "iban": "ES91 2100 0418 4502 0005 1333"}, headers=nh)).status_code == 400
+    assert (await c.post(url, json={**form, "signed_on": (clock.today() + timedelta(days=1)).isoformat()}, headers=nh)).status_code == 400
+    assert (await c.post(url, json=form, headers=debtor["ch"])).status_code == 403  # a creditor does not
+    r = await c.post(url, json=form, headers=nh)
+    assert r.status_code == 201, r.text
+    mandate = r.json()["mandate_reference"]
+    staff, _me = await signed_in(make_client, "negotiator")
+    page = await staff.get(f"/cases/{cid}")
+    assert page.status_code == 200 and mandate in page.text and "1332" in page.text and 'action="/cases/' in page.text
+    ah = await _admin(debtor)
+    batch = (await c.post("/api/v1/direct-debits/batches", json={"collect_on": first}, headers=ah)).json()
+    assert mandate in (await c.get(batch["download_url"], headers=ah)).text
