@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
-from agency import i18n
+from agency import clock, i18n
 from agency.auth import CurrentUser
 from agency.db import atomic, is_unique_violation, utcnow
 from agency.i18n import gettext as _
@@ -26,7 +26,7 @@ from cases.bank.rules import references_in
 from cases.billing.balances import balance_of
 from cases.money import from_cents
 from cases.payments.service import record_payment
-from cases.tables import BankStatement, Case, Instalment, PaymentPlan, StatementLine
+from cases.tables import BankStatement, Case, DirectDebit, Instalment, LedgerEntry, PaymentPlan, Remittance, StatementLine
 
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024  # a year of a busy account's Norma 43 is a few MB
 
@@ -363,3 +363,60 @@ def line_out(line: dict) -> dict:
             "value_on": line["value_on"].isoformat() if line["value_on"] else None, "amount": str(from_cents(line["amount_cents"])),
             "concept": line["concept"], "counterparty": line["counterparty_name"], "status": line["status"], "case_id": line["case"],
             "case_reference": line.get("case_reference"), "matched_by": line["matched_by"], "note": line["note"]}
+
+
+# --- the agency's own money view ------------------------------------------------------------------------------------
+
+SOURCES = ("card", "bizum", "transfer", "direct_debit")
+
+
+async def money_view(statement_id: int) -> dict:
+    """One account's statement against the ledger, day by day: money in by source (card, Bizum, transfer, direct debit,
+    other), returns, remittances out; and the difference between what the bank's balance moved and what the ledger
+    expects, with what explains it: the bank's lines that booked nothing (waiting, not ours, money out that is no
+    return) and the ledger's money that no line of the statement brought (card payments the acquirer settles apart,
+    a transfer booked by hand from another account...). Zero and nothing listed: the bank and the ledger agree."""
+    detail = await statement_detail(statement_id)
+    statement, lines = detail["statement"], detail["lines"]
+    start, end = statement["starts_on"], statement["ends_on"]
+    entries = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.method, LedgerEntry.amount_cents, LedgerEntry.booked_on,
+                                       LedgerEntry.reverses, LedgerEntry.case.reference.as_alias("reference")).where(
+        LedgerEntry.kind.is_in(["payment", "reversal"]) & (LedgerEntry.booked_on >= start) & (LedgerEntry.booked_on <= end))
+    remittances = [r for r in await Remittance.select(Remittance.id, Remittance.amount_cents, Remittance.paid_at).where(
+        Remittance.status == "paid") if r["paid_at"] is not None and start <= clock.day_of(r["paid_at"]) <= end]
+    days: dict[date, dict] = {}
+
+    def day(d: date) -> dict:
+        return days.setdefault(d, {"day": d, "bank_in": 0, "bank_out": 0, **{s: 0 for s in SOURCES}, "other": 0, "returns": 0, "remitted": 0})
+
+    for line in lines:
+        day(line["booked_on"])["bank_in" if line["amount_cents"] > 0 else "bank_out"] += line["amount_cents"]
+    for e in entries:
+        row = day(e["booked_on"])
+        if e["kind"] == "reversal":
+            row["returns"] += e["amount_cents"]
+        else:
+            row[e["method"] if e["method"] in SOURCES else "other"] += e["amount_cents"]
+    for r in remittances:
+        day(clock.day_of(r["paid_at"]))["remitted"] -= r["amount_cents"]
+    # what each side has that the other lacks: the bank's lines that booked nothing; the ledger's money no line brought
+    brought = {line["ledger_entry"] for line in lines if line["ledger_entry"]}
+    batches = [int(line["note"][4:]) for line in lines if line["matched_by"] == "dd_batch" and line["note"].startswith("ADD-")]
+    if batches:
+        brought |= {d["ledger_entry"] for d in await DirectDebit.select(DirectDebit.ledger_entry).where(DirectDebit.batch.is_in(batches))}
+    returned_here = {line["case"] for line in lines if line["matched_by"] == "return"}  # (a return line: its reversal is the bank's)
+    returned_payments = {d["ledger_entry"] for d in await DirectDebit.select(DirectDebit.ledger_entry).where(
+        (DirectDebit.status == "returned") & DirectDebit.case.is_in(sorted(returned_here)))} if returned_here else set()
+    bank_only = [line for line in lines if line["status"] in ("waiting", "not_ours") or (line["status"] == "debit" and line["matched_by"] != "return")]
+    ledger_only = [{"what": "payment", "day": e["booked_on"], "reference": e["reference"], "method": e["method"], "amount_cents": e["amount_cents"]}
+                   for e in entries if e["kind"] == "payment" and e["id"] not in brought]
+    ledger_only += [{"what": "reversal", "day": e["booked_on"], "reference": e["reference"], "method": "", "amount_cents": e["amount_cents"]}
+                    for e in entries if e["kind"] == "reversal" and e["reverses"] not in returned_payments]
+    ledger_only += [{"what": "remittance", "day": clock.day_of(r["paid_at"]), "reference": f"REM-{r['id']}", "method": "",
+                     "amount_cents": -r["amount_cents"]} for r in remittances]
+    bank_net = statement["closing_cents"] - statement["opening_cents"]
+    ledger_net = sum(e["amount_cents"] for e in entries) - sum(r["amount_cents"] for r in remittances)
+    difference = bank_net - ledger_net
+    explains = sum(line["amount_cents"] for line in bank_only) - sum(x["amount_cents"] for x in ledger_only)
+    return {"statement": statement, "days": [days[d] for d in sorted(days)], "bank_net": bank_net, "ledger_net": ledger_net,
+            "difference": difference, "bank_only": bank_only, "ledger_only": ledger_only, "explained": difference == explains}

@@ -72,6 +72,15 @@ class BankStatementApi(Controller):
                 "ends_on": s["ends_on"].isoformat(), "opening": str(from_cents(s["opening_cents"])), "closing": str(from_cents(s["closing_cents"])),
                 "lines": [bank.line_out(line) for line in detail["lines"]]}
 
+    @get("/{statement_id:int}/money", summary="The statement against the ledger: money in by source and day, returns, remittances, the difference and what explains it")
+    async def money(self, statement_id: int) -> dict:
+        view = await bank.money_view(statement_id)
+        return {"bank_net": str(from_cents(view["bank_net"])), "ledger_net": str(from_cents(view["ledger_net"])),
+                "difference": str(from_cents(view["difference"])), "explained": view["explained"],
+                "days": [{**{k: str(from_cents(v)) for k, v in d.items() if k != "day"}, "day": d["day"].isoformat()} for d in view["days"]],
+                "bank_only": [bank.line_out(line) for line in view["bank_only"]],
+                "ledger_only": [{**x, "day": x["day"].isoformat(), "amount": str(from_cents(x.pop("amount_cents")))} for x in view["ledger_only"]]}
+
     @post("/{statement_id:int}/lines/{line_id:int}/match", status_code=200, summary="Book a waiting credit to a case")
     async def match(self, request: Request, statement_id: int, line_id: int, data: MatchIn) -> dict:
         entry = await bank.match_by_hand(user_of(request), statement_id, line_id, data.case_id, clock.today())
@@ -112,6 +121,15 @@ class BankStatementPages(Controller):
         options = {line["id"]: await bank.candidates(line, today) for line in detail["lines"] if line["status"] == "waiting"}
         return page(request, "cases/bank/statement.html", statement=detail["statement"], lines=detail["lines"], options=options,
                     LINE_STATUS=bank.LINE_STATUS)
+
+    @get("/{statement_id:int}/money")
+    async def money(self, request: Request, statement_id: int) -> Template:
+        view = await bank.money_view(statement_id)
+        labels = {"card": _("Card"), "bizum": "Bizum", "transfer": _("Transfer"), "direct_debit": _("Direct debit"), "other": _("Other")}
+        totals = {k: sum(d[k] for d in view["days"]) for k in labels}
+        top = max(totals.values(), default=0) or 1
+        chart = [{"label": labels[k], "value": from_cents(v), "share": max(v, 0) / top} for k, v in totals.items()]
+        return page(request, "cases/bank/money.html", view=view, chart=chart, labels=labels)
 
     @post("/{statement_id:int}/lines/{line_id:int}")
     async def decide(self, request: Request, statement_id: int, line_id: int) -> Response:

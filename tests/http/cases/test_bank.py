@@ -4,6 +4,7 @@ refused file keeps nothing; creditors and negotiators cannot reach any of it."""
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 import hashlib
 import secrets
 
@@ -73,6 +74,11 @@ async def test_a_statement_books_what_names_a_case_once_and_the_rest_waits_for_a
     assert booked == [{"amount_cents": 4550}]
     row = await StatementLine.select().where(StatementLine.id == lines["45.50"]["id"]).first()
     assert row["matched_by"] == "hand" and row["decided_by"] == _admin_user["id"] and row["decided_at"] is not None
+    # the bank against the ledger: the line that left (12.00) and the one set aside (30.00) are what the bank has alone
+    money = (await client.get(f"/api/v1/bank-statements/{done['id']}/money", headers=ah)).json()
+    assert money["explained"] is True and Decimal(money["bank_net"]) == Decimal("163.50")
+    assert sorted(line["amount"] for line in money["bank_only"]) == ["-12.00", "30.00"]
+    assert not any(x["reference"] in (case["reference"], other_case["reference"]) for x in money["ledger_only"])  # both brought by the bank
     # the creditor's statement of the case shows the payment (its timeline)
     events = (await c.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()["events"]
     assert any(e["kind"] == "payment" for e in events)
@@ -140,5 +146,7 @@ async def test_the_page_uploads_and_a_person_books_a_waiting_line_by_its_referen
                         {"decision": "book", "case_reference": other_case["reference"].replace("-", " ")})
     assert r.status_code == 303
     assert (await StatementLine.select(StatementLine.status).where(StatementLine.id == waiting["id"]).first())["status"] == "booked"
+    money = await client.get(f"/admin/bank/{statement['id']}/money")
+    assert money.status_code == 200 and "<svg" in money.text and "163,50" in money.text
     assert (await LedgerEntry.select(LedgerEntry.amount_cents).where(
         (LedgerEntry.case == other_case["id"]) & (LedgerEntry.kind == "payment")).first())["amount_cents"] == 4550
