@@ -110,7 +110,7 @@ def pain008(collections: list[dict], collect_on: date, creditor_id: str) -> byte
     """The pain.008.001.02 file: one payment information block per scheme (CORE, B2B) and sequence, checked against the
     schema (sepaxml writes each scheme's document; the blocks are joined into one message and the whole validated)."""
     from sepaxml import SepaDD  # lazy: sepaxml only when a direct-debit file is written
-    from sepaxml.validation import try_valid_xml
+    from sepaxml.validation import try_valid_xml  # lazy: as above
 
     settings = get_settings()
     bic = IBAN(settings.agency_iban, allow_invalid=True).bic  # (pain.008.001.02 names the agency's bank: schwifty's registry)
