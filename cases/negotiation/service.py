@@ -33,7 +33,7 @@ from cases.negotiation.rules import (
     split_plan,
 )
 from cases.queries import open_case
-from cases.tables import Case, CaseEvent, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
+from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
 from legal.rules.jurisdictions import JURISDICTIONS, negotiation_by_lawyers_only
 
 # --- money (until the ledger issue extends it) ------------------------------------------------------
@@ -80,6 +80,12 @@ RESCORE_SQL = (
     "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id IN ({ids})")
 
 
+# The debtor's own moves of the last days (the score's "engaged" and "opened and left"), in fixed SQL like the rest of the
+# score: the kinds are the queue's constants, written in.
+MOVES_SQL = ('SELECT "case", kind, at FROM case_events WHERE "case" IN ({ids}) AND kind IN ('
+             + ", ".join(f"'{k}'" for k in (*ANSWERED_KINDS, "portal_opened")) + ") AND at >= {}")
+
+
 def as_datetime(value):
     """A timestamp as SQLite may hand it back from a raw query (text), or as PostgreSQL does."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -94,12 +100,12 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
         engaged: dict[int, datetime] = {}
         visited: dict[int, datetime] = {}
         answered: dict[int, datetime] = {}
-        for r in await CaseEvent.select(CaseEvent.case, CaseEvent.kind, CaseEvent.at).where(
-                CaseEvent.case.is_in(ids) & CaseEvent.kind.is_in([*ANSWERED_KINDS, "portal_opened"]) & (CaseEvent.at >= now - ENGAGED_FOR)):
+        for r in await fetch_records(MOVES_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids, now - ENGAGED_FOR):
+            at = as_datetime(r["at"])
             for moves, counts in ((engaged, r["kind"] in ENGAGED_KINDS), (answered, r["kind"] in ANSWERED_KINDS),
                                   (visited, r["kind"] == "portal_opened")):
-                if counts and (r["case"] not in moves or r["at"] > moves[r["case"]]):
-                    moves[r["case"]] = r["at"]
+                if counts and (r["case"] not in moves or at > moves[r["case"]]):
+                    moves[r["case"]] = at
         for c in await fetch_records(RESCORE_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids):
             points, reasons = score(QueueFacts(
                 stage=c["stage"], outstanding_cents=int(c["outstanding_cents"] or 0), oldest_due_date=as_date(c["oldest"]),
