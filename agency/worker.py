@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from agency import db, logs, mail
 from agency.settings import Settings, get_settings
 from agency.wiring import wire
-from cases.bank.debits import collect_due_job
+from cases.bank.debits import collect_due_job, send_notices_job
 from cases.bureau.service import produce_due_batches
 from cases.claims.service import purge_staged_uploads
 from cases.messages.rules import open_jurisdictions
@@ -39,6 +39,7 @@ def _jobs() -> list[tuple[str, Job]]:
         ("commitments", settle_due_commitments),
         ("queue_scores", rescore_open_cases),
         ("bureau_batches", produce_due_batches),
+        ("direct_debit_notices", send_notices_job),
         ("direct_debits", collect_due_job),
     ]
 

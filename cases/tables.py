@@ -469,3 +469,4 @@ class DirectDebit(Table, tablename="direct_debits"):
     ledger_entry = Integer(null=True, default=None)
     return_reason = Varchar(length=4, default="")
     returned_at = Timestamptz(null=True, default=None)
+    notified_at = Timestamptz(null=True, default=None)  # when the debtor was told the amount and the day (the worker, once)

@@ -15,7 +15,7 @@ from lxml import etree
 
 from agency import clock
 from agency.tables import OutboxMessage
-from cases.bank.debits import collect_due
+from cases.bank.debits import collect_due, send_notices
 from cases.tables import DirectDebit, Instalment, LedgerEntry, PaymentPlan
 from tests.factories import api_token, create_user, signed_in
 from tests.http.cases.test_portal import _session, debtor  # noqa: F401 - the fixture
@@ -60,7 +60,9 @@ async def test_a_mandate_becomes_a_valid_file_the_debtor_is_told_and_the_payment
     assert block.findtext("p:PmtTpInf/p:LclInstrm/p:Cd", namespaces=NS) == "B2B"  # a company's debit
     assert tx.findtext("p:InstdAmt", namespaces=NS) == plan["instalments"][0]["amount"]
     assert tx.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == "ES9121000418450200051332"
-    # the debtor is told the amount and the day
+    # the debtor is told the amount and the day, once (the worker's round)
+    assert await send_notices(clock.today()) >= 1
+    assert await send_notices(clock.today()) == 0
     notice = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body_text).where(
         (OutboxMessage.case_id == cid) & OutboxMessage.kind.like("%direct_debit_notice")).first()
     assert notice and plan["mandate_reference"] in notice["body_text"] and "ES81ZZZB00000000" in notice["body_text"]

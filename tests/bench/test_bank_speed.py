@@ -1,0 +1,114 @@
+"""The bank at scale (issue "Money that arrives by itself"):
+
+- a SEPA direct-debit file of 50,000 instalments under their mandates, written (read, pain.008 built and validated
+  against the schema, stored, recorded) in under 20 s;
+- a Norma 43 statement of 20,000 credits, each naming a case, against a database of 1,000,000 cases, imported and
+  matched in under 30 s, at least 25 % of the throughput of the same rows inserted raw in the same run, with peak
+  memory under 300 MB.
+
+Scale with AGENCY_BENCH_DEBITS, AGENCY_BENCH_LINES and AGENCY_BENCH_CASES (the defaults are the issue's)."""
+import os
+import resource
+import secrets
+import time
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from agency import clock
+from agency.auth import CurrentUser
+from agency.db import atomic, bulk_insert
+from agency.roles import Role
+from cases.bank import debits, service
+from cases.tables import BankStatement, Case, Debtor, Instalment, Invoice, PaymentPlan, StatementLine
+from tests.factories import create_org, create_user
+from tests.unit.cases.test_bank_statements import n43, r11, r22, r23, r33, r88
+
+DEBITS = int(os.environ.get("AGENCY_BENCH_DEBITS", "50000"))
+LINES = int(os.environ.get("AGENCY_BENCH_LINES", "20000"))
+CASES = int(os.environ.get("AGENCY_BENCH_CASES", "1000000"))
+
+
+async def _cases(count: int, prefix: str, stage: str = "amicable") -> list[int]:
+    org = await create_org(f"Bank bench {prefix}")
+    debtor = (await Debtor.insert(Debtor(organisation=org, kind="person", name="Deudor", address_line1="x", city="x", postal_code="1"))
+              .returning(Debtor.id))[0]["id"]
+    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    first = (await Case.select(Case.id).order_by(Case.id, ascending=False).first() or {"id": 0})["id"]
+    for chunk in range(0, count, 50_000):
+        rows = [(f"EXP-{prefix}-{n:06d}", org, debtor, "", stage, "ES", "EUR", "", 0, "", base, base, base)
+                for n in range(chunk + 1, min(chunk + 50_000, count) + 1)]
+        async with atomic():
+            await bulk_insert(Case, ["reference", "organisation", "debtor", "creditor_reference", "stage", "jurisdiction", "currency", "notes",
+                                     "priority", "priority_reasons", "created_at", "updated_at", "accepted_at"], rows)
+    ids = [r["id"] for r in await Case.select(Case.id).where(Case.id > first).order_by(Case.id)]
+    for chunk in range(0, len(ids), 100_000):
+        async with atomic():
+            await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"],
+                              [(i, f"B-{i}", date(2025, 1, 1), date(2025, 2, 1), 500_00, "EUR", False, base) for i in ids[chunk:chunk + 100_000]])
+    return ids
+
+
+@pytest.fixture
+async def admin():
+    row = await create_user("admin")
+    return CurrentUser(id=row["id"], email=row["email"], name="Admin", role=Role.admin, organisation_id=None, language="es")
+
+
+async def test_a_direct_debit_file_of_fifty_thousand_instalments(database, backend, admin):
+    if backend != "postgres":
+        pytest.skip("the bank's benchmark runs on PostgreSQL, the production database")  # (make bench runs it there)
+    ids = await _cases(DEBITS, "2097")  # (years no real case has: the references never meet the suite's)
+    today = clock.today()
+    due = today + timedelta(days=3)
+    account = "ES9121000418450200051332"
+    created = datetime.now(timezone.utc) - timedelta(days=1)
+    async with atomic():
+        await bulk_insert(PaymentPlan, ["case", "total_cents", "instalment_count", "frequency", "first_due_on", "status", "created_at", "method",
+                                        "mandate_reference", "debtor_iban", "account_holder", "interest_runs", "costs_first", "mandate_stopped",
+                                        "mandate_signed_on"],
+                          [(i, 100_00, 1, "monthly", due, "active", created, "sepa_direct_debit", f"M-{i}", account, f"Titular {i}", False,
+                            False, "", today - timedelta(days=1)) for i in ids])
+    plans = await PaymentPlan.select(PaymentPlan.id).where(PaymentPlan.case >= ids[0])
+    async with atomic():
+        await bulk_insert(Instalment, ["plan", "number", "due_on", "amount_cents", "status"], [(p["id"], 1, due, 100_00, "due") for p in plans])
+    start = time.perf_counter()
+    batch = await debits.write_batch(admin, due, today)
+    seconds = time.perf_counter() - start
+    print(f"\ndirect-debit file: {batch['count']} instalments in {seconds:.1f} s (target under 20 s)")
+    assert batch["count"] == DEBITS
+    assert seconds < 20, f"{seconds:.1f} s"
+
+
+async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_cases(database, backend, admin):
+    if backend != "postgres":
+        pytest.skip("the bank's benchmark runs on PostgreSQL, the production database")
+    ids = await _cases(CASES, "2096")
+    references = {r["id"]: r["reference"] for r in await Case.select(Case.id, Case.reference).where(Case.id.is_in(ids[:LINES]))}
+    day = clock.today().strftime("%y%m%d")
+    account = f"{secrets.randbelow(10**10):010d}"
+    records = [r11(account, day, day, "2", 0)]
+    for n, case_id in enumerate(ids[:LINES]):
+        records += [r22(day, day, "02", "099", "2", 10_00 + n % 100, str(n + 1)), r23("01", "TRANSFERENCIA", references[case_id])]
+    total = sum(10_00 + n % 100 for n in range(LINES))
+    records += [r33(account, 0, 0, LINES, total, "2", total), r88(len(records) + 1)]
+    data = n43(records)
+    # raw: the same lines inserted as rows, in the same run (the baseline the import is measured against)
+    holder = (await BankStatement.insert(BankStatement(format="n43", filename="raw", file_sha256="raw", source=f"raw/{account}", storage_key="raw",
+                                                       account=account, starts_on=date.today(), ends_on=date.today(), opening_cents=0,
+                                                       closing_cents=0)).returning(BankStatement.id))[0]["id"]
+    start = time.perf_counter()
+    async with atomic():
+        await bulk_insert(StatementLine, ["statement", "fingerprint", "position", "booked_on", "value_on", "amount_cents", "concept", "status"],
+                          [(holder, secrets.token_hex(32), n, date.today(), date.today(), 10_00, "x", "raw") for n in range(LINES)])
+    raw = time.perf_counter() - start
+    await StatementLine.delete().where(StatementLine.statement == holder)
+    await BankStatement.delete().where(BankStatement.id == holder)
+    start = time.perf_counter()
+    done = await service.import_statement(admin, "bench.n43", data, clock.today())
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nNorma 43: {done.lines} lines, {done.matched} booked, against {CASES} cases, in {seconds:.1f} s (target under 30 s); "
+          f"raw inserts {raw:.2f} s: {100 * raw / seconds:.1f} % of raw (target 25 %); peak memory {peak_mb:.0f} MB (target 300 MB)")
+    assert done.matched == LINES
+    assert seconds < 30 and raw / seconds >= 0.25 and peak_mb < 300, f"{seconds:.1f} s, {100 * raw / seconds:.1f} %, {peak_mb:.0f} MB"
