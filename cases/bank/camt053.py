@@ -160,7 +160,7 @@ def _counterparty(r: _Reader, transaction, credit: bool, own_iban: str) -> tuple
     return "", ""
 
 
-def _lines(r: _Reader, entry, own_iban: str, position: int) -> tuple[int, list[Line]]:
+def _lines(r: _Reader, entry, own_iban: str, occurrence: int) -> tuple[int, list[Line]]:
     """The entry's signed amount and its line (or one line per transaction of a batch)."""
     line = entry.sourceline or 0
     indicator = r.text(entry, "CdtDbtInd")
@@ -202,7 +202,7 @@ def _lines(r: _Reader, entry, own_iban: str, position: int) -> tuple[int, list[L
             reference1=r.text(entry, "AcctSvcrRef"),
             reference2=r.text(entry, "NtryRef"),
             concepts=tuple(dict.fromkeys(c for c in concepts if c)),
-            fingerprint=fingerprint(own_iban, position, (raw, str(index)) if split else (raw,)),
+            fingerprint=fingerprint(own_iban, occurrence, (raw, str(index)) if split else (raw,)),
             end_to_end_id=_not_provided(r.text(details, "Refs/EndToEndId")),
             mandate_id=r.text(details, "Refs/MndtId"),
             counterparty_name=name,
@@ -230,8 +230,12 @@ def _account(r: _Reader, statement) -> Account:
         raise StatementError(line, _l("The statement lacks its opening (OPBD) or closing (CLBD) booked balance."))
     entries = [entry for entry in r.all(statement, "Ntry") if _booked(r, entry)]
     total, lines = 0, []
-    for position, entry in enumerate(entries, start=1):
-        amount, made = _lines(r, entry, iban, position)
+    seen: dict[bytes, int] = {}
+    for entry in entries:
+        key = etree.tostring(entry, method="c14n")  # (identical entries before this one: its fingerprint's count)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        amount, made = _lines(r, entry, iban, occurrence)
         total += amount
         lines.extend(made)
     if opening[0] + total != closing[0]:

@@ -36,9 +36,9 @@ from cases.bank.rules import (
 from cases.billing.balances import balance_of
 from cases.messages.service import send_message
 from cases.money import from_cents, to_cents
-from cases.payments.service import book_payment, reverse
+from cases.payments.service import book_payment, lock_case, reverse
 from cases.queries import open_case
-from cases.tables import Case, CaseEvent, DirectDebit, DirectDebitBatch, Instalment, LedgerEntry, PaymentPlan
+from cases.tables import Case, CaseEvent, DirectDebit, DirectDebitBatch, Instalment, LedgerEntry, PaymentPlan, StatementLine
 
 PAIN_008 = "pain.008.001.02"
 
@@ -70,16 +70,19 @@ async def due_collections(collect_on: date) -> list[dict]:
     if not plans:
         return []
     instalments: dict[int, list[dict]] = defaultdict(list)
-    for r in await Instalment.select(Instalment.id, Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
-            Instalment.plan.is_in([p["id"] for p in plans])).order_by(Instalment.number):
-        instalments[r["plan"]].append(r)
     debits: dict[int, list[dict]] = defaultdict(list)  # instalment -> its direct debits
     collected_mandates: set[str] = set()
-    for r in await DirectDebit.select(DirectDebit.instalment, DirectDebit.status, DirectDebit.mandate_reference).where(
-            DirectDebit.plan.is_in([p["id"] for p in plans])):
-        debits[r["instalment"]].append(r)
-        if r["status"] == "collected":
-            collected_mandates.add(r["mandate_reference"])
+    plan_ids = [p["id"] for p in plans]
+    for start in range(0, len(plan_ids), 1000):  # (asyncpg takes at most 32,767 arguments a statement)
+        chunk = plan_ids[start:start + 1000]
+        for r in await Instalment.select(Instalment.id, Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
+                Instalment.plan.is_in(chunk)).order_by(Instalment.number):
+            instalments[r["plan"]].append(r)
+        for r in await DirectDebit.select(DirectDebit.instalment, DirectDebit.status, DirectDebit.mandate_reference).where(
+                DirectDebit.plan.is_in(chunk)):
+            debits[r["instalment"]].append(r)
+            if r["status"] == "collected":
+                collected_mandates.add(r["mandate_reference"])
     payments = await payments_by_case(sorted({p["case"] for p in plans}))
     out = []
     for plan in plans:
@@ -190,10 +193,11 @@ async def write_batch(user: CurrentUser, collect_on: date, today: date) -> dict:
         async with atomic():
             batch = (await DirectDebitBatch.insert(DirectDebitBatch(collect_on=collect_on, count=len(collections), total_cents=total, sha256=sha,
                                                                     storage_key=key, created_by=user.id)).returning(DirectDebitBatch.id))[0]["id"]
-            await DirectDebit.insert(*[DirectDebit(
-                batch=batch, case=c["case"], plan=c["plan"], instalment=c["instalment"], slot=f"{c['instalment']}:{c['attempt']}",
-                attempt=c["attempt"], end_to_end_id=c["end_to_end_id"], mandate_reference=c["mandate"], sequence=c["sequence"],
-                instrument=c["instrument"], amount_cents=c["amount_cents"]) for c in collections])
+            for start in range(0, len(collections), 1000):  # (asyncpg takes at most 32,767 arguments a statement)
+                await DirectDebit.insert(*[DirectDebit(
+                    batch=batch, case=c["case"], plan=c["plan"], instalment=c["instalment"], slot=f"{c['instalment']}:{c['attempt']}",
+                    attempt=c["attempt"], end_to_end_id=c["end_to_end_id"], mandate_reference=c["mandate"], sequence=c["sequence"],
+                    instrument=c["instrument"], amount_cents=c["amount_cents"]) for c in collections[start:start + 1000]])
             for start in range(0, len(collections), 1000):  # (the timeline's rows in bulk: a file may hold 50,000)
                 await CaseEvent.insert(*[events.event_row(c["case"], "direct_debit", user, "", {
                     "batch": batch, "amount": str(from_cents(c["amount_cents"])), "collect_on": collect_on.isoformat(),
@@ -239,7 +243,7 @@ async def send_notices_job(settings) -> int:
     return await send_notices(clock.today())
 
 
-DEBIT_COLUMNS = (DirectDebit.id, DirectDebit.case, DirectDebit.amount_cents, DirectDebit.end_to_end_id, DirectDebit.status,
+DEBIT_COLUMNS = (DirectDebit.id, DirectDebit.case, DirectDebit.plan, DirectDebit.amount_cents, DirectDebit.end_to_end_id, DirectDebit.status,
                  DirectDebit.ledger_entry, DirectDebit.batch.collect_on.as_alias("collect_on"))
 
 
@@ -271,7 +275,13 @@ async def _collect(d: dict, today: date) -> int | None:
             (DirectDebit.id == d["id"]) & (DirectDebit.status == "sent")).returning(DirectDebit.id)
         if not won:
             return None
-        case = await Case.select(Case.id, Case.stage).where(Case.id == d["case"]).first()
+        await lock_case(d["case"])
+        case = await Case.select(Case.id, Case.stage, Case.closed_at).where(Case.id == d["case"]).first()
+        plan = await PaymentPlan.select(PaymentPlan.status).where(PaymentPlan.id == d["plan"]).first()
+        if case["closed_at"] is not None or plan["status"] != "active":  # the case closed or the plan ended since the file
+            await DirectDebit.update({DirectDebit.status: "cancelled"}).where(DirectDebit.id == d["id"])
+            await events.record(d["case"], "direct_debit_cancelled", None, "", {"direct_debit": d["id"], "amount": str(from_cents(d["amount_cents"]))})
+            return None
         owed = to_cents((await balance_of(case["id"], today)).outstanding)
         entry = await book_payment(case, d["amount_cents"], min(d["collect_on"], today), "direct_debit", d["end_to_end_id"],
                                    f"dd:{d['end_to_end_id']}", None, today, extra={"direct_debit": d["id"]},
@@ -305,13 +315,14 @@ async def record_return(user: CurrentUser, debit_id: int, reason: str, today: da
         raise HTTPException(status_code=409, detail=_("This direct debit's return is already recorded."))
     then = after_return(code, d["attempt"])
     async with atomic():
+        # (the payment as the update leaves it: a collection booked a moment ago is reversed too)
         won = await DirectDebit.update({DirectDebit.status: "returned", DirectDebit.return_reason: code, DirectDebit.returned_at: utcnow()}).where(
-            (DirectDebit.id == debit_id) & (DirectDebit.status != "returned")).returning(DirectDebit.id)
+            (DirectDebit.id == debit_id) & (DirectDebit.status != "returned")).returning(DirectDebit.ledger_entry)
         if not won:
             raise HTTPException(status_code=409, detail=_("This direct debit's return is already recorded."))
         label = RETURN_REASONS.get(code, (None, code))[1]
-        if d["ledger_entry"]:
-            payment = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.amount_cents).where(LedgerEntry.id == d["ledger_entry"]).first()
+        if won[0]["ledger_entry"] and not await LedgerEntry.exists().where(LedgerEntry.idempotency_key == f"reversal:{won[0]['ledger_entry']}"):
+            payment = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.amount_cents).where(LedgerEntry.id == won[0]["ledger_entry"]).first()
             await reverse(user, d["case"], payment, _("Direct debit returned: %(code)s (%(label)s)") % {"code": code, "label": label}, today)
         if then == "stop":
             await PaymentPlan.update({PaymentPlan.mandate_stopped: code}).where(PaymentPlan.id == d["plan"])
@@ -374,3 +385,19 @@ async def record_mandate(user: CurrentUser, case_id: int, iban: str, holder: str
                                                           "iban_last4": account.compact[-4:], "replaces": plan["mandate_reference"]},
                             visible_to_creditor=True)
     return {"mandate_reference": mandate, "plan": plan["id"], "signed_on": signed_on.isoformat()}
+
+
+async def debit_by_mandate(mandate: str, amount_cents: int) -> dict | None:
+    """The collection of this amount under this mandate that a credit can be (sent or collected, and no line brought
+    it yet: the oldest first)."""
+    rows = await DirectDebit.select(DirectDebit.id, DirectDebit.status, DirectDebit.case, DirectDebit.ledger_entry).where(
+        (DirectDebit.mandate_reference == mandate.strip()[:35]) & (DirectDebit.amount_cents == amount_cents)
+        & DirectDebit.status.is_in(["sent", "collected"])).order_by(DirectDebit.id)
+    for r in rows:
+        if r["ledger_entry"] is None or not await StatementLine.exists().where(StatementLine.ledger_entry == r["ledger_entry"]):
+            return r
+    return None
+
+
+async def mandate_known(mandate: str) -> bool:
+    return await PaymentPlan.exists().where(PaymentPlan.mandate_reference == mandate.strip()[:35])

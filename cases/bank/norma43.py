@@ -22,9 +22,9 @@ an amount is not one; when an account's end record does not count and sum its mo
 not the initial one plus credits minus debits; when the 88's count is wrong or a 33 or the 88 is missing (a
 truncated file); and when an account is not in euro (the product is euro only). Nothing partial is returned.
 
-Each line carries a fingerprint (SHA-256 of the account, the line's position in its account block and its raw
-records) so that the importer books a movement once: the same file read twice gives the same fingerprints, and two
-identical movements on one day still differ by position."""
+Each line carries a fingerprint (SHA-256 of the account, its raw records and how many identical movements came
+before it) so that the importer books a movement once: the same file read twice, or a day's statement and the
+month's that overlap it, give the same fingerprints, and two identical movements on one day still differ."""
 from __future__ import annotations
 
 import hashlib
@@ -112,9 +112,11 @@ class Statement:
     accounts: tuple[Account, ...]
 
 
-def fingerprint(account: str, position: int, raw: tuple[str, ...]) -> str:
-    """SHA-256 (hex) of an account, a movement's 1-based position in that account's block and its raw records."""
-    text = "\x1f".join((account, str(position), *raw))
+def fingerprint(account: str, occurrence: int, raw: tuple[str, ...]) -> str:
+    """SHA-256 (hex) of an account, a movement's raw records and how many identical movements came before it in the
+    statement (0 for the first): the same movement in two statements that overlap (a day's and the month's) has the
+    same fingerprint, so it is booked once; two identical movements on one day still differ."""
+    text = "\x1f".join((account, str(occurrence), *raw))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -207,7 +209,7 @@ class _Block:
     movements: list[_Movement]
 
 
-def _line(block: _Block, position: int, movement: _Movement) -> Line:
+def _line(block: _Block, occurrence: int, movement: _Movement) -> Line:
     n, r = movement.number, movement.record
     account = block.record[2:20]
     concepts = tuple(text.strip() for code in sorted(movement.concepts) for text in movement.concepts[code]
@@ -223,7 +225,7 @@ def _line(block: _Block, position: int, movement: _Movement) -> Line:
         reference1=r[52:64].strip(),
         reference2=r[64:80].strip(),
         concepts=concepts,
-        fingerprint=fingerprint(account, position, tuple(movement.raw)),
+        fingerprint=fingerprint(account, occurrence, tuple(movement.raw)),
     )
 
 
@@ -235,7 +237,13 @@ def _account(block: _Block, number: int, end: str) -> Account:
     start = _date(n, head[20:26], _l("The start date"))
     finish = _date(n, head[26:32], _l("The end date"))
     opening = _signed(n, head[32], head[33:47], _l("The initial balance"))
-    lines = tuple(_line(block, i, movement) for i, movement in enumerate(block.movements, start=1))
+    seen: dict[tuple[str, ...], int] = {}
+    occurrences = []
+    for movement in block.movements:  # (how many identical movements came before each: its fingerprint's count)
+        key = tuple(movement.raw)
+        occurrences.append(seen.get(key, 0))
+        seen[key] = occurrences[-1] + 1
+    lines = tuple(_line(block, i, movement) for i, movement in zip(occurrences, block.movements))
 
     _euro(number, end[73:76])
     if end[2:20] != head[2:20]:

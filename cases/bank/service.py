@@ -9,7 +9,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
@@ -84,10 +84,12 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
                     uploaded_by=user.id)).returning(BankStatement.id))[0]
                 ids.append(row["id"])
                 fingerprints = [line.fingerprint for line in account.lines]
-                known = {r["fingerprint"] for r in await StatementLine.select(StatementLine.fingerprint).where(
-                    StatementLine.fingerprint.is_in(fingerprints))} if fingerprints else set()
+                known = set()
+                for start in range(0, len(fingerprints), 1000):  # (asyncpg takes at most 32,767 arguments a statement)
+                    known |= {r["fingerprint"] for r in await StatementLine.select(StatementLine.fingerprint).where(
+                        StatementLine.fingerprint.is_in(fingerprints[start:start + 1000]))}
                 fresh = [line for line in account.lines if line.fingerprint not in known]  # (a line another file brought already)
-                if fresh:
+                for start in range(0, len(fresh), 1000):
                     await StatementLine.insert(*[StatementLine(
                         statement=row["id"], fingerprint=line.fingerprint, position=line.number_in_file, booked_on=line.operation_date,
                         value_on=line.value_date, amount_cents=line.amount_cents, concept=concept_of(line),
@@ -96,7 +98,7 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
                         counterparty_name=(getattr(line, "counterparty_name", "") or "")[:140],
                         counterparty_iban=(getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34],
                         return_reason=(getattr(line, "return_reason", "") or "")[:4],
-                        status="waiting" if line.amount_cents > 0 else "debit") for line in fresh])
+                        status="waiting" if line.amount_cents > 0 else "debit") for line in fresh[start:start + 1000]])
     except Exception as exc:
         await storage().delete(key)
         if is_unique_violation(exc):  # the same file uploaded at the same moment by someone else: theirs stands
@@ -126,7 +128,8 @@ async def returns_in(user: CurrentUser, statement_ids: list[int], today: date) -
         if debit is None or debit["status"] == "returned":
             continue
         try:
-            done_return = await debits.record_return(user, debit["id"], line["return_reason"] or "MS03", today)
+            # (a Norma 43 return names no reason: NARR, which stops collecting until a person looks)
+            done_return = await debits.record_return(user, debit["id"], line["return_reason"] or "NARR", today)
         except HTTPException:  # (recorded meanwhile by someone else)
             continue
         await StatementLine.update({StatementLine.case: debit["case"], StatementLine.matched_by: "return", StatementLine.decided_by: user.id,
@@ -150,13 +153,6 @@ async def _cases_by_reference(references: set[str]) -> dict[str, int]:
     return {r["reference"]: r["id"] for r in rows}
 
 
-async def _cases_by_mandate(mandates: set[str]) -> dict[str, int]:
-    if not mandates:
-        return {}
-    rows = await PaymentPlan.select(PaymentPlan.case, PaymentPlan.mandate_reference).where(PaymentPlan.mandate_reference.is_in(sorted(mandates)))
-    return {r["mandate_reference"]: r["case"] for r in rows}
-
-
 async def _plans_by_iban(ibans: set[str]) -> dict[str, list[tuple[int, set[int]]]]:
     """IBAN -> [(case, amounts of its instalments still due)] for the active plans paid from that account."""
     if not ibans:
@@ -174,69 +170,110 @@ async def _plans_by_iban(ibans: set[str]) -> dict[str, list[tuple[int, set[int]]
     return out
 
 
-def _match(line: dict, by_reference: dict[str, int], by_mandate: dict[str, int], by_iban: dict) -> tuple[int | None, str, str]:
-    """(case, how, why not): the one case a credit names, by its reference (one reference of one case), its mandate
-    or its debtor's IBAN with the amount of an instalment due; None and why when it names none or several."""
+def _match(line: dict, by_reference: dict[str, int], by_iban: dict) -> tuple[int | None, str, str]:
+    """(case, how, why not): the one case a credit names, by its reference (one reference of one case) or its debtor's
+    IBAN with the amount of an instalment due (a transfer from that account: a direct debit names its own end-to-end id
+    or mandate, and is the direct debit's); None and why when it names none or several."""
     refs = {r for r in references_in(f"{line['concept']} {line['reference']}") if r in by_reference}
     cases = {by_reference[r] for r in refs}
     if len(cases) == 1:
         return cases.pop(), "reference", ""
     if len(cases) > 1:
         return None, "", _("It names several cases: %(refs)s.") % {"refs": ", ".join(sorted(refs))}
-    for mandate in (line["mandate_id"], line["end_to_end_id"]):
-        if mandate and mandate in by_mandate:
-            return by_mandate[mandate], "mandate", ""
     plans = [case for case, dues in by_iban.get(line["counterparty_iban"], []) if line["amount_cents"] in dues]
     if len(set(plans)) == 1:
         return plans[0], "iban", ""
     return None, "", _("It names no case.")
 
 
+async def _hold(line: dict, why: str, case_id: int | None = None) -> None:
+    """The line waits for a person, with why (and the case it seems to be for)."""
+    values = {StatementLine.note: str(why)[:300]}
+    if case_id is not None:
+        values[StatementLine.case] = case_id
+    await StatementLine.update(values).where((StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+
+
 async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date) -> int:
-    """Book the waiting credits of these statements that name a case; the others keep waiting, with why."""
-    lines = await StatementLine.select().where(StatementLine.statement.is_in(statement_ids) & (StatementLine.status == "waiting"))
+    """Book the waiting credits of these statements that name a case; the others keep waiting, with why. A credit that
+    is one of the agency's direct debits (its end-to-end id or mandate) or a whole file's is the direct debits' money,
+    never a transfer as well; a credit for a case that already has a payment of that amount recorded by hand within
+    five days waits for a person (it may be that same payment)."""
+    lines = []
+    for start in range(0, len(statement_ids), 1000):
+        lines += await StatementLine.select().where(StatementLine.statement.is_in(statement_ids[start:start + 1000])
+                                                    & (StatementLine.status == "waiting"))
     if not lines:
         return 0
     refs = set()
     for line in lines:
         refs.update(references_in(f"{line['concept']} {line['reference']}"))
-    by_reference, by_mandate, by_iban = (await _cases_by_reference(refs),
-                                         await _cases_by_mandate({m for line in lines for m in (line["mandate_id"], line["end_to_end_id"]) if m}),
-                                         await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]}))
+    by_reference = await _cases_by_reference(refs)
+    by_iban = await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]})
     booked = 0
     for line in lines:
-        if await _direct_debit_credit(user, line, today):  # money the agency's own direct debits brought: booked by them
-            booked += 1
+        debit = await _direct_debit_credit(user, line, today)
+        if debit is not None:  # the agency's own direct debit: booked by it, or held with why
+            booked += debit
             continue
-        case_id, how, why = _match(line, by_reference, by_mandate, by_iban)
+        case_id, how, why = _match(line, by_reference, by_iban)
         if case_id is None:
-            await StatementLine.update({StatementLine.note: str(why)[:300]}).where(StatementLine.id == line["id"])
+            if not references_in(f"{line['concept']} {line['reference']}") and await _whole_batch(user, line, today):
+                booked += 1
+            else:
+                await _hold(line, why)
+            continue
+        if (earlier := await _recorded_by_hand(case_id, line)) is not None:
+            await _hold(line, _("A payment of this amount was recorded by hand on %(day)s: book this line only if it is another one.")
+                        % {"day": i18n.format_day(earlier)}, case_id)
             continue
         try:
             await book_line(user, line, case_id, how, today)
             booked += 1
-        except ClientException as exc:  # closed case, more than is owed...: a person decides
-            await StatementLine.update({StatementLine.note: str(exc.detail)[:300], StatementLine.case: case_id}).where(
-                StatementLine.id == line["id"])
+        except HTTPException as exc:  # closed case, more than is owed, decided meanwhile...: a person decides
+            await _hold(line, str(exc.detail), case_id)
     return booked
 
 
-async def _direct_debit_credit(user: CurrentUser, line: dict, today: date) -> bool:
-    """A credit that is the agency's own direct debit (its end-to-end id), or a whole direct-debit file's (its total,
-    within five days of its collection day): its payments are the direct debits' (cases.bank.debits.collect_due books
-    them on their day, now at the latest), so the line books nothing more and says whose it is."""
-    debit = await debits.debit_by_end_to_end(line["end_to_end_id"]) if line["end_to_end_id"] else None
-    if debit is not None:
-        if debit["status"] == "returned":
-            return False
-        entry = await debits.collect_one(debit["id"], today)
-        await StatementLine.update({StatementLine.status: "booked", StatementLine.case: debit["case"], StatementLine.ledger_entry: entry,
-                                    StatementLine.matched_by: "direct_debit", StatementLine.decided_by: user.id,
-                                    StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
-            (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
-        return True
+
+
+async def _our_debit(line: dict) -> dict | None:
+    """The agency's direct debit a line names: its end-to-end id (camt), as a bank writes it in the concept (Norma 43),
+    or its mandate with the amount of a collection of it."""
+    for e2e in [line["end_to_end_id"], *_END_TO_END.findall(f"{line['concept']} {line['reference']}")]:
+        if e2e and (debit := await debits.debit_by_end_to_end(e2e.upper())):
+            return debit
+    if line["mandate_id"]:
+        return await debits.debit_by_mandate(line["mandate_id"], abs(line["amount_cents"]))
+    return None
+
+
+async def _direct_debit_credit(user: CurrentUser, line: dict, today: date) -> int | None:
+    """A credit that is one of the agency's direct debits: 1 when its payment is booked (by the direct debit, now at
+    the latest) and the line says so; 0 when it is held (the debit was returned, or the line names a mandate with no
+    collection of that amount); None when it is no direct debit of ours."""
+    debit = await _our_debit(line)
+    if debit is None:
+        if line["mandate_id"] and await debits.mandate_known(line["mandate_id"]):
+            await _hold(line, _("It names mandate %(mandate)s, but no collection of this amount under it.") % {"mandate": line["mandate_id"]})
+            return 0
+        return None
+    if debit["status"] == "returned":
+        await _hold(line, _("It is a direct debit already returned: look at it before booking anything."), debit["case"])
+        return 0
+    entry = await debits.collect_one(debit["id"], today)
+    await StatementLine.update({StatementLine.status: "booked", StatementLine.case: debit["case"], StatementLine.ledger_entry: entry,
+                                StatementLine.matched_by: "direct_debit", StatementLine.decided_by: user.id,
+                                StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
+        (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+    return 1
+
+
+async def _whole_batch(user: CurrentUser, line: dict, today: date) -> bool:
+    """A credit naming no case that is a whole direct-debit file's total (within five days of its collection day), and
+    no other line took that file: its payments are the direct debits'."""
     batch = await debits.batch_paid_by(line["amount_cents"], line["value_on"] or line["booked_on"])
-    if batch is None:
+    if batch is None or await StatementLine.exists().where((StatementLine.matched_by == "dd_batch") & (StatementLine.note == f"ADD-{batch}")):
         return False
     await debits.collect_batch(batch, today)
     await StatementLine.update({StatementLine.status: "booked", StatementLine.matched_by: "dd_batch", StatementLine.decided_by: user.id,
@@ -245,15 +282,35 @@ async def _direct_debit_credit(user: CurrentUser, line: dict, today: date) -> bo
     return True
 
 
+async def _recorded_by_hand(case_id: int, line: dict) -> date | None:
+    """The day of a payment of the case of exactly this amount, within five days of the line, that no statement line,
+    direct debit nor card brought (a person keyed it in from a receipt)."""
+    day = line["value_on"] or line["booked_on"]
+    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.booked_on, LedgerEntry.idempotency_key).where(
+        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment") & (LedgerEntry.amount_cents == line["amount_cents"])
+        & (LedgerEntry.booked_on >= day - timedelta(days=5)) & (LedgerEntry.booked_on <= day + timedelta(days=5)))
+    for r in rows:
+        key = r["idempotency_key"] or ""
+        if key.startswith(("pay:bank:", "dd:", "redsys:")):
+            continue
+        if not await StatementLine.exists().where(StatementLine.ledger_entry == r["id"]):
+            return r["booked_on"]
+    return None
+
+
 async def book_line(user: CurrentUser, line: dict, case_id: int, how: str, today: date) -> int:
     """The line's credit as a payment of the case (a transfer; the line's fingerprint its idempotency key), and the
     line marked with what it became. Returns the ledger entry."""
     received = line["value_on"] or line["booked_on"]
-    entry_id, _created = await record_payment(user, case_id, from_cents(line["amount_cents"]), min(received, today), "transfer",
-                                              (line["concept"] or line["reference"])[:100], f"bank:{line['fingerprint']}", today)
-    await StatementLine.update({StatementLine.status: "booked", StatementLine.case: case_id, StatementLine.ledger_entry: entry_id,
-                                StatementLine.matched_by: how, StatementLine.decided_by: user.id, StatementLine.decided_at: utcnow(),
-                                StatementLine.note: ""}).where((StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+    async with atomic():  # the line taken and its payment booked together: a decision made meanwhile wins, whole
+        claimed = await StatementLine.update({StatementLine.status: "booked", StatementLine.case: case_id, StatementLine.matched_by: how,
+                                              StatementLine.decided_by: user.id, StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
+            (StatementLine.id == line["id"]) & (StatementLine.status == "waiting")).returning(StatementLine.id)
+        if not claimed:
+            raise HTTPException(status_code=409, detail=_("This line was decided meanwhile."))
+        entry_id, _created = await record_payment(user, case_id, from_cents(line["amount_cents"]), min(received, today), "transfer",
+                                                  (line["concept"] or line["reference"])[:100], f"bank:{line['fingerprint']}", today)
+        await StatementLine.update({StatementLine.ledger_entry: entry_id}).where(StatementLine.id == line["id"])
     return entry_id
 
 

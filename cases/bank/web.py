@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException, HTTPException
 from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
+from typing_extensions import Annotated
 
 from agency import clock, i18n
 from agency.accounts import FormErrors
@@ -42,7 +43,7 @@ async def _receive(request: Request) -> bank.Imported:
 
 
 class MatchIn(msgspec.Struct):
-    case_id: int
+    case_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class BankStatementApi(Controller):

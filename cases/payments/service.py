@@ -9,7 +9,7 @@ from litestar.exceptions import ClientException, HTTPException
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, is_unique_violation
+from agency.db import atomic, is_sqlite, is_unique_violation
 from agency.i18n import gettext as _
 from cases import events
 from cases.billing import service as billing
@@ -19,8 +19,7 @@ from cases.money import from_cents, to_cents
 from cases.negotiation.service import reopen_commitments, rescore, settle_commitments
 from cases.payments.rules import PAYMENT_METHODS
 from cases.queries import open_case
-from cases.tables import Invoice, LedgerEntry
-
+from cases.tables import Case, Invoice, LedgerEntry
 
 MAX_NAMED_INVOICES = 50  # (LedgerEntry.applies_to holds their ids)
 
@@ -76,23 +75,31 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
 
     if key and (seen := await replay()):
         return seen
-    owed = to_cents((await balance_of(case_id, today)).outstanding)
-    if cents > owed:
-        raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
-                                       "an excess is returned to the debtor outside the case.") % {"owed": i18n.format_cents(owed, case["currency"])})
-    if received_on < today:
-        # Nor more than was owed on the day it was received: costs booked later are not owed by then, and an
-        # excess that day would sit apart as overpaid while those costs still showed as owed.
-        owed_then = to_cents((await balance_of(case_id, received_on)).outstanding)
-        if cents > owed_then:
-            raise ClientException(detail=_("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
-                                           "owed then; what came due later is paid by a payment of a later date.") % {
-                "day": i18n.format_day(received_on), "owed": i18n.format_cents(owed_then, case["currency"])})
+
+    async def check_owed() -> None:
+        owed = to_cents((await balance_of(case_id, today)).outstanding)
+        if cents > owed:
+            raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
+                                           "an excess is returned to the debtor outside the case.") % {"owed": i18n.format_cents(owed, case["currency"])})
+        if received_on < today:
+            # Nor more than was owed on the day it was received: costs booked later are not owed by then, and an
+            # excess that day would sit apart as overpaid while those costs still showed as owed.
+            owed_then = to_cents((await balance_of(case_id, received_on)).outstanding)
+            if cents > owed_then:
+                raise ClientException(detail=_("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
+                                               "owed then; what came due later is paid by a payment of a later date.") % {
+                    "day": i18n.format_day(received_on), "owed": i18n.format_cents(owed_then, case["currency"])})
+
+    await check_owed()  # (a clear refusal before any lock is taken)
     try:
         async with atomic():
-            # Checked again under the write lock (SQLite); on PostgreSQL the unique key decides (below).
+            # Checked again under the write lock (SQLite) or the case's row lock (PostgreSQL): two payments of the same
+            # case at once (a statement, a card, a direct debit) cannot both take what is owed; the unique key decides
+            # a replay (below).
+            await lock_case(case_id)
             if key and (seen := await replay()):
                 return seen
+            await check_owed()
             entry_id = await book_payment(case, cents, received_on, method, reference, key, user, today, applies_to,
                                           [n.strip() for n in invoices or () if n and n.strip()] if applies_to else [])
     except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
@@ -100,6 +107,13 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
             return seen
         raise
     return entry_id, True
+
+
+async def lock_case(case_id: int) -> None:
+    """Inside a transaction: the case's row locked until it ends (PostgreSQL; SQLite's writers queue already), so that
+    what is owed, read next, is not taken by a payment of the same case at the same moment."""
+    if not is_sqlite():
+        await Case.raw("SELECT id FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
 
 
 async def book_payment(case: dict, cents: int, received_on: date, method: str, reference: str, key: str | None,

@@ -31,7 +31,7 @@ from cases.contacts.rules import normalise_phone
 from cases.money import from_cents, to_cents
 from cases.negotiation.rules import Payment, instalment_owed
 from cases.negotiation.service import create_plan, rescore
-from cases.payments.service import book_payment
+from cases.payments.service import book_payment, lock_case
 from cases.portal import redsys
 from cases.portal.rules import (
     CALLBACK_DAYS,
@@ -433,6 +433,7 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
             return "already paid"
         # The money arrived: it is booked whole. Beyond what was owed (two tabs, a transfer meanwhile) it is returned to the
         # debtor, and earns no fee: staff are told. (The case read once: its stage and tariff for the fee, what the balance needs.)
+        await lock_case(pending["case"])  # (what is owed, read next, is not taken by another payment of the case at this moment)
         case = (await fetch_records(NOTIFIED_CASE_SQL, pending["case"]))[0]
         owed = to_cents((await balance_of(case["id"], today, case)).outstanding)
         entry_id = await book_payment(case, pending["amount_cents"], today, pending["method"], f"Redsys {note.order} {note.authorisation}",

@@ -176,10 +176,18 @@ def test_fingerprints_are_stable_and_tell_identical_movements_apart():
     assert once == again
     assert len(set(once)) == len(once)  # lines 10 and 11 are the same records, in different places
 
-    # SHA-256 of the account (bank, branch, number), the line's position in its block and its raw records.
-    expected = hashlib.sha256("\x1f".join(("2100" "0418" + ACCOUNT_1, "1", WORKED[1], WORKED[2], WORKED[3]))
+    # SHA-256 of the account (bank, branch, number), how many identical movements came before it (0) and its raw records.
+    expected = hashlib.sha256("\x1f".join(("2100" "0418" + ACCOUNT_1, "0", WORKED[1], WORKED[2], WORKED[3]))
                               .encode("utf-8")).hexdigest()
     assert once[0] == expected
+
+
+def test_the_same_movement_in_a_days_statement_and_the_months_has_the_same_fingerprint():
+    """A day's statement and the month's both hold the first movement of account 1: booked once, whichever comes first."""
+    day = [WORKED[0], WORKED[1], WORKED[2], WORKED[3], r33(ACCOUNT_1, 0, 0, 1, 25000, "2", 175000), r88(5)]
+    daily = parse_norma43(n43(day)).accounts[0].lines[0].fingerprint
+    monthly = parse_norma43(n43(WORKED)).accounts[0].lines[0].fingerprint
+    assert daily == monthly
 
 
 # --- Norma 43: refusals --------------------------------------------------------------------------------------------
