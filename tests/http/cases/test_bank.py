@@ -150,3 +150,24 @@ async def test_the_page_uploads_and_a_person_books_a_waiting_line_by_its_referen
     assert money.status_code == 200 and "<svg" in money.text and "163,50" in money.text
     assert (await LedgerEntry.select(LedgerEntry.amount_cents).where(
         (LedgerEntry.case == other_case["id"]) & (LedgerEntry.kind == "payment")).first())["amount_cents"] == 4550
+
+
+async def test_a_transfer_keyed_in_by_hand_is_not_booked_again_from_the_statement(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    client, ah, _ = await _admin(make_client)
+    r = await c.post(f"/api/v1/cases/{case['id']}/payments", json={"amount": "100.00", "received_on": clock.today().isoformat(),
+                                                                   "method": "transfer", "reference": "justificante"}, headers=nh)
+    assert r.status_code == 201, r.text
+    done = (await client.post("/api/v1/bank-statements", files={"file": ("x.n43", _statement(case["reference"], "NADA"), "text/plain")},
+                              headers=ah)).json()
+    assert done["matched"] == 0
+    lines = {line["amount"]: line for line in (await client.get(f"/api/v1/bank-statements/{done['id']}", headers=ah)).json()["lines"]}
+    assert lines["100.00"]["status"] == "waiting" and lines["100.00"]["case_id"] == case["id"] and lines["100.00"]["note"]
+    assert await LedgerEntry.count().where((LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment")) == 1
+    # a person who knows it is another payment books it
+    r = await client.post(f"/api/v1/bank-statements/{done['id']}/lines/{lines['100.00']['id']}/match", json={"case_id": case["id"]}, headers=ah)
+    assert r.status_code == 200
+    assert await LedgerEntry.count().where((LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment")) == 2
+    assert (await client.post(f"/api/v1/bank-statements/{done['id']}/lines/{lines['100.00']['id']}/match", json={"case_id": 2**40},
+                              headers=ah)).status_code == 400

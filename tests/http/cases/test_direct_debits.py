@@ -186,3 +186,17 @@ async def test_staff_record_a_paper_mandate_on_an_agreed_plan_and_it_is_collecte
     ah = await _admin(debtor)
     batch = (await c.post("/api/v1/direct-debits/batches", json={"collect_on": first}, headers=ah)).json()
     assert mandate in (await c.get(batch["download_url"], headers=ah)).text
+
+
+async def test_a_collection_returned_by_hand_first_is_never_booked_as_a_transfer_by_the_statement(debtor):
+    c, cid = debtor["c"], debtor["case"]["id"]
+    plan, first = await _sepa_plan(debtor)
+    ah = await _admin(debtor)
+    batch = (await c.post("/api/v1/direct-debits/batches", json={"collect_on": first}, headers=ah)).json()
+    debit = next(d for d in (await c.get(f"/api/v1/direct-debits/batches/{batch['id']}", headers=ah)).json()["debits"]
+                 if d["case_reference"] == debtor["case"]["reference"])
+    assert (await c.post(f"/api/v1/direct-debits/{debit['id']}/return", json={"reason_code": "MS02"}, headers=ah)).json()["then"] == "stop"
+    r = await c.post("/api/v1/bank-statements", files={"file": ("camt.xml", _camt([(debit["amount"], "CRDT", debit["end_to_end_id"], "")]),
+                                                                "text/xml")}, headers=ah)
+    assert r.status_code == 201 and r.json()["matched"] == 0 and r.json()["unmatched"] == 1
+    assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 0
