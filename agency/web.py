@@ -65,6 +65,38 @@ def page_around(request: Request, template: str, *, slot: str, slot_html: Markup
     return Response(content="".join((token.join(shell[0]), str(slot_html), token.join(shell[1]))), media_type=MediaType.HTML)
 
 
+_PAGES: dict[tuple, list[str]] = {}
+PAGES_KEPT = 512  # a debtor's page is some 20 KB: the pages of the debtors looking at theirs now
+
+
+def page_kept(request: Request, template: str, *, key: tuple, **context: Any) -> Response | Template:
+    """A page rendered once per template, language, reader, address and ``key`` (which must name all the page shows
+    besides those: the debtor's page gives its whole view, what is owed to the cent and the day), and kept, the
+    reader's CSRF token put in on the way out. A page with a message to show, and htmx's fragments, are rendered whole
+    by page(). The debtor's page is the landing of every message of a mass mailing, and rendering it was most of its
+    time (tests/bench/test_portal_speed.py)."""
+    session = request.scope.get("session")
+    if (isinstance(session, dict) and session.get(FLASH_KEY)) or request.headers.get("hx-request") == "true":
+        return page(request, template, **context)
+    user = current_user(request)
+    full = (template, get_language(), user and (user.id, user.name, user.role), request.scope["path"], request.scope.get("query_string", b""),
+            key)
+    state = ScopeState.from_scope(request.scope)
+    token = state.csrf_token
+    parts = _PAGES.get(full)
+    if parts is None:
+        state.csrf_token = TOKEN
+        try:
+            html = environment().get_template(template).render(_context(request, context))
+        finally:
+            state.csrf_token = token
+        if len(_PAGES) >= PAGES_KEPT:
+            del _PAGES[next(iter(_PAGES))]
+        parts = _PAGES[full] = html.split(TOKEN)
+    token = str(escape(token if isinstance(token, str) else ""))
+    return Response(content=token.join(parts), media_type=MediaType.HTML)
+
+
 def redirect(path: str, request: Request | None = None) -> Response:
     """303 to ``path``; to htmx, an HX-Redirect so the whole page moves rather than a fragment."""
     if request is not None and request.headers.get("hx-request") == "true":

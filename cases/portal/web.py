@@ -21,7 +21,7 @@ from agency.settings import get_settings
 from agency.storage import storage
 from agency.tenancy import DebtorVisitor
 from agency.uploads import receive_multipart
-from agency.web import form_data, notify, page, redirect, user_of
+from agency.web import form_data, notify, page, page_kept, redirect, user_of
 from cases.money import from_cents
 from cases.portal import redsys
 from cases.portal import service as portal
@@ -298,13 +298,15 @@ def _with_cookies(response: Response, request: Request, portal_token: str | None
     return response
 
 
-def portal_page(request: Request, template: str, *, lang_base: str = "/portal/home", **context) -> Template:
+def portal_page(request: Request, template: str, *, lang_base: str = "/portal/home", kept: tuple | None = None, **context) -> Template:
     """A debtor's page: never kept by the browser (a shared phone's Back button after "Leave" shows nothing), its
-    language links to a page that can be shown again (``lang_base``)."""
+    language links to a page that can be shown again (``lang_base``). ``kept``: the key under which the server keeps
+    the page rendered (agency.web.page_kept), naming all it shows."""
     settings = get_settings()
     iban = settings.agency_iban
-    response = page(request, template, agency_name=settings.agency_name, agency_iban=" ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
-                    today=clock.today().isoformat(), lang_base=lang_base, **context)
+    values = dict(agency_name=settings.agency_name, agency_iban=" ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
+                  today=clock.today().isoformat(), lang_base=lang_base, **context)
+    response = page_kept(request, template, key=kept, **values) if kept is not None else page(request, template, **values)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -354,8 +356,12 @@ class PortalPages(Controller):
             return portal_page(request, "cases/portal/gone.html", message=_("Your session has ended. Open the link you received again."),
                         status_code=401)
         await set_visitor_language(request, visitor)
-        view = await portal.portal_case(visitor, clock.today())
-        return _with_cookies(portal_page(request, "cases/portal/case.html", view=view, languages=i18n.DEBTOR_LANGUAGES, error=""), request)
+        today = clock.today()
+        view = await portal.portal_case(visitor, today)
+        # rendered once per view (what is owed to the cent, the plan, the documents...), language and day, and kept
+        key = (visitor.case_id, today, msgspec.json.encode(view, order="deterministic"))
+        return _with_cookies(portal_page(request, "cases/portal/case.html", kept=key, view=view, languages=i18n.DEBTOR_LANGUAGES, error=""),
+                             request)
 
     @get("/portal/documents/{document_id:int}")
     async def document(self, request: Request, document_id: int) -> Response | Template:

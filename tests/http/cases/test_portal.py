@@ -596,3 +596,26 @@ async def test_a_french_debtor_is_written_to_in_french_with_the_link_to_their_pa
     link = mail["body_text"].split("/p/")[1].split()[0]
     page = await c.get(f"/p/{link}")
     assert page.status_code == 200 and 'lang="fr"' in page.text
+
+
+async def test_the_debtors_page_kept_rendered_is_each_browsers_own_and_changes_with_what_is_owed(debtor, make_client):
+    """agency.web.page_kept: the page is rendered once per view and kept; each browser gets its own CSRF token, and a
+    payment shows at once (another view, another page)."""
+    import agency.web
+
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    second = await make_client()
+    homes = []
+    for browser in (c, second):
+        await browser.get(f"/p/{token}")
+        assert (await browser.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": browser.cookies.get("agency_csrf")})).status_code == 303
+        await browser.get("/portal/home")  # (the first load may carry a message: rendered whole)
+        homes.append((await browser.get("/portal/home")).text)
+    kept = len(agency.web._PAGES)
+    assert (await c.get("/portal/home")).text == homes[0] and len(agency.web._PAGES) == kept
+    for browser, html, other in ((c, homes[0], second), (second, homes[1], c)):
+        assert browser.cookies.get("agency_csrf") in html and other.cookies.get("agency_csrf") not in html
+    before = homes[0].count("100,00")
+    await _pay_staff(c, debtor["nh"], cid, "100.00")
+    after = (await c.get("/portal/home")).text
+    assert after != homes[0] and after.count("100,00") > before  # the payment, at once
