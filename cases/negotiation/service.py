@@ -76,14 +76,13 @@ RESCORE_SQL = (
     "(SELECT MIN(i.due_date) FROM invoices i WHERE i.\"case\" = c.id) AS oldest, "
     "(SELECT COUNT(*) FROM promises p WHERE p.\"case\" = c.id AND p.status = 'broken') AS broken, "
     "(SELECT COUNT(*) FROM instalments n JOIN payment_plans pp ON pp.id = n.plan WHERE pp.\"case\" = c.id AND n.status = 'missed' "
-    "AND pp.status = 'active') AS missed "
-    "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id IN ({ids})")
-
-
-# The debtor's own moves of the last days (the score's "engaged" and "opened and left"), in fixed SQL like the rest of the
-# score: the kinds are the queue's constants, written in.
-MOVES_SQL = ('SELECT "case", kind, at FROM case_events WHERE "case" IN ({ids}) AND kind IN ('
-             + ", ".join(f"'{k}'" for k in (*ANSWERED_KINDS, "portal_opened")) + ") AND at >= {}")
+    "AND pp.status = 'active') AS missed, "
+    # the debtor's own moves of the last days (the score's "engaged" and "opened and left"); the kinds are the queue's
+    # constants, written in, and each "{}" here is the earliest moment that counts
+    + ", ".join(f"(SELECT MAX(e.at) FROM case_events e WHERE e.\"case\" = c.id AND e.kind IN ({', '.join(repr(k) for k in kinds)}) "
+                f"AND e.at >= {{}}) AS {name}"
+                for name, kinds in (("engaged_at", ENGAGED_KINDS), ("visited_at", ("portal_opened",)), ("answered_at", ANSWERED_KINDS)))
+    + " FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id IN ({ids})")
 
 
 def as_datetime(value):
@@ -96,23 +95,14 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
     now = now or utcnow()
     for start in range(0, len(case_ids), 1000):
         ids = case_ids[start:start + 1000]
-        # the debtor's own moves of the last days (the score's "engaged" and "opened and left")
-        engaged: dict[int, datetime] = {}
-        visited: dict[int, datetime] = {}
-        answered: dict[int, datetime] = {}
-        for r in await fetch_records(MOVES_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids, now - ENGAGED_FOR):
-            at = as_datetime(r["at"])
-            for moves, counts in ((engaged, r["kind"] in ENGAGED_KINDS), (answered, r["kind"] in ANSWERED_KINDS),
-                                  (visited, r["kind"] == "portal_opened")):
-                if counts and (r["case"] not in moves or at > moves[r["case"]]):
-                    moves[r["case"]] = at
-        for c in await fetch_records(RESCORE_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids):
+        since = now - ENGAGED_FOR
+        for c in await fetch_records(RESCORE_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), since, since, since, *ids):
             points, reasons = score(QueueFacts(
                 stage=c["stage"], outstanding_cents=int(c["outstanding_cents"] or 0), oldest_due_date=as_date(c["oldest"]),
                 next_action_at=as_datetime(c["next_action_at"]), broken_promises=int(c["broken"]), missed_instalments=int(c["missed"]),
                 classification=c["classification"] or "unknown", limitation_date=as_date(c["limitation_date"]),
                 accepted_at=as_datetime(c["accepted_at"]), last_contact_at=as_datetime(c["last_contact_at"]),
-                engaged_at=engaged.get(c["id"]), visited_at=visited.get(c["id"]), answered_at=answered.get(c["id"]),
+                engaged_at=as_datetime(c["engaged_at"]), visited_at=as_datetime(c["visited_at"]), answered_at=as_datetime(c["answered_at"]),
             ), now)
             await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
 
