@@ -70,9 +70,13 @@ async def book_once(case_id: int, key: str, cents: int, on: date, actor: Current
     """One ledger entry for one event, inside the caller's transaction; False when already booked or zero."""
     if cents == 0 or await fetch_records("SELECT id FROM ledger_entries WHERE idempotency_key = {}", key):
         return False
-    await LedgerEntry.insert(LedgerEntry(case=case_id, kind=kind, amount_cents=cents, booked_on=on, reference=reference[:100],
-                                         idempotency_key=key, reverses=reverses, created_by=actor.id if actor and actor.id else None))
+    await fetch_records(BOOK_SQL, case_id, kind, cents, on, reference[:100], key, reverses, actor.id if actor and actor.id else None, utcnow())
     return True
+
+
+# A fee or a cost, booked on every payment and every stage: fixed SQL, every column given (the defaults as the table's).
+BOOK_SQL = ('INSERT INTO ledger_entries ("case", kind, amount_cents, booked_on, invoice, method, reference, idempotency_key, reverses, '
+            "remittance, applies_to, created_by, created_at) VALUES ({}, {}, {}, {}, NULL, '', {}, {}, {}, NULL, '', {}, {}) RETURNING id")
 
 
 async def principal_cents(case_id: int) -> int:

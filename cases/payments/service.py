@@ -9,7 +9,7 @@ from litestar.exceptions import ClientException, HTTPException
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, is_sqlite, is_unique_violation
+from agency.db import atomic, fetch_records, is_sqlite, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from cases import events
 from cases.billing import service as billing
@@ -109,6 +109,12 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     return entry_id, True
 
 
+# Every payment, in fixed SQL (every column given, the defaults as the table's): the hot path of a mailing's payments.
+PAYMENT_SQL = ('INSERT INTO ledger_entries ("case", kind, amount_cents, booked_on, invoice, method, reference, idempotency_key, reverses, '
+               "remittance, applies_to, created_by, created_at) VALUES ({}, 'payment', {}, {}, NULL, {}, {}, {}, NULL, NULL, {}, {}, {}) "
+               "RETURNING id")
+
+
 async def lock_case(case_id: int) -> None:
     """Inside a transaction: the case's row locked until it ends (PostgreSQL; SQLite's writers queue already), so that
     what is owed, read next, is not taken by a payment of the same case at the same moment."""
@@ -124,10 +130,8 @@ async def book_payment(case: dict, cents: int, received_on: date, method: str, r
     None: the debtor paid online (cases.portal). ``fee_on_cents``: the part that earns the success fee (money paid
     beyond the debt is returned to the debtor, and earns none). Returns the entry's id."""
     case_id = case["id"]
-    row = (await LedgerEntry.insert(LedgerEntry(case=case_id, kind="payment", amount_cents=cents, booked_on=received_on,
-                                                method=method, reference=reference.strip()[:100], idempotency_key=key,
-                                                applies_to=applies_to, created_by=actor.id if actor else None)
-                                    ).returning(LedgerEntry.id))[0]
+    row = (await fetch_records(PAYMENT_SQL, case_id, cents, received_on, method, reference.strip()[:100], key, applies_to,
+                               actor.id if actor else None, utcnow()))[0]
     await events.record(case_id, "payment", actor, "", {"entry_id": row["id"], "amount": str(from_cents(cents)),
                                                         "received_on": received_on.isoformat(), "method": method,
                                                         **({"invoices": named} if named else {}), **(extra or {})})
