@@ -32,7 +32,7 @@ demo: migrate
 	$(BIN)/agency demo
 
 # The demo pays online through the loopback Redsys double (cases/portal/double.py) with Redsys's published test key,
-# unless the environment names a real virtual POS.
+# unless the environment names a real virtual POS; it writes direct-debit files under a demo SEPA creditor identifier.
 DEMO_REDSYS = AGENCY_REDSYS_MERCHANT_CODE=$${AGENCY_REDSYS_MERCHANT_CODE:-999008881} \
 	AGENCY_REDSYS_SECRET_KEY=$${AGENCY_REDSYS_SECRET_KEY:-sq7HjrUOBfKmC576ILgskD5srU870gJ7} \
 	AGENCY_REDSYS_URL=$${AGENCY_REDSYS_URL:-http://127.0.0.1:8766/sis/realizarPago} \

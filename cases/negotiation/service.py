@@ -104,7 +104,8 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
                 accepted_at=as_datetime(c["accepted_at"]), last_contact_at=as_datetime(c["last_contact_at"]),
                 engaged_at=as_datetime(c["engaged_at"]), visited_at=as_datetime(c["visited_at"]), answered_at=as_datetime(c["answered_at"]),
             ), now)
-            await Case.update({Case.priority: points, Case.priority_reasons: ",".join(reasons)}).where(Case.id == c["id"])
+            await fetch_records("UPDATE collection_cases SET priority = {}, priority_reasons = {} WHERE id = {} RETURNING id",
+                                points, ",".join(reasons), c["id"])
 
 
 async def rescore_open_cases(settings=None) -> int:

@@ -19,7 +19,7 @@ from cases.money import from_cents, to_cents
 from cases.negotiation.service import reopen_commitments, rescore, settle_commitments
 from cases.payments.rules import PAYMENT_METHODS
 from cases.queries import open_case
-from cases.tables import Case, Invoice, LedgerEntry
+from cases.tables import Invoice, LedgerEntry
 
 MAX_NAMED_INVOICES = 50  # (LedgerEntry.applies_to holds their ids)
 
@@ -119,7 +119,7 @@ async def lock_case(case_id: int) -> None:
     """Inside a transaction: the case's row locked until it ends (PostgreSQL; SQLite's writers queue already), so that
     what is owed, read next, is not taken by a payment of the same case at the same moment."""
     if not is_sqlite():
-        await Case.raw("SELECT id FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
+        await fetch_records("SELECT id FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
 
 
 async def book_payment(case: dict, cents: int, received_on: date, method: str, reference: str, key: str | None,

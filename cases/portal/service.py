@@ -426,9 +426,9 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
             "method": pending["method"], "response": "mismatch"}, visible_to_creditor=False)
         return "mismatch"
     async with atomic():
-        won = await OnlinePayment.update({OnlinePayment.status: "paid", OnlinePayment.response: f"{note.response:04d}",
-                                          OnlinePayment.authorisation: note.authorisation, OnlinePayment.notified_at: now}).where(
-            (OnlinePayment.id == pending["id"]) & OnlinePayment.status.is_in(["pending", "failed"])).returning(OnlinePayment.id)
+        won = await fetch_records("UPDATE online_payments SET status = 'paid', response = {}, authorisation = {}, notified_at = {} "
+                                  "WHERE id = {} AND status IN ('pending', 'failed') RETURNING id",
+                                  f"{note.response:04d}", note.authorisation, now, pending["id"])
         if not won:  # a repeated notification got there first
             return "already paid"
         # The money arrived: it is booked whole. Beyond what was owed (two tabs, a transfer meanwhile) it is returned to the
@@ -439,7 +439,7 @@ async def notification(signature_version: str, merchant_parameters: str, signatu
         entry_id = await book_payment(case, pending["amount_cents"], today, pending["method"], f"Redsys {note.order} {note.authorisation}",
                                       f"redsys:{note.order}", None, today, extra={"order": note.order, "online": True},
                                       fee_on_cents=min(pending["amount_cents"], owed))
-        await OnlinePayment.update({OnlinePayment.ledger_entry: entry_id}).where(OnlinePayment.id == pending["id"])
+        await fetch_records("UPDATE online_payments SET ledger_entry = {} WHERE id = {} RETURNING id", entry_id, pending["id"])
         if pending["amount_cents"] > owed:
             await events.record(case["id"], "portal_overpaid", None, "", {
                 "order": note.order, "amount": str(from_cents(pending["amount_cents"])), "to_return": str(from_cents(pending["amount_cents"] - owed))},
