@@ -90,7 +90,6 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
                                                "owed then; what came due later is paid by a payment of a later date.") % {
                     "day": i18n.format_day(received_on), "owed": i18n.format_cents(owed_then, case["currency"])})
 
-    await check_owed()  # (a clear refusal before any lock is taken)
     try:
         async with atomic():
             # Checked again under the write lock (SQLite) or the case's row lock (PostgreSQL): two payments of the same
