@@ -98,8 +98,8 @@ async def due_collections(collect_on: date) -> list[dict]:
             earlier = debits[row["id"]]
             if any(d["status"] in ("sent", "collected") for d in earlier):
                 continue  # in a batch already (its payment, once collected, settles it)
-            attempt = len(earlier) + 1
-            if attempt > MAX_ATTEMPTS:
+            attempt = len(earlier) + 1  # (its slot: a cancelled file's collection counts here, not against the tries)
+            if sum(d["status"] == "returned" for d in earlier) >= MAX_ATTEMPTS:
                 continue
             signed = plan["mandate_signed_on"] or (clock.day_of(plan["accepted_at"]) if plan["accepted_at"] else since)
             out.append({"plan": plan["id"], "case": plan["case"], "reference": plan["reference"], "instalment": row["id"],
@@ -333,6 +333,22 @@ async def record_return(user: CurrentUser, debit_id: int, reason: str, today: da
         await events.record(d["case"], "direct_debit_returned", user, "", {
             "direct_debit": debit_id, "code": code, "amount": str(from_cents(d["amount_cents"])), "then": then}, visible_to_creditor=True)
     return {"id": debit_id, "status": "returned", "reason": code, "then": then}
+
+
+async def cancel_batch(user: CurrentUser, batch_id: int) -> dict:
+    """A file the bank refused whole (or that was never sent): its collections are cancelled, each case's timeline says
+    so, and their instalments go into the next file. Once one of them is booked the file went through: a 409, and each
+    debtor's return is recorded instead."""
+    if not await DirectDebitBatch.exists().where(DirectDebitBatch.id == batch_id):
+        raise NotFoundException(detail=_("Not found."))
+    async with atomic():
+        if await DirectDebit.exists().where((DirectDebit.batch == batch_id) & DirectDebit.status.is_in(["collected", "returned"])):
+            raise HTTPException(status_code=409, detail=_("This file's collections are booked already: record each return instead."))
+        cancelled = await DirectDebit.update({DirectDebit.status: "cancelled"}).where(
+            (DirectDebit.batch == batch_id) & (DirectDebit.status == "sent")).returning(DirectDebit.case, DirectDebit.amount_cents)
+        for d in cancelled:
+            await events.record(d["case"], "direct_debit_cancelled", user, "", {"batch": batch_id, "amount": str(from_cents(d["amount_cents"]))})
+    return {"id": batch_id, "cancelled": len(cancelled)}
 
 
 async def batch_list(limit: int = 30) -> list[dict]:

@@ -129,7 +129,8 @@ async def returns_in(user: CurrentUser, statement_ids: list[int], today: date) -
             continue
         try:
             # (a Norma 43 return names no reason: NARR, which stops collecting until a person looks)
-            done_return = await debits.record_return(user, debit["id"], line["return_reason"] or "NARR", today)
+            # (dated the day the bank took the money back, as the statement says)
+            done_return = await debits.record_return(user, debit["id"], line["return_reason"] or "NARR", min(line["booked_on"], today))
         except HTTPException:  # (recorded meanwhile by someone else)
             continue
         await StatementLine.update({StatementLine.case: debit["case"], StatementLine.matched_by: "return", StatementLine.decided_by: user.id,

@@ -194,6 +194,10 @@ class DirectDebitApi(Controller):
     async def file(self, batch_id: int) -> Response:
         return _file((await debits.batch_detail(batch_id))["batch"])
 
+    @post("/batches/{batch_id:int}/cancel", status_code=200, summary="A file the bank refused whole: its collections cancelled (409 once one is booked)")
+    async def cancel(self, request: Request, batch_id: int) -> dict:
+        return await debits.cancel_batch(user_of(request), batch_id)
+
     @post("/{debit_id:int}/return", status_code=200, summary="A direct debit returned (reason_code: AM04, MD01, MS02, AC04...): its payment reversed")
     async def returned(self, request: Request, debit_id: int, data: ReturnIn) -> dict:
         return await debits.record_return(user_of(request), debit_id, data.reason_code, clock.today())
@@ -232,6 +236,15 @@ class DirectDebitPages(Controller):
     @get("/{batch_id:int}/file")
     async def file(self, batch_id: int) -> Response:
         return _file((await debits.batch_detail(batch_id))["batch"])
+
+    @post("/{batch_id:int}/cancel")
+    async def cancel(self, request: Request, batch_id: int) -> Response:
+        try:
+            done = await debits.cancel_batch(user_of(request), batch_id)
+            notify(request, _("File cancelled: %(n)s collections; their instalments go into the next file.") % {"n": done["cancelled"]})
+        except HTTPException as exc:
+            notify(request, str(exc.detail), "error")
+        return redirect(f"/admin/direct-debits/{batch_id}", request)
 
     @post("/debits/{debit_id:int}/return")
     async def returned(self, request: Request, debit_id: int) -> Response:

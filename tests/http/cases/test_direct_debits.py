@@ -200,3 +200,24 @@ async def test_a_collection_returned_by_hand_first_is_never_booked_as_a_transfer
                                                                 "text/xml")}, headers=ah)
     assert r.status_code == 201 and r.json()["matched"] == 0 and r.json()["unmatched"] == 1
     assert await LedgerEntry.count().where((LedgerEntry.case == cid) & (LedgerEntry.kind == "payment")) == 0
+
+
+async def test_a_file_the_bank_refused_is_cancelled_and_its_instalments_go_into_the_next(debtor, make_client):
+    c, cid = debtor["c"], debtor["case"]["id"]
+    plan, first = await _sepa_plan(debtor)
+    ah = await _admin(debtor)
+    batch = (await c.post("/api/v1/direct-debits/batches", json={"collect_on": first}, headers=ah)).json()
+    assert (await c.post(f"/api/v1/direct-debits/batches/{batch['id']}/cancel", headers=debtor["nh"])).status_code == 403
+    r = await c.post(f"/api/v1/direct-debits/batches/{batch['id']}/cancel", headers=ah)
+    assert r.status_code == 200 and r.json()["cancelled"] >= 1
+    assert await collect_due(clock.today() + timedelta(days=3)) == 0 or not await LedgerEntry.exists().where(
+        (LedgerEntry.case == cid) & (LedgerEntry.kind == "payment"))
+    again = (await c.post("/api/v1/direct-debits/batches", json={"collect_on": first}, headers=ah)).json()
+    mine = next(d for d in (await c.get(f"/api/v1/direct-debits/batches/{again['id']}", headers=ah)).json()["debits"]
+                if d["case_reference"] == debtor["case"]["reference"])
+    assert mine["sequence"] == "FRST" and mine["end_to_end_id"].endswith("-A2") and mine["status"] == "sent"
+    await collect_due(clock.today() + timedelta(days=3))
+    assert (await c.post(f"/api/v1/direct-debits/batches/{again['id']}/cancel", headers=ah)).status_code == 409  # booked: returns instead
+    admin, _me = await signed_in(make_client, "admin")
+    page = await admin.get(f"/admin/direct-debits/{batch['id']}")
+    assert page.status_code == 200 and f'action="/admin/direct-debits/{batch["id"]}/cancel"' not in page.text  # nothing left to cancel
