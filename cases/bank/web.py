@@ -42,6 +42,9 @@ async def _receive(request: Request) -> bank.Imported:
         form.close()
 
 
+CANDIDATE_LINES = 50  # a statement's page looks up candidates for this many waiting lines at most
+
+
 class MatchIn(msgspec.Struct):
     case_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
@@ -119,7 +122,9 @@ class BankStatementPages(Controller):
     async def show(self, request: Request, statement_id: int) -> Template:
         detail = await bank.statement_detail(statement_id)
         today = clock.today()
-        options = {line["id"]: await bank.candidates(line, today) for line in detail["lines"] if line["status"] == "waiting"}
+        # each waiting line's likely cases (a few queries each): for the first CANDIDATE_LINES only, the rest take a typed reference
+        waiting = [line for line in detail["lines"] if line["status"] == "waiting"][:CANDIDATE_LINES]
+        options = {line["id"]: await bank.candidates(line, today) for line in waiting}
         return page(request, "cases/bank/statement.html", statement=detail["statement"], lines=detail["lines"], options=options,
                     LINE_STATUS=bank.LINE_STATUS)
 
