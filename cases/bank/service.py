@@ -16,7 +16,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, is_unique_violation, utcnow
+from agency.db import atomic, bulk_insert, fetch_records, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.storage import storage
 from cases.bank import debits
@@ -25,7 +25,7 @@ from cases.bank.norma43 import StatementError
 from cases.bank.rules import references_in
 from cases.billing.balances import balance_of
 from cases.money import from_cents
-from cases.payments.service import record_payment
+from cases.payments.service import Incoming, book_payments, record_payment
 from cases.tables import BankStatement, Case, DirectDebit, Instalment, LedgerEntry, PaymentPlan, Remittance, StatementLine
 
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024  # a year of a busy account's Norma 43 is a few MB
@@ -40,6 +40,11 @@ def concept_of(line) -> str:
     # (the bank's concept codes are not words: the text of the 23 records, or camt's remittance information, and references)
     parts = [*getattr(line, "concepts", ()), getattr(line, "reference1", ""), getattr(line, "reference2", "")]
     return " ".join(" ".join(p.split()) for p in parts if p and p.strip())[:2000]
+
+
+# A statement's lines, written by the driver's bulk path (every column given; what each became is decided after).
+LINE_COLUMNS = ["statement", "fingerprint", "position", "booked_on", "value_on", "amount_cents", "concept", "reference", "end_to_end_id",
+                "mandate_id", "counterparty_name", "counterparty_iban", "return_reason", "status", "matched_by", "note"]
 
 
 @dataclass
@@ -89,16 +94,12 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
                     known |= {r["fingerprint"] for r in await StatementLine.select(StatementLine.fingerprint).where(
                         StatementLine.fingerprint.is_in(fingerprints[start:start + 1000]))}
                 fresh = [line for line in account.lines if line.fingerprint not in known]  # (a line another file brought already)
-                for start in range(0, len(fresh), 1000):
-                    await StatementLine.insert(*[StatementLine(
-                        statement=row["id"], fingerprint=line.fingerprint, position=line.number_in_file, booked_on=line.operation_date,
-                        value_on=line.value_date, amount_cents=line.amount_cents, concept=concept_of(line),
-                        reference=" ".join(getattr(line, "document", "").split())[:140],
-                        end_to_end_id=(getattr(line, "end_to_end_id", "") or "")[:35], mandate_id=(getattr(line, "mandate_id", "") or "")[:35],
-                        counterparty_name=(getattr(line, "counterparty_name", "") or "")[:140],
-                        counterparty_iban=(getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34],
-                        return_reason=(getattr(line, "return_reason", "") or "")[:4],
-                        status="waiting" if line.amount_cents > 0 else "debit") for line in fresh[start:start + 1000]])
+                await bulk_insert(StatementLine, LINE_COLUMNS, [(
+                    row["id"], line.fingerprint, line.number_in_file, line.operation_date, line.value_date, line.amount_cents, concept_of(line),
+                    " ".join(getattr(line, "document", "").split())[:140], (getattr(line, "end_to_end_id", "") or "")[:35],
+                    (getattr(line, "mandate_id", "") or "")[:35], (getattr(line, "counterparty_name", "") or "")[:140],
+                    (getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34], (getattr(line, "return_reason", "") or "")[:4],
+                    "waiting" if line.amount_cents > 0 else "debit", "", "") for line in fresh])
     except Exception as exc:
         await storage().delete(key)
         if is_unique_violation(exc):  # the same file uploaded at the same moment by someone else: theirs stands
@@ -212,6 +213,7 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
     by_reference = await _cases_by_reference(refs)
     by_iban = await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]})
     booked = 0
+    matched: list[tuple[dict, int, str]] = []
     for line in lines:
         debit = await _direct_debit_credit(user, line, today)
         if debit is not None:  # the agency's own direct debit: booked by it, or held with why
@@ -224,15 +226,15 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
             else:
                 await _hold(line, why)
             continue
-        if (earlier := await _recorded_by_hand(case_id, line)) is not None:
+        matched.append((line, case_id, how))
+    by_hand = await _recorded_by_hand(matched)
+    for line, case_id, _how in matched:
+        if (earlier := by_hand.get(line["id"])) is not None:
             await _hold(line, _("A payment of this amount was recorded by hand on %(day)s: book this line only if it is another one.")
                         % {"day": i18n.format_day(earlier)}, case_id)
-            continue
-        try:
-            await book_line(user, line, case_id, how, today)
-            booked += 1
-        except HTTPException as exc:  # closed case, more than is owed, decided meanwhile...: a person decides
-            await _hold(line, str(exc.detail), case_id)
+    matched = [m for m in matched if m[0]["id"] not in by_hand]
+    for start in range(0, len(matched), 1000):
+        booked += await book_lines(user, matched[start:start + 1000], today)
     return booked
 
 
@@ -270,33 +272,85 @@ async def _direct_debit_credit(user: CurrentUser, line: dict, today: date) -> in
     return 1
 
 
+def file_note(batch: int, part: str) -> str:
+    """How a line booked as a direct-debit file's credit names it: "ADD-7", or "ADD-7/CORE/RCUR" for one block."""
+    return f"ADD-{batch}/{part}" if part else f"ADD-{batch}"
+
+
+_FILE_NOTE = re.compile(r"ADD-(\d+)(?:/([A-Z0-9]+)/([A-Z]+))?$")
+
+
 async def _whole_batch(user: CurrentUser, line: dict, today: date) -> bool:
-    """A credit naming no case that is a whole direct-debit file's total (within five days of its collection day), and
-    no other line took that file: its payments are the direct debits'."""
-    batch = await debits.batch_paid_by(line["amount_cents"], line["value_on"] or line["booked_on"])
-    if batch is None or await StatementLine.exists().where((StatementLine.matched_by == "dd_batch") & (StatementLine.note == f"ADD-{batch}")):
+    """A credit naming no case that is a whole direct-debit file's total, or one of its blocks' (within five days of its
+    collection day), and no other line took that file or block: its payments are the direct debits'."""
+    found = await debits.batch_paid_by(line["amount_cents"], line["value_on"] or line["booked_on"])
+    if found is None:
         return False
-    await debits.collect_batch(batch, today)
+    batch, part = found
+    whole = file_note(batch, "")
+    taken = (StatementLine.note == whole) | (StatementLine.note == file_note(batch, part)) if part else \
+        (StatementLine.note == whole) | StatementLine.note.like(f"{whole}/%")
+    if await StatementLine.exists().where((StatementLine.matched_by == "dd_batch") & taken):
+        return False
+    await debits.collect_batch(batch, today, part)
     await StatementLine.update({StatementLine.status: "booked", StatementLine.matched_by: "dd_batch", StatementLine.decided_by: user.id,
-                                StatementLine.decided_at: utcnow(), StatementLine.note: f"ADD-{batch}"}).where(
+                                StatementLine.decided_at: utcnow(), StatementLine.note: file_note(batch, part)}).where(
         (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
     return True
 
 
-async def _recorded_by_hand(case_id: int, line: dict) -> date | None:
-    """The day of a payment of the case of exactly this amount, within five days of the line, that no statement line,
-    direct debit nor card brought (a person keyed it in from a receipt)."""
-    day = line["value_on"] or line["booked_on"]
-    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.booked_on, LedgerEntry.idempotency_key).where(
-        (LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment") & (LedgerEntry.amount_cents == line["amount_cents"])
-        & (LedgerEntry.booked_on >= day - timedelta(days=5)) & (LedgerEntry.booked_on <= day + timedelta(days=5)))
-    for r in rows:
-        key = r["idempotency_key"] or ""
-        if key.startswith(("pay:bank:", "dd:", "redsys:")):
+async def _recorded_by_hand(matched: list[tuple[dict, int, str]]) -> dict[int, date]:
+    """Line id -> the day of a payment of its case of exactly its amount, within five days of the line, that no
+    statement line, direct debit nor card brought (a person keyed it in from a receipt)."""
+    found: dict[int, date] = {}
+    for start in range(0, len(matched), 1000):
+        chunk = matched[start:start + 1000]
+        days = [line["value_on"] or line["booked_on"] for line, _c, _h in chunk]
+        rows = [r for r in await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.amount_cents, LedgerEntry.booked_on,
+                                                    LedgerEntry.idempotency_key).where(
+            LedgerEntry.case.is_in(sorted({case_id for _l, case_id, _h in chunk})) & (LedgerEntry.kind == "payment")
+            & (LedgerEntry.booked_on >= min(days) - timedelta(days=5)) & (LedgerEntry.booked_on <= max(days) + timedelta(days=5)))
+            if not (r["idempotency_key"] or "").startswith(("pay:bank:", "dd:", "redsys:"))]
+        if not rows:
             continue
-        if not await StatementLine.exists().where(StatementLine.ledger_entry == r["id"]):
-            return r["booked_on"]
-    return None
+        brought = {r["ledger_entry"] for r in await StatementLine.select(StatementLine.ledger_entry).where(
+            StatementLine.ledger_entry.is_in([r["id"] for r in rows]))}
+        for (line, case_id, _how), day in zip(chunk, days):
+            for r in rows:
+                if (r["case"] == case_id and r["amount_cents"] == line["amount_cents"] and abs((r["booked_on"] - day).days) <= 5
+                        and r["id"] not in brought):
+                    found[line["id"]] = r["booked_on"]
+                    break
+    return found
+
+
+async def book_lines(user: CurrentUser, matched: list[tuple[dict, int, str]], today: date) -> int:
+    """Many waiting lines, each with the case it names and how, booked as book_line books one (book_payments: the same
+    payments, read and written together), in one transaction; a line that cannot be booked (a closed case, more than
+    is owed) waits for a person with why. How many were booked."""
+    ids = [line["id"] for line, _c, _h in matched]
+    async with atomic():
+        claimed = {r["id"] for r in await StatementLine.update({StatementLine.status: "booked", StatementLine.decided_by: user.id,
+                                                                StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
+            StatementLine.id.is_in(ids) & (StatementLine.status == "waiting")).returning(StatementLine.id)}
+        taken = [(line, case_id, how) for line, case_id, how in matched if line["id"] in claimed]
+        outcome = await book_payments(user, [Incoming(case_id, line["amount_cents"], min(line["value_on"] or line["booked_on"], today), "transfer",
+                                                      (line["concept"] or line["reference"])[:100], f"pay:bank:{line['fingerprint']}")
+                                             for line, case_id, _how in taken], today)
+        booked = 0
+        for how in ("reference", "iban", "hand"):
+            done = [line["id"] for line, _c, h in taken if h == how and isinstance(outcome[f"pay:bank:{line['fingerprint']}"], int)]
+            for start in range(0, len(done), 1000):  # the line says what it became: the payment's case and entry
+                chunk = done[start:start + 1000]
+                await fetch_records("UPDATE statement_lines SET \"case\" = e.\"case\", ledger_entry = e.id, matched_by = {} FROM ledger_entries e "
+                                    "WHERE e.idempotency_key = 'pay:bank:' || statement_lines.fingerprint "
+                                    f"AND statement_lines.id IN ({', '.join(['{}'] * len(chunk))})", how, *chunk)
+            booked += len(done)
+        for line, case_id, _how in taken:  # closed case, more than is owed...: a person decides
+            if isinstance(why := outcome[f"pay:bank:{line['fingerprint']}"], str):
+                await StatementLine.update({StatementLine.status: "waiting", StatementLine.decided_by: None, StatementLine.decided_at: None,
+                                            StatementLine.note: why[:300], StatementLine.case: case_id}).where(StatementLine.id == line["id"])
+    return booked
 
 
 async def book_line(user: CurrentUser, line: dict, case_id: int, how: str, today: date) -> int:
@@ -459,9 +513,12 @@ async def money_view(statement_id: int) -> dict:
         day(clock.day_of(r["paid_at"]))["remitted"] -= r["amount_cents"]
     # what each side has that the other lacks: the bank's lines that booked nothing; the ledger's money no line brought
     brought = {line["ledger_entry"] for line in lines if line["ledger_entry"]}
-    batches = [int(line["note"][4:]) for line in lines if line["matched_by"] == "dd_batch" and line["note"].startswith("ADD-")]
-    if batches:
-        brought |= {d["ledger_entry"] for d in await DirectDebit.select(DirectDebit.ledger_entry).where(DirectDebit.batch.is_in(batches))}
+    for line in lines:  # a file's credit (or a block's) brought its collections
+        if line["matched_by"] == "dd_batch" and (named := _FILE_NOTE.match(line["note"])):
+            query = DirectDebit.select(DirectDebit.ledger_entry).where(DirectDebit.batch == int(named.group(1)))
+            if named.group(2):
+                query = query.where((DirectDebit.instrument == named.group(2)) & (DirectDebit.sequence == named.group(3)))
+            brought |= {d["ledger_entry"] for d in await query}
     returned_here = {line["case"] for line in lines if line["matched_by"] == "return"}  # (a return line: its reversal is the bank's)
     returned_payments = {d["ledger_entry"] for d in await DirectDebit.select(DirectDebit.ledger_entry).where(
         (DirectDebit.status == "returned") & DirectDebit.case.is_in(sorted(returned_here)))} if returned_here else set()

@@ -11,9 +11,8 @@ from agency import clock
 from agency.db import as_date, fetch_records
 from cases.billing.ledger import Balances, Cost, OwedInvoice, Paid, PlanTerms, balances
 from cases.money import from_cents, to_cents
-from cases.tables import Case, Invoice, LedgerEntry
+from cases.tables import Invoice, LedgerEntry
 from legal.rules.jurisdictions import AddedRates, added_series
-
 
 # The rates admins added, kept per process with the version of the table they were read at. The table only grows (a
 # rate is never edited nor deleted: cases.rates.service.add_rate, a unique period per series), so how many rows it has,
@@ -144,26 +143,52 @@ def balance_dict(b: Balances) -> dict:
             "interest_awaiting_demand": b.awaiting_demand}
 
 
+def _placeholders(ids: list) -> str:
+    return ", ".join(["{}"] * len(ids))
+
+
+async def balance_inputs(case_ids: list[int]) -> dict[int, tuple]:
+    """What balance_of reads, for many cases at once (a few queries a thousand cases): case id -> (case row, undisputed
+    invoices, ledger entries, plan terms), to give balances_from (balances_of_many)."""
+    out: dict[int, tuple] = {}
+    for n in range(0, len(case_ids), 1000):
+        chunk = case_ids[n:n + 1000]
+        marks = _placeholders(chunk)
+        cases = await fetch_records(BALANCE_CASE_SQL.replace("c.id = {}", f"c.id IN ({marks})"), *chunk)
+        invoices = await fetch_records(f'SELECT "case", id, number, due_date, amount_cents FROM invoices WHERE "case" IN ({marks}) '
+                                       "AND disputed = false ORDER BY id", *chunk)
+        entries = await fetch_records(f'SELECT "case", id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries '
+                                      f"WHERE \"case\" IN ({marks}) AND kind IN ('payment', 'reversal', 'cost') ORDER BY id", *chunk)
+        plans = await fetch_records(f'SELECT "case", id, created_at, interest_runs, costs_first FROM payment_plans WHERE "case" IN ({marks}) '
+                                    "ORDER BY id", *chunk)
+        instalments = await fetch_records(f'SELECT plan, number, due_on, amount_cents FROM instalments WHERE plan IN ({_placeholders(plans)}) '
+                                          "ORDER BY number, id", *[p["id"] for p in plans]) if plans else []
+        grouped: dict[int, tuple[list, list, list]] = {c["id"]: ([], [], []) for c in cases}
+        for rows, slot in ((invoices, 0), (entries, 1), (plans, 2)):
+            for r in rows:
+                grouped[r["case"]][slot].append(r)
+        for c in cases:
+            owed, mine, own_plans = grouped[c["id"]]
+            ids = {p["id"] for p in own_plans}
+            out[c["id"]] = (c, owed, mine, plan_terms_from(own_plans, [i for i in instalments if i["plan"] in ids]) if own_plans else ())
+    return out
+
+
+async def balances_of_many(wanted: list[tuple[int, date]]) -> dict[tuple[int, date], Balances]:
+    """balance_of for many (case, day) at once, read together (balance_inputs) and computed as balance_of computes."""
+    inputs = await balance_inputs(sorted({case_id for case_id, _day in wanted}))
+    result: dict[tuple[int, date], Balances] = {}
+    for case_id, day in wanted:
+        if case_id in inputs and (case_id, day) not in result:
+            case, invoices, entries, terms = inputs[case_id]
+            result[(case_id, day)] = balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, day,
+                                                   await published_rates(rates_version(case)), as_date(case["demanded_on"]), terms)
+    return result
+
+
 async def agency_costs_paid(case_ids: list[int], days: list[date]) -> dict[tuple[int, date], int]:
     """Cents of the agency's own costs the debtor's payments had paid back by each of these days, per case, as each
     case's ledger applied its payments (Balances.agency_costs_paid): for the creditor's statements, which charge the
     creditor only what the agency did not get back. Give only the cases that have such costs."""
-    result: dict[tuple[int, date], int] = {}
-    if not case_ids:
-        return result
-    added = await published_rates()
-    for n in range(0, len(case_ids), 500):
-        chunk = case_ids[n:n + 500]
-        cases = await Case.select(Case.id, Case.jurisdiction, Case.demanded_on, Case.debtor.kind.as_alias("debtor_kind")).where(
-            Case.id.is_in(chunk))
-        invoices = await Invoice.select(Invoice.case, *INVOICE_COLUMNS).where(Invoice.case.is_in(chunk) & (Invoice.disputed == False))  # noqa: E712
-        entries = await LedgerEntry.select(LedgerEntry.case, *BALANCE_COLUMNS).where(
-            LedgerEntry.case.is_in(chunk) & LedgerEntry.kind.is_in(["payment", "reversal", "cost"]))
-        for case in cases:
-            mine = [e for e in entries if e["case"] == case["id"]]
-            owed = [i for i in invoices if i["case"] == case["id"]]
-            terms = await plan_terms(case["id"])
-            for day in days:
-                b = balances_from(case["jurisdiction"], case["debtor_kind"], owed, mine, day, added, as_date(case["demanded_on"]), terms)
-                result[(case["id"], day)] = to_cents(b.agency_costs_paid)
-    return result
+    balances_at = await balances_of_many([(case_id, day) for case_id in case_ids for day in days])
+    return {key: to_cents(b.agency_costs_paid) for key, b in balances_at.items()}

@@ -94,9 +94,15 @@ async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, st
                            snapshot: str | None = None) -> None:
     """``snapshot``: the case's tariff_snapshot, when the caller read it with the case (else read here)."""
     tariff = from_json(snapshot) if snapshot is not None else await case_tariff(case_id)
+    cents, reference = success_fee_entry(tariff, payment_cents, stage)
+    await book_once(case_id, f"fee:success:{payment_id}", cents, on, actor, reference=reference)
+
+
+def success_fee_entry(tariff: TariffRules, payment_cents: int, stage: str) -> tuple[int, str]:
+    """The success fee a payment earns in this stage, as its ledger entry says it: (cents, reference)."""
     fee = success_fee(tariff, from_cents(payment_cents), stage)
-    await book_once(case_id, f"fee:success:{payment_id}", to_cents(fee), on, actor,
-                     reference=_("Success fee %(percent)s%% (%(stage)s)") % {"percent": tariff.success_percent.get(stage, 0), "stage": str(STAGE_LABELS.get(stage, stage)).lower()})
+    return to_cents(fee), (_("Success fee %(percent)s%% (%(stage)s)") % {
+        "percent": tariff.success_percent.get(stage, 0), "stage": str(STAGE_LABELS.get(stage, stage)).lower()})[:100]
 
 
 async def book_legal_fee(case_id: int, outstanding: Decimal, on: date, actor: CurrentUser | None) -> None:

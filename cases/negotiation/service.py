@@ -91,11 +91,12 @@ def as_datetime(value):
 
 
 async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
-    """Recompute the queue score of these cases (bulk: one query for any number, then each score written)."""
+    """Recompute the queue score of these cases: a thousand at a time, one query to read them and one to write their scores."""
     now = now or utcnow()
     for start in range(0, len(case_ids), 1000):
         ids = case_ids[start:start + 1000]
         since = now - ENGAGED_FOR
+        scores = []
         for c in await fetch_records(RESCORE_SQL.replace("{ids}", ", ".join(["{}"] * len(ids))), since, since, since, *ids):
             points, reasons = score(QueueFacts(
                 stage=c["stage"], outstanding_cents=int(c["outstanding_cents"] or 0), oldest_due_date=as_date(c["oldest"]),
@@ -104,8 +105,11 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
                 accepted_at=as_datetime(c["accepted_at"]), last_contact_at=as_datetime(c["last_contact_at"]),
                 engaged_at=as_datetime(c["engaged_at"]), visited_at=as_datetime(c["visited_at"]), answered_at=as_datetime(c["answered_at"]),
             ), now)
-            await fetch_records("UPDATE collection_cases SET priority = {}, priority_reasons = {} WHERE id = {} RETURNING id",
-                                points, ",".join(reasons), c["id"])
+            scores += [c["id"], points, ",".join(reasons)]
+        if scores:  # every score in one statement (a VALUES list names its columns column1, column2... on both databases)
+            rows = ", ".join(["(CAST({} AS BIGINT), CAST({} AS INTEGER), CAST({} AS TEXT))"] * (len(scores) // 3))
+            await fetch_records(f"UPDATE collection_cases SET priority = v.column2, priority_reasons = v.column3 FROM (VALUES {rows}) AS v "
+                                "WHERE collection_cases.id = v.column1 RETURNING collection_cases.id", *scores)
 
 
 async def rescore_open_cases(settings=None) -> int:
@@ -259,7 +263,14 @@ async def create_plan(case_id: int, total_cents: int, parts: list[tuple[int, dat
 async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUser | None) -> int:
     """Decide open promises and due instalments from the payments recorded; each change once, with its event."""
     changed = 0
-    for case_id in case_ids:
+    committed = set()
+    for start in range(0, len(case_ids), 1000):  # (only the cases with an open promise or an active plan have anything to decide)
+        chunk = case_ids[start:start + 1000]
+        marks = ", ".join(["{}"] * len(chunk))
+        committed |= {r["case"] for r in await fetch_records(
+            f"SELECT \"case\" FROM promises WHERE status = 'open' AND \"case\" IN ({marks}) UNION "
+            f"SELECT \"case\" FROM payment_plans WHERE status = 'active' AND \"case\" IN ({marks})", *chunk, *chunk)}
+    for case_id in dict.fromkeys(c for c in case_ids if c in committed):
         payments = await payments_of(case_id)
         for p in await fetch_records("SELECT id, promised_on, amount_cents, created_at FROM promises WHERE \"case\" = {} AND status = 'open' "
                                      "ORDER BY id", case_id):

@@ -2,6 +2,8 @@
 reversed whole, with their fee (a returned transfer, a chargeback). Every movement a ledger entry and an event."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,17 +11,19 @@ from litestar.exceptions import ClientException, HTTPException
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, fetch_records, is_sqlite, is_unique_violation, utcnow
+from agency.db import as_date, atomic, bulk_insert, fetch_records, is_sqlite, is_unique_violation, utcnow
 from agency.i18n import gettext as _
+from agency.tenancy import scoped
 from cases import events
 from cases.billing import service as billing
-from cases.billing.balances import balance_of
+from cases.billing.balances import balance_of, balances_of_many
+from cases.billing.fees import Tariff, from_json
 from cases.billing.service import book_once
 from cases.money import from_cents, to_cents
 from cases.negotiation.service import reopen_commitments, rescore, settle_commitments
 from cases.payments.rules import PAYMENT_METHODS
 from cases.queries import open_case
-from cases.tables import Invoice, LedgerEntry
+from cases.tables import Case, CaseEvent, Invoice, LedgerEntry
 
 MAX_NAMED_INVOICES = 50  # (LedgerEntry.applies_to holds their ids)
 
@@ -79,16 +83,11 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
     async def check_owed() -> None:
         owed = to_cents((await balance_of(case_id, today)).outstanding)
         if cents > owed:
-            raise ClientException(detail=_("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
-                                           "an excess is returned to the debtor outside the case.") % {"owed": i18n.format_cents(owed, case["currency"])})
+            raise ClientException(detail=too_much(owed, None, case["currency"]))
         if received_on < today:
-            # Nor more than was owed on the day it was received: costs booked later are not owed by then, and an
-            # excess that day would sit apart as overpaid while those costs still showed as owed.
             owed_then = to_cents((await balance_of(case_id, received_on)).outstanding)
             if cents > owed_then:
-                raise ClientException(detail=_("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
-                                               "owed then; what came due later is paid by a payment of a later date.") % {
-                    "day": i18n.format_day(received_on), "owed": i18n.format_cents(owed_then, case["currency"])})
+                raise ClientException(detail=too_much(owed_then, received_on, case["currency"]))
 
     try:
         async with atomic():
@@ -106,6 +105,139 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
             return seen
         raise
     return entry_id, True
+
+
+def too_much(owed_cents: int, day: date | None, currency: str) -> str:
+    """Why a payment larger than what is owed is refused: than what is owed now (``day`` None), or than what was owed on
+    the day it was received (costs booked later are not owed by then, and an excess that day would sit apart as
+    overpaid while those costs still showed as owed)."""
+    if day is None:
+        return _("The payment is larger than what is owed (%(owed)s). Record the part that is owed; "
+                 "an excess is returned to the debtor outside the case.") % {"owed": i18n.format_cents(owed_cents, currency)}
+    return _("The payment is larger than what was owed on %(day)s (%(owed)s). Record the part that was "
+             "owed then; what came due later is paid by a payment of a later date.") % {
+        "day": i18n.format_day(day), "owed": i18n.format_cents(owed_cents, currency)}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A payment to book among many (book_payments): a transfer read from a bank statement, say."""
+    case_id: int
+    cents: int
+    received_on: date
+    method: str
+    reference: str
+    key: str  # its idempotency key, whole (the caller's namespace: "pay:bank:<the line's fingerprint>")
+
+
+LEDGER_COLUMNS = ["case", "kind", "amount_cents", "booked_on", "method", "reference", "idempotency_key", "applies_to", "created_by",
+                  "created_at"]
+EVENT_COLUMNS = ["case", "kind", "actor", "at", "summary", "payload", "visible_to_creditor"]
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["{}"] * len(values))
+
+
+async def book_payments(user: CurrentUser, incoming: list[Incoming], today: date) -> dict[str, int | str]:
+    """Many payments of many cases, as record_payment books each (the same checks and refusals, the ledger entry, its
+    event, its success fee, the commitments it settles, the case's score), read and written a thousand cases at a
+    time: a bank statement's transfers. All or nothing, the cases locked. Returns, per key, the
+    ledger entry booked (or booked before under that key, for the same payment), or why it was not booked. Payments
+    of one case are booked one after the other, each checked against what the earlier ones left owed."""
+    result: dict[str, int | str] = {}
+    pending = list(incoming)
+    async with atomic():  # (the caller's transaction, if there is one)
+        while pending:  # a round: the first payment still pending of each case
+            taken: dict[int, Incoming] = {}
+            later = []
+            for item in pending:
+                if item.case_id in taken:
+                    later.append(item)
+                else:
+                    taken[item.case_id] = item
+            pending = later
+            items = list(taken.values())
+            for start in range(0, len(items), 1000):
+                result.update(await _book_round(user, items[start:start + 1000], today))
+    return result
+
+
+async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> dict[str, int | str]:
+    ids = [item.case_id for item in items]
+    if not is_sqlite():  # (SQLite's writers queue already)
+        await fetch_records(f"SELECT id FROM collection_cases WHERE id IN ({_marks(ids)}) ORDER BY id FOR UPDATE", *ids)
+    cases = {r["id"]: r for r in await scoped(Case.select(Case.id, Case.stage, Case.closed_at, Case.created_at, Case.currency,
+                                                          Case.tariff_snapshot).where(Case.id.is_in(ids)), user, Case.organisation)}
+    keys = [item.key for item in items]
+    seen = {r["idempotency_key"]: r for r in await fetch_records(
+        f"SELECT id, \"case\", amount_cents, booked_on, applies_to, idempotency_key FROM ledger_entries WHERE idempotency_key IN ({_marks(keys)})",
+        *keys)}
+    out: dict[str, int | str] = {}
+    fresh: list[Incoming] = []
+    for item in items:
+        case = cases.get(item.case_id)
+        if (done := seen.get(item.key)) is not None:
+            same = (done["case"], done["amount_cents"], as_date(done["booked_on"]), done["applies_to"]) == (item.case_id, item.cents, item.received_on, "")
+            out[item.key] = done["id"] if same else str(_("This Idempotency-Key was already used for a different payment."))
+        elif case is None:
+            out[item.key] = str(_("Not found."))
+        elif case["closed_at"] is not None:
+            out[item.key] = str(_("This case is closed."))
+        elif item.cents <= 0:
+            out[item.key] = str(_("The amount must be greater than zero."))
+        elif item.received_on > today:
+            out[item.key] = str(_("A payment cannot be received in the future."))
+        elif item.received_on < clock.day_of(case["created_at"]):
+            out[item.key] = str(_("A payment cannot be dated before the case was opened (%(day)s).") % {
+                "day": clock.day_of(case["created_at"]).isoformat()})
+        elif item.method not in PAYMENT_METHODS:
+            out[item.key] = str(_("The method is one of: %(methods)s.") % {"methods": ", ".join(PAYMENT_METHODS)})
+        else:
+            fresh.append(item)
+    owed = await balances_of_many([(item.case_id, day) for item in fresh for day in {today, item.received_on}])
+    booking = []
+    for item in fresh:
+        currency = cases[item.case_id]["currency"]
+        for day in sorted({today, item.received_on}, reverse=True):  # (now first, as record_payment checks)
+            cents = to_cents(owed[(item.case_id, day)].outstanding)
+            if item.cents > cents:
+                out[item.key] = str(too_much(cents, None if day == today else day, currency))
+                break
+        else:
+            booking.append(item)
+    if not booking:
+        return out
+    now = utcnow()
+    actor = user.id if user and user.id else None
+    await bulk_insert(LedgerEntry, LEDGER_COLUMNS, [(item.case_id, "payment", item.cents, item.received_on, item.method, item.reference.strip()[:100],
+                                                     item.key, "", actor, now) for item in booking])
+    keys = [item.key for item in booking]
+    entry_of = {r["idempotency_key"]: r["id"] for r in await fetch_records(
+        f"SELECT id, idempotency_key FROM ledger_entries WHERE idempotency_key IN ({_marks(keys)})", *keys)}
+    tariffs: dict[str | None, Tariff] = {}
+    fees, timeline, published = [], [], []
+    for item in booking:
+        case, entry = cases[item.case_id], entry_of[item.key]
+        out[item.key] = entry
+        payload = {"entry_id": entry, "amount": str(from_cents(item.cents)), "received_on": item.received_on.isoformat(), "method": item.method}
+        timeline.append((item.case_id, "payment", actor, now, "", json.dumps(payload, ensure_ascii=False), "payment" in events.CREDITOR_VISIBLE))
+        published.append((item.case_id, payload))
+        snapshot = case["tariff_snapshot"]
+        if snapshot not in tariffs:
+            tariffs[snapshot] = from_json(snapshot)
+        fee, reference = billing.success_fee_entry(tariffs[snapshot], item.cents, case["stage"])
+        if fee:
+            fees.append((item.case_id, "fee", fee, item.received_on, "", reference, f"fee:success:{entry}", "", actor, now))
+    await bulk_insert(CaseEvent, EVENT_COLUMNS, timeline)
+    if fees:
+        await bulk_insert(LedgerEntry, LEDGER_COLUMNS, fees)
+    for case_id, payload in published:
+        await events.publish(case_id, "payment", payload)
+    booked_cases = [item.case_id for item in booking]
+    await settle_commitments(booked_cases, today, user)
+    await rescore(booked_cases)
+    return out
 
 
 # Every payment, in fixed SQL (every column given, the defaults as the table's): the hot path of a mailing's payments.

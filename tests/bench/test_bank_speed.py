@@ -17,10 +17,11 @@ import pytest
 
 from agency import clock
 from agency.auth import CurrentUser
-from agency.db import atomic, bulk_insert
+from agency.db import atomic, bulk_insert, fetch_records
 from agency.roles import Role
 from cases.bank import debits, service
-from cases.tables import BankStatement, Case, Debtor, Instalment, Invoice, PaymentPlan, StatementLine
+from cases.payments.service import EVENT_COLUMNS, LEDGER_COLUMNS
+from cases.tables import BankStatement, Case, CaseEvent, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, StatementLine
 from tests.factories import create_org, create_user
 from tests.unit.cases.test_bank_statements import n43, r11, r22, r23, r33, r88
 
@@ -46,6 +47,7 @@ async def _cases(count: int, prefix: str, stage: str = "amicable") -> list[int]:
         async with atomic():
             await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"],
                               [(i, f"B-{i}", date(2025, 1, 1), date(2025, 2, 1), 500_00, "EUR", False, base) for i in ids[chunk:chunk + 100_000]])
+    await fetch_records("ANALYZE")  # (a database of a million cases has its statistics: the planner reads them, not an empty table's)
     return ids
 
 
@@ -93,22 +95,31 @@ async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_
     total = sum(10_00 + n % 100 for n in range(LINES))
     records += [r33(account, 0, 0, LINES, total, "2", total), r88(len(records) + 1)]
     data = n43(records)
-    # raw: the same lines inserted as rows, in the same run (the baseline the import is measured against)
+    # raw: the rows the import writes (the lines, and per credit its payment, its success fee and its timeline row) inserted
+    # by COPY in one transaction, no reading, no checks: the baseline the import is measured against, in the same run
     holder = (await BankStatement.insert(BankStatement(format="n43", filename="raw", file_sha256="raw", source=f"raw/{account}", storage_key="raw",
                                                        account=account, starts_on=date.today(), ends_on=date.today(), opening_cents=0,
                                                        closing_cents=0)).returning(BankStatement.id))[0]["id"]
+    now, today = datetime.now(timezone.utc), clock.today()
     start = time.perf_counter()
     async with atomic():
-        await bulk_insert(StatementLine, ["statement", "fingerprint", "position", "booked_on", "value_on", "amount_cents", "concept", "status"],
-                          [(holder, secrets.token_hex(32), n, date.today(), date.today(), 10_00, "x", "raw") for n in range(LINES)])
+        await bulk_insert(StatementLine, service.LINE_COLUMNS, [
+            (holder, secrets.token_hex(32), n, today, today, 10_00 + n % 100, f"TRANSFERENCIA {references[case_id]}", "", "", "", "", "", "",
+             "waiting", "", "") for n, case_id in enumerate(ids[:LINES])])
+        await bulk_insert(LedgerEntry, LEDGER_COLUMNS, [(case_id, kind, cents, today, "transfer", "x", f"raw:{kind}:{case_id}", "", admin.id, now)
+                                                         for case_id in ids[:LINES] for kind, cents in (("payment", 10_00), ("fee", 1_00))])
+        await bulk_insert(CaseEvent, EVENT_COLUMNS, [(case_id, "payment", admin.id, now, "", '{"amount": "10.00"}', True) for case_id in ids[:LINES]])
     raw = time.perf_counter() - start
     await StatementLine.delete().where(StatementLine.statement == holder)
     await BankStatement.delete().where(BankStatement.id == holder)
+    await LedgerEntry.delete().where(LedgerEntry.idempotency_key.like("raw:%"))
+    await CaseEvent.delete().where(CaseEvent.case.is_in(ids[:LINES]))
+    await fetch_records("ANALYZE")
     start = time.perf_counter()
     done = await service.import_statement(admin, "bench.n43", data, clock.today())
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nNorma 43: {done.lines} lines, {done.matched} booked, against {CASES} cases, in {seconds:.1f} s (target under 30 s); "
-          f"raw inserts {raw:.2f} s: {100 * raw / seconds:.1f} % of raw (target 25 %); peak memory {peak_mb:.0f} MB (target 300 MB)")
+          f"the same rows inserted raw {raw:.2f} s: {100 * raw / seconds:.1f} % of raw (target 25 %); peak memory {peak_mb:.0f} MB (target 300 MB)")
     assert done.matched == LINES
     assert seconds < 30 and raw / seconds >= 0.25 and peak_mb < 300, f"{seconds:.1f} s, {100 * raw / seconds:.1f} %, {peak_mb:.0f} MB"

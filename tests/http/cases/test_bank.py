@@ -4,12 +4,16 @@ refused file keeps nothing; creditors and negotiators cannot reach any of it."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 import hashlib
+import json
 import secrets
+from datetime import datetime, timezone
+from decimal import Decimal
 
-from agency import clock
-from cases.tables import BankStatement, LedgerEntry, StatementLine
+from agency import clock, i18n
+from agency.auth import CurrentUser
+from agency.roles import Role
+from cases.tables import BankStatement, Case, CaseEvent, LedgerEntry, Promise, StatementLine
 from tests.factories import api_token, create_user, login, post_form
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
@@ -171,3 +175,47 @@ async def test_a_transfer_keyed_in_by_hand_is_not_booked_again_from_the_statemen
     assert await LedgerEntry.count().where((LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment")) == 2
     assert (await client.post(f"/api/v1/bank-statements/{done['id']}/lines/{lines['100.00']['id']}/match", json={"case_id": 2**40},
                               headers=ah)).status_code == 400
+
+
+async def test_a_statements_payments_booked_together_are_booked_as_one_payment_is(make_client):
+    """book_payments (a statement's transfers, read and written a thousand cases at a time) books what record_payment
+    books for one: the same entry, success fee, timeline, promise kept and score; and refuses what it refuses."""
+    from cases.payments.service import Incoming, book_payments, record_payment  # (this test's subject)
+
+    org, c, ch, nh = await _people(make_client)
+    one, many, twice, closed = [await _accepted_case(c, ch, nh) for _ in range(4)]
+    for case in (one, many):
+        r = await c.post(f"/api/v1/cases/{case['id']}/promises", json={"promised_on": clock.today().isoformat(), "amount": "40.00"}, headers=nh)
+        assert r.status_code == 201, r.text
+    await Case.update({Case.closed_at: datetime.now(timezone.utc)}).where(Case.id == closed["id"])
+    admin = await create_user("admin")
+    user = CurrentUser(id=admin["id"], email=admin["email"], name="Admin", role=Role.admin, organisation_id=None, language="es")
+    today = clock.today()
+    await record_payment(user, one["id"], Decimal("40.00"), today, "transfer", "PAGO", "bank:one", today)
+    owed = (await c.get(f"/api/v1/cases/{twice['id']}", headers=nh)).json()["balance"]["outstanding"]
+    left = int(Decimal(owed) * 100) - 100_00
+    outcome = await book_payments(user, [Incoming(many["id"], 40_00, today, "transfer", "PAGO", "pay:bank:many"),
+                                         Incoming(twice["id"], 100_00, today, "transfer", "PAGO", "pay:bank:first"),
+                                         Incoming(twice["id"], left + 1, today, "transfer", "PAGO", "pay:bank:second"),
+                                         Incoming(closed["id"], 10_00, today, "transfer", "PAGO", "pay:bank:closed")], today)
+    assert isinstance(outcome["pay:bank:many"], int) and isinstance(outcome["pay:bank:first"], int)
+    # (checked after the first of the same case: what it left owed, to the cent)
+    assert outcome["pay:bank:second"].startswith(f"El pago supera lo que se debe ({i18n.format_cents(left, 'EUR')})")
+    assert outcome["pay:bank:closed"] == "Este expediente está cerrado."
+
+    async def booked(case_id: int) -> tuple:
+        entries = await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+                                           LedgerEntry.reference, LedgerEntry.created_by).where(LedgerEntry.case == case_id).order_by(LedgerEntry.id)
+        timeline = [(e["kind"], e["visible_to_creditor"], {k: v for k, v in json.loads(e["payload"]).items() if k not in ("entry_id", "promise_id")})
+                    for e in await CaseEvent.select().where(CaseEvent.case == case_id).order_by(CaseEvent.id)]
+        promises = await Promise.select(Promise.status).where(Promise.case == case_id)
+        score = await Case.select(Case.priority, Case.priority_reasons).where(Case.id == case_id).first()
+        return entries, timeline[-3:], promises, score
+
+    alone, together = await booked(one["id"]), await booked(many["id"])
+    assert alone == together
+    assert [e["kind"] for e in alone[0]][-2:] == ["payment", "fee"] and alone[2] == [{"status": "kept"}]
+    # the same payments again: the same entries, nothing more
+    again = await book_payments(user, [Incoming(many["id"], 40_00, today, "transfer", "PAGO", "pay:bank:many")], today)
+    assert again["pay:bank:many"] == outcome["pay:bank:many"]
+    assert await LedgerEntry.count().where((LedgerEntry.case == twice["id"]) & (LedgerEntry.kind == "payment")) == 1
