@@ -30,6 +30,7 @@ from cases.bank.rules import (
     RETURN_REASONS,
     after_return,
     end_to_end_id,
+    file_part_paid,
     instrument_for,
     left_of_instalments,
     sequence_type,
@@ -265,8 +266,13 @@ async def collect_one(debit_id: int, today: date) -> int | None:
     return d["ledger_entry"] if d["status"] == "collected" else await _collect(d, today)
 
 
-async def collect_batch(batch_id: int, today: date) -> int:
-    due = await DirectDebit.select(*DEBIT_COLUMNS).where((DirectDebit.batch == batch_id) & (DirectDebit.status == "sent"))
+async def collect_batch(batch_id: int, today: date, part: str = "") -> int:
+    """Book the collections of a file the bank credited whole, or of one of its blocks ("CORE/FRST")."""
+    query = DirectDebit.select(*DEBIT_COLUMNS).where((DirectDebit.batch == batch_id) & (DirectDebit.status == "sent"))
+    if part:
+        instrument, sequence = part.split("/")
+        query = query.where((DirectDebit.instrument == instrument) & (DirectDebit.sequence == sequence))
+    due = await query
     return sum([await _collect(d, today) is not None for d in due])
 
 
@@ -293,12 +299,19 @@ async def _collect(d: dict, today: date) -> int | None:
     return entry
 
 
-async def batch_paid_by(amount_cents: int, day: date) -> int | None:
-    """The direct-debit file a credit of this amount pays whole (its total, within five days of its collection day)."""
-    rows = await DirectDebitBatch.select(DirectDebitBatch.id).where(
-        (DirectDebitBatch.total_cents == amount_cents) & (DirectDebitBatch.collect_on >= day - timedelta(days=5))
-        & (DirectDebitBatch.collect_on <= day + timedelta(days=5)))
-    return rows[0]["id"] if len(rows) == 1 else None
+async def batch_paid_by(amount_cents: int, day: date) -> tuple[int, str] | None:
+    """The direct-debit file, or the block of one (its scheme and sequence, "CORE/FRST"; "" for the whole file), that a
+    credit of this amount pays whole, within five days of its collection day (rules.file_part_paid)."""
+    batches = await DirectDebitBatch.select(DirectDebitBatch.id, DirectDebitBatch.total_cents).where(
+        (DirectDebitBatch.collect_on >= day - timedelta(days=5)) & (DirectDebitBatch.collect_on <= day + timedelta(days=5)))
+    if not batches:
+        return None
+    blocks: dict[tuple[int, str], int] = {}
+    for d in await DirectDebit.select(DirectDebit.batch, DirectDebit.instrument, DirectDebit.sequence, DirectDebit.amount_cents).where(
+            DirectDebit.batch.is_in([b["id"] for b in batches])):
+        key = (d["batch"], f"{d['instrument']}/{d['sequence']}")
+        blocks[key] = blocks.get(key, 0) + d["amount_cents"]
+    return file_part_paid(amount_cents, [(b["id"], "", b["total_cents"]) for b in batches] + [(b, part, t) for (b, part), t in blocks.items()])
 
 
 async def collect_due_job(settings) -> int:

@@ -89,3 +89,16 @@ def left_of_instalments(instalments: list[tuple[int, date, int]], paid_cents: in
 def end_to_end_id(reference: str, instalment_id: int, attempt: int) -> str:
     """The collection's end-to-end id (35 characters at most): the case's reference, the instalment, the attempt."""
     return f"{reference}-I{instalment_id}-A{attempt}"[:35]
+
+
+def file_part_paid(amount_cents: int, parts: list[tuple[int, str, int]]) -> tuple[int, str] | None:
+    """The direct-debit file, or the one payment-information block of a file, that a credit of this amount pays whole:
+    ``parts`` are (file, part, total), part "" for a whole file and "CORE/FRST" (scheme and sequence) for a block, as a
+    bank credits a file at once or each block apart. A whole file first; None when none, or more than one, match."""
+    for whole in (True, False):
+        found = [(batch, part) for batch, part, total in parts if (part == "") == whole and total == amount_cents]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None

@@ -2,7 +2,7 @@
 return, the sequence and the scheme, the end-to-end id."""
 from datetime import date
 
-from cases.bank.rules import MAX_ATTEMPTS, after_return, end_to_end_id, instrument_for, left_of_instalments, sequence_type
+from cases.bank.rules import MAX_ATTEMPTS, after_return, end_to_end_id, file_part_paid, instrument_for, left_of_instalments, sequence_type
 
 JAN, FEB, MAR = date(2026, 1, 5), date(2026, 2, 5), date(2026, 3, 5)
 
@@ -31,3 +31,15 @@ def test_the_first_collection_of_a_mandate_and_the_scheme_of_the_debtor():
 def test_the_end_to_end_id_names_the_case_the_instalment_and_the_try_in_35_characters():
     assert end_to_end_id("EXP-2026-000123", 45, 2) == "EXP-2026-000123-I45-A2"
     assert len(end_to_end_id("EXP-2026-000123", 10**20, 2)) == 35  # (a longer one is cut to the field's 35)
+
+
+def test_a_credit_pays_a_whole_file_or_the_one_block_of_a_file_with_its_total():
+    # file 7: 120.00 of first collections of consumers and 80.50 of recurring ones (200.50 in all); file 8: 200.50 of B2B
+    parts = [(7, "", 200_50), (7, "CORE/FRST", 120_00), (7, "CORE/RCUR", 80_50), (8, "", 99_00), (8, "B2B/RCUR", 99_00)]
+    assert file_part_paid(200_50, parts) == (7, "")  # the bank credited file 7 at once
+    assert file_part_paid(80_50, parts) == (7, "CORE/RCUR")  # or each block apart
+    assert file_part_paid(99_00, parts) == (8, "")  # a file of one block: the whole file
+    assert file_part_paid(120_01, parts) is None
+    # two files of the same total, or two blocks: nobody can tell which; a person decides
+    assert file_part_paid(99_00, parts + [(9, "", 99_00)]) is None
+    assert file_part_paid(80_50, parts + [(9, "B2B/FRST", 80_50)]) is None
