@@ -15,7 +15,8 @@ from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput
 from cases.claims.service import open_claim, store_evidence
 from cases.contacts.rules import ActivityInput
 from cases.contacts.service import log_activity
-from cases.negotiation.service import assign
+from cases.bank.debits import record_mandate
+from cases.negotiation.service import add_plan, assign
 from cases.stages.rules import MoveRequest
 from cases.stages.service import advance_stage
 from cases.tables import Case
@@ -114,7 +115,22 @@ async def load_demo_cases(today: date | None = None) -> list[str]:
                 await _accept(case_id, today, email, phone)
             if name in LEGAL_DEMO:
                 await _to_legal(case_id, actor, today, into_court=LEGAL_DEMO[name])
+            if name == SEPA_DEMO:
+                await _direct_debit_plan(case_id, today)
     return made
+
+
+# A demo debtor paying by direct debit: three monthly instalments, the first in four days, under a paper mandate, so the
+# admin's direct-debit page has a collection file to write (and the debtor's notice goes out two days before).
+SEPA_DEMO = "Hostal Mar Azul S.L."
+
+
+async def _direct_debit_plan(case_id: int, today: date) -> None:
+    negotiator = await _staff("negotiator@demo.test", Role.negotiator)
+    if negotiator is None:
+        return
+    await add_plan(negotiator, case_id, 3, "monthly", today + timedelta(days=4), today)
+    await record_mandate(negotiator, case_id, "ES91 2100 0418 4502 0005 1332", "Hostal Mar Azul S.L.", today - timedelta(days=1), today)
 
 
 # Two demo debtors already on the legal side: one authorised and waiting for a lawyer, one in court.
