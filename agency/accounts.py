@@ -127,8 +127,9 @@ async def save_organisation(data: dict, organisation_id: int | None = None) -> i
 
 # --- users ---------------------------------------------------------------------------------------
 
-async def create_user(data: dict, invited_by: CurrentUser | None) -> int:
-    """A new user without a password; a set-password link goes out through the outbox."""
+async def create_user(data: dict, invited_by: CurrentUser | None, password: str | None = None) -> int:
+    """A new user; a set-password link goes out through the outbox, unless the password is given (``agency user add
+    --password``: the person who ran it hands it over, and no link that could set another one is left in the outbox)."""
     values = _clean(data, "email", "name", "role", "organisation_id", "language")
     values["email"] = values["email"].lower()
     errors: dict[str, str] = {}
@@ -163,7 +164,10 @@ async def create_user(data: dict, invited_by: CurrentUser | None) -> int:
             )
         ).returning(User.id)
         user_id = rows[0]["id"]
-        await _send_password_link(user_id, values["email"], values["name"], values["language"], "welcome", invited_by)
+        if password is None:
+            await _send_password_link(user_id, values["email"], values["name"], values["language"], "welcome", invited_by)
+        else:
+            await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
     return user_id
 
 
@@ -171,6 +175,7 @@ async def _send_password_link(
     user_id: int, email: str, name: str, language: str, template: str, invited_by: CurrentUser | None
 ) -> None:
     token = new_token("pw")
+    await _spend_links(user_id)  # a newer link replaces the ones sent before
     await PasswordToken.insert(
         PasswordToken(user=user_id, token_hash=token_hash(token), expires_at=utcnow() + PASSWORD_LINK_VALID)
     )
@@ -218,10 +223,8 @@ async def set_password_with_link(token: str, password: str, confirm: str) -> Cur
         ).returning(PasswordToken.id)
         if not used:
             raise FormErrors({"token": _("This link has expired or was already used. Ask the agency for a new one.")})
-        await User.update(
-            {User.password_hash: hash_password(password), User.session_epoch: User.session_epoch + 1}
-        ).where(User.id == link["user"])
-        forget_users()  # who this user is changed: no request of this process may use the old answer
+        await User.update({User.password_hash: hash_password(password)}).where(User.id == link["user"])
+        await _password_changed(link["user"])
     row = await User.select().where(User.id == link["user"]).first()
     return current_from_row(row, via_token=False)
 
@@ -241,11 +244,29 @@ async def change_password(user: CurrentUser, current: str, new: str, confirm: st
         raise FormErrors({"current": _("The current password is not right.")})
     _check_new_password(new, confirm, user.email)
     async with atomic():
-        await User.update({User.password_hash: hash_password(new), User.session_epoch: User.session_epoch + 1}).where(
-            User.id == user.id
-        )
-        forget_users()  # who this user is changed: no request of this process may use the old answer
+        await User.update({User.password_hash: hash_password(new)}).where(User.id == user.id)
+        await _password_changed(user.id)
     return await session_epoch(user.id)
+
+
+async def _spend_links(user_id: int) -> None:
+    await PasswordToken.update({PasswordToken.used_at: utcnow()}).where((PasswordToken.user == user_id) & PasswordToken.used_at.is_null())
+
+
+async def _password_changed(user_id: int) -> None:
+    """Inside the change's transaction: whoever held the old password, or a link to set one, holds nothing now. Every
+    session ends (the epoch moves), every API token is revoked, every set-password link not yet used is spent."""
+    await User.update({User.session_epoch: User.session_epoch + 1}).where(User.id == user_id)
+    await ApiToken.update({ApiToken.revoked_at: utcnow()}).where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
+    await _spend_links(user_id)
+    forget_users()  # who this user is changed: no request of this process may use the old answer
+
+
+async def end_sessions(user_id: int) -> None:
+    """Signing out ends the session on the server, not only in the browser that asked: a copy of its cookie taken
+    before is worth nothing after (the user's other browser sessions end with it; API tokens are revoked apart)."""
+    await User.update({User.session_epoch: User.session_epoch + 1}).where(User.id == user_id)
+    forget_users()
 
 
 async def set_language(user: CurrentUser, language: str) -> None:

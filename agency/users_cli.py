@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from agency import accounts
-from agency.security import hash_password, password_problem
-from agency.tables import Organisation, User
+from agency.security import password_problem
+from agency.tables import Organisation
 
 
 async def add_user(email: str, name: str, role: str, organisation: str | None, language: str, password: str | None) -> str:
@@ -18,13 +18,12 @@ async def add_user(email: str, name: str, role: str, organisation: str | None, l
     if password is not None and (problem := password_problem(password, email)):
         raise ValueError(str(problem))
     try:
-        user_id = await accounts.create_user(
+        await accounts.create_user(
             {"email": email, "name": name, "role": role, "organisation_id": str(organisation_id or ""), "language": language},
-            invited_by=None,
+            invited_by=None, password=password,
         )
     except accounts.FormErrors as exc:
         raise ValueError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
     if password is not None:
-        await User.update({User.password_hash: hash_password(password)}).where(User.id == user_id)
         return f"user {email} created with the given password"
     return f"user {email} created; a set-password link is in the outbox (admin > Outbox)"

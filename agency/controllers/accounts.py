@@ -59,6 +59,9 @@ class AccountPages(Controller):
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:
+        user = current_user(request)
+        if user is not None and not user.via_token:
+            await accounts.end_sessions(user.id)
         request.set_session({})
         notify(request, _("You have signed out."))
         return redirect("/login")
@@ -128,7 +131,7 @@ class MyAccountPages(Controller):
         except accounts.FormErrors as exc:
             return await self._render(request, status_code=400, errors=exc.errors)
         start_session(request, user.id, epoch)
-        notify(request, _("Your password was changed. Other sessions were signed out."))
+        notify(request, _("Your password was changed. Your other sessions and your API tokens were ended."))
         return redirect("/account")
 
     @post("/bar-number")

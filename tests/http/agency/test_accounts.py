@@ -1,7 +1,8 @@
 """Sign-in, sessions, CSRF, role guards, password links, tokens: through the real routes."""
 import re
+import secrets
 
-from agency.tables import LoginAttempt, Organisation, OutboxMessage, User
+from agency.tables import ApiToken, LoginAttempt, Organisation, OutboxMessage, PasswordToken, User
 from tests.factories import PASSWORD, api_token, create_org, create_user, csrf_token, login, post_form, signed_in
 
 
@@ -114,6 +115,52 @@ async def test_changing_password_ends_other_sessions(make_client):
     assert r.status_code == 303
     assert (await first.get("/account")).status_code == 200
     assert (await second.get("/account", follow_redirects=False)).status_code == 303
+
+
+async def test_signing_out_ends_the_session_on_the_server_a_copied_cookie_is_worth_nothing(make_client):
+    client, user = await signed_in(make_client, "negotiator")
+    assert (await client.get("/queue")).status_code == 200
+    copied = await make_client()  # a copy of the session cookie (and the CSRF cookie), taken before signing out
+    for name, value in client.cookies.items():
+        copied.cookies.set(name, value)
+    assert (await copied.get("/queue")).status_code == 200
+    assert (await post_form(client, "/logout")).status_code == 303
+    assert (await copied.get("/queue", follow_redirects=False)).status_code == 303  # to the sign-in page
+    r = await post_form(copied, "/account/tokens", {"name": "robada"}, follow_redirects=False)
+    assert r.status_code == 303 and not await ApiToken.exists().where(ApiToken.user == user["id"])  # nor can it mint a token
+    assert (await login(client, user["email"])).status_code == 303  # signing in again works
+
+
+async def test_a_new_password_ends_every_session_and_api_token_and_spends_older_links(make_client):
+    admin, _ = await signed_in(make_client, "admin")
+    user = await create_user("negotiator")
+    headers = await api_token(await make_client(), user["email"])
+    assert (await (await make_client()).get("/api/v1/auth/me", headers=headers)).status_code == 200
+    for _n in range(2):  # two reset links: the first is superseded by the second
+        assert (await post_form(admin, f"/admin/users/{user['id']}/password-link")).status_code == 303
+    bodies = [m["body_text"] for m in await OutboxMessage.select(OutboxMessage.body_text).where(
+        OutboxMessage.to_address == user["email"]).order_by(OutboxMessage.id)]
+    older, newer = [re.search(r"http://testserver\.local(/set-password/\S+)", b).group(1) for b in bodies[-2:]]
+    person = await make_client()
+    assert (await person.get(older)).status_code == 410
+    assert (await person.get(newer)).status_code == 200
+    # the password changed on the account page: the token is revoked, the link is spent
+    me = await make_client()
+    await login(me, user["email"])
+    r = await post_form(me, "/account/password", {"current": PASSWORD, "password": "another-long-pass", "confirm": "another-long-pass"})
+    assert r.status_code == 303
+    assert (await (await make_client()).get("/api/v1/auth/me", headers=headers)).status_code == 401
+    assert (await person.get(newer)).status_code == 410
+    assert (await me.get("/account")).status_code == 200  # (the session that changed it goes on)
+
+
+async def test_a_user_added_with_a_password_from_the_shell_has_no_link_in_the_outbox():
+    from agency.users_cli import add_user  # (the command's own use-case)
+
+    email = f"shell-{secrets.token_hex(4)}@example.test"
+    await add_user(email, "Desde la consola", "negotiator", None, "es", "a-good-long-password")
+    assert not await OutboxMessage.exists().where(OutboxMessage.to_address == email)
+    assert not await PasswordToken.exists().where(PasswordToken.user.email == email)
 
 
 async def test_deactivated_user_loses_session_and_tokens(make_client):
