@@ -1,6 +1,8 @@
 """The app factory: templates, static files, sessions, CSRF, auth, errors, OpenAPI, lifespan."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from agency import db, logs
+from agency import access, db, logs
 from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
@@ -83,9 +85,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    writer = asyncio.get_running_loop().create_task(access.flusher())  # who read what, written once a second
     try:
         yield
     finally:
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
         await db.stop()
 
 

@@ -18,7 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 from piccolo.querystring import QueryString
 
-from agency import i18n
+from agency import access, i18n
 from agency.db import engine
 from agency.i18n import gettext as _
 from agency.roles import STAFF, Role
@@ -152,6 +152,8 @@ class AuthenticationMiddleware(ASGIMiddleware):
         else:
             user = await user_for_session(scope.get("session") or {})
         scope["user"] = user
+        client = scope.get("client")
+        access.begin(client[0] if client else "", scope["path"])  # (where this request's reads are noted from)
         cookie_lang = None
         accept = None
         for name, value in scope.get("headers", ()):

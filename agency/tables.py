@@ -83,6 +83,18 @@ class LoginAttempt(Table, tablename="login_attempts"):
     at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class AccessRecord(Table, tablename="access_records"):
+    """A read of a case (and its debtor's data), an evidence file or a document, or an export of many cases, by a
+    user: who, when, what, from where (agency.access). Written in batches; never changed."""
+
+    user = ForeignKey(references=User, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    at = Timestamptz(default=TimestamptzNow())
+    case = Integer(null=True, default=None, index=True)  # the case read (its id: cases' table is not the foundation's)
+    what = Varchar(length=200)
+    address = Varchar(length=64, default="")
+    via = Varchar(length=8, default="")  # page | api | job
+
+
 class OutboxMessage(Table, tablename="outbox_messages"):
     """Every email the product sends is written here first, in the transaction that caused it."""
 

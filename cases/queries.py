@@ -12,6 +12,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
+from agency import access
 from agency.auth import CurrentUser
 from agency.db import is_sqlite
 from agency.i18n import gettext as _
@@ -224,8 +225,9 @@ async def case_balance(case_id: int) -> dict[str, Any]:
 
 
 async def case_detail(user, case_id: int) -> dict[str, Any]:
-    """Everything the case page and the API show, through the tenancy scope."""
+    """Everything the case page and the API show, through the tenancy scope (the read noted: agency.access)."""
     case = await get_case(user, case_id)
+    access.note(user, "case", case_id)
 
     invoices = await case_invoices(case_id)
     ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,

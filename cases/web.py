@@ -6,8 +6,8 @@ import secrets
 from litestar import Controller, Request
 from litestar.response import Template
 
-from agency import clock
-from agency.auth import anyone_signed_in
+from agency import access, clock
+from agency.auth import admin_only, anyone_signed_in
 from agency.roles import Role
 from agency.routing import get
 from agency.web import page, user_of
@@ -24,6 +24,7 @@ from cases.queries import (
     case_detail,
     claimed_by_case,
     claimed_total,
+    get_case,
     list_cases,
     message_choices,
     stages_reached,
@@ -46,6 +47,12 @@ class CaseApi(Controller):
     async def detail(self, request: Request, case_id: int) -> CaseOut:
         detail = await case_detail(user_of(request), case_id)
         return case_out(detail["case"], detail)
+
+    @get("/{case_id:int}/access-log", guards=[admin_only], summary="Every read of the case, its debtor's data, its files and documents")
+    async def access_log(self, request: Request, case_id: int) -> dict:
+        await get_case(user_of(request), case_id)  # (a 404 for no such case)
+        return {"items": [{"user": r["user"] or "", "at": r["at"].isoformat(), "what": r["what"], "address": r["address"], "via": r["via"]}
+                          for r in await access.case_log(case_id)]}
 
 
 class CasePages(Controller):

@@ -6,7 +6,7 @@ from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from agency import accounts, mail
+from agency import access, accounts, mail
 from agency.auth import admin_only
 from agency.http_utils import parse_id
 from agency.i18n import LANGUAGES
@@ -145,6 +145,14 @@ class AdminPages(Controller):
         await accounts.send_password_reset(user_id, requested_by=user_of(request))
         notify(request, _("A new link to set the password was put in the outbox."))
         return redirect("/admin/users")
+
+    # --- who read what ----------------------------------------------------------------------------
+
+    @get("/access-log")
+    async def access_log(self, request: Request, user_id: str = "", case_id: str = "") -> Template:
+        who, case = parse_id(user_id), parse_id(case_id)
+        return page(request, "agency/admin/access_log.html", records=await access.recent(200, who, case), users=await access.users(),
+                    user_id=who, case_id=case)
 
     # --- outbox ----------------------------------------------------------------------------------
 

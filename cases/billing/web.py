@@ -10,7 +10,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
-from agency import clock
+from agency import access, clock
 from agency.accounts import FormErrors
 from agency.auth import admin_only, roles
 from agency.http_utils import client_ip, content_disposition, parse_id
@@ -147,17 +147,21 @@ class StatementPages(Controller):
     async def xlsx(self, request: Request, organisation_id: int | None = None, start: date | None = None, end: date | None = None) -> Response:
         s = await self._statement(request, organisation_id, start, end)
         name = f"statement-{s.organisation['tax_id']}-{s.start.isoformat()}-{s.end.isoformat()}.xlsx"
+        access.note(user_of(request), f"export: {name} ({len(s.lines)} cases)")
         return Response(statements.statement_xlsx(s), media_type=XLSX, headers={"Content-Disposition": content_disposition(name)})
 
     @get("/statements.docx")
     async def docx(self, request: Request, organisation_id: int | None = None, start: date | None = None, end: date | None = None) -> Response:
         s = await self._statement(request, organisation_id, start, end)
         name = f"statement-{s.organisation['tax_id']}-{s.start.isoformat()}-{s.end.isoformat()}.docx"
+        access.note(user_of(request), f"export: {name} ({len(s.lines)} cases)")
         return Response(statements.statement_docx(s), media_type=DOCX, headers={"Content-Disposition": content_disposition(name)})
 
     @get("/api/v1/statements", tags=["money"], summary="A creditor's statement for a period (creditors get their own)")
     async def api(self, request: Request, organisation_id: int | None = None, start: date | None = None, end: date | None = None) -> dict:
         s = await self._statement(request, organisation_id, start, end)
+        access.note(user_of(request), f"export: statement of {s.organisation['tax_id']} {s.start.isoformat()} to {s.end.isoformat()} "
+                                      f"({len(s.lines)} cases, API)")
         money = lambda cents: str(from_cents(cents))  # noqa: E731
         return {
             "organisation": {"id": s.organisation["id"], "legal_name": s.organisation["legal_name"]},

@@ -11,7 +11,7 @@ from litestar.exceptions import ClientException, HTTPException
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_201_CREATED
 
-from agency import clock
+from agency import access, clock
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
 from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
@@ -148,6 +148,7 @@ class ClaimPages(Controller):
 
 async def download_response(user: CurrentUser, evidence_id: int) -> Response:
     row = await services.visible_evidence(user, evidence_id)
+    access.note(user, f"evidence {evidence_id}: {row['original_name']}", row["case"])
     url = await storage().presigned_url(row["storage_key"], row["original_name"], row["content_type"], expires=300)
     if url:
         return Redirect(path=url, status_code=307)

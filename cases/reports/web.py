@@ -10,7 +10,7 @@ from litestar.exceptions import ClientException
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
-from agency import clock
+from agency import access, clock
 from agency.auth import admin_only, roles
 from agency.http_utils import content_disposition
 from agency.i18n import gettext as _
@@ -44,6 +44,7 @@ class ReportPages(Controller):
         if table not in self.TABLES:
             raise ClientException(detail=_("table is one of: %(names)s.") % {"names": ", ".join(self.TABLES)})
         rows = (await reports.build(user_of(request), clock.today())).table(table)
+        access.note(user_of(request), f"export: report-{table}-{clock.today().isoformat()}.csv ({len(rows)} rows)")
         out = io.StringIO()
         if rows:
             writer = csv.DictWriter(out, fieldnames=list(rows[0]))

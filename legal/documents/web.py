@@ -7,7 +7,7 @@ from litestar.exceptions import ClientException
 from litestar.response import Template
 from litestar.status_codes import HTTP_201_CREATED
 
-from agency import clock
+from agency import access, clock
 from agency.auth import CSRF_IN_STREAM, admin_only, roles, staff_only
 from agency.http_utils import content_disposition
 from agency.i18n import gettext as _
@@ -74,8 +74,10 @@ class DocumentApi(Controller):
             raise ClientException(detail=_("The format is docx or pdf."))
         if format == "pdf":
             doc, key = await documents.pdf_copy(user, document_id)
+            access.note(user, f"document {document_id}: {doc['filename']} (PDF)", doc["case"])
             return stream_file(key, doc["filename"].removesuffix(".docx") + ".pdf", "application/pdf", None)
         doc = await documents.visible_document(user, document_id)
+        access.note(user, f"document {document_id}: {doc['filename']}", doc["case"])
         return stream_file(doc["storage_key"], doc["filename"], DOCX, doc["sha256"], doc["size"])
 
 
