@@ -11,11 +11,11 @@ from agency import clock
 from agency.auth import CurrentUser
 from agency.roles import Role
 from agency.tables import Organisation, User
+from cases.bank.debits import record_mandate
 from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput
 from cases.claims.service import open_claim, store_evidence
 from cases.contacts.rules import ActivityInput
 from cases.contacts.service import log_activity
-from cases.bank.debits import record_mandate
 from cases.negotiation.service import add_plan, assign
 from cases.stages.rules import MoveRequest
 from cases.stages.service import advance_stage
