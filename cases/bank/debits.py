@@ -318,9 +318,11 @@ async def collect_due_job(settings) -> int:
     return await collect_due(clock.today())
 
 
-async def record_return(user: CurrentUser, debit_id: int, reason: str, today: date) -> dict:
+async def record_return(user: CurrentUser, debit_id: int, reason: str, today: date, returned_on: date | None = None) -> dict:
     """A direct debit returned (R-transaction, with its ISO reason code): its payment reversed with its fee, and what
-    follows: presented once more (AM04, MS03) or no more under that mandate, the negotiator told (the rest)."""
+    follows: presented once more (AM04, MS03) or no more under that mandate, the negotiator told (the rest).
+    ``returned_on``: the day the bank took the money back, as its notice says (a person recording it later), not
+    after today nor before the collection day; the reversal is booked on it."""
     code = str(reason or "").strip().upper()
     if len(code) != 4 or not code.isalnum():
         raise ClientException(detail=_("The reason is an ISO return code of 4 characters: %(codes)s.") % {"codes": ", ".join(RETURN_REASONS)})
@@ -330,6 +332,13 @@ async def record_return(user: CurrentUser, debit_id: int, reason: str, today: da
     if d["status"] == "returned":
         raise HTTPException(status_code=409, detail=_("This direct debit's return is already recorded."))
     then = after_return(code, d["attempt"])
+    if returned_on is not None:
+        batch = await DirectDebitBatch.select(DirectDebitBatch.collect_on).where(DirectDebitBatch.id == d["batch"]).first()
+        collected = min(batch["collect_on"], today)  # (the day its payment is booked on)
+        if not collected <= returned_on <= today:
+            raise ClientException(detail=_("The day of the return is between the collection day (%(day)s) and today.") % {
+                "day": i18n.format_day(collected)})
+        today = returned_on
     async with atomic():
         # (the payment as the update leaves it: a collection booked a moment ago is reversed too)
         won = await DirectDebit.update({DirectDebit.status: "returned", DirectDebit.return_reason: code, DirectDebit.returned_at: utcnow()}).where(

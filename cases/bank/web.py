@@ -164,6 +164,7 @@ class BatchIn(msgspec.Struct):
 
 class ReturnIn(msgspec.Struct):
     reason_code: str
+    returned_on: str | None = None  # the day the bank took it back (today if not given)
 
 
 def _file(batch: dict) -> Response:
@@ -205,7 +206,8 @@ class DirectDebitApi(Controller):
 
     @post("/{debit_id:int}/return", status_code=200, summary="A direct debit returned (reason_code: AM04, MD01, MS02, AC04...): its payment reversed")
     async def returned(self, request: Request, debit_id: int, data: ReturnIn) -> dict:
-        return await debits.record_return(user_of(request), debit_id, data.reason_code, clock.today())
+        returned_on = date_field(data.returned_on, "returned_on") if data.returned_on else None
+        return await debits.record_return(user_of(request), debit_id, data.reason_code, clock.today(), returned_on)
 
 
 class DirectDebitPages(Controller):
@@ -236,7 +238,8 @@ class DirectDebitPages(Controller):
     @get("/{batch_id:int}")
     async def show(self, request: Request, batch_id: int) -> Template:
         detail = await debits.batch_detail(batch_id)
-        return page(request, "cases/bank/direct_debit_batch.html", batch=detail["batch"], debits=detail["debits"], reasons=RETURN_REASONS)
+        return page(request, "cases/bank/direct_debit_batch.html", batch=detail["batch"], debits=detail["debits"], reasons=RETURN_REASONS,
+                    today=clock.today())
 
     @get("/{batch_id:int}/file")
     async def file(self, batch_id: int) -> Response:
@@ -255,10 +258,13 @@ class DirectDebitPages(Controller):
     async def returned(self, request: Request, debit_id: int) -> Response:
         data = await form_data(request)
         try:
-            done = await debits.record_return(user_of(request), debit_id, str(data.get("reason_code", "")), clock.today())
+            returned_on = date_field(data.get("returned_on"), "returned_on") if data.get("returned_on") else None
+            done = await debits.record_return(user_of(request), debit_id, str(data.get("reason_code", "")), clock.today(), returned_on)
             notify(request, _("Return recorded: the payment is reversed.") + " " + (
                 _("It is presented once more in the next file.") if done["then"] == "retry" else
                 _("Nothing more is collected under this mandate; the negotiator has the case in the queue.")))
+        except FormErrors as exc:
+            notify(request, " ".join(str(m) for m in exc.errors.values()), "error")
         except HTTPException as exc:
             notify(request, str(exc.detail), "error")
         return redirect(f"/admin/direct-debits/{data.get('batch', '')}" if str(data.get("batch", "")).isdigit() else "/admin/direct-debits/",

@@ -91,6 +91,11 @@ async def test_a_return_reverses_the_payment_and_its_fee_then_retries_once_or_st
                  if d["case_reference"] == debtor["case"]["reference"])
     assert debit["status"] == "collected"
     assert (await c.post(f"/api/v1/direct-debits/{debit['id']}/return", json={"reason_code": "AM4"}, headers=ah)).status_code == 400
+    for day in (clock.today() + timedelta(days=1), clock.today() - timedelta(days=1)):  # after today; before it was collected
+        r = await c.post(f"/api/v1/direct-debits/{debit['id']}/return", json={"reason_code": "AM04", "returned_on": day.isoformat()}, headers=ah)
+        assert r.status_code == 400 and "returned_on" not in r.text, r.text
+    assert (await c.post(f"/api/v1/direct-debits/{debit['id']}/return", json={"reason_code": "AM04", "returned_on": "7/12"},
+                         headers=ah)).status_code == 400
     r = await c.post(f"/api/v1/direct-debits/{debit['id']}/return", json={"reason_code": "AM04"}, headers=ah)
     assert r.status_code == 200 and r.json()["then"] == "retry", r.text
     assert (await c.post(f"/api/v1/direct-debits/{debit['id']}/return", json={"reason_code": "AM04"}, headers=ah)).status_code == 409
