@@ -60,14 +60,19 @@ def _numbered(template: str) -> str:
 
 
 async def fetch_records(template: str, *args) -> list:
-    """Rows of a read-only query written with "{}" placeholders (like Piccolo's QueryString), for hot
-    paths, as the driver hands them back (mappings: asyncpg Records, or dicts on SQLite): on PostgreSQL
-    outside a transaction straight from the pool, the SQL numbered once per shape (Piccolo rebuilds it
-    and copies every row on each call); otherwise through Piccolo."""
+    """Rows of a query written with "{}" placeholders (like Piccolo's QueryString), for hot paths, as the
+    driver hands them back (read-only mappings: asyncpg Records, or dicts on SQLite). On PostgreSQL straight
+    to the driver, the SQL numbered once per shape (Piccolo rebuilds it, weighs every argument and copies every
+    row on each call: a thousand ids cost it more than the query): on the current transaction's connection
+    inside ``atomic()``, else from the pool; on SQLite through Piccolo."""
     db = engine()
-    if isinstance(db, PostgresEngine) and db.pool is not None and db.current_transaction.get() is None:
-        async with db.pool.acquire() as conn:
-            return await conn.fetch(_numbered(template), *args)
+    if isinstance(db, PostgresEngine):
+        transaction = db.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.fetch(_numbered(template), *args)
+        if db.pool is not None:
+            async with db.pool.acquire() as conn:
+                return await conn.fetch(_numbered(template), *args)
 
     return await db.run_querystring(QueryString(template, *args))
 

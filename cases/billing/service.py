@@ -98,11 +98,18 @@ async def book_success_fee(case_id: int, payment_id: int, payment_cents: int, st
     await book_once(case_id, f"fee:success:{payment_id}", cents, on, actor, reference=reference)
 
 
-def success_fee_entry(tariff: TariffRules, payment_cents: int, stage: str) -> tuple[int, str]:
-    """The success fee a payment earns in this stage, as its ledger entry says it: (cents, reference)."""
+def success_fee_entry(tariff: TariffRules, payment_cents: int, stage: str, worded: dict | None = None) -> tuple[int, str]:
+    """The success fee a payment earns in this stage, as its ledger entry says it: (cents, reference). ``worded``: the
+    references written already for this tariff and stage (many payments at once: each worded once)."""
     fee = success_fee(tariff, from_cents(payment_cents), stage)
-    return to_cents(fee), (_("Success fee %(percent)s%% (%(stage)s)") % {
-        "percent": tariff.success_percent.get(stage, 0), "stage": str(STAGE_LABELS.get(stage, stage)).lower()})[:100]
+    percent = tariff.success_percent.get(stage, 0)
+    key = (percent, stage)
+    reference = worded.get(key) if worded is not None else None
+    if reference is None:
+        reference = (_("Success fee %(percent)s%% (%(stage)s)") % {"percent": percent, "stage": str(STAGE_LABELS.get(stage, stage)).lower()})[:100]
+        if worded is not None:
+            worded[key] = reference
+    return to_cents(fee), reference
 
 
 async def book_legal_fee(case_id: int, outstanding: Decimal, on: date, actor: CurrentUser | None) -> None:

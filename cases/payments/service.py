@@ -216,6 +216,7 @@ async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> 
     entry_of = {r["idempotency_key"]: r["id"] for r in await fetch_records(
         f"SELECT id, idempotency_key FROM ledger_entries WHERE idempotency_key IN ({_marks(keys)})", *keys)}
     tariffs: dict[str | None, Tariff] = {}
+    references: dict = {}  # (each tariff and stage's fee is worded once)
     fees, timeline, published = [], [], []
     for item in booking:
         case, entry = cases[item.case_id], entry_of[item.key]
@@ -226,7 +227,7 @@ async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> 
         snapshot = case["tariff_snapshot"]
         if snapshot not in tariffs:
             tariffs[snapshot] = from_json(snapshot)
-        fee, reference = billing.success_fee_entry(tariffs[snapshot], item.cents, case["stage"])
+        fee, reference = billing.success_fee_entry(tariffs[snapshot], item.cents, case["stage"], references)
         if fee:
             fees.append((item.case_id, "fee", fee, item.received_on, "", reference, f"fee:success:{entry}", "", actor, now))
     await bulk_insert(CaseEvent, EVENT_COLUMNS, timeline)
