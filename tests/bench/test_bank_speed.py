@@ -7,11 +7,14 @@
   memory under 300 MB.
 
 Scale with AGENCY_BENCH_DEBITS, AGENCY_BENCH_LINES and AGENCY_BENCH_CASES (the defaults are the issue's)."""
+import json
 import os
-import resource
 import secrets
+import subprocess
+import sys
 import time
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -82,7 +85,7 @@ async def test_a_direct_debit_file_of_fifty_thousand_instalments(database, backe
     assert seconds < 20, f"{seconds:.1f} s"
 
 
-async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_cases(database, backend, admin):
+async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_cases(database, backend, admin, tmp_path):
     if backend != "postgres":
         pytest.skip("the bank's benchmark runs on PostgreSQL, the production database")
     ids = await _cases(CASES, "2096")
@@ -115,11 +118,16 @@ async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_
     await LedgerEntry.delete().where(LedgerEntry.idempotency_key.like("raw:%"))
     await CaseEvent.delete().where(CaseEvent.case.is_in(ids[:LINES]))
     await fetch_records("ANALYZE")
-    start = time.perf_counter()
-    done = await service.import_statement(admin, "bench.n43", data, clock.today())
-    seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nNorma 43: {done.lines} lines, {done.matched} booked, against {CASES} cases, in {seconds:.1f} s (target under 30 s); "
-          f"the same rows inserted raw {raw:.2f} s: {100 * raw / seconds:.1f} % of raw (target 25 %); peak memory {peak_mb:.0f} MB (target 300 MB)")
-    assert done.matched == LINES
+    # the import, by a process of its own (its memory is the import's, not this setup's million cases)
+    path = tmp_path / "bench.n43"
+    path.write_bytes(data)
+    out = subprocess.run([sys.executable, "-m", "tests.bench.bank_import", str(path), str(admin.id)], capture_output=True, text=True,
+                         env=dict(os.environ), cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr[-3000:]
+    done = json.loads(out.stdout.strip().splitlines()[-1])
+    seconds, peak_mb = done["seconds"], done["peak_mb"]
+    print(f"\nNorma 43: {done['lines']} lines, {done['matched']} booked, against {CASES} cases, in {seconds:.1f} s (target under 30 s); "
+          f"the same rows inserted raw {raw:.2f} s: {100 * raw / seconds:.1f} % of raw (target 25 %); peak memory of the importing process "
+          f"{peak_mb:.0f} MB (target 300 MB)")
+    assert done["matched"] == LINES
     assert seconds < 30 and raw / seconds >= 0.25 and peak_mb < 300, f"{seconds:.1f} s, {100 * raw / seconds:.1f} %, {peak_mb:.0f} MB"

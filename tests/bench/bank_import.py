@@ -1,0 +1,36 @@
+"""A bank statement imported by a process of its own, as the server would: `python -m tests.bench.bank_import FILE
+USER_ID` prints what it booked, how long the import took and the process's peak memory, as JSON (the benchmark's
+own process holds a million cases' setup, which is not the import's memory)."""
+import asyncio
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from agency import clock, db
+from agency.auth import CurrentUser
+from agency.roles import Role
+from agency.tables import User
+from agency.wiring import wire
+from cases.bank import service
+
+
+async def main(path: str, user_id: int) -> dict:
+    wire()
+    await db.start()
+    try:
+        row = await User.select().where(User.id == user_id).first()
+        user = CurrentUser(id=row["id"], email=row["email"], name=row["name"], role=Role(row["role"]), organisation_id=None, language="es")
+        data = Path(path).read_bytes()
+        start = time.perf_counter()
+        done = await service.import_statement(user, Path(path).name, data, clock.today())
+        seconds = time.perf_counter() - start
+    finally:
+        await db.stop()
+    return {"lines": done.lines, "matched": done.matched, "seconds": seconds,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2])))))
