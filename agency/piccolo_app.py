@@ -2,12 +2,26 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from agency.tables import ApiToken, ContractAcceptance, LoginAttempt, Organisation, OutboxMessage, PasswordToken, Tariff, User
+from agency.tables import (
+    ApiToken,
+    ContractAcceptance,
+    LoginAttempt,
+    Organisation,
+    OutboxMessage,
+    PasswordToken,
+    RecoveryCode,
+    SecurityPolicy,
+    Tariff,
+    User,
+)
 
 APP_CONFIG = AppConfig(
     app_name="agency",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Tariff, Organisation, User, ApiToken, PasswordToken, LoginAttempt, OutboxMessage, ContractAcceptance],
+    table_classes=[
+        Tariff, Organisation, User, ApiToken, PasswordToken, LoginAttempt, OutboxMessage, ContractAcceptance, RecoveryCode,
+        SecurityPolicy,
+    ],
     migration_dependencies=[],
     commands=[],
 )
