@@ -69,3 +69,7 @@ def test_admin_turns_on_a_second_factor_and_signs_in_with_it(page):
     assert page.locator("h1").first.inner_text().strip() == "Panel"
     page.goto("/account")
     assert "Activado" in page.locator("#second-factor").inner_text()
+    page.goto("/admin/users")  # the administrators' list says who has one
+    assert "Activado" in page.locator("tr", has_text=email).inner_text()
+    assert page.locator("#second-factor-policy").get_by_role("button", name="Exigir el segundo factor al personal").is_visible()
+    shot(page, "second-factor-users")
