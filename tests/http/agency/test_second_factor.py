@@ -11,9 +11,8 @@ import pyotp
 import pytest
 
 from agency.security import token_hash
-from agency.tables import ApiToken, LoginAttempt, RecoveryCode, User
+from agency.tables import LoginAttempt, RecoveryCode, User
 from tests.factories import PASSWORD, api_token, create_org, create_user, login, post_form
-
 
 EN = {"Accept-Language": "en"}
 
@@ -225,7 +224,7 @@ async def test_api_turns_it_off_with_a_current_code(client):
     headers = await api_token(client, user["email"])
     r = await client.request("DELETE", "/api/v1/account/mfa", json={"code": "123456"}, headers=headers)
     assert r.status_code == 409 and "not on" in r.json()["detail"]
-    secret, codes = await turn_on(client, headers)
+    _, codes = await turn_on(client, headers)
     r = await client.request("DELETE", "/api/v1/account/mfa", headers=headers)
     assert r.status_code == 400 and "no JSON body" in r.json()["detail"]
     r = await client.request("DELETE", "/api/v1/account/mfa", json={}, headers=headers)
