@@ -22,7 +22,7 @@ from agency import access, db, logs
 from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
-from agency.controllers.api import AuthApi, favicon, health
+from agency.controllers.api import AccountApi, AuthApi, favicon, health
 from agency.i18n import gettext as _
 from agency.security import derive_key
 from agency.sessions import SessionConfig
@@ -146,6 +146,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             BureauAdminPages,
             DisputeApi,
             AuthApi,
+            AccountApi,
             CaseApi,
             CasePages,
             ClaimPages,

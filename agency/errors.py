@@ -26,7 +26,9 @@ def wants_json(request: Request) -> bool:
 def _validation_detail(exc: ValidationException) -> str:
     parts = []
     for item in exc.extra or []:
-        if isinstance(item, dict):
+        if isinstance(item, dict) and item.get("key") == "data" and item.get("message") == "'data'":  # no body at all
+            parts.append(_("The request has no JSON body: send one with the fields this route takes (see /schema)."))
+        elif isinstance(item, dict):
             key = item.get("key") or item.get("source") or ""
             parts.append(f"{key}: {item.get('message')}" if key else str(item.get("message")))
     return "; ".join(parts) or (exc.detail or _("The request is not valid."))

@@ -1,4 +1,4 @@
-"""Persistence of the workspace: organisations, users, tokens, login attempts, the outbox."""
+"""Persistence of the workspace: organisations, users, tokens, second factors, login attempts, the outbox."""
 from piccolo.columns import (
     Boolean,
     ForeignKey,
@@ -51,9 +51,15 @@ class User(Table, tablename="users"):
     language = Varchar(length=5, default="es")
     bar_number = Varchar(length=40, default="")  # a lawyer's bar membership (colegiación), printed under court writs
     active = Boolean(default=True)
-    # Bumped when the password changes or an admin signs the user out: every older session dies.
+    # Bumped when the password or the second factor changes or an admin signs the user out: every older session dies.
     session_epoch = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The second factor (TOTP, agency.second_factor): its secret sealed with a key derived from AGENCY_SECRET_KEY, so a
+    # dump of the database alone does not give it away; "" = none. On once confirmed with a code (mfa_on_since).
+    mfa_secret = Varchar(length=255, default="")
+    mfa_pending_secret = Varchar(length=255, default="")  # issued for setting up, not yet confirmed with a code
+    mfa_on_since = Timestamptz(null=True, default=None)
+    mfa_last_step = Integer(default=0)  # the 30-second step of the last code accepted: a code works once (RFC 6238 5.2)
 
 
 class ApiToken(Table, tablename="api_tokens"):
@@ -62,6 +68,22 @@ class ApiToken(Table, tablename="api_tokens"):
     token_hash = Varchar(length=64, unique=True)  # SHA-256 of the token; the token itself is shown once
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class RecoveryCode(Table, tablename="recovery_codes"):
+    """The one-use codes that stand in for the authenticator app (ten, shown once when the second factor is turned on)."""
+
+    user = ForeignKey(null=False, references=User, index=True, on_delete=OnDelete.restrict)
+    code_hash = Varchar(length=64)  # SHA-256, as for API tokens
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SecurityPolicy(Table, tablename="security_policies"):
+    """Whether staff must have a second factor, as an administrator set it: each change a new row, the latest in force."""
+
+    staff_mfa_required = Boolean(default=False)
+    changed_by = ForeignKey(null=True, references=User, on_delete=OnDelete.restrict)
+    changed_at = Timestamptz(default=TimestamptzNow())
 
 
 class PasswordToken(Table, tablename="password_tokens"):

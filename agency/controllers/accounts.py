@@ -1,5 +1,8 @@
-"""Sign-in, sign-out, set-password links, the user's own account, language and API tokens (pages)."""
+"""Sign-in (with its second step), sign-out, set-password links, the user's own account, its second factor, language and
+API tokens (pages)."""
 from __future__ import annotations
+
+import time
 
 from litestar import Controller, Request, Response
 from litestar.response import Template
@@ -22,6 +25,36 @@ def start_session(request: Request, user_id: int, epoch: int) -> None:
     request.set_session({SESSION_USER: user_id, SESSION_EPOCH: epoch})
 
 
+# A sign-in whose password was right and whose second factor is wanted (its code, or its setup where staff must have
+# one): kept in the session cookie (encrypted and authenticated, agency.sessions), which signs nobody in until then.
+PENDING = "second_step"
+PENDING_SECONDS = 600
+
+
+def _hold_sign_in(request: Request, needed: accounts.SecondFactorNeeded, epoch: int, next_path: str) -> Response:
+    request.clear_session()
+    request.set_session({PENDING: {"user": needed.user.id, "epoch": epoch, "setup": needed.setup, "next": next_path,
+                                   "until": int(time.time()) + PENDING_SECONDS}})
+    return redirect("/login/setup" if needed.setup else "/login/code")
+
+
+async def _held_sign_in(request: Request, setup: bool) -> dict | None:
+    """The sign-in waiting for this step, if it has not expired and nothing signed the user out since."""
+    session = request.scope.get("session")
+    held = session.get(PENDING) if isinstance(session, dict) else None
+    if (not isinstance(held, dict) or not isinstance(held.get("user"), int) or held.get("setup") is not setup
+            or not isinstance(held.get("until"), int) or held["until"] < time.time()
+            or not await accounts.still_signing_in(held["user"], held.get("epoch"))):
+        return None
+    return held
+
+
+def _sign_in_again(request: Request) -> Response:
+    request.clear_session()
+    notify(request, _("Your sign-in has expired: enter your email and password again."), "error")
+    return redirect("/login")
+
+
 class AccountPages(Controller):
     @get("/", sync_to_thread=False)
     def home(self, request: Request) -> Response:
@@ -40,6 +73,8 @@ class AccountPages(Controller):
         next_path = safe_next(data.get("next"), "")
         try:
             user = await accounts.authenticate(data.get("email", ""), data.get("password", ""), client_ip(request.scope))
+        except accounts.SecondFactorNeeded as needed:
+            return _hold_sign_in(request, needed, await accounts.session_epoch(needed.user.id), next_path)
         except accounts.LoginRefused as refused:
             headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
             response = page(
@@ -52,9 +87,64 @@ class AccountPages(Controller):
             )
             response.headers.update(headers)
             return response
+        return await self._signed_in(request, user, next_path)
+
+    @get("/login/code")
+    async def code_form(self, request: Request) -> Response:
+        if await _held_sign_in(request, setup=False) is None:
+            return _sign_in_again(request)
+        return page(request, "agency/login_code.html")
+
+    @post("/login/code")
+    async def code(self, request: Request) -> Response:
+        held = await _held_sign_in(request, setup=False)
+        if held is None:
+            return _sign_in_again(request)
+        data = await form_data(request)
+        try:
+            user, how = await accounts.complete_sign_in(held["user"], held["epoch"], data.get("code", ""), client_ip(request.scope))
+        except accounts.LoginRefused as refused:
+            response = page(request, "agency/login_code.html", status_code=refused.status, errors={"code": refused.message})
+            if refused.retry_after:
+                response.headers["Retry-After"] = str(refused.retry_after)
+            return response
+        return await self._signed_in(request, user, held["next"], how)
+
+    @get("/login/setup")
+    async def setup_form(self, request: Request) -> Response:
+        held = await _held_sign_in(request, setup=True)
+        if held is None:
+            return _sign_in_again(request)
+        setup = await accounts.pending_mfa_setup(held["user"]) or await accounts.start_mfa_setup(held["user"])
+        return page(request, "agency/login_setup.html", setup=setup)
+
+    @post("/login/setup")
+    async def setup(self, request: Request) -> Response:
+        held = await _held_sign_in(request, setup=True)
+        if held is None:
+            return _sign_in_again(request)
+        data = await form_data(request)
+        try:
+            on = await accounts.confirm_mfa(held["user"], data.get("code", ""))
+        except accounts.FormErrors as exc:
+            setup = await accounts.pending_mfa_setup(held["user"])
+            if setup is None:
+                return _sign_in_again(request)
+            return page(request, "agency/login_setup.html", setup=setup, errors=exc.errors, status_code=400)
+        user = await accounts.user_by_id(held["user"])
+        start_session(request, user.id, on.epoch)
+        set_language(user.language)
+        notify(request, _("Your second factor is on. Welcome, %(name)s.") % {"name": user.name})
+        return page(request, "agency/login_recovery_codes.html", recovery_codes=on.recovery_codes,
+                    next=held["next"] or LANDING[user.role])
+
+    async def _signed_in(self, request: Request, user, next_path: str, how: str = "") -> Response:
         start_session(request, user.id, await accounts.session_epoch(user.id))
         set_language(user.language)
         notify(request, _("Welcome, %(name)s.") % {"name": user.name})
+        if how == "recovery":
+            left = (await accounts.mfa_status(user.id))["recovery_codes_left"]
+            notify(request, _("You signed in with a recovery code: %(n)s left. Each works once.") % {"n": left}, "info")
         return redirect(next_path or LANDING[user.role])
 
     @post("/logout")
@@ -112,6 +202,7 @@ class MyAccountPages(Controller):
         )
         me = await User.select(User.bar_number).where(User.id == user.id).first()
         return page(request, "agency/account.html", tokens=tokens, status_code=status_code, bar_number=(me or {}).get("bar_number", ""),
+                    mfa=await accounts.mfa_status(user.id), mfa_required=user.is_staff and await accounts.staff_mfa_required(),
                     **context)
 
     @get("/")
@@ -132,6 +223,47 @@ class MyAccountPages(Controller):
             return await self._render(request, status_code=400, errors=exc.errors)
         start_session(request, user.id, epoch)
         notify(request, _("Your password was changed. Your other sessions and your API tokens were ended."))
+        return redirect("/account")
+
+    @get("/mfa", sync_to_thread=False)
+    def mfa_page(self) -> Response:
+        return redirect("/account#second-factor")
+
+    @post("/mfa")
+    async def start_mfa(self, request: Request) -> Template:
+        try:
+            setup = await accounts.start_mfa_setup(user_of(request).id)
+        except accounts.FormErrors as exc:
+            return await self._render(request, status_code=409, errors=exc.errors)
+        return await self._render(request, mfa_setup=setup)
+
+    @post("/mfa/confirm")
+    async def confirm_mfa(self, request: Request) -> Response:
+        data = await form_data(request)
+        user = user_of(request)
+        try:
+            on = await accounts.confirm_mfa(user.id, data.get("code", ""))
+        except accounts.FormErrors as exc:
+            status = 409 if isinstance(exc, accounts.MfaStateError) else 400
+            return await self._render(request, status_code=status, errors=exc.errors,
+                                      mfa_setup=await accounts.pending_mfa_setup(user.id))
+        start_session(request, user.id, on.epoch)
+        notify(request, _("Your second factor is on. Other sessions were signed out."))
+        return await self._render(request, recovery_codes=on.recovery_codes)
+
+    @post("/mfa/off")
+    async def turn_off_mfa(self, request: Request) -> Response:
+        data = await form_data(request)
+        user = user_of(request)
+        try:
+            epoch = await accounts.turn_off_mfa(user, data.get("code", ""), client_ip(request.scope))
+        except accounts.LoginRefused as refused:
+            return await self._render(request, status_code=refused.status, errors={"code": refused.message})
+        except accounts.FormErrors as exc:
+            status = 409 if isinstance(exc, accounts.MfaStateError) else 400
+            return await self._render(request, status_code=status, errors=exc.errors)
+        start_session(request, user.id, epoch)
+        notify(request, _("Your second factor is off. Other sessions were signed out."))
         return redirect("/account")
 
     @post("/bar-number")

@@ -102,13 +102,41 @@ class AdminPages(Controller):
 
     @get("/users")
     async def users(self, request: Request) -> Template:
+        return await self._users_page(request)
+
+    async def _users_page(self, request: Request, status_code: int = 200, errors: dict | None = None) -> Template:
         rows = await User.select(
             User.id, User.email, User.name, User.role, User.active, User.language,
-            User.organisation.legal_name.as_alias("organisation_name"), User.password_hash,
+            User.organisation.legal_name.as_alias("organisation_name"), User.password_hash, User.mfa_on_since,
         ).order_by(User.role, User.email)
         for row in rows:
             row["has_password"] = bool(row.pop("password_hash"))
-        return page(request, "agency/admin/users.html", users=rows)
+        return page(request, "agency/admin/users.html", users=rows, staff_mfa_required=await accounts.staff_mfa_required(),
+                    status_code=status_code, errors=errors or {})
+
+    @post("/users/second-factor")
+    async def second_factor_policy(self, request: Request) -> Response:
+        data = await form_data(request)
+        required = str(data.get("required", ""))
+        if required not in ("0", "1"):
+            return await self._users_page(request, 400, {"required": _("Send required=1 to require a second factor of "
+                                                                       "staff, required=0 to stop requiring it.")})
+        try:
+            await accounts.set_staff_mfa_required(user_of(request), required == "1")
+        except accounts.FormErrors as exc:
+            return await self._users_page(request, 400, exc.errors)
+        notify(request, _("Staff must now have a second factor. Those without one were signed out and set it up at their "
+                          "next sign-in.") if required == "1" else _("Staff no longer need a second factor."))
+        return redirect("/admin/users")
+
+    @post("/users/{user_id:int}/second-factor/off")
+    async def second_factor_off(self, request: Request, user_id: int) -> Response:
+        try:
+            await accounts.reset_mfa(user_id, user_of(request))
+        except accounts.FormErrors as exc:
+            return await self._users_page(request, 400 if user_id == user_of(request).id else 404, exc.errors)
+        notify(request, _("The second factor was turned off and the user signed out."))
+        return redirect("/admin/users")
 
     @get("/users/new")
     async def new_user(self, request: Request) -> Template:
