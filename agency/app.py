@@ -42,6 +42,7 @@ from cases.billing.web import (
 )
 from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
+from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import ImportApi, ImportPages
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
@@ -133,6 +134,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             TariffPages,
             RatePages,
             RateApi,
+            ComplaintPages,
+            ComplaintApi,
             AdminDashboardPages,
             RemittancePages,
             ContractPages,

@@ -59,6 +59,9 @@ class Settings:
     redsys_url: str = "https://sis-t.redsys.es:25443/sis/realizarPago"  # Redsys's test endpoint
     # The agency's SEPA creditor identifier (ES + check digits + ZZZ + tax id), for direct-debit files; unset: none are written.
     sepa_creditor_id: str = ""
+    # Days the agency has to answer a complaint: a consumer's, anyone else's (cases.complaints).
+    complaint_days_consumer: int = 15
+    complaint_days_other: int = 30
 
     @property
     def redsys_enabled(self) -> bool:
@@ -115,4 +118,6 @@ def get_settings() -> Settings:
         redsys_secret_key=os.environ.get("AGENCY_REDSYS_SECRET_KEY", "").strip(),
         redsys_url=os.environ.get("AGENCY_REDSYS_URL", "").strip() or "https://sis-t.redsys.es:25443/sis/realizarPago",
         sepa_creditor_id=os.environ.get("AGENCY_SEPA_CREDITOR_ID", "").replace(" ", "").upper(),
+        complaint_days_consumer=_positive_int("AGENCY_COMPLAINT_DAYS_CONSUMER", 15),
+        complaint_days_other=_positive_int("AGENCY_COMPLAINT_DAYS_OTHER", 30),
     )

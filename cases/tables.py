@@ -470,3 +470,26 @@ class DirectDebit(Table, tablename="direct_debits"):
     return_reason = Varchar(length=4, default="")
     returned_at = Timestamptz(null=True, default=None)
     notified_at = Timestamptz(null=True, default=None)  # when the debtor was told the amount and the day (the worker, once)
+
+
+class Complaint(Table, tablename="complaints"):
+    """A complaint against the agency's conduct (cases.complaints): from the debtor, the creditor or staff, about a case
+    or none; its owner answers by ``due_on``. The answer and the outcome are written once; who did what is on the
+    case's timeline."""
+
+    case = ForeignKey(references=Case, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    source = Varchar(length=10)  # debtor | creditor | staff
+    cause = Varchar(length=10)  # contact | amount | data | conduct | other
+    body = Text()
+    consumer = Boolean(default=False)  # the complainant is a consumer (the shorter deadline)
+    received_on = Date()
+    due_on = Date(index=True)
+    owner = ForeignKey(references=User, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    status = Varchar(length=10, default="open", index=True)  # open | answered
+    answer = Text(default="")
+    outcome = Varchar(length=10, default="")  # upheld | partly | rejected
+    answered_on = Date(null=True, default=None)
+    answered_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # None: the debtor, from their page
+    created_at = Timestamptz(default=TimestamptzNow())

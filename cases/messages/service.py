@@ -23,6 +23,7 @@ from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
+from cases.complaints.service import contact_held
 from cases.contacts.rules import normalise_phone
 from cases.messages.rules import (
     JURISDICTION_ZONES,
@@ -279,11 +280,14 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         planned = {r["case"] for r in await PaymentPlan.select(PaymentPlan.case).where(PaymentPlan.case.is_in(ids) & (PaymentPlan.status == "active"))}
         promised = {r["case"]: r["promised_on"] for r in await Promise.select(Promise.case, Promise.promised_on).where(
             Promise.case.is_in(ids) & (Promise.status == "open"))}
+        held = await contact_held(ids)
         for c in cases:
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
                 continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
+            if c["id"] in held:
+                continue  # a complaint about contact is open: no automatic message until it is answered
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
                 try:
                     sent += await _send_instalment_message(c["id"], today, now)

@@ -10,6 +10,7 @@ from litestar.response import Stream, Template
 from markupsafe import Markup
 
 from agency import clock, i18n
+from agency.accounts import FormErrors
 from agency.auth import CSRF_IN_STREAM, anyone_signed_in, bearer_token, roles, staff_only
 from agency.db import utcnow
 from agency.http_utils import client_ip, content_disposition, parse_id
@@ -22,6 +23,8 @@ from agency.storage import storage
 from agency.tenancy import DebtorVisitor
 from agency.uploads import receive_multipart
 from agency.web import form_data, notify, page, page_kept, redirect, user_of
+from cases.complaints.rules import CAUSES
+from cases.complaints.service import file_complaint
 from cases.money import from_cents
 from cases.portal import redsys
 from cases.portal import service as portal
@@ -139,6 +142,11 @@ class DisputeIn(msgspec.Struct):
     reason: str
 
 
+class ComplaintIn(msgspec.Struct):
+    body: str
+    cause: str = "other"  # contact | amount | data | conduct | other
+
+
 class CallbackIn(msgspec.Struct):
     phone: str
     on: str
@@ -241,6 +249,11 @@ class PortalApi(Controller):
         finally:
             form.close()
 
+    @post("/complaints", status_code=201, summary="Complain about the agency's conduct (cause: contact, amount, data, conduct, other)")
+    async def complaint(self, request: Request, data: ComplaintIn) -> dict:
+        done = await file_complaint(await api_visitor(request), None, "debtor", data.cause, data.body, clock.today())
+        return {"id": done["id"], "due_on": done["due_on"].isoformat()}
+
     @post("/callbacks", status_code=201, summary="Ask to be called back (phone, day, morning or afternoon)")
     async def callback(self, request: Request, data: CallbackIn) -> dict:
         visitor = await api_visitor(request)
@@ -305,7 +318,8 @@ def portal_page(request: Request, template: str, *, lang_base: str = "/portal/ho
     settings = get_settings()
     iban = settings.agency_iban
     values = dict(agency_name=settings.agency_name, agency_iban=" ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
-                  today=clock.today().isoformat(), lang_base=lang_base, **context)
+                  today=clock.today().isoformat(), lang_base=lang_base, complaint_causes=CAUSES,
+                  complaint_days=(settings.complaint_days_consumer, settings.complaint_days_other), **context)
     response = page_kept(request, template, key=kept, **values) if kept is not None else page(request, template, **values)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -428,6 +442,15 @@ class PortalPages(Controller):
         view = await portal.portal_case(visitor, clock.today())
         return portal_page(request, "cases/portal/case.html", view=view, languages=i18n.DEBTOR_LANGUAGES, error=exc.detail,
                            status_code=exc.status_code)
+
+    @post("/portal/complaint")
+    async def complaint(self, request: Request) -> Response | Template:
+        async def act(visitor, data):
+            try:
+                await file_complaint(visitor, None, "debtor", str(data.get("cause", "")), str(data.get("body", "")), clock.today())
+            except FormErrors as exc:
+                raise ClientException(detail=" ".join(str(m) for m in exc.errors.values())) from None
+        return await self._act(request, act, _l("Thank you: your complaint is recorded and a person at the agency will answer you."))
 
     @post("/portal/callback")
     async def callback(self, request: Request) -> Response | Template:
