@@ -24,6 +24,7 @@ from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AccountApi, AuthApi, favicon, health
 from agency.i18n import gettext as _
+from agency.openapi import declare_refusals
 from agency.security import derive_key
 from agency.sessions import SessionConfig
 from agency.settings import ROOT, get_settings
@@ -123,7 +124,7 @@ def create_app(manage_database: bool = True) -> Litestar:
         # session by API gets a token in the answer only (no cookie): nothing a forged request could use.
         exclude=["^/static/", "^/payments/redsys/notification$", "^/api/v1/portal/session$"],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static", include_in_schema=False),
             health,
@@ -222,3 +223,5 @@ def create_app(manage_database: bool = True) -> Litestar:
         logging_config=None,  # agency.logs configures structured logging
         debug=False,
     )
+    declare_refusals(app)  # the document says what every JSON operation answers when it refuses
+    return app
