@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from contextvars import ContextVar
 from datetime import datetime
@@ -46,7 +47,8 @@ def note(user: Reader | None, what: str, case_id: int | None = None) -> None:
     _pending.append((user.id if user else None, utcnow(), case_id, what[:200], address, via or "job"))
     if len(_pending) >= FLUSH_AT:
         with contextlib.suppress(RuntimeError):  # (no running loop: the next flush takes them)
-            task = asyncio.get_running_loop().create_task(flush())
+            # (a context of its own: a note taken inside a request's transaction must not write into that transaction)
+            task = asyncio.get_running_loop().create_task(flush(), context=contextvars.Context())
             _writing.add(task)
             task.add_done_callback(_writing.discard)
 

@@ -2,6 +2,8 @@
 pages, the API or downloads, on record with who, when and from where; only admins read the log."""
 from __future__ import annotations
 
+import asyncio
+
 from agency import access
 from agency.tables import AccessRecord, User
 from tests.factories import api_token, create_user, signed_in
@@ -54,3 +56,16 @@ async def test_an_export_of_many_cases_is_one_entry_and_the_admins_page_shows_it
     assert page.status_code == 200 and "report-stages-" in page.text
     assert (await creditor_page.get("/admin/access-log")).status_code == 403
     assert (await admin_page.get("/admin/access-log?case_id=abc")).status_code == 200  # (a filter that is no number: no filter)
+
+
+async def test_notes_are_written_in_batches_by_themselves_once_enough_wait(database):
+    before = await AccessRecord.count()
+    await access.flush()
+    flushed = await AccessRecord.count()
+    for n in range(access.FLUSH_AT):
+        access.note(None, f"case {n}", None)
+    for _ in range(50):  # the batch is written by a task of its own, in one transaction
+        await asyncio.sleep(0.02)
+        if await AccessRecord.count() == flushed + access.FLUSH_AT:
+            break
+    assert await AccessRecord.count() == flushed + access.FLUSH_AT >= before + access.FLUSH_AT
