@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Empty
 
 from agency import db, logs
 from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
@@ -57,8 +58,11 @@ from legal.limitation.web import LimitationApi
 from legal.mediation.web import MediationApi, MediationCasePages
 from legal.web import LegalPanelPages
 
-# Uploads are limited per file by the storage rules; this is the whole-request ceiling.
-REQUEST_MAX_BYTES = 110 * 1024 * 1024
+# Every body is read against a limit, counted as it arrives (a declared Content-Length over it is refused before a
+# byte is read): JSON and forms need little; anyone may call a route without a guard (the quote, sign-in, the
+# debtor's page, Redsys), so those get less. Upload routes name their own limit and stream their files to disk.
+REQUEST_MAX_BYTES = 1024 * 1024
+ANONYMOUS_MAX_BYTES = 64 * 1024
 
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; a larger one names nothing
@@ -72,6 +76,16 @@ async def ids_in_range(request: Request) -> None:
     for key, value in request.query_params.items():
         if key.endswith("_id") and value.isascii() and value.isdigit() and int(value) > MAX_ID:
             raise NotFoundException(detail=_("Not found."))
+
+
+def limit_anonymous_bodies(app: Litestar) -> None:
+    """Routes open to callers without an account read at most ANONYMOUS_MAX_BYTES, unless they name a limit of
+    their own (the debtor's dispute files)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            named = any(layer.request_max_body_size is not Empty for layer in handler.ownership_layers[1:])
+            if not named and not handler.resolve_guards():
+                handler.request_max_body_size = ANONYMOUS_MAX_BYTES
 
 
 @asynccontextmanager
@@ -116,7 +130,7 @@ def create_app(manage_database: bool = True) -> Litestar:
         # session by API gets a token in the answer only (no cookie): nothing a forged request could use.
         exclude=["^/static/", "^/payments/redsys/notification$", "^/api/v1/portal/session$"],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static", include_in_schema=False),
             health,
@@ -212,3 +226,5 @@ def create_app(manage_database: bool = True) -> Litestar:
         logging_config=None,  # agency.logs configures structured logging
         debug=False,
     )
+    limit_anonymous_bodies(app)
+    return app

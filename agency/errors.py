@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -32,6 +33,19 @@ def _validation_detail(exc: ValidationException) -> str:
     return "; ".join(parts) or (exc.detail or _("The request is not valid."))
 
 
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _too_large_detail(request: Request) -> str:
+    """Litestar's own 413 (a body over the route's limit, refused before or while it is read) says how much is allowed."""
+    handler = request.scope.get("route_handler")
+    limit = handler.resolve_request_max_body_size() if handler is not None else None
+    if not limit:
+        return _("The request is too large.")
+    return _("The request is larger than %(size)s, the most this address accepts: send less.") % {"size": _size(limit)}
+
+
 def _error_page(request: Request, status: int, message: str) -> Response:
     titles = {
         400: _("The request could not be understood"),
@@ -56,6 +70,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         detail = _("The form expired or was sent from elsewhere. Reload the page and try again.")
     elif status == 404 and (exc.detail or "") in {"", "Not Found"}:
         detail = _("Not found.")
+    elif status == 413 and (exc.detail or "") in {"", RequestEntityTooLarge.detail}:
+        detail = _too_large_detail(request)
     else:
         detail = exc.detail or ""
     headers = dict(exc.headers or {})
