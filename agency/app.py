@@ -27,7 +27,7 @@ from agency.security import derive_key
 from agency.sessions import SessionConfig
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
-from agency.web import pop_flashes
+from agency.web import AgencyRequest, nul_refusal, pop_flashes
 from agency.wiring import EXCEPTION_HANDLERS_WITH_DOMAIN, wire
 from cases.bank.web import BankStatementApi, BankStatementPages, DirectDebitApi, DirectDebitPages, MandateApi, MandatePages
 from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
@@ -69,13 +69,20 @@ MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; a larger one names nothing
 
 
 async def ids_in_range(request: Request) -> None:
-    """An id no row can have is a 404 here, not a driver overflow (a 500) further down."""
+    """An id no row can have is a 404 here, not a driver overflow (a 500) further down; a NUL character in the
+    address (a search for "a%00b") or a header is a 400 here, not a PostgreSQL error (a 500) further down."""
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException(detail=_("Not found."))
-    for key, value in request.query_params.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise nul_refusal()
+    if any(b"\x00" in value for _name, value in request.scope["headers"]):
+        raise nul_refusal()
+    for key, value in request.query_params.multi_items():
         if key.endswith("_id") and value.isascii() and value.isdigit() and int(value) > MAX_ID:
             raise NotFoundException(detail=_("Not found."))
+        if "\x00" in value or "\x00" in key:
+            raise nul_refusal()
 
 
 def limit_anonymous_bodies(app: Litestar) -> None:
@@ -220,6 +227,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             security=[{"bearer": []}],
         ),
         type_encoders={Decimal: str},
+        request_class=AgencyRequest,
         request_max_body_size=REQUEST_MAX_BYTES,
         before_request=ids_in_range,
         lifespan=[lifespan] if manage_database else [],

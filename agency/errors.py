@@ -96,7 +96,18 @@ def form_errors_handler(request: Request, exc: FormErrors) -> Response:
     return _error_page(request, 400, detail)
 
 
+# PostgreSQL refuses text with a NUL character (SQLSTATE 22021; 22P05 for \u0000 in JSON): input the checks at the
+# door (agency.web.AgencyRequest, the address, the streamed forms) did not catch, and the client's to fix. Its
+# transaction is rolled back: nothing was written.
+NUL_SQLSTATES = {"22021", "22P05"}
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if getattr(exc, "sqlstate", None) in NUL_SQLSTATES:
+        message = _("The request contains a NUL character (U+0000): remove it and send it again.")
+        if wants_json(request):
+            return Response({"detail": message}, status_code=400, media_type=MediaType.JSON)
+        return _error_page(request, 400, message)
     log.error("unhandled error", exc_info=exc, extra={"method": request.method, "path": request.url.path})
     message = _("Something went wrong on our side. It has been logged; please try again.")
     if wants_json(request):

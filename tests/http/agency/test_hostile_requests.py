@@ -1,8 +1,17 @@
 """What an outside security test threw at the server: oversized bodies, deep JSON, NUL characters, bad tokens.
 Each answer is a 4xx that says what to fix, sent without reading more than the limit, never a 500."""
+import base64
+import io
 import json
 
-from tests.factories import api_token, create_user
+from litestar import Request
+
+from agency import clock
+from agency.errors import internal_error_handler
+from agency.tables import LoginAttempt
+from cases.tables import Case
+from tests.factories import api_token, create_org, create_user, csrf_token, login, signed_in
+from tests.http.cases.test_claims import PDF, claim_body
 
 CHUNK = 16 * 1024
 ANONYMOUS_MAX_BYTES = 64 * 1024  # agency.app's limits, as the finding asked for them
@@ -83,3 +92,98 @@ def test_every_route_open_without_an_account_reads_little(app):
                 assert handler.resolve_request_max_body_size() == ANONYMOUS_MAX_BYTES, route.path
             else:
                 assert handler.resolve_request_max_body_size() >= ANONYMOUS_MAX_BYTES, route.path
+
+
+DEEP = "[" * 1000 + "]" * 1000
+
+
+async def test_json_nested_a_thousand_deep_is_a_400(app, client):
+    user = await create_user("creditor", await create_org())
+    headers = await api_token(client, user["email"])
+    for path, body, extra in (("/api/v1/quote", '{"amounts": ' + DEEP + "}", {}), ("/api/v1/quote", DEEP, {}),
+                              ("/api/v1/portal/session", '{"token": "t", "verifier": ' + DEEP + "}", {}),
+                              ("/api/v1/claims", '{"debtor": ' + DEEP + "}", headers)):
+        r = await client.post(path, content=body, headers={"content-type": "application/json", **extra})
+        assert r.status_code == 400, (path, r.text)
+        assert "32" in r.json()["detail"], r.text  # says how deep a body may go
+    r = await client.put("/api/v1/plan-rules", content='{"brackets": ' + "[" * 40 + "]" * 40 + "}",
+                         headers={"content-type": "application/json", **headers})
+    assert r.status_code == 400 and "32" in r.json()["detail"], r.text
+
+
+async def test_redsys_parameters_nested_a_thousand_deep_are_a_400(client):
+    params = base64.b64encode(("[" * 5000).encode()).decode()
+    r = await client.post("/payments/redsys/notification",
+                          data={"Ds_SignatureVersion": "HMAC_SHA256_V1", "Ds_MerchantParameters": params, "Ds_Signature": "x"})
+    assert r.status_code == 400, r.text
+
+
+async def test_a_nul_character_in_a_search_or_a_name_is_a_400_and_writes_nothing(client, make_client):
+    org = await create_org()
+    user = await create_user("creditor", org)
+    headers = await api_token(client, user["email"])
+    for path in ("/api/v1/cases?q=a%00b", "/api/v1/cases?stage=intake&q=%00"):
+        r = await client.get(path, headers=headers)
+        assert r.status_code == 400 and "NUL" in r.json()["detail"], (path, r.text)
+    page_client, _ = await signed_in(make_client, "negotiator")
+    r = await page_client.get("/cases?q=a%00b")
+    assert r.status_code == 400 and "NUL" in r.text
+    cases_before = await Case.count()
+    body = claim_body()
+    body["debtor"]["name"] = "Talleres\u0000 Norte"
+    r = await client.post("/api/v1/claims", json=body, headers=headers)
+    assert r.status_code == 400 and "NUL" in r.json()["detail"], r.text
+    # A form, urlencoded or multipart (which Litestar parses itself for the sign-in and CSRF check).
+    anonymous = await make_client()
+    r = await login(anonymous, "nobody\u0000@example.test")
+    assert r.status_code == 400, r.text
+    await anonymous.get("/login")
+    r = await anonymous.post("/login", files={"email": (None, "x\u0000@example.test"), "password": (None, "p"),
+                                              "_csrf_token": (None, csrf_token(anonymous))})
+    assert r.status_code == 400, r.text
+    # The streamed multipart forms (claims with files) check their text fields too.
+    case_id = (await client.post("/api/v1/claims", json=claim_body(), headers=headers)).json()["id"]
+    cases_before += 1
+    r = await client.post(f"/api/v1/cases/{case_id}/evidence", headers=headers,
+                          files={"kind": (None, "invoice\u0000"), "file": ("a.pdf", io.BytesIO(PDF), "application/pdf")})
+    assert r.status_code == 400 and "NUL" in r.json()["detail"], r.text
+    assert await Case.count() == cases_before
+    assert not await LoginAttempt.exists().where(LoginAttempt.email.like("%example.test") & LoginAttempt.email.like("x%"))
+
+
+
+async def test_a_nul_character_in_a_header_is_a_400(app, client):
+    """Servers mostly refuse these themselves; whatever lets one through (an Idempotency-Key is stored) gets a 400."""
+    user = await create_user("creditor", await create_org())
+    headers = await api_token(client, user["email"])
+    r = await client.post("/api/v1/claims", json=claim_body(), headers=headers)
+    case_id = r.json()["id"]
+    body = json.dumps({"amount": "10.00", "received_on": clock.today().isoformat(), "reference": "r"}).encode()
+
+    async def pay(key: bytes):
+        return await call(app, "POST", f"/api/v1/cases/{case_id}/direct-payments",
+                          [(b"content-type", b"application/json"), (b"authorization", headers["Authorization"].encode()),
+                           (b"idempotency-key", key)], [body])
+
+    status, _, answer, _ = await pay(b"key\x00one")
+    assert status == 400 and "NUL" in json.loads(answer)["detail"], answer
+    status, _, answer, _ = await pay(b"key-one")
+    assert status == 201, answer
+
+
+async def test_postgresql_refusing_a_nul_is_a_400_whatever_route_let_it_through(app, backend):
+    """The last line: text with a NUL that reached PostgreSQL anyway (SQLSTATE 22021) is the client's to fix."""
+    if backend == "postgres":
+        try:
+            await LoginAttempt.insert(LoginAttempt(email="a\x00b", ip="127.0.0.1"))
+        except Exception as exc:  # noqa: BLE001 - the driver's own error is what the handler must recognise
+            refused = exc
+        else:
+            raise AssertionError("PostgreSQL stored a NUL character")
+    else:  # SQLite stores it: the error as asyncpg raises it
+        refused = type("CharacterNotInRepertoireError", (Exception,), {"sqlstate": "22021"})()
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/claims", "raw_path": b"/api/v1/claims", "query_string": b"",
+             "headers": [], "app": app, "litestar_app": app, "state": {}, "root_path": "", "scheme": "http",
+             "server": ("testserver.local", 80)}
+    response = internal_error_handler(Request(scope), refused)
+    assert response.status_code == 400 and "NUL" in response.content["detail"]
