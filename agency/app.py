@@ -212,7 +212,6 @@ def create_app(manage_database: bool = True) -> Litestar:
             RedsysNotifications,
         ],
         middleware=[
-            logs.RequestLogMiddleware,
             session.middleware,
             AuthenticationMiddleware(),
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
@@ -235,4 +234,7 @@ def create_app(manage_database: bool = True) -> Litestar:
         debug=False,
     )
     limit_anonymous_bodies(app)
+    # Outside Litestar's exception handling, so the access line has the status sent, even for an error raised by a
+    # middleware (a refused token, a CSRF failure), and unknown paths are logged too.
+    app.asgi_handler = logs.RequestLogMiddleware(app.asgi_handler)
     return app

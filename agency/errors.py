@@ -11,10 +11,12 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
 from agency.accounts import FormErrors
-from agency.auth import current_user
+from agency.auth import bearer_token, current_user
 from agency.i18n import gettext as _
 
 log = logging.getLogger("agency.errors")
+LOGIN_PATH = "/login"
+INVALID_TOKEN = "The API token is invalid or was revoked."  # agency.auth's refusal of a bearer token, in English
 
 
 def wants_json(request: Request) -> bool:
@@ -46,9 +48,10 @@ def _too_large_detail(request: Request) -> str:
     return _("The request is larger than %(size)s, the most this address accepts: send less.") % {"size": _size(limit)}
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     titles = {
         400: _("The request could not be understood"),
+        401: _("You are not signed in"),
         403: _("You do not have access to this page"),
         404: _("Page not found"),
         405: _("This action is not allowed here"),
@@ -59,6 +62,7 @@ def _error_page(request: Request, status: int, message: str) -> Response:
         template_name="error.html",
         context={"user": current_user(request), "status": status, "title": titles.get(status, _("Something went wrong")), "message": message},
         status_code=status,
+        headers=headers or None,
     )
 
 
@@ -75,17 +79,23 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     else:
         detail = exc.detail or ""
     headers = dict(exc.headers or {})
+    if isinstance(exc, NotAuthorizedException):
+        if detail == INVALID_TOKEN:
+            detail = _("The API token is invalid or was revoked.")
+        headers.setdefault("WWW-Authenticate", "Bearer")
     if wants_json(request):
-        if isinstance(exc, NotAuthorizedException):
-            headers.setdefault("WWW-Authenticate", "Bearer")
         body = {"detail": detail}
         if isinstance(exc.extra, dict):
             body.update(exc.extra)  # machine-readable details, e.g. the stage guards' refusal codes
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     if isinstance(exc, NotAuthorizedException):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"/login?next={quote(target)}"})
-    return _error_page(request, status, detail)
+        # The sign-in page sends a person with no session there. A bearer token is no session: a wrong one on a page is
+        # a 401 (sent to sign in, the same header would be refused again there, and again). The sign-in page itself
+        # never sends anyone to itself.
+        if bearer_token(request.scope) is None and request.url.path != LOGIN_PATH:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"{LOGIN_PATH}?next={quote(target)}"})
+    return _error_page(request, status, detail, headers)
 
 
 def form_errors_handler(request: Request, exc: FormErrors) -> Response:

@@ -6,7 +6,7 @@ import json
 
 from litestar import Request
 
-from agency import clock
+from agency import clock, logs
 from agency.errors import internal_error_handler
 from agency.tables import LoginAttempt
 from cases.tables import Case
@@ -187,3 +187,20 @@ async def test_postgresql_refusing_a_nul_is_a_400_whatever_route_let_it_through(
              "server": ("testserver.local", 80)}
     response = internal_error_handler(Request(scope), refused)
     assert response.status_code == 400 and "NUL" in response.content["detail"]
+
+
+async def test_a_wrong_bearer_token_on_a_page_is_one_401_not_a_loop_of_redirects(client, monkeypatch):
+    logged = []
+    monkeypatch.setattr(logs, "write_access", lambda method, path, status, *rest: logged.append((path, status)))
+    bogus = {"Authorization": "Bearer not-a-token", "Accept": "text/html"}
+    for path in ("/queue", "/login", "/login?next=/login%3Fnext%3D/queue", "/cases/1"):
+        r = await client.get(path, headers=bogus)
+        assert r.status_code == 401 and "location" not in r.headers, (path, r.status_code, r.headers)
+        assert r.headers["www-authenticate"] == "Bearer" and "<html" in r.text and "token" in r.text
+    assert [status for _, status in logged] == [401] * 4, logged
+    r = await client.get("/api/v1/cases", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401 and "token" in r.json()["detail"]
+    # Without any token, a page still sends the person to sign in, and the sign-in page answers itself.
+    r = await client.get("/queue")
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/queue"
+    assert (await client.get("/login")).status_code == 200
