@@ -3,10 +3,13 @@ Each answer is a 4xx that says what to fix, sent without reading more than the l
 import base64
 import io
 import json
+from datetime import datetime
 
 from litestar import Request
+from piccolo.querystring import QueryString
 
 from agency import clock, logs
+from agency.db import engine, migrations, shipped_migrations
 from agency.errors import internal_error_handler
 from agency.tables import LoginAttempt
 from cases.tables import Case
@@ -204,3 +207,27 @@ async def test_a_wrong_bearer_token_on_a_page_is_one_401_not_a_loop_of_redirects
     r = await client.get("/queue")
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/queue"
     assert (await client.get("/login")).status_code == 200
+
+
+async def test_health_is_503_until_every_shipped_migration_has_run(client):
+    migrations.current = False  # what an earlier call in this process found
+    assert (await client.get("/health")).json() == {"status": "ok"}
+    newest = await engine().run_querystring(QueryString("SELECT id, app_name, name FROM migration ORDER BY name DESC LIMIT 1"))
+    await engine().run_ddl(f"DELETE FROM migration WHERE id = {newest[0]['id']}")
+    try:
+        assert (await client.get("/health")).json() == {"status": "ok"}  # the positive answer is kept per process
+        migrations.current = False
+        r = await client.get("/health")
+        assert r.status_code == 503 and newest[0]["name"] in r.json()["problems"]["migrations"], r.text
+        assert "agency migrate" in r.json()["detail"]
+    finally:
+        await engine().run_querystring(QueryString("INSERT INTO migration (name, app_name, ran_on) VALUES ({}, {}, {})",
+                                                   newest[0]["name"], newest[0]["app_name"], datetime(2026, 1, 1)))
+    # A database never migrated: no migration table at all.
+    await engine().run_ddl("ALTER TABLE migration RENAME TO migration_hidden")
+    try:
+        r = await client.get("/health")
+        assert r.status_code == 503 and r.json()["problems"]["migrations"].startswith(str(len(shipped_migrations()))), r.text
+    finally:
+        await engine().run_ddl("ALTER TABLE migration_hidden RENAME TO migration")
+    assert (await client.get("/health")).status_code == 200
