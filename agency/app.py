@@ -22,6 +22,7 @@ from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMid
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AuthApi, favicon, health
+from agency.headers import SecurityHeadersMiddleware, origin
 from agency.i18n import gettext as _
 from agency.security import derive_key
 from agency.sessions import SessionConfig
@@ -236,5 +237,5 @@ def create_app(manage_database: bool = True) -> Litestar:
     limit_anonymous_bodies(app)
     # Outside Litestar's exception handling, so the access line has the status sent, even for an error raised by a
     # middleware (a refused token, a CSRF failure), and unknown paths are logged too.
-    app.asgi_handler = logs.RequestLogMiddleware(app.asgi_handler)
+    app.asgi_handler = logs.RequestLogMiddleware(SecurityHeadersMiddleware(app.asgi_handler, form_targets=tuple(filter(None, [origin(settings.redsys_url)]))))
     return app
