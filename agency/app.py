@@ -18,7 +18,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import Empty
 
 from agency import db, logs
-from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
+from agency.auth import CSRF_COOKIE, DEBTOR_API, AuthenticationMiddleware, TokenAwareCSRFMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AuthApi, favicon, health
@@ -94,6 +94,21 @@ def limit_anonymous_bodies(app: Litestar) -> None:
             named = any(layer.request_max_body_size is not Empty for layer in handler.ownership_layers[1:])
             if not named and not handler.resolve_guards():
                 handler.request_max_body_size = ANONYMOUS_MAX_BYTES
+
+
+PORTAL_SESSION = "/api/v1/portal/session"
+
+
+def document_security(app: Litestar) -> None:
+    """What the OpenAPI document says each route needs: a bearer token where a guard asks for a caller, the debtor's
+    visit token on the portal's API (which checks its own), nothing on the routes anyone may call (the quote, a
+    token for a password, a debtor's visit, Redsys's notification, health)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if handler.resolve_guards():
+                handler.security = [{"bearer": []}]
+            elif route.path.startswith(DEBTOR_API) and not (route.path == PORTAL_SESSION and "POST" in handler.http_methods):
+                handler.security = [{"portal": []}]
 
 
 @asynccontextmanager
@@ -223,8 +238,11 @@ def create_app(manage_database: bool = True) -> Litestar:
             title="Agency API",
             version="1",
             path="/schema",
-            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}],
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="A token from POST /api/v1/auth/token"),
+                "portal": SecurityScheme(type="http", scheme="bearer",
+                                         description="A debtor's visit: portal_token from POST /api/v1/portal/session"),
+            }),
         ),
         type_encoders={Decimal: str},
         request_class=AgencyRequest,
@@ -235,6 +253,7 @@ def create_app(manage_database: bool = True) -> Litestar:
         debug=False,
     )
     limit_anonymous_bodies(app)
+    document_security(app)
     # Outside Litestar's exception handling, so the access line has the status sent, even for an error raised by a
     # middleware (a refused token, a CSRF failure), and unknown paths are logged too.
     app.asgi_handler = logs.RequestLogMiddleware(SecurityHeadersMiddleware(app.asgi_handler, form_targets=tuple(filter(None, [origin(settings.redsys_url)]))))

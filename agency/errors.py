@@ -35,6 +35,13 @@ def _validation_detail(exc: ValidationException) -> str:
     return "; ".join(parts) or (exc.detail or _("The request is not valid."))
 
 
+def error_json(status: int, detail: str, headers: dict[str, str] | None = None, **extra) -> Response:
+    """An error as the API sends every one, in the shape the OpenAPI document declares for errors: ``status_code`` and
+    ``detail`` (what to fix), then any machine-readable details (the fields refused, the guards' codes)."""
+    body = {"status_code": status, "detail": detail, **{k: v for k, v in extra.items() if k not in ("status_code", "detail")}}
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers or None)
+
+
 def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
@@ -84,10 +91,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
             detail = _("The API token is invalid or was revoked.")
         headers.setdefault("WWW-Authenticate", "Bearer")
     if wants_json(request):
-        body = {"detail": detail}
-        if isinstance(exc.extra, dict):
-            body.update(exc.extra)  # machine-readable details, e.g. the stage guards' refusal codes
-        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+        # machine-readable details, e.g. the stage guards' refusal codes
+        return error_json(status, detail, headers, **(exc.extra if isinstance(exc.extra, dict) else {}))
     if isinstance(exc, NotAuthorizedException):
         # The sign-in page sends a person with no session there. A bearer token is no session: a wrong one on a page is
         # a 401 (sent to sign in, the same header would be refused again there, and again). The sign-in page itself
@@ -102,7 +107,7 @@ def form_errors_handler(request: Request, exc: FormErrors) -> Response:
     """Services refuse input with FormErrors; pages catch it themselves, the API lands here."""
     detail = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
     if wants_json(request):
-        return Response({"detail": detail, "errors": exc.errors}, status_code=400, media_type=MediaType.JSON)
+        return error_json(400, detail, errors=exc.errors)
     return _error_page(request, 400, detail)
 
 
@@ -116,12 +121,12 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     if getattr(exc, "sqlstate", None) in NUL_SQLSTATES:
         message = _("The request contains a NUL character (U+0000): remove it and send it again.")
         if wants_json(request):
-            return Response({"detail": message}, status_code=400, media_type=MediaType.JSON)
+            return error_json(400, message)
         return _error_page(request, 400, message)
     log.error("unhandled error", exc_info=exc, extra={"method": request.method, "path": request.url.path})
     message = _("Something went wrong on our side. It has been logged; please try again.")
     if wants_json(request):
-        return Response({"detail": message}, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON)
+        return error_json(HTTP_500_INTERNAL_SERVER_ERROR, message)
     return _error_page(request, 500, message)
 
 
@@ -129,7 +134,7 @@ def missing_rate_handler(request: Request, exc: Exception) -> Response:
     """Interest that cannot be computed for lack of a statutory rate: say which one, never a silent zero."""
     message = _("Interest cannot be computed: %(what)s") % {"what": str(exc)}
     if wants_json(request):
-        return Response({"detail": message}, status_code=422, media_type=MediaType.JSON)
+        return error_json(422, message)
     return _error_page(request, 422, message)
 
 
