@@ -17,7 +17,7 @@ from agency.roles import STAFF, Role
 from agency.security import derive_key, hash_password, needs_rehash, new_token, password_problem, token_hash, verify_password
 from agency.settings import get_settings
 from agency.tables import ApiToken, LoginAttempt, Organisation, PasswordToken, RecoveryCode, SecurityPolicy, Tariff, User
-from agency.throttle import WINDOW, Attempt, wait_before_login
+from agency.throttle import EMAIL_WINDOW, WINDOW, Attempt, wait_before_login
 
 PASSWORD_LINK_VALID = timedelta(days=7)
 
@@ -71,13 +71,13 @@ async def _open_attempt(email: str, ip: str) -> int:
     attempt = (await LoginAttempt.insert(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=False, at=now)).returning(
         LoginAttempt.id))[0]["id"]
     earlier = LoginAttempt.id < attempt
-    by_email = await LoginAttempt.select(LoginAttempt.at, LoginAttempt.succeeded).where(
-        (LoginAttempt.email == email) & (LoginAttempt.at >= since) & earlier
+    by_email = await LoginAttempt.select(LoginAttempt.at, LoginAttempt.succeeded, LoginAttempt.ip).where(
+        (LoginAttempt.email == email) & (LoginAttempt.at >= now - EMAIL_WINDOW) & earlier
     )
     by_ip = await LoginAttempt.select(LoginAttempt.at, LoginAttempt.succeeded).where(
         (LoginAttempt.ip == ip) & (LoginAttempt.at >= since) & (LoginAttempt.succeeded == False) & earlier  # noqa: E712
     )
-    wait = wait_before_login([Attempt(**r) for r in by_email], [Attempt(**r) for r in by_ip], now)
+    wait = wait_before_login([Attempt(**r) for r in by_email], [Attempt(**r) for r in by_ip], now, ip[:64])
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
         raise LoginRefused(

@@ -17,19 +17,21 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Empty
 
 from agency import access, db, logs
-from agency.auth import CSRF_COOKIE, AuthenticationMiddleware, TokenAwareCSRFMiddleware
+from agency.auth import CSRF_COOKIE, DEBTOR_API, AuthenticationMiddleware, TokenAwareCSRFMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AccountApi, AuthApi, favicon, health
+from agency.headers import SecurityHeadersMiddleware, origin
 from agency.i18n import gettext as _
 from agency.openapi import declare_refusals
 from agency.security import derive_key
 from agency.sessions import SessionConfig
 from agency.settings import ROOT, get_settings
 from agency.templating import environment
-from agency.web import pop_flashes
+from agency.web import AgencyRequest, nul_refusal, pop_flashes
 from agency.wiring import EXCEPTION_HANDLERS_WITH_DOMAIN, wire
 from cases.bank.web import BankStatementApi, BankStatementPages, DirectDebitApi, DirectDebitPages, MandateApi, MandatePages
 from cases.billing.ledger_web import LedgerApi, MoneyMovesApi, ReversalApi
@@ -61,21 +63,56 @@ from legal.limitation.web import LimitationApi
 from legal.mediation.web import MediationApi, MediationCasePages
 from legal.web import LegalPanelPages
 
-# Uploads are limited per file by the storage rules; this is the whole-request ceiling.
-REQUEST_MAX_BYTES = 110 * 1024 * 1024
+# Every body is read against a limit, counted as it arrives (a declared Content-Length over it is refused before a
+# byte is read): JSON and forms need little; anyone may call a route without a guard (the quote, sign-in, the
+# debtor's page, Redsys), so those get less. Upload routes name their own limit and stream their files to disk.
+REQUEST_MAX_BYTES = 1024 * 1024
+ANONYMOUS_MAX_BYTES = 64 * 1024
 
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; a larger one names nothing
 
 
 async def ids_in_range(request: Request) -> None:
-    """An id no row can have is a 404 here, not a driver overflow (a 500) further down."""
+    """An id no row can have is a 404 here, not a driver overflow (a 500) further down; a NUL character in the
+    address (a search for "a%00b") or a header is a 400 here, not a PostgreSQL error (a 500) further down."""
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException(detail=_("Not found."))
-    for key, value in request.query_params.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise nul_refusal()
+    if any(b"\x00" in value for _name, value in request.scope["headers"]):
+        raise nul_refusal()
+    for key, value in request.query_params.multi_items():
         if key.endswith("_id") and value.isascii() and value.isdigit() and int(value) > MAX_ID:
             raise NotFoundException(detail=_("Not found."))
+        if "\x00" in value or "\x00" in key:
+            raise nul_refusal()
+
+
+def limit_anonymous_bodies(app: Litestar) -> None:
+    """Routes open to callers without an account read at most ANONYMOUS_MAX_BYTES, unless they name a limit of
+    their own (the debtor's dispute files)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            named = any(layer.request_max_body_size is not Empty for layer in handler.ownership_layers[1:])
+            if not named and not handler.resolve_guards():
+                handler.request_max_body_size = ANONYMOUS_MAX_BYTES
+
+
+PORTAL_SESSION = "/api/v1/portal/session"
+
+
+def document_security(app: Litestar) -> None:
+    """What the OpenAPI document says each route needs: a bearer token where a guard asks for a caller, the debtor's
+    visit token on the portal's API (which checks its own), nothing on the routes anyone may call (the quote, a
+    token for a password, a debtor's visit, Redsys's notification, health)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if handler.resolve_guards():
+                handler.security = [{"bearer": []}]
+            elif route.path.startswith(DEBTOR_API) and not (route.path == PORTAL_SESSION and "POST" in handler.http_methods):
+                handler.security = [{"portal": []}]
 
 
 @asynccontextmanager
@@ -202,7 +239,6 @@ def create_app(manage_database: bool = True) -> Litestar:
             RedsysNotifications,
         ],
         middleware=[
-            logs.RequestLogMiddleware,
             session.middleware,
             AuthenticationMiddleware(),
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
@@ -213,15 +249,24 @@ def create_app(manage_database: bool = True) -> Litestar:
             title="Agency API",
             version="1",
             path="/schema",
-            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}],
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="A token from POST /api/v1/auth/token"),
+                "portal": SecurityScheme(type="http", scheme="bearer",
+                                         description="A debtor's visit: portal_token from POST /api/v1/portal/session"),
+            }),
         ),
         type_encoders={Decimal: str},
+        request_class=AgencyRequest,
         request_max_body_size=REQUEST_MAX_BYTES,
         before_request=ids_in_range,
         lifespan=[lifespan] if manage_database else [],
         logging_config=None,  # agency.logs configures structured logging
         debug=False,
     )
+    limit_anonymous_bodies(app)
+    document_security(app)
+    # Outside Litestar's exception handling, so the access line has the status sent, even for an error raised by a
+    # middleware (a refused token, a CSRF failure), and unknown paths are logged too.
+    app.asgi_handler = logs.RequestLogMiddleware(SecurityHeadersMiddleware(app.asgi_handler, form_targets=tuple(filter(None, [origin(settings.redsys_url)]))))
     declare_refusals(app)  # the document says what every JSON operation answers when it refuses
     return app

@@ -7,6 +7,8 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -147,3 +149,44 @@ def is_unique_violation(exc: Exception) -> bool:
     except ImportError:  # pragma: no cover
         UniqueViolationError = ()  # type: ignore[assignment]
     return isinstance(exc, UniqueViolationError) or (isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc))
+
+
+@lru_cache(maxsize=1)
+def shipped_migrations() -> frozenset[tuple[str, str]]:
+    """(app, migration id) of every migration this code ships, read once per process (by Piccolo's own reader)."""
+    manager = BaseMigrationManager()
+    shipped = set()
+    for module in manager.get_app_modules():
+        config = module.APP_CONFIG
+        modules = manager.get_migration_modules(config.resolved_migrations_folder_path)
+        shipped.update((config.app_name, migration_id) for migration_id in manager.get_migration_ids(modules))
+    return frozenset(shipped)
+
+
+class MigrationCheck:
+    """Whether the database has run every migration this code ships (Piccolo's ``migration`` table). Once it has,
+    this process does not ask again: migrations only go forwards while it serves (``current`` is that answer)."""
+
+    def __init__(self) -> None:
+        self.current = False
+
+    async def missing(self) -> list[str]:
+        """The shipped migrations not run yet ("app id"), all of them on a database never migrated."""
+        if self.current:
+            return []
+        try:
+            ran = {(r["app_name"], r["name"]) for r in await Migration.select(Migration.app_name, Migration.name)}
+        except Exception as exc:  # noqa: BLE001 - the drivers differ; only "no such table" is an answer here
+            if not _undefined_table(exc):
+                raise
+            ran = set()
+        missing = sorted(f"{app} {migration_id}" for app, migration_id in shipped_migrations() - ran)
+        self.current = not missing
+        return missing
+
+
+def _undefined_table(exc: Exception) -> bool:
+    return "no such table" in str(exc) or getattr(exc, "sqlstate", None) == "42P01"
+
+
+migrations = MigrationCheck()

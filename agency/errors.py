@@ -6,14 +6,17 @@ from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
 from agency.accounts import FormErrors
-from agency.auth import current_user
+from agency.auth import bearer_token, current_user
 from agency.i18n import gettext as _
 
 log = logging.getLogger("agency.errors")
+LOGIN_PATH = "/login"
+INVALID_TOKEN = "The API token is invalid or was revoked."  # agency.auth's refusal of a bearer token, in English
 
 
 def wants_json(request: Request) -> bool:
@@ -34,9 +37,30 @@ def _validation_detail(exc: ValidationException) -> str:
     return "; ".join(parts) or (exc.detail or _("The request is not valid."))
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+def error_json(status: int, detail: str, headers: dict[str, str] | None = None, **extra) -> Response:
+    """An error as the API sends every one, in the shape the OpenAPI document declares for errors: ``status_code`` and
+    ``detail`` (what to fix), then any machine-readable details (the fields refused, the guards' codes)."""
+    body = {"status_code": status, "detail": detail, **{k: v for k, v in extra.items() if k not in ("status_code", "detail")}}
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers or None)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _too_large_detail(request: Request) -> str:
+    """Litestar's own 413 (a body over the route's limit, refused before or while it is read) says how much is allowed."""
+    handler = request.scope.get("route_handler")
+    limit = handler.resolve_request_max_body_size() if handler is not None else None
+    if not limit:
+        return _("The request is too large.")
+    return _("The request is larger than %(size)s, the most this address accepts: send less.") % {"size": _size(limit)}
+
+
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     titles = {
         400: _("The request could not be understood"),
+        401: _("You are not signed in"),
         403: _("You do not have access to this page"),
         404: _("Page not found"),
         405: _("This action is not allowed here"),
@@ -47,6 +71,7 @@ def _error_page(request: Request, status: int, message: str) -> Response:
         template_name="error.html",
         context={"user": current_user(request), "status": status, "title": titles.get(status, _("Something went wrong")), "message": message},
         status_code=status,
+        headers=headers or None,
     )
 
 
@@ -58,35 +83,52 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         detail = _("The form expired or was sent from elsewhere. Reload the page and try again.")
     elif status == 404 and (exc.detail or "") in {"", "Not Found"}:
         detail = _("Not found.")
+    elif status == 413 and (exc.detail or "") in {"", RequestEntityTooLarge.detail}:
+        detail = _too_large_detail(request)
     else:
         detail = exc.detail or ""
     headers = dict(exc.headers or {})
-    if wants_json(request):
-        if isinstance(exc, NotAuthorizedException):
-            headers.setdefault("WWW-Authenticate", "Bearer")
-        body = {"detail": detail}
-        if isinstance(exc.extra, dict):
-            body.update(exc.extra)  # machine-readable details, e.g. the stage guards' refusal codes
-        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     if isinstance(exc, NotAuthorizedException):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"/login?next={quote(target)}"})
-    return _error_page(request, status, detail)
+        if detail == INVALID_TOKEN:
+            detail = _("The API token is invalid or was revoked.")
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    if wants_json(request):
+        # machine-readable details, e.g. the stage guards' refusal codes
+        return error_json(status, detail, headers, **(exc.extra if isinstance(exc.extra, dict) else {}))
+    if isinstance(exc, NotAuthorizedException):
+        # The sign-in page sends a person with no session there. A bearer token is no session: a wrong one on a page is
+        # a 401 (sent to sign in, the same header would be refused again there, and again). The sign-in page itself
+        # never sends anyone to itself.
+        if bearer_token(request.scope) is None and request.url.path != LOGIN_PATH:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"{LOGIN_PATH}?next={quote(target)}"})
+    return _error_page(request, status, detail, headers)
 
 
 def form_errors_handler(request: Request, exc: FormErrors) -> Response:
     """Services refuse input with FormErrors; pages catch it themselves, the API lands here."""
     detail = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
     if wants_json(request):
-        return Response({"detail": detail, "errors": exc.errors}, status_code=400, media_type=MediaType.JSON)
+        return error_json(400, detail, errors=exc.errors)
     return _error_page(request, 400, detail)
 
 
+# PostgreSQL refuses text with a NUL character (SQLSTATE 22021; 22P05 for \u0000 in JSON): input the checks at the
+# door (agency.web.AgencyRequest, the address, the streamed forms) did not catch, and the client's to fix. Its
+# transaction is rolled back: nothing was written.
+NUL_SQLSTATES = {"22021", "22P05"}
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if getattr(exc, "sqlstate", None) in NUL_SQLSTATES:
+        message = _("The request contains a NUL character (U+0000): remove it and send it again.")
+        if wants_json(request):
+            return error_json(400, message)
+        return _error_page(request, 400, message)
     log.error("unhandled error", exc_info=exc, extra={"method": request.method, "path": request.url.path})
     message = _("Something went wrong on our side. It has been logged; please try again.")
     if wants_json(request):
-        return Response({"detail": message}, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON)
+        return error_json(HTTP_500_INTERNAL_SERVER_ERROR, message)
     return _error_page(request, 500, message)
 
 
@@ -94,7 +136,7 @@ def missing_rate_handler(request: Request, exc: Exception) -> Response:
     """Interest that cannot be computed for lack of a statutory rate: say which one, never a silent zero."""
     message = _("Interest cannot be computed: %(what)s") % {"what": str(exc)}
     if wants_json(request):
-        return Response({"detail": message}, status_code=422, media_type=MediaType.JSON)
+        return error_json(422, message)
     return _error_page(request, 422, message)
 
 

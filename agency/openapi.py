@@ -1,5 +1,5 @@
 """The OpenAPI document says what the API answers when it refuses: every JSON operation may answer the errors the app's
-handlers send (agency.errors), each as ``{detail, errors?, ...}``; Litestar's generated document knew only the
+handlers send (agency.errors), each as ``{status_code, detail, errors?, ...}``; Litestar's generated document knew only the
 answers each handler returns itself, and a 400 of another shape. Laid over the generated document once, at start."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 
 ERROR = Schema(
     type=OpenAPIType.OBJECT,
-    required=["detail"],
+    required=["status_code", "detail"],
     properties={
         "detail": Schema(type=OpenAPIType.STRING, description="What to fix, in the reader's language"),
         "errors": Schema(type=OpenAPIType.OBJECT, additional_properties=Schema(type=OpenAPIType.STRING),
@@ -46,7 +46,10 @@ def declare_refusals(app: Litestar) -> None:
             if operation is None:
                 continue
             responses = operation.responses if operation.responses is not None else {}
+            open_to_all = operation.security == []  # (the quote, sign-in, the debtor's session: no caller to refuse)
             for code, text in REFUSALS.items():
+                if open_to_all and code in ("401", "403"):
+                    continue
                 if code == "400" or code not in responses:  # (Litestar's own 400 names a body the app never sends)
                     responses[code] = OpenAPIResponse(description=text, content=answer)
             operation.responses = responses

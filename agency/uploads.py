@@ -147,6 +147,9 @@ async def receive_multipart(request: Request, max_file_bytes: int) -> ReceivedFo
             state["current"] = None
         elif state["text"] is not None:
             name, value = state["text"]
+            if b"\x00" in value or "\x00" in name:
+                raise ClientException(detail=_("The field %(name)s contains a NUL character (U+0000): remove it and send it again.")
+                                      % {"name": sanitise_filename(name, "?")})
             form.fields.setdefault(name, []).append(bytes(value).decode("utf-8", "replace"))
             state["text"] = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import MediaType, Request, Response
+from litestar.exceptions import ClientException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.utils.scope.state import ScopeState
@@ -12,7 +13,57 @@ from markupsafe import Markup, escape
 from agency.auth import current_user
 from agency.auth import user_of_connection as user_of  # noqa: F401  (re-exported: what every page controller uses)
 from agency.i18n import get_language
+from agency.i18n import gettext as _
 from agency.templating import TOKEN, environment
+
+
+MAX_JSON_DEPTH = 32  # the deepest body this API takes is a claim: object, invoices, invoice (3)
+
+
+def nul_refusal() -> ClientException:
+    return ClientException(detail=_("The request contains a NUL character (U+0000): remove it and send it again."))
+
+
+def refuse_unusable(value: Any) -> None:
+    """Decoded JSON no handler can take, refused with what to fix: nested deeper than MAX_JSON_DEPTH (validating it
+    would exhaust the stack), or text holding a NUL character (PostgreSQL stores none; SQLite would keep it)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > MAX_JSON_DEPTH:
+            raise ClientException(detail=_("The JSON is nested more than %(n)s levels deep.") % {"n": MAX_JSON_DEPTH})
+        if isinstance(item, dict) and any("\x00" in key for key in item):
+            raise nul_refusal()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif isinstance(child, str) and "\x00" in child:
+                raise nul_refusal()
+
+
+class AgencyRequest(Request):
+    """Litestar's request (the app's ``request_class``), with bodies no handler can take refused as a 400 before any
+    handler sees them: JSON nested a thousand deep (a RecursionError in the decoder, a 500 before), and text with a
+    NUL character in JSON or a form."""
+
+    async def json(self) -> Any:
+        try:
+            value = await super().json()
+        except RecursionError:
+            raise ClientException(detail=_("The JSON is nested more than %(n)s levels deep.") % {"n": MAX_JSON_DEPTH}) from None
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise nul_refusal()
+        elif isinstance(value, (dict, list)):
+            refuse_unusable(value)
+        return value
+
+    async def form(self):  # type: ignore[override]
+        form = await super().form()
+        if any("\x00" in k or (isinstance(v, str) and "\x00" in v) for k, v in form.multi_items()):
+            raise nul_refusal()
+        return form
 
 
 def page(request: Request, template: str, *, status_code: int = 200, fragment: str | None = None, **context: Any) -> Template:

@@ -70,6 +70,19 @@ class EventOut(msgspec.Struct):
     actor: str | None
 
 
+class BalanceOut(msgspec.Struct, omit_defaults=True):
+    """What the case owes, to today (cases.billing.balances.balance_dict); empty when it cannot be computed (a
+    statutory rate missing). Amounts as decimal strings; the two flags as booleans."""
+    principal: Decimal | None = None
+    interest: Decimal | None = None
+    compensation: Decimal | None = None
+    costs: Decimal | None = None
+    paid: Decimal | None = None
+    outstanding: Decimal | None = None
+    interest_provisional: bool | None = None  # a rate of the period is not published yet: the latest known is used
+    interest_awaiting_demand: bool | None = None  # a consumer owes no interest until a demand reaches them
+
+
 class CaseOut(msgspec.Struct):
     id: int
     reference: str
@@ -86,7 +99,7 @@ class CaseOut(msgspec.Struct):
     debtor: DebtorOut
     invoices: list[InvoiceOut] = []
     evidence: list[EvidenceOut] = []
-    balance: dict[str, Decimal] = {}
+    balance: BalanceOut = msgspec.field(default_factory=BalanceOut)
     events: list[EventOut] = []
 
 
@@ -109,7 +122,7 @@ def case_out(row: dict[str, Any], detail: dict[str, Any] | None = None) -> CaseO
         evidence=[EvidenceOut(id=e["id"], filename=e["original_name"], content_type=e["content_type"], kind=e["kind"], size=e["size"],
                               sha256=e["sha256"], download_url=f"/api/v1/evidence/{e['id']}/download")
                   for e in detail.get("evidence", [])],
-        balance=detail.get("balance", {}),
+        balance=BalanceOut(**detail.get("balance", {})),
         events=[EventOut(id=e["id"], kind=e["kind"], at=e["at"], summary=e["summary"], actor=e["actor_name"]) for e in detail.get("events", [])],
         id=row["id"], reference=row["reference"], stage=row["stage"], outcome=row["outcome"],
         creditor_reference=row["creditor_reference"], organisation_id=row["organisation_id"], creditor=row["creditor_name"],

@@ -70,7 +70,7 @@ class CaseSequence(Table, tablename="case_sequences"):
 
 class Invoice(Table, tablename="invoices"):
     case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
-    number = Varchar(length=64, index=True)
+    number = Varchar(length=64)  # indexed with the case: invoices_number_case (the claims' duplicate check reads by both)
     issue_date = Date()
     due_date = Date()
     amount_cents = BigInt()  # money is integer cents in the database (DESIGN.md)

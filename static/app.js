@@ -125,3 +125,21 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", () => syncOutcomeFields(document));
 document.addEventListener("htmx:afterSettle", (event) => syncOutcomeFields(event.target));
+
+// What were inline handlers (the Content-Security-Policy runs no inline script): a "Remove" button removes its
+// closest element named by data-remove; a read-only link field selects itself when clicked; the language menu
+// goes back to the page it was changed on.
+document.addEventListener("click", (event) => {
+  const remover = event.target.closest && event.target.closest("[data-remove]");
+  if (remover) {
+    const item = remover.closest(remover.getAttribute("data-remove"));
+    if (item) item.remove();
+  }
+  if (event.target.matches && event.target.matches("input[data-select-all]")) event.target.select();
+});
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!select.matches || !select.matches("select[data-language-switch]")) return;
+  select.form.elements.next.value = location.pathname + location.search;
+  select.form.submit();
+});

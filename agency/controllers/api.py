@@ -11,8 +11,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT, HTTP_503_SERVI
 
 from agency import accounts
 from agency.auth import anyone_signed_in, bearer_token, user_of_connection
-from agency.db import engine
+from agency.db import engine, migrations
 from agency.http_utils import client_ip
+from agency.i18n import gettext as _
 from agency.routing import delete, get, post
 from agency.storage import storage
 
@@ -147,17 +148,28 @@ async def favicon() -> Redirect:
     return Redirect("/static/favicon.svg", status_code=301)
 
 
-@get("/health", tags=["operations"], summary="Database and storage reachable")
+@get("/health", tags=["operations"], summary="Database migrated and reachable, storage reachable")
 async def health() -> Response:
     problems = {}
+    detail = ""
     try:
         await engine().run_ddl("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - health reports, it does not crash
         problems["database"] = type(exc).__name__
+    else:
+        try:
+            missing = await migrations.missing()
+        except Exception as exc:  # noqa: BLE001
+            problems["migrations"] = type(exc).__name__
+        else:
+            if missing:
+                problems["migrations"] = f"{len(missing)} not applied, from {missing[0]}"
+                detail = _("The database lacks %(n)s of this version's migrations: run agency migrate.") % {"n": len(missing)}
     try:
         await storage().check()
     except Exception as exc:  # noqa: BLE001
         problems["storage"] = type(exc).__name__
     if problems:
-        return Response({"status": "unavailable", "problems": problems}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+        body = {"status": "unavailable", "problems": problems, **({"detail": detail} if detail else {})}
+        return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE)
     return Response({"status": "ok"})

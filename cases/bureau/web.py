@@ -158,7 +158,8 @@ class BureauAdminPages(Controller):
             raise NotFoundException(detail=_("Not found."))
         data = await storage().read(row["storage_key"])
         charset = "iso-8859-1" if row["filename"].endswith(".txt") else "utf-8"  # fixed width is Latin-1, CSV UTF-8
-        return Response(data, media_type=f"text/plain; charset={charset}",
+        return Response(data, media_type="text/plain", encoding=charset,  # Litestar writes the charset from the encoding
+                       
                         headers={"Content-Disposition": content_disposition(row["filename"]), "X-Content-SHA256": row["sha256"]})
 
 

@@ -48,18 +48,28 @@ async def next_references(count: int, year: int) -> list[str]:
 # --- claims --------------------------------------------------------------------------------------
 
 async def open_invoice_numbers(organisation_id: int, debtor: DebtorInput, numbers: list[str]) -> dict[str, str]:
-    """Invoice number -> reference, for invoices of the same creditor and debtor in open cases."""
-    numbers = [n.strip() for n in numbers if n.strip()]
+    """Invoice number -> reference, for invoices of the same creditor and debtor in open cases.
+
+    Read by keys only, whatever the debtor's history: the claim's numbers wherever they are (the index on (number,
+    case) alone), then those cases with their debtors by primary key; which of them are this creditor's open cases of
+    this debtor is sorted out here. With the creditor and the debtor in the SQL, PostgreSQL started from them on
+    statistics that had not caught up, and read every earlier case of the creditor on each claim (a debtor with 1,100
+    cases: 162 ms a claim, queued behind each other). The work is the invoices with these numbers."""
+    numbers = sorted({n.strip() for n in numbers if n.strip()})
     if not numbers:
         return {}
-    query = Invoice.select(Invoice.number, Invoice.case.reference.as_alias("reference")).where(
-        (Invoice.case.organisation == organisation_id) & Invoice.case.closed_at.is_null() & Invoice.number.is_in(numbers)
-    )
-    if debtor.tax_id:
-        query = query.where(Invoice.case.debtor.tax_id == debtor.tax_id)
-    else:
-        query = query.where(Invoice.case.debtor.name == debtor.name)
-    return {r["number"]: r["reference"] for r in await query}
+    named = await Invoice.select(Invoice.number, Invoice.case).where(Invoice.number.is_in(numbers))
+    if not named:
+        return {}
+    cases: dict[int, dict] = {}
+    ids = sorted({r["case"] for r in named})
+    for start in range(0, len(ids), 1000):
+        for row in await Case.select(Case.id, Case.reference, Case.organisation, Case.closed_at, Case.debtor.tax_id.as_alias("tax_id"),
+                                     Case.debtor.name.as_alias("name")).where(Case.id.is_in(ids[start:start + 1000])):
+            cases[row["id"]] = row
+    same_debtor = (lambda c: c["tax_id"] == debtor.tax_id) if debtor.tax_id else (lambda c: c["name"] == debtor.name)
+    return {r["number"]: c["reference"] for r in named
+            if (c := cases.get(r["case"])) and c["organisation"] == organisation_id and c["closed_at"] is None and same_debtor(c)}
 
 
 async def validate(organisation_id: int, claim: ClaimInput, today: date) -> ValidClaim:

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from agency import access, clock
 from agency.auth import CSRF_IN_STREAM, CurrentUser, roles
+from agency.errors import error_json
 from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.i18n import ngettext
@@ -212,8 +213,8 @@ class ClaimApi(Controller):
             case_id = await services.open_claim(user, organisation_id, claim_from_json(data), [], _today())
         except ClaimErrors as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
-            return Response({"detail": "; ".join(f"{k}: {v}" for k, v in errors.items()), "errors": errors,
-                             "duplicates": exc.duplicates}, status_code=409 if exc.duplicates and len(exc.duplicates) == len(errors) else 400)
+            return error_json(409 if exc.duplicates and len(exc.duplicates) == len(errors) else 400,
+                              "; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors, duplicates=exc.duplicates)
         detail = await case_detail(user, case_id)
         return case_out(detail["case"], detail)
 

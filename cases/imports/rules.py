@@ -74,6 +74,13 @@ class RowError:
     message: str
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A row the CSV reader could not take: the field (counted from 0) that stopped it, and why."""
+    column: int
+    message: str
+
+
 @dataclass
 class ClaimGroup:
     key: tuple
@@ -134,7 +141,7 @@ def _cp1252_ok(data: bytes) -> bool:
         return False
 
 
-def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tuple[int, list | Unreadable]]]:
     """Headers, then (spreadsheet row number, cells) for each non-empty row."""
     name = filename.lower()
     fileobj.seek(0)
@@ -152,12 +159,78 @@ def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tu
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         headers = next(reader)
     except StopIteration:
         raise ImportRefused(_l("The file is empty.")) from None
-    return headers, ((n, row) for n, row in enumerate(reader, start=2) if any(c.strip() for c in row))
+    except csv.Error:
+        raise ImportRefused(_l("The header row could not be read: check the file's separators and quotes.")) from None
+
+    def body():
+        n = 1
+        while True:
+            n += 1
+            lines.record.clear()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:  # the one the reader raises on a cell longer than csv.field_size_limit() (128 KB)
+                yield n, Unreadable(_long_field(lines.record, delimiter, csv.field_size_limit()),
+                                    str(_l("This cell is longer than %(n)s characters, which no value of an invoice is: check "
+                                           "the file's separators and quotes.", n=csv.field_size_limit())))
+                continue
+            if any(c.strip() for c in row):
+                yield n, row
+
+    return headers, body()
+
+
+class _Lines:
+    """The text's lines as the CSV reader takes them, keeping those of the row being read: when the reader refuses
+    a row, they say which cell it was."""
+
+    def __init__(self, text: str):
+        self._lines = iter(io.StringIO(text))
+        self.record: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.record.append(line)
+        return line
+
+
+def _long_field(lines: list[str], delimiter: str, limit: int) -> int:
+    """Which field of a row's raw text (counted from 0) is the first longer than ``limit`` (the reader's rules:
+    ``"`` quotes, doubled inside quotes)."""
+    field_number, size, quoted = 0, 0, False
+    raw = "".join(lines)
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if quoted:
+            if ch == '"' and raw[i + 1:i + 2] == '"':
+                i += 1
+                size += 1
+            elif ch == '"':
+                quoted = False
+            else:
+                size += 1
+        elif ch == '"':
+            quoted = True
+        elif ch == delimiter:
+            field_number, size = field_number + 1, 0
+        elif ch not in "\r\n":
+            size += 1
+        if size > limit:
+            break
+        i += 1
+    return field_number
 
 
 def _read_xlsx(fileobj: BinaryIO) -> tuple[list[str], Iterator[tuple[int, list]]]:
@@ -188,6 +261,11 @@ def _cell(value) -> str:
     return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
 
 
+def _column_name(headers: list[str], index: int) -> str:
+    name = headers[index].replace("\x00", "").strip() if index < len(headers) else ""
+    return name or str(_l("column %(n)s", n=index + 1))
+
+
 def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
     headers, rows = read_table(fileobj, filename)
     index: dict[str, int] = {}
@@ -212,6 +290,13 @@ def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
         count += 1
         if count > MAX_ROWS:
             raise ImportRefused(_l("At most %(n)s rows per file: split it in several files.", n=MAX_ROWS))
+        if isinstance(cells, Unreadable):
+            errors.append(RowError(row_number, _column_name(headers, cells.column), cells.message))
+            continue
+        nul = next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+        if nul is not None:  # PostgreSQL stores no NUL character: a row error here, not a failed import later
+            errors.append(RowError(row_number, _column_name(headers, nul), str(_l("This cell contains a NUL character (U+0000): remove it."))))
+            continue
 
         def get(col: str, cells=cells):
             i = index.get(col)

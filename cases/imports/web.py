@@ -75,7 +75,8 @@ class ImportPages(Controller):
         writer = csv.writer(buf, delimiter=";")
         writer.writerow(headers)
         writer.writerow(example)
-        return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+        return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/*
+                       
                         headers={"Content-Disposition": 'attachment; filename="plantilla-facturas.csv"'})
 
     @get("/template.xlsx")

@@ -53,7 +53,7 @@ def decode_parameters(merchant_parameters: str) -> dict:
     try:
         raw = base64.urlsafe_b64decode(merchant_parameters.replace("+", "-").replace("/", "_") + "=" * (-len(merchant_parameters) % 4))
         data = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested a thousand deep
         raise SignatureError("the parameters are not base64 JSON") from exc
     if not isinstance(data, dict):
         raise SignatureError("the parameters are not a JSON object")

@@ -50,7 +50,8 @@ class ReportPages(Controller):
             writer = csv.DictWriter(out, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+        return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/*
+                       
                         headers={"Content-Disposition": content_disposition(f"report-{table}-{clock.today().isoformat()}.csv")})
 
     @get("/api/v1/reports", tags=["money"], summary="Portfolio, ageing, collections and fees per month, recovery and per negotiator")

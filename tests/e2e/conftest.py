@@ -50,6 +50,24 @@ def live_server(redsys_double):
     log.close()
 
 
+# What the Content-Security-Policy blocked in any page of a journey: a blocked script or handler breaks htmx and the
+# pages' scripts without a visible error, so every journey fails on one (see csp_violations).
+CSP_VIOLATIONS: list[str] = []
+_REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber));"""
+
+
+def _watched(new_context):
+    def make(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("console", lambda message: CSP_VIOLATIONS.append(f"{message.location.get('url')}: {message.text}")
+                   if "Content Security Policy" in message.text or "CSP violation" in message.text else None)
+        return context
+
+    return make
+
+
 @pytest.fixture(scope="module")
 def browser():
     # Module scope: sync Playwright runs its own loop, which must be gone before async tests run.
@@ -63,8 +81,16 @@ def browser():
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
+        b.new_context = _watched(b.new_context)  # every context a journey opens, the fixtures' and its own
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield CSP_VIOLATIONS
+    assert not CSP_VIOLATIONS, "the Content-Security-Policy blocked:\n" + "\n".join(CSP_VIOLATIONS)
 
 
 @pytest.fixture

@@ -61,6 +61,8 @@ async def test_a_debt_is_reported_once_and_withdrawn_when_paid(make_client):
     assert len(included) == 1
     download = await admin_client.get(f"/admin/bureaus/batches/{batch['id']}/download")
     assert download.status_code == 200 and download.content == data and download.headers["x-content-sha256"] == batch["sha256"]
+    charset = "iso-8859-1" if batch["filename"].endswith(".txt") else "utf-8"  # one charset, the file's (not utf-8 twice)
+    assert download.headers["content-type"] == f"text/plain; charset={charset}"
     assert (await c.get(f"/api/v1/cases/{cid}/bureau", headers=ch)).json()["status"] == "reported"
 
     # paid in full: withdrawn in the next batch, on the case's timeline for the creditor

@@ -58,3 +58,24 @@ async def test_pages_upload_preview_commit_and_templates(make_client):
     job_id = r.headers["location"].rsplit("/", 1)[1]
     done = await post_form(client, f"/imports/{job_id}/commit", {}, headers={"hx-request": "true"})
     assert done.status_code == 200 and done.headers["hx-redirect"] == "/cases?stage=intake"
+
+
+async def test_a_cell_over_the_csv_field_limit_or_with_a_nul_is_a_row_error_naming_row_and_column(make_client):
+    """Python's CSV reader refuses a cell over 128 KB (an error that was a 500): the preview names the row and the
+    column, the other rows are still read, and the import is refused (400) like any file with row errors."""
+    user = await create_user("creditor", await create_org())
+    client = await make_client()
+    h = await api_token(client, user["email"])
+    lines = CSV.decode().splitlines()
+    lines[2] = lines[2].replace("Api Uno S.L.", "x" * 140_000, 1)
+    lines.append(f"Api Dos S.L.,B46123451,C/ B\x002,Madrid,28001,I-9,2025-01-01,{DUE},5")
+    lines.append(f"Api Tres S.L.,A58818501,C/ C 3,Madrid,28001,I-3,2025-01-01,{DUE},5")
+    r = await client.post("/api/v1/imports", headers=h, files={"file": ("f.csv", io.BytesIO("\n".join(lines).encode()), "text/csv")})
+    assert r.status_code == 201, r.text
+    job = r.json()
+    assert job["status"] == "refused" and job["rows"] == 4
+    errors = {(e["row"], e["column"]): e["message"] for e in job["errors"]}
+    assert set(errors) == {(3, "debtor_name"), (4, "debtor_address")}, job["errors"]
+    assert "131072" in errors[(3, "debtor_name")] and "NUL" in errors[(4, "debtor_address")]
+    r = await client.post(f"/api/v1/imports/{job['id']}/commit", headers=h)
+    assert r.status_code == 400

@@ -223,6 +223,7 @@ async def test_reports_are_scoped_and_export_csv(make_client):
     assert page.status_code == 200 and "<svg" in page.text
     csv = await admin_client.get("/reports.csv?table=ageing")
     assert csv.status_code == 200 and "bucket,invoices,amount" in csv.text
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"  # once (it was "; charset=utf-8; charset=utf-8")
     assert (await admin_client.get("/reports.csv?table=nope")).status_code == 400
 
 

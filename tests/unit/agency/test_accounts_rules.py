@@ -8,7 +8,15 @@ from agency import i18n
 from agency.http_utils import content_disposition, sanitise_filename
 from agency.identifiers import InvalidIdentifier, normalise_iban, normalise_tax_id
 from agency.security import hash_password, password_problem, token_hash, verify_password
-from agency.throttle import MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, WINDOW, Attempt, wait_before_login
+from agency.throttle import (
+    EMAIL_WINDOW,
+    MAX_FAILURES_FROM_ONE_ADDRESS,
+    MAX_FAILURES_PER_EMAIL,
+    MAX_FAILURES_PER_IP,
+    WINDOW,
+    Attempt,
+    wait_before_login,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
@@ -17,22 +25,48 @@ def fails(n, start=NOW - timedelta(minutes=5), step=timedelta(seconds=10)):
     return [Attempt(at=start + i * step, succeeded=False) for i in range(n)]
 
 
+HERE, THERE = "203.0.113.9", "198.51.100.7"
+
+
+def fails_from(ip, n, start=NOW - timedelta(minutes=5), step=timedelta(seconds=10)):
+    return [Attempt(at=start + i * step, succeeded=False, ip=ip) for i in range(n)]
+
+
 class TestThrottle:
     def test_four_failures_still_allowed(self):
-        assert wait_before_login(fails(MAX_FAILURES_PER_EMAIL - 1), [], NOW) is None
+        assert wait_before_login(fails_from(HERE, MAX_FAILURES_FROM_ONE_ADDRESS - 1), [], NOW, HERE) is None
 
-    def test_fifth_failure_locks_for_fifteen_minutes_from_the_last(self):
-        attempts = fails(MAX_FAILURES_PER_EMAIL)
-        wait = wait_before_login(attempts, [], NOW)
+    def test_fifth_failure_locks_that_address_for_fifteen_minutes_from_the_last(self):
+        attempts = fails_from(HERE, MAX_FAILURES_FROM_ONE_ADDRESS)
+        wait = wait_before_login(attempts, [], NOW, HERE)
         assert wait == attempts[-1].at + WINDOW - NOW
 
-    def test_lock_ends_when_the_window_has_passed(self):
-        attempts = fails(MAX_FAILURES_PER_EMAIL, start=NOW - WINDOW - timedelta(minutes=1))
-        assert wait_before_login(attempts, [], NOW) is None
+    def test_a_stranger_locks_out_only_their_own_address(self):
+        attempts = fails_from(THERE, MAX_FAILURES_FROM_ONE_ADDRESS * 3)
+        assert wait_before_login(attempts, [], NOW, THERE) is not None
+        assert wait_before_login(attempts, [], NOW, HERE) is None  # the owner signs in from theirs
 
-    def test_success_clears_the_email_count(self):
-        attempts = fails(4) + [Attempt(NOW - timedelta(minutes=1), True)] + fails(1, start=NOW - timedelta(seconds=30))
-        assert wait_before_login(attempts, [], NOW) is None
+    def test_lock_ends_when_the_window_has_passed(self):
+        attempts = fails_from(HERE, MAX_FAILURES_FROM_ONE_ADDRESS, start=NOW - WINDOW - timedelta(minutes=1))
+        assert wait_before_login(attempts, [], NOW, HERE) is None
+
+    def test_success_clears_the_count_of_that_address(self):
+        attempts = (fails_from(HERE, 4) + [Attempt(NOW - timedelta(minutes=1), True, HERE)]
+                    + fails_from(HERE, 1, start=NOW - timedelta(seconds=30)))
+        assert wait_before_login(attempts, [], NOW, HERE) is None
+
+    def test_guessing_spread_over_many_addresses_is_held_at_the_slower_limit(self):
+        spread = [a for n in range(MAX_FAILURES_PER_EMAIL // 2) for a in
+                  fails_from(f"192.0.2.{n}", 2, start=NOW - timedelta(minutes=50) + n * timedelta(seconds=30))]
+        assert len(spread) == MAX_FAILURES_PER_EMAIL
+        wait = wait_before_login(spread, [], NOW, "192.0.2.200")  # a new address, under its own limit
+        oldest = min(a.at for a in spread)
+        assert wait == oldest + EMAIL_WINDOW - NOW  # until the oldest failure is an hour old
+        assert wait_before_login(spread[1:], [], NOW, "192.0.2.200") is None  # one fewer: still allowed
+        assert wait_before_login(spread, [], NOW, HERE) is not None  # the owner too, unless signed in within the hour
+        signed_in = [*spread, Attempt(NOW - timedelta(minutes=55), True, HERE)]
+        assert wait_before_login(signed_in, [], NOW, HERE) is None
+        assert wait_before_login(signed_in, [], NOW, "192.0.2.200") is not None
 
     def test_address_lock_ignores_successes(self):
         by_ip = fails(MAX_FAILURES_PER_IP, step=timedelta(seconds=1)) + [Attempt(NOW - timedelta(seconds=1), True)]
