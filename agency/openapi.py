@@ -1,11 +1,12 @@
 """The OpenAPI document says what the API answers when it refuses: every JSON operation may answer the errors the app's
 handlers send (agency.errors), each as ``{status_code, detail, errors?, ...}``; Litestar's generated document knew only the
-answers each handler returns itself, and a 400 of another shape. Laid over the generated document once, at start."""
+answers each handler returns itself, and a 400 of another shape. A file download says it answers a file of any type.
+Laid over the generated document once, at start."""
 from __future__ import annotations
 
 from litestar import Litestar
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 ERROR = Schema(
     type=OpenAPIType.OBJECT,
@@ -32,6 +33,12 @@ REFUSALS = {
 }
 
 
+# Operations that answer a file (evidence, documents, bank and bureau files): any type of file, or a redirect to a
+# short-lived signed URL where the files are on S3.
+FILE_ANSWERS = ("/download", "/file")
+FILE = {"*/*": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))}
+
+
 def declare_refusals(app: Litestar) -> None:
     """Add the refusals to every operation under /api/ of ``app``'s document (built here, then kept by Litestar)."""
     openapi = app.openapi_schema
@@ -52,4 +59,7 @@ def declare_refusals(app: Litestar) -> None:
                     continue
                 if code == "400" or code not in responses:  # (Litestar's own 400 names a body the app never sends)
                     responses[code] = OpenAPIResponse(description=text, content=answer)
+            if path.endswith(FILE_ANSWERS) and operation is item.get:
+                responses["200"] = OpenAPIResponse(description="The file, in its own type", content=FILE)
+                responses["307"] = OpenAPIResponse(description="A short-lived signed URL to the file (files kept on S3)")
             operation.responses = responses

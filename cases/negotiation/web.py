@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response
+from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter
 from litestar.response import Template
 from markupsafe import Markup
@@ -179,7 +180,8 @@ class QueueApi(Controller):
         items = [_item_json(language, r["negotiator"] == user.id, _values(r)) for r in await queue_rows(user, stage, None, None)]
         return Response(content=b"[" + b",".join(items) + b"]", media_type=MediaType.JSON)
 
-    @post("/claim", summary="Take the next case: assigned to the caller, or 204 when nothing is due")
+    @post("/claim", status_code=200, responses={204: ResponseSpec(None, description="Nothing is due: no case was taken")},
+          summary="Take the next case: assigned to the caller, or 204 when nothing is due")
     async def claim(self, request: Request) -> Response:
         user = user_of(request)
         taken = await negotiation.take_next(user)
