@@ -4,7 +4,8 @@ pages, whose addresses carry signed tokens), and nothing of a debtor kept in a c
 every answer but the static files, unless a route set its own.
 
 Wrapped around the whole application (outside Litestar's error handling), so error pages and redirects carry them
-too. A page that needs a script has it in static/; htmx runs without eval (``allowEval: false`` in the pages)."""
+too. A page that needs a script has it in static/; htmx runs without eval (``allowEval: false`` in the pages). The API's
+documentation pages (/schema) have a policy of their own (DOCS_POLICY)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
