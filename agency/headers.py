@@ -4,7 +4,8 @@ pages, whose addresses carry signed tokens), and nothing of a debtor kept in a c
 every answer but the static files, unless a route set its own.
 
 Wrapped around the whole application (outside Litestar's error handling), so error pages and redirects carry them
-too. A page that needs a script has it in static/; htmx runs without eval (``allowEval: false`` in the pages)."""
+too. A page that needs a script has it in static/; htmx runs without eval (``allowEval: false`` in the pages). The API's
+documentation pages (/schema) have a policy of their own (DOCS_POLICY)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -13,6 +14,22 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 STATIC = "/static/"
 DEBTOR_PATHS = ("/p/", "/portal/", "/api/v1/portal/", "/payments/")
+# The API's documentation pages (Litestar's Redoc, Swagger UI, Scalar, Elements, RapiDoc) are scripts from their CDNs
+# started by an inline script: their own policy lets those run. They show the API's description, nothing of a debtor.
+DOCS = "/schema"
+DOCS_SOURCES = "https://cdn.jsdelivr.net https://cdn.redoc.ly https://unpkg.com"
+DOCS_POLICY = "; ".join((
+    "default-src 'self'",
+    f"script-src 'self' 'unsafe-inline' {DOCS_SOURCES}",
+    f"style-src 'self' 'unsafe-inline' {DOCS_SOURCES} https://fonts.googleapis.com",
+    f"font-src 'self' data: {DOCS_SOURCES} https://fonts.gstatic.com",
+    f"img-src 'self' data: {DOCS_SOURCES}",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
 
 
 def origin(url: str) -> str:
@@ -41,6 +58,7 @@ class SecurityHeadersMiddleware:
                   (b"x-content-type-options", b"nosniff")]
         self._staff = [*common, (b"referrer-policy", b"same-origin")]
         self._debtor = [*common, (b"referrer-policy", b"no-referrer")]
+        self._docs = [(b"content-security-policy", DOCS_POLICY.encode()), *common[1:], (b"referrer-policy", b"same-origin")]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,7 +66,7 @@ class SecurityHeadersMiddleware:
             return
         path = scope["path"]
         cached = path.startswith(STATIC)
-        extra = self._debtor if path.startswith(DEBTOR_PATHS) else self._staff
+        extra = self._debtor if path.startswith(DEBTOR_PATHS) else self._docs if path.startswith(DOCS) else self._staff
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

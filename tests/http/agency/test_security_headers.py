@@ -79,3 +79,22 @@ def test_no_template_holds_what_the_policy_blocks():
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{path.relative_to(ROOT)}:{line}: {what}")
     assert not found, "\n".join(found)
+
+
+async def test_the_api_documentation_pages_may_load_what_they_are_made_of(client):
+    """Litestar's documentation pages are scripts and styles from their CDNs started inline: their policy lets exactly
+    those in (they show the API's description, nothing of a debtor), and still no framing."""
+    for path in ("/schema", "/schema/redoc", "/schema/swagger", "/schema/elements", "/schema/rapidoc"):
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        directives = dict(d.strip().split(" ", 1) for d in r.headers["content-security-policy"].split(";"))
+        assert directives["frame-ancestors"] == "'none'" and r.headers["x-frame-options"] == "DENY"
+        scripts = re.findall(r'<script[^>]*\bsrc="(https://[^/"]+)', r.text)
+        styles = re.findall(r'<link[^>]*\bhref="(https://[^/"]+)', r.text)
+        assert scripts, path
+        for origin in scripts:
+            assert origin in directives["script-src"].split(), (path, origin)
+        for origin in styles:
+            assert origin in directives["style-src"].split() or origin in directives["img-src"].split(), (path, origin)
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", r.text):
+            assert "'unsafe-inline'" in directives["script-src"].split()
