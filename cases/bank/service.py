@@ -16,7 +16,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 
 from agency import clock, i18n
 from agency.auth import CurrentUser
-from agency.db import atomic, bulk_insert, fetch_records, is_unique_violation, utcnow
+from agency.db import atomic, bulk_insert, fetch_records, is_sqlite, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.storage import storage
 from cases.bank import debits
@@ -235,6 +235,10 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
     matched = [m for m in matched if m[0]["id"] not in by_hand]
     for start in range(0, len(matched), 1000):
         booked += await book_lines(user, matched[start:start + 1000], today)
+        if start == 0 and len(matched) > 1000 and not is_sqlite():
+            # After a bulk load the planner must know the tables grew (PostgreSQL's advice: ANALYZE after loading), or
+            # it reads a table of thousands of payments as the empty one its statistics remember, once per case.
+            await fetch_records("ANALYZE ledger_entries, case_events, statement_lines, collection_cases")
     return booked
 
 
@@ -337,15 +341,15 @@ async def book_lines(user: CurrentUser, matched: list[tuple[dict, int, str]], to
         outcome = await book_payments(user, [Incoming(case_id, line["amount_cents"], min(line["value_on"] or line["booked_on"], today), "transfer",
                                                       (line["concept"] or line["reference"])[:100], f"pay:bank:{line['fingerprint']}")
                                              for line, case_id, _how in taken], today)
-        booked = 0
-        for how in ("reference", "iban", "hand"):
-            done = [line["id"] for line, _c, h in taken if h == how and isinstance(outcome[f"pay:bank:{line['fingerprint']}"], int)]
-            for start in range(0, len(done), 1000):  # the line says what it became: the payment's case and entry
-                chunk = done[start:start + 1000]
-                await fetch_records("UPDATE statement_lines SET \"case\" = e.\"case\", ledger_entry = e.id, matched_by = {} FROM ledger_entries e "
-                                    "WHERE e.idempotency_key = 'pay:bank:' || statement_lines.fingerprint "
-                                    f"AND statement_lines.id IN ({', '.join(['{}'] * len(chunk))})", how, *chunk)
-            booked += len(done)
+        # the line says what it became: the payment's case and entry, and how it was matched (one statement, by the
+        # lines' own ids: a VALUES list names its columns column1, column2... on both databases)
+        done = [(line["id"], case_id, outcome[f"pay:bank:{line['fingerprint']}"], how) for line, case_id, how in taken
+                if isinstance(outcome[f"pay:bank:{line['fingerprint']}"], int)]
+        if done:
+            values = ", ".join(["(CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS TEXT))"] * len(done))
+            await fetch_records(f'UPDATE statement_lines SET "case" = v.column2, ledger_entry = v.column3, matched_by = v.column4 '
+                                f"FROM (VALUES {values}) AS v WHERE statement_lines.id = v.column1", *[x for row in done for x in row])
+        booked = len(done)
         for line, case_id, _how in taken:  # closed case, more than is owed...: a person decides
             if isinstance(why := outcome[f"pay:bank:{line['fingerprint']}"], str):
                 await StatementLine.update({StatementLine.status: "waiting", StatementLine.decided_by: None, StatementLine.decided_at: None,
