@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 from agency import clock
 from agency.tables import OutboxMessage
 from cases.messages.service import send_due_reminders
-from cases.tables import Case, CaseEvent, Debtor
+from cases.tables import Case, CaseEvent, Complaint, Debtor
 from tests.factories import api_token, create_user, post_form, signed_in
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
-from tests.http.cases.test_portal import _session, debtor  # noqa: F401 - the fixture
+from tests.http.cases.test_portal import TAX_ID, _session, debtor  # noqa: F401 - the fixture
 
 TODAY = clock.today()
 
@@ -95,3 +95,19 @@ def _weekday_noon():
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 11, 0, tzinfo=timezone.utc)
+
+
+async def test_the_debtors_page_has_the_complaint_form_in_their_language_and_it_records_one(debtor):
+    c, token, cid = debtor["c"], debtor["token"], debtor["case"]["id"]
+    await c.get(f"/p/{token}?lang=fr")
+    csrf = c.cookies.get("agency_csrf")
+    assert (await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": csrf})).status_code == 303
+    home = await c.get("/portal/home")
+    assert 'action="/portal/complaint"' in home.text and "Faire une réclamation" in home.text
+    refused = await c.post("/portal/complaint", data={"cause": "contact", "body": "court", "_csrf_token": csrf})
+    assert refused.status_code == 400 and 'action="/portal/complaint"' in refused.text
+    assert not await Complaint.exists().where(Complaint.case == cid)
+    done = await c.post("/portal/complaint", data={"cause": "contact", "body": "On m'appelle tous les soirs à 22 heures.", "_csrf_token": csrf})
+    assert done.status_code == 303 and done.headers["location"] == "/portal/home"
+    row = await Complaint.select().where(Complaint.case == cid).first()
+    assert row["source"] == "debtor" and row["cause"] == "contact" and row["created_by"] is None
