@@ -24,6 +24,7 @@ class Debtor(Table, tablename="debtors"):
     language = Varchar(length=5, default="es")
     classification = Varchar(length=20, default="unknown")
     created_at = Timestamptz(default=TimestamptzNow())
+    anonymised_at = Timestamptz(null=True, default=None)  # the person erased (cases.privacy): name, identifiers and contacts blanked
 
 
 class Case(Table, tablename="collection_cases"):
