@@ -146,12 +146,11 @@ async def export(user: CurrentUser, debtor_id: int) -> dict:
     ids = [c["id"] for c in cases]
     by_case: dict[int, dict[str, list]] = {i: {} for i in ids}
 
-    def put(name: str, rows: list[dict], key: str = "case") -> None:
+    def put(name: str, rows: list[dict]) -> None:
         for i in ids:
             by_case[i].setdefault(name, [])
         for r in rows:
-            case_id = r.pop(key)
-            by_case[case_id][name].append(r)
+            by_case[r.pop("case")][name].append(r)
 
     if ids:
         put("invoices", [{"case": r["case"], "number": r["number"], "issue_date": _day(r["issue_date"]), "due_date": _day(r["due_date"]),
@@ -182,8 +181,7 @@ async def export(user: CurrentUser, debtor_id: int) -> dict:
                           "sent_at": _day(r["sent_at"]), "created_at": _day(r["created_at"])}
                          for r in await OutboxMessage.select(OutboxMessage.case_id, OutboxMessage.to_address, OutboxMessage.subject,
                                                              OutboxMessage.body_text, OutboxMessage.kind, OutboxMessage.sent_at,
-                                                             OutboxMessage.created_at).where(OutboxMessage.case_id.is_in(ids)).order_by(OutboxMessage.id)],
-            key="case_id")
+                                                             OutboxMessage.created_at).where(OutboxMessage.case_id.is_in(ids)).order_by(OutboxMessage.id)])
         put("page_visits", [{"case": r["case"], "at": _day(r["at"]), "succeeded": r["succeeded"], "address": r["address"], "browser": r["user_agent"]}
                             for r in await PortalAttempt.select(PortalAttempt.link.case.as_alias("case"), PortalAttempt.at, PortalAttempt.succeeded,
                                                                 PortalAttempt.address, PortalAttempt.user_agent).where(

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 
 from agency import access, clock
 from agency.settings import get_settings
-from agency.tables import AccessRecord
+from agency.tables import AccessRecord, OutboxMessage
 from cases.privacy import service as privacy
-from cases.tables import Case, CaseEvent, Debtor, Evidence, LedgerEntry
+from cases.tables import Case, CaseEvent, Complaint, Debtor, Evidence, LedgerEntry
 from tests.factories import api_token, create_user, post_form, signed_in
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
@@ -40,6 +40,12 @@ async def test_an_admin_exports_corrects_and_erases_a_debtors_data(make_client):
     r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": "100.00", "received_on": TODAY.isoformat(), "method": "transfer"}, headers=nh)
     assert r.status_code == 201, r.text
     ah = await api_token(c, (await create_user("admin"))["email"])
+    # the debtor complained on the phone; the answer was emailed to them
+    r = await c.post("/api/v1/complaints", json={"case_id": cid, "from": "debtor", "cause": "amount", "body": "Dice que la factura ya estaba pagada."},
+                     headers=nh)
+    assert r.status_code == 201, r.text
+    assert (await c.post(f"/api/v1/complaints/{r.json()['id']}/answer", json={"answer": "Revisado: no consta el pago.", "outcome": "rejected"},
+                         headers=nh)).status_code == 200
 
     # only admins; an unknown debtor is a 404
     for h in (ch, nh):
@@ -58,6 +64,8 @@ async def test_an_admin_exports_corrects_and_erases_a_debtors_data(make_client):
     contacts = [e for e in exported["timeline"] if e["kind"] == "contact"]
     assert contacts and contacts[0]["details"]["contact"] == "+34600111222" and "gerente" in contacts[0]["details"]["body"]
     assert [h["code"] for h in data["holds"]] == ["open_case", "accounting"]
+    assert [m["to"] for m in exported["messages"] if m["kind"] == "complaint_answer"] == ["pagos@norte.test"]
+    assert [x["body"] for x in exported["complaints"]] == ["Dice que la factura ya estaba pagada."]
     assert (await c.get(f"/api/v1/debtors/{debtor_id}/export?format=pdf", headers=ah)).status_code == 400
     # the Word file says the same, readably
     r = await c.get(f"/api/v1/debtors/{debtor_id}/export?format=docx", headers=ah)
@@ -108,6 +116,8 @@ async def test_an_admin_exports_corrects_and_erases_a_debtors_data(make_client):
     assert contact["summary"] == "" and json.loads(contact["payload"])["contact"] == "" and json.loads(contact["payload"])["channel"] == "call"
     assert "pagos@norte.test" not in (await CaseEvent.select(CaseEvent.payload).where(
         (CaseEvent.case == cid) & (CaseEvent.kind == "debtor_rectified")).first())["payload"]
+    assert not await OutboxMessage.exists().where((OutboxMessage.case_id == cid) & (OutboxMessage.to_address != ""))
+    assert await Complaint.select(Complaint.body, Complaint.outcome).where(Complaint.case == cid) == [{"body": "", "outcome": "rejected"}]
     # the money and the audit trail stay
     assert await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount_cents).where(LedgerEntry.case == cid).order_by(LedgerEntry.id) == money_before
     assert await CaseEvent.exists().where((CaseEvent.case == cid) & (CaseEvent.kind == "anonymised") & CaseEvent.actor.is_not_null())
