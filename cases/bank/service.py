@@ -44,7 +44,7 @@ def concept_of(line) -> str:
 
 # A statement's lines, written by the driver's bulk path (every column given; what each became is decided after).
 LINE_COLUMNS = ["statement", "fingerprint", "position", "booked_on", "value_on", "amount_cents", "concept", "reference", "end_to_end_id",
-                "mandate_id", "counterparty_name", "counterparty_iban", "return_reason", "status", "matched_by", "note"]
+                "mandate_id", "counterparty_name", "counterparty_iban", "return_reason", "status", "matched_by", "note", "case"]
 
 
 @dataclass
@@ -91,15 +91,21 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
                 fingerprints = [line.fingerprint for line in account.lines]
                 known = set()
                 for start in range(0, len(fingerprints), 1000):  # (asyncpg takes at most 32,767 arguments a statement)
-                    known |= {r["fingerprint"] for r in await StatementLine.select(StatementLine.fingerprint).where(
-                        StatementLine.fingerprint.is_in(fingerprints[start:start + 1000]))}
+                    chunk = fingerprints[start:start + 1000]
+                    known |= {r["fingerprint"] for r in await fetch_records(
+                        f"SELECT fingerprint FROM statement_lines WHERE fingerprint IN ({', '.join(['{}'] * len(chunk))})", *chunk)}
                 fresh = [line for line in account.lines if line.fingerprint not in known]  # (a line another file brought already)
+                # each credit with the case its reference names, already (the index on the case is written once, here: the
+                # line's later update, saying what it became, then changes no indexed column and stays on its page)
+                by_reference = await _cases_by_reference({r for line in fresh if line.amount_cents > 0
+                                                          for r in references_in(f"{concept_of(line)} {getattr(line, 'document', '')}")})
                 await bulk_insert(StatementLine, LINE_COLUMNS, [(
                     row["id"], line.fingerprint, line.number_in_file, line.operation_date, line.value_date, line.amount_cents, concept_of(line),
                     " ".join(getattr(line, "document", "").split())[:140], (getattr(line, "end_to_end_id", "") or "")[:35],
                     (getattr(line, "mandate_id", "") or "")[:35], (getattr(line, "counterparty_name", "") or "")[:140],
                     (getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34], (getattr(line, "return_reason", "") or "")[:4],
-                    "waiting" if line.amount_cents > 0 else "debit", "", "") for line in fresh])
+                    "waiting" if line.amount_cents > 0 else "debit", "", "", _named_case(line, by_reference) if line.amount_cents > 0 else None)
+                    for line in fresh])
     except Exception as exc:
         await storage().delete(key)
         if is_unique_violation(exc):  # the same file uploaded at the same moment by someone else: theirs stands
@@ -149,10 +155,19 @@ async def _counts(ids: list[int]) -> tuple[int, int, int]:
 # --- matching -------------------------------------------------------------------------------------------------
 
 async def _cases_by_reference(references: set[str]) -> dict[str, int]:
-    if not references:
-        return {}
-    rows = await Case.select(Case.id, Case.reference).where(Case.reference.is_in(sorted(references)))
-    return {r["reference"]: r["id"] for r in rows}
+    found: dict[str, int] = {}
+    wanted = sorted(references)
+    for start in range(0, len(wanted), 5000):  # (fixed SQL: Piccolo weighs each of twenty thousand references otherwise)
+        chunk = wanted[start:start + 5000]
+        found.update({r["reference"]: r["id"] for r in await fetch_records(
+            f"SELECT id, reference FROM collection_cases WHERE reference IN ({', '.join(['{}'] * len(chunk))})", *chunk)})
+    return found
+
+
+def _named_case(line, by_reference: dict[str, int]) -> int | None:
+    """The one case a line's concept names by reference, if exactly one (what matching will book it to, or hold it for)."""
+    cases = {by_reference[r] for r in references_in(f"{concept_of(line)} {getattr(line, 'document', '')}") if r in by_reference}
+    return cases.pop() if len(cases) == 1 else None
 
 
 async def _plans_by_iban(ibans: set[str]) -> dict[str, list[tuple[int, set[int]]]]:
@@ -238,7 +253,7 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
         if start == 0 and len(matched) > 1000 and not is_sqlite():
             # After a bulk load the planner must know the tables grew (PostgreSQL's advice: ANALYZE after loading), or
             # it reads a table of thousands of payments as the empty one its statistics remember, once per case.
-            await fetch_records("ANALYZE ledger_entries, case_events, statement_lines, collection_cases")
+            await fetch_records("ANALYZE ledger_entries, case_events")
     return booked
 
 
@@ -334,26 +349,35 @@ async def book_lines(user: CurrentUser, matched: list[tuple[dict, int, str]], to
     is owed) waits for a person with why. How many were booked."""
     ids = [line["id"] for line, _c, _h in matched]
     async with atomic():
-        claimed = {r["id"] for r in await StatementLine.update({StatementLine.status: "booked", StatementLine.decided_by: user.id,
-                                                                StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
-            StatementLine.id.is_in(ids) & (StatementLine.status == "waiting")).returning(StatementLine.id)}
+        # the lines still waiting, locked until this transaction ends (PostgreSQL; SQLite's writers queue already): a
+        # person's decision or another import meanwhile finds them decided, and this one skips what they took
+        lock = "" if is_sqlite() else " FOR UPDATE"
+        claimed = {r["id"] for r in await fetch_records(
+            f"SELECT id FROM statement_lines WHERE id IN ({', '.join(['{}'] * len(ids))}) AND status = 'waiting'{lock}", *ids)}
         taken = [(line, case_id, how) for line, case_id, how in matched if line["id"] in claimed]
         outcome = await book_payments(user, [Incoming(case_id, line["amount_cents"], min(line["value_on"] or line["booked_on"], today), "transfer",
                                                       (line["concept"] or line["reference"])[:100], f"pay:bank:{line['fingerprint']}")
                                              for line, case_id, _how in taken], today)
-        # the line says what it became: the payment's case and entry, and how it was matched (one statement, by the
-        # lines' own ids: a VALUES list names its columns column1, column2... on both databases)
-        done = [(line["id"], case_id, outcome[f"pay:bank:{line['fingerprint']}"], how) for line, case_id, how in taken
-                if isinstance(outcome[f"pay:bank:{line['fingerprint']}"], int)]
-        if done:
-            values = ", ".join(["(CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS TEXT))"] * len(done))
-            await fetch_records(f'UPDATE statement_lines SET "case" = v.column2, ledger_entry = v.column3, matched_by = v.column4 '
-                                f"FROM (VALUES {values}) AS v WHERE statement_lines.id = v.column1", *[x for row in done for x in row])
-        booked = len(done)
-        for line, case_id, _how in taken:  # closed case, more than is owed...: a person decides
-            if isinstance(why := outcome[f"pay:bank:{line['fingerprint']}"], str):
-                await StatementLine.update({StatementLine.status: "waiting", StatementLine.decided_by: None, StatementLine.decided_at: None,
-                                            StatementLine.note: why[:300], StatementLine.case: case_id}).where(StatementLine.id == line["id"])
+        # each line says what it became, in one statement by the lines' own ids (a VALUES list names its columns column1,
+        # column2... on both databases): booked, with the payment's case and entry and how it was matched; or still
+        # waiting for a person, with why (a closed case, more than is owed) and the case it seems to be for
+        rows: list = []
+        booked = 0
+        for line, case_id, how in taken:
+            result = outcome[f"pay:bank:{line['fingerprint']}"]
+            if isinstance(result, int):
+                rows += [line["id"], "booked", case_id, result, how, ""]
+                booked += 1
+            else:
+                rows += [line["id"], "waiting", case_id, None, "", str(result)[:300]]
+        if rows:
+            values = ", ".join(["(CAST({} AS BIGINT), CAST({} AS TEXT), CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS TEXT), "
+                                "CAST({} AS TEXT))"] * (len(rows) // 6))
+            await fetch_records(
+                'UPDATE statement_lines SET status = v.column2, "case" = v.column3, ledger_entry = v.column4, matched_by = v.column5, '
+                "note = v.column6, decided_by = CASE WHEN v.column2 = 'booked' THEN CAST({} AS BIGINT) END, "
+                f"decided_at = CASE WHEN v.column2 = 'booked' THEN {'{}' if is_sqlite() else 'CAST({} AS TIMESTAMPTZ)'} END "
+                f"FROM (VALUES {values}) AS v WHERE statement_lines.id = v.column1", user.id, utcnow(), *rows)
     return booked
 
 

@@ -106,10 +106,12 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
                 engaged_at=as_datetime(c["engaged_at"]), visited_at=as_datetime(c["visited_at"]), answered_at=as_datetime(c["answered_at"]),
             ), now)
             scores += [c["id"], points, ",".join(reasons)]
-        if scores:  # every score in one statement (a VALUES list names its columns column1, column2... on both databases)
+        if scores:  # every score in one statement (a VALUES list names its columns column1, column2... on both databases);
+            # only the rows whose score moved are written: each write of a case touches all its indexes (the queue's too)
             rows = ", ".join(["(CAST({} AS BIGINT), CAST({} AS INTEGER), CAST({} AS TEXT))"] * (len(scores) // 3))
             await fetch_records(f"UPDATE collection_cases SET priority = v.column2, priority_reasons = v.column3 FROM (VALUES {rows}) AS v "
-                                "WHERE collection_cases.id = v.column1 RETURNING collection_cases.id", *scores)
+                                "WHERE collection_cases.id = v.column1 AND (collection_cases.priority <> v.column2 "
+                                "OR collection_cases.priority_reasons <> v.column3) RETURNING collection_cases.id", *scores)
 
 
 async def rescore_open_cases(settings=None) -> int:

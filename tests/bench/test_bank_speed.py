@@ -108,7 +108,7 @@ async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_
     async with atomic():
         await bulk_insert(StatementLine, service.LINE_COLUMNS, [
             (holder, secrets.token_hex(32), n, today, today, 10_00 + n % 100, f"TRANSFERENCIA {references[case_id]}", "", "", "", "", "", "",
-             "waiting", "", "") for n, case_id in enumerate(ids[:LINES])])
+             "booked", "reference", "", case_id) for n, case_id in enumerate(ids[:LINES])])
         await bulk_insert(LedgerEntry, LEDGER_COLUMNS, [(case_id, kind, cents, today, "transfer", "x", f"raw:{kind}:{case_id}", "", admin.id, now)
                                                          for case_id in ids[:LINES] for kind, cents in (("payment", 10_00), ("fee", 1_00))])
         await bulk_insert(CaseEvent, EVENT_COLUMNS, [(case_id, "payment", admin.id, now, "", '{"amount": "10.00"}', True) for case_id in ids[:LINES]])
