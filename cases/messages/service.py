@@ -24,7 +24,7 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.complaints.service import contact_held
-from cases.contacts.rules import cap_allows, normalise_phone
+from cases.contacts.rules import cap_allows, cap_warning, counts_towards_cap, normalise_phone
 from cases.contacts.service import week_counts
 from cases.messages.rules import (
     JURISDICTION_ZONES,
@@ -233,6 +233,13 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
     if template["channel"] in ("email", "letter"):
         await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)
+    if user is not None:  # sent by hand over the week's cap: sent, and the answer says so (automatic ones wait instead)
+        result["warnings"] = []
+        if counts_towards_cap("message", payload):
+            debtor_id = (await Case.select(Case.debtor).where(Case.id == case_id).first())["debtor"]
+            warning = cap_warning((await week_counts([debtor_id])).get(debtor_id, 0), get_settings().contact_cap_week)
+            if warning:
+                result["warnings"].append(str(warning))
     return result
 
 

@@ -112,6 +112,8 @@ class MessagePages(Controller):
                 result = await svc.send_message(user_of(request), case_id, data.get("template", ""), clock.today())
         except (ClientException, NotFoundException) as exc:
             return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
+        for warning in result.get("warnings", ()):
+            notify(request, warning, "warning")
         if result["channel"] == "email":
             notify(request, _("Email to %(to)s put in the outbox.") % {"to": result["to"]})
         elif result["channel"] == "whatsapp" and request.headers.get("hx-request") == "true":

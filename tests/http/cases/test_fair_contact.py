@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from agency.tables import Organisation, OutboxMessage, User
+from agency.users_cli import set_senior
 from cases.messages.service import send_due_reminders
 from cases.tables import Case, CaseEvent, Debtor, MessageTemplate
 from legal.rules.calendar import is_holiday
@@ -56,6 +57,9 @@ async def test_a_contact_over_the_weeks_cap_is_recorded_with_a_warning_across_th
     assert r.status_code == 303
     shown = await page.get(f"/cases/{first['id']}")
     assert "flash-warning" in shown.text and "7" in shown.text
+    # a message sent by hand over the cap goes, and the answer says so
+    r = await c.post(f"/api/v1/cases/{first['id']}/messages", json={"template": "reminder"}, headers=nh)
+    assert r.status_code == 201 and len(r.json()["warnings"]) == 1
 
 
 async def test_the_reminder_round_waits_for_a_capped_debtor_and_passes_a_vulnerable_one_by(make_client):
@@ -107,6 +111,9 @@ async def test_a_vulnerable_debtors_cases_go_to_a_senior_negotiator_and_each_cas
     creditor_user = await create_user("creditor", org)
     assert (await post_form(admin, f"/admin/users/{creditor_user['id']}/senior", {"senior": "1"})).status_code == 400
     assert (await User.select(User.senior).where(User.id == senior["id"]).first())["senior"]
+    # (and from the shell: agency user senior)
+    off = await create_user("negotiator")
+    assert "now" in await set_senior(off["email"], True) and "no longer" in await set_senior(off["email"], False)
     # flagged again: both open cases go to the senior negotiator, each with its events, in one go
     r = await c.post(f"/api/v1/cases/{second['id']}/vulnerable", json={"vulnerable": True, "reason": "Enfermedad grave, confirmado."}, headers=nh)
     assert r.status_code == 200 and r.json()["senior_negotiator"] == senior["id"] and sorted(r.json()["reassigned"]) == sorted([first["id"], second["id"]])
