@@ -105,3 +105,10 @@ async def recent(limit: int = 200, user_id: int | None = None, case_id: int | No
 
 async def users() -> list[dict]:
     return await User.select(User.id, User.name).order_by(User.name)
+
+
+async def purge(before: datetime) -> int:
+    """Drop the reads recorded before ``before`` (their retention is over: AGENCY_ACCESS_LOG_DAYS); how many."""
+    async with atomic():
+        gone = await AccessRecord.delete().where(AccessRecord.at < before).returning(AccessRecord.id)
+    return len(gone)

@@ -51,6 +51,7 @@ from cases.imports.web import ImportApi, ImportPages
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanRulesPages, PortalApi, PortalPages, RedsysNotifications
+from cases.privacy.web import DebtorApi, DebtorPages
 from cases.rates.web import RateApi, RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
 from cases.stages.web import StageApi, StagePages
@@ -174,6 +175,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             RateApi,
             ComplaintPages,
             ComplaintApi,
+            DebtorPages,
+            DebtorApi,
             AdminDashboardPages,
             RemittancePages,
             ContractPages,

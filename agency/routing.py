@@ -33,3 +33,7 @@ def delete(path: str | None = None, **kwargs: Any) -> RouteHandler:
 
 def put(path: str | None = None, **kwargs: Any) -> RouteHandler:
     return RouteHandler(path, http_method=HttpMethod.PUT, **kwargs)
+
+
+def patch(path: str | None = None, **kwargs: Any) -> RouteHandler:
+    return RouteHandler(path, http_method=HttpMethod.PATCH, **kwargs)

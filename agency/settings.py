@@ -65,6 +65,10 @@ class Settings:
     # Outbound contacts with a debtor in any seven days, across channels and the debtor's cases (cases.contacts): over it,
     # one logged by hand warns, an automatic message waits for a later round.
     contact_cap_week: int = 3
+    # How long what must be kept is kept (cases.privacy): the agency's books after their last money movement (Código de
+    # Comercio art. 30.1: six years), and the access log (RD 1720/2007 art. 103.4 asked two years of access records).
+    retention_accounting_years: int = 6
+    access_log_days: int = 730
 
     @property
     def redsys_enabled(self) -> bool:
@@ -124,4 +128,6 @@ def get_settings() -> Settings:
         complaint_days_consumer=_positive_int("AGENCY_COMPLAINT_DAYS_CONSUMER", 15),
         complaint_days_other=_positive_int("AGENCY_COMPLAINT_DAYS_OTHER", 30),
         contact_cap_week=_positive_int("AGENCY_CONTACT_CAP_WEEK", 3),
+        retention_accounting_years=_positive_int("AGENCY_RETENTION_ACCOUNTING_YEARS", 6),
+        access_log_days=_positive_int("AGENCY_ACCESS_LOG_DAYS", 730),
     )

@@ -3,7 +3,8 @@
 - template globals the pages use (stage labels, procedures, document templates, filing statuses, deadlines);
 - the domain's errors, mapped to the foundation's handlers (a missing statutory rate, a refused plan);
 - the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation);
-- what legal provides the debtor's page (the documents that are the debtor's: cases.portal.service.provide_documents).
+- what legal provides the debtor's page (the documents that are the debtor's: cases.portal.service.provide_documents),
+  and the debtor's data rights (what legal holds about them: cases.privacy.service.provide_section).
 
 `wire()` is idempotent; the app factory, the worker and the CLI call it before serving or working."""
 from __future__ import annotations
@@ -13,12 +14,16 @@ from agency.templating import Translated, register_globals
 from cases import events
 from cases.negotiation.rules import PlanError
 from cases.portal.service import provide_documents
+from cases.privacy.service import provide_section
 from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
 from legal.documents.signed import on_case_event as documents_on_case_event
 from legal.limitation.service import on_case_event as limitation_on_case_event
+from legal.personal_data import cases_data as legal_cases_data
+from legal.personal_data import on_case_event as legal_data_on_case_event
+from legal.personal_data import stored_files as legal_stored_files
 from legal.rules.deadlines import DEADLINE_RULES
 from legal.rules.jurisdictions import MissingRate
 from legal.rules.procedures import PROCEDURES
@@ -36,3 +41,6 @@ def wire() -> None:
         events.subscribe(kind, limitation_on_case_event)
     events.subscribe("acknowledgement", documents_on_case_event)  # the debtor's accepted acknowledgement becomes a document
     provide_documents(debtor_documents, debtor_document)
+    # a debtor's data rights: what legal holds goes into their export, and is blanked when they are anonymised
+    provide_section("legal", legal_cases_data, legal_stored_files)
+    events.subscribe("anonymised", legal_data_on_case_event)

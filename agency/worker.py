@@ -18,6 +18,7 @@ from cases.claims.service import purge_staged_uploads
 from cases.messages.rules import open_jurisdictions
 from cases.messages.service import send_due_reminders, withdraw_stale_reminders
 from cases.negotiation.service import rescore_open_cases, settle_due_commitments
+from cases.privacy.service import retention_job
 
 log = logging.getLogger("agency.worker")
 
@@ -41,6 +42,7 @@ def _jobs() -> list[tuple[str, Job]]:
         ("bureau_batches", produce_due_batches),
         ("direct_debit_notices", send_notices_job),
         ("direct_debits", collect_due_job),
+        ("retention", retention_job),
     ]
 
 

@@ -27,6 +27,7 @@ class Debtor(Table, tablename="debtors"):
     # (cases.contacts.service.set_vulnerable, who set it and why on each case's timeline).
     vulnerable = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    anonymised_at = Timestamptz(null=True, default=None)  # the person erased (cases.privacy): name, identifiers and contacts blanked
 
 
 class Case(Table, tablename="collection_cases"):
@@ -494,5 +495,6 @@ class Complaint(Table, tablename="complaints"):
     outcome = Varchar(length=10, default="")  # upheld | partly | rejected
     answered_on = Date(null=True, default=None)
     answered_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    answer_sent_to = Varchar(length=254, default="")  # the address the answer was emailed to; "" = none on file (sent by post, or staff's own)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # None: the debtor, from their page
     created_at = Timestamptz(default=TimestamptzNow())

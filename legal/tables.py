@@ -42,6 +42,10 @@ class DocumentTemplate(Table, tablename="document_templates"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+# The filename of a document whose file was deleted with its debtor's data (legal.personal_data); downloads answer 410.
+ERASED_FILENAME = ""
+
+
 class Document(Table, tablename="documents"):
     """A document generated for a case: the exact bytes (by SHA-256), the template version and the date
     its figures were computed to. Regenerating makes a new version; none is overwritten."""

@@ -14,6 +14,7 @@ from agency.identifiers import COUNTRIES, InvalidIdentifier, normalise_tax_id
 from cases.money import AmountError, check_positive_amount, parse_amount
 
 DEBTOR_KINDS = ("company", "person")
+ERASED_EVIDENCE = "erased"  # the kind of an evidence row whose file was deleted with its debtor's data (cases.privacy)
 CURRENCIES = ("EUR",)
 MAX_INVOICES = 500
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -7,7 +7,7 @@ import secrets
 from datetime import date, timedelta
 from typing import BinaryIO
 
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
@@ -22,7 +22,7 @@ from agency.uploads import TooLarge
 from cases import events
 from cases.billing import service as billing
 from cases.claims.filetypes import sniff
-from cases.claims.rules import ClaimInput, DebtorInput, ValidClaim, clean_debtor, validate_claim
+from cases.claims.rules import ERASED_EVIDENCE, ClaimInput, DebtorInput, ValidClaim, clean_debtor, validate_claim
 from cases.money import to_cents
 from cases.queries import search_key
 from cases.tables import Case, CaseSequence, Debtor, Evidence, Invoice
@@ -244,6 +244,8 @@ async def visible_evidence(user: CurrentUser, evidence_id: int) -> dict:
     row = await get_visible(Evidence.select().where(Evidence.id == evidence_id), user, Evidence.organisation)
     if row["case"] is None and row["uploaded_by"] != user.id and not user.is_staff:
         raise NotFoundException(detail=_("Not found."))
+    if row["kind"] == ERASED_EVIDENCE:
+        raise HTTPException(status_code=410, detail=_("This file was deleted with the debtor's data."))
     return row
 
 

@@ -11,18 +11,19 @@ from agency.accounts import FormErrors
 from agency.auth import CurrentUser
 from agency.db import atomic
 from agency.i18n import gettext as _
+from agency.mail import queue_email
 from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import User
 from agency.tenancy import DebtorVisitor, scoped
 from cases import events
-from cases.complaints.rules import CAUSES, Deadlines, answer_due, answer_problems, complaint_problems, monthly
+from cases.complaints.rules import CAUSES, OUTCOMES, Deadlines, answer_due, answer_problems, complaint_problems, monthly
 from cases.tables import Case, Complaint
 
 COLUMNS = (Complaint.id, Complaint.case, Complaint.case.reference.as_alias("reference"), Complaint.source, Complaint.cause, Complaint.body,
            Complaint.consumer, Complaint.received_on, Complaint.due_on, Complaint.owner, Complaint.owner.name.as_alias("owner_name"),
            Complaint.status, Complaint.answer, Complaint.outcome, Complaint.answered_on, Complaint.answered_by.name.as_alias("answered_by_name"),
-           Complaint.organisation, Complaint.created_at)
+           Complaint.organisation, Complaint.created_at, Complaint.created_by, Complaint.answer_sent_to)
 
 
 def deadlines() -> Deadlines:
@@ -100,16 +101,36 @@ async def answer(user: CurrentUser, complaint_id: int, text: str, outcome: str, 
     if errors:
         raise FormErrors(errors)
     body = " ".join(str(text).split())
+    to, language, name = await _complainant(found)
     async with atomic():
         done = await Complaint.update({Complaint.status: "answered", Complaint.answer: body, Complaint.outcome: outcome,
-                                       Complaint.answered_on: today, Complaint.answered_by: user.id}).where(
+                                       Complaint.answered_on: today, Complaint.answered_by: user.id, Complaint.answer_sent_to: to}).where(
             (Complaint.id == complaint_id) & (Complaint.status == "open")).returning(Complaint.id)
         if not done:
             raise HTTPException(status_code=409, detail=_("This complaint is already answered."))
+        if to:  # the answer goes to the complainant, in their language, with the message that recorded it
+            await queue_email(to, "complaint_answer", kind="complaint_answer", language=language,
+                              case_id=found["case"] if found["source"] == "debtor" else None, name=name, reference=found["reference"] or "",
+                              received_on=found["received_on"], answer=body, outcome=OUTCOMES[outcome], agency=get_settings().agency_name)
         if found["case"] is not None:
             await events.record(found["case"], "complaint_answered", user, body[:300], {
-                "complaint_id": complaint_id, "outcome": outcome, "in_time": today <= found["due_on"]}, visible_to_creditor=True)
+                "complaint_id": complaint_id, "outcome": outcome, "in_time": today <= found["due_on"], "sent_to": "email" if to else ""},
+                visible_to_creditor=True)
     return await complaint(user, complaint_id)
+
+
+async def _complainant(found: dict) -> tuple[str, str, str]:
+    """Where the answer goes: (address, language, name). The debtor's email for a debtor's complaint; the creditor user who
+    complained for a creditor's; none for staff's own, or where no address is on file (then it goes by post)."""
+    if found["source"] == "debtor" and found["case"] is not None:
+        d = await Case.select(Case.debtor.email.as_alias("email"), Case.debtor.language.as_alias("language"),
+                              Case.debtor.name.as_alias("name")).where(Case.id == found["case"]).first()
+        return (d["email"], d["language"] or "es", d["name"]) if d and d["email"] else ("", "es", "")
+    if found["source"] == "creditor" and found["created_by"] is not None:
+        u = await User.select(User.email, User.language, User.name, User.role).where(User.id == found["created_by"]).first()
+        if u and u["role"] == Role.creditor.value:
+            return u["email"], u["language"] or "es", u["name"]
+    return "", "es", ""
 
 
 async def reassign(user: CurrentUser, complaint_id: int, owner_id: int) -> dict:

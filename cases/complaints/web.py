@@ -23,7 +23,7 @@ def complaint_out(r: dict) -> dict:
     return {"id": r["id"], "case_id": r["case"], "reference": r["reference"], "from": r["source"], "cause": r["cause"], "body": r["body"],
             "received_on": r["received_on"].isoformat(), "due_on": r["due_on"].isoformat(), "owner": r["owner_name"] or "",
             "status": r["status"], "answer": r["answer"], "outcome": r["outcome"],
-            "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None}
+            "answered_on": r["answered_on"].isoformat() if r["answered_on"] else None, "answer_sent_to": r["answer_sent_to"]}
 
 
 def _case_id(raw: Any) -> int | None:

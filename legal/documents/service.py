@@ -52,7 +52,7 @@ from legal.handoff.service import facts_from
 from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
 from legal.rules.privacy import privacy_notice
 from legal.rules.procedures import PROCEDURES, claim_amount, court_name, propose
-from legal.tables import Document, DocumentTemplate, Mediation, MediationSession
+from legal.tables import ERASED_FILENAME, Document, DocumentTemplate, Mediation, MediationSession
 
 SHIPPED = Path(__file__).parent / "templates"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -691,7 +691,10 @@ async def visible_document(user: CurrentUser, document_id: int) -> dict:
     query = Document.select(*Document.all_columns(), Document.case.reference.as_alias("reference")).where(Document.id == document_id)
     if user.is_creditor:
         query = query.where(Document.visible_to_creditor == True)  # noqa: E712
-    return await get_visible(query, user, Document.case.organisation)
+    doc = await get_visible(query, user, Document.case.organisation)
+    if doc["filename"] == ERASED_FILENAME:
+        raise HTTPException(status_code=410, detail=_("This document was deleted with the debtor's data."))
+    return doc
 
 
 # --- PDF copies ------------------------------------------------------------------------------------------------

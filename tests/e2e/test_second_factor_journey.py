@@ -1,10 +1,13 @@
 """An administrator turns on a second factor on their account page (scans the key, types the app's code, keeps the
-recovery codes), signs out, and signs in again with the password and then the code."""
+recovery codes), signs out, and signs in again with the password and then the code; then answers a debtor's request
+for their data (a Word copy of everything held) and sees that export on the case's access log."""
+import io
 import re
 import secrets
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pyotp
@@ -73,3 +76,26 @@ def test_admin_turns_on_a_second_factor_and_signs_in_with_it(page):
     assert "Activado" in page.locator("tr", has_text=email).inner_text()
     assert page.locator("#second-factor-policy").get_by_role("button", name="Exigir el segundo factor al personal").is_visible()
     shot(page, "second-factor-users")
+
+
+    # A debtor asked for a copy of their data: from one of their cases to the debtor's page, the Word copy...
+    page.goto("/cases")
+    page.locator("table a.mono").first.click()
+    page.wait_for_load_state("networkidle")
+    case_url, reference = page.url, page.locator("h1").first.inner_text()
+    page.get_by_role("link", name="Datos del deudor (acceso, rectificación, supresión)").click()
+    assert re.search(r"/debtors/\d+$", page.url), page.url
+    debtor_name = page.locator("h1").first.inner_text().strip()
+    assert page.locator("#erasure").is_visible()  # the holds, or the button to erase
+    shot(page, "debtor-data-rights")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Descargar como documento Word").click()
+    document = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())).read("word/document.xml").decode()
+    assert debtor_name.split()[0] in document
+    # ... and the access log of that case says who exported it, and when
+    page.goto(case_url)
+    page.get_by_role("link", name="Quién ha consultado este expediente").click()
+    page.wait_for_load_state("networkidle")
+    log = page.locator("main").inner_text()
+    assert "data exported" in log and "Ana Segura" in log, log[:600]
+    shot(page, "debtor-export-on-the-access-log")

@@ -46,6 +46,9 @@ async def test_a_creditors_complaint_has_an_owner_and_a_deadline_and_staff_answe
     assert (await c.post(f"/api/v1/complaints/{done['id']}/answer", json={"answer": "", "outcome": "x"}, headers=nh)).status_code == 400
     r = await c.post(f"/api/v1/complaints/{done['id']}/answer", json=answer, headers=nh)
     assert r.status_code == 200 and r.json()["status"] == "answered" and r.json()["outcome"] == "upheld"
+    # emailed to the creditor's user who complained
+    mail = await OutboxMessage.select().where((OutboxMessage.kind == "complaint_answer") & (OutboxMessage.to_address == r.json()["answer_sent_to"])).first()
+    assert mail and answer["answer"] in mail["body_text"] and mail["case_id"] is None and r.json()["answer_sent_to"].startswith("creditor-")
     assert (await c.post(f"/api/v1/complaints/{done['id']}/answer", json=answer, headers=nh)).status_code == 409
     # the creditor reads the answer
     assert (await c.get(f"/api/v1/complaints/{done['id']}", headers=ch)).json()["answer"] == answer["answer"]
@@ -65,8 +68,14 @@ async def test_the_debtor_complains_from_their_page_and_automatic_contact_stops_
     assert await OutboxMessage.count().where(OutboxMessage.case_id == cid) == before
     # answered: contact may resume
     admin = await api_token(c, (await create_user("admin"))["email"])
-    assert (await c.post(f"/api/v1/complaints/{r.json()['id']}/answer", json={"answer": "Limitamos las llamadas a horario de oficina.",
-                                                                            "outcome": "partly"}, headers=admin)).status_code == 200
+    answered = await c.post(f"/api/v1/complaints/{r.json()['id']}/answer", json={"answer": "Limitamos las llamadas a horario de oficina.",
+                                                                                "outcome": "partly"}, headers=admin)
+    assert answered.status_code == 200
+    # the answer goes to the debtor, with their case (it is theirs: their export, their erasure)
+    email = (await Debtor.select(Debtor.email).where(Debtor.id == (await Case.select(Case.debtor).where(Case.id == cid).first())["debtor"]).first())["email"]
+    mail = await OutboxMessage.select().where((OutboxMessage.kind == "complaint_answer") & (OutboxMessage.case_id == cid)).first()
+    assert answered.json()["answer_sent_to"] == email and mail["to_address"] == email
+    assert "Limitamos las llamadas a horario de oficina." in mail["body_text"] and "estimada en parte" in mail["body_text"]
     await send_due_reminders(now=_weekday_noon())
     assert await OutboxMessage.count().where(OutboxMessage.case_id == cid) > before
 
