@@ -78,7 +78,7 @@ async def test_the_reminder_round_waits_for_a_capped_debtor_and_passes_a_vulnera
             assert r.status_code == 200, r.text
 
     async def mails(name):
-        return await OutboxMessage.count().where(OutboxMessage.case_id == cases[name]["id"])
+        return await OutboxMessage.count().where((OutboxMessage.case_id == cases[name]["id"]) & OutboxMessage.kind.like("reminder:%"))
 
     await send_due_reminders(now=now)
     assert await mails("free") == 1
@@ -203,3 +203,20 @@ async def test_the_api_token_of_another_creditor_cannot_log_or_flag(make_client)
     nh = await api_token(client, (await create_user("negotiator"))["email"])
     case = await _accepted_case(client, ch, nh)
     assert (await client.post(f"/api/v1/cases/{case['id']}/activities", json=CALL, headers=ch)).status_code == 403
+
+
+async def test_the_vulnerable_flag_is_in_the_debtors_export_and_erasure_clears_it_and_its_reasons(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    assert (await c.post(f"/api/v1/cases/{case['id']}/vulnerable", json={"vulnerable": True, "reason": "Depresión, lo dice su médico."},
+                         headers=nh)).status_code == 200
+    debtor = (await Case.select(Case.debtor).where(Case.id == case["id"]).first())["debtor"]
+    ah = await api_token(c, (await create_user("admin"))["email"])
+    assert (await c.get(f"/api/v1/debtors/{debtor}/export", headers=ah)).json()["debtor"]["vulnerable"] is True
+    await Case.update({Case.stage: "closed", Case.outcome: "withdrawn", Case.closed_at: datetime.now(timezone.utc),
+                       Case.limitation_date: datetime.now(timezone.utc).date() - timedelta(days=1)}).where(Case.id == case["id"])
+    r = await c.post(f"/api/v1/debtors/{debtor}/erasure", headers=ah)
+    assert r.status_code == 200, r.text
+    assert not (await Debtor.select(Debtor.vulnerable).where(Debtor.id == debtor).first())["vulnerable"]
+    event = await CaseEvent.select().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "vulnerable")).first()
+    assert event["summary"] == "" and _payload(event)["reason"] == "" and _payload(event)["vulnerable"] is True
