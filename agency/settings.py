@@ -62,6 +62,9 @@ class Settings:
     # Days the agency has to answer a complaint: a consumer's, anyone else's (cases.complaints).
     complaint_days_consumer: int = 15
     complaint_days_other: int = 30
+    # Outbound contacts with a debtor in any seven days, across channels and the debtor's cases (cases.contacts): over it,
+    # one logged by hand warns, an automatic message waits for a later round.
+    contact_cap_week: int = 3
     # How long what must be kept is kept (cases.privacy): the agency's books after their last money movement (Código de
     # Comercio art. 30.1: six years), and the access log (RD 1720/2007 art. 103.4 asked two years of access records).
     retention_accounting_years: int = 6
@@ -124,6 +127,7 @@ def get_settings() -> Settings:
         sepa_creditor_id=os.environ.get("AGENCY_SEPA_CREDITOR_ID", "").replace(" ", "").upper(),
         complaint_days_consumer=_positive_int("AGENCY_COMPLAINT_DAYS_CONSUMER", 15),
         complaint_days_other=_positive_int("AGENCY_COMPLAINT_DAYS_OTHER", 30),
+        contact_cap_week=_positive_int("AGENCY_CONTACT_CAP_WEEK", 3),
         retention_accounting_years=_positive_int("AGENCY_RETENTION_ACCOUNTING_YEARS", 6),
         access_log_days=_positive_int("AGENCY_ACCESS_LOG_DAYS", 730),
     )

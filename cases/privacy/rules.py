@@ -32,7 +32,8 @@ HOLD_TEXTS = {
 # What the timeline's free texts and the events' details may say of the person: blanked by anonymisation. The kinds whose
 # summary is what somebody wrote (a contact, a dispute, a note); the payload keys that carry a person's data.
 FREE_TEXT_KINDS = frozenset({"acknowledgement", "complaint", "contact", "expense", "invoice_disputed", "legal_withdrawn", "payment_reversed",
-                             "settlement_answer", "evidence_added", "message", "debtor_rectified", "classified"})
+                             "settlement_answer", "evidence_added", "message", "debtor_rectified", "classified",
+                             "vulnerable"})
 PERSONAL_KEYS = frozenset({"contact", "body", "text", "note", "notes", "name", "email", "phone", "address", "address_line1", "city",
                            "postal_code", "tax_id", "iban", "debtor_iban", "account_holder", "counterparty_name", "counterparty_iban",
                            "before", "after", "user_agent", "ip", "address_from", "answer", "reason", "filename", "to", "concept"})

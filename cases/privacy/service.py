@@ -215,6 +215,7 @@ async def export(user: CurrentUser, debtor_id: int) -> dict:
         "debtor": {"id": debtor["id"], "kind": debtor["kind"], "name": debtor["name"], "tax_id": debtor["tax_id"], "address_line1": debtor["address_line1"],
                    "city": debtor["city"], "postal_code": debtor["postal_code"], "country": debtor["country"], "email": debtor["email"],
                    "phone": debtor["phone"], "language": debtor["language"], "classification": debtor["classification"],
+                   "vulnerable": debtor["vulnerable"],
                    "created_at": _day(debtor["created_at"]), "anonymised_at": _day(debtor["anonymised_at"])},
         "cases": [{"reference": c["reference"], "creditor": c["creditor"], "creditor_tax_id": c["creditor_tax_id"],
                    "creditor_reference": c["creditor_reference"], "stage": c["stage"], "outcome": c["outcome"], "jurisdiction": c["jurisdiction"],
@@ -329,6 +330,7 @@ async def anonymise(user: CurrentUser | None, debtor_id: int) -> dict:
         claimed = await Debtor.update({
             Debtor.name: anonymous_name(debtor_id), Debtor.search_name: anonymous_name(debtor_id).lower(), Debtor.tax_id: "",
             Debtor.address_line1: "", Debtor.city: "", Debtor.postal_code: "", Debtor.email: "", Debtor.phone: "", Debtor.anonymised_at: now,
+            Debtor.vulnerable: False,
         }).where((Debtor.id == debtor_id) & Debtor.anonymised_at.is_null()).returning(Debtor.id)
         if not claimed:  # another admin or the job did it meanwhile
             row = await Debtor.select(Debtor.anonymised_at).where(Debtor.id == debtor_id).first()
