@@ -109,12 +109,15 @@ async def _facts(debtor_ids: list[int], today: date) -> dict[int, list[CaseFacts
         outstanding = to_cents(balance.outstanding) if balance is not None else 0
         last = money.get(c["id"])
         found[c["debtor"]].append(CaseFacts(c["id"], c["reference"], c["closed_at"] is None, outstanding, c["limitation_date"],
-                                            date.fromisoformat(str(last)[:10]) if last else None, c["id"] in complaints))
+                                            date.fromisoformat(str(last)[:10]) if last else None, c["id"] in complaints,
+                                            c["closed_at"].date() if c["closed_at"] is not None else None))
     return found
 
 
 async def debtor_holds(debtor_id: int, today: date) -> list[Hold]:
-    return holds((await _facts([debtor_id], today))[debtor_id], today, get_settings().retention_accounting_years)
+    settings = get_settings()
+    return holds((await _facts([debtor_id], today))[debtor_id], today, settings.retention_accounting_years,
+                 settings.retention_after_close_years)
 
 
 async def debtor_record(user: CurrentUser, debtor_id: int) -> dict:
@@ -404,7 +407,7 @@ async def retention_job(settings: Settings) -> int:
         last_id = batch[-1]
         facts = await _facts(batch, today)
         for debtor_id in batch:
-            if holds(facts[debtor_id], today, settings.retention_accounting_years):
+            if holds(facts[debtor_id], today, settings.retention_accounting_years, settings.retention_after_close_years):
                 continue
             try:
                 result = await anonymise(None, debtor_id)

@@ -213,7 +213,7 @@ async def test_the_vulnerable_flag_is_in_the_debtors_export_and_erasure_clears_i
     debtor = (await Case.select(Case.debtor).where(Case.id == case["id"]).first())["debtor"]
     ah = await api_token(c, (await create_user("admin"))["email"])
     assert (await c.get(f"/api/v1/debtors/{debtor}/export", headers=ah)).json()["debtor"]["vulnerable"] is True
-    await Case.update({Case.stage: "closed", Case.outcome: "withdrawn", Case.closed_at: datetime.now(timezone.utc),
+    await Case.update({Case.stage: "closed", Case.outcome: "withdrawn", Case.closed_at: datetime.now(timezone.utc) - timedelta(days=4 * 366),
                        Case.limitation_date: datetime.now(timezone.utc).date() - timedelta(days=1)}).where(Case.id == case["id"])
     r = await c.post(f"/api/v1/debtors/{debtor}/erasure", headers=ah)
     assert r.status_code == 200, r.text
