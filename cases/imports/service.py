@@ -21,7 +21,7 @@ from agency.storage import storage
 from agency.tenancy import get_visible
 from cases.billing import service as billing
 from cases.claims.filetypes import XML
-from cases.claims.service import initial_limitation_date, next_references, notify_creditors
+from cases.claims.service import initial_limitation_date, next_references, notify_creditors, store_evidence
 from cases.imports.einvoice import EInvoicePlan, EInvoiceRefused, SourceFile, is_einvoice_upload, plan_einvoices, read_upload
 from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
 from cases.money import to_cents
@@ -261,6 +261,33 @@ async def _write_evidence(user: CurrentUser, organisation_id: int, case_of: dict
           json.dumps({"evidence_id": ids[storage_key], "sha256": source.sha256, "kind": "invoice", "import": True}), True)
          for source, key, storage_key in stored],
     )
+
+
+async def einvoice_claims(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> dict:
+    """``POST /api/v1/einvoices``: the claims an upload of e-invoices makes, ready to review and send to ``POST /api/v1/claims``
+    (one per debtor, in that route's shape), and what cannot be claimed. Each XML is kept as staged evidence (kind
+    'invoice') whose id the claim names in ``evidence_ids``: attached when it is filed, removed after a day otherwise.
+    An e-invoice that cannot be read is a 400 naming the file and why, and nothing is kept."""
+    data = fileobj.read()
+    try:
+        plan = await asyncio.to_thread(lambda: plan_einvoices(read_upload(data, filename), today))
+    except EInvoiceRefused as exc:
+        raise ClientException(detail=str(exc.args[0])) from None
+    add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
+    evidence: dict[tuple, list[int]] = {}
+    for source, key in plan.sources:
+        stored = await store_evidence(user, organisation_id, io.BytesIO(source.data), source.filename or "factura.xml", len(source.data),
+                                      source.sha256, "invoice")
+        evidence.setdefault(key, []).append(stored["id"])
+    items = [{
+        "debtor": {"kind": g.debtor.kind, "name": g.debtor.name, "tax_id": g.debtor.tax_id,
+                   "address": {"line1": g.debtor.address_line1, "city": g.debtor.city, "postal_code": g.debtor.postal_code,
+                               "country": g.debtor.country}},
+        "invoices": [{"number": i.number, "issue_date": i.issue_date.isoformat(), "due_date": i.due_date.isoformat(),
+                      "amount": str(i.amount), "currency": i.currency} for i in g.invoices],
+        "evidence_ids": evidence.get(g.key, []),
+    } for g in plan.groups]
+    return {"items": items, "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in plan.errors]}
 
 
 SYSTEM = CurrentUser(id=0, email="", name="agency import", role=Role.admin, organisation_id=None, language="es")

@@ -116,6 +116,29 @@ class ImportPages(Controller):
         return redirect("/cases?stage=intake", request)
 
 
+class EInvoiceApi(Controller):
+    path = "/api/v1/einvoices"
+    tags = ["imports"]
+    guards = [importers]
+
+    @post("/", status_code=HTTP_201_CREATED, request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024,
+          opt={CSRF_IN_STREAM: True},
+          summary="E-invoices (multipart 'file': a Facturae 3.2.x or UBL 2.1 XML, or a ZIP of them): the claims they make, "
+                  "{items: [{debtor, invoices, evidence_ids}], errors}, ready to send to POST /api/v1/claims with their "
+                  "evidence_ids (the XML kept as evidence when filed); a file that cannot be read is a 400 naming it and why")
+    async def read(self, request: Request, organisation_id: int | None = None) -> dict:
+        user = user_of(request)
+        form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
+        try:
+            org = requested_org(user, organisation_id or form.get("organisation_id"))
+            if org is None or not await Organisation.exists().where(Organisation.id == org):
+                raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
+            f = _one_file(form.files)
+            return await import_service.einvoice_claims(user, org, f.file, f.filename, clock.today())
+        finally:
+            form.close()
+
+
 class ImportApi(Controller):
     path = "/api/v1/imports"
     tags = ["imports"]

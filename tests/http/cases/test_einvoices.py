@@ -186,3 +186,36 @@ async def test_agency_import_takes_e_invoices_too(tmp_path):
     job, result = await import_for_cli(org, str(good), date.today())
     assert result is not None and result.case_count == 2 and result.invoice_count == 4
     assert await Evidence.count().where((Evidence.organisation == org) & (Evidence.kind == "invoice")) == 3
+
+
+async def test_the_einvoices_route_gives_claims_to_file_with_their_xml_as_evidence(make_client):
+    """POST /api/v1/einvoices (DESIGN.md's contract): the claims the files make, in POST /api/v1/claims's shape, each with
+    the ids of its XML files kept as staged evidence, which the claim attaches when it is filed."""
+    client = await make_client()
+    org = await create_org()
+    h = await api_token(client, (await create_user("creditor", org))["email"])
+    files = three_files("E")
+    files["E-pronto.xml"] = facturae(invoices=[Inv("E-9", Decimal("5.00"), due=past(-3))], buyer=Buyer(tax_id="A58818501", name="Otra S.A."))
+    r = await client.post("/api/v1/einvoices", headers=h, files={"file": ("e.zip", io.BytesIO(zipped(files)), "application/zip")})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert [(e["row"], e["column"]) for e in body["errors"]] == [(5, "e.zip: E-pronto.xml · E-9")]
+    company, person = body["items"]
+    assert company["debtor"] == {"kind": "company", "name": "Talleres Norte S.L.", "tax_id": "B46123451",
+                                 "address": {"line1": "Calle del Sol 3", "city": "Bilbao", "postal_code": "48001", "country": "ES"}}
+    assert [(i["number"], i["amount"]) for i in company["invoices"]] == [("EA-0001", "1210.00"), ("EA-0002", "303.11"), ("EB-7", "84.80")]
+    assert person["debtor"]["kind"] == "person" and len(company["evidence_ids"]) == 2 and len(person["evidence_ids"]) == 1
+    assert await Case.count().where(Case.organisation == org) == 0
+
+    other = await api_token(client, (await create_user("creditor", await create_org()))["email"])
+    r = await client.post("/api/v1/claims", headers=other, json={**person, "invoices": [{**person["invoices"][0], "number": "OTRA-1"}]})
+    assert r.status_code == 201 and r.json()["evidence"] == [], r.text  # another creditor's files are not theirs to attach
+    r = await client.post("/api/v1/claims", headers=h, json=company)
+    assert r.status_code == 201, r.text
+    evidence = r.json()["evidence"]
+    assert sorted(e["sha256"] for e in evidence) == sorted(hashlib.sha256(files[n]).hexdigest() for n in ("E-lote.xml", "E-una.xml"))
+    assert {e["kind"] for e in evidence} == {"invoice"}
+
+    r = await client.post("/api/v1/einvoices", headers=h, files={"file": ("sin-nif.xml", io.BytesIO(ubl(buyer_vat="")), "application/xml")})
+    assert r.status_code == 400 and "sin-nif.xml" in r.json()["detail"]
+    assert await Evidence.count().where(Evidence.organisation == org) == 3
