@@ -166,7 +166,7 @@ async def test_the_import_page_takes_e_invoices(make_client):
     org = await create_org()
     client, _ = await signed_in(make_client, "creditor", org)
     page = await client.get("/imports/new")
-    assert page.status_code == 200 and "Facturae" in page.text and ".zip" in page.text
+    assert page.status_code == 200 and "Facturae" in page.text and ".zip" in page.text and "O sus facturas electrónicas" in page.text
     r = await post_form(client, "/imports/", {}, files={"file": ("f.xml", facturae(), "application/xml")})
     assert r.status_code == 303, r.text
     preview = await client.get(r.headers["location"])
