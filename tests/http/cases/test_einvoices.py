@@ -8,6 +8,7 @@ import zipfile
 from datetime import date
 from decimal import Decimal
 
+from agency import i18n
 from cases.imports.service import import_for_cli
 from cases.tables import Case, Debtor, Evidence, ImportJob, Invoice
 from tests.einvoices import Buyer, Inv, facturae, past, ubl, zipped
@@ -115,7 +116,7 @@ def _bomb() -> bytes:
 async def test_what_cannot_be_read_is_a_400_naming_the_file_and_why_and_nothing_is_written(make_client):
     client = await make_client()
     org = await create_org()
-    h = await api_token(client, (await create_user("creditor", org))["email"])
+    h = await api_token(client, (await create_user("creditor", org, language="en"))["email"])  # the reasons read in English
     wrong_total = facturae(invoices=[Inv("T-1", Decimal("100.00"), total_shift=Decimal("0.01"))])
     cases = {
         ("roto.xml", b"<fe:Facturae xmlns:fe='http://www.facturae.es/Facturae/2009/v3.2/Facturae'><FileHeader>"): "well-formed",
@@ -181,7 +182,12 @@ async def test_agency_import_takes_e_invoices_too(tmp_path):
     good, bad = tmp_path / "lote.zip", tmp_path / "total.xml"
     good.write_bytes(zipped(three_files("C")))
     bad.write_bytes(facturae(invoices=[Inv("T-9", Decimal("1.00"), total_shift=Decimal("0.10"))]))
-    job, result = await import_for_cli(org, str(bad), date.today())
+    previous = i18n.get_language()
+    i18n.set_language("en")
+    try:
+        job, result = await import_for_cli(org, str(bad), date.today())
+    finally:
+        i18n.set_language(previous)
     assert result is None and "total.xml" in job["errors"][0]["message"] and "does not add up" in job["errors"][0]["message"]
     job, result = await import_for_cli(org, str(good), date.today())
     assert result is not None and result.case_count == 2 and result.invoice_count == 4

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
+from agency import i18n
 from cases.claims.filetypes import XML, sniff
 from cases.imports.einvoice import (
     MAX_ZIP_ENTRIES,
@@ -23,6 +24,15 @@ from cases.imports.einvoice import (
 from tests.einvoices import PEPPOL, Buyer, Inv, facturae, past, schema, ubl, zipped
 
 TODAY = date.today()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are read in English here (another test may leave the language Spanish)."""
+    previous = i18n.get_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(previous)
 
 
 def valid(kind: str, data: bytes) -> bytes:
