@@ -268,9 +268,8 @@ async def einvoice_claims(user: CurrentUser, organisation_id: int, fileobj: Bina
     (one per debtor, in that route's shape), and what cannot be claimed. Each XML is kept as staged evidence (kind
     'invoice') whose id the claim names in ``evidence_ids``: attached when it is filed, removed after a day otherwise.
     An e-invoice that cannot be read is a 400 naming the file and why, and nothing is kept."""
-    data = fileobj.read()
     try:
-        plan = await asyncio.to_thread(lambda: plan_einvoices(read_upload(data, filename), today))
+        plan = await asyncio.to_thread(lambda: plan_einvoices(read_upload(fileobj.read(), filename), today))
     except EInvoiceRefused as exc:
         raise ClientException(detail=str(exc.args[0])) from None
     add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
