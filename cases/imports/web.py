@@ -67,9 +67,13 @@ class ImportPages(Controller):
         if await billing.contract_page_first(user):
             notify(request, _("Before your next claim, please read and accept the service contract and your tariff."), "info")
             return redirect("/contract", request)
+        return await self._form(request)
+
+    async def _form(self, request: Request, refusal: str = "", status_code: int = 200) -> Template:
+        user = user_of(request)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name) if user.role == Role.admin else []
         return page(request, "cases/imports/import_new.html", columns=COLUMNS, required=REQUIRED, organisations=organisations,
-                    max_zip_entries=MAX_ZIP_ENTRIES)
+                    max_zip_entries=MAX_ZIP_ENTRIES, refusal=refusal, status_code=status_code)
 
     @get("/template.csv")
     async def template_csv(self) -> Response:
@@ -101,7 +105,12 @@ class ImportPages(Controller):
 
     @post("/", request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def upload(self, request: Request) -> Response:
-        job_id = await _receive_and_preview(request, None)
+        try:
+            job_id = await _receive_and_preview(request, None)
+        except ClientException as exc:
+            if exc.status_code != 400:
+                raise
+            return await self._form(request, str(exc.detail), 400)  # the page again, saying what to fix (an e-invoice refused)
         return redirect(f"/imports/{job_id}", request)
 
     @get("/{job_id:int}")

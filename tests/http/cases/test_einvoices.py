@@ -173,7 +173,7 @@ async def test_the_import_page_takes_e_invoices(make_client):
     preview = await client.get(r.headers["location"])
     assert preview.status_code == 200 and ("1.210,00" in preview.text or "1,210.00" in preview.text)
     bad = await post_form(client, "/imports/", {}, files={"file": ("sin-nif.xml", ubl(buyer_vat=""), "application/xml")})
-    assert bad.status_code == 400 and "sin-nif.xml" in bad.text
+    assert bad.status_code == 400 and "sin-nif.xml" in bad.text and "No se ha importado nada" in bad.text and 'name="file"' in bad.text
     assert await ImportJob.count().where(ImportJob.organisation == org) == 1
 
 
