@@ -175,6 +175,10 @@ async def test_the_import_page_takes_e_invoices(make_client):
     bad = await post_form(client, "/imports/", {}, files={"file": ("sin-nif.xml", ubl(buyer_vat=""), "application/xml")})
     assert bad.status_code == 400 and "sin-nif.xml" in bad.text and "No se ha importado nada" in bad.text and 'name="file"' in bad.text
     assert await ImportJob.count().where(ImportJob.organisation == org) == 1
+    soon = facturae(invoices=[Inv("P-1", Decimal("10.00"), due=past(-10))])
+    r = await post_form(client, "/imports/", {}, files={"file": ("pronto.xml", soon, "application/xml")})
+    preview = await client.get(r.headers["location"])
+    assert "Cada fila es una factura" in preview.text and "pronto.xml · P-1" in preview.text
 
 
 async def test_agency_import_takes_e_invoices_too(tmp_path):
