@@ -67,6 +67,7 @@ MAX_ZIP_BYTES = 60 * 1024 * 1024  # what a ZIP may inflate to, all entries toget
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _AMOUNT = re.compile(r"^-?\d{1,15}(\.\d{1,8})?$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_PROLOG = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)  # whitespace, the declaration, PIs and comments
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>")
 _XMLNS = re.compile(rb"""xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']([^"']*)["']""")
 # ISO 3166-1 alpha-3 (Facturae's CountryCode) to alpha-2, for the countries a debtor can be in and their neighbours.
@@ -128,20 +129,15 @@ class EInvoicePlan(ImportPlan):
 
 def root_namespace(head: bytes) -> tuple[str, str] | None:
     """The root element's (namespace, local name) read from the first bytes, without parsing: for sniffing only."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    position = 0
-    while True:
-        match = _ROOT.search(text, position)
-        if match is None:
-            return None
-        if text[match.start() + 1:match.start() + 2] in (b"?", b"!"):  # declaration, comment, DOCTYPE
-            position = match.end()
-            continue
-        prefix, local, attributes = match.group(1), match.group(2), match.group(3)
-        for declared_prefix, uri in _XMLNS.findall(attributes):
-            if (declared_prefix or None) == prefix:
-                return uri.decode("utf-8", "replace"), local.decode("utf-8", "replace")
-        return "", local.decode("utf-8", "replace")
+    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    match = _ROOT.match(text, _PROLOG.match(text).end())  # the first element after the prolog, or nothing (a DOCTYPE)
+    if match is None:
+        return None
+    prefix, local, attributes = match.group(1), match.group(2), match.group(3)
+    for declared_prefix, uri in _XMLNS.findall(attributes):
+        if (declared_prefix or None) == prefix:
+            return uri.decode("utf-8", "replace"), local.decode("utf-8", "replace")
+    return "", local.decode("utf-8", "replace")
 
 
 def sniff_format(head: bytes) -> str | None:

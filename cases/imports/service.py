@@ -21,7 +21,7 @@ from agency.storage import storage
 from agency.tenancy import get_visible
 from cases.billing import service as billing
 from cases.claims.filetypes import XML
-from cases.claims.service import initial_limitation_date, next_references, notify_creditors, store_evidence
+from cases.claims.service import check_file, initial_limitation_date, next_references, notify_creditors, store_evidence
 from cases.imports.einvoice import EInvoicePlan, EInvoiceRefused, SourceFile, is_einvoice_upload, plan_einvoices, read_upload
 from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
 from cases.money import to_cents
@@ -273,6 +273,8 @@ async def einvoice_claims(user: CurrentUser, organisation_id: int, fileobj: Bina
     except EInvoiceRefused as exc:
         raise ClientException(detail=str(exc.args[0])) from None
     add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
+    for source, _key in plan.sources:  # every file checked as evidence before any is kept: all or none
+        check_file(io.BytesIO(source.data), source.filename or "factura.xml", len(source.data))
     evidence: dict[tuple, list[int]] = {}
     for source, key in plan.sources:
         stored = await store_evidence(user, organisation_id, io.BytesIO(source.data), source.filename or "factura.xml", len(source.data),

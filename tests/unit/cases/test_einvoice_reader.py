@@ -188,3 +188,6 @@ def test_uploads_are_told_from_spreadsheets_and_evidence_sniffing_keeps_only_e_i
     assert sniff(io.BytesIO(facturae()), "factura.xml").content_type == XML
     assert sniff(io.BytesIO(ubl()), "factura.xml").content_type == XML
     assert not sniff(io.BytesIO(b"<?xml version='1.0'?><html><script>x</script></html>"), "f.xml").ok
+    commented = b"<?xml version='1.0'?><!-- a > b --><!-- <Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'> -->"
+    assert sniff_format(commented + b"<html/>") is None  # a root named in a comment is not the root
+    assert sniff_format(commented + ubl().split(b"?>", 1)[1]) == "UBL 2.1"
