@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
+from agency.http_utils import sanitise_filename
 from agency.i18n import lazy_gettext as _l
 from agency.identifiers import COUNTRIES, InvalidIdentifier, normalise_tax_id
 from cases.claims.rules import DebtorInput, InvoiceInput, clean_debtor, clean_invoice
@@ -190,7 +192,7 @@ def unpack(data: bytes, filename: str) -> list[SourceFile]:
         raise EInvoiceRefused(_l("%(name)s: the ZIP file holds no e-invoice.", name=filename))
     sources, inflated = [], 0
     for entry in entries:
-        label = f"{filename}: {entry.filename}"
+        label = f"{filename}: {_printable(entry.filename)}"
         if entry.filename.lower().endswith(".zip"):
             raise EInvoiceRefused(_l("%(name)s: a ZIP inside the ZIP is not read; put the XML files in one ZIP.", name=label))
         if entry.flag_bits & 0x1:
@@ -208,8 +210,13 @@ def unpack(data: bytes, filename: str) -> list[SourceFile]:
         inflated += len(content)
         if content.startswith(b"PK\x03\x04"):
             raise EInvoiceRefused(_l("%(name)s: a ZIP inside the ZIP is not read; put the XML files in one ZIP.", name=label))
-        sources.append(_source(label, entry.filename.rsplit("/", 1)[-1], content))
+        sources.append(_source(label, sanitise_filename(entry.filename, "factura.xml"), content))
     return sources
+
+
+def _printable(name: str) -> str:
+    """A ZIP entry's name as shown in a message (its folders kept), without control characters (a NUL among them)."""
+    return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")[:300]
 
 
 def _junk(name: str) -> bool:

@@ -143,7 +143,7 @@ def test_another_currency_than_the_euro_is_refused():
 
 
 def test_a_zip_of_e_invoices_names_each_entry():
-    data = zipped({"a.xml": facturae(), "dir/b.xml": ubl(), "__MACOSX/._a.xml": b"junk"})
+    data = zipped({"a.xml": facturae(), "dir/b\x07.xml": ubl(), "__MACOSX/._a.xml": b"junk"})
     read = read_upload(data, "lote.zip")
     assert [s.name for s, _ in read] == ["lote.zip: a.xml", "lote.zip: dir/b.xml"] and read[1][0].filename == "b.xml"
     with pytest.raises(EInvoiceRefused, match="lote.zip: b.xml: .*does not add up"):
