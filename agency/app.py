@@ -47,7 +47,7 @@ from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, Dispu
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.contacts.web import ActivityApi, ContactPages
-from cases.imports.web import ImportApi, ImportPages
+from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanRulesPages, PortalApi, PortalPages, RedsysNotifications
@@ -198,6 +198,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             ClaimApi,
             ImportPages,
             ImportApi,
+            EInvoiceApi,
             BankStatementPages,
             BankStatementApi,
             DirectDebitPages,
