@@ -66,6 +66,8 @@ class Settings:
     # Comercio art. 30.1: six years), and the access log (RD 1720/2007 art. 103.4 asked two years of access records).
     retention_accounting_years: int = 6
     access_log_days: int = 730
+    # Webhooks may reach loopback and private addresses (tests, on-premise installs); otherwise refused (cases.webhooks).
+    webhooks_allow_private: bool = False
 
     @property
     def redsys_enabled(self) -> bool:
@@ -126,4 +128,5 @@ def get_settings() -> Settings:
         complaint_days_other=_positive_int("AGENCY_COMPLAINT_DAYS_OTHER", 30),
         retention_accounting_years=_positive_int("AGENCY_RETENTION_ACCOUNTING_YEARS", 6),
         access_log_days=_positive_int("AGENCY_ACCESS_LOG_DAYS", 730),
+        webhooks_allow_private=os.environ.get("AGENCY_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower() in {"1", "true", "yes", "on"},
     )
