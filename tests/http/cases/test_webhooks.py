@@ -284,3 +284,27 @@ async def test_the_page_registers_an_endpoint_shows_its_secret_once_and_its_log_
     n = await make_client()
     await login(n, negotiator["email"])
     assert (await n.get("/webhooks")).status_code == 403
+
+
+async def test_documents_and_the_decisions_waiting_for_the_creditor_are_told(make_client, receivers):
+    org, c, ch, nh = await _people(make_client)
+    hook = receivers()
+    endpoint = await _register(c, ch, hook.url, ["document.generated", "decision.needed"])
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    doc = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "payment_demand"}, headers=nh)
+    assert doc.status_code == 201, doc.text
+    r = await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": utcnow().date().isoformat(), "channel": "burofax"}, headers=nh)
+    assert r.status_code in (200, 201, 204), r.text
+    r = await c.post(f"/api/v1/cases/{cid}/legal/proposal", json={"note": "Nota interna del negociador"}, headers=nh)
+    assert r.status_code == 201, r.text
+    assert await _send() == 3
+    generated, bureau, legal = (e["json"] for e in hook.events())
+    assert generated["type"] == "document.generated" and generated["data"]["document_id"] == doc.json()["id"]
+    assert generated["data"]["template"] == "payment_demand" and generated["data"]["sha256"] == doc.json()["sha256"]
+    assert bureau["type"] == "decision.needed" and bureau["data"]["decision"] == "bureau_authorisation"
+    assert legal["type"] == "decision.needed" and legal["data"]["decision"] == "legal_action" and legal["data"]["procedure"]
+    assert b"Nota interna" not in hook.events()[2]["body"]
+    # once the creditor authorised reporting, a later notice asks nothing
+    assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)).status_code in (200, 201, 204)
+    await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": utcnow().date().isoformat(), "channel": "burofax"}, headers=nh)
+    assert len(await _deliveries(endpoint["id"])) == 3
