@@ -304,9 +304,19 @@ async def send_due(settings: Settings, limit: int = SEND_LIMIT, now: datetime | 
                                                                  WebhookEndpoint.active).where(
         WebhookEndpoint.id.is_in(sorted({r["endpoint"] for r in rows})))}
     gate = asyncio.Semaphore(CONCURRENCY)
-    answers = await asyncio.gather(*(_attempt(r, targets.get(r["endpoint"]), settings, gate) for r in rows))
+    by_endpoint: dict[int, list[dict]] = {}
+    for row in rows:
+        by_endpoint.setdefault(row["endpoint"], []).append(row)
+
+    async def in_order(queue: list[dict]) -> list[tuple[Answer, bool]]:
+        # one endpoint's deliveries one after the other, oldest first (a receiver hears of a case's events in their order,
+        # unless one is retried); endpoints side by side
+        return [await _attempt(row, targets.get(row["endpoint"]), settings, gate) for row in queue]
+
+    queues = list(by_endpoint.values())
+    answered = await asyncio.gather(*(in_order(queue) for queue in queues))
     delivered = 0
-    for row, (answer, last) in zip(rows, answers):  # written one after the other (SQLite: one writer)
+    for row, (answer, last) in zip([r for q in queues for r in q], [a for group in answered for a in group]):  # written one after the other (SQLite: one writer)
         delivered += await _record(row, answer, last, moment())
         if answer.error:
             log.info("webhook delivery %s failed: %s", row["id"], answer.error)
