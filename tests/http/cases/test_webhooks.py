@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from agency.db import utcnow
+from agency.db import atomic, utcnow
 from agency.settings import get_settings
+from cases import events
 from cases.tables import WebhookDelivery, WebhookEndpoint
 from cases.webhooks import rules, service
 from tests.factories import api_token, create_org, create_user, login, post_form
@@ -311,3 +312,21 @@ async def test_documents_and_the_decisions_waiting_for_the_creditor_are_told(mak
     assert (await c.post(f"/api/v1/cases/{cid}/bureau/authorisation", headers=ch)).status_code in (200, 201, 204)
     await c.post(f"/api/v1/cases/{cid}/bureau/notice", json={"delivered_on": utcnow().date().isoformat(), "channel": "burofax"}, headers=nh)
     assert len(await _deliveries(endpoint["id"])) == 3
+
+
+async def test_whether_any_endpoint_is_active_is_asked_again_in_each_transaction(make_client, receivers):
+    """The subscriber asks once per transaction whether any endpoint is active (an import's thousands of events): an
+    endpoint registered after one transaction hears the events of the next, in the same task."""
+    await WebhookEndpoint.update({WebhookEndpoint.active: False}, force=True)  # (the other tests' endpoints: none is active)
+    org, c, ch, nh = await _people(make_client)
+    case = await _case(c, ch)
+    moved = {"from": "intake", "to": "amicable", "outcome": None}
+    async with atomic():
+        await events.record(case["id"], "stage_changed", None, "", moved)
+        await events.record(case["id"], "stage_changed", None, "", moved)
+    hook = receivers()
+    endpoint = await _register(c, ch, hook.url, ["case.stage_changed"])
+    assert await _deliveries(endpoint["id"]) == []
+    async with atomic():
+        await events.record(case["id"], "stage_changed", None, "", moved)
+    assert [d["event_type"] for d in await _deliveries(endpoint["id"])] == ["case.stage_changed"]
