@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
@@ -90,6 +90,17 @@ def url_shape_problem(url: str) -> str | None:
 def host_of(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     return parts.hostname or "", parts.port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+def pinned(url: str, address: str) -> tuple[str, str, str]:
+    """The address to connect to (the URL with its host replaced by the address it was checked to resolve to, so the
+    connection goes where the check looked, whatever the name resolves to a moment later), with the Host header and the TLS
+    server name of the URL's own host (the certificate is checked against the name, not the address)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    bracket = (lambda h: f"[{h}]" if ":" in h else h)  # noqa: E731 - an IPv6 literal in a URL or a Host header
+    return urlunsplit((parts.scheme, bracket(address) + port, parts.path or "/", parts.query, "")), bracket(host) + port, host
 
 
 def is_public(address: str) -> bool:

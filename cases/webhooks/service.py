@@ -67,16 +67,19 @@ async def resolve(host: str, port: int) -> list[str]:
         infos = await asyncio.wait_for(asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM), RESOLVE_SECONDS)
     except (OSError, UnicodeError, asyncio.TimeoutError):
         return []
-    return sorted({str(info[4][0]) for info in infos})
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))  # (the resolver's order of preference)
 
 
-async def url_problem(url: str, allow_private: bool) -> str | None:
-    """What is wrong with sending to this address now: its shape, or where its host leads (looked up at registration and
-    again before every attempt, since what a name resolves to can change)."""
+async def check(url: str, allow_private: bool) -> tuple[str | None, str]:
+    """What is wrong with sending to this address now (its shape, or where its host leads: looked up at registration and
+    again before every attempt, since what a name resolves to can change), and the address checked, to connect to."""
     if problem := rules.url_shape_problem(url):
-        return problem
+        return problem, ""
     host, port = rules.host_of(url)
-    return rules.address_problem(await resolve(host, port), allow_private)
+    addresses = await resolve(host, port)
+    # the first IPv4 address if there is one (a server without an IPv6 route is common; a receiver without IPv4 is rare)
+    ipv4 = [a for a in addresses if ":" not in a]
+    return rules.address_problem(addresses, allow_private), (ipv4 or addresses or [""])[0]
 
 
 @dataclass(frozen=True)
@@ -85,15 +88,20 @@ class Answer:
     error: str  # "" when delivered
 
 
-async def post(url: str, secret: str, body: bytes, event_type: str, delivery: str) -> Answer:
-    """One signed POST; a redirect is not followed (it is a failure, and says where it leads)."""
+async def post(url: str, address: str, secret: str, body: bytes, event_type: str, delivery: str) -> Answer:
+    """One signed POST to ``address`` (the one checked for ``url``); a redirect is not followed (it is a failure, and says
+    where it leads)."""
     timestamp = int(time.time())
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, rules.EVENT_HEADER: event_type, rules.DELIVERY_HEADER: delivery,
                rules.SIGNATURE_HEADER: rules.signature_header(secret, timestamp, body)}
+    extensions = {}
+    if address and "%" not in address:  # (an IPv6 address with a zone, only ever allowed on private networks: by name)
+        url, headers["Host"], server_name = rules.pinned(url, address)
+        extensions["sni_hostname"] = server_name
     try:
         async with httpx.AsyncClient(timeout=rules.TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client:
             # streamed and not read: only the status matters, whatever size of body the receiver answers with
-            async with client.stream("POST", url, content=body, headers=headers) as response:
+            async with client.stream("POST", url, content=body, headers=headers, extensions=extensions) as response:
                 status, location = response.status_code, response.headers.get("location", "")
     except (httpx.HTTPError, OSError, ValueError) as exc:
         return Answer(None, f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__)
@@ -125,12 +133,13 @@ async def register(user: CurrentUser, organisation_id: Any, url: Any, events: An
     if problem:
         errors["events"] = problem
     url = url.strip() if isinstance(url, str) else ""
-    if problem := await url_problem(url, get_settings().webhooks_allow_private):
+    problem, address = await check(url, get_settings().webhooks_allow_private)
+    if problem:
         errors["url"] = problem
     secret = rules.new_secret()
     if not errors:
         ping = json.dumps(rules.envelope(f"ping_{uuid.uuid4().hex}", "ping", utcnow(), None, {}), separators=(",", ":")).encode()
-        answer = await post(url, secret, ping, "ping", "ping")
+        answer = await post(url, address, secret, ping, "ping", "ping")
         if answer.status is not None and 300 <= answer.status < 400:
             errors["url"] = answer.error
     if errors:
@@ -289,10 +298,11 @@ async def _attempt(row: dict, target: dict | None, settings: Settings, gate: asy
     if secret is None:
         return Answer(None, _("The endpoint's secret cannot be read (AGENCY_SECRET_KEY changed): register the endpoint again.")), True
     async with gate:
-        if problem := await url_problem(target["url"], settings.webhooks_allow_private):
+        problem, address = await check(target["url"], settings.webhooks_allow_private)
+        if problem:
             return Answer(None, problem), False
         try:
-            answer = await asyncio.wait_for(post(target["url"], secret, row["payload"].encode(), row["event_type"], str(row["id"])),
+            answer = await asyncio.wait_for(post(target["url"], address, secret, row["payload"].encode(), row["event_type"], str(row["id"])),
                                             rules.TIMEOUT_SECONDS * 3)
         except asyncio.TimeoutError:
             answer = Answer(None, _("The receiver did not answer in time."))

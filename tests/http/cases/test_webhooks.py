@@ -330,3 +330,17 @@ async def test_whether_any_endpoint_is_active_is_asked_again_in_each_transaction
     async with atomic():
         await events.record(case["id"], "stage_changed", None, "", moved)
     assert [d["event_type"] for d in await _deliveries(endpoint["id"])] == ["case.stage_changed"]
+
+
+async def test_a_delivery_goes_to_the_address_checked_with_the_names_host_header(make_client, receivers):
+    """The name is looked up and checked before the attempt, and the connection goes to that address (a name that resolves
+    elsewhere a moment later changes nothing); the receiver sees its own name in Host."""
+    org, c, ch, nh = await _people(make_client)
+    hook = receivers()
+    by_name = hook.url.replace("127.0.0.1", "localhost")
+    endpoint = await _register(c, ch, by_name, ["case.opened"])
+    assert endpoint["url"] == by_name
+    await _case(c, ch)
+    assert await _send() == 1
+    [got] = hook.events()
+    assert got["headers"]["Host"] == f"localhost:{hook.server.server_port}" and got["path"] == "/hooks"

@@ -109,3 +109,11 @@ def test_the_envelope_is_the_contracts():
     body = rules.envelope("evt_9", "payment.received", at, rules.case_block(4, "EXP-2026-000004", "", "amicable"), {"amount": "1.00"})
     assert body == {"id": "evt_9", "type": "payment.received", "created_at": "2026-12-07T09:00:00Z",
                     "data": {"case": {"id": 4, "reference": "EXP-2026-000004", "creditor_reference": None, "stage": "amicable"}, "amount": "1.00"}}
+
+
+def test_the_connection_goes_to_the_address_checked_with_the_hosts_own_name():
+    assert rules.pinned("https://hooks.example.com/in?x=1#frag", "93.184.216.34") == (
+        "https://93.184.216.34/in?x=1", "hooks.example.com", "hooks.example.com")
+    assert rules.pinned("http://hooks.example.com:8080", "2606:2800:220:1::1") == (
+        "http://[2606:2800:220:1::1]:8080/", "hooks.example.com:8080", "hooks.example.com")
+    assert rules.pinned("http://[::1]:81/x", "::1") == ("http://[::1]:81/x", "[::1]:81", "::1")
