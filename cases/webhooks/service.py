@@ -35,8 +35,11 @@ from cases.webhooks import rules
 log = logging.getLogger("agency.webhooks")
 
 SEND_LIMIT = 50  # deliveries a worker round claims at most
-CONCURRENCY = 10  # sent side by side
-LEASE = timedelta(minutes=5)  # a worker's claim on a delivery (an attempt takes TIMEOUT_SECONDS at most)
+PER_ENDPOINT = 10  # of them for one endpoint (sent one after the other)
+CONCURRENCY = 10  # endpoints sent to side by side
+# A worker's claim on a delivery: longer than one endpoint's share of a round can take (PER_ENDPOINT attempts of at most
+# RESOLVE_SECONDS and 3 x TIMEOUT_SECONDS each: under 6 minutes), so no other worker takes one while it is being sent.
+LEASE = timedelta(minutes=10)
 RESOLVE_SECONDS = 5.0
 USER_AGENT = "agency-webhooks/1"
 
@@ -281,7 +284,11 @@ def _due(now: datetime):
 async def _claim(limit: int, now: datetime) -> list[dict]:
     """Take due deliveries so that no other worker takes them meanwhile (a conditional update, as the outbox's claim:
     PostgreSQL re-checks each row a concurrent claim locked first, SQLite runs one writer at a time)."""
-    ids = [r["id"] for r in await WebhookDelivery.select(WebhookDelivery.id).where(_due(now)).order_by(WebhookDelivery.id).limit(limit)]
+    ids, taken = [], {}
+    for r in await WebhookDelivery.select(WebhookDelivery.id, WebhookDelivery.endpoint).where(_due(now)).order_by(WebhookDelivery.id).limit(limit):
+        taken[r["endpoint"]] = taken.get(r["endpoint"], 0) + 1
+        if taken[r["endpoint"]] <= PER_ENDPOINT:  # (the rest of a busy endpoint's at the next round)
+            ids.append(r["id"])
     if not ids:
         return []
     rows = await WebhookDelivery.update({WebhookDelivery.claimed_until: now + LEASE}).where(WebhookDelivery.id.is_in(ids) & _due(now)).returning(

@@ -344,3 +344,18 @@ async def test_a_delivery_goes_to_the_address_checked_with_the_names_host_header
     assert await _send() == 1
     [got] = hook.events()
     assert got["headers"]["Host"] == f"localhost:{hook.server.server_port}" and got["path"] == "/hooks"
+
+
+async def test_a_round_sends_one_endpoint_at_most_its_share_and_the_rest_at_the_next(make_client, receivers):
+    org, c, ch, nh = await _people(make_client)
+    hook = receivers()
+    endpoint = await _register(c, ch, hook.url, ["case.stage_changed"])
+    case = await _case(c, ch)
+    async with atomic():
+        for _ in range(service.PER_ENDPOINT + 2):
+            await events.record(case["id"], "stage_changed", None, "", {"from": "intake", "to": "amicable", "outcome": None})
+    assert await _send() == service.PER_ENDPOINT
+    assert await _send() == 2
+    assert [d["status"] for d in await _deliveries(endpoint["id"])] == ["delivered"] * (service.PER_ENDPOINT + 2)
+    assert [int(r["headers"]["Agency-Delivery"]) for r in hook.received if r["headers"]["Agency-Event"] != "ping"] == [
+        d["id"] for d in await _deliveries(endpoint["id"])]  # in order
