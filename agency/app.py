@@ -56,6 +56,7 @@ from cases.rates.web import RateApi, RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
 from cases.stages.web import StageApi, StagePages
 from cases.web import CaseApi, CasePages
+from cases.webhooks.web import WebhookApi, WebhookPages
 from legal.court.web import CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
@@ -175,6 +176,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             RateApi,
             ComplaintPages,
             ComplaintApi,
+            WebhookPages,
+            WebhookApi,
             DebtorPages,
             DebtorApi,
             AdminDashboardPages,

@@ -43,7 +43,7 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("uvicorn.access", "aiosqlite", "botocore", "urllib3", "asyncio"):
+    for noisy in ("uvicorn.access", "aiosqlite", "botocore", "urllib3", "asyncio", "httpx", "httpcore"):  # (httpx: a line per webhook, its address in full)
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

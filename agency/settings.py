@@ -70,6 +70,8 @@ class Settings:
     retention_accounting_years: int = 6
     retention_after_close_years: int = 3  # a closed case kept for claims about its handling (LOPDGDD arts. 32 and 72)
     access_log_days: int = 730
+    # Webhooks may reach loopback and private addresses (tests, on-premise installs); otherwise refused (cases.webhooks).
+    webhooks_allow_private: bool = False
 
     @property
     def redsys_enabled(self) -> bool:
@@ -132,4 +134,5 @@ def get_settings() -> Settings:
         retention_accounting_years=_positive_int("AGENCY_RETENTION_ACCOUNTING_YEARS", 6),
         retention_after_close_years=_positive_int("AGENCY_RETENTION_AFTER_CLOSE_YEARS", 3),
         access_log_days=_positive_int("AGENCY_ACCESS_LOG_DAYS", 730),
+        webhooks_allow_private=os.environ.get("AGENCY_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower() in {"1", "true", "yes", "on"},
     )

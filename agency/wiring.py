@@ -2,7 +2,8 @@
 
 - template globals the pages use (stage labels, procedures, document templates, filing statuses, deadlines);
 - the domain's errors, mapped to the foundation's handlers (a missing statutory rate, a refused plan);
-- the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation);
+- the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation; creditors'
+  webhooks are written);
 - what legal provides the debtor's page (the documents that are the debtor's: cases.portal.service.provide_documents),
   and the debtor's data rights (what legal holds about them: cases.privacy.service.provide_section).
 
@@ -16,6 +17,8 @@ from cases.negotiation.rules import PlanError
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
 from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
+from cases.webhooks.rules import KIND_TO_TYPE as WEBHOOK_KINDS
+from cases.webhooks.service import on_case_event as webhooks_on_case_event
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
@@ -44,3 +47,5 @@ def wire() -> None:
     # a debtor's data rights: what legal holds goes into their export, and is blanked when they are anonymised
     provide_section("legal", legal_cases_data, legal_stored_files)
     events.subscribe("anonymised", legal_data_on_case_event)
+    for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
+        events.subscribe(kind, webhooks_on_case_event)

@@ -19,6 +19,7 @@ from cases.messages.rules import open_jurisdictions
 from cases.messages.service import send_due_reminders, withdraw_stale_reminders
 from cases.negotiation.service import rescore_open_cases, settle_due_commitments
 from cases.privacy.service import retention_job
+from cases.webhooks.service import send_due as send_webhooks
 
 log = logging.getLogger("agency.worker")
 
@@ -43,6 +44,7 @@ def _jobs() -> list[tuple[str, Job]]:
         ("direct_debit_notices", send_notices_job),
         ("direct_debits", collect_due_job),
         ("retention", retention_job),
+        ("webhooks", send_webhooks),
     ]
 
 

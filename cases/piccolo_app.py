@@ -33,6 +33,8 @@ from cases.tables import (
     Remittance,
     RemittanceExport,
     StatementLine,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 APP_CONFIG = AppConfig(
@@ -41,7 +43,8 @@ APP_CONFIG = AppConfig(
     table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry,
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
-                   DirectDebitBatch, DirectDebit, Complaint],
+                   DirectDebitBatch, DirectDebit, Complaint,
+                   WebhookEndpoint, WebhookDelivery],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

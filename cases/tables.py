@@ -498,3 +498,43 @@ class Complaint(Table, tablename="complaints"):
     answer_sent_to = Varchar(length=254, default="")  # the address the answer was emailed to; "" = none on file (sent by post, or staff's own)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # None: the debtor, from their page
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WebhookEndpoint(Table, tablename="webhook_endpoints"):
+    """A creditor's system that is told what happens to its cases (cases.webhooks): an address, the event types it
+    takes, and the secret its deliveries are signed with (sealed with a key derived from AGENCY_SECRET_KEY; shown once).
+    Removed ones stay (``active`` false) so their delivery log can still be read."""
+
+    organisation = ForeignKey(references=Organisation, null=False, index=True, on_delete=OnDelete.restrict)
+    url = Varchar(length=2000)
+    secret_sealed = Text()
+    secret_hint = Varchar(length=12, default="")  # the secret's last characters, to tell it apart
+    events = Text(default="")  # the event types it takes, comma-separated (case.opened, payment.received, ...)
+    active = Boolean(default=True, index=True)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    removed_at = Timestamptz(null=True, default=None)
+
+
+class WebhookDelivery(Table, tablename="webhook_deliveries"):
+    """One event for one endpoint: written in the event's transaction, sent by the worker (claimed with a lease),
+    retried with backoff for a day. ``idempotency_key`` (endpoint and event) makes each event one delivery per
+    endpoint; a replay is a new delivery of the same event (``replay_of``)."""
+
+    endpoint = ForeignKey(references=WebhookEndpoint, null=False, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    event = BigInt(null=True, default=None)  # the case event (case_events.id) it tells of
+    event_type = Varchar(length=40)
+    idempotency_key = Varchar(length=100, unique=True)
+    payload = Text()  # the exact JSON body sent, signed on every attempt
+    status = Varchar(length=10, default="pending", index=True)  # pending | delivered | failed
+    attempts = Integer(default=0)
+    first_attempt_at = Timestamptz(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)
+    claimed_until = Timestamptz(null=True, default=None)
+    last_status = Integer(null=True, default=None)  # the receiver's last HTTP status
+    last_error = Text(default="")
+    delivered_at = Timestamptz(null=True, default=None)
+    replay_of = BigInt(null=True, default=None)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # who replayed it
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -44,6 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AGENCY_REDSYS_MERCHANT_CODE"] = "999008881"
     os.environ["AGENCY_REDSYS_TERMINAL"] = "1"
     os.environ["AGENCY_REDSYS_SECRET_KEY"] = "sq7HjrUOBfKmC576ILgskD5srU870gJ7"
+    os.environ["AGENCY_WEBHOOKS_ALLOW_PRIVATE"] = "1"  # the receivers of tests/http/cases/test_webhooks.py are on loopback
     os.environ["AGENCY_SEPA_CREDITOR_ID"] = "ES81ZZZB00000000"  # the demo agency's tax id (B00000000), its check digits by AT-02
     if backend == "postgres":
         name = f"agency_test_{os.getpid()}_{secrets.token_hex(3)}"

@@ -19,6 +19,7 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.storage import storage
 from agency.tenancy import get_visible
+from cases import events
 from cases.billing import service as billing
 from cases.claims.filetypes import XML
 from cases.claims.service import check_file, initial_limitation_date, next_references, notify_creditors, store_evidence
@@ -232,14 +233,15 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
     await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"], invoices)
     summary = _("Claim received by import (%(file)s).") % {"file": filename}
     actor = user.id if user and user.id else None
+    opened = {ref: {"import": filename, "invoices": len(g.invoices), "total": str(g.total)} for ref, g in by_reference.items()}
     await bulk_insert(
         CaseEvent, ["case", "kind", "actor", "at", "summary", "payload", "visible_to_creditor"],
-        [(case_ids[ref], "claim_opened", actor, now, summary,
-          json.dumps({"import": filename, "invoices": len(g.invoices), "total": str(g.total)}, ensure_ascii=False), True)
-         for ref, g in by_reference.items()],
+        [(case_ids[ref], "claim_opened", actor, now, summary, json.dumps(payload, ensure_ascii=False), True) for ref, payload in opened.items()],
     )
     if stored:
         await _write_evidence(user, organisation_id, {g.key: case_ids[ref] for ref, g in by_reference.items()}, stored, now)
+    for ref, payload in opened.items():  # (the rows were written in bulk: their subscribers are told here, as events.record would)
+        await events.publish(case_ids[ref], "claim_opened", payload)
     return CommitResult(len(groups), len(invoices), references)
 
 
