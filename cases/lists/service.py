@@ -1,0 +1,148 @@
+"""A case list as a file (CSV streamed a thousand cases at a time; XLSX written in openpyxl's write-only mode), and a
+bulk action on the cases selected: each case through the service its single action uses (the stage guards, the
+assignment's checks, the note's and the message's), each in its own transaction, so one refusal undoes nothing else."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from litestar.exceptions import HTTPException, NotFoundException
+
+from agency import access, clock
+from agency.accounts import FormErrors
+from agency.auth import CurrentUser
+from agency.db import atomic
+from agency.i18n import gettext as _
+from agency.tenancy import scoped
+from cases.contacts.rules import ActivityErrors, ActivityInput
+from cases.contacts.service import log_activity
+from cases.lists.rules import EXPORT_CAP, BulkRequest, as_text, cell_safe, export_row, headings
+from cases.messages.service import send_message
+from cases.negotiation import service as negotiation
+from cases.negotiation.service import outstanding_by_case
+from cases.queries import CaseFilter, case_chunks, count_cases, message_choices
+from cases.stages.rules import MoveRequest
+from cases.stages.service import StageRefused, advance_stage
+from cases.tables import Case
+
+# --- the export ----------------------------------------------------------------------------------------------
+
+def export_name(f: CaseFilter, extension: str, today: date) -> str:
+    return f"casos-{f.stage or 'todos'}-{today.isoformat()}.{extension}"
+
+
+async def start_export(user: CurrentUser, f: CaseFilter, extension: str) -> tuple[str, int]:
+    """The file's name and how many cases it holds, noted once on the access log (what was exported: the filters);
+    a list longer than EXPORT_CAP is refused (a 400 saying to narrow it)."""
+    n = await count_cases(user, f)
+    if n > EXPORT_CAP:
+        raise FormErrors({"stage": _("An export holds at most %(cap)s cases and this list has %(n)s: narrow it with the stage or a search.")
+                          % {"cap": f"{EXPORT_CAP:,}", "n": f"{n:,}"}})
+    name = export_name(f, extension, clock.today())
+    what = f"stage={f.stage or ''} q={(f.q or '').strip()[:60]} sort={f.sort}"
+    access.note(user, f"export: {name} {what} ({n} cases)")
+    return name, n
+
+
+async def rows_of(user: CurrentUser, f: CaseFilter) -> AsyncIterator[list[list]]:
+    """The list's rows, a thousand cases at a time (never more than EXPORT_CAP), with what each still owes."""
+    async for chunk in case_chunks(user, f, limit=EXPORT_CAP):
+        owed = await outstanding_by_case([c["id"] for c in chunk])
+        yield [export_row(c, owed.get(c["id"], 0)) for c in chunk]
+
+
+async def csv_lines(user: CurrentUser, f: CaseFilter) -> AsyncIterator[bytes]:
+    """The CSV as it is read: the headings (after a BOM, for Excel), then each thousand cases; never the whole list held."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headings())
+    yield ("\ufeff" + out.getvalue()).encode("utf-8")
+    async for rows in rows_of(user, f):
+        out.seek(0)
+        out.truncate()
+        writer.writerows([cell_safe(as_text(v)) for v in row] for row in rows)
+        yield out.getvalue().encode("utf-8")
+
+
+async def xlsx_file(user: CurrentUser, f: CaseFilter) -> bytes:
+    """The XLSX (openpyxl's write-only mode: rows are written out as they come, not kept as cells)."""
+    from openpyxl import Workbook  # lazy: XLSX only when an XLSX file is read or written
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Cases"))
+    sheet.append(headings())
+    async for rows in rows_of(user, f):
+        for row in rows:
+            sheet.append([cell_safe(v) for v in row])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+# --- bulk actions --------------------------------------------------------------------------------------------
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    refused: list[dict] = field(default_factory=list)  # {id, reasons: [{code, message}]}
+
+
+def reasons_of(exc: Exception) -> list[dict]:
+    """Why one case was refused, as codes and words: the stage guards' own codes, or what the service said."""
+    if isinstance(exc, StageRefused):
+        return [{"code": r.code, "message": str(r)} for r in exc.decision.refusals]
+    if isinstance(exc, NotFoundException):
+        return [{"code": "not_found", "message": _("No such case, or not yours to see.")}]
+    if isinstance(exc, (ActivityErrors, FormErrors)):
+        return [{"code": "invalid", "message": str(v)} for v in exc.errors.values()]
+    if isinstance(exc, HTTPException):
+        code = {403: "forbidden", 409: "conflict"}.get(exc.status_code, "invalid")
+        return [{"code": code, "message": str(exc.detail)}]
+    raise exc
+
+
+async def check_bulk(request: BulkRequest) -> None:
+    """What the whole request names must exist (a 400 naming the field), before any case is touched."""
+    if request.action == "assign" and request.negotiator_id is not None and request.negotiator_id not in {
+            n["id"] for n in await negotiation.negotiators_list()}:
+        raise FormErrors({"negotiator_id": _("Choose an active negotiator.")})
+    if request.action == "message" and request.template not in {m["key"] for m in await message_choices()}:
+        raise FormErrors({"template": _("Choose one of the messages in use.")})
+
+
+async def one_case(user: CurrentUser, case_id: int, request: BulkRequest, today: date) -> None:
+    if request.action == "assign":
+        await negotiation.assign(user, case_id, request.negotiator_id)
+    elif request.action == "move":
+        await advance_stage(user, case_id, MoveRequest(to=request.to, outcome=request.outcome, reason=request.reason), today)
+    elif request.action == "note":
+        await log_activity(user, case_id, ActivityInput(kind="note", body=request.text), today)
+    else:
+        async with atomic():
+            await send_message(user, case_id, request.template, today)
+
+
+async def run_bulk(user: CurrentUser, request: BulkRequest) -> BulkResult:
+    """Each case in turn, in its own transaction, through its single action's service (never around a guard)."""
+    await check_bulk(request)
+    today = clock.today()
+    result = BulkResult()
+    for case_id in request.ids:
+        try:
+            await one_case(user, case_id, request, today)
+        except (HTTPException, ActivityErrors, FormErrors) as exc:
+            result.refused.append({"id": case_id, "reasons": reasons_of(exc)})
+        else:
+            result.done.append(case_id)
+    return result
+
+
+async def references(user: CurrentUser, ids: list[int]) -> dict[int, str]:
+    """The references of the cases the caller may see among ``ids`` (for the summary page)."""
+    if not ids:
+        return {}
+    rows = await scoped(Case.select(Case.id, Case.reference).where(Case.id.is_in(ids)), user, Case.organisation)
+    return {r["id"]: r["reference"] for r in rows}

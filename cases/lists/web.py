@@ -1,0 +1,129 @@
+"""The case list as a file, from the API and from the list page (the same filters, the same scope), and staff's bulk
+actions on the selected cases: JSON from the API, a summary page from the list's form."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response
+from litestar.exceptions import ClientException, PermissionDeniedException
+from litestar.params import QueryParameter
+from litestar.response import Stream, Template
+
+from agency.accounts import FormErrors
+from agency.auth import CurrentUser, anyone_signed_in, staff_only
+from agency.http_utils import content_disposition, parse_id
+from agency.i18n import gettext as _
+from agency.roles import Role
+from agency.routing import get, post
+from agency.web import page, user_of
+from cases.lists import service as lists
+from cases.lists.rules import FORMATS, XLSX_TYPE, BulkRequest, bulk_problems, unique
+from cases.queries import STAGES, CaseFilter, parse_sort
+
+Direction = Annotated[str | None, QueryParameter(name="dir", description="asc or desc", required=False)]
+
+
+def list_filter(stage: str | None, q: str | None, sort: str | None, direction: str | None, strict: bool) -> CaseFilter:
+    """The list's filters from its URL. The API refuses what it does not know (400); the page ignores it."""
+    order = parse_sort(sort, direction)
+    if strict and order is None:
+        raise FormErrors({"sort": _("sort is opened or reference, and dir is asc or desc.")})
+    if strict and stage and stage not in STAGES:
+        raise FormErrors({"stage": _("stage is one of: %(names)s.") % {"names": ", ".join(STAGES)}})
+    sort, descending = order or ("opened", True)
+    return CaseFilter(stage=stage if stage in STAGES else None, q=q, sort=sort, descending=descending)
+
+
+async def export(user: CurrentUser, f: CaseFilter, format: str) -> Response:
+    if format not in FORMATS:
+        raise FormErrors({"format": _("format is csv or xlsx.")})
+    name, _n = await lists.start_export(user, f, format)
+    disposition = {"Content-Disposition": content_disposition(name)}
+    if format == "csv":  # (Litestar adds "; charset=utf-8" to text/*)
+        return Stream(lists.csv_lines(user, f), media_type="text/csv", headers=disposition)
+    return Response(await lists.xlsx_file(user, f), media_type=XLSX_TYPE, headers=disposition)
+
+
+class Reason(msgspec.Struct):
+    code: str
+    message: str
+
+
+class Refused(msgspec.Struct):
+    id: int
+    reasons: list[Reason]
+
+
+class BulkOut(msgspec.Struct):
+    done: list[int]
+    refused: list[Refused]
+
+
+class BulkIn(msgspec.Struct):
+    ids: list[int]
+    action: str
+    negotiator_id: int | None = None
+    to: str = ""
+    outcome: str | None = None
+    reason: str = ""
+    text: str = ""
+    template: str = ""
+
+
+def bulk_request(user: CurrentUser, ids: list, action: str, **fields) -> BulkRequest:
+    """The request checked as a whole (a 400 per field; assigning is an admin's, as for one case: 403)."""
+    problems = bulk_problems(ids, action, fields.get("to", ""), fields.get("text", ""), fields.get("template", ""))
+    if problems:
+        raise FormErrors({k: str(v) for k, v in problems.items()})
+    if action == "assign" and user.role != Role.admin:
+        raise PermissionDeniedException(detail=_("Only an admin assigns cases to negotiators."))
+    return BulkRequest(ids=unique(ids), action=action, **fields)
+
+
+class ListApi(Controller):
+    path = "/api/v1/cases"
+    tags = ["cases"]
+
+    @get("/export", guards=[anyone_signed_in],
+         summary="The case list as a CSV or XLSX file (the caller's cases; at most 100,000: a 400 past it); on the access log")
+    async def export(self, request: Request, format: str = "csv", stage: str | None = None, q: str | None = None,
+                     sort: str | None = None, direction: Direction = None) -> Response:
+        return await export(user_of(request), list_filter(stage, q, sort, direction, strict=True), format)
+
+    @post("/bulk", guards=[staff_only], status_code=200,
+          summary="One action on many cases (at most 500), each through its own checks: what was done, and why the rest was refused")
+    async def bulk(self, request: Request, data: BulkIn) -> BulkOut:
+        user = user_of(request)
+        result = await lists.run_bulk(user, bulk_request(
+            user, data.ids, data.action, negotiator_id=data.negotiator_id, to=data.to, outcome=data.outcome or None,
+            reason=data.reason, text=data.text, template=data.template))
+        return BulkOut(done=result.done, refused=[Refused(id=r["id"], reasons=[Reason(**x) for x in r["reasons"]]) for r in result.refused])
+
+
+class ListPages(Controller):
+    @get("/cases/export", guards=[anyone_signed_in])
+    async def export(self, request: Request, format: str = "csv", stage: str | None = None, q: str | None = None,
+                     sort: str | None = None, direction: Direction = None) -> Response:
+        return await export(user_of(request), list_filter(stage, q, sort, direction, strict=False), format)
+
+    @post("/cases/bulk", guards=[staff_only])
+    async def bulk(self, request: Request) -> Template:
+        user = user_of(request)
+        form = await request.form()
+        raw = [parse_id(v) for v in form.getall("ids", [])]
+        ids = [i for i in raw if i is not None]
+        if len(ids) != len(raw):
+            raise ClientException(detail=_("The cases are given by their ids (whole numbers)."))
+        action = str(form.get("action", ""))
+        try:
+            bulk = bulk_request(user, ids, action, negotiator_id=parse_id(form.get("negotiator_id", "")), to=str(form.get("to", "")),
+                                outcome=str(form.get("outcome", "")) or None, reason=str(form.get("reason", "")),
+                                text=str(form.get("text", "")), template=str(form.get("template", "")))
+            result = await lists.run_bulk(user, bulk)
+        except FormErrors as exc:
+            return page(request, "cases/lists/bulk_result.html", status_code=400, problems=list(exc.errors.values()), done=[],
+                        refused=[], references={}, action=action)
+        references = await lists.references(user, result.done + [r["id"] for r in result.refused])
+        return page(request, "cases/lists/bulk_result.html", problems=[], done=result.done, refused=result.refused,
+                    references=references, action=action)
