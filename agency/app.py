@@ -48,7 +48,7 @@ from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import ImportApi, ImportPages
-from cases.lists.web import ListApi, ListPages
+from cases.lists.web import ListApi, ListPages, ViewApi
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanRulesPages, PortalApi, PortalPages, RedsysNotifications
@@ -194,6 +194,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             AccountApi,
             ListApi,
             ListPages,
+            ViewApi,
             CaseApi,
             CasePages,
             ClaimPages,

@@ -32,6 +32,7 @@ from cases.tables import (
     ReminderStep,
     Remittance,
     RemittanceExport,
+    SavedView,
     StatementLine,
 )
 
@@ -41,7 +42,7 @@ APP_CONFIG = AppConfig(
     table_classes=[Debtor, Case, CaseSequence, Invoice, Evidence, CaseEvent, ImportJob, Promise, PaymentPlan, Instalment, LedgerEntry,
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
-                   DirectDebitBatch, DirectDebit, Complaint],
+                   DirectDebitBatch, DirectDebit, Complaint, SavedView],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

@@ -495,3 +495,15 @@ class Complaint(Table, tablename="complaints"):
     answer_sent_to = Varchar(length=254, default="")  # the address the answer was emailed to; "" = none on file (sent by post, or staff's own)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # None: the debtor, from their page
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SavedView(Table, tablename="saved_views"):
+    """A case list's filters and order saved under a name by one user (cases.lists), shown on their list."""
+
+    user = ForeignKey(null=False, references=User, index=True, on_delete=OnDelete.cascade)
+    name = Varchar(length=80)
+    stage = Varchar(length=20, default="")
+    q = Varchar(length=100, default="")
+    sort = Varchar(length=20, default="opened")
+    descending = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())

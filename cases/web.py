@@ -17,6 +17,7 @@ from agency.routing import get
 from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
+from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
 from cases.negotiation.queue import STRATEGIES
@@ -85,6 +86,7 @@ class CasePages(Controller):
             # staff act on the cases selected (cases.lists): the choices of the bulk bar
             bulk=staff, outcomes=OUTCOMES if staff else (), message_templates=await message_choices() if staff else [],
             negotiators=await negotiators_list() if user.role == Role.admin else [],
+            views=await saved_views(user),
         )
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])

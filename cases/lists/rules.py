@@ -114,3 +114,18 @@ def bulk_problems(ids: list, action: str, to: str, text: str, template: str) -> 
 def unique(ids: list[int]) -> tuple[int, ...]:
     """The ids once each, in the order given."""
     return tuple(dict.fromkeys(ids))
+
+
+VIEWS_MAX = 50  # saved views per user
+
+
+def view_problems(name: str, q: str) -> dict[str, object]:
+    """What is wrong with a view to save, per field (its filters and order are checked as the list's are)."""
+    problems: dict[str, object] = {}
+    if not name.strip():
+        problems["name"] = _l("Give the view a name.")
+    elif len(name.strip()) > 80:
+        problems["name"] = _l("The name is too long (80 characters at most).")
+    if len(q) > 100:
+        problems["q"] = _l("The search is too long (100 characters at most).")
+    return problems

@@ -14,19 +14,19 @@ from litestar.exceptions import HTTPException, NotFoundException
 from agency import access, clock
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import atomic
+from agency.db import atomic, utcnow
 from agency.i18n import gettext as _
 from agency.tenancy import scoped
 from cases.contacts.rules import ActivityErrors, ActivityInput
 from cases.contacts.service import log_activity
-from cases.lists.rules import EXPORT_CAP, BulkRequest, as_text, cell_safe, export_row, headings
+from cases.lists.rules import EXPORT_CAP, VIEWS_MAX, BulkRequest, as_text, cell_safe, export_row, headings, view_problems
 from cases.messages.service import send_message
 from cases.negotiation import service as negotiation
 from cases.negotiation.service import outstanding_by_case
 from cases.queries import CaseFilter, case_chunks, count_cases, message_choices
 from cases.stages.rules import MoveRequest
 from cases.stages.service import StageRefused, advance_stage
-from cases.tables import Case
+from cases.tables import Case, SavedView
 
 # --- the export ----------------------------------------------------------------------------------------------
 
@@ -146,3 +146,42 @@ async def references(user: CurrentUser, ids: list[int]) -> dict[int, str]:
         return {}
     rows = await scoped(Case.select(Case.id, Case.reference).where(Case.id.is_in(ids)), user, Case.organisation)
     return {r["id"]: r["reference"] for r in rows}
+
+
+# --- saved views ---------------------------------------------------------------------------------------------
+
+async def saved_views(user: CurrentUser) -> list[dict]:
+    """The user's saved views, by name."""
+    return await SavedView.select(SavedView.id, SavedView.name, SavedView.stage, SavedView.q, SavedView.sort, SavedView.descending).where(
+        SavedView.user == user.id).order_by(SavedView.name).order_by(SavedView.id)
+
+
+async def save_view(user: CurrentUser, name: str, f: CaseFilter) -> dict:
+    """Keep the list's filters and order under ``name`` for ``user`` (the same name again replaces it); FormErrors
+    (a 400) for a name or search that does not fit, or past VIEWS_MAX views."""
+    q = (f.q or "").strip()
+    problems = view_problems(name, q)
+    if problems:
+        raise FormErrors({k: str(v) for k, v in problems.items()})
+    name = name.strip()
+    values = {SavedView.stage: f.stage or "", SavedView.q: q, SavedView.sort: f.sort, SavedView.descending: f.descending}
+    async with atomic():
+        same = await SavedView.select(SavedView.id).where((SavedView.user == user.id) & (SavedView.name == name)).first()
+        if same:
+            await SavedView.update(values).where(SavedView.id == same["id"])
+            view_id = same["id"]
+        else:
+            if await SavedView.count().where(SavedView.user == user.id) >= VIEWS_MAX:
+                raise FormErrors({"name": _("At most %(n)s saved views: delete one first.") % {"n": VIEWS_MAX}})
+            view_id = (await SavedView.insert(SavedView(user=user.id, name=name, created_at=utcnow(), **{c._meta.name: v for c, v in values.items()}))
+                       .returning(SavedView.id))[0]["id"]
+    return (await SavedView.select(SavedView.id, SavedView.name, SavedView.stage, SavedView.q, SavedView.sort, SavedView.descending).where(
+        SavedView.id == view_id).first())
+
+
+async def delete_view(user: CurrentUser, view_id: int) -> None:
+    """Delete one of the user's views (another user's, or none, is a 404)."""
+    async with atomic():
+        gone = await SavedView.delete().where((SavedView.id == view_id) & (SavedView.user == user.id)).returning(SavedView.id)
+    if not gone:
+        raise NotFoundException(detail=_("No such saved view."))

@@ -3,6 +3,7 @@ actions on the selected cases: JSON from the API, a summary page from the list's
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response
@@ -15,8 +16,8 @@ from agency.auth import CurrentUser, anyone_signed_in, staff_only
 from agency.http_utils import content_disposition, parse_id
 from agency.i18n import gettext as _
 from agency.roles import Role
-from agency.routing import get, post
-from agency.web import page, user_of
+from agency.routing import delete, get, post
+from agency.web import form_data, notify, page, redirect, refuse, user_of
 from cases.lists import service as lists
 from cases.lists.rules import FORMATS, XLSX_TYPE, BulkRequest, bulk_problems, unique
 from cases.queries import STAGES, CaseFilter, parse_sort
@@ -101,6 +102,53 @@ class ListApi(Controller):
         return BulkOut(done=result.done, refused=[Refused(id=r["id"], reasons=[Reason(**x) for x in r["reasons"]]) for r in result.refused])
 
 
+class ViewOut(msgspec.Struct):
+    id: int
+    name: str
+    stage: str
+    q: str
+    sort: str
+    dir: str
+    url: str
+
+
+class ViewIn(msgspec.Struct):
+    name: str
+    stage: str = ""
+    q: str = ""
+    sort: str = "opened"
+    dir: str | None = None
+
+
+def view_url(view: dict) -> str:
+    """The list's URL the view stands for."""
+    return "/cases?" + urlencode({"stage": view["stage"], "q": view["q"], "sort": view["sort"], "dir": "desc" if view["descending"] else "asc"})
+
+
+def view_out(view: dict) -> ViewOut:
+    return ViewOut(id=view["id"], name=view["name"], stage=view["stage"], q=view["q"], sort=view["sort"],
+                   dir="desc" if view["descending"] else "asc", url=view_url(view))
+
+
+class ViewApi(Controller):
+    path = "/api/v1/cases/views"
+    tags = ["cases"]
+    guards = [anyone_signed_in]
+
+    @get("/", summary="The caller's saved views of the case list (filters and order under a name)")
+    async def list(self, request: Request) -> list[ViewOut]:
+        return [view_out(v) for v in await lists.saved_views(user_of(request))]
+
+    @post("/", status_code=201, summary="Save the case list's filters and order under a name (the same name again replaces it)")
+    async def save(self, request: Request, data: ViewIn) -> ViewOut:
+        f = list_filter(data.stage or None, data.q, data.sort, data.dir, strict=True)
+        return view_out(await lists.save_view(user_of(request), data.name, f))
+
+    @delete("/{view_id:int}", status_code=204, summary="Delete one of the caller's saved views")
+    async def remove(self, request: Request, view_id: int) -> None:
+        await lists.delete_view(user_of(request), view_id)
+
+
 class ListPages(Controller):
     @get("/cases/export", guards=[anyone_signed_in])
     async def export(self, request: Request, format: str = "csv", stage: str | None = None, q: str | None = None,
@@ -127,3 +175,21 @@ class ListPages(Controller):
         references = await lists.references(user, result.done + [r["id"] for r in result.refused])
         return page(request, "cases/lists/bulk_result.html", problems=[], done=result.done, refused=result.refused,
                     references=references, action=action)
+
+    @post("/cases/views", guards=[anyone_signed_in])
+    async def save_view(self, request: Request) -> Response:
+        data = await form_data(request)
+        f = list_filter(str(data.get("stage", "")) or None, str(data.get("q", "")), str(data.get("sort", "")) or None,
+                        str(data.get("dir", "")) or None, strict=False)
+        try:
+            view = await lists.save_view(user_of(request), str(data.get("name", "")), f)
+        except FormErrors as exc:
+            return refuse(request, [str(m) for m in exc.errors.values()], "/cases")
+        notify(request, _("View saved: %(name)s.") % {"name": view["name"]})
+        return redirect(view_url(view), request)
+
+    @post("/cases/views/{view_id:int}/delete", guards=[anyone_signed_in])
+    async def delete_view(self, request: Request, view_id: int) -> Response:
+        await lists.delete_view(user_of(request), view_id)
+        notify(request, _("View deleted."))
+        return redirect("/cases", request)

@@ -9,7 +9,7 @@ from agency import access
 from agency.tables import AccessRecord, OutboxMessage
 from cases.lists import service as lists_service
 from cases.queries import message_choices
-from cases.tables import Case, CaseEvent
+from cases.tables import Case, CaseEvent, SavedView
 from tests.factories import api_token, create_org, create_user, post_form, signed_in
 from tests.http.cases.test_claims import PDF, claim_body
 
@@ -214,3 +214,45 @@ async def test_bulk_from_the_list_page_shows_what_was_done_and_why_not(make_clie
     negotiator_page, _ = await signed_in(make_client, "negotiator")
     html = (await negotiator_page.get("/cases")).text
     assert 'id="bulk-form"' in html and 'value="assign"' not in html  # a negotiator does not assign
+
+
+# --- saved views ---------------------------------------------------------------------------------------------
+
+async def test_saved_views_are_each_users_own(make_client):
+    org, user, c, h, made = await _creditor(make_client, 2, evidence=False)
+    r = await c.post("/api/v1/cases/views", json={"name": "Por referencia", "q": "Talleres", "sort": "reference", "dir": "desc"}, headers=h)
+    assert r.status_code == 201, r.text
+    view = r.json()
+    assert view["url"] == "/cases?stage=&q=Talleres&sort=reference&dir=desc" and view["dir"] == "desc"
+    # the same name again replaces it
+    r = await c.post("/api/v1/cases/views", json={"name": "Por referencia", "stage": "intake", "sort": "reference"}, headers=h)
+    assert r.status_code == 201 and r.json()["id"] == view["id"] and r.json()["url"] == "/cases?stage=intake&q=&sort=reference&dir=asc"
+    for bad, field in (({"name": " "}, "name"), ({"name": "x" * 81}, "name"), ({"name": "x", "sort": "owed"}, "sort"),
+                       ({"name": "x", "stage": "limbo"}, "stage"), ({"name": "x", "q": "q" * 101}, "q")):
+        r = await c.post("/api/v1/cases/views", json=bad, headers=h)
+        assert r.status_code == 400 and field in r.json()["errors"], (bad, r.text)
+    assert [v["name"] for v in (await c.get("/api/v1/cases/views", headers=h)).json()] == ["Por referencia"]
+
+    # another user neither sees nor deletes it
+    other = await api_token(c, (await create_user("negotiator"))["email"])
+    assert (await c.get("/api/v1/cases/views", headers=other)).json() == []
+    assert (await c.delete(f"/api/v1/cases/views/{view['id']}", headers=other)).status_code == 404
+
+    # on the list page: the views as links, and a form that saves what is shown
+    page, page_user = await signed_in(make_client, "creditor", org)
+    html = (await page.get("/cases", params={"sort": "reference", "dir": "asc", "stage": "intake"})).text
+    assert 'action="/cases/views"' in html and 'name="sort" value="reference"' in html
+    r = await post_form(page, "/cases/views", {"name": "Recepción", "stage": "intake", "q": "", "sort": "reference", "dir": "asc"})
+    assert r.status_code == 303 and r.headers["location"] == "/cases?stage=intake&q=&sort=reference&dir=asc"
+    html = (await page.get(r.headers["location"])).text
+    assert "Vista guardada: Recepción." in html and ">Recepción</a>" in html
+    # each user's own: the page's user is another creditor of the same organisation
+    assert [v["name"] for v in (await c.get("/api/v1/cases/views", headers=h)).json()] == ["Por referencia"]
+    mine = (await SavedView.select(SavedView.id).where(SavedView.user == page_user["id"]).first())["id"]
+    r = await post_form(page, f"/cases/views/{mine}/delete")
+    assert r.status_code == 303 and ">Recepción</a>" not in (await page.get("/cases")).text
+    r = await post_form(page, "/cases/views", {"name": "", "sort": "reference"})
+    assert r.status_code == 303 and "Dé un nombre a la vista." in (await page.get("/cases")).text
+    assert (await c.delete(f"/api/v1/cases/views/{view['id']}", headers=h)).status_code == 204
+    assert (await c.get("/api/v1/cases/views", headers=h)).json() == []
+
