@@ -46,19 +46,19 @@ async def export(user: CurrentUser, f: CaseFilter, format: str) -> Response:
     return Response(await lists.xlsx_file(user, f), media_type=XLSX_TYPE, headers=disposition)
 
 
-class Reason(msgspec.Struct):
+class BulkReason(msgspec.Struct):
     code: str
     message: str
 
 
-class Refused(msgspec.Struct):
+class BulkRefused(msgspec.Struct):
     id: int
-    reasons: list[Reason]
+    reasons: list[BulkReason]
 
 
 class BulkOut(msgspec.Struct):
     done: list[int]
-    refused: list[Refused]
+    refused: list[BulkRefused]
 
 
 class BulkIn(msgspec.Struct):
@@ -99,7 +99,7 @@ class ListApi(Controller):
         result = await lists.run_bulk(user, bulk_request(
             user, data.ids, data.action, negotiator_id=data.negotiator_id, to=data.to, outcome=data.outcome or None,
             reason=data.reason, text=data.text, template=data.template))
-        return BulkOut(done=result.done, refused=[Refused(id=r["id"], reasons=[Reason(**x) for x in r["reasons"]]) for r in result.refused])
+        return BulkOut(done=result.done, refused=[BulkRefused(id=r["id"], reasons=[BulkReason(**x) for x in r["reasons"]]) for r in result.refused])
 
 
 class ViewOut(msgspec.Struct):
