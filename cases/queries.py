@@ -135,8 +135,8 @@ MAX_PAGE = 100_000
 
 # The columns a case list may be sorted by, each read through an index at a million cases: the opening date
 # (created_at, alone and with the organisation and the stage: migration 2026-11-23T17:11:30) and the reference
-# (unique; with the organisation for a creditor's list: 2026-12-07T09:40). What is owed is no column (it is reckoned
-# per case) and is not offered.
+# (unique; with the organisation for a creditor's list, with the stage for a stage's: migration 2026-12-07T09:40).
+# What is owed is no column (it is reckoned per case) and is not offered.
 SORTS = {"opened": Case.created_at, "reference": Case.reference}
 DIRECTIONS = ("asc", "desc")
 
