@@ -350,6 +350,14 @@ async def set_language(user: CurrentUser, language: str) -> None:
         forget_users()  # who this user is changed: no request of this process may use the old answer
 
 
+async def set_senior(user_id: int, senior: bool) -> None:
+    """A negotiator is senior or no longer (the cases of vulnerable debtors go to a senior one); another role is refused."""
+    row = await User.select(User.role).where(User.id == user_id).first()
+    if row is None or row["role"] != Role.negotiator.value:
+        raise FormErrors({"senior": _("Only a negotiator can be a senior negotiator.")})
+    await User.update({User.senior: senior}).where(User.id == user_id)
+
+
 async def set_active(user_id: int, active: bool) -> None:
     """Deactivating also ends the user's sessions and revokes their API tokens."""
     async with atomic():

@@ -47,7 +47,7 @@ from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, Dispu
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.contacts.web import ActivityApi, ContactPages
-from cases.imports.web import ImportApi, ImportPages
+from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
 from cases.lists.web import ListApi, ListPages, ViewApi
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
@@ -202,6 +202,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             ClaimApi,
             ImportPages,
             ImportApi,
+            EInvoiceApi,
             BankStatementPages,
             BankStatementApi,
             DirectDebitPages,

@@ -110,6 +110,19 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_senior(args: argparse.Namespace) -> int:
+    from agency.users_cli import set_senior  # lazy: the shell loads only the command it runs
+
+    _wire()
+    try:
+        message = _run(_with_db(set_senior, args.email, not args.off))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(message)
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from agency import clock  # lazy: the shell loads only the command it runs
     from agency.tables import Organisation  # lazy: the shell loads only the command it runs
@@ -205,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password", help="set this password now (otherwise a link is put in the outbox)")
     add.add_argument("--set-password", action="store_true", help="ask for the password on the terminal")
     add.set_defaults(func=cmd_user_add)
+    senior = user.add_parser("senior", help="make a negotiator senior (the cases of vulnerable debtors go to one), or no longer (--off)")
+    senior.add_argument("--email", required=True)
+    senior.add_argument("--off", action="store_true", help="no longer a senior negotiator")
+    senior.set_defaults(func=cmd_user_senior)
     return parser
 
 

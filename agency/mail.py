@@ -22,11 +22,12 @@ from agency.templating import render_text
 log = logging.getLogger("agency.mail")
 
 
-async def queue_email(to: str, template: str, kind: str, language: str, case_id: int | None = None, **context) -> None:
+async def queue_email(to: str, template: str, kind: str, language: str, debtor_case: int | None = None, **context) -> None:
     """Render ``templates/mail/<template>.txt`` in the recipient's language and put it in the outbox.
 
-    The template's first line is ``Subject: ...``; the rest is the body. ``case_id``: the case a message to a debtor is
-    about (it goes with the debtor's data: their export, their erasure)."""
+    The template's first line is ``Subject: ...``; the rest is the body. ``debtor_case``: the case a message to a debtor is
+    about (it goes with the debtor's data: their export, their erasure); messages to staff and creditors have none, even
+    when their text names a case (``case_id`` is then the template's)."""
     previous = i18n.get_language()
     i18n.set_language(language)
     try:
@@ -38,7 +39,7 @@ async def queue_email(to: str, template: str, kind: str, language: str, case_id:
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
     await OutboxMessage.insert(
         OutboxMessage(to_address=to, subject=one_line(first.removeprefix("Subject:")), body_text=body.strip() + "\n", kind=kind,
-                      message_id=new_message_id(), case_id=case_id)
+                      message_id=new_message_id(), case_id=debtor_case)
     )
 
 

@@ -62,9 +62,13 @@ class Settings:
     # Days the agency has to answer a complaint: a consumer's, anyone else's (cases.complaints).
     complaint_days_consumer: int = 15
     complaint_days_other: int = 30
+    # Outbound contacts with a debtor in any seven days, across channels and the debtor's cases (cases.contacts): over it,
+    # one logged by hand warns, an automatic message waits for a later round.
+    contact_cap_week: int = 3
     # How long what must be kept is kept (cases.privacy): the agency's books after their last money movement (Código de
     # Comercio art. 30.1: six years), and the access log (RD 1720/2007 art. 103.4 asked two years of access records).
     retention_accounting_years: int = 6
+    retention_after_close_years: int = 3  # a closed case kept for claims about its handling (LOPDGDD arts. 32 and 72)
     access_log_days: int = 730
 
     @property
@@ -124,6 +128,8 @@ def get_settings() -> Settings:
         sepa_creditor_id=os.environ.get("AGENCY_SEPA_CREDITOR_ID", "").replace(" ", "").upper(),
         complaint_days_consumer=_positive_int("AGENCY_COMPLAINT_DAYS_CONSUMER", 15),
         complaint_days_other=_positive_int("AGENCY_COMPLAINT_DAYS_OTHER", 30),
+        contact_cap_week=_positive_int("AGENCY_CONTACT_CAP_WEEK", 3),
         retention_accounting_years=_positive_int("AGENCY_RETENTION_ACCOUNTING_YEARS", 6),
+        retention_after_close_years=_positive_int("AGENCY_RETENTION_AFTER_CLOSE_YEARS", 3),
         access_log_days=_positive_int("AGENCY_ACCESS_LOG_DAYS", 730),
     )

@@ -50,6 +50,7 @@ class User(Table, tablename="users"):
     password_hash = Varchar(length=200, null=True, default=None)  # None until the user sets one
     language = Varchar(length=5, default="es")
     bar_number = Varchar(length=40, default="")  # a lawyer's bar membership (colegiación), printed under court writs
+    senior = Boolean(default=False)  # a senior negotiator: the cases of vulnerable debtors go to one (cases.contacts)
     active = Boolean(default=True)
     # Bumped when the password or the second factor changes or an admin signs the user out: every older session dies.
     session_epoch = Integer(default=0)

@@ -1,9 +1,9 @@
-"""``agency user add``: the same use-case as the admin page, from the shell."""
+"""``agency user add`` and ``agency user senior``: the same use-cases as the admin page, from the shell."""
 from __future__ import annotations
 
 from agency import accounts
 from agency.security import password_problem
-from agency.tables import Organisation
+from agency.tables import Organisation, User
 
 
 async def add_user(email: str, name: str, role: str, organisation: str | None, language: str, password: str | None) -> str:
@@ -27,3 +27,15 @@ async def add_user(email: str, name: str, role: str, organisation: str | None, l
     if password is not None:
         return f"user {email} created with the given password"
     return f"user {email} created; a set-password link is in the outbox (admin > Outbox)"
+
+
+async def set_senior(email: str, senior: bool) -> str:
+    """A negotiator made senior (the cases of vulnerable debtors go to one) or no longer."""
+    row = await User.select(User.id).where(User.email == email.strip().lower()).first()
+    if row is None:
+        raise ValueError(f"no user with email {email!r}")
+    try:
+        await accounts.set_senior(row["id"], senior)
+    except accounts.FormErrors as exc:
+        raise ValueError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+    return f"user {email} is {'now' if senior else 'no longer'} a senior negotiator"

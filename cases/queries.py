@@ -201,6 +201,7 @@ async def get_case(user: CurrentUser, case_id: int) -> dict:
             Case.debtor.postal_code.as_alias("debtor_postal_code"),
             Case.debtor.country.as_alias("debtor_country"),
             Case.debtor.classification.as_alias("debtor_classification"),
+            Case.debtor.vulnerable.as_alias("debtor_vulnerable"),
             Case.negotiator.as_alias("negotiator_id"),
         ).where(Case.id == case_id),
         user,

@@ -18,6 +18,7 @@ class DebtorOut(msgspec.Struct):
     email: str
     phone: str
     address: dict[str, str]
+    vulnerable: bool = False  # no automatic contact; the cases with a senior negotiator (cases.contacts)
 
 
 class CaseSummary(msgspec.Struct):
@@ -133,5 +134,6 @@ def case_out(row: dict[str, Any], detail: dict[str, Any] | None = None) -> CaseO
             email=row["debtor_email"], phone=row["debtor_phone"],
             address={"line1": row["debtor_address_line1"], "city": row["debtor_city"],
                      "postal_code": row["debtor_postal_code"], "country": row["debtor_country"]},
+            vulnerable=bool(row.get("debtor_vulnerable")),
         ),
     )

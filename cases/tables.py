@@ -23,6 +23,9 @@ class Debtor(Table, tablename="debtors"):
     phone = Varchar(length=32, default="")
     language = Varchar(length=5, default="es")
     classification = Varchar(length=20, default="unknown")
+    # Vulnerable (illness, bereavement, hardship): no automatic message, and the cases go to a senior negotiator
+    # (cases.contacts.service.set_vulnerable, who set it and why on each case's timeline).
+    vulnerable = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     anonymised_at = Timestamptz(null=True, default=None)  # the person erased (cases.privacy): name, identifiers and contacts blanked
 

@@ -126,6 +126,20 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => syncOutcomeFields(document));
 document.addEventListener("htmx:afterSettle", (event) => syncOutcomeFields(event.target));
 
+// The warning for a contact with a third party (never reveal the debt) shows when one is chosen; without JavaScript it
+// is always there.
+function syncPartyWarning(root) {
+  root.querySelectorAll("[data-third-party-warning]").forEach((note) => {
+    const select = note.closest("form") && note.closest("form").elements.namedItem("party");
+    if (select) note.hidden = select.value === "debtor";
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.name === "party" && event.target.form) syncPartyWarning(event.target.form);
+});
+document.addEventListener("DOMContentLoaded", () => syncPartyWarning(document));
+document.addEventListener("htmx:afterSettle", (event) => syncPartyWarning(event.target));
+
 // What were inline handlers (the Content-Security-Policy runs no inline script): a "Remove" button removes its
 // closest element named by data-remove; a read-only link field selects itself when clicked; the language menu
 // goes back to the page it was changed on.

@@ -106,7 +106,7 @@ class AdminPages(Controller):
 
     async def _users_page(self, request: Request, status_code: int = 200, errors: dict | None = None) -> Template:
         rows = await User.select(
-            User.id, User.email, User.name, User.role, User.active, User.language,
+            User.id, User.email, User.name, User.role, User.active, User.language, User.senior,
             User.organisation.legal_name.as_alias("organisation_name"), User.password_hash, User.mfa_on_since,
         ).order_by(User.role, User.email)
         for row in rows:
@@ -165,6 +165,16 @@ class AdminPages(Controller):
             notify(request, _("You cannot deactivate yourself."), "error")
             return redirect("/admin/users")
         await accounts.set_active(user_id, data.get("active") == "1")
+        notify(request, _("Changes saved."))
+        return redirect("/admin/users")
+
+    @post("/users/{user_id:int}/senior")
+    async def toggle_senior(self, request: Request, user_id: int) -> Response:
+        data = await form_data(request)
+        try:
+            await accounts.set_senior(user_id, data.get("senior") == "1")
+        except accounts.FormErrors as exc:
+            return await self._users_page(request, 400, exc.errors)
         notify(request, _("Changes saved."))
         return redirect("/admin/users")
 

@@ -132,6 +132,13 @@ def decode(data: bytes) -> str:
 
 # --- fields --------------------------------------------------------------------------------------------------------
 
+# The names of a movement's fields, for the reasons a record is refused (made once: twenty thousand movements would make
+# them sixty thousand times otherwise).
+OPERATION_DATE = _l("The operation date")
+VALUE_DATE = _l("The value date")
+AMOUNT = _l("The amount")
+
+
 def _digits(line: int, text: str, what) -> int:
     if not (text.isascii() and text.isdigit()):
         raise StatementError(line, _l("%(field)s is not a number: “%(value)s”.", field=what, value=text))
@@ -216,11 +223,11 @@ def _line(block: _Block, occurrence: int, movement: _Movement) -> Line:
                      if text.strip())
     return Line(
         number_in_file=n,
-        operation_date=_date(n, r[10:16], _l("The operation date")),
-        value_date=_date(n, r[16:22], _l("The value date")),
+        operation_date=_date(n, r[10:16], OPERATION_DATE),
+        value_date=_date(n, r[16:22], VALUE_DATE),
         common_concept=r[22:24],
         own_concept=r[24:27],
-        amount_cents=_signed(n, r[27], r[28:42], _l("The amount")),
+        amount_cents=_signed(n, r[27], r[28:42], AMOUNT),
         document=r[42:52].strip(),
         reference1=r[52:64].strip(),
         reference2=r[64:80].strip(),
@@ -315,9 +322,9 @@ def parse_norma43(data: bytes) -> Statement:
             if block is None:
                 raise StatementError(number, _l("A movement (22) outside an account: no account header (11) "
                                                 "before it."))
-            _date(number, record[10:16], _l("The operation date"))
-            _date(number, record[16:22], _l("The value date"))
-            _signed(number, record[27], record[28:42], _l("The amount"))
+            _date(number, record[10:16], OPERATION_DATE)
+            _date(number, record[16:22], VALUE_DATE)
+            _signed(number, record[27], record[28:42], AMOUNT)
             movement = _Movement(number, record, {}, [record])
             block.movements.append(movement)
         elif code in ("23", "24"):

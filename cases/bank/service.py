@@ -79,6 +79,8 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
     key = f"bank-statements/{utcnow():%Y/%m}/{secrets.token_hex(16)}.{'xml' if kind == 'camt053' else 'n43'}"
     await storage().put_bytes(key, data, "application/xml" if kind == "camt053" else "text/plain")
     ids: list[int] = []
+    by_reference: dict[str, int] = {}  # the cases the credits name, read once for keeping the lines and for matching them
+    looked_up: set[str] = set()
     try:
         async with atomic():
             for account in parsed.accounts:
@@ -97,8 +99,9 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
                 fresh = [line for line in account.lines if line.fingerprint not in known]  # (a line another file brought already)
                 # each credit with the case its reference names, already (the index on the case is written once, here: the
                 # line's later update, saying what it became, then changes no indexed column and stays on its page)
-                by_reference = await _cases_by_reference({r for line in fresh if line.amount_cents > 0
-                                                          for r in references_in(f"{concept_of(line)} {getattr(line, 'document', '')}")})
+                named = {r for line in fresh if line.amount_cents > 0 for r in references_in(f"{concept_of(line)} {getattr(line, 'document', '')}")}
+                by_reference.update(await _cases_by_reference(named - looked_up))
+                looked_up |= named
                 await bulk_insert(StatementLine, LINE_COLUMNS, [(
                     row["id"], line.fingerprint, line.number_in_file, line.operation_date, line.value_date, line.amount_cents, concept_of(line),
                     " ".join(getattr(line, "document", "").split())[:140], (getattr(line, "end_to_end_id", "") or "")[:35],
@@ -112,7 +115,7 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
             ids = [r["id"] for r in await BankStatement.select(BankStatement.id).where(BankStatement.file_sha256 == sha)]
             return Imported(ids, kind, *(await _counts(ids)), created=False)
         raise
-    await match_waiting(user, ids, today)
+    await match_waiting(user, ids, today, (by_reference, looked_up))
     await returns_in(user, ids, today)
     return Imported(ids, kind, *(await _counts(ids)), created=True)
 
@@ -211,7 +214,8 @@ async def _hold(line: dict, why: str, case_id: int | None = None) -> None:
     await StatementLine.update(values).where((StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
 
 
-async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date) -> int:
+async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date,
+                        known: tuple[dict[str, int], set[str]] | None = None) -> int:
     """Book the waiting credits of these statements that name a case; the others keep waiting, with why. A credit that
     is one of the agency's direct debits (its end-to-end id or mandate) or a whole file's is the direct debits' money,
     never a transfer as well; a credit for a case that already has a payment of that amount recorded by hand within
@@ -225,7 +229,10 @@ async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date
     refs = set()
     for line in lines:
         refs.update(references_in(f"{line['concept']} {line['reference']}"))
-    by_reference = await _cases_by_reference(refs)
+    if known is not None and refs <= known[1]:  # (the import read them already, when it kept the lines)
+        by_reference = known[0]
+    else:
+        by_reference = await _cases_by_reference(refs)
     by_iban = await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]})
     booked = 0
     matched: list[tuple[dict, int, str]] = []

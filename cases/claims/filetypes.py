@@ -1,7 +1,8 @@
 """What an uploaded file really is, decided from its content (pure).
 
-An allowlist, not a blocklist: PDF, PNG, JPEG, TIFF, DOCX, XLSX, ODT, ODS, EML, MSG, TXT and CSV.
-Everything else is refused, and so is a file whose content contradicts its extension (an ``.exe``
+An allowlist, not a blocklist: PDF, PNG, JPEG, TIFF, DOCX, XLSX, ODT, ODS, EML, MSG, TXT and CSV, and XML only
+when it is an e-invoice (Facturae or UBL, recognised by its root element: cases.imports.einvoice). Everything else is
+refused, and so is a file whose content contradicts its extension (an ``.exe``
 renamed ``.pdf``). Written here rather than taken from a library because the rule is ours: a
 generic detector says what a file is; this says whether the agency keeps it, and why not."""
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from agency.i18n import lazy_gettext as _l
+from cases.imports.einvoice import sniff_format
 
 HEAD_BYTES = 8192
 
@@ -19,10 +21,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT, ODS = "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet"
 EML, MSG, TXT, CSV = "message/rfc822", "application/vnd.ms-outlook", "text/plain", "text/csv"
+XML = "application/xml"  # e-invoices only
 
 EXTENSIONS = {
     PDF: {"pdf"}, PNG: {"png"}, JPEG: {"jpg", "jpeg"}, TIFF: {"tif", "tiff"}, DOCX: {"docx"}, XLSX: {"xlsx"},
     ODT: {"odt"}, ODS: {"ods"}, EML: {"eml"}, MSG: {"msg"}, TXT: {"txt", "text", "log"}, CSV: {"csv"},
+    XML: {"xml"},
 }
 _ALL_EXTENSIONS = set().union(*EXTENSIONS.values())
 
@@ -121,8 +125,11 @@ def sniff(fileobj: BinaryIO, filename: str) -> Verdict:
         kind = MSG
     else:
         kind = _text_kind(head, extension)
-        if kind == "markup":
-            return _refuse(_l("Web pages, SVG images and XML files are not accepted: send a PDF instead."))
+        if kind == "markup" and sniff_format(head) is not None:
+            kind = XML
+        elif kind == "markup":
+            return _refuse(_l("Web pages, SVG images and XML files other than e-invoices (Facturae, UBL) are not accepted: "
+                              "send a PDF instead."))
         if kind is None:
             return _refuse(_l("This type of file is not accepted. Send PDF, images, office documents, emails, TXT or CSV."))
     if extension and extension in _ALL_EXTENSIONS and extension not in EXTENSIONS[kind]:

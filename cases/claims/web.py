@@ -205,12 +205,15 @@ class ClaimApi(Controller):
     tags = ["claims"]
     guards = [roles(*Role)]
 
-    @post("/claims", status_code=HTTP_201_CREATED, guards=[claimants], summary="File a claim: a new case in stage intake")
+    @post("/claims", status_code=HTTP_201_CREATED, guards=[claimants],
+          summary="File a claim: a new case in stage intake (evidence_ids: files already uploaded, such as those of POST /api/v1/einvoices)")
     async def create(self, request: Request, data: dict[str, Any]) -> Any:
         user = user_of(request)
         organisation_id = services.claim_organisation(user, data.get("organisation_id") if isinstance(data.get("organisation_id"), int) else None)
+        raw_ids = data.get("evidence_ids") if isinstance(data.get("evidence_ids"), list) else []
+        evidence_ids = [i for i in raw_ids if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31]
         try:
-            case_id = await services.open_claim(user, organisation_id, claim_from_json(data), [], _today())
+            case_id = await services.open_claim(user, organisation_id, claim_from_json(data), evidence_ids, _today())
         except ClaimErrors as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
             return error_json(409 if exc.duplicates and len(exc.duplicates) == len(errors) else 400,

@@ -110,7 +110,7 @@ async def answer(user: CurrentUser, complaint_id: int, text: str, outcome: str, 
             raise HTTPException(status_code=409, detail=_("This complaint is already answered."))
         if to:  # the answer goes to the complainant, in their language, with the message that recorded it
             await queue_email(to, "complaint_answer", kind="complaint_answer", language=language,
-                              case_id=found["case"] if found["source"] == "debtor" else None, name=name, reference=found["reference"] or "",
+                              debtor_case=found["case"] if found["source"] == "debtor" else None, name=name, reference=found["reference"] or "",
                               received_on=found["received_on"], answer=body, outcome=OUTCOMES[outcome], agency=get_settings().agency_name)
         if found["case"] is not None:
             await events.record(found["case"], "complaint_answered", user, body[:300], {

@@ -1,5 +1,6 @@
 """Bulk import use-cases: preview (stored file, every row error listed, nothing written to cases)
-and commit (all or nothing, in one transaction, in batches)."""
+and commit (all or nothing, in one transaction, in batches). The file is a CSV or XLSX, or e-invoices (an XML file or a
+ZIP of them, cases.imports.einvoice), each XML then kept as evidence of the claim it filled."""
 from __future__ import annotations
 
 import asyncio
@@ -19,11 +20,13 @@ from agency.roles import Role
 from agency.storage import storage
 from agency.tenancy import get_visible
 from cases.billing import service as billing
-from cases.claims.service import initial_limitation_date, next_references, notify_creditors
+from cases.claims.filetypes import XML
+from cases.claims.service import check_file, initial_limitation_date, next_references, notify_creditors, store_evidence
+from cases.imports.einvoice import EInvoicePlan, EInvoiceRefused, SourceFile, is_einvoice_upload, plan_einvoices, read_upload
 from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
 from cases.money import to_cents
 from cases.queries import search_key
-from cases.tables import Case, CaseEvent, Debtor, ImportJob, Invoice
+from cases.tables import Case, CaseEvent, Debtor, Evidence, ImportJob, Invoice
 
 BATCH = 500
 MAX_STORED_ERRORS = 1000
@@ -58,8 +61,18 @@ async def _open_invoices(organisation_id: int, plan: ImportPlan) -> dict[tuple, 
     return found
 
 
+def plan_file(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
+    """A CSV or XLSX file's plan, or e-invoices' (``EInvoiceRefused`` when one cannot be read)."""
+    fileobj.seek(0)
+    head = fileobj.read(4096)
+    fileobj.seek(0)
+    if is_einvoice_upload(head, filename):
+        return plan_einvoices(read_upload(fileobj.read(), filename), today)
+    return plan_import(fileobj, filename, today)
+
+
 async def plan_with_duplicates(organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
-    plan = await asyncio.to_thread(plan_import, fileobj, filename, today)  # parsing is CPU work: off the loop
+    plan = await asyncio.to_thread(plan_file, fileobj, filename, today)  # parsing is CPU work: off the loop
     add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
     return plan
 
@@ -79,6 +92,8 @@ async def _preview(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, f
         refusal = None
     except ImportRefused as exc:
         plan, refusal = None, str(exc.args[0])
+    except EInvoiceRefused as exc:  # an e-invoice that cannot be read: a 400 saying what to fix, nothing kept
+        raise ClientException(detail=str(exc.args[0])) from None
     key = f"imports/{organisation_id}/{utcnow():%Y/%m}/{secrets.token_hex(16)}"
     fileobj.seek(0)
     await storage().put_file(key, fileobj, "application/octet-stream")
@@ -108,11 +123,44 @@ async def commit_import(user: CurrentUser, job_id: int, today: date) -> CommitRe
     if job["status"] != "previewed":
         raise ClientException(detail=_("This file has errors: correct them and upload it again."))
     data = await storage().read(job["storage_key"])
-    plan = await asyncio.to_thread(plan_import, io.BytesIO(data), job["filename"], today)
+    try:
+        plan = await asyncio.to_thread(plan_file, io.BytesIO(data), job["filename"], today)
+    except EInvoiceRefused as exc:
+        raise ClientException(detail=str(exc.args[0])) from None
     return await _commit(user, job, plan, today)
 
 
+async def _store_sources(organisation_id: int, plan: ImportPlan) -> list[tuple[SourceFile, tuple, str]]:
+    """E-invoices' files, stored before the transaction that records them as evidence: (file, claim key, storage key)."""
+    if not isinstance(plan, EInvoicePlan):
+        return []
+    stored = []
+    try:
+        for source, key in plan.sources:
+            storage_key = f"evidence/{organisation_id}/{utcnow():%Y/%m}/{secrets.token_hex(16)}"
+            await storage().put_file(storage_key, io.BytesIO(source.data), XML)
+            stored.append((source, key, storage_key))
+    except BaseException:
+        await _delete_stored(stored)
+        raise
+    return stored
+
+
+async def _delete_stored(stored: list[tuple[SourceFile, tuple, str]]) -> None:
+    for _source, _key, storage_key in stored:
+        await storage().delete(storage_key)
+
+
 async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -> CommitResult:
+    stored = await _store_sources(job["organisation"], plan) if plan.ok else []
+    try:
+        return await _commit_stored(user, job, plan, today, stored)
+    except BaseException:
+        await _delete_stored(stored)  # no orphan object when the import was not written
+        raise
+
+
+async def _commit_stored(user: CurrentUser, job: dict, plan: ImportPlan, today: date, stored: list) -> CommitResult:
     job_id, organisation_id = job["id"], job["organisation"]
     refused = False
     async with atomic():
@@ -124,7 +172,7 @@ async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -
             ).returning(ImportJob.id)
             if not claimed:
                 raise ClientException(detail=_("This file was already imported."))
-            result = await _write(user, organisation_id, plan, today, job["filename"])
+            result = await _write(user, organisation_id, plan, today, job["filename"], stored)
             await notify_creditors(organisation_id, "import_done", filename=job["filename"], cases=result.case_count,
                                    invoices=result.invoice_count, total=plan.total)
         else:
@@ -135,7 +183,8 @@ async def _commit(user: CurrentUser, job: dict, plan: ImportPlan, today: date) -
     return result
 
 
-async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, today: date, filename: str) -> CommitResult:
+async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, today: date, filename: str,
+                 stored: list[tuple[SourceFile, tuple, str]] | None = None) -> CommitResult:
     groups = plan.groups
     # Debtors: reuse this creditor's record of exactly the same debtor (as a claim does), create the others.
     tax_ids = sorted({g.debtor.tax_id for g in groups if g.debtor.tax_id})
@@ -189,7 +238,57 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
           json.dumps({"import": filename, "invoices": len(g.invoices), "total": str(g.total)}, ensure_ascii=False), True)
          for ref, g in by_reference.items()],
     )
+    if stored:
+        await _write_evidence(user, organisation_id, {g.key: case_ids[ref] for ref, g in by_reference.items()}, stored, now)
     return CommitResult(len(groups), len(invoices), references)
+
+
+async def _write_evidence(user: CurrentUser, organisation_id: int, case_of: dict[tuple, int],
+                          stored: list[tuple[SourceFile, tuple, str]], now) -> None:
+    """Each e-invoice's XML, already stored, recorded as the invoice evidence of the case its invoices opened."""
+    actor = user.id if user and user.id else None
+    await bulk_insert(
+        Evidence, ["organisation", "case", "storage_key", "original_name", "content_type", "kind", "size", "sha256", "uploaded_by",
+                   "created_at"],
+        [(organisation_id, case_of[key], storage_key, source.filename[:200] or "factura.xml", XML, "invoice", len(source.data),
+          source.sha256, actor, now) for source, key, storage_key in stored],
+    )
+    ids = {r["storage_key"]: r["id"] for r in await Evidence.select(Evidence.id, Evidence.storage_key).where(
+        Evidence.storage_key.is_in([storage_key for _s, _k, storage_key in stored]))}
+    await bulk_insert(
+        CaseEvent, ["case", "kind", "actor", "at", "summary", "payload", "visible_to_creditor"],
+        [(case_of[key], "evidence_added", actor, now, _("Document added: %(name)s") % {"name": source.filename},
+          json.dumps({"evidence_id": ids[storage_key], "sha256": source.sha256, "kind": "invoice", "import": True}), True)
+         for source, key, storage_key in stored],
+    )
+
+
+async def einvoice_claims(user: CurrentUser, organisation_id: int, fileobj: BinaryIO, filename: str, today: date) -> dict:
+    """``POST /api/v1/einvoices``: the claims an upload of e-invoices makes, ready to review and send to ``POST /api/v1/claims``
+    (one per debtor, in that route's shape), and what cannot be claimed. Each XML is kept as staged evidence (kind
+    'invoice') whose id the claim names in ``evidence_ids``: attached when it is filed, removed after a day otherwise.
+    An e-invoice that cannot be read is a 400 naming the file and why, and nothing is kept."""
+    try:
+        plan = await asyncio.to_thread(lambda: plan_einvoices(read_upload(fileobj.read(), filename), today))
+    except EInvoiceRefused as exc:
+        raise ClientException(detail=str(exc.args[0])) from None
+    add_duplicate_errors(plan, await _open_invoices(organisation_id, plan))
+    for source, _key in plan.sources:  # every file checked as evidence before any is kept: all or none
+        check_file(io.BytesIO(source.data), source.filename or "factura.xml", len(source.data))
+    evidence: dict[tuple, list[int]] = {}
+    for source, key in plan.sources:
+        stored = await store_evidence(user, organisation_id, io.BytesIO(source.data), source.filename or "factura.xml", len(source.data),
+                                      source.sha256, "invoice")
+        evidence.setdefault(key, []).append(stored["id"])
+    items = [{
+        "debtor": {"kind": g.debtor.kind, "name": g.debtor.name, "tax_id": g.debtor.tax_id,
+                   "address": {"line1": g.debtor.address_line1, "city": g.debtor.city, "postal_code": g.debtor.postal_code,
+                               "country": g.debtor.country}},
+        "invoices": [{"number": i.number, "issue_date": i.issue_date.isoformat(), "due_date": i.due_date.isoformat(),
+                      "amount": str(i.amount), "currency": i.currency} for i in g.invoices],
+        "evidence_ids": evidence.get(g.key, []),
+    } for g in plan.groups]
+    return {"items": items, "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in plan.errors]}
 
 
 SYSTEM = CurrentUser(id=0, email="", name="agency import", role=Role.admin, organisation_id=None, language="es")
@@ -199,7 +298,10 @@ async def import_for_cli(organisation_id: int, path: str, today: date) -> tuple[
     """``agency import FILE --creditor ORG``: the same checks, record and commit as the pages, as the
     system, reading the file once."""
     with open(path, "rb") as fh:
-        job_id, plan = await _preview(SYSTEM, organisation_id, fh, path.rsplit("/", 1)[-1], today)
+        try:
+            job_id, plan = await _preview(SYSTEM, organisation_id, fh, path.rsplit("/", 1)[-1], today)
+        except ClientException as exc:  # an e-invoice that cannot be read: nothing recorded, the reason printed
+            return {"errors": [{"row": 1, "column": "", "message": str(exc.detail)}]}, None
     job = await get_import(SYSTEM, job_id)
     if plan is None or job["status"] != "previewed":
         return job, None

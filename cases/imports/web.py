@@ -1,4 +1,5 @@
-"""Bulk import pages and API: upload, preview with every row error, commit all-or-nothing."""
+"""Bulk import pages and API: upload (a CSV or XLSX, or e-invoices: Facturae or UBL XML, or a ZIP of them), preview with
+every row error, commit all-or-nothing."""
 from __future__ import annotations
 
 import csv
@@ -21,6 +22,7 @@ from agency.web import notify, page, redirect, user_of
 from cases.billing import service as billing
 from cases.forms import requested_org
 from cases.imports import service as import_service
+from cases.imports.einvoice import MAX_ZIP_ENTRIES
 from cases.imports.rules import COLUMNS, REQUIRED, template_rows
 from cases.money import from_cents
 
@@ -30,7 +32,7 @@ importers = roles(Role.creditor, Role.admin)
 def _one_file(files: list[ReceivedFile]) -> ReceivedFile:
     chosen = [f for f in files if not f.skippable]
     if len(chosen) != 1:
-        raise ClientException(detail=_("Choose one CSV or XLSX file."))
+        raise ClientException(detail=_("Choose one file: a CSV or XLSX spreadsheet, an e-invoice (XML) or a ZIP of e-invoices."))
     return chosen[0]
 
 
@@ -65,8 +67,13 @@ class ImportPages(Controller):
         if await billing.contract_page_first(user):
             notify(request, _("Before your next claim, please read and accept the service contract and your tariff."), "info")
             return redirect("/contract", request)
+        return await self._form(request)
+
+    async def _form(self, request: Request, refusal: str = "", status_code: int = 200) -> Template:
+        user = user_of(request)
         organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(Organisation.legal_name) if user.role == Role.admin else []
-        return page(request, "cases/imports/import_new.html", columns=COLUMNS, required=REQUIRED, organisations=organisations)
+        return page(request, "cases/imports/import_new.html", columns=COLUMNS, required=REQUIRED, organisations=organisations,
+                    max_zip_entries=MAX_ZIP_ENTRIES, refusal=refusal, status_code=status_code)
 
     @get("/template.csv")
     async def template_csv(self) -> Response:
@@ -98,7 +105,12 @@ class ImportPages(Controller):
 
     @post("/", request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024, opt={CSRF_IN_STREAM: True})
     async def upload(self, request: Request) -> Response:
-        job_id = await _receive_and_preview(request, None)
+        try:
+            job_id = await _receive_and_preview(request, None)
+        except ClientException as exc:
+            if exc.status_code != 400:
+                raise
+            return await self._form(request, str(exc.detail), 400)  # the page again, saying what to fix (an e-invoice refused)
         return redirect(f"/imports/{job_id}", request)
 
     @get("/{job_id:int}")
@@ -113,13 +125,38 @@ class ImportPages(Controller):
         return redirect("/cases?stage=intake", request)
 
 
+class EInvoiceApi(Controller):
+    path = "/api/v1/einvoices"
+    tags = ["imports"]
+    guards = [importers]
+
+    @post("/", status_code=HTTP_201_CREATED, request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024,
+          opt={CSRF_IN_STREAM: True},
+          summary="E-invoices (multipart 'file': a Facturae 3.2.x or UBL 2.1 XML, or a ZIP of them): the claims they make, "
+                  "{items: [{debtor, invoices, evidence_ids}], errors}, ready to send to POST /api/v1/claims with their "
+                  "evidence_ids (the XML kept as evidence when filed); a file that cannot be read is a 400 naming it and why")
+    async def read(self, request: Request, organisation_id: int | None = None) -> dict:
+        user = user_of(request)
+        form = await receive_multipart(request, import_service.IMPORT_MAX_BYTES)
+        try:
+            org = requested_org(user, organisation_id or form.get("organisation_id"))
+            if org is None or not await Organisation.exists().where(Organisation.id == org):
+                raise ClientException(detail=_("Choose the creditor organisation the claim is for."))
+            f = _one_file(form.files)
+            return await import_service.einvoice_claims(user, org, f.file, f.filename, clock.today())
+        finally:
+            form.close()
+
+
 class ImportApi(Controller):
     path = "/api/v1/imports"
     tags = ["imports"]
     guards = [importers]
 
     @post("/", status_code=HTTP_201_CREATED, request_max_body_size=import_service.IMPORT_MAX_BYTES + 1024 * 1024,
-          opt={CSRF_IN_STREAM: True}, summary="Upload a CSV or XLSX of invoices (multipart 'file'): the preview, nothing imported yet")
+          opt={CSRF_IN_STREAM: True},
+          summary="Upload a CSV or XLSX of invoices, or e-invoices (Facturae 3.2.x or UBL 2.1 XML, or a ZIP of them) in multipart "
+                  "'file': the preview, nothing imported yet; an e-invoice that cannot be read is a 400 naming the file and why")
     async def upload(self, request: Request, organisation_id: int | None = None) -> dict:
         job_id = await _receive_and_preview(request, organisation_id)
         return _job_json(await import_service.get_import(user_of(request), job_id))

@@ -26,6 +26,7 @@ MERGE_FIELDS = {
     "charges": _l("recovery costs and the compensation for them owed by the debtor"),
     "oldest_due_date": _l("the due date of the oldest invoice"),
     "agency_name": _l("the agency's name"),
+    "agency_phone": _l("the agency's phone number"),
     "payment_iban": _l("the agency's IBAN for payments"),
     "payment_concept": _l("what to write as the transfer's concept"),
     "promise_amount": _l("the promised amount"),
@@ -49,6 +50,10 @@ SAMPLE = {name: "X" for name in MERGE_FIELDS} | {
     "invoices_table": "  F-1   01/02/2026   100,00 €\n  F-2   01/03/2026   50,00 €", "outstanding": "150,00 €", "instalment_number": 1,
     "instalment_count": 3, "portal_url": "https://agency.example/p/Xy3k"}
 
+# What a message meant for a third party (a relative, an employer) may say: who calls and whom to ask to call back, never
+# the debt (LEGAL.md: never reveal the debt to a third party): no amount, creditor, reference, invoice, payment or link to it.
+THIRD_PARTY_FIELDS = frozenset({"debtor_name", "agency_name", "agency_phone", "today"})
+
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
 
@@ -58,8 +63,9 @@ class TemplateProblem(ValueError):
         self.field, self.message = field, message
 
 
-def check_template(subject: str, body: str) -> None:
-    """Refuse a template that would not render: bad syntax, or a merge field that does not exist."""
+def check_template(subject: str, body: str, third_party: bool = False) -> None:
+    """Refuse a template that would not render: bad syntax, or a merge field that does not exist; and one meant for a third
+    party (``third_party``) that would tell them of the debt (a field outside THIRD_PARTY_FIELDS)."""
     for field, text in (("subject", subject), ("body", body)):
         try:
             parsed = _env.parse(text)
@@ -68,6 +74,11 @@ def check_template(subject: str, body: str) -> None:
         unknown = sorted(meta.find_undeclared_variables(parsed) - set(MERGE_FIELDS))
         if unknown:
             raise TemplateProblem(field, _l("Unknown merge field: %(names)s. Use only the fields listed.", names=", ".join(unknown)))
+        revealing = sorted(meta.find_undeclared_variables(parsed) - THIRD_PARTY_FIELDS) if third_party else []
+        if revealing:
+            raise TemplateProblem(field, _l("This message is for a third party, who must never learn of the debt: remove %(names)s "
+                                            "(only the debtor's name, the agency's name and phone and today's date may be used).",
+                                            names=", ".join(revealing)))
     if not body.strip():
         raise TemplateProblem("body", _l("The message is empty."))
     # Written out once with sample values, as the worker will with a case's: an expression that parses

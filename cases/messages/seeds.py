@@ -252,7 +252,33 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                    "4. Propose: payment today by transfer ({{ payment_iban }}), a firm date, or an instalment plan.\n"
                    "5. Close: confirm the commitment and log the call with its outcome."),
     }),
+    "callback_request": ("script", "Guion: petición de llamada a un tercero / Script: callback request to a third party", {
+        "es": ("", "Para un familiar, el empleador u otra persona que no es el deudor. No mencione la deuda, el acreedor ni ningún importe.\n"
+                   "1. «Buenos días, le llamo de {{ agency_name }}. Quería hablar con {{ debtor_name }} de un asunto personal.»\n"
+                   "2. «¿Podría pedirle que nos llame al {{ agency_phone }}? Muchas gracias.»\n"
+                   "3. Si le preguntan el motivo: «Lo siento, solo puedo tratarlo con {{ debtor_name }}.»\n"
+                   "4. Registre la llamada indicando con quién habló."),
+        "en": ("", "For a relative, the employer or anyone else who is not the debtor. Do not mention the debt, the creditor or any amount.\n"
+                   "1. \"Good morning, I am calling from {{ agency_name }}. I would like to speak with {{ debtor_name }} about a personal matter.\"\n"
+                   "2. \"Could you ask them to call us on {{ agency_phone }}? Thank you.\"\n"
+                   "3. If asked why: \"I am sorry, I can only discuss it with {{ debtor_name }}.\"\n"
+                   "4. Log the call, saying whom you spoke with."),
+        "fr": ("", "Pour un proche, l'employeur ou toute personne autre que le débiteur. Ne mentionnez ni la dette, ni le créancier, ni aucun montant.\n"
+                   "1. « Bonjour, je vous appelle de la part de {{ agency_name }}. Je souhaiterais parler à {{ debtor_name }} d'une affaire personnelle. »\n"
+                   "2. « Pourriez-vous lui demander de nous rappeler au {{ agency_phone }} ? Merci beaucoup. »\n"
+                   "3. Si l'on vous demande pourquoi : « Je suis désolé(e), je ne peux en parler qu'avec {{ debtor_name }}. »\n"
+                   "4. Enregistrez l'appel en indiquant à qui vous avez parlé."),
+        "pt": ("", "Para um familiar, a entidade patronal ou outra pessoa que não seja o devedor. Não mencione a dívida, o credor nem qualquer montante.\n"
+                   "1. «Bom dia, ligo da parte de {{ agency_name }}. Gostaria de falar com {{ debtor_name }} sobre um assunto pessoal.»\n"
+                   "2. «Pode pedir-lhe que nos ligue para o {{ agency_phone }}? Muito obrigado.»\n"
+                   "3. Se lhe perguntarem o motivo: «Lamento, só posso tratar do assunto com {{ debtor_name }}.»\n"
+                   "4. Registe a chamada, indicando com quem falou."),
+    }),
 }
+
+# Templates for speaking with a third party (a relative, an employer): they ask only that the debtor call back and name no
+# debt (cases.messages.rules.THIRD_PARTY_FIELDS, checked on every edit).
+THIRD_PARTY_TEMPLATES = frozenset({"callback_request"})
 
 # The agency's default reminder flow: (anchor, days after it, template)
 DEFAULT_STEPS = [

@@ -24,7 +24,8 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.complaints.service import contact_held
-from cases.contacts.rules import normalise_phone
+from cases.contacts.rules import cap_allows, cap_warning, counts_towards_cap, normalise_phone
+from cases.contacts.service import week_counts
 from cases.messages.rules import (
     JURISDICTION_ZONES,
     NEED_LABELS,
@@ -38,7 +39,7 @@ from cases.messages.rules import (
     uses_field,
     whatsapp_link,
 )
-from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES
+from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES, THIRD_PARTY_TEMPLATES
 from cases.negotiation.rules import instalment_message, instalment_owed, waiting_on_promise
 from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_of
 from cases.portal.service import create_link
@@ -101,7 +102,7 @@ async def save_template(user: CurrentUser, key: str, language: str, subject: str
     current = await active_template(key, language)
     if current["language"] != language:
         raise NotFoundException(detail=_("There is no template %(key)s.") % {"key": key})
-    check_template(subject, body)
+    check_template(subject, body, third_party=key in THIRD_PARTY_TEMPLATES)
     if (subject.strip(), body.replace("\r\n", "\n").strip()) == (current["subject"].strip(), current["body"].replace("\r\n", "\n").strip()):
         return None
     async with atomic():
@@ -148,7 +149,8 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
             "outstanding": i18n.format_cents(outstanding, cur),
             "interest": i18n.format_money(owed.interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
             "oldest_due_date": i18n.format_day(invoices[0]["due_date"]) if invoices else "",
-            "agency_name": settings.agency_name, "payment_iban": format_iban(settings.agency_iban),
+            "agency_name": settings.agency_name, "agency_phone": settings.agency_identity.get("phone", ""),
+            "payment_iban": format_iban(settings.agency_iban),
             "payment_concept": case["reference"],
             "promise_amount": i18n.format_cents(promise["amount_cents"], cur) if promise else "",
             "promise_date": i18n.format_day(promise["promised_on"]) if promise else "",
@@ -231,6 +233,13 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
     if template["channel"] in ("email", "letter"):
         await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)
+    if user is not None:  # sent by hand over the week's cap: sent, and the answer says so (automatic ones wait instead)
+        result["warnings"] = []
+        if counts_towards_cap("message", payload):
+            debtor_id = (await Case.select(Case.debtor).where(Case.id == case_id).first())["debtor"]
+            warning = cap_warning((await week_counts([debtor_id])).get(debtor_id, 0), get_settings().contact_cap_week)
+            if warning:
+                result["warnings"].append(str(warning))
     return result
 
 
@@ -258,13 +267,15 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
     for r in steps_rows:
         if r["organisation"] is not None:
             by_org.setdefault(r["organisation"], []).append(Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]))
+    cap = get_settings().contact_cap_week
     sent = 0
     last_id = 0
     while True:
         jurisdictions = open_now()
         if not jurisdictions:
             return sent  # a long round stops where the windows close
-        cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.jurisdiction, Case.debtor.email.as_alias("email")).where(
+        cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.jurisdiction, Case.debtor.email.as_alias("email"),
+                                  Case.debtor.as_alias("debtor_id"), Case.debtor.vulnerable.as_alias("vulnerable")).where(
             (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()
             & Case.jurisdiction.is_in(jurisdictions)).order_by(Case.id).limit(500)
         if not cases:
@@ -281,18 +292,24 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         promised = {r["case"]: r["promised_on"] for r in await Promise.select(Promise.case, Promise.promised_on).where(
             Promise.case.is_in(ids) & (Promise.status == "open"))}
         held = await contact_held(ids)
+        contacted = await week_counts([c["debtor_id"] for c in cases], now if clock_given else None)  # this week's, per debtor
         for c in cases:
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
                 continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
-            if c["id"] in held:
-                continue  # a complaint about contact is open: no automatic message until it is answered
+            if c["id"] in held or c["vulnerable"]:
+                continue  # a complaint about contact is open, or the debtor is vulnerable: no automatic message
+            if not cap_allows(contacted.get(c["debtor_id"], 0), cap):
+                continue  # contacted as often as the week allows (AGENCY_CONTACT_CAP_WEEK): it waits for a later round
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
                 try:
-                    sent += await _send_instalment_message(c["id"], today, now)
+                    went = await _send_instalment_message(c["id"], today, now)
                 except Exception:  # noqa: BLE001 - as below
                     log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
+                    continue
+                sent += went
+                contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + went
                 continue
             if c["id"] in promised and waiting_on_promise(promised[c["id"]], today):
                 continue  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
@@ -317,6 +334,7 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
                 log.exception("reminder not sent", extra={"route": f"case {c['id']} step {step.id}"})
                 continue
             sent += 1
+            contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + 1  # the debtor's other cases in this round count it
 
 
 async def _send_instalment_message(case_id: int, today: date, now: datetime) -> int:

@@ -18,6 +18,7 @@ from agency.tables import Organisation
 from agency.web import form_data, notify, page, redirect, refuse, user_of
 from cases.messages import service as svc
 from cases.messages.rules import MERGE_FIELDS, NEED_LABELS, TemplateProblem, check_template, missing_facts, render
+from cases.messages.seeds import THIRD_PARTY_TEMPLATES
 from cases.tables import Case, MessageTemplate, ReminderStep
 
 
@@ -70,7 +71,7 @@ class TemplatePages(Controller):
 
     async def _preview(self, request, key, language, subject, body, reference) -> Template:
         try:
-            check_template(subject, body)
+            check_template(subject, body, third_party=key in THIRD_PARTY_TEMPLATES)
         except TemplateProblem as exc:
             return await self._edit(request, key, language, 400, form={"subject": subject, "body": body}, errors={exc.field: str(exc.message)})
         case = await Case.select(Case.id, Case.reference).where(Case.reference == reference.strip().upper()).first() if reference.strip() \
@@ -111,6 +112,8 @@ class MessagePages(Controller):
                 result = await svc.send_message(user_of(request), case_id, data.get("template", ""), clock.today())
         except (ClientException, NotFoundException) as exc:
             return refuse(request, [str(exc.detail)], f"/cases/{case_id}")
+        for warning in result.get("warnings", ()):
+            notify(request, warning, "warning")
         if result["channel"] == "email":
             notify(request, _("Email to %(to)s put in the outbox.") % {"to": result["to"]})
         elif result["channel"] == "whatsapp" and request.headers.get("hx-request") == "true":

@@ -60,7 +60,7 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     stages = [s for s in QUEUE_STAGES if s == stage] or list(QUEUE_STAGES)
     sql = [
         "SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action_at, c.negotiator, c.currency,",
-        " d.name AS debtor_name, o.legal_name AS creditor_name,",
+        " d.name AS debtor_name, d.vulnerable AS debtor_vulnerable, o.legal_name AS creditor_name,",
         " CAST(COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i.\"case\" = c.id AND i.disputed = false), 0)",
         " - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l.\"case\" = c.id AND l.kind IN ('payment', 'reversal')), 0)",
         " AS BIGINT) AS outstanding_cents",  # an integer, not PostgreSQL's numeric SUM: cheaper to read, the same cents
@@ -105,7 +105,7 @@ def _row_html(language: str, mine: bool, key) -> Markup:
     codes = q["priority_reasons"] or ""
     r = {"id": q["id"], "reference": q["reference"], "stage": q["stage"], "priority": q["priority"], "priority_reasons": codes,
          "next_action_at": _as_datetime(q["next_action_at"]), "currency": q["currency"], "debtor_name": q["debtor_name"],
-         "creditor_name": q["creditor_name"], "outstanding": from_cents(q["outstanding_cents"] or 0),
+         "vulnerable": bool(q["debtor_vulnerable"]), "creditor_name": q["creditor_name"], "outstanding": from_cents(q["outstanding_cents"] or 0),
          "reasons_text": ", ".join(_reason_texts(language, codes))}
     return Markup(environment().get_template("cases/negotiation/_queue_row.html").render(r=r, mine=mine))
 

@@ -7,6 +7,9 @@ collection agency those are, per case of the debtor:
 - an **open complaint**: it must be answered (Directive 2021/2167 art. 10 and the complaints register);
 - the **limitation period** of a debt still owed: the creditor may still claim it before a court (Código Civil 1964.2,
   five years, kept per case by legal.limitation as ``limitation_date``); a debt paid in full holds nothing;
+- **the defence of claims about the collection**: a closed case's record is kept (blocked, in the words of LOPDGDD art.
+  32) while the debtor or the authority may still bring a claim about how it was handled: three years after closing by
+  default, the longest limitation of an infringement under LOPDGDD art. 72 (a setting: AGENCY_RETENTION_AFTER_CLOSE_YEARS);
 - **accounting records**: the money the agency received from the debtor (and any it gave back) is its trust ledger,
   which the Código de Comercio (art. 30.1) keeps for **six years** from its last entry (a setting:
   AGENCY_RETENTION_ACCOUNTING_YEARS). The fees and remittances are the creditor's account and name no debtor.
@@ -27,12 +30,15 @@ HOLD_TEXTS = {
     "limitation": _l("Case %(reference)s still has money owed that can be claimed until %(until)s (limitation period)."),
     "limitation_unknown": _l("Case %(reference)s still has money owed and no limitation date has been worked out."),
     "accounting": _l("The money movements of case %(reference)s must be kept until %(until)s (Código de Comercio art. 30)."),
+    "closed_recently": _l("Case %(reference)s closed recently: its record is kept until %(until)s for any claim about how it was handled "
+                          "(LOPDGDD arts. 32 and 72)."),
 }
 
 # What the timeline's free texts and the events' details may say of the person: blanked by anonymisation. The kinds whose
 # summary is what somebody wrote (a contact, a dispute, a note); the payload keys that carry a person's data.
 FREE_TEXT_KINDS = frozenset({"acknowledgement", "complaint", "contact", "expense", "invoice_disputed", "legal_withdrawn", "payment_reversed",
-                             "settlement_answer", "evidence_added", "message", "debtor_rectified", "classified"})
+                             "settlement_answer", "evidence_added", "message", "debtor_rectified", "classified",
+                             "vulnerable"})
 PERSONAL_KEYS = frozenset({"contact", "body", "text", "note", "notes", "name", "email", "phone", "address", "address_line1", "city",
                            "postal_code", "tax_id", "iban", "debtor_iban", "account_holder", "counterparty_name", "counterparty_iban",
                            "before", "after", "user_agent", "ip", "address_from", "answer", "reason", "filename", "to", "concept"})
@@ -48,11 +54,12 @@ class CaseFacts:
     limitation_date: date | None
     last_money_on: date | None  # the day of the case's last ledger entry, None when no money ever moved
     open_complaint: bool = False
+    closed_on: date | None = None
 
 
 @dataclass(frozen=True)
 class Hold:
-    code: str  # open_case | complaint | limitation | limitation_unknown | accounting
+    code: str  # open_case | complaint | closed_recently | limitation | limitation_unknown | accounting
     case_id: int
     reference: str
     until: date | None  # None: until something happens (the case closes, the complaint is answered)
@@ -69,17 +76,19 @@ def years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def holds(cases: list[CaseFacts], today: date, accounting_years: int = 6) -> list[Hold]:
-    """Every legal hold on a debtor's data, per case. Worked examples (today 2026-12-07, six years):
-    an open case -> open_case; closed, 120.00 owed, limitation 2029-03-01 -> limitation until 2029-03-01; closed,
-    nothing owed, last payment 2024-05-10 -> accounting until 2030-05-10; closed, nothing owed, last payment
-    2019-05-10 and no limitation -> no hold."""
+def holds(cases: list[CaseFacts], today: date, accounting_years: int = 6, after_close_years: int = 3) -> list[Hold]:
+    """Every legal hold on a debtor's data, per case. Worked examples (today 2026-12-07, six and three years):
+    an open case -> open_case; closed on 2026-11-30 -> closed_recently until 2029-11-30; closed, 120.00 owed, limitation
+    2029-03-01 -> limitation until 2029-03-01; closed, nothing owed, last payment 2024-05-10 -> accounting until
+    2030-05-10; closed in 2020, nothing owed, last payment 2019-05-10 and no limitation -> no hold."""
     found: list[Hold] = []
     for c in cases:
         if c.open:
             found.append(Hold("open_case", c.case_id, c.reference, None))
         if c.open_complaint:
             found.append(Hold("complaint", c.case_id, c.reference, None))
+        if not c.open and c.closed_on is not None and years_after(c.closed_on, after_close_years) > today:
+            found.append(Hold("closed_recently", c.case_id, c.reference, years_after(c.closed_on, after_close_years)))
         if c.outstanding_cents > 0 and not c.open:
             if c.limitation_date is None:
                 found.append(Hold("limitation_unknown", c.case_id, c.reference, None))

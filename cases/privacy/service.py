@@ -109,12 +109,15 @@ async def _facts(debtor_ids: list[int], today: date) -> dict[int, list[CaseFacts
         outstanding = to_cents(balance.outstanding) if balance is not None else 0
         last = money.get(c["id"])
         found[c["debtor"]].append(CaseFacts(c["id"], c["reference"], c["closed_at"] is None, outstanding, c["limitation_date"],
-                                            date.fromisoformat(str(last)[:10]) if last else None, c["id"] in complaints))
+                                            date.fromisoformat(str(last)[:10]) if last else None, c["id"] in complaints,
+                                            c["closed_at"].date() if c["closed_at"] is not None else None))
     return found
 
 
 async def debtor_holds(debtor_id: int, today: date) -> list[Hold]:
-    return holds((await _facts([debtor_id], today))[debtor_id], today, get_settings().retention_accounting_years)
+    settings = get_settings()
+    return holds((await _facts([debtor_id], today))[debtor_id], today, settings.retention_accounting_years,
+                 settings.retention_after_close_years)
 
 
 async def debtor_record(user: CurrentUser, debtor_id: int) -> dict:
@@ -215,6 +218,7 @@ async def export(user: CurrentUser, debtor_id: int) -> dict:
         "debtor": {"id": debtor["id"], "kind": debtor["kind"], "name": debtor["name"], "tax_id": debtor["tax_id"], "address_line1": debtor["address_line1"],
                    "city": debtor["city"], "postal_code": debtor["postal_code"], "country": debtor["country"], "email": debtor["email"],
                    "phone": debtor["phone"], "language": debtor["language"], "classification": debtor["classification"],
+                   "vulnerable": debtor["vulnerable"],
                    "created_at": _day(debtor["created_at"]), "anonymised_at": _day(debtor["anonymised_at"])},
         "cases": [{"reference": c["reference"], "creditor": c["creditor"], "creditor_tax_id": c["creditor_tax_id"],
                    "creditor_reference": c["creditor_reference"], "stage": c["stage"], "outcome": c["outcome"], "jurisdiction": c["jurisdiction"],
@@ -329,6 +333,7 @@ async def anonymise(user: CurrentUser | None, debtor_id: int) -> dict:
         claimed = await Debtor.update({
             Debtor.name: anonymous_name(debtor_id), Debtor.search_name: anonymous_name(debtor_id).lower(), Debtor.tax_id: "",
             Debtor.address_line1: "", Debtor.city: "", Debtor.postal_code: "", Debtor.email: "", Debtor.phone: "", Debtor.anonymised_at: now,
+            Debtor.vulnerable: False,
         }).where((Debtor.id == debtor_id) & Debtor.anonymised_at.is_null()).returning(Debtor.id)
         if not claimed:  # another admin or the job did it meanwhile
             row = await Debtor.select(Debtor.anonymised_at).where(Debtor.id == debtor_id).first()
@@ -402,7 +407,7 @@ async def retention_job(settings: Settings) -> int:
         last_id = batch[-1]
         facts = await _facts(batch, today)
         for debtor_id in batch:
-            if holds(facts[debtor_id], today, settings.retention_accounting_years):
+            if holds(facts[debtor_id], today, settings.retention_accounting_years, settings.retention_after_close_years):
                 continue
             try:
                 result = await anonymise(None, debtor_id)

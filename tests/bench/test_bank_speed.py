@@ -23,6 +23,7 @@ from agency.auth import CurrentUser
 from agency.db import atomic, bulk_insert, fetch_records
 from agency.roles import Role
 from cases.bank import debits, service
+from cases.negotiation.service import rescore
 from cases.payments.service import EVENT_COLUMNS, LEDGER_COLUMNS
 from cases.tables import BankStatement, Case, CaseEvent, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, StatementLine
 from tests.factories import create_org, create_user
@@ -89,6 +90,11 @@ async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_
     if backend != "postgres":
         pytest.skip("the bank's benchmark runs on PostgreSQL, the production database")
     ids = await _cases(CASES, "2096")
+    # the cases the statement names with their queue scores current, as the services and the worker keep them (inserted
+    # raw above, they all score 0 until scored: the import would rewrite every one of them, which it never does in use)
+    for start in range(0, LINES, 1000):
+        async with atomic():
+            await rescore(ids[start:min(start + 1000, LINES)])
     references = {r["id"]: r["reference"] for r in await Case.select(Case.id, Case.reference).where(Case.id.is_in(ids[:LINES]))}
     day = clock.today().strftime("%y%m%d")
     account = f"{secrets.randbelow(10**10):010d}"
@@ -117,7 +123,9 @@ async def test_a_norma43_statement_of_twenty_thousand_credits_against_a_million_
     await BankStatement.delete().where(BankStatement.id == holder)
     await LedgerEntry.delete().where(LedgerEntry.idempotency_key.like("raw:%"))
     await CaseEvent.delete().where(CaseEvent.case.is_in(ids[:LINES]))
-    await fetch_records("ANALYZE")
+    # the baseline's rows gone for good, as autovacuum would see to (this machine's PostgreSQL runs without it): the import
+    # is measured on the tables as they were, not on the baseline's dead rows
+    await fetch_records("VACUUM ANALYZE")
     # the import, by a process of its own (its memory is the import's, not this setup's million cases)
     path = tmp_path / "bench.n43"
     path.write_bytes(data)

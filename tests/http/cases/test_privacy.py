@@ -24,8 +24,8 @@ async def _debtor_of(case_id: int) -> int:
     return (await Case.select(Case.debtor).where(Case.id == case_id).first())["debtor"]
 
 
-async def _close(case_id: int, limitation=None) -> None:
-    await Case.update({Case.stage: "closed", Case.outcome: "paid", Case.closed_at: datetime.now(timezone.utc),
+async def _close(case_id: int, limitation=None, years_ago: int = 0) -> None:
+    await Case.update({Case.stage: "closed", Case.outcome: "paid", Case.closed_at: datetime.now(timezone.utc) - timedelta(days=366 * years_ago),
                        Case.limitation_date: limitation}).where(Case.id == case_id)
 
 
@@ -101,10 +101,10 @@ async def test_an_admin_exports_corrects_and_erases_a_debtors_data(make_client):
     await _close(cid)
     r = await c.post(f"/api/v1/debtors/{debtor_id}/erasure", headers=ah)
     assert r.status_code == 409 and [(h["code"], h["until"]) for h in r.json()["holds"]] == [
-        ("accounting", TODAY.replace(year=TODAY.year + 6).isoformat())]
+        ("closed_recently", TODAY.replace(year=TODAY.year + 3).isoformat()), ("accounting", TODAY.replace(year=TODAY.year + 6).isoformat())]
     # seven years on (the money moved then; whatever the balance says today, the debt can no longer be claimed)
     await LedgerEntry.update({LedgerEntry.booked_on: TODAY - timedelta(days=7 * 366)}).where(LedgerEntry.case == cid)
-    await Case.update({Case.limitation_date: TODAY - timedelta(days=1)}).where(Case.id == cid)
+    await _close(cid, limitation=TODAY - timedelta(days=1), years_ago=7)
     money_before = await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount_cents).where(LedgerEntry.case == cid).order_by(LedgerEntry.id)
     evidence = await Evidence.select(Evidence.id).where(Evidence.case == cid).first()
     r = await c.post(f"/api/v1/debtors/{debtor_id}/erasure", headers=ah)
@@ -165,8 +165,8 @@ async def test_the_retention_job_erases_only_what_no_hold_keeps_and_drops_old_re
                                          city="Vigo", postal_code="36201")).returning(Debtor.id)
         quiet_debtor = new[0]["id"]
         await Case.update({Case.debtor: quiet_debtor}).where(Case.id == quiet["id"])
-    await _close(owed["id"], limitation=TODAY + timedelta(days=400))  # money still owed, claimable for 400 days: kept
-    await _close(quiet["id"], limitation=TODAY - timedelta(days=1))  # owed, but no longer claimable: erased
+    await _close(owed["id"], limitation=TODAY + timedelta(days=400), years_ago=4)  # money still owed, claimable for 400 days: kept
+    await _close(quiet["id"], limitation=TODAY - timedelta(days=1), years_ago=4)  # owed, no longer claimable, closed long ago: erased
     old = datetime.now(timezone.utc) - timedelta(days=get_settings().access_log_days + 1)
     await AccessRecord.insert(AccessRecord(user=None, at=old, case=owed["id"], what="case", address="127.0.0.1", via="api"))
     await access.flush()

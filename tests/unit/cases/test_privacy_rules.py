@@ -41,6 +41,14 @@ def test_the_books_hold_the_data_six_years_from_the_last_money_movement():
     assert holds([case(last_money_on=date(2019, 5, 10))], TODAY) == []
 
 
+def test_a_closed_case_is_kept_three_years_for_claims_about_its_handling():
+    closed = case(closed_on=date(2026, 11, 30))
+    assert [(h.code, h.until) for h in holds([closed], TODAY)] == [("closed_recently", date(2029, 11, 30))]
+    assert holds([closed], date(2029, 11, 30)) == []
+    assert [(h.code, h.until) for h in holds([closed], TODAY, after_close_years=1)] == [("closed_recently", date(2027, 11, 30))]
+    assert [h.code for h in holds([case(open=True, closed_on=None)], TODAY)] == ["open_case"]
+
+
 def test_an_open_complaint_holds_and_every_case_counts():
     found = holds([case(case_id=1, open_complaint=True), case(case_id=2, reference="EXP-2026-000002", outstanding_cents=500,
                                                               limitation_date=date(2027, 1, 1))], TODAY)
