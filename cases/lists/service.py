@@ -95,6 +95,7 @@ async def xlsx_file(user: CurrentUser, f: CaseFilter) -> bytes:
 class BulkResult:
     done: list[int] = field(default_factory=list)
     refused: list[dict] = field(default_factory=list)  # {id, reasons: [{code, message}]}
+    warnings: list[dict] = field(default_factory=list)  # {id, messages}: done, with what the service warned of (the week's contact cap)
 
 
 def reasons_of(exc: Exception) -> list[dict]:
@@ -120,16 +121,18 @@ async def check_bulk(request: BulkRequest) -> None:
         raise FormErrors({"template": _("Choose one of the messages in use.")})
 
 
-async def one_case(user: CurrentUser, case_id: int, request: BulkRequest, today: date) -> None:
+async def one_case(user: CurrentUser, case_id: int, request: BulkRequest, today: date) -> list[str]:
+    """The action on one case; what its service warned of (a message over the week's contact cap is sent, and says so)."""
     if request.action == "assign":
         await negotiation.assign(user, case_id, request.negotiator_id)
     elif request.action == "move":
         await advance_stage(user, case_id, MoveRequest(to=request.to, outcome=request.outcome, reason=request.reason), today)
     elif request.action == "note":
-        await log_activity(user, case_id, ActivityInput(kind="note", body=request.text), today)
+        return list((await log_activity(user, case_id, ActivityInput(kind="note", body=request.text), today)).get("warnings") or [])
     else:
         async with atomic():
-            await send_message(user, case_id, request.template, today)
+            return list((await send_message(user, case_id, request.template, today)).get("warnings") or [])
+    return []
 
 
 async def run_bulk(user: CurrentUser, request: BulkRequest) -> BulkResult:
@@ -139,11 +142,13 @@ async def run_bulk(user: CurrentUser, request: BulkRequest) -> BulkResult:
     result = BulkResult()
     for case_id in request.ids:
         try:
-            await one_case(user, case_id, request, today)
+            warnings = await one_case(user, case_id, request, today)
         except (HTTPException, ActivityErrors, FormErrors) as exc:
             result.refused.append({"id": case_id, "reasons": reasons_of(exc)})
         else:
             result.done.append(case_id)
+            if warnings:
+                result.warnings.append({"id": case_id, "messages": [str(w) for w in warnings]})
     return result
 
 

@@ -56,9 +56,15 @@ class BulkRefused(msgspec.Struct):
     reasons: list[BulkReason]
 
 
+class BulkWarning(msgspec.Struct):
+    id: int
+    messages: list[str]
+
+
 class BulkOut(msgspec.Struct):
     done: list[int]
     refused: list[BulkRefused]
+    warnings: list[BulkWarning]  # done, with what the action warned of (a contact over the week's cap)
 
 
 class BulkIn(msgspec.Struct):
@@ -99,7 +105,8 @@ class ListApi(Controller):
         result = await lists.run_bulk(user, bulk_request(
             user, data.ids, data.action, negotiator_id=data.negotiator_id, to=data.to, outcome=data.outcome or None,
             reason=data.reason, text=data.text, template=data.template))
-        return BulkOut(done=result.done, refused=[BulkRefused(id=r["id"], reasons=[BulkReason(**x) for x in r["reasons"]]) for r in result.refused])
+        return BulkOut(done=result.done, refused=[BulkRefused(id=r["id"], reasons=[BulkReason(**x) for x in r["reasons"]]) for r in result.refused],
+                       warnings=[BulkWarning(id=w["id"], messages=w["messages"]) for w in result.warnings])
 
 
 class ViewOut(msgspec.Struct):
@@ -171,10 +178,10 @@ class ListPages(Controller):
             result = await lists.run_bulk(user, bulk)
         except FormErrors as exc:
             return page(request, "cases/lists/bulk_result.html", status_code=400, problems=list(exc.errors.values()), done=[],
-                        refused=[], references={}, action=action)
+                        refused=[], warnings={}, references={}, action=action)
         references = await lists.references(user, result.done + [r["id"] for r in result.refused])
         return page(request, "cases/lists/bulk_result.html", problems=[], done=result.done, refused=result.refused,
-                    references=references, action=action)
+                    warnings={w["id"]: w["messages"] for w in result.warnings}, references=references, action=action)
 
     @post("/cases/views", guards=[anyone_signed_in])
     async def save_view(self, request: Request) -> Response:
