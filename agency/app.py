@@ -48,6 +48,7 @@ from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
+from cases.lists.web import ListApi, ListPages, ViewApi
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
 from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanRulesPages, PortalApi, PortalPages, RedsysNotifications
@@ -194,6 +195,9 @@ def create_app(manage_database: bool = True) -> Litestar:
             DisputeApi,
             AuthApi,
             AccountApi,
+            ListApi,
+            ListPages,
+            ViewApi,
             CaseApi,
             CasePages,
             ClaimPages,

@@ -33,9 +33,9 @@ REFUSALS = {
 }
 
 
-# Operations that answer a file (evidence, documents, bank and bureau files): any type of file, or a redirect to a
+# Operations that answer a file (evidence, documents, bank and bureau files, the case list's export): any type of file, or a redirect to a
 # short-lived signed URL where the files are on S3.
-FILE_ANSWERS = ("/download", "/file")
+FILE_ANSWERS = ("/download", "/file", "/cases/export")
 FILE = {"*/*": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))}
 
 

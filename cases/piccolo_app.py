@@ -32,6 +32,7 @@ from cases.tables import (
     ReminderStep,
     Remittance,
     RemittanceExport,
+    SavedView,
     StatementLine,
     WebhookDelivery,
     WebhookEndpoint,
@@ -44,7 +45,7 @@ APP_CONFIG = AppConfig(
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
                    DirectDebitBatch, DirectDebit, Complaint,
-                   WebhookEndpoint, WebhookDelivery],
+                   WebhookEndpoint, WebhookDelivery, SavedView],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

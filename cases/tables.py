@@ -537,4 +537,15 @@ class WebhookDelivery(Table, tablename="webhook_deliveries"):
     delivered_at = Timestamptz(null=True, default=None)
     replay_of = BigInt(null=True, default=None)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # who replayed it
+
+
+class SavedView(Table, tablename="saved_views"):
+    """A case list's filters and order saved under a name by one user (cases.lists), shown on their list."""
+
+    user = ForeignKey(null=False, references=User, index=True, on_delete=OnDelete.cascade)
+    name = Varchar(length=80)
+    stage = Varchar(length=20, default="")
+    q = Varchar(length=100, default="")
+    sort = Varchar(length=20, default="opened")
+    descending = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())

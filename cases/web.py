@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 from litestar import Controller, Request
+from litestar.exceptions import ClientException
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from agency import access, clock
 from agency.auth import admin_only, anyone_signed_in
+from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.routing import get
 from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
+from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
 from cases.negotiation.queue import STRATEGIES
@@ -27,10 +32,11 @@ from cases.queries import (
     get_case,
     list_cases,
     message_choices,
+    parse_sort,
     stages_reached,
 )
 from cases.schemas import CaseList, CaseOut, case_out, summary_out
-from cases.stages.rules import moves_from, outcomes_from
+from cases.stages.rules import OUTCOMES, moves_from, outcomes_from
 
 
 class CaseApi(Controller):
@@ -38,9 +44,13 @@ class CaseApi(Controller):
     tags = ["cases"]
     guards = [anyone_signed_in]
 
-    @get("/", summary="Cases the caller may see (a creditor: their organisation's)")
-    async def list(self, request: Request, stage: str | None = None, q: str | None = None, page: int = 1) -> CaseList:
-        rows, total = await list_cases(user_of(request), CaseFilter(stage=stage, q=q, page=page))
+    @get("/", summary="Cases the caller may see (a creditor: their organisation's), newest first or as sort and dir say")
+    async def list(self, request: Request, stage: str | None = None, q: str | None = None, page: int = 1, sort: str | None = None,
+                   direction: Annotated[str | None, QueryParameter(name="dir", description="asc or desc", required=False)] = None) -> CaseList:
+        order = parse_sort(sort, direction)
+        if order is None:
+            raise ClientException(detail=_("sort is opened or reference, and dir is asc or desc."))
+        rows, total = await list_cases(user_of(request), CaseFilter(stage=stage, q=q, page=page, sort=order[0], descending=order[1]))
         return CaseList(items=[summary_out(r) for r in rows], total=total, page=max(page, 1), page_size=PAGE_SIZE)
 
     @get("/{case_id:int}", summary="One case; another organisation's case is a 404")
@@ -57,18 +67,26 @@ class CaseApi(Controller):
 
 class CasePages(Controller):
     @get("/cases", guards=[anyone_signed_in])
-    async def cases(self, request: Request, stage: str | None = None, q: str | None = None, page_number: int = 1) -> Template:
+    async def cases(self, request: Request, stage: str | None = None, q: str | None = None, page_number: int = 1,
+                    sort: str | None = None, direction: Annotated[str | None, QueryParameter(name="dir", required=False)] = None) -> Template:
         user = user_of(request)
-        f = CaseFilter(stage=stage, q=q, page=page_number)
+        sort, descending = parse_sort(sort, direction) or ("opened", True)  # (a sort the list does not know: its own order)
+        f = CaseFilter(stage=stage, q=q, page=page_number, sort=sort, descending=descending)
         rows, total = await list_cases(user, f)
         claimed = await claimed_by_case([r["id"] for r in rows])
         for r in rows:
             r["claimed"] = from_cents(claimed.get(r["id"], 0))
+        staff = user.is_staff
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,
             stage=stage or "", q=q or "", page_number=max(page_number, 1), page_size=PAGE_SIZE,
+            sort=sort, dir="desc" if descending else "asc",
             # The sum over every matching case is for creditors (their own book); staff lists span all creditors.
             claimed_total=from_cents(await claimed_total(user, f)) if user.is_creditor else None,
+            # staff act on the cases selected (cases.lists): the choices of the bulk bar
+            bulk=staff, outcomes=OUTCOMES if staff else (), message_templates=await message_choices() if staff else [],
+            negotiators=await negotiators_list() if user.role == Role.admin else [],
+            views=await saved_views(user),
         )
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])

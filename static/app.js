@@ -157,3 +157,23 @@ document.addEventListener("change", (event) => {
   select.form.elements.next.value = location.pathname + location.search;
   select.form.submit();
 });
+
+// The case list's bulk bar: "select all on this page" checks the rows' boxes (named by data-check-all, in the same
+// form or tied to it by form=); while the cases are worked on, the button waits and says so (the summary follows).
+document.addEventListener("change", (event) => {
+  const all = event.target;
+  if (!all.matches || !all.matches("input[data-check-all]")) return;
+  const table = all.closest("table");
+  if (!table) return;
+  table.querySelectorAll('input[type="checkbox"][name="' + all.getAttribute("data-check-all") + '"]').forEach((box) => {
+    box.checked = all.checked;
+  });
+});
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches || !form.matches("form[data-busy]") || event.defaultPrevented) return;
+  const count = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked').length;
+  const status = form.querySelector("[data-busy-status]");
+  if (status) status.textContent = form.getAttribute("data-busy") + " (" + count + ")";
+  form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
+});

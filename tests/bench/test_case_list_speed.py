@@ -53,6 +53,10 @@ async def test_case_lists_at_a_million(database, backend):
         "creditor, first page": (creditor, CaseFilter()),
         "creditor, stage filter": (creditor, CaseFilter(stage="court")),
         "creditor, page 40": (creditor, CaseFilter(page=40)),
+        # the sortable columns (cases.queries.SORTS), both ways
+        "creditor, by reference": (creditor, CaseFilter(sort="reference", descending=False)),
+        "creditor, oldest first": (creditor, CaseFilter(sort="opened", descending=False)),
+        "staff, stage by reference": (staff, CaseFilter(stage="amicable", sort="reference", descending=True)),
         "staff, stage filter": (staff, CaseFilter(stage="amicable")),
         # search: on PostgreSQL indexed parts (trigrams) read by key; on SQLite a scan (reported, not held to the ratio)
         "staff, search reference": (staff, CaseFilter(q="EXP-1999-0000042")),
