@@ -537,6 +537,7 @@ class WebhookDelivery(Table, tablename="webhook_deliveries"):
     delivered_at = Timestamptz(null=True, default=None)
     replay_of = BigInt(null=True, default=None)
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)  # who replayed it
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class SavedView(Table, tablename="saved_views"):
