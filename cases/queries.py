@@ -40,6 +40,8 @@ CASE_COLUMNS = (
     Case.next_action_at,
     Case.created_at,
     Case.closed_at,
+    Case.held_at,
+    Case.held_reason,
     Case.organisation.as_alias("organisation_id"),
     Case.organisation.legal_name.as_alias("creditor_name"),
     Case.debtor.name.as_alias("debtor_name"),

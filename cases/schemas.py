@@ -102,6 +102,8 @@ class CaseOut(msgspec.Struct):
     evidence: list[EvidenceOut] = []
     balance: BalanceOut = msgspec.field(default_factory=BalanceOut)
     events: list[EventOut] = []
+    held_at: datetime | None = None  # on hold (the creditor's or the agency's): no automatic contact, out of the queue
+    held_reason: str = ""
 
 
 def summary_out(row: dict[str, Any]) -> CaseSummary:
@@ -129,6 +131,7 @@ def case_out(row: dict[str, Any], detail: dict[str, Any] | None = None) -> CaseO
         creditor_reference=row["creditor_reference"], organisation_id=row["organisation_id"], creditor=row["creditor_name"],
         currency=row["currency"], jurisdiction=row["jurisdiction"], limitation_date=row["limitation_date"],
         next_action_at=row["next_action_at"], created_at=row["created_at"],
+        held_at=row.get("held_at"), held_reason=row.get("held_reason") or "",
         debtor=DebtorOut(
             id=row["debtor_id"], kind=row["debtor_kind"], name=row["debtor_name"], tax_id=row["debtor_tax_id"],
             email=row["debtor_email"], phone=row["debtor_phone"],

@@ -63,6 +63,10 @@ class Case(Table, tablename="collection_cases"):
     # claim filed: a consumer is in default, and owes interest, from the next day (Código Civil 1100).
     demanded_on = Date(null=True, default=None)
     settlement_answer_on = Date(null=True, default=None)  # the debtor answered it (refused) or the mediation ended without agreement
+    # The creditor (or the agency) put the case on hold: no automatic contact, out of the negotiators' queue, until resumed
+    held_at = Timestamptz(null=True, default=None)
+    held_reason = Varchar(length=500, default="")
+    held_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
 
 
 class CaseSequence(Table, tablename="case_sequences"):
