@@ -276,7 +276,7 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
             return sent  # a long round stops where the windows close
         cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.jurisdiction, Case.debtor.email.as_alias("email"),
                                   Case.debtor.as_alias("debtor_id"), Case.debtor.vulnerable.as_alias("vulnerable")).where(
-            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null()
+            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null() & Case.held_at.is_null()  # on hold: no automatic contact
             & Case.jurisdiction.is_in(jurisdictions)).order_by(Case.id).limit(500)
         if not cases:
             return sent
@@ -379,29 +379,31 @@ def _days(sent: dict[int, datetime], zone: ZoneInfo) -> dict[int, date]:
 
 async def _hold_for_reminder(case_id: int) -> bool:
     """Inside the sending transaction: lock the case (PostgreSQL; SQLite's IMMEDIATE transaction holds
-    the whole database already) and say whether it is still in amicable collection."""
+    the whole database already) and say whether it is still in amicable collection, and not on hold."""
     if is_sqlite():
-        rows = await Case.select(Case.stage).where(Case.id == case_id)
+        rows = await Case.select(Case.stage, Case.held_at).where(Case.id == case_id)
     else:
-        rows = await Case.raw("SELECT stage FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
-    return bool(rows) and rows[0]["stage"] == "amicable"
+        rows = await Case.raw("SELECT stage, held_at FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
+    return bool(rows) and rows[0]["stage"] == "amicable" and rows[0]["held_at"] is None
 
 
 async def withdraw_stale_reminders(settings=None) -> int:
     """Worker job, before the outbox's: an automatic reminder still waiting to go out (the window was
-    closed, the mail server down) for a case that has since left amicable collection or owes nothing is
-    not sent. Its case event says it was withdrawn, beside the one with its text."""
+    closed, the mail server down) for a case that has since left amicable collection, been put on hold or owes nothing
+    is not sent. Its case event says it was withdrawn, beside the one with its text."""
     waiting = await OutboxMessage.select(OutboxMessage.id, OutboxMessage.case_id, OutboxMessage.subject).where(
         OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null() & OutboxMessage.kind.like("reminder:%")
         & OutboxMessage.case_id.is_not_null())
     if not waiting:
         return 0
     ids = sorted({w["case_id"] for w in waiting})
-    stages = {r["id"]: r["stage"] for r in await Case.select(Case.id, Case.stage).where(Case.id.is_in(ids))}
+    cases = {r["id"]: r for r in await Case.select(Case.id, Case.stage, Case.held_at).where(Case.id.is_in(ids))}
+    stages = {i: r["stage"] for i, r in cases.items()}
     owed = await outstanding_by_case(ids)
     withdrawn = 0
     for w in waiting:
-        reason = "left_amicable" if stages.get(w["case_id"]) != "amicable" else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None
+        reason = ("left_amicable" if stages.get(w["case_id"]) != "amicable" else "held" if cases[w["case_id"]]["held_at"] is not None
+                  else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None)
         if reason is None:
             continue
         async with atomic():

@@ -144,7 +144,7 @@ async def take_next(user: CurrentUser) -> Taken | None:
     now = utcnow()
     stages = ", ".join(f"'{s}'" for s in QUEUE_STAGES)
     lawyers_only = f" AND jurisdiction NOT IN ({', '.join(repr(c) for c in LAWYERS_ONLY)})" if LAWYERS_ONLY and user.role == Role.negotiator else ""
-    sql = (f"SELECT id, negotiator FROM collection_cases WHERE stage IN ({stages}) AND (negotiator IS NULL OR negotiator = {{}}){lawyers_only} "
+    sql = (f"SELECT id, negotiator FROM collection_cases WHERE stage IN ({stages}) AND held_at IS NULL AND (negotiator IS NULL OR negotiator = {{}}){lawyers_only} "
            "AND (next_action_at IS NULL OR next_action_at <= {}) ORDER BY priority DESC, id LIMIT 1")
     async with atomic():
         rows = await engine().run_querystring(_qs(sql if is_sqlite() else sql + " FOR UPDATE SKIP LOCKED", user.id, now))

@@ -65,7 +65,7 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
         " - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l.\"case\" = c.id AND l.kind IN ('payment', 'reversal')), 0)",
         " AS BIGINT) AS outstanding_cents",  # an integer, not PostgreSQL's numeric SUM: cheaper to read, the same cents
         " FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation",
-        " WHERE c.stage IN (" + ", ".join(f"'{s}'" for s in stages) + ")",
+        " WHERE c.stage IN (" + ", ".join(f"'{s}'" for s in stages) + ") AND c.held_at IS NULL",  # a case on hold waits outside the queue
     ]
     args: list = []
     if user.role == Role.negotiator:
