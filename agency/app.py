@@ -55,7 +55,7 @@ from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanR
 from cases.privacy.web import DebtorApi, DebtorPages
 from cases.rates.web import RateApi, RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
-from cases.stages.web import StageApi, StagePages
+from cases.stages.web import HoldApi, HoldPages, StageApi, StagePages
 from cases.web import CaseApi, CasePages
 from cases.webhooks.web import WebhookApi, WebhookPages
 from legal.court.web import CourtApi, CourtCasePages
@@ -213,6 +213,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             MandatePages,
             MandateApi,
             StageApi,
+            HoldApi,
             ActivityApi,
             QueueApi,
             QueuePages,
@@ -225,6 +226,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             MessageApi,
             MessagePages,
             StagePages,
+            HoldPages,
             ContactPages,
             DocumentApi,
             HandoffApi,

@@ -194,6 +194,8 @@ def decide(facts: CaseFacts, move: MoveRequest, role: Role, today: date) -> Deci
     if rule is None:
         return Decision(False, (Refusal("no_such_move", _l("A case cannot go from %(a)s to %(b)s.", a=STAGE_LABELS[facts.stage], b=STAGE_LABELS[move.to])),))
     who, guards = rule
+    if role == Role.creditor and move.to == "closed" and move.outcome == RECALL_OUTCOME:
+        who = who | {Role.creditor}  # the creditor recalls its case: it closes as withdrawn, with the guards of any close
     if negotiation_by_lawyers_only(facts.jurisdiction) and who == NEGOTIATING:
         if role == Role.negotiator:  # Portugal, Lei 49/2004: negotiating a debt is reserved to lawyers
             return Decision(False, (Refusal("lawyers_only", _l("In Portugal only a lawyer may negotiate a debt (Lei 49/2004): a lawyer of the agency works this case.")),))
@@ -205,6 +207,30 @@ def decide(facts: CaseFacts, move: MoveRequest, role: Role, today: date) -> Deci
         found = guard(facts, today, move)
         refusals.extend(found if isinstance(found, list) else [found] if found else [])
     return Decision(not refusals, tuple(refusals))
+
+
+# --- hold and recall (the creditor's side) ------------------------------------------------------------
+
+RECALL_OUTCOME = "withdrawn"
+HOLD_REASON_MAX = 500
+
+
+def hold_refusal(stage: str, held: bool, holding: bool) -> Refusal | None:
+    """May the case be put on hold (``holding``) or resumed? Only an open case is held, once; only a held one resumed."""
+    if stage == "closed":
+        return Refusal("case_closed", _l("The case is closed: there is nothing to hold or resume."))
+    if holding and held:
+        return Refusal("already_held", _l("The case is already on hold: resume it first to hold it again."))
+    if not holding and not held:
+        return Refusal("not_held", _l("The case is not on hold."))
+    return None
+
+
+def recall_refusal(stage: str) -> Refusal | None:
+    """A recall closes an open case; a closed one says so (the API's 409)."""
+    if stage == "closed":
+        return Refusal("case_closed", _l("The case is already closed: it cannot be recalled."))
+    return None
 
 
 def moves_from(stage: str, role: Role, jurisdiction: str = "ES") -> list[str]:

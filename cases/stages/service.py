@@ -11,6 +11,9 @@ from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
+from agency.mail import queue_email
+from agency.settings import get_settings
+from agency.tables import User
 from agency.tenancy import get_visible
 from cases import events
 from cases.billing import service as billing
@@ -19,7 +22,19 @@ from cases.bureau.rules import due_and_owed
 from cases.bureau.service import queue_reports
 from cases.claims.service import notify_creditors
 from cases.negotiation.service import paid_by_case, rescore
-from cases.stages.rules import STAGES, CaseFacts, Decision, MoveRequest, decide, settlement_attempt_done
+from cases.stages.rules import (
+    HOLD_REASON_MAX,
+    RECALL_OUTCOME,
+    STAGES,
+    CaseFacts,
+    Decision,
+    MoveRequest,
+    Refusal,
+    decide,
+    hold_refusal,
+    recall_refusal,
+    settlement_attempt_done,
+)
 from cases.tables import Case, Evidence, Invoice
 
 
@@ -115,3 +130,63 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
                                stage=move.to, from_stage=facts.stage, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
 
 
+
+
+# --- hold and recall (the creditor's side) ------------------------------------------------------------
+
+def clean_reason(reason: str | None) -> str:
+    """The reason a hold or a recall must give: 400 (bad input) when empty or too long."""
+    text = (reason or "").strip()
+    if not text:
+        raise HTTPException(status_code=400, detail=_("Say why (a few words the agency and the creditor will read)."),
+                            extra={"errors": {"reason": _("Required.")}})
+    if len(text) > HOLD_REASON_MAX:
+        raise HTTPException(status_code=400, detail=_("The reason is too long (at most %(n)s characters).") % {"n": HOLD_REASON_MAX},
+                            extra={"errors": {"reason": _("Too long.")}})
+    return text
+
+
+def refused(refusal: Refusal) -> StageRefused:
+    return StageRefused(Decision(False, (refusal,)))
+
+
+async def set_hold(user: CurrentUser, case_id: int, reason: str | None, holding: bool) -> None:
+    """Put the case on hold (``holding``) or resume it: no automatic contact (cases.messages) and out of the negotiators'
+    queue (cases.negotiation) while held. The change, its event (seen by the creditor) and the email to the case's
+    negotiator in one transaction; a closed case, a held case held again or a case not held resumed: 409, nothing written."""
+    text = clean_reason(reason) if holding else (reason or "").strip()[:HOLD_REASON_MAX]
+    case = await get_visible(Case.select(Case.id, Case.reference, Case.stage, Case.held_at, Case.negotiator,
+                                         Case.debtor.name.as_alias("debtor_name")).where(Case.id == case_id), user, Case.organisation)
+    refusal = hold_refusal(case["stage"], case["held_at"] is not None, holding)
+    if refusal:
+        raise refused(refusal)
+    now = utcnow()
+    values = ({Case.held_at: now, Case.held_reason: text, Case.held_by: user.id} if holding
+              else {Case.held_at: None, Case.held_reason: "", Case.held_by: None})
+    held_now = Case.held_at.is_null() if holding else Case.held_at.is_not_null()
+    async with atomic():
+        changed = await Case.update({**values, Case.updated_at: now}).where(
+            (Case.id == case_id) & (Case.stage == case["stage"]) & held_now).returning(Case.id)
+        if not changed:  # someone else held, resumed or moved it in between
+            raise HTTPException(status_code=409, detail=_("The case changed meanwhile: reload the page and try again."))
+        kind = "held" if holding else "resumed"
+        await events.record(case_id, kind, user, text, {"reason": text, "by_role": user.role.value})
+        if case["negotiator"] is not None:  # the negotiator working the case is told, in their language
+            negotiator = await User.select(User.email, User.name, User.language).where(
+                (User.id == case["negotiator"]) & (User.active == True)).first()  # noqa: E712
+            if negotiator:
+                await queue_email(negotiator["email"], "case_held", kind=f"case_{kind}", language=negotiator["language"],
+                                  name=negotiator["name"], holding=holding, reference=case["reference"], debtor=case["debtor_name"],
+                                  reason=text, by=user.name, base_url=get_settings().base_url, case_id=case_id)
+
+
+async def recall_case(user: CurrentUser, case_id: int, reason: str | None, today: date) -> None:
+    """The creditor recalls its case: it closes as withdrawn through the stage machine (its guards, event, email and side
+    effects: queued reminders withdrawn, bureau reports withdrawn in the next batch). The tariff has no fee for a
+    withdrawal (cases.billing.fees.Tariff), so none is booked: the fees the case already earned stay on the statement."""
+    text = clean_reason(reason)
+    case = await get_visible(Case.select(Case.id, Case.stage).where(Case.id == case_id), user, Case.organisation)
+    refusal = recall_refusal(case["stage"])
+    if refusal:
+        raise refused(refusal)
+    await advance_stage(user, case_id, MoveRequest(to="closed", outcome=RECALL_OUTCOME, reason=text), today)
