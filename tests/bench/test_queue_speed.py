@@ -32,7 +32,7 @@ SELECT c.id, c.reference, c.stage, c.priority, c.priority_reasons, c.next_action
        CAST(COALESCE((SELECT SUM(i.amount_cents) FROM invoices i WHERE i."case" = c.id AND i.disputed = false), 0)
        - COALESCE((SELECT SUM(l.amount_cents) FROM ledger_entries l WHERE l."case" = c.id AND l.kind IN ('payment', 'reversal')), 0) AS BIGINT) AS outstanding_cents
 FROM collection_cases c JOIN debtors d ON d.id = c.debtor JOIN organisations o ON o.id = c.organisation
-WHERE c.stage IN ('amicable', 'mediation', 'credit_bureau') AND (c.negotiator IS NULL OR c.negotiator = $1)
+WHERE c.stage IN ('amicable', 'mediation', 'credit_bureau') AND c.held_at IS NULL AND (c.negotiator IS NULL OR c.negotiator = $1)
 ORDER BY c.priority DESC, c.id LIMIT 50
 """
 WORKERS = int(os.environ.get("AGENCY_BENCH_WORKERS", str(os.cpu_count() or 1)))
