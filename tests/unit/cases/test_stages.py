@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from agency.roles import Role
-from cases.stages.rules import CaseFacts, MoveRequest, decide, moves_from
+from cases.stages.rules import CaseFacts, MoveRequest, decide, hold_refusal, moves_from, recall_refusal
 
 TODAY = date(2026, 11, 23)
 READY = CaseFacts(
@@ -154,3 +154,22 @@ def test_in_portugal_the_negotiating_moves_are_a_lawyers():
     assert decide(READY, MoveRequest("amicable"), Role.negotiator, TODAY).allowed  # Spain: as before
     assert not decide(READY, MoveRequest("amicable"), Role.lawyer, TODAY).allowed
     assert moves_from("intake", Role.negotiator, "PT") == [] and moves_from("intake", Role.lawyer, "PT") == ["amicable", "closed"]
+
+
+class TestHoldAndRecall:
+    def test_a_creditor_closes_only_as_withdrawn(self):
+        amicable = replace(READY, stage="amicable")
+        assert codes(amicable, "closed", Role.creditor, outcome="withdrawn", reason="Lo cobramos nosotros") == set()
+        assert codes(replace(READY, stage="court"), "closed", Role.creditor, outcome="withdrawn") == set()
+        assert codes(amicable, "closed", Role.creditor, outcome="settled") == {"not_your_move"}
+        assert codes(amicable, "mediation", Role.creditor) == {"not_your_move"}
+        assert codes(READY, "closed", Role.creditor, outcome="withdrawn", reason="") == {"reason_required"}
+        assert codes(replace(READY, stage="amicable", jurisdiction="PT"), "closed", Role.creditor, outcome="withdrawn") == set()
+
+    def test_only_an_open_case_is_held_once_and_only_a_held_one_resumed(self):
+        assert hold_refusal("amicable", held=False, holding=True) is None
+        assert hold_refusal("amicable", held=True, holding=False) is None
+        assert hold_refusal("amicable", held=True, holding=True).code == "already_held"
+        assert hold_refusal("amicable", held=False, holding=False).code == "not_held"
+        assert hold_refusal("closed", held=False, holding=True).code == "case_closed"
+        assert recall_refusal("closed").code == "case_closed" and recall_refusal("court") is None
