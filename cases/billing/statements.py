@@ -12,6 +12,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import format_cents, format_day
@@ -80,11 +81,18 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
         raise NotFoundException(detail=_("That organisation does not exist."))
     entries = await LedgerEntry.select(
         LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
-        LedgerEntry.reverses,
+        LedgerEntry.reverses, LedgerEntry.remittance,
     ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= end)
             & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
+    paid_on = await remittances_paid(organisation_id)
     by_case: dict[int, list[dict]] = {}
     for e in entries:
+        if e["kind"] == "remittance":
+            # a remittance is money sent only once it is marked paid, and on the day it was paid
+            day = paid_on.get(e["remittance"])
+            if day is None or day > end:
+                continue
+            e = {**e, "booked_on": day}
         by_case.setdefault(e["case"], []).append(e)
     result = Statement(organisation=org, start=start, end=end)
     # the agency's own costs come back to it as each debtor's ledger applied the payments (only cases with such costs)
@@ -106,6 +114,13 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
         c = cases[cid]
         result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
     return result
+
+
+async def remittances_paid(organisation_id: int) -> dict[int, date]:
+    """The day each of the creditor's remittances marked paid was paid; a pending one is not in it."""
+    rows = await Remittance.select(Remittance.id, Remittance.paid_at).where(
+        (Remittance.organisation == organisation_id) & (Remittance.status == "paid") & Remittance.paid_at.is_not_null())
+    return {r["id"]: clock.day_of(r["paid_at"]) for r in rows}
 
 
 def with_agency_costs(by_case: dict[int, list[dict]]) -> list[int]:

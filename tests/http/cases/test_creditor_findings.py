@@ -1,0 +1,37 @@
+"""A new creditor's findings (issue 22 item 7), each kept fixed: statements count remittances once paid, the Word
+statement is readable, a company is greeted as one, impossible dates are named, the CSV template's header, the quote
+states every fee, and a case just filed does not alarm."""
+import re
+
+from agency import clock
+from cases.tables import Remittance
+from tests.factories import post_form, signed_in
+from tests.http.cases.test_money import _pay, _people
+from tests.http.cases.test_negotiation import _accepted_case
+
+TODAY = clock.today()
+
+
+async def test_a_statement_counts_a_remittance_only_once_it_is_paid(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    assert (await _pay(c, cid, "300.00", nh)).status_code == 201
+    admin_client, _ = await signed_in(make_client, "admin")
+    r = await post_form(admin_client, "/admin/remittances", {"organisation_id": str(org), "period_end": TODAY.isoformat()})
+    assert r.status_code in {302, 303}
+    rem = await Remittance.select().where(Remittance.organisation == org).first()
+    assert rem["status"] == "pending"
+    s = (await c.get("/api/v1/statements", headers=ch)).json()
+    # created, not sent: nothing transferred yet, and the agency still owes it
+    assert s["totals"]["remitted"] == "0.00" and s["owed_to_creditor"] == "195.00" and s["lines"][0]["remitted"] == "0.00"
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    page = (await creditor_client.get("/statements")).text
+    assert re.search(r'data-figure="owed">195,00', page)
+    assert (await post_form(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-1"})).status_code in {302, 303}
+    s = (await c.get("/api/v1/statements", headers=ch)).json()
+    assert s["totals"]["remitted"] == "195.00" and s["owed_to_creditor"] == "0.00" and s["totals"]["net_to_creditor"] == "0.00"
+    # a period that ended before the remittance was paid does not show it
+    yesterday = TODAY.fromordinal(TODAY.toordinal() - 1)
+    s = (await c.get("/api/v1/statements", params={"start": yesterday.replace(day=1).isoformat(), "end": yesterday.isoformat()},
+                     headers=ch)).json()
+    assert s["totals"]["remitted"] == "0.00" and not s["totals"]["remitted"].startswith("-")
