@@ -1,7 +1,9 @@
 """A new creditor's findings (issue 22 item 7), each kept fixed: statements count remittances once paid, the Word
 statement is readable, a company is greeted as one, impossible dates are named, the CSV template's header, the quote
 states every fee, and a case just filed does not alarm."""
+import io
 import re
+import zipfile
 
 from agency import clock
 from cases.tables import Remittance
@@ -35,3 +37,22 @@ async def test_a_statement_counts_a_remittance_only_once_it_is_paid(make_client)
     s = (await c.get("/api/v1/statements", params={"start": yesterday.replace(day=1).isoformat(), "end": yesterday.isoformat()},
                      headers=ch)).json()
     assert s["totals"]["remitted"] == "0.00" and not s["totals"]["remitted"].startswith("-")
+
+
+async def test_the_word_statement_is_a4_landscape_with_stage_names(make_client):
+    org, c, ch, nh = await _people(make_client)
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    assert (await _pay(c, cid, "300.00", nh)).status_code == 201
+    stage = (await c.get(f"/api/v1/cases/{cid}", headers=ch)).json()["stage"]
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    docx = await creditor_client.get("/statements.docx")
+    assert docx.status_code == 200
+    xml = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+    sect = re.search(r"<w:sectPr.*?</w:sectPr>", xml, re.S).group(0)
+    size = re.search(r"<w:pgSz ([^>]*)/>", sect).group(1)
+    attrs = dict(re.findall(r'w:(\w+)="([^"]*)"', size))
+    assert attrs["orient"] == "landscape"
+    assert abs(int(attrs["w"]) - 16838) <= 2 and abs(int(attrs["h"]) - 11906) <= 2  # A4 in twentieths of a point, wide
+    text = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+    assert stage == "amicable" and "Fase amistosa" in text and "amicable" not in text
+    assert "300,00" in text
