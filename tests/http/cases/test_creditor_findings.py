@@ -7,7 +7,7 @@ import zipfile
 
 from agency import clock
 from cases.tables import Remittance
-from tests.factories import post_form, signed_in
+from tests.factories import create_org, post_form, signed_in
 from tests.http.cases.test_money import _pay, _people
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -56,3 +56,10 @@ async def test_the_word_statement_is_a4_landscape_with_stage_names(make_client):
     text = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
     assert stage == "amicable" and "Fase amistosa" in text and "amicable" not in text
     assert "300,00" in text
+
+
+async def test_the_csv_template_names_its_charset_once(make_client):
+    client, _ = await signed_in(make_client, "creditor", await create_org())
+    r = await client.get("/imports/template.csv")
+    assert r.status_code == 200 and r.headers["content-type"].lower().replace(" ", "") == "text/csv;charset=utf-8"
+    assert r.content.startswith("\ufeff".encode()) and b";" in r.content.splitlines()[0]
