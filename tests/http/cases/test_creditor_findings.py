@@ -63,3 +63,17 @@ async def test_the_csv_template_names_its_charset_once(make_client):
     r = await client.get("/imports/template.csv")
     assert r.status_code == 200 and r.headers["content-type"].lower().replace(" ", "") == "text/csv;charset=utf-8"
     assert r.content.startswith("\ufeff".encode()) and b";" in r.content.splitlines()[0]
+
+
+async def test_the_quote_states_every_fee_the_tariff_can_charge(make_client):
+    client = await make_client()
+    page = (await client.get("/quote", params={"amounts": "1210,50"})).text
+    fees = re.search(r'<dl class="fees" id="quote-fees">(.*?)</dl>', page, re.S).group(1)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fees)).replace("&nbsp;", " ")
+    assert "10 %" in text and "300,00" in text and "juicio" in text.lower()  # the court-stage fee, win or lose
+    assert "mediación 18 %" in text and "fase amistosa 15 %" in text and "30,00" in text  # every stage's rate and the minimum
+    assert "Burofax" in text
+    assert "solo la tarifa por expediente" not in page  # the old understatement
+    r = await client.post("/api/v1/quote", json={"amounts": ["1210.50"]})
+    fees = r.json()["fees"]
+    assert fees["court_stage_percent"] == "10" and fees["court_stage_minimum"] == "300.00" and fees["success_percent_by_stage"]["mediation"] == "18"
