@@ -5,9 +5,11 @@ import io
 import re
 import zipfile
 
-from agency import clock
+from agency import clock, i18n
+from cases.claims.rules import ClaimErrors, ClaimInput, DebtorInput, InvoiceInput, validate_claim
 from cases.tables import Remittance
 from tests.factories import create_org, post_form, signed_in
+from tests.http.cases.test_claims import claim_body
 from tests.http.cases.test_money import _pay, _people
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -77,3 +79,35 @@ async def test_the_quote_states_every_fee_the_tariff_can_charge(make_client):
     r = await client.post("/api/v1/quote", json={"amounts": ["1210.50"]})
     fees = r.json()["fees"]
     assert fees["court_stage_percent"] == "10" and fees["court_stage_minimum"] == "300.00" and fees["success_percent_by_stage"]["mediation"] == "18"
+
+
+async def test_a_date_that_does_not_exist_is_named_so(make_client):
+    org, c, ch, nh = await _people(make_client)
+    body = claim_body()
+    body["invoices"][0]["due_date"] = "31/02/2026"
+    r = await c.post("/api/v1/claims", json=body, headers=ch)
+    assert r.status_code in {400, 422} and "31/02/2026 no existe" in r.text and "DD/MM/AAAA" not in r.text
+    # the same in an import file (the same rule), and a wrong shape is still a wrong shape
+    assert "no existe" in str(validate_errors("2026-02-30")) and "DD/MM/AAAA" not in str(validate_errors("2026-02-30"))
+    assert "DD/MM/AAAA" in str(validate_errors("mañana"))
+    # a date in a page's query string: refused in the reader's language, never the framework's English
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    for url in ("/statements?start=2026-02-31", "/statements.docx?end=2026-02-31", "/statements.xlsx?start=yesterday"):
+        r = await creditor_client.get(url)
+        assert r.status_code == 400 and "RFC3339" not in r.text and ("no existe" in r.text or "AAAA-MM-DD" in r.text), (url, r.text[:300])
+    r = await c.get("/api/v1/statements", params={"start": "31/02/2026"}, headers=ch)
+    assert r.status_code == 400 and r.json()["detail"] == "Desde: 31/02/2026 no existe en el calendario: revise el día y el mes."
+    assert (await c.get("/api/v1/statements", params={"start": "2026-12-01"}, headers=ch)).status_code in {200, 400}
+
+
+def validate_errors(day: str) -> dict:
+    before = i18n.get_language()
+    i18n.set_language("es")
+    try:
+        validate_claim(ClaimInput(debtor=DebtorInput(name="X S.L.", tax_id="B46123451", address_line1="C/ 1", city="Madrid", postal_code="28001"),
+                                  invoices=(InvoiceInput(number="F-1", issue_date=day, due_date="01/03/2026", amount="100"),)), TODAY)
+    except ClaimErrors as exc:
+        return {k: str(v) for k, v in exc.errors.items()}
+    finally:
+        i18n.set_language(before)
+    return {}
