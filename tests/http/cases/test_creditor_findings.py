@@ -7,9 +7,10 @@ import zipfile
 
 from agency import clock, i18n
 from cases.claims.rules import ClaimErrors, ClaimInput, DebtorInput, InvoiceInput, validate_claim
+from cases.messages.rules import greeting
 from cases.tables import Remittance
 from tests.factories import create_org, post_form, signed_in
-from tests.http.cases.test_claims import claim_body
+from tests.http.cases.test_claims import PDF, claim_body
 from tests.http.cases.test_money import _pay, _people
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -111,3 +112,29 @@ def validate_errors(day: str) -> dict:
     finally:
         i18n.set_language(before)
     return {}
+
+
+async def test_a_company_is_greeted_as_a_company_and_a_person_by_name(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)  # Talleres Norte S.L., a company
+    body = (await c.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "first_contact"}, headers=nh)).json()["body"]
+    assert body.startswith("Estimados señores de Talleres Norte S.L.:") and "Estimado/a" not in body
+    # a template an installation loaded before the greeting existed (or an admin wrote so) still greets a company as one
+    admin, _ = await signed_in(make_client, "admin")
+    r = await post_form(admin, "/admin/templates/reminder/es", {"subject": "Recordatorio {{ reference }}",
+                                                                   "body": "Estimado/a {{ debtor_name }}:\n\nDebe {{ outstanding }}.", "action": "save"})
+    assert r.status_code == 303
+    body = (await c.post(f"/api/v1/cases/{case['id']}/messages", json={"template": "reminder"}, headers=nh)).json()["body"]
+    assert body.startswith("Estimados señores de Talleres Norte S.L.:")
+    person = claim_body(debtor={"kind": "person", "name": "Lucía Pérez Gil", "tax_id": "12345678Z", "email": "lucia@correo.test",
+                                "address": {"line1": "C/ Mayor 1", "city": "Valladolid", "postal_code": "47001", "country": "ES"}})
+    pid = (await c.post("/api/v1/claims", json=person, headers=ch)).json()["id"]
+    await c.post(f"/api/v1/cases/{pid}/evidence", headers=ch, files={"file": ("contrato.pdf", io.BytesIO(PDF), "application/pdf")})
+    r = await c.post(f"/api/v1/cases/{pid}/transitions", json={"to": "amicable"}, headers=nh)
+    assert r.status_code == 200, r.text
+    r = await c.post(f"/api/v1/cases/{pid}/messages", json={"template": "reminder"}, headers=nh)
+    assert r.status_code == 201 and r.json()["body"].startswith("Estimado/a Lucía Pérez Gil:"), r.text
+    # the other languages: neutral for a company, by name for a person
+    assert greeting("company", "Construcciones Turia S.L.", "en") == "Dear Sir or Madam,"
+    assert greeting("person", "Ana Pérez", "en") == "Dear Ana Pérez,"
+    assert greeting("company", "Dupont SARL", "fr") == "Madame, Monsieur," and greeting("company", "X Lda", "pt") == "Exmos. Senhores,"
