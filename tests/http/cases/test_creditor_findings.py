@@ -138,3 +138,21 @@ async def test_a_company_is_greeted_as_a_company_and_a_person_by_name(make_clien
     assert greeting("company", "Construcciones Turia S.L.", "en") == "Dear Sir or Madam,"
     assert greeting("person", "Ana Pérez", "en") == "Dear Ana Pérez,"
     assert greeting("company", "Dupont SARL", "fr") == "Madame, Monsieur," and greeting("company", "X Lda", "pt") == "Exmos. Senhores,"
+
+
+async def test_a_case_just_filed_does_not_alarm_its_creditor(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)  # amicable, the fee per case booked, nothing recovered
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    page = (await creditor_client.get(f"/cases/{case['id']}")).text
+    bureau = re.search(r'<section class="card" id="bureau">(.*?)</section>', page, re.S).group(1)
+    assert 'class="fail"' not in bureau and "✗" not in bureau and 'class="todo"' in bureau and 'data-bureau="later"' in bureau
+    net = re.search(r'data-figure="net">([^<]*)<', page).group(1)
+    assert "−" not in net and "-" not in net and "no se ha recuperado nada" in net
+    assert 'data-explains="fees"' in page and "60,00" in page
+    statement = (await creditor_client.get("/statements")).text
+    assert "Debe a la agencia" not in statement and 'data-explains="owed"' in statement
+    # once something is recovered the net is a figure again
+    assert (await _pay(c, case["id"], "300.00", nh)).status_code == 201
+    page = (await creditor_client.get(f"/cases/{case['id']}")).text
+    assert re.search(r'data-figure="net">[^<]*\d,\d\d', page)
