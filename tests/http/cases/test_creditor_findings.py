@@ -156,3 +156,21 @@ async def test_a_case_just_filed_does_not_alarm_its_creditor(make_client):
     assert (await _pay(c, case["id"], "300.00", nh)).status_code == 201
     page = (await creditor_client.get(f"/cases/{case['id']}")).text
     assert re.search(r'data-figure="net">[^<]*\d,\d\d', page)
+
+
+async def test_a_phone_gets_a_menu_button_and_tables_as_cards(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    assert (await _pay(c, case["id"], "300.00", nh)).status_code == 201
+    creditor_client, _ = await signed_in(make_client, "creditor", org)
+    page = (await creditor_client.get("/cases")).text
+    assert re.search(r'<button type="button" class="menu-button" data-menu-toggle="main-nav" aria-controls="main-nav" aria-expanded="false">', page)
+    assert 'id="main-nav"' in page and '<table class="table cards">' in page and 'data-label="Deudor"' in page
+    statement = (await creditor_client.get("/statements")).text
+    assert '<table class="table cards">' in statement and re.search(r'<td class="num" data-label="Cobrado por la agencia">300,00', statement)
+    # behaviour in static/app.js (no inline script), the cards in the stylesheet under 600 px
+    js = (await creditor_client.get("/static/app.js")).text
+    css = (await creditor_client.get("/static/app.css")).text
+    assert "[data-menu-toggle]" in js and "aria-expanded" in js
+    phone = css[css.index("@media (max-width: 600px)"):]
+    assert ".topbar nav.open" in phone and "content: attr(data-label)" in phone
