@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import ClientException, HTTPException
 
 from agency import clock, i18n
 from agency.accounts import FormErrors
@@ -16,7 +16,7 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.uploads import ReceivedForm
 from agency.web import notify, redirect, refuse
-from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput, parse_date
+from cases.claims.rules import ClaimInput, DebtorInput, InvoiceInput, NoSuchDate, parse_date
 from cases.money import CENT, MAX_AMOUNT, AmountError, check_positive_amount, parse_amount
 from cases.negotiation.rules import PlanError
 
@@ -96,6 +96,9 @@ def amount_field(raw: Any, field: str = "amount") -> Decimal:
 def date_field(raw: Any, field: str) -> date:
     try:
         value = parse_date(raw)
+    except NoSuchDate:
+        raise FormErrors({field: _("%(text)s does not exist in the calendar: check the day and the month.") % {
+            "text": str(raw).strip()[:20]}}) from None
     except ValueError:
         raise FormErrors({field: _("Enter the date as YYYY-MM-DD.")}) from None
     if value < date(2000, 1, 1):
@@ -103,6 +106,21 @@ def date_field(raw: Any, field: str) -> date:
     if value.year > clock.today().year + 10:  # (not today.replace(year=...): no 29 February ten years on)
         raise FormErrors({field: _("Enter a date within the next ten years.")})
     return value
+
+
+def query_day(raw: str | None, what: str) -> date | None:
+    """A date in a page's or route's query string (``?start=2026-12-01``), read by the app so a bad one is refused
+    in the reader's language (400), not with the framework's English; none given is None."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except NoSuchDate:
+        raise ClientException(detail=_("%(what)s: %(text)s does not exist in the calendar: check the day and the month.") % {
+            "what": what, "text": text[:20]}) from None
+    except ValueError:
+        raise ClientException(detail=_("%(what)s: write the date as YYYY-MM-DD, for example 2026-12-31.") % {"what": what}) from None
 
 
 async def case_action(request: Request, case_id: int, action, done: str) -> Response:

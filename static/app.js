@@ -177,3 +177,13 @@ document.addEventListener("submit", (event) => {
   if (status) status.textContent = form.getAttribute("data-busy") + " (" + count + ")";
   form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
 });
+
+// The phone menu (templates/_topbar.html): the button shows and hides the main navigation.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-menu-toggle]");
+  if (!button) return;
+  const nav = document.getElementById(button.dataset.menuToggle);
+  if (!nav) return;
+  const open = nav.classList.toggle("open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});

@@ -11,7 +11,7 @@ from litestar.response import Template
 from agency.i18n import gettext as _
 from agency.routing import get, post
 from agency.web import page
-from cases.billing.fees import Quote, quote
+from cases.billing.fees import Quote, Tariff, quote
 from cases.billing.service import default_tariff
 from cases.money import AmountError, check_positive_amount, parse_amount
 
@@ -38,13 +38,17 @@ class QuoteIn(msgspec.Struct):
     amounts: list[str]
 
 
-def quote_json(q: Quote, tariff_name: str) -> dict:
+def quote_json(q: Quote, tariff: Tariff) -> dict:
     return {
-        "tariff": tariff_name, "success_percent": str(q.success_percent), "principal": str(q.principal),
+        "tariff": tariff.name, "success_percent": str(q.success_percent), "principal": str(q.principal),
         "flat_fees": str(q.flat_fees), "total_if_collected": str(q.total_if_collected),
         "lines": [{"principal": str(line.principal), "flat_fee": str(line.flat_fee),
                    "success_fee_if_collected": str(line.success_fee_if_collected),
                    "total_if_collected": str(line.total_if_collected)} for line in q.lines],
+        # every fee the tariff can charge, not only the two of the estimate (the court-stage fee is charged win or lose)
+        "fees": {"success_percent_by_stage": {k: str(v) for k, v in tariff.success_percent.items()}, "minimum_fee": str(tariff.minimum_fee),
+                 "court_stage_percent": str(tariff.legal_percent), "court_stage_minimum": str(tariff.legal_minimum),
+                 "expenses_passed_on": list(tariff.passthrough)},
     }
 
 
@@ -65,4 +69,4 @@ class QuotePages(Controller):
         if errors or not values:
             raise ClientException(detail=" ".join(errors) or _("Send at least one amount."))
         tariff = await default_tariff()
-        return quote_json(quote(tariff, values), tariff.name)
+        return quote_json(quote(tariff, values), tariff)

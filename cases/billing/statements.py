@@ -12,6 +12,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from agency import clock
 from agency.auth import CurrentUser
 from agency.db import atomic, is_sqlite, utcnow
 from agency.i18n import format_cents, format_day
@@ -25,6 +26,7 @@ from cases.billing.fees import creditor_figures
 from cases.billing.service import CONTRACT_VERSION
 from cases.events import CaseEvent, event_row
 from cases.money import from_cents
+from cases.stages.rules import STAGE_LABELS
 from cases.tables import Case, LedgerEntry, Remittance, RemittanceExport
 
 FIGURES = ("collected", "paid_to_creditor", "fees", "expenses", "remitted", "net_to_creditor")
@@ -80,11 +82,18 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
         raise NotFoundException(detail=_("That organisation does not exist."))
     entries = await LedgerEntry.select(
         LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
-        LedgerEntry.reverses,
+        LedgerEntry.reverses, LedgerEntry.remittance,
     ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= end)
             & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
+    paid_on = await remittances_paid(organisation_id)
     by_case: dict[int, list[dict]] = {}
     for e in entries:
+        if e["kind"] == "remittance":
+            # a remittance is money sent only once it is marked paid, and on the day it was paid
+            day = paid_on.get(e["remittance"])
+            if day is None or day > end:
+                continue
+            e = {**e, "booked_on": day}
         by_case.setdefault(e["case"], []).append(e)
     result = Statement(organisation=org, start=start, end=end)
     # the agency's own costs come back to it as each debtor's ledger applied the payments (only cases with such costs)
@@ -106,6 +115,13 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
         c = cases[cid]
         result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
     return result
+
+
+async def remittances_paid(organisation_id: int) -> dict[int, date]:
+    """The day each of the creditor's remittances marked paid was paid; a pending one is not in it."""
+    rows = await Remittance.select(Remittance.id, Remittance.paid_at).where(
+        (Remittance.organisation == organisation_id) & (Remittance.status == "paid") & Remittance.paid_at.is_not_null())
+    return {r["id"]: clock.day_of(r["paid_at"]) for r in rows}
 
 
 def with_agency_costs(by_case: dict[int, list[dict]]) -> list[int]:
@@ -146,7 +162,7 @@ def statement_xlsx(s: Statement) -> bytes:
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for line in s.lines:
-        ws.append([_cell_text(line.reference), _cell_text(line.debtor), line.stage, *[from_cents(line.cents[k]) for k in FIGURES]])
+        ws.append([_cell_text(line.reference), _cell_text(line.debtor), stage_name(line.stage), *[from_cents(line.cents[k]) for k in FIGURES]])
     ws.append([_("Total"), "", "", *[from_cents(s.totals[k]) for k in FIGURES]])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -163,25 +179,50 @@ def statement_xlsx(s: Statement) -> bytes:
     return out.getvalue()
 
 
+def stage_name(stage: str) -> str:
+    """The stage as the reader's language names it (cases.stages.rules), never its code."""
+    return str(STAGE_LABELS.get(stage, stage))
+
+
 def statement_docx(s: Statement) -> bytes:
-    """The statement as a Word document (python-docx, which docxtpl builds on)."""
+    """The statement as a Word document (python-docx, which docxtpl builds on): A4 landscape (nine columns fit
+    without splitting words), stage names in the reader's language, amounts right-aligned."""
     from docx import Document  # lazy: python-docx only when a document is read back
+    from docx.enum.section import WD_ORIENT  # lazy: python-docx only when written
+    from docx.enum.table import WD_TABLE_ALIGNMENT  # lazy: python-docx only when written
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: python-docx only when written
+    from docx.shared import Cm, Pt  # lazy: python-docx only when written
 
     doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)  # A4, landscape
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    doc.styles["Normal"].font.size = Pt(9)
     doc.add_heading(_("Statement"), level=1)
     doc.add_paragraph(f"{s.organisation['legal_name']} · {s.organisation['tax_id']}")
     doc.add_paragraph(_("Period: %(start)s to %(end)s") % {"start": format_day(s.start), "end": format_day(s.end)})
     labels = _labels()
     table = doc.add_table(rows=1, cols=3 + len(FIGURES))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, [_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]]):
-        cell.text = text
-    for line in [*s.lines, None]:
-        cells = table.add_row().cells
-        values = ([line.reference, line.debtor, line.stage] if line else [_("Total"), "", ""]) + [
-            format_cents((line.cents if line else s.totals)[k]) for k in FIGURES]
-        for cell, text in zip(cells, values):
-            cell.text = text
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = [Cm(3.4), Cm(5.4), Cm(2.6), *[Cm(2.1)] * len(FIGURES)]  # 26.6 cm of the 26.7 between the margins
+
+    def fill(cells, values: list[str], bold: bool = False) -> None:
+        for i, (cell, text) in enumerate(zip(cells, values)):
+            cell.width = widths[i]
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(text)
+            run.bold = bold
+            if i >= 3:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    fill(table.rows[0].cells, [_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]], bold=True)
+    for line in s.lines:
+        fill(table.add_row().cells, [line.reference, line.debtor, stage_name(line.stage)] + [format_cents(line.cents[k]) for k in FIGURES])
+    fill(table.add_row().cells, [_("Total"), "", ""] + [format_cents(s.totals[k]) for k in FIGURES], bold=True)
     doc.add_paragraph(_("Owed to you at the end of the period: %(amount)s") % {"amount": format_cents(s.owed_cents)})
     doc.add_paragraph(allocation_rule())
     doc.add_paragraph(_("Service contract version %(version)s.") % {"version": CONTRACT_VERSION})

@@ -84,8 +84,29 @@ class ClaimErrors(Exception):
         return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
 
 
+class NoSuchDate(ValueError):
+    """A date written in a right shape that names no day of the calendar (31/02/2026): not a wrong format."""
+
+
+_DATE_SHAPES = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"))
+
+
+def no_such_date(text: str) -> bool:
+    """Whether ``text`` is shaped like a date (ISO or day/month/year) but the day does not exist."""
+    iso, dmy = (shape.fullmatch(text) for shape in _DATE_SHAPES)
+    if not (iso or dmy):
+        return False
+    year, month, day = (int(iso[1]), int(iso[2]), int(iso[3])) if iso else (int(dmy[4]), int(dmy[3]), int(dmy[1]))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return True
+    return False
+
+
 def parse_date(raw: object) -> date:
-    """ISO (2026-03-31) or Spanish (31/03/2026) dates; spreadsheet dates as they come."""
+    """ISO (2026-03-31) or Spanish (31/03/2026) dates; spreadsheet dates as they come. A date of the right
+    shape that does not exist (31/02/2026) raises NoSuchDate, any other text ValueError."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -102,13 +123,13 @@ def parse_date(raw: object) -> date:
             try:
                 return date(int(text[6:]), int(text[3:5]), int(text[:2]))
             except ValueError:
-                raise ValueError(text) from None
+                raise NoSuchDate(text) from None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(text)
+    raise (NoSuchDate if no_such_date(text) else ValueError)(text)
 
 
 def clean_debtor(d: DebtorInput, errors: dict[str, object]) -> DebtorInput:
@@ -162,11 +183,19 @@ def clean_invoice(i: InvoiceInput, today: date, key: str, errors: dict[str, obje
         ok = False
     try:
         issue = parse_date(i.issue_date)
+    except NoSuchDate:
+        errors[f"{key}.issue_date"] = _l("The issue date %(text)s does not exist in the calendar: check the day and the month.",
+                                         text=str(i.issue_date).strip()[:20])
+        issue, ok = None, False
     except ValueError:
         errors[f"{key}.issue_date"] = _l("Enter the issue date as DD/MM/YYYY.")
         issue, ok = None, False
     try:
         due = parse_date(i.due_date)
+    except NoSuchDate:
+        errors[f"{key}.due_date"] = _l("The due date %(text)s does not exist in the calendar: check the day and the month.",
+                                       text=str(i.due_date).strip()[:20])
+        due, ok = None, False
     except ValueError:
         errors[f"{key}.due_date"] = _l("Enter the due date as DD/MM/YYYY.")
         due, ok = None, False

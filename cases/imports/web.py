@@ -83,7 +83,6 @@ class ImportPages(Controller):
         writer.writerow(headers)
         writer.writerow(example)
         return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/*
-                       
                         headers={"Content-Disposition": 'attachment; filename="plantilla-facturas.csv"'})
 
     @get("/template.xlsx")

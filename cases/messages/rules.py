@@ -15,6 +15,7 @@ from legal.rules.calendar import is_holiday
 
 CHANNELS = ("email", "letter", "whatsapp", "sms", "script")
 MERGE_FIELDS = {
+    "greeting": _l("the greeting: a person by name (“Estimado/a Ana Pérez:”), a company as a company (“Estimados señores de Construcciones Turia S.L.:”)"),
     "debtor_name": _l("the debtor's name"),
     "creditor_name": _l("the creditor's legal name"),
     "reference": _l("the case reference (EXP-...)"),
@@ -53,6 +54,32 @@ SAMPLE = {name: "X" for name in MERGE_FIELDS} | {
 # What a message meant for a third party (a relative, an employer) may say: who calls and whom to ask to call back, never
 # the debt (LEGAL.md: never reveal the debt to a third party): no amount, creditor, reference, invoice, payment or link to it.
 THIRD_PARTY_FIELDS = frozenset({"debtor_name", "agency_name", "agency_phone", "today"})
+
+# The greeting of a message in the debtor's language: a person is greeted by name; a company is not a person, so it is
+# greeted as a company (in English and French with the neutral salutation of a letter to an organisation).
+GREETINGS = {
+    "es": ("Estimado/a {name}:", "Estimados señores de {name}:"),
+    "en": ("Dear {name},", "Dear Sir or Madam,"),
+    "fr": ("Bonjour {name},", "Madame, Monsieur,"),
+    "pt": ("Exmo.(a) Sr.(a) {name},", "Exmos. Senhores,"),
+}
+# The first lines the seeded templates opened with before ``{{ greeting }}`` (installations loaded them once and keep them):
+# read as the greeting, so a company stops being greeted as a person without anyone editing the templates.
+SEEDED_GREETINGS = ("Estimado/a {{ debtor_name }}:", "Dear {{ debtor_name }},", "Bonjour {{ debtor_name }},", "Exmo.(a) Sr.(a) {{ debtor_name }},")
+
+
+def greeting(debtor_kind: str, name: str, language: str) -> str:
+    person, company = GREETINGS.get(language, GREETINGS["es"])
+    return (company if debtor_kind == "company" else person).format(name=name)
+
+
+def with_greeting(body: str) -> str:
+    """A body that still opens with a seeded person's greeting opens with ``{{ greeting }}`` instead."""
+    for old in SEEDED_GREETINGS:
+        if body.startswith(old):
+            return "{{ greeting }}" + body[len(old):]
+    return body
+
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
@@ -129,6 +156,8 @@ def missing_facts(subject: str, body: str, context: dict) -> list[str]:
 
 
 def render(subject: str, body: str, context: dict) -> tuple[str, str]:
+    if "greeting" in context:
+        body = with_greeting(body)
     return _env.from_string(subject).render(**context).strip(), _env.from_string(body).render(**context).strip() + "\n"
 
 

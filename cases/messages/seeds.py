@@ -1,26 +1,27 @@
 """The starting set of messages, written for this product in the debtor's four languages (Spanish, English,
 French and Portuguese; the phone script only in Spanish and English), and the agency's default reminder
 flow. Loaded once by ``agency migrate`` when a template or step is missing; admins edit them afterwards
-(each edit a new version)."""
+(each edit a new version). A message opens with ``{{ greeting }}``: a person by name, a company as a company
+(cases.messages.rules.greeting)."""
 from __future__ import annotations
 
 # key: (channel, name, {language: (subject, body)})
 TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     "first_contact": ("email", "Primer contacto / First contact", {
         "es": ("Deuda pendiente con {{ creditor_name }} – expediente {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\n{{ creditor_name }} nos ha encargado la gestión de las siguientes facturas, que figuran impagadas:\n\n"
+               "{{ greeting }}\n\n{{ creditor_name }} nos ha encargado la gestión de las siguientes facturas, que figuran impagadas:\n\n"
                "{{ invoices_table }}\n\nImporte pendiente: {{ outstanding }}.\n\n"
                "Si ya las ha pagado, responda a este mensaje con el justificante y lo comprobaremos. Si no, puede pagar por transferencia a\n"
                "{{ payment_iban }} indicando el concepto «{{ payment_concept }}», o contestarnos para acordar una forma de pago a su medida.\n\n"
                "Vea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Outstanding debt with {{ creditor_name }} – case {{ reference }}",
-               "Dear {{ debtor_name }},\n\n{{ creditor_name }} has asked us to collect the following unpaid invoices:\n\n"
+               "{{ greeting }}\n\n{{ creditor_name }} has asked us to collect the following unpaid invoices:\n\n"
                "{{ invoices_table }}\n\nAmount outstanding: {{ outstanding }}.\n\n"
                "If you have already paid, reply with the proof of payment and we will check it. Otherwise you can pay by bank transfer to\n"
                "{{ payment_iban }} quoting \"{{ payment_concept }}\", or reply to agree a way of paying that suits you.\n\n"
                "See your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Dette impayée envers {{ creditor_name }} – dossier {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\n{{ creditor_name }} nous a confié le recouvrement des factures suivantes, "
+               "{{ greeting }}\n\n{{ creditor_name }} nous a confié le recouvrement des factures suivantes, "
                "qui restent impayées :\n\n{{ invoices_table }}\n\nMontant restant dû : {{ outstanding }}.\n\n"
                "Si vous les avez déjà réglées, répondez à ce message en joignant le justificatif de paiement et nous le vérifierons. "
                "Sinon, vous pouvez payer par virement bancaire sur le compte\n"
@@ -29,7 +30,7 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "Consultez votre dette et payez par carte sur votre espace personnel : {{ portal_url }}\n\n"
                "Cordialement,\n{{ agency_name }}"),
         "pt": ("Dívida pendente para com {{ creditor_name }} – processo {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\n{{ creditor_name }} encarregou-nos da cobrança das seguintes faturas, "
+               "{{ greeting }}\n\n{{ creditor_name }} encarregou-nos da cobrança das seguintes faturas, "
                "que se encontram por pagar:\n\n{{ invoices_table }}\n\nMontante em dívida: {{ outstanding }}.\n\n"
                "Se já as pagou, responda a esta mensagem com o comprovativo de pagamento e iremos verificá-lo. "
                "Caso contrário, pode pagar por transferência bancária para\n"
@@ -40,21 +41,21 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "reminder": ("email", "Recordatorio / Reminder", {
         "es": ("Recordatorio: {{ outstanding }} pendientes – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nLe recordamos que sigue pendiente el pago de {{ outstanding }} a {{ creditor_name }}, expediente {{ reference }}.\n\n"
+               "{{ greeting }}\n\nLe recordamos que sigue pendiente el pago de {{ outstanding }} a {{ creditor_name }}, expediente {{ reference }}.\n\n"
                "{{ invoices_table }}\n\nPuede pagar por transferencia a {{ payment_iban }} (concepto «{{ payment_concept }}») "
                "o respondernos para proponer un plan de pagos.\n\nVea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Reminder: {{ outstanding }} outstanding – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nThis is a reminder that {{ outstanding }} is still owed to {{ creditor_name }}, case {{ reference }}.\n\n"
+               "{{ greeting }}\n\nThis is a reminder that {{ outstanding }} is still owed to {{ creditor_name }}, case {{ reference }}.\n\n"
                "{{ invoices_table }}\n\nYou can pay by bank transfer to {{ payment_iban }} (reference \"{{ payment_concept }}\") "
                "or reply to propose a payment plan.\n\nSee your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Rappel : {{ outstanding }} à régler – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous vous rappelons que la somme de {{ outstanding }} reste due à {{ creditor_name }}, "
+               "{{ greeting }}\n\nNous vous rappelons que la somme de {{ outstanding }} reste due à {{ creditor_name }}, "
                "dossier {{ reference }}.\n\n{{ invoices_table }}\n\nVous pouvez payer par virement bancaire sur le compte "
                "{{ payment_iban }} (référence « {{ payment_concept }} ») ou nous répondre pour proposer un échéancier.\n\n"
                "Consultez votre dette et payez par carte sur votre espace personnel : {{ portal_url }}\n\n"
                "Cordialement,\n{{ agency_name }}"),
         "pt": ("Lembrete: {{ outstanding }} por pagar – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nRecordamos-lhe que continua por pagar o montante de {{ outstanding }} "
+               "{{ greeting }}\n\nRecordamos-lhe que continua por pagar o montante de {{ outstanding }} "
                "a {{ creditor_name }}, processo {{ reference }}.\n\n{{ invoices_table }}\n\nPode pagar por transferência bancária "
                "para {{ payment_iban }} (referência «{{ payment_concept }}») ou responder-nos para propor um plano de pagamentos.\n\n"
                "Consulte a sua dívida e pague com cartão na sua área pessoal: {{ portal_url }}\n\n"
@@ -62,17 +63,17 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "overdue": ("email", "Deuda vencida / Overdue", {
         "es": ("Aviso: deuda vencida desde el {{ oldest_due_date }} – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nNo hemos recibido respuesta a nuestros mensajes anteriores. La deuda de {{ outstanding }} "
+               "{{ greeting }}\n\nNo hemos recibido respuesta a nuestros mensajes anteriores. La deuda de {{ outstanding }} "
                "con {{ creditor_name }} está vencida desde el {{ oldest_due_date }}.\n\nLe rogamos que la abone o se ponga en contacto con "
                "nosotros en un plazo de 10 días. De lo contrario, {{ creditor_name }} podrá iniciar otras acciones para su cobro, "
                "incluida la vía judicial.\n\nTransferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nVea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Notice: debt overdue since {{ oldest_due_date }} – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nWe have not heard from you about our previous messages. The debt of {{ outstanding }} to "
+               "{{ greeting }}\n\nWe have not heard from you about our previous messages. The debt of {{ outstanding }} to "
                "{{ creditor_name }} has been overdue since {{ oldest_due_date }}.\n\nPlease pay it or contact us within 10 days. Otherwise "
                "{{ creditor_name }} may take further steps to recover it, including legal action.\n\nBank transfer: {{ payment_iban }} – "
                "reference \"{{ payment_concept }}\".\n\nSee your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Avis : dette échue depuis le {{ oldest_due_date }} – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous n'avons pas reçu de réponse à nos précédents messages. La dette de {{ outstanding }} "
+               "{{ greeting }}\n\nNous n'avons pas reçu de réponse à nos précédents messages. La dette de {{ outstanding }} "
                "envers {{ creditor_name }} est échue depuis le {{ oldest_due_date }}.\n\nNous vous prions de la régler ou de prendre "
                "contact avec nous dans un délai de 10 jours. À défaut, {{ creditor_name }} pourra engager d'autres démarches en vue "
                "de son recouvrement, y compris par voie judiciaire.\n\nVirement bancaire : {{ payment_iban }} – référence "
@@ -80,7 +81,7 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "Consultez votre dette et payez par carte sur votre espace personnel : {{ portal_url }}\n\n"
                "Cordialement,\n{{ agency_name }}"),
         "pt": ("Aviso: dívida vencida desde {{ oldest_due_date }} – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nNão recebemos resposta às nossas mensagens anteriores. A dívida de "
+               "{{ greeting }}\n\nNão recebemos resposta às nossas mensagens anteriores. A dívida de "
                "{{ outstanding }} para com {{ creditor_name }} está vencida desde {{ oldest_due_date }}.\n\n"
                "Solicitamos que proceda ao respetivo pagamento ou que entre em contacto connosco no prazo de 10 dias. Caso contrário, "
                "{{ creditor_name }} poderá tomar outras medidas para a sua cobrança, incluindo a via judicial.\n\n"
@@ -90,24 +91,24 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "debt_summary": ("email", "Resumen de la deuda / Debt summary", {
         "es": ("Resumen de su deuda – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nLe detallamos su deuda con {{ creditor_name }} a {{ today }}:\n\n"
+               "{{ greeting }}\n\nLe detallamos su deuda con {{ creditor_name }} a {{ today }}:\n\n"
                "{{ invoices_table }}\n\nFacturas: {{ principal }}\nIntereses de demora: {{ interest }}\n"
                "Costes de cobro e indemnización: {{ charges }}\nPagado: {{ paid }}\nTotal pendiente: {{ outstanding }}\n\n"
                "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nVea su deuda y pague con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Summary of your debt – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nHere is the detail of your debt to {{ creditor_name }} as of {{ today }}:\n\n"
+               "{{ greeting }}\n\nHere is the detail of your debt to {{ creditor_name }} as of {{ today }}:\n\n"
                "{{ invoices_table }}\n\nInvoices: {{ principal }}\nLate-payment interest: {{ interest }}\n"
                "Recovery costs and compensation: {{ charges }}\nPaid: {{ paid }}\nTotal outstanding: {{ outstanding }}\n\n"
                "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nSee your debt and pay by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Récapitulatif de votre dette – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nVoici le détail de votre dette envers {{ creditor_name }} au {{ today }} :\n\n"
+               "{{ greeting }}\n\nVoici le détail de votre dette envers {{ creditor_name }} au {{ today }} :\n\n"
                "{{ invoices_table }}\n\nFactures : {{ principal }}\nIntérêts de retard : {{ interest }}\n"
                "Frais de recouvrement et indemnité : {{ charges }}\nRéglé : {{ paid }}\nTotal restant dû : {{ outstanding }}\n\n"
                "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\n"
                "Consultez votre dette et payez par carte sur votre espace personnel : {{ portal_url }}\n\n"
                "Cordialement,\n{{ agency_name }}"),
         "pt": ("Resumo da sua dívida – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nApresentamos o detalhe da sua dívida para com {{ creditor_name }} "
+               "{{ greeting }}\n\nApresentamos o detalhe da sua dívida para com {{ creditor_name }} "
                "à data de {{ today }}:\n\n"
                "{{ invoices_table }}\n\nFaturas: {{ principal }}\nJuros de mora: {{ interest }}\n"
                "Custos de cobrança e indemnização: {{ charges }}\nPago: {{ paid }}\nTotal em dívida: {{ outstanding }}\n\n"
@@ -117,55 +118,55 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "promise_confirmation": ("email", "Confirmación de promesa / Promise confirmation", {
         "es": ("Confirmación de su compromiso de pago – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nGracias por atender nuestra llamada. Confirmamos su compromiso de pagar {{ promise_amount }} "
+               "{{ greeting }}\n\nGracias por atender nuestra llamada. Confirmamos su compromiso de pagar {{ promise_amount }} "
                "el {{ promise_date }}.\n\nTransferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Confirmation of your promise to pay – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nThank you for speaking with us. We confirm your promise to pay {{ promise_amount }} on "
+               "{{ greeting }}\n\nThank you for speaking with us. We confirm your promise to pay {{ promise_amount }} on "
                "{{ promise_date }}.\n\nBank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Confirmation de votre engagement de paiement – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous vous remercions pour notre échange téléphonique. Nous confirmons votre engagement "
+               "{{ greeting }}\n\nNous vous remercions pour notre échange téléphonique. Nous confirmons votre engagement "
                "à payer {{ promise_amount }} le {{ promise_date }}.\n\nVirement bancaire : {{ payment_iban }} – référence "
                "« {{ payment_concept }} ».\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Confirmação do seu compromisso de pagamento – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nAgradecemos a atenção dispensada à nossa chamada. Confirmamos o seu compromisso "
+               "{{ greeting }}\n\nAgradecemos a atenção dispensada à nossa chamada. Confirmamos o seu compromisso "
                "de pagar {{ promise_amount }} no dia {{ promise_date }}.\n\nTransferência bancária: {{ payment_iban }} – referência "
                "«{{ payment_concept }}».\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
     }),
     "instalment_due": ("email", "Plazo próximo / Instalment due", {
         "es": ("Plazo {{ instalment_number }} de {{ instalment_count }}: {{ instalment_amount }} el {{ instalment_date }}",
-               "Estimado/a {{ debtor_name }}:\n\nLe recordamos que el {{ instalment_date }} vence el plazo {{ instalment_number }} de "
+               "{{ greeting }}\n\nLe recordamos que el {{ instalment_date }} vence el plazo {{ instalment_number }} de "
                "{{ instalment_count }} de su plan de pagos: {{ instalment_amount }}.\n\nTransferencia: {{ payment_iban }} – concepto "
                "«{{ payment_concept }}».\n\nPague este plazo con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Instalment {{ instalment_number }} of {{ instalment_count }}: {{ instalment_amount }} on {{ instalment_date }}",
-               "Dear {{ debtor_name }},\n\nA reminder that instalment {{ instalment_number }} of {{ instalment_count }} of your payment "
+               "{{ greeting }}\n\nA reminder that instalment {{ instalment_number }} of {{ instalment_count }} of your payment "
                "plan, {{ instalment_amount }}, is due on {{ instalment_date }}.\n\nBank transfer: {{ payment_iban }} – reference "
                "\"{{ payment_concept }}\".\n\nPay this instalment by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Échéance {{ instalment_number }} sur {{ instalment_count }} : {{ instalment_amount }} le {{ instalment_date }}",
-               "Bonjour {{ debtor_name }},\n\nNous vous rappelons que l'échéance {{ instalment_number }} sur {{ instalment_count }} "
+               "{{ greeting }}\n\nNous vous rappelons que l'échéance {{ instalment_number }} sur {{ instalment_count }} "
                "de votre échéancier, soit {{ instalment_amount }}, est à régler le {{ instalment_date }}.\n\n"
                "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nRéglez cette échéance par carte sur votre espace personnel : {{ portal_url }}\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Prestação {{ instalment_number }} de {{ instalment_count }}: {{ instalment_amount }} em {{ instalment_date }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nRecordamos-lhe que no dia {{ instalment_date }} vence a prestação "
+               "{{ greeting }}\n\nRecordamos-lhe que no dia {{ instalment_date }} vence a prestação "
                "{{ instalment_number }} de {{ instalment_count }} do seu plano de pagamentos: {{ instalment_amount }}.\n\n"
                "Transferência bancária: {{ payment_iban }} – referência «{{ payment_concept }}».\n\n"
                "Pague esta prestação com cartão na sua área pessoal: {{ portal_url }}\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
     }),
     "instalment_missed": ("email", "Plazo impagado / Instalment missed", {
         "es": ("Plazo impagado – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nNo nos consta el pago del plazo de su plan. Para mantener el plan, abone el importe "
+               "{{ greeting }}\n\nNo nos consta el pago del plazo de su plan. Para mantener el plan, abone el importe "
                "pendiente o llámenos en los próximos días; si no, el plan quedará sin efecto y se reclamará el total, {{ outstanding }}.\n\n"
                "Transferencia: {{ payment_iban }} – concepto «{{ payment_concept }}».\n\nPague este plazo con tarjeta o Bizum en su página: {{ portal_url }}\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Missed instalment – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nWe have not received the instalment of your plan. To keep the plan, please pay it or call us in "
+               "{{ greeting }}\n\nWe have not received the instalment of your plan. To keep the plan, please pay it or call us in "
                "the next few days; otherwise the plan will lapse and the full amount, {{ outstanding }}, will be claimed.\n\n"
                "Bank transfer: {{ payment_iban }} – reference \"{{ payment_concept }}\".\n\nPay this instalment by card or Bizum on your page: {{ portal_url }}\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Échéance impayée – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous n'avons pas reçu le règlement de l'échéance prévue par votre échéancier. Pour "
+               "{{ greeting }}\n\nNous n'avons pas reçu le règlement de l'échéance prévue par votre échéancier. Pour "
                "maintenir cet échéancier, veuillez régler le montant dû ou nous appeler dans les prochains jours ; à défaut, "
                "l'échéancier deviendra caduc et la totalité de la somme, {{ outstanding }}, sera réclamée.\n\n"
                "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nRéglez cette échéance par carte sur votre espace personnel : {{ portal_url }}\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Prestação não paga – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nNão temos registo do pagamento da prestação do seu plano. Para manter o plano, "
+               "{{ greeting }}\n\nNão temos registo do pagamento da prestação do seu plano. Para manter o plano, "
                "pague o montante em falta ou ligue-nos nos próximos dias; caso contrário, o plano ficará sem efeito e será reclamado "
                "o valor total, {{ outstanding }}.\n\n"
                "Transferência bancária: {{ payment_iban }} – referência «{{ payment_concept }}».\n\n"
@@ -173,36 +174,36 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "payment_received": ("email", "Pago recibido / Payment received", {
         "es": ("Hemos recibido su pago – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nHemos recibido su pago de {{ last_payment_amount }}. Gracias.\n\n"
+               "{{ greeting }}\n\nHemos recibido su pago de {{ last_payment_amount }}. Gracias.\n\n"
                "Importe pendiente: {{ outstanding }}.\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("We have received your payment – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nWe have received your payment of {{ last_payment_amount }}. Thank you.\n\n"
+               "{{ greeting }}\n\nWe have received your payment of {{ last_payment_amount }}. Thank you.\n\n"
                "Amount still outstanding: {{ outstanding }}.\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Nous avons bien reçu votre paiement – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous avons bien reçu votre paiement de {{ last_payment_amount }}. Merci.\n\n"
+               "{{ greeting }}\n\nNous avons bien reçu votre paiement de {{ last_payment_amount }}. Merci.\n\n"
                "Montant restant dû : {{ outstanding }}.\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Recebemos o seu pagamento – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nRecebemos o seu pagamento de {{ last_payment_amount }}. Agradecemos.\n\n"
+               "{{ greeting }}\n\nRecebemos o seu pagamento de {{ last_payment_amount }}. Agradecemos.\n\n"
                "Montante ainda em dívida: {{ outstanding }}.\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
     }),
     "settlement_offer": ("email", "Oferta de acuerdo / Settlement offer", {
         "es": ("Propuesta para cerrar su deuda – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nEn nombre de {{ creditor_name }} le proponemos cerrar la deuda de {{ outstanding }} "
+               "{{ greeting }}\n\nEn nombre de {{ creditor_name }} le proponemos cerrar la deuda de {{ outstanding }} "
                "con un pago único de {{ settlement_amount }} en los próximos 30 días. Esta propuesta es un intento de solución "
                "extrajudicial: si no recibimos respuesta en 30 días la entenderemos rechazada.\n\nTransferencia: {{ payment_iban }} – "
                "concepto «{{ payment_concept }}».\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("A proposal to settle your debt – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nOn behalf of {{ creditor_name }} we propose to settle the debt of {{ outstanding }} with a "
+               "{{ greeting }}\n\nOn behalf of {{ creditor_name }} we propose to settle the debt of {{ outstanding }} with a "
                "single payment of {{ settlement_amount }} within 30 days. This proposal is an attempt to settle out of court: without an "
                "answer within 30 days we will take it as rejected.\n\nBank transfer: {{ payment_iban }} – reference "
                "\"{{ payment_concept }}\".\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Proposition pour solder votre dette – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nAu nom de {{ creditor_name }}, nous vous proposons de solder la dette de {{ outstanding }} "
+               "{{ greeting }}\n\nAu nom de {{ creditor_name }}, nous vous proposons de solder la dette de {{ outstanding }} "
                "par un paiement unique de {{ settlement_amount }} dans les 30 prochains jours. Cette proposition est une tentative "
                "de règlement amiable : sans réponse de votre part sous 30 jours, nous la considérerons comme refusée.\n\n"
                "Virement bancaire : {{ payment_iban }} – référence « {{ payment_concept }} ».\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Proposta para liquidar a sua dívida – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nEm nome de {{ creditor_name }}, propomos-lhe liquidar a dívida de {{ outstanding }} "
+               "{{ greeting }}\n\nEm nome de {{ creditor_name }}, propomos-lhe liquidar a dívida de {{ outstanding }} "
                "com um pagamento único de {{ settlement_amount }} nos próximos 30 dias. Esta proposta constitui uma tentativa de "
                "resolução extrajudicial: se não recebermos resposta no prazo de 30 dias, considerá-la-emos recusada.\n\n"
                "Transferência bancária: {{ payment_iban }} – referência «{{ payment_concept }}».\n\n"
@@ -210,22 +211,22 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
     "direct_debit_notice": ("email", "Aviso de adeudo directo / Direct debit notice", {
         "es": ("Aviso de adeudo: {{ debit_amount }} el {{ debit_date }} – {{ reference }}",
-               "Estimado/a {{ debtor_name }}:\n\nLe informamos de que el {{ debit_date }} cargaremos en su cuenta {{ debit_amount }}, "
+               "{{ greeting }}\n\nLe informamos de que el {{ debit_date }} cargaremos en su cuenta {{ debit_amount }}, "
                "el plazo de su plan de pagos con {{ creditor_name }}, expediente {{ reference }}, según el mandato de adeudo directo "
                "SEPA {{ mandate_reference }} (identificador del acreedor: {{ creditor_identifier }}).\n\nSi necesita cambiar algo, "
                "llámenos o escríbanos antes de esa fecha.\n\nAtentamente,\n{{ agency_name }}"),
         "en": ("Direct debit notice: {{ debit_amount }} on {{ debit_date }} – {{ reference }}",
-               "Dear {{ debtor_name }},\n\nWe will debit {{ debit_amount }} from your account on {{ debit_date }}, the instalment of "
+               "{{ greeting }}\n\nWe will debit {{ debit_amount }} from your account on {{ debit_date }}, the instalment of "
                "your payment plan with {{ creditor_name }}, case {{ reference }}, under SEPA direct-debit mandate {{ mandate_reference }} "
                "(creditor identifier: {{ creditor_identifier }}).\n\nIf anything needs to change, call or write to us before "
                "that day.\n\nYours sincerely,\n{{ agency_name }}"),
         "fr": ("Avis de prélèvement : {{ debit_amount }} le {{ debit_date }} – {{ reference }}",
-               "Bonjour {{ debtor_name }},\n\nNous prélèverons {{ debit_amount }} sur votre compte le {{ debit_date }}, échéance de "
+               "{{ greeting }}\n\nNous prélèverons {{ debit_amount }} sur votre compte le {{ debit_date }}, échéance de "
                "votre échéancier avec {{ creditor_name }}, dossier {{ reference }}, au titre du mandat de prélèvement SEPA "
                "{{ mandate_reference }} (identifiant créancier : {{ creditor_identifier }}).\n\nSi quelque chose doit changer, "
                "appelez-nous ou écrivez-nous avant cette date.\n\nCordialement,\n{{ agency_name }}"),
         "pt": ("Aviso de débito direto: {{ debit_amount }} em {{ debit_date }} – {{ reference }}",
-               "Exmo.(a) Sr.(a) {{ debtor_name }},\n\nInformamos que em {{ debit_date }} debitaremos {{ debit_amount }} na sua conta, "
+               "{{ greeting }}\n\nInformamos que em {{ debit_date }} debitaremos {{ debit_amount }} na sua conta, "
                "a prestação do seu plano de pagamentos com {{ creditor_name }}, processo {{ reference }}, ao abrigo da autorização de "
                "débito direto SEPA {{ mandate_reference }} (identificador do credor: {{ creditor_identifier }}).\n\nSe for "
                "necessário alterar algo, contacte-nos antes dessa data.\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
@@ -235,7 +236,7 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                    "{{ outstanding }} (exp. {{ reference }}). ¿Podemos hablar para buscar una solución?"),
         "en": ("", "Hello {{ debtor_name }},\n\nThis is {{ agency_name }}, on behalf of {{ creditor_name }}, about a debt of {{ outstanding }} "
                    "(case {{ reference }}). Could we talk to find a solution?"),
-        "fr": ("", "Bonjour {{ debtor_name }},\n\n{{ agency_name }} vous contacte au nom de {{ creditor_name }} au sujet d'une dette "
+        "fr": ("", "{{ greeting }}\n\n{{ agency_name }} vous contacte au nom de {{ creditor_name }} au sujet d'une dette "
                    "de {{ outstanding }} (dossier {{ reference }}). Pouvons-nous échanger pour trouver une solution ?"),
         "pt": ("", "Olá, {{ debtor_name }},\n\nEscrevemos-lhe de {{ agency_name }}, em nome de {{ creditor_name }}, a propósito de "
                    "uma dívida de {{ outstanding }} (proc. {{ reference }}). Podemos falar para encontrar uma solução?"),

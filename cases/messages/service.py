@@ -32,6 +32,7 @@ from cases.messages.rules import (
     ContactWindow,
     Step,
     check_template,
+    greeting,
     missing_facts,
     needs_of,
     next_step,
@@ -122,7 +123,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
     i18n.set_language(language if language in i18n.DEBTOR_LANGUAGES else "es")  # (fr, pt: a debtor's languages)
     try:
         case = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
-                                 Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()
+                                 Case.debtor.kind.as_alias("debtor_kind"), Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()
         invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
 
         owed = await balance_of(case_id, today)
@@ -143,6 +144,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
             LedgerEntry.id, ascending=False).first()
         settings = get_settings()
         return {
+            "greeting": greeting(case["debtor_kind"], case["debtor_name"], i18n.get_language()),
             "debtor_name": case["debtor_name"], "creditor_name": case["creditor_name"], "reference": case["reference"],
             "invoices_table": "\n".join(lines),
             "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
