@@ -95,6 +95,8 @@ def classify(q: str, fold: Callable[[str], str]) -> Term:
     if _EMAIL.fullmatch(text):
         return Term(text=text, email=text.lower(), invoice=text if _INVOICE.fullmatch(text) else "")
     reference = upper if REFERENCE.fullmatch(upper) else ""
+    if reference:  # a whole reference is nothing else (but an invoice may have been numbered so): no name to read through
+        return Term(text=text, reference=reference, invoice=text)
     part = "" if reference else upper.replace("%", "").replace("_", "") if _REFERENCE_PART.fullmatch(upper) else ""
     phones = phone_forms(text)
     name = fold(text) if any(ch.isalpha() for ch in text) else ""

@@ -10,6 +10,7 @@ from cases.search.service import PHONE_KEY
 def test_a_whole_reference_in_any_case_is_read_exactly():
     term = classify("exp-2026-000123", search_key)
     assert term.reference == "EXP-2026-000123" and term.reference_part == ""
+    assert term.name == "" and term.tax_ids == () and term.invoice == "exp-2026-000123"  # nothing else to look through
 
 
 def test_part_of_a_reference():
