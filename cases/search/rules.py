@@ -99,7 +99,9 @@ def classify(q: str, fold: Callable[[str], str]) -> Term:
         return Term(text=text, reference=reference, invoice=text)
     part = "" if reference else upper.replace("%", "").replace("_", "") if _REFERENCE_PART.fullmatch(upper) else ""
     phones = phone_forms(text)
-    name = fold(text) if any(ch.isalpha() for ch in text) else ""
+    # A name has a word of two letters or more: "S-500000", "b 0050 0000" or "F-2025/17" are identifiers, and reading
+    # them as names would ask the trigram index for every name with a word starting "s", "b" or "f" (seconds at a million).
+    name = fold(text) if any(len(w) > 1 and w.isalpha() for w in re.split(r"[\W\d_]+", text)) else ""
     return Term(text=text, reference=reference, reference_part=part, tax_ids=tax_id_forms(text), phones=phones,
                 invoice=text if _INVOICE.fullmatch(text) else "", name=name)
 

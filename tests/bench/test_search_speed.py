@@ -77,7 +77,7 @@ async def test_search_everywhere_at_a_million(database, backend):
         "invoice number": f"S-{n}",
         "phone, another format": f"{national[:3]} {national[3:5]} {national[5:7]} {national[7:]}",
         "email, upper case": f"D{n}@Bench.TEST",
-        "name's start, many": "peris",
+        "name's start, many": "maria",  # a twelfth of the debtors
         "two words of a name": "ibanez conceicao",
         "name, no match": "zzqx nadie",
     }
@@ -98,7 +98,7 @@ async def test_search_everywhere_at_a_million(database, backend):
             for who, user in (("staff", staff), ("creditor", creditor)):
                 r = await client.post("/api/v1/auth/token", json={"email": user["email"], "password": PASSWORD})
                 tokens[who] = {"Authorization": f"Bearer {r.json()['token']}"}
-            runs = [("staff", name, q) for name, q in terms.items()] + [("creditor", "creditor: name's start", "peris"),
+            runs = [("staff", name, q) for name, q in terms.items()] + [("creditor", "creditor: name's start", "maria"),
                                                                         ("creditor", "creditor: no match", "zzqx nadie")]
             for who, name, q in runs:
                 r = await client.get("/api/v1/search", params={"q": q}, headers=tokens[who])

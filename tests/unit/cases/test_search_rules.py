@@ -41,6 +41,9 @@ def test_a_name_is_folded_as_search_name_is():
     assert classify("Perís", search_key).name == "peris"
     assert classify("  Muñoz   García ", search_key).name == "munoz garcia"
     assert classify("12345", search_key).name == ""  # no letter: no name
+    for q in ("S-500000", "b 0050 0000", "F-2025/17", "x1"):  # identifiers, not names
+        assert classify(q, search_key).name == "", q
+    assert classify("Talleres 2000", search_key).name == "talleres 2000"
 
 
 def test_an_invoice_number_is_taken_as_typed():
