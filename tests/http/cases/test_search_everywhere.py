@@ -61,6 +61,8 @@ async def test_one_box_finds_a_case_every_way(make_client):
     assert _ids(await _search(c, h, f"{national[:3]} {national[3:5]} {national[5:7]} {national[7:]}")) == [case["id"]]
     assert _ids(await _search(c, h, facts["email"].upper())) == [case["id"]]
     assert await _search(c, h, "zz" + secrets.token_hex(6)) == []
+    for q in ("zz'; drop table debtors; --", "EXP-20'26", "{zz} 100%_", "zz\\x"):  # written into the SQL on PostgreSQL: taken literally
+        assert await _search(c, h, q) == [], q
 
 
 async def test_exact_matches_come_before_names(make_client):
