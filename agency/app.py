@@ -55,6 +55,7 @@ from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanR
 from cases.privacy.web import DebtorApi, DebtorPages
 from cases.rates.web import RateApi, RatePages
 from cases.reports.web import AdminDashboardPages, ReportPages
+from cases.search.web import SearchApi, SearchPages
 from cases.stages.web import HoldApi, HoldPages, StageApi, StagePages
 from cases.web import CaseApi, CasePages
 from cases.webhooks.web import WebhookApi, WebhookPages
@@ -198,6 +199,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             ListApi,
             ListPages,
             ViewApi,
+            SearchApi,
+            SearchPages,
             CaseApi,
             CasePages,
             ClaimPages,

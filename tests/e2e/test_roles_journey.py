@@ -59,3 +59,22 @@ def test_narrow_screen_is_usable(browser, live_server):
     assert width <= 330, f"horizontal scroll at 320px: {width}"
     shot(pg, "admin-320px")
     context.close()
+
+
+def test_search_box_on_a_narrow_screen(browser, live_server):
+    """The top bar's box, on a phone: it fits without a horizontal scroll and finds the demo's debtor by name, without
+    the accent's case, and by phone in another format."""
+    context = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": 320, "height": 700})
+    pg = context.new_page()
+    sign_in(pg, "negotiator@demo.test")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 330
+    pg.fill("#topbar-q", "hermanos PERIS")
+    with pg.expect_navigation():
+        pg.press("#topbar-q", "Enter")
+    assert "/search?q=" in pg.url
+    assert "Talleres Hermanos Peris S.L." in pg.locator("main").inner_text()
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 330, "the results scroll sideways at 320px"
+    shot(pg, "search-320px")
+    pg.goto("/search?q=962%2000%2003%2003")
+    assert "Talleres Hermanos Peris S.L." in pg.locator("main").inner_text()
+    context.close()
