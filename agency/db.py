@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -44,14 +45,43 @@ def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
 
 
-def atomic():
+# What the current atomic() block has worked out once and may ask again (cases.webhooks: whether any endpoint is active):
+# a dict set when the block opens and dropped when it ends. Nothing in it refers back to the transaction, so no reference
+# cycle outlives the block (a transaction kept in a context variable made one, left to the garbage collector).
+_memo: ContextVar[dict | None] = ContextVar("agency_transaction_memo", default=None)
+
+
+class Atomic:
+    """Piccolo's transaction, with the block's memo."""
+
+    __slots__ = ("inner", "token")
+
+    def __init__(self, inner):
+        self.inner, self.token = inner, None
+
+    async def __aenter__(self):
+        entered = await self.inner.__aenter__()
+        self.token = _memo.set({})
+        return entered
+
+    async def __aexit__(self, *exc):
+        _memo.reset(self.token)
+        return await self.inner.__aexit__(*exc)
+
+
+def atomic() -> Atomic:
     """A writing transaction: IMMEDIATE on SQLite (so writers queue instead of failing), plain on PostgreSQL.
 
     Keep the writes inside sequential (see DESIGN.md's pitfalls)."""
     db = engine()
     if isinstance(db, SQLiteEngine):
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()
+        return Atomic(db.transaction(transaction_type=TransactionType.immediate))
+    return Atomic(db.transaction())
+
+
+def transaction_memo() -> dict | None:
+    """The current atomic() block's memo (None outside one): for what a transaction works out once."""
+    return _memo.get()
 
 
 @lru_cache(maxsize=256)

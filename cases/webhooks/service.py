@@ -10,7 +10,6 @@ import logging
 import socket
 import time
 import uuid
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +20,7 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from agency import second_factor
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import atomic, engine, fetch_records, utcnow
+from agency.db import atomic, fetch_records, transaction_memo, utcnow
 from agency.http_utils import parse_id
 from agency.i18n import gettext as _
 from agency.roles import Role
@@ -227,20 +226,16 @@ ANY_ACTIVE_SQL = "SELECT 1 FROM webhook_endpoints WHERE active = {} LIMIT 1"
 
 # Whether any endpoint is active at all, asked once per transaction: an import or a bank statement publishes thousands of
 # events in one transaction, and most organisations have no endpoint (a query per event cost an import of 10,000 cases
-# 2 s on PostgreSQL, 5 s on SQLite). Kept in the task's context with the transaction it was asked in (held, so its identity
-# cannot be reused), and good for that transaction only.
-_asked: ContextVar[tuple[Any, bool] | None] = ContextVar("webhooks_asked", default=None)
-
-
+# 2 s on PostgreSQL, 5 s on SQLite). Kept in the atomic() block's memo (agency.db.transaction_memo), which goes with the
+# block. (Kept with the transaction in a context variable, the transaction, its token and the context made a reference
+# cycle left to the garbage collector after every request that wrote an event: tests/http/agency/test_request_garbage.py.)
 async def _any_active() -> bool:
-    transaction = engine().current_transaction.get()
-    if transaction is None:
-        return True  # (no transaction to remember it with: the subscriber's own query answers)
-    seen = _asked.get()
-    if seen is not None and seen[0] is transaction:
-        return seen[1]
+    memo = transaction_memo()
+    if memo is not None and "webhooks_any_active" in memo:
+        return memo["webhooks_any_active"]
     active = bool(await fetch_records(ANY_ACTIVE_SQL, True))
-    _asked.set((transaction, active))
+    if memo is not None:
+        memo["webhooks_any_active"] = active
     return active
 
 
