@@ -202,6 +202,8 @@ def unpack(data: bytes, filename: str) -> list[SourceFile]:
             with archive.open(entry) as fh:
                 content = fh.read(allowed + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+            # what zipfile raises for an entry it cannot inflate: a damaged one (BadZipFile, OSError, EOFError, ValueError),
+            # a compression method it does not implement such as Deflate64 (NotImplementedError), a password (RuntimeError)
             raise EInvoiceRefused(_l("%(name)s: this entry cannot be read.", name=label)) from None
         if len(content) > allowed:
             raise EInvoiceRefused(_l("%(name)s: the ZIP inflates to more than the %(mb)s MB allowed (each e-invoice at most "
