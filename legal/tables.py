@@ -81,6 +81,20 @@ class Filing(Table, tablename="filings"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class FilingStep(Table, tablename="filing_steps"):
+    """What the court did, on the day it did it (legal.court.steps checks the order and opens the deadlines):
+    admitted, served, paid, no_answer, opposed, decree, enforcement_requested, attachment, judgment...
+    Appended, never updated: a step recorded by mistake is followed by a correcting one, with its note."""
+
+    filing = ForeignKey(references=Filing, null=False, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=False, index=True, on_delete=OnDelete.restrict)
+    step = Varchar(length=24)
+    on = Date()
+    note = Text(default="")
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Hearing(Table, tablename="hearings"):
     filing = ForeignKey(references=Filing, null=False, index=True, on_delete=OnDelete.restrict)
     case = ForeignKey(references=Case, null=False, index=True, on_delete=OnDelete.restrict)
