@@ -24,6 +24,7 @@ translations: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o agency/locale/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i agency/locale/messages.pot -d agency/locale -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python infra/msgen.py
 
 migrate: install
 	$(BIN)/agency migrate

@@ -13,6 +13,9 @@ from __future__ import annotations
 from agency.errors import EXCEPTION_HANDLERS, field_errors_handler, missing_rate_handler
 from agency.templating import Translated, register_globals
 from cases import events
+from cases.complaints.rules import CAUSES as COMPLAINT_CAUSES
+from cases.complaints.rules import OUTCOMES as COMPLAINT_OUTCOMES
+from cases.complaints.rules import SOURCES as COMPLAINT_SOURCES
 from cases.negotiation.rules import PlanError
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
@@ -39,7 +42,8 @@ EXCEPTION_HANDLERS_WITH_DOMAIN = {**DOMAIN_ERRORS, **EXCEPTION_HANDLERS}
 
 def wire() -> None:
     register_globals(STAGE_LABELS=Translated(STAGE_LABELS), OUTCOME_LABELS=Translated(OUTCOME_LABELS), DOCUMENT_TEMPLATES={**DOCUMENT_TEMPLATES, **SIGNED}, PROCEDURES=PROCEDURES,
-                     FILING_STATUS_LABELS=FILING_STATUS_LABELS, DEADLINE_RULES=DEADLINE_RULES)
+                     FILING_STATUS_LABELS=FILING_STATUS_LABELS, DEADLINE_RULES=DEADLINE_RULES,
+                     COMPLAINT_SOURCES=COMPLAINT_SOURCES, COMPLAINT_CAUSES=COMPLAINT_CAUSES, COMPLAINT_OUTCOMES=COMPLAINT_OUTCOMES)
     for kind in ("contact", "acknowledgement"):
         events.subscribe(kind, limitation_on_case_event)
     events.subscribe("acknowledgement", documents_on_case_event)  # the debtor's accepted acknowledgement becomes a document

@@ -200,7 +200,7 @@ async def close_deadline(user: CurrentUser, deadline_id: int) -> None:
         if not await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(
                 (Deadline.id == deadline_id) & (Deadline.status == "open")).returning(Deadline.id):
             raise HTTPException(status_code=409, detail=_("This deadline is already closed."))
-        await events.record(row["case"], "deadline_done", user, str(DEADLINE_RULES[row["rule"]].label), {"deadline": deadline_id})
+        await events.record(row["case"], "deadline_done", user, str(DEADLINE_RULES[row["rule"]].label), {"deadline": deadline_id, "rule": row["rule"]})
 
 
 def _with_warning(row: dict, today: date) -> dict:
