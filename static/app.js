@@ -187,3 +187,73 @@ document.addEventListener("click", (event) => {
   const open = nav.classList.toggle("open");
   button.setAttribute("aria-expanded", open ? "true" : "false");
 });
+
+// The keyboard (issue 23): a key on its own (no Ctrl, Alt or Meta, not while typing) reaches what the page marks with
+// data-key: a form gets focus in its first field (its <details> opened), a link or button is followed. "/" is the
+// search box, "?" lists the page's keys, j and k walk the rows of a list marked data-key-rows, Esc leaves a field.
+(function () {
+  const dialog = document.getElementById("keys-help");
+  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length || el.closest("details:not([open])"));
+  const target = (key) => Array.from(document.querySelectorAll("[data-key]")).find((el) => el.dataset.key === key && visible(el));
+  function reach(el) {
+    let parent = el.closest("details");
+    while (parent) { parent.open = true; parent = parent.parentElement.closest("details"); }
+    if (el.tagName === "FORM" || el.tagName === "SECTION" || el.tagName === "DETAILS") {
+      if (el.tagName === "DETAILS") el.open = true;
+      const field = el.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
+      if (field) { field.focus(); field.scrollIntoView({ block: "center" }); }
+    } else if (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA") {
+      el.focus(); if (el.select) el.select();
+    } else {
+      el.click();
+    }
+  }
+  function rows(step) {
+    const body = document.querySelector("[data-key-rows]");
+    if (!body) return false;
+    const links = Array.from(body.querySelectorAll("tr a[href]")).filter((a) => a === a.closest("tr").querySelector("a[href]"));
+    if (!links.length) return false;
+    const at = links.indexOf(document.activeElement);
+    const next = links[Math.max(0, Math.min(links.length - 1, at < 0 ? 0 : at + step))];
+    next.focus(); next.scrollIntoView({ block: "nearest" });
+    return true;
+  }
+  function help() {
+    if (!dialog) return;
+    const list = dialog.querySelector("dl");
+    list.replaceChildren();
+    const seen = new Set();
+    const entries = Array.from(dialog.querySelectorAll("template[data-key]")).map((t) => [t.dataset.key, t.dataset.keyLabel]);
+    document.querySelectorAll("[data-key][data-key-label]").forEach((el) => { if (el.tagName !== "TEMPLATE" && visible(el)) entries.push([el.dataset.key, el.dataset.keyLabel]); });
+    if (document.querySelector("[data-key-rows]")) entries.push(["j / k", dialog.dataset.rowsLabel]);
+    entries.forEach(([key, label]) => {
+      if (seen.has(key)) return; seen.add(key);
+      const dt = document.createElement("dt"); const kbd = document.createElement("kbd"); kbd.textContent = key; dt.append(kbd);
+      const dd = document.createElement("dd"); dd.textContent = label;
+      list.append(dt, dd);
+    });
+    dialog.showModal();
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
+    if (typing(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    if (dialog && dialog.open) return;
+    const key = event.key;
+    if (key === "?") { event.preventDefault(); help(); return; }
+    if ((key === "j" || key === "k") && rows(key === "j" ? 1 : -1)) { event.preventDefault(); return; }
+    const el = target(key);
+    if (el) { event.preventDefault(); reach(el); }
+  });
+  // htmx swaps are announced to screen readers: the swapped part's own status or alert, else its heading.
+  const live = document.getElementById("live");
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (!live) return;
+    const part = event.detail.target;
+    const said = part.querySelector("[role=status], [role=alert], .flash, h2, h3");
+    live.textContent = (said || part).textContent.trim().slice(0, 300);
+  });
+})();

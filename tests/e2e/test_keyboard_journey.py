@@ -1,0 +1,104 @@
+"""A negotiator works five cases from the queue with the keyboard only (issue 23): "n" takes the next case, "c"
+reaches the contact form, Tab walks its fields, the date is typed, Enter saves; "m" records a payment; "?" lists the
+page's keys; "/" reaches the search box. At 1280 px and again at 390 px."""
+import re
+from datetime import timedelta
+
+import pytest
+from stdnum.es import cif
+
+from agency import clock
+from tests.e2e.conftest import shot, sign_in
+from tests.e2e.test_portal_journey import new_case
+
+pytestmark = pytest.mark.e2e
+
+
+def cif_of(base: str) -> str:
+    return base + cif.calc_check_digits(base)[0]
+
+
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Tab until the focus is on ``selector`` (what a keyboard user does), failing if it never gets there."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def type_date(page, day) -> None:
+    """Type a date into the focused date field, in the order the browser shows its parts (month first in this
+    Chromium's own locale, day first in others), as a person reads the field."""
+    for order in ("%m%d%Y", "%d%m%Y", "%Y%m%d"):
+        page.keyboard.type(day.strftime(order))
+        if page.evaluate("document.activeElement.value") == day.isoformat():
+            return
+        for _ in range(3):  # clear the three parts and try the next order
+            page.keyboard.press("Backspace")
+            page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+    pytest.fail("the date field took no order of the date's parts")
+
+
+def work_cases(page, label: str, count: int) -> list[str]:
+    page.goto("/queue")
+    page.keyboard.press("j")  # the first row's case is reachable from the keyboard
+    assert page.evaluate("document.activeElement.closest('tbody[data-key-rows]') !== null")
+    page.keyboard.press("?")
+    help_box = page.locator("#keys-help")
+    assert help_box.is_visible() and "n" in help_box.locator("dl.keys").inner_text()
+    page.keyboard.press("Escape")
+    assert not help_box.is_visible()
+
+    worked = []
+    later = clock.today() + timedelta(days=20)
+    for n in range(count):
+        before = page.url
+        page.wait_for_load_state("networkidle")
+        page.keyboard.press("n")
+        page.wait_for_url(lambda url: re.search(r"/cases/\d+$", url) is not None and url != before)
+        reference = page.locator("h1").inner_text().strip()
+        assert reference not in worked  # a case worked with a next action does not come back
+        if n == 0:  # a payment first (it sets the case's next action), reached with its key
+            page.keyboard.press("m")
+            assert page.evaluate("document.activeElement.name") == "amount"
+            page.keyboard.type("1,00")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#timeline >> text=1,00")
+        page.keyboard.press("c")
+        assert page.evaluate("document.activeElement.id") == "c-kind"
+        tab_to(page, "#c-next")
+        type_date(page, later)
+        tab_to(page, "#c-body")
+        page.keyboard.type(f"Llamada {n + 1} sin respuesta ({label}).")
+        tab_to(page, "#log-contact button[type=submit]")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#timeline >> text=Llamada {n + 1} sin respuesta ({label}).")
+        assert page.locator("#live").count() == 1
+        worked.append(reference)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "topbar-q" or page.viewport_size["width"] < 600
+    return worked
+
+
+def test_a_negotiator_works_five_cases_with_the_keyboard(page, browser, live_server):
+    # seven cases due now, whatever the journeys before this one left in the queue
+    fresh = [new_case(browser, live_server, f"Teclado {n} S.L.", cif_of(f"B7{n:06d}"), f"teclado{n}@journey.test", "300.00") for n in range(1, 8)]
+    sign_in(page, "negotiator@demo.test")
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "agency_csrf")
+    for case_id in fresh:
+        assert page.request.post(f"/api/v1/cases/{case_id}/transitions", headers={"x-csrftoken": token}, data={"to": "amicable"}).status == 200
+    worked = work_cases(page, "1280", 5)
+    shot(page, "keyboard-case")
+    assert len(set(worked)) == 5
+
+    phone = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": 390, "height": 844}, is_mobile=True)
+    small = phone.new_page()
+    small.set_default_timeout(15000)
+    sign_in(small, "negotiator@demo.test")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling on the queue
+    more = work_cases(small, "390", 2)
+    assert not set(more) & set(worked)
+    shot(small, "keyboard-case-390")
+    phone.close()
