@@ -257,3 +257,25 @@ document.addEventListener("click", (event) => {
     live.textContent = (said || part).textContent.trim().slice(0, 300);
   });
 })();
+
+// The case page: the sticky header's height is known to the bar below it; a negotiator lands on Work and a lawyer on
+// Legal (the page says which: data-landing) unless the address names a part; the bar marks the part in view.
+(function () {
+  const nav = document.querySelector("nav.case-parts");
+  if (!nav) return;
+  const header = document.querySelector(".case-header");
+  const measure = () => { if (header) document.documentElement.style.setProperty("--case-header-height", header.offsetHeight + "px"); };
+  measure();
+  window.addEventListener("resize", measure);
+  const landing = nav.dataset.landing && document.getElementById(nav.dataset.landing);
+  if (landing && !location.hash) landing.scrollIntoView({ block: "start" });
+  const links = Array.from(nav.querySelectorAll("a[href^='#']"));
+  if (!("IntersectionObserver" in window)) return;
+  const seen = new Map();
+  const observer = new IntersectionObserver((entries) => {
+    entries.forEach((e) => seen.set(e.target.id, e.isIntersecting));
+    const current = links.find((a) => seen.get(a.getAttribute("href").slice(1)));
+    links.forEach((a) => a.setAttribute("aria-current", a === current ? "true" : "false"));
+  });
+  links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
+})();

@@ -1,0 +1,54 @@
+"""The case page per role (issue 23): the header carries the facts and flags that decide the next action, a bar jumps
+between the page's parts, and each reader lands on their own part: negotiators on Work, lawyers on Legal, admins and
+creditors on the summary at the top."""
+from __future__ import annotations
+
+import re
+
+from cases.tables import Invoice
+from tests.factories import create_user, login
+from tests.http.cases.test_money import _people
+from tests.http.cases.test_negotiation import _accepted_case
+
+
+async def _page_as(make_client, role: str, case_id: int, organisation: int | None = None) -> str:
+    client = await make_client()
+    user = await create_user(role, organisation)
+    assert (await login(client, user["email"])).status_code == 303
+    r = await client.get(f"/cases/{case_id}")
+    assert r.status_code == 200, r.text[:300]
+    return r.text
+
+
+def _header(page: str) -> str:
+    return page.split('<header class="case-header', 1)[1].split("</header>", 1)[0]
+
+
+def _landing(page: str) -> str:
+    return re.search(r'<nav class="case-parts"[^>]*data-landing="([^"]*)"', page).group(1)
+
+
+async def test_each_reader_lands_on_their_part_and_the_bar_names_the_parts(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    negotiator = await _page_as(make_client, "negotiator", case["id"])
+    assert _landing(negotiator) == "part-work"
+    for part in ("part-work", "part-money", "part-legal", "part-documents", "part-timeline"):
+        assert f'id="{part}"' in negotiator and f'href="#{part}"' in negotiator
+    assert 'data-key="c"' in negotiator and 'action="/queue/take"' in negotiator  # log a call, next case: from the keyboard
+
+    admin = await _page_as(make_client, "admin", case["id"])
+    assert _landing(admin) == ""
+    creditor = await _page_as(make_client, "creditor", case["id"], org)
+    assert _landing(creditor) == "" and 'href="#part-work"' not in creditor and 'action="/queue/take"' not in creditor
+
+
+async def test_a_disputed_invoice_shows_in_the_header(make_client):
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    page = await _page_as(make_client, "negotiator", case["id"])
+    header = _header(page)
+    assert 'href="#invoices"' not in header
+    await Invoice.update({Invoice.disputed: True}).where(Invoice.case == case["id"])
+    header = _header(await _page_as(make_client, "negotiator", case["id"]))
+    assert 'href="#invoices"' in header
