@@ -279,3 +279,21 @@ document.addEventListener("click", (event) => {
   });
   links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
 })();
+
+// A table that becomes cards on a phone (.table.cards, static/app.css) heads each cell with its column's name; cells
+// the server did not label (data-label) take it from the table's header row.
+(function () {
+  const label = (root) => root.querySelectorAll("table.cards").forEach((table) => {
+    const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      let column = 0;
+      Array.from(row.children).forEach((cell) => {
+        if (!cell.hasAttribute("data-label") && heads[column]) cell.setAttribute("data-label", heads[column]);
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+  label(document);
+  document.addEventListener("htmx:afterSwap", (event) => label(event.detail.target.parentElement || document));
+})();
