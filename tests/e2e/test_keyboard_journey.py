@@ -104,3 +104,22 @@ def test_a_negotiator_works_five_cases_with_the_keyboard(page, browser, live_ser
     assert not set(more) & set(worked)
     shot(small, "keyboard-case-390")
     phone.close()
+
+
+def test_the_top_bar_fits_one_line_at_1366_px(browser, live_server):
+    from tests.e2e.conftest import DEMO_CREDITORS
+
+    for email in (DEMO_CREDITORS["Distribuciones Levante S.L."], "admin@demo.test", "negotiator@demo.test", "lawyer@demo.test"):
+        context = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": 1366, "height": 800})
+        page = context.new_page()
+        sign_in(page, email)
+        for language in ("es", "en"):
+            if language == "en":
+                page.select_option("#lang-select", "en")
+                page.wait_for_function("document.documentElement.lang === 'en'")
+            tops = page.evaluate("[...document.querySelectorAll('header.topbar > a.brand, header.topbar > nav, header.topbar > .topbar-end')]"
+                                 ".map(e => e.getBoundingClientRect()).map(r => [Math.round(r.top), Math.round(r.bottom)])")
+            assert max(bottom for _top, bottom in tops) - min(top for top, _bottom in tops) < 56, (email, language, tops)
+        page.select_option("#lang-select", "es")  # the demo users stay in Spanish for the journeys after this one
+        page.wait_for_function("document.documentElement.lang === 'es'")
+        context.close()
