@@ -134,8 +134,9 @@ def fr_cause(invoices: list[OwedInvoice]) -> str:
     numbers = [i.number for i in invoices]
     listed = ", ".join(numbers[:-1]) + " et " + numbers[-1] if len(numbers) > 1 else "".join(numbers)
     plural = "des factures" if len(numbers) > 1 else "de la facture"
-    return (f"Créance contractuelle née de la fourniture de biens ou de services, au titre {plural} {listed}, échue{'s' if len(numbers) > 1 else ''} "
-            "et demeurée impayée malgré les relances du créancier : une créance certaine, liquide et exigible (article 1405 du "
+    s = "s" if len(numbers) > 1 else ""
+    return (f"Créance contractuelle née de la fourniture de biens ou de services, au titre {plural} {listed}, échue{s} et "
+            f"demeurée{s} impayée{s} malgré les relances du créancier : une créance certaine, liquide et exigible (article 1405 du "
             "Code de procédure civile).")
 
 

@@ -13,6 +13,7 @@ from cases.tables import Case, CaseEvent, Debtor
 from legal.tables import InjuncaoBatch, InjuncaoRequest
 from tests.factories import api_token, create_org, create_user, csrf_token, login
 from tests.http.legal.test_law_revision import _case, _debtor
+from tests.http.legal.test_legal import docx_text
 from tests.http.cases.test_claims import claim_body
 from tests.http.cases.test_money import _people
 
@@ -179,9 +180,17 @@ async def test_the_injonction_de_payer_request(make_client):
     assert amounts["principal"] == Decimal("1000.00") and amounts["compensation"] == Decimal("40.00") and amounts["costs"] == 0
     assert amounts["total"] == amounts["principal"] + amounts["interest"] + amounts["compensation"] and amounts["interest"] > 0
     assert "L111-8" in cerfa["amounts"]["costs_note"] and cerfa["documents"] == ["factura.pdf"]
+    # the same data as a French document, generated like any other (a negotiator makes it; the creditor signs it)
+    r = await c.post(f"/api/v1/cases/{case['id']}/documents", json={"template": "injonction_de_payer_request"}, headers=nh)
+    assert r.status_code == 201, r.text
+    text = docx_text((await c.get(r.json()["download_url"], headers=nh)).content).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Cerfa n° 12946*02" in text and "Tribunal de commerce de Paris" in text and "552100554" in text
+    assert "1 000,00 €" in text and "40,00 €" in text and "L111-8" in text and "factura.pdf" in text
     # another organisation's creditor: not found; a Portuguese case: its procedure is not the injonction
     other = await api_token(c, (await create_user("creditor", await create_org()))["email"])
     assert (await c.get(f"/api/v1/cases/{case['id']}/injonction", headers=other)).status_code == 404
     pt = await _case(c, ch, "PT", TODAY - timedelta(days=43))
     r = await c.get(f"/api/v1/cases/{pt['id']}/injonction", headers=ch)
     assert r.status_code == 409 and "procedure" in r.json()["detail"]
+    r = await c.post(f"/api/v1/cases/{pt['id']}/documents", json={"template": "injonction_de_payer_request"}, headers=nh)
+    assert r.status_code == 422
