@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from agency import i18n
 from legal.injunctions.rules import (
     NO_COSTS,
     Claim,
@@ -25,6 +26,13 @@ from legal.injunctions.rules import (
 )
 
 NS = "{urn:agency:injuncao-lote:1}"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    i18n.set_language("en")
+    yield
+    i18n.set_language("es")
 
 CREDITOR = Party("Têxteis do Ave, Lda.", "501964843", "Rua da Fábrica, 12", "4760-000", "Vila Nova de Famalicão", "PT")
 DEBTOR = Party("Loja Central, Unipessoal Lda.", "503504564", "Avenida da Liberdade, 100", "1250-145", "Lisboa", "PT")
