@@ -230,3 +230,9 @@ async def batch_detail(batch_id: int) -> tuple[dict, list[dict]]:
         InjuncaoRequest.batch == batch_id).order_by(InjuncaoRequest.id)
     return batch, cases
 
+
+
+async def case_batch(case_id: int) -> dict | None:
+    """The injunção file a case went in (its reference and day), or None: for the case's legal panel."""
+    return await InjuncaoRequest.select(InjuncaoRequest.batch.as_alias("id"), InjuncaoRequest.batch.reference.as_alias("reference"),
+                                        InjuncaoRequest.batch.created_at.as_alias("created_at")).where(InjuncaoRequest.case == case_id).first()

@@ -162,6 +162,9 @@ async def test_the_lawyers_page(make_client):
     assert batch["reference"] in page.text and f"/legal/injuncao/{batch['id']}/file" in page.text
     f = await page_client.get(f"/legal/injuncao/{batch['id']}/file")
     assert hashlib.sha256(f.content).hexdigest() == batch["sha256"]
+    # the case's legal panel names the file it went in
+    panel = await page_client.get(f"/cases/{case['id']}/legal/")
+    assert panel.status_code == 200 and batch["reference"] in panel.text
     creditor_client = await make_client()
     await login(creditor_client, (await create_user("creditor", await create_org()))["email"])
     assert (await creditor_client.get("/legal/injuncao/")).status_code in (403, 303)
