@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from agency import clock
+from agency.storage import storage
 from agency.tables import Organisation
 from cases.tables import Case, CaseEvent, Debtor
 from legal.tables import InjuncaoBatch, InjuncaoRequest
@@ -197,3 +198,35 @@ async def test_the_injonction_de_payer_request(make_client):
     assert r.status_code == 409 and ("procedure" in r.json()["detail"] or "procedimiento" in r.json()["detail"])
     r = await c.post(f"/api/v1/cases/{pt['id']}/documents", json={"template": "injonction_de_payer_request"}, headers=nh)
     assert r.status_code == 422
+
+
+async def test_two_files_at_once_take_a_case_once(make_client, monkeypatch):
+    """Another lawyer's file takes the case between the checks and the writing: this one is refused (409), its file
+    deleted from storage, nothing of it written."""
+    _nif, c, ch, nh, lawyer, lh = await _setting(make_client)
+    case = await _case(c, ch, "PT", TODAY - timedelta(days=44))
+    await _in_court(case["id"], lawyer["id"])
+    stored: list[str] = []
+    real_put = storage().put_bytes
+
+    async def put_bytes(key, data, content_type):
+        stored.append(key)
+        await real_put(key, data, content_type)
+        # meanwhile, another file takes the case
+        other = (await InjuncaoBatch.insert(InjuncaoBatch(reference=f"BNI-OTHER-{secrets.token_hex(3)}", layout="agency-bni/1", requests=1,
+                                                          total_cents=1, sha256="0" * 64, storage_key=f"other/{secrets.token_hex(8)}")
+                                            ).returning(InjuncaoBatch.id))[0]["id"]
+        await InjuncaoRequest.insert(InjuncaoRequest(batch=other, case=case["id"], amount_cents=1))
+
+    monkeypatch.setattr(storage(), "put_bytes", put_bytes)
+    before = await InjuncaoBatch.count()
+    r = await c.post("/api/v1/injuncao-batches", json={"case_ids": [case["id"]]}, headers=lh)
+    assert r.status_code == 409, r.text
+    assert await InjuncaoBatch.count() == before + 1  # the other file only
+    assert await CaseEvent.count().where((CaseEvent.kind == "injuncao_batch") & (CaseEvent.case == case["id"])) == 0
+    assert len(stored) == 1
+    try:
+        await storage().read(stored[0])
+        raise AssertionError("the refused file is still stored")
+    except (FileNotFoundError, OSError, KeyError):
+        pass
