@@ -63,6 +63,7 @@ from legal.court.web import CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
 from legal.handoff.web import HandoffApi, HandoffCasePages, LawyerPages
+from legal.injunctions.web import InjunctionApi, InjunctionPages
 from legal.limitation.web import LimitationApi
 from legal.mediation.web import MediationApi, MediationCasePages
 from legal.web import LegalPanelPages
@@ -244,6 +245,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             CourtCasePages,
             MediationCasePages,
             LawyerPages,
+            InjunctionPages,
+            InjunctionApi,
             TemplateAdminPages,
             TemplateApi,
             DebtorLinkApi,

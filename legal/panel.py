@@ -14,6 +14,7 @@ from legal.demands.service import SENDABLE
 from legal.documents.service import TEMPLATES, template_list, visible_documents_query
 from legal.documents.signed import SIGNED
 from legal.handoff import service as handoff
+from legal.injunctions import service as injunctions
 from legal.limitation.service import case_limitation
 from legal.mediation.service import case_mediations
 from legal.rules.jurisdictions import MissingRate
@@ -56,6 +57,7 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
         "template_names": {key: info.name for key, info in {**TEMPLATES, **SIGNED}.items()},
         "settlement_offer_on": case["settlement_offer_on"], "settlement_answer_on": case["settlement_answer_on"],
         "certified_contacts": certified,
+        "injuncao": await injunctions.case_batch(case_id) if case["jurisdiction"] == "PT" else None,  # the file it went in, if any
         "evidence": await Evidence.select(Evidence.id, Evidence.original_name, Evidence.kind).where(Evidence.case == case_id).order_by(
             Evidence.id) if user.is_staff else [],
     }

@@ -142,3 +142,26 @@ class MediationSession(Table, tablename="mediation_sessions"):
     notes = Text(default="")
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class InjuncaoBatch(Table, tablename="injuncao_batches"):
+    """A file of requerimentos de injunção for the Balcão Nacional de Injunções (Portaria 220-A/2008 art. 6): the layout
+    it was written in (legal.injunctions.rules.BNI_LAYOUT), how many and how much, the stored file and its SHA-256."""
+
+    reference = Varchar(length=40, unique=True)  # the file's own name, written in it: BNI-20261207-1A2B3C4D
+    layout = Varchar(length=20)
+    requests = Integer()  # how many requerimentos (cases) it holds
+    total_cents = BigInt()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=200, unique=True)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class InjuncaoRequest(Table, tablename="injuncao_requests"):
+    """One case's requerimento in a batch, with the amount claimed. ``case`` is unique: a case goes into one batch only
+    (two lawyers at once: one file takes it, the other is told)."""
+
+    batch = ForeignKey(references=InjuncaoBatch, null=False, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=False, unique=True, on_delete=OnDelete.restrict)
+    amount_cents = BigInt()

@@ -133,6 +133,28 @@ def sample_context() -> dict:
                                   "Comercial): taxa de referência do BCE acrescida de 8 pontos percentuais, fixada por semestre, desde o "
                                   "dia seguinte ao vencimento de cada fatura, e indemnização de 40,00 € por fatura pelos custos de "
                                   "cobrança (artigo 7.º do mesmo decreto-lei).")},
+        # the injonction de payer request's data (French formats), for a French case whose procedure is the injonction
+        "injonction": {
+            "form": "12946*02", "title": "Requête en injonction de payer devant le tribunal de commerce",
+            "court": "Tribunal de commerce de Paris",
+            "creditor": {"name": "Textiles du Nord SAS", "kind": "personne morale", "identifier": "732829320", "address": "12 rue des Lilas",
+                         "postal_code": "59000", "city": "Lille", "country": "France"},
+            "debtor": {"name": "Boutique Rive Gauche SARL", "kind": "personne morale", "identifier": "404833048", "address": "5 quai Voltaire",
+                       "postal_code": "75007", "city": "Paris", "country": "France"},
+            # 1 500,00 + 500,00 principal; interest at the ECB rate + 10 points; 2 x 40 EUR (D441-5); no costs (L111-8)
+            "principal": "2 000,00 €", "interest": "120,55 €", "compensation": "80,00 €", "costs": "0,00 €", "total": "2 200,55 €",
+            "interest_basis": ("Intérêts de retard au taux de refinancement de la Banque centrale européenne majoré de 10 points (article "
+                               "L441-10 du Code de commerce), du lendemain de l'échéance de chaque facture, et indemnité forfaitaire de "
+                               "40 € pour frais de recouvrement par facture (article D441-5)."),
+            "costs_note": ("Aucun frais de recouvrement amiable n'est réclamé : ils restent à la charge du créancier tant qu'il n'a pas de "
+                           "titre exécutoire (article L111-8 du Code des procédures civiles d'exécution)."),
+            "cause": ("Créance contractuelle née de la fourniture de biens ou de services, au titre des factures F-101 et F-117, échues "
+                      "et demeurées impayées malgré les relances du créancier : une créance certaine, liquide et exigible (article 1405 "
+                      "du Code de procédure civile)."),
+            "invoices": [{"number": "F-101", "issue_date": "10 janvier 2026", "due_date": "9 février 2026", "outstanding": "1 500,00 €"},
+                         {"number": "F-117", "issue_date": "1 février 2026", "due_date": "3 mars 2026", "outstanding": "500,00 €"}],
+            "documents": ["Factures F-101 et F-117.pdf", "Bons de livraison signés.pdf"],
+        },
         "signatory": {"name": "Juan Martínez Soler", "id_document": "12345678Z", "capacity": "administrador único"},
         "masc": {"on_record": True, "complied": True, "offered": "un requerimiento de pago con una propuesta de acuerdo extrajudicial",
                  "channel": "burofax con certificación de contenido y acuse de recibo", "sent_on": "2 de febrero de 2026",

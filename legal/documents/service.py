@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache, partial
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
 from docx.shared import Mm
@@ -49,6 +50,7 @@ from cases.stages.rules import STAGE_LABELS, settlement_attempt_done
 from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
 from legal.handoff.service import facts_from
+from legal.injunctions.rules import Claim, OwedInvoice, Party, injonction_request
 from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
 from legal.rules.privacy import privacy_notice
 from legal.rules.procedures import PROCEDURES, claim_amount, court_name, propose
@@ -83,6 +85,7 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True, ("FR",)),
     TemplateInfo("carta_cobranca_amigavel", _l("Amicable-recovery letter (Portugal, in Portuguese, signed by the lawyer: Lei 49/2004)"),
                  "amicable", True, ("PT",)),
+    TemplateInfo("injonction_de_payer_request", _l("Injonction de payer request (France, in French: the Cerfa's data)"), "court", True, ("FR",)),
 )}
 
 # Values a template may use when present, and leave out (inside an {% if %}) when empty.
@@ -90,6 +93,7 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
             "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
+            "injonction.debtor.identifier",
             "interest_breakdown", "portal.url", "portal.qr"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
@@ -97,7 +101,8 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
 # lawyers and solicitadores (Lei 49/2004), so the letter is signed by the lawyer with their professional number.
 NEEDS = {"carta_cobranca_amigavel": ("lawyer.bar_number",)}
 # The templates made of a plan or a mediation: without one, there is nothing to write.
-REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",)}
+REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",),
+            "injonction_de_payer_request": ("injonction",)}
 # What a person reads when a value is missing.
 MISSING_LABELS = {
     "debtor.address": _l("the debtor's postal address"), "debtor.postal_code": _l("the debtor's postal code"),
@@ -107,6 +112,7 @@ MISSING_LABELS = {
     "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "mediation.sessions": _l("a mediation session"),
     "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
     "lawyer.bar_number": _l("the assigned lawyer's professional number (set on the lawyer's account page)"),
+    "injonction": _l("the injonction de payer as the case's procedure (a French debtor, and the invoices or contract among the evidence)"),
 }
 
 
@@ -246,6 +252,26 @@ def letter_figures(locale: str, today: date, balance, invoices: list[dict], curr
                           "outstanding": money(Decimal(i["outstanding_cents"]) / 100)} for i in invoices]}
 
 
+def injonction_figures(request: dict, currency: str) -> dict:
+    """The injonction de payer request (legal.injunctions.rules.injonction_request) as the French document prints it:
+    amounts and dates in French formats, the parties' kinds and countries in French."""
+    day, money = partial(day_in, "fr_FR"), partial(money_in, "fr_FR", currency=currency)
+    amounts = request["amounts"]
+
+    def party(p: dict) -> dict:
+        return {"name": p["name"], "kind": "personne morale" if p["kind"] == "personne_morale" else "personne physique",
+                "identifier": p["identifier"], "address": p["address"], "postal_code": p["postal_code"], "city": p["city"],
+                "country": Locale.parse("fr_FR").territories.get(p["country"], p["country"])}
+
+    return {"form": request["form"], "title": request["title"], "court": request["court"]["name"],
+            "creditor": party(request["creditor"]), "debtor": party(request["debtor"]),
+            **{k: money(amounts[k]) for k in ("principal", "interest", "compensation", "costs", "total")},
+            "interest_basis": amounts["interest_basis"], "costs_note": amounts["costs_note"], "cause": request["cause"],
+            "invoices": [{"number": i["number"], "issue_date": day(i["issue_date"]), "due_date": day(i["due_date"]),
+                          "outstanding": money(i["outstanding"])} for i in request["invoices"]],
+            "documents": list(request["documents"])}
+
+
 CONTEXT_CASE_COLUMNS = (Case.id, Case.reference, Case.creditor_reference, Case.stage, Case.jurisdiction, Case.currency, Case.organisation,
                         Case.created_at, Case.lawyer, Case.demanded_on, Case.settlement_answer_on, *Case.debtor.all_columns(exclude=["id"]))
 
@@ -370,11 +396,24 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
     fee = proposal.court_fee
     letters = {lang: letter_figures(locale, today, balance, owed, cur) for lang, locale in LETTER_LOCALES.items()}
     letters["pt"]["interest_basis"] = pt_interest_basis(deb["kind"] == "company", balance)  # (the letter is for Portuguese cases only)
+    injonction = None
+    if proposal.procedure == "injonction_de_payer":  # the French request: the ledger's figures still owed, no cost (L111-8)
+        business = deb["kind"] == "company"
+        claim = Claim(balance.principal_outstanding, sum((i.interest_outstanding for i in balance.invoices), Decimal(0)),
+                      sum((i.compensation_outstanding for i in balance.invoices), Decimal(0)), business)
+        injonction = injonction_figures(injonction_request(
+            Party(org["legal_name"], org["tax_id"] or "", org["address_line1"] or "", org["postal_code"] or "", org["city"] or "",
+                  (org["country"] or "ES").upper()),
+            Party(deb["name"] or "", deb["tax_id"] or "", deb["address_line1"] or "", deb["postal_code"] or "", deb["city"] or "",
+                  (deb["country"] or case["jurisdiction"]).upper(), deb["kind"]),
+            claim, [OwedInvoice(i["number"], i["issue_date"], i["due_date"], Decimal(i["outstanding_cents"]) / 100) for i in owed],
+            [e["original_name"] for e in evidence], deb["city"] or ""), cur)
     return {
         "today": _day(today), "data_date": _day(today), "place": settings.agency_identity["city"],
         "masc": masc,
         # the French and Portuguese letters' values in their own formats (the others are for the Spanish documents)
         **letters,
+        "injonction": injonction,
         "privacy": privacy_notice({"name": org["legal_name"], "tax_id": org["tax_id"], "address": org["address_line1"], "city": org["city"]},
                                   {**settings.agency_identity, "name": settings.agency_name},
                                   " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names)),
@@ -528,7 +567,7 @@ def missing_data(paths: set[str], context: dict, key: str = "") -> list[str]:
     needed = NEEDS.get(key, ())
     for path in sorted(paths | set(needed)):
         head = path.split(".")[0]
-        if head in ("plan", "mediation") and context.get(head) is None:
+        if head in ("plan", "mediation", "injonction") and context.get(head) is None:
             if head in REQUIRES.get(key, ()) and head not in missing:
                 missing.append(head)
             continue

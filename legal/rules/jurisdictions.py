@@ -279,6 +279,11 @@ EU_SMALL_CLAIMS_MAX = Decimal("5000.00")
 # Portugal, DL 269/98 (annex, art. 1): injunção for contractual money claims up to this amount;
 # DL 62/2013 art. 10: any amount for commercial transactions.
 PT_INJUNCAO_MAX = Decimal("15000.00")
+# Portugal, Regulamento das Custas Processuais, Tabela II: the taxa de justiça of an injunção, paid before it is
+# filed, by the claim's value: up to 5,000 EUR 0.5 UC, up to 15,000 EUR 1 UC, above (commercial transactions) 1.5 UC;
+# the unidade de conta (UC) 102 EUR. *Unconfirmed*: checked against no official copy of the table.
+PT_UNIDADE_DE_CONTA = Decimal("102.00")
+PT_INJUNCAO_FEE_BANDS = ((Decimal("5000.00"), Decimal("0.5")), (Decimal("15000.00"), Decimal("1")), (None, Decimal("1.5")))
 # Portugal, CPC art. 40 with the first-instance "alçada" (Lei 62/2013 art. 44): a lawyer is needed in
 # the action that follows an opposed injunção above this value. *Unconfirmed*.
 PT_LAWYER_ABOVE = Decimal("5000.00")

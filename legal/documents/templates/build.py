@@ -48,10 +48,12 @@ CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
     "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown", "portal",
+    "injonction",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
-                  "mediation": {"mediation_request", "mediation_agreement"}}
+                  "mediation": {"mediation_request", "mediation_agreement"},
+                  "injonction": {"injonction_de_payer_request"}}
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
@@ -1489,9 +1491,64 @@ def carta_cobranca_amigavel() -> Builder:
     return b
 
 
+def injonction_de_payer_request() -> Builder:
+    """France, in French: the request for an injonction de payer (CPC 1405-1407) with the data of the Cerfa form the
+    creditor files (n° 12946*02 at the tribunal de commerce, n° 12948*06 at the tribunal judiciaire), in the form's
+    order: the court, the applicant, the debtor, the sums (principal, interest, the 40 EUR per invoice between
+    professionals, no amicable-recovery cost: CPCE L111-8), the basis of the claim, the documents, the request and
+    the signature. The ``injonction`` block of the context (legal.injunctions.rules.injonction_request, French formats)."""
+    b = Builder("injonction_de_payer_request", "Requête en injonction de payer",
+                "Requête en injonction de payer (CPC art. 1405 à 1407) : données du formulaire Cerfa", court=True, lang="fr-FR")
+    b.p("**À Madame, Monsieur le Président du {{ injonction.court }}**", align=LEFT, after=12)
+    b.title("{{ injonction.title }}", "Données du formulaire Cerfa n° {{ injonction.form }} (articles 1405 à 1407 du Code de procédure civile)")
+    b.h("1. Le demandeur (créancier)")
+    b.lines(["**{{ injonction.creditor.name }}**, {{ injonction.creditor.kind }}",
+             "Identifiant : {{ injonction.creditor.identifier }}",
+             "Siège : {{ injonction.creditor.address }}, {{ injonction.creditor.postal_code }} {{ injonction.creditor.city }} "
+             "({{ injonction.creditor.country }})"])
+    b.h("2. Le débiteur")
+    b.lines(["**{{ injonction.debtor.name }}**, {{ injonction.debtor.kind }}",
+             "{% if injonction.debtor.identifier %}Identifiant : {{ injonction.debtor.identifier }}{% endif %}",
+             "Adresse : {{ injonction.debtor.address }}, {{ injonction.debtor.postal_code }} {{ injonction.debtor.city }} "
+             "({{ injonction.debtor.country }})"])
+    b.h("3. La somme réclamée")
+    b.kv_table([
+        ("Principal restant dû", "{{ injonction.principal }}"),
+        ("Intérêts échus", "{{ injonction.interest }}"),
+        ("Indemnité forfaitaire pour frais de recouvrement (article D441-5 du Code de commerce)", "{{ injonction.compensation }}"),
+        ("Frais", "{{ injonction.costs }}"),
+        ("**Total réclamé**", "**{{ injonction.total }}**"),
+    ], header=("Détail", "Montant"))
+    b.p("{{ injonction.interest_basis }}")
+    b.p("{{ injonction.costs_note }}", style="Nota")
+    b.h("4. Le fondement de la créance")
+    b.p("{{ injonction.cause }}", keep=True)
+    b.table([
+        Col("Facture", "{{ i.number }}", 3.6),
+        Col("Date", "{{ i.issue_date }}", 3.2),
+        Col("Échéance", "{{ i.due_date }}", 3.2),
+        Col("Principal restant dû", "{{ i.outstanding }}", 4.0, "right"),
+    ], "i in injonction.invoices")
+    b.h("5. Les pièces justificatives")
+    b.table([
+        Col("N°", "{{ loop.index }}", 1.0, "center"),
+        Col("Pièce", "{{ d }}", 13.0),
+    ], "d in injonction.documents")
+    b.h("6. La demande")
+    b.p("Le demandeur prie le juge de rendre une ordonnance enjoignant au débiteur de lui payer la somme de "
+        "**{{ injonction.total }}**, dont {{ injonction.principal }} en principal, outre les intérêts postérieurs jusqu'au "
+        "paiement, et les dépens.")
+    b.p("Fait à {{ injonction.creditor.city }}, le {{ fr.today }}", align=RIGHT, before=12, after=30, keep=True)
+    b.lines(["**{{ injonction.creditor.name }}**", "Signature du représentant légal"], after_last=12)
+    b.p("Document préparé par {{ agency.name }} pour le créancier, qui signe et dépose la requête (au greffe ou, pour le "
+        "tribunal de commerce, en ligne). Report des données sur le formulaire officiel à vérifier : l'ordre des rubriques "
+        "suit l'article 1407 du Code de procédure civile et la description publique du formulaire.", style="Nota", before=8)
+    return b
+
+
 TEMPLATES = (payment_demand, reminder_letter, debt_acknowledgement, settlement_offer, mediation_request,
              mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, european_order_for_payment,
-             creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel)
+             creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel, injonction_de_payer_request)
 
 
 def main() -> int:
