@@ -17,6 +17,7 @@ from agency.routing import get
 from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
+from cases.home.service import waiting_by_case
 from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
@@ -74,8 +75,11 @@ class CasePages(Controller):
         f = CaseFilter(stage=stage, q=q, page=page_number, sort=sort, descending=descending)
         rows, total = await list_cases(user, f)
         claimed = await claimed_by_case([r["id"] for r in rows])
+        # the creditor's own decisions waiting on this page's cases: the next action is theirs (cases.home)
+        waiting = await waiting_by_case(user, [r["id"] for r in rows]) if user.is_creditor else {}
         for r in rows:
             r["claimed"] = from_cents(claimed.get(r["id"], 0))
+            r["decisions"] = waiting.get(r["id"], [])
         staff = user.is_staff
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,
