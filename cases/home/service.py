@@ -12,12 +12,13 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from piccolo.query.functions.aggregate import Count, Sum
 
 from agency import clock
 from agency.auth import CurrentUser
-from agency.db import as_date
+from agency.db import as_date, read_together
 from agency.tenancy import scoped
 from cases.billing.balances import agency_costs_paid
 from cases.bureau.service import waiting_authorisations
@@ -68,7 +69,7 @@ class Portfolio:
     recovered: rules.Recovered
     recovered_all_cents: int
     assigned_cents: int
-    rate: object  # Decimal percent
+    rate: Decimal  # percent, one decimal
     stages: list[tuple[str, int]]
     open_cases: int
     to_remit_cents: int
@@ -78,24 +79,30 @@ class Portfolio:
 
 async def portfolio(user: CurrentUser, today: date) -> Portfolio:
     """The creditor's portfolio in a few aggregate queries: cases per stage, principal assigned, payments per day since
-    the chart's first month, the ledger summed by kind, the remittances waiting and the last one paid."""
-    counts = {r["stage"]: r["n"] for r in await scoped(Case.select(Case.stage, Count(Case.id, alias="n")), user, Case.organisation).group_by(Case.stage)}
-    assigned = await scoped(Invoice.select(Sum(Invoice.amount_cents, alias="cents")), user, Invoice.case.organisation).first()
+    the chart's first month, the ledger summed by kind, the remittances waiting and the last one paid. They read
+    nothing of each other and are read together (agency.db.read_together: side by side on PostgreSQL, so the page waits
+    for the slowest, not for their sum; on one connection on SQLite): each is proportional to the creditor's own cases (their organisation's rows
+    through the indexes by organisation and by case), never to the whole table."""
     first = rules.first_day_needed(today)
-    days = await scoped(LedgerEntry.select(LedgerEntry.booked_on, Sum(LedgerEntry.amount_cents, alias="cents")).where(
-        LedgerEntry.kind.is_in(["payment", "reversal"]) & (LedgerEntry.booked_on >= first) & (LedgerEntry.booked_on <= today)),
-        user, LedgerEntry.case.organisation).group_by(LedgerEntry.booked_on)
+    counts, assigned, days, (sums, recovered_all), remitted = await read_together(
+        scoped(Case.select(Case.stage, Count(Case.id, alias="n")), user, Case.organisation).group_by(Case.stage),
+        scoped(Invoice.select(Sum(Invoice.amount_cents, alias="cents")), user, Invoice.case.organisation).first(),
+        scoped(LedgerEntry.select(LedgerEntry.booked_on, Sum(LedgerEntry.amount_cents, alias="cents")).where(
+            LedgerEntry.kind.is_in(["payment", "reversal"]) & (LedgerEntry.booked_on >= first) & (LedgerEntry.booked_on <= today)),
+            user, LedgerEntry.case.organisation).group_by(LedgerEntry.booked_on),
+        ledger_sums(user, today),
+        remittances(user),
+    )
+    by_stage = {r["stage"]: r["n"] for r in counts}
     recovered = rules.recovered([(as_date(r["booked_on"]), int(r["cents"] or 0)) for r in days], today)
-    sums, recovered_all = await ledger_sums(user)
     assigned_cents = int((assigned or {}).get("cents") or 0)
     return Portfolio(
         today=today, recovered=recovered, recovered_all_cents=recovered_all, assigned_cents=assigned_cents,
-        rate=rules.recovery_rate(recovered_all, assigned_cents), stages=rules.by_stage(counts),
-        open_cases=sum(n for s, n in counts.items() if s != "closed"), to_remit_cents=max(rules.to_remit(sums), 0),
-        **await remittances(user))
+        rate=rules.recovery_rate(recovered_all, assigned_cents), stages=rules.by_stage(by_stage),
+        open_cases=sum(n for s, n in by_stage.items() if s != "closed"), to_remit_cents=max(rules.to_remit(sums), 0), **remitted)
 
 
-async def ledger_sums(user: CurrentUser) -> tuple[rules.LedgerSums, int]:
+async def ledger_sums(user: CurrentUser, today: date) -> tuple[rules.LedgerSums, int]:
     """The creditor's ledger summed by kind and method (one GROUP BY), the reversals of payments made to the creditor
     directly (rare: read by their ids), and the agency's own costs paid back on the few cases that have them.
     Returns the sums and everything recovered (payments net of reversals, whoever received them)."""
@@ -119,7 +126,7 @@ async def ledger_sums(user: CurrentUser) -> tuple[rules.LedgerSums, int]:
         reversed_direct = sum(r["amount_cents"] for r in reversals if r["reverses"] in direct_ids)
     costly = [r["case"] for r in await scoped(LedgerEntry.select(LedgerEntry.case).where(
         (LedgerEntry.kind == "cost") & LedgerEntry.method.like("agency:%")), user, LedgerEntry.case.organisation).distinct()]
-    costs_back = sum((await agency_costs_paid(costly, [clock.today()])).values()) if costly else 0
+    costs_back = sum((await agency_costs_paid(costly, [today])).values()) if costly else 0
     recovered_all = by.get("payment", 0) + by.get("reversal", 0)
     sums = rules.LedgerSums(collected=recovered_all - direct - reversed_direct, fees=by.get("fee", 0), expenses=by.get("expense", 0),
                             remitted=by.get("remittance", 0), agency_costs_paid=costs_back)
