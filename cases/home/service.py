@@ -39,15 +39,15 @@ def provide_decisions(kind: str, source: Source) -> None:
     _sources[kind] = source
 
 
-async def waiting(user: CurrentUser, case_ids: list[int] | None = None) -> list[rules.Decision]:
+async def waiting(user: CurrentUser, case_ids: list[int] | None = None, amounts: bool = True) -> list[rules.Decision]:
     """Every decision waiting for the creditor (on these cases, when given), most urgent first, each with what is at
-    stake (the claim in court; else the principal claimed, read for all of them in one query)."""
+    stake (the claim in court; else, with ``amounts``, the principal claimed, read for all of them in one query)."""
     if not user.is_creditor:
         return []  # the decisions are the creditor's to take; staff see the same cases on their own pages
     found: list[rules.Decision] = []
     for kind in sorted(_sources):
         found += await _sources[kind](user, case_ids)
-    missing = [d.case_id for d in found if not d.amount_cents]
+    missing = [d.case_id for d in found if not d.amount_cents] if amounts else []
     claimed = await claimed_by_case(sorted(set(missing))) if missing else {}
     found = [d if d.amount_cents else dataclasses.replace(d, amount_cents=claimed.get(d.case_id, 0)) for d in found]
     return rules.by_urgency(found, clock.today())
@@ -58,7 +58,7 @@ async def waiting_by_case(user: CurrentUser, case_ids: list[int]) -> dict[int, l
     out: dict[int, list[rules.Decision]] = {}
     if not case_ids or not user.is_creditor:
         return out
-    for d in await waiting(user, case_ids):
+    for d in await waiting(user, case_ids, amounts=False):  # (the list shows its own claimed amounts)
         out.setdefault(d.case_id, []).append(d)
     return out
 
