@@ -51,7 +51,11 @@ class CaseApi(Controller):
         order = parse_sort(sort, direction)
         if order is None:
             raise ClientException(detail=_("sort is opened or reference, and dir is asc or desc."))
-        rows, total = await list_cases(user_of(request), CaseFilter(stage=stage, q=q, page=page, sort=order[0], descending=order[1]))
+        user = user_of(request)
+        rows, total = await list_cases(user, CaseFilter(stage=stage, q=q, page=page, sort=order[0], descending=order[1]))
+        waiting = await waiting_by_case(user, [r["id"] for r in rows]) if user.is_creditor else {}
+        for r in rows:
+            r["decisions"] = waiting.get(r["id"], [])
         return CaseList(items=[summary_out(r) for r in rows], total=total, page=max(page, 1), page_size=PAGE_SIZE)
 
     @get("/{case_id:int}", summary="One case; another organisation's case is a 404")

@@ -106,6 +106,11 @@ async def test_the_creditors_home_its_decisions_and_figures(make_client):
     months = [m["month"] for m in p["collected_per_month"]]
     assert months == months_back(today) and p["collected_per_month"][-1]["amount"] == f"{month / 100:.2f}"
 
+    # the case list's API says the same, case by case
+    items = {i["reference"]: i["your_decisions"] for i in (await c.get("/api/v1/cases", headers=h)).json()["items"]}
+    assert items[mine["legal"][1]] == ["legal_action"] and items[mine["bureau"][1]] == ["bureau_authorisation"]
+    assert sum(1 for kinds in items.values() if kinds) == 2
+
     # the other organisation's creditor sees theirs, never these
     r = await c.get("/api/v1/home", headers=await api_token(c, (await create_user("creditor", other))["email"]))
     assert {d["reference"] for d in r.json()["decisions"]} == {theirs["legal"][1], theirs["bureau"][1]}
