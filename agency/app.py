@@ -47,6 +47,7 @@ from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, Dispu
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.contacts.web import ActivityApi, ContactPages
+from cases.home.web import HomeApi, HomePages
 from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
 from cases.lists.web import ListApi, ListPages, ViewApi
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
@@ -181,6 +182,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             ComplaintApi,
             WebhookPages,
             WebhookApi,
+            HomePages,
+            HomeApi,
             DebtorPages,
             DebtorApi,
             AdminDashboardPages,

@@ -180,6 +180,15 @@ def format_day(value: date | datetime | str | None) -> str:
     return pattern.apply(value, locale)
 
 
+def format_month(value: str | date, width: str = "abbreviated", with_year: bool = False) -> str:
+    """A month (YYYY-MM or a date) by its name in the reader's language: "dic" / "Dec", or "dic 2026" with the year
+    (babel's stand-alone names: the chart's axis, not a date in a sentence)."""
+    day = date.fromisoformat(value[:7] + "-01") if isinstance(value, str) else value
+    names = Locale.parse(_FORMAT_LOCALE[get_language()]).months["stand-alone"][width]
+    name = names[day.month].rstrip(".")
+    return f"{name} {day.year}" if with_year else name
+
+
 def format_moment(value: datetime | str | None) -> str:
     if value is None or value == "":
         return ""

@@ -121,7 +121,7 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=template_gettext, gettext=template_gettext)  # Jinja's newstyle gettext, with the plain strings kept
     env.globals.update(csrf=csrf_field, topbar=topbar)
-    env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment,
+    env.filters.update(money=i18n.format_money, cents=i18n.format_cents, filesize=i18n.format_size, day=i18n.format_day, moment=i18n.format_moment, month=i18n.format_month,
                        number=i18n.format_number, in_language=in_language)
     env.globals.update(LANGUAGES=i18n.LANGUAGES, get_language=i18n.get_language)
     return env

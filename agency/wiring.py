@@ -5,7 +5,8 @@
 - the case-event subscribers (legal reacts to what happens in cases: a certified demand restarts limitation; creditors'
   webhooks are written);
 - what legal provides the debtor's page (the documents that are the debtor's: cases.portal.service.provide_documents),
-  and the debtor's data rights (what legal holds about them: cases.privacy.service.provide_section).
+  and the debtor's data rights (what legal holds about them: cases.privacy.service.provide_section);
+- the decisions legal asks of the creditor, listed on their home (cases.home.service.provide_decisions).
 
 `wire()` is idempotent; the app factory, the worker and the CLI call it before serving or working."""
 from __future__ import annotations
@@ -16,6 +17,7 @@ from cases import events
 from cases.complaints.rules import CAUSES as COMPLAINT_CAUSES
 from cases.complaints.rules import OUTCOMES as COMPLAINT_OUTCOMES
 from cases.complaints.rules import SOURCES as COMPLAINT_SOURCES
+from cases.home.service import provide_decisions
 from cases.negotiation.rules import PlanError
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
@@ -26,6 +28,7 @@ from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
 from legal.documents.signed import on_case_event as documents_on_case_event
+from legal.handoff.service import waiting_answers as legal_waiting_answers
 from legal.limitation.service import on_case_event as limitation_on_case_event
 from legal.personal_data import cases_data as legal_cases_data
 from legal.personal_data import on_case_event as legal_data_on_case_event
@@ -51,5 +54,6 @@ def wire() -> None:
     # a debtor's data rights: what legal holds goes into their export, and is blanked when they are anonymised
     provide_section("legal", legal_cases_data, legal_stored_files)
     events.subscribe("anonymised", legal_data_on_case_event)
+    provide_decisions("legal_action", legal_waiting_answers)  # the creditor's home asks legal which proposals wait for them
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)

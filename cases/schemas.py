@@ -33,6 +33,8 @@ class CaseSummary(msgspec.Struct):
     created_at: datetime
     next_action_at: datetime | None
     limitation_date: date | None
+    # the decisions waiting for the creditor on this case (cases.home: legal_action, bureau_authorisation...); creditors only
+    your_decisions: list[str] = []
 
 
 class CaseList(msgspec.Struct):
@@ -111,7 +113,7 @@ def summary_out(row: dict[str, Any]) -> CaseSummary:
         id=row["id"], reference=row["reference"], stage=row["stage"], outcome=row["outcome"],
         creditor_reference=row["creditor_reference"], creditor=row["creditor_name"], debtor_name=row["debtor_name"],
         currency=row["currency"], created_at=row["created_at"], next_action_at=row["next_action_at"],
-        limitation_date=row["limitation_date"],
+        limitation_date=row["limitation_date"], your_decisions=[d.kind for d in row.get("decisions", [])],
     )
 
 

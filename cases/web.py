@@ -17,6 +17,7 @@ from agency.routing import get
 from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
+from cases.home.service import waiting_by_case
 from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
@@ -50,7 +51,11 @@ class CaseApi(Controller):
         order = parse_sort(sort, direction)
         if order is None:
             raise ClientException(detail=_("sort is opened or reference, and dir is asc or desc."))
-        rows, total = await list_cases(user_of(request), CaseFilter(stage=stage, q=q, page=page, sort=order[0], descending=order[1]))
+        user = user_of(request)
+        rows, total = await list_cases(user, CaseFilter(stage=stage, q=q, page=page, sort=order[0], descending=order[1]))
+        waiting = await waiting_by_case(user, [r["id"] for r in rows]) if user.is_creditor else {}
+        for r in rows:
+            r["decisions"] = waiting.get(r["id"], [])
         return CaseList(items=[summary_out(r) for r in rows], total=total, page=max(page, 1), page_size=PAGE_SIZE)
 
     @get("/{case_id:int}", summary="One case; another organisation's case is a 404")
@@ -74,8 +79,11 @@ class CasePages(Controller):
         f = CaseFilter(stage=stage, q=q, page=page_number, sort=sort, descending=descending)
         rows, total = await list_cases(user, f)
         claimed = await claimed_by_case([r["id"] for r in rows])
+        # the creditor's own decisions waiting on this page's cases: the next action is theirs (cases.home)
+        waiting = await waiting_by_case(user, [r["id"] for r in rows]) if user.is_creditor else {}
         for r in rows:
             r["claimed"] = from_cents(claimed.get(r["id"], 0))
+            r["decisions"] = waiting.get(r["id"], [])
         staff = user.is_staff
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,

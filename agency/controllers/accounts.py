@@ -17,7 +17,7 @@ from agency.routing import get, post
 from agency.tables import ApiToken, User
 from agency.web import form_data, notify, page, redirect, safe_next, user_of
 
-LANDING = {Role.admin: "/admin", Role.negotiator: "/queue", Role.lawyer: "/legal", Role.creditor: "/cases"}
+LANDING = {Role.admin: "/admin", Role.negotiator: "/queue", Role.lawyer: "/legal", Role.creditor: "/home"}
 
 
 def start_session(request: Request, user_id: int, epoch: int) -> None:

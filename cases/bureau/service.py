@@ -20,7 +20,7 @@ from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.settings import Settings
 from agency.storage import storage
-from agency.tenancy import get_visible
+from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing.balances import balance_of, principal_owed
 from cases.bureau.rules import (
@@ -35,6 +35,7 @@ from cases.bureau.rules import (
     render_fixed,
     withdrawal_reason,
 )
+from cases.home.rules import Decision
 from cases.negotiation.service import rescore
 from cases.queries import open_case
 from cases.tables import Bureau, BureauBatch, BureauReport, Case, Invoice
@@ -42,6 +43,8 @@ from legal.rules.jurisdictions import MissingRate
 
 KINDS = ("individuals", "companies")
 FORMATS = ("csv", "fixed")
+# The stages whose case page offers the creditor the authorisation (templates/cases/detail.html shows the bureau panel there).
+AUTHORISABLE_STAGES = ("amicable", "credit_bureau")
 
 
 async def facts_for(case_id: int, today: date) -> BureauFacts:
@@ -277,3 +280,21 @@ async def mark_disputed(user: CurrentUser, case_id: int, invoice_id: int, reason
         await events.record(case_id, "invoice_disputed", user, reason[:500], {"invoice": changed[0]["number"], "reason": reason},
                             visible_to_creditor=True)
         await rescore([case_id])
+
+
+async def waiting_authorisations(user: CurrentUser, case_ids: list[int] | None = None, limit: int = 200) -> list[Decision]:
+    """The creditor's cases waiting for them to authorise reporting (cases.home's decisions): the prior notice was
+    delivered, reporting not authorised, the case open in a stage whose page offers the authorisation. Read through
+    the partial index of migration 2026-12-07T12:20 (only such cases are in it); ``case_ids`` narrows to a page of cases."""
+    query = scoped(Case.select(Case.id, Case.reference, Case.bureau_notice_on, Case.limitation_date, Case.debtor.name.as_alias("debtor")).where(
+        Case.bureau_notice_on.is_not_null() & Case.bureau_authorised_at.is_null() & Case.closed_at.is_null()
+        & Case.stage.is_in(list(AUTHORISABLE_STAGES))), user, Case.organisation)
+    if case_ids is not None:
+        if not case_ids:
+            return []
+        query = query.where(Case.id.is_in(case_ids))
+    rows = await query.order_by(Case.bureau_notice_on).order_by(Case.id).limit(limit)
+    return [Decision(kind="bureau_authorisation", case_id=r["id"], reference=r["reference"], debtor=r["debtor"] or "",
+                     since=as_date(r["bureau_notice_on"]), limitation_date=as_date(r["limitation_date"]),
+                     asked=_("Authorise reporting this debt to the credit bureaus: the prior notice reached the debtor."),
+                     url=f"/cases/{r['id']}#bureau") for r in rows]

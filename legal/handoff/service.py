@@ -10,16 +10,19 @@ from decimal import Decimal
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
 from agency.auth import CurrentUser
-from agency.db import atomic, is_unique_violation, utcnow
+from agency.clock import day_of
+from agency.db import as_date, atomic, is_unique_violation, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation
-from agency.tenancy import get_visible
+from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing import service as billing
 from cases.billing.balances import balance_of
 from cases.billing.fees import legal_fee
 from cases.claims.service import notify_creditors
+from cases.home.rules import Decision
+from cases.money import to_cents
 from cases.tables import Case, Evidence
 from legal.rules.procedures import PROCEDURES, ProcedureFacts, Proposal, claim_amount, propose
 from legal.tables import LegalAction
@@ -192,3 +195,28 @@ async def lawyers_queue(user: CurrentUser) -> dict:
         Case.organisation.legal_name.as_alias("creditor_name"), Case.lawyer.name.as_alias("lawyer_name"),
     ).where(mine_where & Case.closed_at.is_null()).order_by(Case.id).limit(500)
     return {"waiting": waiting, "mine": mine}
+
+
+async def waiting_answers(user: CurrentUser, case_ids: list[int] | None = None, limit: int = 200) -> list[Decision]:
+    """Proposals of legal action waiting for the creditor's answer (the creditor's home and case list; handed to
+    cases.home at start by agency.wiring, since cases never imports legal), read by the status index and the scope."""
+    query = scoped(LegalAction.select(
+        LegalAction.case, LegalAction.proposed_at, LegalAction.estimate, LegalAction.case.reference.as_alias("reference"),
+        LegalAction.case.limitation_date.as_alias("limitation_date"), LegalAction.case.debtor.name.as_alias("debtor"),
+    ).where(LegalAction.status == "proposed"), user, LegalAction.case.organisation)
+    if case_ids is not None:
+        if not case_ids:
+            return []
+        query = query.where(LegalAction.case.is_in(case_ids))
+    out = []
+    for r in await query.order_by(LegalAction.proposed_at).order_by(LegalAction.id).limit(limit):
+        est = json.loads(r["estimate"] or "{}")
+        claim = est.get("claim_amount") or "0"
+        out.append(Decision(
+            kind="legal_action", case_id=r["case"], reference=r["reference"], debtor=r["debtor"] or "", since=day_of(r["proposed_at"]),
+            limitation_date=as_date(r["limitation_date"]), amount_cents=to_cents(Decimal(claim)),
+            asked=_("Authorise or decline the proposed legal action: %(procedure)s.") % {"procedure": est.get("procedure_name") or est.get("procedure") or ""},
+            url=f"/cases/{r['case']}/legal/#legal-estimate",
+            details={"procedure": est.get("procedure"), "court_fee": est.get("court_fee"), "legal_fee": est.get("legal_fee"),
+                     "claim_amount": claim}))
+    return out

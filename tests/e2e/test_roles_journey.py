@@ -11,8 +11,8 @@ ROLES = [
     ("admin@demo.test", "/admin", "Panel"),
     ("negotiator@demo.test", "/queue", "Mi cola de trabajo"),
     ("lawyer@demo.test", "/legal", "Cola judicial"),
-    ("creditor@demo.test", "/cases", "Mis expedientes"),
-    ("creditor2@demo.test", "/cases", "Mis expedientes"),
+    ("creditor@demo.test", "/home", "Inicio"),
+    ("creditor2@demo.test", "/home", "Inicio"),
 ]
 
 
@@ -41,7 +41,7 @@ def test_language_switch_to_english(page):
     sign_in(page, "creditor@demo.test")
     with page.expect_navigation():
         page.select_option("#lang-select", "en")
-    assert page.locator("h1").first.inner_text().strip() == "My cases"
+    assert page.locator("h1").first.inner_text().strip() == "Home"
     shot(page, "creditor-english")
     page.goto("/cases?q=Peris")
     with page.expect_navigation():

@@ -53,7 +53,7 @@ async def test_creditor_on_admin_page_is_403(make_client):
 
 async def test_each_role_lands_on_its_page(make_client):
     org = await create_org()
-    for role, landing in [("admin", "/admin"), ("negotiator", "/queue"), ("lawyer", "/legal"), ("creditor", "/cases")]:
+    for role, landing in [("admin", "/admin"), ("negotiator", "/queue"), ("lawyer", "/legal"), ("creditor", "/home")]:
         client, user = await signed_in(make_client, role, org if role == "creditor" else None)
         r = await client.get("/", follow_redirects=False)
         assert r.headers["location"] == landing
@@ -89,7 +89,7 @@ async def test_admin_creates_user_who_sets_password_by_link(make_client):
     r = await post_form(newcomer, link, {"password": "short", "confirm": "short"})
     assert r.status_code == 400
     r = await post_form(newcomer, link, {"password": "a-good-long-password", "confirm": "a-good-long-password"})
-    assert r.status_code == 303 and r.headers["location"] == "/cases"
+    assert r.status_code == 303 and r.headers["location"] == "/home"
     # the link is used up
     assert (await newcomer.get(link)).status_code == 410
     other = await make_client()

@@ -216,7 +216,7 @@ async def test_account_page_turns_it_on_and_off_and_ends_other_sessions(make_cli
     assert (await User.select(User.mfa_on_since).where(User.id == user["id"]).first())["mfa_on_since"] is None
     assert not await RecoveryCode.exists().where(RecoveryCode.user == user["id"])
     assert (await client.get("/account")).status_code == 200
-    assert (await login(elsewhere, user["email"])).headers["location"] == "/cases"  # the password alone again
+    assert (await login(elsewhere, user["email"])).headers["location"] == "/home"  # the password alone again
 
 
 async def test_api_turns_it_off_with_a_current_code(client):
@@ -294,7 +294,7 @@ async def test_an_administrator_requires_it_of_staff(make_client, requirement_li
     assert r.status_code == 409 and "cannot be turned off" in r.json()["detail"]
 
     creditor_client = await make_client()  # creditors are not staff: not required of them
-    assert (await login(creditor_client, creditor["email"])).headers["location"] == "/cases"
+    assert (await login(creditor_client, creditor["email"])).headers["location"] == "/home"
 
     r = await post_form(admin, f"/admin/users/{staff['id']}/second-factor/off")  # a lost phone
     assert r.status_code == 303

@@ -22,6 +22,6 @@ async def test_login_page_and_landing(client):
     user = await create_user("creditor", org)
     r = await login(client, user["email"])
     assert r.status_code == 303
-    assert r.headers["location"] == "/cases"
-    r = await client.get("/cases")
+    assert r.headers["location"] == "/home"  # a creditor lands on their home (cases.home)
+    r = await client.get("/home")
     assert r.status_code == 200, r.text
