@@ -13,6 +13,9 @@ from __future__ import annotations
 from agency.errors import EXCEPTION_HANDLERS, field_errors_handler, missing_rate_handler
 from agency.templating import Translated, register_globals
 from cases import events
+from cases.conversation.service import cases_data as conversation_cases_data
+from cases.conversation.service import on_case_event as conversation_on_case_event
+from cases.conversation.service import stored_files as conversation_stored_files
 from cases.negotiation.rules import PlanError
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
@@ -47,5 +50,7 @@ def wire() -> None:
     # a debtor's data rights: what legal holds goes into their export, and is blanked when they are anonymised
     provide_section("legal", legal_cases_data, legal_stored_files)
     events.subscribe("anonymised", legal_data_on_case_event)
+    provide_section("conversation", conversation_cases_data, conversation_stored_files)  # the creditor's and the agency's messages
+    events.subscribe("anonymised", conversation_on_case_event)
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)

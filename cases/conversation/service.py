@@ -12,12 +12,13 @@ from typing import BinaryIO, Protocol
 
 from litestar.exceptions import ClientException
 
-from agency import clock
+from agency import access, clock
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
 from agency.i18n import gettext as _
 from agency.mail import queue_email
+from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import User
 from agency.tenancy import get_visible
@@ -26,7 +27,7 @@ from cases.claims.rules import ERASED_EVIDENCE
 from cases.claims.service import check_file, notify_creditors, store_evidence
 from cases.conversation.rules import answer_due, business_days_late, clean_body, is_overdue, message_problems
 from cases.negotiation.service import rescore
-from cases.tables import Case, ConversationFile, ConversationMessage, Evidence
+from cases.tables import Case, CaseEvent, ConversationFile, ConversationMessage, Evidence
 
 MESSAGE_COLUMNS = (ConversationMessage.id, ConversationMessage.side, ConversationMessage.body, ConversationMessage.created_at,
                    ConversationMessage.due_on, ConversationMessage.answered_at, ConversationMessage.author.name.as_alias("author_name"),
@@ -73,6 +74,7 @@ async def messages_of(case_id: int) -> list[dict]:
 async def thread(user: CurrentUser, case_id: int, today: date) -> dict:
     """The case, its messages and the questions still waiting for the agency's answer (with whether they are late)."""
     case = await conversation_case(user, case_id)
+    access.note(user, "conversation", case_id)
     messages = await messages_of(case_id)
     waiting = [m for m in messages if m["side"] == "creditor" and m["answered_at"] is None]
     return {"case": case, "messages": messages, "waiting": waiting,
@@ -139,18 +141,20 @@ async def post_message(user: CurrentUser, case_id: int, body: object, today: dat
 
 
 async def _tell(user: CurrentUser, case: dict, side: str, text: str, due: date | None) -> None:
-    """By email, in the reader's language: the case's negotiator (else its lawyer) of a creditor's question; the
-    creditor's users of the agency's message."""
+    """By email, in the reader's language: the case's negotiator (else its lawyer, else the admins) of a creditor's
+    question; the creditor's users of the agency's message."""
     context = {"reference": case["reference"], "debtor": case["debtor_name"], "by": user.name, "body": text, "case_id": case["id"]}
     if side == "agency":
         await notify_creditors(case["organisation"], "conversation_agency", **context)
         return
     owner = case["negotiator"] or case["lawyer"]
-    staff = await User.select(User.email, User.name, User.language).where(
-        (User.id == owner) & (User.active == True)).first() if owner else None  # noqa: E712
-    if staff:
-        await queue_email(staff["email"], "conversation_creditor", kind="conversation_creditor", language=staff["language"] or "es",
-                          name=staff["name"], due_on=due, base_url=get_settings().base_url, **context)
+    active = User.active == True  # noqa: E712
+    staff = await User.select(User.email, User.name, User.language).where((User.id == owner) & active) if owner else []
+    if not staff:  # nobody works the case yet (a claim not accepted, a negotiator gone): the admins are told
+        staff = await User.select(User.email, User.name, User.language).where((User.role == Role.admin.value) & active)
+    for person in staff:
+        await queue_email(person["email"], "conversation_creditor", kind="conversation_creditor", language=person["language"] or "es",
+                          name=person["name"], due_on=due, base_url=get_settings().base_url, **context)
 
 
 async def overdue_questions(today: date, limit: int = 200) -> list[dict]:
@@ -170,4 +174,33 @@ async def overdue_questions(today: date, limit: int = 200) -> list[dict]:
     return rows
 
 
-__all__ = ["conversation_case", "messages_of", "overdue_questions", "post_message", "side_of", "thread"]
+# --- the debtor's data rights (cases.privacy, through agency.wiring) -----------------------------------------------------
+
+CONVERSATION_KINDS = ("conversation_creditor", "conversation_agency")
+
+
+async def cases_data(case_ids: list[int]) -> list[dict]:
+    """The cases' messages for the debtor's export (they may speak of the debtor), a row each with its "case"."""
+    if not case_ids:
+        return []
+    return [{"case": r["case"], "on": clock.day_of(r["created_at"]).isoformat(), "from": r["side"], "text": r["body"]}
+            for r in await ConversationMessage.select(ConversationMessage.case, ConversationMessage.created_at, ConversationMessage.side,
+                                                      ConversationMessage.body).where(ConversationMessage.case.is_in(case_ids)).order_by(
+                ConversationMessage.id)]
+
+
+async def stored_files(case_ids: list[int]) -> list[str]:
+    """None of its own: a message's files are the case's evidence, deleted with it."""
+    return []
+
+
+async def on_case_event(case_id: int, kind: str, payload: dict) -> None:
+    """The case's debtor was anonymised: the messages' texts are blanked, on the timeline too (who wrote when, and the
+    files' rows, stay)."""
+    if kind != "anonymised":
+        return
+    await ConversationMessage.update({ConversationMessage.body: ""}).where(ConversationMessage.case == case_id)
+    await CaseEvent.update({CaseEvent.summary: ""}).where((CaseEvent.case == case_id) & CaseEvent.kind.is_in(list(CONVERSATION_KINDS)))
+
+
+__all__ = ["cases_data", "on_case_event", "stored_files", "conversation_case", "messages_of", "overdue_questions", "post_message", "side_of", "thread"]

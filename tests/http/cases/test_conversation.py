@@ -10,13 +10,17 @@ import json
 from datetime import date, timedelta
 
 from agency import clock
+from agency.auth import CurrentUser
+from agency.roles import Role
 from agency.tables import OutboxMessage
 from cases.conversation.rules import answer_due
+from cases.privacy import service as privacy
 from cases.tables import Case, CaseEvent, ConversationFile, ConversationMessage, Evidence
 from tests.factories import api_token, case_page, create_org, create_user, post_form, signed_in
 from tests.http.cases.test_claims import PDF
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
+from tests.http.cases.test_stages import _case
 
 
 async def _written(case_id: int) -> tuple:
@@ -208,3 +212,31 @@ async def test_questions_unanswered_after_two_business_days_show_on_the_admin_da
     assert (await c.post(f"/api/v1/cases/{cid}/conversation", json={"body": "Ninguna todavía; seguimos."}, headers=nh)).status_code == 201
     items = (await admin_page.get("/api/v1/conversations/overdue", headers=admin)).json()["items"]
     assert cid not in [i["case_id"] for i in items]
+
+
+async def test_the_messages_go_into_the_debtors_export_and_are_blanked_when_the_debtor_is_anonymised(make_client):
+    _org, c, ch, nh, _negotiator, case = await _with_negotiator(make_client)
+    cid = case["id"]
+    assert (await c.post(f"/api/v1/cases/{cid}/conversation", json={"body": "El deudor, Juan, dice que está en paro."}, headers=ch)
+            ).status_code == 201
+    debtor_id = (await Case.select(Case.debtor).where(Case.id == cid).first())["debtor"]
+    admin = await create_user("admin")
+    me = CurrentUser(id=admin["id"], email=admin["email"], name="a", role=Role.admin, organisation_id=None, language="es")
+    exported = await privacy.export(me, debtor_id)
+    [mine] = [x for x in exported["cases"] if x["reference"] == case["reference"]]
+    assert [m["text"] for m in mine["conversation"]] == ["El deudor, Juan, dice que está en paro."]
+
+    await privacy.anonymise(None, debtor_id)
+    assert [m["body"] for m in await ConversationMessage.select(ConversationMessage.body).where(ConversationMessage.case == cid)] == [""]
+    [event] = await CaseEvent.select(CaseEvent.summary).where((CaseEvent.case == cid) & (CaseEvent.kind == "conversation_creditor"))
+    assert event["summary"] == ""
+
+
+async def test_a_question_on_a_case_nobody_works_yet_goes_to_the_admins(make_client):
+    _org, c, ch, _nh = await _people(make_client)
+    case = await _case(c, ch)  # a claim not yet accepted: no negotiator, no lawyer
+    admin = await create_user("admin", language="en")
+    assert (await c.post(f"/api/v1/cases/{case['id']}/conversation", json={"body": "¿Han recibido la reclamación?"}, headers=ch)
+            ).status_code == 201
+    mail = await OutboxMessage.select().where((OutboxMessage.to_address == admin["email"]) & (OutboxMessage.kind == "conversation_creditor")).first()
+    assert mail and case["reference"] in mail["subject"] and "¿Han recibido la reclamación?" in mail["body_text"]
