@@ -1,10 +1,11 @@
 """The conversation's rules, by hand: a creditor's question is answered within two business days (weekends and Spain's
 national holidays skipped), how late an unanswered one is, and what a message may be."""
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 
 from agency import i18n
-
 from cases.conversation.rules import BODY_MAX, FILES_MAX, answer_due, business_days_late, clean_body, is_overdue, message_problems
+from cases.negotiation.queue import QueueFacts, score
 
 
 def test_two_business_days_skip_the_weekend():
@@ -55,3 +56,13 @@ def test_a_message_says_something_in_at_most_ten_thousand_characters():
 def test_the_text_is_kept_with_its_lines():
     assert clean_body("\r\n Hola,\r\n\r\nadjunto el albarán.\n\n") == "Hola,\n\nadjunto el albarán."
     assert len(clean_body("a\r\n" * 5000)) == 5000 * 2 - 1  # a Windows line end counts as one character
+
+
+def test_an_unanswered_question_from_the_creditor_raises_the_case_in_the_queue():
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+    facts = QueueFacts(stage="amicable", outstanding_cents=100_000, oldest_due_date=now.date() - timedelta(days=90),
+                       next_action_at=now + timedelta(days=2), broken_promises=0, missed_instalments=0, classification="unknown",
+                       limitation_date=None, accepted_at=now - timedelta(days=10), last_contact_at=now - timedelta(days=3))
+    assert score(facts, now) == (45, ("amount", "overdue"))  # 1,000 EUR: 30; 90 days: 10; amicable: 5
+    asked = replace(facts, question_at=now - timedelta(hours=3))
+    assert score(asked, now) == (75, ("amount", "overdue", "creditor_question"))
