@@ -46,6 +46,7 @@ from cases.billing.web import (
 from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
+from cases.conversation.web import ConversationApi, ConversationPages, OverdueQuestionPages
 from cases.contacts.web import ActivityApi, ContactPages
 from cases.home.web import HomeApi, HomePages
 from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
@@ -180,6 +181,9 @@ def create_app(manage_database: bool = True) -> Litestar:
             RateApi,
             ComplaintPages,
             ComplaintApi,
+            ConversationApi,
+            ConversationPages,
+            OverdueQuestionPages,
             WebhookPages,
             WebhookApi,
             HomePages,

@@ -18,6 +18,9 @@ from cases.complaints.rules import CAUSES as COMPLAINT_CAUSES
 from cases.complaints.rules import OUTCOMES as COMPLAINT_OUTCOMES
 from cases.complaints.rules import SOURCES as COMPLAINT_SOURCES
 from cases.home.service import provide_decisions
+from cases.conversation.service import cases_data as conversation_cases_data
+from cases.conversation.service import on_case_event as conversation_on_case_event
+from cases.conversation.service import stored_files as conversation_stored_files
 from cases.negotiation.rules import PlanError
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
@@ -55,5 +58,7 @@ def wire() -> None:
     provide_section("legal", legal_cases_data, legal_stored_files)
     events.subscribe("anonymised", legal_data_on_case_event)
     provide_decisions("legal_action", legal_waiting_answers)  # the creditor's home asks legal which proposals wait for them
+    provide_section("conversation", conversation_cases_data, conversation_stored_files)  # the creditor's and the agency's messages
+    events.subscribe("anonymised", conversation_on_case_event)
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)

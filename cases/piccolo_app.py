@@ -11,6 +11,8 @@ from cases.tables import (
     CaseEvent,
     CaseSequence,
     Complaint,
+    ConversationFile,
+    ConversationMessage,
     Debtor,
     DebtorLink,
     DirectDebit,
@@ -45,7 +47,7 @@ APP_CONFIG = AppConfig(
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
                    DirectDebitBatch, DirectDebit, Complaint,
-                   WebhookEndpoint, WebhookDelivery, SavedView],
+                   WebhookEndpoint, WebhookDelivery, SavedView, ConversationMessage, ConversationFile],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

@@ -554,3 +554,25 @@ class SavedView(Table, tablename="saved_views"):
     sort = Varchar(length=20, default="opened")
     descending = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConversationMessage(Table, tablename="conversation_messages"):
+    """A message between the creditor and the agency on a case (cases.conversation), seen by both. A creditor's message is
+    a question the agency answers by ``due_on`` (two business days); the agency's next message on the case answers it
+    (``answered_at``, ``answered_by``). Written once, never edited."""
+
+    case = ForeignKey(null=False, references=Case, index=True, on_delete=OnDelete.restrict)
+    side = Varchar(length=10)  # creditor | agency
+    author = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+    due_on = Date(null=True, default=None, index=True)  # a creditor's question: the day the answer is due
+    answered_at = Timestamptz(null=True, default=None)
+    answered_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class ConversationFile(Table, tablename="conversation_files"):
+    """A file attached to a message: one of the case's evidence (kept, checked and hashed as every document is)."""
+
+    message = ForeignKey(null=False, references=ConversationMessage, index=True, on_delete=OnDelete.restrict)
+    evidence = ForeignKey(null=False, references=Evidence, index=True, on_delete=OnDelete.restrict)

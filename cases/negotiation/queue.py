@@ -16,6 +16,7 @@ The score is a sum of documented parts, each with a reason code the queue page s
 | contacted today | -20 | nobody is called twice a day |
 | paid, chose a plan or promised in the last 7 days | -15 | a debtor who is paying needs no call |
 | opened their page in the last 3 days and left without paying, a plan or a word | +15 | they are thinking about it: call now |
+| a question from the creditor waiting for the agency's answer | +30 | answered within two business days (cases.conversation) |
 """
 from __future__ import annotations
 
@@ -50,9 +51,11 @@ REASONS = {
     "contacted_today": _l("already contacted today"),
     "engaged": _l("paid or chose a plan in the last 7 days"),
     "opened_and_left": _l("opened their page and left without paying"),
+    "creditor_question": _l("question from the creditor"),
 }
 CLASSIFICATION_POINTS = {"intentional": 10, "negligent": 5, "circumstantial": 3, "unknown": 0}
 STAGE_POINTS = {"amicable": 5, "mediation": 0, "credit_bureau": -5}
+CREDITOR_QUESTION_POINTS = 30
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class QueueFacts:
     engaged_at: datetime | None = None  # the latest payment, plan or promise
     visited_at: datetime | None = None  # the debtor's latest visit to their page
     answered_at: datetime | None = None  # the latest of engaged_at and the debtor's disputes, call-backs and messages
+    question_at: datetime | None = None  # the oldest question from the creditor the agency has not answered yet
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -131,6 +135,9 @@ def score(f: QueueFacts, now: datetime) -> tuple[int, tuple[str, ...]]:
     elif visited and at - visited <= LEFT_FOR and (answered is None or answered < visited):
         points += 15
         reasons.append("opened_and_left")
+    if f.question_at is not None:
+        points += CREDITOR_QUESTION_POINTS
+        reasons.append("creditor_question")
     return round(points), tuple(reasons)
 
 

@@ -82,6 +82,9 @@ RESCORE_SQL = (
     + ", ".join(f"(SELECT MAX(e.at) FROM case_events e WHERE e.\"case\" = c.id AND e.kind IN ({', '.join(repr(k) for k in kinds)}) "
                 f"AND e.at >= {{}}) AS {name}"
                 for name, kinds in (("engaged_at", ENGAGED_KINDS), ("visited_at", ("portal_opened",)), ("answered_at", ANSWERED_KINDS)))
+    # the creditor's oldest question the agency has not answered (cases.conversation)
+    + ", (SELECT MIN(q.created_at) FROM conversation_messages q WHERE q.\"case\" = c.id AND q.side = 'creditor' AND q.answered_at IS NULL) "
+    "AS question_at"
     + " FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id IN ({ids})")
 
 
@@ -104,6 +107,7 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
                 classification=c["classification"] or "unknown", limitation_date=as_date(c["limitation_date"]),
                 accepted_at=as_datetime(c["accepted_at"]), last_contact_at=as_datetime(c["last_contact_at"]),
                 engaged_at=as_datetime(c["engaged_at"]), visited_at=as_datetime(c["visited_at"]), answered_at=as_datetime(c["answered_at"]),
+                question_at=as_datetime(c["question_at"]),
             ), now)
             scores += [c["id"], points, ",".join(reasons)]
         if scores:  # every score in one statement (a VALUES list names its columns column1, column2... on both databases);
