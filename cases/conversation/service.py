@@ -134,6 +134,8 @@ async def post_message(user: CurrentUser, case_id: int, body: object, today: dat
         payload = {"message_id": message_id, "side": side, "evidence_ids": attached}
         payload.update({"due_on": due.isoformat()} if due else {"answers": answered})
         await events.record(case_id, f"conversation_{side}", user, text[:300], payload, visible_to_creditor=True)
+        if side == "creditor":  # a question is due now: "take next" offers the case even if its next action was later
+            await Case.update({Case.next_action_at: now}).where((Case.id == case_id) & (Case.next_action_at > now))
         if side == "creditor" or answered:
             await rescore([case_id])  # a question raises the case in the queue; its answer lets it sink back
         await _tell(user, case, side, text, due)

@@ -240,3 +240,20 @@ async def test_a_question_on_a_case_nobody_works_yet_goes_to_the_admins(make_cli
             ).status_code == 201
     mail = await OutboxMessage.select().where((OutboxMessage.to_address == admin["email"]) & (OutboxMessage.kind == "conversation_creditor")).first()
     assert mail and case["reference"] in mail["subject"] and "¿Han recibido la reclamación?" in mail["body_text"]
+
+
+async def test_a_question_makes_the_case_due_so_take_next_offers_it(make_client):
+    from datetime import datetime, timezone
+
+    from cases.negotiation.service import take_next
+
+    org, c, ch, nh, negotiator, case = await _with_negotiator(make_client)
+    later = datetime.now(timezone.utc) + timedelta(days=20)
+    await Case.update({Case.next_action_at: later, Case.priority: 10**6}).where(Case.id == case["id"])
+    me = CurrentUser(id=negotiator["id"], email=negotiator["email"], name="n", role=Role.negotiator, organisation_id=None, language="en")
+    taken = await take_next(me)
+    assert taken is None or taken.case_id != case["id"], "its next action is weeks away"
+    r = await c.post(f"/api/v1/cases/{case['id']}/conversation", json={"body": "¿Alguna novedad?"}, headers=ch)
+    assert r.status_code == 201, r.text
+    taken = await take_next(me)
+    assert taken is not None and taken.case_id == case["id"], "the creditor's question is due now"

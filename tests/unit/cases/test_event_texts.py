@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "templates" / "cases" / "_event_text.html"
 # Kinds the code builds from a value, and the kinds they can be.
-BUILT = {"promise_{status}": {"promise_kept", "promise_broken"}}
+BUILT = {"promise_{status}": {"promise_kept", "promise_broken"}, "conversation_{side}": {"conversation_creditor", "conversation_agency"}}
 
 
 def literal(node: ast.AST, assigned: dict[str, list[ast.AST]]) -> set[str]:
