@@ -72,6 +72,13 @@ def lazy_gettext(message: str, **variables) -> LazyProxy:
     return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 
+def lazy_join(parts, separator: str = ", ") -> LazyProxy:
+    """Lazy labels joined when shown, each in the reader's language then (a message's parameter made of labels must not
+    be translated when the message is made: the reader may read it in another language)."""
+    parts = list(parts)
+    return LazyProxy(lambda: separator.join(str(p) for p in parts), enable_cache=False)
+
+
 _ = gettext
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import phonenumbers
 
 from agency.i18n import lazy_gettext as _l
+from agency.i18n import lazy_join
 
 CHANNELS = ("call", "email", "whatsapp", "sms", "letter", "burofax", "visit", "note")
 CERTIFIED = frozenset({"burofax"})
@@ -168,7 +169,7 @@ def third_party_problem(party: str, body: str, facts: DebtFacts) -> object | Non
         return None
     names = {"amount": _l("the amount owed"), "reference": _l("the case reference"), "creditor": _l("the creditor's name")}
     return _l("This contact was with a third party: do not reveal the debt. The text mentions %(what)s; remove it and record only that "
-              "you asked for the debtor to call back.", what=", ".join(str(names[t]) for t in told))
+              "you asked for the debtor to call back.", what=lazy_join(names[t] for t in told))
 
 
 def counts_towards_cap(kind: str, payload: dict) -> bool:
