@@ -10,18 +10,22 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
-from agency.i18n import DISPLAY_TZ
+from agency.i18n import DISPLAY_TZ, format_money
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tenancy import get_visible
 from cases import events
+from cases.billing.balances import balance_of
 from cases.billing.service import book_expense
+from cases.stages.rules import MoveRequest
+from cases.stages.service import advance_stage
 from cases.tables import Case
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
+from legal.court.steps import STATUS_AFTER, STEP_LABELS, check_step, follows_opposition, next_steps, open_deadlines
 from legal.limitation.service import refresh_limitation
-from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
-from legal.rules.procedures import PROCEDURES
-from legal.tables import Deadline, Filing, Hearing
+from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, deadline_with_move, warning_for
+from legal.rules.procedures import PROCEDURES, claim_amount, is_legal_person, ordinario_fee_after_monitorio
+from legal.tables import Deadline, Filing, FilingStep, Hearing
 
 COST_KINDS = ("court_fee", "procurador", "lawyer")
 
@@ -206,6 +210,12 @@ async def close_deadline(user: CurrentUser, deadline_id: int) -> None:
 def _with_warning(row: dict, today: date) -> dict:
     due = as_date(row["due_on"])
     row["due_on"] = due
+    starts = as_date(row["starts_on"])
+    if row["rule"] in DEADLINE_RULES and starts is not None:  # the day counted, when it was not a business day and the deadline moved
+        counted_due, moved = deadline_with_move(row["rule"], starts, row.get("jurisdiction") or "ES")
+        row["moved_from"] = moved if counted_due == due else None
+    else:
+        row["moved_from"] = None
     row["warning"] = warning_for(due, today)
     row["label"] = DEADLINE_RULES[row["rule"]].label if row["rule"] in DEADLINE_RULES else row["rule"]
     row["next_step"] = NEXT_STEPS.get(row["rule"], "")
@@ -235,8 +245,126 @@ async def agenda(user: CurrentUser, today: date, days: int = 60) -> dict:
 async def case_filings(case_id: int) -> list[dict]:
     filings = await Filing.select().where(Filing.case == case_id).order_by(Filing.id)
     hearings = await Hearing.select().where(Hearing.case == case_id).order_by(Hearing.at)
+    steps = await FilingStep.select(FilingStep.filing, FilingStep.step, FilingStep.on, FilingStep.note).where(
+        FilingStep.case == case_id).order_by(FilingStep.on).order_by(FilingStep.id)
     for f in filings:
         f["hearings"] = [h for h in hearings if h["filing"] == f["id"]]
+        f["steps"] = [{**s, "on": as_date(s["on"]), "label": STEP_LABELS.get(s["step"], s["step"])} for s in steps if s["filing"] == f["id"]]
+        f["next_steps"] = [(s, STEP_LABELS[s]) for s in next_steps(f["procedure"], f["status"])] if f["filed_on"] else []
         f["status_label"] = STATUS_LABELS.get(f["status"], f["status"])
         f["procedure_label"] = PROCEDURES.get(f["procedure"], f["procedure"])
     return filings
+
+
+# --- steps ------------------------------------------------------------------------------------------------
+
+async def _last_step(filing_id: int) -> dict | None:
+    return await FilingStep.select().where(FilingStep.filing == filing_id).order_by(FilingStep.on, ascending=False).order_by(
+        FilingStep.id, ascending=False).first()
+
+
+async def _claim_facts(case_id: int, today: date) -> tuple[Decimal, Decimal, bool]:
+    """(what the debtor owes, the amount claimed in court, whether the creditor pays the Spanish court fee as a legal person)."""
+    balance = await balance_of(case_id, today)
+    org = await Case.select(Case.organisation.country.as_alias("country"), Case.organisation.tax_id.as_alias("tax_id")).where(
+        Case.id == case_id).first()
+    legal_person = is_legal_person(org["country"] or "ES", org["tax_id"] or "") if org else True
+    return balance.outstanding, claim_amount(balance.outstanding, balance.costs_outstanding), legal_person
+
+
+async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, note: str, today: date, case_id: int | None = None) -> dict:
+    """What the court did on ``on``: the step (appended), the filing's status and service date, the case event the creditor
+    reads and the deadlines it opens, in one transaction. The same step on the same day again creates nothing
+    (``created`` False). ``paid`` closes the case as paid through the stage machine, once nothing is owed."""
+    filing = await Filing.select().where(Filing.id == filing_id).first()
+    if filing is None or (case_id is not None and filing["case"] != case_id):
+        raise NotFoundException(detail=_("Not found."))
+    case = await _court_case(user, filing["case"])
+    if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
+        return await filing_view(filing_id, created=False)
+    last = await _last_step(filing_id)
+    last_on = as_date(last["on"]) if last else as_date(filing["served_on"])
+    refusal = check_step(filing["procedure"], filing["status"], step, on, as_date(filing["filed_on"]), last_on, today)
+    if refusal is not None:
+        raise HTTPException(status_code=refusal.status, detail=str(refusal), extra={"code": refusal.code})
+    owed, amount, legal_person = await _claim_facts(filing["case"], today)
+    if step == "paid" and owed > 0:
+        raise HTTPException(status_code=409, detail=_(
+            "The debtor still owes %(amount)s on this case: record the payment on the case first, then the filing closes as paid.")
+            % {"amount": format_money(owed)}, extra={"code": "still_owed"})
+    country = case["jurisdiction"] or "ES"
+    opened = open_deadlines(filing["procedure"], step, on, amount, country)
+    note = note.strip()[:2000]
+    async with atomic():
+        # The filing's row first: a second request for the same filing waits here, then finds the step already recorded.
+        await Filing.update({Filing.updated_at: utcnow()}).where(Filing.id == filing_id)
+        if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
+            return await filing_view(filing_id, created=False)
+        current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
+        if current["status"] != filing["status"]:
+            raise HTTPException(status_code=409, detail=_("The filing changed meanwhile: reload the page and try again."))
+        await FilingStep.insert(FilingStep(filing=filing_id, case=filing["case"], step=step, on=on, note=note, created_by=user.id))
+        values = {Filing.status: STATUS_AFTER[step]}
+        if step == "served":
+            values[Filing.served_on] = on
+        await Filing.update(values).where(Filing.id == filing_id)
+        await events.record(filing["case"], "filing_step", user, _("%(step)s on %(day)s.") % {"step": str(STEP_LABELS[step]), "day": on.isoformat()}
+                            + (f" {note}" if note else ""),
+                            {"filing": filing_id, "step": step, "on": on, "note": note, "from": filing["status"], "to": STATUS_AFTER[step],
+                             "deadlines": [{"rule": d.rule, "due": d.due_on, "moved_from": d.moved_from} for d in opened]},
+                            visible_to_creditor=True)
+        if step in ("paid", "no_answer", "opposed"):  # the debtor's time to answer is over: the deadline is dealt with
+            answer = ON_SERVICE.get(filing["procedure"])
+            closing = [answer] if answer and step != "paid" else None
+            done = Deadline.update({Deadline.status: "done" if step != "paid" else "cancelled", Deadline.done_at: utcnow()})
+            where = (Deadline.filing == filing_id) & (Deadline.status == "open")
+            if closing is not None:
+                where = where & Deadline.rule.is_in(closing)
+            await done.where(where)
+        for d in opened:
+            await create_deadline(filing["case"], d.rule, on, f"filing:{filing_id}:{step}:{on.isoformat()}", country, filing_id)
+        if step == "paid" and case["stage"] == "court":
+            await advance_stage(user, filing["case"], MoveRequest(to="closed", outcome="paid", reason=_(
+                "Paid: the court filing ends with the payment.")), today)
+    view = await filing_view(filing_id, created=True)
+    view["opened"] = [_opened_json(d) for d in opened]
+    if step == "opposed" and filing["procedure"] == "monitorio" and follows_opposition(amount) == "ordinario":
+        fee = ordinario_fee_after_monitorio(amount, legal_person)
+        view["ordinario_claim"] = {
+            "amount": str(amount), "court_fee": str(fee.ordinario.total), "monitorio_fee_deducted": str(fee.monitorio.total),
+            "court_fee_to_pay": str(fee.to_pay), "due_on": opened[0].due_on if opened else None,
+        }
+    return view
+
+
+def _opened_json(d) -> dict:
+    return {"rule": d.rule, "label": str(DEADLINE_RULES[d.rule].label), "source": DEADLINE_RULES[d.rule].source,
+            "starts_on": d.starts_on, "due_on": d.due_on, "moved_from": d.moved_from, "note": str(d.note)}
+
+
+async def filing_view(filing_id: int, created: bool = False) -> dict:
+    """The filing as the API answers it: its steps, the steps that may follow and its deadlines (with the source and the
+    note when the last day moved off a non-business day)."""
+    f = await Filing.select().where(Filing.id == filing_id).first()
+    rows = await FilingStep.select(FilingStep.step, FilingStep.on, FilingStep.note).where(FilingStep.filing == filing_id).order_by(
+        FilingStep.on).order_by(FilingStep.id)
+    deadlines = await Deadline.select().where(Deadline.filing == filing_id).order_by(Deadline.due_on).order_by(Deadline.id)
+    case = await Case.select(Case.jurisdiction).where(Case.id == f["case"]).first()
+    out = []
+    for d in deadlines:
+        starts = as_date(d["starts_on"])
+        due, moved = deadline_with_move(d["rule"], starts, case["jurisdiction"] or "ES") if d["rule"] in DEADLINE_RULES else (None, None)
+        out.append({"id": d["id"], "rule": d["rule"], "label": str(DEADLINE_RULES[d["rule"]].label) if d["rule"] in DEADLINE_RULES else d["rule"],
+                    "source": DEADLINE_RULES[d["rule"]].source if d["rule"] in DEADLINE_RULES else "",
+                    "starts_on": starts, "due_on": as_date(d["due_on"]), "status": d["status"],
+                    "moved_from": moved if due == as_date(d["due_on"]) else None})
+    return {"id": f["id"], "case": f["case"], "procedure": f["procedure"], "court": f["court"], "status": f["status"],
+            "filed_on": as_date(f["filed_on"]), "served_on": as_date(f["served_on"]), "court_case_number": f["court_case_number"],
+            "steps": [{"step": s["step"], "on": as_date(s["on"]), "note": s["note"]} for s in rows],
+            "next_steps": list(next_steps(f["procedure"], f["status"])), "deadlines": out, "created": created}
+
+
+async def case_filing_views(user: CurrentUser, case_id: int) -> list[dict]:
+    """GET /api/v1/cases/{id}/filings: the case's filings with their steps (the case read through tenancy)."""
+    await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    return [await filing_view(f["id"]) for f in await Filing.select(Filing.id).where(Filing.case == case_id).order_by(Filing.id)]

@@ -45,6 +45,12 @@ class HearingMoveIn(msgspec.Struct):
     place: str | None = None
 
 
+class StepIn(msgspec.Struct):
+    step: str
+    on: str
+    note: str = ""
+
+
 class CostIn(msgspec.Struct):
     kind: str
     amount: str
@@ -69,6 +75,19 @@ class CourtApi(Controller):
         await court.update_filing(user_of(request), filing_id, data.status, optional_date(data.filed_on, "filed_on"), data.court_case_number,
                                   optional_date(data.served_on, "served_on"), data.outcome, clock.today())
         return {"id": filing_id}
+
+    @get("/cases/{case_id:int}/filings", summary="The case's court filings with their steps")
+    async def filings(self, request: Request, case_id: int) -> list[dict]:
+        return [{k: f[k] for k in ("id", "procedure", "court", "status", "filed_on", "court_case_number", "served_on", "steps",
+                                   "next_steps", "deadlines")}
+                for f in await court.case_filing_views(user_of(request), case_id)]
+
+    @post("/filings/{filing_id:int}/steps", status_code=201, guards=[lawyers],
+          summary="Record what the court did (admitted, served, paid, no_answer, opposed, decree, enforcement_requested, attachment, "
+                  "judgment): the filing with the deadlines the step opened; the same step on the same day again creates nothing (200)")
+    async def step(self, request: Request, filing_id: int, data: StepIn) -> Response:
+        view = await court.record_step(user_of(request), filing_id, data.step, date_field(data.on, "on"), data.note, clock.today())
+        return Response(view, status_code=201 if view["created"] else 200)
 
     @post("/filings/{filing_id:int}/hearings", status_code=201, guards=[lawyers], summary="Add a hearing")
     async def hearing(self, request: Request, filing_id: int, data: HearingIn) -> dict:
@@ -128,6 +147,13 @@ class CourtCasePages(Controller):
             user_of(request), filing_id, str(data.get("status", "")), optional_date(data.get("filed_on"), "filed_on"),
             str(data.get("court_case_number", "")), optional_date(data.get("served_on"), "served_on"), str(data.get("outcome", "")),
             clock.today()), _("Filing updated."))
+
+    @post("/filings/{filing_id:int}/steps", guards=[lawyers])
+    async def step(self, request: Request, case_id: int, filing_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.record_step(
+            user_of(request), filing_id, str(data.get("step", "")), date_field(data.get("on"), "on"), str(data.get("note", "")),
+            clock.today(), case_id=case_id), _("Step recorded."))
 
     @post("/filings/{filing_id:int}/hearings", guards=[lawyers])
     async def hearing(self, request: Request, case_id: int, filing_id: int) -> Response:
