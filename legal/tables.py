@@ -142,3 +142,14 @@ class MediationSession(Table, tablename="mediation_sessions"):
     notes = Text(default="")
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CalendarFeed(Table, tablename="calendar_feeds"):
+    """A lawyer's (or admin's) personal iCal feed: calendar apps cannot log in, so the URL's token is the credential.
+    Stored as its SHA-256; the page shows the URL again from the nonce and the server's secret (legal.court.calendar).
+    Renewing replaces the nonce and the hash (the old URL stops working); revoking deletes the row."""
+
+    user = ForeignKey(references=User, null=False, unique=True, on_delete=OnDelete.cascade)
+    nonce = Varchar(length=64)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -187,3 +187,15 @@ document.addEventListener("click", (event) => {
   const open = nav.classList.toggle("open");
   button.setAttribute("aria-expanded", open ? "true" : "false");
 });
+
+// Copy a value to the clipboard (the calendar feed's URL on the legal queue): the button names the input to copy.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copy);
+  if (!input) return;
+  input.select();
+  const done = () => { button.textContent = button.dataset.copied || button.textContent; };
+  if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, () => document.execCommand("copy") && done());
+  else if (document.execCommand("copy")) done();
+});

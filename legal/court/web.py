@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, Response
+from litestar.exceptions import NotFoundException
 from litestar.params import HeaderParameter
 from typing_extensions import Annotated
 
@@ -10,8 +11,9 @@ from agency import clock
 from agency.auth import staff_only
 from agency.i18n import gettext as _
 from agency.routing import get, post
-from agency.web import form_data, user_of
+from agency.web import form_data, notify, redirect, user_of
 from cases.forms import amount_field, case_action, date_field
+from legal.court import calendar as feeds
 from legal.court import service as court
 from legal.forms import lawyers, moment, optional_date, visible_case
 
@@ -181,3 +183,28 @@ class CourtCasePages(Controller):
         return await case_action(request, case_id, lambda: court.close_deadline(user_of(request), deadline_id), _("Deadline closed."))
 
 
+
+
+class CalendarFeeds(Controller):
+    """Each lawyer's secret iCal feed (no login: the token in the URL is the credential) and the agenda's buttons to get,
+    renew or revoke it."""
+
+    @get("/calendar/{feed:str}", summary="A lawyer's deadlines and hearings as iCal (the secret URL from the legal queue)",
+         include_in_schema=False)
+    async def feed(self, request: Request, feed: str) -> Response:
+        ics = await feeds.feed_ics(feed.removesuffix(".ics"), clock.today(), str(request.base_url).rstrip("/")) if feed.endswith(".ics") else None
+        if ics is None:
+            raise NotFoundException(detail=_("Not found."))
+        return Response(ics, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, no-store"})
+
+    @post("/legal/calendar", guards=[lawyers])
+    async def renew(self, request: Request) -> Response:
+        await feeds.renew_feed(user_of(request))
+        notify(request, _("Your calendar feed has a new address: the previous one no longer works."))
+        return redirect("/legal#calendar", request)
+
+    @post("/legal/calendar/revoke", guards=[lawyers])
+    async def revoke(self, request: Request) -> Response:
+        await feeds.revoke_feed(user_of(request))
+        notify(request, _("Calendar feed revoked: its address no longer works."))
+        return redirect("/legal#calendar", request)

@@ -108,3 +108,61 @@ async def test_paid_closes_the_case_once_nothing_is_owed(make_client):
     case = await Case.select(Case.stage, Case.outcome).where(Case.id == cid).first()
     assert (case["stage"], case["outcome"]) == ("closed", "paid")
     assert {d["status"] for d in r.json()["deadlines"]} == {"cancelled"}  # nothing left to watch
+
+
+async def test_each_lawyer_has_a_secret_calendar_feed(make_client):
+    import re
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar
+
+    from legal.tables import CalendarFeed
+    from tests.factories import login, post_form
+
+    p = await _filed(make_client, amount_cents=2_000_000)
+    c, lh, cid, fid = p["c"], p["lh"], p["id"], p["fid"]
+    await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "served", "on": _day(10)}, headers=lh)
+    opposed = (await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "opposed", "on": _day(3)}, headers=lh)).json()
+    hearing_at = datetime.combine(TODAY + timedelta(days=30), datetime.min.time()).replace(hour=10, tzinfo=ZoneInfo("Europe/Madrid"))
+    r = await c.post(f"/api/v1/filings/{fid}/hearings", json={"at": hearing_at.isoformat(), "place": "Sala 4"}, headers=lh)
+    assert r.status_code == 201, r.text
+
+    browser = await make_client()
+    assert (await login(browser, p["lawyer"]["email"])).status_code == 303
+    assert "/legal/calendar" in (await browser.get("/legal")).text and 'id="feed-url"' not in (await browser.get("/legal")).text
+    assert (await post_form(browser, "/legal/calendar")).status_code in (302, 303)
+    url = re.search(r'id="feed-url"[^>]*value="([^"]+)"', (await browser.get("/legal")).text).group(1)
+    path = url[url.index("/calendar/"):]
+    row = await CalendarFeed.select().where(CalendarFeed.user == p["lawyer"]["id"]).first()
+    assert row["token_hash"] != path.removeprefix("/calendar/").removesuffix(".ics") and len(row["token_hash"]) == 64  # stored hashed
+
+    anonymous = await make_client()  # a calendar app: no session, no token header
+    got = await anonymous.get(path)
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/calendar")
+    cal = Calendar.from_ical(got.content)
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    due = next(d for d in opposed["deadlines"] if d["rule"] == "ordinario_claim_after_opposition")
+    deadline = events[f"deadline-{due['id']}@agency"]
+    assert deadline.decoded("dtstart").isoformat() == due["due_on"] and not isinstance(deadline.decoded("dtstart"), datetime)  # all day
+    assert f"deadline-{next(d['id'] for d in opposed['deadlines'] if d['rule'] == 'monitorio_answer')}@agency" not in events  # done: not open
+    [hearing] = [e for uid, e in events.items() if uid.startswith("hearing-")]
+    start = hearing.decoded("dtstart")
+    assert start == hearing_at and str(start.tzinfo) == "Europe/Madrid" and str(hearing["location"]) == "Sala 4"
+
+    other = await make_client()
+    other_user = await create_user("lawyer")
+    await login(other, other_user["email"])
+    await post_form(other, "/legal/calendar")
+    other_url = re.search(r'id="feed-url"[^>]*value="([^"]+)"', (await other.get("/legal")).text).group(1)
+    other_cal = Calendar.from_ical((await anonymous.get(other_url[other_url.index("/calendar/"):])).content)
+    assert not other_cal.walk("VEVENT")  # only that lawyer's cases
+
+    assert (await anonymous.get("/calendar/not-a-token.ics")).status_code == 404
+    assert (await anonymous.get(path.removesuffix(".ics"))).status_code == 404
+    await post_form(browser, "/legal/calendar")  # renewed: the old address stops working
+    assert (await anonymous.get(path)).status_code == 404
+    new_url = re.search(r'id="feed-url"[^>]*value="([^"]+)"', (await browser.get("/legal")).text).group(1)
+    assert (await anonymous.get(new_url[new_url.index("/calendar/"):])).status_code == 200
+    await post_form(browser, "/legal/calendar/revoke")
+    assert (await anonymous.get(new_url[new_url.index("/calendar/"):])).status_code == 404
+    assert not await CalendarFeed.exists().where(CalendarFeed.user == p["lawyer"]["id"])
