@@ -251,6 +251,7 @@ async def case_filings(case_id: int) -> list[dict]:
         f["hearings"] = [h for h in hearings if h["filing"] == f["id"]]
         f["steps"] = [{**s, "on": as_date(s["on"]), "label": STEP_LABELS.get(s["step"], s["step"])} for s in steps if s["filing"] == f["id"]]
         f["next_steps"] = [(s, STEP_LABELS[s]) for s in next_steps(f["procedure"], f["status"])] if f["filed_on"] else []
+        f["ordinario"] = await ordinario_offer(case_id, f["id"], f["procedure"], f["status"], clock.today())
         f["status_label"] = STATUS_LABELS.get(f["status"], f["status"])
         f["procedure_label"] = PROCEDURES.get(f["procedure"], f["procedure"])
     return filings
@@ -328,13 +329,28 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
                 "Paid: the court filing ends with the payment.")), today)
     view = await filing_view(filing_id, created=True)
     view["opened"] = [_opened_json(d) for d in opened]
-    if step == "opposed" and filing["procedure"] == "monitorio" and follows_opposition(amount) == "ordinario":
-        fee = ordinario_fee_after_monitorio(amount, legal_person)
-        view["ordinario_claim"] = {
-            "amount": str(amount), "court_fee": str(fee.ordinario.total), "monitorio_fee_deducted": str(fee.monitorio.total),
-            "court_fee_to_pay": str(fee.to_pay), "due_on": opened[0].due_on if opened else None,
-        }
+    if step == "opposed":
+        view["ordinario_claim"] = await ordinario_offer(filing["case"], filing_id, filing["procedure"], "opposed", today)
     return view
+
+
+ORDINARIO_TEMPLATE = "ordinario_claim"
+
+
+async def ordinario_offer(case_id: int, filing_id: int, procedure: str, status: str, today: date) -> dict | None:
+    """An opposed monitorio above the verbal's limit: the ordinario claim to file within the month (LEC 818.2), generated
+    from the case (legal.documents: ``ordinario_claim``) with the ordinario's court fee less the monitorio's."""
+    if procedure != "monitorio" or status != "opposed":
+        return None
+    _owed, amount, legal_person = await _claim_facts(case_id, today)
+    if follows_opposition(amount) != "ordinario":
+        return None
+    fee = ordinario_fee_after_monitorio(amount, legal_person)
+    due = await Deadline.select(Deadline.due_on).where((Deadline.filing == filing_id) & (Deadline.rule == "ordinario_claim_after_opposition")
+                                                       & (Deadline.status == "open")).order_by(Deadline.due_on).first()
+    return {"amount": str(amount), "court_fee": str(fee.ordinario.total), "monitorio_fee_deducted": str(fee.monitorio.total),
+            "court_fee_to_pay": str(fee.to_pay), "due_on": as_date(due["due_on"]) if due else None, "template": ORDINARIO_TEMPLATE,
+            "generate": f"/api/v1/cases/{case_id}/documents"}
 
 
 def _opened_json(d) -> dict:

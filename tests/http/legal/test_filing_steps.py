@@ -7,7 +7,7 @@ from agency import clock
 from cases.tables import Case, CaseEvent, Invoice
 from legal.tables import Deadline, FilingStep
 from tests.factories import api_token, case_page, create_org, create_user, signed_in
-from tests.http.legal.test_legal import _in_court
+from tests.http.legal.test_legal import _es_money, _in_court, docx_text
 
 TODAY = clock.today()
 
@@ -69,6 +69,12 @@ async def test_service_then_opposition_above_the_verbal_limit(make_client):
     claim = opposed["ordinario_claim"]
     assert claim["due_on"] == opened["due_on"] and float(claim["monitorio_fee_deducted"]) > 0
     assert float(claim["court_fee_to_pay"]) == float(claim["court_fee"]) - float(claim["monitorio_fee_deducted"])
+    assert claim["template"] == "ordinario_claim"
+    r = await c.post(claim["generate"], json={"template": claim["template"]}, headers=lh)  # the claim, generated from the case
+    assert r.status_code == 201, r.text
+    text = docx_text((await c.get(r.json()["download_url"], headers=lh)).content)
+    assert "JUICIO ORDINARIO" in text and "77/2026" in text and "818.2" in text
+    assert _es_money(claim["court_fee_to_pay"]) in text and _es_money(claim["monitorio_fee_deducted"]) in text
     rules = {d["rule"]: d["status"] for d in opposed["deadlines"]}
     assert rules == {"monitorio_answer": "done", "ordinario_claim_after_opposition": "open"}  # the answer came: that deadline is over
 
@@ -93,12 +99,15 @@ async def test_service_then_opposition_above_the_verbal_limit(make_client):
 
     page = await case_page((await signed_in(make_client, "admin"))[0], cid)
     assert f'action="/cases/{cid}/legal/filings/{fid}/steps"' in page.text and 'value="judgment"' in page.text
+    assert f'id="ordinario-offer-{fid}"' in page.text and 'value="ordinario_claim"' in page.text
 
 
 async def test_paid_closes_the_case_once_nothing_is_owed(make_client):
     p = await _filed(make_client)
     c, lh, nh, cid, fid = p["c"], p["lh"], p["nh"], p["id"], p["fid"]
     assert (await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "served", "on": _day(10)}, headers=lh)).status_code == 201
+    r = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "ordinario_claim"}, headers=lh)
+    assert r.status_code == 422 and r.json()["missing"] == ["opposition"], r.text  # no opposed monitorio: nothing to write
     owed = (await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]["outstanding"]
     r = await c.post(f"/api/v1/cases/{cid}/payments", json={"amount": owed, "received_on": TODAY.isoformat(), "method": "transfer"}, headers=nh)
     assert r.status_code == 201, r.text
