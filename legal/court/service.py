@@ -21,7 +21,7 @@ from cases.stages.rules import MoveRequest
 from cases.stages.service import advance_stage
 from cases.tables import Case
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
-from legal.court.steps import STATUS_AFTER, STEP_LABELS, check_step, follows_opposition, next_steps, open_deadlines
+from legal.court.steps import STATUS_AFTER, STEP_LABELS, STEP_ONLY, check_step, follows_opposition, next_steps, open_deadlines
 from legal.limitation.service import refresh_limitation
 from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, deadline_with_move, warning_for
 from legal.rules.procedures import PROCEDURES, claim_amount, is_legal_person, ordinario_fee_after_monitorio
@@ -81,6 +81,9 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
         raise ClientException(detail=_("A filed claim keeps its filing date (and is no longer “prepared”)."))
     if was_served and served_on is None:
         raise ClientException(detail=_("A claim served on the debtor keeps its service date (correct it if it was wrong)."))
+    if status in STEP_ONLY and status != filing["status"]:  # paid closes the case only once nothing is owed: the step checks it
+        raise ClientException(detail=_("Record “%(status)s” with the filing's steps, not by editing its status.")
+                              % {"status": str(STATUS_LABELS[status])})
     _checked(status, filed_on, court_case_number.strip(), served_on, today)
     if filed_on and filed_on < _opened(case):
         raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
@@ -314,14 +317,12 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
                             {"filing": filing_id, "step": step, "on": on, "note": note, "from": filing["status"], "to": STATUS_AFTER[step],
                              "deadlines": [{"rule": d.rule, "due": d.due_on, "moved_from": d.moved_from} for d in opened]},
                             visible_to_creditor=True)
-        if step in ("paid", "no_answer", "opposed"):  # the debtor's time to answer is over: the deadline is dealt with
-            answer = ON_SERVICE.get(filing["procedure"])
-            closing = [answer] if answer and step != "paid" else None
-            done = Deadline.update({Deadline.status: "done" if step != "paid" else "cancelled", Deadline.done_at: utcnow()})
-            where = (Deadline.filing == filing_id) & (Deadline.status == "open")
-            if closing is not None:
-                where = where & Deadline.rule.is_in(closing)
-            await done.where(where)
+        open_ones = (Deadline.filing == filing_id) & (Deadline.status == "open")
+        if step == "paid":  # nothing left to watch on this filing
+            await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(open_ones)
+        elif step in ("no_answer", "opposed") and filing["procedure"] in ON_SERVICE:  # the debtor's time to answer is over
+            await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(
+                open_ones & (Deadline.rule == ON_SERVICE[filing["procedure"]]))
         for d in opened:
             await create_deadline(filing["case"], d.rule, on, f"filing:{filing_id}:{step}:{on.isoformat()}", country, filing_id)
         if step == "paid" and case["stage"] == "court":

@@ -33,6 +33,9 @@ STEP_LABELS = {
 STATUS_AFTER = {"admitted": "admitted", "served": "served", "paid": "paid", "no_answer": "no_answer", "opposed": "opposed",
                 "decree": "decree", "enforcement_requested": "enforcement", "attachment": "enforcement", "judgment": "judgment"}
 
+# Statuses only a step sets (the old status form may not: paid closes the case once nothing is owed).
+STEP_ONLY = frozenset({"paid", "no_answer"})
+
 ORDER_FOR_PAYMENT = frozenset({"monitorio", "european_order_for_payment", "injonction_de_payer", "injuncao"})
 _ORDER_NEXT = {
     "filed": ("admitted", "served"), "admitted": ("served",), "served": ("no_answer", "opposed"), "no_answer": ("decree",),

@@ -103,9 +103,18 @@ async def test_service_then_opposition_above_the_verbal_limit(make_client):
 
 
 async def test_paid_closes_the_case_once_nothing_is_owed(make_client):
+    import asyncio
+
     p = await _filed(make_client)
     c, lh, nh, cid, fid = p["c"], p["lh"], p["nh"], p["id"], p["fid"]
-    assert (await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "served", "on": _day(10)}, headers=lh)).status_code == 201
+    answers = await asyncio.gather(*[c.post(f"/api/v1/filings/{fid}/steps", json={"step": "served", "on": _day(10)}, headers=lh)
+                                     for _ in range(3)])
+    assert sorted(r.status_code for r in answers) == [200, 200, 201], [r.text for r in answers]  # at once: recorded once
+    assert await FilingStep.count().where(FilingStep.filing == fid) == 1
+    assert await Deadline.count().where(Deadline.filing == fid) == 1
+    r = await c.post(f"/api/v1/filings/{fid}", json={"status": "paid", "filed_on": _day(20), "served_on": _day(10)}, headers=lh)
+    detail = r.json()["detail"].lower()
+    assert r.status_code == 400 and ("step" in detail or "paso" in detail), r.text  # paid only through the step (its balance check)
     r = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "ordinario_claim"}, headers=lh)
     assert r.status_code == 422 and r.json()["missing"] == ["opposition"], r.text  # no opposed monitorio: nothing to write
     owed = (await c.get(f"/api/v1/cases/{cid}", headers=nh)).json()["balance"]["outstanding"]
