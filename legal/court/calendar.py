@@ -18,7 +18,6 @@ from agency.db import as_date, atomic, utcnow
 from agency.roles import Role
 from agency.security import derive_key, token_hash
 from agency.settings import get_settings
-from agency.tables import User
 from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS
 from legal.tables import CalendarFeed, Deadline, Hearing
 

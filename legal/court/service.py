@@ -21,7 +21,7 @@ from cases.stages.rules import MoveRequest
 from cases.stages.service import advance_stage
 from cases.tables import Case
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
-from legal.court.steps import STATUS_AFTER, STEP_LABELS, STEP_ONLY, check_step, follows_opposition, next_steps, open_deadlines
+from legal.court.steps import STATUS_AFTER, STEP_LABELS, STEP_ONLY, OpenedDeadline, check_step, follows_opposition, next_steps, open_deadlines
 from legal.limitation.service import refresh_limitation
 from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, deadline_with_move, warning_for
 from legal.rules.procedures import PROCEDURES, claim_amount, is_legal_person, ordinario_fee_after_monitorio
@@ -285,13 +285,13 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
         raise NotFoundException(detail=_("Not found."))
     case = await _court_case(user, filing["case"])
     if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
-        return await filing_view(filing_id, created=False)
+        return await _step_answer(filing_id, step, on, False, today)
     last = await _last_step(filing_id)
     last_on = as_date(last["on"]) if last else as_date(filing["served_on"])
     refusal = check_step(filing["procedure"], filing["status"], step, on, as_date(filing["filed_on"]), last_on, today)
     if refusal is not None:
         raise HTTPException(status_code=refusal.status, detail=str(refusal), extra={"code": refusal.code})
-    owed, amount, legal_person = await _claim_facts(filing["case"], today)
+    owed, amount, _legal_person = await _claim_facts(filing["case"], today)
     if step == "paid" and owed > 0:
         raise HTTPException(status_code=409, detail=_(
             "The debtor still owes %(amount)s on this case: record the payment on the case first, then the filing closes as paid.")
@@ -303,7 +303,7 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
         # The filing's row first: a second request for the same filing waits here, then finds the step already recorded.
         await Filing.update({Filing.updated_at: utcnow()}).where(Filing.id == filing_id)
         if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
-            return await filing_view(filing_id, created=False)
+            return await _step_answer(filing_id, step, on, False, today)
         current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
         if current["status"] != filing["status"]:
             raise HTTPException(status_code=409, detail=_("The filing changed meanwhile: reload the page and try again."))
@@ -324,14 +324,25 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
             await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(
                 open_ones & (Deadline.rule == ON_SERVICE[filing["procedure"]]))
         for d in opened:
-            await create_deadline(filing["case"], d.rule, on, f"filing:{filing_id}:{step}:{on.isoformat()}", country, filing_id)
-        if step == "paid" and case["stage"] == "court":
+            await create_deadline(filing["case"], d.rule, on, _step_key(filing_id, step, on), country, filing_id)
+        if step == "paid":  # the case is in court (checked above): it closes as paid, through the stage machine's own checks
             await advance_stage(user, filing["case"], MoveRequest(to="closed", outcome="paid", reason=_(
                 "Paid: the court filing ends with the payment.")), today)
-    view = await filing_view(filing_id, created=True)
-    view["opened"] = [_opened_json(d) for d in opened]
+    return await _step_answer(filing_id, step, on, True, today)
+
+
+def _step_key(filing_id: int, step: str, on: date) -> str:
+    """A step's deadlines are created once (the old status form's service used the same key: filing:{id}:served:{day})."""
+    return f"filing:{filing_id}:{step}:{on.isoformat()}"
+
+
+async def _step_answer(filing_id: int, step: str, on: date, created: bool, today: date) -> dict:
+    """The filing, with the deadlines this step opened (``opened``) and, after an opposition, the ordinario claim to file."""
+    view = await filing_view(filing_id, created=created)
+    keys = {r["id"] for r in await Deadline.select(Deadline.id).where(Deadline.source_key == _step_key(filing_id, step, on))}
+    view["opened"] = [d for d in view["deadlines"] if d["id"] in keys]
     if step == "opposed":
-        view["ordinario_claim"] = await ordinario_offer(filing["case"], filing_id, filing["procedure"], "opposed", today)
+        view["ordinario_claim"] = await ordinario_offer(view["case"], filing_id, view["procedure"], view["status"], today)
     return view
 
 
@@ -354,11 +365,6 @@ async def ordinario_offer(case_id: int, filing_id: int, procedure: str, status: 
             "generate": f"/api/v1/cases/{case_id}/documents"}
 
 
-def _opened_json(d) -> dict:
-    return {"rule": d.rule, "label": str(DEADLINE_RULES[d.rule].label), "source": DEADLINE_RULES[d.rule].source,
-            "starts_on": d.starts_on, "due_on": d.due_on, "moved_from": d.moved_from, "note": str(d.note)}
-
-
 async def filing_view(filing_id: int, created: bool = False) -> dict:
     """The filing as the API answers it: its steps, the steps that may follow and its deadlines (with the source and the
     note when the last day moved off a non-business day)."""
@@ -369,12 +375,13 @@ async def filing_view(filing_id: int, created: bool = False) -> dict:
     case = await Case.select(Case.jurisdiction).where(Case.id == f["case"]).first()
     out = []
     for d in deadlines:
-        starts = as_date(d["starts_on"])
-        due, moved = deadline_with_move(d["rule"], starts, case["jurisdiction"] or "ES") if d["rule"] in DEADLINE_RULES else (None, None)
-        out.append({"id": d["id"], "rule": d["rule"], "label": str(DEADLINE_RULES[d["rule"]].label) if d["rule"] in DEADLINE_RULES else d["rule"],
-                    "source": DEADLINE_RULES[d["rule"]].source if d["rule"] in DEADLINE_RULES else "",
-                    "starts_on": starts, "due_on": as_date(d["due_on"]), "status": d["status"],
-                    "moved_from": moved if due == as_date(d["due_on"]) else None})
+        starts, due = as_date(d["starts_on"]), as_date(d["due_on"])
+        rule = DEADLINE_RULES.get(d["rule"])
+        counted, moved = deadline_with_move(d["rule"], starts, case["jurisdiction"] or "ES") if rule else (None, None)
+        moved = moved if counted == due else None  # (a deadline stored under an older count says nothing of a move)
+        out.append({"id": d["id"], "rule": d["rule"], "label": str(rule.label) if rule else d["rule"], "source": rule.source if rule else "",
+                    "starts_on": starts, "due_on": due, "status": d["status"], "moved_from": moved,
+                    "note": str(OpenedDeadline(d["rule"], starts, due, moved).note)})
     return {"id": f["id"], "case": f["case"], "procedure": f["procedure"], "court": f["court"], "status": f["status"],
             "filed_on": as_date(f["filed_on"]), "served_on": as_date(f["served_on"]), "court_case_number": f["court_case_number"],
             "steps": [{"step": s["step"], "on": as_date(s["on"]), "note": s["note"]} for s in rows],

@@ -54,7 +54,7 @@ async def test_service_then_opposition_above_the_verbal_limit(make_client):
         assert r.status_code == expected, r.text
     served = r.json()
     assert served["status"] == "served" and served["served_on"] == _day(10) and served["created"] is False
-    assert [d["rule"] for d in served["deadlines"]] == ["monitorio_answer"]
+    assert [d["rule"] for d in served["deadlines"]] == [d["rule"] for d in served["opened"]] == ["monitorio_answer"]  # the replay too
     assert served["next_steps"] == ["no_answer", "opposed", "paid"]
     assert await FilingStep.count().where(FilingStep.filing == fid) == 1
     assert await Deadline.count().where((Deadline.filing == fid) & (Deadline.rule == "monitorio_answer")) == 1
@@ -83,7 +83,7 @@ async def test_service_then_opposition_above_the_verbal_limit(make_client):
     assert listed[0]["status"] == "opposed" and listed[0]["court_case_number"] == "77/2026"
     stranger = await api_token(c, (await create_user("creditor", await create_org()))["email"])
     assert (await c.get(f"/api/v1/cases/{cid}/filings", headers=stranger)).status_code == 404
-    assert (await c.post(f"/api/v1/filings/999999/steps", json={"step": "served", "on": _day(1)}, headers=lh)).status_code == 404
+    assert (await c.post("/api/v1/filings/999999/steps", json={"step": "served", "on": _day(1)}, headers=lh)).status_code == 404
 
     agenda = (await c.get("/api/v1/agenda", headers=lh)).json()
     assert any(d["case"] == cid and d["rule"] == "ordinario_claim_after_opposition" for d in agenda["deadlines"])
@@ -138,7 +138,7 @@ async def test_each_lawyer_has_a_secret_calendar_feed(make_client):
     from tests.factories import login, post_form
 
     p = await _filed(make_client, amount_cents=2_000_000)
-    c, lh, cid, fid = p["c"], p["lh"], p["id"], p["fid"]
+    c, lh, fid = p["c"], p["lh"], p["fid"]
     await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "served", "on": _day(10)}, headers=lh)
     opposed = (await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "opposed", "on": _day(3)}, headers=lh)).json()
     hearing_at = datetime.combine(TODAY + timedelta(days=30), datetime.min.time()).replace(hour=10, tzinfo=ZoneInfo("Europe/Madrid"))
