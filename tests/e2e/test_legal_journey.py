@@ -102,7 +102,12 @@ def test_service_and_opposition_on_the_demo_monitorio(browser, live_server):
     lawyer.wait_for_selector(".flash-success")
     lawyer.wait_for_selector("#deadlines >> text=ordinario")
     assert "Oposición notificada por LexNET" in lawyer.locator("#legal .filing-steps").inner_text()
+    offer = lawyer.locator("#legal [id^='ordinario-offer-']")
+    assert "818.2" in offer.inner_text() and "€" in offer.inner_text()  # the month, and the fee less the monitorio's
     shot(lawyer, "legal-filing-opposed")
+    offer.locator("button").click()  # the ordinario claim, generated from the case
+    lawyer.wait_for_selector(".flash-success")
+    assert "ordinario" in lawyer.locator("#documents").inner_text().lower()
 
     lawyer.goto("/legal")
     agenda = lawyer.locator("#agenda li", has_text=reference).all_inner_texts()
