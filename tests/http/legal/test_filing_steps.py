@@ -184,3 +184,19 @@ async def test_each_lawyer_has_a_secret_calendar_feed(make_client):
     await post_form(browser, "/legal/calendar/revoke")
     assert (await anonymous.get(new_url[new_url.index("/calendar/"):])).status_code == 404
     assert not await CalendarFeed.exists().where(CalendarFeed.user == p["lawyer"]["id"])
+
+
+async def test_a_month_ending_on_a_closed_day_moves_and_the_answer_says_so(make_client):
+    from legal.rules.deadlines import add_months, is_business_day, next_business_day
+
+    p = await _filed(make_client, days_ago=150, amount_cents=2_000_000)
+    c, lh, fid = p["c"], p["lh"], p["fid"]
+    # an opposition notified on a day whose month ends on a weekend, a holiday, in August or over Christmas
+    notified = next(TODAY - timedelta(days=n) for n in range(140, 0, -1) if not is_business_day(add_months(TODAY - timedelta(days=n), 1)))
+    assert (await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "served", "on": _day(145)}, headers=lh)).status_code == 201
+    r = await c.post(f"/api/v1/filings/{fid}/steps", json={"step": "opposed", "on": notified.isoformat()}, headers=lh)
+    assert r.status_code == 201, r.text
+    [opened] = r.json()["opened"]
+    counted = add_months(notified, 1)
+    assert opened["moved_from"] == counted.isoformat() and opened["due_on"] == next_business_day(counted).isoformat() != counted.isoformat()
+    assert counted.isoformat() in opened["note"] and opened["due_on"] in opened["note"]  # said, with both days
