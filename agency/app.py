@@ -61,7 +61,7 @@ from cases.search.web import SearchApi, SearchPages
 from cases.stages.web import HoldApi, HoldPages, StageApi, StagePages
 from cases.web import CaseApi, CasePages
 from cases.webhooks.web import WebhookApi, WebhookPages
-from legal.court.web import CourtApi, CourtCasePages
+from legal.court.web import CalendarFeeds, CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
 from legal.handoff.web import HandoffApi, HandoffCasePages, LawyerPages
@@ -250,6 +250,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DocumentCasePages,
             DemandCasePages,
             CourtCasePages,
+            CalendarFeeds,
             MediationCasePages,
             LawyerPages,
             InjunctionPages,

@@ -165,3 +165,14 @@ class InjuncaoRequest(Table, tablename="injuncao_requests"):
     batch = ForeignKey(references=InjuncaoBatch, null=False, index=True, on_delete=OnDelete.restrict)
     case = ForeignKey(references=Case, null=False, unique=True, on_delete=OnDelete.restrict)
     amount_cents = BigInt()
+
+
+class CalendarFeed(Table, tablename="calendar_feeds"):
+    """A lawyer's (or admin's) personal iCal feed: calendar apps cannot log in, so the URL's token is the credential.
+    Stored as its SHA-256; the page shows the URL again from the nonce and the server's secret (legal.court.calendar).
+    Renewing replaces the nonce and the hash (the old URL stops working); revoking deletes the row."""
+
+    user = ForeignKey(references=User, null=False, unique=True, on_delete=OnDelete.cascade)
+    nonce = Varchar(length=64)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())

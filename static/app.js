@@ -297,3 +297,14 @@ document.addEventListener("click", (event) => {
   label(document);
   document.addEventListener("htmx:afterSwap", (event) => label(event.detail.target.parentElement || document));
 })();
+// Copy a value to the clipboard (the calendar feed's URL on the legal queue): the button names the input to copy.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copy);
+  if (!input) return;
+  input.select();
+  const done = () => { button.textContent = button.dataset.copied || button.textContent; };
+  if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, () => document.execCommand("copy") && done());
+  else if (document.execCommand("copy")) done();
+});

@@ -176,7 +176,8 @@ async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court
     await generate_document(lawyer, case_id, "monitorio_petition", today)
     filing = await court.create_filing(lawyer, case_id, "monitorio", "Tribunal de Instancia de Valladolid, Sección Civil", "filed", today,
                                        f"{today.year % 100:02d}{case_id:04d}/{today.year}", today)
-    await court.update_filing(lawyer, filing, "served", today, f"{today.year % 100:02d}{case_id:04d}/{today.year}", today, "", today)
+    # Admitted by the court; its service on the debtor, and what follows, are the lawyer's to record (the legal journey does).
+    await court.record_step(lawyer, filing, "admitted", today, "Decreto de admisión y requerimiento de pago.", today)
 
 
 async def _accept(case_id: int, today: date, email: str, phone: str) -> None:

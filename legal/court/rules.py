@@ -12,11 +12,12 @@ class FilingError(ValueError):
     """What to fix in a filing, in the reader's language."""
 
 
-STATUSES = ("prepared", "filed", "admitted", "served", "opposed", "decree", "hearing_set", "judgment", "enforcement", "closed")
+STATUSES = ("prepared", "filed", "admitted", "served", "opposed", "decree", "hearing_set", "judgment", "enforcement", "closed",
+            "no_answer", "paid")  # the last two only through a step (legal.court.steps)
 STATUS_LABELS = {
     "prepared": _l("prepared"), "filed": _l("filed"), "admitted": _l("admitted"), "served": _l("served on the debtor"),
     "opposed": _l("opposed"), "decree": _l("decree"), "hearing_set": _l("hearing set"), "judgment": _l("judgment"),
-    "enforcement": _l("enforcement"), "closed": _l("closed"),
+    "enforcement": _l("enforcement"), "closed": _l("closed"), "no_answer": _l("no answer from the debtor"), "paid": _l("paid"),
 }
 # The deadline that service on the debtor starts, per procedure (legal.rules.deadlines has the days and sources).
 ON_SERVICE = {"monitorio": "monitorio_answer", "european_order_for_payment": "eop_opposition", "verbal": "verbal_answer",

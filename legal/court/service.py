@@ -10,18 +10,22 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from agency import clock
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, utcnow
-from agency.i18n import DISPLAY_TZ
+from agency.i18n import DISPLAY_TZ, format_money
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tenancy import get_visible
 from cases import events
+from cases.billing.balances import balance_of
 from cases.billing.service import book_expense
+from cases.stages.rules import MoveRequest
+from cases.stages.service import advance_stage
 from cases.tables import Case
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
+from legal.court.steps import STATUS_AFTER, STEP_LABELS, STEP_ONLY, OpenedDeadline, check_step, follows_opposition, next_steps, open_deadlines
 from legal.limitation.service import refresh_limitation
-from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, warning_for
-from legal.rules.procedures import PROCEDURES
-from legal.tables import Deadline, Filing, Hearing
+from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, deadline_with_move, warning_for
+from legal.rules.procedures import PROCEDURES, claim_amount, is_legal_person, ordinario_fee_after_monitorio
+from legal.tables import Deadline, Filing, FilingStep, Hearing
 
 COST_KINDS = ("court_fee", "procurador", "lawyer")
 
@@ -77,6 +81,9 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
         raise ClientException(detail=_("A filed claim keeps its filing date (and is no longer “prepared”)."))
     if was_served and served_on is None:
         raise ClientException(detail=_("A claim served on the debtor keeps its service date (correct it if it was wrong)."))
+    if status in STEP_ONLY and status != filing["status"]:  # paid closes the case only once nothing is owed: the step checks it
+        raise ClientException(detail=_("Record “%(status)s” with the filing's steps, not by editing its status.")
+                              % {"status": str(STATUS_LABELS[status])})
     _checked(status, filed_on, court_case_number.strip(), served_on, today)
     if filed_on and filed_on < _opened(case):
         raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
@@ -206,6 +213,12 @@ async def close_deadline(user: CurrentUser, deadline_id: int) -> None:
 def _with_warning(row: dict, today: date) -> dict:
     due = as_date(row["due_on"])
     row["due_on"] = due
+    starts = as_date(row["starts_on"])
+    if row["rule"] in DEADLINE_RULES and starts is not None:  # the day counted, when it was not a business day and the deadline moved
+        counted_due, moved = deadline_with_move(row["rule"], starts, row.get("jurisdiction") or "ES")
+        row["moved_from"] = moved if counted_due == due else None
+    else:
+        row["moved_from"] = None
     row["warning"] = warning_for(due, today)
     row["label"] = DEADLINE_RULES[row["rule"]].label if row["rule"] in DEADLINE_RULES else row["rule"]
     row["next_step"] = NEXT_STEPS.get(row["rule"], "")
@@ -235,8 +248,147 @@ async def agenda(user: CurrentUser, today: date, days: int = 60) -> dict:
 async def case_filings(case_id: int) -> list[dict]:
     filings = await Filing.select().where(Filing.case == case_id).order_by(Filing.id)
     hearings = await Hearing.select().where(Hearing.case == case_id).order_by(Hearing.at)
+    steps = await FilingStep.select(FilingStep.filing, FilingStep.step, FilingStep.on, FilingStep.note).where(
+        FilingStep.case == case_id).order_by(FilingStep.on).order_by(FilingStep.id)
     for f in filings:
         f["hearings"] = [h for h in hearings if h["filing"] == f["id"]]
+        f["steps"] = [{**s, "on": as_date(s["on"]), "label": STEP_LABELS.get(s["step"], s["step"])} for s in steps if s["filing"] == f["id"]]
+        f["next_steps"] = [(s, STEP_LABELS[s]) for s in next_steps(f["procedure"], f["status"])] if f["filed_on"] else []
+        f["ordinario"] = await ordinario_offer(case_id, f["id"], f["procedure"], f["status"], clock.today())
         f["status_label"] = STATUS_LABELS.get(f["status"], f["status"])
         f["procedure_label"] = PROCEDURES.get(f["procedure"], f["procedure"])
     return filings
+
+
+# --- steps ------------------------------------------------------------------------------------------------
+
+async def _last_step(filing_id: int) -> dict | None:
+    return await FilingStep.select().where(FilingStep.filing == filing_id).order_by(FilingStep.on, ascending=False).order_by(
+        FilingStep.id, ascending=False).first()
+
+
+async def _claim_facts(case_id: int, today: date) -> tuple[Decimal, Decimal, bool]:
+    """(what the debtor owes, the amount claimed in court, whether the creditor pays the Spanish court fee as a legal person)."""
+    balance = await balance_of(case_id, today)
+    org = await Case.select(Case.organisation.country.as_alias("country"), Case.organisation.tax_id.as_alias("tax_id")).where(
+        Case.id == case_id).first()
+    legal_person = is_legal_person(org["country"] or "ES", org["tax_id"] or "") if org else True
+    return balance.outstanding, claim_amount(balance.outstanding, balance.costs_outstanding), legal_person
+
+
+async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, note: str, today: date, case_id: int | None = None) -> dict:
+    """What the court did on ``on``: the step (appended), the filing's status and service date, the case event the creditor
+    reads and the deadlines it opens, in one transaction. The same step on the same day again creates nothing
+    (``created`` False). ``paid`` closes the case as paid through the stage machine, once nothing is owed."""
+    filing = await Filing.select().where(Filing.id == filing_id).first()
+    if filing is None or (case_id is not None and filing["case"] != case_id):
+        raise NotFoundException(detail=_("Not found."))
+    case = await _court_case(user, filing["case"])
+    if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
+        return await _step_answer(filing_id, step, on, False, today)
+    last = await _last_step(filing_id)
+    last_on = as_date(last["on"]) if last else as_date(filing["served_on"])
+    refusal = check_step(filing["procedure"], filing["status"], step, on, as_date(filing["filed_on"]), last_on, today)
+    if refusal is not None:
+        raise HTTPException(status_code=refusal.status, detail=str(refusal), extra={"code": refusal.code})
+    owed, amount, _legal_person = await _claim_facts(filing["case"], today)
+    if step == "paid" and owed > 0:
+        raise HTTPException(status_code=409, detail=_(
+            "The debtor still owes %(amount)s on this case: record the payment on the case first, then the filing closes as paid.")
+            % {"amount": format_money(owed)}, extra={"code": "still_owed"})
+    country = case["jurisdiction"] or "ES"
+    opened = open_deadlines(filing["procedure"], step, on, amount, country)
+    note = note.strip()[:2000]
+    async with atomic():
+        # The filing's row first: a second request for the same filing waits here, then finds the step already recorded.
+        await Filing.update({Filing.updated_at: utcnow()}).where(Filing.id == filing_id)
+        if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
+            return await _step_answer(filing_id, step, on, False, today)
+        current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
+        if current["status"] != filing["status"]:
+            raise HTTPException(status_code=409, detail=_("The filing changed meanwhile: reload the page and try again."))
+        await FilingStep.insert(FilingStep(filing=filing_id, case=filing["case"], step=step, on=on, note=note, created_by=user.id))
+        values = {Filing.status: STATUS_AFTER[step]}
+        if step == "served":
+            values[Filing.served_on] = on
+        await Filing.update(values).where(Filing.id == filing_id)
+        await events.record(filing["case"], "filing_step", user, _("%(step)s on %(day)s.") % {"step": str(STEP_LABELS[step]), "day": on.isoformat()}
+                            + (f" {note}" if note else ""),
+                            {"filing": filing_id, "step": step, "on": on, "note": note, "from": filing["status"], "to": STATUS_AFTER[step],
+                             "deadlines": [{"rule": d.rule, "due": d.due_on, "moved_from": d.moved_from} for d in opened]},
+                            visible_to_creditor=True)
+        open_ones = (Deadline.filing == filing_id) & (Deadline.status == "open")
+        if step == "paid":  # nothing left to watch on this filing
+            await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(open_ones)
+        elif step in ("no_answer", "opposed") and filing["procedure"] in ON_SERVICE:  # the debtor's time to answer is over
+            await Deadline.update({Deadline.status: "done", Deadline.done_at: utcnow()}).where(
+                open_ones & (Deadline.rule == ON_SERVICE[filing["procedure"]]))
+        for d in opened:
+            await create_deadline(filing["case"], d.rule, on, _step_key(filing_id, step, on), country, filing_id)
+        if step == "paid":  # the case is in court (checked above): it closes as paid, through the stage machine's own checks
+            await advance_stage(user, filing["case"], MoveRequest(to="closed", outcome="paid", reason=_(
+                "Paid: the court filing ends with the payment.")), today)
+    return await _step_answer(filing_id, step, on, True, today)
+
+
+def _step_key(filing_id: int, step: str, on: date) -> str:
+    """A step's deadlines are created once (the old status form's service used the same key: filing:{id}:served:{day})."""
+    return f"filing:{filing_id}:{step}:{on.isoformat()}"
+
+
+async def _step_answer(filing_id: int, step: str, on: date, created: bool, today: date) -> dict:
+    """The filing, with the deadlines this step opened (``opened``) and, after an opposition, the ordinario claim to file."""
+    view = await filing_view(filing_id, created=created)
+    keys = {r["id"] for r in await Deadline.select(Deadline.id).where(Deadline.source_key == _step_key(filing_id, step, on))}
+    view["opened"] = [d for d in view["deadlines"] if d["id"] in keys]
+    if step == "opposed":
+        view["ordinario_claim"] = await ordinario_offer(view["case"], filing_id, view["procedure"], view["status"], today)
+    return view
+
+
+ORDINARIO_TEMPLATE = "ordinario_claim"
+
+
+async def ordinario_offer(case_id: int, filing_id: int, procedure: str, status: str, today: date) -> dict | None:
+    """An opposed monitorio above the verbal's limit: the ordinario claim to file within the month (LEC 818.2), generated
+    from the case (legal.documents: ``ordinario_claim``) with the ordinario's court fee less the monitorio's."""
+    if procedure != "monitorio" or status != "opposed":
+        return None
+    _owed, amount, legal_person = await _claim_facts(case_id, today)
+    if follows_opposition(amount) != "ordinario":
+        return None
+    fee = ordinario_fee_after_monitorio(amount, legal_person)
+    due = await Deadline.select(Deadline.due_on).where((Deadline.filing == filing_id) & (Deadline.rule == "ordinario_claim_after_opposition")
+                                                       & (Deadline.status == "open")).order_by(Deadline.due_on).first()
+    return {"amount": str(amount), "court_fee": str(fee.ordinario.total), "monitorio_fee_deducted": str(fee.monitorio.total),
+            "court_fee_to_pay": str(fee.to_pay), "due_on": as_date(due["due_on"]) if due else None, "template": ORDINARIO_TEMPLATE,
+            "generate": f"/api/v1/cases/{case_id}/documents"}
+
+
+async def filing_view(filing_id: int, created: bool = False) -> dict:
+    """The filing as the API answers it: its steps, the steps that may follow and its deadlines (with the source and the
+    note when the last day moved off a non-business day)."""
+    f = await Filing.select().where(Filing.id == filing_id).first()
+    rows = await FilingStep.select(FilingStep.step, FilingStep.on, FilingStep.note).where(FilingStep.filing == filing_id).order_by(
+        FilingStep.on).order_by(FilingStep.id)
+    deadlines = await Deadline.select().where(Deadline.filing == filing_id).order_by(Deadline.due_on).order_by(Deadline.id)
+    case = await Case.select(Case.jurisdiction).where(Case.id == f["case"]).first()
+    out = []
+    for d in deadlines:
+        starts, due = as_date(d["starts_on"]), as_date(d["due_on"])
+        rule = DEADLINE_RULES.get(d["rule"])
+        counted, moved = deadline_with_move(d["rule"], starts, case["jurisdiction"] or "ES") if rule else (None, None)
+        moved = moved if counted == due else None  # (a deadline stored under an older count says nothing of a move)
+        out.append({"id": d["id"], "rule": d["rule"], "label": str(rule.label) if rule else d["rule"], "source": rule.source if rule else "",
+                    "starts_on": starts, "due_on": due, "status": d["status"], "moved_from": moved,
+                    "note": str(OpenedDeadline(d["rule"], starts, due, moved).note)})
+    return {"id": f["id"], "case": f["case"], "procedure": f["procedure"], "court": f["court"], "status": f["status"],
+            "filed_on": as_date(f["filed_on"]), "served_on": as_date(f["served_on"]), "court_case_number": f["court_case_number"],
+            "steps": [{"step": s["step"], "on": as_date(s["on"]), "note": s["note"]} for s in rows],
+            "next_steps": list(next_steps(f["procedure"], f["status"])), "deadlines": out, "created": created}
+
+
+async def case_filing_views(user: CurrentUser, case_id: int) -> list[dict]:
+    """GET /api/v1/cases/{id}/filings: the case's filings with their steps (the case read through tenancy)."""
+    await get_visible(Case.select(Case.id).where(Case.id == case_id), user, Case.organisation)
+    return [await filing_view(f["id"]) for f in await Filing.select(Filing.id).where(Filing.case == case_id).order_by(Filing.id)]

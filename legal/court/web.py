@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, Response
+from litestar.exceptions import NotFoundException
 from litestar.params import HeaderParameter
 from typing_extensions import Annotated
 
@@ -10,8 +11,9 @@ from agency import clock
 from agency.auth import staff_only
 from agency.i18n import gettext as _
 from agency.routing import get, post
-from agency.web import form_data, user_of
+from agency.web import form_data, notify, redirect, user_of
 from cases.forms import amount_field, case_action, date_field
+from legal.court import calendar as feeds
 from legal.court import service as court
 from legal.forms import lawyers, moment, optional_date, visible_case
 
@@ -45,6 +47,12 @@ class HearingMoveIn(msgspec.Struct):
     place: str | None = None
 
 
+class StepIn(msgspec.Struct):
+    step: str
+    on: str
+    note: str = ""
+
+
 class CostIn(msgspec.Struct):
     kind: str
     amount: str
@@ -69,6 +77,19 @@ class CourtApi(Controller):
         await court.update_filing(user_of(request), filing_id, data.status, optional_date(data.filed_on, "filed_on"), data.court_case_number,
                                   optional_date(data.served_on, "served_on"), data.outcome, clock.today())
         return {"id": filing_id}
+
+    @get("/cases/{case_id:int}/filings", summary="The case's court filings with their steps")
+    async def filings(self, request: Request, case_id: int) -> list[dict]:
+        return [{k: f[k] for k in ("id", "procedure", "court", "status", "filed_on", "court_case_number", "served_on", "steps",
+                                   "next_steps", "deadlines")}
+                for f in await court.case_filing_views(user_of(request), case_id)]
+
+    @post("/filings/{filing_id:int}/steps", status_code=201, guards=[lawyers],
+          summary="Record what the court did (admitted, served, paid, no_answer, opposed, decree, enforcement_requested, attachment, "
+                  "judgment): the filing with the deadlines the step opened; the same step on the same day again creates nothing (200)")
+    async def step(self, request: Request, filing_id: int, data: StepIn) -> Response:
+        view = await court.record_step(user_of(request), filing_id, data.step, date_field(data.on, "on"), data.note, clock.today())
+        return Response(view, status_code=201 if view["created"] else 200)
 
     @post("/filings/{filing_id:int}/hearings", status_code=201, guards=[lawyers], summary="Add a hearing")
     async def hearing(self, request: Request, filing_id: int, data: HearingIn) -> dict:
@@ -129,6 +150,13 @@ class CourtCasePages(Controller):
             str(data.get("court_case_number", "")), optional_date(data.get("served_on"), "served_on"), str(data.get("outcome", "")),
             clock.today()), _("Filing updated."))
 
+    @post("/filings/{filing_id:int}/steps", guards=[lawyers])
+    async def step(self, request: Request, case_id: int, filing_id: int) -> Response:
+        data = await form_data(request)
+        return await case_action(request, case_id, lambda: court.record_step(
+            user_of(request), filing_id, str(data.get("step", "")), date_field(data.get("on"), "on"), str(data.get("note", "")),
+            clock.today(), case_id=case_id), _("Step recorded."))
+
     @post("/filings/{filing_id:int}/hearings", guards=[lawyers])
     async def hearing(self, request: Request, case_id: int, filing_id: int) -> Response:
         data = await form_data(request)
@@ -155,3 +183,28 @@ class CourtCasePages(Controller):
         return await case_action(request, case_id, lambda: court.close_deadline(user_of(request), deadline_id), _("Deadline closed."))
 
 
+
+
+class CalendarFeeds(Controller):
+    """Each lawyer's secret iCal feed (no login: the token in the URL is the credential) and the agenda's buttons to get,
+    renew or revoke it."""
+
+    @get("/calendar/{feed:str}", summary="A lawyer's deadlines and hearings as iCal (the secret URL from the legal queue)",
+         include_in_schema=False)
+    async def feed(self, request: Request, feed: str) -> Response:
+        ics = await feeds.feed_ics(feed.removesuffix(".ics"), clock.today(), str(request.base_url).rstrip("/")) if feed.endswith(".ics") else None
+        if ics is None:
+            raise NotFoundException(detail=_("Not found."))
+        return Response(ics, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, no-store"})
+
+    @post("/legal/calendar", guards=[lawyers])
+    async def renew(self, request: Request) -> Response:
+        await feeds.renew_feed(user_of(request))
+        notify(request, _("Your calendar feed has a new address: the previous one no longer works."))
+        return redirect("/legal#calendar", request)
+
+    @post("/legal/calendar/revoke", guards=[lawyers])
+    async def revoke(self, request: Request) -> Response:
+        await feeds.revoke_feed(user_of(request))
+        notify(request, _("Calendar feed revoked: its address no longer works."))
+        return redirect("/legal#calendar", request)

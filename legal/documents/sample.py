@@ -176,6 +176,8 @@ def sample_context() -> dict:
             ],
         },
         "bureau": {"files": "ASNEF-Equifax y Experian BADEXCUG", "wait_days": 30},
+        "opposition": {"notified_on": "16 de marzo de 2026", "court": "Tribunal de Instancia de Sevilla, Sección Civil",
+                       "number": "412/2026", "court_fee": "350,00 €", "monitorio_fee": "170,00 €", "court_fee_to_pay": "180,00 €"},
         "mediation": {
             "mediator": "Carmen Ortega Salas, mediadora del Centro de Mediación de la Cámara de Comercio de Sevilla",
             "requested_on": "2 de febrero de 2026",

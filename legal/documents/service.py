@@ -53,8 +53,8 @@ from legal.handoff.service import facts_from
 from legal.injunctions.rules import Claim, OwedInvoice, Party, injonction_request
 from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
 from legal.rules.privacy import privacy_notice
-from legal.rules.procedures import PROCEDURES, claim_amount, court_name, propose
-from legal.tables import ERASED_FILENAME, Document, DocumentTemplate, Mediation, MediationSession
+from legal.rules.procedures import PROCEDURES, claim_amount, court_name, ordinario_fee_after_monitorio, propose
+from legal.tables import ERASED_FILENAME, Document, DocumentTemplate, FilingStep, Mediation, MediationSession
 
 SHIPPED = Path(__file__).parent / "templates"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -80,6 +80,7 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("bureau_notice", _l("Credit-bureau prior notice"), "credit_bureau", False),
     TemplateInfo("monitorio_petition", _l("Monitorio petition"), "court", True, ("ES",)),  # Spanish procedures (LEC)
     TemplateInfo("verbal_claim", _l("Verbal claim"), "court", True, ("ES",)),
+    TemplateInfo("ordinario_claim", _l("Ordinario claim after an opposed monitorio"), "court", True, ("ES",)),
     TemplateInfo("european_order_for_payment", _l("European order for payment application (Form A)"), "court", True),
     TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
     TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True, ("FR",)),
@@ -102,14 +103,15 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
 NEEDS = {"carta_cobranca_amigavel": ("lawyer.bar_number",)}
 # The templates made of a plan or a mediation: without one, there is nothing to write.
 REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",),
-            "injonction_de_payer_request": ("injonction",)}
+            "injonction_de_payer_request": ("injonction",),
+            "ordinario_claim": ("opposition",)}  # the ordinario that follows an opposed monitorio (LEC 818.2)
 # What a person reads when a value is missing.
 MISSING_LABELS = {
     "debtor.address": _l("the debtor's postal address"), "debtor.postal_code": _l("the debtor's postal code"),
     "debtor.city": _l("the debtor's town"), "debtor.name": _l("the debtor's name"), "debtor.tax_id": _l("the debtor's tax id"),
     "creditor.tax_id": _l("the creditor's tax id"), "creditor.address": _l("the creditor's address"),
     "invoices": _l("an outstanding invoice"), "evidence": _l("evidence files"), "lawyer.name": _l("an assigned lawyer"),
-    "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "mediation.sessions": _l("a mediation session"),
+    "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "opposition": _l("a monitorio opposed by the debtor (record the opposition on the filing)"), "mediation.sessions": _l("a mediation session"),
     "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
     "lawyer.bar_number": _l("the assigned lawyer's professional number (set on the lawyer's account page)"),
     "injonction": _l("the injonction de payer as the case's procedure (a French debtor, and the invoices or contract among the evidence)"),
@@ -370,7 +372,19 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
                      "amount": _money(Decimal(inv["amount_cents"]) / 100, cur), "outstanding": _money(Decimal(unpaid) / 100, cur),
                      "days_late": max((today - due).days, 0)})
         owed.append({"number": inv["number"], "issue_date": as_date(inv["issue_date"]), "due_date": due, "outstanding_cents": unpaid})
-    proposal = propose(facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence), deb["city"]))
+    facts = facts_from(org, deb["country"] or case["jurisdiction"], deb["kind"], balance, len(evidence), deb["city"])
+    proposal = propose(facts)
+    opposition_ctx = None  # the opposed monitorio the ordinario claim follows (LEC 818.2), with the fee less the monitorio's
+    opposed = await FilingStep.select(FilingStep.on, FilingStep.filing.court.as_alias("court"),
+                                      FilingStep.filing.court_case_number.as_alias("number")).where(
+        (FilingStep.case == case_id) & (FilingStep.step == "opposed") & (FilingStep.filing.procedure == "monitorio")).order_by(
+        FilingStep.id, ascending=False).first()
+    if opposed:
+        after = ordinario_fee_after_monitorio(claim_amount(balance.outstanding, balance.costs_outstanding), facts.creditor_is_legal_person)
+        opposition_ctx = {"notified_on": _day(as_date(opposed["on"])), "court": opposed["court"], "number": opposed["number"] or "—",
+                          "court_fee": "exenta" if after.ordinario.exempt else _money(after.ordinario.total, cur),
+                          "monitorio_fee": "exenta" if after.monitorio.exempt else _money(after.monitorio.total, cur),
+                          "court_fee_to_pay": _money(after.to_pay, cur)}
     plan_ctx = None
     if plan:
         plan_ctx = {"count": plan["instalment_count"], "frequency_label": FREQUENCIES.get(plan["frequency"], plan["frequency"]),
@@ -456,6 +470,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "plan": plan_ctx,
         "bureau": {"files": " y ".join(", ".join(names[:-1]) and [", ".join(names[:-1]), names[-1]] or names), "wait_days": 30},
         "mediation": med_ctx,
+        "opposition": opposition_ctx,
         "statement": {"period_from": _day(clock.day_of(case["created_at"])), "period_to": _day(today),
                       "collected": _money(Decimal(figures["collected"]) / 100, cur), "fees": _money(Decimal(figures["fees"]) / 100, cur),
                       "expenses": _money(Decimal(figures["expenses"]) / 100, cur), "net": _money(Decimal(figures["collected"] - figures["fees"] - figures["expenses"]) / 100, cur)},
@@ -567,7 +582,7 @@ def missing_data(paths: set[str], context: dict, key: str = "") -> list[str]:
     needed = NEEDS.get(key, ())
     for path in sorted(paths | set(needed)):
         head = path.split(".")[0]
-        if head in ("plan", "mediation", "injonction") and context.get(head) is None:
+        if head in ("plan", "mediation", "injonction", "opposition") and context.get(head) is None:
             if head in REQUIRES.get(key, ()) and head not in missing:
                 missing.append(head)
             continue

@@ -24,19 +24,11 @@ from cases.claims.service import notify_creditors
 from cases.home.rules import Decision
 from cases.money import to_cents
 from cases.tables import Case, Evidence
-from legal.rules.procedures import PROCEDURES, ProcedureFacts, Proposal, claim_amount, propose
+from legal.rules.procedures import PROCEDURES, ProcedureFacts, Proposal, claim_amount, is_legal_person, propose
 from legal.tables import LegalAction
 
 OPEN = ("proposed", "authorised", "taken")
 HANDOFF_STAGES = ("amicable", "mediation", "credit_bureau")
-
-
-def is_legal_person(country: str, tax_id: str) -> bool:
-    """Spain: a NIF that starts with a digit (DNI) or X/Y/Z (NIE), or K/L/M, belongs to a natural
-    person; a CIF (a letter such as B) to a company. Elsewhere the creditor is taken as a company."""
-    if country != "ES" or not tax_id:
-        return True
-    return not (tax_id[0].isdigit() or tax_id[0].upper() in "XYZKLM")
 
 
 def facts_from(org: dict, debtor_country: str, debtor_kind: str, balance, evidence_count: int, debtor_city: str = "") -> ProcedureFacts:

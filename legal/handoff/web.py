@@ -12,6 +12,7 @@ from agency.roles import Role
 from agency.routing import get, post
 from agency.web import form_data, page, user_of
 from cases.forms import case_action
+from legal.court import calendar as feeds
 from legal.court import service as court
 from legal.forms import lawyers, negotiators
 from legal.handoff import service as handoff
@@ -88,4 +89,7 @@ class LawyerPages(Controller):
     async def queue(self, request: Request) -> Template:
         user = user_of(request)
         queue = await handoff.lawyers_queue(user)
-        return page(request, "legal/queue.html", **queue, agenda=await court.agenda(user, clock.today()), today=clock.today())
+        feed = await feeds.current_feed(user)
+        feed_url = f"{str(request.base_url).rstrip('/')}/calendar/{feed['token']}.ics" if feed else None
+        return page(request, "legal/queue.html", **queue, agenda=await court.agenda(user, clock.today()), today=clock.today(), feed=feed,
+                    feed_url=feed_url)

@@ -96,6 +96,11 @@ _LABELS = {
     "settlement_answer": (_l("Time for the debtor to answer the settlement offer; silence counts as rejection"), "ES", False),
     "injonction_opposition": (_l("Time for the debtor to oppose the injonction de payer, from service"), "FR", True),
     "injonction_service": (_l("Time to serve the injonction de payer, from the order; unserved, it lapses"), "FR", True),
+    "ordinario_claim_after_opposition": (_l("Time to file the juicio ordinario claim after the monitorio was opposed, from notice of "
+                                            "the opposition"), "ES", True),
+    "verbal_opposition_reply": (_l("Time to answer the debtor's opposition in writing, now a juicio verbal, from notice of the "
+                                   "opposition"), "ES", True),
+    "enforcement_expiry": (_l("Enforcement may be asked until this day (five years from the decree or judgment)"), "ES", True),
 }
 
 DEADLINE_RULES: dict[str, DeadlineRule] = {
@@ -118,22 +123,34 @@ NEXT_STEPS = {
                             "record (LO 1/2025)."),
     "injonction_opposition": _l("No opposition within the month: ask the court to make the order enforceable (CPC 1422)."),
     "injonction_service": _l("Serve the order on the debtor before this day, or it lapses (CPC 1411)."),
+    "ordinario_claim_after_opposition": _l("File the juicio ordinario claim before this day (the monitorio's court fee is deducted "
+                                           "from the ordinario's); without it the case is dismissed with costs (LEC 818.2)."),
+    "verbal_opposition_reply": _l("Answer the opposition in writing and say whether a hearing is wanted; the court then sets the "
+                                  "verbal's hearing or decides (LEC 818.2 and 438; *unconfirmed*)."),
+    "enforcement_expiry": _l("Ask the court for enforcement (attachment of accounts, wages, assets) before this day (LEC 816 and "
+                             "518)."),
 }
 
 
 def deadline_for(rule_key: str, from_day: date, country: str = "ES") -> date:
     """The last day of the deadline ``rule_key`` that starts with the event of ``from_day``."""
+    return deadline_with_move(rule_key, from_day, country)[0]
+
+
+def deadline_with_move(rule_key: str, from_day: date, country: str = "ES") -> tuple[date, date | None]:
+    """(the last day, the day it would have ended on when that was not a business day and it moved, else None)."""
     rule = DEADLINE_RULES[rule_key]
     country = rule.country or country
     if rule.unit == "business":
-        return add_business_days(from_day, rule.days, country, civil=True)
+        return add_business_days(from_day, rule.days, country, civil=True), None
     if rule.unit == "calendar":
         end = from_day + timedelta(days=rule.days)
     elif rule.unit == "months":
         end = add_months(from_day, rule.days)
     else:
         raise ValueError(f"unknown deadline unit {rule.unit!r}")
-    return next_business_day(end, country, civil=rule.court)
+    moved = next_business_day(end, country, civil=rule.court)
+    return moved, (end if moved != end else None)
 
 
 @dataclass(frozen=True)

@@ -318,6 +318,15 @@ DEADLINES = {
     "settlement_answer": (SETTLEMENT_ANSWER_DAYS, "calendar", "LO 1/2025"),
     "injonction_opposition": (1, "months", "CPC 1416"),
     "injonction_service": (6, "months", "CPC 1411"),
+    # An opposed monitorio above ES_VERBAL_MAX: the claimant files the ordinario claim within one month of being notified
+    # of the opposition, or the case is dismissed with costs (LEC 818.2).
+    "ordinario_claim_after_opposition": (1, "months", "LEC 818.2"),
+    # An opposed monitorio up to ES_VERBAL_MAX goes on as a verbal: the claimant may answer the opposition in writing within
+    # ten days of receiving it (LEC 818.2 as amended by Ley 42/2015; the verbal's steps: *unconfirmed*, kept as data).
+    "verbal_opposition_reply": (10, "business", "LEC 818.2 (unconfirmed)"),
+    # A decree or judgment to enforce: enforcement may be asked (LEC 816.1, 548); the right to ask lapses five years after
+    # the title became final (LEC 518).
+    "enforcement_expiry": (60, "months", "LEC 518"),
 }
 # A deadline is shown as "soon" this many calendar days before it ends.
 DEADLINE_WARNING_DAYS = 5

@@ -159,6 +159,21 @@ def spanish_court_fee(procedure: str, amount: Decimal, payer_is_legal_person: bo
     return CourtFee(total, fixed, variable, False, _join(parts))
 
 
+@dataclass(frozen=True)
+class FeeAfterMonitorio:
+    ordinario: CourtFee  # the ordinario's fee on its own
+    monitorio: CourtFee  # the fee the monitorio paid
+    to_pay: Decimal  # the ordinario's less the monitorio's, never below zero
+
+
+def ordinario_fee_after_monitorio(amount: Decimal, payer_is_legal_person: bool, online: bool = True) -> FeeAfterMonitorio:
+    """The court fee of the ordinario claim filed after an opposed monitorio: the monitorio's fee is deducted from it
+    (Ley 10/2012 art. 7.1; LEGAL.md)."""
+    ordinario = spanish_court_fee("ordinario", amount, payer_is_legal_person, online)
+    monitorio = spanish_court_fee("monitorio", amount, payer_is_legal_person, online)
+    return FeeAfterMonitorio(ordinario, monitorio, max(ordinario.total - monitorio.total, _ZERO))
+
+
 def _spain(f: ProcedureFacts, reasons: list) -> Proposal:
     amount = f.claim_amount
     declarative = "verbal" if amount <= ES_VERBAL_MAX else "ordinario"
@@ -294,6 +309,14 @@ def court_name(procedure: str | None, country: str, city: str, debtor_kind: str)
 def spanish_seat(city: str) -> str:
     """The seat of the partido judicial of ``city``: from ES_PARTIDOS_JUDICIALES, else the city itself."""
     return ES_PARTIDOS_JUDICIALES.get(city.strip().casefold(), city.strip())
+
+
+def is_legal_person(country: str, tax_id: str) -> bool:
+    """Spain: a NIF that starts with a digit (DNI) or X/Y/Z (NIE), or K/L/M, belongs to a natural
+    person; a CIF (a letter such as B) to a company. Elsewhere the creditor is taken as a company."""
+    if country != "ES" or not tax_id:
+        return True
+    return not (tax_id[0].isdigit() or tax_id[0].upper() in "XYZKLM")
 
 
 def claim_amount(outstanding: Decimal, costs_outstanding: Decimal) -> Decimal:

@@ -78,3 +78,38 @@ def test_from_authorisation_to_filing(page, browser, live_server):
 
     cp.goto(case_url)
     assert "777/2026" in cp.locator("#timeline").inner_text() or "Juzgado" in cp.locator("#timeline").inner_text()
+
+
+def test_service_and_opposition_on_the_demo_monitorio(browser, live_server):
+    """The demo monitorio (Distribuciones Castilla S.A., 36,500 EUR: above the verbal's 15,000) is admitted: the lawyer records
+    its service and the opposition in two clicks each, and the month to file the ordinario claim is in the agenda."""
+    lawyer = browser.new_context(base_url=live_server, locale="es-ES").new_page()
+    lawyer.set_default_timeout(15000)
+    sign_in(lawyer, "lawyer@demo.test")
+    lawyer.goto("/legal")
+    row = lawyer.locator("#mine tr", has_text="Distribuciones Castilla")
+    reference = row.locator("a").first.inner_text().strip()
+    row.locator("a").first.click()
+    lawyer.wait_for_url(re.compile(r"/cases/\d+$"))
+    steps = lawyer.locator("#legal form[action*='/steps']").first
+    steps.wait_for()
+    steps.locator("button[value=served]").click()
+    lawyer.wait_for_selector(".flash-success")
+    lawyer.wait_for_selector("#deadlines")
+    steps = lawyer.locator("#legal form[action*='/steps']").first
+    steps.locator("input[name=note]").fill("Oposición notificada por LexNET")
+    steps.locator("button[value=opposed]").click()
+    lawyer.wait_for_selector(".flash-success")
+    lawyer.wait_for_selector("#deadlines >> text=ordinario")
+    assert "Oposición notificada por LexNET" in lawyer.locator("#legal .filing-steps").inner_text()
+    offer = lawyer.locator("#legal [id^='ordinario-offer-']")
+    assert "818.2" in offer.inner_text() and "€" in offer.inner_text()  # the month, and the fee less the monitorio's
+    shot(lawyer, "legal-filing-opposed")
+    offer.locator("button").click()  # the ordinario claim, generated from the case
+    lawyer.wait_for_selector(".flash-success")
+    assert "ordinario" in lawyer.locator("#documents").inner_text().lower()
+
+    lawyer.goto("/legal")
+    agenda = lawyer.locator("#agenda li", has_text=reference).all_inner_texts()
+    assert any("ordinario" in item for item in agenda), agenda
+    shot(lawyer, "legal-agenda-ordinario")

@@ -47,12 +47,12 @@ LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENT
 CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
-    "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown", "portal",
+    "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown", "portal", "opposition",
     "injonction",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
-                  "mediation": {"mediation_request", "mediation_agreement"},
+                  "mediation": {"mediation_request", "mediation_agreement"}, "opposition": {"ordinario_claim"},
                   "injonction": {"injonction_de_payer_request"}}
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
@@ -1218,6 +1218,74 @@ def verbal_claim() -> Builder:
     return b
 
 
+def ordinario_claim() -> Builder:
+    b = Builder("ordinario_claim", "Demanda de juicio ordinario tras oposición al monitorio",
+                "Demanda de juicio ordinario tras la oposición al proceso monitorio (arts. 818.2 y 399 y ss. LEC)", court=True)
+    court_heading(b)
+    court_appearance(b, "Que, por medio del presente escrito, y dentro del plazo de un mes desde el traslado del escrito de "
+                        "oposición formulado en el proceso monitorio n.º **{{ opposition.number }}** de "
+                        "{{ opposition.court }}, notificado el {{ opposition.notified_on }} (artículo 818.2 de la Ley de "
+                        "Enjuiciamiento Civil), interpongo **DEMANDA DE JUICIO ORDINARIO** en reclamación de cantidad contra "
+                        "**{{ debtor.name }}**" + DEBTOR_ID + ", " + DEBTOR_DOMICILE
+                        + "{% if debtor.email %}, correo electrónico {{ debtor.email }}{% endif %}"
+                          ", por importe de **{{ amounts.claimed }}**, con base en los siguientes")
+    b.h("HECHOS", align=CENTER)
+    b.p("**PRIMERO. Relación comercial.** Mi representada mantuvo con la parte demandada una relación comercial en "
+        "cuyo marco emitió a su cargo las siguientes facturas, correspondientes a los suministros y servicios "
+        "prestados, que la demandada recibió sin formular reparo alguno (documentos que se acompañan):", keep=True)
+    invoices_table(b)
+    b.p("**SEGUNDO. Vencimiento e impago.** Llegadas las respectivas fechas de vencimiento, la demandada no ha "
+        "pagado las facturas, pese a las reclamaciones que se le han dirigido.")
+    b.p("**TERCERO. Proceso monitorio previo y oposición.** Mi representada reclamó esta deuda en el proceso monitorio "
+        "n.º {{ opposition.number }} de {{ opposition.court }}. Requerida de pago, la demandada formuló oposición, de "
+        "la que se dio traslado a esta parte el {{ opposition.notified_on }}. Por exceder la cuantía de 15.000 euros, "
+        "procede interponer la presente demanda de juicio ordinario (artículo 818.2 de la Ley de Enjuiciamiento "
+        "Civil).")
+    b.p("**CUARTO. Cantidad reclamada.** La cantidad adeudada asciende a **{{ amounts.claimed }}**, con el "
+        "siguiente desglose:", keep=True)
+    court_amounts_table(b)
+    amounts_notes(b)
+    interest_breakdown_table(b)
+    masc_paragraph(b, "QUINTO")
+    b.p("**SEXTO. Documentos.** Se acompañan los siguientes documentos, con su huella digital SHA-256 para garantizar "
+        "la integridad de las copias electrónicas aportadas:", keep=True)
+    evidence_table(b)
+    b.h("FUNDAMENTOS DE DERECHO", align=CENTER)
+    b.p("**I. Jurisdicción y competencia.** Corresponde el conocimiento de esta demanda al mismo Tribunal que conoció "
+        "del proceso monitorio (artículo 818.2 de la Ley de Enjuiciamiento Civil).")
+    b.p("**II. Procedimiento.** La demanda se tramita por los cauces del juicio ordinario, por razón de la cuantía, que "
+        "excede de 15.000 euros (artículos 249.2 y 818.2 de la Ley de Enjuiciamiento Civil), conforme a los "
+        "artículos 399 y siguientes de dicha Ley.", keep=True)
+    b.p("**III. Cuantía.** La cuantía del procedimiento es de {{ amounts.claimed }} (artículo 251 de la Ley de "
+        "Enjuiciamiento Civil).", before=6)
+    b.p("**IV. Capacidad, legitimación y postulación.** Las partes tienen capacidad para ser parte y procesal "
+        "(artículos 6 y 7 de la Ley de Enjuiciamiento Civil). Mi representada está legitimada activamente como "
+        "titular del crédito y la demandada pasivamente como obligada a su pago (artículo 10). Mi representada "
+        "comparece asistida de abogado y representada por procurador (artículos 23 y 31 de la Ley de "
+        "Enjuiciamiento Civil).")
+    b.p("**V. Tasa judicial.** A los efectos de la Ley 10/2012, de 20 de noviembre, la tasa del juicio ordinario es "
+        "{{ opposition.court_fee }}, de la que se descuenta la abonada en el proceso monitorio, "
+        "{{ opposition.monitorio_fee }}: resta por abonar **{{ opposition.court_fee_to_pay }}**. Cuando proceda su "
+        "pago, se acompaña el justificante de autoliquidación (modelo 696).")
+    b.p("**VI. Fondo.** Los contratos obligan al cumplimiento de lo expresamente pactado (artículos 1091, 1254 y 1258 "
+        "del Código Civil), y quien incurre en mora en el cumplimiento de una obligación dineraria debe indemnizar "
+        "los daños y perjuicios causados, consistentes en el pago de los intereses (artículos 1100, 1101 y 1108 del "
+        "Código Civil). Tratándose de operaciones comerciales, es de aplicación la Ley 3/2004, de 29 de diciembre.")
+    b.p("**VII. Intereses.** {{ amounts.interest_basis }} Desde la fecha de la sentencia, se devengarán los intereses "
+        "procesales previstos en el artículo 576 de la Ley de Enjuiciamiento Civil.")
+    b.p("**VIII. Costas.** Procede la condena en costas de la demandada, conforme al artículo 394 de la Ley de "
+        "Enjuiciamiento Civil.")
+    b.p("En su virtud,", keep=True)
+    b.p("**SUPLICO AL TRIBUNAL:** Que, teniendo por presentado este escrito con los documentos y copias que lo "
+        "acompañan, se sirva admitirlo, tenga por interpuesta demanda de juicio ordinario en reclamación de cantidad "
+        "contra {{ debtor.name }} y, previos los trámites legales oportunos, dicte sentencia por la que condene a la "
+        "demandada a pagar a mi representada la cantidad de **{{ amounts.claimed }}**, más los intereses de "
+        "demora que se devenguen desde la fecha de cálculo hasta su completo pago, los intereses procesales y las "
+        "costas del procedimiento.")
+    court_signature(b)
+    return b
+
+
 def european_order_for_payment() -> Builder:
     b = Builder("european_order_for_payment", "Solicitud de requerimiento europeo de pago",
                 "Solicitud de requerimiento europeo de pago (Reglamento (CE) n.º 1896/2006, formulario A)", court=True)
@@ -1547,7 +1615,7 @@ def injonction_de_payer_request() -> Builder:
 
 
 TEMPLATES = (payment_demand, reminder_letter, debt_acknowledgement, settlement_offer, mediation_request,
-             mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, european_order_for_payment,
+             mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, ordinario_claim, european_order_for_payment,
              creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel, injonction_de_payer_request)
 
 
