@@ -28,6 +28,7 @@ from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
 from cases.webhooks.rules import KIND_TO_TYPE as WEBHOOK_KINDS
 from cases.webhooks.service import on_case_event as webhooks_on_case_event
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
+from legal.court.steps import STEP_LABELS as FILING_STEP_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
 from legal.documents.signed import on_case_event as documents_on_case_event
@@ -48,7 +49,7 @@ EXCEPTION_HANDLERS_WITH_DOMAIN = {**DOMAIN_ERRORS, **EXCEPTION_HANDLERS}
 
 def wire() -> None:
     register_globals(STAGE_LABELS=Translated(STAGE_LABELS), OUTCOME_LABELS=Translated(OUTCOME_LABELS), DOCUMENT_TEMPLATES={**DOCUMENT_TEMPLATES, **SIGNED}, PROCEDURES=PROCEDURES,
-                     FILING_STATUS_LABELS=FILING_STATUS_LABELS, DEADLINE_RULES=DEADLINE_RULES,
+                     FILING_STATUS_LABELS=FILING_STATUS_LABELS, FILING_STEP_LABELS=FILING_STEP_LABELS, DEADLINE_RULES=DEADLINE_RULES,
                      COMPLAINT_SOURCES=COMPLAINT_SOURCES, COMPLAINT_CAUSES=COMPLAINT_CAUSES, COMPLAINT_OUTCOMES=COMPLAINT_OUTCOMES)
     for kind in ("contact", "acknowledgement"):
         events.subscribe(kind, limitation_on_case_event)

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from agency.i18n import lazy_gettext as _l
+from agency.i18n import lazy_join
 from legal.court.rules import ON_SERVICE, STATUS_LABELS
 from legal.rules.deadlines import deadline_with_move
 from legal.rules.jurisdictions import ES_VERBAL_MAX
@@ -94,7 +95,7 @@ def check_step(procedure: str, status: str, step: str, on: date, filed_on: date 
     allowed = next_steps(procedure, status)
     if step not in allowed:
         return StepRefusal("out_of_order", 409, _l("%(need)s Now the next steps are: %(allowed)s.", need=_NEEDS.get(step, ""),
-                                                   allowed=", ".join(str(STEP_LABELS[s]) for s in allowed)))
+                                                   allowed=lazy_join(STEP_LABELS[s] for s in allowed)))
     if on < filed_on:
         return StepRefusal("before_filing", 422, _l("A step cannot be dated before the filing (%(day)s).", day=filed_on.isoformat()))
     if last_on is not None and on < last_on:
