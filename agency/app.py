@@ -59,6 +59,7 @@ from cases.search.web import SearchApi, SearchPages
 from cases.stages.web import HoldApi, HoldPages, StageApi, StagePages
 from cases.web import CaseApi, CasePages
 from cases.webhooks.web import WebhookApi, WebhookPages
+from cases.notifications.web import NotificationApi, NotificationPages
 from legal.court.web import CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
@@ -180,6 +181,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             ComplaintApi,
             WebhookPages,
             WebhookApi,
+            NotificationPages,
+            NotificationApi,
             DebtorPages,
             DebtorApi,
             AdminDashboardPages,

@@ -21,6 +21,9 @@ from cases.tables import (
     InstalmentReminder,
     Invoice,
     LedgerEntry,
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
     MessageTemplate,
     OnlinePayment,
     PaymentPlan,
@@ -45,7 +48,7 @@ APP_CONFIG = AppConfig(
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
                    DirectDebitBatch, DirectDebit, Complaint,
-                   WebhookEndpoint, WebhookDelivery, SavedView],
+                   WebhookEndpoint, WebhookDelivery, SavedView, Notification, NotificationPreference, NotificationDigest],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )
