@@ -172,7 +172,7 @@ def preference_problems(raw: Mapping[str, Any]) -> dict[str, str]:
     for kind, mode in raw.items():
         if kind not in KINDS:
             problems[str(kind)] = _("Unknown kind of notification: the kinds are %(kinds)s.") % {"kinds": ", ".join(KINDS)}
-        elif mode not in MODES:
+        elif not isinstance(mode, str) or mode not in MODES:
             problems[kind] = _("Choose immediately, daily or never.")
     return problems
 

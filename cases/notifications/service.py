@@ -106,9 +106,13 @@ async def unread_count(user: CurrentUser) -> int:
     return int((await fetch_records(UNREAD_SQL, user.id))[0]["n"] or 0)
 
 
+MAX_IDS = 1000  # ids one request marks read at most
+
+
 def parse_ids(raw: Any) -> list[int] | None:
-    """The ids of a request to mark read: a list of whole numbers (None: not one)."""
-    if not isinstance(raw, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in raw):
+    """The ids of a request to mark read: a list of at most MAX_IDS whole positive numbers (None: not one)."""
+    if not isinstance(raw, list) or len(raw) > MAX_IDS or not all(
+            isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2 ** 63 for x in raw):
         return None
     return sorted(set(raw))
 

@@ -36,7 +36,7 @@ class NotificationApi(Controller):
         user = user_of(request)
         ids = service.parse_ids(data.get("ids") if isinstance(data, dict) else None)
         if ids is None:
-            raise ClientException(detail=_("ids is the list of the notifications' ids to mark read."))
+            raise ClientException(detail=_("ids is the list of the notifications' ids to mark read (at most %(n)s).") % {"n": service.MAX_IDS})
         return {"marked": await service.mark_read(user, ids), "unread": await service.unread_count(user)}
 
     @get("/preferences", summary="How the caller is emailed of each kind: immediately, daily or never")

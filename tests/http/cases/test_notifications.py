@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from agency.db import utcnow
+from agency.auth import CurrentUser
+from agency.db import atomic, utcnow
+from agency.roles import Role
 from agency.settings import get_settings
 from agency.tables import OutboxMessage
+from cases import events
 from cases.notifications import service
 from cases.notifications.rules import WorkingHours
-from cases.tables import Notification, NotificationDigest
+from cases.tables import Case, Notification, NotificationDigest
 from tests.factories import api_token, create_org, create_user, login, post_form
 from tests.http.cases.test_money import _pay
 from tests.http.cases.test_negotiation import _accepted_case
@@ -74,7 +77,7 @@ async def test_a_payment_tells_the_case_s_organisation_and_not_another_and_marki
     assert r.status_code == 200 and r.json() == {"marked": 1, "unread": mine["unread"] - 1}
     assert (await c.get("/api/v1/notifications", headers=ch)).json()["items"][0]["read"] is True
     assert (await c.post("/api/v1/notifications/read", json={"ids": [payment["id"]]}, headers=ch)).json()["marked"] == 0  # once
-    for bad in ({}, {"ids": "1"}, {"ids": [True]}, {"ids": ["x"]}):
+    for bad in ({}, {"ids": "1"}, {"ids": [True]}, {"ids": ["x"]}, {"ids": [10 ** 30]}, {"ids": list(range(1, 1002))}):
         r = await c.post("/api/v1/notifications/read", json=bad, headers=ch)
         assert r.status_code == 400 and "ids" in r.json()["detail"], (bad, r.text)
 
@@ -115,7 +118,7 @@ async def test_never_keeps_the_item_in_the_list_and_sends_no_email_and_immediate
     r = await c.post("/api/v1/notifications/preferences", json={"payment_received": "never", "stage_changed": "immediately"}, headers=ch)
     assert r.status_code == 200 and r.json()["payment_received"] == "never" and r.json()["stage_changed"] == "immediately"
     assert r.json()["decision_waiting"] == "immediately"  # a kind not named keeps its default
-    for bad in ({"payment_received": "weekly"}, {"gossip": "daily"}, {}):
+    for bad in ({"payment_received": "weekly"}, {"payment_received": ["daily"]}, {"gossip": "daily"}, {}):
         r = await c.post("/api/v1/notifications/preferences", json=bad, headers=ch)
         assert r.status_code == 400 and r.json()["errors"], (bad, r.text)
     assert (await c.get("/api/v1/notifications/preferences", headers=ch)).json()["payment_received"] == "never"  # nothing changed
@@ -172,3 +175,36 @@ async def test_the_page_the_bell_and_the_preferences_page_in_the_browser(make_cl
     assert 'name="payment_received" value="never" checked' in (await browser.get("/notifications/preferences")).text
     r = await post_form(browser, "/notifications/preferences", {"payment_received": "weekly"})
     assert r.status_code == 400 and "Elija al momento, a diario o nunca." in r.text
+
+
+async def test_the_case_conversation_and_the_creditor_s_decisions_reach_the_right_people(make_client):
+    """The case conversation's events (written by its own capability: here through cases.events, as it records them) and a
+    creditor's authorisation: a question goes to the case's negotiator, the answer to the creditor's users, a decision taken
+    to the case's staff and the admins; never to the one who wrote it."""
+    p = await _two_organisations(make_client)
+    c, ch = p["c"], p["ch"]
+    case = await _accepted_case(c, ch, p["nh"])
+    await Case.update({Case.negotiator: p["negotiator"]["id"]}).where(Case.id == case["id"])
+    admin = await create_user("admin")
+    ah = await api_token(c, admin["email"])
+    creditor = CurrentUser(id=p["creditor"]["id"], email=p["creditor"]["email"], name="c", role=Role.creditor, organisation_id=None, language="es")
+    negotiator = CurrentUser(id=p["negotiator"]["id"], email=p["negotiator"]["email"], name="n", role=Role.negotiator, organisation_id=None,
+                             language="es")
+    async with atomic():
+        await events.record(case["id"], "conversation_creditor", creditor, "q", {"body": "¿Cuándo   pagará?"}, visible_to_creditor=True)
+    async with atomic():
+        await events.record(case["id"], "conversation_agency", negotiator, "a", {"body": "Ha prometido pagar el lunes."}, visible_to_creditor=True)
+    async with atomic():
+        await events.record(case["id"], "bureau_authorised", creditor, "", {}, visible_to_creditor=True)
+
+    async def kinds(headers) -> list[str]:
+        return [n["kind"] for n in (await c.get("/api/v1/notifications", headers=headers)).json()["items"]]
+
+    told = (await c.get("/api/v1/notifications", headers=p["nh"])).json()["items"]
+    assert [n["kind"] for n in told] == ["decision_taken", "creditor_message"]
+    assert told[1]["text"] == f"El acreedor pregunta en el expediente {case['reference']}: ¿Cuándo pagará?"
+    assert told[0]["text"] == f"Expediente {case['reference']}: el acreedor ha autorizado la comunicación a un fichero de solvencia."
+    assert (await kinds(ch))[:1] == ["agency_message"] and "creditor_message" not in await kinds(ch)  # not told of their own question
+    assert (await kinds(p["eh"]))[:1] == ["agency_message"]  # a colleague in the same organisation hears the answer too
+    assert await kinds(ah) == ["decision_taken"]  # the admins: the decision; the question went to the case's negotiator
+    assert await kinds(p["sh"]) == []
