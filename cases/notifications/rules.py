@@ -59,6 +59,9 @@ AUDIENCE = {
     "complaint_answered": {CREDITOR, NEGOTIATOR},
 }
 ADMINS_ONLY_WITHOUT_STAFF = {"creditor_message"}
+# The kinds whose parameters keep words someone wrote (an excerpt of the case conversation): blanked when the debtor is
+# anonymised (cases.privacy).
+FREE_TEXT_KINDS = frozenset({"agency_message", "creditor_message"})
 
 IMMEDIATELY, DAILY, NEVER = "immediately", "daily", "never"
 MODES = {IMMEDIATELY: _l("Immediately"), DAILY: _l("In a daily summary"), NEVER: _l("Never (only here)")}
@@ -149,10 +152,15 @@ def text(kind: str, p: Mapping[str, Any]) -> str:
         return _("Case %(reference)s: the creditor authorised legal action.") % {"reference": ref}
     if kind == "document_available":
         return _("A new document is available on case %(reference)s.") % {"reference": ref}
+    excerpt = p.get("excerpt", "")
     if kind == "agency_message":
-        return _("The agency answered on case %(reference)s: %(excerpt)s") % {"reference": ref, "excerpt": p.get("excerpt", "")}
+        if not excerpt:
+            return _("The agency answered on case %(reference)s.") % {"reference": ref}
+        return _("The agency answered on case %(reference)s: %(excerpt)s") % {"reference": ref, "excerpt": excerpt}
     if kind == "creditor_message":
-        return _("The creditor asked on case %(reference)s: %(excerpt)s") % {"reference": ref, "excerpt": p.get("excerpt", "")}
+        if not excerpt:
+            return _("The creditor asked a question on case %(reference)s.") % {"reference": ref}
+        return _("The creditor asked on case %(reference)s: %(excerpt)s") % {"reference": ref, "excerpt": excerpt}
     if kind == "complaint_answered":
         return _("A complaint about case %(reference)s was answered.") % {"reference": ref}
     return _("Something happened on case %(reference)s.") % {"reference": ref}

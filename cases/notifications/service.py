@@ -65,6 +65,18 @@ async def on_case_event(case_id: int, kind: str, payload: dict[str, Any]) -> Non
         await bulk_insert(Notification, COLUMNS, values)
 
 
+async def on_anonymised(case_id: int, kind: str, payload: dict[str, Any]) -> None:
+    """The case's debtor was anonymised (cases.privacy): the excerpts of the case conversation the notifications kept go too
+    (the kind, the case and when stay)."""
+    if kind != "anonymised":
+        return
+    for r in await Notification.select(Notification.id, Notification.params).where(
+            (Notification.case == case_id) & Notification.kind.is_in(sorted(rules.FREE_TEXT_KINDS))):
+        kept = _params(r["params"])
+        if kept.get("excerpt"):
+            await Notification.update({Notification.params: json.dumps({**kept, "excerpt": ""}, ensure_ascii=False)}).where(Notification.id == r["id"])
+
+
 # --- reading -----------------------------------------------------------------------------------------------------
 
 def _params(raw: Any) -> dict:
@@ -200,10 +212,25 @@ async def digest_job(settings: Settings | None = None, now: datetime | None = No
     if not hours.inside(now):
         return 0
     base_url = (settings or get_settings()).base_url
-    rows = await Notification.select(Notification.id, Notification.user, Notification.kind, Notification.created_at, Notification.read_at).where(
-        Notification.emailed_at.is_null()).order_by(Notification.id).limit(DIGEST_SCAN)
-    if not rows:
-        return 0
+    sent, after = 0, 0
+    while True:  # every pending row each round, a chunk at a time (daily ones waiting must not hold back the immediate)
+        rows = await Notification.select(Notification.id, Notification.user, Notification.kind, Notification.created_at,
+                                         Notification.read_at).where(Notification.emailed_at.is_null() & (Notification.id > after)).order_by(
+            Notification.id).limit(DIGEST_SCAN)
+        if not rows:
+            break
+        sent += await _digest_chunk(rows, now, hours, base_url)
+        if len(rows) < DIGEST_SCAN:
+            break
+        after = rows[-1]["id"]
+    if sent:
+        log.info("notification emails queued: %s", sent)
+    return sent
+
+
+async def _digest_chunk(rows: list[dict], now: datetime, hours: rules.WorkingHours, base_url: str) -> int:
+    """One chunk of pending notifications: each of their users' digests. (A user whose rows run into the next chunk is sent
+    those separately: immediate ones at once, daily ones in the next day's summary.)"""
     by_user: dict[int, list[rules.Pending]] = {}
     for r in rows:
         by_user.setdefault(r["user"], []).append(rules.Pending(r["id"], r["kind"], _as_datetime(r["created_at"]), r["read_at"] is not None))
@@ -227,6 +254,4 @@ async def digest_job(settings: Settings | None = None, now: datetime | None = No
             await Notification.update({Notification.emailed_at: now}).where(Notification.id.is_in(list(plan.settle)) & Notification.emailed_at.is_null())
         if plan.send:
             sent += await _send_one(user, plan.send, plan.period, now, base_url)
-    if sent:
-        log.info("notification emails queued: %s", sent)
     return sent

@@ -208,3 +208,9 @@ async def test_the_case_conversation_and_the_creditor_s_decisions_reach_the_righ
     assert (await kinds(p["eh"]))[:1] == ["agency_message"]  # a colleague in the same organisation hears the answer too
     assert await kinds(ah) == ["decision_taken"]  # the admins: the decision; the question went to the case's negotiator
     assert await kinds(p["sh"]) == []
+
+    # the debtor anonymised (cases.privacy): the conversation's words go from the notifications, the rest stays
+    await service.on_anonymised(case["id"], "anonymised", {})
+    told = (await c.get("/api/v1/notifications", headers=p["nh"])).json()["items"]
+    assert told[1]["kind"] == "creditor_message" and told[1]["text"] == f"El acreedor ha hecho una pregunta en el expediente {case['reference']}."
+    assert "lunes" not in str((await c.get("/api/v1/notifications", headers=ch)).json())
