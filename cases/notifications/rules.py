@@ -59,6 +59,17 @@ AUDIENCE = {
     "complaint_answered": {CREDITOR, NEGOTIATOR},
 }
 ADMINS_ONLY_WITHOUT_STAFF = {"creditor_message"}
+# The events whose creditors are emailed by their own service already, at once (cases.claims.service.notify_creditors: a stage
+# change from cases.stages, a legal action proposed from legal.handoff): their creditors' notifications are born emailed, so
+# the digest does not tell them twice.
+EMAILED_TO_CREDITORS = frozenset({"stage_changed", "legal_proposed"})
+
+
+def emailed_already(event_kind: str, role: str) -> bool:
+    """Whether this reader was emailed of this event by the service that made it (then the digest leaves it out)."""
+    return role == CREDITOR and event_kind in EMAILED_TO_CREDITORS
+
+
 # The kinds whose parameters keep words someone wrote (an excerpt of the case conversation): blanked when the debtor is
 # anonymised (cases.privacy).
 FREE_TEXT_KINDS = frozenset({"agency_message", "creditor_message"})

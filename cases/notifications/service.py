@@ -36,7 +36,7 @@ CANDIDATES_SQL = (
     "JOIN users u ON u.active = {} AND ((u.role = {} AND u.organisation = c.organisation) OR u.id = c.negotiator OR u.id = c.lawyer "
     "OR (u.role = {} AND {})) "
     'WHERE e.id = (SELECT id FROM case_events WHERE "case" = {} AND kind = {} ORDER BY id DESC LIMIT 1)')
-COLUMNS = ["user", "kind", "case", "event", "params", "created_at"]
+COLUMNS = ["user", "kind", "case", "event", "params", "created_at", "emailed_at"]
 
 
 async def on_case_event(case_id: int, kind: str, payload: dict[str, Any]) -> None:
@@ -57,7 +57,9 @@ async def on_case_event(case_id: int, kind: str, payload: dict[str, Any]) -> Non
     params = json.dumps(rules.params(notification_kind, kind, payload, first["reference"], first["currency"] or "EUR"),
                         ensure_ascii=False, default=str)
     now = utcnow()
-    values = [(user_id, notification_kind, case_id, first["event"], params, now) for user_id in told]
+    roles = {p.id: p.role for p in people}
+    values = [(user_id, notification_kind, case_id, first["event"], params, now, now if rules.emailed_already(kind, roles[user_id]) else None)
+              for user_id in told]
     if transaction_memo() is None:  # (an event written outside atomic(): its notifications in a transaction of their own)
         async with atomic():
             await bulk_insert(Notification, COLUMNS, values)

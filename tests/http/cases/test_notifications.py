@@ -97,11 +97,16 @@ async def test_the_digest_emails_each_notification_once_and_only_inside_working_
 
     await service.digest_job(settings, now=morning)
     mails = await _mails(p["creditor"]["email"])
-    assert len(mails) == 1  # one email for the day, listing both (a stage change and a payment: daily by default)
+    assert len(mails) == 1  # one email for the day: the payment (daily by default)
     body = mails[0]["body_text"]
     assert case["reference"] in body and "Pago de 150,00" in body and "/notifications/preferences" in body
-    rows = await Notification.select().where(Notification.id.is_in(list(ids)))
-    assert all(r["emailed_at"] is not None and r["email"] == mails[0]["id"] for r in rows)
+    # the stage change was emailed by the move itself (cases.stages): in the list, not in the digest
+    assert "ha pasado de" not in body
+    assert await OutboxMessage.count().where((OutboxMessage.to_address == p["creditor"]["email"]) & (OutboxMessage.kind == "stage_changed")) == 1
+    rows = {r["kind"]: r for r in await Notification.select().where(Notification.id.is_in(list(ids)))}
+    assert set(rows) == {"payment_received", "stage_changed"}
+    assert rows["payment_received"]["emailed_at"] is not None and rows["payment_received"]["email"] == mails[0]["id"]
+    assert rows["stage_changed"]["emailed_at"] is not None and rows["stage_changed"]["email"] is None
     assert await NotificationDigest.count().where(NotificationDigest.email == mails[0]["id"]) == 1
 
     # the job again (a second worker, a restart): nothing is emailed twice, not even later that day
@@ -115,8 +120,8 @@ async def test_the_digest_emails_each_notification_once_and_only_inside_working_
 async def test_never_keeps_the_item_in_the_list_and_sends_no_email_and_immediately_goes_at_the_next_round(make_client):
     p = await _two_organisations(make_client, language="en")
     c, ch = p["c"], p["ch"]
-    r = await c.post("/api/v1/notifications/preferences", json={"payment_received": "never", "stage_changed": "immediately"}, headers=ch)
-    assert r.status_code == 200 and r.json()["payment_received"] == "never" and r.json()["stage_changed"] == "immediately"
+    r = await c.post("/api/v1/notifications/preferences", json={"payment_received": "never", "document_available": "immediately"}, headers=ch)
+    assert r.status_code == 200 and r.json()["payment_received"] == "never" and r.json()["document_available"] == "immediately"
     assert r.json()["decision_waiting"] == "immediately"  # a kind not named keeps its default
     for bad in ({"payment_received": "weekly"}, {"payment_received": ["daily"]}, {"gossip": "daily"}, {}):
         r = await c.post("/api/v1/notifications/preferences", json=bad, headers=ch)
@@ -125,23 +130,28 @@ async def test_never_keeps_the_item_in_the_list_and_sends_no_email_and_immediate
 
     case = await _accepted_case(c, ch, p["nh"])
     await _pay(c, case["id"], "75.00", p["nh"])
+    negotiator = CurrentUser(id=p["negotiator"]["id"], email=p["negotiator"]["email"], name="n", role=Role.negotiator, organisation_id=None,
+                             language="es")
+    async with atomic():  # a document generated for the creditor (as legal.documents records it)
+        await events.record(case["id"], "document", negotiator, "doc", {"document": 1, "template": "payment_demand"}, visible_to_creditor=True)
     items = (await c.get("/api/v1/notifications", headers=ch)).json()["items"]
-    assert [n["kind"] for n in items] == ["payment_received", "stage_changed"]
-    assert items[0]["text"].startswith("Payment of") and items[1]["text"] == f"Case {case['reference']} moved from Intake to Amicable."
+    assert [n["kind"] for n in items] == ["document_available", "payment_received", "stage_changed"]
+    assert items[1]["text"].startswith("Payment of") and items[2]["text"] == f"Case {case['reference']} moved from Intake to Amicable."
 
-    # a working day's afternoon (before the next day's summary): the stage change goes at once, the payment never
+    # a working day's morning: the document goes at once, the payment never
     morning = _next_working_morning()
     await service.digest_job(get_settings(), now=morning)
     mails = await _mails(p["creditor"]["email"])
-    assert len(mails) == 1 and "moved from Intake to Amicable" in mails[0]["body_text"] and "Payment" not in mails[0]["body_text"]
+    assert len(mails) == 1 and f"A new document is available on case {case['reference']}." in mails[0]["body_text"]
+    assert "Payment" not in mails[0]["body_text"] and "moved from" not in mails[0]["body_text"]
     assert mails[0]["subject"] == "1 new notification"  # not the daily summary: what was asked for at once
-    payment = await Notification.select().where(Notification.id == items[0]["id"]).first()
+    payment = await Notification.select().where(Notification.id == items[1]["id"]).first()
     assert payment["emailed_at"] is not None and payment["email"] is None  # set aside: never emailed, even if preferences change
     await c.post("/api/v1/notifications/preferences", json={"payment_received": "immediately"}, headers=ch)
     await service.digest_job(get_settings(), now=morning + timedelta(hours=1))
     assert len(await _mails(p["creditor"]["email"])) == 1
     # still in the list, unread
-    assert (await c.get("/api/v1/notifications", headers=ch)).json()["items"][0]["read"] is False
+    assert (await c.get("/api/v1/notifications", headers=ch)).json()["items"][1]["read"] is False
 
 
 async def test_the_page_the_bell_and_the_preferences_page_in_the_browser(make_client):
@@ -170,6 +180,7 @@ async def test_the_page_the_bell_and_the_preferences_page_in_the_browser(make_cl
 
     prefs = await browser.get("/notifications/preferences")
     assert prefs.status_code == 200 and 'name="payment_received" value="daily" checked' in prefs.text
+    assert "el resumen no los repite" in prefs.text
     r = await post_form(browser, "/notifications/preferences", {"payment_received": "never"})
     assert r.status_code == 303
     assert 'name="payment_received" value="never" checked' in (await browser.get("/notifications/preferences")).text

@@ -65,6 +65,13 @@ def test_a_creditor_s_question_goes_to_the_case_s_staff_and_to_the_admins_only_w
     assert sorted(rules.recipients("agency_message", CASE, EVERYONE, True, actor=NEGOTIATOR.id)) == [1, 2]
 
 
+def test_what_the_creditor_was_emailed_of_already_is_not_emailed_again():
+    # a stage move and a legal proposal email the creditor themselves (cases.claims.service.notify_creditors)
+    assert rules.emailed_already("stage_changed", "creditor") and rules.emailed_already("legal_proposed", "creditor")
+    assert not rules.emailed_already("stage_changed", "negotiator")  # the staff are not emailed by the move
+    assert not rules.emailed_already("payment", "creditor") and not rules.emailed_already("bureau_notice", "creditor")
+
+
 def test_params_keep_facts_not_sentences():
     p = rules.params("payment_received", "payment", {"amount": "200.00", "received_on": "2026-12-07"}, "EXP-2026-000001", "EUR")
     assert p == {"reference": "EXP-2026-000001", "event": "payment", "amount": "200.00", "currency": "EUR"}
