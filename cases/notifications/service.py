@@ -13,7 +13,7 @@ from typing import Any
 from agency import i18n
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import atomic, bulk_insert, fetch_records, transaction_memo, utcnow
+from agency.db import atomic, bulk_insert, engine, fetch_records, utcnow
 from agency.mail import queue_email
 from agency.settings import Settings, get_settings
 from agency.tables import User
@@ -60,7 +60,7 @@ async def on_case_event(case_id: int, kind: str, payload: dict[str, Any]) -> Non
     roles = {p.id: p.role for p in people}
     values = [(user_id, notification_kind, case_id, first["event"], params, now, now if rules.emailed_already(kind, roles[user_id]) else None)
               for user_id in told]
-    if transaction_memo() is None:  # (an event written outside atomic(): its notifications in a transaction of their own)
+    if engine().current_transaction.get() is None:  # (an event written outside a transaction: its notifications in one of their own)
         async with atomic():
             await bulk_insert(Notification, COLUMNS, values)
     else:
@@ -111,13 +111,16 @@ async def notifications(user: CurrentUser, limit: int = LIST_LIMIT, unread_only:
 
 
 UNREAD_SQL = 'SELECT COUNT(*) AS n FROM notifications WHERE "user" = {} AND read_at IS NULL'
+UNREAD_CAPPED_SQL = 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM notifications WHERE "user" = {} AND read_at IS NULL LIMIT {}) AS unread'
+BELL_CAP = 100  # the bell counts this far at most ("99+"): a reader who never reads costs every page no more
 
 
-async def unread_count(user: CurrentUser) -> int:
-    """The bell's number: one indexed count (notifications_unread)."""
+async def unread_count(user: CurrentUser, cap: int | None = None) -> int:
+    """How many of the caller's notifications are unread: one indexed count (notifications_unread), stopping at ``cap``."""
     if not user.id:
         return 0
-    return int((await fetch_records(UNREAD_SQL, user.id))[0]["n"] or 0)
+    rows = await (fetch_records(UNREAD_SQL, user.id) if cap is None else fetch_records(UNREAD_CAPPED_SQL, user.id, cap))
+    return int(rows[0]["n"] or 0)
 
 
 MAX_IDS = 1000  # ids one request marks read at most

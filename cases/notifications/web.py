@@ -60,7 +60,8 @@ class NotificationPages(Controller):
     @get("/bell")
     async def bell(self, request: Request) -> Template:
         """The top bar's bell, swapped in by htmx once the page has loaded: one indexed count."""
-        return page(request, "cases/notifications/_bell.html", unread=await service.unread_count(user_of(request)))
+        return page(request, "cases/notifications/_bell.html", unread=await service.unread_count(user_of(request), cap=service.BELL_CAP),
+                    cap=service.BELL_CAP)
 
     @post("/read")
     async def read(self, request: Request) -> Response:

@@ -178,6 +178,12 @@ async def test_the_page_the_bell_and_the_preferences_page_in_the_browser(make_cl
     assert (await c.get("/api/v1/notifications", headers=ch)).json()["unread"] == 0
     assert "bell-count" not in (await browser.get("/notifications/bell", headers={"HX-Request": "true"})).text
 
+    # a reader who never reads: the bell stops counting at 99+
+    await Notification.insert(*[Notification(user=creditor["id"], kind="payment_received", case=case["id"],
+                                             params='{"reference": "X", "amount": "1"}') for _ in range(120)])
+    assert ">99+<" in (await browser.get("/notifications/bell", headers={"HX-Request": "true"})).text
+    assert (await c.get("/api/v1/notifications", headers=ch)).json()["unread"] == 120  # the API's count is exact
+
     prefs = await browser.get("/notifications/preferences")
     assert prefs.status_code == 200 and 'name="payment_received" value="daily" checked' in prefs.text
     assert "el resumen no los repite" in prefs.text
