@@ -184,6 +184,7 @@ async def test_the_page_the_bell_and_the_preferences_page_in_the_browser(make_cl
     assert ">99+<" in (await browser.get("/notifications/bell", headers={"HX-Request": "true"})).text
     assert (await c.get("/api/v1/notifications", headers=ch)).json()["unread"] == 120  # the API's count is exact
 
+    assert 'href="/notifications/preferences"' in (await browser.get("/account")).text  # reachable from one's account
     prefs = await browser.get("/notifications/preferences")
     assert prefs.status_code == 200 and 'name="payment_received" value="daily" checked' in prefs.text
     assert "el resumen no los repite" in prefs.text
