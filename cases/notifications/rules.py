@@ -219,6 +219,9 @@ class WorkingHours:
         return datetime.combine(local.date(), time(0), tzinfo=ZoneInfo(self.timezone))
 
 
+WORKING_HOURS = WorkingHours()
+
+
 @dataclass(frozen=True)
 class Pending:
     """A notification not yet emailed nor set aside."""
@@ -240,7 +243,7 @@ class Digest:
 
 
 def digest(pending: Iterable[Pending], chosen: Mapping[str, str], last_daily: date | None, now: datetime,
-           hours: WorkingHours = WorkingHours()) -> Digest:
+           hours: WorkingHours = WORKING_HOURS) -> Digest:
     """One user's digest at ``now``. Nothing outside working hours. Inside: what they want immediately goes out; the daily
     summary goes out once a local day (``last_daily``: the local day of the last one), telling of what came before that
     day began; what they read already or want never is set aside."""

@@ -207,7 +207,7 @@ async def _send_one(user: dict, ids: tuple[int, ...], period: str, now: datetime
     return 1
 
 
-async def digest_job(settings: Settings | None = None, now: datetime | None = None, hours: rules.WorkingHours = rules.WorkingHours()) -> int:
+async def digest_job(settings: Settings | None = None, now: datetime | None = None, hours: rules.WorkingHours = rules.WORKING_HOURS) -> int:
     """The worker's job: inside working hours, each user's notifications that are due go out in one email (immediately: at
     the next round; daily: once a day, of what came before the day began); what they chose never for, or read first, is set
     aside without one. Idempotent: running it twice, or in two workers, emails nothing twice. How many emails were queued."""

@@ -14,14 +14,14 @@ from agency.settings import get_settings
 from agency.tables import OutboxMessage
 from cases import events
 from cases.notifications import service
-from cases.notifications.rules import WorkingHours
+from cases.notifications.rules import WORKING_HOURS, WorkingHours
 from cases.tables import Case, Notification, NotificationDigest
 from tests.factories import api_token, create_org, create_user, login, post_form
 from tests.http.cases.test_money import _pay
 from tests.http.cases.test_negotiation import _accepted_case
 
 
-def _next_working_morning(hours: WorkingHours = WorkingHours()) -> datetime:
+def _next_working_morning(hours: WorkingHours = WORKING_HOURS) -> datetime:
     """10:00 in Madrid on the next working day after today: everything made today came before that day began."""
     day = utcnow().astimezone(ZoneInfo(hours.timezone)).date()
     while True:
