@@ -61,6 +61,7 @@ from cases.search.web import SearchApi, SearchPages
 from cases.stages.web import HoldApi, HoldPages, StageApi, StagePages
 from cases.web import CaseApi, CasePages
 from cases.webhooks.web import WebhookApi, WebhookPages
+from cases.notifications.web import NotificationApi, NotificationPages
 from legal.court.web import CalendarFeeds, CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
@@ -188,6 +189,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             WebhookApi,
             HomePages,
             HomeApi,
+            NotificationPages,
+            NotificationApi,
             DebtorPages,
             DebtorApi,
             AdminDashboardPages,

@@ -22,12 +22,12 @@ from agency.templating import render_text
 log = logging.getLogger("agency.mail")
 
 
-async def queue_email(to: str, template: str, kind: str, language: str, debtor_case: int | None = None, **context) -> None:
+async def queue_email(to: str, template: str, kind: str, language: str, debtor_case: int | None = None, **context) -> int:
     """Render ``templates/mail/<template>.txt`` in the recipient's language and put it in the outbox.
 
     The template's first line is ``Subject: ...``; the rest is the body. ``debtor_case``: the case a message to a debtor is
     about (it goes with the debtor's data: their export, their erasure); messages to staff and creditors have none, even
-    when their text names a case (``case_id`` is then the template's)."""
+    when their text names a case (``case_id`` is then the template's). Its outbox id."""
     previous = i18n.get_language()
     i18n.set_language(language)
     try:
@@ -37,10 +37,11 @@ async def queue_email(to: str, template: str, kind: str, language: str, debtor_c
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
-    await OutboxMessage.insert(
+    rows = await OutboxMessage.insert(
         OutboxMessage(to_address=to, subject=one_line(first.removeprefix("Subject:")), body_text=body.strip() + "\n", kind=kind,
                       message_id=new_message_id(), case_id=debtor_case)
-    )
+    ).returning(OutboxMessage.id)
+    return rows[0]["id"]
 
 
 # Backoff after the n-th failure: 2, 4, 8 ... minutes, at most 4 hours; after MAX_ATTEMPTS (about 20

@@ -27,6 +27,9 @@ from cases.privacy.service import provide_section
 from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
 from cases.webhooks.rules import KIND_TO_TYPE as WEBHOOK_KINDS
 from cases.webhooks.service import on_case_event as webhooks_on_case_event
+from cases.notifications.rules import EVENT_KINDS as NOTIFICATION_KINDS
+from cases.notifications.service import on_anonymised as notifications_on_anonymised
+from cases.notifications.service import on_case_event as notifications_on_case_event
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
 from legal.court.steps import STEP_LABELS as FILING_STEP_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
@@ -63,3 +66,6 @@ def wire() -> None:
     events.subscribe("anonymised", conversation_on_case_event)
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)
+    for kind in NOTIFICATION_KINDS:  # users are told (cases.notifications): a row per user told, in the event's transaction
+        events.subscribe(kind, notifications_on_case_event)
+    events.subscribe("anonymised", notifications_on_anonymised)  # the conversation's excerpts go with the debtor's data

@@ -18,6 +18,7 @@ from cases.claims.service import purge_staged_uploads
 from cases.messages.rules import open_jurisdictions
 from cases.messages.service import send_due_reminders, withdraw_stale_reminders
 from cases.negotiation.service import rescore_open_cases, settle_due_commitments
+from cases.notifications.service import digest_job as notification_digests
 from cases.privacy.service import retention_job
 from cases.webhooks.service import send_due as send_webhooks
 
@@ -45,6 +46,7 @@ def _jobs() -> list[tuple[str, Job]]:
         ("direct_debits", collect_due_job),
         ("retention", retention_job),
         ("webhooks", send_webhooks),
+        ("notification_digests", notification_digests),  # inside working hours only; each notification emailed once
     ]
 
 

@@ -576,3 +576,40 @@ class ConversationFile(Table, tablename="conversation_files"):
 
     message = ForeignKey(null=False, references=ConversationMessage, index=True, on_delete=OnDelete.restrict)
     evidence = ForeignKey(null=False, references=Evidence, index=True, on_delete=OnDelete.restrict)
+
+
+class Notification(Table, tablename="notifications"):
+    """Something a user is told of (cases.notifications): its kind and parameters, never a sentence (the text is rendered in
+    the reader's language when read). Emailed at most once: ``emailed_at`` set, with ``email`` (the outbox message) when it
+    went out in a digest, without when the reader's preference or their reading it first made a mail needless. The unread
+    count's index: migration ``notifications_unread`` (user, read_at); the digest's: ``notifications_pending``."""
+
+    user = ForeignKey(null=False, references=User, on_delete=OnDelete.restrict)
+    kind = Varchar(length=30)  # payment_received | stage_changed | decision_waiting | ... (cases.notifications.rules.KINDS)
+    case = ForeignKey(references=Case, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    event = BigInt(null=True, default=None)  # the case event (case_events.id) it tells of
+    params = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
+    emailed_at = Timestamptz(null=True, default=None)
+    email = BigInt(null=True, default=None)  # the outbox message (outbox_messages.id) that carried it
+
+
+class NotificationPreference(Table, tablename="notification_preferences"):
+    """How a user wants one kind of notification emailed: immediately, daily or never (none: the kind's default).
+    Unique per (user, kind): migration index ``notification_preferences_user_kind``."""
+
+    user = ForeignKey(null=False, references=User, on_delete=OnDelete.cascade)
+    kind = Varchar(length=30)
+    mode = Varchar(length=12)  # immediately | daily | never
+
+
+class NotificationDigest(Table, tablename="notification_digests"):
+    """One email of notifications to one user for one period (``daily:<local day>`` or ``now:<first notification>``):
+    unique per (user, period), so two workers never send the same period twice."""
+
+    user = ForeignKey(null=False, references=User, on_delete=OnDelete.restrict)
+    period = Varchar(length=40)
+    email = BigInt(null=True, default=None)  # the outbox message
+    items = Integer(default=0)  # how many notifications it listed
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -257,3 +257,15 @@ async def test_a_question_makes_the_case_due_so_take_next_offers_it(make_client)
     assert r.status_code == 201, r.text
     taken = await take_next(me)
     assert taken is not None and taken.case_id == case["id"], "the creditor's question is due now"
+
+
+async def test_a_question_and_its_answer_are_notifications_with_what_was_written(make_client):
+    org, c, ch, nh, negotiator, case = await _with_negotiator(make_client)
+    r = await c.post(f"/api/v1/cases/{case['id']}/conversation", json={"body": "¿Ha contestado   el deudor?"}, headers=ch)
+    assert r.status_code == 201, r.text
+    told = (await c.get("/api/v1/notifications", headers=nh)).json()
+    assert told["unread"] >= 1 and any(case["reference"] in i["text"] and "¿Ha contestado el deudor?" in i["text"] for i in told["items"])
+    r = await c.post(f"/api/v1/cases/{case['id']}/conversation", json={"body": "Sí: pagará el lunes."}, headers=nh)
+    assert r.status_code == 201, r.text
+    items = (await c.get("/api/v1/notifications", headers=ch)).json()["items"]
+    assert any("Sí: pagará el lunes." in i["text"] for i in items)
