@@ -13,9 +13,11 @@ import asyncio
 import hashlib
 import io
 import json
+import os
 import secrets
 import subprocess
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,8 +69,10 @@ OFFICE_EXTENSIONS = {
 }
 CONVERSION_TIMEOUT = 120  # seconds for LibreOffice's one run
 
-# Bundles are heavy (LibreOffice, images): at most two built at once per process, the rest wait their turn.
+# Bundles are heavy (LibreOffice, images): at most two built at once per process, the rest wait their turn. Each of
+# the two uses its own LibreOffice profile, kept between bundles (making a fresh one costs a second or more).
 building = asyncio.Semaphore(2)
+profiles = (threading.Lock(), threading.Lock())
 
 
 class BundleRefused(ClientException):
@@ -120,11 +124,18 @@ def convert_office(binary: str, work: Path, parts: list[Part]) -> None:
         return
     out = work / "converted"
     out.mkdir(exist_ok=True)
+    slot = next((n for n, lock in enumerate(profiles) if lock.acquire(blocking=False)), None)
+    if slot is None:  # (only when called beside the two bundles the semaphore lets in)
+        profiles[0].acquire()
+        slot = 0
+    profile = Path(tempfile.gettempdir()) / f"agency-bundle-soffice-{os.getpid()}-{slot}"
     try:
-        subprocess.run([binary, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf", "--outdir", str(out),
-                        *[str(p.source) for p in parts]], check=False, capture_output=True, timeout=CONVERSION_TIMEOUT)
+        subprocess.run([binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
+                        "--outdir", str(out), *[str(p.source) for p in parts]], check=False, capture_output=True, timeout=CONVERSION_TIMEOUT)
     except (subprocess.SubprocessError, OSError):
         pass  # the files without a PDF are reported below
+    finally:
+        profiles[slot].release()
     for p in parts:
         made = out / (p.source.stem + ".pdf")
         if made.exists() and made.stat().st_size:
@@ -325,8 +336,15 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
     key = f"bundles/{case_id}/{secrets.token_hex(16)}.zip"
     with target.open("rb") as fh:
         await storage().put_file(key, fh, ZIP)
+    copy = None
+    if head.how == "office":  # the petition's PDF copy, kept as legal.documents.service.pdf_of keeps it: the next bundle is quicker
+        copy = doc["storage_key"].removesuffix(".docx") + ".pdf"
+        with head.pdf.open("rb") as fh:
+            await storage().put_file(copy, fh, "application/pdf")
     try:
         async with atomic():
+            if copy:
+                await Document.update({Document.pdf_storage_key: copy}).where(Document.id == doc["id"])
             row = (await Bundle.insert(Bundle(case=case_id, document=doc["id"], storage_key=key, filename=filename, sha256=sha, size=size,
                                               pdfs=pdfs, omitted=json.dumps(omitted, ensure_ascii=False), created_by=user.id))
                    .returning(Bundle.id))[0]

@@ -1,0 +1,159 @@
+"""A petition's filing bundle on both databases: the ZIP's files named and numbered as the petition lists them, each
+a PDF pypdf reads, the index and the form 696 sheet, a file that cannot be converted named as not included; 422
+naming the documents missing; only lawyers and admins; the legal panel's form."""
+import hashlib
+import io
+import json
+import re
+import zipfile
+from urllib.parse import unquote
+
+import docx
+from PIL import Image
+from pypdf import PdfReader
+
+from cases.tables import CaseEvent, Evidence
+from legal.tables import Bundle
+from tests.factories import api_token, create_org, create_user, login, post_form
+from tests.http.legal.test_legal import _in_court
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def pdf_bytes(text: str = "x") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 120), "white").save(out, "PDF")
+    return out.getvalue() + f"\n%{text}\n".encode()  # a comment after %%EOF: a different file each time
+
+
+def jpeg_bytes(seed: int = 0, size=(640, 480)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (seed % 256, 80, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def docx_bytes(text: str) -> bytes:
+    d = docx.Document()
+    d.add_paragraph(text)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def corrupt_docx() -> bytes:
+    """A zip with a word/ part (sniffed as a Word file) that no word processor can open."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document><broken")
+    return out.getvalue()
+
+
+async def add(c, h, cid, name, data, kind="other", content_type="application/octet-stream"):
+    r = await c.post(f"/api/v1/cases/{cid}/evidence", headers=h, data={"kind": kind}, files={"file": (name, io.BytesIO(data), content_type)})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_the_filing_bundle(make_client):
+    p = await _in_court(make_client)
+    c, lh, nh, ch, cid = p["c"], p["lh"], p["nh"], p["ch"], p["id"]
+    await add(c, nh, cid, "FV-2026-0102.pdf", pdf_bytes("factura"), "invoice")
+    await add(c, nh, cid, "albaran.jpg", jpeg_bytes(1), "delivery_note")
+    await add(c, nh, cid, "contrato.docx", docx_bytes("Contrato de suministro"), "contract")
+    await add(c, nh, cid, "roto.docx", corrupt_docx())
+    petition = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "monitorio_petition"}, headers=lh)).json()
+    listed = await Evidence.select(Evidence.original_name, Evidence.sha256).where(Evidence.case == cid).order_by(Evidence.id)
+    assert len(listed) == 5  # the claim's own f.pdf first
+
+    r = await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=lh)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/zip")
+    assert r.headers["x-content-sha256"] == hashlib.sha256(r.content).hexdigest()
+    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    names = zf.namelist()
+    pdfs = [n for n in names if n.endswith(".pdf")]
+    # the petition, the settlement attempt's letter, and the documents numbered as the petition lists them
+    stem = petition["filename"].removesuffix(".docx")
+    assert names[0] == "Índice.txt" and names[-1] == "Modelo 696 - datos.txt"
+    assert f"Escrito - {stem}.pdf" in names and f"Escrito - {stem}.docx" in names
+    assert any(n.startswith("Intento de negociación previa - ") for n in pdfs)
+    assert {"Documento 2 - Factura FV-2026-0102.pdf", "Documento 3 - Albarán albaran.pdf", "Documento 4 - contrato.pdf"} <= set(names)
+    # the claim's f.pdf is no PDF pypdf can read and roto.docx cannot be converted: named, not included
+    assert not any(n.startswith("Documento 1 ") or n.startswith("Documento 5 ") for n in names)
+    assert len(pdfs) == 5 and r.headers["x-bundle-pdfs"] == "5" and r.headers["x-bundle-omitted"] == "2"
+    assert unquote(r.headers["x-bundle-omitted-files"]) == "f.pdf; roto.docx"
+    for n in pdfs:
+        assert len(PdfReader(io.BytesIO(zf.read(n))).pages) >= 1, n
+    # a PDF is kept byte for byte: its fingerprint is the one the petition prints
+    assert hashlib.sha256(zf.read("Documento 2 - Factura FV-2026-0102.pdf")).hexdigest() == listed[1]["sha256"]
+    index = zf.read("Índice.txt").decode()
+    assert p["case"]["reference"] in index and "NO INCLUIDOS" in index
+    assert re.search(r"- Documento n\.º 5: roto\.docx \(roto\.docx\): no se ha podido convertir", index)
+    assert "Documento n.º 1: f.pdf" in index.split("NO INCLUIDOS")[1]
+    assert "Poder de representación:" in index
+    sheet = zf.read("Modelo 696 - datos.txt").decode()
+    assert "Procedimiento: Proceso monitorio" in sheet and "Sujeto pasivo:" in sheet and "Total a ingresar:" in sheet
+
+    # kept: the row with the ZIP's fingerprint, who and when; the timeline says it
+    row = await Bundle.select().where(Bundle.document == petition["id"]).first()
+    assert row["sha256"] == hashlib.sha256(r.content).hexdigest() and row["pdfs"] == 5 and row["created_by"] == p["lawyer"]["id"]
+    assert [o["original"] for o in json.loads(row["omitted"])] == ["f.pdf", "roto.docx"]
+    event = await CaseEvent.select(CaseEvent.summary, CaseEvent.visible_to_creditor).where(
+        (CaseEvent.case == cid) & (CaseEvent.kind == "bundle")).first()
+    assert event and not event["visible_to_creditor"] and "roto.docx" in event["summary"]
+
+    # who may: lawyers and admins; not negotiators nor creditors (their own case or not)
+    ah = await api_token(c, (await create_user("admin"))["email"])
+    assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=ah)).status_code == 200
+    assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=nh)).status_code == 403
+    assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=ch)).status_code == 403
+    stranger = await api_token(c, (await create_user("creditor", await create_org()))["email"])
+    assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=stranger)).status_code == 403
+    assert (await c.get("/api/v1/documents/999999/bundle", headers=lh)).status_code == 404
+
+    # a letter is no petition
+    letter = await Evidence.count().where(Evidence.case == cid)
+    demand = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "payment_demand"}, headers=nh)).json()
+    r = await c.get(f"/api/v1/documents/{demand['id']}/bundle", headers=lh)
+    assert r.status_code == 422 and ("petition" in r.json()["detail"] or "demanda" in r.json()["detail"]), r.text
+    assert letter == await Evidence.count().where(Evidence.case == cid)
+
+    # a document the petition lists is no longer on the case: 422 naming it, no bundle made
+    made = await Bundle.count().where(Bundle.case == cid)
+    await Evidence.delete().where((Evidence.case == cid) & (Evidence.original_name == "contrato.docx"))
+    r = await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=lh)
+    assert r.status_code == 422, r.text
+    assert "contrato.docx" in r.json()["detail"] and "4" in r.json()["detail"]
+    assert len(r.json()["missing"]) == 1 and "contrato.docx" in r.json()["missing"][0]
+    assert await Bundle.count().where(Bundle.case == cid) == made
+
+
+async def test_the_legal_panel_makes_the_bundle_and_says_what_to_fix(make_client):
+    p = await _in_court(make_client)
+    c, lh, nh, cid = p["c"], p["lh"], p["nh"], p["id"]
+    await add(c, nh, cid, "FV-1.pdf", pdf_bytes("uno"), "invoice")
+    petition = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "monitorio_petition"}, headers=lh)).json()
+    lawyer_page = await make_client()
+    assert (await login(lawyer_page, p["lawyer"]["email"])).status_code == 303
+    panel = await lawyer_page.get(f"/cases/{cid}/legal/", headers={"HX-Request": "true"})
+    url = f"/cases/{cid}/legal/documents/{petition['id']}/bundle"
+    assert f'hx-post="{url}"' in panel.text
+    r = await post_form(lawyer_page, url, headers={"HX-Request": "true"})
+    assert r.status_code == 200, r.text
+    link = re.search(rf'href="(/cases/{cid}/legal/bundles/(\d+)/download)"', r.text)
+    assert link and "f.pdf" in r.text  # the claim's unreadable f.pdf: named as not included
+    download = await lawyer_page.get(link.group(1))
+    assert download.status_code == 200 and zipfile.ZipFile(io.BytesIO(download.content)).namelist()[0] == "Índice.txt"
+    assert download.headers["x-content-sha256"] == (await Bundle.select(Bundle.sha256).where(Bundle.id == int(link.group(2))).first())["sha256"]
+    # a negotiator's panel has no such form, and the route refuses them
+    negotiator_page = await make_client()
+    negotiator = await create_user("negotiator")
+    assert (await login(negotiator_page, negotiator["email"])).status_code == 303
+    assert url not in (await negotiator_page.get(f"/cases/{cid}/legal/", headers={"HX-Request": "true"})).text
+    assert (await post_form(negotiator_page, url, headers={"HX-Request": "true"})).status_code == 403
+    assert (await negotiator_page.get(link.group(1))).status_code == 403
+    # a listed document gone: the panel shows the 422's message
+    await Evidence.delete().where((Evidence.case == cid) & (Evidence.original_name == "FV-1.pdf"))
+    r = await post_form(lawyer_page, url, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "FV-1.pdf" in r.text and 'role="alert"' in r.text and "/download" not in r.text
