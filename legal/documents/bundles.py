@@ -15,6 +15,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -107,8 +108,12 @@ def table_rows(data: bytes) -> list[list[str]]:
 # --- converting (blocking: run in a thread) ----------------------------------------------------------------------
 
 def image_to_pdf(source: Path, target: Path) -> None:
-    """An image as PDF pages, one per frame, upright as the camera took it."""
+    """An image as PDF pages, one per frame, upright as the camera took it. A plain JPEG (colour or grey, nothing to
+    rotate: a phone's photo, a scan) goes into the PDF as it is, not decoded and compressed again (jpeg_pdf)."""
     with Image.open(source) as img:
+        if img.format == "JPEG" and img.mode in ("RGB", "L") and img.getexif().get(0x0112, 1) == 1:
+            jpeg_pdf(source, img.size, img.mode, img.info.get("dpi"), target)
+            return
         frames = []
         for index in range(getattr(img, "n_frames", 1)):
             img.seek(index)
@@ -117,11 +122,45 @@ def image_to_pdf(source: Path, target: Path) -> None:
         frames[0].save(target, "PDF", resolution=150.0, save_all=len(frames) > 1, append_images=frames[1:])
 
 
-def convert_office(binary: str, work: Path, parts: list[Part]) -> None:
-    """LibreOffice converts every office file in one run (starting it costs seconds; its own profile folder, so
-    parallel runs do not collide). A file it cannot read simply gets no PDF."""
-    if not parts:
-        return
+def jpeg_pdf(source: Path, size: tuple[int, int], mode: str, dpi, target: Path) -> None:
+    """A one-page PDF holding the JPEG's own bytes as a DCTDecode image (ISO 32000-1, 8.9.5 and 7.4.8), the page the
+    image's size at its resolution (150 dpi when it names none)."""
+    width, height = size
+    resolution = float(dpi[0]) if dpi and dpi[0] and float(dpi[0]) >= 30 else 150.0
+    pw, ph = width * 72 / resolution, height * 72 / resolution
+    colour = "/DeviceRGB" if mode == "RGB" else "/DeviceGray"
+    content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
+    length = source.stat().st_size
+    head = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] /Resources << /XObject << /Im0 5 0 R >> >> "
+        "/Contents 4 0 R >>".encode(),
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+    ]
+    with target.open("wb") as out:
+        out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        offsets = []
+        for number, body in enumerate(head, 1):
+            offsets.append(out.tell())
+            out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+        offsets.append(out.tell())
+        out.write(f"5 0 obj\n<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace {colour} "
+                  f"/BitsPerComponent 8 /Filter /DCTDecode /Length {length} >>\nstream\n".encode())
+        with source.open("rb") as jpeg:
+            shutil.copyfileobj(jpeg, out, 1 << 20)
+        out.write(b"\nendstream\nendobj\n")
+        xref = out.tell()
+        out.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
+        out.write("".join(f"{o:010d} 00000 n \n" for o in offsets).encode())
+        out.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+
+
+def start_office(binary: str, work: Path, parts: list[Part]) -> tuple[subprocess.Popen | None, int | None]:
+    """LibreOffice converts every office file in one run (starting it costs seconds), in the background while the
+    images are drawn; each of the two bundles built at once has its own profile folder, kept between bundles."""
+    if not parts or not binary:
+        return None, None
     out = work / "converted"
     out.mkdir(exist_ok=True)
     slot = next((n for n, lock in enumerate(profiles) if lock.acquire(blocking=False)), None)
@@ -130,14 +169,26 @@ def convert_office(binary: str, work: Path, parts: list[Part]) -> None:
         slot = 0
     profile = Path(tempfile.gettempdir()) / f"agency-bundle-soffice-{os.getpid()}-{slot}"
     try:
-        subprocess.run([binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
-                        "--outdir", str(out), *[str(p.source) for p in parts]], check=False, capture_output=True, timeout=CONVERSION_TIMEOUT)
-    except (subprocess.SubprocessError, OSError):
-        pass  # the files without a PDF are reported below
-    finally:
+        return subprocess.Popen([binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
+                                 "--outdir", str(out), *[str(p.source) for p in parts]],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), slot
+    except OSError:
         profiles[slot].release()
+        return None, None
+
+
+def finish_office(process: subprocess.Popen | None, slot: int | None, work: Path, parts: list[Part]) -> None:
+    """Wait for LibreOffice (killed after CONVERSION_TIMEOUT); a file it could not read simply has no PDF."""
+    if process is not None:
+        try:
+            process.wait(timeout=CONVERSION_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        finally:
+            profiles[slot].release()
     for p in parts:
-        made = out / (p.source.stem + ".pdf")
+        made = work / "converted" / (p.source.stem + ".pdf")
         if made.exists() and made.stat().st_size:
             p.pdf = made
 
@@ -158,6 +209,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def checked(p: Part) -> None:
+    """A part's PDF, read back by pypdf: its pages, or the reason it is left out."""
+    if p.pdf is None:
+        p.reason = p.reason or "no se ha podido convertir a PDF (archivo dañado o protegido)"
+        return
+    p.pages = pdf_pages(p.pdf)
+    if not p.pages:
+        p.pdf = None
+        p.reason = "no es un PDF legible"
+
+
 def make_pdfs(work: Path, parts: list[Part]) -> None:
     """Blocking: each part becomes a checked PDF, or gets the reason it could not."""
     binary = soffice()
@@ -165,40 +227,38 @@ def make_pdfs(work: Path, parts: list[Part]) -> None:
     if office and binary is None:
         for p in office:
             p.reason = "el servidor no tiene LibreOffice para convertirlo a PDF"
-        office = []
-    convert_office(binary or "", work, office)
-    for n, p in enumerate(parts):
-        if p.how is None:
-            p.reason = p.reason or "este tipo de archivo no se puede convertir a PDF"
-            continue
-        if p.how == "pdf":
-            p.pdf = p.source
-        elif p.how == "image":
-            target = work / f"image-{n}.pdf"
-            try:
-                image_to_pdf(p.source, target)
-                p.pdf = target
-            except Exception:  # noqa: BLE001 - Pillow raises many kinds for a damaged image
-                p.reason = "la imagen está dañada o no se puede leer"
-                continue
-        if p.pdf is None:
-            p.reason = p.reason or "no se ha podido convertir a PDF (archivo dañado o protegido)"
-            continue
-        p.pages = pdf_pages(p.pdf)
-        if not p.pages:
-            p.pdf = None
-            p.reason = "no es un PDF legible"
+    process, slot = start_office(binary or "", work, office)
+    try:
+        for n, p in enumerate(parts):
+            if p.how is None:
+                p.reason = p.reason or "este tipo de archivo no se puede convertir a PDF"
+            elif p.how == "pdf":
+                p.pdf = p.source
+                checked(p)
+            elif p.how == "image":
+                target = work / f"image-{n}.pdf"
+                try:
+                    image_to_pdf(p.source, target)
+                    p.pdf = target
+                except Exception:  # noqa: BLE001 - Pillow raises many kinds for a damaged image
+                    p.reason = "la imagen está dañada o no se puede leer"
+                checked(p)
+    finally:
+        finish_office(process, slot, work, office)
+    for p in office:
+        checked(p)
 
 
 def write_zip(target: Path, parts: list[Part], index: str, sheet: str) -> None:
-    """Blocking: the ZIP, file by file from disk (never the PDFs all in memory)."""
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    """Blocking: the ZIP, file by file from disk (never the PDFs all in memory). PDFs and .docx files are compressed
+    already: stored as they are (deflating 30 MB of them again would take seconds and save almost nothing)."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(INDEX_NAME, index.encode())
         for p in parts:
             if p.pdf is not None:
-                zf.write(p.pdf, p.arcname)
+                zf.write(p.pdf, p.arcname, compress_type=zipfile.ZIP_STORED)
             for arcname, path in p.extra:
-                zf.write(path, arcname)
+                zf.write(path, arcname, compress_type=zipfile.ZIP_STORED)
         zf.writestr(FEE_NAME, sheet.encode())
 
 

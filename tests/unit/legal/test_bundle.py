@@ -143,3 +143,32 @@ def test_the_sheet_a_lawyer_fills_the_form_in_from():
     exempt = fee_sheet_text(fee_sheet("monitorio", Decimal("900"), True), "X", "", "", "EXP-8")
     assert "Exenta" in exempt and "Total a ingresar: 0,00 €" in exempt and "Cuota fija" not in exempt
     assert euros(Decimal("1234.5")) == "1.234,50 €" and euros(Decimal("1234567")) == "1.234.567,00 €" and euros(Decimal("0")) == "0,00 €"
+
+
+# --- images as PDF pages (legal.documents.bundles, blocking helpers) ----------------------------------------------
+
+def test_images_become_pdf_pages(tmp_path):
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from legal.documents.bundles import image_to_pdf
+
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (300, 150), (200, 10, 10)).save(photo, "JPEG", dpi=(300, 300))
+    image_to_pdf(photo, tmp_path / "photo.pdf")
+    page = PdfReader(tmp_path / "photo.pdf").pages[0]
+    assert [float(v) for v in page.mediabox] == [0, 0, 72.0, 36.0]  # 300 x 150 pixels at 300 dpi: 1 x 0.5 inch
+    assert photo.read_bytes() in (tmp_path / "photo.pdf").read_bytes()  # the JPEG's own bytes, not compressed again
+    # a photo taken sideways (EXIF orientation 6) is turned upright; a PNG with transparency is drawn on white
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (300, 150), "blue").save(tmp_path / "side.jpg", "JPEG", exif=exif.tobytes())
+    image_to_pdf(tmp_path / "side.jpg", tmp_path / "side.pdf")
+    assert list(PdfReader(tmp_path / "side.pdf").pages[0].images)[0].image.size == (150, 300)
+    out = io.BytesIO()
+    Image.new("RGBA", (40, 20), (0, 0, 0, 0)).save(out, "PNG")
+    (tmp_path / "a.png").write_bytes(out.getvalue())
+    image_to_pdf(tmp_path / "a.png", tmp_path / "a.pdf")
+    assert len(PdfReader(tmp_path / "a.pdf").pages) == 1
