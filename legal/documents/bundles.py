@@ -275,19 +275,21 @@ async def spool(key: str, path: Path) -> bool:
         return False
 
 
-async def settlement_letter(case_id: int) -> dict | None:
+async def settlement_letter(case_id: int) -> tuple[dict | None, int | None]:
     """The letter of the settlement attempt the petition relies on: the first offer delivered, else the first sent
-    (as legal.documents.service.settlement_attempt chooses it)."""
+    (as legal.documents.service.settlement_attempt chooses it), and the evidence that is its delivery certificate."""
     rows = await CaseEvent.select(CaseEvent.kind, CaseEvent.payload).where(
         (CaseEvent.case == case_id) & CaseEvent.kind.is_in(["document_sent", "delivered"])).order_by(CaseEvent.id)
     parsed = [(r["kind"], json.loads(r["payload"] or "{}") if isinstance(r["payload"], str) else (r["payload"] or {})) for r in rows]
     sends = [p for k, p in parsed if k == "document_sent" and p.get("template") in MASC_OFFERED]
     if not sends:
-        return None
-    delivered = {tuple(p.get("of") or ()) for k, p in parsed if k == "delivered"}
+        return None, None
+    delivered = {tuple(p.get("of") or ()): p for k, p in parsed if k == "delivered"}
     chosen = next((s for s in sends if ("document", s.get("document"), s.get("sent_on")) in delivered), sends[0])
-    return await Document.select(Document.id, Document.filename, Document.storage_key, Document.pdf_storage_key).where(
+    certificate = (delivered.get(("document", chosen.get("document"), chosen.get("sent_on"))) or {}).get("certificate")
+    letter = await Document.select(Document.id, Document.filename, Document.storage_key, Document.pdf_storage_key).where(
         (Document.id == chosen.get("document")) & (Document.case == case_id)).first()
+    return letter, certificate
 
 
 async def fee_figures(case_id: int, template: str, data_date: date) -> tuple[str, dict]:
@@ -339,6 +341,7 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
     by_sha: dict[str, list[dict]] = {}
     for e in evidence:
         by_sha.setdefault(e["sha256"], []).append(e)
+    letter, certificate = await settlement_letter(case_id)
     parts: list[Part] = []
     missing: list[str] = []
     for item in listed:
@@ -354,8 +357,10 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
         if not await spool(row["storage_key"], source):
             missing.append(label)
             continue
-        parts.append(Part(annex_name(item.number, row["original_name"] or item.name, EVIDENCE_LABELS.get(row["kind"], "")),
-                          f"Documento n.º {item.number}: {item.name or row['original_name']}", source, how, row["original_name"], row["sha256"]))
+        title = f"Documento n.º {item.number}: {item.name or row['original_name']}" + (
+            " (certificado de entrega del intento de negociación previa)" if row["id"] == certificate else "")
+        parts.append(Part(annex_name(item.number, row["original_name"] or item.name, EVIDENCE_LABELS.get(row["kind"], "")), title, source,
+                          how, row["original_name"], row["sha256"]))
     if missing:
         raise BundleRefused(detail=_("The petition lists documents the case does not have: %(missing)s. Upload the same files again to "
                                      "the case's evidence, or generate the petition again from the evidence the case has.")
@@ -368,7 +373,6 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
         if await spool(doc["pdf_storage_key"], cached):
             head.source, head.how = cached, "pdf"
     front = [head]
-    letter = await settlement_letter(case_id)
     if letter is not None and letter["filename"] != ERASED_FILENAME:
         source = work / "in" / f"letter-{letter['id']}.docx"
         how = "office"

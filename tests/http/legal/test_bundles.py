@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from cases.tables import CaseEvent, Evidence
 from legal.tables import Bundle
 from tests.factories import api_token, create_org, create_user, login, post_form
-from tests.http.legal.test_legal import _in_court
+from tests.http.legal.test_deliveries import _burofax
+from tests.http.legal.test_legal import TODAY, _in_court
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -62,9 +63,14 @@ async def test_the_filing_bundle(make_client):
     await add(c, nh, cid, "albaran.jpg", jpeg_bytes(1), "delivery_note")
     await add(c, nh, cid, "contrato.docx", docx_bytes("Contrato de suministro"), "contract")
     await add(c, nh, cid, "roto.docx", corrupt_docx())
+    # the settlement attempt by burofax, delivered: its certificate is among the documents the petition lists
+    offer = await _burofax(c, nh, cid)
+    cert = await add(c, nh, cid, "acuse-burofax.pdf", pdf_bytes("acuse"), "correspondence")
+    r = await c.post(f"/api/v1/documents/{offer['id']}/delivered", json={"delivered_on": TODAY.isoformat(), "certificate_id": cert["id"]}, headers=nh)
+    assert r.status_code == 201, r.text
     petition = (await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "monitorio_petition"}, headers=lh)).json()
     listed = await Evidence.select(Evidence.original_name, Evidence.sha256).where(Evidence.case == cid).order_by(Evidence.id)
-    assert len(listed) == 5  # the claim's own f.pdf first
+    assert len(listed) == 6  # the claim's own f.pdf first
 
     r = await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=lh)
     assert r.status_code == 200, r.text
@@ -77,11 +83,14 @@ async def test_the_filing_bundle(make_client):
     stem = petition["filename"].removesuffix(".docx")
     assert names[0] == "Índice.txt" and names[-1] == "Modelo 696 - datos.txt"
     assert f"Escrito - {stem}.pdf" in names and f"Escrito - {stem}.docx" in names
-    assert any(n.startswith("Intento de negociación previa - ") for n in pdfs)
+    assert f"Intento de negociación previa - {offer['filename'].removesuffix('.docx')}.pdf" in pdfs  # the burofax delivered
+    assert "Documento 6 - Correspondencia acuse-burofax.pdf" in names
+    petition_text = "\n".join(p.text for p in docx.Document(io.BytesIO(zf.read(f"Escrito - {stem}.docx"))).paragraphs)
+    assert "certificado de entrega que se acompaña como documento n.º 6" in petition_text  # the petition's own number
     assert {"Documento 2 - Factura FV-2026-0102.pdf", "Documento 3 - Albarán albaran.pdf", "Documento 4 - contrato.pdf"} <= set(names)
     # the claim's f.pdf is no PDF pypdf can read and roto.docx cannot be converted: named, not included
     assert not any(n.startswith("Documento 1 ") or n.startswith("Documento 5 ") for n in names)
-    assert len(pdfs) == 5 and r.headers["x-bundle-pdfs"] == "5" and r.headers["x-bundle-omitted"] == "2"
+    assert len(pdfs) == 6 and r.headers["x-bundle-pdfs"] == "6" and r.headers["x-bundle-omitted"] == "2"
     assert unquote(r.headers["x-bundle-omitted-files"]) == "f.pdf; roto.docx"
     for n in pdfs:
         assert len(PdfReader(io.BytesIO(zf.read(n))).pages) >= 1, n
@@ -89,6 +98,7 @@ async def test_the_filing_bundle(make_client):
     assert hashlib.sha256(zf.read("Documento 2 - Factura FV-2026-0102.pdf")).hexdigest() == listed[1]["sha256"]
     index = zf.read("Índice.txt").decode()
     assert p["case"]["reference"] in index and "NO INCLUIDOS" in index
+    assert "Documento n.º 6: acuse-burofax.pdf (certificado de entrega del intento de negociación previa)" in index
     assert re.search(r"- Documento n\.º 5: roto\.docx \(roto\.docx\): no se ha podido convertir", index)
     assert "Documento n.º 1: f.pdf" in index.split("NO INCLUIDOS")[1]
     assert "Poder de representación:" in index
@@ -97,7 +107,7 @@ async def test_the_filing_bundle(make_client):
 
     # kept: the row with the ZIP's fingerprint, who and when; the timeline says it
     row = await Bundle.select().where(Bundle.document == petition["id"]).first()
-    assert row["sha256"] == hashlib.sha256(r.content).hexdigest() and row["pdfs"] == 5 and row["created_by"] == p["lawyer"]["id"]
+    assert row["sha256"] == hashlib.sha256(r.content).hexdigest() and row["pdfs"] == 6 and row["created_by"] == p["lawyer"]["id"]
     assert [o["original"] for o in json.loads(row["omitted"])] == ["f.pdf", "roto.docx"]
     event = await CaseEvent.select(CaseEvent.summary, CaseEvent.visible_to_creditor).where(
         (CaseEvent.case == cid) & (CaseEvent.kind == "bundle")).first()
@@ -157,3 +167,6 @@ async def test_the_legal_panel_makes_the_bundle_and_says_what_to_fix(make_client
     await Evidence.delete().where((Evidence.case == cid) & (Evidence.original_name == "FV-1.pdf"))
     r = await post_form(lawyer_page, url, headers={"HX-Request": "true"})
     assert r.status_code == 200 and "FV-1.pdf" in r.text and 'role="alert"' in r.text and "/download" not in r.text
+    # without JavaScript the form posts as a page: the same message, in a page of its own with the way back
+    r = await post_form(lawyer_page, url)
+    assert r.status_code == 200 and "<html" in r.text and "FV-1.pdf" in r.text and f'href="/cases/{cid}"' in r.text
