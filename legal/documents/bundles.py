@@ -51,7 +51,12 @@ from legal.documents.rules import (
     petition_name,
     proof_name,
 )
-from legal.documents.service import EVIDENCE_LABELS, MASC_OFFERED, soffice, visible_document
+from legal.documents.service import (
+    EVIDENCE_LABELS,
+    MASC_OFFERED,
+    soffice,
+    visible_document,
+)
 from legal.handoff.service import procedure_facts
 from legal.rules.procedures import court_name
 from legal.tables import ERASED_FILENAME, Bundle, Document, Filing

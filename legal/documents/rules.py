@@ -9,7 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from legal.rules.jurisdictions import ES_COURT_FEE_FIXED, ES_COURT_FEE_ONLINE_DISCOUNT, ES_VERBAL_MAX
+from legal.rules.jurisdictions import (
+    ES_COURT_FEE_FIXED,
+    ES_COURT_FEE_ONLINE_DISCOUNT,
+    ES_VERBAL_MAX,
+)
 from legal.rules.procedures import spanish_court_fee
 
 # The petitions a bundle is made for, and the procedure each is filed in (the verbal claim's fee is the
