@@ -33,6 +33,7 @@ from pypdf import PdfReader
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic
 from agency.i18n import gettext as _
+from agency.roles import Role
 from agency.storage import storage
 from agency.tables import Organisation
 from agency.tenancy import get_visible
@@ -322,6 +323,7 @@ async def build_bundle(user: CurrentUser, document_id: int, today: date, case_id
     """Make the petition's bundle, keep it, and say what it holds and what it could not include. 422 when the
     document is not a petition or the documents it lists are not all on the case (each named)."""
     doc = await visible_document(user, document_id)
+    await check_filer(user, doc["case"])
     if case_id is not None and doc["case"] != case_id:
         raise BundleRefused(detail=_("This document belongs to another case."))
     if doc["template"] not in PETITIONS:
@@ -429,6 +431,16 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
             "omitted": omitted, "court_fee": figures, "storage_key": key}
 
 
+async def check_filer(user: CurrentUser, case_id: int) -> None:
+    """Who files: an admin, or the case's own lawyer (as legal.court.service's filings); another lawyer is a 403."""
+    if user.role == Role.lawyer:
+        case = await Case.select(Case.lawyer).where(Case.id == case_id).first()
+        if case is None or case["lawyer"] != user.id:
+            raise HTTPException(status_code=403, detail=_("This case is assigned to another lawyer."))
+
+
 async def visible_bundle(user: CurrentUser, bundle_id: int) -> dict:
-    """A kept bundle, for a caller who may see its case."""
-    return await get_visible(Bundle.select(*Bundle.all_columns()).where(Bundle.id == bundle_id), user, Bundle.case.organisation)
+    """A kept bundle, for the case's lawyer or an admin."""
+    row = await get_visible(Bundle.select(*Bundle.all_columns()).where(Bundle.id == bundle_id), user, Bundle.case.organisation)
+    await check_filer(user, row["case"])
+    return row

@@ -117,6 +117,8 @@ async def test_the_filing_bundle(make_client):
     ah = await api_token(c, (await create_user("admin"))["email"])
     assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=ah)).status_code == 200
     assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=nh)).status_code == 403
+    other_lawyer = await api_token(c, (await create_user("lawyer"))["email"])
+    assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=other_lawyer)).status_code == 403  # not the case's lawyer
     assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=ch)).status_code == 403
     stranger = await api_token(c, (await create_user("creditor", await create_org()))["email"])
     assert (await c.get(f"/api/v1/documents/{petition['id']}/bundle", headers=stranger)).status_code == 403
