@@ -34,6 +34,7 @@ from agency.auth import CurrentUser
 from agency.db import as_date, atomic
 from agency.i18n import gettext as _
 from agency.roles import Role
+from agency.settings import get_settings
 from agency.storage import storage
 from agency.tables import Organisation
 from agency.tenancy import get_visible
@@ -308,9 +309,10 @@ async def fee_figures(case_id: int, template: str, data_date: date) -> tuple[str
     earlier = Decimal(0)
     if procedure == "ordinario" and await Filing.exists().where(
             (Filing.case == case_id) & (Filing.procedure == "monitorio") & Filing.filed_on.is_not_null()):
-        earlier = fee_sheet("monitorio", facts.claim_amount, facts.creditor_is_legal_person, court_in_spain=in_spain).total
+        earlier = fee_sheet("monitorio", facts.claim_amount, facts.creditor_is_legal_person, court_in_spain=in_spain,
+                            online_on_whole=get_settings().court_fee_discount_on_whole).total
     sheet = fee_sheet(procedure, facts.claim_amount, facts.creditor_is_legal_person, court_in_spain=in_spain, online=facts.online,
-                      earlier_monitorio_fee=earlier)
+                      online_on_whole=get_settings().court_fee_discount_on_whole, earlier_monitorio_fee=earlier)
     court = court_name(PETITIONS[template], facts.debtor_country, facts.debtor_city, facts.debtor_kind)
     text = fee_sheet_text(sheet, org["legal_name"], org["tax_id"], court, case["reference"])
     figures = {"applicable": sheet.applicable, "procedure": sheet.procedure, "amount": sheet.amount, "exempt": sheet.exempt,

@@ -6,15 +6,25 @@ import io
 import json
 import re
 import zipfile
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import unquote
 
 import docx
 from PIL import Image
 from pypdf import PdfReader
 
+from agency.settings import get_settings
 from cases.tables import CaseEvent, Evidence
-from legal.tables import Bundle
+from legal.documents import bundles
+from legal.documents.bundles import fee_figures
+from legal.documents.rules import fee_sheet
+from legal.handoff.service import procedure_facts
+from legal.tables import Bundle, Filing
 from tests.factories import api_token, create_org, create_user, login, post_form
+from tests.http.cases.test_claims import claim_body
+from tests.http.cases.test_money import _people
 from tests.http.legal.test_deliveries import _burofax
 from tests.http.legal.test_legal import TODAY, _in_court
 
@@ -172,3 +182,28 @@ async def test_the_legal_panel_makes_the_bundle_and_says_what_to_fix(make_client
     # without JavaScript the form posts as a page: the same message, in a page of its own with the way back
     r = await post_form(lawyer_page, url)
     assert r.status_code == 200 and "<html" in r.text and "FV-1.pdf" in r.text and f'href="/cases/{cid}"' in r.text
+
+
+async def test_the_696_sheet_of_an_ordinario_after_a_monitorio(make_client, monkeypatch):
+    """A verbal claim above 15,000 EUR pays as an ordinario, less the fee of the monitorio filed before it; with the
+    setting, the online discount comes off the whole fee."""
+    _org, c, ch, nh = await _people(make_client)
+    due = (TODAY - timedelta(days=40)).isoformat()
+    case = (await c.post("/api/v1/claims", json=claim_body(invoices=[{"number": "G-1", "issue_date": due, "due_date": due, "amount": "20000.00"}]),
+                         headers=ch)).json()
+    cid = case["id"]
+    facts = await procedure_facts(cid, TODAY)
+    assert facts.claim_amount > Decimal("15000") and facts.creditor_is_legal_person
+    text, figures = await fee_figures(cid, "verbal_claim", TODAY)
+    assert figures["procedure"] == "ordinario" and figures["deduction"] == Decimal("0.00")  # no monitorio before it
+    assert figures["online_discount"] == Decimal("30.00") and "sobre la cuota fija" in text
+
+    await Filing.insert(Filing(case=cid, procedure="monitorio", court="Tribunal de Instancia de Bilbao", status="opposed", filed_on=TODAY))
+    monkeypatch.setattr(bundles, "get_settings", lambda: replace(get_settings(), court_fee_discount_on_whole=True))  # AGENCY_COURT_FEE_DISCOUNT_ON_WHOLE=1
+    text, figures = await fee_figures(cid, "verbal_claim", TODAY)
+    monitorio = fee_sheet("monitorio", facts.claim_amount, True, online_on_whole=True).total
+    whole = fee_sheet("ordinario", facts.claim_amount, True, online_on_whole=True)
+    assert figures["deduction"] == monitorio and figures["total"] == whole.total - monitorio
+    assert figures["online_discount"] == whole.online_discount > Decimal("30.00")
+    assert "sobre la cuota total" in text and "Deducción de la tasa del monitorio previo" in text and "Procedimiento: Juicio ordinario" in text
+    assert "Talleres Norte" not in text.split("Sujeto pasivo:")[1].splitlines()[0]  # the payer is the creditor, not the debtor
