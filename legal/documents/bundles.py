@@ -445,4 +445,6 @@ async def visible_bundle(user: CurrentUser, bundle_id: int) -> dict:
     """A kept bundle, for the case's lawyer or an admin."""
     row = await get_visible(Bundle.select(*Bundle.all_columns()).where(Bundle.id == bundle_id), user, Bundle.case.organisation)
     await check_filer(user, row["case"])
+    if row["filename"] == ERASED_FILENAME:
+        raise HTTPException(status_code=410, detail=_("This document was deleted with the debtor's data."))
     return row

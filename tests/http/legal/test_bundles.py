@@ -21,6 +21,7 @@ from legal.documents import bundles
 from legal.documents.bundles import fee_figures
 from legal.documents.rules import fee_sheet
 from legal.handoff.service import procedure_facts
+from legal.personal_data import on_case_event, stored_files
 from legal.tables import Bundle, Filing
 from tests.factories import api_token, create_org, create_user, login, post_form
 from tests.http.cases.test_claims import claim_body
@@ -182,6 +183,13 @@ async def test_the_legal_panel_makes_the_bundle_and_says_what_to_fix(make_client
     # without JavaScript the form posts as a page: the same message, in a page of its own with the way back
     r = await post_form(lawyer_page, url)
     assert r.status_code == 200 and "<html" in r.text and "FV-1.pdf" in r.text and f'href="/cases/{cid}"' in r.text
+    # the debtor's data erased: the bundle's file is among what goes, and its download says so
+    bundle_id = int(link.group(2))
+    key = (await Bundle.select(Bundle.storage_key).where(Bundle.id == bundle_id).first())["storage_key"]
+    assert key in await stored_files([cid])
+    await on_case_event(cid, "anonymised", {})
+    assert key not in await stored_files([cid])
+    assert (await lawyer_page.get(link.group(1))).status_code == 410
 
 
 async def test_the_696_sheet_of_an_ordinario_after_a_monitorio(make_client, monkeypatch):
