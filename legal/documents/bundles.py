@@ -97,7 +97,6 @@ class Part:
     how: str | None  # "pdf" | "image" | "office" | None (cannot be converted)
     original: str = ""
     sha256_original: str = ""
-    required: bool = False  # the petition itself: without its PDF there is no bundle
     pdf: Path | None = None
     pages: int = 0
     reason: str = ""
@@ -302,7 +301,7 @@ async def settlement_letter(case_id: int) -> tuple[dict | None, int | None]:
 async def fee_figures(case_id: int, template: str, data_date: date) -> tuple[str, dict]:
     """The 696 sheet's text and figures, on the claim as the petition computed it (its data date)."""
     facts = await procedure_facts(case_id, data_date)
-    case = await Case.select(Case.reference, Case.organisation, Case.debtor.kind.as_alias("debtor_kind")).where(Case.id == case_id).first()
+    case = await Case.select(Case.reference, Case.organisation).where(Case.id == case_id).first()
     org = await Organisation.select(Organisation.legal_name, Organisation.tax_id).where(Organisation.id == case["organisation"]).first()
     procedure = fee_procedure(template, facts.claim_amount)
     in_spain = facts.debtor_country.upper() == "ES"
@@ -375,7 +374,7 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
                                      "the case's evidence, or generate the petition again from the evidence the case has.")
                             % {"missing": ", ".join(missing)}, extra={"missing": missing})
     # the petition: its PDF copy when one was made, else LibreOffice converts it with the others
-    head = Part(petition_name(doc["filename"], "pdf"), "Escrito", petition_docx, "office", doc["filename"], doc["sha256"], required=True,
+    head = Part(petition_name(doc["filename"], "pdf"), "Escrito", petition_docx, "office", doc["filename"], doc["sha256"],
                 extra=[(petition_name(doc["filename"], "docx"), petition_docx)])
     if doc["pdf_storage_key"]:
         cached = work / "in" / "petition-copy.pdf"
@@ -393,7 +392,7 @@ async def assemble(user: CurrentUser, doc: dict, today: date, work: Path) -> dic
                           letter["filename"]))
     everything = front + parts
     await asyncio.to_thread(make_pdfs, work, everything)
-    if head.pdf is None:
+    if head.pdf is None:  # the petition itself: without its PDF there is no bundle
         raise HTTPException(status_code=503, detail=_("LibreOffice could not make the petition's PDF just now; try again, or download the "
                                                       "Word file."))
     fee_text, figures = await fee_figures(case_id, doc["template"], as_date(doc["data_date"]))
