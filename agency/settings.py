@@ -72,6 +72,9 @@ class Settings:
     access_log_days: int = 730
     # Webhooks may reach loopback and private addresses (tests, on-premise installs); otherwise refused (cases.webhooks).
     webhooks_allow_private: bool = False
+    # The Spanish court fee's 10 % online discount taken off the whole fee, not the fixed part (Ley 10/2012 art. 10 read
+    # either way: LEGAL.md marks it unconfirmed); form 696's sheet in a filing bundle follows it (legal.documents.bundles).
+    court_fee_discount_on_whole: bool = False
 
     @property
     def redsys_enabled(self) -> bool:
@@ -135,4 +138,5 @@ def get_settings() -> Settings:
         retention_after_close_years=_positive_int("AGENCY_RETENTION_AFTER_CLOSE_YEARS", 3),
         access_log_days=_positive_int("AGENCY_ACCESS_LOG_DAYS", 730),
         webhooks_allow_private=os.environ.get("AGENCY_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower() in {"1", "true", "yes", "on"},
+        court_fee_discount_on_whole=os.environ.get("AGENCY_COURT_FEE_DISCOUNT_ON_WHOLE", "").strip().lower() in {"1", "true", "yes", "on"},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from legal.tables import ERASED_FILENAME, Document, Filing, Hearing, LegalAction, Mediation, MediationSession
+from legal.tables import ERASED_FILENAME, Bundle, Document, Filing, Hearing, LegalAction, Mediation, MediationSession
 
 
 def _day(value: Any) -> str | None:
@@ -39,11 +39,15 @@ async def cases_data(case_ids: list[int]) -> list[dict]:
 
 
 async def stored_files(case_ids: list[int]) -> list[str]:
-    """The storage keys of the cases' generated documents and their PDF copies (deleted with the debtor's data)."""
+    """The storage keys of the cases' generated documents, their PDF copies and filing bundles (deleted with the debtor's
+    data)."""
     keys: list[str] = []
     for r in await Document.select(Document.storage_key, Document.pdf_storage_key).where(
             Document.case.is_in(case_ids) & (Document.filename != ERASED_FILENAME)):
         keys += [k for k in (r["storage_key"], r["pdf_storage_key"]) if k]
+    # the filing bundles made of them (the petition and the evidence, in one ZIP)
+    keys += [r["storage_key"] for r in await Bundle.select(Bundle.storage_key).where(
+        Bundle.case.is_in(case_ids) & (Bundle.filename != ERASED_FILENAME))]
     return keys
 
 
@@ -59,3 +63,4 @@ async def on_case_event(case_id: int, kind: str, payload: dict) -> None:
         await Mediation.update({Mediation.agreement: ""}).where(Mediation.id.is_in(mediations))
         await MediationSession.update({MediationSession.notes: ""}).where(MediationSession.mediation.is_in(mediations))
     await Document.update({Document.filename: ERASED_FILENAME, Document.pdf_storage_key: None}).where(Document.case == case_id)
+    await Bundle.update({Bundle.filename: ERASED_FILENAME}).where(Bundle.case == case_id)

@@ -65,6 +65,22 @@ class Document(Table, tablename="documents"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Bundle(Table, tablename="bundles"):
+    """A filing bundle made of a petition (legal.documents.bundles): the ZIP kept in storage by its SHA-256, who
+    made it and when, how many PDFs it holds and the documents it could not include (JSON: [{title, reason}])."""
+
+    case = ForeignKey(references=Case, null=False, index=True, on_delete=OnDelete.restrict)
+    document = ForeignKey(references=Document, null=False, index=True, on_delete=OnDelete.restrict)
+    storage_key = Varchar(length=200, unique=True)
+    filename = Varchar(length=200)
+    sha256 = Varchar(length=64)
+    size = BigInt()
+    pdfs = Integer()
+    omitted = Text(default="[]")
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Filing(Table, tablename="filings"):
     """A claim before a court. Status changes are case events (with from and to), so the history stays."""
 

@@ -1,9 +1,12 @@
 """Generated documents: the templates and their versions (admins), generating a document from a case, its list and download."""
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 import msgspec
 from litestar import Controller, Request, Response
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.response import Template
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -16,6 +19,7 @@ from agency.routing import get, post
 from agency.uploads import receive_multipart
 from agency.web import form_data, notify, page, redirect, user_of
 from cases.forms import case_action
+from legal.documents import bundles
 from legal.documents import service as documents
 from legal.documents.service import DOCX
 from legal.forms import discount_percent, stream_file, visible_case
@@ -80,6 +84,26 @@ class DocumentApi(Controller):
         access.note(user, f"document {document_id}: {doc['filename']}", doc["case"])
         return stream_file(doc["storage_key"], doc["filename"], DOCX, doc["sha256"], doc["size"])
 
+    @get("/documents/{document_id:int}/bundle", guards=[roles(Role.lawyer, Role.admin)], media_type=bundles.ZIP,
+         summary="The petition's filing bundle (ZIP): the petition as PDF, each document it lists as its own numbered PDF, an index "
+                 "and the court-fee form 696's data; 422 naming the documents missing")
+    async def bundle(self, request: Request, document_id: int) -> Response:
+        user = user_of(request)
+        made = await bundles.build_bundle(user, document_id, clock.today())
+        access.note(user, f"bundle {made['id']} of document {document_id}: {made['filename']}", made["case"])
+        return bundle_response(made)
+
+
+def bundle_response(made: dict) -> Response:
+    """The kept ZIP, with its SHA-256, how many PDFs it holds and the files it could not include (their names
+    percent-encoded, as headers are Latin-1; the index inside names them too)."""
+    response = stream_file(made["storage_key"], made["filename"], bundles.ZIP, made["sha256"], made["size"])
+    response.headers["X-Bundle-PDFs"] = str(made["pdfs"])
+    response.headers["X-Bundle-Omitted"] = str(len(made["omitted"]))
+    if made["omitted"]:
+        response.headers["X-Bundle-Omitted-Files"] = quote("; ".join(o["original"] or o["title"] for o in made["omitted"]))
+    return response
+
 
 class DocumentCasePages(Controller):
     """The legal panel's form to generate a document."""
@@ -96,6 +120,26 @@ class DocumentCasePages(Controller):
                                               signatory=signatory(data.get("signatory_name"), data.get("signatory_id"),
                                                                   data.get("signatory_capacity")))
         return await case_action(request, case_id, act, _("Document generated."))
+
+    @post("/documents/{document_id:int}/bundle", guards=[roles(Role.lawyer, Role.admin)])
+    async def bundle(self, request: Request, case_id: int, document_id: int) -> Template:
+        """Make the bundle and show its link, its fingerprint and what it could not include, or what to fix."""
+        try:
+            made = await bundles.build_bundle(user_of(request), document_id, clock.today(), case_id=case_id)
+        except HTTPException as exc:
+            if exc.status_code in {403, 404}:
+                raise
+            return page(request, "legal/bundle.html", fragment="legal/_bundle.html", case_id=case_id, error=str(exc.detail), made=None)
+        return page(request, "legal/bundle.html", fragment="legal/_bundle.html", case_id=case_id, error="", made=made)
+
+    @get("/bundles/{bundle_id:int}/download", guards=[roles(Role.lawyer, Role.admin)])
+    async def download_bundle(self, request: Request, case_id: int, bundle_id: int) -> Response:
+        user = user_of(request)
+        made = await bundles.visible_bundle(user, bundle_id)
+        if made["case"] != case_id:
+            raise NotFoundException(detail=_("Not found."))
+        access.note(user, f"bundle {bundle_id}: {made['filename']}", case_id)
+        return bundle_response({**made, "omitted": json.loads(made["omitted"] or "[]")})
 
 
 class TemplateAdminPages(Controller):
