@@ -2,12 +2,14 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from legal.tables import Deadline, Document, DocumentTemplate, Filing, FilingStep, Hearing, InterestRate, LegalAction, Mediation, MediationSession
+from legal.tables import (Deadline, DebtorAsset, Document, DocumentTemplate, Filing, FilingStep, Hearing, InterestRate, LegalAction, Mediation,
+                          MediationSession)
 
 APP_CONFIG = AppConfig(
     app_name="legal",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[InterestRate, LegalAction, DocumentTemplate, Document, Filing, FilingStep, Hearing, Deadline, Mediation, MediationSession],
+    table_classes=[InterestRate, LegalAction, DocumentTemplate, Document, Filing, FilingStep, Hearing, Deadline, Mediation, MediationSession,
+                   DebtorAsset],
     migration_dependencies=["cases.piccolo_app"],
     commands=[],
 )
