@@ -62,6 +62,7 @@ from cases.webhooks.web import WebhookApi, WebhookPages
 from legal.court.web import CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
+from legal.enforcement.web import EnforcementApi, EnforcementCasePages
 from legal.handoff.web import HandoffApi, HandoffCasePages, LawyerPages
 from legal.limitation.web import LimitationApi
 from legal.mediation.web import MediationApi, MediationCasePages
@@ -234,6 +235,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DocumentApi,
             HandoffApi,
             CourtApi,
+            EnforcementApi,
             MediationApi,
             DemandApi,
             LimitationApi,
@@ -242,6 +244,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DocumentCasePages,
             DemandCasePages,
             CourtCasePages,
+            EnforcementCasePages,
             MediationCasePages,
             LawyerPages,
             TemplateAdminPages,
