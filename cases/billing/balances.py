@@ -76,7 +76,7 @@ BALANCE_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, metho
 
 async def balance_of(case_id: int, as_of: date | None = None, case=None) -> Balances:
     """What the case's debtor owes on ``as_of`` (today). ``case``: its row read already with BALANCE_CASE_SQL's columns
-    (the caller's own query may select them), else read here."""
+    (the caller's own query may select them, JUDGMENT_ON among them), else read here."""
     if case is None:
         case = (await fetch_records(BALANCE_CASE_SQL, case_id))[0]
     invoices = await fetch_records(BALANCE_INVOICES_SQL, case_id)

@@ -388,7 +388,8 @@ async def start_payment(visitor: DebtorVisitor, raw_amount: object, method: str,
     return {"payment_id": row["id"], "order": order, "amount": str(amount), "redirect": {"url": request.url, "fields": request.fields}}
 
 
-NOTIFIED_CASE_SQL = ("SELECT c.id, c.stage, c.tariff_snapshot, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " "
+NOTIFIED_CASE_SQL = ("SELECT c.id, c.stage, c.tariff_snapshot, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + JUDGMENT_ON + ", "
+                     + RATES_VERSION + " "
                      "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
 
 

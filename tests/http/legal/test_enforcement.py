@@ -31,7 +31,7 @@ async def test_the_decree_switches_the_interest_and_the_enforcement_request_prin
     c, lh, nh, cid = p["c"], p["lh"], p["nh"], p["id"]
     # without a decree: no enforcement request, and the ledger has no post-judgment interest
     r = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "enforcement_request"}, headers=lh)
-    assert r.status_code == 422 and "decree or judgment" in r.text, r.text
+    assert r.status_code == 422 and r.json()["missing"] == ["enforcement"], r.text
     before = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=lh)).json()
     assert before["judgment_on"] is None and before["balances"]["judgment_interest"] == "0.00"
 
@@ -55,7 +55,7 @@ async def test_the_decree_switches_the_interest_and_the_enforcement_request_prin
     r = await c.post(f"/api/v1/cases/{cid}/assets", json={"kind": "yacht", "description": "Velero"}, headers=nh)
     assert r.status_code == 400 and "bank_account" in r.text
     r = await c.post(f"/api/v1/cases/{cid}/assets", json={"kind": "vehicle", "description": "  "}, headers=nh)
-    assert r.status_code == 400 and "Describe" in r.text
+    assert r.status_code == 400 and "Describa el bien" in r.text  # (in the reader's language: Spanish unless asked otherwise)
     r = await c.post(f"/api/v1/cases/{cid}/assets", json={"kind": "vehicle", "description": "Furgoneta", "found_on": (TODAY + timedelta(days=1)).isoformat()},
                      headers=nh)
     assert r.status_code == 400
@@ -100,11 +100,11 @@ async def test_attachments_are_booked_once_as_payments(make_client):
     assert sum(Decimal(part["amount"]) for part in line["applied"]["parts"]) == Decimal("150.25")
     # what to fix, said
     r = await c.post(f"/api/v1/cases/{cid}/attachments", json={**body, "asset_id": 999999}, headers=lh)
-    assert r.status_code == 400 and "asset" in r.text
+    assert r.status_code == 400 and "no tiene el bien 999999" in r.text
     r = await c.post(f"/api/v1/cases/{cid}/attachments", json={**body, "amount": "-3"}, headers=lh)
     assert r.status_code == 400
     r = await c.post(f"/api/v1/cases/{cid}/attachments", json={**body, "amount": "99999999.00"}, headers=lh)
-    assert r.status_code == 400 and "owed" in r.text
+    assert r.status_code == 400 and "supera lo que se debe" in r.text
     r = await c.post(f"/api/v1/cases/{cid}/attachments", json=body, headers=nh)  # lawyers book what the court paid out
     assert r.status_code == 403
     assert len(await LedgerEntry.select().where((LedgerEntry.case == cid) & (LedgerEntry.method == "court_attachment"))) == 1
