@@ -192,6 +192,12 @@ class Balances:
     judgment_on: date | None = None  # the decree or judgment from which LEC 576 interest runs (the ordinary interest stops)
     judgment_interest: Decimal = ZERO  # LEC 576 interest accrued to the date (``interest`` is the ordinary interest to the decree)
 
+    @property
+    def all_interest(self) -> Decimal:
+        """The ordinary interest and the post-judgment interest together: what a debtor's page, message or letter prints as
+        "interest", so that principal + interest + compensation + costs - paid is what is owed."""
+        return self.interest + self.judgment_interest
+
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

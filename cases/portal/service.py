@@ -301,7 +301,7 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         "debtor": {"name": case["debtor_name"]},
         "invoices": [{"number": i["number"], "issue_date": i["issue_date"].isoformat(), "due_date": i["due_date"].isoformat(),
                       "amount": str(from_cents(i["amount_cents"])), "disputed": i["disputed"]} for i in invoices],
-        "balances": {"principal": str(balance.principal), "interest": str(balance.interest), "compensation": str(balance.compensation),
+        "balances": {"principal": str(balance.principal), "interest": str(balance.all_interest), "compensation": str(balance.compensation),
                      "costs": str(balance.costs), "paid": str(balance.paid), "outstanding": str(balance.outstanding),
                      "interest_provisional": balance.provisional, "interest_awaiting_demand": balance.awaiting_demand},
         "payments": [{"amount": str(from_cents(e["amount_cents"])), "received_on": e["booked_on"].isoformat(), "method": e["method"]}

@@ -249,7 +249,7 @@ def letter_figures(locale: str, today: date, balance, invoices: list[dict], curr
     none: the letters leave the line out), the other sums together, the payments, what is owed, and the invoices
     still owed (``invoices``: number, issue_date, due_date as dates, outstanding in cents)."""
     day, money = partial(day_in, locale), partial(money_in, locale, currency=currency)
-    return {"today": day(today), "principal": money(balance.principal), "interest": money(balance.interest),
+    return {"today": day(today), "principal": money(balance.principal), "interest": money(balance.all_interest),
             "compensation": money(balance.compensation) if balance.compensation else "",
             "costs": money(balance.costs) if balance.costs else "",
             "other": money(balance.compensation + balance.costs), "paid": money(balance.paid), "outstanding": money(balance.outstanding),
@@ -410,7 +410,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         # the per-invoice interest breakdown letters and petitions give (LEGAL.md): each slice's days, rate, base and
         # amount (shown rounded; each invoice's slices are summed unrounded and rounded once)
         "interest_breakdown": breakdown,
-        "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.interest, cur),
+        "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.all_interest, cur),
                     "compensation": _money(balance.compensation, cur), "costs": _money(balance.costs, cur),
                     "paid": _money(balance.paid, cur), "outstanding": _money(balance.outstanding, cur),
                     # what a court is asked for: one figure with the chooser, thresholds and fee (claim_amount)

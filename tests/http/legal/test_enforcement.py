@@ -44,6 +44,8 @@ async def test_the_decree_switches_the_interest_and_the_enforcement_request_prin
     assert Decimal(ledger["balances"]["interest"]) < Decimal(before["balances"]["interest"])
     detail = (await c.get(f"/api/v1/cases/{cid}", headers=p["ch"])).json()
     assert detail["balance"]["judgment_on"] == DECREE.isoformat() and Decimal(detail["balance"]["judgment_interest"]) == judgment
+    page = await case_page(c, cid, headers=lh)
+    assert 'data-figure="judgment-interest"' in page.text and "art. 576 LEC" in page.text
 
     # the debtor's assets
     r = await c.post(f"/api/v1/cases/{cid}/assets", json={"kind": "bank_account", "description": "Cuenta corriente en Kutxabank",

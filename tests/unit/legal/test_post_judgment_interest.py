@@ -41,6 +41,8 @@ def test_a_business_debt_stops_the_late_payment_interest_at_the_decree():
     b = balances(INV, [], date(2025, 12, 31), business=True, judgment_on=date(2025, 6, 30))
     assert (b.interest, b.compensation, b.judgment_interest) == (Decimal("458.22"), Decimal("40.00"), Decimal("277.84"))
     assert b.outstanding == Decimal("10776.06") and b.judgment_on == date(2025, 6, 30)
+    # what letters and the debtor's page print as "interest" adds up: 10,000.00 + 736.06 + 40.00 = 10,776.06
+    assert b.all_interest == Decimal("736.06") and b.principal + b.all_interest + b.compensation == b.outstanding
     without = balances(INV, [], date(2025, 12, 31), business=True)
     assert without.interest == Decimal("458.22") + Decimal("511.67") and without.judgment_interest == Decimal("0.00")
 
