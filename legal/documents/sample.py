@@ -205,6 +205,7 @@ def sample_context() -> dict:
         # the 8.474,70 claimed, 2.824,90 (LEC 394.3)
         "costs_claim": {
             "title": "el decreto de 20 de febrero de 2026 dictado en el procedimiento monitorio n.º 312/2026",
+            "court": "Tribunal de Instancia de Sevilla, Sección Civil, Plaza n.º 4",
             "lines": [
                 {"label": "Honorarios de letrado", "on": "25 de febrero de 2026", "description": "Minuta n.º 2026/041", "amount": "1.200,00 €"},
                 {"label": "Derechos y suplidos de procurador", "on": "25 de febrero de 2026", "description": "Arancel RD 434/2023",

@@ -95,7 +95,7 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
             "interest_breakdown", "portal.url", "portal.qr", "enforcement.court_case_number", "enforcement.assets",
-            "costs_claim.title"} | {
+            "costs_claim.title", "costs_claim.court"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
 # Values optional for most templates that a template cannot go without: in Portugal negotiating a debt is reserved to
@@ -483,7 +483,7 @@ def costs_claim_context(title: dict | None, costs: list[dict], proceedings: Deci
     the LEC 394.3 cap on the lawyer's fees (a third of the amount of the proceedings: here what the claim asks)."""
     claim = enforcement.claim_of(costs, proceedings)
     court_costs = [c for c in costs if c["kind"] in COST_LABELS_ES]
-    return {"title": _title_text(title) if title else "",
+    return {"title": _title_text(title) if title else "", "court": (title or {}).get("court") or "",
             "lines": [{"label": COST_LABELS_ES[c["kind"]], "on": _day(c["on"]), "description": c["description"], "amount": _money(c["amount"], cur)}
                       for c in sorted(court_costs, key=lambda c: list(COST_LABELS_ES).index(c["kind"]))],
             "by_kind": [{"label": COST_LABELS_ES[k], "amount": _money(a, cur)} for k, a in claim.by_kind],

@@ -1518,8 +1518,7 @@ def enforcement_request() -> Builder:
         "**{{ enforcement.provisional }}** que provisionalmente se calculan para los intereses que se devenguen durante la "
         "ejecución y sus costas, con base en los siguientes")
     b.h("HECHOS", align=CENTER)
-    b.p("**PRIMERO. Título ejecutivo.** La ejecución se funda en {{ enforcement.title }}"
-        "{% if enforcement.court_case_number %} (autos n.º {{ enforcement.court_case_number }}){% endif %}, que condena a "
+    b.p("**PRIMERO. Título ejecutivo.** La ejecución se funda en {{ enforcement.title }}, que condena a "
         "{{ debtor.name }} al pago a mi representada de las cantidades adeudadas y lleva aparejada ejecución (artículo 517.2 "
         "de la Ley de Enjuiciamiento Civil y, tratándose del decreto que pone fin al procedimiento monitorio, su artículo "
         "816). Basta para la demanda ejecutiva identificar la resolución cuya ejecución se pretende (artículo 549.2).")
@@ -1593,7 +1592,7 @@ def costs_claim() -> Builder:
     """The costs claim (tasación de costas, LEC 241 to 246): the lawyer's and procurador's fees and the court fees booked
     on the case, each with its day, their totals, and the LEC 394.3 cap on the lawyer's fees."""
     b = Builder("costs_claim", "Solicitud de tasación de costas", "Solicitud de tasación de costas (arts. 241 a 246 LEC)", court=True)
-    court_heading(b)
+    b.p("**AL {% if costs_claim.court %}{{ costs_claim.court|upper }}{% else %}{{ court.name|upper }}{% endif %}**", align=LEFT, after=18)
     court_appearance(b, "Que, habiéndose impuesto las costas al deudor, **{{ debtor.name }}**"
                         "{% if costs_claim.title %}, en {{ costs_claim.title }}{% endif %}, y de conformidad con los "
                         "artículos 241 y siguientes de la Ley de Enjuiciamiento Civil, solicito que se practique la "
@@ -1618,7 +1617,7 @@ def costs_claim() -> Builder:
     b.p("En su virtud,", keep=True)
     b.p("**SUPLICO AL TRIBUNAL:** Que tenga por presentada la minuta y, previos los trámites de los artículos 243 a 246 de "
         "la Ley de Enjuiciamiento Civil, practique la tasación de las costas por la cantidad de **{{ costs_claim.total }}** "
-        "y, aprobada, requiera de pago de ella a {{ debtor.name }}.")
+        "y, aprobada, requiera a {{ debtor.name }} para que la pague.")
     court_signature(b)
     return b
 
