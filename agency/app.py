@@ -65,6 +65,7 @@ from cases.notifications.web import NotificationApi, NotificationPages
 from legal.court.web import CalendarFeeds, CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi
+from legal.enforcement.web import EnforcementApi, EnforcementCasePages
 from legal.handoff.web import HandoffApi, HandoffCasePages, LawyerPages
 from legal.injunctions.web import InjunctionApi, InjunctionPages
 from legal.limitation.web import LimitationApi
@@ -245,6 +246,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DocumentApi,
             HandoffApi,
             CourtApi,
+            EnforcementApi,
             MediationApi,
             DemandApi,
             LimitationApi,
@@ -254,6 +256,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             DemandCasePages,
             CourtCasePages,
             CalendarFeeds,
+            EnforcementCasePages,
             MediationCasePages,
             LawyerPages,
             InjunctionPages,

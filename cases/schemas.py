@@ -84,6 +84,8 @@ class BalanceOut(msgspec.Struct, omit_defaults=True):
     outstanding: Decimal | None = None
     interest_provisional: bool | None = None  # a rate of the period is not published yet: the latest known is used
     interest_awaiting_demand: bool | None = None  # a consumer owes no interest until a demand reaches them
+    judgment_on: date | None = None  # LEC 576: the decree or judgment from which post-judgment interest runs
+    judgment_interest: Decimal | None = None  # that interest, to today (the ordinary interest stopped at the decree)
 
 
 class CaseOut(msgspec.Struct):

@@ -13,6 +13,8 @@ from legal.court import service as court
 from legal.demands.service import SENDABLE
 from legal.documents.service import TEMPLATES, template_list, visible_documents_query
 from legal.documents.signed import SIGNED
+from legal.enforcement import rules as enforcement_rules
+from legal.enforcement import service as enforcement
 from legal.handoff import service as handoff
 from legal.injunctions import service as injunctions
 from legal.limitation.service import case_limitation
@@ -70,6 +72,9 @@ async def legal_panel(user: CurrentUser, case_id: int, stage: str, today: date) 
             "can_take": bool(action and action["status"] == "authorised" and user.role in (Role.lawyer, Role.admin)),
             "procedures": PROCEDURES, "statuses": filings.STATUSES, "status_labels": filings.STATUS_LABELS,
             "cost_kinds": court.COST_KINDS,
+            # the debtor's assets and the title to enforce (staff only, as the rest of the legal data)
+            "assets": await enforcement.assets_of(case_id), "asset_kinds": enforcement_rules.ASSET_KINDS,
+            "title": await enforcement.title_of(case_id),
         })
         if stage in handoff.HANDOFF_STAGES and not (action and action["status"] in handoff.OPEN):
             view["estimate"] = await handoff.estimate(case_id, today)

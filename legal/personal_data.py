@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from legal.tables import ERASED_FILENAME, Bundle, Document, Filing, Hearing, LegalAction, Mediation, MediationSession
+from legal.tables import ERASED_FILENAME, Bundle, DebtorAsset, Document, Filing, Hearing, LegalAction, Mediation, MediationSession
 
 
 def _day(value: Any) -> str | None:
@@ -31,6 +31,10 @@ async def cases_data(case_ids: list[int]) -> list[dict]:
                                     Mediation.agreement).where(Mediation.case.is_in(case_ids)).order_by(Mediation.id):
         rows.append({"case": r["case"], "what": "mediation", "on": _day(r["requested_on"]), "status": r["status"], "procedure": r["mediator"],
                      "text": r["agreement"]})
+    for r in await DebtorAsset.select(DebtorAsset.case, DebtorAsset.kind, DebtorAsset.description, DebtorAsset.identifier, DebtorAsset.found_on,
+                                      DebtorAsset.note).where(DebtorAsset.case.is_in(case_ids)).order_by(DebtorAsset.id):
+        rows.append({"case": r["case"], "what": "asset", "on": _day(r["found_on"]), "status": r["kind"], "procedure": r["identifier"],
+                     "text": " / ".join(t for t in (r["description"], r["note"]) if t)})
     for r in await Document.select(Document.case, Document.template, Document.version, Document.filename, Document.sha256,
                                    Document.created_at).where(Document.case.is_in(case_ids)).order_by(Document.id):
         rows.append({"case": r["case"], "what": "document", "on": _day(r["created_at"]), "status": f"{r['template']} v{r['version']}",
@@ -58,6 +62,7 @@ async def on_case_event(case_id: int, kind: str, payload: dict) -> None:
         return
     await LegalAction.update({LegalAction.note: "", LegalAction.answer_note: ""}).where(LegalAction.case == case_id)
     await Hearing.update({Hearing.notes: ""}).where(Hearing.case == case_id)
+    await DebtorAsset.update({DebtorAsset.description: "", DebtorAsset.identifier: "", DebtorAsset.note: ""}).where(DebtorAsset.case == case_id)
     mediations = [r["id"] for r in await Mediation.select(Mediation.id).where(Mediation.case == case_id)]
     if mediations:
         await Mediation.update({Mediation.agreement: ""}).where(Mediation.id.is_in(mediations))

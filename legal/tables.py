@@ -111,6 +111,20 @@ class FilingStep(Table, tablename="filing_steps"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class DebtorAsset(Table, tablename="debtor_assets"):
+    """What the lawyer knows the debtor owns, to designate for attachment at enforcement (LEC 549.1.3, 589): a bank
+    account (its IBAN), a salary (the employer), a vehicle (its plate), a property (its cadastral reference)..."""
+
+    case = ForeignKey(references=Case, null=False, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=16)  # legal.enforcement.rules.ASSET_KINDS
+    description = Varchar(length=200)
+    identifier = Varchar(length=100, default="")
+    found_on = Date(null=True, default=None)
+    note = Text(default="")
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Hearing(Table, tablename="hearings"):
     filing = ForeignKey(references=Filing, null=False, index=True, on_delete=OnDelete.restrict)
     case = ForeignKey(references=Case, null=False, index=True, on_delete=OnDelete.restrict)

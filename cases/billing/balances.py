@@ -61,8 +61,13 @@ def plan_terms_from(plans: list, instalments: list) -> tuple[PlanTerms, ...]:
                  for p in plans)
 
 
+# The day of a case's first-instance judgment or monitorio decree (LEC 576: post-judgment interest from it), from the
+# court's steps legal records (filing_steps: named here as text, as the outbox names the cases; cases never imports legal),
+# for a query that reads the case as ``c``.
+JUDGMENT_ON = ("(SELECT MIN(s.\"on\") FROM filing_steps s WHERE s.\"case\" = c.id AND s.step IN ('decree', 'judgment') "
+               "AND c.jurisdiction = 'ES') AS judgment_on")
 # What balance_of reads: the case (with the rates' version), its undisputed invoices, its ledger, then its plans.
-BALANCE_CASE_SQL = ("SELECT c.id, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " FROM collection_cases c "
+BALANCE_CASE_SQL = ("SELECT c.id, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + JUDGMENT_ON + ", " + RATES_VERSION + " FROM collection_cases c "
                     "LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
 BALANCE_INVOICES_SQL = 'SELECT id, number, due_date, amount_cents FROM invoices WHERE "case" = {} AND disputed = false ORDER BY id'
 BALANCE_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries WHERE "case" = {} '
@@ -71,13 +76,14 @@ BALANCE_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, metho
 
 async def balance_of(case_id: int, as_of: date | None = None, case=None) -> Balances:
     """What the case's debtor owes on ``as_of`` (today). ``case``: its row read already with BALANCE_CASE_SQL's columns
-    (the caller's own query may select them), else read here."""
+    (the caller's own query may select them, JUDGMENT_ON among them), else read here."""
     if case is None:
         case = (await fetch_records(BALANCE_CASE_SQL, case_id))[0]
     invoices = await fetch_records(BALANCE_INVOICES_SQL, case_id)
     entries = await fetch_records(BALANCE_LEDGER_SQL, case_id)
     return balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, as_of or clock.today(),
-                         await published_rates(rates_version(case)), as_date(case["demanded_on"]), await plan_terms(case_id))
+                         await published_rates(rates_version(case)), as_date(case["demanded_on"]), await plan_terms(case_id),
+                         as_date(case["judgment_on"]))
 
 
 BALANCE_COLUMNS = (LedgerEntry.id, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents, LedgerEntry.reverses,
@@ -91,10 +97,11 @@ def named_invoices(applies_to: str, numbers: dict[int, str]) -> tuple[str, ...]:
 
 
 def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], entries: list[dict], day: date,
-                  added: AddedRates, demanded_on: date | None = None, plans: tuple[PlanTerms, ...] = ()) -> Balances:
+                  added: AddedRates, demanded_on: date | None = None, plans: tuple[PlanTerms, ...] = (),
+                  judgment_on: date | None = None) -> Balances:
     """The balances from a case's rows (undisputed invoices with INVOICE_COLUMNS; its ledger entries with
     BALANCE_COLUMNS, other kinds ignored) and the rates admins added (published_rates), for callers that loaded them
-    already.
+    already. ``judgment_on``: the case's judgment or decree (JUDGMENT_ON), from which LEC 576 interest runs.
 
     Computed once per process for the same inputs: the answer is kept under the very values it is computed from (every
     field of every row it reads, the day, the rates, the plans), so a new payment, cost, invoice, plan, rate or day
@@ -103,7 +110,7 @@ def balances_from(jurisdiction: str, debtor_kind: str, invoices: list[dict], ent
                      tuple((i.get("id"), i["number"], as_date(i["due_date"]), i["amount_cents"]) for i in invoices),
                      tuple((m["id"], m["kind"], as_date(m["booked_on"]), m["amount_cents"], m["reverses"], m.get("method"), m.get("applies_to"))
                            for m in entries if m["kind"] in ("payment", "reversal", "cost")),
-                     day, frozenset((k, str(v)) for k, v in added.items()), demanded_on, tuple(plans))
+                     day, frozenset((k, str(v)) for k, v in added.items()), demanded_on, tuple(plans), judgment_on)
 
 
 # A few hundred cases' figures per process (the pages and the API of the debtors being looked at now); each is a few
@@ -113,7 +120,7 @@ BALANCES_KEPT = 512
 
 @lru_cache(maxsize=BALANCES_KEPT)
 def _balances(jurisdiction: str, debtor_kind: str, invoices: tuple, entries: tuple, day: date, added: frozenset,
-              demanded_on: date | None, plans: tuple[PlanTerms, ...]) -> Balances:
+              demanded_on: date | None, plans: tuple[PlanTerms, ...], judgment_on: date | None = None) -> Balances:
     reversed_ids = {reverses for _id, kind, booked_on, _c, reverses, _m, _a in entries if kind == "reversal" and booked_on <= day}
     numbers = {i[0]: i[1] for i in invoices if i[0] is not None}
     return balances(
@@ -128,6 +135,7 @@ def _balances(jurisdiction: str, debtor_kind: str, invoices: tuple, entries: tup
         added=MappingProxyType({k: Decimal(v) for k, v in added}),
         demanded_on=demanded_on,
         plans=plans,
+        judgment_on=judgment_on if jurisdiction == "ES" else None,
     )
 
 
@@ -140,7 +148,9 @@ def balance_dict(b: Balances) -> dict:
     return {"principal": b.principal, "interest": b.interest, "compensation": b.compensation, "costs": b.costs, "paid": b.paid,
             "outstanding": b.outstanding, "interest_provisional": b.provisional,
             # a consumer: no interest until a demand reaches them (Código Civil 1100)
-            "interest_awaiting_demand": b.awaiting_demand}
+            "interest_awaiting_demand": b.awaiting_demand,
+            # LEC 576: from the decree or judgment, the legal rate plus 2 points instead of the ordinary interest
+            "judgment_on": b.judgment_on, "judgment_interest": b.judgment_interest if b.judgment_on else None}
 
 
 def _placeholders(ids: list) -> str:
@@ -182,7 +192,8 @@ async def balances_of_many(wanted: list[tuple[int, date]]) -> dict[tuple[int, da
         if case_id in inputs and (case_id, day) not in result:
             case, invoices, entries, terms = inputs[case_id]
             result[(case_id, day)] = balances_from(case["jurisdiction"], case["debtor_kind"], invoices, entries, day,
-                                                   await published_rates(rates_version(case)), as_date(case["demanded_on"]), terms)
+                                                   await published_rates(rates_version(case)), as_date(case["demanded_on"]), terms,
+                                                   as_date(case["judgment_on"]))
     return result
 
 

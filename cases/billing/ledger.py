@@ -24,7 +24,15 @@ before one; in Portugal from the due date, as for a business.
 
 An instalment plan fixes what is owed at its signature: unless it says interest keeps running, no interest accrues
 from the day after the signature while the plan is kept, and from the first missed instalment interest runs again
-(from the day after its date) on what is left. A plan paid in full leaves nothing owed."""
+(from the day after its date) on what is left. A plan paid in full leaves nothing owed.
+
+From a Spanish first-instance judgment or monitorio decree (``judgment_on``: LEC 576, 816.2) the ordinary interest
+stops: what the decree orders paid (each invoice's principal, interest and compensation still owed at the end of its
+day; Código Civil 1109 lets the interest claimed in court bear interest) bears the post-judgment interest instead, the
+legal rate plus 2 points per year (legal.rules.interest.post_judgment_slices), until paid. A payment pays that interest
+first (art. 1173), then the rest as before. LEC 576.1 keeps a rate the parties agreed or a special law gives instead: a
+contract's rate is not known here, and Ley 3/2004's late-payment rate between businesses is read as not such a
+special rule once a judgment is given (LEGAL.md: legal rate plus 2 points)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -36,6 +44,7 @@ from cases.negotiation.rules import Payment, instalment_statuses
 from legal.rules.allocation import PARTS_IN_ORDER, RANKS, onerous_rank, pro_rata
 from legal.rules.interest import Slice, interest_slices
 from legal.rules.interest import compensation as compensation_for
+from legal.rules.interest import post_judgment_slices
 from legal.rules.jurisdictions import (
     JURISDICTIONS,
     NO_ADDED_RATES,
@@ -140,17 +149,20 @@ class InvoiceBalance:
     compensation: Decimal
     compensation_outstanding: Decimal
     slices: tuple[Slice, ...] = ()
+    judgment_interest: Decimal = ZERO  # LEC 576, from the decree or judgment
+    judgment_interest_outstanding: Decimal = ZERO
+    judgment_slices: tuple[Slice, ...] = ()
 
     @property
     def outstanding(self) -> Decimal:
-        return self.principal_outstanding + self.interest_outstanding + self.compensation_outstanding
+        return self.principal_outstanding + self.interest_outstanding + self.compensation_outstanding + self.judgment_interest_outstanding
 
 
 @dataclass(frozen=True)
 class Allocation:
     """How one payment was applied: ``basis`` one of BASES, ``costs_first`` where the debtor agreed to it, and
     ``parts``: (what, invoice number or "" for costs and the excess, amount), in the order applied; what is one of
-    "costs", "interest", "compensation", "principal", "overpaid"."""
+    "costs", "judgment_interest", "interest", "compensation", "principal", "overpaid"."""
     ref: int
     received_on: date
     amount: Decimal
@@ -177,6 +189,14 @@ class Balances:
     invoices: tuple[InvoiceBalance, ...] = ()  # per invoice, in the order given
     allocations: tuple[Allocation, ...] = ()  # per payment, in the order received
     agency_costs_paid: Decimal = ZERO  # of the costs paid, the agency's own (it gets them back, not the creditor)
+    judgment_on: date | None = None  # the decree or judgment from which LEC 576 interest runs (the ordinary interest stops)
+    judgment_interest: Decimal = ZERO  # LEC 576 interest accrued to the date (``interest`` is the ordinary interest to the decree)
+
+    @property
+    def all_interest(self) -> Decimal:
+        """The ordinary interest and the post-judgment interest together: what a debtor's page, message or letter prints as
+        "interest", so that principal + interest + compensation + costs - paid is what is owed."""
+        return self.interest + self.judgment_interest
 
 
 def _round(value: Decimal) -> Decimal:
@@ -193,14 +213,19 @@ class _Open:  # an invoice's running state while the payments are applied
     interest_total: Decimal = ZERO
     compensation_total: Decimal = ZERO
     slices: list[Slice] = field(default_factory=list)
+    judgment_interest: Decimal = ZERO  # owed now
+    judgment_interest_total: Decimal = ZERO
+    judgment_accrued_to: date | None = None
+    judgment_slices: list[Slice] = field(default_factory=list)
 
 
 def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, business: bool, country: str = "ES",
              costs: Sequence[Cost] = (), added: AddedRates = NO_ADDED_RATES, demanded_on: date | None = None,
-             plan: PlanTerms | None = None, plans: Sequence[PlanTerms] = ()) -> Balances:
+             plan: PlanTerms | None = None, plans: Sequence[PlanTerms] = (), judgment_on: date | None = None) -> Balances:
     """``added``: the statutory rates admins entered (cases.billing.balances.published_rates), over the shipped table.
     ``demanded_on``: the day a demand first reached a consumer debtor (or the court claim was filed).
-    ``plans``: the case's instalment plans, each freezing interest while it was kept (``plan``: a single one)."""
+    ``plans``: the case's instalment plans, each freezing interest while it was kept (``plan``: a single one).
+    ``judgment_on``: the first-instance judgment or decree of a Spanish case (LEC 576), else None."""
     all_plans = [*plans, *([plan] if plan else [])]
     frozen = frozen_windows(all_plans, payments, as_of)
     agreed_from = min((p.signed_on for p in all_plans if p.costs_first), default=None)  # costs first from this day
@@ -225,17 +250,28 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
     paid = overpaid = agency_paid = ZERO
     allocations = []
 
+    def judgment_slicer(base: Decimal, after: date, until: date) -> list[Slice]:
+        return post_judgment_slices(base, after, until, added)
+
     def book(until: date) -> None:
         nonlocal costs_counted
+        ordinary_until = min(until, judgment_on) if judgment_on else until  # LEC 576 interest replaces it after the decree
         for o in open_:
-            if until > o.accrued_to:  # the days of a plan kept owe nothing
-                o.slices += (new := slices_outside(slicer, o.principal, o.accrued_to, until, frozen))
-                o.accrued_to = until
+            if ordinary_until > o.accrued_to:  # the days of a plan kept owe nothing
+                o.slices += (new := slices_outside(slicer, o.principal, o.accrued_to, ordinary_until, frozen))
+                o.accrued_to = ordinary_until
                 amount = _round(sum((s.amount for s in new), ZERO))
                 o.interest += amount
                 o.interest_total += amount
-            if o.inv.due_date < until and not o.compensation_total:
+            if o.inv.due_date < ordinary_until and not o.compensation_total:
                 o.compensation = o.compensation_total = compensation_for(business, 1, country)
+            if judgment_on and until > (start := o.judgment_accrued_to or judgment_on):
+                base = o.principal + o.interest + o.compensation  # what is left of the sum the decree ordered paid
+                o.judgment_slices += (new := slices_outside(judgment_slicer, base, start, until, frozen))
+                o.judgment_accrued_to = until
+                amount = _round(sum((s.amount for s in new), ZERO))
+                o.judgment_interest += amount
+                o.judgment_interest_total += amount
         while costs_counted < len(costs_due) and costs_due[costs_counted].booked_on <= until:
             costs_left.append([costs_due[costs_counted], costs_due[costs_counted].amount])
             costs_counted += 1
@@ -249,7 +285,7 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         """Interest, compensation and principal of these invoices, the most onerous rank first, pro rata within a rank."""
         for r in RANKS:
             group = [o for o in debts if rank(o, day) == r]
-            for what in PARTS_IN_ORDER:
+            for what in ("judgment_interest", *PARTS_IN_ORDER):
                 if left <= 0:
                     return left
                 shares = pro_rata(left, [getattr(o, what) for o in group])
@@ -291,7 +327,7 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
     book(as_of)
     principal_outstanding = sum((o.principal for o in open_), ZERO)
     costs_outstanding = sum((c[1] for c in costs_left), ZERO)
-    outstanding = sum((o.principal + o.interest + o.compensation for o in open_), ZERO) + costs_outstanding
+    outstanding = sum((o.principal + o.interest + o.compensation + o.judgment_interest for o in open_), ZERO) + costs_outstanding
     return Balances(
         principal=sum((i.principal for i in ordered), ZERO),
         interest=sum((o.interest_total for o in open_), ZERO),
@@ -303,11 +339,15 @@ def balances(invoices: list[OwedInvoice], payments: list[Paid], as_of: date, *, 
         overpaid=overpaid,
         costs_outstanding=costs_outstanding,
         provisional=not awaiting and any(i.due_date < as_of for i in ordered) and (
-            rate_is_provisional(country, half_year_start(as_of), added) if business else legal_rate_is_provisional(country, as_of, added)),
+            rate_is_provisional(country, half_year_start(as_of), added) if business and not judgment_on
+            else legal_rate_is_provisional(country, as_of, added)),
         awaiting_demand=awaiting,
         interest_from=demanded_on if from_demand and not awaiting else None,
         invoices=tuple(InvoiceBalance(o.inv.number, o.inv.due_date, o.inv.principal, o.principal, o.interest_total, o.interest,
-                                      o.compensation_total, o.compensation, tuple(o.slices)) for o in open_),
+                                      o.compensation_total, o.compensation, tuple(o.slices), o.judgment_interest_total,
+                                      o.judgment_interest, tuple(o.judgment_slices)) for o in open_),
         allocations=tuple(allocations),
         agency_costs_paid=agency_paid,
+        judgment_on=judgment_on if judgment_on and judgment_on < as_of else None,
+        judgment_interest=sum((o.judgment_interest_total for o in open_), ZERO),
     )

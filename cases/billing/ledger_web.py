@@ -57,9 +57,10 @@ class LedgerApi(Controller):
             "as_of": day.isoformat(),
             # the law's order (Código Civil 1173-1174); a payment's own "applied" says what it paid (the invoices the
             # debtor named first, the costs first where the debtor agreed)
-            "allocation_order": ["interest", "compensation", "principal", "costs"],
+            "allocation_order": ["judgment_interest", "interest", "compensation", "principal", "costs"],
             "invoices": [{"number": i.number, "principal_outstanding": str(i.principal_outstanding),
                           "interest_outstanding": str(i.interest_outstanding), "compensation_outstanding": str(i.compensation_outstanding),
+                          "judgment_interest_outstanding": str(i.judgment_interest_outstanding),
                           "outstanding": str(i.outstanding)} for i in b.invoices],
             "entries": lines,
             "balances": {
@@ -69,7 +70,10 @@ class LedgerApi(Controller):
                 "collected_by_agency": str(from_cents(agency["collected"])),
                 "paid_to_creditor": str(from_cents(agency["paid_to_creditor"])), "remitted": str(from_cents(agency["remitted"])),
                 "net_to_creditor": str(from_cents(agency["net_to_creditor"])),
+                # LEC 576: from the decree or judgment (judgment_on) the legal rate plus 2 points; "interest" stops there
+                "judgment_interest": str(b.judgment_interest),
             },
+            "judgment_on": b.judgment_on.isoformat() if b.judgment_on else None,
             "interest_provisional": b.provisional,
         }
 

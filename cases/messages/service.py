@@ -149,7 +149,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
             "invoices_table": "\n".join(lines),
             "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
             "outstanding": i18n.format_cents(outstanding, cur),
-            "interest": i18n.format_money(owed.interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
+            "interest": i18n.format_money(owed.all_interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
             "oldest_due_date": i18n.format_day(invoices[0]["due_date"]) if invoices else "",
             "agency_name": settings.agency_name, "agency_phone": settings.agency_identity.get("phone", ""),
             "payment_iban": format_iban(settings.agency_iban),

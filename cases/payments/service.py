@@ -49,9 +49,11 @@ async def named_invoice_ids(case_id: int, numbers: list[str] | None) -> str:
 
 
 async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, received_on: date, method: str, reference: str,
-                         idempotency_key: str | None, today: date, invoices: list[str] | None = None) -> tuple[int, bool]:
+                         idempotency_key: str | None, today: date, invoices: list[str] | None = None,
+                         extra: dict | None = None) -> tuple[int, bool]:
     """Returns (ledger entry id, created). The same Idempotency-Key again returns the first entry. ``invoices``: the
-    numbers of the invoices the debtor said the payment is for (Código Civil art. 1172); otherwise the law's order."""
+    numbers of the invoices the debtor said the payment is for (Código Civil art. 1172); otherwise the law's order.
+    ``extra``: more for the payment's event (an attachment's asset, legal.enforcement)."""
     case = await open_case(user, case_id)
     if amount <= 0:
         raise ClientException(detail=_("The amount must be greater than zero."))
@@ -99,7 +101,7 @@ async def record_payment(user: CurrentUser, case_id: int, amount: Decimal, recei
                 return seen
             await check_owed()
             entry_id = await book_payment(case, cents, received_on, method, reference, key, user, today, applies_to,
-                                          [n.strip() for n in invoices or () if n and n.strip()] if applies_to else [])
+                                          [n.strip() for n in invoices or () if n and n.strip()] if applies_to else [], extra)
     except Exception as exc:  # a concurrent retry with the same key won the race: answer as a replay
         if key and is_unique_violation(exc) and (seen := await replay()):
             return seen

@@ -25,7 +25,7 @@ from agency.settings import get_settings
 from agency.tables import Organisation
 from agency.tenancy import DebtorVisitor, debtor_case, get_visible, scoped
 from cases import events
-from cases.billing.balances import RATES_VERSION, balance_of, balances_from, plan_terms_from, published_rates, rates_version
+from cases.billing.balances import JUDGMENT_ON, RATES_VERSION, balance_of, balances_from, plan_terms_from, published_rates, rates_version
 from cases.claims.service import check_file, store_evidence
 from cases.contacts.rules import normalise_phone
 from cases.money import from_cents, to_cents
@@ -244,7 +244,8 @@ async def end_session(visitor: DebtorVisitor) -> None:
 # of the published rates; the invoices; the ledger; the plans; the plans' instalments (only when there are plans).
 PORTAL_CASE_SQL = (
     "SELECT c.id, c.reference, c.currency, c.organisation, c.jurisdiction, c.demanded_on, d.name AS debtor_name, d.kind AS debtor_kind, "
-    "o.legal_name, o.tax_id, o.address_line1, o.city, r.brackets, r.first_due_days, r.organisation AS rules_owner, " + RATES_VERSION + " "
+    "o.legal_name, o.tax_id, o.address_line1, o.city, r.brackets, r.first_due_days, r.organisation AS rules_owner, " + JUDGMENT_ON + ", "
+    + RATES_VERSION + " "
     "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor LEFT JOIN organisations o ON o.id = c.organisation "
     "LEFT JOIN plan_rules r ON r.id = (SELECT p.id FROM plan_rules p WHERE p.organisation = c.organisation OR p.organisation IS NULL "
     "ORDER BY p.organisation IS NULL, p.id DESC LIMIT 1) WHERE c.id = {}")
@@ -274,7 +275,8 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
     reversed_ids = {e["reverses"] for e in entries if e["kind"] == "reversal"}
     # what is owed, from the rows read above
     balance = balances_from(case["jurisdiction"], case["debtor_kind"], [i for i in invoices if not i["disputed"]], entries, today,
-                            await published_rates(rates_version(case)), as_date(case["demanded_on"]), plan_terms_from(plans, instalments))
+                            await published_rates(rates_version(case)), as_date(case["demanded_on"]), plan_terms_from(plans, instalments),
+                            as_date(case["judgment_on"]))
     plan = next((p for p in plans if p["status"] == "active"), None)
     org = {"legal_name": case["legal_name"], "tax_id": case["tax_id"], "address_line1": case["address_line1"], "city": case["city"]}
     plan_out = None
@@ -299,7 +301,7 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         "debtor": {"name": case["debtor_name"]},
         "invoices": [{"number": i["number"], "issue_date": i["issue_date"].isoformat(), "due_date": i["due_date"].isoformat(),
                       "amount": str(from_cents(i["amount_cents"])), "disputed": i["disputed"]} for i in invoices],
-        "balances": {"principal": str(balance.principal), "interest": str(balance.interest), "compensation": str(balance.compensation),
+        "balances": {"principal": str(balance.principal), "interest": str(balance.all_interest), "compensation": str(balance.compensation),
                      "costs": str(balance.costs), "paid": str(balance.paid), "outstanding": str(balance.outstanding),
                      "interest_provisional": balance.provisional, "interest_awaiting_demand": balance.awaiting_demand},
         "payments": [{"amount": str(from_cents(e["amount_cents"])), "received_on": e["booked_on"].isoformat(), "method": e["method"]}
@@ -386,7 +388,8 @@ async def start_payment(visitor: DebtorVisitor, raw_amount: object, method: str,
     return {"payment_id": row["id"], "order": order, "amount": str(amount), "redirect": {"url": request.url, "fields": request.fields}}
 
 
-NOTIFIED_CASE_SQL = ("SELECT c.id, c.stage, c.tariff_snapshot, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + RATES_VERSION + " "
+NOTIFIED_CASE_SQL = ("SELECT c.id, c.stage, c.tariff_snapshot, c.jurisdiction, c.demanded_on, d.kind AS debtor_kind, " + JUDGMENT_ON + ", "
+                     + RATES_VERSION + " "
                      "FROM collection_cases c LEFT JOIN debtors d ON d.id = c.debtor WHERE c.id = {}")
 
 

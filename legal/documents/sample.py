@@ -206,4 +206,38 @@ def sample_context() -> dict:
         "payment_days": 10,
         # the debtor's page: a new link for each document that prints it, and its QR code (PNG bytes: render() makes the image)
         "portal": {"url": "https://recobrosibericos.es/p/Xk3v9QfE2mR7tLw0aBcD1eFgH4iJ5kLm6nOp7qRs8tU", "qr": _qr()},
+        # the enforcement of the monitorio's decree (20 February 2026): the principal owed, the interest and compensation
+        # to the decree (124,30), LEC 576 to 12 March on 8.599,00 (8.599,00 x 5,25 % x 20 / 365 = 24,74); claimed
+        # 8.623,74; 30 % provisionally (LEC 575.1) 2.587,12; together 11.210,86
+        "enforcement": {
+            "title": "el decreto de 20 de febrero de 2026 dictado en el procedimiento monitorio n.º 312/2026",
+            "title_kind": "decreto", "title_on": "20 de febrero de 2026",
+            "court": "Tribunal de Instancia de Sevilla, Sección Civil, Plaza n.º 4", "court_case_number": "312/2026",
+            "principal": "8.474,70 €", "accrued": "124,30 €", "judgment_interest": "24,74 €", "claimed": "8.623,74 €",
+            "provisional": "2.587,12 €", "total": "11.210,86 €",
+            "basis": ("Intereses del artículo 576 de la Ley de Enjuiciamiento Civil: el interés legal del dinero incrementado en dos "
+                      "puntos (5,25\u00a0% en 2026), desde el día siguiente al decreto de 20 de febrero de 2026 hasta la fecha de este "
+                      "escrito, sobre la cantidad que ordena pagar y queda pendiente; días naturales sobre 365, redondeo al céntimo."),
+            "representation_required": True,
+            "assets": [
+                {"kind_label": "Saldo de cuenta bancaria", "description": "Cuenta corriente en CaixaBank", "identifier": "ES91 2100 0418 4502 0005 1332",
+                 "found_on": "3 de marzo de 2026"},
+                {"kind_label": "Vehículo", "description": "Furgoneta Renault Trafic", "identifier": "4821 KLM", "found_on": "—"},
+            ],
+        },
+        # the costs claim: lawyer 1.200,00 + procurador 310,50 + court fee 132,55 = 1.643,05; the lawyer's cap a third of
+        # the 8.474,70 claimed, 2.824,90 (LEC 394.3)
+        "costs_claim": {
+            "title": "el decreto de 20 de febrero de 2026 dictado en el procedimiento monitorio n.º 312/2026",
+            "court": "Tribunal de Instancia de Sevilla, Sección Civil, Plaza n.º 4",
+            "lines": [
+                {"label": "Honorarios de letrado", "on": "25 de febrero de 2026", "description": "Minuta n.º 2026/041", "amount": "1.200,00 €"},
+                {"label": "Derechos y suplidos de procurador", "on": "25 de febrero de 2026", "description": "Arancel RD 434/2023",
+                 "amount": "310,50 €"},
+                {"label": "Tasa judicial", "on": "15 de enero de 2026", "description": "Modelo 696", "amount": "132,55 €"},
+            ],
+            "by_kind": [{"label": "Honorarios de letrado", "amount": "1.200,00 €"},
+                        {"label": "Derechos y suplidos de procurador", "amount": "310,50 €"}, {"label": "Tasa judicial", "amount": "132,55 €"}],
+            "total": "1.643,05 €", "proceedings": "8.474,70 €", "lawyer_cap": "2.824,90 €", "lawyer_over_cap": False,
+        },
     }

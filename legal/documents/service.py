@@ -49,6 +49,8 @@ from cases.portal.service import create_link
 from cases.stages.rules import STAGE_LABELS, settlement_attempt_done
 from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
+from legal.enforcement import service as enforcement
+from legal.enforcement.rules import ASSET_LABELS_ES, COST_LABELS_ES
 from legal.handoff.service import facts_from
 from legal.injunctions.rules import Claim, OwedInvoice, Party, injonction_request
 from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
@@ -82,6 +84,8 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("verbal_claim", _l("Verbal claim"), "court", True, ("ES",)),
     TemplateInfo("ordinario_claim", _l("Ordinario claim after an opposed monitorio"), "court", True, ("ES",)),
     TemplateInfo("european_order_for_payment", _l("European order for payment application (Form A)"), "court", True),
+    TemplateInfo("enforcement_request", _l("Enforcement request (LEC 549)"), "court", True, ("ES",)),
+    TemplateInfo("costs_claim", _l("Costs claim (tasación de costas)"), "court", True, ("ES",)),
     TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
     TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True, ("FR",)),
     TemplateInfo("carta_cobranca_amigavel", _l("Amicable-recovery letter (Portugal, in Portuguese, signed by the lawyer: Lei 49/2004)"),
@@ -94,7 +98,8 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
             "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
-            "injonction.debtor.identifier",
+            "injonction.debtor.identifier", "enforcement.court_case_number", "enforcement.assets",
+            "costs_claim.title", "costs_claim.court",
             "interest_breakdown", "portal.url", "portal.qr"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
@@ -104,7 +109,11 @@ NEEDS = {"carta_cobranca_amigavel": ("lawyer.bar_number",)}
 # The templates made of a plan or a mediation: without one, there is nothing to write.
 REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",),
             "injonction_de_payer_request": ("injonction",),
-            "ordinario_claim": ("opposition",)}  # the ordinario that follows an opposed monitorio (LEC 818.2)
+            "ordinario_claim": ("opposition",),  # the ordinario that follows an opposed monitorio (LEC 818.2)
+            "enforcement_request": ("enforcement",)}
+# The context's values that are None when the case has none (a plan, a mediation, an injonction, an opposed monitorio,
+# a decree or judgment to enforce).
+NULLABLE = ("plan", "mediation", "injonction", "opposition", "enforcement")
 # What a person reads when a value is missing.
 MISSING_LABELS = {
     "debtor.address": _l("the debtor's postal address"), "debtor.postal_code": _l("the debtor's postal code"),
@@ -115,6 +124,9 @@ MISSING_LABELS = {
     "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
     "lawyer.bar_number": _l("the assigned lawyer's professional number (set on the lawyer's account page)"),
     "injonction": _l("the injonction de payer as the case's procedure (a French debtor, and the invoices or contract among the evidence)"),
+    "enforcement": _l("a decree or judgment recorded on the case's filing"),
+    "costs_claim.lines": _l("court costs booked on the case (lawyer, procurador or court fee)"),
+    "costs_claim.by_kind": _l("court costs booked on the case (lawyer, procurador or court fee)"),
 }
 
 
@@ -246,7 +258,7 @@ def letter_figures(locale: str, today: date, balance, invoices: list[dict], curr
     none: the letters leave the line out), the other sums together, the payments, what is owed, and the invoices
     still owed (``invoices``: number, issue_date, due_date as dates, outstanding in cents)."""
     day, money = partial(day_in, locale), partial(money_in, locale, currency=currency)
-    return {"today": day(today), "principal": money(balance.principal), "interest": money(balance.interest),
+    return {"today": day(today), "principal": money(balance.principal), "interest": money(balance.all_interest),
             "compensation": money(balance.compensation) if balance.compensation else "",
             "costs": money(balance.costs) if balance.costs else "",
             "other": money(balance.compensation + balance.costs), "paid": money(balance.paid), "outstanding": money(balance.outstanding),
@@ -334,7 +346,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         return None
 
     # Independent reads together (agency.db.read_together: side by side on PostgreSQL, one connection on SQLite).
-    org, added, invoices, evidence, lawyer, plan, med, bureaus, entries, terms = await read_together(
+    org, added, invoices, evidence, lawyer, plan, med, bureaus, entries, terms, title, assets, costs = await read_together(
         Organisation.select().where(Organisation.id == case["organisation"]).first(),
         published_rates(),
         Invoice.select(Invoice.id, Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.amount_cents).where(
@@ -348,9 +360,13 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         Bureau.select(Bureau.name).where(Bureau.active == True).order_by(Bureau.name),  # noqa: E712
         LedgerEntry.select(*BALANCE_COLUMNS).where(LedgerEntry.case == case_id),
         plan_terms(case_id),
+        enforcement.title_of(case_id),
+        enforcement.assets_of(case_id),
+        enforcement.court_costs(case_id),
     )
-    # the ledger's figures, from these rows
-    balance = balances_from(case["jurisdiction"], deb["kind"], invoices, entries, today, added, as_date(case.get("demanded_on")), terms)
+    # the ledger's figures, from these rows (LEC 576 interest from a Spanish case's decree or judgment)
+    balance = balances_from(case["jurisdiction"], deb["kind"], invoices, entries, today, added, as_date(case.get("demanded_on")), terms,
+                            title["on"] if title and case["jurisdiction"] == "ES" else None)
     claimed = claim_amount(balance.outstanding, balance.costs_outstanding)
     masc = await settlement_attempt(case_id, [e["id"] for e in evidence], as_date(case.get("settlement_answer_on")), today)
     inst, sessions = await read_together(
@@ -448,7 +464,7 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         # the per-invoice interest breakdown letters and petitions give (LEGAL.md): each slice's days, rate, base and
         # amount (shown rounded; each invoice's slices are summed unrounded and rounded once)
         "interest_breakdown": breakdown,
-        "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.interest, cur),
+        "amounts": {"principal": _money(balance.principal, cur), "interest": _money(balance.all_interest, cur),
                     "compensation": _money(balance.compensation, cur), "costs": _money(balance.costs, cur),
                     "paid": _money(balance.paid, cur), "outstanding": _money(balance.outstanding, cur),
                     # what a court is asked for: one figure with the chooser, thresholds and fee (claim_amount)
@@ -477,7 +493,57 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "payment_days": payment_days,
         # the debtor's page: filled in by generate_document for a template that prints it (each document its own link)
         "portal": {"url": "", "qr": b""},
+        "enforcement": enforcement_context(title, assets, balance, cur),
+        "costs_claim": costs_claim_context(title, costs, claimed, cur),
     }
+
+
+TITLE_NAMES = {"decree": "decreto", "judgment": "sentencia"}
+
+
+def _title_text(title: dict) -> str:
+    """ "el decreto de 20 de febrero de 2026 dictado en el procedimiento monitorio n.º 123/2026" """
+    number = f" n.º {title['court_case_number']}" if title.get("court_case_number") else ""
+    with in_spanish():
+        procedure = str(PROCEDURES[title["procedure"]]).lower() if title.get("procedure") in PROCEDURES else ""
+    where = f" dictado en el {procedure}{number}" if procedure else (f" dictado en los autos{number}" if number else "")
+    article = "el" if title["step"] == "decree" else "la"
+    made = where.replace("dictado", "dictada") if title["step"] == "judgment" else where
+    return f"{article} {TITLE_NAMES.get(title['step'], title['step'])} de {_day(title['on'])}{made}"
+
+
+def enforcement_context(title: dict | None, assets: list[dict], balance, cur: str) -> dict | None:
+    """What the enforcement request prints (LEC 549.1): the title, the sums (LEC 575, 576) and the assets designated;
+    None without a decree or judgment to enforce."""
+    if title is None:
+        return None
+    figures = enforcement.figures_of(balance)
+    rates = sorted({(s.first.year, s.rate) for i in balance.invoices for s in i.judgment_slices})
+    basis = ("Intereses del artículo 576 de la Ley de Enjuiciamiento Civil: el interés legal del dinero incrementado en dos "
+             f"puntos ({' y '.join(f'{_percent(r)} en {y}' for y, r in rates) or 'sin días devengados aún'}), desde el día "
+             f"siguiente a {_title_text(title)} hasta la fecha de este escrito, sobre la cantidad que ordena pagar y queda "
+             "pendiente; días naturales sobre 365, redondeo al céntimo.")
+    return {"title": _title_text(title), "title_kind": TITLE_NAMES.get(title["step"], title["step"]), "title_on": _day(title["on"]),
+            "court": title.get("court") or "", "court_case_number": title.get("court_case_number") or "",
+            "principal": _money(figures.principal, cur), "accrued": _money(figures.accrued, cur),
+            "judgment_interest": _money(figures.judgment_interest, cur), "claimed": _money(figures.claimed, cur),
+            "provisional": _money(figures.provisional, cur), "total": _money(figures.total, cur), "basis": basis,
+            "representation_required": figures.representation_required,
+            "assets": [{"kind_label": ASSET_LABELS_ES.get(a["kind"], a["kind"]), "description": a["description"],
+                        "identifier": a["identifier"] or "—", "found_on": _day(a["found_on"]) if a["found_on"] else "—"} for a in assets]}
+
+
+def costs_claim_context(title: dict | None, costs: list[dict], proceedings: Decimal, cur: str) -> dict:
+    """The costs claim (tasación de costas): each court cost booked on the case, the total of each kind and of all, and
+    the LEC 394.3 cap on the lawyer's fees (a third of the amount of the proceedings: here what the claim asks)."""
+    claim = enforcement.claim_of(costs, proceedings)
+    court_costs = [c for c in costs if c["kind"] in COST_LABELS_ES]
+    return {"title": _title_text(title) if title else "", "court": (title or {}).get("court") or "",
+            "lines": [{"label": COST_LABELS_ES[c["kind"]], "on": _day(c["on"]), "description": c["description"], "amount": _money(c["amount"], cur)}
+                      for c in sorted(court_costs, key=lambda c: list(COST_LABELS_ES).index(c["kind"]))],
+            "by_kind": [{"label": COST_LABELS_ES[k], "amount": _money(a, cur)} for k, a in claim.by_kind],
+            "total": _money(claim.total, cur), "proceedings": _money(proceedings, cur), "lawyer_cap": _money(claim.lawyer_cap, cur),
+            "lawyer_over_cap": claim.lawyer_over_cap}
 
 
 def _stage_label(stage: str):
@@ -582,7 +648,7 @@ def missing_data(paths: set[str], context: dict, key: str = "") -> list[str]:
     needed = NEEDS.get(key, ())
     for path in sorted(paths | set(needed)):
         head = path.split(".")[0]
-        if head in ("plan", "mediation", "injonction", "opposition") and context.get(head) is None:
+        if head in NULLABLE and context.get(head) is None:
             if head in REQUIRES.get(key, ()) and head not in missing:
                 missing.append(head)
             continue

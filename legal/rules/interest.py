@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from legal.rules.jurisdictions import (
+    ES_POST_JUDGMENT_POINTS,
     JURISDICTIONS,
     NO_ADDED_RATES,
     AddedRates,
@@ -104,6 +105,26 @@ def interest_slices(debtor_is_business: bool, principal: Decimal, after: date, u
         rate_for = lambda start: legal_interest_rate(country, start, added)  # noqa: E731
     _total, raw = _accrue_raw(principal, after, until, *periods, rate_for)
     return [Slice(first, last, days, rate, principal, amount) for first, last, days, rate, amount in raw]
+
+
+def post_judgment_rate(period_start: date, added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    """LEC 576.1 (Spain): the legal interest rate of the year starting ``period_start`` plus ES_POST_JUDGMENT_POINTS."""
+    return legal_interest_rate("ES", period_start, added) + ES_POST_JUDGMENT_POINTS
+
+
+def post_judgment_slices(base: Decimal, judgment_on: date, until: date, added: AddedRates = NO_ADDED_RATES) -> list[Slice]:
+    """LEC 576 interest on ``base`` (what the decree or judgment orders paid, still unpaid), split at each 1 January.
+
+    "Desde que fuere dictada": counted from the decree's date, the date itself excluded (Código Civil art. 5.1: a period
+    counted from a given day starts on the next one), to the day of payment inclusive, ``until - judgment_on`` days, as
+    every interest here. The ordinary interest covers the days to the decree's day inclusive (cases.billing.ledger)."""
+    _total, raw = _accrue_raw(base, judgment_on, until, lambda d: date(d.year, 1, 1), _next_year, lambda start: post_judgment_rate(start, added))
+    return [Slice(first, last, days, rate, base, amount) for first, last, days, rate, amount in raw]
+
+
+def post_judgment_interest(base: Decimal, judgment_on: date, until: date, added: AddedRates = NO_ADDED_RATES) -> Decimal:
+    """post_judgment_slices summed unrounded and rounded once, half-up, to the cent."""
+    return sum((s.amount for s in post_judgment_slices(base, judgment_on, until, added)), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _accrue_raw(principal, due, until, period_start, next_period, rate_for):

@@ -225,6 +225,13 @@ def legal_interest_rate(country: str, period_start: date, added: AddedRates = NO
     return table[max(day for day in table if day < key)]
 
 
+# Spain, LEC 576.1: from the first-instance judgment (or the monitorio's decree, LEC 816.2) that orders a sum paid, that sum
+# bears the legal interest rate of each year plus this many points, until it is paid.
+ES_POST_JUDGMENT_POINTS = Decimal("2.00")
+# LEC 575.1: the enforcement is ordered for the sum claimed plus, provisionally, interest and costs up to this per cent of it.
+ES_ENFORCEMENT_PROVISIONAL_PERCENT = Decimal("30")
+
+
 def legal_rate_is_provisional(country: str, on: date, added: AddedRates = NO_ADDED_RATES) -> bool:
     """True when the legal rate for the period of ``on`` is not in the table yet (the latest known one stands in)."""
     if country == "PT":

@@ -48,12 +48,12 @@ CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
     "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown", "portal", "opposition",
-    "injonction",
+    "injonction", "enforcement", "costs_claim",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
                   "mediation": {"mediation_request", "mediation_agreement"}, "opposition": {"ordinario_claim"},
-                  "injonction": {"injonction_de_payer_request"}}
+                  "injonction": {"injonction_de_payer_request"}, "enforcement": {"enforcement_request"}}
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
@@ -1611,12 +1611,143 @@ def injonction_de_payer_request() -> Builder:
     b.p("Document préparé par {{ agency.name }} pour le créancier, qui signe et dépose la requête (au greffe ou, pour le "
         "tribunal de commerce, en ligne). Report des données sur le formulaire officiel à vérifier : l'ordre des rubriques "
         "suit l'article 1407 du Code de procédure civile et la description publique du formulaire.", style="Nota", before=8)
+
+
+def enforcement_appearance(b: Builder) -> None:
+    """Who asks for enforcement: above 2,000 EUR through a procurador with a lawyer (LEC 539.1), else the lawyer."""
+    b.ctl("{%p if enforcement.representation_required %}")
+    b.p("D./D.ª ______________________________, Procurador/a de los Tribunales, en nombre y representación de "
+        + CREDITOR_FULL + ", según acredito mediante copia del poder que acompaño, bajo la dirección letrada de "
+        + LAWYER_ID + ", y con domicilio a efectos de notificaciones en el correo electrónico " + NOTIFY_EMAIL
+        + ", ante el Tribunal comparezco y, como mejor proceda en Derecho, **DIGO:**")
+    b.ctl("{%p else %}")
+    b.p(LAWYER_ID + ", en nombre y representación de " + CREDITOR_FULL + ", según acredito mediante copia del "
+        "poder que acompaño, y con domicilio a efectos de notificaciones en {{ agency.address }}, {{ agency.postal_code }} "
+        "{{ agency.city }}, correo electrónico " + NOTIFY_EMAIL + ", ante el Tribunal comparezco y, como mejor proceda en "
+        "Derecho, **DIGO:**")
+    b.ctl("{%p endif %}")
+
+
+def enforcement_request() -> Builder:
+    """The enforcement request on a decree or judgment (LEC 549; a monitorio's decree: LEC 816): the title, the sums
+    (LEC 575, 576), the assets designated, the search for more (LEC 590), the person."""
+    b = Builder("enforcement_request", "Demanda de ejecución", "Demanda de ejecución de título judicial (arts. 549 y 575 LEC)", court=True)
+    b.p("**AL {{ enforcement.court|upper }}**", align=LEFT, after=18)
+    enforcement_appearance(b)
+    b.p("Que, por medio del presente escrito y de conformidad con los artículos 517, 538, 545 y 549 de la Ley de "
+        "Enjuiciamiento Civil, formulo **DEMANDA DE EJECUCIÓN** contra **{{ debtor.name }}**" + DEBTOR_ID + ", "
+        + DEBTOR_DOMICILE + ", por la cantidad de **{{ enforcement.claimed }}** de principal e intereses, más "
+        "**{{ enforcement.provisional }}** que provisionalmente se calculan para los intereses que se devenguen durante la "
+        "ejecución y sus costas, con base en los siguientes")
+    b.h("HECHOS", align=CENTER)
+    b.p("**PRIMERO. Título ejecutivo.** La ejecución se funda en {{ enforcement.title }}, que condena a "
+        "{{ debtor.name }} al pago a mi representada de las cantidades adeudadas y lleva aparejada ejecución (artículo 517.2 "
+        "de la Ley de Enjuiciamiento Civil y, tratándose del decreto que pone fin al procedimiento monitorio, su artículo "
+        "816). Basta para la demanda ejecutiva identificar la resolución cuya ejecución se pretende (artículo 549.2).")
+    b.p("**SEGUNDO. Cantidad por la que se pide el despacho.** A {{ data_date }} el ejecutado adeuda, sin que conste pago "
+        "posterior, las siguientes cantidades (artículos 549.1.2.º, 575 y 576 de la Ley de Enjuiciamiento Civil):", keep=True)
+    b.kv_table([
+        ("Principal pendiente", "{{ enforcement.principal }}"),
+        ("Intereses de demora e indemnización devengados hasta el título, pendientes", "{{ enforcement.accrued }}"),
+        ("Intereses del artículo 576 de la Ley de Enjuiciamiento Civil hasta la fecha", "{{ enforcement.judgment_interest }}"),
+        ("**Cantidad reclamada**", "**{{ enforcement.claimed }}**"),
+        ("Intereses durante la ejecución y costas, provisionalmente (30 %, artículo 575.1)", "{{ enforcement.provisional }}"),
+        ("**Total por el que se solicita el despacho de ejecución**", "**{{ enforcement.total }}**"),
+    ])
+    b.p("{{ enforcement.basis }} Importes calculados a {{ data_date }}.", style="Nota")
+    b.p(IMPUTATION[0].upper() + IMPUTATION[1:] + "; desde el título, los intereses del artículo 576 antes que lo demás.", style="Nota", after=8)
+    b.ctl("{%p if enforcement.assets %}")
+    b.p("**TERCERO. Bienes del ejecutado.** Se designan como bienes del ejecutado susceptibles de embargo, de los que esta "
+        "parte tiene conocimiento (artículo 549.1.3.º de la Ley de Enjuiciamiento Civil), los siguientes, sin perjuicio del "
+        "orden del artículo 592 y de que se amplíe el embargo a otros si no bastaran:", keep=True)
+    b.table([
+        Col("N.º", "{{ loop.index }}", 1.0, "center"),
+        Col("Bien", "{{ a.kind_label }}", 3.6),
+        Col("Descripción", "{{ a.description }}", 5.4),
+        Col("Identificación", "{{ a.identifier }}", 3.8, mono=True),
+        Col("Conocido el", "{{ a.found_on }}", 2.2),
+    ], "a in enforcement.assets")
+    b.ctl("{%p else %}")
+    b.p("**TERCERO. Bienes del ejecutado.** Esta parte no conoce bienes concretos del ejecutado que designar (artículo "
+        "549.1.3.º de la Ley de Enjuiciamiento Civil).")
+    b.ctl("{%p endif %}")
+    b.p("**CUARTO. Averiguación patrimonial.** Se solicita que se requiera al ejecutado para que manifieste bienes "
+        "suficientes para cubrir la cuantía de la ejecución (artículo 589) y que el Tribunal acuerde la investigación de su "
+        "patrimonio a través del Punto Neutro Judicial y de las entidades y registros públicos (artículo 590).")
+    b.p("**QUINTO. Persona frente a la que se pide el despacho.** {{ debtor.name }}" + DEBTOR_ID + ", " + DEBTOR_DOMICILE
+        + " (artículo 549.1.5.º de la Ley de Enjuiciamiento Civil).")
+    b.h("FUNDAMENTOS DE DERECHO", align=CENTER)
+    b.p("**I. Competencia.** Es competente el Tribunal que dictó la resolución en primera instancia (artículo 545.1 de la "
+        "Ley de Enjuiciamiento Civil).")
+    b.ctl("{%p if enforcement.representation_required %}")
+    b.p("**II. Postulación.** Por exceder de 2.000 euros la cuantía, se actúa con procurador y abogado (artículo 539.1 de "
+        "la Ley de Enjuiciamiento Civil).")
+    b.ctl("{%p else %}")
+    b.p("**II. Postulación.** Por no exceder de 2.000 euros la cuantía, no es preceptiva la intervención de procurador ni "
+        "de abogado (artículo 539.1 de la Ley de Enjuiciamiento Civil).")
+    b.ctl("{%p endif %}")
+    b.p("**III. Intereses.** Desde que fue dictado, el título devenga a favor del acreedor el interés legal del dinero "
+        "incrementado en dos puntos (artículo 576.1 de la Ley de Enjuiciamiento Civil), que sustituye desde entonces a los "
+        "intereses de demora.")
+    b.p("**IV. Costas y tasa.** Las costas de la ejecución son a cargo del ejecutado (artículo 539.2). La ejecución de "
+        "títulos judiciales no está sujeta a la tasa judicial (artículo 2 de la Ley 10/2012, de 20 de noviembre).")
+    b.p("En su virtud,", keep=True)
+    b.p("**SUPLICO AL TRIBUNAL:** Que, teniendo por presentado este escrito, se sirva admitirlo, dicte auto despachando "
+        "ejecución contra {{ debtor.name }} por la cantidad de **{{ enforcement.claimed }}** de principal e intereses, más "
+        "**{{ enforcement.provisional }}** que provisionalmente se calculan para intereses y costas de la ejecución, y decreto "
+        "acordando el embargo de los bienes designados y la averiguación de otros, hasta cubrir dichas cantidades.")
+    b.p("Es justicia que pido en {{ place }}, a {{ today }}.", keep=True, before=6, after=6)
+    b.ctl("{%p if enforcement.representation_required %}")
+    b.signature_table([
+        ["Letrado/a", "Fdo.: {{ lawyer.name }}", "{% if lawyer.bar_number %}Colegiación n.º {{ lawyer.bar_number }}{% endif %}"],
+        ["Procurador/a", "Fdo.: ______________________________"],
+    ])
+    b.ctl("{%p else %}")
+    b.signature_table([
+        ["Por {{ creditor.name }}", "Fdo.: {{ lawyer.name }}", "{% if lawyer.bar_number %}Colegiación n.º {{ lawyer.bar_number }}{% endif %}"],
+    ])
+    b.ctl("{%p endif %}")
+    return b
+
+
+def costs_claim() -> Builder:
+    """The costs claim (tasación de costas, LEC 241 to 246): the lawyer's and procurador's fees and the court fees booked
+    on the case, each with its day, their totals, and the LEC 394.3 cap on the lawyer's fees."""
+    b = Builder("costs_claim", "Solicitud de tasación de costas", "Solicitud de tasación de costas (arts. 241 a 246 LEC)", court=True)
+    b.p("**AL {% if costs_claim.court %}{{ costs_claim.court|upper }}{% else %}{{ court.name|upper }}{% endif %}**", align=LEFT, after=18)
+    court_appearance(b, "Que, habiéndose impuesto las costas al deudor, **{{ debtor.name }}**"
+                        "{% if costs_claim.title %}, en {{ costs_claim.title }}{% endif %}, y de conformidad con los "
+                        "artículos 241 y siguientes de la Ley de Enjuiciamiento Civil, solicito que se practique la "
+                        "**TASACIÓN DE COSTAS**, para lo cual presento la minuta detallada de los honorarios y derechos de esta "
+                        "parte y de los gastos que ha satisfecho:")
+    b.table([
+        Col("Concepto", "{{ c.label }}", 4.6),
+        Col("Fecha", "{{ c.on }}", 3.4),
+        Col("Detalle", "{{ c.description }}", 5.0),
+        Col("Importe", "{{ c.amount }}", 3.0, "right"),
+    ], "c in costs_claim.lines", totals=[["**Total**", "", "", "**{{ costs_claim.total }}**"]])
+    b.p("Por conceptos:", keep=True)
+    b.table([
+        Col("Concepto", "{{ k.label }}", 11.0),
+        Col("Importe", "{{ k.amount }}", 5.0, "right"),
+    ], "k in costs_claim.by_kind", totals=[["**Total de las costas**", "**{{ costs_claim.total }}**"]])
+    b.p("Los honorarios de letrado que debe pagar el condenado en costas no exceden de la tercera parte de la cuantía del "
+        "proceso ({{ costs_claim.proceedings }}), esto es, {{ costs_claim.lawyer_cap }} (artículo 394.3 de la Ley de "
+        "Enjuiciamiento Civil){% if costs_claim.lawyer_over_cap %}, límite que la minuta de letrado supera y al que se "
+        "reducirá su cobro frente al condenado{% endif %}. Las tasas judiciales satisfechas forman parte de las costas "
+        "(artículo 241.1.7.º).", style="Nota", after=8)
+    b.p("En su virtud,", keep=True)
+    b.p("**SUPLICO AL TRIBUNAL:** Que tenga por presentada la minuta y, previos los trámites de los artículos 243 a 246 de "
+        "la Ley de Enjuiciamiento Civil, practique la tasación de las costas por la cantidad de **{{ costs_claim.total }}** "
+        "y, aprobada, requiera a {{ debtor.name }} para que la pague.")
+    court_signature(b)
     return b
 
 
 TEMPLATES = (payment_demand, reminder_letter, debt_acknowledgement, settlement_offer, mediation_request,
              mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, ordinario_claim, european_order_for_payment,
-             creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel, injonction_de_payer_request)
+             creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel, injonction_de_payer_request,
+             enforcement_request, costs_claim)
 
 
 def main() -> int:
