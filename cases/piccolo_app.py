@@ -17,6 +17,7 @@ from cases.tables import (
     DirectDebitBatch,
     Evidence,
     ImportJob,
+    Insolvency,
     Instalment,
     InstalmentReminder,
     Invoice,
@@ -45,7 +46,7 @@ APP_CONFIG = AppConfig(
                    MessageTemplate, ReminderStep, ReminderSent, InstalmentReminder, Remittance, RemittanceExport, Bureau, BureauBatch, BureauReport,
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
                    DirectDebitBatch, DirectDebit, Complaint,
-                   WebhookEndpoint, WebhookDelivery, SavedView],
+                   WebhookEndpoint, WebhookDelivery, SavedView, Insolvency],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

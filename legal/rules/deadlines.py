@@ -86,6 +86,7 @@ class DeadlineRule:
     source: str
     country: str | None = None  # the country whose law sets it; None: the court's country decides
     court: bool = True  # a court deadline (procedural calendar) or an out-of-court one
+    moves: bool = True  # a calendar or month deadline ending on a closed day moves to the next business day (LOPJ 185.2)
 
 
 _LABELS = {
@@ -101,6 +102,10 @@ _LABELS = {
 DEADLINE_RULES: dict[str, DeadlineRule] = {
     key: DeadlineRule(key, label, DEADLINES[key][0], DEADLINES[key][1], DEADLINES[key][2], country, court)
     for key, (label, country, court) in _LABELS.items()
+} | {  # the concurso's claim communication: the safer, earlier reading (legal/rules/insolvency.py), never moved
+    "insolvency_claim": DeadlineRule("insolvency_claim", _l("Time to communicate the claim to the insolvency administrator, from the "
+                                                            "day after the declaration's publication in the BOE"),
+                                     *DEADLINES["insolvency_claim"], country="ES", court=False, moves=False),
 }
 
 
@@ -118,6 +123,8 @@ NEXT_STEPS = {
                             "record (LO 1/2025)."),
     "injonction_opposition": _l("No opposition within the month: ask the court to make the order enforceable (CPC 1422)."),
     "injonction_service": _l("Serve the order on the debtor before this day, or it lapses (CPC 1411)."),
+    "insolvency_claim": _l("Send the claim communication (the insolvency_claim document, signed, with the invoices) to the "
+                           "administrator by this day; a late claim may be ranked as subordinated (TRLC art. 281.1.1º)."),
 }
 
 
@@ -133,7 +140,7 @@ def deadline_for(rule_key: str, from_day: date, country: str = "ES") -> date:
         end = add_months(from_day, rule.days)
     else:
         raise ValueError(f"unknown deadline unit {rule.unit!r}")
-    return next_business_day(end, country, civil=rule.court)
+    return next_business_day(end, country, civil=rule.court) if rule.moves else end
 
 
 @dataclass(frozen=True)

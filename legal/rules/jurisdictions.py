@@ -313,6 +313,10 @@ DEADLINES = {
     "settlement_answer": (SETTLEMENT_ANSWER_DAYS, "calendar", "LO 1/2025"),
     "injonction_opposition": (1, "months", "CPC 1416"),
     "injonction_service": (6, "months", "CPC 1411"),
+    # Concurso: the creditors communicate their claims to the administrador concursal within one month from the day after
+    # the declaration's publication in the BOE (TRLC, RDLeg 1/2020, art. 255.1 with art. 28.1.4º). Counted date to date
+    # from the publication day, and NOT moved past a weekend, a holiday or August (legal/rules/insolvency.py says why).
+    "insolvency_claim": (1, "months", "TRLC (RDLeg 1/2020) art. 255.1 and 28.1.4º"),
 }
 # A deadline is shown as "soon" this many calendar days before it ends.
 DEADLINE_WARNING_DAYS = 5
