@@ -46,6 +46,7 @@ from cases.billing.web import (
 from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
+from cases.insolvency.web import InsolvencyApi, InsolvencyPages
 from cases.contacts.web import ActivityApi, ContactPages
 from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
 from cases.lists.web import ListApi, ListPages, ViewApi
@@ -182,6 +183,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             WebhookApi,
             DebtorPages,
             DebtorApi,
+            InsolvencyApi,
+            InsolvencyPages,
             AdminDashboardPages,
             RemittancePages,
             ContractPages,

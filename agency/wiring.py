@@ -20,6 +20,7 @@ from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
 from cases.webhooks.rules import KIND_TO_TYPE as WEBHOOK_KINDS
 from cases.webhooks.service import on_case_event as webhooks_on_case_event
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
+from legal.court.service import on_insolvency as court_on_insolvency
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
 from legal.documents.signed import on_case_event as documents_on_case_event
@@ -47,5 +48,6 @@ def wire() -> None:
     # a debtor's data rights: what legal holds goes into their export, and is blanked when they are anonymised
     provide_section("legal", legal_cases_data, legal_stored_files)
     events.subscribe("anonymised", legal_data_on_case_event)
+    events.subscribe("insolvency", court_on_insolvency)  # a debtor in concurso: the month to communicate the claim opens
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)

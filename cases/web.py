@@ -17,6 +17,7 @@ from agency.routing import get
 from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
+from cases.insolvency.service import insolvency_of_case
 from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
@@ -105,5 +106,5 @@ class CasePages(Controller):
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
                     phone_scripts=await phone_scripts(case_id, clock.today()) if user.is_staff and not detail["case"]["closed_at"]
                     and not detail["balance_error"] else [],  # (the amounts they quote wait for the missing rate too)
-                    bureau=await bureau_view(user, case_id, clock.today()), **detail)
+                    bureau=await bureau_view(user, case_id, clock.today()), insolvency=await insolvency_of_case(case_id), **detail)
 
