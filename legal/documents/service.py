@@ -42,6 +42,7 @@ from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing.balances import BALANCE_COLUMNS, balances_from, plan_terms, published_rates
 from cases.billing.fees import creditor_figures
+from cases.insolvency.service import insolvency_of_case
 from cases.money import to_cents
 from cases.portal.rules import qr_png
 from cases.portal.service import create_link
@@ -49,6 +50,7 @@ from cases.stages.rules import STAGE_LABELS, settlement_attempt_done
 from cases.tables import Bureau, Case, CaseEvent, Evidence, Instalment, Invoice, LedgerEntry, PaymentPlan
 from legal.documents.sample import sample_context
 from legal.handoff.service import facts_from
+from legal.rules.insolvency import SOURCES, ClaimLine, claim_by_class, interest_cutoff
 from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
 from legal.rules.privacy import privacy_notice
 from legal.rules.procedures import PROCEDURES, claim_amount, court_name, propose
@@ -81,6 +83,8 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("european_order_for_payment", _l("European order for payment application (Form A)"), "court", True),
     TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
     TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True, ("FR",)),
+    TemplateInfo("insolvency_claim", _l("Claim communication to the insolvency administrator (concurso: TRLC art. 255)"), "any", True,
+                 ("ES",)),
     TemplateInfo("carta_cobranca_amigavel", _l("Amicable-recovery letter (Portugal, in Portuguese, signed by the lawyer: Lei 49/2004)"),
                  "amicable", True, ("PT",)),
 )}
@@ -90,21 +94,23 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
             "agency.website", "bureau.files", "creditor.iban", "mediation.agreement", "procedure.reasons",
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
-            "interest_breakdown", "portal.url", "portal.qr"} | {
+            "interest_breakdown", "portal.url", "portal.qr", "insolvency.administrator", "insolvency.declared_on"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
 # Values optional for most templates that a template cannot go without: in Portugal negotiating a debt is reserved to
 # lawyers and solicitadores (Lei 49/2004), so the letter is signed by the lawyer with their professional number.
 NEEDS = {"carta_cobranca_amigavel": ("lawyer.bar_number",)}
 # The templates made of a plan or a mediation: without one, there is nothing to write.
-REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",)}
+REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",),
+            "insolvency_claim": ("insolvency",)}
 # What a person reads when a value is missing.
 MISSING_LABELS = {
     "debtor.address": _l("the debtor's postal address"), "debtor.postal_code": _l("the debtor's postal code"),
     "debtor.city": _l("the debtor's town"), "debtor.name": _l("the debtor's name"), "debtor.tax_id": _l("the debtor's tax id"),
     "creditor.tax_id": _l("the creditor's tax id"), "creditor.address": _l("the creditor's address"),
     "invoices": _l("an outstanding invoice"), "evidence": _l("evidence files"), "lawyer.name": _l("an assigned lawyer"),
-    "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "mediation.sessions": _l("a mediation session"),
+    "plan": _l("an active instalment plan"), "mediation": _l("a mediation"),
+    "insolvency": _l("the debtor's insolvency proceedings (mark the debtor as in concurso first)"), "mediation.sessions": _l("a mediation session"),
     "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
     "lawyer.bar_number": _l("the assigned lawyer's professional number (set on the lawyer's account page)"),
 }
@@ -423,7 +429,29 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "payment_days": payment_days,
         # the debtor's page: filled in by generate_document for a template that prints it (each document its own link)
         "portal": {"url": "", "qr": b""},
+        # the debtor's concurso and the claim by class on the day interest stops (None: the debtor is not in one)
+        "insolvency": insolvency_context(await insolvency_of_case(case_id), case["jurisdiction"], deb["kind"], invoices, entries, added,
+                                         as_date(case.get("demanded_on")), terms, cur),
     }
+
+
+def insolvency_context(found: dict | None, jurisdiction: str, debtor_kind: str, invoices: list, entries: list, added, demanded_on,
+                       terms, cur: str) -> dict | None:
+    """The concurso and the claim as the administrator is told it (legal.rules.insolvency): each invoice's principal, interest
+    and compensation left on the day interest stops (TRLC art. 152: the declaration's, else the publication's), by class."""
+    if found is None:
+        return None
+    cutoff = interest_cutoff(found["declared_on"], found["published_on"])
+    balance = balances_from(jurisdiction, debtor_kind, invoices, entries, cutoff, added, demanded_on, terms)
+    claim = claim_by_class(ClaimLine(i.number, i.due_date, i.principal_outstanding, i.interest_outstanding, i.compensation_outstanding)
+                           for i in balance.invoices)
+    return {"court": found["court"], "published_on": _day(found["published_on"]), "declared_on": _day(found["declared_on"]),
+            "administrator": found["administrator"], "claim_deadline": _day(found["claim_deadline"]), "cutoff": _day(cutoff),
+            "cutoff_is_declaration": found["declared_on"] is not None,
+            "lines": [{"invoice": c.invoice, "due_date": _day(c.due_date), "principal": _money(c.principal, cur), "interest": _money(c.interest, cur),
+                       "compensation": _money(c.compensation, cur), "total": _money(c.total, cur)} for c in claim.lines],
+            **{k: _money(getattr(claim, k), cur) for k in ("principal", "interest", "compensation", "ordinary", "subordinated", "total")},
+            "sources": dict(SOURCES)}
 
 
 def _stage_label(stage: str):
@@ -528,7 +556,7 @@ def missing_data(paths: set[str], context: dict, key: str = "") -> list[str]:
     needed = NEEDS.get(key, ())
     for path in sorted(paths | set(needed)):
         head = path.split(".")[0]
-        if head in ("plan", "mediation") and context.get(head) is None:
+        if head in ("plan", "mediation", "insolvency") and context.get(head) is None:
             if head in REQUIRES.get(key, ()) and head not in missing:
                 missing.append(head)
             continue
