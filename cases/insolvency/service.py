@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
@@ -64,7 +64,7 @@ async def insolvent_cases(case_ids: list[int]) -> set[int]:
     return {r["id"] for r in rows if r["debtor"] in held}
 
 
-class InsolvencyRefused(HTTPException):
+class InsolvencyRefused(ClientException):
     """What the concurso forbids (contact, a new filing, marking it twice): a 409 that names the concurso."""
     status_code = 409
 

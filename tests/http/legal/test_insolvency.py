@@ -15,6 +15,7 @@ from legal.rules.insolvency import claim_deadline
 from legal.tables import Deadline
 from tests.factories import api_token, create_user, post_form, signed_in
 from tests.http.cases.test_fair_contact import _working_noon
+from tests.http.cases.test_portal import _link, _session
 from tests.http.legal.test_legal import _es_money, _in_court, _legal_case, docx_text
 
 TODAY = clock.today()
@@ -149,3 +150,24 @@ async def test_the_case_page_form_marks_and_says_what_to_fix(make_client):
     creditor_page, _c = await signed_in(make_client, "creditor", p["org"])
     r = await post_form(creditor_page, f"/cases/{cid}/insolvency", {"court": COURT, "published_on": TODAY.isoformat()})
     assert r.status_code in (403, 404)
+
+
+async def test_the_debtors_page_reads_only_while_in_concurso(make_client):
+    p = await _legal_case(make_client)
+    c, nh, cid = p["c"], p["nh"], p["id"]
+    token = await _link(c, nh, cid)
+    h = await _session(c, token)
+    before = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert before["insolvency"] is None and before["plan_options"]
+    admin = await api_token(c, (await create_user("admin"))["email"])
+    r = await c.post(f"/api/v1/debtors/{await _debtor(cid)}/insolvency", json={"court": COURT, "published_on": TODAY.isoformat()},
+                     headers=admin)
+    assert r.status_code == 201, r.text
+    view = (await c.get("/api/v1/portal/case", headers=h)).json()
+    assert view["insolvency"] == {"court": COURT, "published_on": TODAY.isoformat()}
+    assert view["plan_options"] == [] and view["pay_online"] is False and view["balances"] == before["balances"]
+    for url, body in (("/api/v1/portal/payments", {"amount": "100.00", "method": "card"}),
+                      ("/api/v1/portal/plans", {"instalments": 2, "first_due_on": TODAY.isoformat(), "method": "transfer", "accept": True}),
+                      ("/api/v1/portal/callbacks", {"phone": "600123456", "on": (TODAY + timedelta(days=1)).isoformat(), "slot": "morning"})):
+        r = await c.post(url, json=body, headers=h)
+        assert r.status_code == 409 and COURT in r.json()["detail"], (url, r.status_code, r.text)
