@@ -17,7 +17,7 @@ from agency.routing import get
 from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
-from cases.insolvency.service import insolvency_of_case
+from cases.insolvency.service import insolvency_of_case, insolvent_cases
 from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
@@ -75,8 +75,10 @@ class CasePages(Controller):
         f = CaseFilter(stage=stage, q=q, page=page_number, sort=sort, descending=descending)
         rows, total = await list_cases(user, f)
         claimed = await claimed_by_case([r["id"] for r in rows])
+        insolvent = await insolvent_cases([r["id"] for r in rows])  # (one query for the page: the row's "in insolvency" flag)
         for r in rows:
             r["claimed"] = from_cents(claimed.get(r["id"], 0))
+            r["insolvent"] = r["id"] in insolvent
         staff = user.is_staff
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,

@@ -93,9 +93,10 @@ async def test_marking_stops_contact_tells_the_creditor_and_makes_the_communicat
     for allowed in ({"kind": "call", "direction": "inbound", "outcome": "reached"}, {"kind": "note", "body": "Comunicar el crédito."}):
         assert (await c.post(f"/api/v1/cases/{cid}/activities", json=allowed, headers=nh)).status_code == 201
 
-    # the case page shows the flag and the facts
+    # the case page shows the flag and the facts, the case list the flag on the row (the creditor's too)
     page = await c.get(f"/cases/{cid}", headers=lh)
     assert 'class="badge insolvency"' in page.text and COURT in page.text
+    assert 'class="badge insolvency"' in (await c.get("/cases", headers=ch)).text
 
     # the communication: the concurso, the classes, the interest to the declaration as the ledger reckons it
     r = await c.post(f"/api/v1/cases/{cid}/documents", json={"template": "insolvency_claim"}, headers=lh)
