@@ -100,6 +100,7 @@ class CasePages(Controller):
         classification = detail["case"]["debtor_classification"] or "unknown"
         # The stages this case went through (a court case may never have been in mediation): from its timeline.
         reached = await stages_reached(case_id)
+        insolvency = await insolvency_of_case(case_id)  # in concurso: the flag and the facts, and no call scripts (no contact)
         return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, reached=reached,
                     moves=moves_from(stage, user.role, detail["case"]["jurisdiction"]) if user.is_staff else [], outcomes=outcomes_from(stage),
                     commitments=await case_commitments(case_id), classification=classification,
@@ -107,6 +108,6 @@ class CasePages(Controller):
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
                     phone_scripts=await phone_scripts(case_id, clock.today()) if user.is_staff and not detail["case"]["closed_at"]
-                    and not detail["balance_error"] else [],  # (the amounts they quote wait for the missing rate too)
-                    bureau=await bureau_view(user, case_id, clock.today()), insolvency=await insolvency_of_case(case_id), **detail)
+                    and not detail["balance_error"] and insolvency is None else [],  # (the amounts they quote wait for the missing rate too)
+                    bureau=await bureau_view(user, case_id, clock.today()), insolvency=insolvency, **detail)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from agency import clock
+from agency.db import is_unique_violation
 from agency.tables import OutboxMessage
 from cases.messages.service import send_due_reminders
 from cases.tables import Case, CaseEvent, Insolvency
@@ -81,6 +82,13 @@ async def test_marking_stops_contact_tells_the_creditor_and_makes_the_communicat
     r = await c.post(url, json={**body, "court": "Juzgado de lo Mercantil n.º 2 de Bilbao"}, headers=p["lh"])
     assert r.status_code == 409 and COURT in r.json()["detail"], r.text
     assert await _nothing_written(debtor) == before
+    # the database holds one open concurso per debtor by itself (two marks at once: the second insert fails, answered 409)
+    try:
+        await Insolvency.insert(Insolvency(debtor=debtor, open_debtor=debtor, court="duplicado", published_on=published))
+    except Exception as exc:  # noqa: BLE001 - the driver's own unique-violation error
+        assert is_unique_violation(exc), exc
+    else:
+        raise AssertionError("a second open concurso for the debtor was stored")
 
     # contact stopped: no automatic reminder, a call or a message by hand refused (409 naming the concurso); an inbound call
     # and a note are still recorded
