@@ -5,18 +5,20 @@ court action (no new filing, no enforcement), tells the creditor (an email, an e
 communicate the claim, and the communication is a document read back with python-docx."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from agency import clock
 from agency.db import is_unique_violation
 from agency.tables import OutboxMessage
+from cases.bank.debits import due_collections
 from cases.messages.service import send_due_reminders
 from cases.tables import Case, CaseEvent, Insolvency
 from legal.rules.insolvency import claim_deadline
 from legal.tables import Deadline
 from tests.factories import api_token, create_user, post_form, signed_in
 from tests.http.cases.test_fair_contact import _working_noon
-from tests.http.cases.test_portal import _link, _session
+from tests.http.cases.test_direct_debits import _admin, _sepa_plan
+from tests.http.cases.test_portal import _link, _session, debtor  # noqa: F401 - the fixture
 from tests.http.legal.test_legal import _es_money, _in_court, _legal_case, docx_text
 
 TODAY = clock.today()
@@ -180,3 +182,15 @@ async def test_the_debtors_page_reads_only_while_in_concurso(make_client):
                       ("/api/v1/portal/callbacks", {"phone": "600123456", "on": (TODAY + timedelta(days=1)).isoformat(), "slot": "morning"})):
         r = await c.post(url, json=body, headers=h)
         assert r.status_code == 409 and COURT in r.json()["detail"], (url, r.status_code, r.text)
+
+
+async def test_no_direct_debit_from_a_debtor_in_concurso(debtor):
+    """A plan under a SEPA mandate is not collected once the debtor is in concurso: the file has nothing of theirs."""
+    c, cid = debtor["c"], debtor["case"]["id"]
+    plan, first = await _sepa_plan(debtor)
+    ah = await _admin(debtor)
+    assert any(d["mandate"] == plan["mandate_reference"] for d in await due_collections(date.fromisoformat(first)))
+    r = await c.post(f"/api/v1/debtors/{await _debtor(cid)}/insolvency", json={"court": COURT, "published_on": TODAY.isoformat()},
+                     headers=ah)
+    assert r.status_code == 201, r.text
+    assert not any(d["mandate"] == plan["mandate_reference"] for d in await due_collections(date.fromisoformat(first)))
