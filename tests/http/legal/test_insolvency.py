@@ -77,6 +77,8 @@ async def test_marking_stops_contact_tells_the_creditor_and_makes_the_communicat
     assert len(creditor_mail) == 1 and "Talleres Norte" in creditor_mail[0]["subject"] and COURT in creditor_mail[0]["body_text"]
     assert p["case"]["reference"] in creditor_mail[0]["body_text"]
     assert (await c.get(url, headers=lh)).json()["open"]["id"] == marked["id"]
+    admin_page, _admin_user = await signed_in(make_client, "admin")
+    assert COURT in (await admin_page.get(f"/debtors/{debtor}")).text, "the debtor's page (admins) shows the concurso"
     assert (await c.get(url, headers=ch)).status_code == 403
 
     # marked twice: 409 that names the concurso, nothing written
