@@ -47,6 +47,7 @@ from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, Dispu
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
 from cases.conversation.web import ConversationApi, ConversationPages, OverdueQuestionPages
+from cases.insolvency.web import InsolvencyApi, InsolvencyPages
 from cases.contacts.web import ActivityApi, ContactPages
 from cases.home.web import HomeApi, HomePages
 from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
@@ -194,6 +195,8 @@ def create_app(manage_database: bool = True) -> Litestar:
             NotificationApi,
             DebtorPages,
             DebtorApi,
+            InsolvencyApi,
+            InsolvencyPages,
             AdminDashboardPages,
             RemittancePages,
             ContractPages,

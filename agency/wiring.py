@@ -32,6 +32,7 @@ from cases.notifications.service import on_anonymised as notifications_on_anonym
 from cases.notifications.service import on_case_event as notifications_on_case_event
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
 from legal.court.steps import STEP_LABELS as FILING_STEP_LABELS
+from legal.court.service import on_insolvency as court_on_insolvency
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
 from legal.documents.signed import on_case_event as documents_on_case_event
@@ -64,6 +65,7 @@ def wire() -> None:
     provide_decisions("legal_action", legal_waiting_answers)  # the creditor's home asks legal which proposals wait for them
     provide_section("conversation", conversation_cases_data, conversation_stored_files)  # the creditor's and the agency's messages
     events.subscribe("anonymised", conversation_on_case_event)
+    events.subscribe("insolvency", court_on_insolvency)  # a debtor in concurso: the month to communicate the claim opens
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)
     for kind in NOTIFICATION_KINDS:  # users are told (cases.notifications): a row per user told, in the event's transaction

@@ -34,7 +34,7 @@ async def publish(case_id: int, kind: str, payload: dict[str, Any] | None = None
 CREDITOR_VISIBLE = {
     "claim_opened", "evidence_added", "stage_changed", "payment", "document", "message", "promise", "plan", "promise_kept",
     "promise_broken", "promise_reopened", "instalment_missed", "plan_completed", "plan_reopened", "payment_reversed", "expense",
-    "remittance", "message_withdrawn", "held", "resumed",
+    "remittance", "message_withdrawn", "held", "resumed", "insolvency", "insolvency_ended",
 }
 
 

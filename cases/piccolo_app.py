@@ -19,6 +19,7 @@ from cases.tables import (
     DirectDebitBatch,
     Evidence,
     ImportJob,
+    Insolvency,
     Instalment,
     InstalmentReminder,
     Invoice,
@@ -51,7 +52,7 @@ APP_CONFIG = AppConfig(
                    DebtorLink, PortalAttempt, PortalSession, OnlinePayment, PlanRules, BankStatement, StatementLine,
                    DirectDebitBatch, DirectDebit, Complaint,
                    WebhookEndpoint, WebhookDelivery, SavedView, ConversationMessage, ConversationFile,
-                   Notification, NotificationPreference, NotificationDigest],
+                   Notification, NotificationPreference, NotificationDigest, Insolvency],
     migration_dependencies=["agency.piccolo_app"],
     commands=[],
 )

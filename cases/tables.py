@@ -613,3 +613,20 @@ class NotificationDigest(Table, tablename="notification_digests"):
     email = BigInt(null=True, default=None)  # the outbox message
     items = Integer(default=0)  # how many notifications it listed
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Insolvency(Table, tablename="insolvencies"):
+    """A debtor in insolvency proceedings (concurso, cases.insolvency): the court, the BOE publication that starts the
+    month to communicate the claim (legal.rules.insolvency), the administrator. While open (``ended_on`` empty) the
+    debtor's cases get no contact and no new filing. ``open_debtor`` is the debtor's id while open and empty once ended:
+    unique, so a debtor has one open concurso on both databases, even when two people mark it at once."""
+
+    debtor = ForeignKey(null=False, references=Debtor, index=True, on_delete=OnDelete.restrict)
+    open_debtor = Integer(null=True, default=None, unique=True)
+    court = Varchar(length=200)
+    published_on = Date()
+    declared_on = Date(null=True, default=None)  # the court's order (auto): interest stops that day (TRLC art. 152)
+    administrator = Varchar(length=300, default="")
+    marked_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    marked_at = Timestamptz(default=TimestamptzNow())
+    ended_on = Date(null=True, default=None)

@@ -18,6 +18,7 @@ from agency.web import page, user_of
 from cases.bureau.service import bureau_view
 from cases.claims.service import EVIDENCE_KINDS
 from cases.home.service import waiting_by_case
+from cases.insolvency.service import insolvency_of_case, insolvent_cases
 from cases.lists.service import saved_views
 from cases.messages.service import phone_scripts
 from cases.money import from_cents
@@ -81,9 +82,11 @@ class CasePages(Controller):
         claimed = await claimed_by_case([r["id"] for r in rows])
         # the creditor's own decisions waiting on this page's cases: the next action is theirs (cases.home)
         waiting = await waiting_by_case(user, [r["id"] for r in rows]) if user.is_creditor else {}
+        insolvent = await insolvent_cases([r["id"] for r in rows])  # (one query for the page: the row's "in insolvency" flag)
         for r in rows:
             r["claimed"] = from_cents(claimed.get(r["id"], 0))
             r["decisions"] = waiting.get(r["id"], [])
+            r["insolvent"] = r["id"] in insolvent
         staff = user.is_staff
         return page(
             request, "cases/list.html", fragment="cases/_table.html", cases=rows, total=total, stages=STAGES,
@@ -105,6 +108,7 @@ class CasePages(Controller):
         classification = detail["case"]["debtor_classification"] or "unknown"
         # The stages this case went through (a court case may never have been in mediation): from its timeline.
         reached = await stages_reached(case_id)
+        insolvency = await insolvency_of_case(case_id)  # in concurso: the flag and the facts, and no call scripts (no contact)
         return page(request, "cases/detail.html", stages=STAGES, evidence_kinds=EVIDENCE_KINDS, reached=reached,
                     moves=moves_from(stage, user.role, detail["case"]["jurisdiction"]) if user.is_staff else [], outcomes=outcomes_from(stage),
                     commitments=await case_commitments(case_id), classification=classification,
@@ -112,6 +116,6 @@ class CasePages(Controller):
                     negotiators=await negotiators_list() if user.role == Role.admin else [],
                     payment_key=secrets.token_hex(12), message_templates=await message_choices(),
                     phone_scripts=await phone_scripts(case_id, clock.today()) if user.is_staff and not detail["case"]["closed_at"]
-                    and not detail["balance_error"] else [],  # (the amounts they quote wait for the missing rate too)
-                    bureau=await bureau_view(user, case_id, clock.today()), **detail)
+                    and not detail["balance_error"] and insolvency is None else [],  # (the amounts they quote wait for the missing rate too)
+                    bureau=await bureau_view(user, case_id, clock.today()), insolvency=insolvency, **detail)
 

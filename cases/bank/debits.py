@@ -36,6 +36,7 @@ from cases.bank.rules import (
     sequence_type,
 )
 from cases.billing.balances import balance_of
+from cases.insolvency.service import insolvent_cases
 from cases.messages.service import send_message
 from cases.money import from_cents, to_cents
 from cases.payments.service import book_payment, lock_case, reverse
@@ -69,6 +70,8 @@ async def due_collections(collect_on: date) -> list[dict]:
         (PaymentPlan.status == "active") & PaymentPlan.mandate_reference.is_not_null() & (PaymentPlan.mandate_stopped == "")
         & (PaymentPlan.debtor_iban != ""))
     plans = [p for p in plans if p["closed_at"] is None]
+    insolvent = await insolvent_cases([p["case"] for p in plans])  # a debtor in concurso is not debited (cases.insolvency)
+    plans = [p for p in plans if p["case"] not in insolvent]
     if not plans:
         return []
     instalments: dict[int, list[dict]] = defaultdict(list)

@@ -31,6 +31,7 @@ from cases.contacts.rules import (
     validate_activity,
     vulnerable_problems,
 )
+from cases.insolvency.service import refuse_contact
 from cases.negotiation.service import add_promise, check_may_negotiate, outstanding_by_case, rescore
 from cases.tables import Case, Debtor, Invoice
 from legal.rules.jurisdictions import negotiation_by_lawyers_only
@@ -77,6 +78,8 @@ async def log_activity(user: CurrentUser, case_id: int, activity_input, today: d
     party = str(getattr(activity_input, "party", "") or "").strip().lower()
     facts = await debt_facts(case_id) if party in THIRD_PARTIES else None
     activity = validate_activity(activity_input, today, case["jurisdiction"], facts)
+    if activity.direction == "outbound" and activity.kind != "note":  # in concurso: the debtor is not contacted (an inbound call or
+        await refuse_contact(case_id)                                # a note is still recorded)
     payload = {"channel": activity.kind, "direction": activity.direction, "outcome": activity.outcome, "contact": activity.contact,
                "certified": activity.certified, "body": activity.body,
                "next_action_on": activity.next_action_on.isoformat() if activity.next_action_on else None, "party": activity.party}

@@ -24,6 +24,7 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.complaints.service import contact_held
+from cases.insolvency.service import insolvent_cases, insolvent_debtors, refuse_contact
 from cases.contacts.rules import cap_allows, cap_warning, counts_towards_cap, normalise_phone
 from cases.contacts.service import week_counts
 from cases.messages.rules import (
@@ -201,6 +202,7 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     if user is not None:
         visible = await get_visible(Case.select(Case.id, Case.jurisdiction).where(Case.id == case_id), user, Case.organisation)
         check_may_negotiate(user, visible["jurisdiction"])  # Portugal: a lawyer writes to the debtor (Lei 49/2004)
+        await refuse_contact(case_id)  # the debtor is in concurso: 409 naming it
     debtor = await _debtor(case_id)
     template = await active_template(key, debtor["language"])
     context = {**await merge_context(case_id, template["language"], today), **(extra or {})}  # (extra: what the caller announces)
@@ -294,14 +296,15 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         promised = {r["case"]: r["promised_on"] for r in await Promise.select(Promise.case, Promise.promised_on).where(
             Promise.case.is_in(ids) & (Promise.status == "open"))}
         held = await contact_held(ids)
+        insolvent = await insolvent_debtors([c["debtor_id"] for c in cases])  # in concurso: the claim goes to the administrator
         contacted = await week_counts([c["debtor_id"] for c in cases], now if clock_given else None)  # this week's, per debtor
         for c in cases:
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
                 continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
-            if c["id"] in held or c["vulnerable"]:
-                continue  # a complaint about contact is open, or the debtor is vulnerable: no automatic message
+            if c["id"] in held or c["vulnerable"] or c["debtor_id"] in insolvent:
+                continue  # a complaint about contact is open, the debtor is vulnerable or in concurso: no automatic message
             if not cap_allows(contacted.get(c["debtor_id"], 0), cap):
                 continue  # contacted as often as the week allows (AGENCY_CONTACT_CAP_WEEK): it waits for a later round
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
@@ -402,10 +405,11 @@ async def withdraw_stale_reminders(settings=None) -> int:
     cases = {r["id"]: r for r in await Case.select(Case.id, Case.stage, Case.held_at).where(Case.id.is_in(ids))}
     stages = {i: r["stage"] for i, r in cases.items()}
     owed = await outstanding_by_case(ids)
+    insolvent = await insolvent_cases(ids)
     withdrawn = 0
     for w in waiting:
         reason = ("left_amicable" if stages.get(w["case_id"]) != "amicable" else "held" if cases[w["case_id"]]["held_at"] is not None
-                  else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None)
+                  else "insolvency" if w["case_id"] in insolvent else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None)
         if reason is None:
             continue
         async with atomic():

@@ -28,6 +28,7 @@ from cases import events
 from cases.billing.balances import JUDGMENT_ON, RATES_VERSION, balance_of, balances_from, plan_terms_from, published_rates, rates_version
 from cases.claims.service import check_file, store_evidence
 from cases.contacts.rules import normalise_phone
+from cases.insolvency.service import InsolvencyRefused, insolvency_of_case
 from cases.money import from_cents, to_cents
 from cases.negotiation.rules import Payment, instalment_owed
 from cases.negotiation.service import create_plan, rescore
@@ -278,6 +279,7 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
                             await published_rates(rates_version(case)), as_date(case["demanded_on"]), plan_terms_from(plans, instalments),
                             as_date(case["judgment_on"]))
     plan = next((p for p in plans if p["status"] == "active"), None)
+    insolvency = await insolvency_of_case(case_id)  # in concurso: the page reads only (no payment, no plan, no call-back)
     org = {"legal_name": case["legal_name"], "tax_id": case["tax_id"], "address_line1": case["address_line1"], "city": case["city"]}
     plan_out = None
     if plan:
@@ -310,12 +312,22 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         "plan_options": [{"instalments": o["instalments"], "max_first_due_on": o["max_first_due_on"].isoformat(),
                           "min_first_amount": str(from_cents(o["min_first_cents"]))}
                          for o in plan_options(to_cents(balance.outstanding), today, *plan_rules_from(case)[:2])]
-        if plan is None else [],
+        if plan is None and insolvency is None else [],
         "documents": [{"id": d["id"], "title": d["title"], "download_url": f"/api/v1/portal/documents/{d['id']}"}
                       for d in await debtor_documents(visitor)],
         "privacy": privacy_for(org, agency, case["jurisdiction"]),
-        "pay_online": settings.redsys_enabled and balance.outstanding >= Decimal("1.00"),
+        "pay_online": settings.redsys_enabled and balance.outstanding >= Decimal("1.00") and insolvency is None,
+        "insolvency": {"court": insolvency["court"], "published_on": insolvency["published_on"].isoformat()} if insolvency else None,
     }
+
+
+async def refuse_in_insolvency(visitor: DebtorVisitor) -> None:
+    """The debtor's page reads only while they are in concurso: a payment, a plan or a call-back is a 409 saying why."""
+    found = await insolvency_of_case(debtor_case(visitor))
+    if found is not None:
+        raise InsolvencyRefused(detail=_("You are in insolvency proceedings (concurso) at %(court)s: this debt is dealt with in the "
+                                         "proceedings, through the insolvency administrator, so it cannot be paid or put on a plan "
+                                         "here, and we do not call you about it.") % {"court": found["court"]})
 
 
 def privacy_for(org: dict, agency: dict, jurisdiction: str = "ES") -> dict[str, str]:
@@ -359,6 +371,7 @@ async def start_payment(visitor: DebtorVisitor, raw_amount: object, method: str,
     """A card or Bizum payment the debtor asks for: recorded as pending, and the signed form for Redsys's hosted
     page. Only Redsys's signed notification books it (``notification``)."""
     settings = get_settings()
+    await refuse_in_insolvency(visitor)
     if not settings.redsys_enabled:
         raise HTTPException(status_code=503, detail=_("Paying online is not available; pay by bank transfer with the case reference."))
     if method not in redsys.PAY_METHODS:
@@ -548,6 +561,7 @@ async def dispute_file(visitor: DebtorVisitor, dispute_id: int, fileobj: BinaryI
 
 async def callback(visitor: DebtorVisitor, phone: str, on: str, slot: str, country: str, today: date) -> datetime:
     """The debtor asks to be called: the case's next action falls due then, in the negotiator's queue."""
+    await refuse_in_insolvency(visitor)
     try:
         day = callback_day(on, today)
         if slot not in CALLBACK_SLOTS:
@@ -609,6 +623,7 @@ class PlanChoice:
 
 async def plan_choice(visitor: DebtorVisitor, count: object, first_due_on: object, method: str, today: date) -> PlanChoice:
     """The plan a debtor is choosing, within the creditor's rules, and the acknowledgement they will accept."""
+    await refuse_in_insolvency(visitor)  # in concurso: no plan (the debt is the proceedings')
     case = await scoped(Case.select(Case.id, Case.reference, Case.currency, Case.jurisdiction, Case.organisation, Case.debtor.name.as_alias("debtor"),
                                     Case.debtor.kind.as_alias("kind"), Case.organisation.legal_name.as_alias("creditor"),
                                     Case.organisation.tax_id.as_alias("creditor_tax_id")), visitor, Case.organisation, case=Case.id).first()

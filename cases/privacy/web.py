@@ -15,6 +15,7 @@ from agency.http_utils import content_disposition
 from agency.i18n import gettext as _
 from agency.routing import get, patch, post
 from agency.web import form_data, notify, page, redirect, user_of
+from cases.insolvency.service import insolvency_of
 from cases.privacy import service
 from cases.privacy.rules import DEBTOR_FIELDS
 
@@ -80,6 +81,7 @@ class DebtorPages(Controller):
                     status_code: int = 200) -> Template:
         record = await service.debtor_record(user_of(request), debtor_id)
         return page(request, "cases/privacy/debtor.html", d=record["debtor"], cases=record["cases"], holds=record["holds"],
+                    insolvency=await insolvency_of(debtor_id),  # (cases.insolvency: the flag, and where it is marked)
                     released=service.released_text(record["holds"]), fields=DEBTOR_FIELDS, form=form or record["debtor"],
                     errors=errors or {}, status_code=status_code)
 

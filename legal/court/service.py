@@ -19,6 +19,7 @@ from cases.billing.balances import balance_of
 from cases.billing.service import book_expense
 from cases.stages.rules import MoveRequest
 from cases.stages.service import advance_stage
+from cases.insolvency.service import InsolvencyRefused, insolvency_of_case, refusal_text
 from cases.tables import Case
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
 from legal.court.steps import STATUS_AFTER, STEP_LABELS, STEP_ONLY, OpenedDeadline, check_step, follows_opposition, next_steps, open_deadlines
@@ -50,6 +51,7 @@ async def _court_case(user: CurrentUser, case_id: int) -> dict:
 async def create_filing(user: CurrentUser, case_id: int, procedure: str, court: str, status: str, filed_on: date | None,
                         court_case_number: str, today: date) -> int:
     case = await _court_case(user, case_id)
+    await _not_in_insolvency(case_id, _("No new court filing"))
     if filed_on and filed_on < _opened(case):
         raise ClientException(detail=_("The filing date cannot be before the case came to the agency."))
     if procedure not in PROCEDURES:
@@ -75,6 +77,8 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
     if filing is None:
         raise NotFoundException(detail=_("Not found."))
     case = await _court_case(user, filing["case"])
+    if status == "enforcement" and filing["status"] != "enforcement":  # enforcement stops with the concurso (TRLC art. 142-143, numbering *unconfirmed*)
+        await _not_in_insolvency(filing["case"], _("No enforcement"))
     was_filed = as_date(filing["filed_on"])
     was_served = as_date(filing["served_on"])
     if was_filed and (filed_on is None or status == "prepared"):
@@ -106,6 +110,22 @@ async def update_filing(user: CurrentUser, filing_id: int, status: str, filed_on
                                   case["jurisdiction"], filing_id)
         if filed_on != was_filed:  # filed now, or the filing date corrected
             await _after_filed(filing["case"])
+
+
+async def _not_in_insolvency(case_id: int, what: str) -> None:
+    """A 409 naming the concurso when the case's debtor is in one: no new claim nor enforcement against them."""
+    found = await insolvency_of_case(case_id)
+    if found is not None:
+        raise InsolvencyRefused(detail=refusal_text(found, what), extra={"insolvency_id": found["id"]})
+
+
+async def on_insolvency(case_id: int, kind: str, payload: dict) -> None:
+    """The case's debtor is in concurso (cases.insolvency, subscribed by agency.wiring): the month to communicate the claim
+    to the administrator opens, once per concurso and case (TRLC art. 255.1; legal.rules.insolvency)."""
+    if kind != "insolvency" or not payload.get("published_on"):
+        return
+    await create_deadline(case_id, "insolvency_claim", date.fromisoformat(payload["published_on"]),
+                          f"insolvency:{payload.get('insolvency_id')}:{case_id}", "ES")
 
 
 def _opened(case: dict) -> date:

@@ -240,4 +240,23 @@ def sample_context() -> dict:
                         {"label": "Derechos y suplidos de procurador", "amount": "310,50 €"}, {"label": "Tasa judicial", "amount": "132,55 €"}],
             "total": "1.643,05 €", "proceedings": "8.474,70 €", "lawyer_cap": "2.824,90 €", "lawyer_over_cap": False,
         },
+        # the debtor's concurso (legal.rules.insolvency): the claim on the declaration's day, by class
+        "insolvency": {
+            "court": "Juzgado de lo Mercantil n.º 2 de Valencia, concurso ordinario 412/2026",
+            "published_on": "2 de marzo de 2026",
+            "declared_on": "24 de febrero de 2026",
+            "administrator": "Lucía Ferrer Albiol, administradora concursal, Calle Colón, 12, 46004 Valencia, lferrer@concursal.example",
+            "claim_deadline": "2 de abril de 2026",
+            "cutoff": "24 de febrero de 2026",
+            "cutoff_is_declaration": True,
+            "lines": [
+                {"invoice": "F-2025/0912", "due_date": "15 de noviembre de 2025", "principal": "4.200,00 €", "interest": "115,95 €",
+                 "compensation": "40,00 €", "total": "4.355,95 €"},
+                {"invoice": "F-2025/1047", "due_date": "15 de diciembre de 2025", "principal": "3.850,00 €", "interest": "71,58 €",
+                 "compensation": "40,00 €", "total": "3.961,58 €"},
+            ],
+            "principal": "8.050,00 €", "interest": "187,53 €", "compensation": "80,00 €",
+            "ordinary": "8.130,00 €", "subordinated": "187,53 €", "total": "8.317,53 €",
+            "sources": {"principal": "TRLC art. 269", "interest": "TRLC art. 281.1.3º", "compensation": "Ley 3/2004 art. 8.1; TRLC art. 269"},
+        },
     }

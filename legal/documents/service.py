@@ -43,6 +43,7 @@ from agency.tenancy import get_visible, scoped
 from cases import events
 from cases.billing.balances import BALANCE_COLUMNS, balances_from, plan_terms, published_rates
 from cases.billing.fees import creditor_figures
+from cases.insolvency.service import insolvency_of_case
 from cases.money import to_cents
 from cases.portal.rules import qr_png
 from cases.portal.service import create_link
@@ -53,6 +54,7 @@ from legal.enforcement import service as enforcement
 from legal.enforcement.rules import ASSET_LABELS_ES, COST_LABELS_ES
 from legal.handoff.service import facts_from
 from legal.injunctions.rules import Claim, OwedInvoice, Party, injonction_request
+from legal.rules.insolvency import SOURCES, ClaimLine, claim_by_class, interest_cutoff
 from legal.rules.jurisdictions import JURISDICTIONS, SETTLEMENT_ANSWER_DAYS
 from legal.rules.privacy import privacy_notice
 from legal.rules.procedures import PROCEDURES, claim_amount, court_name, ordinario_fee_after_monitorio, propose
@@ -88,6 +90,8 @@ TEMPLATES = {t.key: t for t in (
     TemplateInfo("costs_claim", _l("Costs claim (tasación de costas)"), "court", True, ("ES",)),
     TemplateInfo("creditor_statement", _l("Creditor statement"), "any", True),
     TemplateInfo("lettre_recouvrement_amiable", _l("Amicable-recovery letter (France, in French: CPCE R124-4)"), "amicable", True, ("FR",)),
+    TemplateInfo("insolvency_claim", _l("Claim communication to the insolvency administrator (concurso: TRLC art. 255)"), "any", True,
+                 ("ES",)),
     TemplateInfo("carta_cobranca_amigavel", _l("Amicable-recovery letter (Portugal, in Portuguese, signed by the lawyer: Lei 49/2004)"),
                  "amicable", True, ("PT",)),
     TemplateInfo("injonction_de_payer_request", _l("Injonction de payer request (France, in French: the Cerfa's data)"), "court", True, ("FR",)),
@@ -99,7 +103,7 @@ OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.
             "masc.on_record", "masc.complied", "masc.offered", "masc.channel", "masc.sent_on", "masc.delivered_on", "masc.certificate", "masc.answer",
             "signatory.name", "signatory.id_document", "signatory.capacity", "plan.interest_runs", "plan.costs_first",
             "injonction.debtor.identifier", "enforcement.court_case_number", "enforcement.assets",
-            "costs_claim.title", "costs_claim.court",
+            "costs_claim.title", "costs_claim.court", "insolvency.administrator", "insolvency.declared_on",
             "interest_breakdown", "portal.url", "portal.qr"} | {
             f"privacy.{k}" for k in ("controller", "processor", "purpose", "legal_basis", "source", "recipients", "retention", "rights",
                                      "contact")} | {f"{lang}.{k}" for lang in ("fr", "pt") for k in ("compensation", "costs")}
@@ -110,10 +114,11 @@ NEEDS = {"carta_cobranca_amigavel": ("lawyer.bar_number",)}
 REQUIRES = {"debt_acknowledgement": ("plan",), "mediation_request": ("mediation",), "mediation_agreement": ("mediation",),
             "injonction_de_payer_request": ("injonction",),
             "ordinario_claim": ("opposition",),  # the ordinario that follows an opposed monitorio (LEC 818.2)
-            "enforcement_request": ("enforcement",)}
+            "enforcement_request": ("enforcement",),
+            "insolvency_claim": ("insolvency",)}
 # The context's values that are None when the case has none (a plan, a mediation, an injonction, an opposed monitorio,
-# a decree or judgment to enforce).
-NULLABLE = ("plan", "mediation", "injonction", "opposition", "enforcement")
+# a decree or judgment to enforce, a concurso).
+NULLABLE = ("plan", "mediation", "injonction", "opposition", "enforcement", "insolvency")
 # What a person reads when a value is missing.
 MISSING_LABELS = {
     "debtor.address": _l("the debtor's postal address"), "debtor.postal_code": _l("the debtor's postal code"),
@@ -121,6 +126,7 @@ MISSING_LABELS = {
     "creditor.tax_id": _l("the creditor's tax id"), "creditor.address": _l("the creditor's address"),
     "invoices": _l("an outstanding invoice"), "evidence": _l("evidence files"), "lawyer.name": _l("an assigned lawyer"),
     "plan": _l("an active instalment plan"), "mediation": _l("a mediation"), "opposition": _l("a monitorio opposed by the debtor (record the opposition on the filing)"), "mediation.sessions": _l("a mediation session"),
+    "insolvency": _l("the debtor's insolvency proceedings (mark the debtor as in concurso first)"),
     "procedure.name": _l("a court procedure for this case"), "court.name": _l("the competent court"),
     "lawyer.bar_number": _l("the assigned lawyer's professional number (set on the lawyer's account page)"),
     "injonction": _l("the injonction de payer as the case's procedure (a French debtor, and the invoices or contract among the evidence)"),
@@ -495,6 +501,9 @@ async def build_context(case_id: int, today: date, offer_discount_percent: Decim
         "portal": {"url": "", "qr": b""},
         "enforcement": enforcement_context(title, assets, balance, cur),
         "costs_claim": costs_claim_context(title, costs, claimed, cur),
+        # the debtor's concurso and the claim by class on the day interest stops (None: the debtor is not in one)
+        "insolvency": insolvency_context(await insolvency_of_case(case_id), case["jurisdiction"], deb["kind"], invoices, entries, added,
+                                         as_date(case.get("demanded_on")), terms, cur),
     }
 
 
@@ -544,6 +553,25 @@ def costs_claim_context(title: dict | None, costs: list[dict], proceedings: Deci
             "by_kind": [{"label": COST_LABELS_ES[k], "amount": _money(a, cur)} for k, a in claim.by_kind],
             "total": _money(claim.total, cur), "proceedings": _money(proceedings, cur), "lawyer_cap": _money(claim.lawyer_cap, cur),
             "lawyer_over_cap": claim.lawyer_over_cap}
+
+
+def insolvency_context(found: dict | None, jurisdiction: str, debtor_kind: str, invoices: list, entries: list, added, demanded_on,
+                       terms, cur: str) -> dict | None:
+    """The concurso and the claim as the administrator is told it (legal.rules.insolvency): each invoice's principal, interest
+    and compensation left on the day interest stops (TRLC art. 152: the declaration's, else the publication's), by class."""
+    if found is None:
+        return None
+    cutoff = interest_cutoff(found["declared_on"], found["published_on"])
+    balance = balances_from(jurisdiction, debtor_kind, invoices, entries, cutoff, added, demanded_on, terms)
+    claim = claim_by_class(ClaimLine(i.number, i.due_date, i.principal_outstanding, i.interest_outstanding, i.compensation_outstanding)
+                           for i in balance.invoices)
+    return {"court": found["court"], "published_on": _day(found["published_on"]), "declared_on": _day(found["declared_on"]),
+            "administrator": found["administrator"], "claim_deadline": _day(found["claim_deadline"]), "cutoff": _day(cutoff),
+            "cutoff_is_declaration": found["declared_on"] is not None,
+            "lines": [{"invoice": c.invoice, "due_date": _day(c.due_date), "principal": _money(c.principal, cur), "interest": _money(c.interest, cur),
+                       "compensation": _money(c.compensation, cur), "total": _money(c.total, cur)} for c in claim.lines],
+            **{k: _money(getattr(claim, k), cur) for k in ("principal", "interest", "compensation", "ordinary", "subordinated", "total")},
+            "sources": dict(SOURCES)}
 
 
 def _stage_label(stage: str):

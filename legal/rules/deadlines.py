@@ -86,6 +86,7 @@ class DeadlineRule:
     source: str
     country: str | None = None  # the country whose law sets it; None: the court's country decides
     court: bool = True  # a court deadline (procedural calendar) or an out-of-court one
+    moves: bool = True  # a calendar or month deadline ending on a closed day moves to the next business day (LOPJ 185.2)
 
 
 _LABELS = {
@@ -106,6 +107,10 @@ _LABELS = {
 DEADLINE_RULES: dict[str, DeadlineRule] = {
     key: DeadlineRule(key, label, DEADLINES[key][0], DEADLINES[key][1], DEADLINES[key][2], country, court)
     for key, (label, country, court) in _LABELS.items()
+} | {  # the concurso's claim communication: the safer, earlier reading (legal/rules/insolvency.py), never moved
+    "insolvency_claim": DeadlineRule("insolvency_claim", _l("Time to communicate the claim to the insolvency administrator, from the "
+                                                            "day after the declaration's publication in the BOE"),
+                                     *DEADLINES["insolvency_claim"], country="ES", court=False, moves=False),
 }
 
 
@@ -129,6 +134,8 @@ NEXT_STEPS = {
                                   "verbal's hearing or decides (LEC 818.2 and 438; *unconfirmed*)."),
     "enforcement_expiry": _l("Ask the court for enforcement (attachment of accounts, wages, assets) before this day (LEC 816 and "
                              "518)."),
+    "insolvency_claim": _l("Send the claim communication (the insolvency_claim document, signed, with the invoices) to the "
+                           "administrator by this day; a late claim may be ranked as subordinated (TRLC art. 281.1.1º)."),
 }
 
 
@@ -149,6 +156,8 @@ def deadline_with_move(rule_key: str, from_day: date, country: str = "ES") -> tu
         end = add_months(from_day, rule.days)
     else:
         raise ValueError(f"unknown deadline unit {rule.unit!r}")
+    if not rule.moves:
+        return end, None
     moved = next_business_day(end, country, civil=rule.court)
     return moved, (end if moved != end else None)
 

@@ -334,6 +334,10 @@ DEADLINES = {
     # A decree or judgment to enforce: enforcement may be asked (LEC 816.1, 548); the right to ask lapses five years after
     # the title became final (LEC 518).
     "enforcement_expiry": (60, "months", "LEC 518"),
+    # Concurso: the creditors communicate their claims to the administrador concursal within one month from the day after
+    # the declaration's publication in the BOE (TRLC, RDLeg 1/2020, art. 255.1 with art. 28.1.4º). Counted date to date
+    # from the publication day, and NOT moved past a weekend, a holiday or August (legal/rules/insolvency.py says why).
+    "insolvency_claim": (1, "months", "TRLC (RDLeg 1/2020) art. 255.1 and 28.1.4º"),
 }
 # A deadline is shown as "soon" this many calendar days before it ends.
 DEADLINE_WARNING_DAYS = 5

@@ -48,12 +48,13 @@ CONTEXT_KEYS = {
     "today", "data_date", "place", "agency", "creditor", "debtor", "case", "invoices", "amounts",
     "evidence", "procedure", "court", "lawyer", "offer", "plan", "bureau", "mediation", "statement",
     "payment_days", "masc", "signatory", "privacy", "fr", "pt", "interest_breakdown", "portal", "opposition",
-    "injonction", "enforcement", "costs_claim",
+    "injonction", "enforcement", "costs_claim", "insolvency",
 }
 # Values that may be None: only the templates listed may use them.
 NULLABLE_USERS = {"plan": {"debt_acknowledgement", "mediation_agreement"},
                   "mediation": {"mediation_request", "mediation_agreement"}, "opposition": {"ordinario_claim"},
-                  "injonction": {"injonction_de_payer_request"}, "enforcement": {"enforcement_request"}}
+                  "injonction": {"injonction_de_payer_request"}, "enforcement": {"enforcement_request"},
+                  "insolvency": {"insolvency_claim"}}
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
@@ -1409,6 +1410,75 @@ def creditor_statement() -> Builder:
     return b
 
 
+def insolvency_claim() -> Builder:
+    """The communication of the claim to the administración concursal (TRLC art. 255-257, RDLeg 1/2020): who the creditor is
+    and where to write to them, the debtor and the concurso, the claim per invoice and by the class asked for (principal and
+    the 40 EUR compensation ordinary, interest to the declaration subordinated: art. 281.1.3º; legal.rules.insolvency), and
+    the documents that support it. Sent within the month from the day after the BOE publication (art. 255.1)."""
+    b = Builder("insolvency_claim", "Comunicación de crédito a la administración concursal", "Comunicación de crédito (art. 255 TRLC)")
+    b.lines([
+        "**A la administración concursal de {{ debtor.name }}**",
+        "{%p if insolvency.administrator %}",
+        "{{ insolvency.administrator }}",
+        "{%p endif %}",
+        "Concurso: {{ insolvency.court }}",
+    ], after_last=14)
+    b.p("{{ place }}, {{ today }}", align=RIGHT, after=12)
+    b.title("COMUNICACIÓN DE CRÉDITO", "Artículos 255 a 257 del texto refundido de la Ley Concursal (Real Decreto Legislativo 1/2020)")
+    b.p(CREDITOR_FULL + " (en adelante, el acreedor), representada a estos efectos por " + AGENCY_FULL
+        + ", comunica a la administración concursal la existencia del crédito que se detalla contra **{{ debtor.name }}**"
+        + DEBTOR_ID + ", declarada en concurso por {{ insolvency.court }}"
+        + "{% if insolvency.declared_on %} mediante auto de {{ insolvency.declared_on }}{% endif %}, declaración publicada en el "
+        "Boletín Oficial del Estado el {{ insolvency.published_on }}. La comunicación se presenta dentro del plazo de un mes a "
+        "contar desde el día siguiente a esa publicación (artículo 255.1 del texto refundido), que vence el "
+        "**{{ insolvency.claim_deadline }}**.")
+    b.h("1. Acreedor y domicilio para comunicaciones")
+    b.lines([
+        "**Acreedor:** {{ creditor.name }}, NIF {{ creditor.tax_id }}",
+        "**Domicilio:** {{ creditor.address }}, {{ creditor.postal_code }} {{ creditor.city }} ({{ creditor.country_name }})",
+        "**Comunicaciones (artículo 256):** {{ agency.name }}, {{ agency.address }}, {{ agency.postal_code }} {{ agency.city }}; "
+        "correo electrónico {{ agency.email }}; teléfono {{ agency.phone }}",
+        "**Referencia:** {{ case.reference }}{% if case.creditor_reference %} (del acreedor: {{ case.creditor_reference }}){% endif %}",
+    ], after_last=10)
+    b.h("2. Concepto, cuantía y fechas del crédito")
+    b.p("El crédito nace de las facturas siguientes, vencidas y no pagadas. Importes a {{ insolvency.cutoff }}, "
+        "{% if insolvency.cutoff_is_declaration %}fecha del auto de declaración de concurso, desde la que se suspende el devengo de "
+        "intereses (artículo 152){% else %}fecha de publicación de la declaración en el BOE, al no constar a esta parte la fecha del "
+        "auto (la administración concursal ajustará los intereses a la fecha de la declaración, artículo 152){% endif %}:", keep=True)
+    b.table([
+        Col("Factura", "{{ l.invoice }}", 2.6),
+        Col("Vencimiento", "{{ l.due_date }}", 3.0),
+        Col("Principal", "{{ l.principal }}", 2.6, "right"),
+        Col("Intereses", "{{ l.interest }}", 2.6, "right"),
+        Col("Indemnización", "{{ l.compensation }}", 2.6, "right"),
+        Col("Total", "{{ l.total }}", 2.6, "right"),
+    ], "l in insolvency.lines", totals=[["**Total**", "", "**{{ insolvency.principal }}**", "**{{ insolvency.interest }}**",
+                                          "**{{ insolvency.compensation }}**", "**{{ insolvency.total }}**"]])
+    b.h("3. Clasificación que se solicita")
+    b.kv_table([
+        ("Principal de las facturas: crédito **ordinario** ({{ insolvency.sources.principal }})", "{{ insolvency.principal }}"),
+        ("Indemnización por costes de cobro, 40 € por factura: crédito **ordinario** ({{ insolvency.sources.compensation }})",
+         "{{ insolvency.compensation }}"),
+        ("Intereses de demora hasta {{ insolvency.cutoff }}: crédito **subordinado** ({{ insolvency.sources.interest }})",
+         "{{ insolvency.interest }}"),
+        ("**Total crédito ordinario**", "**{{ insolvency.ordinary }}**"),
+        ("**Total crédito subordinado**", "**{{ insolvency.subordinated }}**"),
+        ("**Total comunicado**", "**{{ insolvency.total }}**"),
+    ], widths=(12.0, 4.0))
+    b.p("El crédito no está garantizado con garantía real ni personal constituida a favor del acreedor que a esta parte conste, "
+        "ni es crédito contra la masa. {{ amounts.interest_basis }}", style="Nota", after=8)
+    b.h("4. Documentos que se acompañan")
+    b.p("Se acompañan copias de las facturas y de los documentos que acreditan el crédito, y el poder o la autorización "
+        "con que actúa {{ agency.name }} en nombre del acreedor:", keep=True)
+    evidence_table(b)
+    b.p("Por lo expuesto, se solicita a la administración concursal que tenga por comunicado en tiempo y forma el crédito "
+        "descrito y lo incluya en la lista de acreedores con la clasificación indicada.", before=6)
+    b.p("En {{ place }}, a {{ today }}.", keep=True, before=6)
+    b.p("", keep=True, after=30)
+    b.lines(["**{{ agency.name }}**", "En nombre y representación de {{ creditor.name }}"], after_last=12)
+    return b
+
+
 def lettre_recouvrement_amiable() -> Builder:
     """France: the first letter of an amicable-recovery agency, in French, with the mentions of CPCE R124-4 (a fine of
     up to 1,500 EUR without them, R124-7): the agency's name and address and that it does amicable recovery; the
@@ -1747,7 +1817,7 @@ def costs_claim() -> Builder:
 TEMPLATES = (payment_demand, reminder_letter, debt_acknowledgement, settlement_offer, mediation_request,
              mediation_agreement, bureau_notice, monitorio_petition, verbal_claim, ordinario_claim, european_order_for_payment,
              creditor_statement, lettre_recouvrement_amiable, carta_cobranca_amigavel, injonction_de_payer_request,
-             enforcement_request, costs_claim)
+             enforcement_request, costs_claim, insolvency_claim)
 
 
 def main() -> int:

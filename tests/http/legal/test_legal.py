@@ -190,7 +190,7 @@ async def test_from_hand_off_to_filing(make_client):
 
 
 async def test_every_template_renders_a_real_case(make_client):
-    """Each shipped template against a case with a plan and a mediation: the debtor, the amounts and the invoices are in it."""
+    """Each shipped template against a case with a plan, a mediation and a concurso: the debtor, the amounts and the invoices are in it."""
     p = await _legal_case(make_client)
     c, nh, cid = p["c"], p["nh"], p["id"]
     r = await c.post(f"/api/v1/cases/{cid}/mediations", json={"mediator": "Centro de Mediación de Bilbao", "requested_on": TODAY.isoformat(),
@@ -214,6 +214,10 @@ async def test_every_template_renders_a_real_case(make_client):
     await c.post(f"/api/v1/cases/{cid}/legal/authorisation", json={"authorise": True}, headers=p["ch"])
     assert (await c.post(f"/api/v1/cases/{cid}/legal/take", headers=p["lh"])).status_code == 201
     invoices = [i["number"] for i in p["case"]["invoices"]]
+    # and a concurso, for the communication to the administrator (insolvency_claim)
+    debtor = (await Case.select(Case.debtor).where(Case.id == cid).first())["debtor"]
+    assert (await c.post(f"/api/v1/debtors/{debtor}/insolvency", json={"court": "Juzgado de lo Mercantil n.º 1 de Bilbao",
+                                                                       "published_on": TODAY.isoformat()}, headers=p["lh"])).status_code == 201
     templates = (await c.get("/api/v1/document-templates", params={"jurisdiction": "ES"}, headers=nh)).json()
     assert {t["key"] for t in templates} >= {"payment_demand", "monitorio_petition", "european_order_for_payment", "creditor_statement"}
     for t in templates:
