@@ -115,6 +115,8 @@ async def load_demo_cases(today: date | None = None) -> list[str]:
                 await _accept(case_id, today, email, phone)
             if name in LEGAL_DEMO:
                 await _to_legal(case_id, actor, today, into_court=LEGAL_DEMO[name])
+            if name == PROPOSED_DEMO:
+                await _to_legal(case_id, actor, today, into_court=False, answered=False)
             if name == SEPA_DEMO:
                 await _direct_debit_plan(case_id, today)
     return made
@@ -135,6 +137,8 @@ async def _direct_debit_plan(case_id: int, today: date) -> None:
 
 # Two demo debtors already on the legal side: one authorised and waiting for a lawyer, one in court.
 LEGAL_DEMO = {"Reformas Sierra Norte S.L.": False, "Distribuciones Castilla S.A.": True}
+# A decision waiting on the first demo creditor's home: legal action proposed after the settlement attempt, not answered yet.
+PROPOSED_DEMO = "Construcciones Turia S.L."
 
 
 async def _staff(email: str, role: Role) -> CurrentUser | None:
@@ -142,7 +146,7 @@ async def _staff(email: str, role: Role) -> CurrentUser | None:
     return row and CurrentUser(id=row["id"], email=row["email"], name=row["name"], role=role, organisation_id=None, language=row["language"])
 
 
-async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court: bool) -> None:
+async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court: bool, answered: bool = True) -> None:
     """The settlement attempt on record (a payment demand sent by burofax and refused), legal action
     proposed and authorised by the creditor; for the court case, taken by the lawyer, moved to court,
     the monitorio petition generated and the claim filed and served (its 20-day deadline running)."""
@@ -168,6 +172,8 @@ async def _to_legal(case_id: int, creditor: CurrentUser, today: date, into_court
         await demands.mark_sent(negotiator, demand["id"], today, "burofax", today)
         await demands.record_settlement_answer(negotiator, case_id, today, False, "Rechaza la propuesta por teléfono.", today)
     await handoff.propose_legal(negotiator, case_id, "Sin acuerdo tras el requerimiento fehaciente.", today)
+    if not answered:  # the creditor's decision, waiting on their home
+        return
     await handoff.answer(creditor, case_id, True, "")
     if not into_court:
         return

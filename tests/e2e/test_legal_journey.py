@@ -3,6 +3,7 @@ action, the creditor authorises it after seeing the estimate, a lawyer takes the
 court, generates the monitorio petition, downloads it and records the filing."""
 import io
 import re
+import zipfile
 
 import docx
 import pytest
@@ -82,7 +83,8 @@ def test_from_authorisation_to_filing(page, browser, live_server):
 
 def test_service_and_opposition_on_the_demo_monitorio(browser, live_server):
     """The demo monitorio (Distribuciones Castilla S.A., 36,500 EUR: above the verbal's 15,000) is admitted: the lawyer records
-    its service and the opposition in two clicks each, and the month to file the ordinario claim is in the agenda."""
+    its service and the opposition in two clicks each, and the month to file the ordinario claim is in the agenda; first it
+    downloads the petition's filing bundle (the numbered PDFs, the Word petition, the 696 data)."""
     lawyer = browser.new_context(base_url=live_server, locale="es-ES").new_page()
     lawyer.set_default_timeout(15000)
     sign_in(lawyer, "lawyer@demo.test")
@@ -91,6 +93,20 @@ def test_service_and_opposition_on_the_demo_monitorio(browser, live_server):
     reference = row.locator("a").first.inner_text().strip()
     row.locator("a").first.click()
     lawyer.wait_for_url(re.compile(r"/cases/\d+$"))
+    # the filing bundle of its petition: one ZIP with the petition and each document it lists, numbered, and the 696 data
+    made = lawyer.locator("#legal form[action*='/bundle']").first
+    made.wait_for()
+    made.locator("button").click()
+    link = lawyer.locator("#legal .bundle-result a[download]").first
+    link.wait_for()
+    with lawyer.expect_download() as download:
+        link.click()
+    bundle = zipfile.ZipFile(download.value.path())
+    names = bundle.namelist()
+    assert any(n.startswith("Documento 1 - ") and n.endswith(".pdf") for n in names), names
+    assert any(n.endswith(".docx") for n in names) and any("696" in n for n in names), names
+    assert all(bundle.read(n)[:5] == b"%PDF-" for n in names if n.endswith(".pdf"))
+    shot(lawyer, "legal-bundle")
     steps = lawyer.locator("#legal form[action*='/steps']").first
     steps.wait_for()
     steps.locator("button[value=served]").click()
