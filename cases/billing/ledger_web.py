@@ -56,8 +56,8 @@ class LedgerApi(Controller):
         return {
             "as_of": day.isoformat(),
             # the law's order (Código Civil 1173-1174); a payment's own "applied" says what it paid (the invoices the
-            # debtor named first, the costs first where the debtor agreed)
-            "allocation_order": ["judgment_interest", "interest", "compensation", "principal", "costs"],
+            # debtor named first, the costs first where the debtor agreed); after a decree or judgment its LEC 576 interest first
+            "allocation_order": (["judgment_interest"] if b.judgment_on else []) + ["interest", "compensation", "principal", "costs"],
             "invoices": [{"number": i.number, "principal_outstanding": str(i.principal_outstanding),
                           "interest_outstanding": str(i.interest_outstanding), "compensation_outstanding": str(i.compensation_outstanding),
                           "judgment_interest_outstanding": str(i.judgment_interest_outstanding),

@@ -34,10 +34,12 @@ async def test_the_decree_switches_the_interest_and_the_enforcement_request_prin
     assert r.status_code == 422 and r.json()["missing"] == ["enforcement"], r.text
     before = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=lh)).json()
     assert before["judgment_on"] is None and before["balances"]["judgment_interest"] == "0.00"
+    assert before["allocation_order"][0] == "interest"
 
     await _decree(p)
     ledger = (await c.get(f"/api/v1/cases/{cid}/ledger", headers=lh)).json()
     assert ledger["judgment_on"] == DECREE.isoformat()
+    assert ledger["allocation_order"][:2] == ["judgment_interest", "interest"]  # from the decree, LEC 576 interest is paid first
     judgment = Decimal(ledger["balances"]["judgment_interest"])
     assert judgment > 0
     # the ordinary interest stopped at the decree: less than it would have come to by today
