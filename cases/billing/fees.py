@@ -24,6 +24,7 @@ class Tariff:
     legal_percent: Decimal = Decimal("0")  # of the debt claimed in court
     legal_minimum: Decimal = Decimal("0.00")  # e.g. for a monitorio
     passthrough: tuple[str, ...] = ()  # expense kinds charged on to the creditor (EXPENSE_KINDS)
+    withdrawal_percent: Decimal = Decimal("0")  # of what the debtor still owes, when the creditor recalls the case
 
 
 DEFAULT_TARIFF = Tariff(
@@ -57,6 +58,13 @@ class TariffError(ValueError):
 def legal_fee(tariff: Tariff, claimed: Decimal) -> Decimal:
     """The fee for taking a case to court: a percentage of what is claimed, never below the minimum."""
     return max((claimed * tariff.legal_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP), tariff.legal_minimum)
+
+
+def withdrawal_fee(tariff: Tariff, outstanding: Decimal) -> Decimal:
+    """The fee for a case the creditor recalls before it is paid: a percentage of what the debtor still owes then."""
+    if outstanding <= 0:
+        return Decimal("0.00")
+    return (outstanding * tariff.withdrawal_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def tariff_amount(text: str, what: str) -> Decimal:
@@ -123,6 +131,7 @@ def to_json(tariff: Tariff) -> str:
         "name": tariff.name, "bands": [[None if up is None else str(up), str(fee)] for up, fee in tariff.bands],
         "success_percent": {k: str(v) for k, v in tariff.success_percent.items()}, "minimum_fee": str(tariff.minimum_fee),
         "legal_percent": str(tariff.legal_percent), "legal_minimum": str(tariff.legal_minimum), "passthrough": list(tariff.passthrough),
+        "withdrawal_percent": str(tariff.withdrawal_percent),
     }, sort_keys=True)
 
 
@@ -135,7 +144,7 @@ def from_json(text: str | None) -> Tariff:
         name=d["name"], bands=tuple((None if up is None else Decimal(up), Decimal(fee)) for up, fee in d["bands"]),
         success_percent={k: Decimal(v) for k, v in d["success_percent"].items()}, minimum_fee=Decimal(d["minimum_fee"]),
         legal_percent=Decimal(d.get("legal_percent", "0")), legal_minimum=Decimal(d.get("legal_minimum", "0")),
-        passthrough=tuple(d.get("passthrough", ())),
+        passthrough=tuple(d.get("passthrough", ())), withdrawal_percent=Decimal(d.get("withdrawal_percent", "0")),
     )
 
 

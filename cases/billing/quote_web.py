@@ -48,7 +48,7 @@ def quote_json(q: Quote, tariff: Tariff) -> dict:
         # every fee the tariff can charge, not only the two of the estimate (the court-stage fee is charged win or lose)
         "fees": {"success_percent_by_stage": {k: str(v) for k, v in tariff.success_percent.items()}, "minimum_fee": str(tariff.minimum_fee),
                  "court_stage_percent": str(tariff.legal_percent), "court_stage_minimum": str(tariff.legal_minimum),
-                 "expenses_passed_on": list(tariff.passthrough)},
+                 "expenses_passed_on": list(tariff.passthrough), "withdrawal_percent": str(tariff.withdrawal_percent)},
     }
 
 

@@ -31,6 +31,7 @@ from cases.billing.fees import (
     success_fee,
     tariff_amount,
     to_json,
+    withdrawal_fee,
 )
 from cases.billing.fees import Tariff as TariffRules
 from cases.money import check_positive_amount, from_cents, to_cents
@@ -112,6 +113,13 @@ def success_fee_entry(tariff: TariffRules, payment_cents: int, stage: str, worde
     return to_cents(fee), reference
 
 
+async def book_withdrawal_fee(case_id: int, outstanding: Decimal, on: date, actor: CurrentUser | None) -> None:
+    """A case the creditor recalls: the tariff's withdrawal fee on what the debtor still owed, once."""
+    tariff = await case_tariff(case_id)
+    await book_once(case_id, f"fee:withdrawal:{case_id}", to_cents(withdrawal_fee(tariff, outstanding)), on, actor,
+                    reference=_("Withdrawal fee (%(percent)s%% of what was owed)") % {"percent": tariff.withdrawal_percent})
+
+
 async def book_legal_fee(case_id: int, outstanding: Decimal, on: date, actor: CurrentUser | None) -> None:
     tariff = await case_tariff(case_id)
     await book_once(case_id, f"fee:legal:{case_id}", to_cents(legal_fee(tariff, outstanding)), on, actor, reference=_("Legal-stage fee"))
@@ -131,7 +139,8 @@ async def book_minimum_fee(case_id: int, on: date, actor: CurrentUser | None) ->
 
 def tariff_form(rules: TariffRules) -> dict[str, str]:
     form = {"name": rules.name, "bands": bands_text(rules), "minimum_fee": str(rules.minimum_fee),
-            "legal_percent": str(rules.legal_percent), "legal_minimum": str(rules.legal_minimum)}
+            "legal_percent": str(rules.legal_percent), "legal_minimum": str(rules.legal_minimum),
+            "withdrawal_percent": str(rules.withdrawal_percent)}
     form.update({f"success_{stage}": str(rules.success_percent.get(stage, Decimal("0"))) for stage in SUCCESS_STAGES})
     form.update({f"passthrough_{kind}": "on" for kind in rules.passthrough})
     return form
@@ -161,10 +170,12 @@ def rules_from_form(data: dict) -> TariffRules:
     minimum = take("minimum_fee", tariff_amount, _("Minimum fee"))
     legal_percent = take("legal_percent", percent, _("Legal-stage fee"))
     legal_minimum = take("legal_minimum", tariff_amount, _("Legal-stage minimum"))
+    withdrawal = take("withdrawal_percent", percent, _("Withdrawal fee"))
     if errors:
         raise FormErrors(errors)
     return TariffRules(name=name, bands=bands, success_percent=success, minimum_fee=minimum, legal_percent=legal_percent,
-                       legal_minimum=legal_minimum, passthrough=tuple(k for k in EXPENSE_KINDS if data.get(f"passthrough_{k}")))
+                       legal_minimum=legal_minimum, passthrough=tuple(k for k in EXPENSE_KINDS if data.get(f"passthrough_{k}")),
+                       withdrawal_percent=withdrawal)
 
 
 async def save_tariff(data: dict, tariff_id: int | None = None) -> int:

@@ -121,6 +121,8 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
             await billing.book_legal_fee(case_id, (await balance_of(case_id, today)).outstanding, today, user)
         elif move.to == "closed" and move.outcome in {"paid", "settled"}:
             await billing.book_minimum_fee(case_id, today, user)
+        elif move.to == "closed" and move.outcome == RECALL_OUTCOME:  # recalled by the creditor: the tariff's withdrawal fee
+            await billing.book_withdrawal_fee(case_id, (await balance_of(case_id, today)).outstanding, today, user)
         if move.to == "credit_bureau":  # queued at every bureau that takes the debtor; the next batch reports it
 
             await queue_reports(case_id)
@@ -182,8 +184,9 @@ async def set_hold(user: CurrentUser, case_id: int, reason: str | None, holding:
 
 async def recall_case(user: CurrentUser, case_id: int, reason: str | None, today: date) -> None:
     """The creditor recalls its case: it closes as withdrawn through the stage machine (its guards, event, email and side
-    effects: queued reminders withdrawn, bureau reports withdrawn in the next batch). The tariff has no fee for a
-    withdrawal (cases.billing.fees.Tariff), so none is booked: the fees the case already earned stay on the statement."""
+    effects: queued reminders withdrawn, bureau reports withdrawn in the next batch) and the tariff's withdrawal fee on
+    what the debtor still owed (cases.billing.fees.withdrawal_fee), booked once in the move's transaction; the fees the
+    case already earned stay on the statement."""
     text = clean_reason(reason)
     case = await get_visible(Case.select(Case.id, Case.stage).where(Case.id == case_id), user, Case.organisation)
     refusal = recall_refusal(case["stage"])

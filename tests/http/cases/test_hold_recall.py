@@ -3,6 +3,7 @@ the case out of the queue until resumed; a recall closes the case as withdrawn t
 nothing: a closed case (409), no reason (400), another organisation's case (404)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from agency.auth import CurrentUser
@@ -141,3 +142,29 @@ async def test_the_case_page_holds_resumes_and_recalls(make_client):
     negotiator_page, _n = await signed_in(make_client, "negotiator")
     shown = (await negotiator_page.get(f"/cases/{case['id']}")).text
     assert f'action="/cases/{case["id"]}/recall"' not in shown
+
+
+async def test_a_recall_books_the_tariffs_withdrawal_fee_once_on_what_was_still_owed(make_client):
+    """The tariff's withdrawal fee, 5 % here: on what the debtor still owed when the creditor recalled the case, a fee on
+    the ledger and the creditor's statement; none when the tariff has none (the default)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from agency import clock
+    from cases.billing.balances import balance_of
+    from cases.billing.fees import DEFAULT_TARIFF, to_json
+    from cases.tables import LedgerEntry
+
+    _org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    plain = await _accepted_case(c, ch, nh)
+    await Case.update({Case.tariff_snapshot: to_json(replace(DEFAULT_TARIFF, withdrawal_percent=Decimal("5")))}).where(Case.id == case["id"])
+    owed = (await balance_of(case["id"], clock.today())).outstanding
+    assert owed > 0
+    for cid in (case["id"], plain["id"]):
+        r = await c.post(f"/api/v1/cases/{cid}/recall", json={"reason": "Lo gestionamos nosotros."}, headers=ch)
+        assert r.status_code == 200, r.text
+    fees = await LedgerEntry.select().where((LedgerEntry.case == case["id"]) & LedgerEntry.idempotency_key.like("fee:withdrawal:%"))
+    assert [f["amount_cents"] for f in fees] == [int((owed * 5).quantize(Decimal("1"), rounding=ROUND_HALF_UP))]  # 5 % in cents
+    assert not await LedgerEntry.exists().where((LedgerEntry.case == plain["id"]) & LedgerEntry.idempotency_key.like("fee:withdrawal:%"))
+    ledger = (await c.get(f"/api/v1/cases/{case['id']}/ledger", headers=ch)).json()
+    assert Decimal(ledger["balances"]["fees"]) >= Decimal(fees[0]["amount_cents"]) / 100
