@@ -46,14 +46,15 @@ from cases.billing.web import (
 from cases.bureau.web import BureauAdminPages, BureauApi, BureauCasePages, DisputeApi
 from cases.claims.web import ClaimApi, ClaimPages, EvidencePages
 from cases.complaints.web import ComplaintApi, ComplaintPages
-from cases.conversation.web import ConversationApi, ConversationPages, OverdueQuestionPages
-from cases.insolvency.web import InsolvencyApi, InsolvencyPages
 from cases.contacts.web import ActivityApi, ContactPages
+from cases.conversation.web import ConversationApi, ConversationPages, OverdueQuestionPages
 from cases.home.web import HomeApi, HomePages
 from cases.imports.web import EInvoiceApi, ImportApi, ImportPages
+from cases.insolvency.web import InsolvencyApi, InsolvencyPages
 from cases.lists.web import ListApi, ListPages, ViewApi
 from cases.messages.web import MessageApi, MessagePages, ReminderPages, TemplatePages
 from cases.negotiation.web import CaseActionPages, NegotiationApi, QueueApi, QueuePages
+from cases.notifications.web import NotificationApi, NotificationPages
 from cases.portal.web import DebtorLinkApi, DebtorLinkPages, PlanRulesApi, PlanRulesPages, PortalApi, PortalPages, RedsysNotifications
 from cases.privacy.web import DebtorApi, DebtorPages
 from cases.rates.web import RateApi, RatePages
@@ -62,7 +63,6 @@ from cases.search.web import SearchApi, SearchPages
 from cases.stages.web import HoldApi, HoldPages, StageApi, StagePages
 from cases.web import CaseApi, CasePages
 from cases.webhooks.web import WebhookApi, WebhookPages
-from cases.notifications.web import NotificationApi, NotificationPages
 from legal.court.web import CalendarFeeds, CourtApi, CourtCasePages
 from legal.demands.web import DemandApi, DemandCasePages
 from legal.documents.web import DocumentApi, DocumentCasePages, TemplateAdminPages, TemplateApi

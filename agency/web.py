@@ -16,7 +16,6 @@ from agency.i18n import get_language
 from agency.i18n import gettext as _
 from agency.templating import TOKEN, environment
 
-
 MAX_JSON_DEPTH = 32  # the deepest body this API takes is a claim: object, invoices, invoice (3)
 
 

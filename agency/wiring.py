@@ -17,22 +17,22 @@ from cases import events
 from cases.complaints.rules import CAUSES as COMPLAINT_CAUSES
 from cases.complaints.rules import OUTCOMES as COMPLAINT_OUTCOMES
 from cases.complaints.rules import SOURCES as COMPLAINT_SOURCES
-from cases.home.service import provide_decisions
 from cases.conversation.service import cases_data as conversation_cases_data
 from cases.conversation.service import on_case_event as conversation_on_case_event
 from cases.conversation.service import stored_files as conversation_stored_files
+from cases.home.service import provide_decisions
 from cases.negotiation.rules import PlanError
+from cases.notifications.rules import EVENT_KINDS as NOTIFICATION_KINDS
+from cases.notifications.service import on_anonymised as notifications_on_anonymised
+from cases.notifications.service import on_case_event as notifications_on_case_event
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
 from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
 from cases.webhooks.rules import KIND_TO_TYPE as WEBHOOK_KINDS
 from cases.webhooks.service import on_case_event as webhooks_on_case_event
-from cases.notifications.rules import EVENT_KINDS as NOTIFICATION_KINDS
-from cases.notifications.service import on_anonymised as notifications_on_anonymised
-from cases.notifications.service import on_case_event as notifications_on_case_event
 from legal.court.rules import STATUS_LABELS as FILING_STATUS_LABELS
-from legal.court.steps import STEP_LABELS as FILING_STEP_LABELS
 from legal.court.service import on_insolvency as court_on_insolvency
+from legal.court.steps import STEP_LABELS as FILING_STEP_LABELS
 from legal.documents.service import TEMPLATES as DOCUMENT_TEMPLATES
 from legal.documents.signed import SIGNED, debtor_document, debtor_documents
 from legal.documents.signed import on_case_event as documents_on_case_event

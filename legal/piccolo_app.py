@@ -2,8 +2,23 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from legal.tables import (Bundle, CalendarFeed, Deadline, DebtorAsset, Document, DocumentTemplate, Filing, FilingStep, Hearing, InjuncaoBatch, InjuncaoRequest,
-                          InterestRate, LegalAction, Mediation, MediationSession)
+from legal.tables import (
+                          Bundle,
+                          CalendarFeed,
+                          Deadline,
+                          DebtorAsset,
+                          Document,
+                          DocumentTemplate,
+                          Filing,
+                          FilingStep,
+                          Hearing,
+                          InjuncaoBatch,
+                          InjuncaoRequest,
+                          InterestRate,
+                          LegalAction,
+                          Mediation,
+                          MediationSession,
+)
 
 APP_CONFIG = AppConfig(
     app_name="legal",

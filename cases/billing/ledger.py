@@ -42,9 +42,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from cases.negotiation.rules import Payment, instalment_statuses
 from legal.rules.allocation import PARTS_IN_ORDER, RANKS, onerous_rank, pro_rata
-from legal.rules.interest import Slice, interest_slices
+from legal.rules.interest import Slice, interest_slices, post_judgment_slices
 from legal.rules.interest import compensation as compensation_for
-from legal.rules.interest import post_judgment_slices
 from legal.rules.jurisdictions import (
     JURISDICTIONS,
     NO_ADDED_RATES,

@@ -24,9 +24,9 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.complaints.service import contact_held
-from cases.insolvency.service import insolvent_cases, insolvent_debtors, refuse_contact
 from cases.contacts.rules import cap_allows, cap_warning, counts_towards_cap, normalise_phone
 from cases.contacts.service import week_counts
+from cases.insolvency.service import insolvent_cases, insolvent_debtors, refuse_contact
 from cases.messages.rules import (
     JURISDICTION_ZONES,
     NEED_LABELS,

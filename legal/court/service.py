@@ -17,12 +17,21 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.billing.service import book_expense
+from cases.insolvency.service import InsolvencyRefused, insolvency_of_case, refusal_text
 from cases.stages.rules import MoveRequest
 from cases.stages.service import advance_stage
-from cases.insolvency.service import InsolvencyRefused, insolvency_of_case, refusal_text
 from cases.tables import Case
 from legal.court.rules import ON_SERVICE, STATUS_LABELS, FilingError, check_filing
-from legal.court.steps import STATUS_AFTER, STEP_LABELS, STEP_ONLY, OpenedDeadline, check_step, follows_opposition, next_steps, open_deadlines
+from legal.court.steps import (
+    STATUS_AFTER,
+    STEP_LABELS,
+    STEP_ONLY,
+    OpenedDeadline,
+    check_step,
+    follows_opposition,
+    next_steps,
+    open_deadlines,
+)
 from legal.limitation.service import refresh_limitation
 from legal.rules.deadlines import DEADLINE_RULES, NEXT_STEPS, deadline_for, deadline_with_move, warning_for
 from legal.rules.procedures import PROCEDURES, claim_amount, is_legal_person, ordinario_fee_after_monitorio

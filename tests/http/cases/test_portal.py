@@ -216,11 +216,10 @@ async def test_the_debtor_disputes_asks_for_a_call_and_writes(debtor):
     for bad in ({"phone": "12", "on": "2999-01-01", "slot": "morning"}, {"phone": "+34 600 000 000", "on": "2000-01-01", "slot": "morning"},
                 {"phone": "+34 600 000 000", "on": "nope", "slot": "morning"}):
         assert (await c.post("/api/v1/portal/callbacks", json=bad, headers=h)).status_code == 400
-    from agency import clock
-    from cases.tables import Case
-
     from datetime import timedelta
 
+    from agency import clock
+    from cases.tables import Case
     from legal.rules.calendar import is_holiday
 
     day = clock.today()

@@ -13,10 +13,10 @@ from agency.tables import Organisation
 from cases.tables import Case, CaseEvent, Debtor
 from legal.tables import InjuncaoBatch, InjuncaoRequest
 from tests.factories import api_token, create_org, create_user, csrf_token, login
-from tests.http.legal.test_law_revision import _case, _debtor
-from tests.http.legal.test_legal import docx_text
 from tests.http.cases.test_claims import claim_body
 from tests.http.cases.test_money import _people
+from tests.http.legal.test_law_revision import _case, _debtor
+from tests.http.legal.test_legal import docx_text
 
 TODAY = clock.today()
 NS = "{urn:agency:injuncao-lote:1}"

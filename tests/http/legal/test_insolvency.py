@@ -16,8 +16,8 @@ from cases.tables import Case, CaseEvent, Insolvency
 from legal.rules.insolvency import claim_deadline
 from legal.tables import Deadline
 from tests.factories import api_token, create_user, post_form, signed_in
-from tests.http.cases.test_fair_contact import _working_noon
 from tests.http.cases.test_direct_debits import _admin, _sepa_plan
+from tests.http.cases.test_fair_contact import _working_noon
 from tests.http.cases.test_portal import _link, _session, debtor  # noqa: F401 - the fixture
 from tests.http.legal.test_legal import _es_money, _in_court, _legal_case, docx_text
 

@@ -12,7 +12,6 @@ from cases.bank.camt053 import parse_camt053, parse_statement
 from cases.bank.norma43 import StatementError, parse_norma43
 from cases.bank.rules import references_in
 
-
 # --- Norma 43 records, field by field (positions as the cuaderno prints them, 1-based) ----------------------------
 
 def n(value: int | str, length: int) -> str:

@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 
 from agency import i18n
-
 from cases.contacts.rules import (
     ActivityErrors,
     ActivityInput,
