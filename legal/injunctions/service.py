@@ -12,6 +12,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 
 from agency.auth import CurrentUser
 from agency.db import as_date, atomic, is_unique_violation
+from agency.http_utils import MAX_ID
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.storage import storage
@@ -152,6 +153,8 @@ async def write_batch(user: CurrentUser, case_ids: list[int], today: date) -> di
         raise ClientException(detail=_("Choose at least one case for the injunção file."))
     if len(wanted) > MAX_BATCH:
         raise ClientException(detail=_("At most %(max)s cases in one injunção file.") % {"max": MAX_BATCH})
+    if any(not 0 < i <= MAX_ID for i in wanted):  # an id no case can have (a database integer is 32 bits)
+        raise ClientException(detail=_("The cases are given by their ids (whole numbers from 1)."))
     found = {c["id"]: c for c in await scoped(Case.select(*CASE_COLUMNS).where(Case.id.is_in(wanted)), user, Case.organisation)}
     missing = [i for i in wanted if i not in found]
     if missing:

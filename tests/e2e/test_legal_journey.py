@@ -71,8 +71,12 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     assert debtor in text and "monitorio" in text.lower()
 
     lawyer.select_option("#nst", "filed")
-    lawyer.fill("#nf", today)
     lawyer.fill("#nn", "777/2026")
+    lawyer.locator("#new-filing button").click()  # filed, but no date: refused where the form is, and what was typed stays
+    refusal = lawyer.locator("#new-filing .form-error")
+    refusal.wait_for()
+    assert refusal.is_visible() and lawyer.locator("#nn").input_value() == "777/2026"
+    lawyer.fill("#nf", today)
     lawyer.locator("#new-filing button").click()
     lawyer.wait_for_selector(".filing >> text=777/2026")
     shot(lawyer, "legal-filing-recorded")
