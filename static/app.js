@@ -268,7 +268,20 @@ document.addEventListener("click", (event) => {
   measure();
   window.addEventListener("resize", measure);
   const landing = nav.dataset.landing && document.getElementById(nav.dataset.landing);
-  if (landing && !location.hash) landing.scrollIntoView({ block: "start" });
+  if (landing && !location.hash) {
+    landing.scrollIntoView({ block: "start" });
+    // The legal part arrives by htmx after the page: land again once it is in, on its court block when the case is in
+    // court (the filing and its next steps), unless the reader has moved the page themselves meanwhile.
+    let moved = false;
+    ["wheel", "touchmove", "keydown", "mousedown"].forEach((e) => window.addEventListener(e, () => { moved = true; }, { once: true, passive: true }));
+    document.addEventListener("htmx:afterSettle", function settle() {
+      if (!document.getElementById("legal")) return;
+      document.removeEventListener("htmx:afterSettle", settle);
+      if (moved) return;
+      const court = nav.dataset.landing === "part-legal" && document.querySelector("#legal-court[data-land]");
+      (court || landing).scrollIntoView({ block: "start" });
+    });
+  }
   const links = Array.from(nav.querySelectorAll("a[href^='#']"));
   if (!("IntersectionObserver" in window)) return;
   const seen = new Map();
