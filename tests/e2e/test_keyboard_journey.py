@@ -53,12 +53,24 @@ def work_cases(page, label: str, count: int) -> list[str]:
 
     worked = []
     later = clock.today() + timedelta(days=20)
-    for n in range(count):
+    n = 0
+    for _attempt in range(count + 30):
+        if n == count:
+            break
         before = page.url
         page.wait_for_load_state("networkidle")
         page.keyboard.press("n")
         page.wait_for_url(lambda url: re.search(r"/cases/\d+$", url) is not None and url != before)
         reference = page.locator("h1").inner_text().strip()
+        if "Teclado" not in page.locator(".case-header").inner_text():
+            # a case another journey left in the queue (its debtor may be one the demo negotiator may not call): its next
+            # action a month off, as a negotiator would, so "take next" moves on to the cases made for this journey
+            token = next(c["value"] for c in page.context.cookies() if c["name"] == "agency_csrf")
+            case_id = re.search(r"/cases/(\d+)$", page.url).group(1)
+            r = page.request.post(f"/api/v1/cases/{case_id}/activities", headers={"x-csrftoken": token}, data={
+                "kind": "note", "body": "Para otro recorrido", "next_action_on": (clock.today() + timedelta(days=30)).isoformat()})
+            assert r.status == 201, r.text()
+            continue
         if page.viewport_size["width"] < 600:  # the case page fits a phone: its tables are cards, nothing scrolls sideways
             assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
         assert reference not in worked  # a case worked with a next action does not come back
@@ -79,6 +91,8 @@ def work_cases(page, label: str, count: int) -> list[str]:
         page.wait_for_selector(f"#timeline >> text=Llamada {n + 1} sin respuesta ({label}).")
         assert page.locator("#live").count() == 1
         worked.append(reference)
+        n += 1
+    assert n == count, worked
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "topbar-q" or page.viewport_size["width"] < 600
     return worked
@@ -116,10 +130,10 @@ def test_the_top_bar_fits_one_line_at_1366_px(browser, live_server):
         for language in ("es", "en"):
             if language == "en":
                 page.select_option("#lang-select", "en")
-                page.wait_for_function("document.documentElement.lang === 'en'")
+                page.wait_for_selector("html[lang=en]", state="attached")
             tops = page.evaluate("[...document.querySelectorAll('header.topbar > a.brand, header.topbar > nav, header.topbar > .topbar-end')]"
                                  ".map(e => e.getBoundingClientRect()).map(r => [Math.round(r.top), Math.round(r.bottom)])")
             assert max(bottom for _top, bottom in tops) - min(top for top, _bottom in tops) < 56, (email, language, tops)
         page.select_option("#lang-select", "es")  # the demo users stay in Spanish for the journeys after this one
-        page.wait_for_function("document.documentElement.lang === 'es'")
+        page.wait_for_selector("html[lang=es]", state="attached")
         context.close()

@@ -11,16 +11,26 @@ pytestmark = pytest.mark.e2e
 IN_VIEW = "(el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight && r.bottom > 0; }"
 
 
+def until(page, expression: str, seconds: float = 10) -> None:
+    """Wait until ``expression`` holds in the page (evaluated from outside: the page's CSP refuses the eval that
+    wait_for_function would run inside it)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"never true: {expression}")
+
+
 def land_on_legal(page) -> None:
     page.goto("/legal")
     page.locator("#mine tr", has_text="Distribuciones Castilla").locator("a").first.click()
     page.wait_for_url(re.compile(r"/cases/\d+$"))
     steps = page.locator("#legal form[action*='/steps']").first
     steps.wait_for()
-    page.wait_for_function("document.getElementById('part-legal').getBoundingClientRect().top < window.innerHeight / 2")
+    until(page, "document.getElementById('part-legal').getBoundingClientRect().top < window.innerHeight / 2")
     assert page.evaluate("window.scrollY") > 0  # the page moved to Legal by itself
-    page.wait_for_function("(() => { const r = document.getElementById('legal-court').getBoundingClientRect(); "
-                           "return r.top >= 0 && r.top < window.innerHeight / 2; })()")  # on the court block, the case being in court
+    until(page, "(() => { const r = document.getElementById('legal-court').getBoundingClientRect(); "
+                "return r.top >= 0 && r.top < window.innerHeight / 2; })()")  # on the court block, the case being in court
     assert page.locator("#legal form[action*='/steps'] button").first.evaluate(IN_VIEW), "the next step's button is in view"
 
 
