@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from agency.i18n import format_money
 from agency.i18n import gettext as _
 from agency.i18n import lazy_gettext as _l
+from cases.messages.rules import ContactWindow
 from cases.stages.rules import STAGE_LABELS
-from legal.rules.calendar import is_holiday
 
 # The kinds of notification, in the order the preferences page lists them, each with what it tells of.
 KINDS = {
@@ -197,21 +197,18 @@ def preference_problems(raw: Mapping[str, Any]) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class WorkingHours:
-    """When the agency's emails to its users go out: 9:00-19:00, Monday to Friday, Madrid time, not on national holidays."""
+class WorkingHours(ContactWindow):
+    """When the agency's emails to its users go out: 9:00-19:00, Monday to Friday, Madrid time, not on national holidays
+    (the debtors' contact window with the office's hours: cases.messages.rules.ContactWindow)."""
 
-    start: time = time(9, 0)
     end: time = time(19, 0)
     weekdays: frozenset[int] = frozenset(range(5))  # Monday=0 .. Friday=4
-    timezone: str = "Europe/Madrid"
-    country: str = "ES"
 
     def local(self, now: datetime) -> datetime:
         return now.astimezone(ZoneInfo(self.timezone))
 
     def inside(self, now: datetime) -> bool:
-        local = self.local(now)
-        return local.weekday() in self.weekdays and self.start <= local.time() < self.end and not is_holiday(local.date(), self.country)
+        return self.allows(now)
 
     def day_start(self, now: datetime) -> datetime:
         """Midnight of the local day, as an aware time (the daily summary tells of what came before it)."""
