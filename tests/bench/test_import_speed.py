@@ -179,3 +179,4 @@ async def test_import_100k(tmp_path, backend):
     if backend == "postgres" and ROWS >= 100_000:
         assert elapsed < 20, f"{elapsed:.1f} s is over the 20 s target"
     assert peak_mb < 300, f"peak {peak_mb:.0f} MB is over the 300 MB target"
+    assert floor / elapsed >= 0.25, f"{100 * floor / elapsed:.1f} % of raw is under the 25 % target (issue 24)"
