@@ -281,7 +281,7 @@ async def case_detail(user, case_id: int) -> dict[str, Any]:
 
     invoices = await case_invoices(case_id)
     ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
-                                      LedgerEntry.reference, LedgerEntry.reverses).where(LedgerEntry.case == case_id).order_by(
+                                      LedgerEntry.reference, LedgerEntry.reverses, LedgerEntry.idempotency_key).where(LedgerEntry.case == case_id).order_by(
         LedgerEntry.booked_on).order_by(LedgerEntry.id)
     balance = await case_balance(case_id)
     return {

@@ -4,6 +4,7 @@ creditors on the summary at the top."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from cases.tables import Invoice
 from tests.factories import create_user, login
@@ -52,3 +53,23 @@ async def test_a_disputed_invoice_shows_in_the_header(make_client):
     await Invoice.update({Invoice.disputed: True}).where(Invoice.case == case["id"])
     header = _header(await _page_as(make_client, "negotiator", case["id"]))
     assert 'href="#invoices"' in header
+
+
+async def test_the_ledger_names_the_agencys_fees_in_the_readers_language(make_client):
+    """A success fee booked while a Spanish-speaking negotiator recorded the payment reads in English for an English
+    reader (from what booked it, not the stored words), with its percentage of the payment."""
+    from cases.tables import LedgerEntry
+
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    r = await c.post(f"/api/v1/cases/{case['id']}/payments", json={"amount": "100.00", "received_on": date.today().isoformat(),
+                                                                    "method": "transfer"}, headers={**nh, "Idempotency-Key": f"fee-words-{case['id']}"})
+    assert r.status_code == 201, r.text
+    fee = await LedgerEntry.select().where((LedgerEntry.case == case["id"]) & LedgerEntry.idempotency_key.like("fee:success:%")).first()
+    assert fee and fee["amount_cents"] == 1500 and "éxito" in fee["reference"]  # stored as the Spanish booker's words
+    client = await make_client()
+    reader = await create_user("admin", language="en")
+    assert (await login(client, reader["email"])).status_code == 303
+    page = (await client.get(f"/cases/{case['id']}")).text
+    ledger = page.split('id="ledger"', 1)[1].split("</table>", 1)[0]
+    assert "Success fee: 15 % of the payment" in ledger and "éxito" not in ledger
