@@ -38,6 +38,7 @@ from legal.rules.procedures import PROCEDURES, claim_amount, is_legal_person, or
 from legal.tables import Deadline, Filing, FilingStep, Hearing
 
 COST_KINDS = ("court_fee", "procurador", "lawyer")
+REPEATABLE_STEPS = ("attachment",)  # steps the court may take more than once on the same day
 
 
 def _checked(status: str, filed_on: date | None, court_case_number: str, served_on: date | None, today: date) -> None:
@@ -305,6 +306,13 @@ async def _claim_facts(case_id: int, today: date) -> tuple[Decimal, Decimal, boo
     return balance.outstanding, claim_amount(balance.outstanding, balance.costs_outstanding), legal_person
 
 
+def _same_step(filing_id: int, step: str, on: date, note: str):
+    """The step already recorded that a request repeats: the same step on the same day; for a step the court may take more
+    than once a day (two attachments), also the same note (one sent twice is one)."""
+    same = (FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)
+    return same & (FilingStep.note == note) if step in REPEATABLE_STEPS else same
+
+
 async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, note: str, today: date, case_id: int | None = None) -> dict:
     """What the court did on ``on``: the step (appended), the filing's status and service date, the case event the creditor
     reads and the deadlines it opens, in one transaction. The same step on the same day again creates nothing
@@ -313,7 +321,8 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
     if filing is None or (case_id is not None and filing["case"] != case_id):
         raise NotFoundException(detail=_("Not found."))
     case = await _court_case(user, filing["case"])
-    if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
+    note = note.strip()[:2000]
+    if await FilingStep.exists().where(_same_step(filing_id, step, on, note)):
         return await _step_answer(filing_id, step, on, False, today)
     last = await _last_step(filing_id)
     last_on = as_date(last["on"]) if last else as_date(filing["served_on"])
@@ -327,11 +336,10 @@ async def record_step(user: CurrentUser, filing_id: int, step: str, on: date, no
             % {"amount": format_money(owed)}, extra={"code": "still_owed"})
     country = case["jurisdiction"] or "ES"
     opened = open_deadlines(filing["procedure"], step, on, amount, country)
-    note = note.strip()[:2000]
     async with atomic():
         # The filing's row first: a second request for the same filing waits here, then finds the step already recorded.
         await Filing.update({Filing.updated_at: utcnow()}).where(Filing.id == filing_id)
-        if await FilingStep.exists().where((FilingStep.filing == filing_id) & (FilingStep.step == step) & (FilingStep.on == on)):
+        if await FilingStep.exists().where(_same_step(filing_id, step, on, note)):
             return await _step_answer(filing_id, step, on, False, today)
         current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
         if current["status"] != filing["status"]:

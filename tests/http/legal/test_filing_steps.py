@@ -200,3 +200,16 @@ async def test_a_month_ending_on_a_closed_day_moves_and_the_answer_says_so(make_
     counted = add_months(notified, 1)
     assert opened["moved_from"] == counted.isoformat() and opened["due_on"] == next_business_day(counted).isoformat() != counted.isoformat()
     assert counted.isoformat() in opened["note"] and opened["due_on"] in opened["note"]  # said, with both days
+
+
+async def test_two_attachments_on_one_day_are_two_steps_and_one_sent_twice_is_one(make_client):
+    p = await _filed(make_client, days_ago=60)
+    c, lh, fid = p["c"], p["lh"], p["fid"]
+    steps = f"/api/v1/filings/{fid}/steps"
+    for step, ago in (("served", 55), ("no_answer", 20), ("decree", 15), ("enforcement_requested", 10)):
+        r = await c.post(steps, json={"step": step, "on": _day(ago)}, headers=lh)
+        assert r.status_code == 201, (step, r.text)
+    for note, expected in (("Embargo de la cuenta en CaixaBank", 201), ("Embargo del salario", 201), ("Embargo del salario", 200)):
+        r = await c.post(steps, json={"step": "attachment", "on": _day(3), "note": note}, headers=lh)
+        assert r.status_code == expected, (note, r.text)
+    assert await FilingStep.count().where((FilingStep.filing == fid) & (FilingStep.step == "attachment")) == 2
