@@ -203,7 +203,8 @@ def unpack(data: bytes, filename: str) -> list[SourceFile]:
                 content = fh.read(allowed + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
             # what zipfile raises for an entry it cannot inflate: a damaged one (BadZipFile, OSError, EOFError, ValueError),
-            # a compression method it does not implement such as Deflate64 (NotImplementedError), a password (RuntimeError)
+            # a compression method the standard library lacks, Deflate64 for one, or an entry under a password: each is
+            # refused as unreadable, naming the entry
             raise EInvoiceRefused(_l("%(name)s: this entry cannot be read.", name=label)) from None
         if len(content) > allowed:
             raise EInvoiceRefused(_l("%(name)s: the ZIP inflates to more than the %(mb)s MB allowed (each e-invoice at most "
