@@ -58,7 +58,15 @@ test-unit: install
 
 # Benchmarks report ratios against a baseline measured in the same run; not part of `make test`.
 bench: install
-	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk) || echo "install wrk (Debian's package) for the load figures"
+	@# The load generator (wrk) and LibreOffice (the filing bundle's Word annexes) are Debian packages: installed when missing.
+	@for need in wrk:wrk soffice:libreoffice-writer-nogui; do \
+	  command -v $${need%%:*} >/dev/null && continue; \
+	  echo "installing $${need#*:} for the benchmarks"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq --no-install-recommends $${need#*:} >/dev/null 2>&1 || \
+	    ( $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $${need#*:} >/dev/null ); \
+	  command -v $${need%%:*} >/dev/null || { echo "$${need#*:} could not be installed: the benchmarks need it" >&2; exit 1; }; \
+	done
 	AGENCY_TEST_DB=postgres $(BIN)/pytest -s -q tests/bench -p no:cacheprovider -o norecursedirs=
 	AGENCY_TEST_DB=sqlite $(BIN)/pytest -s -q tests/bench -p no:cacheprovider -o norecursedirs=
 
