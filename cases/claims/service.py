@@ -24,8 +24,9 @@ from cases.billing import service as billing
 from cases.claims.filetypes import sniff
 from cases.claims.rules import ERASED_EVIDENCE, ClaimInput, DebtorInput, ValidClaim, clean_debtor, validate_claim
 from cases.money import to_cents
+from cases.notifications import rules as notification_rules
 from cases.queries import search_key
-from cases.tables import Case, CaseSequence, Debtor, Evidence, Invoice
+from cases.tables import Case, CaseSequence, Debtor, Evidence, Invoice, NotificationPreference
 from legal.rules.limitation import limitation
 
 log = logging.getLogger("agency.cases")
@@ -160,11 +161,19 @@ async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput,
     return case_id
 
 
-async def notify_creditors(organisation_id: int, template: str, **context) -> None:
-    """An email to each active creditor user of the organisation, in their language (through the outbox)."""
-    users = await User.select(User.email, User.name, User.language).where(
+async def notify_creditors(organisation_id: int, template: str, notification: str | None = None, **context) -> None:
+    """An email to each active creditor user of the organisation, in their language (through the outbox). With a kind of
+    ``notification``, only to those who want that kind emailed at once (their preferences, cases.notifications): the others
+    find it in their daily summary or only in their list."""
+    users = await User.select(User.id, User.email, User.name, User.language).where(
         (User.organisation == organisation_id) & (User.active == True) & (User.role == Role.creditor.value)  # noqa: E712
     )
+    if notification is not None and users:
+        chosen = {p["user"]: {notification: p["mode"]} for p in await NotificationPreference.select(
+            NotificationPreference.user, NotificationPreference.mode).where(
+            NotificationPreference.user.is_in([u["id"] for u in users]) & (NotificationPreference.kind == notification))}
+        users = [u for u in users if notification_rules.mode_of(notification, chosen.get(u["id"], {}), Role.creditor.value)
+                 == notification_rules.IMMEDIATELY]
     for u in users:
         await queue_email(u["email"], template, kind=template, language=u["language"], name=u["name"],
                           base_url=get_settings().base_url, **context)

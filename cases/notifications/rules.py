@@ -65,9 +65,11 @@ ADMINS_ONLY_WITHOUT_STAFF = {"creditor_message"}
 EMAILED_TO_CREDITORS = frozenset({"stage_changed", "legal_proposed"})
 
 
-def emailed_already(event_kind: str, role: str) -> bool:
-    """Whether this reader was emailed of this event by the service that made it (then the digest leaves it out)."""
-    return role == CREDITOR and event_kind in EMAILED_TO_CREDITORS
+def emailed_already(event_kind: str, role: str, mode: str) -> bool:
+    """Whether this reader was emailed of this event by the service that made it (then the digest leaves it out): a creditor,
+    of a kind their own service emails, who wants it immediately (``mode``, see ``mode_of``). One who chose the daily summary
+    finds it there; one who chose never, only in the list."""
+    return role == CREDITOR and event_kind in EMAILED_TO_CREDITORS and mode == IMMEDIATELY
 
 
 # The kinds whose parameters keep words someone wrote (an excerpt of the case conversation): blanked when the debtor is
@@ -79,6 +81,7 @@ MODES = {IMMEDIATELY: _l("Immediately"), DAILY: _l("In a daily summary"), NEVER:
 # What a user gets until they choose: what waits for someone's answer at once, the rest in the day's summary.
 DEFAULT_MODES = {kind: DAILY for kind in KINDS} | {"decision_waiting": IMMEDIATELY, "agency_message": IMMEDIATELY,
                                                    "creditor_message": IMMEDIATELY, "complaint_answered": IMMEDIATELY}
+CREDITOR_DEFAULT_MODES = {"stage_changed": IMMEDIATELY}
 
 
 @dataclass(frozen=True)
@@ -179,10 +182,13 @@ def text(kind: str, p: Mapping[str, Any]) -> str:
 
 # --- preferences and the digest's schedule ---------------------------------------------------------------------
 
-def mode_of(kind: str, chosen: Mapping[str, str]) -> str:
-    """How this user wants this kind emailed: their choice, else the kind's default."""
+def mode_of(kind: str, chosen: Mapping[str, str], role: str | None = None) -> str:
+    """How this user wants this kind emailed: their choice, else the kind's default for their role (a creditor is told of a
+    stage change at once until they choose otherwise: their own service emails it as it happens)."""
     mode = chosen.get(kind)
-    return mode if mode in MODES else DEFAULT_MODES.get(kind, DAILY)
+    if mode in MODES:
+        return mode
+    return (CREDITOR_DEFAULT_MODES if role == CREDITOR else {}).get(kind) or DEFAULT_MODES.get(kind, DAILY)
 
 
 def preference_problems(raw: Mapping[str, Any]) -> dict[str, str]:
@@ -240,7 +246,7 @@ class Digest:
 
 
 def digest(pending: Iterable[Pending], chosen: Mapping[str, str], last_daily: date | None, now: datetime,
-           hours: WorkingHours = WORKING_HOURS) -> Digest:
+           hours: WorkingHours = WORKING_HOURS, role: str | None = None) -> Digest:
     """One user's digest at ``now``. Nothing outside working hours. Inside: what they want immediately goes out; the daily
     summary goes out once a local day (``last_daily``: the local day of the last one), telling of what came before that
     day began; what they read already or want never is set aside."""
@@ -253,7 +259,7 @@ def digest(pending: Iterable[Pending], chosen: Mapping[str, str], last_daily: da
     settle: list[int] = []
     daily = False
     for n in sorted(pending, key=lambda n: n.id):
-        mode = mode_of(n.kind, chosen)
+        mode = mode_of(n.kind, chosen, role)
         if mode == NEVER or n.read:
             settle.append(n.id)
         elif mode == IMMEDIATELY:

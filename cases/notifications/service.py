@@ -60,7 +60,14 @@ async def on_case_event(case_id: int, kind: str, payload: dict[str, Any]) -> Non
                         ensure_ascii=False, default=str)
     now = utcnow()
     roles = {p.id: p.role for p in people}
-    values = [(user_id, notification_kind, case_id, first["event"], params, now, now if rules.emailed_already(kind, roles[user_id]) else None)
+    chosen: dict[int, dict[str, str]] = {}
+    if kind in rules.EMAILED_TO_CREDITORS:  # emailed at once by its own service to the creditors who want it so: read who does
+        creditors = [u for u in told if roles[u] == rules.CREDITOR]
+        for p in await NotificationPreference.select(NotificationPreference.user, NotificationPreference.mode).where(
+                NotificationPreference.user.is_in(creditors or [0]) & (NotificationPreference.kind == notification_kind)):
+            chosen[p["user"]] = {notification_kind: p["mode"]}
+    values = [(user_id, notification_kind, case_id, first["event"], params, now,
+               now if rules.emailed_already(kind, roles[user_id], rules.mode_of(notification_kind, chosen.get(user_id, {}), roles[user_id])) else None)
               for user_id in told]
     # one INSERT of a few rows (one round trip: the driver's COPY asks for the table's types first), in the event's transaction
     await fetch_records(INSERT_SQL + ", ".join([INSERT_ROW] * len(values)), *[v for row in values for v in row])
@@ -151,7 +158,7 @@ async def preferences(user: CurrentUser) -> dict[str, str]:
     """The caller's mode per kind (their choice, else the default), in the order of rules.KINDS."""
     chosen = {r["kind"]: r["mode"] for r in await NotificationPreference.select(NotificationPreference.kind, NotificationPreference.mode).where(
         NotificationPreference.user == user.id)}
-    return {kind: rules.mode_of(kind, chosen) for kind in rules.KINDS}
+    return {kind: rules.mode_of(kind, chosen, user.role) for kind in rules.KINDS}
 
 
 async def set_preferences(user: CurrentUser, raw: Any) -> dict[str, str]:
@@ -238,7 +245,7 @@ async def _digest_chunk(rows: list[dict], now: datetime, hours: rules.WorkingHou
     by_user: dict[int, list[rules.Pending]] = {}
     for r in rows:
         by_user.setdefault(r["user"], []).append(rules.Pending(r["id"], r["kind"], _as_datetime(r["created_at"]), r["read_at"] is not None))
-    users = {u["id"]: u for u in await User.select(User.id, User.email, User.name, User.language, User.active).where(User.id.is_in(list(by_user)))}
+    users = {u["id"]: u for u in await User.select(User.id, User.email, User.name, User.language, User.active, User.role).where(User.id.is_in(list(by_user)))}
     chosen: dict[int, dict[str, str]] = {}
     for p in await NotificationPreference.select(NotificationPreference.user, NotificationPreference.kind, NotificationPreference.mode).where(
             NotificationPreference.user.is_in(list(by_user))):
@@ -253,7 +260,8 @@ async def _digest_chunk(rows: list[dict], now: datetime, hours: rules.WorkingHou
             settle = tuple(n.id for n in pending)
             plan = rules.Digest((), settle, "")
         else:
-            plan = rules.digest(pending, chosen.get(user_id, {}), rules.daily_day(today) if user_id in had_daily else None, now, hours)
+            plan = rules.digest(pending, chosen.get(user_id, {}), rules.daily_day(today) if user_id in had_daily else None, now, hours,
+                                user["role"])
         if plan.settle:
             await Notification.update({Notification.emailed_at: now}).where(Notification.id.is_in(list(plan.settle)) & Notification.emailed_at.is_null())
         if plan.send:

@@ -128,7 +128,7 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
             await queue_reports(case_id)
 
         await rescore([case_id])
-        await notify_creditors(case["organisation"], "stage_changed", reference=case["reference"], debtor=case["debtor_name"],
+        await notify_creditors(case["organisation"], "stage_changed", notification="stage_changed", reference=case["reference"], debtor=case["debtor_name"],
                                stage=move.to, from_stage=facts.stage, outcome=move.outcome, reason=move.reason.strip(), case_id=case_id)
 
 

@@ -104,7 +104,7 @@ async def propose_legal(user: CurrentUser, case_id: int, note: str, today: date)
                    .returning(LegalAction.id))[0]
             await events.record(case_id, "legal_proposed", user, _("Legal action proposed: %(procedure)s.") % {
                 "procedure": est["procedure_name"]}, {"action": row["id"], "estimate": est, "note": note.strip()}, visible_to_creditor=True)
-            await notify_creditors(case["organisation"], "legal_proposed", reference=case["reference"], debtor=case["debtor_name"],
+            await notify_creditors(case["organisation"], "legal_proposed", notification="decision_waiting", reference=case["reference"], debtor=case["debtor_name"],
                                    procedure=est["procedure_name"], case_id=case_id)
     except Exception as exc:
         if is_unique_violation(exc):  # proposed by someone else a moment ago (one open action per case)

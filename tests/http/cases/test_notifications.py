@@ -232,3 +232,30 @@ async def test_the_case_conversation_and_the_creditor_s_decisions_reach_the_righ
     told = (await c.get("/api/v1/notifications", headers=p["nh"])).json()["items"]
     assert told[1]["kind"] == "creditor_message" and told[1]["text"] == f"El acreedor ha hecho una pregunta en el expediente {case['reference']}."
     assert "lunes" not in str((await c.get("/api/v1/notifications", headers=ch)).json())
+
+
+async def test_a_creditor_s_choice_for_stage_changes_and_decisions_holds_for_the_emails_the_moves_send(make_client):
+    """The stage change and the legal proposal are emailed by the move itself: only to the creditors who want them at once
+    (the default for both); one who chose the daily summary finds them there, one who chose never only in the list."""
+    p = await _two_organisations(make_client)
+    c, ch, eh = p["c"], p["ch"], p["eh"]
+    assert (await c.get("/api/v1/notifications/preferences", headers=ch)).json()["stage_changed"] == "immediately"
+    assert (await c.post("/api/v1/notifications/preferences", json={"stage_changed": "never"}, headers=ch)).status_code == 200
+    assert (await c.post("/api/v1/notifications/preferences", json={"stage_changed": "daily"}, headers=eh)).status_code == 200
+
+    case = await _accepted_case(c, ch, p["nh"])  # intake -> amicable: a stage change
+
+    async def moved(email: str) -> int:
+        return await OutboxMessage.count().where((OutboxMessage.to_address == email) & (OutboxMessage.kind == "stage_changed"))
+
+    assert await moved(p["creditor"]["email"]) == 0 and await moved(p["colleague"]["email"]) == 0
+    for who in ("ch", "eh"):  # both still see it in their list
+        assert "stage_changed" in [n["kind"] for n in (await c.get("/api/v1/notifications", headers=p[who])).json()["items"]]
+    await service.digest_job(get_settings(), now=_next_working_morning())
+    assert await _mails(p["creditor"]["email"]) == []  # never: no summary either
+    [summary] = await _mails(p["colleague"]["email"])  # daily: in the summary, in English
+    assert case["reference"] in summary["body_text"] and "amicable" in summary["body_text"].lower()
+    rows = await Notification.select(Notification.user, Notification.emailed_at, Notification.email).where(
+        (Notification.case == case["id"]) & (Notification.kind == "stage_changed"))
+    assert len(rows) == 2 and all(r["emailed_at"] is not None for r in rows)
+    assert {r["user"]: r["email"] for r in rows}[p["colleague"]["id"]] == summary["id"]

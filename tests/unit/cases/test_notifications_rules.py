@@ -67,9 +67,12 @@ def test_a_creditor_s_question_goes_to_the_case_s_staff_and_to_the_admins_only_w
 
 def test_what_the_creditor_was_emailed_of_already_is_not_emailed_again():
     # a stage move and a legal proposal email the creditor themselves (cases.claims.service.notify_creditors)
-    assert rules.emailed_already("stage_changed", "creditor") and rules.emailed_already("legal_proposed", "creditor")
-    assert not rules.emailed_already("stage_changed", "negotiator")  # the staff are not emailed by the move
-    assert not rules.emailed_already("payment", "creditor") and not rules.emailed_already("bureau_notice", "creditor")
+    now = "immediately"
+    assert rules.emailed_already("stage_changed", "creditor", now) and rules.emailed_already("legal_proposed", "creditor", now)
+    assert not rules.emailed_already("stage_changed", "negotiator", now)  # the staff are not emailed by the move
+    assert not rules.emailed_already("payment", "creditor", now) and not rules.emailed_already("bureau_notice", "creditor", now)
+    # a creditor who chose the daily summary finds it there; one who chose never is not emailed by the move either
+    assert not rules.emailed_already("stage_changed", "creditor", "daily") and not rules.emailed_already("legal_proposed", "creditor", "never")
 
 
 def test_params_keep_facts_not_sentences():
@@ -149,6 +152,10 @@ def test_modes_and_preference_problems():
     assert rules.mode_of("decision_waiting", {}) == "immediately"
     assert rules.mode_of("payment_received", {"payment_received": "never"}) == "never"
     assert rules.mode_of("payment_received", {"payment_received": "weekly"}) == "daily"  # unknown: the default
+    # a creditor is told of a stage change at once until they choose (the move emails them); the staff daily
+    assert rules.mode_of("stage_changed", {}, "creditor") == "immediately" and rules.mode_of("stage_changed", {}, "negotiator") == "daily"
+    assert rules.mode_of("stage_changed", {"stage_changed": "never"}, "creditor") == "never"
+    assert rules.mode_of("payment_received", {}, "creditor") == "daily"
     assert rules.preference_problems({"payment_received": "never"}) == {}
     assert set(rules.preference_problems({"payment_received": "weekly", "gossip": "daily"})) == {"payment_received", "gossip"}
     assert rules.daily_day("daily:2026-12-07") == date(2026, 12, 7) and rules.daily_day("now:4") is None
