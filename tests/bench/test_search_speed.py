@@ -106,6 +106,10 @@ async def test_search_everywhere_at_a_million(database, backend):
                 found = len(r.json()["items"])
                 if name.startswith(("reference, whole", "tax id", "invoice", "phone", "email")):
                     assert found == 1, (name, r.json())
+                if name in ("reference, in part", "name's start, many", "two words of a name"):  # thousands match: a full page
+                    assert found == 20, (name, r.json())
+                if "no match" in name:
+                    assert found == 0, (name, r.json())
                 results[name] = (found, *wrk(f"{base}/api/v1/search?q={quote(q)}", tokens[who], SECONDS))
     finally:
         proc.terminate()
@@ -115,3 +119,6 @@ async def test_search_everywhere_at_a_million(database, backend):
           f" load by wrk, {SECONDS} s each (target p99 {target} ms):")
     for name, (found, rps, p99) in results.items():
         print(f"[bench]   {name:24s} {found:3d} found  {rps:7.0f} req/s  p99 {p99:7.1f} ms{'' if p99 < target else '  OVER'}")
+    print(f"[bench]   load average {open('/proc/loadavg').read().split()[:3]}")
+    over = {name: p99 for name, (_found, _rps, p99) in results.items() if p99 >= target}
+    assert not over, f"p99 over the {target} ms target on {backend}: {over}"
