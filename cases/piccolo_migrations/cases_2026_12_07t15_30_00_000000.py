@@ -9,8 +9,8 @@ import's bulk inserts, the privacy service's corrections and erasures, and any r
 be forgotten by the next writer, and what it keeps is nothing anyone reads as data (cases.search reads it as an index).
 
 PostgreSQL: the debtor's name's words (to_tsvector 'simple' of search_name: a GIN index of whole words, which answers a
-word's start by its prefix) for names of several words, whose trigrams are each common (a trigram index reads every
-debtor holding any of them, then intersects); and a case's reference after its letters ("2026-000123" of
+word's start by its prefix) and its pairs of words side by side (search_pairs, below), for names whose trigrams are each
+common (a trigram index reads every debtor holding any of them, then intersects); and a case's reference after its letters ("2026-000123" of
 "EXP-2026-000123") in a B-tree, for a reference in part that names the year: a trigram of the year is in every case of
 that year. Both are filled by CREATE INDEX for existing rows (seconds at a million)."""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -18,13 +18,20 @@ from piccolo.engine.finder import engine_finder
 
 ID = "2026-12-07T15:30:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "Search in part by index: FTS5 trigram tables on SQLite, a name's words and a reference's year on PostgreSQL"
+DESCRIPTION = "Search in part by index: FTS5 trigram tables on SQLite, a name's words and pairs, a reference's year on PostgreSQL"
 
 # (FTS table, content table, column): cases.search.service reads these names
 SQLITE_FTS = (("debtors_search", "debtors", "search_name"), ("collection_cases_search", "collection_cases", "reference"))
 
+# a name's words side by side, each pair once ("maria ibanez conceicao": "maria ibanez", "ibanez conceicao"): a name of
+# two words typed whole is one list of the pairs' GIN index, not two long lists of its words intersected (at a million,
+# 0.6 ms against 11 ms for "ibanez conceicao" in this benchmark's names)
+SEARCH_PAIRS = ("CREATE FUNCTION search_pairs(name text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+                "SELECT coalesce(array_agg(w[i] || ' ' || w[i + 1]), '{}') FROM (SELECT string_to_array(name, ' ') AS w) s, "
+                "generate_series(1, coalesce(array_length(w, 1), 0) - 1) AS i $$")
 POSTGRES_INDEXES = {
     "debtors_search_words": "debtors USING gin (to_tsvector('simple', search_name))",
+    "debtors_search_pairs": "debtors USING gin (search_pairs(search_name))",
     "collection_cases_reference_rest": "collection_cases ((substr(reference, strpos(reference, '-') + 1)) text_pattern_ops)",
 }
 
@@ -53,6 +60,7 @@ async def forwards():
                 for statement in _sqlite_statements(fts, table, column):
                     await engine.run_ddl(statement)
             return
+        await engine.run_ddl(SEARCH_PAIRS)
         for name, target in POSTGRES_INDEXES.items():
             await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
 
@@ -66,6 +74,7 @@ async def forwards():
             return
         for name in POSTGRES_INDEXES:
             await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
+        await engine.run_ddl("DROP FUNCTION IF EXISTS search_pairs(text)")
 
     manager.add_raw(create)
     manager.add_raw_backwards(drop)

@@ -52,6 +52,14 @@ def _words(column: str, name: str, whole: bool):
                     f"AND (' ' || {column} || ' ') LIKE '% {_literal(name)}{end}%'")
 
 
+def _pairs(column: str, name: str):
+    """A folded name of two words or more, typed whole: its pairs of words side by side each a pair of ``column``'s (the
+    GIN index debtors_search_pairs, PostgreSQL), the words side by side as typed. Written into the SQL as _like does."""
+    words = name.split()
+    pairs = ", ".join(f"'{_literal(a)} {_literal(b)}'" for a, b in zip(words, words[1:]))
+    return WhereRaw(f"search_pairs({column}) @> ARRAY[{pairs}] AND (' ' || {column} || ' ') LIKE '% {_literal(name)} %'")
+
+
 async def _in_part(user: CurrentUser, table, select: Callable[[], Select], pattern: str, owner, case=None) -> list[dict]:
     """SQLite: the caller's rows of ``table`` whose text is ``LIKE pattern``, at most LIMIT. The FTS table's matches are
     read a page of row ids at a time (in id order) and each page's rows read through the tenancy scope: for staff the first
@@ -133,9 +141,10 @@ async def _by_debtor(user: CurrentUser, term: Term) -> list[Hit]:
         if len(found) < LIMIT and is_sqlite():  # the FTS5 trigram table
             found += [d for d in await _in_part(user, Debtor, lambda: Debtor.select(Debtor.id, Debtor.search_name), f"%{term.name}%",
                                                 Debtor.organisation) if d not in found]
-        if not is_sqlite():  # its words whole, the last one begun (debtors_search_words), then anywhere (trigrams)
-            for condition in (_words('"debtors"."search_name"', term.name, whole=True), _words('"debtors"."search_name"', term.name, whole=False),
-                              _like("search_name", f"%{term.name}%")):
+        if not is_sqlite():  # its words whole (pairs of them: debtors_search_pairs), the last one begun, then anywhere (trigrams)
+            column = '"debtors"."search_name"'
+            whole = _pairs(column, term.name) if " " in term.name else _words(column, term.name, whole=True)
+            for condition in (whole, _words(column, term.name, whole=False), _like("search_name", f"%{term.name}%")):
                 if len(found) < LIMIT:
                     found += [d for d in await _debtors(user, condition) if d not in found]
         for row in await _cases_of(user, found):

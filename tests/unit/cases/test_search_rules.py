@@ -106,4 +106,4 @@ def test_the_search_indexes_and_the_queries_name_them_alike():
     assert service.REFERENCE_REST.replace('"collection_cases".', "").replace('"reference"', "reference") in migration
     for fts, column in service.FTS.values():
         assert f'("{fts}", ' in migration and f', "{column}")' in migration
-    assert "to_tsvector('simple', search_name)" in migration
+    assert "to_tsvector('simple', search_name)" in migration and "gin (search_pairs(search_name))" in migration
