@@ -16,6 +16,10 @@ LIMIT = 20
 
 REFERENCE = re.compile(r"[A-Z]{2,5}-\d{4}-\d{6,}")  # a case reference whole, as cases.queries reads it
 _REFERENCE_PART = re.compile(r"(?:[A-Z]{2,5}-?)?\d{2,}(?:-\d*)?|[A-Z]{2,5}-\d[\d-]*")  # "2026-000123", "000123", "EXP-2026"
+# a part that names where the year starts: the letters' end and a dash ("XP-2026", "EXP-2026-0001"), or the year whole
+# and a dash ("2026-0001"); letters hold no dash and the year is four digits, so every reference holding such a part
+# has it there, and what follows the letters starts with the rest
+_ANCHORED_PART = re.compile(r"[A-Z]{1,5}-(\d[\d-]*)|(\d{4}-\d*)")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[\d\s().-]{6,}")
 _TAX_ID = re.compile(r"[A-Z0-9]{8,20}")
@@ -84,6 +88,13 @@ def tax_id_forms(text: str) -> tuple[str, ...]:
         except InvalidIdentifier:
             continue
     return tuple(dict.fromkeys(forms))
+
+
+def reference_rest(part: str) -> str:
+    """What a reference after its letters ("2026-000123" of "EXP-2026-000123") starts with when it holds ``part``, for a
+    part anchored at the year ("2026-0001", "EXP-2026", "XP-2026-00"); "" for a part that may be anywhere ("000123")."""
+    match = _ANCHORED_PART.fullmatch(part)
+    return (match.group(1) or match.group(2)) if match else ""
 
 
 def classify(q: str, fold: Callable[[str], str]) -> Term:

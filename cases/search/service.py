@@ -2,20 +2,28 @@
 through the tenancy scope (agency.tenancy.scoped: a creditor finds only its organisation's cases), then ranked."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from piccolo.columns.combination import WhereRaw
+from piccolo.query import Select
 
 from agency.auth import CurrentUser
 from agency.db import is_sqlite
 from agency.i18n import gettext as _
 from agency.tenancy import scoped
 from cases.queries import search_key
-from cases.search.rules import EXACT, LIMIT, PREFIX, Hit, Term, classify, name_rank, ranked
+from cases.search.rules import EXACT, LIMIT, PREFIX, Hit, Term, classify, name_rank, ranked, reference_rest
 from cases.tables import Case, Debtor, Invoice
 
 # debtors.phone without the separators people type, as the index debtors_phone_key keeps it (migration cases
 # 2026-12-07T10:20; a test compares the two texts): the query must write the expression as the index does.
 PHONE_KEY = "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '.', ''), '(', ''), ')', ''), '/', '')"
 LAST = "\U0010ffff"  # after every character a name may hold: the end of a prefix's range
+# SQLite's FTS5 trigram tables (migration cases 2026-12-07T15:30): `LIKE '%...%'` on them is read by the index
+FTS = {"debtors": ("debtors_search", "search_name"), "collection_cases": ("collection_cases_search", "reference")}
+PAGES = (LIMIT, 500)  # the FTS matches read, a page at a time, before the caller's own rows are read instead
+# a reference after its letters, as the index collection_cases_reference_rest keeps it (PostgreSQL)
+REFERENCE_REST = 'substr("collection_cases"."reference", strpos("collection_cases"."reference", \'-\') + 1)'
 
 
 def _like(column: str, pattern: str):
@@ -25,8 +33,54 @@ def _like(column: str, pattern: str):
     digits and spaces) or a reference's part (letters, digits and dashes: rules.classify); quotes are doubled regardless."""
     if is_sqlite():
         return WhereRaw(f"{column} LIKE {{}}", pattern)
-    literal = pattern.replace("'", "''").replace("{", "").replace("}", "")
-    return WhereRaw(f"{column} LIKE '{literal}'")
+    return WhereRaw(f"{column} LIKE '{_literal(pattern)}'")
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''").replace("{", "").replace("}", "")
+
+
+def _words(column: str, name: str, whole: bool):
+    """A folded name's words each a word of ``column`` (the GIN index debtors_search_words, PostgreSQL), side by side as
+    typed: ``whole``, every word whole ("ibanez conceicao" finds "maria ibanez conceicao"); else the last word a word's
+    start ("ibanez conc"). Whole words are read a list each, intersected by skipping; a word's start joins the lists of
+    every word so starting (several times slower with this benchmark's common surnames), hence whole words first.
+    Written into the SQL as _like does; a folded name holds letters, digits and spaces only."""
+    query = " & ".join(name.split()) + ("" if whole else ":*")
+    end = " " if whole else ""
+    return WhereRaw(f"to_tsvector('simple', {column}) @@ to_tsquery('simple', '{_literal(query)}') "
+                    f"AND (' ' || {column} || ' ') LIKE '% {_literal(name)}{end}%'")
+
+
+def _pairs(column: str, name: str):
+    """A folded name of two words or more, typed whole: its pairs of words side by side each a pair of ``column``'s (the
+    GIN index debtors_search_pairs, PostgreSQL), the words side by side as typed. Written into the SQL as _like does."""
+    words = name.split()
+    pairs = ", ".join(f"'{_literal(a)} {_literal(b)}'" for a, b in zip(words, words[1:]))
+    return WhereRaw(f"search_pairs({column}) @> ARRAY[{pairs}] AND (' ' || {column} || ' ') LIKE '% {_literal(name)} %'")
+
+
+async def _in_part(user: CurrentUser, table, select: Callable[[], Select], pattern: str, owner, case=None) -> list[dict]:
+    """SQLite: the caller's rows of ``table`` whose text is ``LIKE pattern``, at most LIMIT. The FTS table's matches are
+    read a page of row ids at a time (in id order) and each page's rows read through the tenancy scope: for staff the first
+    page is the answer. When the matches go on but few of them are the caller's (a creditor's cases among everyone's), the
+    caller's own rows are read instead, through the same scope (the organisation's index: thousands, not a million).
+    ``select`` makes the query (a Piccolo query gathers its conditions: one per page)."""
+    name = table._meta.tablename
+    fts, column = FTS[name]
+    found: list[dict] = []
+    after = 0
+    for size in PAGES:
+        rows = await table.raw(f"SELECT rowid AS id FROM {fts} WHERE {column} LIKE {{}} AND rowid > {{}} ORDER BY rowid LIMIT {size}",
+                               pattern, after)
+        if rows:
+            found += await scoped(select().where(table.id.is_in([r["id"] for r in rows])).limit(LIMIT - len(found)), user, owner, case)
+        if len(found) >= LIMIT or len(rows) < size:
+            return found[:LIMIT]
+        after = rows[-1]["id"]
+    seen = {row["id"] for row in found}
+    mine = await scoped(select().where(WhereRaw(f'"{name}"."{column}" LIKE {{}}', pattern)).limit(LIMIT + len(found)), user, owner, case)
+    return (found + [row for row in mine if row["id"] not in seen])[:LIMIT]
 
 
 async def _debtors(user: CurrentUser, condition) -> list[dict]:
@@ -51,11 +105,20 @@ async def _by_reference(user: CurrentUser, term: Term) -> list[Hit]:
     if term.reference:  # the unique index
         rows = await scoped(Case.select(*columns).where(Case.reference == term.reference), user, Case.organisation, Case.id)
         return _hits(rows, "case", EXACT)
-    if term.reference_part:  # trigrams on PostgreSQL (collection_cases_reference_trgm)
-        rows = await scoped(Case.select(*columns).where(_like('"collection_cases"."reference"', f"%{term.reference_part}%")).limit(LIMIT),
-                            user, Case.organisation, Case.id)
-        return _hits(rows, "case", PREFIX)
-    return []
+    if not term.reference_part:
+        return []
+    contains = f"%{term.reference_part}%"
+    if is_sqlite():  # the FTS5 trigram table
+        return _hits(await _in_part(user, Case, lambda: Case.select(*columns), contains, Case.organisation, Case.id), "case", PREFIX)
+    rest = reference_rest(term.reference_part)
+    if rest:  # "2026-0001": the B-tree collection_cases_reference_rest, read in order and stopped at LIMIT; the part whole is
+        # checked by strpos, which no index answers (as LIKE, the planner would AND it with the trigrams of the year: every case)
+        condition = _like(REFERENCE_REST, f"{rest}%") & WhereRaw(
+            f"strpos(\"collection_cases\".\"reference\", '{_literal(term.reference_part)}') > 0")
+    else:  # trigrams (collection_cases_reference_trgm)
+        condition = _like('"collection_cases"."reference"', contains)
+    rows = await scoped(Case.select(*columns).where(condition).limit(LIMIT), user, Case.organisation, Case.id)
+    return _hits(rows, "case", PREFIX)
 
 
 async def _by_debtor(user: CurrentUser, term: Term) -> list[Hit]:
@@ -75,8 +138,15 @@ async def _by_debtor(user: CurrentUser, term: Term) -> list[Hit]:
         else:  # text_pattern_ops
             start = _like("search_name", f"{term.name}%")
         found = await _debtors(user, start)
-        if len(found) < LIMIT:  # trigrams on PostgreSQL (debtors_search_name_trgm)
-            found += [d for d in await _debtors(user, _like("search_name", f"%{term.name}%")) if d not in found]
+        if len(found) < LIMIT and is_sqlite():  # the FTS5 trigram table
+            found += [d for d in await _in_part(user, Debtor, lambda: Debtor.select(Debtor.id, Debtor.search_name), f"%{term.name}%",
+                                                Debtor.organisation) if d not in found]
+        if not is_sqlite():  # its words whole (pairs of them: debtors_search_pairs), the last one begun, then anywhere (trigrams)
+            column = '"debtors"."search_name"'
+            whole = _pairs(column, term.name) if " " in term.name else _words(column, term.name, whole=True)
+            for condition in (whole, _words(column, term.name, whole=False), _like("search_name", f"%{term.name}%")):
+                if len(found) < LIMIT:
+                    found += [d for d in await _debtors(user, condition) if d not in found]
         for row in await _cases_of(user, found):
             hits.append(Hit(kind="debtor", case_id=row["id"], reference=row["reference"], title=row["title"] or "",
                             rank=name_rank(row["search_name"] or "", term.name)))

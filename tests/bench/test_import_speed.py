@@ -42,11 +42,12 @@ def make_file(path: Path) -> list[tuple]:
 
 
 async def table_ids() -> dict[str, int]:
-    """Every table with an id: its highest id now (0 when empty)."""
+    """Every table with an id: its highest id now (0 when empty). On SQLite, tables proper: not the FTS5 search tables nor
+    their shadow tables (kept by triggers from the rows written back: migration cases 2026-12-07T15:30)."""
     from agency.db import fetch_records
 
     if is_sqlite():
-        names = [r["name"] for r in await fetch_records("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        names = [r["name"] for r in await fetch_records("SELECT name FROM pragma_table_list WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
     else:
         names = [r["table_name"] for r in await fetch_records(
             "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id'")]

@@ -20,6 +20,7 @@ from cases.queries import search_key
 from cases.tables import Case, Debtor, Invoice
 from tests.bench.test_queue_speed import wrk
 from tests.factories import PASSWORD, create_org, create_user
+from tests.netutil import free_port
 
 TOTAL = int(os.environ.get("AGENCY_BENCH_CASES", "1000000"))
 WORKERS = int(os.environ.get("AGENCY_BENCH_WORKERS", str(os.cpu_count() or 1)))
@@ -81,14 +82,14 @@ async def test_search_everywhere_at_a_million(database, backend):
         "two words of a name": "ibanez conceicao",
         "name, no match": "zzqx nadie",
     }
-    port = 8767
+    port = free_port()  # not a fixed port: another benchmark may be serving on it
     proc = subprocess.Popen([str(Path(sys.executable).with_name("agency")), "serve", "--port", str(port), "--workers", str(WORKERS)],
                             env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = {}
     try:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            for _ in range(150):
+            for _ in range(600):  # up to two minutes: a loaded machine starts the workers slowly
                 try:
                     await client.get("/health")
                     break
@@ -106,6 +107,10 @@ async def test_search_everywhere_at_a_million(database, backend):
                 found = len(r.json()["items"])
                 if name.startswith(("reference, whole", "tax id", "invoice", "phone", "email")):
                     assert found == 1, (name, r.json())
+                if name in ("reference, in part", "name's start, many", "two words of a name"):  # thousands match: a full page
+                    assert found == 20, (name, r.json())
+                if "no match" in name:
+                    assert found == 0, (name, r.json())
                 results[name] = (found, *wrk(f"{base}/api/v1/search?q={quote(q)}", tokens[who], SECONDS))
     finally:
         proc.terminate()
@@ -115,3 +120,6 @@ async def test_search_everywhere_at_a_million(database, backend):
           f" load by wrk, {SECONDS} s each (target p99 {target} ms):")
     for name, (found, rps, p99) in results.items():
         print(f"[bench]   {name:24s} {found:3d} found  {rps:7.0f} req/s  p99 {p99:7.1f} ms{'' if p99 < target else '  OVER'}")
+    print(f"[bench]   load average {open('/proc/loadavg').read().split()[:3]}")
+    over = {name: p99 for name, (_found, _rps, p99) in results.items() if p99 >= target}
+    assert not over, f"p99 over the {target} ms target on {backend}: {over}"

@@ -109,3 +109,31 @@ async def test_the_page_and_the_top_bar(make_client):
     assert 'action="/search"' in (await page.get("/cases")).text  # the box in the top bar
     assert (await page.get("/search")).status_code == 200
     assert (await page.get("/search", params={"q": "a"})).status_code == 400
+
+
+async def test_a_name_in_part_renamed_and_among_many_of_other_creditors(make_client):
+    """A name found from the middle of a word; renamed, found by its new name only (SQLite: the FTS table follows the
+    debtor by its triggers); and a creditor's one debtor found among 600 of another creditor's holding the same text (on
+    SQLite the FTS table's first matches are the others', so the creditor's own rows are read), never theirs."""
+    from datetime import datetime, timezone
+
+    from agency.db import atomic, bulk_insert
+    from cases.queries import search_key
+
+    tag = "qv" + "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))  # letters: read as a name
+    c, h, case, facts = await _creditor_with_a_claim(make_client, f"Zapater{tag}ía Norte")
+    assert _ids(await _search(c, h, tag[1:7])) == [case["id"]]  # from the middle of a word
+    debtor = (await Case.select(Case.debtor).where(Case.id == case["id"]).first())["debtor"]
+    renamed = f"Carpinter{tag}x Sur"
+    await Debtor.update({Debtor.name: renamed, Debtor.search_name: search_key(renamed)}).where(Debtor.id == debtor)
+    assert _ids(await _search(c, h, f"{tag}x sur")) == [case["id"]]
+    assert await _search(c, h, f"{tag}ia norte") == []
+
+    other = await create_org()
+    now = datetime.now(timezone.utc)
+    names = [f"Otro {tag}x {n}" for n in range(600)]
+    async with atomic():
+        await bulk_insert(Debtor, ["organisation", "kind", "name", "search_name", "tax_id", "country", "address_line1", "city", "postal_code",
+                                   "email", "phone", "language", "classification", "vulnerable", "created_at"],
+                          [(other, "person", name, search_key(name), "", "ES", "x", "x", "1", "", "", "es", "unknown", False, now) for name in names])
+    assert _ids(await _search(c, h, f"{tag}x")) == [case["id"]]  # the creditor's own, none of the 600

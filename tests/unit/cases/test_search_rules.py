@@ -82,3 +82,28 @@ def test_the_phone_index_and_the_query_write_the_expression_alike():
     for sep in rules.PHONE_SEPARATORS:
         assert f"'{sep}'" in PHONE_KEY
     assert rules.phone_key("+34 (600) 12-34.56/") == "+34600123456"
+
+
+def test_a_reference_in_part_anchored_at_its_year():
+    for part, rest in (("2026-0001", "2026-0001"), ("2026-", "2026-"), ("EXP-2026", "2026"), ("XP-2026-00", "2026-00"),
+                       ("EXP-2026-000123", "2026-000123")):
+        assert rules.reference_rest(part) == rest, part
+    references = [f"{letters}-{year}-{n:06d}" for letters in ("EXP", "XP", "AB") for year in (2025, 2026, 2020) for n in
+                  (0, 1, 123, 2026, 202600, 20260, 1234567)]
+    for part in ("2026-0001", "2026-", "EXP-2026", "XP-2026-00", "EXP-2026-000123", "2020-02", "P-202"):
+        rest = rules.reference_rest(part)
+        assert rest and [r for r in references if part in r] == [r for r in references if r.split("-", 1)[1].startswith(rest)
+                                                                  and part in r], part  # the rest's index finds every one
+        assert [r for r in references if part in r], part
+    for part in ("000123", "2026", "26-0001", "202-01"):  # may be anywhere in a reference: not anchored
+        assert rules.reference_rest(part) == "", part
+
+
+def test_the_search_indexes_and_the_queries_name_them_alike():
+    from cases.search import service
+
+    migration = (Path(__file__).parents[3] / "cases/piccolo_migrations/cases_2026_12_07t15_30_00_000000.py").read_text()
+    assert service.REFERENCE_REST.replace('"collection_cases".', "").replace('"reference"', "reference") in migration
+    for fts, column in service.FTS.values():
+        assert f'("{fts}", ' in migration and f', "{column}")' in migration
+    assert "to_tsvector('simple', search_name)" in migration and "gin (search_pairs(search_name))" in migration
