@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-import pytest
 
 from agency.auth import CurrentUser
 from agency.db import atomic, bulk_insert, is_sqlite, keep_session
