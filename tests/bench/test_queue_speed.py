@@ -112,16 +112,25 @@ def as_driver_sql(template: str, sqlite: bool) -> str:
 
 def sqlite_raw(sql: str, args: list, processes: int, threads: int, seconds: float) -> tuple[float, list[float]]:
     """(queries/s, latencies in s) of the query run raw by the standard library's sqlite3 (tests/bench/sqlite_raw.py):
-    `processes` processes of `threads` threads each, a kept connection per thread, all started at the same moment."""
+    `processes` processes of `threads` threads each, a kept connection per thread, started together once all are ready."""
     import json
 
-    start = time.time() + 1.5  # every process has opened and warmed its connections by then
     procs = [subprocess.Popen([sys.executable, "-m", "tests.bench.sqlite_raw", str(sqlite_path(get_settings().database_url)), str(threads),
-                               str(start), str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                               str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for _ in range(processes)]
+    for proc in procs:
+        proc.stdin.write(json.dumps({"sql": sql, "args": args}) + "\n")
+        proc.stdin.flush()
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready"
+    start = time.time() + 0.05
+    for proc in procs:
+        proc.stdin.write(f"{start}\n")
+        proc.stdin.close()
     results = []
     for proc in procs:
-        out, _ = proc.communicate(json.dumps({"sql": sql, "args": args}), timeout=seconds + 120)
+        out = proc.stdout.read()
+        proc.wait(timeout=seconds + 120)
         assert proc.returncode == 0
         results.append(json.loads(out))
     latencies = [ms / 1000 for r in results for ms in r["latencies"]]
