@@ -198,8 +198,9 @@ def _questioned(template: str, count: int) -> str:
 
 async def read_together(*queries):
     """Several independent reads, as fast as the backend allows: side by side on PostgreSQL (each on
-    its own pooled connection), one after the other on one connection on SQLite (Piccolo's SQLite
-    engine otherwise opens a connection per query). Outside a writing transaction only."""
+    its own pooled connection), one after the other in one read transaction on SQLite (one snapshot for
+    all of them, on a connection of its own: each read alone would go to a kept connection, KeptSQLiteEngine,
+    and may see a commit made between two of them). Outside a writing transaction only."""
     if not is_sqlite():
         return await asyncio.gather(*queries)
     results = []
