@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -13,7 +16,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 from agency.settings import get_settings, sqlite_path
@@ -26,11 +29,84 @@ def make_engine(database_url: str) -> Engine:
         # WAL is a property of the file: set it once, before any pooled use.
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-        return SQLiteEngine(path=str(path), timeout=30)
+        return KeptSQLiteEngine(path=str(path), timeout=30)
     parts = urlsplit(database_url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ValueError(f"AGENCY_DATABASE_URL: unsupported scheme {parts.scheme!r} (use sqlite:/// or postgresql://)")
     return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+
+
+# What each kept SQLite connection sets once: reads through a memory map of the file (no read() call and copy per page;
+# the pages are the kernel's, shared by every connection and process) and a larger page cache of its own than the 2 MB
+# default. Durability is untouched: these connections only read (synchronous stays SQLite's FULL for the writers).
+READ_PRAGMAS = ("PRAGMA foreign_keys = 1", "PRAGMA mmap_size = 268435456", "PRAGMA cache_size = -16000")
+
+
+def is_read(sql: str) -> bool:
+    """A statement that only reads: a SELECT (a WITH may lead to a write, and a PRAGMA may set something)."""
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+class KeptSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, with its reads outside a transaction on kept connections.
+
+    Piccolo opens a connection for every query outside a transaction (aiosqlite: a new thread, the schema read again,
+    an empty page cache, five hand-offs between threads) and closes it after. Here a read outside a transaction runs
+    on a connection kept by one of a few threads of this process (``AGENCY_DB_POOL_SIZE``, as PostgreSQL's pool),
+    the statement and its rows in one hand-off. What a read sees is the same: each statement outside a transaction is
+    its own snapshot of what was committed (WAL), on a kept connection as on a new one. Writes outside a transaction,
+    and every transaction (``atomic()``, ``read_together``), go through Piccolo as before, each on a connection of its
+    own."""
+
+    __slots__ = ("kept", "kept_lock")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept: tuple[int, ThreadPoolExecutor, list[sqlite3.Connection]] | None = None  # (pid, threads, their connections)
+        self.kept_lock = threading.Lock()
+
+    def reader(self) -> ThreadPoolExecutor:
+        kept = self.kept
+        if kept is None or kept[0] != os.getpid():  # (a forked child makes its own: a connection is never shared across a fork)
+            kept = self.kept = (os.getpid(), ThreadPoolExecutor(get_settings().db_pool_size, thread_name_prefix="sqlite-read",
+                                                                 initializer=self.open_kept), [])
+        return kept[1]
+
+    def open_kept(self) -> None:
+        conn = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+        conn.row_factory = dict_factory
+        for pragma in READ_PRAGMAS:
+            conn.execute(pragma)
+        kept_connection.conn = conn
+        with self.kept_lock:
+            self.kept[2].append(conn)
+
+    def close_kept(self) -> None:
+        kept, self.kept = self.kept, None
+        if kept is not None and kept[0] == os.getpid():
+            kept[1].shutdown(wait=True)
+            for conn in kept[2]:
+                conn.close()
+
+    async def read(self, sql: str, args) -> list[dict]:
+        """A read outside a transaction, on a kept connection: its rows as dicts, as Piccolo returns them."""
+        return await asyncio.get_running_loop().run_in_executor(self.reader(), run_kept, sql, args)
+
+    async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
+        if is_read(query):
+            return await self.read(query, args or [])
+        return await super()._run_in_new_connection(query, args, query_type, table)
+
+
+kept_connection = threading.local()  # each reading thread's kept connection
+
+
+def run_kept(sql: str, args) -> list[dict]:
+    cursor = kept_connection.conn.execute(sql, args)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +172,8 @@ async def fetch_records(template: str, *args) -> list:
     driver hands them back (read-only mappings: asyncpg Records, or dicts on SQLite). On PostgreSQL straight
     to the driver, the SQL numbered once per shape (Piccolo rebuilds it, weighs every argument and copies every
     row on each call: a thousand ids cost it more than the query): on the current transaction's connection
-    inside ``atomic()``, else from the pool; on SQLite through Piccolo."""
+    inside ``atomic()``, else from the pool; on SQLite a read outside a transaction straight to a kept
+    connection (``KeptSQLiteEngine``), anything else through Piccolo."""
     db = engine()
     if isinstance(db, PostgresEngine):
         transaction = db.current_transaction.get()
@@ -105,14 +182,25 @@ async def fetch_records(template: str, *args) -> list:
         if db.pool is not None:
             async with db.pool.acquire() as conn:
                 return await conn.fetch(_numbered(template), *args)
+    elif isinstance(db, KeptSQLiteEngine) and db.current_transaction.get() is None:
+        sql = _questioned(template, len(args))
+        if is_read(sql) and not any(isinstance(a, QueryString) for a in args):
+            return await db.read(sql, args)
 
     return await db.run_querystring(QueryString(template, *args))
 
 
+@lru_cache(maxsize=256)
+def _questioned(template: str, count: int) -> str:
+    """A "{}"-placeholder query as sqlite3 wants it (?), as Piccolo's QueryString writes it, once per query shape."""
+    return QueryString(template, *([None] * count)).compile_string(engine_type="sqlite")[0]
+
+
 async def read_together(*queries):
     """Several independent reads, as fast as the backend allows: side by side on PostgreSQL (each on
-    its own pooled connection), one after the other on one connection on SQLite (Piccolo's SQLite
-    engine otherwise opens a connection per query). Outside a writing transaction only."""
+    its own pooled connection), one after the other in one read transaction on SQLite (one snapshot for
+    all of them, on a connection of its own: each read alone would go to a kept connection, KeptSQLiteEngine,
+    and may see a commit made between two of them). Outside a writing transaction only."""
     if not is_sqlite():
         return await asyncio.gather(*queries)
     results = []
@@ -141,6 +229,8 @@ async def stop() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+    elif isinstance(db, KeptSQLiteEngine):
+        db.close_kept()
 
 
 def utcnow() -> datetime:

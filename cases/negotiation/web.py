@@ -50,10 +50,10 @@ def _reason_texts(language: str, codes: str) -> tuple[str, ...]:
     return tuple(str(REASONS[c]) for c in codes.split(",") if c in REASONS)
 
 
-async def queue_rows(user, stage: str | None, organisation_id: int | None, classification: str | None) -> list:
-    """One query for the whole page, what each case owes included, the rows as the driver returns them:
-    the queue is opened all day long, and the page and the API each take what they
-    show straight from them (tests/bench/test_queue_speed.py measures both against the same SQL run raw)."""
+def queue_query(user, stage: str | None, organisation_id: int | None, classification: str | None) -> tuple[str, list]:
+    """The queue's one query for the whole page, what each case owes included: its text with "{}" placeholders
+    (as ``agency.db.fetch_records`` takes it) and its arguments. tests/bench/test_queue_speed.py runs this very
+    text raw as its baseline."""
     # The stages are written into the SQL rather than passed as parameters: they come from QUEUE_STAGES
     # alone, and with them in the text PostgreSQL plans the query once per connection (the partial index
     # collection_cases_queue_order matches them) instead of again on every call, which took half its CPU.
@@ -80,7 +80,15 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
         sql.append(" AND d.classification = {}")
         args.append(classification)
     sql.append(f" ORDER BY c.priority DESC, c.id LIMIT {QUEUE_PAGE}")
-    return await fetch_records("".join(sql), *args)
+    return "".join(sql), args
+
+
+async def queue_rows(user, stage: str | None, organisation_id: int | None, classification: str | None) -> list:
+    """The queue's rows as the driver returns them: the queue is opened all day long, and the page and the API
+    each take what they show straight from them (tests/bench/test_queue_speed.py measures both against the same
+    SQL run raw)."""
+    sql, args = queue_query(user, stage, organisation_id, classification)
+    return await fetch_records(sql, *args)
 
 
 def _values(row):
