@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,6 +27,7 @@ from cases.billing.fees import creditor_figures
 from cases.billing.service import CONTRACT_VERSION
 from cases.events import CaseEvent, event_row
 from cases.money import from_cents
+from cases.reports import totals
 from cases.stages.rules import STAGE_LABELS
 from cases.tables import Case, LedgerEntry, Remittance, RemittanceExport
 
@@ -76,45 +78,83 @@ def check_period(start: date, end: date, today: date) -> None:
 
 
 async def statement(organisation_id: int, start: date, end: date) -> Statement:
+    """The whole statement at once (the page and the Word document); the JSON API and the XLSX read it chunk by chunk
+    (``statement_run``)."""
+    run = await statement_run(organisation_id, start, end)
+    result = Statement(organisation=run.organisation, start=start, end=end)
+    async for lines in run.chunks():
+        result.lines += lines
+    result.owed_cents = run.owed_cents
+    return result
+
+
+CASES_AT_A_TIME = 2000
+
+
+@dataclass
+class StatementRun:
+    """A statement read a few thousand cases at a time, in the order of their references: ``chunks()`` yields each
+    chunk's lines as they are worked out (memory bounded by a chunk, not by the creditor's cases); the totals and what
+    the agency owes the creditor are complete once the last chunk has been read."""
+    organisation: dict
+    start: date
+    end: date
+    case_ids: list[int]  # the creditor's cases, by reference
+    paid_on: dict[int, date]
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+    owed_cents: int = 0
+    lines: int = 0
+
+    async def chunks(self) -> AsyncIterator[list[StatementLine]]:
+        before_start = self.start - timedelta(days=1)
+        for n in range(0, len(self.case_ids), CASES_AT_A_TIME):
+            ids = self.case_ids[n:n + CASES_AT_A_TIME]
+            entries = await LedgerEntry.select(
+                LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
+                LedgerEntry.reverses, LedgerEntry.remittance,
+            ).where(LedgerEntry.case.is_in(ids) & (LedgerEntry.booked_on <= self.end)
+                    & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
+            by_case: dict[int, list[dict]] = {}
+            for e in entries:
+                if e["kind"] == "remittance":
+                    # a remittance is money sent only once it is marked paid, and on the day it was paid
+                    day = self.paid_on.get(e["remittance"])
+                    if day is None or day > self.end:
+                        continue
+                    e = {**e, "booked_on": day}
+                by_case.setdefault(e["case"], []).append(e)
+            if not by_case:
+                continue
+            # the agency's own costs come back to it as each debtor's ledger applied the payments (only cases with such costs)
+            recovered = await agency_costs_paid(with_agency_costs(by_case), [self.end, before_start])
+            self.owed_cents += sum(creditor_figures(rows, recovered.get((cid, self.end), 0))["net_to_creditor"] for cid, rows in by_case.items())
+            active = [cid for cid in ids if any(e["booked_on"] >= self.start for e in by_case.get(cid, ()))]
+            if not active:
+                continue
+            cases = {c["id"]: c for c in await Case.select(Case.id, Case.reference, Case.stage, Case.debtor.name.as_alias("debtor")).where(
+                Case.id.is_in(active))}
+            lines = []
+            for cid in active:
+                # The period's figures are the case's to its end less the case's before its start: a reversal in the
+                # period of an earlier payment counts negative here, and a cost is charged in the period it was recovered.
+                upto = creditor_figures(by_case[cid], recovered.get((cid, self.end), 0))
+                before = creditor_figures([e for e in by_case[cid] if e["booked_on"] < self.start], recovered.get((cid, before_start), 0))
+                figures = {k: upto[k] - before[k] for k in upto}
+                for k in FIGURES:
+                    self.totals[k] += figures[k]
+                c = cases[cid]
+                lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
+            self.lines += len(lines)
+            yield lines
+
+
+async def statement_run(organisation_id: int, start: date, end: date) -> StatementRun:
     org = await Organisation.select(Organisation.id, Organisation.legal_name, Organisation.tax_id, Organisation.iban,
                                     Organisation.country).where(Organisation.id == organisation_id).first()
     if org is None:
         raise NotFoundException(detail=_("That organisation does not exist."))
-    entries = await LedgerEntry.select(
-        LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
-        LedgerEntry.reverses, LedgerEntry.remittance,
-    ).where((LedgerEntry.case.organisation == organisation_id) & (LedgerEntry.booked_on <= end)
-            & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
-    paid_on = await remittances_paid(organisation_id)
-    by_case: dict[int, list[dict]] = {}
-    for e in entries:
-        if e["kind"] == "remittance":
-            # a remittance is money sent only once it is marked paid, and on the day it was paid
-            day = paid_on.get(e["remittance"])
-            if day is None or day > end:
-                continue
-            e = {**e, "booked_on": day}
-        by_case.setdefault(e["case"], []).append(e)
-    result = Statement(organisation=org, start=start, end=end)
-    # the agency's own costs come back to it as each debtor's ledger applied the payments (only cases with such costs)
-    before_start = start - timedelta(days=1)
-    recovered = await agency_costs_paid(with_agency_costs(by_case), [end, before_start])
-    result.owed_cents = sum(creditor_figures(rows, recovered.get((cid, end), 0))["net_to_creditor"] for cid, rows in by_case.items())
-    in_period = {cid: [e for e in rows if e["booked_on"] >= start] for cid, rows in by_case.items()}
-    active = [cid for cid, rows in in_period.items() if rows]
-    if not active:
-        return result
-    cases = {c["id"]: c for c in await Case.select(Case.id, Case.reference, Case.stage, Case.debtor.name.as_alias("debtor")).where(
-        Case.id.is_in(active))}
-    for cid in sorted(active, key=lambda c: cases[c]["reference"]):
-        # The period's figures are the case's to its end less the case's before its start: a reversal in the
-        # period of an earlier payment counts negative here, and a cost is charged in the period it was recovered.
-        upto = creditor_figures(by_case[cid], recovered.get((cid, end), 0))
-        before = creditor_figures([e for e in by_case[cid] if e["booked_on"] < start], recovered.get((cid, before_start), 0))
-        figures = {k: upto[k] - before[k] for k in upto}
-        c = cases[cid]
-        result.lines.append(StatementLine(cid, c["reference"], c["debtor"], c["stage"], figures))
-    return result
+    ids = [r["id"] for r in await Case.select(Case.id).where(Case.organisation == organisation_id).order_by(Case.reference)]
+    return StatementRun(organisation=org, start=start, end=end, case_ids=ids, paid_on=await remittances_paid(organisation_id))
 
 
 async def remittances_paid(organisation_id: int) -> dict[int, date]:
@@ -147,36 +187,76 @@ def _cell_text(text: str) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
-def statement_xlsx(s: Statement) -> bytes:
+async def statement_xlsx(run: StatementRun) -> bytes:
+    """The statement as a spreadsheet, written as its chunks are read (openpyxl's write-only mode: rows go out as they
+    come, never kept as cells; its CPU work in a thread, a chunk at a time, so the server's other requests are not held)."""
+    import asyncio  # lazy: only here, for the thread the workbook is written in
+
     from openpyxl import Workbook  # lazy: XLSX only when an XLSX file is read or written
+    from openpyxl.cell import WriteOnlyCell  # lazy: XLSX only when written
     from openpyxl.styles import Font  # lazy: XLSX only when written
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Statement")[:31]
-    labels = _labels()
-    ws.append([_("Statement"), _cell_text(s.organisation["legal_name"]), s.organisation["tax_id"]])
-    ws.append([_("Period"), s.start, s.end])
-    ws.append([])
-    ws.append([_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]])
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-    for line in s.lines:
-        ws.append([_cell_text(line.reference), _cell_text(line.debtor), stage_name(line.stage), *[from_cents(line.cents[k]) for k in FIGURES]])
-    ws.append([_("Total"), "", "", *[from_cents(s.totals[k]) for k in FIGURES]])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    ws.append([])
-    ws.append([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), from_cents(s.owed_cents)])
-    ws.append([allocation_rule()])
-    for row in ws.iter_rows(min_row=5, min_col=4, max_col=3 + len(FIGURES)):
-        for cell in row:
-            cell.number_format = "#,##0.00"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Statement")[:31])
     for col, width in zip("ABCDEFGHI", (18, 32, 14, 16, 16, 14, 14, 14, 14)):
         ws.column_dimensions[col].width = width
+    labels = _labels()
+
+    def bold(values: list) -> list:
+        cells = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=v)
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        return cells
+
+    def amounts(values: list) -> list:
+        cells = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=from_cents(v))
+            cell.number_format = "#,##0.00"
+            cells.append(cell)
+        return cells
+
+    ws.append([_("Statement"), _cell_text(run.organisation["legal_name"]), run.organisation["tax_id"]])
+    ws.append([_("Period"), run.start, run.end])
+    ws.append([])
+    ws.append(bold([_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]]))
+
+    def append(lines: list[StatementLine]) -> None:
+        for line in lines:
+            ws.append([_cell_text(line.reference), _cell_text(line.debtor), stage_name(line.stage), *amounts([line.cents[k] for k in FIGURES])])
+
+    async for lines in run.chunks():
+        await asyncio.to_thread(append, lines)
+    ws.append(bold([_("Total"), "", ""]) + amounts([run.totals[k] for k in FIGURES]))
+    ws.append([])
+    ws.append([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), *amounts([run.owed_cents])])
+    ws.append([allocation_rule()])
     out = io.BytesIO()
-    wb.save(out)
+    await asyncio.to_thread(wb.save, out)
     return out.getvalue()
+
+
+async def statement_json(run: StatementRun, access_note) -> AsyncIterator[bytes]:
+    """The statement as JSON, sent as it is read: the head, each chunk's lines, then the totals and what is owed (known
+    only once the last line is); ``access_note(lines)`` is told how many lines went out."""
+    import json  # lazy: only the streamed statement writes JSON by hand
+
+    money = lambda cents: str(from_cents(cents))  # noqa: E731
+    head = {"organisation": {"id": run.organisation["id"], "legal_name": run.organisation["legal_name"]},
+            "start": run.start.isoformat(), "end": run.end.isoformat()}
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "lines": [').encode()
+    first = True
+    async for lines in run.chunks():
+        text = ", ".join(json.dumps({"case_id": line.case_id, "reference": line.reference, "debtor": line.debtor, "stage": line.stage,
+                                     **{k: money(line.cents[k]) for k in FIGURES}}, ensure_ascii=False) for line in lines)
+        yield (text if first else ", " + text).encode()
+        first = False
+    tail = {"totals": {k: money(v) for k, v in run.totals.items()}, "owed_to_creditor": money(run.owed_cents),
+            "allocation_order": ["costs", "interest", "compensation", "principal"]}
+    yield ("], " + json.dumps(tail, ensure_ascii=False)[1:]).encode()
+    access_note(run.lines)
 
 
 def stage_name(stage: str) -> str:
@@ -276,6 +356,7 @@ async def create_remittance(user: CurrentUser, organisation_id: int, period_end:
         await LedgerEntry.insert(*[LedgerEntry(case=cid, kind="remittance", amount_cents=cents, booked_on=today, remittance=rid,
                                                reference=f"REM-{rid}", idempotency_key=f"remittance:{rid}:{cid}", created_by=user.id)
                                    for cid, cents in owed.items()])
+        await totals.ledger_added([(cid, "remittance", "", today, cents) for cid, cents in owed.items()])
 
         await CaseEvent.insert(*[event_row(cid, "remittance", user, f"REM-{rid}", {"remittance": rid, "amount": str(from_cents(cents))})
                                  for cid, cents in owed.items()])
