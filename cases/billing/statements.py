@@ -8,6 +8,7 @@ import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from xml.sax.saxutils import escape
 
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from schwifty import IBAN
@@ -187,55 +188,123 @@ def _cell_text(text: str) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
-async def statement_xlsx(run: StatementRun) -> bytes:
-    """The statement as a spreadsheet, written as its chunks are read (openpyxl's write-only mode: rows go out as they
-    come, never kept as cells; its CPU work in a thread, a chunk at a time, so the server's other requests are not held)."""
-    import asyncio  # lazy: only here, for the thread the workbook is written in
+XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    '</Relationships>',
+    # styles: 0 plain, 1 an amount (#,##0.00, built-in format 4), 2 bold
+    "xl/styles.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+}
+_NOT_XML = dict.fromkeys([c for c in range(32) if c not in (9, 10, 13)])
 
-    from openpyxl import Workbook  # lazy: XLSX only when an XLSX file is read or written
-    from openpyxl.cell import WriteOnlyCell  # lazy: XLSX only when written
-    from openpyxl.styles import Font  # lazy: XLSX only when written
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Statement")[:31])
-    for col, width in zip("ABCDEFGHI", (18, 32, 14, 16, 16, 14, 14, 14, 14)):
-        ws.column_dimensions[col].width = width
+def _xml_text(value: str) -> str:
+    return escape(str(value).translate(_NOT_XML))
+
+
+class _Out:
+    """What the ZIP writer writes, taken away chunk by chunk (a stream it cannot seek: the entries get data descriptors)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts = []
+        return out
+
+
+async def statement_xlsx(run: StatementRun, access_note) -> AsyncIterator[bytes]:
+    """The statement as a spreadsheet, sent as it is read: the workbook's few fixed parts, then its one sheet written row
+    by row into the ZIP as each chunk of cases is worked out (SpreadsheetML written here: openpyxl, even write-only, took
+    about 0.7 ms a case, over a minute for 100,000 cases, and gives nothing before the end). Names typed by others never
+    become formulas (``_cell_text``); amounts are numbers, formatted #,##0.00. ``access_note(lines)`` is told how many
+    lines went out."""
+    import zipfile  # lazy: only the spreadsheet is zipped here
+
     labels = _labels()
+    out = _Out()
+    book = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5)
+    title = _xml_text(_("Statement")[:31].translate(str.maketrans("", "", "[]:*?/\\")))
+    for name, text in XLSX_PARTS.items():
+        book.writestr(name, text)
+    book.writestr("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                  'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                  f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    yield out.take()
+    row_number = 0
 
-    def bold(values: list) -> list:
-        cells = []
-        for v in values:
-            cell = WriteOnlyCell(ws, value=v)
-            cell.font = Font(bold=True)
-            cells.append(cell)
-        return cells
+    def row(cells: list, bold: bool = False) -> str:
+        nonlocal row_number
+        row_number += 1
+        xml = [f'<row r="{row_number}">']
+        style = ' s="2"' if bold else ""
+        for col, value in zip("ABCDEFGHIJKL", cells):
+            ref = f"{col}{row_number}"
+            if value is None or value == "":
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):  # cents
+                xml.append(f'<c r="{ref}" s="{2 if bold else 1}"><v>{from_cents(value)}</v></c>')
+            else:
+                xml.append(f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>')
+        xml.append("</row>")
+        return "".join(xml)
 
-    def amounts(values: list) -> list:
-        cells = []
-        for v in values:
-            cell = WriteOnlyCell(ws, value=from_cents(v))
-            cell.number_format = "#,##0.00"
-            cells.append(cell)
-        return cells
-
-    ws.append([_("Statement"), _cell_text(run.organisation["legal_name"]), run.organisation["tax_id"]])
-    ws.append([_("Period"), run.start, run.end])
-    ws.append([])
-    ws.append(bold([_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]]))
-
-    def append(lines: list[StatementLine]) -> None:
-        for line in lines:
-            ws.append([_cell_text(line.reference), _cell_text(line.debtor), stage_name(line.stage), *amounts([line.cents[k] for k in FIGURES])])
-
-    async for lines in run.chunks():
-        await asyncio.to_thread(append, lines)
-    ws.append(bold([_("Total"), "", ""]) + amounts([run.totals[k] for k in FIGURES]))
-    ws.append([])
-    ws.append([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), *amounts([run.owed_cents])])
-    ws.append([allocation_rule()])
-    out = io.BytesIO()
-    await asyncio.to_thread(wb.save, out)
-    return out.getvalue()
+    with book.open("xl/worksheets/sheet1.xml", "w") as sheet:  # (under 2 GiB: no ZIP64 fields, which some readers refuse)
+        widths = "".join(f'<col min="{n}" max="{n}" width="{w}" customWidth="1"/>' for n, w in enumerate((18, 32, 14, 16, 16, 14, 14, 14, 14), 1))
+        sheet.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                     f"<cols>{widths}</cols><sheetData>").encode())
+        sheet.write("".join([
+            row([_("Statement"), _cell_text(run.organisation["legal_name"]), run.organisation["tax_id"]]),
+            row([_("Period"), run.start.isoformat(), run.end.isoformat()]),
+            row([]),
+            row([_("Case"), _("Debtor"), _("Stage"), *[labels[k] for k in FIGURES]], bold=True),
+        ]).encode())
+        async for lines in run.chunks():
+            sheet.write("".join(row([_cell_text(line.reference), _cell_text(line.debtor), stage_name(line.stage),
+                                     *[line.cents[k] for k in FIGURES]]) for line in lines).encode())
+            yield out.take()
+        sheet.write("".join([
+            row([_("Total"), "", "", *[run.totals[k] for k in FIGURES]], bold=True),
+            row([]),
+            row([_("Owed to you at the end of the period"), "", "", *[""] * (len(FIGURES) - 1), run.owed_cents]),
+            row([allocation_rule()]),
+        ]).encode())
+        sheet.write(b"</sheetData></worksheet>")
+    book.close()
+    yield out.take()
+    access_note(run.lines)
 
 
 async def statement_json(run: StatementRun, access_note) -> AsyncIterator[bytes]:

@@ -150,12 +150,12 @@ class StatementPages(Controller):
                     figures=statements.FIGURES)
 
     @get("/statements.xlsx")
-    async def xlsx(self, request: Request, organisation_id: int | None = None, start: str | None = DAY, end: str | None = DAY) -> Response:
+    async def xlsx(self, request: Request, organisation_id: int | None = None, start: str | None = DAY, end: str | None = DAY) -> Stream:
         run = await self._run(request, organisation_id, start, end)
         name = f"statement-{run.organisation['tax_id']}-{run.start.isoformat()}-{run.end.isoformat()}.xlsx"
-        body = await statements.statement_xlsx(run)
-        access.note(user_of(request), f"export: {name} ({run.lines} cases)")
-        return Response(body, media_type=XLSX, headers={"Content-Disposition": content_disposition(name)})
+        user = user_of(request)
+        return Stream(statements.statement_xlsx(run, lambda n: access.note(user, f"export: {name} ({n} cases)")), media_type=XLSX,
+                      headers={"Content-Disposition": content_disposition(name)})
 
     @get("/statements.docx")
     async def docx(self, request: Request, organisation_id: int | None = None, start: str | None = DAY, end: str | None = DAY) -> Response:

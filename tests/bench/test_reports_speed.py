@@ -268,17 +268,19 @@ async def test_reports_and_statement_at_a_million(database, backend):
     statement_cases = await Case.count().where(Case.organisation == org)
 
     port = 8769
+    log = open(Path(os.environ["AGENCY_VAR_DIR"]).parent / "reports-bench-server.log", "w")
     proc = subprocess.Popen([str(Path(sys.executable).with_name("agency")), "serve", "--port", str(port), "--workers", str(WORKERS)],
-                            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=log)
     pages, raws, floors, statement = {}, {}, {}, {}
     try:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-            for _ in range(150):
+            for _ in range(600):  # (a busy machine: up to two minutes to start)
                 try:
                     await client.get("/health")
                     break
                 except httpx.TransportError:
+                    assert proc.poll() is None, Path(log.name).read_text()[-3000:]
                     await asyncio.sleep(0.2)
             admin_token, admin_cookie = await login(client, admin)
             creditor_token, creditor_cookie = await login(client, creditor)
@@ -329,6 +331,7 @@ async def test_reports_and_statement_at_a_million(database, backend):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
 
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"\n[bench] reports on {backend}, {TOTAL:,} cases ({ORGS} creditors), {CONNECTIONS} connections, {WORKERS} worker(s), load by wrk,"
