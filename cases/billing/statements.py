@@ -16,7 +16,7 @@ from schwifty.exceptions import SchwiftyException
 
 from agency import clock
 from agency.auth import CurrentUser
-from agency.db import atomic, is_sqlite, utcnow
+from agency.db import as_date, atomic, fetch_records, is_sqlite, utcnow
 from agency.i18n import format_cents, format_day
 from agency.i18n import gettext as _
 from agency.roles import Role
@@ -90,6 +90,9 @@ async def statement(organisation_id: int, start: date, end: date) -> Statement:
 
 
 CASES_AT_A_TIME = 2000
+STATEMENT_SQL = ('SELECT id, "case", kind, amount_cents, booked_on, method, reverses, remittance FROM ledger_entries WHERE booked_on <= {} '
+                 "AND kind IN ('payment', 'reversal', 'fee', 'expense', 'cost', 'remittance') AND \"case\" IN")
+CASES_SQL = "SELECT c.id, c.reference, c.stage, d.name AS debtor FROM collection_cases c JOIN debtors d ON d.id = c.debtor WHERE c.id IN"
 
 
 @dataclass
@@ -110,13 +113,11 @@ class StatementRun:
         before_start = self.start - timedelta(days=1)
         for n in range(0, len(self.case_ids), CASES_AT_A_TIME):
             ids = self.case_ids[n:n + CASES_AT_A_TIME]
-            entries = await LedgerEntry.select(
-                LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
-                LedgerEntry.reverses, LedgerEntry.remittance,
-            ).where(LedgerEntry.case.is_in(ids) & (LedgerEntry.booked_on <= self.end)
-                    & LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "cost", "remittance"]))
+            # (the driver's rows as they come, by fixed SQL: Piccolo's handling of each row cost more than the database did)
+            entries = await fetch_records(f"{STATEMENT_SQL} ({', '.join('{}' for _ in ids)})", self.end, *ids)
             by_case: dict[int, list[dict]] = {}
             for e in entries:
+                e = {**e, "booked_on": as_date(e["booked_on"])}
                 if e["kind"] == "remittance":
                     # a remittance is money sent only once it is marked paid, and on the day it was paid
                     day = self.paid_on.get(e["remittance"])
@@ -132,8 +133,7 @@ class StatementRun:
             active = [cid for cid in ids if any(e["booked_on"] >= self.start for e in by_case.get(cid, ()))]
             if not active:
                 continue
-            cases = {c["id"]: c for c in await Case.select(Case.id, Case.reference, Case.stage, Case.debtor.name.as_alias("debtor")).where(
-                Case.id.is_in(active))}
+            cases = {c["id"]: c for c in await fetch_records(f"{CASES_SQL} ({', '.join('{}' for _ in active)})", *active)}
             lines = []
             for cid in active:
                 # The period's figures are the case's to its end less the case's before its start: a reversal in the
@@ -274,7 +274,7 @@ async def statement_xlsx(run: StatementRun, access_note) -> AsyncIterator[bytes]
             if value is None or value == "":
                 continue
             if isinstance(value, int) and not isinstance(value, bool):  # cents
-                xml.append(f'<c r="{ref}" s="{2 if bold else 1}"><v>{from_cents(value)}</v></c>')
+                xml.append(f'<c r="{ref}" s="{2 if bold else 1}"><v>{"-" if value < 0 else ""}{abs(value) // 100}.{abs(value) % 100:02d}</v></c>')
             else:
                 xml.append(f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>')
         xml.append("</row>")
