@@ -630,3 +630,39 @@ class Insolvency(Table, tablename="insolvencies"):
     marked_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     marked_at = Timestamptz(default=TimestamptzNow())
     ended_on = Date(null=True, default=None)
+
+
+# --- report totals (cases.reports.totals): kept by the services that change what they sum, in the same transaction ----
+
+class StageTotal(Table, tablename="report_stage_totals"):
+    """Per creditor, stage and negotiator (0: none): the cases there now, their invoices (undisputed, and all) and what
+    was collected on them (payments net of reversals). The reports page and the creditor's home read these few rows
+    instead of a million cases."""
+
+    organisation = ForeignKey(null=False, references=Organisation, on_delete=OnDelete.restrict)
+    stage = Varchar(length=20)
+    negotiator = Integer(default=0)
+    cases = Integer(default=0)
+    principal_cents = BigInt(default=0)
+    invoiced_cents = BigInt(default=0)
+    collected_cents = BigInt(default=0)
+
+
+class DueTotal(Table, tablename="report_due_totals"):
+    """Per creditor and due date: the undisputed invoices of open cases (the ageing of what is owed)."""
+
+    organisation = ForeignKey(null=False, references=Organisation, on_delete=OnDelete.restrict)
+    due_date = Date()
+    invoices = Integer(default=0)
+    cents = BigInt(default=0)
+
+
+class LedgerTotal(Table, tablename="report_ledger_totals"):
+    """Per creditor, day, kind and method: the ledger's entries summed (collections and fees per month, the home's sums)."""
+
+    organisation = ForeignKey(null=False, references=Organisation, on_delete=OnDelete.restrict)
+    booked_on = Date()
+    kind = Varchar(length=20)
+    method = Varchar(length=20, default="")
+    entries = Integer(default=0)
+    cents = BigInt(default=0)

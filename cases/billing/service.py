@@ -37,6 +37,7 @@ from cases.billing.fees import Tariff as TariffRules
 from cases.money import check_positive_amount, from_cents, to_cents
 from cases.negotiation.service import rescore
 from cases.queries import open_case
+from cases.reports import totals
 from cases.stages.rules import STAGE_LABELS
 from cases.tables import Case, Invoice, LedgerEntry
 from legal.rules.jurisdictions import amicable_costs_on_debtor
@@ -72,6 +73,7 @@ async def book_once(case_id: int, key: str, cents: int, on: date, actor: Current
     if cents == 0 or await fetch_records("SELECT id FROM ledger_entries WHERE idempotency_key = {}", key):
         return False
     await fetch_records(BOOK_SQL, case_id, kind, cents, on, reference[:100], key, reverses, actor.id if actor and actor.id else None, utcnow())
+    await totals.ledger_added([(case_id, kind, "", on, cents)])
     return True
 
 
@@ -304,6 +306,7 @@ async def book_expense(user: CurrentUser, case_id: int, kind: str, amount: Decim
                 booked.append((await LedgerEntry.insert(LedgerEntry(
                     case=case_id, kind=entry_kind, amount_cents=cents, booked_on=on, method=method, reference=text, created_by=user.id,
                     idempotency_key=key if n == 0 else second_key)).returning(LedgerEntry.id))[0]["id"])
+            await totals.ledger_added([(case_id, entry_kind, method, on, cents) for entry_kind, method in entries])
             await events.record(case_id, "expense", user, text, {"kind": kind, "amount": str(amount), "recoverable": recoverable,
                                                                  "charged_to_creditor": kind in tariff.passthrough}, visible_to_creditor=True)
             await rescore([case_id])

@@ -38,6 +38,7 @@ from cases.bureau.rules import (
 from cases.home.rules import Decision
 from cases.negotiation.service import rescore
 from cases.queries import open_case
+from cases.reports import totals
 from cases.tables import Bureau, BureauBatch, BureauReport, Case, Invoice
 from legal.rules.jurisdictions import MissingRate
 
@@ -271,8 +272,10 @@ async def mark_disputed(user: CurrentUser, case_id: int, invoice_id: int, reason
     if len(reason) < 5:
         raise ClientException(detail=_("Say what the debtor disputes (a few words)."))
     async with atomic():
+        await totals.leave([case_id])  # (the report totals count undisputed invoices)
         changed = await Invoice.update({Invoice.disputed: True}).where(
             (Invoice.id == invoice_id) & (Invoice.case == case_id) & (Invoice.disputed == False)).returning(Invoice.number)  # noqa: E712
+        await totals.enter([case_id])
         if not changed:
             if not await Invoice.exists().where((Invoice.id == invoice_id) & (Invoice.case == case_id)):
                 raise HTTPException(status_code=404, detail=_("This case has no such invoice."))

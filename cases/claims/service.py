@@ -26,6 +26,7 @@ from cases.claims.rules import ERASED_EVIDENCE, ClaimInput, DebtorInput, ValidCl
 from cases.money import to_cents
 from cases.notifications import rules as notification_rules
 from cases.queries import search_key
+from cases.reports import totals
 from cases.tables import Case, CaseSequence, Debtor, Evidence, Invoice, NotificationPreference
 from legal.rules.limitation import limitation
 
@@ -145,6 +146,7 @@ async def open_claim(user: CurrentUser, organisation_id: int, claim: ClaimInput,
             *[Invoice(case=case_id, number=i.number, issue_date=i.issue_date, due_date=i.due_date, amount_cents=to_cents(i.amount),
                       currency=i.currency) for i in valid.invoices]
         )
+        await totals.cases_opened(organisation_id, [[(i.due_date, to_cents(i.amount)) for i in valid.invoices]])
         attached = 0
         if evidence_ids:
             attached = len(

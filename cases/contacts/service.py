@@ -33,6 +33,7 @@ from cases.contacts.rules import (
 )
 from cases.insolvency.service import refuse_contact
 from cases.negotiation.service import add_promise, check_may_negotiate, outstanding_by_case, rescore
+from cases.reports import totals
 from cases.tables import Case, Debtor, Invoice
 from legal.rules.jurisdictions import negotiation_by_lawyers_only
 
@@ -160,7 +161,9 @@ async def set_vulnerable(user: CurrentUser, case_id: int, vulnerable: bool, reas
                 payload["no_senior"] = True  # the agency has no senior negotiator: the case keeps its negotiator
             await events.record(c["id"], "vulnerable", user, why, payload, visible_to_creditor=False)
             if c["id"] in moved:
+                await totals.leave([c["id"]])  # (the report totals per negotiator)
                 await Case.update({Case.negotiator: senior, Case.updated_at: utcnow()}).where(Case.id == c["id"])
+                await totals.enter([c["id"]])
                 await events.record(c["id"], "assigned", user, "", {"negotiator": senior, "via": "vulnerable"})
     result = {"debtor_id": debtor_id, "vulnerable": vulnerable, "reason": why, "cases": [c["id"] for c in cases],
               "senior_negotiator": senior, "reassigned": moved, "kept": kept, "warnings": []}

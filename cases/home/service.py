@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Sum
 
 from agency import clock
 from agency.auth import CurrentUser
@@ -24,7 +24,7 @@ from cases.billing.balances import agency_costs_paid
 from cases.bureau.service import waiting_authorisations
 from cases.home import rules
 from cases.queries import claimed_by_case
-from cases.tables import Case, Invoice, LedgerEntry, Remittance, RemittanceExport
+from cases.tables import LedgerEntry, LedgerTotal, Remittance, RemittanceExport, StageTotal
 
 Source = Callable[..., Awaitable[list[rules.Decision]]]
 SHOWN = 50  # decisions listed on the home at most (the count says how many wait in all)
@@ -84,16 +84,17 @@ async def portfolio(user: CurrentUser, today: date) -> Portfolio:
     for the slowest, not for their sum; on one connection on SQLite): each is proportional to the creditor's own cases (their organisation's rows
     through the indexes by organisation and by case), never to the whole table."""
     first = rules.first_day_needed(today)
-    counts, assigned, days, (sums, recovered_all), remitted = await read_together(
-        scoped(Case.select(Case.stage, Count(Case.id, alias="n")), user, Case.organisation).group_by(Case.stage),
-        scoped(Invoice.select(Sum(Invoice.amount_cents, alias="cents")), user, Invoice.case.organisation).first(),
-        scoped(LedgerEntry.select(LedgerEntry.booked_on, Sum(LedgerEntry.amount_cents, alias="cents")).where(
-            LedgerEntry.kind.is_in(["payment", "reversal"]) & (LedgerEntry.booked_on >= first) & (LedgerEntry.booked_on <= today)),
-            user, LedgerEntry.case.organisation).group_by(LedgerEntry.booked_on),
+    counts, days, (sums, recovered_all), remitted = await read_together(
+        scoped(StageTotal.select(StageTotal.stage, Sum(StageTotal.cases, alias="n"), Sum(StageTotal.invoiced_cents, alias="cents")),
+               user, StageTotal.organisation).group_by(StageTotal.stage),
+        scoped(LedgerTotal.select(LedgerTotal.booked_on, Sum(LedgerTotal.cents, alias="cents")).where(
+            LedgerTotal.kind.is_in(["payment", "reversal"]) & (LedgerTotal.booked_on >= first) & (LedgerTotal.booked_on <= today)),
+            user, LedgerTotal.organisation).group_by(LedgerTotal.booked_on),
         ledger_sums(user, today),
         remittances(user),
     )
-    by_stage = {r["stage"]: r["n"] for r in counts}
+    by_stage = {r["stage"]: int(r["n"] or 0) for r in counts if int(r["n"] or 0)}
+    assigned = {"cents": sum(int(r["cents"] or 0) for r in counts)}
     recovered = rules.recovered([(as_date(r["booked_on"]), int(r["cents"] or 0)) for r in days], today)
     assigned_cents = int((assigned or {}).get("cents") or 0)
     return Portfolio(
@@ -106,18 +107,22 @@ async def ledger_sums(user: CurrentUser, today: date) -> tuple[rules.LedgerSums,
     """The creditor's ledger summed by kind and method (one GROUP BY), the reversals of payments made to the creditor
     directly (rare: read by their ids), and the agency's own costs paid back on the few cases that have them.
     Returns the sums and everything recovered (payments net of reversals, whoever received them)."""
-    rows = await scoped(LedgerEntry.select(LedgerEntry.kind, LedgerEntry.method, Sum(LedgerEntry.amount_cents, alias="cents")).where(
-        LedgerEntry.kind.is_in(["payment", "reversal", "fee", "expense", "remittance"])), user, LedgerEntry.case.organisation).group_by(
-        LedgerEntry.kind, LedgerEntry.method)
+    rows = await scoped(LedgerTotal.select(LedgerTotal.kind, LedgerTotal.method, Sum(LedgerTotal.cents, alias="cents")).where(
+        LedgerTotal.kind.is_in(["payment", "reversal", "fee", "expense", "remittance", "cost"])), user, LedgerTotal.organisation).group_by(
+        LedgerTotal.kind, LedgerTotal.method)
     by: dict[str, int] = {}
     direct = 0
+    agency_costs = False
     for r in rows:
         cents = int(r["cents"] or 0)
+        if r["kind"] == "cost":
+            agency_costs = agency_costs or str(r["method"] or "").startswith("agency:")
+            continue
         by[r["kind"]] = by.get(r["kind"], 0) + cents
         if r["kind"] == "payment" and r["method"] == "to_creditor":
             direct += cents
     reversed_direct = 0
-    if by.get("reversal"):
+    if by.get("reversal") and direct:  # (only a payment made to the creditor directly can have had such a reversal)
         reversals = await scoped(LedgerEntry.select(LedgerEntry.reverses, LedgerEntry.amount_cents).where(LedgerEntry.kind == "reversal"),
                                  user, LedgerEntry.case.organisation)
         ids = [r["reverses"] for r in reversals if r["reverses"]]
@@ -125,7 +130,7 @@ async def ledger_sums(user: CurrentUser, today: date) -> tuple[rules.LedgerSums,
             LedgerEntry.id.is_in(ids) & (LedgerEntry.method == "to_creditor"))} if ids else set()
         reversed_direct = sum(r["amount_cents"] for r in reversals if r["reverses"] in direct_ids)
     costly = [r["case"] for r in await scoped(LedgerEntry.select(LedgerEntry.case).where(
-        (LedgerEntry.kind == "cost") & LedgerEntry.method.like("agency:%")), user, LedgerEntry.case.organisation).distinct()]
+        (LedgerEntry.kind == "cost") & LedgerEntry.method.like("agency:%")), user, LedgerEntry.case.organisation).distinct()] if agency_costs else []
     costs_back = sum((await agency_costs_paid(costly, [today])).values()) if costly else 0
     recovered_all = by.get("payment", 0) + by.get("reversal", 0)
     sums = rules.LedgerSums(collected=recovered_all - direct - reversed_direct, fees=by.get("fee", 0), expenses=by.get("expense", 0),

@@ -27,6 +27,7 @@ from cases.imports.einvoice import EInvoicePlan, EInvoiceRefused, SourceFile, is
 from cases.imports.rules import ImportPlan, ImportRefused, RowError, add_duplicate_errors, plan_import
 from cases.money import to_cents
 from cases.queries import search_key
+from cases.reports import totals
 from cases.tables import Case, CaseEvent, Debtor, Evidence, ImportJob, Invoice
 
 BATCH = 500
@@ -231,6 +232,7 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
         for ref, g in by_reference.items() for i in g.invoices
     ]
     await bulk_insert(Invoice, ["case", "number", "issue_date", "due_date", "amount_cents", "currency", "disputed", "created_at"], invoices)
+    await totals.cases_opened(organisation_id, [[(i.due_date, to_cents(i.amount)) for i in g.invoices] for g in groups])
     summary = _("Claim received by import (%(file)s).") % {"file": filename}
     actor = user.id if user and user.id else None
     opened = {ref: {"import": filename, "invoices": len(g.invoices), "total": str(g.total)} for ref, g in by_reference.items()}

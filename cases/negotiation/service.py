@@ -33,6 +33,7 @@ from cases.negotiation.rules import (
     split_plan,
 )
 from cases.queries import open_case
+from cases.reports import totals
 from cases.tables import Case, Debtor, Instalment, Invoice, LedgerEntry, PaymentPlan, Promise
 from legal.rules.jurisdictions import JURISDICTIONS, negotiation_by_lawyers_only
 
@@ -157,7 +158,9 @@ async def take_next(user: CurrentUser) -> Taken | None:
         case_id = rows[0]["id"]
         if rows[0]["negotiator"] == user.id:
             return Taken(case_id, True)
+        await totals.leave([case_id])  # (the report totals per negotiator)
         await Case.update({Case.negotiator: user.id, Case.updated_at: now}).where(Case.id == case_id)
+        await totals.enter([case_id])
         await events.record(case_id, "assigned", user, _("%(name)s took the case from the queue.") % {"name": user.name},
                             {"negotiator": user.id, "via": "take_next"})
     return Taken(case_id, False)
@@ -176,7 +179,9 @@ async def assign(user: CurrentUser, case_id: int, negotiator_id: int | None) -> 
         raise HTTPException(status_code=409, detail=_("In Portugal only a lawyer may negotiate a debt (Lei 49/2004): a lawyer of the "
                                                       "agency works this case."))
     async with atomic():
+        await totals.leave([case_id])  # (the report totals per negotiator)
         await Case.update({Case.negotiator: negotiator_id, Case.updated_at: utcnow()}).where(Case.id == case_id)
+        await totals.enter([case_id])
         await events.record(case_id, "assigned", user, "", {"negotiator": negotiator_id, "via": "admin"})
 
 

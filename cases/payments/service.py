@@ -23,6 +23,7 @@ from cases.money import from_cents, to_cents
 from cases.negotiation.service import reopen_commitments, rescore, settle_commitments
 from cases.payments.rules import PAYMENT_METHODS
 from cases.queries import open_case
+from cases.reports import totals
 from cases.tables import Case, CaseEvent, Invoice, LedgerEntry
 
 MAX_NAMED_INVOICES = 50  # (LedgerEntry.applies_to holds their ids)
@@ -214,6 +215,7 @@ async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> 
     actor = user.id if user and user.id else None
     await bulk_insert(LedgerEntry, LEDGER_COLUMNS, [(item.case_id, "payment", item.cents, item.received_on, item.method, item.reference.strip()[:100],
                                                      item.key, "", actor, now) for item in booking])
+    await totals.ledger_added([(item.case_id, "payment", item.method, item.received_on, item.cents) for item in booking])
     keys = [item.key for item in booking]
     entry_of = {r["idempotency_key"]: r["id"] for r in await fetch_records(
         f"SELECT id, idempotency_key FROM ledger_entries WHERE idempotency_key IN ({_marks(keys)})", *keys)}
@@ -235,6 +237,7 @@ async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> 
     await bulk_insert(CaseEvent, EVENT_COLUMNS, timeline)
     if fees:
         await bulk_insert(LedgerEntry, LEDGER_COLUMNS, fees)
+        await totals.ledger_added([(f[0], "fee", "", f[3], f[2]) for f in fees])
     for case_id, payload in published:
         await events.publish(case_id, "payment", payload)
     booked_cases = [item.case_id for item in booking]
@@ -266,6 +269,7 @@ async def book_payment(case: dict, cents: int, received_on: date, method: str, r
     case_id = case["id"]
     row = (await fetch_records(PAYMENT_SQL, case_id, cents, received_on, method, reference.strip()[:100], key, applies_to,
                                actor.id if actor else None, utcnow()))[0]
+    await totals.ledger_added([(case_id, "payment", method, received_on, cents)])
     await events.record(case_id, "payment", actor, "", {"entry_id": row["id"], "amount": str(from_cents(cents)),
                                                         "received_on": received_on.isoformat(), "method": method,
                                                         **({"invoices": named} if named else {}), **(extra or {})})
@@ -305,6 +309,7 @@ async def reverse(user: CurrentUser, case_id: int, payment: dict, reason: str, t
         row = (await LedgerEntry.insert(LedgerEntry(
             case=case_id, kind="reversal", amount_cents=-payment["amount_cents"], booked_on=today, reference=reason[:100],
             idempotency_key=f"reversal:{payment_id}", reverses=payment_id, created_by=user.id)).returning(LedgerEntry.id))[0]
+        await totals.ledger_added([(case_id, "reversal", "", today, -payment["amount_cents"])])
         fee = await LedgerEntry.select(LedgerEntry.amount_cents).where(LedgerEntry.idempotency_key == f"fee:success:{payment_id}").first()
         if fee:
             await book_once(case_id, f"fee:reversal:{payment_id}", -fee["amount_cents"], today, user, reference=_("Success fee reversed"),

@@ -63,6 +63,7 @@ from cases.portal.rules import (
     verifier_on_file,
 )
 from cases.queries import open_case
+from cases.reports import totals
 from cases.tables import (
     Case,
     CaseEvent,
@@ -528,7 +529,9 @@ async def dispute(visitor: DebtorVisitor, invoice_numbers: list[str], reason: st
     fresh = [r for r in rows if not r["disputed"]]
     async with atomic():
         if fresh:
+            await totals.leave([visitor.case_id])  # (the report totals count undisputed invoices)
             await Invoice.update({Invoice.disputed: True}).where(Invoice.id.is_in([r["id"] for r in fresh]))
+            await totals.enter([visitor.case_id])
         dispute_id = await events.record(visitor.case_id, "portal_dispute", None, reason[:500],
                                          {"invoices": [r["number"] for r in rows], "reason": reason}, visible_to_creditor=True)
         await _surface(visitor.case_id)

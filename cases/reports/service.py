@@ -1,7 +1,8 @@
 """Reports (admins see the agency, creditors their own portfolio, through the tenancy scope):
 portfolio by stage, ageing of what is owed, collections and fees per month, recovery rate by
-stage, and per negotiator. Each query aggregates in the database (GROUP BY stage, day or person,
-never one row per case), then the pure functions below bucket the days into ages and months."""
+stage, and per negotiator. Each is read from the report totals (cases.reports.totals: a few rows per
+creditor, kept by the services that change cases, invoices and the ledger), never one row per case;
+the pure functions below bucket the days into ages and months."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,16 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Sum
 
 from agency.auth import CurrentUser
-from agency.db import as_date
+from agency.db import as_date, read_together
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import User
 from agency.tenancy import scoped
 from cases.money import from_cents
-from cases.tables import Case, Invoice, LedgerEntry
+from cases.tables import DueTotal, LedgerTotal, StageTotal
 
 AGEING = ((30, "0-30"), (90, "31-90"), (180, "91-180"), (365, "181-365"), (None, "> 365"))
 OPEN_STAGES = ("intake", "amicable", "mediation", "credit_bureau", "court")
@@ -59,35 +60,39 @@ class Report:
 
 
 async def build(user: CurrentUser, today: date) -> Report:
+    """Every figure from the report totals (cases.reports.totals: a few rows per creditor, kept by the services), never
+    from the cases, invoices and ledger themselves: at a million cases those aggregates took seconds."""
+    months = months_back(today)
+    first = date.fromisoformat(months[0] + "-01")
+    # Summed in the database over the creditors in scope (one row per stage, due date, day and kind), read together
+    # (side by side on PostgreSQL).
+    rows, due, days, by_negotiator = await read_together(
+        scoped(StageTotal.select(StageTotal.stage, Sum(StageTotal.cases, alias="n"), Sum(StageTotal.principal_cents, alias="principal"),
+                                 Sum(StageTotal.collected_cents, alias="collected")), user, StageTotal.organisation).group_by(StageTotal.stage),
+        scoped(DueTotal.select(DueTotal.due_date, Sum(DueTotal.invoices, alias="invoices"), Sum(DueTotal.cents, alias="cents")), user,
+               DueTotal.organisation).group_by(DueTotal.due_date),
+        scoped(LedgerTotal.select(LedgerTotal.booked_on, LedgerTotal.kind, Sum(LedgerTotal.cents, alias="cents")).where(
+            (LedgerTotal.booked_on >= first) & LedgerTotal.kind.is_in(["payment", "reversal", "fee"])), user, LedgerTotal.organisation).group_by(
+            LedgerTotal.booked_on, LedgerTotal.kind),
+        negotiator_totals(user),
+    )
     # Portfolio by stage: cases and principal (open and closed), and what was collected on them.
-    counts = await scoped(Case.select(Case.stage, Count(Case.id, alias="n")), user, Case.organisation).group_by(Case.stage)
-    principal = await scoped(Invoice.select(Invoice.case.stage.as_alias("stage"), Sum(Invoice.amount_cents, alias="cents")).where(
-        Invoice.disputed == False), user, Invoice.case.organisation).group_by(Invoice.case.stage)  # noqa: E712
-    collected = await scoped(LedgerEntry.select(LedgerEntry.case.stage.as_alias("stage"), Sum(LedgerEntry.amount_cents, alias="cents")).where(
-        LedgerEntry.kind.is_in(["payment", "reversal"])), user, LedgerEntry.case.organisation).group_by(LedgerEntry.case.stage)
-    p_by = {r["stage"]: int(r["cents"] or 0) for r in principal}
-    c_by = {r["stage"]: int(r["cents"] or 0) for r in collected}
-    stages = [{"stage": r["stage"], "cases": r["n"], "principal": from_cents(p_by.get(r["stage"], 0)),
-               "collected": from_cents(c_by.get(r["stage"], 0)), "recovery_percent": rate(c_by.get(r["stage"], 0), p_by.get(r["stage"], 0))}
-              for r in sorted(counts, key=lambda r: (*OPEN_STAGES, "closed").index(r["stage"]) if r["stage"] in (*OPEN_STAGES, "closed") else 99)]
+    order = (*OPEN_STAGES, "closed")
+    stages = []
+    for r in sorted((r for r in rows if int(r["n"] or 0) > 0), key=lambda r: order.index(r["stage"]) if r["stage"] in order else 99):
+        principal, collected = int(r["principal"] or 0), int(r["collected"] or 0)
+        stages.append({"stage": r["stage"], "cases": int(r["n"]), "principal": from_cents(principal), "collected": from_cents(collected),
+                       "recovery_percent": rate(collected, principal)})
 
-    # Ageing of open cases' invoices by due date (one row per distinct due date).
-    due = await scoped(Invoice.select(Invoice.due_date, Count(Invoice.id, alias="n"), Sum(Invoice.amount_cents, alias="cents")).where(
-        (Invoice.disputed == False) & Invoice.case.stage.is_in(list(OPEN_STAGES))), user, Invoice.case.organisation).group_by(  # noqa: E712
-        Invoice.due_date)
+    # Ageing of open cases' undisputed invoices by due date.
     buckets: dict[str, list[int]] = {label: [0, 0] for _, label in AGEING}
     for r in due:
         label = ageing_bucket(max((today - as_date(r["due_date"])).days, 0))
-        buckets[label][0] += r["n"]
+        buckets[label][0] += int(r["invoices"] or 0)
         buckets[label][1] += int(r["cents"] or 0)
     ageing = [{"bucket": label, "invoices": n, "amount": from_cents(cents)} for label, (n, cents) in buckets.items()]
 
-    # Collected and fees per month, the last twelve (one row per day and kind).
-    months = months_back(today)
-    first = date.fromisoformat(months[0] + "-01")
-    days = await scoped(LedgerEntry.select(LedgerEntry.booked_on, LedgerEntry.kind, Sum(LedgerEntry.amount_cents, alias="cents")).where(
-        (LedgerEntry.booked_on >= first) & LedgerEntry.kind.is_in(["payment", "reversal", "fee"])), user,
-        LedgerEntry.case.organisation).group_by(LedgerEntry.booked_on, LedgerEntry.kind)
+    # Collected and fees per month, the last twelve.
     per: dict[str, dict[str, int]] = defaultdict(lambda: {"collected": 0, "fees": 0})
     for r in days:
         month = as_date(r["booked_on"]).isoformat()[:7]
@@ -97,17 +102,27 @@ async def build(user: CurrentUser, today: date) -> Report:
     # Per negotiator (staff only): cases in hand and what was collected on them.
     negotiators: list[dict] = []
     if user.role != Role.creditor:
-        held = await Case.select(Case.negotiator, Count(Case.id, alias="n")).where(
-            Case.negotiator.is_not_null() & Case.stage.is_in(list(OPEN_STAGES))).group_by(Case.negotiator)
-        got = await LedgerEntry.select(LedgerEntry.case.negotiator.as_alias("negotiator"), Sum(LedgerEntry.amount_cents, alias="cents")).where(
-            LedgerEntry.kind.is_in(["payment", "reversal"]) & LedgerEntry.case.negotiator.is_not_null()).group_by(LedgerEntry.case.negotiator)
+        held_by: dict[int, int] = defaultdict(int)
+        got_by: dict[int, int] = defaultdict(int)
+        for r in by_negotiator:
+            if r["stage"] in OPEN_STAGES and int(r["n"] or 0):
+                held_by[r["negotiator"]] += int(r["n"])
+            if int(r["cents"] or 0):
+                got_by[r["negotiator"]] += int(r["cents"])
         names = {u["id"]: u["name"] for u in await User.select(User.id, User.name).where(User.role == Role.negotiator.value)}
-        held_by = {r["negotiator"]: r["n"] for r in held}
-        got_by = {r["negotiator"]: int(r["cents"] or 0) for r in got}
         for uid in sorted(set(held_by) | set(got_by), key=lambda u: -got_by.get(u, 0)):
             negotiators.append({"negotiator": names.get(uid, _("user %(id)s") % {"id": uid}), "open_cases": held_by.get(uid, 0),
                                 "collected": from_cents(got_by.get(uid, 0))})
     return Report(stages=stages, ageing=ageing, monthly=monthly, negotiators=negotiators)
+
+
+async def negotiator_totals(user: CurrentUser) -> list[dict]:
+    """Cases and collections per negotiator and stage (staff only: a creditor reads none)."""
+    if user.role == Role.creditor:
+        return []
+    return await StageTotal.select(StageTotal.negotiator, StageTotal.stage, Sum(StageTotal.cases, alias="n"),
+                                   Sum(StageTotal.collected_cents, alias="cents")).where(StageTotal.negotiator != 0).group_by(
+        StageTotal.negotiator, StageTotal.stage)
 
 
 def bars(rows: list[dict], label: str, value: str) -> list[dict]:

@@ -22,6 +22,7 @@ from cases.bureau.rules import due_and_owed
 from cases.bureau.service import queue_reports
 from cases.claims.service import notify_creditors
 from cases.negotiation.service import paid_by_case, rescore
+from cases.reports import totals
 from cases.stages.rules import (
     HOLD_REASON_MAX,
     RECALL_OUTCOME,
@@ -107,9 +108,11 @@ async def advance_stage(user: CurrentUser, case_id: int, move: MoveRequest, toda
     if move.to == "closed":
         values.update({Case.outcome: move.outcome, Case.closed_at: now})
     async with atomic():
+        await totals.leave([case_id])  # (the report totals: out of the old stage's row, into the new one's)
         changed = await Case.update(values).where((Case.id == case_id) & (Case.stage == facts.stage)).returning(Case.id)
         if not changed:  # someone else moved it in between
             raise HTTPException(status_code=409, detail=_("The case changed meanwhile: reload the page and try again."))
+        await totals.enter([case_id])
         await events.record(
             case_id, "stage_changed", user, move.reason.strip(),
             {"from": facts.stage, "to": move.to, "outcome": move.outcome, "reason": move.reason.strip()},

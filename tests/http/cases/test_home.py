@@ -13,6 +13,7 @@ from agency import clock
 from agency.db import utcnow
 from agency.i18n import format_month, set_language
 from cases.home.rules import months_back
+from cases.reports import totals
 from cases.tables import Case, Debtor, Invoice, LedgerEntry, Remittance, RemittanceExport
 from legal.tables import LegalAction
 from tests.factories import api_token, create_org, create_user, login
@@ -29,11 +30,14 @@ async def _case(org: int, stage: str, principal_cents: int, **extra) -> tuple[in
     today = clock.today()
     await Invoice.insert(Invoice(case=case, number=f"F-{tag}", issue_date=today - timedelta(days=120), due_date=today - timedelta(days=90),
                                  amount_cents=principal_cents))
+    await totals.enter([case])  # (rows written here by hand: the report totals told, as the services tell them)
     return case, reference
 
 
 async def _entry(case: int, kind: str, cents: int, on: date, **extra) -> int:
-    return (await LedgerEntry.insert(LedgerEntry(case=case, kind=kind, amount_cents=cents, booked_on=on, **extra)).returning(LedgerEntry.id))[0]["id"]
+    entry = (await LedgerEntry.insert(LedgerEntry(case=case, kind=kind, amount_cents=cents, booked_on=on, **extra)).returning(LedgerEntry.id))[0]["id"]
+    await totals.ledger_added([(case, kind, extra.get("method", ""), on, cents)])
+    return entry
 
 
 async def _propose(case: int, claim: str) -> None:
