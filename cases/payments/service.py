@@ -235,8 +235,7 @@ async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> 
     await bulk_insert(CaseEvent, EVENT_COLUMNS, timeline)
     if fees:
         await bulk_insert(LedgerEntry, LEDGER_COLUMNS, fees)
-    for case_id, payload in published:
-        await events.publish(case_id, "payment", payload)
+    await events.publish_many("payment", published)  # (one case once a round: each its latest payment event)
     booked_cases = [item.case_id for item in booking]
     await settle_commitments(booked_cases, today, user)
     await rescore(booked_cases)
