@@ -25,6 +25,7 @@ from cases.negotiation.rules import PlanError
 from cases.notifications.rules import EVENT_KINDS as NOTIFICATION_KINDS
 from cases.notifications.service import on_anonymised as notifications_on_anonymised
 from cases.notifications.service import on_case_event as notifications_on_case_event
+from cases.notifications.service import on_case_events as notifications_on_case_events
 from cases.portal.service import provide_documents
 from cases.privacy.service import provide_section
 from cases.stages.rules import OUTCOME_LABELS, STAGE_LABELS
@@ -69,5 +70,5 @@ def wire() -> None:
     for kind in WEBHOOK_KINDS:  # creditors' systems are told (cases.webhooks): a delivery per endpoint, in the event's transaction
         events.subscribe(kind, webhooks_on_case_event)
     for kind in NOTIFICATION_KINDS:  # users are told (cases.notifications): a row per user told, in the event's transaction
-        events.subscribe(kind, notifications_on_case_event)
+        events.subscribe(kind, notifications_on_case_event, many=notifications_on_case_events)
     events.subscribe("anonymised", notifications_on_anonymised)  # the conversation's excerpts go with the debtor's data

@@ -9,26 +9,45 @@ from agency.auth import CurrentUser
 from agency.db import fetch_records, utcnow
 from cases.tables import CaseEvent
 
-__all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "publish", "record", "subscribe"]
+__all__ = ["CREDITOR_VISIBLE", "CaseEvent", "event_row", "publish", "publish_many", "record", "subscribe"]
 
 # Who reacts to a kind of event (the legal side restarts limitation on a certified demand): registered by the
 # shell at start (agency.wiring), called in the transaction that wrote the event, so a reaction that fails
 # undoes the change that caused it. cases never imports legal; legal subscribes.
 Subscriber = Callable[[int, str, dict[str, Any]], Awaitable[None]]
+# The same subscriber told of many events of one kind at once, each of another case: [(case_id, payload)], in order.
+ManySubscriber = Callable[[str, list[tuple[int, dict[str, Any]]]], Awaitable[None]]
 _subscribers: dict[str, list[Subscriber]] = {}
+_many: dict[Subscriber, ManySubscriber] = {}
 
 
-def subscribe(kind: str, subscriber: Subscriber) -> None:
-    """Call ``subscriber(case_id, kind, payload)`` after every event of this kind (once, however often asked)."""
+def subscribe(kind: str, subscriber: Subscriber, many: ManySubscriber | None = None) -> None:
+    """Call ``subscriber(case_id, kind, payload)`` after every event of this kind (once, however often asked); ``many``,
+    if given, does what it does for many events at once (publish_many: a bank statement's thousands of payments)."""
     listeners = _subscribers.setdefault(kind, [])
     if subscriber not in listeners:
         listeners.append(subscriber)
+    if many is not None:
+        _many[subscriber] = many
 
 
 async def publish(case_id: int, kind: str, payload: dict[str, Any] | None = None) -> None:
     """Tell the subscribers of this kind; services that insert an event row themselves call it after the insert."""
     for subscriber in _subscribers.get(kind, ()):
         await subscriber(case_id, kind, payload or {})
+
+
+async def publish_many(kind: str, items: list[tuple[int, dict[str, Any] | None]]) -> None:
+    """publish() for many events of one kind written together, each the latest of its kind on its case: a subscriber
+    that can is told of them all at once, the others one by one, in order. Two of the same case are told one by one."""
+    items = [(case_id, payload or {}) for case_id, payload in items]
+    apart = len({case_id for case_id, _p in items}) < len(items)
+    for subscriber in _subscribers.get(kind, ()):
+        if (many := _many.get(subscriber)) is not None and not apart:
+            await many(kind, items)
+        else:
+            for case_id, payload in items:
+                await subscriber(case_id, kind, payload)
 
 # Which kinds creditors see on their timeline (the rest is the agency's working notes).
 CREDITOR_VISIBLE = {

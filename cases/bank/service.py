@@ -81,7 +81,11 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
     ids: list[int] = []
     by_reference: dict[str, int] = {}  # the cases the credits name, read once for keeping the lines and for matching them
     looked_up: set[str] = set()
+    lines: list[dict] = []
     try:
+        # One transaction: the statements, every payment their credits book (with its fee, event, commitments and score)
+        # and the lines, written once each in what it became (booked, waiting with why, a return). A line is never
+        # written and then updated: nothing else can reach a line before the transaction ends, since none exists.
         async with atomic():
             for account in parsed.accounts:
                 acct = account_of(account)
@@ -97,36 +101,51 @@ async def import_statement(user: CurrentUser, filename: str, data: bytes, today:
                     known |= {r["fingerprint"] for r in await fetch_records(
                         f"SELECT fingerprint FROM statement_lines WHERE fingerprint IN ({', '.join(['{}'] * len(chunk))})", *chunk)}
                 fresh = [line for line in account.lines if line.fingerprint not in known]  # (a line another file brought already)
-                # each credit with the case its reference names, already (the index on the case is written once, here: the
-                # line's later update, saying what it became, then changes no indexed column and stays on its page)
-                named = {r for line in fresh if line.amount_cents > 0 for r in references_in(f"{concept_of(line)} {getattr(line, 'document', '')}")}
+                # each credit with the case its reference names, if exactly one (what matching books it to, or holds it for)
+                concepts = [concept_of(line) for line in fresh]  # (each worked out once: twenty thousand lines)
+                names = [references_in(f"{concept} {getattr(line, 'document', '')}") if line.amount_cents > 0 else []
+                         for line, concept in zip(fresh, concepts)]
+                named = {r for refs in names for r in refs}
                 by_reference.update(await _cases_by_reference(named - looked_up))
                 looked_up |= named
-                await bulk_insert(StatementLine, LINE_COLUMNS, [(
-                    row["id"], line.fingerprint, line.number_in_file, line.operation_date, line.value_date, line.amount_cents, concept_of(line),
-                    " ".join(getattr(line, "document", "").split())[:140], (getattr(line, "end_to_end_id", "") or "")[:35],
-                    (getattr(line, "mandate_id", "") or "")[:35], (getattr(line, "counterparty_name", "") or "")[:140],
-                    (getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34], (getattr(line, "return_reason", "") or "")[:4],
-                    "waiting" if line.amount_cents > 0 else "debit", "", "", _named_case(line, by_reference) if line.amount_cents > 0 else None)
-                    for line in fresh])
+                lines += [_line_row(row["id"], line, concept, _named_case(refs, by_reference)) for line, concept, refs in zip(fresh, concepts, names)]
+            await _match_lines(user, [line for line in lines if line["status"] == "waiting"], today, (by_reference, looked_up))
+            await _returns(user, [line for line in lines if line["status"] == "debit"], today)
+            await bulk_insert(StatementLine, STORED_COLUMNS, [tuple(line[c] for c in STORED_COLUMNS) for line in lines])
     except Exception as exc:
         await storage().delete(key)
         if is_unique_violation(exc):  # the same file uploaded at the same moment by someone else: theirs stands
             ids = [r["id"] for r in await BankStatement.select(BankStatement.id).where(BankStatement.file_sha256 == sha)]
             return Imported(ids, kind, *(await _counts(ids)), created=False)
         raise
-    await match_waiting(user, ids, today, (by_reference, looked_up))
-    await returns_in(user, ids, today)
-    return Imported(ids, kind, *(await _counts(ids)), created=True)
+    return Imported(ids, kind, len(lines), sum(line["status"] == "booked" for line in lines),
+                    sum(line["status"] == "waiting" for line in lines), created=True)
+
+
+# A statement's line as written: every column given, in what it became.
+STORED_COLUMNS = [*LINE_COLUMNS, "ledger_entry", "decided_by", "decided_at"]
+
+
+def _line_row(statement_id: int, line, concept: str, case_id: int | None) -> dict:
+    """A movement of the file as the row it will be, before matching: a credit waiting, with the case its reference
+    names (if exactly one: ``case_id``); a debit, money out. ``concept``: concept_of(line)."""
+    credit = line.amount_cents > 0
+    return {"statement": statement_id, "fingerprint": line.fingerprint, "position": line.number_in_file, "booked_on": line.operation_date,
+            "value_on": line.value_date, "amount_cents": line.amount_cents, "concept": concept,
+            "reference": " ".join(getattr(line, "document", "").split())[:140], "end_to_end_id": (getattr(line, "end_to_end_id", "") or "")[:35],
+            "mandate_id": (getattr(line, "mandate_id", "") or "")[:35], "counterparty_name": (getattr(line, "counterparty_name", "") or "")[:140],
+            "counterparty_iban": (getattr(line, "counterparty_iban", "") or "").replace(" ", "")[:34],
+            "return_reason": (getattr(line, "return_reason", "") or "")[:4], "status": "waiting" if credit else "debit", "matched_by": "",
+            "note": "", "case": case_id if credit else None, "ledger_entry": None, "decided_by": None, "decided_at": None}
 
 
 _END_TO_END = re.compile(r"EXP-\d{4}-\d{6}-I\d+-A\d+", re.IGNORECASE)
 
 
-async def returns_in(user: CurrentUser, statement_ids: list[int], today: date) -> int:
-    """The debits of these statements that are returns of the agency's direct debits (their end-to-end id on the line,
-    camt's return reason, or as a Norma 43 bank writes it in the concept): each recorded as the debit's return, once."""
-    lines = await StatementLine.select().where(StatementLine.statement.is_in(statement_ids) & (StatementLine.status == "debit"))
+async def _returns(user: CurrentUser, lines: list[dict], today: date) -> int:
+    """The debits among these lines (not yet written) that are returns of the agency's direct debits (their end-to-end
+    id on the line, camt's return reason, or as a Norma 43 bank writes it in the concept): each recorded as the debit's
+    return, once, and the line says so."""
     done = 0
     for line in lines:
         named = [line["end_to_end_id"]] + _END_TO_END.findall(f"{line['concept']} {line['reference']}")
@@ -143,9 +162,7 @@ async def returns_in(user: CurrentUser, statement_ids: list[int], today: date) -
             done_return = await debits.record_return(user, debit["id"], line["return_reason"] or "NARR", min(line["booked_on"], today))
         except HTTPException:  # (recorded meanwhile by someone else)
             continue
-        await StatementLine.update({StatementLine.case: debit["case"], StatementLine.matched_by: "return", StatementLine.decided_by: user.id,
-                                    StatementLine.decided_at: utcnow(), StatementLine.note: f"{done_return['reason']}"}).where(
-            StatementLine.id == line["id"])
+        line.update({"case": debit["case"], "matched_by": "return", "decided_by": user.id, "decided_at": utcnow(), "note": f"{done_return['reason']}"})
         done += 1
     return done
 
@@ -167,9 +184,9 @@ async def _cases_by_reference(references: set[str]) -> dict[str, int]:
     return found
 
 
-def _named_case(line, by_reference: dict[str, int]) -> int | None:
+def _named_case(references: list[str], by_reference: dict[str, int]) -> int | None:
     """The one case a line's concept names by reference, if exactly one (what matching will book it to, or hold it for)."""
-    cases = {by_reference[r] for r in references_in(f"{concept_of(line)} {getattr(line, 'document', '')}") if r in by_reference}
+    cases = {by_reference[r] for r in references if r in by_reference}
     return cases.pop() if len(cases) == 1 else None
 
 
@@ -190,11 +207,11 @@ async def _plans_by_iban(ibans: set[str]) -> dict[str, list[tuple[int, set[int]]
     return out
 
 
-def _match(line: dict, by_reference: dict[str, int], by_iban: dict) -> tuple[int | None, str, str]:
+def _match(line: dict, named: list[str], by_reference: dict[str, int], by_iban: dict) -> tuple[int | None, str, str]:
     """(case, how, why not): the one case a credit names, by its reference (one reference of one case) or its debtor's
     IBAN with the amount of an instalment due (a transfer from that account: a direct debit names its own end-to-end id
     or mandate, and is the direct debit's); None and why when it names none or several."""
-    refs = {r for r in references_in(f"{line['concept']} {line['reference']}") if r in by_reference}
+    refs = {r for r in named if r in by_reference}  # (named: references_in(the line's concept and reference))
     cases = {by_reference[r] for r in refs}
     if len(cases) == 1:
         return cases.pop(), "reference", ""
@@ -206,64 +223,57 @@ def _match(line: dict, by_reference: dict[str, int], by_iban: dict) -> tuple[int
     return None, "", _("It names no case.")
 
 
-async def _hold(line: dict, why: str, case_id: int | None = None) -> None:
+def _hold(line: dict, why: str, case_id: int | None = None) -> None:
     """The line waits for a person, with why (and the case it seems to be for)."""
-    values = {StatementLine.note: str(why)[:300]}
+    line["note"] = str(why)[:300]
     if case_id is not None:
-        values[StatementLine.case] = case_id
-    await StatementLine.update(values).where((StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+        line["case"] = case_id
 
 
-async def match_waiting(user: CurrentUser, statement_ids: list[int], today: date,
-                        known: tuple[dict[str, int], set[str]] | None = None) -> int:
-    """Book the waiting credits of these statements that name a case; the others keep waiting, with why. A credit that
-    is one of the agency's direct debits (its end-to-end id or mandate) or a whole file's is the direct debits' money,
-    never a transfer as well; a credit for a case that already has a payment of that amount recorded by hand within
-    five days waits for a person (it may be that same payment)."""
-    lines = []
-    for start in range(0, len(statement_ids), 1000):
-        lines += await StatementLine.select().where(StatementLine.statement.is_in(statement_ids[start:start + 1000])
-                                                    & (StatementLine.status == "waiting"))
+async def _match_lines(user: CurrentUser, lines: list[dict], today: date, known: tuple[dict[str, int], set[str]]) -> int:
+    """Book the waiting credits among these lines (not yet written) that name a case, and say in each line what it
+    became; the others keep waiting, with why. A credit that is one of the agency's direct debits (its end-to-end id
+    or mandate) or a whole file's is the direct debits' money, never a transfer as well; a credit for a case that
+    already has a payment of that amount recorded by hand within five days waits for a person (it may be that same
+    payment). Inside the import's transaction."""
     if not lines:
         return 0
-    refs = set()
-    for line in lines:
-        refs.update(references_in(f"{line['concept']} {line['reference']}"))
-    if known is not None and refs <= known[1]:  # (the import read them already, when it kept the lines)
-        by_reference = known[0]
-    else:
-        by_reference = await _cases_by_reference(refs)
+    names = [references_in(f"{line['concept']} {line['reference']}") for line in lines]
+    refs = {r for named in names for r in named}
+    by_reference = known[0]
+    if not refs <= known[1]:  # (the import read them already, when it made the lines, but for a reference cut short)
+        by_reference = {**by_reference, **await _cases_by_reference(refs - known[1])}
     by_iban = await _plans_by_iban({line["counterparty_iban"] for line in lines if line["counterparty_iban"]})
     booked = 0
     matched: list[tuple[dict, int, str]] = []
-    for line in lines:
+    batches_taken: set[str] = set()  # (the direct-debit files and blocks a line of this import took already)
+    for line, named in zip(lines, names):
         debit = await _direct_debit_credit(user, line, today)
         if debit is not None:  # the agency's own direct debit: booked by it, or held with why
             booked += debit
             continue
-        case_id, how, why = _match(line, by_reference, by_iban)
+        case_id, how, why = _match(line, named, by_reference, by_iban)
         if case_id is None:
-            if not references_in(f"{line['concept']} {line['reference']}") and await _whole_batch(user, line, today):
+            if not named and await _whole_batch(user, line, today, batches_taken):
                 booked += 1
             else:
-                await _hold(line, why)
+                _hold(line, why)
             continue
         matched.append((line, case_id, how))
     by_hand = await _recorded_by_hand(matched)
-    for line, case_id, _how in matched:
-        if (earlier := by_hand.get(line["id"])) is not None:
-            await _hold(line, _("A payment of this amount was recorded by hand on %(day)s: book this line only if it is another one.")
-                        % {"day": i18n.format_day(earlier)}, case_id)
-    matched = [m for m in matched if m[0]["id"] not in by_hand]
+    for n, (line, case_id, _how) in enumerate(matched):
+        if (earlier := by_hand.get(n)) is not None:
+            _hold(line, _("A payment of this amount was recorded by hand on %(day)s: book this line only if it is another one.")
+                  % {"day": i18n.format_day(earlier)}, case_id)
+    matched = [m for n, m in enumerate(matched) if n not in by_hand]
     for start in range(0, len(matched), 1000):
         booked += await book_lines(user, matched[start:start + 1000], today)
         if start == 0 and len(matched) > 1000 and not is_sqlite():
             # After a bulk load the planner must know the tables grew (PostgreSQL's advice: ANALYZE after loading), or
-            # it reads a table of thousands of payments as the empty one its statistics remember, once per case.
+            # it reads a table of thousands of payments as the empty one its statistics remember, once per case. (Inside
+            # the transaction: ANALYZE counts the rows it wrote itself.)
             await fetch_records("ANALYZE ledger_entries, case_events")
     return booked
-
-
 
 
 async def _our_debit(line: dict) -> dict | None:
@@ -284,17 +294,15 @@ async def _direct_debit_credit(user: CurrentUser, line: dict, today: date) -> in
     debit = await _our_debit(line)
     if debit is None:
         if line["mandate_id"] and await debits.mandate_known(line["mandate_id"]):
-            await _hold(line, _("It names mandate %(mandate)s, but no collection of this amount under it.") % {"mandate": line["mandate_id"]})
+            _hold(line, _("It names mandate %(mandate)s, but no collection of this amount under it.") % {"mandate": line["mandate_id"]})
             return 0
         return None
     if debit["status"] == "returned":
-        await _hold(line, _("It is a direct debit already returned: look at it before booking anything."), debit["case"])
+        _hold(line, _("It is a direct debit already returned: look at it before booking anything."), debit["case"])
         return 0
     entry = await debits.collect_one(debit["id"], today)
-    await StatementLine.update({StatementLine.status: "booked", StatementLine.case: debit["case"], StatementLine.ledger_entry: entry,
-                                StatementLine.matched_by: "direct_debit", StatementLine.decided_by: user.id,
-                                StatementLine.decided_at: utcnow(), StatementLine.note: ""}).where(
-        (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+    line.update({"status": "booked", "case": debit["case"], "ledger_entry": entry, "matched_by": "direct_debit", "decided_by": user.id,
+                 "decided_at": utcnow(), "note": ""})
     return 1
 
 
@@ -306,9 +314,10 @@ def file_note(batch: int, part: str) -> str:
 _FILE_NOTE = re.compile(r"ADD-(\d+)(?:/([A-Z0-9]+)/([A-Z]+))?$")
 
 
-async def _whole_batch(user: CurrentUser, line: dict, today: date) -> bool:
+async def _whole_batch(user: CurrentUser, line: dict, today: date, taken_here: set[str]) -> bool:
     """A credit naming no case that is a whole direct-debit file's total, or one of its blocks' (within five days of its
-    collection day), and no other line took that file or block: its payments are the direct debits'."""
+    collection day), and no other line took that file or block (an earlier statement's, or this import's: taken_here,
+    the notes of its lines booked so): its payments are the direct debits'."""
     found = await debits.batch_paid_by(line["amount_cents"], line["value_on"] or line["booked_on"])
     if found is None:
         return False
@@ -316,18 +325,21 @@ async def _whole_batch(user: CurrentUser, line: dict, today: date) -> bool:
     whole = file_note(batch, "")
     taken = (StatementLine.note == whole) | (StatementLine.note == file_note(batch, part)) if part else \
         (StatementLine.note == whole) | StatementLine.note.like(f"{whole}/%")
-    if await StatementLine.exists().where((StatementLine.matched_by == "dd_batch") & taken):
+    if part:
+        here = whole in taken_here or file_note(batch, part) in taken_here
+    else:
+        here = whole in taken_here or any(note.startswith(f"{whole}/") for note in taken_here)
+    if here or await StatementLine.exists().where((StatementLine.matched_by == "dd_batch") & taken):
         return False
     await debits.collect_batch(batch, today, part)
-    await StatementLine.update({StatementLine.status: "booked", StatementLine.matched_by: "dd_batch", StatementLine.decided_by: user.id,
-                                StatementLine.decided_at: utcnow(), StatementLine.note: file_note(batch, part)}).where(
-        (StatementLine.id == line["id"]) & (StatementLine.status == "waiting"))
+    line.update({"status": "booked", "matched_by": "dd_batch", "decided_by": user.id, "decided_at": utcnow(), "note": file_note(batch, part)})
+    taken_here.add(line["note"])
     return True
 
 
 async def _recorded_by_hand(matched: list[tuple[dict, int, str]]) -> dict[int, date]:
-    """Line id -> the day of a payment of its case of exactly its amount, within five days of the line, that no
-    statement line, direct debit nor card brought (a person keyed it in from a receipt)."""
+    """Index in ``matched`` -> the day of a payment of its case of exactly its amount, within five days of the line,
+    that no statement line, direct debit nor card brought (a person keyed it in from a receipt)."""
     found: dict[int, date] = {}
     for start in range(0, len(matched), 1000):
         chunk = matched[start:start + 1000]
@@ -341,50 +353,33 @@ async def _recorded_by_hand(matched: list[tuple[dict, int, str]]) -> dict[int, d
             continue
         brought = {r["ledger_entry"] for r in await StatementLine.select(StatementLine.ledger_entry).where(
             StatementLine.ledger_entry.is_in([r["id"] for r in rows]))}
-        for (line, case_id, _how), day in zip(chunk, days):
+        for n, ((line, case_id, _how), day) in enumerate(zip(chunk, days), start=start):
             for r in rows:
                 if (r["case"] == case_id and r["amount_cents"] == line["amount_cents"] and abs((r["booked_on"] - day).days) <= 5
                         and r["id"] not in brought):
-                    found[line["id"]] = r["booked_on"]
+                    found[n] = r["booked_on"]
                     break
     return found
 
 
 async def book_lines(user: CurrentUser, matched: list[tuple[dict, int, str]], today: date) -> int:
-    """Many waiting lines, each with the case it names and how, booked as book_line books one (book_payments: the same
-    payments, read and written together), in one transaction; a line that cannot be booked (a closed case, more than
-    is owed) waits for a person with why. How many were booked."""
-    ids = [line["id"] for line, _c, _h in matched]
-    async with atomic():
-        # the lines still waiting, locked until this transaction ends (PostgreSQL; SQLite's writers queue already): a
-        # person's decision or another import meanwhile finds them decided, and this one skips what they took
-        lock = "" if is_sqlite() else " FOR UPDATE"
-        claimed = {r["id"] for r in await fetch_records(
-            f"SELECT id FROM statement_lines WHERE id IN ({', '.join(['{}'] * len(ids))}) AND status = 'waiting'{lock}", *ids)}
-        taken = [(line, case_id, how) for line, case_id, how in matched if line["id"] in claimed]
-        outcome = await book_payments(user, [Incoming(case_id, line["amount_cents"], min(line["value_on"] or line["booked_on"], today), "transfer",
-                                                      (line["concept"] or line["reference"])[:100], f"pay:bank:{line['fingerprint']}")
-                                             for line, case_id, _how in taken], today)
-        # each line says what it became, in one statement by the lines' own ids (a VALUES list names its columns column1,
-        # column2... on both databases): booked, with the payment's case and entry and how it was matched; or still
-        # waiting for a person, with why (a closed case, more than is owed) and the case it seems to be for
-        rows: list = []
-        booked = 0
-        for line, case_id, how in taken:
-            result = outcome[f"pay:bank:{line['fingerprint']}"]
-            if isinstance(result, int):
-                rows += [line["id"], "booked", case_id, result, how, ""]
-                booked += 1
-            else:
-                rows += [line["id"], "waiting", case_id, None, "", str(result)[:300]]
-        if rows:
-            values = ", ".join(["(CAST({} AS BIGINT), CAST({} AS TEXT), CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS TEXT), "
-                                "CAST({} AS TEXT))"] * (len(rows) // 6))
-            await fetch_records(
-                'UPDATE statement_lines SET status = v.column2, "case" = v.column3, ledger_entry = v.column4, matched_by = v.column5, '
-                "note = v.column6, decided_by = CASE WHEN v.column2 = 'booked' THEN CAST({} AS BIGINT) END, "
-                f"decided_at = CASE WHEN v.column2 = 'booked' THEN {'{}' if is_sqlite() else 'CAST({} AS TIMESTAMPTZ)'} END "
-                f"FROM (VALUES {values}) AS v WHERE statement_lines.id = v.column1", user.id, utcnow(), *rows)
+    """Many credits not yet written, each with the case it names and how, booked as book_line books one (book_payments:
+    the same payments, read and written together), in the import's transaction; each line says what it became: booked,
+    with the payment's case and entry and how it was matched; or still waiting for a person, with why (a closed case,
+    more than is owed) and the case it seems to be for. How many were booked."""
+    outcome = await book_payments(user, [Incoming(case_id, line["amount_cents"], min(line["value_on"] or line["booked_on"], today), "transfer",
+                                                  (line["concept"] or line["reference"])[:100], f"pay:bank:{line['fingerprint']}")
+                                         for line, case_id, _how in matched], today)
+    now = utcnow()
+    booked = 0
+    for line, case_id, how in matched:
+        result = outcome[f"pay:bank:{line['fingerprint']}"]
+        if isinstance(result, int):
+            line.update({"status": "booked", "case": case_id, "ledger_entry": result, "matched_by": how, "note": "", "decided_by": user.id,
+                         "decided_at": now})
+            booked += 1
+        else:
+            line.update({"status": "waiting", "case": case_id, "ledger_entry": None, "matched_by": "", "note": str(result)[:300]})
     return booked
 
 

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from litestar.exceptions import ClientException
 
 from agency.auth import CurrentUser
-from agency.db import atomic, bulk_insert, utcnow
+from agency.db import atomic, bulk_insert, fetch_records, utcnow
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.storage import storage
@@ -46,17 +46,23 @@ def _identity(d: dict) -> tuple:
     return tuple(d[f] for f in ("tax_id", "name", "kind", "address_line1", "postal_code", "city", "email", "phone", "country"))
 
 
+# The creditor's open cases' invoices of these numbers, with their case and debtor (fixed SQL: Piccolo weighed each of a
+# hundred thousand numbers, twice an import, for more time than the database took).
+OPEN_INVOICES_SQL = ('SELECT i.number, c.reference, d.tax_id, d.name, d.postal_code FROM invoices i JOIN collection_cases c ON c.id = i."case" '
+                     "JOIN debtors d ON d.id = c.debtor WHERE c.organisation = {} AND c.closed_at IS NULL AND i.number IN (NUMBERS)")
+CHUNK = 5000  # values a statement (asyncpg takes at most 32,767 arguments, SQLite 32,766)
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["{}"] * len(values))
+
+
 async def _open_invoices(organisation_id: int, plan: ImportPlan) -> dict[tuple, str]:
     numbers = sorted({i.number for g in plan.groups for i in g.invoices})
     found: dict[tuple, str] = {}
-    for start in range(0, len(numbers), 1000):
-        rows = await Invoice.select(
-            Invoice.number, Invoice.case.reference.as_alias("reference"), Invoice.case.debtor.tax_id.as_alias("tax_id"),
-            Invoice.case.debtor.name.as_alias("name"), Invoice.case.debtor.postal_code.as_alias("postal_code"),
-        ).where(
-            (Invoice.case.organisation == organisation_id) & Invoice.case.closed_at.is_null()
-            & Invoice.number.is_in(numbers[start:start + 1000])
-        )
+    for start in range(0, len(numbers), CHUNK):
+        chunk = numbers[start:start + CHUNK]
+        rows = await fetch_records(OPEN_INVOICES_SQL.replace("NUMBERS", _marks(chunk)), organisation_id, *chunk)
         for r in rows:
             key = ("tax", r["tax_id"]) if r["tax_id"] else ("name", r["name"].lower(), r["postal_code"])
             found[(key, r["number"].upper())] = r["reference"]
@@ -191,9 +197,11 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
     # Debtors: reuse this creditor's record of exactly the same debtor (as a claim does), create the others.
     tax_ids = sorted({g.debtor.tax_id for g in groups if g.debtor.tax_id})
     existing: dict[tuple, int] = {}
-    for start in range(0, len(tax_ids), 1000):
-        for r in await Debtor.select().where(
-            (Debtor.organisation == organisation_id) & Debtor.tax_id.is_in(tax_ids[start:start + 1000])
+    for start in range(0, len(tax_ids), CHUNK):
+        chunk = tax_ids[start:start + CHUNK]
+        for r in await fetch_records(
+            "SELECT id, tax_id, name, kind, address_line1, postal_code, city, email, phone, country FROM debtors "
+            f"WHERE organisation = {{}} AND tax_id IN ({_marks(chunk)}) ORDER BY id", organisation_id, *chunk
         ):
             existing.setdefault(_identity(r), r["id"])
     debtor_ids: dict[tuple, int] = {
@@ -224,9 +232,10 @@ async def _write(user: CurrentUser, organisation_id: int, plan: ImportPlan, toda
          for ref, g in by_reference.items()],
     )
     case_ids: dict[str, int] = {}
-    for start in range(0, len(references), 1000):
-        rows = await Case.select(Case.id, Case.reference).where(Case.reference.is_in(references[start:start + 1000]))
-        case_ids.update({r["reference"]: r["id"] for r in rows})
+    for start in range(0, len(references), CHUNK):
+        chunk = references[start:start + CHUNK]
+        case_ids.update({r["reference"]: r["id"] for r in await fetch_records(
+            f"SELECT id, reference FROM collection_cases WHERE reference IN ({_marks(chunk)})", *chunk)})
     invoices = [
         (case_ids[ref], i.number, i.issue_date, i.due_date, to_cents(i.amount), i.currency, False, now)
         for ref, g in by_reference.items() for i in g.invoices

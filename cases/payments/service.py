@@ -238,8 +238,7 @@ async def _book_round(user: CurrentUser, items: list[Incoming], today: date) -> 
     if fees:
         await bulk_insert(LedgerEntry, LEDGER_COLUMNS, fees)
         await totals.ledger_added([(f[0], "fee", "", f[3], f[2]) for f in fees])
-    for case_id, payload in published:
-        await events.publish(case_id, "payment", payload)
+    await events.publish_many("payment", published)  # (one case once a round: each its latest payment event)
     booked_cases = [item.case_id for item in booking]
     await settle_commitments(booked_cases, today, user)
     await rescore(booked_cases)

@@ -219,3 +219,71 @@ async def test_a_statements_payments_booked_together_are_booked_as_one_payment_i
     again = await book_payments(user, [Incoming(many["id"], 40_00, today, "transfer", "PAGO", "pay:bank:many")], today)
     assert again["pay:bank:many"] == outcome["pay:bank:many"]
     assert await LedgerEntry.count().where((LedgerEntry.case == twice["id"]) & (LedgerEntry.kind == "payment")) == 1
+
+
+async def test_every_kind_of_line_is_written_once_as_what_it_became(make_client):
+    """The import decides each line before writing it (issue 19): what every line became, with its payment, its event and
+    the creditor's notification, the same file again booking nothing and an overlapping file adding only its new line."""
+    from cases.tables import Notification  # (this test's)
+
+    org, c, ch, nh = await _people(make_client)
+    a, b, closed, much, by_hand, e = [await _accepted_case(c, ch, nh) for _ in range(6)]
+    await Case.update({Case.closed_at: datetime(2026, 1, 1, tzinfo=timezone.utc)}).where(Case.id == closed["id"])
+    r = await c.post(f"/api/v1/cases/{by_hand['id']}/payments", json={"amount": "100.00", "received_on": clock.today().isoformat(),
+                                                                      "method": "transfer", "reference": "recibo"}, headers=nh)
+    assert r.status_code == 201, r.text
+    client, ah, admin = await _admin(make_client)
+    day, account = clock.today().strftime("%y%m%d"), f"{secrets.randbelow(10**10):010d}"
+
+    def statement(credits: list[tuple[int, str]], out: list[int]) -> bytes:
+        records = [r11(account, day, day, "2", 100000, name="AGENCIA")]
+        for n, (cents, text) in enumerate(credits):
+            records += [r22(day, day, "02", "099", "2", cents, str(n + 1), "", "TRANSFERENCIA"), r23("01", text, "")]
+        records += [r22(day, day, "04", "001", "1", cents, "0", "COMISION") for cents in out]
+        cin, cout = sum(cents for cents, _t in credits), sum(out)
+        records.append(r33(account, len(out), cout, len(credits), cin, "2", 100000 + cin - cout))
+        return n43([*records, r88(len(records))])
+
+    data = statement([(10000, f"PAGO {a['reference'].replace('-', '').lower()}"), (5000, f"REF {b['reference']}"), (6000, f"REF {b['reference']}"),
+                      (3000, f"REF {closed['reference']}"), (999999900, f"REF {much['reference']}"), (10000, f"REF {by_hand['reference']}"),
+                      (2000, f"{a['reference']} Y {b['reference']}"), (4550, "TALLERES NORTE"), (1234, f"REF {e['reference']}")], [1200])
+    r = await client.post("/api/v1/bank-statements", files={"file": ("x.n43", data, "text/plain")}, headers=ah)
+    assert r.status_code == 201, r.text
+    assert (r.json()["lines"], r.json()["matched"], r.json()["unmatched"]) == (10, 4, 5)
+    lines = await StatementLine.select().where(StatementLine.statement == r.json()["id"]).order_by(StatementLine.id)
+    assert [line["position"] for line in lines] == sorted(line["position"] for line in lines)  # (written in the file's order)
+    payments = {p["id"]: p for p in await LedgerEntry.select().where(LedgerEntry.kind == "payment")}
+    became = [(line["amount_cents"], line["status"], line["case"], line["matched_by"], line["decided_by"], line["decided_at"] is not None)
+              for line in lines]
+    assert became == [(10000, "booked", a["id"], "reference", admin["id"], True), (5000, "booked", b["id"], "reference", admin["id"], True),
+                      (6000, "booked", b["id"], "reference", admin["id"], True), (3000, "waiting", closed["id"], "", None, False),
+                      (999999900, "waiting", much["id"], "", None, False), (10000, "waiting", by_hand["id"], "", None, False),
+                      (2000, "waiting", None, "", None, False), (4550, "waiting", None, "", None, False),
+                      (1234, "booked", e["id"], "reference", admin["id"], True), (-1200, "debit", None, "", None, False)], became
+    # why each waits, in the agency's language
+    notes = [line["note"] for line in lines]
+    assert notes[:3] == ["", "", ""] and notes[8:] == ["", ""]
+    assert notes[3] == "Este expediente está cerrado." and notes[4].startswith("El pago supera lo que se debe")
+    assert "se anotó a mano un pago de este importe" in notes[5]
+    assert notes[6] == f"Identifica varios expedientes: {', '.join(sorted([a['reference'], b['reference']]))}."
+    assert notes[7] == "No identifica ningún expediente."
+    for line in [*lines[:3], lines[8]]:  # each booked line names its own payment, of its case and amount, keyed by its fingerprint
+        entry = payments[line["ledger_entry"]]
+        assert (entry["case"], entry["amount_cents"], entry["idempotency_key"]) == (line["case"], line["amount_cents"], f"pay:bank:{line['fingerprint']}")
+    assert all(line["ledger_entry"] is None for line in lines[3:8] + lines[9:])
+    for case, count in ((a, 1), (b, 2), (closed, 0), (much, 0), (by_hand, 1), (e, 1)):  # (by_hand: the one keyed in)
+        assert await LedgerEntry.count().where((LedgerEntry.case == case["id"]) & (LedgerEntry.kind == "payment")) == count
+        assert await CaseEvent.count().where((CaseEvent.case == case["id"]) & (CaseEvent.kind == "payment")) == count
+        # the creditor told of each payment, once (the notifications' subscriber, told of a round's payments at once)
+        assert await Notification.count().where((Notification.case == case["id"]) & (Notification.kind == "payment_received")) == count
+    fees = await LedgerEntry.select(LedgerEntry.idempotency_key).where((LedgerEntry.kind == "fee") & LedgerEntry.idempotency_key.like("fee:success:%")
+                                                                     & LedgerEntry.case.is_in([a["id"], b["id"], e["id"]]))
+    assert sorted(f["idempotency_key"] for f in fees) == sorted(f"fee:success:{line['ledger_entry']}" for line in [*lines[:3], lines[8]])
+    # the same file again books nothing; a file repeating two of its lines and one new adds only the new one, booked
+    assert (await client.post("/api/v1/bank-statements", files={"file": ("y.n43", data, "text/plain")}, headers=ah)).json()["matched"] == 4
+    more = statement([(10000, f"PAGO {a['reference'].replace('-', '').lower()}"), (5000, f"REF {b['reference']}"), (777, f"REF {b['reference']}")],
+                     [])
+    r = await client.post("/api/v1/bank-statements", files={"file": ("z.n43", more, "text/plain")}, headers=ah)
+    assert r.status_code == 201 and (r.json()["lines"], r.json()["matched"]) == (1, 1), r.text
+    assert await LedgerEntry.count().where((LedgerEntry.case == b["id"]) & (LedgerEntry.kind == "payment")) == 3
+    assert await LedgerEntry.count().where((LedgerEntry.case == a["id"]) & (LedgerEntry.kind == "payment")) == 1
