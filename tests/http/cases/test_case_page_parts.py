@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from cases.reports import totals
 from cases.tables import Invoice
 from tests.factories import create_user, login
 from tests.http.cases.test_money import _people
@@ -50,7 +51,9 @@ async def test_a_disputed_invoice_shows_in_the_header(make_client):
     page = await _page_as(make_client, "negotiator", case["id"])
     header = _header(page)
     assert 'href="#invoices"' not in header
+    await totals.leave([case["id"]])  # (disputed by hand, as the dispute route would: the report totals follow)
     await Invoice.update({Invoice.disputed: True}).where(Invoice.case == case["id"])
+    await totals.enter([case["id"]])
     header = _header(await _page_as(make_client, "negotiator", case["id"]))
     assert 'href="#invoices"' in header
 
