@@ -274,25 +274,37 @@ async def case_balance(case_id: int) -> dict[str, Any]:
                 "agency_costs_paid": 0}
 
 
-async def case_detail(user, case_id: int) -> dict[str, Any]:
-    """Everything the case page and the API show, through the tenancy scope (the read noted: agency.access)."""
+async def case_seen(user, case_id: int) -> dict:
+    """The case through the tenancy scope (another organisation's is a 404), the read noted (agency.access)."""
     case = await get_case(user, case_id)
     access.note(user, "case", case_id)
+    return case
 
-    invoices = await case_invoices(case_id)
+
+async def case_money(case_id: int, balance: dict, invoices: list[dict] | None = None) -> dict[str, Any]:
+    """The invoices (read here unless given: case_invoices) and the ledger of a case the caller may see, with the figures
+    from its balance (case_balance)."""
     ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
                                       LedgerEntry.reference, LedgerEntry.reverses, LedgerEntry.idempotency_key).where(LedgerEntry.case == case_id).order_by(
         LedgerEntry.booked_on).order_by(LedgerEntry.id)
-    balance = await case_balance(case_id)
     return {
-        "case": case,
-        "invoices": invoices,
-        "evidence": await case_evidence(case_id),
-        "events": await case_events(user, case_id),
-        **balance,
+        "invoices": invoices if invoices is not None else await case_invoices(case_id),
         "ledger": ledger,
         "reversed": {e["reverses"] for e in ledger if e["kind"] == "reversal"},
         "agency": creditor_figures(ledger, balance["agency_costs_paid"]),  # fees, collected, remitted, net to the creditor (cents)
+    }
+
+
+async def case_detail(user, case_id: int) -> dict[str, Any]:
+    """Everything the case API shows, through the tenancy scope (the read noted: agency.access)."""
+    case = await case_seen(user, case_id)
+    balance = await case_balance(case_id)
+    return {
+        "case": case,
+        "evidence": await case_evidence(case_id),
+        "events": await case_events(user, case_id),
+        **balance,
+        **await case_money(case_id, balance),
     }
 
 

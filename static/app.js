@@ -246,7 +246,12 @@ document.addEventListener("click", (event) => {
     if (key === "?") { event.preventDefault(); help(); return; }
     if ((key === "j" || key === "k") && rows(key === "j" ? 1 : -1)) { event.preventDefault(); return; }
     const el = target(key);
-    if (el) { event.preventDefault(); reach(el); }
+    if (el) { event.preventDefault(); reach(el); return; }
+    // What the key reaches may be in a part of the case page not opened yet: open the parts, then reach it.
+    if (document.querySelector("[data-lazy-part]") && /^[a-z0-9]$/.test(key)) {
+      event.preventDefault();
+      openParts(() => { const later = target(key); if (later) reach(later); });
+    }
   });
   // htmx swaps are announced to screen readers: the swapped part's own status or alert, else its heading.
   const live = document.getElementById("live");
@@ -257,6 +262,46 @@ document.addEventListener("click", (event) => {
     live.textContent = (said || part).textContent.trim().slice(0, 300);
   });
 })();
+
+// The case page's parts not rendered with it (templates/cases/detail.html: data-lazy-part) load when they come into view
+// (htmx's "intersect once"); openParts loads every one still waiting (the event "open-part") and calls back once they are
+// all in: for a key, a link to something inside a part (the header's "disputed" goes to #invoices) or an address naming it.
+function openParts(then) {
+  const waiting = Array.from(document.querySelectorAll("[data-lazy-part]"));
+  if (!waiting.length || !window.htmx) { if (then) then(); return; }
+  let left = waiting.length;
+  const done = () => { left -= 1; if (left === 0 && then) then(); };
+  waiting.forEach((el) => {
+    el.removeAttribute("data-lazy-part");
+    const settled = (event) => {
+      if (event.detail.elt !== el && event.detail.requestConfig && event.detail.requestConfig.elt !== el) return;
+      document.removeEventListener("htmx:afterSettle", settled);
+      document.removeEventListener("htmx:responseError", settled);
+      done();
+    };
+    document.addEventListener("htmx:afterSettle", settled);
+    document.addEventListener("htmx:responseError", settled);
+    window.htmx.trigger(el, "open-part");
+  });
+}
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const el = event.detail.elt;
+  if (el && el.hasAttribute && el.hasAttribute("data-lazy-part")) el.removeAttribute("data-lazy-part");  // (loading already)
+});
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[href^='#']");
+  if (!link || link.getAttribute("href").length < 2) return;
+  const id = link.getAttribute("href").slice(1);
+  if (document.getElementById(id) || !document.querySelector("[data-lazy-part]")) return;
+  event.preventDefault();
+  openParts(() => { const el = document.getElementById(id); if (el) { history.replaceState(null, "", "#" + id); el.scrollIntoView({ block: "start" }); } });
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const id = location.hash.slice(1);
+  if (id && !document.getElementById(id) && document.querySelector("[data-lazy-part]")) {
+    openParts(() => { const el = document.getElementById(id); if (el) el.scrollIntoView({ block: "start" }); });
+  }
+});
 
 // The case page: the sticky header's height is known to the bar below it; a negotiator lands on Work and a lawyer on
 // Legal (the page says which: data-landing) unless the address names a part; the bar marks the part in view.
@@ -290,7 +335,9 @@ document.addEventListener("click", (event) => {
     const current = links.find((a) => seen.get(a.getAttribute("href").slice(1)));
     links.forEach((a) => a.setAttribute("aria-current", a === current ? "true" : "false"));
   });
-  links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
+  const watch = () => links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
+  watch();
+  document.addEventListener("htmx:afterSettle", watch);  // a part loaded replaces its placeholder (observing it twice is harmless)
 })();
 
 // A table that becomes cards on a phone (.table.cards, static/app.css) heads each cell with its column's name; cells
