@@ -1,10 +1,11 @@
 """Case pages and the case API (thin: parse, guard, call queries/services, render)."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Annotated
 
-from litestar import Controller, Request
+from litestar import Controller, Request, Response
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
@@ -14,10 +15,10 @@ from agency.auth import admin_only, anyone_signed_in
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.routing import get
-from agency.web import page, user_of
+from agency.web import page, page_kept, user_of
 from cases.claims.service import EVIDENCE_KINDS
 from cases.home.service import waiting_by_case
-from cases.insolvency.service import insolvency_of_case, insolvent_cases
+from cases.insolvency.service import insolvency_of, insolvent_cases
 from cases.lists.service import saved_views
 from cases.money import from_cents
 from cases.negotiation.queue import STRATEGIES
@@ -105,17 +106,16 @@ class CasePages(Controller):
         )
 
     @get("/cases/{case_id:int}", guards=[anyone_signed_in])
-    async def case(self, request: Request, case_id: int) -> Template:
+    async def case(self, request: Request, case_id: int) -> Response | Template:
         """The header and the reader's own part (issue 23: negotiators land on Work, lawyers on Legal, admins and
         creditors on the summary, Money); every other part is a fragment loaded when opened (``part`` below)."""
         user = user_of(request)
         context = await case_header(user, case_id)
         landing = landing_part(user)
-        return page(request, "cases/detail.html", **{**context, **await part_context(user, landing, context)}, part=landing,
-                    part_names=part_names(user))
+        return kept_case_page(request, {**context, **await part_context(user, landing, context), "part": landing, "part_names": part_names(user)})
 
     @get("/cases/{case_id:int}/part/{name:str}", guards=[anyone_signed_in])
-    async def part(self, request: Request, case_id: int, name: str) -> Template | Redirect:
+    async def part(self, request: Request, case_id: int, name: str) -> Response | Template | Redirect:
         """One part of the case page: to htmx the part alone; to a browser without JavaScript (a placeholder's link),
         the page with that part in it. The case read through the tenancy scope as the page is (another organisation's
         case is a 404); a part the reader has not (Work, for a creditor) is a 404 too."""
@@ -125,9 +125,22 @@ class CasePages(Controller):
             return Redirect(f"/cases/{case_id}/legal/")  # legal's own route (cases never imports legal)
         if name not in {n for n, _label in part_names(user)}:
             raise NotFoundException(detail=_("Not found."))
-        context = await case_header(user, case_id, fragment=request.headers.get("hx-request") == "true")
-        return page(request, "cases/detail.html", fragment=f"cases/_part_{name}.html", **{**context, **await part_context(user, name, context)},
-                    part=name, part_names=part_names(user))
+        fragment = request.headers.get("hx-request") == "true"
+        context = await case_header(user, case_id, fragment=fragment)
+        context = {**context, **await part_context(user, name, context), "part": name, "part_names": part_names(user)}
+        if fragment:
+            return page(request, "cases/detail.html", fragment=f"cases/_part_{name}.html", **context)
+        return kept_case_page(request, context)
+
+
+def kept_case_page(request: Request, context: dict) -> Response | Template:
+    """The case page rendered once per everything it shows (the values read for it, to the cent and the day; the reader,
+    language and address: agency.web.page_kept) and kept: a case is opened again and again through a working day, and
+    rendering it was most of its time (tests/bench/test_case_page_speed.py). The payment forms' idempotency key is new in
+    every response, as the CSRF token is."""
+    context.pop("payment_key", None)
+    shown = hashlib.blake2b(repr(sorted(context.items(), key=lambda item: item[0])).encode(), digest_size=20).digest()
+    return page_kept(request, "cases/detail.html", key=(shown,), fresh=("payment_key",), **context)
 
 
 PARTS = ("work", "legal", "money", "documents", "timeline")
@@ -159,7 +172,7 @@ async def case_header(user, case_id: int, fragment: bool = False) -> dict:
     context.update(
         # The stages this case went through (a court case may never have been in mediation): from its timeline.
         reached=await stages_reached(case_id),
-        insolvency=await insolvency_of_case(case_id),  # in concurso: the flag and the facts, and no call scripts (no contact)
+        insolvency=await insolvency_of(case["debtor_id"]),  # in concurso: the flag and the facts, and no call scripts (no contact)
         disputed=any(i["disputed"] for i in invoices),
         moves=moves_from(stage, user.role, case["jurisdiction"]) if user.is_staff else [], outcomes=outcomes_from(stage),
     )
@@ -171,7 +184,7 @@ async def part_context(user, name: str, context: dict) -> dict:
     case, case_id = context["case"], context["case"]["id"]
     if name == "work":
         classification = case["debtor_classification"] or "unknown"
-        insolvency = context["insolvency"] if "insolvency" in context else await insolvency_of_case(case_id)
+        insolvency = context["insolvency"] if "insolvency" in context else await insolvency_of(case["debtor_id"])
         # (the phone scripts and the bureau's panel are their capabilities' fragments, loaded once the part is open)
         return {"commitments": await case_commitments(case_id), "classification": classification,
                 "strategy": STRATEGIES.get(classification, ""), "insolvency": insolvency,
@@ -179,7 +192,7 @@ async def part_context(user, name: str, context: dict) -> dict:
                 "payment_key": secrets.token_hex(12), "message_templates": await message_choices()}
     if name == "money":
         return {**await case_money(case_id, context, context["invoices"]), "commitments": await case_commitments(case_id) if not user.is_staff else {},
-                "insolvency": context["insolvency"] if "insolvency" in context else await insolvency_of_case(case_id),
+                "insolvency": context["insolvency"] if "insolvency" in context else await insolvency_of(case["debtor_id"]),
                 "payment_key": secrets.token_hex(12)}
     if name == "documents":
         return {"evidence": await case_evidence(case_id), "evidence_kinds": EVIDENCE_KINDS}
