@@ -296,9 +296,22 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   openParts(() => { const el = document.getElementById(id); if (el) { history.replaceState(null, "", "#" + id); el.scrollIntoView({ block: "start" }); } });
 });
+// After an action taken in a part (its form sent, the page loaded again), the reader is back in that part, opened.
+const RETURN_KEY = "agency-case-part";
+document.addEventListener("submit", (event) => {
+  const part = event.target.closest && event.target.closest(".case-part");
+  if (part && document.querySelector("nav.case-parts")) sessionStorage.setItem(RETURN_KEY, location.pathname + "#" + part.id);
+});
+function returningTo() {
+  const back = sessionStorage.getItem(RETURN_KEY);
+  if (!back || location.hash || !back.startsWith(location.pathname + "#")) return "";
+  return back.slice(location.pathname.length + 1);
+}
 document.addEventListener("DOMContentLoaded", () => {
-  const id = location.hash.slice(1);
-  if (id && !document.getElementById(id) && document.querySelector("[data-lazy-part]")) {
+  const back = returningTo();
+  sessionStorage.removeItem(RETURN_KEY);
+  const id = location.hash.slice(1) || back;
+  if (id && document.querySelector("[data-lazy-part]") && (back || !document.getElementById(id))) {
     openParts(() => { const el = document.getElementById(id); if (el) el.scrollIntoView({ block: "start" }); });
   }
 });
@@ -313,7 +326,7 @@ document.addEventListener("DOMContentLoaded", () => {
   measure();
   window.addEventListener("resize", measure);
   const landing = nav.dataset.landing && document.getElementById(nav.dataset.landing);
-  if (landing && !location.hash) {
+  if (landing && !location.hash && !returningTo()) {
     landing.scrollIntoView({ block: "start" });
     // The legal part arrives by htmx after the page: land again once it is in, on its court block when the case is in
     // court (the filing and its next steps), unless the reader has moved the page themselves meanwhile.
