@@ -332,6 +332,9 @@ async def case_detail(user, case_id: int) -> dict[str, Any]:
 
 
 async def message_choices() -> list[dict]:
+    if not is_sqlite():  # (the case page's Work part, on every load)
+        return await fetch_records("SELECT key, name FROM message_templates WHERE active AND language = 'es'"
+                                   " AND channel IN ('email', 'whatsapp', 'letter') ORDER BY name")
     rows = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.name).where(
         (MessageTemplate.active == True) & (MessageTemplate.language == "es") & MessageTemplate.channel.is_in(["email", "whatsapp", "letter"])  # noqa: E712
     ).order_by(MessageTemplate.name)
