@@ -84,6 +84,7 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     shot(lawyer, "legal-filing-recorded")
 
     cp.goto(case_url)
+    open_part(cp, "timeline")
     assert "777/2026" in cp.locator("#timeline").inner_text() or "Juzgado" in cp.locator("#timeline").inner_text()
 
 
