@@ -109,3 +109,24 @@ async def test_each_part_is_a_fragment_of_its_own_scoped_as_the_page(make_client
         r = await stranger.get(f"/cases/{cid}/part/{name}", headers={"hx-request": "true"}, follow_redirects=False)
         assert r.status_code == 404, (name, r.status_code)
     assert (await stranger.get(f"/cases/{cid}/part/money")).status_code == 404
+
+
+async def test_a_case_taken_from_the_queue_reads_in_the_readers_language(make_client):
+    """Issue 23 item 5: the timeline's "took the case from the queue" is written from the event's kind, payload and actor
+    when read, not from the sentence kept in the language of the negotiator who took it."""
+    from agency.auth import CurrentUser
+    from agency.db import atomic
+    from agency.roles import Role
+    from cases import events
+
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    taker = await create_user("negotiator", language="es", name="Marta Ruiz")
+    async with atomic():  # as take_next records it for a Spanish-speaking negotiator
+        await events.record(case["id"], "assigned", CurrentUser(id=taker["id"], email=taker["email"], name="Marta Ruiz", role=Role.negotiator,
+                                                                 organisation_id=None, language="es"),
+                            "Marta Ruiz ha tomado el expediente de la cola de trabajo.", {"negotiator": taker["id"], "via": "take_next"})
+    client = await make_client()
+    assert (await login(client, (await create_user("admin", language="en"))["email"])).status_code == 303
+    timeline = (await client.get(f"/cases/{case['id']}/part/timeline", headers={"hx-request": "true"})).text
+    assert "Marta Ruiz took the case from the queue." in timeline and "ha tomado" not in timeline
