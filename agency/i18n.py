@@ -92,6 +92,40 @@ class CountryName:
         return Locale.parse(_FORMAT_LOCALE[get_language()]).territories.get(self.code, self.code)
 
 
+def as_codes(text):
+    """A message made with lazy_gettext (and its parameters: money, numbers, countries, other such messages) as plain
+    data to keep, so that it is written out in the language of whoever reads it, when read (``from_codes``), never kept
+    as a sentence in the language of whoever made it. What it cannot take apart is kept as it reads now."""
+    if isinstance(text, LazyProxy):
+        func, args, kwargs = text._func, text._args, text._kwargs
+        if func is gettext and args:
+            return {"msgid": args[0], "params": {k: as_codes(v) for k, v in kwargs.items()}}
+        if func is format_money and args:
+            return {"money": str(args[0]), **({"currency": args[1]} if len(args) > 1 else {})}
+        if func is format_number and args:
+            return {"number": str(args[0]), **({"digits": args[1]} if len(args) > 1 else {})}
+        return str(text)
+    if isinstance(text, CountryName):
+        return {"country": text.code}
+    if isinstance(text, (int, str)) and not isinstance(text, bool):
+        return text
+    return str(text)
+
+
+def from_codes(data) -> str:
+    """What ``as_codes`` kept, in the current language."""
+    if isinstance(data, dict):
+        if "msgid" in data:
+            return gettext(data["msgid"], **{k: from_codes(v) for k, v in data.get("params", {}).items()})
+        if "money" in data:
+            return format_money(Decimal(data["money"]), data.get("currency", "EUR"))
+        if "number" in data:
+            return format_number(Decimal(data["number"]), data.get("digits"))
+        if "country" in data:
+            return str(CountryName(data["country"]))
+    return data if isinstance(data, (int, str)) else str(data)
+
+
 def pick_language(user_language: str | None, cookie: str | None, accept_language: str | None) -> str:
     """The user's saved choice, then the anonymous cookie, then the browser's wish, then Spanish."""
     for candidate in (user_language, cookie):

@@ -45,6 +45,20 @@ def scoped(query: Q, user: CurrentUser | DebtorVisitor, owner: Column, case: Col
     return query.where(owner == user.organisation_id)
 
 
+def scoped_sql(user: CurrentUser | DebtorVisitor, owner: str) -> tuple[str, tuple]:
+    """The same restriction as ``scoped``, for fixed SQL written with "{}" placeholders (agency.db.fetch_records): a
+    condition to AND into the query's WHERE (``owner``: the SQL expression naming the owning organisation, such as
+    ``c.organisation``) and its arguments. A debtor sees nothing through it (their fixed SQL names their case:
+    debtor_case)."""
+    if isinstance(user, DebtorVisitor):
+        return "FALSE", ()
+    if user.is_staff:
+        return "TRUE", ()
+    if user.organisation_id is None:  # a creditor without an organisation sees nothing
+        return "FALSE", ()
+    return f"{owner} = {{}}", (user.organisation_id,)
+
+
 def debtor_case(user: CurrentUser | DebtorVisitor) -> int:
     """The one case a debtor may read: the filter of the portal's fixed SQL (cases.portal: each of its queries names
     this case, as scoped restricts a DebtorVisitor). Anyone else is refused here, so fixed SQL written for debtors

@@ -1,6 +1,7 @@
 """What every page controller needs: render a page or its htmx fragment, flash, redirect, read forms."""
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -119,12 +120,13 @@ _PAGES: dict[tuple, list[str]] = {}
 PAGES_KEPT = 512  # a debtor's page is some 20 KB: the pages of the debtors looking at theirs now
 
 
-def page_kept(request: Request, template: str, *, key: tuple, **context: Any) -> Response | Template:
+def page_kept(request: Request, template: str, *, key: tuple, fresh: tuple[str, ...] = (), **context: Any) -> Response | Template:
     """A page rendered once per template, language, reader, address and ``key`` (which must name all the page shows
     besides those: the debtor's page gives its whole view, what is owed to the cent and the day), and kept, the
     reader's CSRF token put in on the way out. A page with a message to show, and htmx's fragments, are rendered whole
     by page(). The debtor's page is the landing of every message of a mass mailing, and rendering it was most of its
-    time (tests/bench/test_portal_speed.py)."""
+    time (tests/bench/test_portal_speed.py). ``fresh``: names of context values made anew for every response (a form's
+    idempotency key), given to the template as a mark each response replaces with a new random value."""
     session = request.scope.get("session")
     if (isinstance(session, dict) and session.get(FLASH_KEY)) or request.headers.get("hx-request") == "true":
         return page(request, template, **context)
@@ -137,14 +139,21 @@ def page_kept(request: Request, template: str, *, key: tuple, **context: Any) ->
     if parts is None:
         state.csrf_token = TOKEN
         try:
-            html = environment().get_template(template).render(_context(request, context))
+            html = environment().get_template(template).render(_context(request, {**context, **{name: _fresh_mark(name) for name in fresh}}))
         finally:
             state.csrf_token = token
         if len(_PAGES) >= PAGES_KEPT:
             del _PAGES[next(iter(_PAGES))]
         parts = _PAGES[full] = html.split(TOKEN)
     token = str(escape(token if isinstance(token, str) else ""))
-    return Response(content=token.join(parts), media_type=MediaType.HTML)
+    html = token.join(parts)
+    for name in fresh:
+        html = html.replace(_fresh_mark(name), secrets.token_hex(12))
+    return Response(content=html, media_type=MediaType.HTML)
+
+
+def _fresh_mark(name: str) -> str:
+    return f"\ue002{name}\ue002"  # a private-use character: nothing a template writes contains it
 
 
 def redirect(path: str, request: Request | None = None) -> Response:

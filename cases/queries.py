@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotFoundException
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
 from agency import access
 from agency.auth import CurrentUser
-from agency.db import is_sqlite
+from agency.db import fetch_records, is_sqlite
 from agency.i18n import gettext as _
-from agency.tenancy import get_visible, scoped
+from agency.tenancy import get_visible, scoped, scoped_sql
 from cases.billing.balances import balance_dict, balance_of
 from cases.billing.fees import creditor_figures
 from cases.money import to_cents
@@ -189,26 +189,47 @@ async def case_chunks(user: CurrentUser, f: CaseFilter, size: int = 1000, limit:
             left -= len(rows)
 
 
+CASE_DETAIL_COLUMNS = (
+    *CASE_COLUMNS,
+    Case.notes,
+    Case.debtor.id.as_alias("debtor_id"),
+    Case.debtor.kind.as_alias("debtor_kind"),
+    Case.debtor.email.as_alias("debtor_email"),
+    Case.debtor.phone.as_alias("debtor_phone"),
+    Case.debtor.address_line1.as_alias("debtor_address_line1"),
+    Case.debtor.city.as_alias("debtor_city"),
+    Case.debtor.postal_code.as_alias("debtor_postal_code"),
+    Case.debtor.country.as_alias("debtor_country"),
+    Case.debtor.classification.as_alias("debtor_classification"),
+    Case.debtor.vulnerable.as_alias("debtor_vulnerable"),
+    Case.negotiator.as_alias("negotiator_id"),
+)
+
+# get_case's query written out (the same columns and joins as CASE_DETAIL_COLUMNS), for PostgreSQL: Piccolo built the
+# select with its five joins afresh on every call, and that was most of the case page's own time (tests/bench/
+# test_case_page_speed.py). SQLite keeps Piccolo's, which also turns its stored text into dates and times.
+CASE_DETAIL_SQL = (
+    "SELECT c.id, c.reference, c.stage, c.outcome, c.creditor_reference, c.currency, c.jurisdiction, c.limitation_date,"
+    " c.next_action_at, c.created_at, c.closed_at, c.held_at, c.held_reason, c.organisation AS organisation_id,"
+    " o.legal_name AS creditor_name, d.name AS debtor_name, d.tax_id AS debtor_tax_id, n.name AS negotiator_name,"
+    " l.name AS lawyer_name, c.notes, d.id AS debtor_id, d.kind AS debtor_kind, d.email AS debtor_email, d.phone AS debtor_phone,"
+    " d.address_line1 AS debtor_address_line1, d.city AS debtor_city, d.postal_code AS debtor_postal_code,"
+    " d.country AS debtor_country, d.classification AS debtor_classification, d.vulnerable AS debtor_vulnerable,"
+    " c.negotiator AS negotiator_id"
+    " FROM collection_cases c LEFT JOIN organisations o ON o.id = c.organisation LEFT JOIN debtors d ON d.id = c.debtor"
+    " LEFT JOIN users n ON n.id = c.negotiator LEFT JOIN users l ON l.id = c.lawyer"
+    " WHERE c.id = {} AND "
+)
+
+
 async def get_case(user: CurrentUser, case_id: int) -> dict:
-    return await get_visible(
-        Case.select(
-            *CASE_COLUMNS,
-            Case.notes,
-            Case.debtor.id.as_alias("debtor_id"),
-            Case.debtor.kind.as_alias("debtor_kind"),
-            Case.debtor.email.as_alias("debtor_email"),
-            Case.debtor.phone.as_alias("debtor_phone"),
-            Case.debtor.address_line1.as_alias("debtor_address_line1"),
-            Case.debtor.city.as_alias("debtor_city"),
-            Case.debtor.postal_code.as_alias("debtor_postal_code"),
-            Case.debtor.country.as_alias("debtor_country"),
-            Case.debtor.classification.as_alias("debtor_classification"),
-            Case.debtor.vulnerable.as_alias("debtor_vulnerable"),
-            Case.negotiator.as_alias("negotiator_id"),
-        ).where(Case.id == case_id),
-        user,
-        Case.organisation,
-    )
+    if is_sqlite():
+        return await get_visible(Case.select(*CASE_DETAIL_COLUMNS).where(Case.id == case_id), user, Case.organisation)
+    condition, args = scoped_sql(user, "c.organisation")
+    rows = await fetch_records(CASE_DETAIL_SQL + condition, case_id, *args)
+    if not rows:
+        raise NotFoundException(detail=_("Not found."))
+    return dict(rows[0])
 
 
 async def claimed_by_case(case_ids: list[int]) -> dict[int, int]:
@@ -234,7 +255,9 @@ async def claimed_total(user: CurrentUser, f: CaseFilter) -> int:
 
 
 async def case_invoices(case_id: int) -> list[dict]:
-    return await Invoice.select().where(Invoice.case == case_id).order_by(Invoice.due_date).order_by(Invoice.id)
+    if is_sqlite():  # (Piccolo's select turns SQLite's stored text into dates)
+        return await Invoice.select().where(Invoice.case == case_id).order_by(Invoice.due_date).order_by(Invoice.id)
+    return [dict(r) for r in await fetch_records('SELECT * FROM invoices WHERE "case" = {} ORDER BY due_date, id', case_id)]
 
 
 async def case_evidence(case_id: int) -> list[dict]:
@@ -274,29 +297,44 @@ async def case_balance(case_id: int) -> dict[str, Any]:
                 "agency_costs_paid": 0}
 
 
-async def case_detail(user, case_id: int) -> dict[str, Any]:
-    """Everything the case page and the API show, through the tenancy scope (the read noted: agency.access)."""
+async def case_seen(user, case_id: int) -> dict:
+    """The case through the tenancy scope (another organisation's is a 404), the read noted (agency.access)."""
     case = await get_case(user, case_id)
     access.note(user, "case", case_id)
+    return case
 
-    invoices = await case_invoices(case_id)
+
+async def case_money(case_id: int, balance: dict, invoices: list[dict] | None = None) -> dict[str, Any]:
+    """The invoices (read here unless given: case_invoices) and the ledger of a case the caller may see, with the figures
+    from its balance (case_balance)."""
     ledger = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.booked_on, LedgerEntry.method,
                                       LedgerEntry.reference, LedgerEntry.reverses, LedgerEntry.idempotency_key).where(LedgerEntry.case == case_id).order_by(
         LedgerEntry.booked_on).order_by(LedgerEntry.id)
-    balance = await case_balance(case_id)
     return {
-        "case": case,
-        "invoices": invoices,
-        "evidence": await case_evidence(case_id),
-        "events": await case_events(user, case_id),
-        **balance,
+        "invoices": invoices if invoices is not None else await case_invoices(case_id),
         "ledger": ledger,
         "reversed": {e["reverses"] for e in ledger if e["kind"] == "reversal"},
         "agency": creditor_figures(ledger, balance["agency_costs_paid"]),  # fees, collected, remitted, net to the creditor (cents)
     }
 
 
+async def case_detail(user, case_id: int) -> dict[str, Any]:
+    """Everything the case API shows, through the tenancy scope (the read noted: agency.access)."""
+    case = await case_seen(user, case_id)
+    balance = await case_balance(case_id)
+    return {
+        "case": case,
+        "evidence": await case_evidence(case_id),
+        "events": await case_events(user, case_id),
+        **balance,
+        **await case_money(case_id, balance),
+    }
+
+
 async def message_choices() -> list[dict]:
+    if not is_sqlite():  # (the case page's Work part, on every load)
+        return await fetch_records("SELECT key, name FROM message_templates WHERE active AND language = 'es'"
+                                   " AND channel IN ('email', 'whatsapp', 'letter') ORDER BY name")
     rows = await MessageTemplate.select(MessageTemplate.key, MessageTemplate.name).where(
         (MessageTemplate.active == True) & (MessageTemplate.language == "es") & MessageTemplate.channel.is_in(["email", "whatsapp", "letter"])  # noqa: E712
     ).order_by(MessageTemplate.name)
@@ -306,7 +344,7 @@ async def message_choices() -> list[dict]:
 async def stages_reached(case_id: int) -> set[str]:
     """Every stage the case has been in, from its stage changes (the caller may already see the case)."""
 
-    rows = await CaseEvent.select(CaseEvent.payload).where((CaseEvent.case == case_id) & (CaseEvent.kind == "stage_changed"))
+    rows = await fetch_records('SELECT payload FROM case_events WHERE "case" = {} AND kind = {}', case_id, "stage_changed")
     reached = {"intake"}
     for r in rows:
         payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else (r["payload"] or {})

@@ -246,7 +246,12 @@ document.addEventListener("click", (event) => {
     if (key === "?") { event.preventDefault(); help(); return; }
     if ((key === "j" || key === "k") && rows(key === "j" ? 1 : -1)) { event.preventDefault(); return; }
     const el = target(key);
-    if (el) { event.preventDefault(); reach(el); }
+    if (el) { event.preventDefault(); reach(el); return; }
+    // What the key reaches may be in a part of the case page not opened yet: open the parts, then reach it.
+    if (document.querySelector("[data-lazy-part]") && /^[a-z0-9]$/.test(key)) {
+      event.preventDefault();
+      openParts(() => { const later = target(key); if (later) reach(later); });
+    }
   });
   // htmx swaps are announced to screen readers: the swapped part's own status or alert, else its heading.
   const live = document.getElementById("live");
@@ -258,6 +263,59 @@ document.addEventListener("click", (event) => {
   });
 })();
 
+// The case page's parts not rendered with it (templates/cases/detail.html: data-lazy-part) load when they come into view
+// (htmx's "intersect once"); openParts loads every one still waiting (the event "open-part") and calls back once they are
+// all in: for a key, a link to something inside a part (the header's "disputed" goes to #invoices) or an address naming it.
+function openParts(then) {
+  const waiting = Array.from(document.querySelectorAll("[data-lazy-part]"));
+  if (!waiting.length || !window.htmx) { if (then) then(); return; }
+  let left = waiting.length;
+  const done = () => { left -= 1; if (left === 0 && then) then(); };
+  waiting.forEach((el) => {
+    el.removeAttribute("data-lazy-part");
+    const settled = (event) => {
+      if (event.detail.elt !== el && event.detail.requestConfig && event.detail.requestConfig.elt !== el) return;
+      document.removeEventListener("htmx:afterSettle", settled);
+      document.removeEventListener("htmx:responseError", settled);
+      done();
+    };
+    document.addEventListener("htmx:afterSettle", settled);
+    document.addEventListener("htmx:responseError", settled);
+    window.htmx.trigger(el, "open-part");
+  });
+}
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const el = event.detail.elt;
+  if (el && el.hasAttribute && el.hasAttribute("data-lazy-part")) el.removeAttribute("data-lazy-part");  // (loading already)
+});
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[href^='#']");
+  if (!link || link.getAttribute("href").length < 2) return;
+  const id = link.getAttribute("href").slice(1);
+  if (document.getElementById(id) || !document.querySelector("[data-lazy-part]")) return;
+  event.preventDefault();
+  openParts(() => { const el = document.getElementById(id); if (el) { history.replaceState(null, "", "#" + id); el.scrollIntoView({ block: "start" }); } });
+});
+// After an action taken in a part (its form sent, the page loaded again), the reader is back in that part, opened.
+const RETURN_KEY = "agency-case-part";
+document.addEventListener("submit", (event) => {
+  const part = event.target.closest && event.target.closest(".case-part");
+  if (part && document.querySelector("nav.case-parts")) sessionStorage.setItem(RETURN_KEY, location.pathname + "#" + part.id);
+});
+function returningTo() {
+  const back = sessionStorage.getItem(RETURN_KEY);
+  if (!back || location.hash || !back.startsWith(location.pathname + "#")) return "";
+  return back.slice(location.pathname.length + 1);
+}
+document.addEventListener("DOMContentLoaded", () => {
+  const back = returningTo();
+  sessionStorage.removeItem(RETURN_KEY);
+  const id = location.hash.slice(1) || back;
+  if (id && document.querySelector("[data-lazy-part]") && (back || !document.getElementById(id))) {
+    openParts(() => { const el = document.getElementById(id); if (el) el.scrollIntoView({ block: "start" }); });
+  }
+});
+
 // The case page: the sticky header's height is known to the bar below it; a negotiator lands on Work and a lawyer on
 // Legal (the page says which: data-landing) unless the address names a part; the bar marks the part in view.
 (function () {
@@ -268,7 +326,7 @@ document.addEventListener("click", (event) => {
   measure();
   window.addEventListener("resize", measure);
   const landing = nav.dataset.landing && document.getElementById(nav.dataset.landing);
-  if (landing && !location.hash) {
+  if (landing && !location.hash && !returningTo()) {
     landing.scrollIntoView({ block: "start" });
     // The legal part arrives by htmx after the page: land again once it is in, on its court block when the case is in
     // court (the filing and its next steps), unless the reader has moved the page themselves meanwhile.
@@ -290,7 +348,9 @@ document.addEventListener("click", (event) => {
     const current = links.find((a) => seen.get(a.getAttribute("href").slice(1)));
     links.forEach((a) => a.setAttribute("aria-current", a === current ? "true" : "false"));
   });
-  links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
+  const watch = () => links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
+  watch();
+  document.addEventListener("htmx:afterSettle", watch);  // a part loaded replaces its placeholder (observing it twice is harmless)
 })();
 
 // A table that becomes cards on a phone (.table.cards, static/app.css) heads each cell with its column's name; cells

@@ -82,13 +82,19 @@ async def api_token(client, email: str, password: str = PASSWORD) -> dict[str, s
 
 
 async def case_page(client, case_id: int, headers: dict | None = None):
-    """The case page as a browser shows it: the page, then each fragment it loads with htmx as it opens
-    (hx-get ... hx-trigger="load", such as legal's panel), asked as htmx asks. Returns the response of the page
-    with the fragments' HTML after its own."""
+    """The case page as a browser shows it with every part opened: the page, then each fragment it loads with htmx as it
+    opens (hx-get ... hx-trigger="load", such as the phone scripts) or when a part is opened (its parts besides the
+    reader's own, and legal's panel: "intersect once, open-part once"), and the fragments those load in turn, asked as
+    htmx asks. Returns the response of the page with the fragments' HTML after its own."""
     page = await client.get(f"/cases/{case_id}", headers=headers)
-    html = page.text
-    for url in re.findall(r'hx-get="([^"]+)"[^>]*hx-trigger="load"', page.text):
-        fragment = await client.get(url, headers={**(headers or {}), "HX-Request": "true"})
-        assert fragment.status_code == 200, (url, fragment.status_code)
-        html += fragment.text
+    html, waiting, seen = page.text, [page.text], set()
+    while waiting:
+        for url in re.findall(r'hx-get="([^"]+)"[^>]*hx-trigger="(?:load|intersect once, open-part once)"', waiting.pop(0)):
+            if url in seen:
+                continue
+            seen.add(url)
+            fragment = await client.get(url, headers={**(headers or {}), "HX-Request": "true"})
+            assert fragment.status_code == 200, (url, fragment.status_code)
+            html += fragment.text
+            waiting.append(fragment.text)
     return SimpleNamespace(status_code=page.status_code, text=html, headers=page.headers)

@@ -17,6 +17,7 @@ from agency.storage import storage
 from agency.web import form_data, notify, page, redirect, user_of
 from cases.bureau import service as bureau_service
 from cases.forms import case_action, date_field
+from cases.queries import get_case
 from cases.tables import Bureau, BureauBatch
 
 
@@ -72,6 +73,18 @@ class BureauApi(Controller):
 
 class BureauCasePages(Controller):
     path = "/cases/{case_id:int}/bureau"
+
+    @get("/", guards=[roles(*Role)])
+    async def panel(self, request: Request, case_id: int) -> Template:
+        """The case page's bureau panel (in Work for staff, in the summary for the creditor), loaded as a fragment once the
+        part is open; nothing when the case has no bureau question (not yet or no longer in reach, nothing reported).
+        Without JavaScript, a page of its own. The case through the tenancy scope (another organisation's: a 404)."""
+        user = user_of(request)
+        view = await bureau_service.bureau_view(user, case_id, clock.today())
+        case = await get_case(user, case_id)
+        shown = case["stage"] in ("amicable", "credit_bureau") or bool(view["reports"])
+        return page(request, "cases/bureau/panel.html", fragment="cases/bureau/_bureau_panel.html", case=case, bureau=view, shown=shown,
+                    today=clock.today().isoformat())
 
     @post("/notice", guards=[staff_only])
     async def notice(self, request: Request, case_id: int) -> Response:

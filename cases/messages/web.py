@@ -16,10 +16,13 @@ from agency.i18n import gettext as _
 from agency.routing import get, post
 from agency.tables import Organisation
 from agency.web import form_data, notify, page, redirect, refuse, user_of
+from cases.insolvency.service import insolvency_of_case
 from cases.messages import service as svc
 from cases.messages.rules import MERGE_FIELDS, NEED_LABELS, TemplateProblem, check_template, missing_facts, render
 from cases.messages.seeds import THIRD_PARTY_TEMPLATES
+from cases.queries import get_case
 from cases.tables import Case, MessageTemplate, ReminderStep
+from legal.rules.jurisdictions import MissingRate
 
 
 class TemplatePages(Controller):
@@ -103,6 +106,20 @@ class MessageApi(Controller):
 
 class MessagePages(Controller):
     guards = [staff_only]
+
+    @get("/cases/{case_id:int}/phone-scripts")
+    async def scripts(self, request: Request, case_id: int) -> Template:
+        """The phone scripts beside the contact log (the case page's Work part), written out for this case in the debtor's
+        language, loaded as a fragment once the part is open: none for a closed case, a debtor in insolvency (no contact)
+        or while what is owed waits for a missing rate (the amounts they quote wait too). Without JavaScript, a page of its own."""
+        case = await get_case(user_of(request), case_id)  # (through the tenancy scope: a 404 for no such case)
+        scripts = []
+        if case["closed_at"] is None and await insolvency_of_case(case_id) is None:
+            try:
+                scripts = await svc.phone_scripts(case_id, clock.today())
+            except MissingRate:
+                scripts = []
+        return page(request, "cases/messages/phone_scripts.html", fragment="cases/messages/_phone_scripts.html", case=case, phone_scripts=scripts)
 
     @post("/cases/{case_id:int}/messages")
     async def send(self, request: Request, case_id: int) -> Response:

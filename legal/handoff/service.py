@@ -12,6 +12,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from agency.auth import CurrentUser
 from agency.clock import day_of
 from agency.db import as_date, atomic, is_unique_violation, utcnow
+from agency.i18n import as_codes, from_codes
 from agency.i18n import gettext as _
 from agency.roles import Role
 from agency.tables import Organisation
@@ -56,9 +57,26 @@ def proposal_json(p: Proposal) -> dict:
         "procedure": p.procedure, "procedure_name": str(PROCEDURES[p.procedure]) if p.procedure else None,
         "lawyer_required": p.lawyer_required, "procurador_required": p.procurador_required, "lawyer_if_opposed": p.lawyer_if_opposed,
         "court_fee": str(fee.total) if fee else None,
-        "court_fee_detail": {"fixed": str(fee.fixed), "variable": str(fee.variable), "exempt": fee.exempt, "why": str(fee.why)} if fee else None,
-        "reasons": [str(r) for r in p.reasons], "alternatives": list(p.alternatives),
+        "court_fee_detail": {"fixed": str(fee.fixed), "variable": str(fee.variable), "exempt": fee.exempt, "why": str(fee.why),
+                             "why_codes": as_codes(fee.why)} if fee else None,
+        # the words as the proposer read them (kept with the estimate as it was shown), and what they were written from, so
+        # that each reader reads them in their own language (issue 23): in_readers_words
+        "reasons": [str(r) for r in p.reasons], "reason_codes": [as_codes(r) for r in p.reasons], "alternatives": list(p.alternatives),
     }
+
+
+def in_readers_words(est: dict) -> dict:
+    """A kept estimate with its procedure's name, its reasons and its court fee's explanation written out in the
+    current reader's language, from the procedure's key and the codes kept beside the words (estimates kept before the
+    codes were keep their words)."""
+    if est.get("procedure") in PROCEDURES:
+        est["procedure_name"] = str(PROCEDURES[est["procedure"]])
+    if est.get("reason_codes") is not None:
+        est["reasons"] = [from_codes(c) for c in est["reason_codes"]]
+    detail = est.get("court_fee_detail")
+    if isinstance(detail, dict) and detail.get("why_codes") is not None:
+        detail["why"] = from_codes(detail["why_codes"])
+    return est
 
 
 async def case_procedure(user: CurrentUser, case_id: int, today: date) -> dict:
@@ -80,7 +98,7 @@ async def estimate(case_id: int, today: date) -> dict:
 async def current_action(case_id: int) -> dict | None:
     row = await LegalAction.select().where(LegalAction.case == case_id).order_by(LegalAction.id, ascending=False).first()
     if row:
-        row["estimate"] = json.loads(row["estimate"] or "{}")
+        row["estimate"] = in_readers_words(json.loads(row["estimate"] or "{}"))
     return row
 
 
@@ -180,7 +198,7 @@ async def lawyers_queue(user: CurrentUser) -> dict:
     for w in waiting:
         est = json.loads(w.pop("estimate") or "{}")
         w["claim_amount"] = Decimal(est.get("claim_amount", "0"))
-        w["procedure_name"] = est.get("procedure_name") or w["procedure"]
+        w["procedure_name"] = in_readers_words(est).get("procedure_name") or w["procedure"]
     mine_where = Case.lawyer == user.id if user.role == Role.lawyer else Case.lawyer.is_not_null()
     mine = await Case.select(
         Case.id, Case.reference, Case.stage, Case.limitation_date, Case.debtor.name.as_alias("debtor_name"),
@@ -202,7 +220,7 @@ async def waiting_answers(user: CurrentUser, case_ids: list[int] | None = None, 
         query = query.where(LegalAction.case.is_in(case_ids))
     out = []
     for r in await query.order_by(LegalAction.proposed_at).order_by(LegalAction.id).limit(limit):
-        est = json.loads(r["estimate"] or "{}")
+        est = in_readers_words(json.loads(r["estimate"] or "{}"))
         claim = est.get("claim_amount") or "0"
         out.append(Decision(
             kind="legal_action", case_id=r["case"], reference=r["reference"], debtor=r["debtor"] or "", since=day_of(r["proposed_at"]),

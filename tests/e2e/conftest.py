@@ -119,6 +119,13 @@ def sign_in(page, email: str, password: str = "demo-password") -> None:
     page.wait_for_load_state("networkidle")
 
 
+def open_part(page, name: str) -> None:
+    """Open a part of the case page from its bar, as a reader does (issue 23: the parts besides the reader's own are
+    fragments loaded when opened), and wait until it is in."""
+    page.locator(f"nav.case-parts a[href='#part-{name}']").click()
+    page.wait_for_selector("#legal" if name == "legal" else f"#part-{name}:not([data-lazy-part]):not([hx-get])", state="attached")
+
+
 # The demo creditors' organisations and the user who signs in for each.
 DEMO_CREDITORS = {"Distribuciones Levante S.L.": "creditor@demo.test", "Suministros Atlántico S.A.": "creditor2@demo.test"}
 

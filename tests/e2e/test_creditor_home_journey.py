@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in
+from tests.e2e.conftest import DEMO_CREDITORS, open_part, shot, sign_in
 from tests.einvoices import Buyer, Inv, facturae
 
 pytestmark = pytest.mark.e2e
@@ -59,6 +59,7 @@ def test_a_creditor_decides_talks_to_the_agency_and_files_claims_from_facturae(b
     agency.set_default_timeout(15000)
     sign_in(agency, "negotiator@demo.test")
     agency.goto(f"/cases/{case_id}")
+    open_part(agency, "money")  # (the conversation is in Money; a negotiator lands on Work)
     agency.locator("#conversation-body").fill("Sí: pagará la primera factura el viernes.")
     agency.locator("#conversation form button[type=submit]").click()
     agency.wait_for_selector("#conversation >> text=pagará la primera factura")

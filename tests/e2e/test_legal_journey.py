@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from agency import clock
-from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
+from tests.e2e.conftest import DEMO_CREDITORS, open_part, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +25,7 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     creditor = take_demo_case(page)
     case_url = page.url
     debtor = page.locator(".case-header strong").first.inner_text().strip()
+    open_part(page, "legal")  # (a negotiator lands on Work; an action in Legal brings them back to Legal)
 
     # the settlement attempt: a payment demand sent by burofax, refused by the debtor
     page.select_option("#dt", "payment_demand")
@@ -44,6 +45,7 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     cp = browser.new_context(base_url=live_server, locale="es-ES").new_page()
     sign_in(cp, DEMO_CREDITORS[creditor])
     cp.goto(case_url)
+    open_part(cp, "legal")
     estimate = cp.locator("#legal-estimate").inner_text()
     assert "monitorio" in estimate.lower() and "€" in estimate
     shot(cp, "legal-estimate-creditor")
@@ -82,6 +84,7 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     shot(lawyer, "legal-filing-recorded")
 
     cp.goto(case_url)
+    open_part(cp, "timeline")
     assert "777/2026" in cp.locator("#timeline").inner_text() or "Juzgado" in cp.locator("#timeline").inner_text()
 
 

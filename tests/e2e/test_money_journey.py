@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
+from tests.e2e.conftest import DEMO_CREDITORS, open_part, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +26,7 @@ def test_partial_payment_reaches_the_creditors_statement(page, browser, live_ser
     page.locator("#yr").fill("TR-E2E")
     page.locator("form[action$='/payments'] button").click()
     page.wait_for_selector(".flash >> text=Pago registrado")
+    open_part(page, "money")
     fees = _euros(page.locator("[data-figure=fees]").inner_text())
     assert fees >= Decimal("7.50")  # at least 15 % of 50 in the amicable stage, plus the flat fee booked at acceptance
     shot(page, "negotiator-payment")

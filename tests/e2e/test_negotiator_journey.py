@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from agency import clock
-from tests.e2e.conftest import DEMO_CREDITORS, shot, sign_in, take_demo_case
+from tests.e2e.conftest import DEMO_CREDITORS, open_part, shot, sign_in, take_demo_case
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +50,7 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     cp = other.new_page()
     sign_in(cp, creditor_email)
     cp.goto(case_url)
+    open_part(cp, "timeline")
     timeline = cp.locator("#timeline").inner_text()
     assert "Fase amistosa" in timeline
     assert "100,00" in timeline

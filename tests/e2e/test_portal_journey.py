@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agency import clock
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import open_part, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +94,7 @@ def test_a_debtor_pays_from_the_reminder_email_on_a_phone(page, browser, live_se
     phone.close()
 
     page.goto(case_url)
+    open_part(page, "money")
     page.locator("#ledger > summary").click()
     assert page.locator("#ledger tr", has_text="100,00").count() >= 1
 
@@ -134,5 +135,6 @@ def test_a_debtor_chooses_a_plan_and_the_creditor_sees_it(page, browser, live_se
     cp = other.new_page()
     sign_in(cp, DEMO_CREDITORS["Distribuciones Levante S.L."])
     cp.goto(f"/cases/{case_id}")
+    open_part(cp, "timeline")
     assert cp.locator("body", has_text="Plan de pagos: 3 plazos").count() == 1
     other.close()

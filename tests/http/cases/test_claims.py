@@ -187,8 +187,9 @@ async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
     assert done.status_code == 303, done.text[-2000:]
     case_id = int(done.headers["location"].rsplit("/", 1)[1])
     assert await Evidence.count().where(Evidence.case == case_id) == 1
-    page = await client.get(f"/cases/{case_id}")
+    page = await client.get(f"/cases/{case_id}/part/documents")  # (the page with its Documents part: a link without JavaScript)
     assert "factura.pdf" in page.text and "Bar Pepe" in page.text
+    page = await client.get(f"/cases/{case_id}/part/timeline")
     assert "Reclamación recibida: 1 factura, 1.234,56\xa0€." in page.text  # the timeline speaks the reader's money
 
 

@@ -178,8 +178,9 @@ async def test_a_contact_with_a_third_party_that_reveals_the_debt_is_refused(mak
     # the page: the party, the warning, the call-back script; a refused form keeps the reasons
     page, _me = await signed_in(make_client, "negotiator")
     shown = await page.get(f"/cases/{case['id']}")
-    assert 'name="party"' in shown.text and "no revele la deuda" in shown.text and "nos llame al" in shown.text
-    assert "con un familiar" in shown.text  # the timeline's third-party contact
+    assert 'name="party"' in shown.text and "no revele la deuda" in shown.text
+    assert "nos llame al" in (await page.get(f"/cases/{case['id']}/phone-scripts")).text  # the scripts beside the form: a fragment
+    assert "con un familiar" in (await page.get(f"/cases/{case['id']}/part/timeline")).text  # the timeline's third-party contact
     r = await post_form(page, f"/cases/{case['id']}/activities", {"kind": "call", "party": "employer", "outcome": "reached",
                                                                     "body": "Le dije que debe 1.300,00 €"}, headers={"HX-Request": "true"})
     assert r.status_code == 400 and "tercero" in r.text

@@ -1,5 +1,7 @@
 """Templates: edited by admins with versions, refused with the unknown field named, previewed on a
 case; sent from a case by staff (email via the outbox, WhatsApp as a link)."""
+import re
+
 from agency import clock
 from agency.tables import OutboxMessage
 from cases.tables import CaseEvent, MessageTemplate
@@ -132,7 +134,7 @@ async def test_whatsapp_from_the_case_page_gives_a_button_with_the_text_ready(ma
     assert r.status_code == 200 and r.headers["hx-retarget"] == "#msg-result"
     assert 'href="https://wa.me/34600123456?text=Hola%2C%20' in r.text and "Abrir WhatsApp" in r.text and 'target="_blank"' in r.text
     assert "S.L.." not in r.text
-    timeline = (await page.get(f"/cases/{case['id']}")).text.split('id="timeline"', 1)[1]
+    timeline = (await page.get(f"/cases/{case['id']}/part/timeline")).text.split('id="timeline"', 1)[1]
     assert "+34600123456</span>: Hola," in timeline and "whatsapp_first_contact" not in timeline, "what was said, not the template's key"
     r = await post_form(page, f"/cases/{case['id']}/messages", {"template": "nope"}, headers={"hx-request": "true"})
     assert r.status_code == 404 or (r.status_code == 400 and r.headers["x-form-error"] == "1")
@@ -157,8 +159,9 @@ async def test_the_debt_summary_adds_up_and_says_how_to_pay(make_client):
 async def test_the_phone_script_is_written_out_for_the_case_for_staff_only(make_client):
     org, client, ch, nh, case = await _accepted(make_client)
     staff, _ = await signed_in(make_client, "negotiator")
-    text = (await staff.get(f"/cases/{case['id']}")).text
-    assert "Guion: primera llamada" in text and "exp. " + case["reference"] in text and "1.210,50" in text
+    assert 'hx-get="/cases/%d/phone-scripts"' % case["id"] in (await staff.get(f"/cases/{case['id']}")).text  # beside the contact log
+    text = (await staff.get(f"/cases/{case['id']}/phone-scripts")).text
+    assert "Guion: primera llamada" in text and "exp. " + case["reference"] in text and re.search(r"deuda de [\d.]+,\d\d", text)
     assert "{{" not in text.split('class="phone-script"', 1)[1].split("</details>", 1)[0], "written out, not the template"
     creditor_page, _ = await signed_in(make_client, "creditor", org)
     assert 'class="phone-script"' not in (await creditor_page.get(f"/cases/{case['id']}")).text

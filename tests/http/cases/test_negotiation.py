@@ -339,7 +339,7 @@ async def test_a_reversed_payment_reopens_what_it_had_settled(people, make_clien
     # the staff case page says it in words
     staff = await make_client()
     assert (await login(staff, people["negotiator"]["email"])).status_code == 303
-    assert "Plan de pagos abierto de nuevo: se anuló un pago que lo cubría" in (await staff.get(f"/cases/{cid}")).text
+    assert "Plan de pagos abierto de nuevo: se anuló un pago que lo cubría" in (await staff.get(f"/cases/{cid}/part/timeline")).text
 
 
 async def test_a_reversal_leaves_one_promise_open_and_one_plan_active(people):
@@ -380,5 +380,5 @@ async def test_a_reversal_leaves_one_promise_open_and_one_plan_active(people):
         (CaseEvent.case == cid) & CaseEvent.kind.is_in(["promise_reopened", "plan_reopened"])).order_by(CaseEvent.id)
     assert sorted((e["kind"], json.loads(e["payload"])["status"]) for e in events) == [
         ("plan_reopened", "active"), ("plan_reopened", "cancelled"), ("promise_reopened", "replaced")]
-    page = await c.get(f"/cases/{cid}", headers=ch)
+    page = await c.get(f"/cases/{cid}/part/timeline", headers=ch)
     assert "(un plan posterior sigue en vigor)" in page.text and "(sigue en pie un compromiso posterior)" in page.text

@@ -59,7 +59,7 @@ async def test_page_quick_action_shows_the_refusal(make_client):
                         headers={"hx-request": "true"})
     assert r.headers["hx-redirect"] == f"/cases/{case['id']}"
     assert (await Case.select(Case.stage, Case.outcome).where(Case.id == case["id"]).first()) == {"stage": "closed", "outcome": "rejected"}
-    page = (await client.get(f"/cases/{case['id']}")).text
+    page = (await client.get(f"/cases/{case['id']}/part/timeline")).text
     assert "Cerrado</span> <span class=\"muted\">(no aceptado)</span>" in page, "how it ended, beside the stage"
     assert "→ Cerrado (no aceptado) — No es una deuda vencida" in page, "and on the timeline"
 
@@ -96,7 +96,7 @@ async def test_logging_contacts(make_client):
     assert r.status_code == 400 and r.headers["x-form-error"] == "1" and "hx-redirect" not in r.headers
     assert "teléfono no es válido" in r.text and "Un texto largo" not in r.text
     assert await CaseEvent.count().where(CaseEvent.case == case["id"]) == before
-    page = await page_client.get(f"/cases/{case['id']}")
+    page = await page_client.get(f"/cases/{case['id']}/part/timeline")
     assert "Requerimiento" in page.text and "Burofax" in page.text
 
 
