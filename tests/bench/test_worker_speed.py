@@ -6,8 +6,8 @@ The portfolio is a day in the life of an agency that has run its worker every da
 
 - 1,000,000 open cases, each with its own debtor (an email on file) and one invoice: half in amicable collection (accepted
   over the last 200 days, the default flow's steps -- on acceptance, 7 and 21 days later -- already sent up to yesterday,
-  so the ones accepted today, 7 and 21 days ago are due one today: 1.5 % of them), 15 % in mediation, 15 % reported to a
-  credit bureau, 10 % in court, 10 % in intake;
+  so the ones accepted today, 7 and 21 days ago are due one today: 3 % of them, 15,000 at a million), 15 % in mediation,
+  15 % reported to a credit bureau, 10 % in court, 10 % in intake;
 - 2 % with a promise to pay (yesterday's rounds settled those past their date and grace; one in ten falls due today), 4 %
   on a three-instalment plan (first instalments spread over thirty days around today: those past grace already missed and
   their messages sent, a thirtieth announced today and a thirtieth missed today), and for one in thirty of the plans paid
