@@ -190,7 +190,7 @@ async def fill(orgs: list[int], staff: list[int]) -> dict:
                 Instalment.plan.is_in(list(plan_ids.values())) & (Instalment.number == 1))}
             told = []
             for n in plans:
-                if ids[n] in plan_ids and n % 50 == 2:  # (amicable: the ones told)
+                if ids[n] in plan_ids:  # (every plan: those in amicable collection are the ones told)
                     due_on, instalment = first_due(n), firsts[plan_ids[ids[n]]]
                     if due_on - timedelta(days=3) < today:
                         told.append((instalment, "due", now - timedelta(days=1)))
