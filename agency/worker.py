@@ -16,7 +16,7 @@ from cases.bank.debits import collect_due_job, send_notices_job
 from cases.bureau.service import produce_due_batches
 from cases.claims.service import purge_staged_uploads
 from cases.messages.rules import open_jurisdictions
-from cases.messages.service import send_due_reminders, withdraw_stale_reminders
+from cases.messages.service import reminders_job, withdraw_stale_reminders
 from cases.negotiation.service import rescore_open_cases, settle_due_commitments
 from cases.notifications.service import digest_job as notification_digests
 from cases.privacy.service import retention_job
@@ -35,12 +35,12 @@ async def send_outbox(settings: Settings) -> int:
 
 def _jobs() -> list[tuple[str, Job]]:
     return [
-        ("reminders", send_due_reminders),
+        ("reminders", reminders_job),  # each case once a day, and in each round those that changed
         ("stale_reminders", withdraw_stale_reminders),
         ("outbox", send_outbox),
         ("staged_uploads", purge_staged_uploads),
         ("commitments", settle_due_commitments),
-        ("queue_scores", rescore_open_cases),
+        ("queue_scores", rescore_open_cases),  # each case once a day, and in each round those whose score a moment moved
         ("bureau_batches", produce_due_batches),
         ("direct_debit_notices", send_notices_job),
         ("direct_debits", collect_due_job),

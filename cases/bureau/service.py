@@ -22,7 +22,7 @@ from agency.settings import Settings
 from agency.storage import storage
 from agency.tenancy import get_visible, scoped
 from cases import events
-from cases.billing.balances import balance_of, principal_owed
+from cases.billing.balances import balances_of_many, principal_owed
 from cases.bureau.rules import (
     CERTIFIED_CHANNELS,
     BatchRow,
@@ -49,16 +49,30 @@ AUTHORISABLE_STAGES = ("amicable", "credit_bureau")
 
 
 async def facts_for(case_id: int, today: date) -> BureauFacts:
-    case = await Case.select(Case.stage, Case.bureau_notice_on, Case.bureau_authorised_at).where(Case.id == case_id).first()
-    invoices = await Invoice.select(Invoice.disputed).where(Invoice.case == case_id)
-    balance = await balance_of(case_id, today)
-    owed_due, oldest = due_and_owed(principal_owed(balance), today)
-    return BureauFacts(
-        principal_outstanding_cents=owed_due, oldest_due_date=oldest,
-        disputed_invoices=sum(1 for i in invoices if i["disputed"]), notice_delivered_on=as_date(case["bureau_notice_on"]),
-        authorised=case["bureau_authorised_at"] is not None, closed=case["stage"] == "closed",
-        in_bureau_stage=case["stage"] == "credit_bureau",
-    )
+    return (await facts_of_many([case_id], today))[case_id]
+
+
+async def facts_of_many(case_ids: list[int], today: date) -> dict[int, BureauFacts]:
+    """facts_for of many cases at once: three reads and one bulk balance (cases.billing.balances.balances_of_many) for all
+    of them, not a balance read per case (a daily batch checks every case a bureau holds)."""
+    if not case_ids:
+        return {}
+    cases = {r["id"]: r for r in await Case.select(Case.id, Case.stage, Case.bureau_notice_on, Case.bureau_authorised_at).where(
+        Case.id.is_in(case_ids))}
+    disputed: dict[int, int] = {}
+    for r in await Invoice.select(Invoice.case).where(Invoice.case.is_in(case_ids) & (Invoice.disputed == True)):  # noqa: E712
+        disputed[r["case"]] = disputed.get(r["case"], 0) + 1
+    balances = await balances_of_many([(case_id, today) for case_id in case_ids])
+    found = {}
+    for case_id in case_ids:
+        case = cases[case_id]
+        owed_due, oldest = due_and_owed(principal_owed(balances[(case_id, today)]), today)
+        found[case_id] = BureauFacts(
+            principal_outstanding_cents=owed_due, oldest_due_date=oldest, disputed_invoices=disputed.get(case_id, 0),
+            notice_delivered_on=as_date(case["bureau_notice_on"]), authorised=case["bureau_authorised_at"] is not None,
+            closed=case["stage"] == "closed", in_bureau_stage=case["stage"] == "credit_bureau",
+        )
+    return found
 
 
 async def bureau_view(user: CurrentUser, case_id: int, today: date) -> dict:
@@ -153,28 +167,38 @@ async def produce_batches(today: date | None = None, *, daily: bool = True) -> i
     return written
 
 
+REPORTS_AT_ONCE = 1000  # the reports a batch reads, and checks, together
+
+
 async def _batch(bureau: dict, today: date) -> int | None:
     async with atomic():
-        reports = await BureauReport.select(
-            BureauReport.id, BureauReport.case, BureauReport.status, BureauReport.reported_cents,
-            BureauReport.case.reference.as_alias("reference"), BureauReport.case.currency.as_alias("currency"),
-            BureauReport.case.debtor.tax_id.as_alias("tax_id"), BureauReport.case.debtor.name.as_alias("name"),
-            BureauReport.case.debtor.address_line1.as_alias("address"), BureauReport.case.debtor.postal_code.as_alias("postal_code"),
-            BureauReport.case.debtor.city.as_alias("city"), BureauReport.case.debtor.country.as_alias("country"),
-        ).where((BureauReport.bureau == bureau["id"]) & BureauReport.status.is_in(["queued", "reported"])).order_by(BureauReport.id)
-        plan: list[tuple[dict, str, int, str]] = []  # (report, operation, cents, reason)
-        for r in reports:
-            f = await facts_for(r["case"], today)
-            r["due"] = f.oldest_due_date or today
-            if not bureau["active"]:  # the agency stopped reporting there: everything leaves
-                plan.append((r, "withdraw", 0, "bureau_inactive") if r["status"] == "reported" else (r, "cancel", 0, "bureau_inactive"))
-            elif r["status"] == "queued":
-                ok = f.in_bureau_stage and eligible(f, today)
-                plan.append((r, "include", f.principal_outstanding_cents, "") if ok else (r, "cancel", 0, "not_eligible"))
-            elif reason := withdrawal_reason(f, today):
-                plan.append((r, "withdraw", 0, reason))
-            elif f.principal_outstanding_cents != r["reported_cents"]:
-                plan.append((r, "update", f.principal_outstanding_cents, ""))
+        plan: list[tuple[dict, str, int, str]] = []  # (report, operation, cents, reason): only what changes, never every report
+        after = 0
+        while True:  # the bureau's reports a thousand at a time (by id), their cases' facts read together
+            reports = await BureauReport.select(
+                BureauReport.id, BureauReport.case, BureauReport.status, BureauReport.reported_cents,
+                BureauReport.case.reference.as_alias("reference"), BureauReport.case.currency.as_alias("currency"),
+                BureauReport.case.debtor.tax_id.as_alias("tax_id"), BureauReport.case.debtor.name.as_alias("name"),
+                BureauReport.case.debtor.address_line1.as_alias("address"), BureauReport.case.debtor.postal_code.as_alias("postal_code"),
+                BureauReport.case.debtor.city.as_alias("city"), BureauReport.case.debtor.country.as_alias("country"),
+            ).where((BureauReport.bureau == bureau["id"]) & BureauReport.status.is_in(["queued", "reported"]) & (BureauReport.id > after)
+                    ).order_by(BureauReport.id).limit(REPORTS_AT_ONCE)
+            if not reports:
+                break
+            after = reports[-1]["id"]
+            facts = await facts_of_many(sorted({r["case"] for r in reports}), today)
+            for r in reports:
+                f = facts[r["case"]]
+                r["due"] = f.oldest_due_date or today
+                if not bureau["active"]:  # the agency stopped reporting there: everything leaves
+                    plan.append((r, "withdraw", 0, "bureau_inactive") if r["status"] == "reported" else (r, "cancel", 0, "bureau_inactive"))
+                elif r["status"] == "queued":
+                    ok = f.in_bureau_stage and eligible(f, today)
+                    plan.append((r, "include", f.principal_outstanding_cents, "") if ok else (r, "cancel", 0, "not_eligible"))
+                elif reason := withdrawal_reason(f, today):
+                    plan.append((r, "withdraw", 0, reason))
+                elif f.principal_outstanding_cents != r["reported_cents"]:
+                    plan.append((r, "update", f.principal_outstanding_cents, ""))
         if not plan:
             return None
         sequence = (await Bureau.update({Bureau.sequence: Bureau.sequence + 1}).where(Bureau.id == bureau["id"]).returning(

@@ -269,8 +269,10 @@ async def purge_staged_uploads(settings=None) -> int:
 
     cutoff = utcnow() - timedelta(hours=STAGED_UPLOAD_TTL_HOURS)
     rows = await Evidence.select(Evidence.id, Evidence.storage_key).where(Evidence.case.is_null() & (Evidence.created_at < cutoff)).limit(500)
-    for row in rows:
-        deleted = await Evidence.delete().where((Evidence.id == row["id"]) & Evidence.case.is_null()).returning(Evidence.id)
-        if deleted:
-            await storage().delete(row["storage_key"])
+    if not rows:
+        return 0
+    # the rows in one statement (each still only if no claim took it meanwhile), then the files of those deleted
+    deleted = await Evidence.delete().where(Evidence.id.is_in([r["id"] for r in rows]) & Evidence.case.is_null()).returning(Evidence.storage_key)
+    for row in deleted:
+        await storage().delete(row["storage_key"])
     return len(rows)

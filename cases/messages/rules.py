@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -138,27 +139,44 @@ def _fields_outside_ifs(node) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=512)
+def _fields(text: str) -> frozenset[str]:
+    """Every merge field a template's text uses (parsed once per text: a day's reminders write the same few templates)."""
+    return frozenset(meta.find_undeclared_variables(_env.parse(text)))
+
+
+@lru_cache(maxsize=512)
+def _unguarded(text: str) -> frozenset[str]:
+    return frozenset(_fields_outside_ifs(_env.parse(text)))
+
+
+@lru_cache(maxsize=512)
+def _compiled(text: str):
+    """A template's text compiled once (a compiled template renders any number of times, with any context)."""
+    return _env.from_string(text)
+
+
 def uses_field(name: str, subject: str, body: str) -> bool:
     """Whether a template writes out this merge field anywhere."""
-    return name in meta.find_undeclared_variables(_env.parse(subject)) | meta.find_undeclared_variables(_env.parse(body))
+    return name in _fields(subject) | _fields(body)
 
 
 def needs_of(subject: str, body: str) -> set[str]:
     """The facts (promise, plan, payment) a template cannot be written without."""
-    used = _fields_outside_ifs(_env.parse(subject)) | _fields_outside_ifs(_env.parse(body))
+    used = _unguarded(subject) | _unguarded(body)
     return {NEEDS[f] for f in used if f in NEEDS}
 
 
 def missing_facts(subject: str, body: str, context: dict) -> list[str]:
     """What the case lacks for this message (promise, plan, payment), from the fields it writes out unguarded that are empty."""
-    used = _fields_outside_ifs(_env.parse(subject)) | _fields_outside_ifs(_env.parse(body))
+    used = _unguarded(subject) | _unguarded(body)
     return sorted({NEEDS[f] for f in used if f in NEEDS and context.get(f) in ("", None)})
 
 
 def render(subject: str, body: str, context: dict) -> tuple[str, str]:
     if "greeting" in context:
         body = with_greeting(body)
-    return _env.from_string(subject).render(**context).strip(), _env.from_string(body).render(**context).strip() + "\n"
+    return _compiled(subject).render(**context).strip(), _compiled(body).render(**context).strip() + "\n"
 
 
 def whatsapp_link(phone_e164: str, text: str) -> str:

@@ -2,8 +2,10 @@
 and the reminder flow the worker runs."""
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import date, datetime
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -14,7 +16,7 @@ from piccolo.query.functions.aggregate import Max
 from agency import clock, i18n
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import atomic, is_sqlite, utcnow
+from agency.db import atomic, fetch_records, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.identifiers import format_iban
 from agency.mail import new_message_id, one_line
@@ -247,13 +249,14 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     return result
 
 
-async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None) -> int:
+async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None,
+                             jurisdictions: Collection[str] | None = None, case_ids: list[int] | None = None) -> int:
     """Worker job: the next step of the reminder flow for each case that has one due (cases.messages.rules.next_step),
     inside the contact window of the case's jurisdiction (its days counted in that country's time;
     ``window``, when given, stands for every case's). The step is claimed, and the message written, in one transaction that
     holds the case: two workers, or a restart halfway, never send a step twice, nor two steps at once.
     A case that cannot be written to (a template that fails on its data) is logged and passed over:
-    the others still get theirs."""
+    the others still get theirs. ``jurisdictions``: only the cases of these; ``case_ids``: only these cases."""
     clock_given = now is not None
     now = now or utcnow()
 
@@ -261,7 +264,7 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         return window or ContactWindow.of(jurisdiction)
 
     def open_now() -> list[str]:
-        return [j for j in JURISDICTION_ZONES if window_of(j).allows(now if clock_given else utcnow())]
+        return [j for j in JURISDICTION_ZONES if (jurisdictions is None or j in jurisdictions) and window_of(j).allows(now if clock_given else utcnow())]
 
     if not open_now():
         return 0
@@ -272,17 +275,28 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         if r["organisation"] is not None:
             by_org.setdefault(r["organisation"], []).append(Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]))
     cap = get_settings().contact_cap_week
+    gate = asyncio.Semaphore(max(1, get_settings().db_pool_size - 1))  # (a connection left for the batch's own reads)
     sent = 0
-    last_id = 0
+    last_id, pending, position = 0, sorted(case_ids) if case_ids is not None else None, 0
     while True:
-        jurisdictions = open_now()
-        if not jurisdictions:
+        open_here = open_now()
+        if not open_here:
             return sent  # a long round stops where the windows close
+        if pending is not None:  # the cases asked for, five hundred at a time
+            chunk = pending[position:position + 500]
+            position += 500
+            if not chunk:
+                return sent
+            scope = Case.id.is_in(chunk)
+        else:
+            scope = Case.id > last_id
         cases = await Case.select(Case.id, Case.organisation, Case.accepted_at, Case.jurisdiction, Case.debtor.email.as_alias("email"),
                                   Case.debtor.as_alias("debtor_id"), Case.debtor.vulnerable.as_alias("vulnerable")).where(
-            (Case.stage == "amicable") & (Case.id > last_id) & Case.accepted_at.is_not_null() & Case.held_at.is_null()  # on hold: no automatic contact
-            & Case.jurisdiction.is_in(jurisdictions)).order_by(Case.id).limit(500)
+            (Case.stage == "amicable") & scope & Case.accepted_at.is_not_null() & Case.held_at.is_null()  # on hold: no automatic contact
+            & Case.jurisdiction.is_in(open_here)).order_by(Case.id).limit(500)
         if not cases:
+            if pending is not None:
+                continue
             return sent
         last_id = cases[-1]["id"]
         ids = [c["id"] for c in cases]
@@ -298,48 +312,100 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         held = await contact_held(ids)
         insolvent = await insolvent_debtors([c["debtor_id"] for c in cases])  # in concurso: the claim goes to the administrator
         contacted = await week_counts([c["debtor_id"] for c in cases], now if clock_given else None)  # this week's, per debtor
-        for c in cases:
+        async def one(c) -> int:
+            """The case's message due now, if any: how many went out (0 or 1)."""
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
-                continue  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
+                return 0  # nobody to write to, or nothing undisputed owed: disputed invoices are never chased
             if c["id"] in held or c["vulnerable"] or c["debtor_id"] in insolvent:
-                continue  # a complaint about contact is open, the debtor is vulnerable or in concurso: no automatic message
+                return 0  # a complaint about contact is open, the debtor is vulnerable or in concurso: no automatic message
             if not cap_allows(contacted.get(c["debtor_id"], 0), cap):
-                continue  # contacted as often as the week allows (AGENCY_CONTACT_CAP_WEEK): it waits for a later round
+                return 0  # contacted as often as the week allows (AGENCY_CONTACT_CAP_WEEK): it waits for a later round
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
                 try:
-                    went = await _send_instalment_message(c["id"], today, now)
+                    return await _send_instalment_message(c["id"], today, now)
                 except Exception:  # noqa: BLE001 - as below
                     log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
-                    continue
-                sent += went
-                contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + went
-                continue
+                    return 0
             if c["id"] in promised and waiting_on_promise(promised[c["id"]], today):
-                continue  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
+                return 0  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
             steps = by_org.get(c["organisation"], defaults)
             accepted_on = c["accepted_at"].astimezone(zone).date()  # the day where the debtor is, as `today` is
             step = next_step(steps, _days(done.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today)
             if step is None:
-                continue
+                return 0
             try:
                 async with atomic():
                     if not await _hold_for_reminder(c["id"]):
-                        continue  # no longer in amicable collection
+                        return 0  # no longer in amicable collection
                     fresh = await _steps_sent([c["id"]])  # what another worker sent meanwhile
                     if next_step(steps, _days(fresh.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today) != step:
-                        continue
+                        return 0
                     claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id, sent_at=now)).on_conflict(
                         action="DO NOTHING").returning(ReminderSent.id)
                     if not claimed:
-                        continue
+                        return 0
                     await send_message(None, c["id"], step.template_key, today, reminder_step=step.id)
             except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' reminders
                 log.exception("reminder not sent", extra={"route": f"case {c['id']} step {step.id}"})
-                continue
-            sent += 1
-            contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + 1  # the debtor's other cases in this round count it
+                return 0
+            return 1
+
+        async def debtor_cases(group: list) -> int:
+            """One debtor's cases one after the other: a message to one counts towards the week's cap before the next."""
+            went = 0
+            for c in group:
+                async with gate:
+                    done_here = await one(c)
+                went += done_here
+                contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + done_here  # the debtor's other cases count it
+            return went
+
+        by_debtor: dict[int, list] = {}
+        for c in cases:
+            by_debtor.setdefault(c["debtor_id"], []).append(c)
+        if is_sqlite():  # one writer: the debtors one after the other
+            for group in by_debtor.values():
+                sent += await debtor_cases(group)
+        else:  # PostgreSQL: a few debtors side by side, each case in its own transaction on its own connection
+            sent += sum(await asyncio.gather(*(debtor_cases(group) for group in by_debtor.values())))
+
+
+# What the worker's reminder job has done in this process: per jurisdiction, the local day whose pass over every case in
+# amicable collection it finished; and the moment of its last round (a restarted worker makes the day's passes again:
+# each step is claimed once, so nothing goes out twice).
+_passes: dict[str, date] = {}
+_last_round: dict[str, datetime] = {}
+# How far before the last round's start a round looks for changed cases: an event is stamped when written and seen when its
+# transaction commits, a moment later.
+CHANGED_MARGIN = timedelta(minutes=2)
+
+
+async def reminders_job(settings=None, window: ContactWindow | None = None) -> int:
+    """The worker's reminder job. The flow's steps fall due by the day, so every case in amicable collection is looked at
+    once a day in each jurisdiction, in its first round inside the contact window there (send_due_reminders); in every
+    other round only the cases with something new on their timeline since the last one (accepted, a hold lifted, a promise
+    broken, a payment...: every change of a case is an event), so a round does not read a million cases to find none due.
+    A case passed over for the week's contact cap waits for the next day's look."""
+    now = utcnow()
+    since = _last_round.get("at")
+    sent = 0
+    days = {j: now.astimezone(ZoneInfo(JURISDICTION_ZONES[j])).date() for j in JURISDICTION_ZONES
+            if (window or ContactWindow.of(j)).allows(now)}
+    due = [j for j, day in days.items() if _passes.get(j) != day]
+    if due:
+        sent += await send_due_reminders(settings, window=window, jurisdictions=due)
+        after = utcnow()
+        for j in due:
+            if (window or ContactWindow.of(j)).allows(after):  # the window stayed open to the end: every case was looked at
+                _passes[j] = days[j]
+    if since is not None and days:
+        changed = [r["case"] for r in await fetch_records('SELECT DISTINCT "case" FROM case_events WHERE at >= {}', since - CHANGED_MARGIN)]
+        if changed:
+            sent += await send_due_reminders(settings, window=window, jurisdictions=list(days), case_ids=changed)
+    _last_round["at"] = now
+    return sent
 
 
 async def _send_instalment_message(case_id: int, today: date, now: datetime) -> int:
@@ -407,18 +473,25 @@ async def withdraw_stale_reminders(settings=None) -> int:
     owed = await outstanding_by_case(ids)
     insolvent = await insolvent_cases(ids)
     withdrawn = 0
+    leaving = []
     for w in waiting:
         reason = ("left_amicable" if stages.get(w["case_id"]) != "amicable" else "held" if cases[w["case_id"]]["held_at"] is not None
                   else "insolvency" if w["case_id"] in insolvent else "nothing_owed" if owed.get(w["case_id"], 0) <= 0 else None)
-        if reason is None:
-            continue
+        if reason is not None:
+            leaving.append((w, reason))
+    for start in range(0, len(leaving), 200):  # two hundred in a transaction (each a commit of its own: a second per hundred on SQLite)
+        chunk = leaving[start:start + 200]
         async with atomic():
-            done = await OutboxMessage.update({OutboxMessage.given_up_at: utcnow(), OutboxMessage.given_up_reason: reason}).where(
-                (OutboxMessage.id == w["id"]) & OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()
-                & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < utcnow()))).returning(OutboxMessage.id)
-            if done:
-                withdrawn += 1
-                await events.record(w["case_id"], "message_withdrawn", None, w["subject"], {"outbox": w["id"], "reason": reason})
+            now = utcnow()
+            for reason in sorted({reason for _w, reason in chunk}):
+                ids = [w["id"] for w, why in chunk if why == reason]
+                done = {r["id"] for r in await OutboxMessage.update({OutboxMessage.given_up_at: now, OutboxMessage.given_up_reason: reason}).where(
+                    OutboxMessage.id.is_in(ids) & OutboxMessage.sent_at.is_null() & OutboxMessage.given_up_at.is_null()
+                    & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))).returning(OutboxMessage.id)}
+                for w, why in chunk:
+                    if why == reason and w["id"] in done:
+                        withdrawn += 1
+                        await events.record(w["case_id"], "message_withdrawn", None, w["subject"], {"outbox": w["id"], "reason": reason})
     return withdrawn
 
 

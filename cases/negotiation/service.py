@@ -21,7 +21,17 @@ from agency.tenancy import get_visible
 from cases import events
 from cases.billing.balances import balance_of
 from cases.money import to_cents
-from cases.negotiation.queue import ANSWERED_KINDS, CLASSIFICATIONS, ENGAGED_FOR, ENGAGED_KINDS, QUEUE_STAGES, QueueFacts, score
+from cases.negotiation.queue import (
+    ACT_FAST_AFTER,
+    ANSWERED_KINDS,
+    CLASSIFICATIONS,
+    ENGAGED_FOR,
+    ENGAGED_KINDS,
+    LEFT_FOR,
+    QUEUE_STAGES,
+    QueueFacts,
+    score,
+)
 from cases.negotiation.rules import (
     Payment,
     check_promise,
@@ -119,8 +129,33 @@ async def rescore(case_ids: list[int], now: datetime | None = None) -> None:
                                 "OR collection_cases.priority_reasons <> v.column3) RETURNING collection_cases.id", *scores)
 
 
-async def rescore_open_cases(settings=None) -> int:
-    """Worker job: scores move with time (days overdue, actions falling due), so refresh them."""
+# What the worker's queue-score job has done in this process: the agency day of its last pass over every open case, and
+# the moment of its last round (a restarted worker scores every case again first).
+_rescored: dict = {}
+
+
+async def rescore_open_cases(settings=None, now: datetime | None = None) -> int:
+    """Worker job: scores move with time, so refresh them. Every open case once a day (what moves by the day: days
+    overdue, the limitation date near, contacted today), a thousand at a time; in every other round only the cases whose
+    score a moment has changed since the last round (score_moved_since): a million cases are not re-read every ten
+    seconds to find the few that moved. A change a service makes rescores its case then and there (cases.events'
+    callers). Returns how many cases were scored."""
+    now = now or utcnow()
+    day, last = clock.day_of(now), _rescored.get("at")
+    if _rescored.get("day") != day or last is None:
+        done = await rescore_all(now)
+        _rescored.update(day=day, at=now)
+        return done
+    ids = await score_moved_since(last, now)
+    for start in range(0, len(ids), 1000):
+        async with atomic():
+            await rescore(ids[start:start + 1000], now)
+    _rescored["at"] = now
+    return len(ids)
+
+
+async def rescore_all(now: datetime | None = None) -> int:
+    """Every case in the queue's stages scored again, a thousand at a time (by id), each thousand in its own transaction."""
     done, last_id = 0, 0
     while True:
         ids = [r["id"] for r in await Case.select(Case.id).where(Case.stage.is_in(list(QUEUE_STAGES)) & (Case.id > last_id))
@@ -128,9 +163,28 @@ async def rescore_open_cases(settings=None) -> int:
         if not ids:
             return done
         async with atomic():
-            await rescore(ids)
+            await rescore(ids, now)
         done += len(ids)
         last_id = ids[-1]
+
+
+async def score_moved_since(last: datetime, now: datetime) -> list[int]:
+    """The open cases whose score changed between ``last`` and ``now`` by time alone (cases.negotiation.queue.score's
+    moments): a next action fell due, 24 hours passed since acceptance without contact (act fast), a payment, plan or
+    promise turned 7 days old (engaged), a visit to the debtor's page 3 days old (opened and left). Each found by a range
+    of an index (the partial ones of migration 2026-12-07T15:10, and case_events' ``at``)."""
+    stages = ", ".join(f"'{s}'" for s in QUEUE_STAGES)
+    engaged = ", ".join(f"'{k}'" for k in ENGAGED_KINDS)
+    rows = await fetch_records(
+        f"SELECT id FROM collection_cases WHERE next_action_at > {{}} AND next_action_at <= {{}} AND stage IN ({stages}) "
+        f"UNION SELECT id FROM collection_cases WHERE accepted_at > {{}} AND accepted_at <= {{}} AND last_contact_at IS NULL "
+        f"AND stage IN ({stages}) "
+        f"UNION SELECT e.\"case\" FROM case_events e JOIN collection_cases c ON c.id = e.\"case\" WHERE e.at > {{}} AND e.at <= {{}} "
+        f"AND e.kind IN ({engaged}) AND c.stage IN ({stages}) "
+        f"UNION SELECT e.\"case\" FROM case_events e JOIN collection_cases c ON c.id = e.\"case\" WHERE e.at > {{}} AND e.at <= {{}} "
+        f"AND e.kind = 'portal_opened' AND c.stage IN ({stages})",
+        last, now, last - ACT_FAST_AFTER, now - ACT_FAST_AFTER, last - ENGAGED_FOR, now - ENGAGED_FOR, last - LEFT_FOR, now - LEFT_FOR)
+    return sorted({r["id"] for r in rows})
 
 
 # --- the queue ---------------------------------------------------------------------------------------
