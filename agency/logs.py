@@ -5,6 +5,7 @@ anything else that could hold a debtor's data."""
 from __future__ import annotations
 
 import contextvars
+import io
 import json
 import logging
 import re
@@ -52,6 +53,13 @@ _encode = msgspec.json.Encoder().encode
 _second: list = [0, ""]
 
 
+def writes_at_once(stream) -> bool:
+    """Whether a line written to ``stream`` is in its file when write returns, so that a flush has nothing to do: a
+    line-buffered text stream, or one writing through to the raw file (sys.stderr, since Python 3.9)."""
+    return bool(getattr(stream, "line_buffering", False)
+                or (getattr(stream, "write_through", False) and isinstance(getattr(stream, "buffer", None), io.RawIOBase)))
+
+
 def write_access(method: str, path: str, status: int, duration_ms: float, user_id: int | None, rid: str) -> None:
     """The access line, in the same JSON shape and on the same stream as every other line, written
     straight to the root handler's stream: a LogRecord through the logging machinery cost about 50 µs
@@ -69,10 +77,12 @@ def write_access(method: str, path: str, status: int, duration_ms: float, user_i
         _second[:] = [now, time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now))]
     handler = handlers[0]
     line = _encode({"time": _second[1], "level": "INFO", "logger": "agency.access", "message": "request", "request_id": rid, **fields})
+    stream = handler.stream
     try:
         with handler.lock:
-            handler.stream.write(line.decode() + "\n")
-            handler.flush()
+            stream.write(line.decode() + "\n")
+            if not writes_at_once(stream):
+                handler.flush()
     except (OSError, ValueError):  # a closed or broken stream: logging's own handling reports it
         access_log.info("request", extra=fields)
 

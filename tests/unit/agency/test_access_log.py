@@ -25,3 +25,18 @@ def test_access_line_shape_and_a_broken_stream(monkeypatch):
     monkeypatch.setattr(handler, "stream", _Broken())
     monkeypatch.setattr(logging, "raiseExceptions", False)  # logging reports a failed emit and carries on
     logs.write_access("GET", "/queue", 200, 1.5, 7, "abcdef0123456789")  # does not raise
+
+
+def test_a_line_is_in_the_file_when_write_access_returns(tmp_path, monkeypatch):
+    """The flush is left out only where the write already reached the file (stderr writes through since Python 3.9)."""
+    logs.configure("INFO")
+    handler = logging.getLogger().handlers[0]
+    path = tmp_path / "log"
+    for stream, at_once in ((open(path, "w"), False), (io.TextIOWrapper(open(path, "wb", buffering=0), write_through=True), True),
+                            (open(path, "w", buffering=1), True), (io.StringIO(), False)):
+        with stream:
+            assert logs.writes_at_once(stream) is at_once
+            monkeypatch.setattr(handler, "stream", stream)
+            logs.write_access("GET", "/queue", 200, 1.5, 7, "abcdef0123456789")
+            if not isinstance(stream, io.StringIO):
+                assert json.loads(path.read_text())["path"] == "/queue"  # read while the stream is still open
