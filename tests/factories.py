@@ -98,3 +98,18 @@ async def case_page(client, case_id: int, headers: dict | None = None):
             html += fragment.text
             waiting.append(fragment.text)
     return SimpleNamespace(status_code=page.status_code, text=html, headers=page.headers)
+
+
+async def by_hand() -> None:
+    """After a test changed cases, invoices or the ledger by hand rather than through the services (a stage, a negotiator, a
+    ledger row set up directly): the report totals made again from the rows, with the migration's own SQL, as an upgrade
+    makes them (every HTTP test ends by checking they agree with the rows: tests/http/conftest.py)."""
+    import importlib
+
+    from agency.db import atomic, fetch_records
+
+    migration = importlib.import_module("cases.piccolo_migrations.cases_2026_12_07t15_10_00_000000")
+    async with atomic():
+        for target, select in migration.FILL.items():
+            await fetch_records(f"DELETE FROM {target.split()[0]}")
+            await fetch_records(f"INSERT INTO {target} {select}")

@@ -7,7 +7,7 @@ import pytest
 
 from agency import clock
 from agency.demo.cases import tiny_pdf
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import open_part, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +54,7 @@ def test_creditor_files_a_claim_with_evidence(page, tmp_path):
     page.get_by_role("button", name="Enviar la reclamación").click()
     page.wait_for_url(re.compile(r"/cases/\d+$"))
     assert page.locator(".badge.stage-intake").first.is_visible()
+    open_part(page, "documents")  # (the evidence is in the case's documents, loaded when opened)
     assert "factura-E2E-1.pdf" in page.locator("#evidence").inner_text()
     reference = page.locator("h1").inner_text().strip()
     shot(page, "case-page")

@@ -9,7 +9,7 @@ from agency import clock
 from agency.tables import OutboxMessage
 from cases.messages.service import send_due_reminders
 from cases.tables import Case, CaseEvent, Complaint, Debtor
-from tests.factories import api_token, create_user, post_form, signed_in
+from tests.factories import api_token, by_hand, create_user, post_form, signed_in
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
 from tests.http.cases.test_portal import TAX_ID, _session, debtor  # noqa: F401 - the fixture
@@ -22,6 +22,7 @@ async def test_a_creditors_complaint_has_an_owner_and_a_deadline_and_staff_answe
     case = await _accepted_case(c, ch, nh)
     negotiator = await create_user("negotiator")
     await Case.update({Case.negotiator: negotiator["id"]}).where(Case.id == case["id"])
+    await by_hand()  # (set up by hand: the report totals follow)
     r = await c.post("/api/v1/complaints", json={"case_id": case["id"], "from": "staff", "cause": "conduct",
                                                  "body": "El gestor fue descortés con nuestro cliente."}, headers=ch)
     assert r.status_code == 201, r.text

@@ -16,7 +16,7 @@ from agency.tables import OutboxMessage
 from cases.conversation.rules import answer_due
 from cases.privacy import service as privacy
 from cases.tables import Case, CaseEvent, ConversationFile, ConversationMessage, Evidence
-from tests.factories import api_token, case_page, create_org, create_user, post_form, signed_in
+from tests.factories import api_token, by_hand, case_page, create_org, create_user, post_form, signed_in
 from tests.http.cases.test_claims import PDF
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
@@ -36,6 +36,7 @@ async def _with_negotiator(make_client):
     nh = await api_token(c, negotiator["email"])
     case = await _accepted_case(c, ch, nh)
     await Case.update({Case.negotiator: negotiator["id"]}).where(Case.id == case["id"])
+    await by_hand()  # (set up by hand: the report totals follow)
     return org, c, ch, nh, negotiator, case
 
 

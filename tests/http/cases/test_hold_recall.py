@@ -12,7 +12,7 @@ from agency.tables import OutboxMessage
 from cases.messages.service import send_due_reminders, withdraw_stale_reminders
 from cases.negotiation.service import take_next
 from cases.tables import Case, CaseEvent
-from tests.factories import api_token, create_org, create_user, post_form, signed_in
+from tests.factories import api_token, by_hand, create_org, create_user, post_form, signed_in
 from tests.http.cases.test_fair_contact import _payload, _working_noon
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
@@ -35,6 +35,7 @@ async def test_a_hold_stops_the_reminders_tells_the_negotiator_and_leaves_the_qu
     negotiator = await create_user("negotiator", language="en")
     await Case.update({Case.accepted_at: now - timedelta(days=1), Case.negotiator: negotiator["id"], Case.priority: 10**6}).where(
         Case.id == case["id"])
+    await by_hand()  # (set up by hand: the report totals follow)
     me = CurrentUser(id=negotiator["id"], email=negotiator["email"], name="n", role=Role.negotiator, organisation_id=None, language="en")
 
     r = await c.post(f"/api/v1/cases/{case['id']}/hold", json={"reason": "Estamos hablando con el deudor directamente."}, headers=ch)

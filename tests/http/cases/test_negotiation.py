@@ -13,7 +13,7 @@ from agency.roles import Role
 from cases.negotiation.queue import QUEUE_STAGES
 from cases.negotiation.service import take_next
 from cases.tables import Case, CaseEvent, Instalment, Promise
-from tests.factories import api_token, create_org, create_user, login, post_form, signed_in
+from tests.factories import api_token, by_hand, create_org, create_user, login, post_form, signed_in
 from tests.http.cases.test_stages import _case
 
 TODAY = clock.today()
@@ -84,6 +84,7 @@ async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend)
     c, ch, nh = people["client"], people["ch"], people["nh"]
     # other tests' unassigned cases (any queue stage) go to someone else first
     await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(list(QUEUE_STAGES)))
+    await by_hand()  # (set up by hand: the report totals follow)
     ids = [(await _accepted_case(c, ch, nh))["id"] for _ in range(20)]
     users = [await create_user("negotiator") for _ in range(20)]
     takers = [CurrentUser(id=u["id"], email=u["email"], name="n", role=Role.negotiator, organisation_id=None, language="es") for u in users]
@@ -98,6 +99,7 @@ async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend)
 async def test_queue_page_and_take_next(people, make_client):
     c, ch, nh = people["client"], people["ch"], people["nh"]
     await Case.update({Case.negotiator: people["negotiator"]["id"]}).where(Case.negotiator.is_null() & Case.stage.is_in(list(QUEUE_STAGES)))
+    await by_hand()  # (set up by hand: the report totals follow)
     case = await _accepted_case(c, ch, nh)
     page_client, me = await signed_in(make_client, "negotiator")
     queue = await page_client.get("/queue")
@@ -171,6 +173,7 @@ async def test_queue_api_lists_the_callers_cases_with_reasons_and_amounts(people
     owed = sum(Decimal(i["amount"]) for i in (await c.get(f"/api/v1/cases/{case['id']}", headers=ch)).json()["invoices"])
     assert top["outstanding"] == str(owed.quantize(Decimal("0.01"))) and isinstance(top["reasons"], list)
     await Case.update({Case.negotiator: me["id"]}).where(Case.id == case["id"])
+    await by_hand()  # (set up by hand: the report totals follow)
     again = (await client.get("/api/v1/queue/", headers=headers)).json()
     assert again[0]["id"] == case["id"] and again[0]["assigned_to_me"] is True  # a changed row, answered at once
     assert all(i["stage"] == "mediation" for i in (await client.get("/api/v1/queue/?stage=mediation", headers=headers)).json())

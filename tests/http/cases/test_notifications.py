@@ -16,7 +16,7 @@ from cases import events
 from cases.notifications import service
 from cases.notifications.rules import WORKING_HOURS, WorkingHours
 from cases.tables import Case, Notification, NotificationDigest
-from tests.factories import api_token, create_org, create_user, login, post_form
+from tests.factories import api_token, by_hand, create_org, create_user, login, post_form
 from tests.http.cases.test_money import _pay
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -203,6 +203,7 @@ async def test_the_case_conversation_and_the_creditor_s_decisions_reach_the_righ
     c, ch = p["c"], p["ch"]
     case = await _accepted_case(c, ch, p["nh"])
     await Case.update({Case.negotiator: p["negotiator"]["id"]}).where(Case.id == case["id"])
+    await by_hand()  # (set up by hand: the report totals follow)
     admin = await create_user("admin")
     ah = await api_token(c, admin["email"])
     creditor = CurrentUser(id=p["creditor"]["id"], email=p["creditor"]["email"], name="c", role=Role.creditor, organisation_id=None, language="es")

@@ -13,7 +13,7 @@ from agency.settings import get_settings
 from agency.tables import AccessRecord, OutboxMessage
 from cases.privacy import service as privacy
 from cases.tables import Case, CaseEvent, Complaint, Debtor, Evidence, LedgerEntry
-from tests.factories import api_token, create_user, post_form, signed_in
+from tests.factories import api_token, by_hand, create_user, post_form, signed_in
 from tests.http.cases.test_money import _people
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -27,6 +27,7 @@ async def _debtor_of(case_id: int) -> int:
 async def _close(case_id: int, limitation=None, years_ago: int = 0) -> None:
     await Case.update({Case.stage: "closed", Case.outcome: "paid", Case.closed_at: datetime.now(timezone.utc) - timedelta(days=366 * years_ago),
                        Case.limitation_date: limitation}).where(Case.id == case_id)
+    await by_hand()  # (set up by hand: the report totals follow)
 
 
 async def test_an_admin_exports_corrects_and_erases_a_debtors_data(make_client):
@@ -98,12 +99,14 @@ async def test_an_admin_exports_corrects_and_erases_a_debtors_data(make_client):
     assert (await Debtor.select(Debtor.name).where(Debtor.id == debtor_id).first())["name"] == "Talleres Norte S.L."
     # closed, nothing owed any more... but the books keep the payment for six years
     await LedgerEntry.insert(LedgerEntry(case=cid, kind="payment", amount_cents=500_000, booked_on=TODAY, method="transfer"))
+    await by_hand()  # (set up by hand: the report totals follow)
     await _close(cid)
     r = await c.post(f"/api/v1/debtors/{debtor_id}/erasure", headers=ah)
     assert r.status_code == 409 and [(h["code"], h["until"]) for h in r.json()["holds"]] == [
         ("closed_recently", TODAY.replace(year=TODAY.year + 3).isoformat()), ("accounting", TODAY.replace(year=TODAY.year + 6).isoformat())]
     # seven years on (the money moved then; whatever the balance says today, the debt can no longer be claimed)
     await LedgerEntry.update({LedgerEntry.booked_on: TODAY - timedelta(days=7 * 366)}).where(LedgerEntry.case == cid)
+    await by_hand()  # (set up by hand: the report totals follow)
     await _close(cid, limitation=TODAY - timedelta(days=1), years_ago=7)
     money_before = await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount_cents).where(LedgerEntry.case == cid).order_by(LedgerEntry.id)
     evidence = await Evidence.select(Evidence.id).where(Evidence.case == cid).first()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from agency import clock
 from cases.tables import Case, CaseEvent, Invoice
 from legal.tables import Deadline, FilingStep
-from tests.factories import api_token, case_page, create_org, create_user, signed_in
+from tests.factories import api_token, by_hand, case_page, create_org, create_user, signed_in
 from tests.http.legal.test_legal import _es_money, _in_court, docx_text
 
 TODAY = clock.today()
@@ -19,6 +19,7 @@ async def _filed(make_client, days_ago: int = 20, amount_cents: int | None = Non
     if amount_cents is not None:  # a claim above the verbal's limit: its opposition leads to the ordinario
         first = await Invoice.select(Invoice.id).where(Invoice.case == cid).order_by(Invoice.id).first()
         await Invoice.update({Invoice.amount_cents: amount_cents}).where(Invoice.id == first["id"])
+        await by_hand()  # (set up by hand: the report totals follow)
     r = await c.post(f"/api/v1/cases/{cid}/filings", json={"procedure": "monitorio", "court": "Tribunal de Instancia de Bilbao",
                                                           "status": "filed", "filed_on": (TODAY - timedelta(days=days_ago)).isoformat(),
                                                           "court_case_number": "77/2026"}, headers=lh)

@@ -12,7 +12,7 @@ from agency.storage import storage
 from agency.tables import Organisation
 from cases.tables import Case, CaseEvent, Debtor
 from legal.tables import InjuncaoBatch, InjuncaoRequest
-from tests.factories import api_token, create_org, create_user, csrf_token, login
+from tests.factories import api_token, by_hand, create_org, create_user, csrf_token, login
 from tests.http.cases.test_claims import claim_body
 from tests.http.cases.test_money import _people
 from tests.http.legal.test_law_revision import _case, _debtor
@@ -39,6 +39,7 @@ async def _portuguese_creditor(org: int) -> str:
 async def _in_court(case_id: int, lawyer: int) -> None:
     """The court stage's own guards are tested with the hand-off (test_legal.py); here the case is simply there."""
     await Case.update({Case.stage: "court", Case.lawyer: lawyer}).where(Case.id == case_id)
+    await by_hand()  # (set up by hand: the report totals follow)
 
 
 async def _setting(make_client):
