@@ -29,6 +29,8 @@ SQLITE_FTS = (("debtors_search", "debtors", "search_name"), ("collection_cases_s
 SEARCH_PAIRS = ("CREATE FUNCTION search_pairs(name text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
                 "SELECT coalesce(array_agg(w[i] || ' ' || w[i + 1]), '{}') FROM (SELECT string_to_array(name, ' ') AS w) s, "
                 "generate_series(1, coalesce(array_length(w, 1), 0) - 1) AS i $$")
+# a reference after its letters on SQLite (instr for strpos; the plain B-tree answers a prefix's range)
+SQLITE_INDEXES = {"collection_cases_reference_rest": "collection_cases (substr(reference, instr(reference, '-') + 1))"}
 POSTGRES_INDEXES = {
     "debtors_search_words": "debtors USING gin (to_tsvector('simple', search_name))",
     "debtors_search_pairs": "debtors USING gin (search_pairs(search_name))",
@@ -59,6 +61,8 @@ async def forwards():
             for fts, table, column in SQLITE_FTS:
                 for statement in _sqlite_statements(fts, table, column):
                     await engine.run_ddl(statement)
+            for name, target in SQLITE_INDEXES.items():
+                await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
             return
         await engine.run_ddl(SEARCH_PAIRS)
         for name, target in POSTGRES_INDEXES.items():
@@ -71,6 +75,8 @@ async def forwards():
                 for trigger in ("insert", "delete", "update"):
                     await engine.run_ddl(f"DROP TRIGGER IF EXISTS {fts}_{trigger}")
                 await engine.run_ddl(f"DROP TABLE IF EXISTS {fts}")
+            for name in SQLITE_INDEXES:
+                await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
             return
         for name in POSTGRES_INDEXES:
             await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")

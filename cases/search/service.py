@@ -24,6 +24,7 @@ FTS = {"debtors": ("debtors_search", "search_name"), "collection_cases": ("colle
 PAGES = (LIMIT, 500)  # the FTS matches read, a page at a time, before the caller's own rows are read instead
 # a reference after its letters, as the index collection_cases_reference_rest keeps it (PostgreSQL)
 REFERENCE_REST = 'substr("collection_cases"."reference", strpos("collection_cases"."reference", \'-\') + 1)'
+REFERENCE_REST_SQLITE = 'substr("collection_cases"."reference", instr("collection_cases"."reference", \'-\') + 1)'
 
 
 def _like(column: str, pattern: str):
@@ -108,10 +109,13 @@ async def _by_reference(user: CurrentUser, term: Term) -> list[Hit]:
     if not term.reference_part:
         return []
     contains = f"%{term.reference_part}%"
-    if is_sqlite():  # the FTS5 trigram table
-        return _hits(await _in_part(user, Case, lambda: Case.select(*columns), contains, Case.organisation, Case.id), "case", PREFIX)
     rest = reference_rest(term.reference_part)
-    if rest:  # "2026-0001": the B-tree collection_cases_reference_rest, read in order and stopped at LIMIT; the part whole is
+    if rest and is_sqlite():  # as below, the plain B-tree read by a range (SQLite's LIKE ignores case: no index)
+        condition = (WhereRaw(f"{REFERENCE_REST_SQLITE} >= {{}} AND {REFERENCE_REST_SQLITE} < {{}}", rest, rest + LAST)
+                     & WhereRaw('instr("collection_cases"."reference", {}) > 0', term.reference_part))
+    elif is_sqlite():  # the FTS5 trigram table
+        return _hits(await _in_part(user, Case, lambda: Case.select(*columns), contains, Case.organisation, Case.id), "case", PREFIX)
+    elif rest:  # "2026-0001": the B-tree collection_cases_reference_rest, read in order and stopped at LIMIT; the part whole is
         # checked by strpos, which no index answers (as LIKE, the planner would AND it with the trigrams of the year: every case)
         condition = _like(REFERENCE_REST, f"{rest}%") & WhereRaw(
             f"strpos(\"collection_cases\".\"reference\", '{_literal(term.reference_part)}') > 0")

@@ -103,7 +103,8 @@ def test_the_search_indexes_and_the_queries_name_them_alike():
     from cases.search import service
 
     migration = (Path(__file__).parents[3] / "cases/piccolo_migrations/cases_2026_12_07t15_30_00_000000.py").read_text()
-    assert service.REFERENCE_REST.replace('"collection_cases".', "").replace('"reference"', "reference") in migration
+    for expression in (service.REFERENCE_REST, service.REFERENCE_REST_SQLITE):
+        assert expression.replace('"collection_cases".', "").replace('"reference"', "reference") in migration
     for fts, column in service.FTS.values():
         assert f'("{fts}", ' in migration and f', "{column}")' in migration
     assert "to_tsvector('simple', search_name)" in migration and "gin (search_pairs(search_name))" in migration
