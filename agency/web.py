@@ -129,7 +129,7 @@ def page_kept(request: Request, template: str, *, key: tuple, fresh: tuple[str, 
     idempotency key), given to the template as a mark each response replaces with a new random value."""
     session = request.scope.get("session")
     if (isinstance(session, dict) and session.get(FLASH_KEY)) or request.headers.get("hx-request") == "true":
-        return page(request, template, **context)
+        return page(request, template, **context, **{name: secrets.token_hex(12) for name in fresh})
     user = current_user(request)
     full = (template, get_language(), user and (user.id, user.name, user.role), request.scope["path"], request.scope.get("query_string", b""),
             key)

@@ -9,7 +9,7 @@ from agency import clock, i18n
 from cases.claims.rules import ClaimErrors, ClaimInput, DebtorInput, InvoiceInput, validate_claim
 from cases.messages.rules import greeting
 from cases.tables import Remittance
-from tests.factories import create_org, post_form, signed_in
+from tests.factories import case_page, create_org, post_form, signed_in
 from tests.http.cases.test_claims import PDF, claim_body
 from tests.http.cases.test_money import _pay, _people
 from tests.http.cases.test_negotiation import _accepted_case
@@ -144,7 +144,7 @@ async def test_a_case_just_filed_does_not_alarm_its_creditor(make_client):
     org, c, ch, nh = await _people(make_client)
     case = await _accepted_case(c, ch, nh)  # amicable, the fee per case booked, nothing recovered
     creditor_client, _ = await signed_in(make_client, "creditor", org)
-    page = (await creditor_client.get(f"/cases/{case['id']}")).text
+    page = (await case_page(creditor_client, case["id"])).text  # (every part opened)
     bureau = re.search(r'<section class="card" id="bureau">(.*?)</section>', page, re.S).group(1)
     assert 'class="fail"' not in bureau and "✗" not in bureau and 'class="todo"' in bureau and 'data-bureau="later"' in bureau
     net = re.search(r'data-figure="net">([^<]*)<', page).group(1)

@@ -18,7 +18,7 @@ from cases.money import to_cents
 from cases.tables import Case, CaseEvent, LedgerEntry, Remittance, RemittanceExport
 from legal.rules import jurisdictions
 from legal.tables import InterestRate
-from tests.factories import api_token, by_hand, create_org, create_user, post_form, signed_in
+from tests.factories import api_token, by_hand, case_page, create_org, create_user, post_form, signed_in
 from tests.http.cases.test_claims import claim_body
 from tests.http.cases.test_negotiation import _accepted_case
 
@@ -430,7 +430,7 @@ async def test_an_expense_sent_twice_is_booked_once(make_client, backend):
         assert sorted(r.status_code for r in burst) == [200] * 9 + [201]
     # the case page's form, sent twice with its key: one booking, one event
     page, _user = await signed_in(make_client, "negotiator")
-    html = (await page.get(f"/cases/{cid}")).text
+    html = (await case_page(page, cid)).text  # (every part opened)
     # the form carries a fresh key of its own page (the lawyers' court-cost form does the same)
     assert re.search(rf'action="/cases/{cid}/expenses"[^>]*>.*?name="idempotency_key" value="[0-9a-f]{{24}}-expense"', html, re.S)
     form = {"kind": "other", "amount": "7.00", "spent_on": TODAY.isoformat(), "recoverable": "on", "idempotency_key": "form-key-1"}
