@@ -56,18 +56,21 @@ async def insolvency_of_case(case_id: int) -> dict | None:
 
 async def insolvent_debtors(debtor_ids: list[int]) -> set[int]:
     """The debtors among these with an open concurso (one query, for a round of many cases)."""
-    if not debtor_ids:
-        return set()
-    return {r["open_debtor"] for r in await Insolvency.select(Insolvency.open_debtor).where(Insolvency.open_debtor.is_in(sorted(set(debtor_ids))))}
+    wanted, found = sorted(set(debtor_ids)), set()
+    for start in range(0, len(wanted), 1000):  # (a direct-debit file may name 50,000: asyncpg takes 32,767 arguments a statement)
+        found |= {r["open_debtor"] for r in await Insolvency.select(Insolvency.open_debtor).where(
+            Insolvency.open_debtor.is_in(wanted[start:start + 1000]))}
+    return found
 
 
 async def insolvent_cases(case_ids: list[int]) -> set[int]:
-    """The cases among these whose debtor is in an open concurso."""
-    if not case_ids:
-        return set()
-    rows = await Case.select(Case.id, Case.debtor).where(Case.id.is_in(sorted(set(case_ids))))
-    held = await insolvent_debtors([r["debtor"] for r in rows])
-    return {r["id"] for r in rows if r["debtor"] in held}
+    """The cases among these whose debtor is in an open concurso (a thousand cases a query)."""
+    wanted, found = sorted(set(case_ids)), set()
+    for start in range(0, len(wanted), 1000):
+        rows = await Case.select(Case.id, Case.debtor).where(Case.id.is_in(wanted[start:start + 1000]))
+        held = await insolvent_debtors([r["debtor"] for r in rows])
+        found |= {r["id"] for r in rows if r["debtor"] in held}
+    return found
 
 
 class InsolvencyRefused(ClientException):
