@@ -15,7 +15,7 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
@@ -153,6 +153,25 @@ def atomic() -> Atomic:
     if isinstance(db, SQLiteEngine):
         return Atomic(db.transaction(transaction_type=TransactionType.immediate))
     return Atomic(db.transaction())
+
+
+class _Snapshot(PostgresTransaction):
+    """PostgreSQL's REPEATABLE READ, READ ONLY transaction: every query in it sees the database as of its first."""
+
+    async def begin(self):
+        self.transaction = self.connection.transaction(isolation="repeatable_read", readonly=True)
+        await self.transaction.start()
+
+
+def snapshot() -> Atomic:
+    """A read of several queries that must agree with each other (a creditor's statement, read a few thousand cases at a
+    time while payments go on being booked): on PostgreSQL a REPEATABLE READ, READ ONLY transaction; on SQLite a
+    DEFERRED one (in WAL mode a reader sees the database as of its first read until it ends, and holds no writer back).
+    ``fetch_records`` and Piccolo's queries inside it run in it, as inside ``atomic()``."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return Atomic(db.transaction(transaction_type=TransactionType.deferred))
+    return Atomic(_Snapshot(db))
 
 
 def transaction_memo() -> dict | None:

@@ -16,7 +16,7 @@ from schwifty.exceptions import SchwiftyException
 
 from agency import clock
 from agency.auth import CurrentUser
-from agency.db import as_date, atomic, fetch_records, is_sqlite, utcnow
+from agency.db import as_date, atomic, fetch_records, is_sqlite, snapshot, utcnow
 from agency.i18n import format_cents, format_day
 from agency.i18n import gettext as _
 from agency.roles import Role
@@ -30,7 +30,7 @@ from cases.events import CaseEvent, event_row
 from cases.money import from_cents
 from cases.reports import totals
 from cases.stages.rules import STAGE_LABELS
-from cases.tables import Case, LedgerEntry, Remittance, RemittanceExport
+from cases.tables import LedgerEntry, Remittance, RemittanceExport
 
 FIGURES = ("collected", "paid_to_creditor", "fees", "expenses", "remitted", "net_to_creditor")
 
@@ -103,16 +103,25 @@ class StatementRun:
     organisation: dict
     start: date
     end: date
-    case_ids: list[int]  # the creditor's cases, by reference
-    paid_on: dict[int, date]
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
     owed_cents: int = 0
     lines: int = 0
 
     async def chunks(self) -> AsyncIterator[list[StatementLine]]:
+        """Every read of the statement in one snapshot (agency.db.snapshot): a payment booked while it is read, between two
+        chunks, is in none of them or in all (its case's line, the totals and what is owed), never half in."""
+        async with snapshot():
+            async for lines in self._chunks():
+                yield lines
+
+    async def _chunks(self) -> AsyncIterator[list[StatementLine]]:
         before_start = self.start - timedelta(days=1)
-        for n in range(0, len(self.case_ids), CASES_AT_A_TIME):
-            ids = self.case_ids[n:n + CASES_AT_A_TIME]
+        organisation_id = self.organisation["id"]
+        case_ids = [r["id"] for r in await fetch_records('SELECT id FROM collection_cases WHERE organisation = {} ORDER BY reference',
+                                                         organisation_id)]
+        paid_on = await remittances_paid(organisation_id)
+        for n in range(0, len(case_ids), CASES_AT_A_TIME):
+            ids = case_ids[n:n + CASES_AT_A_TIME]
             # (the driver's rows as they come, by fixed SQL: Piccolo's handling of each row cost more than the database did)
             entries = await fetch_records(f"{STATEMENT_SQL} ({', '.join('{}' for _ in ids)})", self.end, *ids)
             by_case: dict[int, list[dict]] = {}
@@ -120,7 +129,7 @@ class StatementRun:
                 e = {**e, "booked_on": as_date(e["booked_on"])}
                 if e["kind"] == "remittance":
                     # a remittance is money sent only once it is marked paid, and on the day it was paid
-                    day = self.paid_on.get(e["remittance"])
+                    day = paid_on.get(e["remittance"])
                     if day is None or day > self.end:
                         continue
                     e = {**e, "booked_on": day}
@@ -154,8 +163,7 @@ async def statement_run(organisation_id: int, start: date, end: date) -> Stateme
                                     Organisation.country).where(Organisation.id == organisation_id).first()
     if org is None:
         raise NotFoundException(detail=_("That organisation does not exist."))
-    ids = [r["id"] for r in await Case.select(Case.id).where(Case.organisation == organisation_id).order_by(Case.reference)]
-    return StatementRun(organisation=org, start=start, end=end, case_ids=ids, paid_on=await remittances_paid(organisation_id))
+    return StatementRun(organisation=org, start=start, end=end)
 
 
 async def remittances_paid(organisation_id: int) -> dict[int, date]:

@@ -1,6 +1,7 @@
 """Money through the API and the pages: fees booked once, reversals, the contract before the first
 claim, tariffs, statements and their downloads, remittances with the SEPA file, reports, rates."""
 import asyncio
+import contextvars
 import hashlib
 import io
 import re
@@ -205,6 +206,32 @@ async def test_statement_downloads_and_remittance_with_a_sepa_file(make_client):
     assert await _refused_on_the_page(admin_client, f"/admin/remittances/{rem['id']}/paid", {"transfer_reference": "TRF-78"})
     assert (await Remittance.select(Remittance.transfer_reference).where(Remittance.id == rem["id"]).first())["transfer_reference"] == "TRF-77"
     assert await _refused_on_the_page(admin_client, "/admin/remittances/sepa", {"ids": str(rem["id"])})  # paid already
+
+
+async def test_a_statement_is_one_snapshot_while_payments_go_on(make_client, monkeypatch):
+    """A payment booked while the statement is being read, between two of its chunks, is in no part of it (its case's line,
+    the totals, what is owed): the statement is read in one snapshot. The next statement has it."""
+    from cases.billing import statements
+
+    org, c, ch, nh = await _people(make_client)
+    first, second = (await _accepted_case(c, ch, nh))["id"], (await _accepted_case(c, ch, nh))["id"]
+    for cid in (first, second):
+        assert (await _pay(c, cid, "100.00", nh)).status_code == 201
+    monkeypatch.setattr(statements, "CASES_AT_A_TIME", 1)  # a chunk per case: the payment falls between them
+    run = await statements.statement_run(org, TODAY - timedelta(days=30), TODAY)
+    lines = []
+    async for chunk in run.chunks():
+        if not lines:  # the first case's line is out: a payment on the second case now, by another request (its own
+            # context, as the server gives each request: in this task's, it would join the statement's transaction)
+            paid = await asyncio.create_task(_pay(c, second, "50.00", nh), context=contextvars.Context())
+            assert paid.status_code == 201, paid.text
+        lines += chunk
+    assert [line.case_id for line in lines] == [first, second]
+    assert [line.cents["collected"] for line in lines] == [100_00, 100_00]
+    assert run.totals["collected"] == 200_00 == sum(line.cents["collected"] for line in lines)
+    assert run.owed_cents == sum(line.cents["net_to_creditor"] for line in lines)
+    again = (await c.get("/api/v1/statements", headers=ch)).json()
+    assert again["totals"]["collected"] == "250.00"
 
 
 async def test_reports_are_scoped_and_export_csv(make_client):
