@@ -39,6 +39,7 @@ from cases.billing.balances import balance_of
 from cases.insolvency.service import insolvent_cases
 from cases.messages.service import send_message
 from cases.money import from_cents, to_cents
+from cases.negotiation.rules import Payment, towards
 from cases.payments.service import book_payment, lock_case, reverse
 from cases.queries import open_case
 from cases.tables import Case, CaseEvent, DirectDebit, DirectDebitBatch, Instalment, LedgerEntry, PaymentPlan, StatementLine
@@ -93,7 +94,7 @@ async def due_collections(collect_on: date) -> list[dict]:
     for plan in plans:
         rows = instalments[plan["id"]]
         since = clock.day_of(plan["created_at"])
-        paid = sum(cents for received_on, cents in payments.get(plan["case"], ()) if received_on >= since)
+        paid = sum(p.cents for p in payments.get(plan["case"], ()) if towards(p, plan["created_at"]))
         by_number = {r["number"]: r for r in rows}
         for number, due_on, cents in left_of_instalments([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], paid):
             if due_on > collect_on:
@@ -116,17 +117,17 @@ async def due_collections(collect_on: date) -> list[dict]:
     return out
 
 
-async def payments_by_case(case_ids: list[int]) -> dict[int, list[tuple[date, int]]]:
-    """(day, cents) of each case's payments that were not reversed, in one query per thousand cases."""
-    out: dict[int, list[tuple[date, int]]] = defaultdict(list)
+async def payments_by_case(case_ids: list[int]) -> dict[int, list[Payment]]:
+    """Each case's payments that were not reversed, in one query per thousand cases."""
+    out: dict[int, list[Payment]] = defaultdict(list)
     for start in range(0, len(case_ids), 1000):
         ids = case_ids[start:start + 1000]
         rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.case, LedgerEntry.kind, LedgerEntry.booked_on, LedgerEntry.amount_cents,
-                                        LedgerEntry.reverses).where(LedgerEntry.case.is_in(ids) & LedgerEntry.kind.is_in(["payment", "reversal"]))
+                                        LedgerEntry.reverses, LedgerEntry.created_at).where(LedgerEntry.case.is_in(ids) & LedgerEntry.kind.is_in(["payment", "reversal"]))
         undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
         for r in rows:
             if r["kind"] == "payment" and r["id"] not in undone:
-                out[r["case"]].append((r["booked_on"], r["amount_cents"]))
+                out[r["case"]].append(Payment(r["booked_on"], r["amount_cents"], r["created_at"]))
     return out
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from litestar.exceptions import ClientException, NotFoundException
 from piccolo.query.functions.aggregate import Max
 
-from agency import clock, i18n
+from agency import i18n
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
 from agency.db import atomic, fetch_records, is_sqlite, utcnow
@@ -140,7 +140,7 @@ async def merge_context(case_id: int, language: str, today: date, settlement_per
 
             rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
             owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                                       clock.day_of(plan["created_at"]))
+                                       plan["created_at"])
             if owed_now:
                 nxt = {"number": owed_now[0], "due_on": owed_now[1], "amount_cents": owed_now[2]}
         last_payment = await LedgerEntry.select().where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).order_by(
@@ -419,7 +419,7 @@ async def _send_instalment_message(case_id: int, today: date, now: datetime) -> 
         return 0
     rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
     owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                           clock.day_of(plan["created_at"]))
+                           plan["created_at"])
     kind = instalment_message(owed, today)
     if kind is None:
         return 0

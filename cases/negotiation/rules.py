@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from agency.i18n import format_cents
 from agency.i18n import lazy_gettext as _l
@@ -75,12 +75,24 @@ def check_promise(promised_on: date, amount_cents: int, outstanding_cents: int, 
 class Payment:
     received_on: date
     cents: int
+    recorded_at: datetime | None = None  # when it was written in the ledger (None: only its day is known)
 
 
-def promise_status(promised_on: date, amount_cents: int, made_on: date, payments: list[Payment], today: date) -> str:
-    """kept once the payments since the promise reach its amount by its date; broken when its date
+def towards(payment: Payment, made: datetime | date) -> bool:
+    """Whether a payment counts towards a promise or plan made at ``made``. What a commitment asks for was worked out from
+    the payments recorded when it was made, so one counts when it was recorded after that moment: not a payment recorded
+    the same morning before the plan (the plan is net of it already, and would be paid twice), but one received the day
+    before and recorded after (a transfer read from the next bank statement). Where only the day is known (``made`` a date:
+    the ledger's own reckoning, by the days money was received), one received on that day or later."""
+    if isinstance(made, datetime) and payment.recorded_at is not None:
+        return payment.recorded_at > made
+    return payment.received_on >= (made.date() if isinstance(made, datetime) else made)
+
+
+def promise_status(promised_on: date, amount_cents: int, made: datetime | date, payments: list[Payment], today: date) -> str:
+    """kept once the payments since the promise (``towards`` it) reach its amount by its date; broken when its date
     (plus the grace days) has passed without that; open meanwhile."""
-    paid = sum(p.cents for p in payments if made_on <= p.received_on <= promised_on + timedelta(days=GRACE_DAYS))
+    paid = sum(p.cents for p in payments if towards(p, made) and p.received_on <= promised_on + timedelta(days=GRACE_DAYS))
     if paid >= amount_cents:
         return "kept"
     return "broken" if today > promised_on + timedelta(days=GRACE_DAYS) else "open"
@@ -93,10 +105,10 @@ def waiting_on_promise(promised_on: date, today: date) -> bool:
     return today <= promised_on + timedelta(days=GRACE_DAYS)
 
 
-def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date, today: date) -> list[str]:
-    """Payments since the plan was agreed settle the instalments in order (cumulatively): the k-th
+def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list[Payment], since: datetime | date, today: date) -> list[str]:
+    """Payments since the plan was agreed (``towards`` it) settle the instalments in order (cumulatively): the k-th
     is paid once the total paid covers the first k; missed when its date plus grace has passed."""
-    paid_total = sum(p.cents for p in payments if p.received_on >= since)
+    paid_total = sum(p.cents for p in payments if towards(p, since))
     statuses, due_so_far = [], 0
     for _number, due_on, cents in instalments:
         due_so_far += cents
@@ -109,10 +121,10 @@ def instalment_statuses(instalments: list[tuple[int, date, int]], payments: list
     return statuses
 
 
-def instalment_paid(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date) -> list[int]:
+def instalment_paid(instalments: list[tuple[int, date, int]], payments: list[Payment], since: datetime | date) -> list[int]:
     """Cents paid towards each instalment, settled in order as instalment_statuses does: 2.000,00 paid
     on a plan of three 6.822,13 instalments is [200000, 0, 0] (4.822,13 left on the first)."""
-    left = sum(p.cents for p in payments if p.received_on >= since)
+    left = sum(p.cents for p in payments if towards(p, since))
     paid = []
     for _number, _due_on, cents in instalments:
         paid.append(min(cents, max(left, 0)))
@@ -120,11 +132,11 @@ def instalment_paid(instalments: list[tuple[int, date, int]], payments: list[Pay
     return paid
 
 
-def instalment_owed(instalments: list[tuple[int, date, int]], payments: list[Payment], since: date) -> tuple[int, date, int] | None:
+def instalment_owed(instalments: list[tuple[int, date, int]], payments: list[Payment], since: datetime | date) -> tuple[int, date, int] | None:
     """The first instalment not yet covered, as (number, due date, cents still owed on it), settled
     cumulatively as instalment_statuses does: 60,00 paid towards a first instalment of 102,69 leaves
     42,69 to ask for, not the whole instalment. None once the plan is paid."""
-    paid_total = sum(p.cents for p in payments if p.received_on >= since)
+    paid_total = sum(p.cents for p in payments if towards(p, since))
     due_so_far = 0
     for number, due_on, cents in instalments:
         due_so_far += cents

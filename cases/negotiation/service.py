@@ -69,10 +69,11 @@ async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
 
 
 async def payments_of(case_id: int) -> list[Payment]:
-    rows = await fetch_records("SELECT id, kind, booked_on, amount_cents, reverses FROM ledger_entries WHERE \"case\" = {} "
+    rows = await fetch_records("SELECT id, kind, booked_on, amount_cents, reverses, created_at FROM ledger_entries WHERE \"case\" = {} "
                                "AND kind IN ('payment', 'reversal')", case_id)
     undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
-    return [Payment(as_date(r["booked_on"]), r["amount_cents"]) for r in rows if r["kind"] == "payment" and r["id"] not in undone]
+    return [Payment(as_date(r["booked_on"]), r["amount_cents"], as_datetime(r["created_at"])) for r in rows
+            if r["kind"] == "payment" and r["id"] not in undone]
 
 
 # --- the score ---------------------------------------------------------------------------------------
@@ -340,7 +341,7 @@ async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUse
         for p in await fetch_records("SELECT id, promised_on, amount_cents, created_at FROM promises WHERE \"case\" = {} AND status = 'open' "
                                      "ORDER BY id", case_id):
             p = {**p, "promised_on": as_date(p["promised_on"]), "created_at": as_datetime(p["created_at"])}
-            status = promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today)
+            status = promise_status(p["promised_on"], p["amount_cents"], p["created_at"], payments, today)
             if status != "open":
                 done = await Promise.update({Promise.status: status, Promise.resolved_at: utcnow()}).where(
                     (Promise.id == p["id"]) & (Promise.status == "open")).returning(Promise.id)
@@ -353,8 +354,7 @@ async def settle_commitments(case_ids: list[int], today: date, actor: CurrentUse
             plan = {**plan, "created_at": as_datetime(plan["created_at"])}
             rows = [{**r, "due_on": as_date(r["due_on"])} for r in await fetch_records(
                 "SELECT id, number, due_on, amount_cents, status FROM instalments WHERE plan = {} ORDER BY number", plan["id"])]
-            statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
-                                           clock.day_of(plan["created_at"]), today)
+            statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments, plan["created_at"], today)
             for r, status in zip(rows, statuses):
                 if status != r["status"]:
                     await Instalment.update({Instalment.status: status}).where(Instalment.id == r["id"])
@@ -386,8 +386,8 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
     for plan in await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "completed")).order_by(
             PaymentPlan.id, ascending=False):
         rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
-        statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments,
-                                       clock.day_of(plan["created_at"]), today)
+        statuses = instalment_statuses([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], payments, as_datetime(plan["created_at"]),
+                                       today)
         status = plan_after_reversal(statuses, newer_plan is not None)
         if status == "completed":
             continue
@@ -401,7 +401,7 @@ async def reopen_commitments(case_id: int, payment_id: int, today: date, actor: 
     newer_promise = await Promise.exists().where((Promise.case == case_id) & (Promise.status == "open"))
     for p in await Promise.select().where((Promise.case == case_id) & (Promise.status == "kept")).order_by(Promise.id, ascending=False):
         superseded = newer_promise or (in_force is not None and in_force["created_at"] >= p["created_at"])
-        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], clock.day_of(p["created_at"]), payments, today), superseded)
+        status = promise_after_reversal(promise_status(p["promised_on"], p["amount_cents"], as_datetime(p["created_at"]), payments, today), superseded)
         if status == "kept":
             continue
         newer_promise = newer_promise or status == "open"  # the newest reopened one stands; older ones are replaced
@@ -444,7 +444,7 @@ async def case_commitments(case_id: int) -> dict:
     instalments = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number) if plan else []
     if instalments:  # what was paid towards each, so a part payment shows on the instalment it went to
         paid = instalment_paid([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments], await payments_of(case_id),
-                               clock.day_of(plan["created_at"]))
+                               as_datetime(plan["created_at"]))
         for i, cents in zip(instalments, paid):
             i["paid_cents"] = cents
     return {"promises": promises, "plan": plan, "instalments": instalments}

@@ -253,7 +253,7 @@ PORTAL_CASE_SQL = (
     "ORDER BY p.organisation IS NULL, p.id DESC LIMIT 1) WHERE c.id = {}")
 PORTAL_INVOICES_SQL = ('SELECT id, number, due_date, amount_cents, issue_date, disputed FROM invoices WHERE "case" = {} '
                        "ORDER BY due_date, id")
-PORTAL_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries WHERE "case" = {} '
+PORTAL_LEDGER_SQL = ('SELECT id, kind, booked_on, amount_cents, reverses, method, applies_to, created_at FROM ledger_entries WHERE "case" = {} '
                      "AND kind IN ('payment', 'reversal', 'cost') ORDER BY booked_on, id")
 PORTAL_PLANS_SQL = ("SELECT id, created_at, interest_runs, costs_first, status, total_cents, method, mandate_reference, acknowledgement_text "
                     'FROM payment_plans WHERE "case" = {} ORDER BY id')
@@ -287,9 +287,9 @@ async def portal_case(visitor: DebtorVisitor, today: date) -> dict:
         instalments = [{**i, "due_on": as_date(i["due_on"])} for i in instalments if i["plan"] == plan["id"]]
         # the instalment to pay next, less what was paid towards it already (as the instalment's message asks)
         owed = instalment_owed([(i["number"], i["due_on"], i["amount_cents"]) for i in instalments],
-                               [Payment(as_date(e["booked_on"]), e["amount_cents"]) for e in entries
+                               [Payment(as_date(e["booked_on"]), e["amount_cents"], as_datetime(e["created_at"])) for e in entries
                                 if e["kind"] == "payment" and e["id"] not in reversed_ids],
-                               clock.day_of(as_datetime(plan["created_at"])))
+                               as_datetime(plan["created_at"]))
         plan_out = {"total": str(from_cents(plan["total_cents"])), "method": plan["method"], "mandate_reference": plan["mandate_reference"],
                     "acknowledgement": plan["acknowledgement_text"] or None, "instalments": [
             {"number": i["number"], "due_on": i["due_on"].isoformat(), "amount": str(from_cents(i["amount_cents"])), "status": i["status"]}

@@ -80,6 +80,28 @@ async def test_promise_plan_payment_and_the_creditors_view(people):
     assert b["outstanding"] == b["principal"] + b["interest"] + b["compensation"] + b["costs"] - b["paid"]
 
 
+async def test_a_payment_recorded_before_the_plan_is_not_taken_off_its_first_instalment(people):
+    """The plan is worked out net of what was paid (an outside tester paid 100,50 by card, then chose a plan: the first
+    instalment was then asked for 100,50 short, the payment taken off it a second time)."""
+    from cases.messages.service import merge_context
+    from cases.negotiation.service import case_commitments
+
+    c, ch, nh = people["client"], people["ch"], people["nh"]
+    cid = (await _accepted_case(c, ch, nh))["id"]
+    body = {"amount": "100.50", "received_on": TODAY.isoformat(), "method": "transfer"}
+    assert (await c.post(f"/api/v1/cases/{cid}/payments", json=body, headers=nh)).status_code == 201
+    r = await c.post(f"/api/v1/cases/{cid}/plans", json={"instalments": 3, "first_due_on": (TODAY + timedelta(days=5)).isoformat()}, headers=nh)
+    assert r.status_code == 201, r.text
+    first = Decimal(r.json()["instalments"][0]["amount"])
+    plan = await case_commitments(cid)
+    assert [i["paid_cents"] for i in plan["instalments"]] == [0, 0, 0]
+    assert [i["status"] for i in plan["instalments"]] == ["due", "due", "due"]
+    assert (await merge_context(cid, "en", TODAY))["instalment_amount"] == f"€{first:,.2f}"
+    # a payment after the plan goes to its first instalment
+    assert (await c.post(f"/api/v1/cases/{cid}/payments", json={**body, "amount": "10.00"}, headers=nh)).status_code == 201
+    assert [i["paid_cents"] for i in (await case_commitments(cid))["instalments"]] == [10_00, 0, 0]
+
+
 async def test_twenty_take_next_calls_get_twenty_distinct_cases(people, backend):
     c, ch, nh = people["client"], people["ch"], people["nh"]
     # other tests' unassigned cases (any queue stage) go to someone else first
@@ -375,13 +397,14 @@ async def test_a_reversal_leaves_one_promise_open_and_one_plan_active(people):
     promises = [r["status"] for r in await Promise.select(Promise.status).where(Promise.case == cid).order_by(Promise.id)]
     plans = [r["status"] for r in await PaymentPlan.select(PaymentPlan.status).where(PaymentPlan.case == cid).order_by(PaymentPlan.id)]
     assert promises == ["replaced", "replaced"] and plans == ["cancelled", "active"]
-    # (the second promise gave way to the first plan when it was agreed; the second payment, the same day, paid the later plan
-    # too: it comes back, the earlier plan gives way, and so does the first promise, to the plan in force)
+    # (the second promise gave way to the first plan when it was agreed; the later plan was made net of the second payment,
+    # recorded before it, so that payment never counted towards it and it stayed in force: the earlier plan gives way, and
+    # so does the first promise, to the plan in force)
     import json
 
     events = await CaseEvent.select(CaseEvent.kind, CaseEvent.payload).where(
         (CaseEvent.case == cid) & CaseEvent.kind.is_in(["promise_reopened", "plan_reopened"])).order_by(CaseEvent.id)
     assert sorted((e["kind"], json.loads(e["payload"])["status"]) for e in events) == [
-        ("plan_reopened", "active"), ("plan_reopened", "cancelled"), ("promise_reopened", "replaced")]
+        ("plan_reopened", "cancelled"), ("promise_reopened", "replaced")]
     page = await c.get(f"/cases/{cid}/part/timeline", headers=ch)
     assert "(un plan posterior sigue en vigor)" in page.text and "(sigue en pie un compromiso posterior)" in page.text

@@ -13,6 +13,7 @@ from cases.negotiation.rules import (
     instalment_statuses,
     promise_status,
     split_plan,
+    towards,
     waiting_on_promise,
 )
 
@@ -177,3 +178,23 @@ def test_what_was_paid_towards_each_instalment():
     assert instalment_paid(plan, [Payment(date(2026, 12, 2), 200000)], since) == [200000, 0, 0]
     assert instalment_paid(plan, [Payment(date(2026, 12, 2), 700000)], since) == [682213, 17787, 0]
     assert instalment_paid(plan, [Payment(date(2026, 11, 30), 700000)], since) == [0, 0, 0]  # paid before the plan: not towards it
+
+
+def test_a_payment_counts_towards_a_plan_when_it_was_recorded_after_the_plan_was_made():
+    """The plan of 1.444,50 was worked out at 10:00 net of the 100,50 paid at 09:12 the same day (an outside tester's
+    finding: that payment was taken off the first instalment a second time, 381,00 asked instead of 481,50). A transfer
+    received the day before but recorded at 11:00, after the plan, was not in its reckoning: it counts."""
+    made = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+    parts = [(1, date(2026, 12, 12), 48_150), (2, date(2027, 1, 12), 48_150), (3, date(2027, 2, 12), 48_150)]
+    before = Payment(date(2026, 12, 7), 10_050, datetime(2026, 12, 7, 9, 12, tzinfo=timezone.utc))
+    after = Payment(date(2026, 12, 6), 20_000, datetime(2026, 12, 7, 11, 0, tzinfo=timezone.utc))
+    assert not towards(before, made) and towards(after, made)
+    assert instalment_owed(parts, [before], made) == (1, date(2026, 12, 12), 48_150)
+    assert instalment_owed(parts, [before, after], made) == (1, date(2026, 12, 12), 28_150)
+    assert instalment_paid(parts, [before, after], made) == [20_000, 0, 0]
+    assert instalment_statuses(parts, [before], made, date(2026, 12, 20)) == ["missed", "due", "due"]
+    # a promise alike: paid that morning before it was made, it does not keep it
+    assert promise_status(date(2026, 12, 10), 10_050, made, [before], date(2026, 12, 8)) == "open"
+    assert promise_status(date(2026, 12, 10), 10_050, made, [before, after], date(2026, 12, 8)) == "kept"
+    # where only days are known (the ledger's interest reckoning), by the day received
+    assert towards(before, date(2026, 12, 7)) and not towards(after, date(2026, 12, 7))
