@@ -11,7 +11,8 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
 from agency.accounts import FormErrors
-from agency.auth import bearer_token, current_user
+from agency import i18n
+from agency.auth import LANGUAGE_COOKIE, bearer_token, current_user
 from agency.i18n import gettext as _
 
 log = logging.getLogger("agency.errors")
@@ -57,6 +58,13 @@ def _too_large_detail(request: Request) -> str:
     return _("The request is larger than %(size)s, the most this address accepts: send less.") % {"size": _size(limit)}
 
 
+def _reader_language(request: Request) -> None:
+    """An address no route has (a 404 before any route's middleware ran) is answered in the language the browser asked
+    for, by the language cookie or its Accept-Language, as agency.auth picks it for every other page."""
+    if "user" not in request.scope:
+        i18n.set_language(i18n.pick_language(None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")))
+
+
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     titles = {
         400: _("The request could not be understood"),
@@ -82,6 +90,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     elif status == 403 and "CSRF" in (exc.detail or ""):
         detail = _("The form expired or was sent from elsewhere. Reload the page and try again.")
     elif status == 404 and (exc.detail or "") in {"", "Not Found"}:
+        _reader_language(request)
         detail = _("Not found.")
     elif status == 413 and (exc.detail or "") in {"", RequestEntityTooLarge.detail}:
         detail = _too_large_detail(request)

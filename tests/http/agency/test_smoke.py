@@ -25,3 +25,15 @@ async def test_login_page_and_landing(client):
     assert r.headers["location"] == "/home"  # a creditor lands on their home (cases.home)
     r = await client.get("/home")
     assert r.status_code == 200, r.text
+
+
+async def test_an_address_no_route_has_answers_in_the_readers_language(client):
+    """A 404 before any route's middleware ran (no such address) reads the language cookie and Accept-Language as every
+    other page does (it was always in Spanish)."""
+    english = await client.get("/no-such-page", headers={"accept-language": "en-GB,en;q=0.9", "accept": "text/html"})
+    assert english.status_code == 404 and "Page not found" in english.text and "Página no encontrada" not in english.text
+    client.cookies.set("lang", "en")
+    assert "Page not found" in (await client.get("/cases/not-a-number", headers={"accept": "text/html"})).text
+    client.cookies.delete("lang")
+    spanish = await client.get("/no-such-page", headers={"accept-language": "es-ES", "accept": "text/html"})
+    assert spanish.status_code == 404 and "Página no encontrada" in spanish.text
