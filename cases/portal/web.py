@@ -193,7 +193,14 @@ async def api_visitor(request: Request) -> DebtorVisitor:
 async def set_visitor_language(request: Request, visitor: DebtorVisitor) -> str:
     if visitor.language is not None:  # (read with the session)
         return portal_language(request, visitor.language)
-    row = await Case.select(Case.debtor.language.as_alias("language")).where(Case.id == visitor.case_id).first()
+    return await set_case_language(request, visitor.case_id)
+
+
+async def set_case_language(request: Request, case_id: int) -> str:
+    """The language of the case's debtor on file, unless they chose one (portal_language): the link's own page is read in
+    the language the page behind it will be (it was the browser's, and the page after the check switched to the one on
+    file)."""
+    row = await Case.select(Case.debtor.language.as_alias("language")).where(Case.id == case_id).first()
     return portal_language(request, row["language"] if row else None)
 
 
@@ -345,6 +352,7 @@ class PortalPages(Controller):
         visitor = await page_visitor(request)
         if visitor and visitor.case_id == facts.case_id:
             return _with_cookies(redirect("/portal/home"), request)
+        await set_case_language(request, facts.case_id)
         return _with_cookies(portal_page(request, "cases/portal/verify.html", token=token, facts=facts, error="", lang_base=f"/p/{token}"), request)
 
     @post("/p/{token:str}")
@@ -358,6 +366,7 @@ class PortalPages(Controller):
             return portal_page(request, "cases/portal/gone.html", message=exc.detail, status_code=410)
         except (NotAuthorizedException, portal.TooManyTries) as exc:
             facts = await portal.link_facts(token, clock.today())
+            await set_case_language(request, facts.case_id)
             return portal_page(request, "cases/portal/verify.html", token=token, facts=facts, error=exc.detail, status_code=exc.status_code,
                                lang_base=f"/p/{token}")
         return _with_cookies(redirect("/portal/home"), request, portal_token)

@@ -619,3 +619,18 @@ async def test_the_debtors_page_kept_rendered_is_each_browsers_own_and_changes_w
     await _pay_staff(c, debtor["nh"], cid, "100.00")
     after = (await c.get("/portal/home")).text
     assert after != homes[0] and after.count("100,00") > before  # the payment, at once
+
+
+async def test_the_links_page_is_in_the_language_the_debtors_page_will_be(debtor):
+    """The page that asks for the proof is in the debtor's language on file, as their page after it (an outside tester's
+    English browser got the check in English, then the page in Spanish); a language chosen on it is kept across."""
+    c, token = debtor["c"], debtor["token"]
+    english_browser = {"accept-language": "en-GB,en;q=0.9"}
+    check = await c.get(f"/p/{token}", headers=english_browser)
+    assert "Confirme quién es" in check.text and "Confirm who you are" not in check.text
+    chosen = await c.get(f"/p/{token}?lang=en", headers=english_browser)
+    assert "Confirm who you are" in chosen.text
+    r = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": c.cookies.get("agency_csrf")}, headers=english_browser)
+    assert r.status_code in (302, 303)
+    home = await c.get("/portal/home", headers=english_browser)
+    assert home.status_code == 200 and '<html lang="en">' in home.text
