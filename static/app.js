@@ -328,16 +328,17 @@ document.addEventListener("DOMContentLoaded", () => {
   const landing = nav.dataset.landing && document.getElementById(nav.dataset.landing);
   if (landing && !location.hash && !returningTo()) {
     landing.scrollIntoView({ block: "start" });
-    // The legal part arrives by htmx after the page: land again once it is in, on its court block when the case is in
-    // court (the filing and its next steps), unless the reader has moved the page themselves meanwhile.
+    // The legal part arrives by htmx after the page, and parts above the landing one may load after it (a lawyer's Work,
+    // in view for a moment at the top, with its phone scripts and the bureau's panel): land again after each fragment
+    // settles, on the court block when the case is in court (the filing and its next steps), until the reader moves
+    // the page themselves.
     let moved = false;
     ["wheel", "touchmove", "keydown", "mousedown"].forEach((e) => window.addEventListener(e, () => { moved = true; }, { once: true, passive: true }));
     document.addEventListener("htmx:afterSettle", function settle() {
-      if (!document.getElementById("legal")) return;
-      document.removeEventListener("htmx:afterSettle", settle);
-      if (moved) return;
+      if (moved) { document.removeEventListener("htmx:afterSettle", settle); return; }
       const court = nav.dataset.landing === "part-legal" && document.querySelector("#legal-court[data-land]");
-      (court || landing).scrollIntoView({ block: "start" });
+      const target = court || document.getElementById(nav.dataset.landing);
+      if (target) target.scrollIntoView({ block: "start" });
     });
   }
   const links = Array.from(nav.querySelectorAll("a[href^='#']"));

@@ -44,3 +44,22 @@ def test_a_lawyer_lands_on_legal_and_sees_the_filing_without_scrolling(browser, 
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     shot(page, f"lawyer-lands-on-legal-{width}")
     context.close()
+
+
+def test_a_lawyer_stays_on_legal_while_the_parts_above_it_load(browser, live_server):
+    """A case not in court (the outside tester's finding): the Work part above Legal, in view for a moment at the top, loaded
+    after the page had landed and pushed Legal down out of sight. The page lands again after each fragment."""
+    context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, "lawyer@demo.test")
+    page.goto("/cases?stage=amicable")
+    page.locator("table a[href^='/cases/']").first.click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    page.locator("#legal").wait_for()
+    until(page, "!document.querySelector('#part-work[data-lazy-part]')")  # Work (above Legal) has loaded too
+    page.wait_for_timeout(800)  # (its own fragments: the phone scripts, the bureau's panel)
+    top = page.evaluate("document.getElementById('part-legal').getBoundingClientRect().top")
+    assert 0 <= top < 900 / 2, f"Legal is at {top} px"
+    shot(page, "lawyer-stays-on-legal")
+    context.close()
