@@ -32,7 +32,13 @@ from cases.tables import Case, SavedView
 # --- the export ----------------------------------------------------------------------------------------------
 
 def export_name(f: CaseFilter, extension: str, today: date) -> str:
-    return f"casos-{f.stage or 'todos'}-{today.isoformat()}.{extension}"
+    """The file's name in the reader's language ("casos-todos-2026-12-07.csv", "cases-all-2026-12-07.csv"), the stage by
+    its code."""
+    # Translators: the start of an exported case list's file name (lower case, no spaces): "cases-all-2026-12-07.csv"
+    cases = _("cases")
+    # Translators: in an exported case list's file name, a list of every stage (lower case, no spaces)
+    every = _("all")
+    return f"{cases}-{f.stage or every}-{today.isoformat()}.{extension}"
 
 
 async def start_export(user: CurrentUser, f: CaseFilter, extension: str) -> tuple[str, int]:

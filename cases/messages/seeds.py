@@ -231,7 +231,7 @@ TEMPLATES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                "débito direto SEPA {{ mandate_reference }} (identificador do credor: {{ creditor_identifier }}).\n\nSe for "
                "necessário alterar algo, contacte-nos antes dessa data.\n\nCom os melhores cumprimentos,\n{{ agency_name }}"),
     }),
-    "whatsapp_first_contact": ("whatsapp", "WhatsApp: primer contacto / first contact", {
+    "whatsapp_first_contact": ("whatsapp", "WhatsApp: primer contacto / WhatsApp: first contact", {
         "es": ("", "Hola, {{ debtor_name }}:\n\nLe escribimos de {{ agency_name }} en nombre de {{ creditor_name }} por una deuda de "
                    "{{ outstanding }} (exp. {{ reference }}). ¿Podemos hablar para buscar una solución?"),
         "en": ("", "Hello {{ debtor_name }},\n\nThis is {{ agency_name }}, on behalf of {{ creditor_name }}, about a debt of {{ outstanding }} "

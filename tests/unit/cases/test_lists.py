@@ -33,3 +33,21 @@ def test_a_bulk_request_is_checked_as_a_whole():
     assert set(bulk_problems([1], "message", "", "", "")) == {"template"}
     assert set(bulk_problems([1], "erase", "", "", "")) == {"action"}
     assert unique([3, 1, 3, 2, 1]) == (3, 1, 2)
+
+
+def test_an_exported_lists_file_is_named_in_the_readers_language():
+    from datetime import date
+
+    from agency import i18n
+    from cases.lists.service import export_name
+    from cases.queries import CaseFilter
+
+    previous = i18n.get_language()
+    try:
+        i18n.set_language("en")
+        assert export_name(CaseFilter(), "csv", date(2026, 12, 7)) == "cases-all-2026-12-07.csv"
+        assert export_name(CaseFilter(stage="court"), "xlsx", date(2026, 12, 7)) == "cases-court-2026-12-07.xlsx"
+        i18n.set_language("es")
+        assert export_name(CaseFilter(), "csv", date(2026, 12, 7)) == "casos-todos-2026-12-07.csv"
+    finally:
+        i18n.set_language(previous)
