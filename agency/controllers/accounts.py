@@ -140,7 +140,12 @@ class AccountPages(Controller):
 
     async def _signed_in(self, request: Request, user, next_path: str, how: str = "") -> Response:
         start_session(request, user.id, await accounts.session_epoch(user.id))
-        set_language(user.language)
+        language = user.language
+        chosen = request.cookies.get(LANGUAGE_COOKIE)  # the language last chosen in this browser (the sign-in page's, say)
+        if chosen in LANGUAGES and chosen != language:  # is kept: signing in on an English page does not turn Spanish
+            await accounts.set_language(user, chosen)
+            language = chosen
+        set_language(language)
         notify(request, _("Welcome, %(name)s.") % {"name": user.name})
         if how == "recovery":
             left = (await accounts.mfa_status(user.id))["recovery_codes_left"]
@@ -172,7 +177,12 @@ class AccountPages(Controller):
             link = await accounts.password_link_user(token)
             return page(request, "agency/set_password.html", token=token, link=link, errors=exc.errors, status_code=400)
         start_session(request, user.id, await accounts.session_epoch(user.id))
-        set_language(user.language)
+        language = user.language
+        chosen = request.cookies.get(LANGUAGE_COOKIE)  # the language last chosen in this browser (the sign-in page's, say)
+        if chosen in LANGUAGES and chosen != language:  # is kept: signing in on an English page does not turn Spanish
+            await accounts.set_language(user, chosen)
+            language = chosen
+        set_language(language)
         notify(request, _("Your password is set. Welcome."))
         return redirect(LANDING[user.role])
 

@@ -37,3 +37,17 @@ async def test_an_address_no_route_has_answers_in_the_readers_language(client):
     client.cookies.delete("lang")
     spanish = await client.get("/no-such-page", headers={"accept-language": "es-ES", "accept": "text/html"})
     assert spanish.status_code == 404 and "Página no encontrada" in spanish.text
+
+
+async def test_the_language_chosen_on_the_sign_in_page_is_kept_once_signed_in(client):
+    """An outside tester chose English on the sign-in page and landed on a Spanish home (the account's language won)."""
+    from agency.tables import User
+    from tests.factories import post_form
+
+    user = await create_user("negotiator")
+    assert (await User.select(User.language).where(User.id == user["id"]).first())["language"] == "es"
+    r = await post_form(client, "/language", {"language": "en", "next": "/login"})
+    assert r.status_code in (302, 303) and "Sign in" in (await client.get("/login")).text
+    assert (await login(client, user["email"])).status_code == 303
+    assert '<html lang="en">' in (await client.get("/queue")).text
+    assert (await User.select(User.language).where(User.id == user["id"]).first())["language"] == "en"
