@@ -187,8 +187,9 @@ def clean_invoice(i: InvoiceInput, today: date, key: str, errors: dict[str, obje
         errors[f"{key}.issue_date"] = _l("The issue date %(text)s does not exist in the calendar: check the day and the month.",
                                          text=str(i.issue_date).strip()[:20])
         issue, ok = None, False
-    except ValueError:
-        errors[f"{key}.issue_date"] = _l("Enter the issue date as DD/MM/YYYY.")
+    except ValueError:  # (empty: a form's date picker left blank, whose display is the browser's own order)
+        errors[f"{key}.issue_date"] = (_l("Enter the issue date as 31/03/2026 or 2026-03-31.") if str(i.issue_date or "").strip()
+                                          else _l("Enter the issue date."))
         issue, ok = None, False
     try:
         due = parse_date(i.due_date)
@@ -196,8 +197,9 @@ def clean_invoice(i: InvoiceInput, today: date, key: str, errors: dict[str, obje
         errors[f"{key}.due_date"] = _l("The due date %(text)s does not exist in the calendar: check the day and the month.",
                                        text=str(i.due_date).strip()[:20])
         due, ok = None, False
-    except ValueError:
-        errors[f"{key}.due_date"] = _l("Enter the due date as DD/MM/YYYY.")
+    except ValueError:  # (empty: a form's date picker left blank, whose display is the browser's own order)
+        errors[f"{key}.due_date"] = (_l("Enter the due date as 31/03/2026 or 2026-03-31.") if str(i.due_date or "").strip()
+                                          else _l("Enter the due date."))
         due, ok = None, False
     if due is not None and due >= today:
         errors[f"{key}.due_date"] = _l("Only debts already due can be claimed: the due date must be in the past.")
