@@ -55,6 +55,18 @@ def _sign_in_again(request: Request) -> Response:
     return redirect("/login")
 
 
+async def _begin_session(request: Request, user) -> None:
+    """A signed-in session, in the language last chosen in this browser (the sign-in page's, say), which becomes the
+    account's: signing in on an English page does not turn Spanish; else the account's own."""
+    start_session(request, user.id, await accounts.session_epoch(user.id))
+    language = user.language
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES and chosen != language:
+        await accounts.set_language(user, chosen)
+        language = chosen
+    set_language(language)
+
+
 class AccountPages(Controller):
     @get("/", sync_to_thread=False)
     def home(self, request: Request) -> Response:
@@ -139,13 +151,7 @@ class AccountPages(Controller):
                     next=held["next"] or LANDING[user.role])
 
     async def _signed_in(self, request: Request, user, next_path: str, how: str = "") -> Response:
-        start_session(request, user.id, await accounts.session_epoch(user.id))
-        language = user.language
-        chosen = request.cookies.get(LANGUAGE_COOKIE)  # the language last chosen in this browser (the sign-in page's, say)
-        if chosen in LANGUAGES and chosen != language:  # is kept: signing in on an English page does not turn Spanish
-            await accounts.set_language(user, chosen)
-            language = chosen
-        set_language(language)
+        await _begin_session(request, user)
         notify(request, _("Welcome, %(name)s.") % {"name": user.name})
         if how == "recovery":
             left = (await accounts.mfa_status(user.id))["recovery_codes_left"]
@@ -176,13 +182,7 @@ class AccountPages(Controller):
         except accounts.FormErrors as exc:
             link = await accounts.password_link_user(token)
             return page(request, "agency/set_password.html", token=token, link=link, errors=exc.errors, status_code=400)
-        start_session(request, user.id, await accounts.session_epoch(user.id))
-        language = user.language
-        chosen = request.cookies.get(LANGUAGE_COOKIE)  # the language last chosen in this browser (the sign-in page's, say)
-        if chosen in LANGUAGES and chosen != language:  # is kept: signing in on an English page does not turn Spanish
-            await accounts.set_language(user, chosen)
-            language = chosen
-        set_language(language)
+        await _begin_session(request, user)
         notify(request, _("Your password is set. Welcome."))
         return redirect(LANDING[user.role])
 
