@@ -97,19 +97,19 @@ async def test_a_case_that_cannot_be_written_to_does_not_hold_back_the_others(da
 
     broken = await _accepted_case("pedro.broken@example.test", accepted_days_ago=1)
     fine = await _accepted_case("pedro.fine@example.test", accepted_days_ago=1)
-    real = service.merge_context
+    real = service.merge_contexts
 
-    async def failing(case_id, *args, **kwargs):
-        if case_id == broken:
+    async def failing(wanted, *args, **kwargs):  # the chunk's transaction fails: each case is tried again alone
+        if broken in wanted:
             raise TypeError("a template that fails on this case's data")
-        return await real(case_id, *args, **kwargs)
+        return await real(wanted, *args, **kwargs)
 
-    monkeypatch.setattr(service, "merge_context", failing)
+    monkeypatch.setattr(service, "merge_contexts", failing)
     await send_due_reminders(now=MONDAY_NOON)
     assert len(await _sent_to("pedro.fine@example.test")) == 1
     assert await _sent_to("pedro.broken@example.test") == []
     assert await ReminderSent.count().where(ReminderSent.case == broken) == 0, "nothing half-written: it is tried again"
-    monkeypatch.setattr(service, "merge_context", real)
+    monkeypatch.setattr(service, "merge_contexts", real)
     await send_due_reminders(now=MONDAY_NOON + timedelta(minutes=10))
     assert len(await _sent_to("pedro.broken@example.test")) == 1
 
