@@ -45,14 +45,13 @@ from cases.messages.rules import (
 )
 from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES, THIRD_PARTY_TEMPLATES
 from cases.negotiation.rules import instalment_message, instalment_owed, waiting_on_promise
-from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_from, payments_of
+from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_from
 from cases.portal.rules import link_expires_on, new_token, token_hash
 from cases.portal.service import portal_url
 from cases.tables import (
     Case,
     DebtorLink,
     Instalment,
-    InstalmentReminder,
     Invoice,
     MessageTemplate,
     PaymentPlan,
@@ -298,6 +297,8 @@ async def prepare_messages(user: CurrentUser | None, messages: list[Message], te
     for a message that cannot be written (no such template, a fact the template speaks of that the case lacks, no
     address), the exception saying why, so the others still go. ``templates``: the active templates by (key, language)
     read so far, kept by the caller for the run."""
+    if not messages:
+        return []
     debtors = {r["id"]: r for r in await Case.select(
         Case.id, Case.debtor.email.as_alias("email"), Case.debtor.phone.as_alias("phone"), Case.debtor.language.as_alias("language"),
         Case.jurisdiction).where(Case.id.is_in(sorted({m.case_id for m in messages})))}
@@ -445,11 +446,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         held = await contact_held(ids)
         insolvent = await insolvent_debtors([c["debtor_id"] for c in cases])  # in concurso: the claim goes to the administrator
         contacted = await week_counts([c["debtor_id"] for c in cases], now if clock_given else None)  # this week's, per debtor
-        due: list[DueStep] = []
+        instalments = await _instalments_owed(sorted(planned))
+        due: list[DueStep | DueInstalment] = []
 
         async def decide(c) -> int:
-            """Whether the case has a message due now: its flow's step is added to ``due`` (written with the others of
-            its chunk, _send_steps), an instalment's message is sent here. How many contacts that makes (0 or 1)."""
+            """Whether the case has a message due now (its flow's next step, or the one about the instalment it owes): if
+            so it is added to ``due``, to be written with the others of its chunk (_send_due). Counts as a contact (0 or 1)."""
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
@@ -459,11 +461,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
             if not cap_allows(contacted.get(c["debtor_id"], 0), cap):
                 return 0  # contacted as often as the week allows (AGENCY_CONTACT_CAP_WEEK): it waits for a later round
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
-                try:
-                    return await _send_instalment_message(c["id"], today, now)
-                except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' messages
-                    log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
+                owed_now = instalments.get(c["id"])
+                kind = instalment_message(owed_now[1:] if owed_now else None, today)
+                if kind is None:
                     return 0
+                due.append(DueInstalment(c["id"], owed_now[0], kind, today))
+                return 1
             if c["id"] in promised and waiting_on_promise(promised[c["id"]], today):
                 return 0  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
             steps = by_org.get(c["organisation"], defaults)
@@ -477,12 +480,11 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         for c in cases:  # in order: a message to one of a debtor's cases counts towards the week's cap before the next
             went = await decide(c)
             contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + went
-            sent += went if c["id"] in planned else 0  # (an instalment's message went out; a step is counted once written)
-        sent += sum([await _send_steps(due[n:n + STEPS_BATCH], now, templates) for n in range(0, len(due), STEPS_BATCH)])
+        sent += sum([await _send_due(due[n:n + DUE_BATCH], now, templates) for n in range(0, len(due), DUE_BATCH)])
 
 
-# How many cases' reminders one transaction writes (each a few arguments a statement: far under asyncpg's 32,767).
-STEPS_BATCH = 500
+# How many cases' messages one transaction writes (each a few arguments a statement: far under asyncpg's 32,767).
+DUE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -496,54 +498,92 @@ class DueStep:
     oldest: date
     accepted_on: date
     today: date
+    what = "reminder"
 
     def still_due(self, sent: dict[int, dict[int, datetime]]) -> bool:
         return next_step(list(self.steps), _days(sent.get(self.case_id, {}), self.zone), self.oldest, self.accepted_on, self.today) == self.step
 
+    def message(self) -> Message:
+        return Message(self.case_id, self.step.template_key, self.today, reminder_step=self.step.id)
 
-async def _send_steps(due: list[DueStep], now: datetime, templates: dict) -> int:
-    """The steps found due, written together in one transaction (_write_steps); how many went out. Should that
+    @property
+    def claim(self) -> tuple:
+        return ("step", self.case_id, self.step.id)
+
+
+@dataclass(frozen=True)
+class DueInstalment:
+    """The message about the instalment a debtor on a plan owes now (cases.negotiation.rules.instalment_message):
+    announced before it falls due, reported when missed, each once per instalment (its claim is unique)."""
+    case_id: int
+    instalment_id: int
+    kind: str  # due | missed
+    today: date
+    what = "instalment message"
+
+    def still_due(self, sent: dict) -> bool:
+        return True  # (the claim, unique per instalment and kind, is what keeps it to once)
+
+    def message(self) -> Message:
+        return Message(self.case_id, "instalment_due" if self.kind == "due" else "instalment_missed", self.today, automatic=True)
+
+    @property
+    def claim(self) -> tuple:
+        return ("instalment", self.instalment_id, self.kind)
+
+
+async def _send_due(due: list[DueStep | DueInstalment], now: datetime, templates: dict) -> int:
+    """The messages found due, written together in one transaction (_write_due); how many went out. Should that
     transaction fail, each case is tried again alone, so one case never holds back the others."""
     if not due:
         return 0
     try:
-        return await _write_steps(due, now, templates)
-    except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' reminders
+        return await _write_due(due, now, templates)
+    except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' messages
         if len(due) == 1:
-            log.exception("reminder not sent", extra={"route": f"case {due[0].case_id} step {due[0].step.id}"})
+            log.exception(f"{due[0].what} not sent", extra={"route": f"case {due[0].case_id} {due[0].claim}"})
             return 0
-        log.warning("reminders written one by one", exc_info=True, extra={"route": f"cases {due[0].case_id}-{due[-1].case_id}"})
-        return sum([await _send_steps([d], now, templates) for d in due])
+        log.warning("messages written one by one", exc_info=True, extra={"route": f"cases {due[0].case_id}-{due[-1].case_id}"})
+        return sum([await _send_due([d], now, templates) for d in due])
 
 
-async def _write_steps(due: list[DueStep], now: datetime, templates: dict) -> int:
+async def _write_due(due: list[DueStep | DueInstalment], now: datetime, templates: dict) -> int:
     """In one transaction that holds the cases: those still in amicable collection, not on hold, whose step is still
     the one due (what another worker sent meanwhile read again) are rendered; a case whose template fails on its data
-    is logged and left out (tried again next time: nothing of it is written); the others' steps are claimed (unique per
-    case and step, so two workers or a restart never send one twice) and only the claimed written."""
+    is logged and left out (tried again next time: nothing of it is written); the others' messages are claimed (unique
+    per case and step, or per instalment and kind, so two workers or a restart never send one twice) and only the
+    claimed written."""
     async with atomic():
         free = await _hold_for_reminders([d.case_id for d in due])
-        fresh = await _steps_sent([d.case_id for d in due])
+        fresh = await _steps_sent([d.case_id for d in due if isinstance(d, DueStep)])
         due = [d for d in due if d.case_id in free and d.still_due(fresh)]
-        rendered = await prepare_messages(None, [Message(d.case_id, d.step.template_key, d.today, reminder_step=d.step.id) for d in due], templates)
         ready = []
-        for d, r in zip(due, rendered):
+        for d, r in zip(due, await prepare_messages(None, [d.message() for d in due], templates)):
             if isinstance(r, Exception):
-                log.error("reminder not sent", exc_info=r, extra={"route": f"case {d.case_id} step {d.step.id}"})
+                log.error(f"{d.what} not sent", exc_info=r, extra={"route": f"case {d.case_id} {d.claim}"})
             else:
                 ready.append((d, r))
-        claimed = await _claim_steps([(d.case_id, d.step.id) for d, _r in ready], now)
-        await write_messages(None, [r for d, r in ready if (d.case_id, d.step.id) in claimed])
+        claimed = await _claim([d.claim for d, _r in ready], now)
+        await write_messages(None, [r for d, r in ready if d.claim in claimed])
     return len(claimed)
 
 
-async def _claim_steps(pairs: list[tuple[int, int]], now: datetime) -> set[tuple[int, int]]:
-    """Claim these (case, step) in one statement; the ones claimed here (not by another worker before)."""
-    if not pairs:
-        return set()
-    rows = await fetch_records('INSERT INTO reminders_sent ("case", step, sent_at) VALUES ' + ", ".join(["({}, {}, {})"] * len(pairs))
-                               + ' ON CONFLICT DO NOTHING RETURNING "case", step', *[v for case_id, step in pairs for v in (case_id, step, now)])
-    return {(r["case"], r["step"]) for r in rows}
+# The rows that say a message went out, unique per what they name: one INSERT claims many, and says which it claimed.
+CLAIM_SQL = {"step": ("reminders_sent", ("case", "step")), "instalment": ("instalment_reminders", ("instalment", "kind"))}
+
+
+async def _claim(claims: list[tuple], now: datetime) -> set[tuple]:
+    """Claim these (("step", case, step) or ("instalment", instalment, kind)), each kind in one statement; the ones
+    claimed here (not by another worker before)."""
+    claimed = set()
+    for what, (table, columns) in CLAIM_SQL.items():
+        mine = [c for c in claims if c[0] == what]
+        if mine:
+            names = ", ".join(f'"{c}"' for c in columns)
+            rows = await fetch_records(f"INSERT INTO {table} ({names}, sent_at) VALUES " + ", ".join(["({}, {}, {})"] * len(mine))
+                                       + f" ON CONFLICT DO NOTHING RETURNING {names}", *[v for _w, a, b in mine for v in (a, b, now)])
+            claimed |= {(what, r[columns[0]], r[columns[1]]) for r in rows}
+    return claimed
 
 
 # What the worker's reminder job has done in this process: per jurisdiction, the local day whose pass over every case in
@@ -582,36 +622,41 @@ async def reminders_job(settings=None, window: ContactWindow | None = None) -> i
     return sent
 
 
-async def _send_instalment_message(case_id: int, today: date, now: datetime) -> int:
-    """The message about the instalment a debtor on a plan owes now (cases.negotiation.rules.instalment_message):
-    announced before it falls due, reported when missed, each once per instalment (a unique row written
-    in the message's transaction). Returns how many went out (0 or 1)."""
-
-    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at).where(
-        (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
-    if plan is None:
-        return 0
-    rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
-    owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                           clock.day_of(plan["created_at"]))
-    kind = instalment_message(owed, today)
-    if kind is None:
-        return 0
-    instalment_id = next(r["id"] for r in rows if r["number"] == owed[0])
-    async with atomic():
-        if not await _hold_for_reminder(case_id):
-            return 0
-        claimed = await InstalmentReminder.insert(InstalmentReminder(instalment=instalment_id, kind=kind, sent_at=now)).on_conflict(
-            action="DO NOTHING").returning(InstalmentReminder.id)
-        if not claimed:
-            return 0
-        await send_message(None, case_id, "instalment_due" if kind == "due" else "instalment_missed", today, automatic=True)
-    return 1
+async def _instalments_owed(case_ids: list[int]) -> dict[int, tuple[int, int, date, int]]:
+    """The instalment each of these cases' active plan asks for now (cases.negotiation.rules.instalment_owed, less what
+    was paid towards it), as (instalment id, number, due date, cents), read together: a case whose plan is paid has none."""
+    if not case_ids:
+        return {}
+    plans = {}
+    for r in await PaymentPlan.select(PaymentPlan.id, PaymentPlan.case, PaymentPlan.created_at).where(
+            PaymentPlan.case.is_in(case_ids) & (PaymentPlan.status == "active")).order_by(PaymentPlan.id):
+        plans.setdefault(r["case"], r)
+    if not plans:
+        return {}
+    rows: dict[int, list] = {}
+    for r in await Instalment.select(Instalment.id, Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
+            Instalment.plan.is_in([p["id"] for p in plans.values()])).order_by(Instalment.number):
+        rows.setdefault(r["plan"], []).append(r)
+    ledger: dict[int, list] = {}
+    marks = ", ".join(["{}"] * len(plans))
+    for r in await fetch_records(f'SELECT id, "case", kind, booked_on, amount_cents, reverses FROM ledger_entries WHERE "case" IN ({marks}) '
+                                 "AND kind IN ('payment', 'reversal')", *plans):
+        ledger.setdefault(r["case"], []).append(r)
+    owed = {}
+    for case_id, plan in plans.items():
+        mine = rows.get(plan["id"], [])
+        now_owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in mine], payments_from(ledger.get(case_id, [])),
+                                   clock.day_of(plan["created_at"]))
+        if now_owed:
+            owed[case_id] = (next(r["id"] for r in mine if r["number"] == now_owed[0]), *now_owed)
+    return owed
 
 
 async def _steps_sent(case_ids: list[int]) -> dict[int, dict[int, datetime]]:
     """case -> {step: when it went out}."""
     done: dict[int, dict[int, datetime]] = {}
+    if not case_ids:
+        return done
     for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step, ReminderSent.sent_at).where(ReminderSent.case.is_in(case_ids)):
         done.setdefault(r["case"], {})[r["step"]] = r["sent_at"]
     return done
@@ -620,11 +665,6 @@ async def _steps_sent(case_ids: list[int]) -> dict[int, dict[int, datetime]]:
 def _days(sent: dict[int, datetime], zone: ZoneInfo) -> dict[int, date]:
     """step -> the day it went out, where the debtor is."""
     return {step: at.astimezone(zone).date() for step, at in sent.items()}
-
-
-async def _hold_for_reminder(case_id: int) -> bool:
-    """_hold_for_reminders for one case."""
-    return case_id in await _hold_for_reminders([case_id])
 
 
 async def _hold_for_reminders(case_ids: list[int]) -> set[int]:
