@@ -162,7 +162,8 @@ async def _context_facts(case_ids: list[int]) -> dict[int, dict]:
         row, invoices, _entries, _terms = inputs[case["id"]]
         plan = plans.get(case["id"])
         facts[case["id"]] = {"case": case, "inputs": inputs[case["id"]], "rates": await published_rates(rates_version(row)),
-                             "promise": promises.get(case["id"]), "plan": plan, "instalments": instalments.get(plan["id"], []) if plan else [],
+                             "promise": promises.get(case["id"]), "plan": plan,
+                             "instalments": instalments.get(plan["id"], []) if plan else [],
                              "invoices": sorted(invoices, key=lambda i: (as_date(i["due_date"]), i["id"]))}  # oldest due first
     return facts
 
@@ -184,7 +185,8 @@ def _context_of(fact: dict, today: date, settlement_percent: int) -> dict:
                          as_date(row["demanded_on"]), terms, as_date(row["judgment_on"]))
     outstanding, paid = int(owed.outstanding * 100), int(owed.paid * 100)
     cur = case["currency"]
-    lines = [f"  {i['number']:<20} {i18n.format_day(as_date(i['due_date'])):>12} {i18n.format_cents(i['amount_cents'], cur):>16}" for i in invoices]
+    lines = [f"  {i['number']:<20} {i18n.format_day(as_date(i['due_date'])):>12} {i18n.format_cents(i['amount_cents'], cur):>16}"
+             for i in invoices]
     nxt = None
     if plan:  # the instalment to ask for, less what was paid towards it already
         owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in fact["instalments"]], payments_from(entries),
@@ -250,7 +252,7 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
         visible = await get_visible(Case.select(Case.id, Case.jurisdiction).where(Case.id == case_id), user, Case.organisation)
         check_may_negotiate(user, visible["jurisdiction"])  # Portugal: a lawyer writes to the debtor (Lei 49/2004)
         await refuse_contact(case_id)  # the debtor is in concurso: 409 naming it
-    [message] = await prepare_messages(user, [Message(case_id, key, today, reminder_step, automatic, extra)], {})
+    [message] = await prepare_messages([Message(case_id, key, today, reminder_step, automatic, extra)], {})
     if isinstance(message, Exception):
         raise message
     async with atomic():
@@ -292,8 +294,8 @@ class Rendered:
     contact: bool = False
 
 
-async def prepare_messages(user: CurrentUser | None, messages: list[Message], templates: dict) -> list[Rendered | Exception]:
-    """Each message rendered for its case's debtor, in the order given, its cases read together (merge_contexts);
+async def prepare_messages(messages: list[Message], templates: dict) -> list[Rendered | Exception]:
+    """Each message (one a case) rendered for its case's debtor, in the order given, its cases read together (merge_contexts);
     for a message that cannot be written (no such template, a fact the template speaks of that the case lacks, no
     address), the exception saying why, so the others still go. ``templates``: the active templates by (key, language)
     read so far, kept by the caller for the run."""
@@ -332,7 +334,7 @@ def _render_message(m: Message, template: dict, debtor: dict, context: dict) -> 
     missing = missing_facts(template["subject"], template["body"], context)
     if missing:
         raise ClientException(detail=_("This message speaks of %(what)s, which this case does not have: record it first, or choose another message.")
-                              % {"what": ", ".join(str(NEED_LABELS[m]) for m in missing)})
+                              % {"what": ", ".join(str(NEED_LABELS[f]) for f in missing)})
     subject, body = render(template["subject"], template["body"], context)
     result = {"channel": template["channel"], "subject": subject, "body": body, "template": m.key, "version": template["version"]}
     to_address = None
@@ -367,8 +369,8 @@ async def write_messages(user: CurrentUser | None, rendered: list[Rendered]) -> 
     links = [(r.message.case_id, r.link_hash, link_expires_on(r.message.today), None, now) for r in rendered if r.link_hash]
     if links:
         await bulk_insert(DebtorLink, ["case", "token_hash", "expires_on", "created_by", "created_at"], links)
-    mails = [(r.to_address, r.subject, r.result["body"], f"{'reminder' if r.message.automatic or r.message.reminder_step else 'debtor'}:{r.message.key}",
-              now, 0, "", r.message.case_id, new_message_id(), "") for r in rendered if r.to_address is not None]
+    mails = [(r.to_address, r.subject, r.result["body"], _outbox_kind(r.message), now, 0, "", r.message.case_id, new_message_id(), "")
+             for r in rendered if r.to_address is not None]
     if mails:
         await bulk_insert(OutboxMessage, ["to_address", "subject", "body_text", "kind", "created_at", "attempts", "last_error", "case_id",
                                           "message_id", "given_up_reason"], mails)
@@ -378,7 +380,17 @@ async def write_messages(user: CurrentUser | None, rendered: list[Rendered]) -> 
     touched = sorted({r.message.case_id for r in rendered if r.contact})
     for n in range(0, len(touched), 1000):
         chunk = touched[n:n + 1000]
-        await fetch_records(f"UPDATE collection_cases SET last_contact_at = {{}} WHERE id IN ({', '.join(['{}'] * len(chunk))})", now, *chunk)
+        await fetch_records(f"UPDATE collection_cases SET last_contact_at = {{}} WHERE id IN ({_marks(chunk)})", now, *chunk)
+
+
+def _outbox_kind(m: Message) -> str:
+    """The outbox row's kind: a reminder (withdrawn should its case leave amicable collection first) or a person's message."""
+    return f"{'reminder' if m.automatic or m.reminder_step else 'debtor'}:{m.key}"
+
+
+def _marks(values: list) -> str:
+    """The placeholders of an IN list."""
+    return ", ".join(["{}"] * len(values))
 
 
 async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None,
@@ -501,7 +513,8 @@ class DueStep:
     what = "reminder"
 
     def still_due(self, sent: dict[int, dict[int, datetime]]) -> bool:
-        return next_step(list(self.steps), _days(sent.get(self.case_id, {}), self.zone), self.oldest, self.accepted_on, self.today) == self.step
+        days = _days(sent.get(self.case_id, {}), self.zone)
+        return next_step(list(self.steps), days, self.oldest, self.accepted_on, self.today) == self.step
 
     def message(self) -> Message:
         return Message(self.case_id, self.step.template_key, self.today, reminder_step=self.step.id)
@@ -558,7 +571,7 @@ async def _write_due(due: list[DueStep | DueInstalment], now: datetime, template
         fresh = await _steps_sent([d.case_id for d in due if isinstance(d, DueStep)])
         due = [d for d in due if d.case_id in free and d.still_due(fresh)]
         ready = []
-        for d, r in zip(due, await prepare_messages(None, [d.message() for d in due], templates)):
+        for d, r in zip(due, await prepare_messages([d.message() for d in due], templates)):
             if isinstance(r, Exception):
                 log.error(f"{d.what} not sent", exc_info=r, extra={"route": f"case {d.case_id} {d.claim}"})
             else:
@@ -638,9 +651,8 @@ async def _instalments_owed(case_ids: list[int]) -> dict[int, tuple[int, int, da
             Instalment.plan.is_in([p["id"] for p in plans.values()])).order_by(Instalment.number):
         rows.setdefault(r["plan"], []).append(r)
     ledger: dict[int, list] = {}
-    marks = ", ".join(["{}"] * len(plans))
-    for r in await fetch_records(f'SELECT id, "case", kind, booked_on, amount_cents, reverses FROM ledger_entries WHERE "case" IN ({marks}) '
-                                 "AND kind IN ('payment', 'reversal')", *plans):
+    for r in await fetch_records('SELECT id, "case", kind, booked_on, amount_cents, reverses FROM ledger_entries '
+                                 f"WHERE \"case\" IN ({_marks(list(plans))}) AND kind IN ('payment', 'reversal')", *plans):
         ledger.setdefault(r["case"], []).append(r)
     owed = {}
     for case_id, plan in plans.items():
@@ -675,7 +687,7 @@ async def _hold_for_reminders(case_ids: list[int]) -> set[int]:
     free: set[int] = set()
     for n in range(0, len(ids), 1000):
         chunk = ids[n:n + 1000]
-        sql = f"SELECT id, stage, held_at FROM collection_cases WHERE id IN ({', '.join(['{}'] * len(chunk))}) ORDER BY id"
+        sql = f"SELECT id, stage, held_at FROM collection_cases WHERE id IN ({_marks(chunk)}) ORDER BY id"
         rows = await fetch_records(sql if is_sqlite() else sql + " FOR UPDATE", *chunk)
         free |= {r["id"] for r in rows if r["stage"] == "amicable" and r["held_at"] is None}
     return free
