@@ -167,7 +167,7 @@ async def balance_inputs(case_ids: list[int]) -> dict[int, tuple]:
         cases = await fetch_records(BALANCE_CASE_SQL.replace("c.id = {}", f"c.id IN ({marks})"), *chunk)
         invoices = await fetch_records(f'SELECT "case", id, number, due_date, amount_cents FROM invoices WHERE "case" IN ({marks}) '
                                        "AND disputed = false ORDER BY id", *chunk)
-        entries = await fetch_records(f'SELECT "case", id, kind, booked_on, amount_cents, reverses, method, applies_to FROM ledger_entries '
+        entries = await fetch_records(f'SELECT "case", id, kind, booked_on, amount_cents, reverses, method, applies_to, created_at FROM ledger_entries '
                                       f"WHERE \"case\" IN ({marks}) AND kind IN ('payment', 'reversal', 'cost') ORDER BY id", *chunk)
         plans = await fetch_records(f'SELECT "case", id, created_at, interest_runs, costs_first FROM payment_plans WHERE "case" IN ({marks}) '
                                     "ORDER BY id", *chunk)

@@ -2,9 +2,9 @@
 and the reminder flow the worker runs."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Max
 from agency import i18n
 from agency.accounts import FormErrors
 from agency.auth import CurrentUser
-from agency.db import atomic, fetch_records, is_sqlite, utcnow
+from agency.db import as_date, atomic, bulk_insert, fetch_records, is_sqlite, utcnow
 from agency.i18n import gettext as _
 from agency.identifiers import format_iban
 from agency.mail import new_message_id, one_line
@@ -24,7 +24,7 @@ from agency.settings import get_settings
 from agency.tables import OutboxMessage
 from agency.tenancy import get_visible
 from cases import events
-from cases.billing.balances import balance_of
+from cases.billing.balances import balance_inputs, balances_from, published_rates, rates_version
 from cases.complaints.service import contact_held
 from cases.contacts.rules import cap_allows, cap_warning, counts_towards_cap, normalise_phone
 from cases.contacts.service import week_counts
@@ -45,14 +45,14 @@ from cases.messages.rules import (
 )
 from cases.messages.seeds import DEFAULT_STEPS, TEMPLATES, THIRD_PARTY_TEMPLATES
 from cases.negotiation.rules import instalment_message, instalment_owed, waiting_on_promise
-from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_of
-from cases.portal.service import create_link
+from cases.negotiation.service import check_may_negotiate, outstanding_by_case, payments_from
+from cases.portal.rules import link_expires_on, new_token, token_hash
+from cases.portal.service import portal_url
 from cases.tables import (
     Case,
+    DebtorLink,
     Instalment,
-    InstalmentReminder,
     Invoice,
-    LedgerEntry,
     MessageTemplate,
     PaymentPlan,
     Promise,
@@ -75,12 +75,13 @@ async def ensure_seeds() -> int:
                 await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=name, subject=subject,
                                                              body=body, version=1, active=True))
                 added += 1
-            elif current["created_by"] is None and current["active"] and (current["subject"], current["body"]) != (subject, body):
-                # A starting text nobody edited, improved since: the new one as the next version (the old one kept).
+            elif current["created_by"] is None and current["active"] and (
+                    current["subject"], current["body"], current["name"]) != (subject, body, name):
+                # A starting text (or its name) nobody edited, improved since: the new one as the next version (the old one kept).
                 # An admin's own version is never touched.
                 async with atomic():
                     await MessageTemplate.update({MessageTemplate.active: False}).where(MessageTemplate.id == current["id"])
-                    await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=current["name"],
+                    await MessageTemplate.insert(MessageTemplate(key=key, language=language, channel=channel, name=name,
                                                                  subject=subject, body=body, version=current["version"] + 1, active=True))
                 added += 1
     if not await ReminderStep.exists().where(ReminderStep.organisation.is_null()):
@@ -121,56 +122,103 @@ async def save_template(user: CurrentUser, key: str, language: str, subject: str
 
 
 async def merge_context(case_id: int, language: str, today: date, settlement_percent: int = 80) -> dict:
-    """Every merge field for a case, formatted in the debtor's language."""
+    """Every merge field for a case, formatted in the debtor's language (merge_contexts for one case)."""
+    return (await merge_contexts({case_id: (language, today)}, settlement_percent))[case_id]
+
+
+async def merge_contexts(wanted: dict[int, tuple[str, date]], settlement_percent: int = 80) -> dict[int, dict]:
+    """Every merge field for many cases at once: case id -> (language, today) -> case id -> its fields, each in its
+    own language. Read a thousand cases at a time, a few queries each, so the worker's reminders do not read a case
+    at a time; a person's message takes this same path, so both get the very same texts."""
+    contexts: dict[int, dict] = {}
+    ids = sorted(wanted)
+    for n in range(0, len(ids), 1000):
+        facts = await _context_facts(ids[n:n + 1000])
+        for case_id, fact in facts.items():
+            language, today = wanted[case_id]
+            contexts[case_id] = _context_in(language, fact, today, settlement_percent)
+    return contexts
+
+
+async def _context_facts(case_ids: list[int]) -> dict[int, dict]:
+    """What a merge context is made of, for these cases (at most a thousand), in a few queries: the case and its
+    debtor and creditor, its balance inputs (cases.billing.balances.balance_inputs), its open promise, its active
+    plan and that plan's instalments."""
+    cases = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
+                              Case.debtor.kind.as_alias("debtor_kind"), Case.organisation.legal_name.as_alias("creditor_name")).where(
+        Case.id.is_in(case_ids))
+    inputs = await balance_inputs(case_ids)
+    promises: dict[int, dict] = {}
+    for r in await Promise.select().where(Promise.case.is_in(case_ids) & (Promise.status == "open")).order_by(Promise.id):
+        promises.setdefault(r["case"], r)
+    plans: dict[int, dict] = {}
+    for r in await PaymentPlan.select().where(PaymentPlan.case.is_in(case_ids) & (PaymentPlan.status == "active")).order_by(PaymentPlan.id):
+        plans.setdefault(r["case"], r)
+    instalments: dict[int, list] = {}
+    if plans:
+        for r in await Instalment.select().where(Instalment.plan.is_in([p["id"] for p in plans.values()])).order_by(Instalment.number):
+            instalments.setdefault(r["plan"], []).append(r)
+    facts = {}
+    for case in cases:
+        row, invoices, _entries, _terms = inputs[case["id"]]
+        plan = plans.get(case["id"])
+        facts[case["id"]] = {"case": case, "inputs": inputs[case["id"]], "rates": await published_rates(rates_version(row)),
+                             "promise": promises.get(case["id"]), "plan": plan,
+                             "instalments": instalments.get(plan["id"], []) if plan else [],
+                             "invoices": sorted(invoices, key=lambda i: (as_date(i["due_date"]), i["id"]))}  # oldest due first
+    return facts
+
+
+def _context_in(language: str, fact: dict, today: date, settlement_percent: int) -> dict:
+    """One case's merge fields from its facts (_context_facts), formatted in ``language``."""
     previous = i18n.get_language()
     i18n.set_language(language if language in i18n.DEBTOR_LANGUAGES else "es")  # (fr, pt: a debtor's languages)
     try:
-        case = await Case.select(Case.id, Case.reference, Case.currency, Case.debtor.name.as_alias("debtor_name"),
-                                 Case.debtor.kind.as_alias("debtor_kind"), Case.organisation.legal_name.as_alias("creditor_name")).where(Case.id == case_id).first()
-        invoices = await Invoice.select().where((Invoice.case == case_id) & (Invoice.disputed == False)).order_by(Invoice.due_date)  # noqa: E712
-
-        owed = await balance_of(case_id, today)
-        outstanding, paid = int(owed.outstanding * 100), int(owed.paid * 100)
-        cur = case["currency"]
-        lines = [f"  {i['number']:<20} {i18n.format_day(i['due_date']):>12} {i18n.format_cents(i['amount_cents'], cur):>16}" for i in invoices]
-        promise = await Promise.select().where((Promise.case == case_id) & (Promise.status == "open")).first()
-        plan = await PaymentPlan.select().where((PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
-        nxt = None
-        if plan:  # the instalment to ask for, less what was paid towards it already
-
-            rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
-            owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                                       plan["created_at"])
-            if owed_now:
-                nxt = {"number": owed_now[0], "due_on": owed_now[1], "amount_cents": owed_now[2]}
-        last_payment = await LedgerEntry.select().where((LedgerEntry.case == case_id) & (LedgerEntry.kind == "payment")).order_by(
-            LedgerEntry.id, ascending=False).first()
-        settings = get_settings()
-        return {
-            "greeting": greeting(case["debtor_kind"], case["debtor_name"], i18n.get_language()),
-            "debtor_name": case["debtor_name"], "creditor_name": case["creditor_name"], "reference": case["reference"],
-            "invoices_table": "\n".join(lines),
-            "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
-            "outstanding": i18n.format_cents(outstanding, cur),
-            "interest": i18n.format_money(owed.all_interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
-            "oldest_due_date": i18n.format_day(invoices[0]["due_date"]) if invoices else "",
-            "agency_name": settings.agency_name, "agency_phone": settings.agency_identity.get("phone", ""),
-            "payment_iban": format_iban(settings.agency_iban),
-            "payment_concept": case["reference"],
-            "promise_amount": i18n.format_cents(promise["amount_cents"], cur) if promise else "",
-            "promise_date": i18n.format_day(promise["promised_on"]) if promise else "",
-            "instalment_amount": i18n.format_cents(nxt["amount_cents"], cur) if nxt else "",
-            "instalment_date": i18n.format_day(nxt["due_on"]) if nxt else "",
-            "instalment_number": nxt["number"] if nxt else "", "instalment_count": plan["instalment_count"] if plan else "",
-            "last_payment_amount": i18n.format_cents(last_payment["amount_cents"], cur) if last_payment else "",
-            "settlement_amount": i18n.format_money((Decimal(outstanding) * settlement_percent / 10000).quantize(Decimal("0.01")), cur),
-            "today": i18n.format_day(today),
-            "portal_url": "",  # made only for a message that sends it (send_message): each link is a new token
-            # a direct debit's pre-notification: given by the direct-debit file that announces it (cases.bank.debits)
-            "debit_amount": "", "debit_date": "", "mandate_reference": "", "creditor_identifier": get_settings().sepa_creditor_id,
-        }
+        return _context_of(fact, today, settlement_percent)
     finally:
         i18n.set_language(previous)
+
+
+def _context_of(fact: dict, today: date, settlement_percent: int) -> dict:
+    case, promise, plan, invoices = fact["case"], fact["promise"], fact["plan"], fact["invoices"]
+    row, owed_invoices, entries, terms = fact["inputs"]
+    owed = balances_from(row["jurisdiction"], row["debtor_kind"], owed_invoices, entries, today, fact["rates"],
+                         as_date(row["demanded_on"]), terms, as_date(row["judgment_on"]))
+    outstanding, paid = int(owed.outstanding * 100), int(owed.paid * 100)
+    cur = case["currency"]
+    lines = [f"  {i['number']:<20} {i18n.format_day(as_date(i['due_date'])):>12} {i18n.format_cents(i['amount_cents'], cur):>16}"
+             for i in invoices]
+    nxt = None
+    if plan:  # the instalment to ask for, less what was paid towards it already
+        owed_now = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in fact["instalments"]], payments_from(entries),
+                                   plan["created_at"])
+        if owed_now:
+            nxt = {"number": owed_now[0], "due_on": owed_now[1], "amount_cents": owed_now[2]}
+    last_payment = next((e for e in reversed(entries) if e["kind"] == "payment"), None)
+    settings = get_settings()
+    return {
+        "greeting": greeting(case["debtor_kind"], case["debtor_name"], i18n.get_language()),
+        "debtor_name": case["debtor_name"], "creditor_name": case["creditor_name"], "reference": case["reference"],
+        "invoices_table": "\n".join(lines),
+        "principal": i18n.format_cents(sum(i["amount_cents"] for i in invoices), cur), "paid": i18n.format_cents(paid, cur),
+        "outstanding": i18n.format_cents(outstanding, cur),
+        "interest": i18n.format_money(owed.all_interest, cur), "charges": i18n.format_money(owed.compensation + owed.costs, cur),
+        "oldest_due_date": i18n.format_day(as_date(invoices[0]["due_date"])) if invoices else "",
+        "agency_name": settings.agency_name, "agency_phone": settings.agency_identity.get("phone", ""),
+        "payment_iban": format_iban(settings.agency_iban),
+        "payment_concept": case["reference"],
+        "promise_amount": i18n.format_cents(promise["amount_cents"], cur) if promise else "",
+        "promise_date": i18n.format_day(promise["promised_on"]) if promise else "",
+        "instalment_amount": i18n.format_cents(nxt["amount_cents"], cur) if nxt else "",
+        "instalment_date": i18n.format_day(nxt["due_on"]) if nxt else "",
+        "instalment_number": nxt["number"] if nxt else "", "instalment_count": plan["instalment_count"] if plan else "",
+        "last_payment_amount": i18n.format_cents(last_payment["amount_cents"], cur) if last_payment else "",
+        "settlement_amount": i18n.format_money((Decimal(outstanding) * settlement_percent / 10000).quantize(Decimal("0.01")), cur),
+        "today": i18n.format_day(today),
+        "portal_url": "",  # made only for a message that sends it (write_messages): each link is a new token
+        # a direct debit's pre-notification: given by the direct-debit file that announces it (cases.bank.debits)
+        "debit_amount": "", "debit_date": "", "mandate_reference": "", "creditor_identifier": settings.sepa_creditor_id,
+    }
 
 
 async def _debtor(case_id: int) -> dict:
@@ -205,43 +253,15 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
         visible = await get_visible(Case.select(Case.id, Case.jurisdiction).where(Case.id == case_id), user, Case.organisation)
         check_may_negotiate(user, visible["jurisdiction"])  # Portugal: a lawyer writes to the debtor (Lei 49/2004)
         await refuse_contact(case_id)  # the debtor is in concurso: 409 naming it
-    debtor = await _debtor(case_id)
-    template = await active_template(key, debtor["language"])
-    context = {**await merge_context(case_id, template["language"], today), **(extra or {})}  # (extra: what the caller announces)
-    link = ""
-    if uses_field("portal_url", template["subject"], template["body"]):
-        link = context["portal_url"] = (await create_link(case_id, None, today))[0]
-    missing = missing_facts(template["subject"], template["body"], context)
-    if missing:
-        raise ClientException(detail=_("This message speaks of %(what)s, which this case does not have: record it first, or choose another message.")
-                              % {"what": ", ".join(str(NEED_LABELS[m]) for m in missing)})
-    subject, body = render(template["subject"], template["body"], context)
-    result = {"channel": template["channel"], "subject": subject, "body": body, "template": key, "version": template["version"]}
-    if template["channel"] == "email":
-        if not debtor["email"]:
-            raise ClientException(detail=_("The debtor has no email address."))
-        subject = one_line(subject)
-        await OutboxMessage.insert(OutboxMessage(to_address=debtor["email"], subject=subject, body_text=body, case_id=case_id,
-                                                 kind=f"{'reminder' if automatic or reminder_step else 'debtor'}:{key}", message_id=new_message_id()))
-        result["to"] = debtor["email"]
-    elif template["channel"] == "whatsapp":
-        try:
-            phone = normalise_phone(debtor["phone"], debtor["jurisdiction"])
-        except ValueError:
-            raise ClientException(detail=_("The debtor has no valid phone number for WhatsApp.")) from None
-        result["link"] = whatsapp_link(phone, body)
-        result["to"] = phone
-    payload = {**result, "reminder_step": reminder_step, "automatic": automatic or reminder_step is not None}
-    if link:  # the timeline (the creditor reads it) keeps the text without the debtor's key: only the debtor holds it
-        hidden = link.rsplit("/", 1)[0] + "/…"
-        payload = {k: v.replace(link, hidden).replace(quote(link), quote(hidden)) if isinstance(v, str) else v
-                   for k, v in payload.items()}
-    await events.CaseEvent.insert(events.event_row(case_id, "message", user, subject or key, payload))
-    if template["channel"] in ("email", "letter"):
-        await Case.update({Case.last_contact_at: utcnow()}).where(Case.id == case_id)
+    [message] = await prepare_messages([Message(case_id, key, today, reminder_step, automatic, extra)], {})
+    if isinstance(message, Exception):
+        raise message
+    async with atomic():
+        await write_messages(user, [message])
+    result = message.result
     if user is not None:  # sent by hand over the week's cap: sent, and the answer says so (automatic ones wait instead)
         result["warnings"] = []
-        if counts_towards_cap("message", payload):
+        if counts_towards_cap("message", message.payload):
             debtor_id = (await Case.select(Case.debtor).where(Case.id == case_id).first())["debtor"]
             warning = cap_warning((await week_counts([debtor_id])).get(debtor_id, 0), get_settings().contact_cap_week)
             if warning:
@@ -249,12 +269,138 @@ async def send_message(user: CurrentUser | None, case_id: int, key: str, today: 
     return result
 
 
+@dataclass(frozen=True)
+class Message:
+    """A message to send to a case's debtor: the template's key, the day it is written on (the debtor's), the reminder
+    step it is, whether it is automatic, and what the caller announces beside the case's own merge fields."""
+    case_id: int
+    key: str
+    today: date
+    reminder_step: int | None = None
+    automatic: bool = False
+    extra: dict | None = None
+
+
+@dataclass
+class Rendered:
+    """A message written out and not yet stored: what send_message answers, the event's payload (the portal link
+    hidden), the outbox row's address and subject, the link's token hash, and whether it counts as a contact."""
+    message: Message
+    result: dict
+    payload: dict
+    summary: str
+    to_address: str | None = None
+    subject: str = ""
+    link_hash: str | None = None
+    contact: bool = False
+
+
+async def prepare_messages(messages: list[Message], templates: dict) -> list[Rendered | Exception]:
+    """Each message (one a case) rendered for its case's debtor, in the order given, its cases read together (merge_contexts);
+    for a message that cannot be written (no such template, a fact the template speaks of that the case lacks, no
+    address), the exception saying why, so the others still go. ``templates``: the active templates by (key, language)
+    read so far, kept by the caller for the run."""
+    if not messages:
+        return []
+    debtors = {r["id"]: r for r in await Case.select(
+        Case.id, Case.debtor.email.as_alias("email"), Case.debtor.phone.as_alias("phone"), Case.debtor.language.as_alias("language"),
+        Case.jurisdiction).where(Case.id.is_in(sorted({m.case_id for m in messages})))}
+    chosen: list[dict | Exception] = []
+    for m in messages:
+        try:
+            if (m.key, debtors[m.case_id]["language"]) not in templates:
+                templates[(m.key, debtors[m.case_id]["language"])] = await active_template(m.key, debtors[m.case_id]["language"])
+            chosen.append(templates[(m.key, debtors[m.case_id]["language"])])
+        except Exception as exc:  # noqa: BLE001 - said to the caller for this message alone
+            chosen.append(exc)
+    contexts = await merge_contexts({m.case_id: (t["language"], m.today) for m, t in zip(messages, chosen) if isinstance(t, dict)})
+    out: list[Rendered | Exception] = []
+    for m, template in zip(messages, chosen):
+        try:
+            if isinstance(template, Exception):
+                raise template
+            out.append(_render_message(m, template, debtors[m.case_id], {**contexts[m.case_id], **(m.extra or {})}))
+        except Exception as exc:  # noqa: BLE001 - as above
+            out.append(exc)
+    return out
+
+
+def _render_message(m: Message, template: dict, debtor: dict, context: dict) -> Rendered:
+    """One message written out (prepare_messages); ``context``: the case's merge fields and what the caller announces.
+    A template that sends the debtor's portal link gets a new link of its own (each message its own token)."""
+    link = token = ""
+    if uses_field("portal_url", template["subject"], template["body"]):
+        token = new_token()
+        link = context["portal_url"] = portal_url(token)
+    missing = missing_facts(template["subject"], template["body"], context)
+    if missing:
+        raise ClientException(detail=_("This message speaks of %(what)s, which this case does not have: record it first, or choose another message.")
+                              % {"what": ", ".join(str(NEED_LABELS[f]) for f in missing)})
+    subject, body = render(template["subject"], template["body"], context)
+    result = {"channel": template["channel"], "subject": subject, "body": body, "template": m.key, "version": template["version"]}
+    to_address = None
+    if template["channel"] == "email":
+        if not debtor["email"]:
+            raise ClientException(detail=_("The debtor has no email address."))
+        subject = one_line(subject)
+        to_address = result["to"] = debtor["email"]
+    elif template["channel"] == "whatsapp":
+        try:
+            phone = normalise_phone(debtor["phone"], debtor["jurisdiction"])
+        except ValueError:
+            raise ClientException(detail=_("The debtor has no valid phone number for WhatsApp.")) from None
+        result["link"] = whatsapp_link(phone, body)
+        result["to"] = phone
+    payload = {**result, "reminder_step": m.reminder_step, "automatic": m.automatic or m.reminder_step is not None}
+    if link:  # the timeline (the creditor reads it) keeps the text without the debtor's key: only the debtor holds it
+        hidden = link.rsplit("/", 1)[0] + "/…"
+        payload = {k: v.replace(link, hidden).replace(quote(link), quote(hidden)) if isinstance(v, str) else v
+                   for k, v in payload.items()}
+    return Rendered(m, result, payload, subject or m.key, to_address, subject, token_hash(token) if token else None,
+                    template["channel"] in ("email", "letter"))
+
+
+async def write_messages(user: CurrentUser | None, rendered: list[Rendered]) -> None:
+    """Store messages rendered by prepare_messages, inside the caller's atomic(): their portal links, their outbox
+    rows (email), their case events and the cases' last contact, each kind by one statement whatever their number
+    (the worker's reminders write hundreds at once)."""
+    if not rendered:
+        return
+    now = utcnow()
+    links = [(r.message.case_id, r.link_hash, link_expires_on(r.message.today), None, now) for r in rendered if r.link_hash]
+    if links:
+        await bulk_insert(DebtorLink, ["case", "token_hash", "expires_on", "created_by", "created_at"], links)
+    mails = [(r.to_address, r.subject, r.result["body"], _outbox_kind(r.message), now, 0, "", r.message.case_id, new_message_id(), "")
+             for r in rendered if r.to_address is not None]
+    if mails:
+        await bulk_insert(OutboxMessage, ["to_address", "subject", "body_text", "kind", "created_at", "attempts", "last_error", "case_id",
+                                          "message_id", "given_up_reason"], mails)
+    rows = [events.event_row(r.message.case_id, "message", user, r.summary, r.payload) for r in rendered]
+    await bulk_insert(events.CaseEvent, ["case", "kind", "actor", "at", "summary", "payload", "visible_to_creditor"],
+                      [(e.case, e.kind, e.actor, e.at, e.summary, e.payload, e.visible_to_creditor) for e in rows])
+    touched = sorted({r.message.case_id for r in rendered if r.contact})
+    for n in range(0, len(touched), 1000):
+        chunk = touched[n:n + 1000]
+        await fetch_records(f"UPDATE collection_cases SET last_contact_at = {{}} WHERE id IN ({_marks(chunk)})", now, *chunk)
+
+
+def _outbox_kind(m: Message) -> str:
+    """The outbox row's kind: a reminder (withdrawn should its case leave amicable collection first) or a person's message."""
+    return f"{'reminder' if m.automatic or m.reminder_step else 'debtor'}:{m.key}"
+
+
+def _marks(values: list) -> str:
+    """The placeholders of an IN list."""
+    return ", ".join(["{}"] * len(values))
+
+
 async def send_due_reminders(settings=None, now: datetime | None = None, window: ContactWindow | None = None,
                              jurisdictions: Collection[str] | None = None, case_ids: list[int] | None = None) -> int:
     """Worker job: the next step of the reminder flow for each case that has one due (cases.messages.rules.next_step),
     inside the contact window of the case's jurisdiction (its days counted in that country's time;
-    ``window``, when given, stands for every case's). The step is claimed, and the message written, in one transaction that
-    holds the case: two workers, or a restart halfway, never send a step twice, nor two steps at once.
+    ``window``, when given, stands for every case's). A chunk's steps are claimed, and their messages written, together in
+    one transaction that holds their cases (_write_steps): two workers, or a restart halfway, never send a step twice, nor
+    two steps at once.
     A case that cannot be written to (a template that fails on its data) is logged and passed over:
     the others still get theirs. ``jurisdictions``: only the cases of these; ``case_ids``: only these cases."""
     clock_given = now is not None
@@ -275,7 +421,8 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         if r["organisation"] is not None:
             by_org.setdefault(r["organisation"], []).append(Step(r["id"], r["anchor"], r["offset_days"], r["template_key"]))
     cap = get_settings().contact_cap_week
-    gate = asyncio.Semaphore(max(1, get_settings().db_pool_size - 1))  # (a connection left for the batch's own reads)
+    templates: dict = {}  # the active templates by (key, language), read once a run
+
     sent = 0
     last_id, pending, position = 0, sorted(case_ids) if case_ids is not None else None, 0
     while True:
@@ -312,8 +459,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
         held = await contact_held(ids)
         insolvent = await insolvent_debtors([c["debtor_id"] for c in cases])  # in concurso: the claim goes to the administrator
         contacted = await week_counts([c["debtor_id"] for c in cases], now if clock_given else None)  # this week's, per debtor
-        async def one(c) -> int:
-            """The case's message due now, if any: how many went out (0 or 1)."""
+        instalments = await _instalments_owed(sorted(planned))
+        due: list[DueStep | DueInstalment] = []
+
+        async def decide(c) -> int:
+            """Whether the case has a message due now (its flow's next step, or the one about the instalment it owes): if
+            so it is added to ``due``, to be written with the others of its chunk (_send_due). Counts as a contact (0 or 1)."""
             zone = ZoneInfo(window_of(c["jurisdiction"]).timezone)
             today = now.astimezone(zone).date()
             if not c["email"] or c["id"] not in oldest or owed.get(c["id"], 0) <= 0:
@@ -323,11 +474,12 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
             if not cap_allows(contacted.get(c["debtor_id"], 0), cap):
                 return 0  # contacted as often as the week allows (AGENCY_CONTACT_CAP_WEEK): it waits for a later round
             if c["id"] in planned:  # a debtor on a plan is told about the instalment they owe, not chased by the flow
-                try:
-                    return await _send_instalment_message(c["id"], today, now)
-                except Exception:  # noqa: BLE001 - as below
-                    log.exception("instalment message not sent", extra={"route": f"case {c['id']}"})
+                owed_now = instalments.get(c["id"])
+                kind = instalment_message(owed_now[1:] if owed_now else None, today)
+                if kind is None:
                     return 0
+                due.append(DueInstalment(c["id"], owed_now[0], kind, today))
+                return 1
             if c["id"] in promised and waiting_on_promise(promised[c["id"]], today):
                 return 0  # the debtor promised to pay: no reminders until the promise's date (and grace) have passed
             steps = by_org.get(c["organisation"], defaults)
@@ -335,41 +487,117 @@ async def send_due_reminders(settings=None, now: datetime | None = None, window:
             step = next_step(steps, _days(done.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today)
             if step is None:
                 return 0
-            try:
-                async with atomic():
-                    if not await _hold_for_reminder(c["id"]):
-                        return 0  # no longer in amicable collection
-                    fresh = await _steps_sent([c["id"]])  # what another worker sent meanwhile
-                    if next_step(steps, _days(fresh.get(c["id"], {}), zone), oldest[c["id"]], accepted_on, today) != step:
-                        return 0
-                    claimed = await ReminderSent.insert(ReminderSent(case=c["id"], step=step.id, sent_at=now)).on_conflict(
-                        action="DO NOTHING").returning(ReminderSent.id)
-                    if not claimed:
-                        return 0
-                    await send_message(None, c["id"], step.template_key, today, reminder_step=step.id)
-            except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' reminders
-                log.exception("reminder not sent", extra={"route": f"case {c['id']} step {step.id}"})
-                return 0
-            return 1
+            due.append(DueStep(c["id"], step, tuple(steps), zone, oldest[c["id"]], accepted_on, today))
+            return 1  # (counted as sent: should it not go after all, the debtor's next case waits for a later round)
 
-        async def debtor_cases(group: list) -> int:
-            """One debtor's cases one after the other: a message to one counts towards the week's cap before the next."""
-            went = 0
-            for c in group:
-                async with gate:
-                    done_here = await one(c)
-                went += done_here
-                contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + done_here  # the debtor's other cases count it
-            return went
+        for c in cases:  # in order: a message to one of a debtor's cases counts towards the week's cap before the next
+            went = await decide(c)
+            contacted[c["debtor_id"]] = contacted.get(c["debtor_id"], 0) + went
+        sent += sum([await _send_due(due[n:n + DUE_BATCH], now, templates) for n in range(0, len(due), DUE_BATCH)])
 
-        by_debtor: dict[int, list] = {}
-        for c in cases:
-            by_debtor.setdefault(c["debtor_id"], []).append(c)
-        if is_sqlite():  # one writer: the debtors one after the other
-            for group in by_debtor.values():
-                sent += await debtor_cases(group)
-        else:  # PostgreSQL: a few debtors side by side, each case in its own transaction on its own connection
-            sent += sum(await asyncio.gather(*(debtor_cases(group) for group in by_debtor.values())))
+
+# How many cases' messages one transaction writes (each a few arguments a statement: far under asyncpg's 32,767).
+DUE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class DueStep:
+    """A flow step found due for a case when its chunk was read, with what next_step was given, to ask again once
+    the case is held (another worker may have sent it meanwhile)."""
+    case_id: int
+    step: Step
+    steps: tuple[Step, ...]
+    zone: ZoneInfo
+    oldest: date
+    accepted_on: date
+    today: date
+    what = "reminder"
+
+    def still_due(self, sent: dict[int, dict[int, datetime]]) -> bool:
+        days = _days(sent.get(self.case_id, {}), self.zone)
+        return next_step(list(self.steps), days, self.oldest, self.accepted_on, self.today) == self.step
+
+    def message(self) -> Message:
+        return Message(self.case_id, self.step.template_key, self.today, reminder_step=self.step.id)
+
+    @property
+    def claim(self) -> tuple:
+        return ("step", self.case_id, self.step.id)
+
+
+@dataclass(frozen=True)
+class DueInstalment:
+    """The message about the instalment a debtor on a plan owes now (cases.negotiation.rules.instalment_message):
+    announced before it falls due, reported when missed, each once per instalment (its claim is unique)."""
+    case_id: int
+    instalment_id: int
+    kind: str  # due | missed
+    today: date
+    what = "instalment message"
+
+    def still_due(self, sent: dict) -> bool:
+        return True  # (the claim, unique per instalment and kind, is what keeps it to once)
+
+    def message(self) -> Message:
+        return Message(self.case_id, "instalment_due" if self.kind == "due" else "instalment_missed", self.today, automatic=True)
+
+    @property
+    def claim(self) -> tuple:
+        return ("instalment", self.instalment_id, self.kind)
+
+
+async def _send_due(due: list[DueStep | DueInstalment], now: datetime, templates: dict) -> int:
+    """The messages found due, written together in one transaction (_write_due); how many went out. Should that
+    transaction fail, each case is tried again alone, so one case never holds back the others."""
+    if not due:
+        return 0
+    try:
+        return await _write_due(due, now, templates)
+    except Exception:  # noqa: BLE001 - one case's failure must not hold back the others' messages
+        if len(due) == 1:
+            log.exception(f"{due[0].what} not sent", extra={"route": f"case {due[0].case_id} {due[0].claim}"})
+            return 0
+        log.warning("messages written one by one", exc_info=True, extra={"route": f"cases {due[0].case_id}-{due[-1].case_id}"})
+        return sum([await _send_due([d], now, templates) for d in due])
+
+
+async def _write_due(due: list[DueStep | DueInstalment], now: datetime, templates: dict) -> int:
+    """In one transaction that holds the cases: those still in amicable collection, not on hold, whose step is still
+    the one due (what another worker sent meanwhile read again) are rendered; a case whose template fails on its data
+    is logged and left out (tried again next time: nothing of it is written); the others' messages are claimed (unique
+    per case and step, or per instalment and kind, so two workers or a restart never send one twice) and only the
+    claimed written."""
+    async with atomic():
+        free = await _hold_for_reminders([d.case_id for d in due])
+        fresh = await _steps_sent([d.case_id for d in due if isinstance(d, DueStep)])
+        due = [d for d in due if d.case_id in free and d.still_due(fresh)]
+        ready = []
+        for d, r in zip(due, await prepare_messages([d.message() for d in due], templates)):
+            if isinstance(r, Exception):
+                log.error(f"{d.what} not sent", exc_info=r, extra={"route": f"case {d.case_id} {d.claim}"})
+            else:
+                ready.append((d, r))
+        claimed = await _claim([d.claim for d, _r in ready], now)
+        await write_messages(None, [r for d, r in ready if d.claim in claimed])
+    return len(claimed)
+
+
+# The rows that say a message went out, unique per what they name: one INSERT claims many, and says which it claimed.
+CLAIM_SQL = {"step": ("reminders_sent", ("case", "step")), "instalment": ("instalment_reminders", ("instalment", "kind"))}
+
+
+async def _claim(claims: list[tuple], now: datetime) -> set[tuple]:
+    """Claim these (("step", case, step) or ("instalment", instalment, kind)), each kind in one statement; the ones
+    claimed here (not by another worker before)."""
+    claimed = set()
+    for what, (table, columns) in CLAIM_SQL.items():
+        mine = [c for c in claims if c[0] == what]
+        if mine:
+            names = ", ".join(f'"{c}"' for c in columns)
+            rows = await fetch_records(f"INSERT INTO {table} ({names}, sent_at) VALUES " + ", ".join(["({}, {}, {})"] * len(mine))
+                                       + f" ON CONFLICT DO NOTHING RETURNING {names}", *[v for _w, a, b in mine for v in (a, b, now)])
+            claimed |= {(what, r[columns[0]], r[columns[1]]) for r in rows}
+    return claimed
 
 
 # What the worker's reminder job has done in this process: per jurisdiction, the local day whose pass over every case in
@@ -408,36 +636,40 @@ async def reminders_job(settings=None, window: ContactWindow | None = None) -> i
     return sent
 
 
-async def _send_instalment_message(case_id: int, today: date, now: datetime) -> int:
-    """The message about the instalment a debtor on a plan owes now (cases.negotiation.rules.instalment_message):
-    announced before it falls due, reported when missed, each once per instalment (a unique row written
-    in the message's transaction). Returns how many went out (0 or 1)."""
-
-    plan = await PaymentPlan.select(PaymentPlan.id, PaymentPlan.created_at).where(
-        (PaymentPlan.case == case_id) & (PaymentPlan.status == "active")).first()
-    if plan is None:
-        return 0
-    rows = await Instalment.select().where(Instalment.plan == plan["id"]).order_by(Instalment.number)
-    owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in rows], await payments_of(case_id),
-                           plan["created_at"])
-    kind = instalment_message(owed, today)
-    if kind is None:
-        return 0
-    instalment_id = next(r["id"] for r in rows if r["number"] == owed[0])
-    async with atomic():
-        if not await _hold_for_reminder(case_id):
-            return 0
-        claimed = await InstalmentReminder.insert(InstalmentReminder(instalment=instalment_id, kind=kind, sent_at=now)).on_conflict(
-            action="DO NOTHING").returning(InstalmentReminder.id)
-        if not claimed:
-            return 0
-        await send_message(None, case_id, "instalment_due" if kind == "due" else "instalment_missed", today, automatic=True)
-    return 1
+async def _instalments_owed(case_ids: list[int]) -> dict[int, tuple[int, int, date, int]]:
+    """The instalment each of these cases' active plan asks for now (cases.negotiation.rules.instalment_owed, less what
+    was paid towards it), as (instalment id, number, due date, cents), read together: a case whose plan is paid has none."""
+    if not case_ids:
+        return {}
+    plans = {}
+    for r in await PaymentPlan.select(PaymentPlan.id, PaymentPlan.case, PaymentPlan.created_at).where(
+            PaymentPlan.case.is_in(case_ids) & (PaymentPlan.status == "active")).order_by(PaymentPlan.id):
+        plans.setdefault(r["case"], r)
+    if not plans:
+        return {}
+    rows: dict[int, list] = {}
+    for r in await Instalment.select(Instalment.id, Instalment.plan, Instalment.number, Instalment.due_on, Instalment.amount_cents).where(
+            Instalment.plan.is_in([p["id"] for p in plans.values()])).order_by(Instalment.number):
+        rows.setdefault(r["plan"], []).append(r)
+    ledger: dict[int, list] = {}
+    for r in await fetch_records('SELECT id, "case", kind, booked_on, amount_cents, reverses, created_at FROM ledger_entries '
+                                 f"WHERE \"case\" IN ({_marks(list(plans))}) AND kind IN ('payment', 'reversal')", *plans):
+        ledger.setdefault(r["case"], []).append(r)
+    owed = {}
+    for case_id, plan in plans.items():
+        mine = rows.get(plan["id"], [])
+        now_owed = instalment_owed([(r["number"], r["due_on"], r["amount_cents"]) for r in mine], payments_from(ledger.get(case_id, [])),
+                                   plan["created_at"])
+        if now_owed:
+            owed[case_id] = (next(r["id"] for r in mine if r["number"] == now_owed[0]), *now_owed)
+    return owed
 
 
 async def _steps_sent(case_ids: list[int]) -> dict[int, dict[int, datetime]]:
     """case -> {step: when it went out}."""
     done: dict[int, dict[int, datetime]] = {}
+    if not case_ids:
+        return done
     for r in await ReminderSent.select(ReminderSent.case, ReminderSent.step, ReminderSent.sent_at).where(ReminderSent.case.is_in(case_ids)):
         done.setdefault(r["case"], {})[r["step"]] = r["sent_at"]
     return done
@@ -448,14 +680,18 @@ def _days(sent: dict[int, datetime], zone: ZoneInfo) -> dict[int, date]:
     return {step: at.astimezone(zone).date() for step, at in sent.items()}
 
 
-async def _hold_for_reminder(case_id: int) -> bool:
-    """Inside the sending transaction: lock the case (PostgreSQL; SQLite's IMMEDIATE transaction holds
-    the whole database already) and say whether it is still in amicable collection, and not on hold."""
-    if is_sqlite():
-        rows = await Case.select(Case.stage, Case.held_at).where(Case.id == case_id)
-    else:
-        rows = await Case.raw("SELECT stage, held_at FROM collection_cases WHERE id = {} FOR UPDATE", case_id)
-    return bool(rows) and rows[0]["stage"] == "amicable" and rows[0]["held_at"] is None
+async def _hold_for_reminders(case_ids: list[int]) -> set[int]:
+    """Inside the sending transaction: lock the cases, in id order so two workers never wait on each other
+    (PostgreSQL; SQLite's IMMEDIATE transaction holds the whole database already), and say which are still in
+    amicable collection, and not on hold."""
+    ids = sorted(set(case_ids))
+    free: set[int] = set()
+    for n in range(0, len(ids), 1000):
+        chunk = ids[n:n + 1000]
+        sql = f"SELECT id, stage, held_at FROM collection_cases WHERE id IN ({_marks(chunk)}) ORDER BY id"
+        rows = await fetch_records(sql if is_sqlite() else sql + " FOR UPDATE", *chunk)
+        free |= {r["id"] for r in rows if r["stage"] == "amicable" and r["held_at"] is None}
+    return free
 
 
 async def withdraw_stale_reminders(settings=None) -> int:

@@ -71,6 +71,12 @@ async def paid_by_case(case_ids: list[int]) -> dict[int, int]:
 async def payments_of(case_id: int) -> list[Payment]:
     rows = await fetch_records("SELECT id, kind, booked_on, amount_cents, reverses, created_at FROM ledger_entries WHERE \"case\" = {} "
                                "AND kind IN ('payment', 'reversal')", case_id)
+    return payments_from(rows)
+
+
+def payments_from(rows) -> list[Payment]:
+    """The payments of a case's ledger rows read already (id, kind, booked_on, amount_cents, reverses, created_at; other kinds
+    ignored), less those a reversal undid."""
     undone = {r["reverses"] for r in rows if r["kind"] == "reversal"}
     return [Payment(as_date(r["booked_on"]), r["amount_cents"], as_datetime(r["created_at"])) for r in rows
             if r["kind"] == "payment" and r["id"] not in undone]

@@ -97,19 +97,19 @@ async def test_a_case_that_cannot_be_written_to_does_not_hold_back_the_others(da
 
     broken = await _accepted_case("pedro.broken@example.test", accepted_days_ago=1)
     fine = await _accepted_case("pedro.fine@example.test", accepted_days_ago=1)
-    real = service.merge_context
+    real = service.merge_contexts
 
-    async def failing(case_id, *args, **kwargs):
-        if case_id == broken:
+    async def failing(wanted, *args, **kwargs):  # the chunk's transaction fails: each case is tried again alone
+        if broken in wanted:
             raise TypeError("a template that fails on this case's data")
-        return await real(case_id, *args, **kwargs)
+        return await real(wanted, *args, **kwargs)
 
-    monkeypatch.setattr(service, "merge_context", failing)
+    monkeypatch.setattr(service, "merge_contexts", failing)
     await send_due_reminders(now=MONDAY_NOON)
     assert len(await _sent_to("pedro.fine@example.test")) == 1
     assert await _sent_to("pedro.broken@example.test") == []
     assert await ReminderSent.count().where(ReminderSent.case == broken) == 0, "nothing half-written: it is tried again"
-    monkeypatch.setattr(service, "merge_context", real)
+    monkeypatch.setattr(service, "merge_contexts", real)
     await send_due_reminders(now=MONDAY_NOON + timedelta(minutes=10))
     assert len(await _sent_to("pedro.broken@example.test")) == 1
 
@@ -280,3 +280,33 @@ async def test_a_starting_text_nobody_edited_is_brought_up_to_date_and_an_admins
     active = await MessageTemplate.select().where(summary & (MessageTemplate.active == True)).first()  # noqa: E712
     assert active["body"] == "Nuestro propio texto: {{ outstanding }}"
     await save_template(who, "debt_summary", "es", *TEMPLATES["debt_summary"][2]["es"])  # as it was, for the tests that follow
+
+
+async def test_a_case_whose_template_lacks_its_facts_is_logged_and_the_rest_of_its_batch_still_sent(database, caplog):
+    from cases.tables import Case, MessageTemplate, ReminderStep
+
+    broken = await _accepted_case("pedro.nofacts@example.test", accepted_days_ago=1)
+    fine = [await _accepted_case(f"pedro.batch{n}@example.test", accepted_days_ago=1) for n in range(3)]
+    org = (await Case.select(Case.organisation).where(Case.id == broken).first())["organisation"]
+    # the creditor's own flow, whose first message speaks of a promise this case does not have (edited after the step was added)
+    await MessageTemplate.insert(MessageTemplate(key="promise_step", language="es", channel="email", name="Promesa", version=1, active=True,
+                                                 subject="Su promesa – {{ reference }}", body="Prometió {{ promise_amount }}."))
+    await ReminderStep.insert(ReminderStep(organisation=org, position=1, anchor="accepted", offset_days=0, template_key="promise_step"))
+    with caplog.at_level("ERROR", logger="agency.reminders"):
+        assert await send_due_reminders(now=MONDAY_NOON) == 3
+    assert all([len(await _sent_to(f"pedro.batch{n}@example.test")) == 1 for n in range(3)])
+    assert await _sent_to("pedro.nofacts@example.test") == []
+    assert await ReminderSent.count().where(ReminderSent.case == broken) == 0, "nothing of it written: tried again next time"
+    assert await ReminderSent.count().where(ReminderSent.case.is_in(fine)) == 3
+    assert [r.route for r in caplog.records if r.getMessage() == "reminder not sent"] == [f"case {broken} ('step', {broken}, "
+                                                                                            f"{(await ReminderStep.select().where(ReminderStep.organisation == org).first())['id']})"]
+
+
+async def test_workers_side_by_side_over_many_cases_send_each_step_once(database):
+    cases = [await _accepted_case(f"pedro.many{n}@example.test", accepted_days_ago=30) for n in range(12)]  # all three steps due
+    sent = await asyncio.gather(*[send_due_reminders(now=MONDAY_NOON) for _ in range(3)])
+    assert sum(sent) == 12, sent
+    for n, case_id in enumerate(cases):
+        assert len(await _sent_to(f"pedro.many{n}@example.test")) == 1
+        assert await ReminderSent.count().where(ReminderSent.case == case_id) == 1
+        assert await CaseEvent.count().where((CaseEvent.case == case_id) & (CaseEvent.kind == "message")) == 1
