@@ -145,6 +145,10 @@ def _opened(case: dict) -> date:
 
 async def _after_filed(case_id: int) -> None:
     await refresh_limitation([case_id])  # a court claim interrupts limitation (CC 1973)
+    # the debtor's time to answer a settlement offer is moot once the claim is before the court: no longer on the agenda
+    # (an outside tester saw it overdue beside the filing); the answer, if it comes, can still be recorded
+    await Deadline.update({Deadline.status: "cancelled", Deadline.done_at: utcnow()}).where(
+        (Deadline.case == case_id) & (Deadline.rule == "settlement_answer") & (Deadline.status == "open"))
 
 
 async def add_hearing(user: CurrentUser, filing_id: int, at: datetime, kind: str, place: str, notes: str) -> int:

@@ -214,3 +214,19 @@ async def test_two_attachments_on_one_day_are_two_steps_and_one_sent_twice_is_on
         r = await c.post(steps, json={"step": "attachment", "on": _day(3), "note": note}, headers=lh)
         assert r.status_code == expected, (note, r.text)
     assert await FilingStep.count().where((FilingStep.filing == fid) & (FilingStep.step == "attachment")) == 2
+
+
+async def test_a_filed_claim_takes_the_settlement_offers_answer_off_the_agenda(make_client):
+    """The debtor's time to answer a settlement offer is moot once the claim is filed (an outside tester saw it overdue on
+    the lawyer's agenda beside the filing)."""
+    p = await _in_court(make_client)
+    c, lh, cid = p["c"], p["lh"], p["id"]
+    await Deadline.insert(Deadline(case=cid, rule="settlement_answer", starts_on=TODAY - timedelta(days=40), due_on=TODAY - timedelta(days=10),
+                                   source_key=f"test:{cid}:offer"))
+    assert "settlement_answer" in str((await c.get("/api/v1/agenda", headers=lh)).json())
+    r = await c.post(f"/api/v1/cases/{cid}/filings", json={"procedure": "monitorio", "court": "Tribunal de Instancia de Bilbao",
+                                                          "status": "filed", "filed_on": TODAY.isoformat(), "court_case_number": "78/2026"},
+                     headers=lh)
+    assert r.status_code == 201, r.text
+    assert (await Deadline.select(Deadline.status).where(Deadline.source_key == f"test:{cid}:offer").first())["status"] == "cancelled"
+    assert "settlement_answer" not in str((await c.get("/api/v1/agenda", headers=lh)).json())
