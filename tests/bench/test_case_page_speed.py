@@ -16,10 +16,9 @@ import httpx
 import pytest
 
 from agency import clock
-from agency.db import keep_session
 from agency.settings import get_settings
 from cases.tables import Case
-from tests.bench.test_queue_speed import CONCURRENCY, fill, load, p99, wrk
+from tests.bench.test_queue_speed import CONCURRENCY, fill, p99, raw_pool_load, wrk
 from tests.factories import PASSWORD, api_token, create_org, create_user, login
 from tests.netutil import free_port
 
@@ -117,19 +116,7 @@ async def test_the_case_page_at_a_million_cases(database, backend, make_client):
     assert queries, "no SQL captured"
 
     async def measure_raw(connections: int) -> tuple[float, list[float]]:
-        pool = await asyncpg.create_pool(get_settings().database_url, min_size=connections, max_size=connections, reset=keep_session)
-
-        async def raw():
-            async with pool.acquire() as conn:
-                for sql, args in queries:
-                    await conn.fetch(sql, *args)
-
-        for _ in range(50):
-            await raw()
-        try:
-            return await load(raw, REQUESTS)
-        finally:
-            await pool.close()
+        return await raw_pool_load(queries, connections, REQUESTS)
 
     async def raw_round() -> tuple[float, list[float]]:
         return max([await measure_raw(CONCURRENCY), await measure_raw(get_settings().db_pool_size)], key=lambda m: m[0])

@@ -64,6 +64,26 @@ async def fill() -> None:
         await Case.raw("CHECKPOINT")
 
 
+async def raw_pool_load(queries: list[tuple[str, tuple]], connections: int, requests: int) -> tuple[float, list[float]]:
+    """The baseline of a PostgreSQL benchmark: ``queries`` (driver SQL and arguments) run one after the other per request
+    on a pooled asyncpg connection, ``requests`` times by ``load``'s clients, after fifty warm-up requests."""
+    import asyncpg  # lazy: PostgreSQL's pass only
+
+    pool = await asyncpg.create_pool(get_settings().database_url, min_size=connections, max_size=connections, reset=keep_session)
+
+    async def raw():
+        async with pool.acquire() as conn:
+            for sql, args in queries:
+                await conn.fetch(sql, *args)
+
+    for _ in range(50):
+        await raw()
+    try:
+        return await load(raw, requests)
+    finally:
+        await pool.close()
+
+
 async def load(make_request, n: int) -> tuple[float, list[float]]:
     latencies: list[float] = []
     queue = asyncio.Queue()
@@ -146,20 +166,7 @@ async def test_queue_under_load(database, backend):
     raw_sql = as_driver_sql(template, is_sqlite())
 
     async def measure_raw(connections: int) -> tuple[float, list[float]]:
-        import asyncpg  # lazy: PostgreSQL's pass only
-
-        pool = await asyncpg.create_pool(get_settings().database_url, min_size=connections, max_size=connections, reset=keep_session)
-
-        async def raw():
-            async with pool.acquire() as conn:
-                await conn.fetch(raw_sql, *query_args)
-
-        for _ in range(50):
-            await raw()
-        try:
-            return await load(raw, REQUESTS)
-        finally:
-            await pool.close()
+        return await raw_pool_load([(raw_sql, query_args)], connections, REQUESTS)
 
     # The baseline is the better of a connection per client and the application's own pool size
     # (AGENCY_DB_POOL_SIZE): the server is held to the fastest the raw query went here. On SQLite, the better
