@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import BinaryIO
 
 from agency.i18n import lazy_gettext as _l
@@ -141,14 +142,15 @@ def _cp1252_ok(data: bytes) -> bool:
         return False
 
 
-def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tuple[int, list | Unreadable]]]:
-    """Headers, then (spreadsheet row number, cells) for each non-empty row."""
+def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tuple[int, list | Unreadable]], bool]:
+    """Headers, then (spreadsheet row number, cells) for each non-empty row, and whether every cell is text (a CSV's are; a
+    spreadsheet's may be numbers and dates)."""
     name = filename.lower()
     fileobj.seek(0)
     head = fileobj.read(4)
     fileobj.seek(0)
     if head.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
-        return _read_xlsx(fileobj)
+        return (*_read_xlsx(fileobj), False)
     data = fileobj.read()
     if b"\x00" in data[:4096] or data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"\xd0\xcf\x11\xe0", b"MZ", b"{\\rtf")):
         raise ImportRefused(_l("This file is neither a CSV nor an XLSX spreadsheet."))
@@ -182,10 +184,10 @@ def read_table(fileobj: BinaryIO, filename: str) -> tuple[list[str], Iterator[tu
                                     str(_l("This cell is longer than %(n)s characters, which no value of an invoice is: check "
                                            "the file's separators and quotes.", n=csv.field_size_limit())))
                 continue
-            if any(c.strip() for c in row):
+            if "".join(row).strip():  # (blank when every cell is: one join, not a strip per cell)
                 yield n, row
 
-    return headers, body()
+    return headers, body(), True
 
 
 class _Lines:
@@ -257,6 +259,11 @@ def _read_xlsx(fileobj: BinaryIO) -> tuple[list[str], Iterator[tuple[int, list]]
     return headers, body()
 
 
+def _nul_column(cells: list) -> int | None:
+    """The first cell holding a NUL character, or None."""
+    return next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+
+
 def _cell(value) -> str:
     return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
 
@@ -272,7 +279,7 @@ _ROW_FIELDS = ("debtor_kind", "debtor_name", "debtor_tax_id", "debtor_email", "d
 
 
 def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
-    headers, rows = read_table(fileobj, filename)
+    headers, rows, textual = read_table(fileobj, filename)
     index: dict[str, int] = {}
     unknown = []
     for i, header in enumerate(headers):
@@ -289,10 +296,13 @@ def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
     errors: list[RowError] = []
     groups: dict[tuple, ClaimGroup] = {}
     seen_invoices: dict[tuple, int] = {}
-    debtors_seen: dict[DebtorInput, tuple[DebtorInput, dict]] = {}
+    debtors_seen: dict[tuple, tuple[DebtorInput, dict, tuple]] = {}  # the debtor's cells as written -> (debtor, errors, key)
     kinds_seen: dict[str, str] = {}  # (a debtor kind as written -> as normalised: a handful of values over all rows)
-    # where each field is, read in one pass per row (a function call per cell was a third of reading a row)
+    # Where each field is, read in one pass per row by one itemgetter (a function call per cell was a third of reading a
+    # row); a field without its column reads the "" put after the row's last cell.
     positions = [index.get(col) for col in _ROW_FIELDS]
+    width_needed = max(p for p in positions if p is not None) + 1
+    fields_of = itemgetter(*[-1 if p is None else p for p in positions])
     count = 0
     for row_number, cells in rows:
         count += 1
@@ -301,35 +311,41 @@ def plan_import(fileobj: BinaryIO, filename: str, today: date) -> ImportPlan:
         if isinstance(cells, Unreadable):
             errors.append(RowError(row_number, _column_name(headers, cells.column), cells.message))
             continue
-        nul = next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+        nul = None if textual and "\x00" not in "".join(cells) else _nul_column(cells)
         if nul is not None:  # PostgreSQL stores no NUL character: a row error here, not a failed import later
             errors.append(RowError(row_number, _column_name(headers, nul), str(_l("This cell contains a NUL character (U+0000): remove it."))))
             continue
-
-        width = len(cells)
+        if len(cells) < width_needed:
+            cells = [*cells, *[""] * (width_needed - len(cells))]
+        cells.append("")
         (kind_cell, name, tax_id, email, phone, address, city, postal_code, country, raw_amount, number, issue_date, due_date, currency,
-         creditor_reference, notes) = [cells[i] if i is not None and i < width else "" for i in positions]
+         creditor_reference, notes) = fields_of(cells)
         row_errors: dict[str, object] = {}
-        kind_written = _cell(kind_cell) or "empresa"
-        if (kind_raw := kinds_seen.get(kind_written)) is None:
-            kind_raw = kinds_seen[kind_written] = _norm_header(kind_written)
-        raw_debtor = DebtorInput(
-            kind=_KINDS.get(kind_raw, kind_raw), name=_cell(name), tax_id=_cell(tax_id), email=_cell(email), phone=_cell(phone),
-            address_line1=_cell(address), city=_cell(city), postal_code=_cell(postal_code), country=_cell(country) or "ES",
-        )
-        # A debtor's columns repeat on each of its rows: check each distinct debtor once.
-        cached = debtors_seen.get(raw_debtor)
+        # A debtor's columns repeat on each of its rows: each distinct debtor (as written) is read and checked once.
+        written = (kind_cell, name, tax_id, email, phone, address, city, postal_code, country)
+        if not textual:  # (a spreadsheet's 1 and 1.0 are equal keys but read as "1" and "1.0")
+            written = tuple(map(repr, written))
+        cached = debtors_seen.get(written)
         if cached is None:
+            kind_written = _cell(kind_cell) or "empresa"
+            if (kind_raw := kinds_seen.get(kind_written)) is None:
+                kind_raw = kinds_seen[kind_written] = _norm_header(kind_written)
+            raw_debtor = DebtorInput(
+                kind=_KINDS.get(kind_raw, kind_raw), name=_cell(name), tax_id=_cell(tax_id), email=_cell(email), phone=_cell(phone),
+                address_line1=_cell(address), city=_cell(city), postal_code=_cell(postal_code), country=_cell(country) or "ES",
+            )
             debtor_errors: dict[str, object] = {}
-            cached = debtors_seen[raw_debtor] = (clean_debtor(raw_debtor, debtor_errors), debtor_errors)
-        debtor = cached[0]
-        row_errors.update(cached[1])
+            debtor = clean_debtor(raw_debtor, debtor_errors)
+            key = ("tax", debtor.tax_id) if debtor.tax_id else ("name", debtor.name.lower(), debtor.postal_code)
+            cached = debtors_seen[written] = (debtor, debtor_errors, key)
+        debtor, debtor_errors, key = cached
+        if debtor_errors:
+            row_errors.update(debtor_errors)
         invoice = clean_invoice(
             InvoiceInput(number=_cell(number), issue_date=issue_date, due_date=due_date,
                          amount=raw_amount if not isinstance(raw_amount, str) else raw_amount.strip(), currency=_cell(currency) or "EUR"),
             today, "row", row_errors,
         )
-        key = ("tax", debtor.tax_id) if debtor.tax_id else ("name", debtor.name.lower(), debtor.postal_code)
         if invoice is not None and not row_errors:
             dup_key = (key, invoice.number.upper())
             if dup_key in seen_invoices:

@@ -66,6 +66,14 @@ def test_xlsx_with_real_dates_and_numbers():
     assert plan.ok and str(plan.total) == "1500.5"
 
 
+def test_a_debtor_written_alike_is_checked_once_and_grouped_as_written():
+    # the same debtor with spaces around the tax id on one row: one case; a row whose tax id is bad: its own error each time
+    rows = [row(number="G-1"), row(nif=" B46123451 ", number="G-2"), row(nif="B46123452", number="G-3"), row(nif="B46123452", number="G-4")]
+    plan = plan_import(io.BytesIO(csv_bytes(rows)), "f.csv", TODAY)
+    assert [(e.row, e.column) for e in plan.errors] == [(4, "nif_deudor"), (5, "nif_deudor")]
+    assert [[i.number for i in g.invoices] for g in plan.groups] == [["G-1", "G-2"]]
+
+
 async def _creditor():
     org = await create_org()
     user = await create_user("creditor", org)

@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases.claims.filetypes import DOCX, EML, ODT, PDF, PNG, TXT, XLSX, sniff
 from cases.claims.rules import ClaimErrors, ClaimInput, DebtorInput, InvoiceInput, validate_claim
@@ -41,6 +43,13 @@ class TestAmounts:
     def test_refused(self, raw):
         with pytest.raises(AmountError):
             parse_amount(raw)
+
+    @given(whole=st.integers(0, 10**12 - 1), frac=st.sampled_from(["", ".5", ".05", ".50", ".99"]), pad=st.sampled_from(["", "0", "00"]))
+    def test_the_plain_shape_reads_as_the_general_path_does(self, whole, frac, pad):
+        # "1234.56" takes a fast path; a leading space sends the same text through the general one, which strips it
+        text = f"{pad}{whole}{frac}"
+        assert parse_amount(text) == parse_amount(" " + text) == Decimal(text)
+        assert str(parse_amount(text)) == str(parse_amount(" " + text))
 
     def test_cents_are_exact(self):
         assert to_cents(Decimal("0.10")) + to_cents(Decimal("0.20")) == 30
