@@ -91,11 +91,11 @@ async def queue_rows(user, stage: str | None, organisation_id: int | None, class
     return await fetch_records(sql, *args)
 
 
-def _values(row):
-    """A queue row as a cache key: asyncpg's Record is one already (immutable, hashed and compared by its
-    values, read by column name, and cheaper to hash than a tuple built from it); SQLite's rows come as
+def _values(rows: list) -> list:
+    """Queue rows as cache keys: asyncpg's Records are keys already (immutable, hashed and compared by their
+    values, read by column name, and cheaper to hash than tuples built from them); SQLite's rows come as
     dicts, kept as their items. _row(key) reads either by name."""
-    return tuple(row.items()) if isinstance(row, dict) else row
+    return [tuple(row.items()) for row in rows] if rows and isinstance(rows[0], dict) else rows
 
 
 def _row(key):
@@ -123,7 +123,7 @@ def queue_rows_html(rows: list, user_id: int) -> Markup:
     same top rows are shown all day long, so most pages are made of rows already written."""
     language = get_language()
     # Each row is Markup already: joined as plain text (Markup.join would escape-check every row again).
-    return Markup("".join([_row_html(language, r["negotiator"] == user_id, _values(r)) for r in rows]))
+    return Markup("".join([_row_html(language, r["negotiator"] == user_id, key) for r, key in zip(rows, _values(rows))]))
 
 
 @lru_cache(maxsize=512)
@@ -185,7 +185,9 @@ class QueueApi(Controller):
     async def list(self, request: Request, stage: str | None = None) -> Response[list[QueueItem]]:
         user = user_of(request)
         language = get_language()
-        items = [_item_json(language, r["negotiator"] == user.id, _values(r)) for r in await queue_rows(user, stage, None, None)]
+        rows = await queue_rows(user, stage, None, None)
+        me = user.id
+        items = [_item_json(language, r["negotiator"] == me, key) for r, key in zip(rows, _values(rows))]
         return Response(content=b"[" + b",".join(items) + b"]", media_type=MediaType.JSON)
 
     @post("/claim", status_code=200, responses={204: ResponseSpec(None, description="Nothing is due: no case was taken")},
