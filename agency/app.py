@@ -20,11 +20,11 @@ from litestar.template.config import TemplateConfig
 from litestar.types import Empty
 
 from agency import access, db, logs
-from agency.auth import CSRF_COOKIE, DEBTOR_API, AuthenticationMiddleware, TokenAwareCSRFMiddleware
+from agency.auth import CSRF_COOKIE, DEBTOR_API, CallerMiddleware
 from agency.controllers.accounts import AccountPages, MyAccountPages
 from agency.controllers.admin import AdminPages
 from agency.controllers.api import AccountApi, AuthApi, favicon, health
-from agency.headers import SecurityHeadersMiddleware, origin
+from agency.headers import SecurityHeaders, origin
 from agency.i18n import gettext as _
 from agency.openapi import declare_refusals
 from agency.security import derive_key
@@ -274,11 +274,7 @@ def create_app(manage_database: bool = True) -> Litestar:
             PortalPages,
             RedsysNotifications,
         ],
-        middleware=[
-            session.middleware,
-            AuthenticationMiddleware(),
-            DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
-        ],
+        middleware=[DefineMiddleware(CallerMiddleware, session=session, csrf=csrf)],
         template_config=template_config,
         exception_handlers=EXCEPTION_HANDLERS_WITH_DOMAIN,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
@@ -301,8 +297,8 @@ def create_app(manage_database: bool = True) -> Litestar:
     )
     limit_anonymous_bodies(app)
     document_security(app)
-    # Outside Litestar's exception handling, so the access line has the status sent, even for an error raised by a
-    # middleware (a refused token, a CSRF failure), and unknown paths are logged too.
-    app.asgi_handler = logs.RequestLogMiddleware(SecurityHeadersMiddleware(app.asgi_handler, form_targets=tuple(filter(None, [origin(settings.redsys_url)]))))
+    # Outside Litestar's exception handling, so the access line has the status sent and every answer the security headers,
+    # even an error raised by a middleware (a refused token, a CSRF failure); unknown paths are logged too.
+    app.asgi_handler = logs.RequestLogMiddleware(app.asgi_handler, SecurityHeaders(form_targets=tuple(filter(None, [origin(settings.redsys_url)]))).add)
     declare_refusals(app)  # the document says what every JSON operation answers when it refuses
     return app

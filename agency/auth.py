@@ -4,6 +4,7 @@ A request carrying ``Authorization: Bearer`` is judged by that token alone (cook
 which is why it needs no CSRF token: a browser never attaches such a header cross-site."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from hmac import compare_digest
@@ -12,9 +13,8 @@ from typing import Any
 from litestar.connection import ASGIConnection, Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generate_csrf_hash
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 from piccolo.querystring import QueryString
 
@@ -132,16 +132,46 @@ def bearer_token(scope: Scope) -> str | None:
     return None
 
 
-class AuthenticationMiddleware(ASGIMiddleware):
-    """Sets ``scope["user"]`` (a CurrentUser or None) and the request's language."""
+def _language_inputs(scope: Scope) -> tuple[str | None, str | None]:
+    """The language cookie and Accept-Language, as the request carries them."""
+    cookie_lang = None
+    accept = None
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                if key == LANGUAGE_COOKIE:
+                    cookie_lang = val
+        elif name == b"accept-language":
+            accept = value.decode("latin-1")
+    return cookie_lang, accept
 
-    scopes = ("http",)  # type: ignore[assignment]
 
-    @staticmethod
-    def should_bypass_for_scope(scope: Scope) -> bool:  # type: ignore[override]
-        return scope["path"].startswith("/static/")  # static files need no caller (Litestar 3 drops exclude_path_pattern's way)
+class CallerMiddleware:
+    """Who is calling, as one plain ASGI step on every route: the browser's session (Litestar's encrypted cookie, read by
+    agency.sessions), the caller (``scope["user"]``: a CurrentUser or None, from the bearer token or else the session),
+    the request's language, and the CSRF check for cookie-carried requests.
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    Litestar's session middleware, an authentication middleware and the CSRF middleware did this as three layers, each
+    with its own exclusion checks, connection object and send wrapper, on every request: a third of what the application
+    added to a queue API call's own SQL (tests/bench/test_queue_speed.py). Here nothing is decoded that the request does
+    not carry: a request without cookies opens no session and gets no wrapper; a bearer request skips the CSRF check (see
+    module doc). Static files and the health check get none of it, as before."""
+
+    def __init__(self, app: ASGIApp, session, csrf) -> None:
+        self.app = app
+        self.sessions = session._backend_class(config=session)
+        # (the session's exclusions as Litestar's session middleware read them: path patterns, and a route option)
+        self.no_session = re.compile("|".join(session.exclude)) if session.exclude else None
+        self.no_session_key = session.exclude_opt_key
+        self.checked = TokenAwareCSRFMiddleware(app, csrf)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if not (self.no_session and self.no_session.search(scope["path"])) and not scope["route_handler"].opt.get(self.no_session_key):
+            send = await self._open_session(scope, receive, send)
         token = bearer_token(scope)
         if token is not None and scope["path"].startswith(DEBTOR_API):
             user = None  # a debtor's portal token: the portal's own routes check it (a staff token is no use there)
@@ -154,18 +184,35 @@ class AuthenticationMiddleware(ASGIMiddleware):
         scope["user"] = user
         client = scope.get("client")
         access.begin(client[0] if client else "", scope["path"])  # (where this request's reads are noted from)
-        cookie_lang = None
-        accept = None
-        for name, value in scope.get("headers", ()):
-            if name == b"cookie":
-                for part in value.decode("latin-1").split(";"):
-                    key, _, val = part.strip().partition("=")
-                    if key == LANGUAGE_COOKIE:
-                        cookie_lang = val
-            elif name == b"accept-language":
-                accept = value.decode("latin-1")
+        cookie_lang, accept = _language_inputs(scope)
         i18n.set_language(i18n.pick_language(user.language if user else None, cookie_lang, accept))
-        await next_app(scope, receive, send)
+        if token is not None:
+            await self.app(scope, receive, send)
+        else:
+            await self.checked(scope, receive, send)
+
+    async def _open_session(self, scope: Scope, receive: Receive, send: Send) -> Send:
+        """``scope["session"]`` from the cookie (Litestar's SessionMiddleware, as one step), and the send that writes it
+        back when it changed: without cookies there is nothing to open, and nothing to write back unless the request
+        made a session."""
+        if not any(name == b"cookie" for name, _ in scope["headers"]):
+            scope["session"] = {}
+
+            async def send_new_session(message: Message) -> None:
+                if message["type"] == "http.response.start" and scope.get("session"):
+                    await self.sessions.store_in_message(scope["session"], message, ASGIConnection(scope, receive=receive, send=send))
+                await send(message)
+
+            return send_new_session
+        connection: ASGIConnection = ASGIConnection(scope, receive=receive, send=send)
+        scope["session"] = await self.sessions.load_from_connection(connection)
+
+        async def send_session(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await self.sessions.store_in_message(scope.get("session"), message, connection)
+            await send(message)
+
+        return send_session
 
 
 CSRF_IN_STREAM = "csrf_in_stream"  # route opt: the token is read from the streamed multipart body

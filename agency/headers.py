@@ -3,14 +3,12 @@ loads nothing from elsewhere, no framing, no MIME sniffing, a referrer only with
 pages, whose addresses carry signed tokens), and nothing of a debtor kept in a cache: ``Cache-Control: no-store`` on
 every answer but the static files, unless a route set its own.
 
-Wrapped around the whole application (outside Litestar's error handling), so error pages and redirects carry them
+Added outside Litestar's error handling (agency.logs.RequestLogMiddleware), so error pages and redirects carry them
 too. A page that needs a script has it in static/; htmx runs without eval (``allowEval: false`` in the pages). The API's
 documentation pages (/schema) have a policy of their own (DOCS_POLICY)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 STATIC = "/static/"
 DEBTOR_PATHS = ("/p/", "/portal/", "/api/v1/portal/", "/payments/")
@@ -51,31 +49,21 @@ def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
     ))
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, form_targets: tuple[str, ...] = ()):
-        self.app = app
+class SecurityHeaders:
+    """The headers added to every answer's start (by agency.logs.RequestLogMiddleware, the one wrapper around the whole
+    application, which also writes the access line)."""
+
+    def __init__(self, form_targets: tuple[str, ...] = ()):
         common = [(b"content-security-policy", content_security_policy(form_targets).encode()), (b"x-frame-options", b"DENY"),
                   (b"x-content-type-options", b"nosniff")]
         self._staff = [*common, (b"referrer-policy", b"same-origin")]
         self._debtor = [*common, (b"referrer-policy", b"no-referrer")]
         self._docs = [(b"content-security-policy", DOCS_POLICY.encode()), *common[1:], (b"referrer-policy", b"same-origin")]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-        cached = path.startswith(STATIC)
+    def add(self, path: str, headers: list) -> None:
+        """Add to ``headers`` (an answer's, for ``path``) those it does not set itself."""
         extra = self._debtor if path.startswith(DEBTOR_PATHS) else self._docs if path.startswith(DOCS) else self._staff
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or ())
-                present = {bytes(name).lower() for name, _ in headers}
-                headers.extend(header for header in extra if header[0] not in present)
-                if not cached and b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        present = {bytes(name).lower() for name, _ in headers}
+        headers.extend(header for header in extra if header[0] not in present)
+        if not path.startswith(STATIC) and b"cache-control" not in present:
+            headers.append((b"cache-control", b"no-store"))

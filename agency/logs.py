@@ -12,6 +12,7 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Callable
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -89,10 +90,12 @@ def write_access(method: str, path: str, status: int, duration_ms: float, user_i
 
 class RequestLogMiddleware:
     """Outermost: gives each request an id (kept from X-Request-ID when sane), echoes it in the
-    response, and writes one access line when the response starts."""
+    response with the headers ``add_headers(path, headers)`` adds (agency.headers: the security headers), and writes
+    one access line when the response has been sent. One wrapper for both: each layer around every request costs."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, add_headers: Callable[[str, list], None] | None = None):
         self.app = app
+        self.add_headers = add_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,8 +111,10 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                headers = [*(message.get("headers") or ()), (b"x-request-id", rid.encode())]
+                if self.add_headers is not None:
+                    self.add_headers(scope["path"], headers)
+                message["headers"] = headers
             await send(message)
 
         try:
