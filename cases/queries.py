@@ -105,12 +105,21 @@ def _found_by(term: str, case_id):
     if REFERENCE.fullmatch(term.upper()):  # a whole reference, as copied from a letter: the unique index answers
         parts.append("SELECT id FROM collection_cases WHERE reference = {}")
         args.append(term.upper())
+    elif like.strip() and is_sqlite():  # in part through the FTS5 trigram tables (migration cases 2026-12-07T15:30), not a scan
+        parts.append("SELECT rowid FROM collection_cases_search WHERE reference LIKE {}")
+        args.append(f"%{like}%")
+        if not name:  # (a term of no letter or digit: the name as typed, which no index holds; the folded name holds the rest)
+            debtor.append("d.name LIKE {}")
+            args_debtor.append(f"%{like}%")
     elif like.strip():  # nothing left to look for in part (a lone "%"): no match in part, not every row
         parts.append(f"SELECT id FROM collection_cases WHERE reference {op} {{}}")
         args.append(f"%{like}%")
         debtor.append(f"d.name {op} {{}}")
         args_debtor.append(f"%{like}%")
-    if name:
+    if name and is_sqlite():
+        parts.append("SELECT id FROM collection_cases WHERE debtor IN (SELECT rowid FROM debtors_search WHERE search_name LIKE {})")
+        args.append(f"%{name}%")
+    elif name:
         debtor.append("d.search_name LIKE {}")
         args_debtor.append(f"%{name}%")
     parts.append("SELECT c.id FROM collection_cases c JOIN debtors d ON d.id = c.debtor WHERE " + " OR ".join(debtor))
