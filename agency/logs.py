@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextvars
 import io
+import itertools
 import json
 import logging
+import os
 import re
 import secrets
 import sys
@@ -88,6 +90,22 @@ def write_access(method: str, path: str, status: int, duration_ms: float, user_i
         access_log.info("request", extra=fields)
 
 
+_ids = [secrets.token_hex(4), itertools.count(1)]  # this process's random prefix, and a counter after it
+
+
+def _new_prefix() -> None:
+    _ids[:] = [secrets.token_hex(4), itertools.count(1)]
+
+
+os.register_at_fork(after_in_child=_new_prefix)  # (a worker forked after import gets a prefix of its own)
+
+
+def new_request_id() -> str:
+    """A request's id: unique among this deployment's processes (a random prefix per process, then a counter), made
+    without reading the system's randomness on every request (a system call, 1-2 % of a queue API call)."""
+    return f"{_ids[0]}{next(_ids[1]):08x}"
+
+
 class RequestLogMiddleware:
     """Outermost: gives each request an id (kept from X-Request-ID when sane), echoes it in the
     response with the headers ``add_headers(path, headers)`` adds (agency.headers: the security headers), and writes
@@ -102,7 +120,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers", ())).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if _VALID_ID.match(incoming) else secrets.token_hex(8)
+        rid = incoming if _VALID_ID.match(incoming) else new_request_id()
         token = request_id.set(rid)
         started = time.perf_counter()
         status = 500

@@ -40,3 +40,18 @@ def test_a_line_is_in_the_file_when_write_access_returns(tmp_path, monkeypatch):
             logs.write_access("GET", "/queue", 200, 1.5, 7, "abcdef0123456789")
             if not isinstance(stream, io.StringIO):
                 assert json.loads(path.read_text())["path"] == "/queue"  # read while the stream is still open
+
+
+def test_request_ids_are_distinct_well_formed_and_a_forked_worker_has_its_own():
+    import os
+
+    ids = [logs.new_request_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000 and all(logs._VALID_ID.match(i) for i in ids)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child writes its next id and leaves at once
+        os.write(write, logs.new_request_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    assert logs._VALID_ID.match(child) and child[:8] != ids[0][:8]
