@@ -156,7 +156,10 @@ async def test_file_over_the_limit_is_413(creditor, monkeypatch):
 async def test_claim_form_review_then_confirm_with_a_staged_upload(make_client):
     org = await create_org()
     client, user = await signed_in(make_client, "creditor", org)
-    assert (await client.get("/claims/new")).status_code == 200
+    form = await client.get("/claims/new")
+    # the tax id says when it is required (a company's), tied to its field for a screen reader
+    assert form.status_code == 200 and 'aria-describedby="h-debtor_tax_id"' in form.text
+    assert "Obligatorio para una empresa; opcional para un particular." in form.text
     row = await client.get("/claims/new/invoice-row", headers={"hx-request": "true"})
     assert row.status_code == 200 and "<html" not in row.text and 'name="invoice_number"' in row.text
     up = await client.post("/claims/uploads", params={"filename": "factura.pdf", "kind": "invoice"}, content=PDF,
