@@ -371,7 +371,8 @@ document.addEventListener("DOMContentLoaded", () => {
   label(document);
   document.addEventListener("htmx:afterSwap", (event) => label(event.detail.target.parentElement || document));
 })();
-// Copy a value to the clipboard (the calendar feed's URL on the legal queue): the button names the input to copy.
+// Copy a value to the clipboard (the calendar feed's address on the legal queue, a new debtor link on the case page): the button
+// names the input to copy.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

@@ -192,6 +192,7 @@ async def test_staff_hand_over_a_link_with_its_qr_code_and_a_creditor_cannot(deb
     assert 'id="debtor-link"' in page.text
     r = await post_form(staff, f"/cases/{cid}/debtor-link")
     assert r.status_code == 200 and "/p/" in r.text and "<svg" in r.text
+    assert 'data-copy="dl-url"' in r.text  # a button copies the link, to paste it into a message
     creditor, _u = await signed_in(make_client, "creditor", debtor["org"])
     assert (await post_form(creditor, f"/cases/{cid}/debtor-link")).status_code == 403
     assert (await debtor["c"].post(f"/api/v1/cases/{cid}/debtor-link", headers=debtor["ch"])).status_code == 403
