@@ -159,7 +159,8 @@ document.addEventListener("change", (event) => {
 });
 
 // The case list's bulk bar: "select all on this page" checks the rows' boxes (named by data-check-all, in the same
-// form or tied to it by form=); while the cases are worked on, the button waits and says so (the summary follows).
+// form or tied to it by form=); while the cases are worked on, the button waits and says so (the summary follows);
+// with none ticked, the bar says so and nothing is sent (the server refuses it too, for a page without the script).
 document.addEventListener("change", (event) => {
   const all = event.target;
   if (!all.matches || !all.matches("input[data-check-all]")) return;
@@ -174,6 +175,11 @@ document.addEventListener("submit", (event) => {
   if (!form.matches || !form.matches("form[data-busy]") || event.defaultPrevented) return;
   const count = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked').length;
   const status = form.querySelector("[data-busy-status]");
+  if (count === 0 && form.hasAttribute("data-none")) {  // nothing ticked: say so here, not on a page of its own
+    event.preventDefault();
+    if (status) status.textContent = form.getAttribute("data-none");
+    return;
+  }
   if (status) status.textContent = form.getAttribute("data-busy") + " (" + count + ")";
   form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
 });
