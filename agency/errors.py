@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
+from markupsafe import escape
 
 from agency.accounts import FormErrors
 from agency import i18n
@@ -65,6 +66,10 @@ def _reader_language(request: Request) -> None:
         i18n.set_language(i18n.pick_language(None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")))
 
 
+def _from_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     titles = {
         400: _("The request could not be understood"),
@@ -75,9 +80,15 @@ def _error_page(request: Request, status: int, message: str, headers: dict[str, 
         413: _("The file is too large"),
         429: _("Too many attempts"),
     }
+    title = titles.get(status, _("Something went wrong"))
+    if _from_htmx(request) and 400 <= status < 500:
+        # A part of a page asked (a form sent by htmx): the reason goes at the top of that form and what was typed stays
+        # (static/app.js, as for agency.web.refuse); a whole error page used to be drawn inside the part.
+        return Response(content=f'<p class="error">{escape(str(message or title))}</p>', status_code=status, media_type=MediaType.HTML,
+                        headers={**(headers or {}), "X-Form-Error": "1", "HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
     return Template(
         template_name="error.html",
-        context={"user": current_user(request), "status": status, "title": titles.get(status, _("Something went wrong")), "message": message},
+        context={"user": current_user(request), "status": status, "title": title, "message": message},
         status_code=status,
         headers=headers or None,
     )
@@ -109,6 +120,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         # a 401 (sent to sign in, the same header would be refused again there, and again). The sign-in page itself
         # never sends anyone to itself.
         if bearer_token(request.scope) is None and request.url.path != LOGIN_PATH:
+            if _from_htmx(request):  # a part of a page, its session gone: the whole page goes to sign in, and back to that page
+                page = urlsplit(request.headers.get("hx-current-url", ""))
+                target = (page.path or "/") + (f"?{page.query}" if page.query else "")
+                return Response(content=b"", status_code=401, media_type=MediaType.HTML, headers={"HX-Redirect": f"{LOGIN_PATH}?next={quote(target)}"})
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"{LOGIN_PATH}?next={quote(target)}"})
     return _error_page(request, status, detail, headers)
