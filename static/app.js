@@ -162,6 +162,13 @@ document.addEventListener("change", (event) => {
 // form or tied to it by form=); while the cases are worked on, the button waits and says so (the summary follows);
 // with none ticked, the bar says so and nothing is sent (the server refuses it too, for a page without the script).
 document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box.matches && box.matches('input[name="ids"][form]')) {  // a case ticked: the "select one first" said before goes
+    const status = document.querySelector("#" + box.getAttribute("form") + " [data-busy-status]");
+    if (status) status.textContent = "";
+  }
+});
+document.addEventListener("change", (event) => {
   const all = event.target;
   if (!all.matches || !all.matches("input[data-check-all]")) return;
   const table = all.closest("table");

@@ -17,7 +17,8 @@ def test_apply_with_nothing_ticked_says_so_in_place_and_sends_nothing(page):
     status.wait_for()
     assert status.inner_text() == "Seleccione al menos un expediente."
     assert page.url.endswith("/cases") and not sent
-    # with one ticked, the bar sends it (the summary page follows)
+    # with one ticked, what was said goes, and the bar sends it (the summary page follows)
     page.locator("input[name=ids]").first.check()
+    assert status.inner_text() == ""
     page.locator("#bulk-form button[type=submit]").click()
     page.wait_for_url("**/cases/bulk")
