@@ -70,7 +70,7 @@ def _from_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None, title: str | None = None) -> Response:
     titles = {
         400: _("The request could not be understood"),
         401: _("You are not signed in"),
@@ -80,7 +80,7 @@ def _error_page(request: Request, status: int, message: str, headers: dict[str, 
         413: _("The file is too large"),
         429: _("Too many attempts"),
     }
-    title = titles.get(status, _("Something went wrong"))
+    title = title or titles.get(status, _("Something went wrong"))
     if _from_htmx(request) and 400 <= status < 500:
         # A part of a page asked (a form sent by htmx): the reason goes at the top of that form and what was typed stays
         # (static/app.js, as for agency.web.refuse); a whole error page used to be drawn inside the part.
@@ -96,10 +96,12 @@ def _error_page(request: Request, status: int, message: str, headers: dict[str, 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
+    title = None
     if isinstance(exc, ValidationException):
         detail = _validation_detail(exc)
     elif status == 403 and "CSRF" in (exc.detail or ""):
         detail = _("The form expired or was sent from elsewhere. Reload the page and try again.")
+        title = _("The form expired")  # (not "no access": the person may do it; the page they sent it from was old)
     elif status == 404 and (exc.detail or "") in {"", "Not Found"}:
         _reader_language(request)
         detail = _("Not found.")
@@ -126,7 +128,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
                 return Response(content=b"", status_code=401, media_type=MediaType.HTML, headers={"HX-Redirect": f"{LOGIN_PATH}?next={quote(target)}"})
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"{LOGIN_PATH}?next={quote(target)}"})
-    return _error_page(request, status, detail, headers)
+    return _error_page(request, status, detail, headers, title)
 
 
 def form_errors_handler(request: Request, exc: FormErrors) -> Response:

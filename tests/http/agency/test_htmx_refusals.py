@@ -16,6 +16,7 @@ async def test_a_refused_htmx_form_gets_its_reason_not_a_page(make_client):
     # the same form sent by the browser itself still gets the page
     page = await client.post("/cases/views", data={"name": "Mía"})
     assert page.status_code == 403 and "<html" in page.text
+    assert "El formulario ha caducado" in page.text and "No tiene acceso" not in page.text  # the person may; the page was old
 
 
 async def test_an_htmx_part_without_a_session_sends_the_page_to_sign_in(make_client):
