@@ -177,6 +177,17 @@ document.addEventListener("change", (event) => {
     box.checked = all.checked;
   });
 });
+// The bulk bar shows the fields of the action chosen (without the script, all of them: each action reads its own).
+function bulkFields(select) {
+  select.form.querySelectorAll(".bulk-field[data-action]").forEach((field) => {
+    field.hidden = field.dataset.action !== select.value;
+  });
+}
+document.querySelectorAll("select#bulk-action").forEach(bulkFields);
+document.addEventListener("htmx:afterSettle", () => document.querySelectorAll("select#bulk-action").forEach(bulkFields));
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select#bulk-action")) bulkFields(event.target);
+});
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!form.matches || !form.matches("form[data-busy]") || event.defaultPrevented) return;
