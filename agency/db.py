@@ -62,13 +62,14 @@ class KeptSQLiteEngine(SQLiteEngine):
     and every transaction (``atomic()``, ``read_together``), go through Piccolo as before, each on a connection of its
     own."""
 
-    __slots__ = ("kept", "kept_lock", "at_hand")
+    __slots__ = ("kept", "kept_lock", "at_hand", "at_hand_opened")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kept: tuple[int, ThreadPoolExecutor, list[sqlite3.Connection]] | None = None  # (pid, threads, their connections)
         self.kept_lock = threading.Lock()
-        self.at_hand: tuple[int, int, sqlite3.Connection] | None = None  # (pid, thread, connection) for read_at_hand
+        self.at_hand = threading.local()  # .conn: (pid, connection) of the thread reading at hand (read_at_hand)
+        self.at_hand_opened: list[tuple[int, sqlite3.Connection]] = []  # every one, closed with the kept ones
 
     def reader(self) -> ThreadPoolExecutor:
         kept = self.kept
@@ -77,11 +78,15 @@ class KeptSQLiteEngine(SQLiteEngine):
                                                                  initializer=self.open_kept), [])
         return kept[1]
 
-    def open_kept(self) -> None:
+    def reading_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
         conn.row_factory = dict_factory
         for pragma in READ_PRAGMAS:
             conn.execute(pragma)
+        return conn
+
+    def open_kept(self) -> None:
+        conn = self.reading_connection()
         kept_connection.conn = conn
         with self.kept_lock:
             self.kept[2].append(conn)
@@ -92,9 +97,12 @@ class KeptSQLiteEngine(SQLiteEngine):
             kept[1].shutdown(wait=True)
             for conn in kept[2]:
                 conn.close()
-        at_hand, self.at_hand = self.at_hand, None
-        if at_hand is not None and at_hand[0] == os.getpid():
-            at_hand[2].close()
+        with self.kept_lock:
+            opened, self.at_hand_opened = self.at_hand_opened, []
+        for pid, conn in opened:
+            if pid == os.getpid():
+                conn.close()
+        self.at_hand = threading.local()
 
     async def read(self, sql: str, args) -> list[dict]:
         """A read outside a transaction, on a kept connection: its rows as dicts, as Piccolo returns them."""
@@ -104,20 +112,12 @@ class KeptSQLiteEngine(SQLiteEngine):
         """A short read (bounded by an index and a LIMIT) on the calling thread, the event loop's: its own kept connection,
         no hand-off to a reading thread. In WAL a read waits for no writer; the hand-off cost more than such a query
         (the queue's page: 16 % more pages a second). Not for a read whose length grows with the data."""
-        at_hand = self.at_hand
-        if at_hand is None or at_hand[0] != os.getpid() or at_hand[1] != threading.get_ident():
-            conn = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            conn.row_factory = dict_factory
-            for pragma in READ_PRAGMAS:
-                conn.execute(pragma)
-            if at_hand is not None and at_hand[0] == os.getpid():
-                at_hand[2].close()  # (another thread's: one connection at hand per process, the loop's)
-            at_hand = self.at_hand = (os.getpid(), threading.get_ident(), conn)
-        cursor = at_hand[2].execute(sql, args)
-        try:
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        at_hand = getattr(self.at_hand, "conn", None)
+        if at_hand is None or at_hand[0] != os.getpid():  # (a forked child opens its own)
+            at_hand = self.at_hand.conn = (os.getpid(), self.reading_connection())
+            with self.kept_lock:
+                self.at_hand_opened.append(at_hand)
+        return fetch_on(at_hand[1], sql, args)
 
     async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
         if is_read(query):
@@ -128,12 +128,16 @@ class KeptSQLiteEngine(SQLiteEngine):
 kept_connection = threading.local()  # each reading thread's kept connection
 
 
-def run_kept(sql: str, args) -> list[dict]:
-    cursor = kept_connection.conn.execute(sql, args)
+def fetch_on(conn: sqlite3.Connection, sql: str, args) -> list[dict]:
+    cursor = conn.execute(sql, args)
     try:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def run_kept(sql: str, args) -> list[dict]:
+    return fetch_on(kept_connection.conn, sql, args)
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 a reading thread) and answers what the reading threads answer; on PostgreSQL ``short`` changes nothing."""
 import threading
 
-from agency.db import engine, fetch_records, is_sqlite
+from agency.db import _questioned, engine, fetch_records, is_sqlite
 from tests.factories import create_org
 
 
@@ -13,7 +13,12 @@ async def test_a_short_read_answers_as_any_read_and_keeps_its_connection_at_hand
     handed_off = await fetch_records(sql, org)
     assert [dict(r) for r in at_hand] == [dict(r) for r in handed_off] == [{"id": org, "legal_name": "Lecturas S.L."}]
     if is_sqlite():
-        kept = engine().at_hand
-        assert kept is not None and kept[1] == threading.get_ident()  # the event loop's thread, its own connection
+        kept = engine().at_hand.conn  # this thread's (the event loop's), its own connection
+        assert kept is not None and all(conn is not kept[1] for conn in engine().kept[2])
         await fetch_records(sql, org, short=True)
-        assert engine().at_hand[2] is kept[2]  # kept, not opened again
+        assert engine().at_hand.conn[1] is kept[1]  # kept, not opened again
+        seen = []
+        other = threading.Thread(target=lambda: seen.append(engine().read_at_hand(_questioned(sql, 1), [org])))
+        other.start()
+        other.join()
+        assert [dict(r) for r in seen[0]] == [dict(r) for r in at_hand] and engine().at_hand.conn[1] is kept[1]  # another thread: its own
