@@ -163,19 +163,19 @@ document.addEventListener("change", (event) => {
 // with none ticked, the bar says so and nothing is sent (the server refuses it too, for a page without the script).
 document.addEventListener("change", (event) => {
   const box = event.target;
-  if (box.matches && box.matches('input[name="ids"][form]')) {  // a case ticked: the "select one first" said before goes
-    const status = document.querySelector("#" + box.getAttribute("form") + " [data-busy-status]");
-    if (status) status.textContent = "";
+  if (!box.matches || !box.matches('input[name="ids"][form], input[data-check-all]')) return;
+  if (box.matches("input[data-check-all]")) {
+    const table = box.closest("table");
+    if (!table) return;
+    table.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-check-all") + '"]').forEach((row) => {
+      row.checked = box.checked;
+    });
   }
-});
-document.addEventListener("change", (event) => {
-  const all = event.target;
-  if (!all.matches || !all.matches("input[data-check-all]")) return;
-  const table = all.closest("table");
-  if (!table) return;
-  table.querySelectorAll('input[type="checkbox"][name="' + all.getAttribute("data-check-all") + '"]').forEach((box) => {
-    box.checked = all.checked;
-  });
+  // a case ticked, one by one or all at once: the bulk bar's "select one first", if it said so, goes
+  const row = box.matches("input[data-check-all]") ? box.closest("table").querySelector('input[name="ids"][form]') : box;
+  const form = row && document.getElementById(row.getAttribute("form"));
+  const status = form && form.querySelector("[data-busy-status]");
+  if (status) status.textContent = "";
 });
 // The bulk bar shows the fields of the action chosen (without the script, all of them: each action reads its own).
 function bulkFields(select) {

@@ -23,6 +23,12 @@ def test_the_bulk_bar_shows_its_action_s_fields_and_refuses_nothing_ticked_in_pl
     status.wait_for()
     assert status.inner_text() == "Seleccione al menos un expediente."
     assert page.url.endswith("/cases") and not sent
+    # all ticked at once ("select all on this page") clears it too; untick them and it is said again
+    page.locator("input[data-check-all]").check()
+    assert status.inner_text() == ""
+    page.locator("input[data-check-all]").uncheck()
+    page.locator("#bulk-form button[type=submit]").click()
+    assert status.inner_text() == "Seleccione al menos un expediente." and not sent
     # with one ticked, what was said goes, and the bar sends it (the summary page follows)
     page.locator("input[name=ids]").first.check()
     assert status.inner_text() == ""
