@@ -123,28 +123,42 @@ async def user_for_session(session: dict[str, Any]) -> CurrentUser | None:
 DEBTOR_API = "/api/v1/portal/"  # routes for debtors (no account), whose bearer tokens the portal checks itself
 
 
+def _bearer_of(authorization: bytes) -> str | None:
+    scheme, _, token = authorization.decode("latin-1").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def bearer_token(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer":
-                return token.strip()
+        if name == b"authorization" and (token := _bearer_of(value)) is not None:
+            return token
     return None
 
 
-def _language_inputs(scope: Scope) -> tuple[str | None, str | None]:
-    """The language cookie and Accept-Language, as the request carries them."""
-    cookie_lang = None
-    accept = None
+@dataclass(frozen=True)
+class _Carried:
+    """What a request carries that says who calls and in which language, read in one pass over its headers."""
+    token: str | None  # a bearer token
+    cookies: bool  # any cookie header
+    language_cookie: str | None
+    accept_language: str | None
+
+
+def _carried(scope: Scope) -> _Carried:
+    token = cookie_lang = accept = None
+    cookies = False
     for name, value in scope.get("headers", ()):
-        if name == b"cookie":
+        if name == b"authorization" and token is None:
+            token = _bearer_of(value)
+        elif name == b"cookie":
+            cookies = True
             for part in value.decode("latin-1").split(";"):
                 key, _, val = part.strip().partition("=")
                 if key == LANGUAGE_COOKIE:
                     cookie_lang = val
         elif name == b"accept-language":
             accept = value.decode("latin-1")
-    return cookie_lang, accept
+    return _Carried(token, cookies, cookie_lang, accept)
 
 
 class CallerMiddleware:
@@ -170,9 +184,10 @@ class CallerMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        carried = _carried(scope)
         if not (self.no_session and self.no_session.search(scope["path"])) and not scope["route_handler"].opt.get(self.no_session_key):
-            send = await self._open_session(scope, receive, send)
-        token = bearer_token(scope)
+            send = await self._open_session(scope, receive, send, carried.cookies)
+        token = carried.token
         if token is not None and scope["path"].startswith(DEBTOR_API):
             user = None  # a debtor's portal token: the portal's own routes check it (a staff token is no use there)
         elif token is not None:
@@ -184,18 +199,17 @@ class CallerMiddleware:
         scope["user"] = user
         client = scope.get("client")
         access.begin(client[0] if client else "", scope["path"])  # (where this request's reads are noted from)
-        cookie_lang, accept = _language_inputs(scope)
-        i18n.set_language(i18n.pick_language(user.language if user else None, cookie_lang, accept))
+        i18n.set_language(i18n.pick_language(user.language if user else None, carried.language_cookie, carried.accept_language))
         if token is not None:
             await self.app(scope, receive, send)
         else:
             await self.checked(scope, receive, send)
 
-    async def _open_session(self, scope: Scope, receive: Receive, send: Send) -> Send:
+    async def _open_session(self, scope: Scope, receive: Receive, send: Send, cookies: bool) -> Send:
         """``scope["session"]`` from the cookie (Litestar's SessionMiddleware, as one step), and the send that writes it
         back when it changed: without cookies there is nothing to open, and nothing to write back unless the request
         made a session."""
-        if not any(name == b"cookie" for name, _ in scope["headers"]):
+        if not cookies:
             scope["session"] = {}
 
             async def send_new_session(message: Message) -> None:
