@@ -110,7 +110,7 @@ async def _facts(debtor_ids: list[int], today: date) -> dict[int, list[CaseFacts
         last = money.get(c["id"])
         found[c["debtor"]].append(CaseFacts(c["id"], c["reference"], c["closed_at"] is None, outstanding, c["limitation_date"],
                                             date.fromisoformat(str(last)[:10]) if last else None, c["id"] in complaints,
-                                            c["closed_at"].date() if c["closed_at"] is not None else None))
+                                            clock.day_of(c["closed_at"]) if c["closed_at"] is not None else None))
     return found
 
 
