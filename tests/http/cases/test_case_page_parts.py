@@ -4,8 +4,8 @@ creditors on the summary at the top."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from agency import clock
 from cases.reports import totals
 from cases.tables import Invoice
 from tests.factories import create_user, login
@@ -65,7 +65,7 @@ async def test_the_ledger_names_the_agencys_fees_in_the_readers_language(make_cl
 
     org, c, ch, nh = await _people(make_client)
     case = await _accepted_case(c, ch, nh)
-    r = await c.post(f"/api/v1/cases/{case['id']}/payments", json={"amount": "100.00", "received_on": date.today().isoformat(),
+    r = await c.post(f"/api/v1/cases/{case['id']}/payments", json={"amount": "100.00", "received_on": clock.today().isoformat(),
                                                                     "method": "transfer"}, headers={**nh, "Idempotency-Key": f"fee-words-{case['id']}"})
     assert r.status_code == 201, r.text
     fee = await LedgerEntry.select().where((LedgerEntry.case == case["id"]) & LedgerEntry.idempotency_key.like("fee:success:%")).first()
