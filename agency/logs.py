@@ -109,7 +109,11 @@ def new_request_id() -> str:
 class RequestLogMiddleware:
     """Outermost: gives each request an id (kept from X-Request-ID when sane), echoes it in the
     response with the headers ``add_headers(path, headers)`` adds (agency.headers: the security headers), and writes
-    one access line when the response has been sent. One wrapper for both: each layer around every request costs."""
+    one access line when the response has been sent. One wrapper for both: each layer around every request costs.
+
+    A HEAD request is answered as the GET it asks about (the routes declare GET; Litestar would answer 405): the
+    application sees a GET, and the server (uvicorn, which keeps the request's own method) sends the head without the body.
+    Monitors and link checkers ask HEAD."""
 
     def __init__(self, app: ASGIApp, add_headers: Callable[[str, list], None] | None = None):
         self.app = app
@@ -135,10 +139,11 @@ class RequestLogMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        inner = scope if scope["method"] != "HEAD" else {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(inner, receive, send_wrapper)
         finally:
-            if not scope["path"].startswith("/static/"):
-                write_access(scope["method"], _SECRET_SEGMENT.sub("/…", scope["path"]), status,
-                             round((time.perf_counter() - started) * 1000, 1), getattr(scope.get("user"), "id", None), rid)
+            if not inner["path"].startswith("/static/"):
+                write_access(scope["method"], _SECRET_SEGMENT.sub("/…", inner["path"]), status,
+                             round((time.perf_counter() - started) * 1000, 1), getattr(inner.get("user"), "id", None), rid)
             request_id.reset(token)

@@ -1,4 +1,5 @@
-from tests.factories import create_org, create_user, login
+from agency import logs
+from tests.factories import api_token, create_org, create_user, login
 
 
 async def test_health(client):
@@ -51,3 +52,21 @@ async def test_the_language_chosen_on_the_sign_in_page_is_kept_once_signed_in(cl
     assert (await login(client, user["email"])).status_code == 303
     assert '<html lang="en">' in (await client.get("/queue")).text
     assert (await User.select(User.language).where(User.id == user["id"]).first())["language"] == "en"
+
+
+async def test_head_is_answered_as_the_get_it_asks_about(client, monkeypatch):
+    """Monitors and link checkers ask HEAD (it was a 405 on every page): the head of the GET, on the access line as HEAD
+    and by whom; a route with no GET still refuses it. (The server, uvicorn, leaves the body out.)"""
+    logged = []
+    monkeypatch.setattr(logs, "write_access", lambda method, path, status, ms, user_id, rid: logged.append((method, path, status, user_id)))
+    for path in ("/login", "/health", "/static/app.css"):
+        r = await client.head(path)
+        assert r.status_code == 200, path
+    assert r.headers["content-type"].startswith("text/css")
+    assert ("HEAD", "/login", 200, None) in logged
+    user = await create_user("negotiator")
+    h = await api_token(client, user["email"])
+    assert (await client.head("/api/v1/queue/", headers=h)).status_code == 200
+    assert ("HEAD", "/api/v1/queue", 200, user["id"]) in logged
+    assert (await client.head("/api/v1/queue/")).status_code == 401  # still signed in or not
+    assert (await client.head("/api/v1/auth/token")).status_code == 405  # POST only
