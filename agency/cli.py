@@ -29,12 +29,29 @@ async def _with_db(coro_fn, *args):
         await db.stop()
 
 
+def base_url_warning(base_url: str, host: str, port: int) -> str | None:
+    """Links in messages and on pages (a debtor's link, a password reset) are made from AGENCY_BASE_URL, by the server and
+    by the worker alike: served on this machine at another port than it names, none of them would open."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    local = {"127.0.0.1", "localhost", "::1"}
+    if parts.scheme != "http" or parts.hostname not in local or host not in local | {"0.0.0.0", "::"}:
+        return None  # a public address, or TLS: a proxy in front decides the port
+    if (parts.port or 80) == port:
+        return None
+    return (f"warning: AGENCY_BASE_URL is {base_url}, but this server listens on port {port}: the links it and the worker "
+            f"write (a debtor's link, a password reset) will not open. Set AGENCY_BASE_URL=http://127.0.0.1:{port}")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # lazy: the server only for `agency serve`
 
     from agency.settings import get_settings  # lazy: the shell loads only the command it runs
 
-    get_settings()  # fail early on bad settings, and create the secret key once, before workers fork
+    settings = get_settings()  # fail early on bad settings, and create the secret key once, before workers fork
+    if (warning := base_url_warning(settings.base_url, args.host, args.port)) is not None:
+        print(warning, file=sys.stderr)
     uvicorn.run(
         "agency.app:create_app",
         factory=True,

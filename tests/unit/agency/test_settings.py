@@ -12,3 +12,15 @@ def test_pool_size_defaults_and_refuses_nonsense(monkeypatch):
         monkeypatch.setenv("AGENCY_DB_POOL_SIZE", bad)
         with pytest.raises(ValueError, match="AGENCY_DB_POOL_SIZE must be a whole number of 1 or more"):
             _positive_int("AGENCY_DB_POOL_SIZE", 4)
+
+
+def test_serving_at_another_port_than_the_base_url_names_is_warned_of():
+    from agency.cli import base_url_warning
+
+    assert base_url_warning("http://127.0.0.1:8000", "127.0.0.1", 8000) is None
+    warning = base_url_warning("http://127.0.0.1:8000", "127.0.0.1", 8099)
+    assert warning and "AGENCY_BASE_URL=http://127.0.0.1:8099" in warning
+    assert base_url_warning("http://localhost", "0.0.0.0", 80) is None  # the scheme's port
+    assert base_url_warning("http://localhost", "0.0.0.0", 8000) is not None
+    assert base_url_warning("https://cobros.example.es", "127.0.0.1", 8000) is None  # behind a proxy
+    assert base_url_warning("https://127.0.0.1", "127.0.0.1", 8000) is None  # TLS: a proxy in front
