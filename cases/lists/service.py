@@ -158,6 +158,16 @@ async def run_bulk(user: CurrentUser, request: BulkRequest) -> BulkResult:
     return result
 
 
+async def named(request: BulkRequest) -> dict:
+    """What the summary page says was applied: the action and its stage, negotiator or message by name."""
+    said: dict = {"action": request.action, "to": request.to, "outcome": request.outcome, "reason": request.reason, "text": request.text}
+    if request.action == "assign" and request.negotiator_id is not None:
+        said["negotiator"] = next((n["name"] for n in await negotiation.negotiators_list() if n["id"] == request.negotiator_id), None)
+    if request.action == "message":
+        said["message"] = next((m["name"] for m in await message_choices() if m["key"] == request.template), request.template)
+    return said
+
+
 async def references(user: CurrentUser, ids: list[int]) -> dict[int, str]:
     """The references of the cases the caller may see among ``ids`` (for the summary page)."""
     if not ids:

@@ -178,10 +178,11 @@ class ListPages(Controller):
             result = await lists.run_bulk(user, bulk)
         except FormErrors as exc:
             return page(request, "cases/lists/bulk_result.html", status_code=400, problems=list(exc.errors.values()), done=[],
-                        refused=[], warnings={}, references={}, action=action)
+                        refused=[], warnings={}, references={}, action=action, applied=None)
         references = await lists.references(user, result.done + [r["id"] for r in result.refused])
         return page(request, "cases/lists/bulk_result.html", problems=[], done=result.done, refused=result.refused,
-                    warnings={w["id"]: w["messages"] for w in result.warnings}, references=references, action=action)
+                    warnings={w["id"]: w["messages"] for w in result.warnings}, references=references, action=action,
+                    applied=await lists.named(bulk))
 
     @post("/cases/views", guards=[anyone_signed_in])
     async def save_view(self, request: Request) -> Response:

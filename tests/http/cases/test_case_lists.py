@@ -202,7 +202,7 @@ async def test_bulk_refusals_of_the_whole_request(make_client):
 async def test_bulk_from_the_list_page_shows_what_was_done_and_why_not(make_client):
     org, user, c, h, made = await _creditor(make_client, 1)
     bare = await _claim(c, h, evidence=False)
-    await create_user("negotiator")
+    negotiator = await create_user("negotiator", name="Lucía Bulk")
     page, _ = await signed_in(make_client, "admin")
     html = (await page.get("/cases", params={"q": "Talleres"})).text
     assert 'id="bulk-form"' in html and f'name="ids" value="{made[0]["id"]}" form="bulk-form"' in html and "data-check-all" in html
@@ -213,6 +213,12 @@ async def test_bulk_from_the_list_page_shows_what_was_done_and_why_not(make_clie
     assert made[0]["reference"] in r.text and bare["reference"] in r.text
     assert 'data-code="no_evidence"' in r.text
     assert "1 expediente hecho" in r.text and "1 expediente rechazado" in r.text
+    # the summary names what was applied, as chosen in the bar (an outside tester: it said only "bulk action")
+    assert 'data-applied="move"' in r.text and "Mover a la fase: <strong>Fase amistosa</strong>" in r.text
+    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "assign", "negotiator_id": str(negotiator["id"])})
+    assert r.status_code == 200 and "Asignar a un negociador: <strong>Lucía Bulk</strong>" in r.text
+    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "note", "text": "Revisado <en> bloque"})
+    assert r.status_code == 200 and "Añadir una nota: <q>Revisado &lt;en&gt; bloque</q>" in r.text
     r = await post_form(page, "/cases/bulk", {"action": "move", "to": "amicable"})
     assert r.status_code == 400 and "Seleccione al menos un expediente." in r.text
     negotiator_page, _ = await signed_in(make_client, "negotiator")
