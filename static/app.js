@@ -161,22 +161,42 @@ document.addEventListener("change", (event) => {
 // The case list's bulk bar: "select all on this page" checks the rows' boxes (named by data-check-all, in the same
 // form or tied to it by form=); while the cases are worked on, the button waits and says so (the summary follows);
 // with none ticked, the bar says so and nothing is sent (the server refuses it too, for a page without the script).
+// A "select all" box is the table's header (wide screens) or the bar's own (phones, where the table is cards).
+function rowsOf(box) {
+  const name = box.getAttribute("data-check-all");
+  const table = box.closest("table");
+  if (table) return table.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+  return box.form ? document.querySelectorAll('input[type="checkbox"][name="' + name + '"][form="' + box.form.id + '"]') : [];
+}
 document.addEventListener("change", (event) => {
   const box = event.target;
   if (!box.matches || !box.matches('input[name="ids"][form], input[data-check-all]')) return;
+  let row = box;
   if (box.matches("input[data-check-all]")) {
-    const table = box.closest("table");
-    if (!table) return;
-    table.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-check-all") + '"]').forEach((row) => {
-      row.checked = box.checked;
-    });
+    const rows = rowsOf(box);
+    rows.forEach((r) => { r.checked = box.checked; });
+    document.querySelectorAll('input[data-check-all="' + box.getAttribute("data-check-all") + '"]').forEach((other) => { other.checked = box.checked; });
+    row = rows[0];
   }
-  // a case ticked, one by one or all at once: the bulk bar's "select one first", if it said so, goes
-  const row = box.matches("input[data-check-all]") ? box.closest("table").querySelector('input[name="ids"][form]') : box;
+  // a case ticked, one by one or all at once: the bulk bar's "select one first", if it said so, goes, and its line counts them
   const form = row && document.getElementById(row.getAttribute("form"));
-  const status = form && form.querySelector("[data-busy-status]");
+  if (!form) return;
+  const status = form.querySelector("[data-busy-status]");
   if (status) status.textContent = "";
+  const count = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked').length;
+  const counted = form.querySelector("[data-selected-count]");
+  if (counted) counted.textContent = count ? "(" + count + ")" : "";
 });
+// On a phone the bar starts folded (once: a bar the reader opened stays open): it stood above every card.
+function foldBulkBar() {
+  const phone = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
+  document.querySelectorAll("details.bulk-box:not([data-seen])").forEach((box) => {
+    box.setAttribute("data-seen", "");
+    if (phone) box.open = false;
+  });
+}
+foldBulkBar();
+document.addEventListener("htmx:afterSettle", foldBulkBar);
 // The bulk bar shows the fields of the action chosen (without the script, all of them: each action reads its own).
 function bulkFields(select) {
   select.form.querySelectorAll(".bulk-field[data-action]").forEach((field) => {
