@@ -13,6 +13,7 @@ import getpass
 import os
 import signal
 import sys
+from urllib.parse import urlsplit
 
 from agency import db, i18n
 
@@ -32,8 +33,6 @@ async def _with_db(coro_fn, *args):
 def base_url_warning(base_url: str, host: str, port: int) -> str | None:
     """Links in messages and on pages (a debtor's link, a password reset) are made from AGENCY_BASE_URL, by the server and
     by the worker alike: served on this machine at another port than it names, none of them would open."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(base_url)
     local = {"127.0.0.1", "localhost", "::1"}
     if parts.scheme != "http" or parts.hostname not in local or host not in local | {"0.0.0.0", "::"}:
