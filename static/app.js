@@ -351,12 +351,30 @@ function returningTo() {
   if (!back || location.hash || !back.startsWith(location.pathname + "#")) return "";
   return back.slice(location.pathname.length + 1);
 }
+// What the action answered (the page's flash messages, at its top) is put where the reader lands, just above that part:
+// at the top of a long case page it went unseen (an outside tester: "nothing happened").
+function bringFlash(el) {
+  const flash = document.getElementById("flash");
+  const messages = flash ? Array.from(flash.querySelectorAll(":scope > p.flash")) : [];
+  if (!el || !messages.length) return el;
+  const box = document.createElement("div");
+  box.className = "moved-flash";
+  box.setAttribute("role", "status");
+  messages.forEach((m) => box.appendChild(m));
+  el.before(box);
+  return box;
+}
 document.addEventListener("DOMContentLoaded", () => {
   const back = returningTo();
   sessionStorage.removeItem(RETURN_KEY);
   const id = location.hash.slice(1) || back;
-  if (id && document.querySelector("[data-lazy-part]") && (back || !document.getElementById(id))) {
-    openParts(() => { const el = document.getElementById(id); if (el) el.scrollIntoView({ block: "start" }); });
+  if (!id || !document.querySelector("nav.case-parts")) return;
+  if (document.querySelector("[data-lazy-part]") && (back || !document.getElementById(id))) {
+    openParts(() => { const el = document.getElementById(id); if (el) bringFlash(el).scrollIntoView({ block: "start" }); });
+  } else {
+    const el = document.getElementById(id);
+    const box = bringFlash(el);
+    if (box && box !== el) box.scrollIntoView({ block: "start" });
   }
 });
 

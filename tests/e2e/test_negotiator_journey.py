@@ -3,6 +3,7 @@ the creditor then sees the stage and the promise on their timeline."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from agency import clock
 from tests.e2e.conftest import DEMO_CREDITORS, open_part, shot, sign_in, take_demo_case
@@ -36,6 +37,8 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     # the call and its promise, together: wait for the reloaded page
     page.wait_for_selector("#timeline .event-contact >> text=Dice que pagará 100 euros")
     page.wait_for_selector("#commitments")
+    # what the action answered is where the page landed, not at the top of a long page (an outside tester saw nothing)
+    expect(page.locator(".moved-flash .flash-success", has_text="Contacto registrado.")).to_be_in_viewport()
 
     page.locator("#money-actions details:nth-of-type(2) summary").click()
     page.locator("#pn").fill("3")
