@@ -359,14 +359,18 @@ class PortalPages(Controller):
     async def verify(self, request: Request, token: str) -> Response | Template:
         portal_language(request)
         data = await form_data(request)
+        # the answer in the page's language (the case's, unless the visitor chose): the refusal is worded in it too
+        try:
+            facts = await portal.link_facts(token, clock.today())
+        except (portal.LinkGone, NotFoundException) as exc:
+            return portal_page(request, "cases/portal/gone.html", message=exc.detail, status_code=exc.status_code, lang_base=f"/p/{token}")
+        await set_case_language(request, facts.case_id)
         try:
             portal_token, _expires, _case = await portal.open_session(token, str(data.get("verifier", "")), client_ip(request.scope),
                                                                       request.headers.get("user-agent", ""), utcnow())
         except portal.LinkGone as exc:
             return portal_page(request, "cases/portal/gone.html", message=exc.detail, status_code=410)
         except (NotAuthorizedException, portal.TooManyTries) as exc:
-            facts = await portal.link_facts(token, clock.today())
-            await set_case_language(request, facts.case_id)
             return portal_page(request, "cases/portal/verify.html", token=token, facts=facts, error=exc.detail, status_code=exc.status_code,
                                lang_base=f"/p/{token}")
         return _with_cookies(redirect("/portal/home"), request, portal_token)

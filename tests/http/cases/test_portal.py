@@ -190,6 +190,8 @@ async def test_staff_hand_over_a_link_with_its_qr_code_and_a_creditor_cannot(deb
     staff, _user = await signed_in(make_client, "negotiator")
     page = await staff.get(f"/cases/{cid}")
     assert 'id="debtor-link"' in page.text
+    # it says which proof this debtor's link will ask (a tester typed a postal code where the tax id is on file)
+    assert "No muestra nada hasta que el deudor escribe su NIF." in page.text
     r = await post_form(staff, f"/cases/{cid}/debtor-link")
     assert r.status_code == 200 and "/p/" in r.text and "<svg" in r.text
     assert 'data-copy="dl-url"' in r.text  # a button copies the link, to paste it into a message
@@ -635,3 +637,17 @@ async def test_the_links_page_is_in_the_language_the_debtors_page_will_be(debtor
     assert r.status_code in (302, 303)
     home = await c.get("/portal/home", headers=english_browser)
     assert home.status_code == 200 and '<html lang="en">' in home.text
+
+
+async def test_a_wrong_proof_is_refused_in_the_page_s_language(make_client):
+    """The page asking for the proof is in the case's language (Spanish here) whatever the browser says; the refusal of a
+    wrong answer was worded in the browser's (an outside tester: a Spanish page, an English error)."""
+    org, c, ch, nh = await _people(make_client)
+    case = await _accepted_case(c, ch, nh)
+    token = await _link(c, nh, case["id"])
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = await c.get(f"/p/{token}", headers=english)
+    assert page.status_code == 200 and 'lang="es"' in page.text
+    r = await c.post(f"/p/{token}", data={"verifier": "nope", "_csrf_token": c.cookies.get("agency_csrf")}, headers=english)
+    assert r.status_code == 401 and 'lang="es"' in r.text
+    assert "No coincide con lo que nos consta." in r.text and "does not match" not in r.text
