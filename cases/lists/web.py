@@ -171,8 +171,11 @@ class ListPages(Controller):
         if len(ids) != len(raw):
             raise ClientException(detail=_("The cases are given by their ids (whole numbers)."))
         action = str(form.get("action", ""))
+        chosen = str(form.get("negotiator_id", ""))  # the bar's "Nobody" is "none": nothing chosen does not unassign
         try:
-            bulk = bulk_request(user, ids, action, negotiator_id=parse_id(form.get("negotiator_id", "")), to=str(form.get("to", "")),
+            if action == "assign" and (chosen != "none" and parse_id(chosen) is None):
+                raise FormErrors({"negotiator_id": _("Choose the negotiator, or “Nobody” to unassign the cases.")})
+            bulk = bulk_request(user, ids, action, negotiator_id=parse_id(chosen), to=str(form.get("to", "")),
                                 outcome=str(form.get("outcome", "")) or None, reason=str(form.get("reason", "")),
                                 text=str(form.get("text", "")), template=str(form.get("template", "")))
             result = await lists.run_bulk(user, bulk)

@@ -217,6 +217,13 @@ async def test_bulk_from_the_list_page_shows_what_was_done_and_why_not(make_clie
     assert 'data-applied="move"' in r.text and "Mover a la fase: <strong>Fase amistosa</strong>" in r.text
     r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "assign", "negotiator_id": str(negotiator["id"])})
     assert r.status_code == 200 and "Asignar a un negociador: <strong>Lucía Bulk</strong>" in r.text
+    # no negotiator chosen does not unassign (it did, as "Nobody" was the bar's first choice): "Nobody" is said
+    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "assign", "negotiator_id": ""})
+    assert r.status_code == 400 and "Elija el negociador" in r.text
+    assert (await Case.select(Case.negotiator).where(Case.id == made[0]["id"]).first())["negotiator"] == negotiator["id"]
+    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "assign", "negotiator_id": "none"})
+    assert r.status_code == 200 and "Asignar a un negociador: <strong>Nadie (quitar la asignación)</strong>" in r.text
+    assert (await Case.select(Case.negotiator).where(Case.id == made[0]["id"]).first())["negotiator"] is None
     r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "note", "text": "Revisado <en> bloque"})
     assert r.status_code == 200 and "Añadir una nota: <q>Revisado &lt;en&gt; bloque</q>" in r.text
     r = await post_form(page, "/cases/bulk", {"action": "move", "to": "amicable"})
