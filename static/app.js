@@ -300,8 +300,8 @@ document.addEventListener("click", (event) => {
   // htmx swaps are announced to screen readers: the swapped part's own status or alert, else its heading.
   const live = document.getElementById("live");
   document.addEventListener("htmx:afterSwap", (event) => {
-    if (!live) return;
     const part = event.detail.target;
+    if (!live || !part) return;  // (a page restored from history has no target)
     const said = part.querySelector("[role=status], [role=alert], .flash, h2, h3");
     live.textContent = (said || part).textContent.trim().slice(0, 300);
   });
@@ -425,13 +425,14 @@ document.addEventListener("DOMContentLoaded", () => {
     table.querySelectorAll("tbody tr").forEach((row) => {
       let column = 0;
       Array.from(row.children).forEach((cell) => {
-        if (!cell.hasAttribute("data-label") && heads[column]) cell.setAttribute("data-label", heads[column]);
+        // (a cell across the whole row, "nothing yet", is not one column's)
+        if (!cell.hasAttribute("data-label") && heads[column] && (cell.colSpan || 1) === 1) cell.setAttribute("data-label", heads[column]);
         column += cell.colSpan || 1;
       });
     });
   });
   label(document);
-  document.addEventListener("htmx:afterSwap", (event) => label(event.detail.target.parentElement || document));
+  document.addEventListener("htmx:afterSwap", (event) => label((event.detail.target && event.detail.target.parentElement) || document));
 })();
 // Copy a value to the clipboard (the calendar feed's address on the legal queue, a new debtor link on the case page): the button
 // names the input to copy.
