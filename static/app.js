@@ -197,16 +197,19 @@ function foldBulkBar() {
 }
 foldBulkBar();
 document.addEventListener("htmx:afterSettle", foldBulkBar);
-// The bulk bar shows the fields of the action chosen (without the script, all of them: each action reads its own).
+// The bulk bar shows the fields of the action chosen, and the outcome only for a move to Closed (without the script, all
+// of them: each action reads its own).
 function bulkFields(select) {
+  const to = select.form.elements.to;
   select.form.querySelectorAll(".bulk-field[data-action]").forEach((field) => {
-    field.hidden = field.dataset.action !== select.value;
+    field.hidden = field.dataset.action !== select.value || Boolean(field.dataset.stage && to && to.value !== field.dataset.stage);
   });
 }
 document.querySelectorAll("select#bulk-action").forEach(bulkFields);
 document.addEventListener("htmx:afterSettle", () => document.querySelectorAll("select#bulk-action").forEach(bulkFields));
 document.addEventListener("change", (event) => {
   if (event.target.matches && event.target.matches("select#bulk-action")) bulkFields(event.target);
+  if (event.target.matches && event.target.matches("select#bulk-to")) bulkFields(event.target.form.elements.action);
 });
 document.addEventListener("submit", (event) => {
   const form = event.target;

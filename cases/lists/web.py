@@ -171,6 +171,8 @@ class ListPages(Controller):
         if len(ids) != len(raw):
             raise ClientException(detail=_("The cases are given by their ids (whole numbers)."))
         action = str(form.get("action", ""))
+        back = str(form.get("back", ""))
+        back = back if back == "/cases" or back.startswith("/cases?") else "/cases"  # (only the list, with its filters)
         chosen = str(form.get("negotiator_id", ""))  # the bar's "Nobody" is "none": nothing chosen does not unassign
         try:
             if action == "assign" and (chosen != "none" and parse_id(chosen) is None):
@@ -181,11 +183,11 @@ class ListPages(Controller):
             result = await lists.run_bulk(user, bulk)
         except FormErrors as exc:
             return page(request, "cases/lists/bulk_result.html", status_code=400, problems=list(exc.errors.values()), done=[],
-                        refused=[], warnings={}, references={}, action=action, applied=None)
+                        refused=[], warnings={}, references={}, action=action, applied=None, back=back)
         references = await lists.references(user, result.done + [r["id"] for r in result.refused])
         return page(request, "cases/lists/bulk_result.html", problems=[], done=result.done, refused=result.refused,
                     warnings={w["id"]: w["messages"] for w in result.warnings}, references=references, action=action,
-                    applied=await lists.named(bulk))
+                    applied=await lists.named(bulk), back=back)
 
     @post("/cases/views", guards=[anyone_signed_in])
     async def save_view(self, request: Request) -> Response:

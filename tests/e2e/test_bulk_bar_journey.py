@@ -11,7 +11,12 @@ pytestmark = pytest.mark.e2e
 def test_the_bulk_bar_shows_its_action_s_fields_and_refuses_nothing_ticked_in_place(page):
     sign_in(page, "admin@demo.test")
     page.goto("/cases")
-    assert page.locator("#bulk-to").is_visible() and page.locator("#bulk-reason").is_visible()  # moving: stage, outcome, reason
+    assert page.locator("#bulk-to").is_visible() and page.locator("#bulk-reason").is_visible()  # moving: stage, reason
+    assert not page.locator("#bulk-outcome").is_visible()  # and the outcome only for a move to Closed
+    page.select_option("#bulk-to", "closed")
+    assert page.locator("#bulk-outcome").is_visible()
+    page.select_option("#bulk-to", "amicable")
+    assert not page.locator("#bulk-outcome").is_visible()
     assert not page.locator("#bulk-text").is_visible() and not page.locator("#bulk-negotiator").is_visible()
     page.select_option("#bulk-action", "note")
     assert page.locator("#bulk-text").is_visible() and not page.locator("#bulk-to").is_visible()

@@ -224,8 +224,12 @@ async def test_bulk_from_the_list_page_shows_what_was_done_and_why_not(make_clie
     r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "assign", "negotiator_id": "none"})
     assert r.status_code == 200 and "Asignar a un negociador: <strong>Nadie (quitar la asignación)</strong>" in r.text
     assert (await Case.select(Case.negotiator).where(Case.id == made[0]["id"]).first())["negotiator"] is None
-    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "note", "text": "Revisado <en> bloque"})
+    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "note", "text": "Revisado <en> bloque",
+                                              "back": "/cases?stage=amicable&q=Talleres"})
     assert r.status_code == 200 and "Añadir una nota: <q>Revisado &lt;en&gt; bloque</q>" in r.text
+    assert 'href="/cases?stage=amicable&amp;q=Talleres"' in r.text  # back to the list as it was filtered
+    r = await post_form(page, "/cases/bulk", {"ids": [str(made[0]["id"])], "action": "note", "text": "x", "back": "https://elsewhere.example/"})
+    assert 'href="/cases"' in r.text and "elsewhere" not in r.text  # only ever the list
     r = await post_form(page, "/cases/bulk", {"action": "move", "to": "amicable"})
     assert r.status_code == 400 and "Seleccione al menos un expediente." in r.text
     negotiator_page, _ = await signed_in(make_client, "negotiator")
