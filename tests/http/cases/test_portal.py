@@ -651,3 +651,19 @@ async def test_a_wrong_proof_is_refused_in_the_page_s_language(make_client):
     r = await c.post(f"/p/{token}", data={"verifier": "nope", "_csrf_token": c.cookies.get("agency_csrf")}, headers=english)
     assert r.status_code == 401 and 'lang="es"' in r.text
     assert "No coincide con lo que nos consta." in r.text and "does not match" not in r.text
+
+
+async def test_without_card_payments_the_page_offers_the_transfer_alone(debtor, monkeypatch):
+    """With Redsys not configured there is no card or Bizum form: the transfer is the way to pay, not an "Or…" after
+    nothing (an outside tester)."""
+    import dataclasses
+
+    from cases.portal import service as portal_service
+
+    without = dataclasses.replace(portal_service.get_settings(), redsys_merchant_code="")
+    monkeypatch.setattr(portal_service, "get_settings", lambda: without)
+    c, token = debtor["c"], debtor["token"]
+    await c.get(f"/p/{token}")
+    home = await c.post(f"/p/{token}", data={"verifier": TAX_ID, "_csrf_token": c.cookies.get("agency_csrf")}, follow_redirects=True)
+    assert home.status_code == 200 and 'action="/portal/pay"' not in home.text
+    assert "Por transferencia a " in home.text and "O por transferencia" not in home.text
