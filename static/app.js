@@ -449,3 +449,15 @@ document.addEventListener("click", (event) => {
   if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, () => document.execCommand("copy") && done());
   else if (document.execCommand("copy")) done();
 });
+
+// Generating a document: the offer's discount is asked only for a template that prints a settlement offer (data-offer).
+function offerField(select) {
+  const field = select.form && select.form.querySelector(".offer-field");
+  const option = select.selectedOptions[0];
+  if (field) field.hidden = !(option && option.hasAttribute("data-offer"));
+}
+document.querySelectorAll("#generate-document select[name=template]").forEach(offerField);
+document.addEventListener("htmx:afterSettle", () => document.querySelectorAll("#generate-document select[name=template]").forEach(offerField));
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("#generate-document select[name=template]")) offerField(event.target);
+});

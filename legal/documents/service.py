@@ -96,6 +96,9 @@ TEMPLATES = {t.key: t for t in (
                  "amicable", True, ("PT",)),
     TemplateInfo("injonction_de_payer_request", _l("Injonction de payer request (France, in French: the Cerfa's data)"), "court", True, ("FR",)),
 )}
+# The templates that print a settlement offer (its amount and discount: ``offer``), for which the discount asked when
+# generating means something (tests/unit/legal/test_offer_templates.py holds this to the shipped files).
+OFFER_TEMPLATES = frozenset({"payment_demand", "settlement_offer"})
 
 # Values a template may use when present, and leave out (inside an {% if %}) when empty.
 OPTIONAL = {"case.creditor_reference", "debtor.tax_id", "debtor.email", "debtor.phone", "lawyer.bar_number", "lawyer.email",
@@ -754,7 +757,7 @@ async def template_list(jurisdiction: str | None = None) -> list[dict]:
     for r in rows:
         active[r["key"]] = max(active.get(r["key"], 1), r["version"])
     return [{"key": t.key, "name": str(t.name), "stage": t.stage, "version": active.get(t.key, 1), "for_creditor": t.for_creditor,
-             "jurisdictions": list(t.jurisdictions)}
+             "jurisdictions": list(t.jurisdictions), "offer": t.key in OFFER_TEMPLATES}
             for t in TEMPLATES.values() if jurisdiction is None or made_for(t.key, jurisdiction)]
 
 

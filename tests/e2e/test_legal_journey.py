@@ -29,6 +29,10 @@ def test_from_authorisation_to_filing(page, browser, live_server):
 
     # the settlement attempt: a payment demand sent by burofax, refused by the debtor
     page.select_option("#dt", "payment_demand")
+    assert page.locator("#dd").is_visible()  # the offer's discount: asked for a template that prints an offer
+    page.select_option("#dt", "reminder_letter")
+    assert not page.locator("#dd").is_visible()  # and only then
+    page.select_option("#dt", "payment_demand")
     page.locator("#generate-document button").click()
     page.wait_for_selector("#documents tbody tr")
     page.locator("#documents form[action$='/sent'] button").first.click()
@@ -65,6 +69,7 @@ def test_from_authorisation_to_filing(page, browser, live_server):
     lawyer.wait_for_selector(".stage-track li.current >> text=Judicial")
 
     lawyer.select_option("#dt", "monitorio_petition")
+    assert not lawyer.locator("#dd").is_visible()
     lawyer.locator("#generate-document button").click()
     lawyer.wait_for_selector(".flash-success")
     with lawyer.expect_download() as download:
