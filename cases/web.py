@@ -143,7 +143,7 @@ def kept_case_page(request: Request, context: dict) -> Response | Template:
     return page_kept(request, "cases/detail.html", key=(shown,), fresh=("payment_key",), **context)
 
 
-PARTS = ("work", "legal", "money", "documents", "timeline")
+PARTS = ("work", "money", "legal", "documents", "timeline")  # (the order of the bar above them, and of their keys 1-5)
 
 
 def part_names(user) -> list[tuple[str, str]]:

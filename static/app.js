@@ -406,17 +406,34 @@ document.addEventListener("DOMContentLoaded", () => {
       if (target) target.scrollIntoView({ block: "start" });
     });
   }
+  // The part marked is the one under the line where the sticky header and bar end (a part merely showing a few pixels
+  // behind them, or an earlier one in the bar's order, was marked before).
+  // A part chosen in the bar stays marked until the reader scrolls themselves (near the page's end its top may never
+  // reach the line).
   const links = Array.from(nav.querySelectorAll("a[href^='#']"));
-  if (!("IntersectionObserver" in window)) return;
-  const seen = new Map();
-  const observer = new IntersectionObserver((entries) => {
-    entries.forEach((e) => seen.set(e.target.id, e.isIntersecting));
-    const current = links.find((a) => seen.get(a.getAttribute("href").slice(1)));
+  let pending = false;
+  let chosen = null;
+  const mark = () => {
+    pending = false;
+    const line = Math.max(nav.getBoundingClientRect().bottom, 0) + 8;
+    let current = chosen;
+    let top = -Infinity;
+    if (!chosen) links.forEach((a) => {
+      const part = document.getElementById(a.getAttribute("href").slice(1));
+      const at = part ? part.getBoundingClientRect().top : Infinity;
+      if (at <= line && at > top) { top = at; current = a; }
+    });
+    if (!current) current = links.find((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); return part && part.getBoundingClientRect().top < window.innerHeight; }) || null;
     links.forEach((a) => a.setAttribute("aria-current", a === current ? "true" : "false"));
-  });
-  const watch = () => links.forEach((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); if (part) observer.observe(part); });
-  watch();
-  document.addEventListener("htmx:afterSettle", watch);  // a part loaded replaces its placeholder (observing it twice is harmless)
+  };
+  const soon = () => { if (!pending) { pending = true; window.requestAnimationFrame(mark); } };
+  links.forEach((a) => a.addEventListener("click", () => { chosen = a; soon(); }));
+  // (captured on the window: before the page's keys choose a part by its number)
+  ["wheel", "touchmove", "keydown"].forEach((e) => window.addEventListener(e, () => { if (chosen) { chosen = null; soon(); } }, { passive: true, capture: true }));
+  window.addEventListener("scroll", soon, { passive: true });
+  window.addEventListener("resize", soon);
+  document.addEventListener("htmx:afterSettle", soon);  // a part loaded replaces its placeholder
+  soon();
 })();
 
 // A table that becomes cards on a phone (.table.cards, static/app.css) heads each cell with its column's name; cells
