@@ -10,12 +10,13 @@ import argparse
 import asyncio
 import gc
 import getpass
+import logging
 import os
 import signal
 import sys
 from urllib.parse import urlsplit
 
-from agency import db, i18n
+from agency import db, i18n, logs
 
 
 def _run(coro):
@@ -39,8 +40,8 @@ def base_url_warning(base_url: str, host: str, port: int) -> str | None:
         return None  # a public address, or TLS: a proxy in front decides the port
     if (parts.port or 80) == port:
         return None
-    return (f"warning: AGENCY_BASE_URL is {base_url}, but this server listens on port {port}: the links it and the worker "
-            f"write (a debtor's link, a password reset) will not open. Set AGENCY_BASE_URL=http://127.0.0.1:{port}")
+    return (f"AGENCY_BASE_URL is {base_url}, but this server listens on port {port}: the links it and the worker write (a "
+            f"debtor's link, a password reset) lead to port {parts.port or 80}, not here. Set AGENCY_BASE_URL=http://127.0.0.1:{port}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -50,7 +51,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()  # fail early on bad settings, and create the secret key once, before workers fork
     if (warning := base_url_warning(settings.base_url, args.host, args.port)) is not None:
-        print(warning, file=sys.stderr)
+        logs.configure(settings.log_level)  # (a line like every other the server writes)
+        logging.getLogger("agency.serve").warning(warning)
     uvicorn.run(
         "agency.app:create_app",
         factory=True,
