@@ -478,3 +478,18 @@ document.addEventListener("htmx:afterSettle", () => document.querySelectorAll("#
 document.addEventListener("change", (event) => {
   if (event.target.matches && event.target.matches("#generate-document select[name=template]")) offerField(event.target);
 });
+
+// Logging a contact: the "phone, email or address used" follows the channel chosen (what is on file for it), unless the
+// negotiator typed something of their own.
+const CONTACT_OF = { call: "phone", whatsapp: "phone", sms: "phone", email: "email", letter: "address", burofax: "address", visit: "address" };
+document.addEventListener("change", (event) => {
+  const kind = event.target;
+  if (!kind.matches || !kind.matches("select#c-kind")) return;
+  const field = kind.form && kind.form.elements.contact;
+  if (!field || !field.dataset) return;
+  const before = field.dataset.suggested !== undefined ? field.dataset.suggested : field.defaultValue;
+  if (field.value !== before) return;  // typed over: theirs
+  const wanted = CONTACT_OF[kind.value] ? field.dataset[CONTACT_OF[kind.value]] || "" : "";
+  field.value = wanted;
+  field.dataset.suggested = wanted;
+});

@@ -19,7 +19,13 @@ def test_negotiator_works_a_case_and_the_creditor_sees_it(page, browser, live_se
     reference = page.locator("h1").inner_text().strip()
 
     promised = (clock.today() + timedelta(days=5)).isoformat()
+    contact = page.locator("#c-contact")  # the one on file for the channel (an email kept the phone number: a tester)
+    page.select_option("#c-kind", "email")
+    assert contact.input_value() == contact.get_attribute("data-email")
+    page.select_option("#c-kind", "visit")
+    assert contact.input_value() == contact.get_attribute("data-address") and contact.input_value()
     page.select_option("#c-kind", "call")
+    assert contact.input_value() == contact.get_attribute("data-phone")
     assert not page.locator("#c-promised-on").is_visible()  # the promise's fields come with its outcome
     page.select_option("#c-outcome", "promise_to_pay")
     page.locator("#c-contact").fill("+34 600 123 456")
