@@ -407,9 +407,8 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
   // The part marked is the one under the line where the sticky header and bar end (a part merely showing a few pixels
-  // behind them, or an earlier one in the bar's order, was marked before).
-  // A part chosen in the bar stays marked until the reader scrolls themselves (near the page's end its top may never
-  // reach the line).
+  // behind them, or an earlier one in the bar's order, was marked before); a part chosen in the bar stays marked until
+  // the reader scrolls themselves (near the page's end its top may never reach the line).
   const links = Array.from(nav.querySelectorAll("a[href^='#']"));
   let pending = false;
   let chosen = null;
