@@ -127,7 +127,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
                 target = (page.path or "/") + (f"?{page.query}" if page.query else "")
                 return Response(content=b"", status_code=401, media_type=MediaType.HTML, headers={"HX-Redirect": f"{LOGIN_PATH}?next={quote(target)}"})
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return Response(content=None, status_code=HTTP_303_SEE_OTHER, headers={"Location": f"{LOGIN_PATH}?next={quote(target)}"})
+            return Response(content=b"", status_code=HTTP_303_SEE_OTHER, media_type=MediaType.HTML,  # (no body: None was JSON's null)
+                            headers={"Location": f"{LOGIN_PATH}?next={quote(target)}"})
     return _error_page(request, status, detail, headers, title)
 
 

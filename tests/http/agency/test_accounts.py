@@ -37,6 +37,7 @@ async def test_anonymous_page_redirects_to_login_and_api_is_401(client):
     r = await client.get("/admin/users", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/login?next=/admin/users"
+    assert r.content == b"" and r.headers["content-type"].startswith("text/html")  # (it was a JSON null)
     r = await client.get("/api/v1/cases")
     assert r.status_code == 401
     assert r.json()["detail"]
