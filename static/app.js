@@ -492,3 +492,14 @@ document.addEventListener("change", (event) => {
   field.value = wanted;
   field.dataset.suggested = wanted;
 });
+
+// A list's filters restored from htmx's history show what its address says (the snapshot keeps the rows filtered but
+// not what was typed: Forward showed a filtered list under an empty search box).
+document.addEventListener("htmx:historyRestore", () => {
+  const params = new URLSearchParams(location.search);
+  document.querySelectorAll("form.filters[hx-push-url]").forEach((form) => {
+    Array.from(form.elements).forEach((field) => {
+      if (field.name && field.type !== "hidden" && field.type !== "submit") field.value = params.get(field.name) || "";
+    });
+  });
+});

@@ -88,7 +88,9 @@ def test_going_back_and_forth_over_a_filtered_list_raises_no_script_error(page):
     page.locator("#case-table").wait_for()
     page.go_back()
     page.wait_for_url("**/cases")
+    assert page.locator("#q").input_value() == ""
     page.go_forward()
     page.wait_for_url("**q=Turia**")
     page.wait_for_timeout(300)
     assert not errors, errors
+    assert page.locator("#q").input_value() == "Turia"  # the box says what the list is filtered by
