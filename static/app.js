@@ -381,15 +381,12 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// The case page: the sticky header's height is known to the bar below it; a negotiator lands on Work and a lawyer on
-// Legal (the page says which: data-landing) unless the address names a part; the bar marks the part in view.
+// The case page: a negotiator lands on Work and a lawyer on Legal (the page says which: data-landing) unless the address
+// names a part; the bar marks the part in view, and names the case once its header has scrolled away.
 (function () {
   const nav = document.querySelector("nav.case-parts");
   if (!nav) return;
   const header = document.querySelector(".case-header");
-  const measure = () => { if (header) document.documentElement.style.setProperty("--case-header-height", header.offsetHeight + "px"); };
-  measure();
-  window.addEventListener("resize", measure);
   const landing = nav.dataset.landing && document.getElementById(nav.dataset.landing);
   if (landing && !location.hash && !returningTo()) {
     landing.scrollIntoView({ block: "start" });
@@ -406,15 +403,16 @@ document.addEventListener("DOMContentLoaded", () => {
       if (target) target.scrollIntoView({ block: "start" });
     });
   }
-  // The part marked is the one under the line where the sticky header and bar end (a part merely showing a few pixels
-  // behind them, or an earlier one in the bar's order, was marked before); a part chosen in the bar stays marked until
-  // the reader scrolls themselves (near the page's end its top may never reach the line).
+  // The part marked is the last one whose top has come up past a line 40 % down the view below the bar (a part merely
+  // showing a few pixels behind the bar, or an earlier one in the bar's order, was marked before); a part chosen in the
+  // bar stays marked until the reader scrolls themselves (near the page's end its top may never reach the line).
   const links = Array.from(nav.querySelectorAll("a[href^='#']"));
   let pending = false;
   let chosen = null;
   const mark = () => {
     pending = false;
-    const line = Math.max(nav.getBoundingClientRect().bottom, 0) + 8;
+    const below = Math.max(nav.getBoundingClientRect().bottom, 0);
+    const line = below + 0.4 * (window.innerHeight - below);  // (a part whose top has come up to here fills most of the view)
     let current = chosen;
     let top = -Infinity;
     if (!chosen) links.forEach((a) => {
@@ -424,6 +422,7 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     if (!current) current = links.find((a) => { const part = document.getElementById(a.getAttribute("href").slice(1)); return part && part.getBoundingClientRect().top < window.innerHeight; }) || null;
     links.forEach((a) => a.setAttribute("aria-current", a === current ? "true" : "false"));
+    if (header) nav.classList.toggle("stuck", header.getBoundingClientRect().bottom < 0);  // the header gone: the bar names the case
   };
   const soon = () => { if (!pending) { pending = true; window.requestAnimationFrame(mark); } };
   links.forEach((a) => a.addEventListener("click", () => { chosen = a; soon(); }));
