@@ -119,6 +119,17 @@ def sign_in(page, email: str, password: str = "demo-password") -> None:
     page.wait_for_load_state("networkidle")
 
 
+def first_case_at(browser, live_server, width: int, height: int, email: str = "admin@demo.test"):
+    """A page of its own at this window's size, signed in, on the case the list shows first."""
+    page = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, email)
+    page.goto("/cases")
+    page.locator("#case-table td a.mono").first.click()
+    page.wait_for_url("**/cases/*")
+    return page
+
+
 def open_part(page, name: str) -> None:
     """Open a part of the case page from its bar, as a reader does (issue 23: the parts besides the reader's own are
     fragments loaded when opened), and wait until it is in."""

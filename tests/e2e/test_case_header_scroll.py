@@ -3,18 +3,13 @@ bar names the case and what is outstanding (the header and the bar stuck togethe
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import first_case_at
 
 pytestmark = pytest.mark.e2e
 
 
 def test_scrolled_the_bar_alone_stays_and_names_the_case(browser, live_server):
-    page = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": 1366, "height": 900}).new_page()
-    page.set_default_timeout(15000)
-    sign_in(page, "admin@demo.test")
-    page.goto("/cases")
-    page.locator("#case-table td a.mono").first.click()
-    page.wait_for_url("**/cases/*")
+    page = first_case_at(browser, live_server, 1366, 900)
     reference = page.locator(".case-header h1").inner_text().strip()
     named = page.locator("nav.case-parts .case-parts-id")
     assert not named.is_visible()  # the header says it

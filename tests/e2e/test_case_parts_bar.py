@@ -3,7 +3,7 @@ under the sticky header, not one showing a few pixels behind it or an earlier on
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import first_case_at
 
 pytestmark = pytest.mark.e2e
 
@@ -13,12 +13,7 @@ def current(page) -> list[str]:
 
 
 def test_the_bar_follows_the_page_and_marks_the_part_being_read(browser, live_server):
-    page = browser.new_context(base_url=live_server, locale="es-ES", viewport={"width": 1366, "height": 900}).new_page()
-    page.set_default_timeout(15000)
-    sign_in(page, "admin@demo.test")
-    page.goto("/cases")
-    page.locator("#case-table td a.mono").first.click()
-    page.wait_for_url("**/cases/*")
+    page = first_case_at(browser, live_server, 1366, 900)
     bar = page.locator("nav.case-parts a").evaluate_all("links => links.map((a) => a.getAttribute('href').slice(1))")
     parts = page.locator(".case-part").evaluate_all("parts => parts.map((p) => p.id)")
     assert bar == parts, (bar, parts)
