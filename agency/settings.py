@@ -98,6 +98,20 @@ def _positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def _base_url(raw: str) -> str:
+    """AGENCY_BASE_URL, checked: every link in a message or a document is made from it."""
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    refusal = f"AGENCY_BASE_URL must be an http:// or https:// address with a host (and a numeric port, if any), not {raw!r}"
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        raise ValueError(refusal) from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(refusal)
+    return url
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     var = _var_dir()
@@ -107,7 +121,7 @@ def get_settings() -> Settings:
         s3_endpoint_url=os.environ.get("AGENCY_S3_ENDPOINT_URL") or None,
         smtp_url=os.environ.get("AGENCY_SMTP_URL") or None,
         secret_key=_secret_key(var),
-        base_url=os.environ.get("AGENCY_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        base_url=_base_url(os.environ.get("AGENCY_BASE_URL", "http://127.0.0.1:8000")),
         var_dir=var,
         mail_from=os.environ.get("AGENCY_MAIL_FROM", "Agencia <no-reply@agency.test>"),
         max_upload_bytes=int(os.environ.get("AGENCY_MAX_UPLOAD_MB", "25")) * 1024 * 1024,

@@ -1,6 +1,6 @@
 import pytest
 
-from agency.settings import _positive_int
+from agency.settings import _base_url, _positive_int
 
 
 def test_pool_size_defaults_and_refuses_nonsense(monkeypatch):
@@ -24,3 +24,11 @@ def test_serving_at_another_port_than_the_base_url_names_is_warned_of():
     assert base_url_warning("http://localhost", "0.0.0.0", 8000) is not None
     assert base_url_warning("https://cobros.example.es", "127.0.0.1", 8000) is None  # behind a proxy
     assert base_url_warning("https://127.0.0.1", "127.0.0.1", 8000) is None  # TLS: a proxy in front
+
+
+def test_the_base_url_is_an_address_links_can_be_made_from():
+    assert _base_url("https://cobros.example.es/") == "https://cobros.example.es"
+    assert _base_url(" http://127.0.0.1:8099 ") == "http://127.0.0.1:8099"
+    for bad in ("http://127.0.0.1:80x", "cobros.example.es", "ftp://example.es", "http://"):
+        with pytest.raises(ValueError, match="AGENCY_BASE_URL must be an http:// or https:// address"):
+            _base_url(bad)
