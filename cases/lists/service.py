@@ -162,7 +162,8 @@ async def named(request: BulkRequest) -> dict:
     """What the summary page says was applied: the action and its stage, negotiator or message by name."""
     said: dict = {"action": request.action, "to": request.to, "outcome": request.outcome, "reason": request.reason, "text": request.text}
     if request.action == "assign" and request.negotiator_id is not None:
-        said["negotiator"] = next((n["name"] for n in await negotiation.negotiators_list() if n["id"] == request.negotiator_id), None)
+        said["negotiator"] = next((n["name"] for n in await negotiation.negotiators_list() if n["id"] == request.negotiator_id),
+                                  f"#{request.negotiator_id}")  # (not an active negotiator: each case said why not)
     if request.action == "message":
         said["message"] = next((m["name"] for m in await message_choices() if m["key"] == request.template), request.template)
     return said
